@@ -1,0 +1,113 @@
+"""The Connector base class: a connector declares itself with class attributes.
+
+A subclass sets `type`, `config_schema` and `categories`, yields raw records from
+`records(since)` and maps one raw record with `to_listing(raw)`. Everything every connector
+needs the same way (ids, provenance, masking contact details, the gazetteer) happens here, once.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any, ClassVar, Iterator, Mapping
+
+from connectors.text import mask_contacts, tidy
+from schema import gazetteer
+
+EMPTY_SCHEMA: dict = {"type": "object", "properties": {}, "additionalProperties": False}
+
+
+class RecordError(ValueError):
+    """A raw record that cannot be mapped: it goes to quarantine with this message."""
+
+
+class Withheld(Exception):
+    """A record the portal lists but that must not be shown (archived, rejected, full, cancelled)."""
+
+
+class PayloadError(ValueError):
+    """A response that is not what the portal documents (not JSON, fields missing): the sync fails."""
+
+
+def listing_id(portal: str, record_id: str) -> str:
+    """The hub's stable id for one portal record."""
+    digest = hashlib.sha256(f"{portal}\x1f{record_id}".encode()).hexdigest()
+    return f"l_{digest[:16]}"
+
+
+class Connector:
+    """Base class of every connector type."""
+
+    type: ClassVar[str] = ""
+    #: JSON Schema of the connector's own keys in a [[sources]] entry; `"secret": true` marks
+    #: keys that must come from the environment.
+    config_schema: ClassVar[dict] = EMPTY_SCHEMA
+    #: The portal's categories -> hub taxonomy codes.
+    categories: ClassVar[Mapping[str, str]] = {}
+    #: True if `records(since)` can ask the portal for changes only.
+    supports_since: ClassVar[bool] = False
+
+    def __init__(self, source, fetcher):
+        self.source = source
+        self.options = source.options
+        self.fetcher = fetcher
+        #: Set to False by `records()` when the portal's list shifted or broke off during a
+        #: sync, so that a record not seen must not be taken as gone.
+        self.complete = True
+        self.unmapped_categories: set[str] = set()
+
+    # -- what a subclass writes -------------------------------------------------------------
+
+    def records(self, since: datetime | None = None) -> Iterator[dict]:
+        """Yield the portal's raw records (changed after `since`, if given and supported)."""
+        raise NotImplementedError
+
+    def record_id(self, raw: Mapping[str, Any]) -> str:
+        """The record's id on its portal."""
+        raise NotImplementedError
+
+    def to_listing(self, raw: Mapping[str, Any]) -> dict:
+        """Map one raw record to the shared schema's fields (without `id` and `source`)."""
+        raise NotImplementedError
+
+    # -- shared by all -----------------------------------------------------------------------
+
+    def normalize(self, raw: Mapping[str, Any], fetched_at: datetime) -> dict:
+        """The full shared-schema listing for a raw record; raises RecordError or Withheld."""
+        record_id = self.record_id(raw)
+        fields = self.to_listing(raw)
+        url = fields.pop("url", None)
+        listing = {
+            "id": listing_id(self.source.name, record_id),
+            "source": {"portal": self.source.name, "id": record_id, "url": url,
+                       "fetched_at": fetched_at.isoformat()},
+            **fields,
+        }
+        listing["title"] = mask_contacts(tidy(listing.get("title")))
+        listing["description"] = mask_contacts(listing.get("description") or "")
+        for text in listing.get("translations", {}).values():
+            for key in ("title", "description"):
+                if key in text:
+                    text[key] = mask_contacts(text[key])
+        listing.setdefault("languages", [])
+        listing["location"] = self.place(listing.get("location") or {})
+        return listing
+
+    def category(self, *names: str | None) -> str:
+        """The hub category of the first of the portal's category names that is mapped."""
+        for name in names:
+            if name and name in self.categories:
+                return self.categories[name]
+        self.unmapped_categories.update(n for n in names[:1] if n)
+        return "other"
+
+    @staticmethod
+    def place(location: dict) -> dict:
+        """Complete a location with AGS and region from the gazetteer, where it can say."""
+        location = {k: v for k, v in location.items() if k in
+                    ("ags", "region", "postcode", "city", "lat", "lon", "district")}
+        district = location.pop("district", None)
+        if not location.get("ags"):
+            found = gazetteer.locate(location.get("postcode"), district, location.get("city"))
+            location["ags"] = found.ags if found else None
+            location["region"] = found.region if found else None
+        return location

@@ -1,0 +1,52 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+from hub import config as hub_config
+from hub.storage import Storage
+
+
+def create_app(config: hub_config.Config | None = None) -> Flask:
+    """Build the web app for a config (default: ./hub.toml or $HELFERHUB_CONFIG)."""
+    config = config or hub_config.load()
+    app = Flask(__name__)
+    app.config["HUB"] = config
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    Storage(config.database).close()  # create and migrate the database before the first request
+
+    from hub import api
+
+    app.register_blueprint(api.bp)
+    app.teardown_appcontext(_close_storage)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)
+    return app
+
+
+def storage() -> Storage:
+    """The request's database connection, opened on first use."""
+    if "storage" not in g:
+        from flask import current_app
+
+        g.storage = Storage(current_app.config["HUB"].database)
+    return g.storage
+
+
+def _close_storage(_exc: BaseException | None) -> None:
+    store = g.pop("storage", None)
+    if store is not None:
+        store.close()
+
+
+def _http_error(exc: HTTPException):
+    return jsonify(error=exc.name, message=exc.description, status=exc.code), exc.code
+
+
+def _server_error(exc: Exception):
+    logging.getLogger(__name__).exception("unhandled error")
+    return jsonify(error="Internal Server Error", message="the hub failed to answer; see its log", status=500), 500

@@ -1,0 +1,173 @@
+"""helferhub: the command line (thin click commands over the library)."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from hub import config as hub_config
+from hub.storage import Storage
+
+EXIT_USAGE = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="PATH", default=None,
+              help="hub.toml to use (default: $HELFERHUB_CONFIG, else ./hub.toml).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """The Helfer-Allianz hub: one feed of the offers of every member portal."""
+    ctx.obj = {"config_path": config_path}
+
+
+def load_config(ctx: click.Context) -> hub_config.Config:
+    """The checked config, or exit 2 with one line per problem."""
+    try:
+        config = hub_config.load(ctx.obj["config_path"])
+    except hub_config.ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"config error: {exc.path}: {problem}", err=True)
+        ctx.exit(EXIT_USAGE)
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return config
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--full", is_flag=True, help="Fetch everything and withdraw what the portal no longer lists.")
+@click.pass_context
+def sync(ctx: click.Context, names: tuple[str, ...], full: bool) -> None:
+    """Sync the named sources (default: every enabled one) once.
+
+    Exit status 0 if all synced, 1 if any failed (the others still synced), 2 for usage or config errors.
+    """
+    from hub.sync import sync as run_sync
+
+    config = load_config(ctx)
+    known = {s.name for s in config.sources}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        click.echo(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}", err=True)
+        ctx.exit(EXIT_USAGE)
+    storage = Storage(config.database)
+    try:
+        results = run_sync(config, storage, list(names) or None, full=full)
+    finally:
+        storage.close()
+    for result in results:
+        click.echo(result.line())
+    ctx.exit(0 if all(r.ok for r in results) else 1)
+
+
+@cli.command()
+@click.option("--no-sync", is_flag=True, help="Serve at once, without the first sync of every source.")
+@click.pass_context
+def run(ctx: click.Context, no_sync: bool) -> None:
+    """Sync every enabled source once, then serve the feed and run the scheduler in one process."""
+    from hub import scheduler
+    from hub.sync import sync as run_sync
+
+    config = load_config(ctx)
+    if not no_sync:
+        storage = Storage(config.database)
+        try:
+            for result in run_sync(config, storage):
+                click.echo(result.line())
+        finally:
+            storage.close()
+    jobs = scheduler.build(config)
+    jobs.start()
+    try:
+        _serve(config)
+    finally:
+        jobs.shutdown(wait=False)
+
+
+@cli.command()
+@click.pass_context
+def serve(ctx: click.Context) -> None:
+    """Serve the feed only (run `helferhub worker` for the scheduler, exactly once)."""
+    _serve(load_config(ctx))
+
+
+@cli.command()
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Run the scheduler only: one sync job per enabled source at its interval."""
+    import time
+
+    from hub import scheduler
+
+    jobs = scheduler.build(load_config(ctx), start_in=0)
+    jobs.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        jobs.shutdown()
+
+
+@cli.command()
+@click.option("--limit", default=10, show_default=True, help="Runs to show per source.")
+@click.pass_context
+def runs(ctx: click.Context, limit: int) -> None:
+    """Show the latest sync runs of every source, with their counts and errors."""
+    config = load_config(ctx)
+    storage = Storage(config.database)
+    try:
+        for source in config.sources:
+            for r in storage.runs(source.name, limit):
+                counts = " ".join(f"{k}={r[k]}" for k in ("fetched", "new", "updated", "unchanged",
+                                                          "withdrawn", "quarantined"))
+                tail = f" error: {r['error']}" if r["error"] else ""
+                notes = f" ({r['notes']})" if r["notes"] else ""
+                click.echo(f"#{r['id']} {r['started_at']} {source.name}: {r['status']} {r['mode']} {counts}{notes}{tail}")
+    finally:
+        storage.close()
+
+
+@cli.command()
+@click.option("--source", default=None, help="Only this source's records.")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+def quarantine(ctx: click.Context, source: str | None, limit: int) -> None:
+    """Show records that failed validation, with the reasons."""
+    config = load_config(ctx)
+    storage = Storage(config.database)
+    try:
+        for row in storage.quarantined(source, limit):
+            click.echo(f"#{row['id']} {row['created_at']} {row['source']} record {row['record_id']}:")
+            for error in row["errors"]:
+                click.echo(f"    {error}")
+    finally:
+        storage.close()
+
+
+def _serve(config: hub_config.Config) -> None:
+    """Serve the app with waitress, a production WSGI server."""
+    import waitress
+
+    from hub.app import create_app
+
+    click.echo(f"serving {config.title} on http://{config.host}:{config.port}/feed.json")
+    waitress.serve(create_app(config), host=config.host, port=config.port, threads=config.threads,
+                   ident="helferhub")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `helferhub` console script."""
+    try:
+        cli.main(args=argv, prog_name="helferhub", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

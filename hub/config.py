@@ -1,0 +1,266 @@
+"""hub.toml -> one typed, checked config object. Every problem is reported with its key path."""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from jsonschema import Draft202012Validator
+
+DEFAULT_PATH = "hub.toml"
+COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled"}
+_INTERVAL = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+_SECRET = {"type": "object", "required": ["env"], "additionalProperties": False,
+           "properties": {"env": {"type": "string", "minLength": 1}}}
+STRUCTURE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "hub": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "title": {"type": "string", "minLength": 1},
+                "base_url": {"type": "string", "pattern": "^https?://[^/]+"},
+                "database": {"type": "string", "minLength": 1},
+                "allow_private_addresses": {"type": "boolean"},
+                "feed_items": {"type": "integer", "minimum": 1, "maximum": 1000},
+                "page_size": {"type": "integer", "minimum": 1, "maximum": 500},
+                "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
+            },
+        },
+        "server": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "host": {"type": "string", "minLength": 1},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "threads": {"type": "integer", "minimum": 1, "maximum": 64},
+            },
+        },
+        "dedupe": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            },
+        },
+        "sources": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "type", "url"],
+                "properties": {
+                    "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"},
+                    "type": {"type": "string", "minLength": 1},
+                    "url": {"type": "string", "minLength": 1},
+                    "interval": {"type": "string", "pattern": _INTERVAL.pattern},
+                    "trust": {"enum": ["trusted", "moderated"]},
+                    "enabled": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; `problems` holds one line per problem, each with its key path."""
+
+    def __init__(self, problems: list[str], path: str | os.PathLike = DEFAULT_PATH):
+        self.problems = problems
+        self.path = str(path)
+        super().__init__("\n".join(f"{self.path}: {p}" for p in problems))
+
+
+class Secret:
+    """A value from the environment that never shows itself in logs, errors or reprs."""
+
+    def __init__(self, env: str, value: str):
+        self.env = env
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret(env={self.env!r})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One [[sources]] entry; `options` holds the connector's own keys (secrets resolved)."""
+
+    name: str
+    type: str
+    url: str
+    interval: int = 1800
+    trust: str = "trusted"
+    enabled: bool = True
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_local(self) -> bool:
+        """True for a bundled sample on disk rather than a portal on the network."""
+        return not self.url.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole hub configuration."""
+
+    title: str = "Helfer-Allianz"
+    base_url: str = "http://127.0.0.1:8080"
+    database: str = "var/hub.db"
+    allow_private_addresses: bool = False
+    feed_items: int = 50
+    page_size: int = 25
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 8
+    dedupe_threshold: float = 0.85
+    sources: tuple[SourceConfig, ...] = ()
+    path: str = DEFAULT_PATH
+
+    def source(self, name: str) -> SourceConfig:
+        """The source called name; KeyError if there is none."""
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+def parse_interval(text: str) -> int:
+    """'1h30m' -> 5400 seconds."""
+    match = _INTERVAL.match(text)
+    if not match or not text:
+        raise ValueError(f"{text!r} is not an interval like '30m', '2h' or '1d'")
+    d, h, m, s = (int(x or 0) for x in match.groups())
+    return ((d * 24 + h) * 60 + m) * 60 + s
+
+
+def load(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Read and check a config file: --config, else $HELFERHUB_CONFIG, else ./hub.toml."""
+    env = os.environ if env is None else env
+    path = Path(path or env.get("HELFERHUB_CONFIG") or DEFAULT_PATH)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(["file not found"], path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], path) from None
+    return from_dict(data, base_dir=path.resolve().parent, env=env, path=str(path))
+
+
+def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | None = None,
+              path: str = DEFAULT_PATH) -> Config:
+    """Build a Config from parsed TOML; raise ConfigError listing every problem."""
+    env = os.environ if env is None else env
+    problems = schema_problems(STRUCTURE, data)
+    if problems:
+        raise ConfigError(problems, path)
+    hub, server, dedupe = data.get("hub", {}), data.get("server", {}), data.get("dedupe", {})
+    sources = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("sources", [])):
+        where = f"sources[{i}]"
+        if raw["name"] in seen:
+            problems.append(f"{where}.name: duplicate source name {raw['name']!r}")
+        seen.add(raw["name"])
+        source, found = _source(raw, where, base_dir, env)
+        problems += found
+        if source:
+            sources.append(source)
+    if problems:
+        raise ConfigError(problems, path)
+    database = Path(hub.get("database", Config.database))
+    return Config(
+        title=hub.get("title", Config.title),
+        base_url=hub.get("base_url", Config.base_url).rstrip("/"),
+        database=str(database if database.is_absolute() else base_dir / database),
+        allow_private_addresses=hub.get("allow_private_addresses", False),
+        feed_items=hub.get("feed_items", Config.feed_items),
+        page_size=hub.get("page_size", Config.page_size),
+        log_level=hub.get("log_level", Config.log_level),
+        host=server.get("host", Config.host),
+        port=server.get("port", Config.port),
+        threads=server.get("threads", Config.threads),
+        dedupe_threshold=dedupe.get("threshold", Config.dedupe_threshold),
+        sources=tuple(sources),
+        path=path,
+    )
+
+
+def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
+    from connectors import registry  # late: the registry imports connector modules
+
+    problems: list[str] = []
+    connector = registry.get(raw["type"])
+    if connector is None:
+        known = ", ".join(sorted(registry.available())) or "none"
+        return None, [f"{where}.type: unknown connector type {raw['type']!r} (known: {known})"]
+    options = {k: v for k, v in raw.items() if k not in COMMON_SOURCE_KEYS}
+    for key in sorted(_secret_keys(connector.config_schema) & set(options)):
+        if not (isinstance(options[key], dict) and set(options[key]) == {"env"}):
+            problems.append(f'{where}.{key}: secrets are never written into the file; '
+                            f'use {key} = {{ env = "VARIABLE" }}')
+            del options[key]
+    problems += schema_problems(connector.config_schema, options, where, secret_schema=_SECRET)
+    resolved = {}
+    for key, value in options.items():
+        if isinstance(value, dict) and set(value) == {"env"}:
+            if value["env"] not in env:
+                problems.append(f"{where}.{key}: environment variable {value['env']} is not set")
+                continue
+            value = Secret(value["env"], env[value["env"]])
+        resolved[key] = value
+    url = raw["url"]
+    if not url.startswith(("http://", "https://")):
+        if "://" in url:
+            problems.append(f"{where}.url: only http and https URLs or local paths are allowed, not {url!r}")
+        else:
+            local = Path(url) if Path(url).is_absolute() else base_dir / url
+            if not local.exists():
+                problems.append(f"{where}.url: local path {str(local)!r} does not exist")
+            url = str(local)
+    if problems:
+        return None, problems
+    return SourceConfig(
+        name=raw["name"], type=raw["type"], url=url.rstrip("/"),
+        interval=parse_interval(raw.get("interval", "30m")),
+        trust=raw.get("trust", "trusted"), enabled=raw.get("enabled", True),
+        options=resolved,
+    ), []
+
+
+def schema_problems(schema: dict, data: Any, prefix: str = "", secret_schema: dict | None = None) -> list[str]:
+    """Validate data against a JSON Schema; one 'key.path: message' line per problem."""
+    if secret_schema is not None:
+        schema = _allow_secrets(schema, secret_schema)
+    problems = []
+    for error in Draft202012Validator(schema).iter_errors(data):
+        parts = [prefix] if prefix else []
+        parts += [f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path]
+        where = "".join(parts).lstrip(".")
+        if error.validator == "additionalProperties":
+            allowed = set(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - allowed):
+                problems.append(f"{where + '.' if where else ''}{key}: unknown key")
+        else:
+            problems.append(f"{where or '(top level)'}: {error.message}")
+    return sorted(problems)
+
+
+def _secret_keys(schema: dict) -> set[str]:
+    return {k for k, sub in schema.get("properties", {}).items() if sub.get("secret")}
+
+
+def _allow_secrets(schema: dict, secret_schema: dict) -> dict:
+    """Every property marked `"secret": true` takes an { env = "NAME" } table, never a literal."""
+    props = {k: secret_schema if sub.get("secret") else sub for k, sub in schema.get("properties", {}).items()}
+    return {**schema, "properties": props}

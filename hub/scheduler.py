@@ -1,0 +1,69 @@
+"""Scheduled syncs with APScheduler: one job per enabled source, backing off while a source fails."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from hub.config import Config, SourceConfig
+from hub.storage import Storage
+from hub.sync import SourceSync
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 6 * 3600
+
+
+def backoff_seconds(interval: int, failures: int) -> int:
+    """How long to wait after `failures` failed syncs in a row: the interval doubled each time, capped."""
+    if failures <= 0:
+        return interval
+    return min(MAX_BACKOFF, max(interval, interval * 2 ** min(failures, 16)))
+
+
+def run_source(config: Config, source: SourceConfig) -> None:
+    """The job body: sync one source with its own database connection."""
+    storage = Storage(config.database)
+    try:
+        SourceSync(config, storage, source).run()
+    except Exception:  # a job that raises would be logged by APScheduler without context
+        log.exception("%s: scheduled sync crashed", source.name)
+    finally:
+        storage.close()
+
+
+def build(config: Config, start_in: float | None = None) -> BackgroundScheduler:
+    """A scheduler with one interval job per enabled source (not started)."""
+    scheduler = BackgroundScheduler(timezone=timezone.utc)
+    first = datetime.now(timezone.utc) + timedelta(seconds=start_in) if start_in is not None else None
+    for source in config.sources:
+        if not source.enabled:
+            continue
+        scheduler.add_job(
+            run_source, IntervalTrigger(seconds=source.interval), args=[config, source],
+            id=source.name, name=f"sync {source.name}", max_instances=1, coalesce=True,
+            misfire_grace_time=source.interval, next_run_time=first,
+        )
+    scheduler.add_listener(lambda event: _after_run(scheduler, config, event.job_id), mask=_EXECUTED)
+    return scheduler
+
+
+def _after_run(scheduler: BackgroundScheduler, config: Config, job_id: str) -> None:
+    """Back off while a source keeps failing; return to its interval once it succeeds."""
+    source = config.source(job_id)
+    storage = Storage(config.database)
+    try:
+        failures = storage.state(source.name).get("failures") or 0
+    finally:
+        storage.close()
+    delay = backoff_seconds(source.interval, failures)
+    job = scheduler.get_job(job_id)
+    if job and job.trigger.interval.total_seconds() != delay:
+        log.info("%s: next sync in %d s (%d failures in a row)", source.name, delay, failures)
+        scheduler.reschedule_job(job_id, trigger=IntervalTrigger(seconds=delay))
+
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED  # noqa: E402
+
+_EXECUTED = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR

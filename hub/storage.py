@@ -1,0 +1,219 @@
+"""SQLite storage through sqlite-utils: WAL mode, a schema version and ordered migrations."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["http_cache"].create({"source": str, "url": str, "etag": str, "last_modified": str,
+                             "body": bytes, "stored_at": str}, pk=("source", "url"))
+    db["source_state"].create({"source": str, "cursor": str, "last_run_at": str,
+                               "last_status": str, "failures": int}, pk="source")
+    db["raw_records"].create({"source": str, "record_id": str, "hash": str, "payload": str,
+                              "outcome": str, "first_seen": str, "changed_at": str}, pk=("source", "record_id"))
+    db["listings"].create({"id": str, "source": str, "record_id": str, "hash": str, "data": str,
+                           "status": str, "reason": str, "updated_at": str}, pk="id")
+    db["listings"].create_index(["source", "status"])
+    db["unified"].create({"id": str, "data": str, "status": str, "kind": str, "category": str,
+                          "ags": str, "language": str, "published_utc": str, "updated_utc": str,
+                          "valid_until_utc": str}, pk="id")
+    db["unified"].create_index(["status", "published_utc"])
+    db["unified_members"].create({"listing_id": str, "unified_id": str}, pk="listing_id")
+    db["unified_members"].create_index(["unified_id"])
+    db["sync_runs"].create({"id": int, "source": str, "mode": str, "started_at": str,
+                            "finished_at": str, "status": str, "fetched": int, "new": int,
+                            "updated": int, "unchanged": int, "withdrawn": int, "quarantined": int,
+                            "not_modified": int, "notes": str, "error": str}, pk="id")
+    db["sync_runs"].create_index(["source", "id"])
+    db["quarantine"].create({"id": int, "source": str, "record_id": str, "run_id": int,
+                             "errors": str, "payload": str, "created_at": str}, pk="id")
+    db["quarantine"].create_index(["source", "record_id"])
+    db["history"].create({"id": int, "listing_id": str, "source": str, "record_id": str,
+                          "run_id": int, "action": str, "at": str, "hash": str}, pk="id")
+    db["history"].create_index(["listing_id"])
+
+
+#: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
+MIGRATIONS: list[Migration] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Storage:
+    """One connection to the hub database (open one per thread)."""
+
+    def __init__(self, path: str | Path):
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        self.migrate()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.conn.close()
+
+    def transaction(self):
+        """A context manager: everything inside commits together or not at all."""
+        return self.db.conn
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def version(self) -> int:
+        """The schema version the database is at."""
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        """Apply every migration the database has not seen, each in its own transaction."""
+        current = self.version()
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(f"database schema v{current} is newer than this hub (v{SCHEMA_VERSION})")
+        for number in range(current, SCHEMA_VERSION):
+            with self.db.conn:
+                MIGRATIONS[number](self.db)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    # -- sources ------------------------------------------------------------------------------
+
+    def state(self, source: str) -> dict:
+        """What the hub remembers of a source between syncs."""
+        rows = list(self.db["source_state"].rows_where("source = ?", [source]))
+        return rows[0] if rows else {"source": source, "cursor": None, "failures": 0}
+
+    def set_state(self, source: str, **fields: Any) -> None:
+        """Update a source's remembered state."""
+        self.db["source_state"].upsert({"source": source, **fields}, pk="source")
+
+    def cache_for(self, source: str) -> "HttpCache":
+        """The conditional-GET validators and bodies of one source."""
+        return HttpCache(self, source)
+
+    # -- sync runs ----------------------------------------------------------------------------
+
+    def start_run(self, source: str, mode: str, now: str) -> int:
+        """Record the start of a sync; returns its id."""
+        with self.db.conn:
+            return self.db["sync_runs"].insert({"source": source, "mode": mode, "started_at": now,
+                                                "status": "running"}).last_pk
+
+    def finish_run(self, run_id: int, **fields: Any) -> None:
+        """Record a sync's outcome and counts."""
+        with self.db.conn:
+            self.db["sync_runs"].update(run_id, fields)
+
+    def runs(self, source: str | None = None, limit: int = 20) -> list[dict]:
+        """The latest sync runs, newest first."""
+        where, args = ("source = ?", [source]) if source else (None, [])
+        return list(self.db["sync_runs"].rows_where(where, args, order_by="id desc", limit=limit))
+
+    # -- records ------------------------------------------------------------------------------
+
+    def raw(self, source: str, record_id: str) -> dict | None:
+        """The raw record as last stored, or None."""
+        rows = list(self.db["raw_records"].rows_where("source = ? and record_id = ?", [source, record_id]))
+        return rows[0] if rows else None
+
+    def put_raw(self, row: dict) -> None:
+        """Store or replace a raw record."""
+        self.db["raw_records"].upsert(row, pk=("source", "record_id"))
+
+    def listing(self, listing_id: str) -> dict | None:
+        """A stored listing row (with `data` parsed), or None."""
+        rows = list(self.db["listings"].rows_where("id = ?", [listing_id]))
+        return _parsed(rows[0]) if rows else None
+
+    def put_listing(self, row: dict) -> None:
+        """Store or replace a listing row."""
+        self.db["listings"].upsert({**row, "data": json.dumps(row["data"], ensure_ascii=False)}, pk="id")
+
+    def listed_ids(self, source: str) -> dict[str, str]:
+        """record id -> listing id of a source's listings that are shown or awaiting review."""
+        sql = "select record_id, id from listings where source = ? and status in ('active', 'pending')"
+        return dict(self.db.execute(sql, [source]).fetchall())
+
+    def quarantine(self, row: dict) -> None:
+        """Keep a record that could not be used, with the reasons."""
+        self.db["quarantine"].insert({**row, "errors": json.dumps(row["errors"], ensure_ascii=False)})
+
+    def quarantined(self, source: str | None = None, limit: int = 100) -> list[dict]:
+        """The newest quarantine entries."""
+        where, args = ("source = ?", [source]) if source else (None, [])
+        return [{**r, "errors": json.loads(r["errors"])}
+                for r in self.db["quarantine"].rows_where(where, args, order_by="id desc", limit=limit)]
+
+    def log_history(self, row: dict) -> None:
+        """Append to a listing's history (new, updated, withdrawn, ...)."""
+        self.db["history"].insert(row)
+
+    def history(self, listing_id: str) -> list[dict]:
+        """What happened to a listing, oldest first."""
+        return list(self.db["history"].rows_where("listing_id = ?", [listing_id], order_by="id"))
+
+    # -- unified listings -------------------------------------------------------------------
+
+    def put_unified(self, row: dict, members: list[str]) -> None:
+        """Store a unified listing and which listings it is made of."""
+        self.db["unified"].upsert({**row, "data": json.dumps(row["data"], ensure_ascii=False)}, pk="id")
+        self.db.execute("delete from unified_members where unified_id = ?", [row["id"]])
+        self.db["unified_members"].upsert_all(
+            [{"listing_id": m, "unified_id": row["id"]} for m in members], pk="listing_id")
+
+    def unified(self, unified_id: str) -> dict | None:
+        """A unified listing row (with `data` parsed), or None."""
+        rows = list(self.db["unified"].rows_where("id = ?", [unified_id]))
+        return _parsed(rows[0]) if rows else None
+
+    def visible(self, now_utc: str, offset: int, limit: int) -> tuple[list[dict], int]:
+        """Unified listings readers see (active, not expired), newest first, and their total."""
+        where = "status = 'active' and (valid_until_utc is null or valid_until_utc >= ?)"
+        total = self.db.execute(f"select count(*) from unified where {where}", [now_utc]).fetchone()[0]
+        rows = self.db["unified"].rows_where(where, [now_utc], order_by="published_utc desc, id desc",
+                                             limit=limit, offset=offset)
+        return [_parsed(r) for r in rows], total
+
+    def counts(self) -> dict[str, int]:
+        """How many unified listings there are in each status."""
+        return dict(self.db.execute("select status, count(*) from unified group by status").fetchall())
+
+
+class HttpCache:
+    """The fetcher's validator cache, kept per source in the database."""
+
+    def __init__(self, storage: Storage, source: str):
+        self.storage = storage
+        self.source = source
+
+    def get(self, url: str) -> dict | None:
+        """Validators and body last stored for url."""
+        rows = list(self.storage.db["http_cache"].rows_where("source = ? and url = ?", [self.source, url]))
+        return rows[0] if rows else None
+
+    def put(self, url: str, etag: str | None, last_modified: str | None, body: bytes) -> None:
+        """Remember a 200 response's validators and body."""
+        from connectors.dates import utcnow
+
+        with self.storage.db.conn:
+            self.storage.db["http_cache"].upsert(
+                {"source": self.source, "url": url, "etag": etag, "last_modified": last_modified,
+                 "body": body, "stored_at": utcnow().isoformat()}, pk=("source", "url"))
+
+
+def _parsed(row: dict) -> dict:
+    return {**row, "data": json.loads(row["data"])}
+
+
+def iter_rows(storage: Storage, sql: str, args: list) -> Iterator[dict]:
+    """Stream rows of a query as dicts."""
+    cursor = storage.db.execute(sql, args)
+    names = [c[0] for c in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values))

@@ -1,0 +1,77 @@
+"""The shared listing format: JSON Schemas, the category taxonomy, the gazetteer, validate()."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+SCHEMA_FILES = ("listing.schema.json", "unified.schema.json")
+_formats = FormatChecker()
+
+
+@_formats.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    """RFC 3339 date-time with an offset; naive times are ambiguous and rejected."""
+    if not isinstance(value, str):
+        return True
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time-zone offset")
+    return True
+
+
+def load_json(name: str) -> Any:
+    """Read one of the package's JSON files."""
+    return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def _registry() -> Registry:
+    schemas = {name: load_json(name) for name in SCHEMA_FILES}
+    pairs = []
+    for name, contents in schemas.items():
+        resource = Resource.from_contents(contents)
+        pairs += [(contents["$id"], resource), (name, resource)]
+    return Registry().with_resources(pairs)
+
+
+@cache
+def validator(name: str = "listing") -> Draft202012Validator:
+    """The validator for 'listing' or 'unified'."""
+    schema = load_json(f"{name}.schema.json")
+    return Draft202012Validator(schema, registry=_registry(), format_checker=_formats)
+
+
+def validate(record: dict, kind: str = "listing") -> list[str]:
+    """Check a record against the shared schema; return one message per problem (empty if valid)."""
+    errors = sorted(validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
+    return [f"{_path(e.absolute_path)}: {_message(e)}" for e in errors]
+
+
+def _path(parts) -> str:
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+    return text.lstrip(".") or "(record)"
+
+
+def _message(error) -> str:
+    if error.validator == "not" and error.validator_value.get("pattern"):
+        return "contains an e-mail address (must be masked before publishing)"
+    message = error.message
+    return message if len(message) < 300 else message[:297] + "..."
+
+
+@cache
+def taxonomy() -> dict[str, dict[str, str]]:
+    """Category code -> {language: label}."""
+    return load_json("taxonomy.json")
+
+
+def category_label(code: str, lang: str = "de") -> str:
+    """A category's label in de, en or ar (German where the language is unknown)."""
+    labels = taxonomy().get(code) or taxonomy()["other"]
+    return labels.get(lang) or labels["de"]
