@@ -97,7 +97,7 @@ class Connector:
         for name in names:
             if name and name in self.categories:
                 return self.categories[name]
-        self.unmapped_categories.update(n for n in names[:1] if n)
+        self.unmapped_categories.update(n for n in names if n)
         return "other"
 
     @staticmethod

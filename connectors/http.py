@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import logging
 import random
 import time
@@ -55,7 +54,7 @@ class Fetcher:
 
     def __init__(self, cache: ValidatorCache | None = None, *, timeout: tuple[float, float] = (5, 30),
                  retries: int = 3, backoff: float = 1.0, max_wait: float = 60.0,
-                 headers: Mapping[str, str] | None = None, sleep: Callable[[float], None] = time.sleep,
+                 headers: Mapping[str, str] | None = None, sleep: Callable[[float], None] | None = None,
                  session: requests.Session | None = None):
         self.cache = cache
         self.timeout = timeout
@@ -63,7 +62,7 @@ class Fetcher:
         self.backoff = backoff
         self.max_wait = max_wait
         self.headers = dict(headers or {})
-        self.sleep = sleep
+        self.sleep = sleep or pause
         self.session = session or requests.Session()
         self.not_modified = 0
 
@@ -151,6 +150,11 @@ class Fetcher:
         return Response(url, 200, body, {"ETag": etag})
 
 
+def pause(seconds: float) -> None:
+    """Wait between retries (a module function, so tests can replace it)."""
+    time.sleep(seconds)
+
+
 def _retry_after_seconds(value: str) -> float | None:
     """Retry-After as seconds: either a number or an HTTP date."""
     value = value.strip()
@@ -161,8 +165,3 @@ def _retry_after_seconds(value: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def body_hash(body: bytes) -> str:
-    """A short content hash."""
-    return hashlib.sha256(body).hexdigest()[:16]

@@ -27,8 +27,8 @@ def html_to_text(markup: str | None) -> str:
     if not markup:
         return ""
     marked = _LIST_ITEM.sub("\n• ", _BLOCK_END.sub("\n", markup))
-    text = html.unescape(nh3.clean(marked, tags=set(), attributes={}))
-    return tidy(text)
+    text = tidy(html.unescape(nh3.clean(marked, tags=set(), attributes={})))
+    return "\n".join(line for line in text.split("\n") if line)  # block ends, not blank lines
 
 
 def tidy(text: str | None) -> str:

@@ -270,11 +270,16 @@ def build(rng: random.Random) -> tuple[dict[str, list[Thing]], list[list[tuple[s
     return per_source, groups
 
 
-def main() -> None:
-    """Write every source's files and the ground truth."""
+def main(argv: list[str] | None = None) -> None:
+    """Write every source's files and the ground truth (into --out, default: beside this script)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="folder to write portals/ and ground_truth.json into")
+    out = parser.parse_args(argv).out
     rng = random.Random(SEED)
     per_source, groups = build(rng)
-    portals = OUT / "portals"
+    portals = out / "portals"
     if portals.exists():
         shutil.rmtree(portals)
     ids: dict[tuple[str, str, int], str] = {}
@@ -289,7 +294,7 @@ def main() -> None:
         "clusters": [[{"source": s, "id": ids[(s, key, n)]} for s, key, n in group] for group in groups],
         "records": {s: len(t) for s, t in per_source.items()},
     }
-    (OUT / "ground_truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "ground_truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     shared = sum(len(g) for g in groups)
     total = sum(len(t) for t in per_source.values())
     print(f"{len(groups)} cross-posted offers in {shared} of {total} records")

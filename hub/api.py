@@ -99,4 +99,6 @@ def healthz():
         state = store.state(source.name)
         sources.append({"name": source.name, "enabled": source.enabled, "last_run_at": state.get("last_run_at"),
                         "last_status": state.get("last_status"), "failures": state.get("failures") or 0})
-    return jsonify(status="ok", schema_version=SCHEMA_VERSION, listings=store.counts(), sources=sources)
+    _, visible = store.visible(_now(), 0, 0)
+    return jsonify(status="ok", schema_version=SCHEMA_VERSION, visible=visible, listings=store.counts(),
+                   sources=sources)

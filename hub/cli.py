@@ -158,7 +158,7 @@ def _serve(config: hub_config.Config) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `helferhub` console script."""
     try:
-        cli.main(args=argv, prog_name="helferhub", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="helferhub", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except click.exceptions.Abort:
         return 130
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

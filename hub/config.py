@@ -52,10 +52,12 @@ STRUCTURE = {
                 "type": "object",
                 "required": ["name", "type", "url"],
                 "properties": {
-                    "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"},
+                    "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$",
+                             "x-message": "is not a source name (lower-case letters, digits, '-' and '_')"},
                     "type": {"type": "string", "minLength": 1},
                     "url": {"type": "string", "minLength": 1},
-                    "interval": {"type": "string", "pattern": _INTERVAL.pattern},
+                    "interval": {"type": "string", "pattern": _INTERVAL.pattern,
+                                 "x-message": "is not an interval like '30m', '2h', '1d' or '1h30m'"},
                     "trust": {"enum": ["trusted", "moderated"]},
                     "enabled": {"type": "boolean"},
                 },
@@ -162,16 +164,19 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
     """Build a Config from parsed TOML; raise ConfigError listing every problem."""
     env = os.environ if env is None else env
     problems = schema_problems(STRUCTURE, data)
-    if problems:
+    if any(not p.startswith("sources[") for p in problems) and not isinstance(data.get("sources", []), list):
         raise ConfigError(problems, path)
     hub, server, dedupe = data.get("hub", {}), data.get("server", {}), data.get("dedupe", {})
+    misshapen = list(problems)
     sources = []
     seen: set[str] = set()
     for i, raw in enumerate(data.get("sources", [])):
         where = f"sources[{i}]"
-        if raw["name"] in seen:
+        if raw.get("name") in seen:
             problems.append(f"{where}.name: duplicate source name {raw['name']!r}")
-        seen.add(raw["name"])
+        seen.add(raw.get("name"))
+        if any(p.startswith(where + ".") or p.startswith(where + ":") for p in misshapen):
+            continue  # its shape is wrong already; checking its meaning would only repeat that
         source, found = _source(raw, where, base_dir, env)
         problems += found
         if source:
@@ -251,6 +256,8 @@ def schema_problems(schema: dict, data: Any, prefix: str = "", secret_schema: di
             allowed = set(error.schema.get("properties", {}))
             for key in sorted(set(error.instance) - allowed):
                 problems.append(f"{where + '.' if where else ''}{key}: unknown key")
+        elif error.validator == "pattern" and "x-message" in error.schema:
+            problems.append(f"{where}: {error.instance!r} {error.schema['x-message']}")
         else:
             problems.append(f"{where or '(top level)'}: {error.message}")
     return sorted(problems)

@@ -41,7 +41,7 @@ def read_member(tar_path: str, suffix: str) -> bytes:
 
 def display_name(name: str, kind: str) -> str:
     """The name readers see: 'Potsdam', 'Landkreis Göttingen', 'Kreis Steinfurt'."""
-    if name.startswith(PREFIXES):
+    if name.startswith(PREFIXES) or "kreis" in name.lower():  # Wartburgkreis, Rhein-Sieg-Kreis
         return name
     if kind in ("Landkreis", "Kreis"):
         return f"{kind} {name}"

@@ -1,0 +1,46 @@
+"""Fixtures shared by every suite: a config on a temporary database, the app, its client."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub import config as hub_config
+from hub.storage import Storage
+
+sys.path.insert(0, str(Path(__file__).parent))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def make_config(tmp_path):
+    """Build a checked Config from keyword sections, on a database in tmp_path."""
+
+    def make(sources=(), env=None, **hub):
+        data = {"hub": {"database": str(tmp_path / "hub.db"), **hub}, "sources": list(sources)}
+        return hub_config.from_dict(data, base_dir=tmp_path, env=env or {})
+
+    return make
+
+
+@pytest.fixture
+def storage(tmp_path):
+    """A migrated database in tmp_path."""
+    store = Storage(tmp_path / "hub.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def app(make_config):
+    """The web app on an empty temporary database."""
+    from hub.app import create_app
+
+    return create_app(make_config())
+
+
+@pytest.fixture
+def client(app):
+    """A test client of the app."""
+    return app.test_client()

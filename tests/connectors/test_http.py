@@ -1,0 +1,101 @@
+"""The fetcher: retries with backoff, Retry-After, conditional GET, and the local sample transport."""
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+
+from connectors.http import FetchError, Fetcher
+
+URL = "https://potsdam.helpto.de/api/v1/entries"
+
+
+class MemoryCache:
+    def __init__(self):
+        self.rows = {}
+
+    def get(self, url):
+        return self.rows.get(url)
+
+    def put(self, url, etag, last_modified, body):
+        self.rows[url] = {"etag": etag, "last_modified": last_modified, "body": body}
+
+
+@pytest.fixture
+def waits():
+    return []
+
+
+@pytest.fixture
+def fetcher(waits):
+    return Fetcher(MemoryCache(), sleep=waits.append, retries=3, backoff=1.0, max_wait=60)
+
+
+@responses.activate
+def test_server_errors_and_rate_limits_are_retried_honouring_retry_after(fetcher, waits):
+    responses.get(URL, status=503, headers={"Retry-After": "7"})
+    responses.get(URL, status=429, headers={"Retry-After": "2"})
+    responses.get(URL, status=500)
+    responses.get(URL, json={"entries": []})
+    assert fetcher.get(URL).json() == {"entries": []}
+    assert len(waits) == 3
+    assert waits[0] >= 7 and waits[1] >= 2  # never sooner than the portal asked
+    assert all(w <= 60 for w in waits)
+
+
+@responses.activate
+def test_connection_errors_are_retried_then_reported_with_the_url(fetcher, waits):
+    responses.get(URL, body=requests.ConnectionError("refused"))
+    with pytest.raises(FetchError, match=r"api/v1/entries\?page=1: ConnectionError after 4 attempts"):
+        fetcher.get(URL, {"page": 1})
+    assert len(waits) == 3
+    assert waits == sorted(waits) or max(waits) <= 8  # backoff grows (with jitter), capped
+
+
+@responses.activate
+def test_a_retry_after_beyond_the_cap_fails_at_once(fetcher, waits):
+    responses.get(URL, status=429, headers={"Retry-After": "3600"})
+    with pytest.raises(FetchError, match="portal asks to retry after 3600 s"):
+        fetcher.get(URL)
+    assert waits == []
+
+
+@responses.activate
+def test_client_errors_are_not_retried(fetcher, waits):
+    responses.get(URL, status=401)
+    with pytest.raises(FetchError, match="HTTP 401"):
+        fetcher.get(URL)
+    assert waits == [] and len(responses.calls) == 1
+
+
+@responses.activate
+def test_conditional_get_returns_the_cached_body_on_304(fetcher):
+    responses.get(URL, body=b'{"n": 1}', headers={"ETag": '"v1"', "Last-Modified": "Tue, 01 Mar 2016 10:00:00 GMT"})
+    responses.get(URL, status=304)
+    first, second = fetcher.get(URL), fetcher.get(URL)
+    assert (first.status, first.not_modified) == (200, False)
+    assert (second.status, second.not_modified, second.json()) == (304, True, {"n": 1})
+    sent = responses.calls[1].request.headers
+    assert sent["If-None-Match"] == '"v1"' and sent["If-Modified-Since"] == "Tue, 01 Mar 2016 10:00:00 GMT"
+    assert "If-None-Match" not in responses.calls[0].request.headers
+    assert fetcher.not_modified == 1
+
+
+@responses.activate
+def test_a_body_that_is_not_json_is_named():
+    responses.get(URL, body=b"<html>Login</html>")
+    with pytest.raises(FetchError, match="api/v1/entries: response is not valid JSON"):
+        Fetcher().get(URL).json()
+
+
+def test_local_samples_map_the_query_to_a_file_and_validate_by_mtime(tmp_path):
+    page = tmp_path / "api/v1/entries/page=2&per_page=100"
+    page.parent.mkdir(parents=True)
+    page.write_bytes(b'{"entries": []}')
+    fetcher = Fetcher(MemoryCache())
+    base = str(tmp_path / "api/v1/entries")
+    assert fetcher.get(base, {"page": 2, "per_page": 100}).body == b'{"entries": []}'
+    again = fetcher.get(base, {"page": 2, "per_page": 100})
+    assert again.not_modified and again.body == b'{"entries": []}'
+    with pytest.raises(FetchError, match="no such file .*page=3&per_page=100"):
+        fetcher.get(base, {"page": 3, "per_page": 100})

@@ -1,0 +1,96 @@
+"""The public API and the JSON Feed, as a reader's client sees them."""
+from __future__ import annotations
+
+import pytest
+import responses
+
+from hub.app import create_app
+from hub.storage import Storage
+from hub.sync import sync
+from portals import HelpToPortal, entry
+from schema import validate
+
+BASE = "https://potsdam.helpto.de"
+
+
+@pytest.fixture
+def config(make_config):
+    return make_config([{"name": "potsdam", "type": "helpto", "url": BASE}], base_url="https://hub.example.org")
+
+
+@pytest.fixture
+def client(config):
+    entries = [entry(i, titel=f"Eintrag {i}", erstellt=f"2026-03-{i:02d}T10:00:00+01:00") for i in range(1, 8)]
+    entries.append(entry(20, titel="Gesuch", typ="gesuch", erstellt="2026-02-01T10:00:00+01:00", gueltig_bis="2020-01-01"))
+    with responses.RequestsMock() as rsps:
+        HelpToPortal(entries).register(rsps, BASE)
+        store = Storage(config.database)
+        sync(config, store)
+        store.close()
+    return create_app(config).test_client()
+
+
+def test_listings_come_newest_first_in_pages_with_links(client):
+    first = client.get("/api/v1/listings?per_page=3").get_json()
+    assert [item["title"] for item in first["listings"]] == ["Eintrag 7", "Eintrag 6", "Eintrag 5"]
+    assert first["meta"] == {"page": 1, "per_page": 3, "total": 7, "pages": 3}  # the expired entry is not counted
+    assert "prev" not in first["links"]
+    last = client.get(first["links"]["next"].replace("http://localhost", "")).get_json()
+    last = client.get(last["links"]["next"].replace("http://localhost", "")).get_json()
+    assert [item["title"] for item in last["listings"]] == ["Eintrag 1"]
+    assert "next" not in last["links"] and last["links"]["prev"].endswith("page=2&per_page=3")
+    for item in first["listings"]:
+        assert validate(item, "unified") == []
+
+
+def test_one_listing_by_id(client):
+    item = client.get("/api/v1/listings?per_page=1").get_json()["listings"][0]
+    one = client.get(f"/api/v1/listings/{item['id']}")
+    assert one.status_code == 200 and one.get_json() == item
+    assert one.get_json()["sources"][0]["url"] == "https://potsdam.helpto.de/eintrag/7"
+    missing = client.get("/api/v1/listings/u_0000000000000000")
+    assert missing.status_code == 404 and missing.get_json()["message"] == "no listing 'u_0000000000000000'"
+
+
+@pytest.mark.parametrize("query, parameter, message", [
+    ("page=0", "page", "page must be a whole number from 1 to 1000000, not '0'"),
+    ("per_page=abc", "per_page", "per_page must be a whole number from 1 to 500, not 'abc'"),
+    ("region=03", "region", "unknown parameter 'region'; allowed: page, per_page"),
+])
+def test_bad_parameters_get_400_naming_the_parameter(client, query, parameter, message):
+    response = client.get(f"/api/v1/listings?{query}")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "Bad Request", "parameter": parameter, "message": message, "status": 400}
+
+
+def test_the_json_feed_is_json_feed_1_1(client):
+    response = client.get("/feed.json")
+    assert response.status_code == 200
+    assert response.content_type == "application/feed+json; charset=utf-8"
+    feed = response.get_json(force=True)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "https://hub.example.org/feed.json"
+    assert [i["title"] for i in feed["items"]][:2] == ["Eintrag 7", "Eintrag 6"]
+    item = feed["items"][0]
+    assert item["id"].startswith("https://hub.example.org/api/v1/listings/u_")
+    assert item["url"] == "https://potsdam.helpto.de/eintrag/7"
+    assert item["date_published"] == "2026-03-07T10:00:00+01:00"
+    assert "[Telefon entfernt]" in item["content_text"] and "1234567" not in item["content_text"]
+    assert item["tags"][0] == "Sachspenden"
+    assert item["_helferallianz"]["location"]["ags"] == "12054"
+    assert len({i["id"] for i in feed["items"]}) == len(feed["items"]) == 7
+
+
+def test_the_feed_carries_the_newest_feed_items(client, config):
+    from dataclasses import replace
+
+    small = create_app(replace(config, feed_items=2)).test_client()
+    assert [i["title"] for i in small.get("/feed.json").get_json(force=True)["items"]] == ["Eintrag 7", "Eintrag 6"]
+
+
+def test_healthz_tells_the_operator_about_each_source(client):
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and health["visible"] == 7
+    assert health["listings"] == {"active": 8}
+    assert health["sources"] == [{"name": "potsdam", "enabled": True, "last_run_at": health["sources"][0]["last_run_at"],
+                                  "last_status": "ok", "failures": 0}]

@@ -1,0 +1,165 @@
+"""hub.toml: defaults, secrets from the environment, and one clear line per problem."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from hub.config import ConfigError, Secret, load, parse_interval
+
+GOOD = """
+[hub]
+title = "Test-Hub"
+database = "db/test.db"
+
+[server]
+port = 9090
+
+[[sources]]
+name = "helpto-potsdam"
+type = "helpto"
+url = "https://potsdam.helpto.de/"
+interval = "1h30m"
+trust = "moderated"
+per_page = 50
+"""
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "hub.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def problems(tmp_path, text: str, env=None) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load(write(tmp_path, text), env=env or {})
+    return info.value.problems
+
+
+def test_a_good_config_is_read_into_typed_values(tmp_path):
+    config = load(write(tmp_path, GOOD), env={})
+    assert config.title == "Test-Hub"
+    assert config.database == str(tmp_path / "db/test.db")  # relative to the config file
+    assert (config.host, config.port) == ("127.0.0.1", 9090)
+    assert config.allow_private_addresses is False
+    source = config.source("helpto-potsdam")
+    assert source.url == "https://potsdam.helpto.de"
+    assert (source.interval, source.trust, source.enabled) == (5400, "moderated", True)
+    assert dict(source.options) == {"per_page": 50}
+
+
+def test_the_config_path_comes_from_the_environment(tmp_path, monkeypatch):
+    path = write(tmp_path, GOOD)
+    assert load(None, env={"HELFERHUB_CONFIG": str(path)}).title == "Test-Hub"
+    monkeypatch.chdir(tmp_path)
+    assert load(None, env={}).title == "Test-Hub"  # ./hub.toml
+
+
+def test_every_problem_is_reported_with_its_key_path(tmp_path):
+    found = problems(tmp_path, """
+        [hub]
+        titel = "typo"
+        feed_items = "many"
+
+        [server]
+        port = 70000
+
+        [[sources]]
+        name = "a"
+        type = "helpto"
+        url = "https://a.helpto.de"
+        interval = "soon"
+        colour = "red"
+
+        [[sources]]
+        name = "a"
+        type = "carrier-pigeon"
+        url = "https://b.example.org"
+
+        [[sources]]
+        name = "c"
+        type = "helpto"
+        url = "ftp://c.example.org"
+        per_page = 500
+
+        [[sources]]
+        name = "Bad Name"
+        url = "https://d.example.org"
+    """)
+    assert found == [
+        "hub.feed_items: 'many' is not of type 'integer'",
+        "hub.titel: unknown key",
+        "server.port: 70000 is greater than the maximum of 65535",
+        "sources[0].interval: 'soon' is not an interval like '30m', '2h', '1d' or '1h30m'",
+        "sources[3].name: 'Bad Name' is not a source name (lower-case letters, digits, '-' and '_')",
+        "sources[3]: 'type' is a required property",
+        "sources[1].name: duplicate source name 'a'",
+        "sources[1].type: unknown connector type 'carrier-pigeon' (known: helpto)",
+        "sources[2].per_page: 500 is greater than the maximum of 100",
+        "sources[2].url: only http and https URLs or local paths are allowed, not 'ftp://c.example.org'",
+    ]
+
+
+def test_broken_toml_and_missing_files_are_named(tmp_path):
+    assert problems(tmp_path, "[hub\n")[0].startswith("not valid TOML: ")
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path / "nowhere.toml", env={})
+    assert str(info.value) == f"{tmp_path / 'nowhere.toml'}: file not found"
+
+
+def test_a_local_sample_path_must_exist(tmp_path):
+    found = problems(tmp_path, """
+        [[sources]]
+        name = "local"
+        type = "helpto"
+        url = "samples/missing"
+    """)
+    assert found == [f"sources[0].url: local path '{tmp_path / 'samples/missing'}' does not exist"]
+
+
+def test_secrets_come_from_the_environment_and_never_show(tmp_path, monkeypatch):
+    from connectors.helpto import HelpToConnector
+
+    monkeypatch.setitem(HelpToConnector.config_schema["properties"], "token", {"type": "string", "secret": True})
+    text = """
+        [[sources]]
+        name = "p"
+        type = "helpto"
+        url = "https://p.helpto.de"
+        token = { env = "HELPTO_TOKEN" }
+    """
+    assert problems(tmp_path, text) == ["sources[0].token: environment variable HELPTO_TOKEN is not set"]
+    config = load(write(tmp_path, text), env={"HELPTO_TOKEN": "s3cret-value"})
+    token = config.source("p").options["token"]
+    assert isinstance(token, Secret) and token.reveal() == "s3cret-value"
+    assert "s3cret" not in repr(config) and "s3cret" not in str(token)
+    literal = text.replace('{ env = "HELPTO_TOKEN" }', '"s3cret-value"')
+    assert problems(tmp_path, literal) == [
+        'sources[0].token: secrets are never written into the file; use token = { env = "VARIABLE" }']
+
+
+@pytest.mark.parametrize("text, seconds", [("30m", 1800), ("2h", 7200), ("1d", 86400), ("1h30m", 5400), ("45s", 45)])
+def test_intervals(text, seconds):
+    assert parse_interval(text) == seconds
+
+
+def test_the_cli_exits_2_with_one_line_per_problem(tmp_path):
+    path = write(tmp_path, """
+        [hub]
+        colour = "red"
+
+        [[sources]]
+        name = "x"
+        type = "nope"
+        url = "https://x.example.org"
+    """)
+    proc = subprocess.run([sys.executable, "-m", "hub", "--config", str(path), "sync"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"config error: {path}: hub.colour: unknown key",
+        f"config error: {path}: sources[0].type: unknown connector type 'nope' (known: helpto)",
+    ]

@@ -1,0 +1,167 @@
+"""The sync pipeline end to end on a HelpTo portal: what readers and operators notice."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import responses
+
+from connectors.dates import utcnow
+from hub.sync import sync
+from portals import HelpToPortal, entry
+
+BASE = "https://potsdam.helpto.de"
+OTHER = "https://braunschweig.helpto.de"
+
+
+@pytest.fixture(autouse=True)
+def no_waiting(monkeypatch):
+    monkeypatch.setattr("connectors.http.pause", lambda seconds: None)
+
+
+@pytest.fixture
+def portal():
+    p = HelpToPortal([entry(i) for i in range(1, 6)], max_per_page=2)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        p.register(rsps, BASE)
+        p.rsps = rsps
+        yield p
+
+
+@pytest.fixture
+def config(make_config):
+    return make_config([{"name": "potsdam", "type": "helpto", "url": BASE}])
+
+
+def visible_titles(storage) -> list[str]:
+    rows, _ = storage.visible("2026-11-23T00:00:00Z", 0, 1000)
+    return sorted(r["data"]["title"] for r in rows)
+
+
+def table_counts(storage) -> dict:
+    return {t: storage.db[t].count for t in ("raw_records", "listings", "unified", "history", "quarantine")}
+
+
+def test_a_first_sync_publishes_every_entry(portal, config, storage):
+    result, = sync(config, storage)
+    assert (result.status, result.mode, result.fetched, result.new) == ("ok", "full", 5, 5)
+    assert visible_titles(storage) == [f"Kleiderschrank abzugeben {i}" for i in range(1, 6)]
+    run = storage.runs("potsdam")[0]
+    assert (run["status"], run["new"], run["fetched"]) == ("ok", 5, 5)
+
+
+def test_syncing_unchanged_data_again_writes_nothing_new(portal, config, storage):
+    sync(config, storage, full=True)
+    before = table_counts(storage)
+    stamps = [r["updated_at"] for r in storage.db["listings"].rows]
+    result, = sync(config, storage, full=True)
+    assert (result.new, result.updated, result.unchanged, result.withdrawn) == (0, 0, 5, 0)
+    assert result.not_modified == 3  # every page answered 304 Not Modified
+    assert [r["params"].get("page") for r in portal.requests[-3:]] == ["1", "2", "3"]
+    assert all("If-None-Match" in r["headers"] for r in portal.requests[-3:])
+    assert table_counts(storage) == before
+    assert [r["updated_at"] for r in storage.db["listings"].rows] == stamps
+
+
+def test_an_incremental_sync_asks_for_changes_since_the_newest_entry_seen(portal, config, storage):
+    sync(config, storage)
+    newest = max(e["aktualisiert"] for e in portal.entries)
+    portal.entries[0] = entry(1, titel="Kleiderschrank (reserviert)", aktualisiert="2026-04-01T12:00:00+02:00")
+    result, = sync(config, storage)
+    assert result.mode == "incremental"
+    assert portal.requests[-1]["params"]["updated_since"] == newest
+    assert (result.fetched, result.updated, result.new) == (1, 1, 0)
+    assert "Kleiderschrank (reserviert)" in visible_titles(storage)
+    assert storage.state("potsdam")["cursor"] == "2026-04-01T12:00:00+02:00"
+
+
+def test_a_full_sync_withdraws_what_disappeared_and_history_keeps_it(portal, config, storage, client_for):
+    sync(config, storage)
+    gone = portal.entries.pop(2)
+    assert sync(config, storage)[0].withdrawn == 0  # an incremental sync cannot see deletions
+    result, = sync(config, storage, full=True)
+    assert result.withdrawn == 1
+    assert gone["titel"] not in visible_titles(storage)
+    lid = storage.db.execute("select id from listings where record_id = ?", [str(gone["id"])]).fetchone()[0]
+    assert [h["action"] for h in storage.history(lid)] == ["new", "withdrawn"]
+    assert storage.listing(lid)["data"]["title"] == gone["titel"]  # history stays
+    client = client_for(config)
+    assert client.get(f"/api/v1/listings/u_{lid[2:]}").status_code == 410
+    portal.entries.append(gone)
+    assert sync(config, storage, full=True)[0].new == 1  # relisted
+    assert [h["action"] for h in storage.history(lid)] == ["new", "withdrawn", "relisted"]
+
+
+def test_a_list_that_shifts_during_a_full_sync_withdraws_nothing(portal, config, storage):
+    sync(config, storage)
+    portal.entries.pop(0)
+    portal.on_page = lambda page: page == 2 and portal.entries.append(entry(50, aktualisiert="2027-01-01T00:00:00+01:00"))
+    result, = sync(config, storage, full=True)
+    assert result.ok and result.withdrawn == 0
+    assert "unseen listings kept until the next full sync" in storage.runs("potsdam")[0]["notes"]
+
+
+def test_malformed_records_are_quarantined_and_the_rest_still_arrive(portal, config, storage):
+    portal.entries += [entry(7, typ="tausch"), {"titel": "ohne id"}, entry(8, erstellt=None)]
+    result, = sync(config, storage)
+    assert (result.new, result.quarantined) == (5, 3)
+    rows = storage.quarantined("potsdam")
+    reasons = {r["record_id"]: r["errors"] for r in rows}
+    assert reasons["7"] == ["typ: 'tausch' is neither 'angebot' nor 'gesuch'"]
+    assert reasons[None] == ["entry has no id"]
+    assert reasons["8"] == ["published_at: None is not of type 'string'"]
+    assert sync(config, storage, full=True)[0].quarantined == 1  # known bad records are not piled up again
+
+
+def test_a_bad_new_version_keeps_the_last_good_listing(portal, config, storage):
+    sync(config, storage)
+    portal.entries[0] = entry(1, typ="??", aktualisiert="2026-05-01T00:00:00+02:00")
+    result, = sync(config, storage)
+    assert result.quarantined == 1
+    assert "Kleiderschrank abzugeben 1" in visible_titles(storage)
+
+
+def test_a_failing_source_keeps_its_data_and_others_still_sync(portal, make_config, storage):
+    other = HelpToPortal([entry(100, titel="Fahrrad abzugeben")])
+    other.register(portal.rsps, OTHER)
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE},
+                          {"name": "braunschweig", "type": "helpto", "url": OTHER}])
+    sync(config, storage, ["potsdam"])
+    portal.fail_next = [(500, {})] * 4
+    failed, ok = sync(config, storage, full=True)
+    assert (failed.status, ok.status) == ("failed", "ok")
+    assert "HTTP 500" in failed.error and "potsdam.helpto.de/api/v1/entries?page=1" in failed.error
+    assert failed.withdrawn == 0
+    assert len(visible_titles(storage)) == 6
+    assert storage.state("potsdam")["failures"] == 1
+    assert storage.runs("potsdam")[0]["error"] == failed.error
+
+
+def test_a_rate_limited_portal_is_retried(portal, config, storage):
+    portal.fail_next = [(429, {"Retry-After": "1"}), (503, {"Retry-After": "2"})]
+    assert sync(config, storage)[0].new == 5
+
+
+def test_expired_entries_are_stored_but_not_shown(portal, config, storage):
+    yesterday = (date.today() - timedelta(days=2)).isoformat()
+    portal.entries.append(entry(9, titel="Abgelaufen", gueltig_bis=yesterday))
+    portal.entries.append(entry(10, titel="Noch gültig", gueltig_bis="2099-01-01"))
+    sync(config, storage)
+    rows, total = storage.visible(utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), 0, 100)
+    titles = [r["data"]["title"] for r in rows]
+    assert "Noch gültig" in titles and "Abgelaufen" not in titles and total == 6
+    assert storage.db["listings"].count == 7
+
+
+def test_a_moderated_source_waits_for_review(portal, make_config, storage):
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE, "trust": "moderated"}])
+    assert sync(config, storage)[0].new == 5
+    assert visible_titles(storage) == []
+    assert storage.counts() == {"pending": 5}
+
+
+@pytest.fixture
+def client_for():
+    from hub.app import create_app
+
+    return lambda config: create_app(config).test_client()
