@@ -45,6 +45,9 @@ class Connector:
     categories: ClassVar[Mapping[str, str]] = {}
     #: True if `records(since)` can ask the portal for changes only.
     supports_since: ClassVar[bool] = False
+    #: True if `to_listing` depends on the time of the sync (a next occurrence, shifts not yet
+    #: ended), so that an unchanged raw record must still be mapped again.
+    time_dependent: ClassVar[bool] = False
 
     def __init__(self, source, fetcher):
         self.source = source

@@ -118,6 +118,10 @@ class SourceSync:
         self.seen.add(record_id)
         raw_hash = content_hash(raw)
         stored = self.storage.raw(source, record_id)
+        if stored and stored["hash"] == raw_hash and not self.connector.time_dependent \
+                and self._still_current(stored, record_id):
+            result.unchanged += 1  # unchanged records cost nothing: no mapping, no validation, no write
+            return
         try:
             listing = self.connector.normalize(raw, now)
             errors = validate(listing)
@@ -131,7 +135,7 @@ class SourceSync:
             withheld = None
         outcome = "quarantined" if errors else "withheld" if withheld else "listed"
         if stored and stored["hash"] == raw_hash and stored["outcome"] == outcome and outcome != "listed":
-            result.unchanged += 1
+            result.unchanged += 1  # known bad or withheld, and still the same: nothing to add
             return
         if not stored or stored["hash"] != raw_hash or stored["outcome"] != outcome:
             self.storage.put_raw({"source": source, "record_id": record_id, "hash": raw_hash,
@@ -148,17 +152,29 @@ class SourceSync:
         else:
             self._store(record_id, listing, now, result)
 
+    def _still_current(self, stored: dict, record_id: str) -> bool:
+        """True if what the stored raw record led to is still in place (not withdrawn since)."""
+        if stored["outcome"] != "listed":
+            return True
+        row = self.storage.listing(listing_id(self.source.name, record_id))
+        if row is None or row["status"] not in ("active", "pending", "rejected"):
+            return False
+        self._track_cursor(row["data"]["updated_at"])
+        return True
+
     def _store(self, record_id: str, listing: dict, now: datetime, result: SyncResult) -> None:
         stable = {k: v for k, v in listing.items() if k != "source"}
         stable["source"] = {k: v for k, v in listing["source"].items() if k != "fetched_at"}
         listing_hash = content_hash(stable)
         current = self.storage.listing(listing["id"])
         self._track_cursor(listing["updated_at"])
-        if current and current["hash"] == listing_hash and current["status"] in ("active", "pending"):
+        if current and current["hash"] == listing_hash and current["status"] in ("active", "pending", "rejected"):
             result.unchanged += 1
             return
-        if current and current["status"] in ("active", "pending"):
-            status, action = current["status"], "updated"
+        if current and current["status"] in ("active", "pending", "rejected"):
+            # An operator rejected the old text; a changed one deserves another look.
+            status = "pending" if current["status"] == "rejected" else current["status"]
+            action = "updated"
             result.updated += 1
         else:
             status = "pending" if self.source.trust == "moderated" else "active"

@@ -1,0 +1,63 @@
+"""Moderated sources: nothing is shown before an operator approves it, and decisions stick."""
+from __future__ import annotations
+
+import pytest
+import responses
+from click.testing import CliRunner
+
+from hub.cli import cli
+from hub.sync import sync
+from portals import HelpToPortal, entry
+
+BASE = "https://gera.helpto.de"
+
+
+@pytest.fixture
+def setup(make_config, storage, tmp_path):
+    config = make_config([{"name": "gera", "type": "helpto", "url": BASE, "trust": "moderated"}])
+    path = tmp_path / "hub.toml"
+    path.write_text(f'[hub]\ndatabase = "{config.database}"\n\n[[sources]]\nname = "gera"\ntype = "helpto"\n'
+                    f'url = "{BASE}"\ntrust = "moderated"\n', encoding="utf-8")
+    portal = HelpToPortal([entry(1, titel="Sofa abzugeben"), entry(2, titel="Werbung für Kredite")])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        portal.register(rsps, BASE)
+        sync(config, storage)
+        yield config, storage, portal, str(path)
+
+
+def visible(storage):
+    rows, _ = storage.visible("2026-11-23T00:00:00Z", 0, 100)
+    return [r["data"]["title"] for r in rows]
+
+
+def test_operators_approve_and_reject_from_the_command_line(setup):
+    config, storage, portal, path = setup
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--config", path, "review"])
+    assert listed.exit_code == 0 and "Sofa abzugeben" in listed.output and "Werbung für Kredite" in listed.output
+    ids = {line.split(" ")[0]: line for line in listed.output.splitlines()}
+    sofa = next(i for i, line in ids.items() if "Sofa" in line)
+    spam = next(i for i, line in ids.items() if "Werbung" in line)
+    assert visible(storage) == []
+    assert runner.invoke(cli, ["--config", path, "review", "approve", sofa]).exit_code == 0
+    assert runner.invoke(cli, ["--config", path, "review", "reject", spam]).exit_code == 0
+    assert visible(storage) == ["Sofa abzugeben"]
+    again = runner.invoke(cli, ["--config", path, "review", "approve", spam])
+    assert again.exit_code == 1 and f"listing {spam} is rejected, not awaiting review" in again.output
+    assert runner.invoke(cli, ["--config", path, "review"]).output == ""
+
+
+def test_decisions_survive_later_syncs_and_a_changed_text_is_reviewed_again(setup):
+    from hub.review import decide, pending
+
+    config, storage, portal, _ = setup
+    by_title = {r["data"]["title"]: r["id"] for r in pending(storage)}
+    decide(storage, by_title["Sofa abzugeben"], "approve")
+    decide(storage, by_title["Werbung für Kredite"], "reject")
+    result, = sync(config, storage, full=True)
+    assert (result.new, result.updated, result.unchanged) == (0, 0, 2)
+    assert visible(storage) == ["Sofa abzugeben"] and pending(storage) == []
+    portal.entries[1] = entry(2, titel="Werbung für Kredite!!", aktualisiert="2026-06-01T00:00:00+02:00")
+    sync(config, storage)
+    assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für Kredite!!"]
+    assert visible(storage) == ["Sofa abzugeben"]

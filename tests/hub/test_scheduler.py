@@ -1,0 +1,67 @@
+"""Scheduled syncs: one job per enabled source at its interval, backing off while a source fails."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from hub import scheduler
+from hub.storage import Storage
+from portals import entry
+
+
+def write_portal(folder, entries):
+    page = folder / "api/v1/entries/page=1&per_page=100"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(json.dumps({"entries": entries, "meta": {"page": 1, "pages": 1, "total": len(entries)}}))
+
+
+def test_one_job_per_enabled_source_at_its_interval(make_config, tmp_path):
+    write_portal(tmp_path / "a", [])
+    config = make_config([
+        {"name": "a", "type": "helpto", "url": str(tmp_path / "a"), "interval": "15m"},
+        {"name": "b", "type": "helpto", "url": str(tmp_path / "a"), "interval": "2h"},
+        {"name": "off", "type": "helpto", "url": str(tmp_path / "a"), "enabled": False},
+    ])
+    jobs = {job.id: job for job in scheduler.build(config).get_jobs()}
+    assert set(jobs) == {"a", "b"}
+    assert jobs["a"].trigger.interval.total_seconds() == 900
+    assert jobs["b"].trigger.interval.total_seconds() == 7200
+    assert jobs["a"].max_instances == 1 and jobs["a"].coalesce
+
+
+@pytest.mark.parametrize("failures, seconds", [(0, 1800), (1, 3600), (2, 7200), (3, 14400), (4, 21600), (30, 21600)])
+def test_backoff_doubles_per_failure_up_to_six_hours(failures, seconds):
+    assert scheduler.backoff_seconds(1800, failures) == seconds
+
+
+def test_the_scheduler_keeps_the_feed_fresh_and_backs_off_a_failing_source(make_config, tmp_path):
+    write_portal(tmp_path / "good", [entry(1, titel="Erster Eintrag")])
+    (tmp_path / "bad").mkdir()  # no files: every sync fails
+    config = make_config([{"name": "good", "type": "helpto", "url": str(tmp_path / "good"), "interval": "1s"},
+                          {"name": "bad", "type": "helpto", "url": str(tmp_path / "bad"), "interval": "1s"}])
+    jobs = scheduler.build(config, start_in=0)
+    jobs.start()
+    storage = Storage(config.database)
+    try:
+        wait_for(lambda: storage.counts().get("active") == 1)
+        write_portal(tmp_path / "good", [entry(1, titel="Erster Eintrag"), entry(2, titel="Neuer Eintrag")])
+        wait_for(lambda: storage.counts().get("active") == 2)
+        wait_for(lambda: jobs.get_job("bad").trigger.interval.total_seconds() > 1)
+        assert storage.state("bad")["failures"] >= 1
+        finished = [r for r in storage.runs("bad") if r["status"] != "running"]
+        assert "no such file" in finished[0]["error"]
+        assert jobs.get_job("good").trigger.interval.total_seconds() == 1
+    finally:
+        jobs.shutdown(wait=True)
+        storage.close()
+
+
+def wait_for(condition, limit: float = 30.0) -> None:
+    """Poll until condition holds (a bound on waiting, not a timing assertion)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached")
+        time.sleep(0.1)

@@ -1,0 +1,57 @@
+"""The database: WAL mode, a schema version, migrations that run once and in order."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from hub import storage as storage_module
+from hub.storage import SCHEMA_VERSION, Storage
+
+
+def test_a_new_database_is_migrated_to_the_current_version_in_wal_mode(tmp_path):
+    store = Storage(tmp_path / "sub/hub.db")
+    assert store.version() == SCHEMA_VERSION
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"raw_records", "listings", "unified", "unified_members", "sync_runs", "quarantine", "history",
+            "http_cache", "source_state"} <= set(store.db.table_names())
+    store.close()
+
+
+def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch):
+    Storage(tmp_path / "hub.db").close()
+    calls = []
+
+    def v2(db):
+        calls.append("v2")
+        db["listings"].add_column("moderator", str)
+
+    monkeypatch.setattr(storage_module, "MIGRATIONS", storage_module.MIGRATIONS + [v2])
+    monkeypatch.setattr(storage_module, "SCHEMA_VERSION", 2)
+    for _ in range(2):
+        store = Storage(tmp_path / "hub.db")
+        assert store.version() == 2 and "moderator" in store.db["listings"].columns_dict
+        store.close()
+    assert calls == ["v2"]
+
+
+def test_a_database_from_a_newer_hub_is_refused(tmp_path):
+    conn = sqlite3.connect(tmp_path / "hub.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="newer than this hub"):
+        Storage(tmp_path / "hub.db")
+
+
+def test_many_threads_opening_a_new_database_at_once_migrate_it_once(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_and_count(_):
+        store = Storage(tmp_path / "shared.db")
+        try:
+            return store.version(), store.db["listings"].count
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(open_and_count, range(16))) == {(SCHEMA_VERSION, 0)}
