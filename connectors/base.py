@@ -48,6 +48,8 @@ class Connector:
     #: True if `to_listing` depends on the time of the sync (a next occurrence, shifts not yet
     #: ended), so that an unchanged raw record must still be mapped again.
     time_dependent: ClassVar[bool] = False
+    #: Raise when `to_listing` changes, so that records the hub already has are mapped again.
+    mapping_version: ClassVar[int] = 1
 
     def __init__(self, source, fetcher):
         self.source = source

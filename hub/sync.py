@@ -11,7 +11,7 @@ from connectors import registry
 from connectors.base import RecordError, Withheld, listing_id
 from connectors.dates import utcnow
 from connectors.http import Fetcher
-from hub import unify
+from hub import __version__, unify
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
 from schema import validate
@@ -76,6 +76,8 @@ class SourceSync:
         if cls is None:
             raise ValueError(f"{source.name}: connector type {source.type!r} is not installed")
         self.connector = cls(source, fetcher or make_fetcher(config, source, storage))
+        # Part of every raw hash: a new hub or connector mapping maps unchanged records again.
+        self.mapping = f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}"
         self.changed: list[str] = []
         self.seen: set[str] = set()
         self.latest: str | None = None
@@ -116,7 +118,7 @@ class SourceSync:
             self._quarantine(None, raw, [str(exc)], now, result)
             return
         self.seen.add(record_id)
-        raw_hash = content_hash(raw)
+        raw_hash = content_hash([self.mapping, raw])
         stored = self.storage.raw(source, record_id)
         if stored and stored["hash"] == raw_hash and not self.connector.time_dependent \
                 and self._still_current(stored, record_id):

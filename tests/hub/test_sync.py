@@ -165,3 +165,16 @@ def client_for():
     from hub.app import create_app
 
     return lambda config: create_app(config).test_client()
+
+
+def test_a_new_mapping_version_maps_unchanged_records_again(portal, config, storage, monkeypatch):
+    from connectors.helpto import HelpToConnector
+
+    sync(config, storage)
+    assert sync(config, storage, full=True)[0].unchanged == 5
+    monkeypatch.setattr(HelpToConnector, "mapping_version", 2)
+    monkeypatch.setattr(HelpToConnector, "categories", {**HelpToConnector.categories, "Sachspenden": "other"})
+    result, = sync(config, storage, full=True)
+    assert result.updated == 5
+    rows, _ = storage.visible("2026-11-23T00:00:00Z", 0, 10)
+    assert {r["data"]["category"] for r in rows} == {"other"}
