@@ -1,7 +1,7 @@
 """Times from portals made timezone-aware: a time without an offset is Europe/Berlin local time."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from connectors.base import RecordError
@@ -36,13 +36,3 @@ def end_of_day(value: str | None, field: str, fmt: str = "%Y-%m-%d") -> str | No
 def utcnow() -> datetime:
     """Now, aware, in UTC."""
     return datetime.now(timezone.utc)
-
-
-def parse(value: str) -> datetime:
-    """An ISO string written by `aware` back to a datetime."""
-    return datetime.fromisoformat(value)
-
-
-def today() -> date:
-    """Today's date in Berlin."""
-    return datetime.now(BERLIN).date()

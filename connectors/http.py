@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Protocol
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 import requests
 
@@ -73,11 +73,6 @@ class Fetcher:
         if url.startswith(("http://", "https://")):
             return self._http(url)
         return self._local(url)
-
-    @staticmethod
-    def join(base: str, link: str) -> str:
-        """Resolve a link from a response against the URL it came from."""
-        return urljoin(base, link)
 
     def _conditional_headers(self, url: str) -> tuple[dict, dict | None]:
         cached = self.cache.get(url) if self.cache else None

@@ -1,8 +1,6 @@
 """The review queue: listings of moderated sources wait here until an operator decides."""
 from __future__ import annotations
 
-import json
-
 from connectors.dates import utcnow
 from hub import unify
 from hub.storage import Storage
@@ -12,11 +10,7 @@ DECISIONS = {"approve": "active", "reject": "rejected"}
 
 def pending(storage: Storage, source: str | None = None) -> list[dict]:
     """Listings awaiting review, oldest first."""
-    where, args = "status = 'pending'", []
-    if source:
-        where, args = where + " and source = ?", [source]
-    return [{**r, "data": json.loads(r["data"])}
-            for r in storage.db["listings"].rows_where(where, args, order_by="updated_at")]
+    return storage.listings_in("pending", source)
 
 
 def decide(storage: Storage, listing_id: str, decision: str) -> str:

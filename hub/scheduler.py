@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -13,6 +14,7 @@ from hub.sync import SourceSync
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 6 * 3600
+_EXECUTED = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
 
 
 def backoff_seconds(interval: int, failures: int) -> int:
@@ -62,8 +64,3 @@ def _after_run(scheduler: BackgroundScheduler, config: Config, job_id: str) -> N
     if job and job.trigger.interval.total_seconds() != delay:
         log.info("%s: next sync in %d s (%d failures in a row)", source.name, delay, failures)
         scheduler.reschedule_job(job_id, trigger=IntervalTrigger(seconds=delay))
-
-
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED  # noqa: E402
-
-_EXECUTED = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR

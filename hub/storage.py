@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import sqlite_utils
 
@@ -154,6 +154,13 @@ class Storage:
         """Store or replace a listing row."""
         self._write("listings", {**row, "data": json.dumps(row["data"], ensure_ascii=False)})
 
+    def listings_in(self, status: str, source: str | None = None) -> list[dict]:
+        """Listing rows (with `data` parsed) in one status, oldest change first."""
+        where, args = "status = ?", [status]
+        if source:
+            where, args = where + " and source = ?", [status, source]
+        return [_parsed(r) for r in self.db["listings"].rows_where(where, args, order_by="updated_at")]
+
     def listed_ids(self, source: str) -> dict[str, str]:
         """record id -> listing id of a source's listings that are shown or awaiting review."""
         sql = "select record_id, id from listings where source = ? and status in ('active', 'pending')"
@@ -229,10 +236,3 @@ class HttpCache:
 def _parsed(row: dict) -> dict:
     return {**row, "data": json.loads(row["data"])}
 
-
-def iter_rows(storage: Storage, sql: str, args: list) -> Iterator[dict]:
-    """Stream rows of a query as dicts."""
-    cursor = storage.db.execute(sql, args)
-    names = [c[0] for c in cursor.description]
-    for values in cursor:
-        yield dict(zip(names, values))
