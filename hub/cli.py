@@ -45,6 +45,7 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool) -> None:
     from hub.sync import sync as run_sync
 
     config = load_config(ctx)
+    logging.getLogger("hub.sync").setLevel(max(logging.WARNING, logging.getLogger().level))  # the lines below say it
     known = {s.name for s in config.sources}
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -72,8 +73,7 @@ def run(ctx: click.Context, no_sync: bool) -> None:
     if not no_sync:
         storage = Storage(config.database)
         try:
-            for result in run_sync(config, storage):
-                click.echo(result.line())
+            run_sync(config, storage)  # each source's result is logged
         finally:
             storage.close()
     jobs = scheduler.build(config)
