@@ -9,6 +9,7 @@ from connectors.dates import aware, end_of_day
 from connectors.text import html_to_text, tidy
 
 MAX_PAGES = 10_000
+JSON_TYPES = ("application/json",)
 
 
 class HelpToConnector(Connector):
@@ -51,7 +52,7 @@ class HelpToConnector(Connector):
             params = {"page": page, "per_page": per_page}
             if since:
                 params["updated_since"] = since.isoformat()
-            body = self.fetcher.get(url, params).json()
+            body = self.fetcher.get(url, params, accept=JSON_TYPES).json()
             entries, meta = _page(body, page)
             if total is not None and meta.get("total") != total:
                 self.complete = False  # entries came or went between two pages

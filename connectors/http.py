@@ -1,24 +1,29 @@
-"""The fetcher every connector uses: timeouts, retries with backoff, conditional GET, local samples."""
+"""The fetcher every connector uses: one place for timeouts, retries, caching, limits and the SSRF guard."""
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 from urllib.parse import urlencode
 
 import requests
 
+from connectors.guard import AddressPolicy, BlockedAddress, guarded_adapter
+
 log = logging.getLogger(__name__)
 USER_AGENT = "HelferAllianzHub/0.1 (+https://helfer-allianz.example/hub)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
+MAX_BYTES = 50 * 1024 * 1024
+LENIENT_TYPES = {"", "application/octet-stream"}
 
 
 class FetchError(Exception):
-    """A fetch that failed for good (after retries): names the URL and what went wrong."""
+    """A fetch that failed for good (after retries): names the URL and what went wrong, never a secret."""
 
 
 @dataclass
@@ -33,8 +38,6 @@ class Response:
 
     def json(self):
         """The body parsed as JSON; FetchError naming the URL if it is not JSON."""
-        import json
-
         try:
             return json.loads(self.body)
         except ValueError as exc:
@@ -49,29 +52,41 @@ class ValidatorCache(Protocol):
     def put(self, url: str, etag: str | None, last_modified: str | None, body: bytes) -> None: ...
 
 
+class _Transient(Exception):
+    """A failure worth another attempt."""
+
+
 class Fetcher:
-    """GETs for one source, with its own validator cache and secret headers."""
+    """GETs for one source, with its own validator cache, secret headers and address policy."""
 
     def __init__(self, cache: ValidatorCache | None = None, *, timeout: tuple[float, float] = (5, 30),
-                 retries: int = 3, backoff: float = 1.0, max_wait: float = 60.0,
-                 headers: Mapping[str, str] | None = None, sleep: Callable[[float], None] | None = None,
-                 session: requests.Session | None = None):
+                 retries: int = 3, backoff: float = 1.0, max_wait: float = 60.0, max_bytes: int = MAX_BYTES,
+                 max_redirects: int = 5, headers: Mapping[str, str] | None = None,
+                 policy: AddressPolicy | None = None, sleep: Callable[[float], None] | None = None):
         self.cache = cache
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
+        self.max_bytes = max_bytes
         self.headers = dict(headers or {})
         self.sleep = sleep or pause
-        self.session = session or requests.Session()
         self.not_modified = 0
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or .netrc from the environment: the guard sees every hop
+        self.session.max_redirects = max_redirects
+        adapter = guarded_adapter(policy or AddressPolicy())
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
-    def get(self, url: str, params: Mapping[str, object] | None = None) -> Response:
-        """Fetch url (an http(s) URL or a local sample path) with params in its query."""
+    def get(self, url: str, params: Mapping[str, object] | None = None, accept: Iterable[str] = ()) -> Response:
+        """Fetch url (an http(s) URL or a local sample path); `accept` lists the media types expected."""
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
         if url.startswith(("http://", "https://")):
-            return self._http(url)
+            return self._http(url, tuple(accept))
+        if "://" in url:
+            raise FetchError(f"{url}: only http and https are fetched")
         return self._local(url)
 
     def _conditional_headers(self, url: str) -> tuple[dict, dict | None]:
@@ -84,34 +99,68 @@ class Fetcher:
                 headers["If-Modified-Since"] = cached["last_modified"]
         return headers, cached
 
-    def _http(self, url: str) -> Response:
+    def _http(self, url: str, accept: tuple[str, ...]) -> Response:
         headers, cached = self._conditional_headers(url)
         headers.setdefault("User-Agent", USER_AGENT)
+        if accept:
+            headers.setdefault("Accept", ", ".join(accept))
         for attempt in range(self.retries + 1):
             try:
-                resp = self.session.get(url, headers=headers, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                return self._attempt(url, headers, cached, accept)
+            except _Transient as exc:
+                why, retry_after = exc.args
                 if attempt == self.retries:
-                    raise FetchError(f"{url}: {type(exc).__name__} after {attempt + 1} attempts") from None
-                self._wait(url, attempt, None, type(exc).__name__)
-                continue
-            if resp.status_code in RETRY_STATUS and attempt < self.retries:
-                self._wait(url, attempt, resp.headers.get("Retry-After"), f"HTTP {resp.status_code}")
-                continue
-            return self._finish(url, resp, cached)
+                    raise FetchError(f"{url}: {why} after {attempt + 1} attempts") from None
+                self._wait(url, attempt, retry_after, why)
         raise AssertionError("unreachable")
 
-    def _finish(self, url: str, resp: requests.Response, cached: dict | None) -> Response:
-        if resp.status_code == 304 and cached:
-            self.not_modified += 1
-            return Response(url, 304, cached["body"], resp.headers, not_modified=True)
-        if resp.status_code != 200:
-            raise FetchError(f"{url}: HTTP {resp.status_code} {resp.reason or ''}".rstrip())
-        body = resp.content
+    def _attempt(self, url: str, headers: dict, cached: dict | None, accept: tuple[str, ...]) -> Response:
+        try:
+            resp = self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
+        except BlockedAddress as exc:
+            raise FetchError(f"{url}: refused: {exc}") from None
+        except requests.TooManyRedirects:
+            raise FetchError(f"{url}: more than {self.session.max_redirects} redirects") from None
+        except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
+            raise FetchError(f"{url}: redirected to an address that is not http(s): {exc}") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _Transient(type(exc).__name__, None) from None
+        with resp:
+            if resp.status_code in RETRY_STATUS:
+                raise _Transient(f"HTTP {resp.status_code}", resp.headers.get("Retry-After"))
+            if resp.status_code == 304 and cached:
+                self.not_modified += 1
+                return Response(resp.url, 304, cached["body"], resp.headers, not_modified=True)
+            if resp.status_code != 200:
+                raise FetchError(f"{url}: HTTP {resp.status_code} {resp.reason or ''}".rstrip())
+            self._check_type(url, resp.headers.get("Content-Type", ""), accept)
+            body = self._read(url, resp)
         etag, modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
         if self.cache and (etag or modified):
             self.cache.put(url, etag, modified, body)
-        return Response(url, 200, body, resp.headers)
+        return Response(resp.url, 200, body, resp.headers)
+
+    def _read(self, url: str, resp: requests.Response) -> bytes:
+        """The decoded body, counted while it streams in: a compressed bomb stops at the cap."""
+        chunks, size = [], 0
+        try:
+            for chunk in resp.iter_content(chunk_size=64 * 1024):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(f"{url}: response larger than {self.max_bytes} bytes (decoded); not read further")
+                chunks.append(chunk)
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
+                requests.ConnectionError) as exc:
+            raise _Transient(f"truncated or broken body ({type(exc).__name__})", None) from None
+        return b"".join(chunks)
+
+    @staticmethod
+    def _check_type(url: str, content_type: str, accept: tuple[str, ...]) -> None:
+        media = content_type.split(";")[0].strip().lower()
+        if not accept or media in LENIENT_TYPES or media in accept:
+            return
+        hint = " (a login or error page?)" if media in ("text/html", "application/xhtml+xml") else ""
+        raise FetchError(f"{url}: expected {' or '.join(accept)}, got {media}{hint}")
 
     def _wait(self, url: str, attempt: int, retry_after: str | None, why: str) -> None:
         delay = min(self.max_wait, self.backoff * 2 ** attempt) * random.uniform(0.5, 1.0)
@@ -134,6 +183,8 @@ class Fetcher:
             stat = path.stat()
         except FileNotFoundError:
             raise FetchError(f"{url}: no such file {path}") from None
+        if stat.st_size > self.max_bytes:
+            raise FetchError(f"{url}: file larger than {self.max_bytes} bytes")
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
         _, cached = self._conditional_headers(url)
         if cached and cached.get("etag") == etag and cached.get("body") is not None:

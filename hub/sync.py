@@ -10,6 +10,7 @@ from datetime import datetime
 from connectors import registry
 from connectors.base import RecordError, Withheld, listing_id
 from connectors.dates import utcnow
+from connectors.guard import AddressPolicy
 from connectors.http import Fetcher
 from hub import __version__, unify
 from hub.config import Config, SourceConfig
@@ -62,7 +63,8 @@ def make_fetcher(config: Config, source: SourceConfig, storage: Storage) -> Fetc
     token = source.options.get("token")
     if token is not None:
         headers["Authorization"] = f"Bearer {token.reveal()}"
-    return Fetcher(storage.cache_for(source.name), headers=headers)
+    policy = AddressPolicy(allow_private=config.allow_private_addresses)
+    return Fetcher(storage.cache_for(source.name), headers=headers, policy=policy)
 
 
 class SourceSync:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from contextlib import contextmanager
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from servers import serve
 
 
 def entry(eid: int, **fields) -> dict:
@@ -71,30 +70,11 @@ class HelpToPortal:
 
         rsps.add_callback("GET", re.compile(re.escape(base) + r"/.*"), callback=callback)
 
-    @contextmanager
     def serve(self):
-        """Run as a real HTTP server on 127.0.0.1; yields its base URL."""
-        portal = self
+        """Run as a real HTTP server on 127.0.0.1 (a context manager yielding its base URL)."""
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                parts = urlsplit(self.path)
-                status, headers, body = portal.handle(parts.path, parts.query, dict(self.headers))
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        def handler(request):
+            parts = urlsplit(request.path)
+            return self.handle(parts.path, parts.query, dict(request.headers))
 
-            def log_message(self, *args):
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
-        finally:
-            server.shutdown()
-            server.server_close()
+        return serve(handler)
