@@ -10,6 +10,7 @@ import hashlib
 from datetime import datetime
 from typing import Any, ClassVar, Iterator, Mapping
 
+from connectors.language import detect
 from connectors.text import mask_contacts, tidy
 from schema import gazetteer
 
@@ -55,6 +56,8 @@ class Connector:
         self.source = source
         self.options = source.options
         self.fetcher = fetcher
+        # The operator's additions from hub.toml (`categories = { "Möbel" = "goods" }`) win.
+        self.categories = {**type(self).categories, **(getattr(source, "categories", None) or {})}
         #: Set to False by `records()` when the portal's list shifted or broke off during a
         #: sync, so that a record not seen must not be taken as gone.
         self.complete = True
@@ -89,6 +92,8 @@ class Connector:
         }
         listing["title"] = mask_contacts(tidy(listing.get("title")))
         listing["description"] = mask_contacts(listing.get("description") or "")
+        if not listing.get("language"):
+            listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
         for text in listing.get("translations", {}).values():
             for key in ("title", "description"):
                 if key in text:
@@ -104,6 +109,15 @@ class Connector:
                 return self.categories[name]
         self.unmapped_categories.update(n for n in names if n)
         return "other"
+
+    @staticmethod
+    def organisation(name, url=None) -> dict | None:
+        """An organisation with a name (and a web address, if it is one), or None."""
+        name = tidy(name) if isinstance(name, str) else ""
+        if not name:
+            return None
+        url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+        return {"name": name, "url": url}
 
     @staticmethod
     def place(location: dict) -> dict:

@@ -4,12 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from connectors.base import Connector, PayloadError, RecordError
+from connectors.base import Connector, RecordError
 from connectors.dates import aware, end_of_day
+from connectors.paging import PageNumbers, dig
 from connectors.text import html_to_text, tidy
-
-MAX_PAGES = 10_000
-JSON_TYPES = ("application/json",)
 
 
 class HelpToConnector(Connector):
@@ -43,30 +41,15 @@ class HelpToConnector(Connector):
 
     def records(self, since: datetime | None = None) -> Iterator[dict]:
         """Every entry, page by page, newest first; only changes after `since` if given."""
-        url = f"{self.source.url}/api/v1/entries"
-        per_page = self.options.get("per_page", 100)
-        seen: set[str] = set()
-        total = None
-        page = 1
-        while page <= MAX_PAGES:
-            params = {"page": page, "per_page": per_page}
-            if since:
-                params["updated_since"] = since.isoformat()
-            body = self.fetcher.get(url, params, accept=JSON_TYPES).json()
-            entries, meta = _page(body, page)
-            if total is not None and meta.get("total") != total:
-                self.complete = False  # entries came or went between two pages
-            total = meta.get("total")
-            for entry in entries:
-                key = str(entry.get("id")) if isinstance(entry, dict) else None
-                if key in seen:
-                    self.complete = False  # the list shifted: an entry moved to a later page
-                seen.add(key)
-                yield entry
-            if not entries or page >= meta["pages"]:
-                return
-            page += 1
-        self.complete = False
+        paginator = PageNumbers(
+            records=lambda body: dig(body, "entries", kind=list),
+            last_page=lambda body, n: n >= dig(body, "meta", "pages", kind=int),
+            total=lambda body: body.get("meta", {}).get("total"),
+            size=self.options.get("per_page", 100),
+        )
+        params = {"updated_since": since.isoformat()} if since else {}
+        for body in paginator.pages(self, f"{self.source.url}/api/v1/entries", params):
+            yield from body["entries"]
 
     def record_id(self, raw) -> str:
         """HelpTo's numeric entry id."""
@@ -101,15 +84,5 @@ class HelpToConnector(Connector):
             "published_at": aware(raw.get("erstellt"), "erstellt"),
             "updated_at": aware(raw.get("aktualisiert") or raw.get("erstellt"), "aktualisiert"),
             "tags": [subcategory] if subcategory else [],
-            "organisation": {"name": org["name"], "url": org.get("url")} if isinstance(org, dict) and org.get("name") else None,
+            "organisation": self.organisation(org.get("name"), org.get("url")) if isinstance(org, dict) else None,
         }
-
-
-def _page(body, page: int) -> tuple[list, dict]:
-    """Check one page against the documented shape."""
-    if not isinstance(body, dict) or not isinstance(body.get("entries"), list):
-        raise PayloadError(f"page {page}: no 'entries' list in the response")
-    meta = body.get("meta")
-    if not isinstance(meta, dict) or not isinstance(meta.get("pages"), int):
-        raise PayloadError(f"page {page}: no 'meta.pages' number in the response")
-    return body["entries"], meta

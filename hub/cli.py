@@ -8,6 +8,7 @@ import click
 
 from hub import config as hub_config
 from hub.storage import Storage
+from hub.sync import COUNTS
 
 EXIT_USAGE = 2
 
@@ -118,8 +119,7 @@ def runs(ctx: click.Context, limit: int) -> None:
     try:
         for source in config.sources:
             for r in storage.runs(source.name, limit):
-                counts = " ".join(f"{k}={r[k]}" for k in ("fetched", "new", "updated", "unchanged",
-                                                          "withdrawn", "quarantined"))
+                counts = " ".join(f"{k}={r[k] or 0}" for k in COUNTS)
                 tail = f" error: {r['error']}" if r["error"] else ""
                 notes = f" ({r['notes']})" if r["notes"] else ""
                 click.echo(f"#{r['id']} {r['started_at']} {source.name}: {r['status']} {r['mode']} {counts}{notes}{tail}")

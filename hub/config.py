@@ -10,10 +10,13 @@ from typing import Any, Mapping
 
 from jsonschema import Draft202012Validator
 
+from schema import taxonomy
+
 DEFAULT_PATH = "hub.toml"
-COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled"}
+COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories"}
 _INTERVAL = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
+CATEGORY_CODES = tuple(taxonomy())
 _SECRET = {"type": "object", "required": ["env"], "additionalProperties": False,
            "properties": {"env": {"type": "string", "minLength": 1}}}
 STRUCTURE = {
@@ -60,6 +63,7 @@ STRUCTURE = {
                                  "x-message": "is not an interval like '30m', '2h', '1d' or '1h30m'"},
                     "trust": {"enum": ["trusted", "moderated"]},
                     "enabled": {"type": "boolean"},
+                    "categories": {"type": "object", "additionalProperties": {"enum": list(CATEGORY_CODES)}},
                 },
             },
         },
@@ -104,6 +108,8 @@ class SourceConfig:
     trust: str = "trusted"
     enabled: bool = True
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: The operator's additions to the connector's category mapping: portal category -> hub code.
+    categories: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_local(self) -> bool:
@@ -239,7 +245,7 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
         name=raw["name"], type=raw["type"], url=url.rstrip("/"),
         interval=parse_interval(raw.get("interval", "30m")),
         trust=raw.get("trust", "trusted"), enabled=raw.get("enabled", True),
-        options=resolved,
+        options=resolved, categories=raw.get("categories", {}),
     ), []
 
 

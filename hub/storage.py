@@ -40,8 +40,13 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["history"].create_index(["listing_id"])
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Count records a portal lists but that are not public (archived, rejected, full, cancelled)."""
+    db.execute("alter table sync_runs add column withheld integer")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1]
+MIGRATIONS: list[Migration] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,7 +18,7 @@ from hub.storage import Storage
 from schema import validate
 
 log = logging.getLogger(__name__)
-COUNTS = ("fetched", "new", "updated", "unchanged", "withdrawn", "quarantined")
+COUNTS = ("fetched", "new", "updated", "unchanged", "withdrawn", "quarantined", "withheld")
 
 
 @dataclass
@@ -35,6 +35,7 @@ class SyncResult:
     unchanged: int = 0
     withdrawn: int = 0
     quarantined: int = 0
+    withheld: int = 0
     not_modified: int = 0
     notes: list[str] = field(default_factory=list)
     error: str | None = None
@@ -119,12 +120,14 @@ class SourceSync:
         except RecordError as exc:
             self._quarantine(None, raw, [str(exc)], now, result)
             return
+        if record_id in self.seen:
+            self.connector.complete = False  # the portal's list shifted under the sync: a record came twice
         self.seen.add(record_id)
         raw_hash = content_hash([self.mapping, raw])
         stored = self.storage.raw(source, record_id)
         if stored and stored["hash"] == raw_hash and not self.connector.time_dependent \
                 and self._still_current(stored, record_id):
-            result.unchanged += 1  # unchanged records cost nothing: no mapping, no validation, no write
+            self._count_unchanged(stored, result)  # unchanged records cost nothing: no mapping, no validation, no write
             return
         try:
             listing = self.connector.normalize(raw, now)
@@ -139,7 +142,7 @@ class SourceSync:
             withheld = None
         outcome = "quarantined" if errors else "withheld" if withheld else "listed"
         if stored and stored["hash"] == raw_hash and stored["outcome"] == outcome and outcome != "listed":
-            result.unchanged += 1  # known bad or withheld, and still the same: nothing to add
+            self._count_unchanged(stored, result)  # known bad or withheld, and still the same: nothing to add
             return
         if not stored or stored["hash"] != raw_hash or stored["outcome"] != outcome:
             self.storage.put_raw({"source": source, "record_id": record_id, "hash": raw_hash,
@@ -152,9 +155,16 @@ class SourceSync:
             if self._set_withdrawn(listing_id(source, record_id), withheld, now, result.run_id):
                 result.withdrawn += 1
             else:
-                result.unchanged += 1
+                result.withheld += 1
         else:
             self._store(record_id, listing, now, result)
+
+    @staticmethod
+    def _count_unchanged(stored: dict, result: SyncResult) -> None:
+        if stored["outcome"] == "withheld":
+            result.withheld += 1
+        else:
+            result.unchanged += 1
 
     def _still_current(self, stored: dict, record_id: str) -> bool:
         """True if what the stored raw record led to is still in place (not withdrawn since)."""

@@ -36,3 +36,17 @@ def test_contact_details_are_masked(text, expected):
 ])
 def test_dates_postcodes_and_measurements_are_not_taken_for_phone_numbers(text):
     assert mask_contacts(text) == text
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Gut erhaltener Kleiderschrank, Abholung in Babelsberg", "de"),
+    ("Free German conversation group, beginners welcome", "en"),
+    ("أقدم دروساً خصوصية في الرياضيات لطلاب المدارس", "ar"),
+    ("Helfer fuer Fahrradwerkstatt gesucht", "de"),  # umlauts written out
+    ("Jobcafé", "de"),  # too short to tell: the portals' default
+    ("", "de"),
+])
+def test_the_language_of_a_text(text, language):
+    from connectors.language import detect
+
+    assert detect(text) == language

@@ -7,7 +7,10 @@ import textwrap
 
 import pytest
 
+from connectors import registry
 from hub.config import ConfigError, Secret, load, parse_interval
+
+KNOWN = ", ".join(registry.available())
 
 GOOD = """
 [hub]
@@ -97,7 +100,7 @@ def test_every_problem_is_reported_with_its_key_path(tmp_path):
         "sources[3].name: 'Bad Name' is not a source name (lower-case letters, digits, '-' and '_')",
         "sources[3]: 'type' is a required property",
         "sources[1].name: duplicate source name 'a'",
-        "sources[1].type: unknown connector type 'carrier-pigeon' (known: helpto)",
+        f"sources[1].type: unknown connector type 'carrier-pigeon' (known: {KNOWN})",
         "sources[2].per_page: 500 is greater than the maximum of 100",
         "sources[2].url: only http and https URLs or local paths are allowed, not 'ftp://c.example.org'",
     ]
@@ -161,5 +164,5 @@ def test_the_cli_exits_2_with_one_line_per_problem(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [
         f"config error: {path}: hub.colour: unknown key",
-        f"config error: {path}: sources[0].type: unknown connector type 'nope' (known: helpto)",
+        f"config error: {path}: sources[0].type: unknown connector type 'nope' (known: {KNOWN})",
     ]

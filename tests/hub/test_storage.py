@@ -22,15 +22,15 @@ def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch
     Storage(tmp_path / "hub.db").close()
     calls = []
 
-    def v2(db):
+    def next_migration(db):
         calls.append("v2")
         db["listings"].add_column("moderator", str)
 
-    monkeypatch.setattr(storage_module, "MIGRATIONS", storage_module.MIGRATIONS + [v2])
-    monkeypatch.setattr(storage_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(storage_module, "MIGRATIONS", storage_module.MIGRATIONS + [next_migration])
+    monkeypatch.setattr(storage_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     for _ in range(2):
         store = Storage(tmp_path / "hub.db")
-        assert store.version() == 2 and "moderator" in store.db["listings"].columns_dict
+        assert store.version() == SCHEMA_VERSION + 1 and "moderator" in store.db["listings"].columns_dict
         store.close()
     assert calls == ["v2"]
 

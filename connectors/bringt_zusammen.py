@@ -1,0 +1,94 @@
+"""bringt-zusammen style: a nightly CSV export in the German Excel dialect (portals/bringt-zusammen.md)."""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from datetime import datetime
+from typing import Iterator
+
+from connectors.base import Connector, PayloadError, RecordError, Withheld
+from connectors.dates import aware, end_of_day
+from connectors.text import tidy
+
+log = logging.getLogger(__name__)
+CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
+REQUIRED = ("Inserat-Nr", "Art", "Rubrik", "Titel", "Beschreibung", "PLZ", "Ort", "Erstellt", "Status")
+CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+def decode(body: bytes, where: str) -> tuple[str, str]:
+    """The export's text and the encoding it was in: UTF-8 with BOM, else Windows-1252, never a silent guess."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        try:
+            return body[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise PayloadError(f"{where}: starts with a UTF-8 byte-order mark but is not UTF-8 ({exc})") from None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        bad = sorted({b for b in body if b in CP1252_UNDEFINED})
+        if bad:
+            raise PayloadError(f"{where}: neither UTF-8 nor Windows-1252 (bytes {', '.join(hex(b) for b in bad)})")
+        return body.decode("cp1252"), "cp1252"
+    if not text.isascii():
+        # Valid UTF-8 with non-ASCII text but no BOM: not documented, but Windows-1252 text almost
+        # never forms valid UTF-8 sequences, so UTF-8 is the safe reading. Say so.
+        log.warning("%s: UTF-8 without a byte-order mark; read as UTF-8", where)
+    return text, "utf-8"
+
+
+class BringtZusammenConnector(Connector):
+    """One municipality's export (`{base}/export/inserate.csv`)."""
+
+    type = "bringt-zusammen"
+    categories = {
+        "Kleidung": "goods", "Möbel": "goods", "Haushalt": "goods",
+        "Begleitung bei Behördengängen": "counselling", "Sprachhilfe": "language", "Kinderbetreuung": "volunteering",
+        "Freizeit": "leisure", "Arbeit & Ausbildung": "jobs", "Wohnraum": "housing", "Sonstiges": "other",
+    }
+    KINDS = {"Hilfsangebot": "offer", "Hilfegesuch": "request"}
+
+    def records(self, since: datetime | None = None) -> Iterator[dict]:
+        """Every row of the export, whatever the column order; unknown columns are kept in the raw record."""
+        response = self.fetcher.get(f"{self.source.url}/export/inserate.csv", accept=CSV_TYPES)
+        text, _ = decode(response.body, response.url)
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise PayloadError(f"{response.url}: the header lacks the column(s) {', '.join(missing)}")
+        for row in reader:
+            yield {k: v for k, v in row.items() if k is not None}
+
+    def record_id(self, raw) -> str:
+        """`Inserat-Nr`, unique per installation."""
+        if not (raw.get("Inserat-Nr") or "").strip():
+            raise RecordError("Inserat-Nr: empty")
+        return raw["Inserat-Nr"].strip()
+
+    def to_listing(self, raw) -> dict:
+        """Map one row; only approved (`freigegeben`) rows are public."""
+        status = (raw.get("Status") or "").strip()
+        if status != "freigegeben":
+            raise Withheld(f"status {status!r}: only 'freigegeben' rows are public")
+        kind = self.KINDS.get((raw.get("Art") or "").strip())
+        if kind is None:
+            raise RecordError(f"Art: {raw.get('Art')!r} is neither 'Hilfsangebot' nor 'Hilfegesuch'")
+        if not tidy(raw.get("Titel")):
+            raise RecordError("Titel: empty")
+        created = aware((raw.get("Erstellt") or "").strip(), "Erstellt", "%d.%m.%Y %H:%M")
+        rubrik = (raw.get("Rubrik") or "").strip()
+        return {
+            "url": (raw.get("Link") or "").strip() or None,
+            "kind": kind,
+            "category": self.category(rubrik),
+            "title": tidy(raw["Titel"]),
+            "description": tidy(raw.get("Beschreibung")),
+            "language": None,
+            "languages": [],
+            "location": {"postcode": (raw.get("PLZ") or "").strip() or None, "city": tidy(raw.get("Ort")) or None},
+            "valid_until": end_of_day((raw.get("Gültig bis") or "").strip(), "Gültig bis", "%d.%m.%Y"),
+            "published_at": created,
+            "updated_at": created,
+            "tags": [rubrik] if rubrik else [],
+        }

@@ -1,0 +1,147 @@
+"""Göttingen style: one iCalendar of calls for helpers and events (portals/goettingen.md)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Iterator
+
+import icalendar
+from dateutil.rrule import rruleset, rrulestr
+
+from connectors.base import Connector, PayloadError, RecordError, Withheld
+from connectors.dates import BERLIN, utcnow
+from connectors.text import tidy
+
+CALENDAR_TYPES = ("text/calendar", "application/ics")
+POSTCODE_CITY = re.compile(r"\b(\d{5})\s+([^,;\n]+)")
+
+
+def _aware(value) -> datetime:
+    """A DTSTART/DTEND value as an aware datetime (dates start at midnight, floating times are Berlin's)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=BERLIN)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), BERLIN)
+    raise RecordError(f"not a date or time: {value!r}")
+
+
+class GoettingenConnector(Connector):
+    """The Flüchtlingshilfe Göttingen calendar (`{base}/aufrufe.ics`)."""
+
+    type = "goettingen"
+    time_dependent = True  # the next occurrence, and whether an event is past, depend on when we look
+    categories = {
+        "Sachspenden": "goods", "Sprache": "language", "Freizeit": "leisure", "Mithilfe": "volunteering",
+        "Transport": "mobility", "Dolmetschen": "translation", "Bildung": "education", "Gesundheit": "health",
+        "Beratung": "counselling", "Arbeit": "jobs", "Wohnen": "housing", "Sonstiges": "other",
+    }
+    KINDS = {"Aufruf": "request", "Veranstaltung": "event"}
+
+    def records(self, since: datetime | None = None) -> Iterator[dict]:
+        """One raw record per VEVENT: its UID and its own iCalendar text."""
+        response = self.fetcher.get(f"{self.source.url}/aufrufe.ics", accept=CALENDAR_TYPES)
+        try:
+            calendar = icalendar.Calendar.from_ical(response.body)
+        except ValueError as exc:
+            raise PayloadError(f"{response.url}: not a readable iCalendar ({exc})") from None
+        for event in calendar.walk("VEVENT"):
+            event.pop("DTSTAMP", None)  # the export's own timestamp: it changes every night, the event does not
+            yield {"uid": str(event.get("UID") or ""), "ics": event.to_ical().decode("utf-8")}
+
+    def record_id(self, raw) -> str:
+        """The UID (it looks like an e-mail address but is an identifier)."""
+        if not raw.get("uid"):
+            raise RecordError("VEVENT has no UID")
+        return raw["uid"]
+
+    def to_listing(self, raw) -> dict:
+        """Map one event; a recurring one shows its next occurrence, a full or past one is withdrawn."""
+        event = icalendar.Event.from_ical(raw["ics"])
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            raise Withheld("cancelled")
+        categories = [str(c) for prop in _all(event, "CATEGORIES") for c in prop.cats]
+        kind = self.KINDS.get(categories[0] if categories else "")
+        if kind is None:
+            raise RecordError(f"CATEGORIES: the first value must be 'Aufruf' or 'Veranstaltung', not {categories[:1]}")
+        if not tidy(str(event.get("SUMMARY", ""))):
+            raise RecordError("SUMMARY: missing or empty")
+        start, end = self.next_occurrence(event)
+        needed, confirmed = _count(event, "X-HELFER-BENOETIGT"), _count(event, "X-HELFER-ZUGESAGT") or 0
+        if kind == "request" and needed is not None and confirmed >= needed:
+            raise Withheld(f"full: {confirmed} of {needed} helpers confirmed")
+        postcode, city = _postcode_city(str(event.get("LOCATION", "")))
+        stamp = event.get("LAST-MODIFIED") or event.get("CREATED")
+        changed = _aware(stamp.dt).isoformat() if stamp else start.isoformat()
+        url = event.get("URL")
+        return {
+            "url": str(url) if url else None,
+            "kind": kind,
+            "category": self.category(*categories[1:]) if categories[1:] else "other",
+            "title": tidy(str(event["SUMMARY"])),
+            "description": tidy(str(event.get("DESCRIPTION", ""))),
+            "language": None,
+            "languages": [],
+            "location": {"postcode": postcode, "city": city},
+            "starts_at": start.isoformat(),
+            "ends_at": end.isoformat(),
+            "volunteers_needed": max(0, needed - confirmed) if needed is not None else None,
+            "published_at": changed,
+            "updated_at": changed,
+            "tags": categories,
+        }
+
+    @staticmethod
+    def next_occurrence(event) -> tuple[datetime, datetime]:
+        """Start and end of the occurrence to show: the next one from now (one under way counts)."""
+        if "DTSTART" not in event:
+            raise RecordError("DTSTART: missing")
+        start = _aware(event["DTSTART"].dt)
+        if "DTEND" in event:
+            duration = _aware(event["DTEND"].dt) - start
+        elif "DURATION" in event:
+            duration = event["DURATION"].dt
+        else:
+            duration = timedelta(0)
+        now = utcnow()
+        if "RRULE" not in event:
+            if start + duration <= now:
+                raise Withheld("past")
+            return start, start + duration
+        rules = rruleset()
+        try:
+            for prop in _all(event, "RRULE"):
+                rules.rrule(rrulestr(prop.to_ical().decode(), dtstart=start))
+            for prop in _all(event, "EXDATE"):
+                for value in prop.dts:
+                    rules.exdate(_aware(value.dt))
+        except (ValueError, TypeError) as exc:
+            raise RecordError(f"RRULE: cannot be read ({exc})") from None
+        following = rules.after(now - duration) if duration else rules.after(now, inc=True)
+        if following is None:
+            raise Withheld("the series has ended")
+        return following, following + duration
+
+
+def _all(event, name: str) -> list:
+    value = event.get(name)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _count(event, name: str) -> int | None:
+    value = event.get(name)
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return max(0, int(str(value).strip()))
+    except ValueError:
+        raise RecordError(f"{name}: {str(value)!r} is not a number") from None
+
+
+def _postcode_city(location: str) -> tuple[str | None, str | None]:
+    """The reliable part of a free-text LOCATION: postcode and place (the street is dropped)."""
+    match = POSTCODE_CITY.search(location)
+    if not match:
+        return None, None
+    return match.group(1), tidy(match.group(2)) or None

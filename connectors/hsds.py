@@ -1,0 +1,122 @@
+"""Open Referral HSDS 3.0 style: a city's directory of services (portals/wolfenbuettel.md)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterator
+
+from connectors.base import Connector, RecordError, Withheld
+from connectors.dates import aware
+from connectors.paging import PageNumbers, dig
+from connectors.text import html_to_text, tidy
+
+DAYS = {"MO": "montags", "TU": "dienstags", "WE": "mittwochs", "TH": "donnerstags", "FR": "freitags",
+        "SA": "samstags", "SU": "sonntags"}
+FREQUENCIES = {"WEEKLY": "wöchentlich", "MONTHLY": "monatlich", "DAILY": "täglich"}
+
+
+class HsdsConnector(Connector):
+    """A directory of services speaking HSDS 3.0 (`{base}/services`, fully nested)."""
+
+    type = "hsds"
+    supports_since = True
+    config_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"per_page": {"type": "integer", "minimum": 1, "maximum": 200}},
+    }
+    categories = {
+        "Willkommenscafé": "leisure", "Sprachkurs": "language", "Integrationskurs": "education",
+        "Beratung": "counselling", "Sport": "leisure", "Spielkreis": "leisure", "Gesundheit": "health",
+        "Arbeit": "jobs",
+    }
+
+    def records(self, since: datetime | None = None) -> Iterator[dict]:
+        """Every service, page by page as HSDS pages them."""
+        paginator = PageNumbers(
+            records=lambda body: dig(body, "contents", kind=list),
+            last_page=lambda body, n: bool(body.get("last_page")) or n >= dig(body, "total_pages", kind=int),
+            total=lambda body: body.get("total_items"),
+            size=self.options.get("per_page", 50),
+        )
+        params = {"modified_after": since.isoformat()} if since else {}
+        for body in paginator.pages(self, f"{self.source.url}/services", params):
+            yield from body["contents"]
+
+    def record_id(self, raw) -> str:
+        """The service's id."""
+        if not isinstance(raw, dict) or not raw.get("id"):
+            raise RecordError("service has no id")
+        return str(raw["id"])
+
+    def to_listing(self, raw) -> dict:
+        """Map one service; only `active` ones are listed. Its e-mail and phones stay on the portal."""
+        if raw.get("status") != "active":
+            raise Withheld(f"status {raw.get('status')!r}")
+        if not tidy(raw.get("name")):
+            raise RecordError("name: missing or empty")
+        terms = [a.get("taxonomy_term") or {} for a in raw.get("attributes") or [] if isinstance(a, dict)]
+        names = [t.get("name") for t in terms if t.get("name")]
+        location = self.first_location(raw)
+        address = (location.get("addresses") or [{}])[0] or {}
+        changed = aware(raw.get("last_modified"), "last_modified")
+        org = raw.get("organization") or {}
+        description = html_to_text(raw.get("description"))
+        opening = self.opening_times(raw.get("schedules") or [])
+        if opening:
+            description = f"{description}\n{opening}" if description else opening
+        return {
+            "url": raw.get("url"),
+            "kind": "service",
+            "category": self.category(*names, *[t.get("code") for t in terms]) if terms else "other",
+            "title": tidy(raw["name"]),
+            "description": description,
+            "language": "de",  # German is the original; other languages come as x_translations
+            "translations": self.translations(raw.get("x_translations")),
+            "languages": list(dict.fromkeys(
+                lang["code"].lower() for lang in raw.get("languages") or []
+                if isinstance(lang, dict) and isinstance(lang.get("code"), str) and len(lang["code"]) == 2)),
+            "location": {"postcode": address.get("postal_code"), "city": address.get("city"),
+                         "lat": location.get("latitude"), "lon": location.get("longitude")},
+            "published_at": changed,
+            "updated_at": changed,
+            "tags": names,
+            "organisation": self.organisation(org.get("name"), org.get("website")),
+        }
+
+    @staticmethod
+    def first_location(raw) -> dict:
+        """The location of the first service_at_location."""
+        for sal in raw.get("service_at_locations") or []:
+            if isinstance(sal, dict) and isinstance(sal.get("location"), dict):
+                return sal["location"]
+        return {}
+
+    @staticmethod
+    def translations(value) -> dict:
+        """x_translations {lang: {name, description}} as the shared schema's translations."""
+        out = {}
+        for lang, text in (value or {}).items() if isinstance(value, dict) else ():
+            if isinstance(text, dict) and isinstance(lang, str) and len(lang) == 2:
+                entry = {"title": tidy(text.get("name")), "description": html_to_text(text.get("description"))}
+                entry = {k: v for k, v in entry.items() if v}
+                if entry:
+                    out[lang.lower()] = entry
+        return out
+
+    @staticmethod
+    def opening_times(schedules: list) -> str:
+        """Opening times as a line of German text: 'Öffnungszeiten: dienstags 15:00–17:00 (…)'."""
+        parts = []
+        for s in schedules:
+            if not isinstance(s, dict):
+                continue
+            days = ", ".join(DAYS.get(d.strip(), d.strip()) for d in str(s.get("byday") or "").split(",") if d.strip())
+            when = days or FREQUENCIES.get(str(s.get("freq") or "").upper(), "")
+            hours = "–".join(str(t)[:5] for t in (s.get("opens_at"), s.get("closes_at")) if t)
+            note = tidy(s.get("description"))
+            text = " ".join(p for p in (when, hours) if p)
+            if note:
+                text = f"{text} ({note})" if text else note
+            if text:
+                parts.append(text)
+        return f"Öffnungszeiten: {'; '.join(parts)}" if parts else ""
