@@ -80,7 +80,8 @@ class SourceSync:
             raise ValueError(f"{source.name}: connector type {source.type!r} is not installed")
         self.connector = cls(source, fetcher or make_fetcher(config, source, storage))
         # Part of every raw hash: a new hub or connector mapping maps unchanged records again.
-        self.mapping = f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}"
+        extra = sorted(source.categories.items())  # the operator's category table changes the mapping too
+        self.mapping = f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/{extra}"
         self.changed: list[str] = []
         self.seen: set[str] = set()
         self.latest: str | None = None
@@ -109,7 +110,10 @@ class SourceSync:
             unify.refresh(self.storage, self.changed)
         result.not_modified = self.connector.fetcher.not_modified
         if self.connector.unmapped_categories:
-            result.notes.append("unmapped categories: " + ", ".join(sorted(self.connector.unmapped_categories)))
+            unmapped = ", ".join(sorted(self.connector.unmapped_categories))
+            result.notes.append(f"unmapped categories (shown as 'other'): {unmapped}")
+            log.warning("%s: categories not in the mapping, shown as 'other': %s; map them with "
+                        "categories = { ... } in its [[sources]] entry", self.source.name, unmapped)
         self._finish(result, state)
         return result
 

@@ -6,19 +6,9 @@ import requests
 import responses
 
 from connectors.http import FetchError, Fetcher
+from helpers import MemoryCache
 
 URL = "https://potsdam.helpto.de/api/v1/entries"
-
-
-class MemoryCache:
-    def __init__(self):
-        self.rows = {}
-
-    def get(self, url):
-        return self.rows.get(url)
-
-    def put(self, url, etag, last_modified, body):
-        self.rows[url] = {"etag": etag, "last_modified": last_modified, "body": body}
 
 
 @pytest.fixture

@@ -1,0 +1,114 @@
+"""The connector conformance kit: tests every connector must pass, built-in or a partner's.
+
+Subclass `ConformanceSuite` in a test module and point it at recorded payloads, laid out as the
+hub's local transport reads them (`{folder}/{path}/{query}` for `{base}/{path}?{query}`):
+
+    class TestMyPortal(ConformanceSuite):
+        connector = MyPortalConnector
+        recorded = DATA / "myportal/recorded"     # real answers of the portal
+        empty = DATA / "myportal/empty"           # the portal with nothing listed
+        malformed = DATA / "myportal/malformed"   # good records with broken ones among them
+
+pytest collects the subclass and runs every test below against it.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import ClassVar
+
+from jsonschema import Draft202012Validator
+
+from connectors import registry
+from connectors.base import Connector, Withheld
+from connectors.http import Fetcher
+from schema import taxonomy, validate
+
+NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+PHONE = re.compile(r"(?:\+49|0049|\b0)\d{2,5}[ /-]?\d{4,}")
+
+
+class ConformanceSuite:
+    """Tests for one connector type; subclass it as `Test...` with the class attributes set."""
+
+    connector: ClassVar[type[Connector]]
+    recorded: ClassVar[Path]
+    empty: ClassVar[Path]
+    malformed: ClassVar[Path]
+    options: ClassVar[dict] = {}
+    #: How many listings the recorded payloads must yield at least.
+    minimum: ClassVar[int] = 1
+
+    def make(self, folder: Path, name: str = "conformance") -> Connector:
+        """A connector instance reading a folder of recorded payloads."""
+        from hub.config import SourceConfig
+
+        source = SourceConfig(name, self.connector.type, str(folder), options=dict(self.options))
+        return self.connector(source, Fetcher())
+
+    def outcomes(self, folder: Path) -> list[tuple[str, dict | str]]:
+        """(record id, listing or the reason it is withheld) for every record of a folder."""
+        connector = self.make(folder)
+        out = []
+        for raw in connector.records(None):
+            record_id = connector.record_id(raw)
+            try:
+                out.append((record_id, connector.normalize(raw, NOW)))
+            except Withheld as exc:
+                out.append((record_id, f"withheld: {exc}"))
+        return out
+
+    # -- the tests ---------------------------------------------------------------------------
+
+    def test_it_declares_itself_and_is_registered(self):
+        cls = self.connector
+        assert cls.type and registry.get(cls.type) is cls, f"{cls.type!r} is not registered as an entry point"
+        Draft202012Validator.check_schema(cls.config_schema)
+        unknown = {code for code in cls.categories.values() if code not in taxonomy()}
+        assert not unknown, f"categories map to codes outside the taxonomy: {unknown}"
+
+    def test_every_recorded_record_normalizes_to_a_valid_listing(self):
+        outcomes = self.outcomes(self.recorded)
+        listings = [o for _, o in outcomes if isinstance(o, dict)]
+        assert len(listings) >= self.minimum
+        for listing in listings:
+            assert validate(listing) == [], (listing["source"]["id"], validate(listing))
+
+    def test_ids_are_stable_across_two_runs_and_unique(self):
+        first = [(rid, o["id"] if isinstance(o, dict) else o) for rid, o in self.outcomes(self.recorded)]
+        second = [(rid, o["id"] if isinstance(o, dict) else o) for rid, o in self.outcomes(self.recorded)]
+        assert first == second
+        assert len({rid for rid, _ in first}) == len(first), "two records share an id"
+
+    def test_no_contact_details_or_street_addresses_reach_the_public_fields(self):
+        for _, listing in self.outcomes(self.recorded):
+            if not isinstance(listing, dict):
+                continue
+            texts = [listing["title"], listing["description"]]
+            texts += [t.get(k, "") for t in listing.get("translations", {}).values() for k in ("title", "description")]
+            for text in texts:
+                assert not PHONE.search(text), (listing["source"]["id"], text)
+            assert set(listing["location"]) <= {"ags", "region", "postcode", "city", "lat", "lon"}
+
+    def test_an_empty_source_yields_nothing(self):
+        assert list(self.make(self.empty).records(None)) == []
+
+    def test_malformed_records_are_quarantined_and_the_rest_still_arrive(self, tmp_path):
+        from hub import config as hub_config
+        from hub.storage import Storage
+        from hub.sync import SourceSync
+
+        source = hub_config.SourceConfig("conformance", self.connector.type, str(self.malformed),
+                                         options=dict(self.options))
+        config = hub_config.Config(database=str(tmp_path / "hub.db"), sources=(source,))
+        storage = Storage(config.database)
+        try:
+            result = SourceSync(config, storage, source).run()
+            quarantined = storage.quarantined("conformance")
+        finally:
+            storage.close()
+        assert result.ok, result.error
+        assert result.quarantined >= 1 and result.new >= 1, result.line()
+        assert all(row["errors"] for row in quarantined)
+

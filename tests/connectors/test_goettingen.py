@@ -1,0 +1,126 @@
+"""Göttingen: calls vs. events, helpers needed/confirmed, full calls, CANCELLED, RRULE's next occurrence."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+import responses
+
+from connectors.base import Withheld
+from connectors.goettingen import GoettingenConnector
+from helpers import make
+from schema import validate
+
+BASE = "https://fluechtlingshilfe-goettingen.de"
+URL = f"{BASE}/aufrufe.ics"
+NOW = datetime(2016, 1, 12, 12, 0, tzinfo=timezone.utc)  # a Tuesday
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch):
+    monkeypatch.setattr("connectors.goettingen.utcnow", lambda: NOW)
+
+
+DOCUMENTED = """BEGIN:VEVENT
+UID:aufruf-2231@fluechtlingshilfe-goettingen.de
+DTSTAMP:20160110T090000Z
+LAST-MODIFIED:20160110T090000Z
+DTSTART;TZID=Europe/Berlin:20160116T100000
+DTEND;TZID=Europe/Berlin:20160116T140000
+SUMMARY:Helfer für Kleiderkammer gesucht
+DESCRIPTION:Sortieren und Ausgeben von Kleiderspenden. Bitte festes Schuhwerk
+ . Fragen an kleiderkammer@example.org
+LOCATION:Groner Landstraße 9\\, 37081 Göttingen
+CATEGORIES:Aufruf,Sachspenden
+URL:https://fluechtlingshilfe-goettingen.de/aufruf/2231
+STATUS:CONFIRMED
+X-HELFER-BENOETIGT:6
+X-HELFER-ZUGESAGT:2
+END:VEVENT"""
+
+
+def calendar(*events: str) -> bytes:
+    body = "\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//DE", *events, "END:VCALENDAR"])
+    return body.replace("\n", "\r\n").encode()
+
+
+def listings(*events: str):
+    responses.get(URL, body=calendar(*events), content_type="text/calendar")
+    connector = make(GoettingenConnector, BASE)
+    out = {}
+    for raw in connector.records():
+        try:
+            out[raw["uid"]] = connector.normalize(raw, NOW)
+        except Withheld as exc:
+            out[raw["uid"]] = f"withheld: {exc}"
+    return out
+
+
+def event(uid: str, **props) -> str:
+    lines = DOCUMENTED.replace("aufruf-2231", uid).split("\n")
+    for key, value in props.items():
+        key = key.replace("_", "-")
+        lines = [l for l in lines if not l.startswith((key + ":", key + ";"))]
+        if value is not None:
+            lines.insert(-1, f"{key}{value if value.startswith(';') else ':' + value}")
+    return "\n".join(lines)
+
+
+@responses.activate
+def test_the_documented_call():
+    listing, = listings(DOCUMENTED).values()
+    assert validate(listing) == []
+    assert (listing["kind"], listing["category"], listing["volunteers_needed"]) == ("request", "goods", 4)
+    assert listing["starts_at"] == "2016-01-16T10:00:00+01:00" and listing["ends_at"] == "2016-01-16T14:00:00+01:00"
+    assert listing["title"] == "Helfer für Kleiderkammer gesucht"
+    assert listing["description"] == ("Sortieren und Ausgeben von Kleiderspenden. Bitte festes Schuhwerk. "
+                                      "Fragen an [E-Mail entfernt]")  # a folded line, unfolded
+    assert listing["location"] == {"postcode": "37081", "city": "Göttingen", "ags": "03159", "region": "Landkreis Göttingen"}
+    assert listing["source"]["id"] == "aufruf-2231@fluechtlingshilfe-goettingen.de"  # an identifier, not masked
+    assert listing["published_at"] == "2016-01-10T09:00:00+00:00"
+
+
+@responses.activate
+def test_full_cancelled_and_past_ones_are_withdrawn_and_utc_times_are_read():
+    found = listings(
+        event("full", X_HELFER_ZUGESAGT="6"),
+        event("cancelled", STATUS="CANCELLED"),
+        event("past", DTSTART=";TZID=Europe/Berlin:20160105T100000", DTEND=";TZID=Europe/Berlin:20160105T120000"),
+        event("utc", DTSTART="20160120T090000Z", DTEND="20160120T110000Z"),
+        event("event", CATEGORIES="Veranstaltung,Freizeit", X_HELFER_BENOETIGT=None, X_HELFER_ZUGESAGT=None),
+    )
+    assert found["full@fluechtlingshilfe-goettingen.de"] == "withheld: full: 6 of 6 helpers confirmed"
+    assert found["cancelled@fluechtlingshilfe-goettingen.de"] == "withheld: cancelled"
+    assert found["past@fluechtlingshilfe-goettingen.de"] == "withheld: past"
+    assert found["utc@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-20T09:00:00+00:00"
+    open_event = found["event@fluechtlingshilfe-goettingen.de"]
+    assert (open_event["kind"], open_event["category"], open_event["volunteers_needed"]) == ("event", "leisure", None)
+
+
+@responses.activate
+def test_a_weekly_series_is_shown_once_with_its_next_occurrence():
+    weekly = dict(DTSTART=";TZID=Europe/Berlin:20151006T150000", DTEND=";TZID=Europe/Berlin:20151006T170000",
+                  RRULE="FREQ=WEEKLY;BYDAY=TU", CATEGORIES="Veranstaltung,Sprache")
+    found = listings(event("cafe", **weekly))
+    assert found["cafe@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-12T15:00:00+01:00"  # later today
+
+
+@responses.activate
+def test_an_occurrence_under_way_counts_as_the_next_and_exdates_are_skipped(monkeypatch):
+    monkeypatch.setattr("connectors.goettingen.utcnow", lambda: datetime(2016, 1, 12, 14, 30, tzinfo=timezone.utc))
+    weekly = dict(DTSTART=";TZID=Europe/Berlin:20151006T150000", DTEND=";TZID=Europe/Berlin:20151006T170000",
+                  RRULE="FREQ=WEEKLY;BYDAY=TU", CATEGORIES="Veranstaltung,Sprache")
+    found = listings(event("now", **weekly), event("skip", **weekly, EXDATE=";TZID=Europe/Berlin:20160112T150000"),
+                     event("ended", **{**weekly, "RRULE": "FREQ=WEEKLY;COUNT=3"}))
+    assert found["now@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-12T15:00:00+01:00"  # 15:30 local
+    assert found["skip@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-19T15:00:00+01:00"
+    assert found["ended@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
+
+
+@responses.activate
+def test_the_export_stamp_alone_changes_nothing():
+    responses.get(URL, body=calendar(DOCUMENTED), content_type="text/calendar")
+    responses.get(URL, body=calendar(DOCUMENTED.replace("DTSTAMP:20160110T090000Z", "DTSTAMP:20160111T090000Z")),
+                  content_type="text/calendar")
+    connector = make(GoettingenConnector, BASE)
+    assert list(connector.records()) == list(connector.records())

@@ -1,0 +1,86 @@
+"""ichhelfe.jetzt: RSS read from bytes the hub fetched, GeoRSS, Biete:/Suche:, token, 304."""
+from __future__ import annotations
+
+import pytest
+import responses
+
+from connectors.http import FetchError
+from connectors.ichhelfejetzt import IchHelfeJetztConnector
+from helpers import NOW, MemoryCache, make
+from schema import validate
+
+BASE = "https://ichhelfe.jetzt"
+URL = f"{BASE}/feeds/angebote.rss"
+
+
+def feed(items: str, prefix: str = "ihj") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:georss="http://www.georss.org/georss" xmlns:{prefix}="https://ichhelfe.jetzt/ns/1.0">
+ <channel><title>ichhelfe.jetzt</title><link>https://ichhelfe.jetzt/</link><description>Angebote</description>
+ {items}
+ </channel></rss>""".encode()
+
+
+ITEM = """<item>
+  <title>Biete: Dolmetschen Arabisch–Deutsch bei Behördengängen</title>
+  <link>https://ichhelfe.jetzt/angebot/77120</link>
+  <guid isPermaLink="false">ihj-77120</guid>
+  <pubDate>Tue, 08 Mar 2016 19:03:11 +0100</pubDate>
+  <description><![CDATA[Ich spreche fließend Arabisch. Dienstags und donnerstags ab 17 Uhr. Mail: sami.k@example.net]]></description>
+  <category>Zeitspende</category>
+  <category>Dolmetschen</category>
+  <georss:point>51.0504 13.7373</georss:point>
+  <{p}:plz>01067</{p}:plz>
+  <{p}:ort>Dresden</{p}:ort>
+  <{p}:sprachen>ar,de</{p}:sprachen>
+</item>"""
+
+
+def listings(body: bytes):
+    responses.get(URL, body=body, content_type="application/rss+xml", headers={"ETag": '"1"'})
+    connector = make(IchHelfeJetztConnector, BASE, token="s3cret")
+    return [connector.normalize(raw, NOW) for raw in connector.records()]
+
+
+@responses.activate
+def test_the_documented_item():
+    listing, = listings(feed(ITEM.format(p="ihj")))
+    assert validate(listing) == []
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer s3cret"
+    assert (listing["kind"], listing["category"]) == ("offer", "translation")
+    assert listing["title"] == "Dolmetschen Arabisch–Deutsch bei Behördengängen"
+    assert listing["description"].endswith("Mail: [E-Mail entfernt]")
+    assert listing["location"] == {"postcode": "01067", "city": "Dresden", "lat": 51.0504, "lon": 13.7373,
+                                   "ags": "14612", "region": "Dresden"}
+    assert listing["languages"] == ["ar", "de"] and listing["language"] == "de"
+    assert listing["published_at"] == "2016-03-08T19:03:11+01:00"
+    assert listing["source"]["id"] == "ihj-77120" and listing["source"]["url"] == "https://ichhelfe.jetzt/angebot/77120"
+    assert listing["tags"] == ["Zeitspende", "Dolmetschen"]
+
+
+@responses.activate
+def test_requests_missing_languages_another_prefix_and_arabic_text():
+    item = (ITEM.format(p="x").replace("Biete: Dolmetschen Arabisch–Deutsch bei Behördengängen", "Suche: أبحث عن عمل في مجال البناء")
+            .replace("<x:sprachen>ar,de</x:sprachen>", "").replace("Dolmetschen</category>", "Sonstiges</category>"))
+    listing, = listings(feed(item, prefix="x"))
+    assert (listing["kind"], listing["category"]) == ("request", "volunteering")  # the kind of donation says it
+    assert listing["languages"] == [] and listing["language"] == "ar"
+    assert listing["location"]["postcode"] == "01067"
+
+
+@responses.activate
+def test_an_html_page_instead_of_the_feed_fails_clearly():
+    responses.get(URL, body=b"<html><body>Bitte anmelden</body></html>", content_type="text/html")
+    with pytest.raises(FetchError, match="got text/html"):
+        list(make(IchHelfeJetztConnector, BASE, token="t").records())
+
+
+@responses.activate
+def test_an_unchanged_feed_is_not_downloaded_again():
+    responses.get(URL, body=feed(ITEM.format(p="ihj")), content_type="application/rss+xml", headers={"ETag": '"v1"'})
+    responses.get(URL, status=304)
+    connector = make(IchHelfeJetztConnector, BASE, token="t")
+    connector.fetcher.cache = MemoryCache()
+    first, second = list(connector.records()), list(connector.records())
+    assert first == second and connector.fetcher.not_modified == 1
+    assert responses.calls[1].request.headers["If-None-Match"] == '"v1"'
