@@ -37,6 +37,8 @@ class ConformanceSuite:
     empty: ClassVar[Path]
     malformed: ClassVar[Path]
     options: ClassVar[dict] = {}
+    #: The source's category table from hub.toml, if the mapping relies on one.
+    categories: ClassVar[dict] = {}
     #: How many listings the recorded payloads must yield at least.
     minimum: ClassVar[int] = 1
 
@@ -44,7 +46,8 @@ class ConformanceSuite:
         """A connector instance reading a folder of recorded payloads."""
         from hub.config import SourceConfig
 
-        source = SourceConfig(name, self.connector.type, str(folder), options=dict(self.options))
+        source = SourceConfig(name, self.connector.type, str(folder), options=dict(self.options),
+                              categories=dict(self.categories))
         return self.connector(source, Fetcher())
 
     def outcomes(self, folder: Path) -> list[tuple[str, dict | str]]:
@@ -100,7 +103,7 @@ class ConformanceSuite:
         from hub.sync import SourceSync
 
         source = hub_config.SourceConfig("conformance", self.connector.type, str(self.malformed),
-                                         options=dict(self.options))
+                                         options=dict(self.options), categories=dict(self.categories))
         config = hub_config.Config(database=str(tmp_path / "hub.db"), sources=(source,))
         storage = Storage(config.database)
         try:

@@ -39,6 +39,8 @@ SOURCES = {
     "bringt-zusammen-wolfsburg": (["Wolfsburg"], {"goods", "time"}),
     "goettingen": (["Göttingen"], {"call", "service"}),
     "wolfenbuettel": (["Wolfenbüttel"], {"service"}),
+    # Not a documented style: a portal with its own JSON list, synced by the declarative connector.
+    "nachbarschaft-leipzig": (["Leipzig", "Dresden"], {"goods", "time", "english"}),
 }
 # The styles a source's own (home) records are drawn from; cross-posts may bring others.
 HOME_STYLES = {
@@ -50,6 +52,7 @@ HOME_STYLES = {
     "bringt-zusammen-wolfsburg": ["goods", "goods", "time"],
     "goettingen": ["call", "call", "service"],
     "wolfenbuettel": ["service"],
+    "nachbarschaft-leipzig": ["goods", "time", "time", "english"],
 }
 
 

@@ -42,7 +42,7 @@ def write(source: str, folder: Path, things: list, rng, now: datetime) -> list[t
     if source.startswith("bringt-zusammen-"):
         return bringt_zusammen(folder, things, rng, source.removeprefix("bringt-zusammen-"))
     return {"govolunteer": govolunteer, "ichhelfejetzt": ichhelfejetzt, "goettingen": goettingen,
-            "wolfenbuettel": hsds}[source](folder, things, rng, now)
+            "wolfenbuettel": hsds, "nachbarschaft-leipzig": nachbarschaft}[source](folder, things, rng, now)
 
 
 def _uuid(rng) -> str:
@@ -384,4 +384,34 @@ def hsds(folder: Path, things: list, rng, now) -> list[tuple]:
         body = {"total_items": len(services), "total_pages": pages, "page_number": page, "size": len(chunk),
                 "first_page": page == 1, "last_page": page == pages, "empty": not chunk, "contents": chunk}
         _save(folder / "services" / f"page={page}&per_page=50", _json(body))
+    return out
+
+
+# -- Nachbarschaftsbörse Leipzig: a JSON list of its own, for the declarative connector -------------
+
+THEMEN = {"goods": "Sachen", "language": "Sprache", "education": "Lernen", "counselling": "Begleitung",
+          "health": "Gesundheit", "translation": "Übersetzen", "mobility": "Mobil", "leisure": "Freizeit",
+          "jobs": "Arbeit", "housing": "Wohnen", "volunteering": "Mithelfen"}
+
+
+def nachbarschaft(folder: Path, things: list, rng, now) -> list[tuple]:
+    """`api/v2/inserate?offset=K&limit=50`: {"ergebnis": {"anzahl", "eintraege"}}, 25 per page."""
+    entries, out = [], []
+    for i, t in enumerate(things):
+        nr = f"L-{3000 + i}"
+        entries.append({
+            "nr": nr, "art": "suche" if t.kind == "request" else "biete", "thema": THEMEN.get(t.category, "Sonstiges"),
+            "ueberschrift": t.title, "text": f"<p>{escape(_text(t))}</p>",
+            "adresse": {"plz": t.postcode, "ort": t.city}, "geo": [t.lat, t.lon],
+            "erstellt_am": t.created.strftime("%d.%m.%Y %H:%M"), "geaendert_am": t.updated.isoformat(timespec="seconds"),
+            "ablauf": t.valid_until.isoformat() if t.valid_until else None, "sprache": t.language,
+            "link": f"https://nachbarschaft-leipzig.example.org/inserat/{nr}",
+            "verein": {"name": t.organisation[0], "web": t.organisation[1]} if t.organisation else None,
+        })
+        out.append((t, nr))
+    entries.sort(key=lambda e: e["geaendert_am"], reverse=True)
+    size = 25
+    for offset in range(0, max(1, len(entries)), size):
+        body = {"ergebnis": {"anzahl": len(entries), "eintraege": entries[offset:offset + size]}}
+        _save(folder / "api/v2/inserate" / f"offset={offset}&limit=50", _json(body))
     return out

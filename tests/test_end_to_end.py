@@ -78,7 +78,8 @@ def test_helferhub_run_serves_the_sample_federation(tmp_path):
         _, health = get_json(f"http://127.0.0.1:{port}/healthz")
         assert {s["name"]: s["last_status"] for s in health["sources"]} == {
             name: "ok" for name in ("helpto-potsdam", "helpto-braunschweig", "govolunteer", "ichhelfejetzt",
-                                    "bringt-zusammen-gera", "bringt-zusammen-wolfsburg", "goettingen", "wolfenbuettel")}
+                                    "bringt-zusammen-gera", "bringt-zusammen-wolfsburg", "goettingen", "wolfenbuettel",
+                                    "nachbarschaft-leipzig")}
         assert health["listings"]["active"] > len(known)
     finally:
         proc.terminate()

@@ -62,6 +62,11 @@ def hsds():
     return [s for p in (PORTALS / "wolfenbuettel/services").iterdir() for s in json.loads(p.read_bytes())["contents"]]
 
 
+def nachbarschaft():
+    folder = PORTALS / "nachbarschaft-leipzig/api/v2/inserate"
+    return [e for p in folder.iterdir() for e in json.loads(p.read_bytes())["ergebnis"]["eintraege"]]
+
+
 def record_ids() -> dict[str, list[str]]:
     _, gera = bringt_zusammen("bringt-zusammen-gera")
     _, wob = bringt_zusammen("bringt-zusammen-wolfsburg")
@@ -74,6 +79,7 @@ def record_ids() -> dict[str, list[str]]:
         "bringt-zusammen-wolfsburg": [r["Inserat-Nr"] for r in wob],
         "goettingen": [e["UID"] for e in ics_events()],
         "wolfenbuettel": [s["id"] for s in hsds()],
+        "nachbarschaft-leipzig": [e["nr"] for e in nachbarschaft()],
     }
 
 

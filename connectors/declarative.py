@@ -1,0 +1,214 @@
+"""The declarative connector (`type = "json"`): any JSON list endpoint, described in hub.toml, no code.
+
+Fields are read by a dotted path (`address.zip`, `images.0.url`) or a JSON pointer (`/address/zip`);
+a field may instead be a table: `{ path = ..., map = {...}, format = "%d.%m.%Y", html = true }` or
+`{ value = ... }` for a constant. See README.md, "Declarative connector".
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterator
+
+from connectors.base import Connector, PayloadError, RecordError
+from connectors.dates import aware, end_of_day
+from connectors.paging import NextLink, Offset, PageNumbers
+from connectors.text import html_to_text, tidy
+
+_PATH = {"type": "string", "minLength": 1}
+_FIELD = {
+    "anyOf": [
+        _PATH,
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "path": _PATH,
+                "value": {},
+                "map": {"type": "object"},
+                "format": {"type": "string", "minLength": 2},
+                "html": {"type": "boolean"},
+                "split": {"type": "string", "minLength": 1},
+                "default": {},
+            },
+            "oneOf": [{"required": ["path"]}, {"required": ["value"]}],
+        },
+    ]
+}
+FIELDS = ("id", "url", "kind", "category", "title", "description", "language", "languages", "postcode", "city",
+          "lat", "lon", "starts_at", "ends_at", "valid_until", "published_at", "updated_at", "volunteers_needed",
+          "skills", "tags", "organisation", "organisation_url")
+KINDS = ("offer", "request", "event", "service")
+
+
+def read_path(record: Any, path: str) -> Any:
+    """The value at a dotted path or JSON pointer; None where the record has nothing there."""
+    if path.startswith("/"):
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
+    else:
+        parts = path.split(".")
+    value = record
+    for part in parts:
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+class JsonConnector(Connector):
+    """A portal that publishes a JSON list, mapped field by field in its [[sources]] entry."""
+
+    type = "json"
+    config_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["records", "fields"],
+        "properties": {
+            "path": {"type": "string", "pattern": "^/"},
+            "records": {"type": "string"},
+            "token": {"type": "string", "secret": True},
+            "accept": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "since": {"type": "object", "additionalProperties": False, "required": ["param"],
+                      "properties": {"param": {"type": "string", "minLength": 1}}},
+            "paging": {
+                "type": "object", "additionalProperties": False, "required": ["style"],
+                "properties": {
+                    "style": {"enum": ["none", "next", "page", "offset"]},
+                    "next": _PATH, "pages": _PATH, "total": _PATH,
+                    "page_param": _PATH, "size_param": _PATH, "offset_param": _PATH,
+                    "size": {"type": "integer", "minimum": 1, "maximum": 1000},
+                    "first": {"type": "integer", "minimum": 0},
+                },
+                "allOf": [{"if": {"properties": {"style": {"const": "next"}}}, "then": {"required": ["next"]}}],
+            },
+            "fields": {
+                "type": "object", "additionalProperties": False,
+                "required": ["id", "title", "kind", "published_at"],
+                "properties": {name: _FIELD for name in FIELDS},
+            },
+        },
+    }
+
+    @property
+    def supports_since(self) -> bool:  # type: ignore[override]
+        """True if the entry names the portal's 'changed since' parameter."""
+        return "since" in self.options
+
+    def records(self, since: datetime | None = None) -> Iterator[dict]:
+        """Every record of every page, as the [[sources]] entry describes the endpoint."""
+        params = {self.options["since"]["param"]: since.isoformat()} if since and "since" in self.options else {}
+        url = self.source.url + self.options.get("path", "")
+        for body in self.paginator().pages(self, url, params):
+            yield from self.records_of(body)
+
+    def records_of(self, body) -> list:
+        """The list of records in one page's body."""
+        path = self.options["records"]
+        found = body if not path else read_path(body, path)
+        if not isinstance(found, list):
+            raise PayloadError(f"records: {path or 'the response'!r} is not a list in the response")
+        return found
+
+    def paginator(self):
+        """The paginator the entry's [paging] table asks for."""
+        paging = dict(self.options.get("paging") or {"style": "none"})
+        style = paging.pop("style")
+        if style == "next":
+            return NextLink(next_link=lambda body: read_path(body, paging["next"]))
+        if style == "page":
+            pages = paging.pop("pages", None)
+            total = paging.pop("total", None)
+            return PageNumbers(records=self.records_of,
+                               last_page=lambda body, n: pages is not None and n >= (read_path(body, pages) or 0),
+                               total=(lambda body: read_path(body, total)) if total else (lambda body: None),
+                               **{k: v for k, v in paging.items() if k in ("page_param", "size_param", "size", "first")})
+        if style == "offset":
+            total = paging.pop("total", None)
+            return Offset(records=self.records_of,
+                          total=(lambda body: read_path(body, total)) if total else (lambda body: None),
+                          **{k: v for k, v in paging.items() if k in ("offset_param", "size_param", "size")})
+        return NextLink(next_link=lambda body: None)
+
+    def field(self, raw, name: str, text: bool = False):
+        """One field of a record, read as its spec says (None if the spec or the value is missing)."""
+        spec = self.options["fields"].get(name)
+        if spec is None:
+            return None
+        if isinstance(spec, str):
+            spec = {"path": spec}
+        value = spec["value"] if "value" in spec else read_path(raw, spec["path"])
+        if value in (None, "") and "default" in spec:
+            value = spec["default"]
+        if "map" in spec and value is not None:
+            mapped = spec["map"].get(str(value))
+            if mapped is None and name != "category":
+                raise RecordError(f"{name}: {value!r} is not in its map ({', '.join(spec['map'])})")
+            value = mapped if mapped is not None else value
+        if "split" in spec and isinstance(value, str):
+            value = [v.strip() for v in value.split(spec["split"]) if v.strip()]
+        if spec.get("html"):
+            value = html_to_text(value if isinstance(value, str) else None)
+        elif text:
+            value = tidy(value) if isinstance(value, str) else ("" if value is None else tidy(str(value)))
+        return value
+
+    def time(self, raw, name: str) -> str | None:
+        """A time field, by its `format` if given, else ISO 8601; a 'valid until' date ends that day."""
+        value = self.field(raw, name)
+        if value in (None, ""):
+            return None
+        spec = self.options["fields"][name]
+        fmt = spec.get("format") if isinstance(spec, dict) else None
+        if name == "valid_until" and ("%H" not in fmt if fmt else len(str(value)) == 10):
+            return end_of_day(str(value), name, fmt or "%Y-%m-%d")
+        return aware(str(value), name, fmt)
+
+    def record_id(self, raw) -> str:
+        """The id field."""
+        value = self.field(raw, "id") if isinstance(raw, dict) else None
+        if value in (None, ""):
+            raise RecordError("id: missing")
+        return str(value)
+
+    def to_listing(self, raw) -> dict:
+        """Map one record field by field."""
+        kind = self.field(raw, "kind")
+        if kind not in KINDS:
+            raise RecordError(f"kind: {kind!r} is not one of {', '.join(KINDS)} (add a map for the portal's values)")
+        title = self.field(raw, "title", text=True)
+        if not title:
+            raise RecordError("title: missing or empty")
+        category = self.field(raw, "category")
+        published = self.time(raw, "published_at")
+        lists = {k: self.field(raw, k) for k in ("languages", "skills", "tags")}
+        needed = self.field(raw, "volunteers_needed")
+        return {
+            "url": self.field(raw, "url"),
+            "kind": kind,
+            "category": self.category(category) if isinstance(category, str) else "other",
+            "title": title,
+            "description": self.field(raw, "description", text=True) or "",
+            "language": self.field(raw, "language"),
+            "languages": [v for v in lists["languages"] or [] if isinstance(v, str)],
+            "location": {k: self.field(raw, k) for k in ("postcode", "city", "lat", "lon")},
+            "starts_at": self.time(raw, "starts_at"),
+            "ends_at": self.time(raw, "ends_at"),
+            "valid_until": self.time(raw, "valid_until"),
+            "published_at": published,
+            "updated_at": self.time(raw, "updated_at") or published,
+            "volunteers_needed": needed if isinstance(needed, int) else None,
+            "skills": [v for v in lists["skills"] or [] if isinstance(v, str) and v],
+            "tags": [v for v in lists["tags"] or [] if isinstance(v, str) and v],
+            "organisation": self.organisation(self.field(raw, "organisation"), self.field(raw, "organisation_url")),
+        }
+
+    def category(self, *names: str | None) -> str:
+        """A category code: a portal value mapped by the field's map or the categories table, or a code itself."""
+        from schema import taxonomy
+
+        for name in names:
+            if name in taxonomy():
+                return name
+        return super().category(*names)

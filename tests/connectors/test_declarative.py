@@ -1,0 +1,126 @@
+"""The declarative connector: a partner's JSON list, described in hub.toml, synced with no code."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import responses
+
+from connectors.base import RecordError
+from connectors.conformance import ConformanceSuite
+from connectors.declarative import JsonConnector, read_path
+from hub import config as hub_config
+from hub.config import ConfigError
+from schema import validate
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = "https://partner.example.org"
+FIELDS = {
+    "id": "/meta/id", "title": "headline", "kind": {"path": "type", "map": {"give": "offer", "need": "request"}},
+    "category": {"path": "topic", "map": {"Furniture": "goods"}}, "description": {"path": "body", "html": True},
+    "published_at": {"path": "created", "format": "%d/%m/%Y"}, "postcode": "place.zip", "city": "place.name",
+    "languages": {"path": "langs", "split": ","}, "url": "permalink", "valid_until": "until",
+    "lat": "coords.0", "lon": "coords.1",
+}
+RECORD = {"meta": {"id": 7}, "headline": "Sofa to give away", "type": "give", "topic": "Furniture",
+          "body": "<p>Three seats.</p><p>Call 0176 12345678</p>", "created": "01/03/2026",
+          "place": {"zip": "04103", "name": "Leipzig"}, "langs": "en, de", "permalink": "https://partner.example.org/7",
+          "until": "2099-06-30", "coords": [51.34, 12.37]}
+
+
+def source(**options) -> dict:
+    return {"name": "partner", "type": "json", "url": BASE, "records": "items", "fields": FIELDS, **options}
+
+
+def connector(make_config, **options) -> JsonConnector:
+    from connectors.http import Fetcher
+
+    config = make_config([source(**options)])
+    return JsonConnector(config.source("partner"), Fetcher(sleep=lambda s: None))
+
+
+def test_fields_by_path_pointer_map_format_html_and_split(make_config):
+    listing = connector(make_config).normalize(RECORD, datetime.now().astimezone())
+    assert validate(listing) == []
+    assert listing["source"]["id"] == "7" and listing["source"]["url"] == "https://partner.example.org/7"
+    assert (listing["kind"], listing["category"], listing["title"]) == ("offer", "goods", "Sofa to give away")
+    assert listing["description"] == "Three seats.\nCall [Telefon entfernt]"
+    assert listing["published_at"] == "2026-03-01T00:00:00+01:00"
+    assert listing["valid_until"] == "2099-06-30T23:59:59+02:00"
+    assert listing["languages"] == ["en", "de"] and listing["language"] == "en"
+    assert listing["location"] == {"postcode": "04103", "city": "Leipzig", "lat": 51.34, "lon": 12.37,
+                                   "ags": "14713", "region": "Leipzig"}
+
+
+def test_a_value_outside_the_kind_map_is_a_record_error(make_config):
+    with pytest.raises(RecordError, match="kind: 'swap' is not in its map .give, need."):
+        connector(make_config).normalize({**RECORD, "type": "swap"}, None)
+
+
+def test_constants_instead_of_paths(make_config):
+    fields = {**FIELDS, "kind": {"value": "service"}, "category": {"value": "counselling"}}
+    listing = connector(make_config, fields=fields).normalize(RECORD, datetime.now().astimezone())
+    assert (listing["kind"], listing["category"]) == ("service", "counselling")
+
+
+@pytest.mark.parametrize("paging, pages", [
+    ({"style": "next", "next": "links.next"}, [
+        ({}, {"items": [{**RECORD, "meta": {"id": 1}}], "links": {"next": "/list?after=1"}}),
+        ({"after": "1"}, {"items": [{**RECORD, "meta": {"id": 2}}], "links": {"next": None}})]),
+    ({"style": "page", "pages": "pages", "page_param": "p", "size_param": "n", "size": 1}, [
+        ({"p": "1", "n": "1"}, {"items": [{**RECORD, "meta": {"id": 1}}], "pages": 2}),
+        ({"p": "2", "n": "1"}, {"items": [{**RECORD, "meta": {"id": 2}}], "pages": 2})]),
+    ({"style": "offset", "total": "total", "size": 1}, [
+        ({"offset": "0", "limit": "1"}, {"items": [{**RECORD, "meta": {"id": 1}}], "total": 2}),
+        ({"offset": "1", "limit": "1"}, {"items": [{**RECORD, "meta": {"id": 2}}], "total": 2})]),
+])
+@responses.activate
+def test_every_paging_style(make_config, paging, pages):
+    for query, body in pages:
+        responses.get(f"{BASE}/list", json=body, match=[responses.matchers.query_param_matcher(query)])
+    c = connector(make_config, path="/list", paging=paging)
+    assert [c.record_id(r) for r in c.records()] == ["1", "2"]
+
+
+@responses.activate
+def test_a_since_parameter_makes_syncs_incremental(make_config):
+    responses.get(f"{BASE}/list", json={"items": []})
+    c = connector(make_config, path="/list", since={"param": "changed_after"})
+    assert c.supports_since
+    list(c.records(datetime(2026, 1, 1).astimezone()))
+    assert "changed_after=2026-01-01" in responses.calls[0].request.url
+    assert not connector(make_config, path="/list").supports_since
+
+
+def test_mistakes_in_the_description_are_config_errors_with_their_key_path(make_config):
+    with pytest.raises(ConfigError) as info:
+        make_config([source(paging={"style": "cursor"}, fields={**FIELDS, "colour": "c", "title": {"map": {}}})])
+    problems = "\n".join(info.value.problems)
+    assert "sources[0].fields.colour: unknown key" in problems
+    assert "sources[0].paging.style: 'cursor' is not one of ['none', 'next', 'page', 'offset']" in problems
+    assert "sources[0].fields.title:" in problems
+    with pytest.raises(ConfigError) as info:
+        make_config([{k: v for k, v in source().items() if k != "fields"}])
+    assert info.value.problems == ["sources[0]: 'fields' is a required property"]
+
+
+def test_read_path():
+    doc = {"a": {"b": [10, {"c/d": 5}]}}
+    assert read_path(doc, "a.b.0") == 10 and read_path(doc, "/a/b/1/c~1d") == 5
+    assert read_path(doc, "a.x.y") is None and read_path(doc, "a.b.7") is None
+
+
+EXAMPLE = hub_config.load(ROOT / "hub.toml", env={}).source("nachbarschaft-leipzig")
+
+
+class TestShippedExample(ConformanceSuite):
+    """The shipped example passes the conformance kit too, with its mapping from hub.toml."""
+
+    connector = JsonConnector
+    recorded = ROOT / "examples/portals/nachbarschaft-leipzig"
+    empty = ROOT / "tests/data/json/empty"
+    malformed = ROOT / "tests/data/json/malformed"
+    minimum = 150
+    options = dict(EXAMPLE.options)
+    categories = dict(EXAMPLE.categories)
