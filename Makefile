@@ -14,8 +14,10 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# The test extra, plus a partner's connector package installed the way a third party's would be.
+$(VENV)/.installed-test: $(VENV)/.installed tests/partner_connector/pyproject.toml tests/partner_connector/kiezboard_connector/__init__.py
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall ./tests/partner_connector
 	touch $@
 
 install: $(VENV)/.installed
