@@ -1,6 +1,7 @@
 """Fixtures shared by every suite: a config on a temporary database, the app, its client."""
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -11,6 +12,22 @@ from hub.storage import Storage
 
 sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).resolve().parent.parent
+
+
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
+
+
+@pytest.fixture(autouse=True)
+def only_loopback(monkeypatch):
+    """No test reaches beyond this machine: name lookups for anything but loopback fail loudly."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if str(host) not in LOOPBACK and not str(host).startswith("127."):
+            raise OSError(f"test tried to reach {host!r}: only loopback is allowed in tests")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture

@@ -98,3 +98,16 @@ def test_the_meeting_point_street_is_dropped_and_the_rest_kept():
     assert listing["languages"] == ["de", "en", "ar"] and listing["skills"] == ["Geduld", "Deutsch C1"]
     assert listing["organisation"] == {"name": "Nachbarschaftshaus Neukölln e.V.", "url": "https://example.org"}
     assert listing["language"] == "de"  # detected: GoVolunteer has no language field
+
+
+@responses.activate
+def test_the_token_never_reaches_the_database_or_the_log(make_config, storage, caplog, tmp_path):
+    from hub.sync import sync
+
+    responses.get(f"{BASE}/api/projects", json={"data": [project()], "links": {"next": None}}, headers={"ETag": '"e"'})
+    config = make_config([{"name": "gv", "type": "govolunteer", "url": BASE, "token": {"env": "GV_TOKEN"}}],
+                         env={"GV_TOKEN": "s3cret-gv-token"})
+    assert sync(config, storage)[0].new == 1
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer s3cret-gv-token"
+    storage.db.execute("PRAGMA wal_checkpoint(FULL)")
+    assert b"s3cret" not in (tmp_path / "hub.db").read_bytes() and "s3cret" not in caplog.text

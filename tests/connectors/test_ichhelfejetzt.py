@@ -84,3 +84,18 @@ def test_an_unchanged_feed_is_not_downloaded_again():
     first, second = list(connector.records()), list(connector.records())
     assert first == second and connector.fetcher.not_modified == 1
     assert responses.calls[1].request.headers["If-None-Match"] == '"v1"'
+
+
+@responses.activate
+def test_an_edit_is_noticed_although_pubdate_stays(make_config, storage):
+    from hub.sync import sync
+
+    config = make_config([{"name": "ihj", "type": "ichhelfejetzt", "url": BASE, "token": {"env": "T"}}], env={"T": "t"})
+    responses.get(URL, body=feed(ITEM.format(p="ihj")), content_type="application/rss+xml")
+    assert sync(config, storage)[0].new == 1
+    edited = ITEM.format(p="ihj").replace("ab 17 Uhr", "ab 18 Uhr")
+    responses.replace(responses.GET, URL, body=feed(edited), content_type="application/rss+xml")
+    result, = sync(config, storage)
+    assert (result.updated, result.unchanged) == (1, 0)
+    rows, _ = storage.visible("2000-01-01T00:00:00Z", 0, 5)
+    assert "ab 18 Uhr" in rows[0]["data"]["description"]
