@@ -123,17 +123,19 @@ def make_thing(rng: random.Random, key: str, style: str, district: str) -> Thing
         kind = "offer" if rng.random() < 0.65 else "request"
         title = rng.choice(T.GOODS_OFFER_TITLES if kind == "offer" else T.GOODS_REQUEST_TITLES).format(item=item)
         parts = [rng.choice(T.CONDITION), rng.choice(T.PICKUP)] if kind == "offer" else [rng.choice(T.NEED)]
-        return Thing(kind=kind, category=category, title=title, description=" ".join(parts).format(city=city), **base)
+        text = T.personal(rng, " ".join(parts).format(city=city))
+        return Thing(kind=kind, category=category, title=title, description=text, **base)
     if style == "time":
         title, text, category, kind = rng.choice(T.TIME)
-        return Thing(kind=kind, category=category, title=title, description=f"{text} Ort: {city}.", **base)
+        return Thing(kind=kind, category=category, title=title, description=T.personal(rng, f"{text} Ort: {city}."), **base)
     if style in ("english", "arabic"):
         title, text, category, kind = rng.choice(T.ENGLISH if style == "english" else T.ARABIC)
         lang = "en" if style == "english" else "ar"
-        return Thing(kind=kind, category=category, title=title, description=text,
+        return Thing(kind=kind, category=category, title=title, description=T.personal_in(rng, lang, text),
                      **{**base, "language": lang, "languages": [lang, "de"] if rng.random() < 0.5 else [lang]})
     if style == "call":
         title, text, category, helpers = rng.choice(T.CALLS)
+        text = f"{text} {rng.choice(T.DETAILS)} Treffpunkt: {rng.choice(T.STREETS).split(' ')[0]}."
         start = datetime(rng.choice([2027, 2027, 2028]), rng.randint(1, 12), rng.randint(1, 28),
                          rng.choice([9, 10, 14, 16, 18]), 0, tzinfo=BERLIN)
         confirmed = rng.randint(0, helpers - 1)
@@ -211,7 +213,8 @@ def vary(thing: Thing, rng: random.Random, n: int) -> Thing:
         elif change == "category":
             category = NEIGHBOURS[category]
         elif change == "shorten":
-            text = re.split(r"(?<=[.!?])\s", text)[0]
+            sentences = re.split(r"(?<=[.!?])\s", text)
+            text = " ".join(sentences[:max(1, (len(sentences) + 1) // 2)])
         elif change == "extend":
             text = f"{text} {rng.choice(T.EXTENSIONS)}"
         elif change == "umlauts":

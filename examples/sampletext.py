@@ -172,3 +172,36 @@ ABBREVIATIONS = [("Straße", "Str."), (" und ", " & "), ("Deutschunterricht", "D
                  ("Telefon", "Tel."), ("zweimal", "2x"), ("Jahren", "J.")]
 EXTENSIONS = ["Bei Fragen einfach melden!", "Wir freuen uns auf euch.", "Alles kostenlos.",
               "Gerne auch kurzfristig.", "Bitte weitersagen!"]
+
+# What makes one person's post their own: an opening, a detail, a time.
+OPENERS = ["Hallo zusammen!", "Liebe Nachbarn,", "Hallo!", "Guten Tag,", "Wir sind eine kleine Initiative im Stadtteil.",
+           "Ich bin Studentin und habe etwas Zeit.", "Wir sind ein Rentnerehepaar.", "Ich bin neu hier im Viertel.",
+           "Unser Verein hilft seit letztem Herbst.", "Ich arbeite im Schichtdienst.", "", "", "", ""]
+DETAILS = ["Am besten nachmittags.", "Gern auch am Wochenende.", "Ich spreche auch etwas Englisch.",
+           "Parkplätze gibt es direkt vor dem Haus.", "Der Eingang ist im Hinterhof.", "Kinder sind willkommen.",
+           "Bitte vorher kurz Bescheid geben.", "Wir haben einen Aufzug.", "Gut mit der Tram erreichbar.",
+           "Ich habe einen Hund, der ist aber lieb.", "Kaffee und Tee stehen bereit.", "Nur gegen Abholung.",
+           "Es eilt nicht.", "Eine Spendenquittung ist möglich.", "Bei Regen findet es drinnen statt."]
+TIMES = ["montags", "dienstags", "mittwochs", "donnerstags", "freitags", "samstags", "sonntags"]
+
+
+def personal(rng, text: str) -> str:
+    """One person's version of a text: an opening, the text, a detail or two, a time."""
+    parts = [rng.choice(OPENERS), text, rng.choice(DETAILS)]
+    if rng.random() < 0.6:
+        parts.append(f"Zeit habe ich {rng.choice(TIMES)} ab {rng.randint(8, 19)} Uhr.")
+    if rng.random() < 0.4:
+        parts.append(rng.choice([d for d in DETAILS if d != parts[2]]))
+    return " ".join(p for p in parts if p)
+
+OPENERS_EN = ["Hi everyone!", "Hello neighbours,", "Hi!", "I'm new in town.", "I'm a student with some free time.", "", ""]
+DETAILS_EN = ["Afternoons work best.", "Weekends are fine too.", "I also speak some German.", "Kids welcome.",
+              "Please message first.", "Easy to reach by tram.", "No rush.", "Tea and coffee provided."]
+OPENERS_AR = ["مرحباً!", "أهلاً بالجميع،", "", ""]
+DETAILS_AR = ["يفضل بعد الظهر.", "عطلة نهاية الأسبوع مناسبة أيضاً.", "أتحدث القليل من الألمانية.", "الأطفال مرحب بهم."]
+
+
+def personal_in(rng, language: str, text: str) -> str:
+    """Like personal(), in English or Arabic."""
+    openers, details = (OPENERS_EN, DETAILS_EN) if language == "en" else (OPENERS_AR, DETAILS_AR)
+    return " ".join(p for p in (rng.choice(openers), text, rng.choice(details)) if p)

@@ -112,13 +112,15 @@ def helpto(folder: Path, things: list, rng, portal: str) -> list[tuple]:
 
 # -- GoVolunteer: JSON with links.next --------------------------------------------------------
 
-def _shifts(t, rng) -> list[dict]:
+def _shifts(t, rng, now) -> list[dict]:
     if rng.random() < 0.1:
         return []  # ongoing engagement
     shifts = []
-    first = t.start - timedelta(days=rng.choice([0, 0, 70]))  # some projects had a shift already
-    for n in range(rng.randint(1, 3)):
-        start = (first + timedelta(days=7 * n)).astimezone(UTC)
+    starts = [t.start + timedelta(days=7 * n) for n in range(rng.randint(1, 3))]
+    if rng.random() < 0.3:
+        starts.insert(0, now - timedelta(days=rng.randint(3, 60)))  # a shift that is over already
+    for n, when in enumerate(starts):
+        start = when.astimezone(UTC)
         needed = max(1, t.helpers - n)
         signed = needed if t.status == "full" else min(needed - 1, t.confirmed)
         shifts.append({"start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -137,7 +139,7 @@ def govolunteer(folder: Path, things: list, rng, now) -> list[tuple]:
             "uuid": pid, "name": t.title, "summary": _text(t), "areas": GOVOLUNTEER_AREAS[t.category],
             "organization": {"name": org[0], "website": org[1]},
             "address": {"street": t.street, "zip": t.postcode, "city": t.city, "lat": t.lat, "lng": t.lon},
-            "shifts": _shifts(t, rng), "languages": t.languages,
+            "shifts": _shifts(t, rng, now), "languages": t.languages,
             "skills": rng.sample(["Geduld", "Deutsch C1", "Führerschein B", "Handwerkliches Geschick",
                                   "Arabischkenntnisse", "Erfahrung mit Kindern"], rng.randint(0, 2)),
             "status": t.status if t.status in ("full", "archived") else "active",

@@ -131,7 +131,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
-    dedupe_threshold: float = 0.85
+    dedupe_threshold: float = 0.84
     sources: tuple[SourceConfig, ...] = ()
     path: str = DEFAULT_PATH
 
