@@ -240,7 +240,7 @@ class Engine:
                 continue
             if all(scored(x, y) >= self.spec.link_floor for x in left for y in right):
                 union(ra, rb)
-        return sorted(members.values(), key=lambda m: min(m))
+        return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
 
     def run(self, records: Iterable[Mapping], together: Iterable[tuple[str, str]] = (),
             apart: Iterable[tuple[str, str]] = ()) -> list[list[str]]:

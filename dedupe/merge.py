@@ -1,11 +1,17 @@
-"""Merge: the listings of one cluster become one unified listing that keeps every source."""
+"""Merge: the listings of one cluster become one unified listing that keeps every source.
+
+Each group of fields comes from the best member for it: the operator's preferred source first,
+then the most complete, then the most recent. `provenance` says which member gave which field.
+"""
 from __future__ import annotations
 
+from collections import Counter
+from datetime import datetime
 from typing import Mapping, Sequence
 
-FIELDS = ("kind", "category", "title", "description", "language", "translations", "languages",
-          "location", "starts_at", "ends_at", "valid_until", "published_at", "updated_at",
-          "volunteers_needed", "skills", "tags", "organisation")
+TEXT = ("title", "description", "language", "translations")
+TIME = ("starts_at", "ends_at", "valid_until", "volunteers_needed")
+UNION = ("languages", "skills", "tags")
 
 
 def cluster_id(listing_id: str) -> str:
@@ -13,11 +19,45 @@ def cluster_id(listing_id: str) -> str:
     return "u_" + listing_id.removeprefix("l_")
 
 
-def merge(members: Sequence[Mapping], founder: str | None = None) -> dict:
-    """One unified listing from member listings; fields come from the first, `sources` from all."""
-    head = members[0]
-    doc = {"id": cluster_id(founder or head["id"])}
-    doc["sources"] = [{"portal": m["source"]["portal"], "id": m["source"]["id"],
-                       "url": m["source"].get("url"), "listing_id": m["id"]} for m in members]
-    doc.update({k: head[k] for k in FIELDS if k in head})
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _rank(prefer: Sequence[str]):
+    order = {name: i for i, name in enumerate(prefer)}
+    return lambda m: order.get(m["source"]["portal"], len(order))
+
+
+def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Sequence[str] = ()) -> dict:
+    """One unified listing from member listings."""
+    rank = _rank(prefer)
+    recent = sorted(members, key=lambda m: _when(m["updated_at"]), reverse=True)
+    by_text = min(recent, key=lambda m: (rank(m), -len(m.get("description") or ""), -len(m.get("translations") or {})))
+    by_place = min(recent, key=lambda m: (-sum(v is not None for v in m["location"].values()), rank(m)))
+    by_time = min(recent, key=lambda m: (-sum(m.get(k) is not None for k in TIME), rank(m)))
+    with_org = [m for m in recent if m.get("organisation")]
+    doc = {"id": unified_id or cluster_id(members[0]["id"]),
+           "sources": [{"portal": m["source"]["portal"], "id": m["source"]["id"], "url": m["source"].get("url"),
+                        "listing_id": m["id"]} for m in sorted(members, key=lambda m: (rank(m), m["id"]))]}
+    provenance = {}
+    for key in TEXT:
+        if key in by_text:
+            doc[key], provenance[key] = by_text[key], by_text["id"]
+    for key in ("kind", "category"):
+        votes = Counter(m[key] for m in members)
+        doc[key] = max(votes, key=lambda v: (votes[v], v == by_text[key]))
+        provenance[key] = next(m["id"] for m in [by_text, *members] if m[key] == doc[key])
+    doc["location"], provenance["location"] = by_place["location"], by_place["id"]
+    for key in TIME:
+        if by_time.get(key) is not None:
+            doc[key], provenance[key] = by_time[key], by_time["id"]
+    for key in UNION:
+        doc[key] = list(dict.fromkeys(v for m in members for v in m.get(key, [])))
+    if with_org:
+        best = min(with_org, key=rank)
+        doc["organisation"], provenance["organisation"] = best["organisation"], best["id"]
+    first = min(members, key=lambda m: _when(m["published_at"]))
+    doc["published_at"], provenance["published_at"] = first["published_at"], first["id"]
+    doc["updated_at"], provenance["updated_at"] = recent[0]["updated_at"], recent[0]["id"]
+    doc["provenance"] = provenance
     return doc

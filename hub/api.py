@@ -66,14 +66,48 @@ def listings():
 
 @bp.get("/api/v1/listings/<listing_id>")
 def listing(listing_id: str):
-    """One unified listing; 410 once it was withdrawn, 404 if it never existed."""
+    """One unified listing; 301 to the listing it was merged into, 410 once withdrawn, 404 if unknown."""
     _params({})
     row = storage().unified(listing_id)
-    if row is None or row["status"] == "pending":
+    if row is None or row["status"] in ("pending", "rejected"):
         abort(404, description=f"no listing {listing_id!r}")
+    if row["status"] == "merged" and row.get("merged_into"):
+        target = url_for("api.listing", listing_id=row["merged_into"])
+        response = jsonify(error="Moved Permanently", status=301, location=target,
+                           message=f"listing {listing_id!r} is now part of {row['merged_into']!r}")
+        return response, 301, {"Location": target}
     if row["status"] == "withdrawn":
         abort(410, description=f"listing {listing_id!r} was withdrawn by its portal")
     return jsonify(row["data"])
+
+
+@bp.get("/api/v1/listings/<listing_id>/explain")
+def explain_listing(listing_id: str):
+    """Why a unified listing's sources were merged: each pair's field scores and total."""
+    from hub.dedupe_ops import NotFound, explain_unified
+
+    _params({})
+    try:
+        return jsonify(explain_unified(storage(), listing_id, current_app.config["HUB"].dedupe_threshold))
+    except NotFound as exc:
+        abort(404, description=exc.args[0])
+
+
+@bp.get("/api/v1/dedupe/explain")
+def explain_pair():
+    """Why two listings (`a`, `b`: listing or unified ids) are, or are not, one."""
+    from hub.dedupe_ops import NotFound, explain_pair as explain
+
+    for name in request.args:
+        if name not in ("a", "b"):
+            raise BadParameter(name, f"unknown parameter {name!r}; allowed: a, b")
+    for name in ("a", "b"):
+        if not request.args.get(name):
+            raise BadParameter(name, f"{name} is required: a listing or unified listing id")
+    try:
+        return jsonify(explain(storage(), request.args["a"], request.args["b"], current_app.config["HUB"].dedupe_threshold))
+    except NotFound as exc:
+        abort(404, description=exc.args[0])
 
 
 @bp.get("/feed.json")

@@ -170,12 +170,13 @@ def _decide(decision: str):
     def command(ctx: click.Context, ids: tuple[str, ...]) -> None:
         from hub.review import decide
 
-        storage = Storage(load_config(ctx).database)
+        config = load_config(ctx)
+        storage = Storage(config.database)
         failed = False
         try:
             for listing_id in ids:
                 try:
-                    click.echo(decide(storage, listing_id, decision))
+                    click.echo(decide(storage, listing_id, decision, config.dedupe_threshold, config.dedupe_prefer))
                 except (LookupError, ValueError) as exc:
                     click.echo(f"{decision}: {exc.args[0]}", err=True)
                     failed = True
@@ -218,3 +219,6 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+import hub.cli_dedupe  # noqa: E402,F401  (registers `helferhub dedupe` on the group above)

@@ -47,6 +47,7 @@ STRUCTURE = {
             "type": "object", "additionalProperties": False,
             "properties": {
                 "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "prefer": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
             },
         },
         "sources": {
@@ -132,6 +133,8 @@ class Config:
     port: int = 8080
     threads: int = 8
     dedupe_threshold: float = 0.84
+    #: Sources whose text a merged listing shows first, best first.
+    dedupe_prefer: tuple[str, ...] = ()
     sources: tuple[SourceConfig, ...] = ()
     path: str = DEFAULT_PATH
 
@@ -202,6 +205,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         port=server.get("port", Config.port),
         threads=server.get("threads", Config.threads),
         dedupe_threshold=dedupe.get("threshold", Config.dedupe_threshold),
+        dedupe_prefer=tuple(dedupe.get("prefer", ())),
         sources=tuple(sources),
         path=path,
     )

@@ -45,8 +45,19 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("alter table sync_runs add column withheld integer")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """The deduplicator: block keys per listing, operators' decisions, merged clusters' redirects."""
+    db["dedupe_keys"].create({"key": str, "listing_id": str})
+    db["dedupe_keys"].create_index(["key"])
+    db["dedupe_keys"].create_index(["listing_id"])
+    db["dedupe_overrides"].create({"a": str, "b": str, "decision": str, "note": str, "created_at": str}, pk=("a", "b"))
+    db.execute("alter table unified add column merged_into text")
+    db.execute("alter table unified add column created_at text")
+    db.execute("update unified set created_at = published_utc")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -211,6 +222,60 @@ class Storage:
                                              limit=limit, offset=offset)
         return [_parsed(r) for r in rows], total
 
+    def members(self, unified_id: str) -> list[str]:
+        """The listing ids a unified listing is made of."""
+        sql = "select listing_id from unified_members where unified_id = ? order by listing_id"
+        return [r[0] for r in self.db.execute(sql, [unified_id]).fetchall()]
+
+    def memberships(self, listing_ids: list[str]) -> dict[str, str]:
+        """listing id -> unified id, for those of the listings that are in a cluster."""
+        out = {}
+        for chunk in _chunks(listing_ids):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"select listing_id, unified_id from unified_members "
+                                       f"where listing_id in ({marks})", chunk).fetchall())
+        return out
+
+    def drop_membership(self, listing_id: str) -> None:
+        """Take a listing out of its cluster."""
+        self.db.execute("delete from unified_members where listing_id = ?", [listing_id])
+
+    def set_unified_status(self, unified_id: str, status: str, merged_into: str | None = None) -> None:
+        """Mark a unified listing withdrawn, pending or merged into another."""
+        self.db.execute("update unified set status = ?, merged_into = ? where id = ?", [status, merged_into, unified_id])
+
+    def set_keys(self, listing_id: str, keys: list[str]) -> None:
+        """Replace a listing's block keys (none: it takes no part in deduplication)."""
+        self.db.execute("delete from dedupe_keys where listing_id = ?", [listing_id])
+        self.db.conn.executemany("insert into dedupe_keys (key, listing_id) values (?, ?)",
+                                 [(k, listing_id) for k in dict.fromkeys(keys)])
+
+    def sharing_keys(self, keys: list[str], max_block: int) -> set[str]:
+        """Listings with one of these block keys, leaving out keys shared by more than max_block."""
+        found: set[str] = set()
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            sql = (f"select listing_id from dedupe_keys where key in (select key from dedupe_keys "
+                   f"where key in ({marks}) group by key having count(*) <= ?)")
+            found.update(r[0] for r in self.db.execute(sql, [*chunk, max_block]).fetchall())
+        return found
+
+    def active_listing_ids(self) -> list[str]:
+        """Every listing that is shown (or could be)."""
+        return [r[0] for r in self.db.execute("select id from listings where status = 'active'").fetchall()]
+
+    def overrides(self, ids: set[str] | None = None) -> list[dict]:
+        """Operators' decisions, all or those about the given listings."""
+        rows = list(self.db["dedupe_overrides"].rows_where(order_by="created_at"))
+        return [r for r in rows if ids is None or r["a"] in ids or r["b"] in ids]
+
+    def put_override(self, a: str, b: str, decision: str | None, note: str | None, now: str) -> None:
+        """Record (or with decision None, forget) that two listings are apart or together."""
+        a, b = sorted((a, b))
+        self.db.execute("delete from dedupe_overrides where a = ? and b = ?", [a, b])
+        if decision:
+            self._write("dedupe_overrides", {"a": a, "b": b, "decision": decision, "note": note, "created_at": now})
+
     def counts(self) -> dict[str, int]:
         """How many unified listings there are in each status."""
         return dict(self.db.execute("select status, count(*) from unified group by status").fetchall())
@@ -236,6 +301,12 @@ class HttpCache:
             self.storage.db["http_cache"].upsert(
                 {"source": self.source, "url": url, "etag": etag, "last_modified": last_modified,
                  "body": body, "stored_at": utcnow().isoformat()}, pk=("source", "url"))
+
+
+def _chunks(values: list, size: int = 500):
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
 
 
 def _parsed(row: dict) -> dict:

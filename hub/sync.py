@@ -107,7 +107,7 @@ class SourceSync:
             result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
             log.warning("%s: sync failed: %s", self.source.name, result.error)
         with self.storage.transaction():
-            unify.refresh(self.storage, self.changed)
+            unify.refresh(self.storage, self.changed, self.config.dedupe_threshold, self.config.dedupe_prefer)
         result.not_modified = self.connector.fetcher.not_modified
         if self.connector.unmapped_categories:
             unmapped = ", ".join(sorted(self.connector.unmapped_categories))

@@ -1,11 +1,25 @@
-"""Unify stage: stored listings -> stored unified listings (clusters of one, until dedupe lands)."""
+"""Unify stage: stored listings -> unified listings, through the deduplicator, with stable ids.
+
+Only what a sync changed is looked at again: the changed listings, the listings sharing a
+block key with them, and the clusters either belongs to. A unified listing keeps its id when a
+duplicate joins or a member leaves; when two clusters merge, the older id stays and the other
+redirects to it.
+"""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 
-from dedupe.merge import merge
+from dedupe.engine import Engine
+from dedupe.merge import cluster_id, merge
+from dedupe.spec import listing_spec
 from hub.storage import Storage
 from schema import validate
+
+
+def cluster_id_of(cluster: list[str], unified_id: str) -> bool:
+    """True if the cluster holds the listing whose id the unified id was made from."""
+    return any(cluster_id(m) == unified_id for m in cluster)
 
 
 def utc(value: str | None) -> str | None:
@@ -15,23 +29,118 @@ def utc(value: str | None) -> str | None:
     return datetime.fromisoformat(value).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def refresh(storage: Storage, listing_ids: list[str]) -> int:
-    """Rebuild the unified listings of the given listings; returns how many were written."""
-    written = 0
-    for listing_id in dict.fromkeys(listing_ids):
-        row = storage.listing(listing_id)
-        if row is None:
-            continue
-        doc = merge([row["data"]])
+class Unifier:
+    """Keeps the unified listings of one database in step with its listings."""
+
+    def __init__(self, storage: Storage, threshold: float | None = None, prefer: tuple[str, ...] = ()):
+        self.storage = storage
+        self.engine = Engine(listing_spec(threshold))
+        self.prefer = prefer
+
+    def refresh(self, changed: list[str]) -> int:
+        """Re-cluster around the changed listings; returns how many unified listings were written."""
+        changed = list(dict.fromkeys(changed))
+        rows = {lid: self.storage.listing(lid) for lid in changed}
+        rows = {lid: row for lid, row in rows.items() if row}
+        for lid, row in rows.items():
+            keys = self.engine.block_keys(row["data"]) if row["status"] == "active" else []
+            self.storage.set_keys(lid, keys)
+        component = self._component([lid for lid, row in rows.items() if row["status"] == "active"], list(rows))
+        active = {lid: row for lid in component if (row := rows.get(lid) or self.storage.listing(lid))
+                  and row["status"] == "active"}
+        old = self.storage.memberships(sorted(component))
+        ids = set(active)
+        overrides = self.storage.overrides(ids)
+        clusters = self.engine.run([row["data"] for row in active.values()],
+                                   together=[(o["a"], o["b"]) for o in overrides if o["decision"] == "together"],
+                                   apart=[(o["a"], o["b"]) for o in overrides if o["decision"] == "apart"])
+        written = self._write(clusters, active, old)
+        for lid, row in rows.items():  # listings that left the feed: their own record says what became of them
+            if row["status"] != "active":
+                self.storage.drop_membership(lid)
+                written += self._retire(lid, row)
+        return written
+
+    def _component(self, seeds: list[str], touched: list[str]) -> set[str]:
+        """The seeds, their candidates, and every member of every cluster any of them is in."""
+        component = set(touched)
+        for lid in seeds:
+            keys = self.engine.block_keys(self.storage.listing(lid)["data"])
+            component |= self.storage.sharing_keys(keys, self.engine.spec.max_block)
+        for uid in set(self.storage.memberships(sorted(component)).values()):
+            component.update(self.storage.members(uid))
+        return component
+
+    def _write(self, clusters: list[list[str]], active: dict, old: dict[str, str]) -> int:
+        ids = self.assign_ids(clusters, active, old)
+        for uid, cluster in zip(ids, clusters):
+            self._store(merge([active[m]["data"] for m in cluster], uid, self.prefer), "active", cluster)
+        taken = dict.fromkeys(ids)
+        for uid in set(old.values()) - set(taken):
+            heirs = {u for m, u0 in old.items() if u0 == uid for u in [self._cluster_of(m, taken)] if u}
+            if heirs:  # its members live on in another cluster: readers are sent there
+                self.storage.set_unified_status(uid, "merged", sorted(heirs)[0])
+            else:  # every member left the feed
+                self.storage.set_unified_status(uid, "withdrawn")
+        return len(ids)
+
+    def assign_ids(self, clusters: list[list[str]], active: dict, old: dict[str, str]) -> list[str]:
+        """One id per cluster, keeping the ids readers have.
+
+        An old id goes to the new cluster holding most of its former members (on a tie, the one
+        holding the listing that founded it); a cluster claimed by several old ids keeps the
+        oldest; a new cluster takes its earliest member's id, never one in use.
+        """
+        claims: dict[int, list[str]] = {}
+        for uid in sorted(set(old.values())):
+            held = [(sum(old.get(m) == uid for m in c), cluster_id_of(c, uid), -n) for n, c in enumerate(clusters)]
+            best = max(range(len(clusters)), key=lambda n: held[n], default=None)
+            if best is not None and held[best][0]:
+                claims.setdefault(best, []).append(uid)
+        ids: list[str | None] = [min(claims[n], key=self._age) if n in claims else None for n in range(len(clusters))]
+        used = set(filter(None, ids)) | set(old.values())
+        for n, cluster in enumerate(clusters):
+            if ids[n] is None:
+                by_age = sorted(cluster, key=lambda m: (datetime.fromisoformat(active[m]["data"]["published_at"]), m))
+                ids[n] = next((cluster_id(m) for m in by_age if cluster_id(m) not in used), None) or \
+                    "u_" + hashlib.sha256("|".join(cluster).encode()).hexdigest()[:16]
+                used.add(ids[n])
+        return ids  # type: ignore[return-value]
+
+    def _cluster_of(self, listing_id: str, taken: dict[str, str]) -> str | None:
+        uid = self.storage.memberships([listing_id]).get(listing_id)
+        return uid if uid in taken else None
+
+    def _age(self, unified_id: str) -> float:
+        row = self.storage.unified(unified_id)
+        created = row and row.get("created_at")
+        return datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp() if created else 0.0
+
+    def _retire(self, listing_id: str, row: dict) -> int:
+        """A listing out of the feed keeps (or gets) a record of its own, unless its id now names a live cluster."""
+        uid = cluster_id(listing_id)
+        current = self.storage.unified(uid)
+        if current and current["status"] == "active" and self.storage.members(uid):
+            return 0
+        self._store(merge([row["data"]], uid, self.prefer), row["status"], [])
+        return 1
+
+    def _store(self, doc: dict, status: str, members: list[str]) -> None:
         errors = validate(doc, "unified")
-        if errors:  # cannot happen for a valid listing; fail loudly rather than publish it
+        if errors:  # cannot happen for valid listings; fail loudly rather than publish it
             raise ValueError(f"unified listing {doc['id']} is invalid: {errors}")
-        storage.put_unified({
-            "id": doc["id"], "data": doc, "status": row["status"],
+        existing = self.storage.unified(doc["id"])
+        self.storage.put_unified({
+            "id": doc["id"], "data": doc, "status": status, "merged_into": None,
+            "created_at": (existing or {}).get("created_at") or datetime.now(timezone.utc).isoformat(),
             "kind": doc["kind"], "category": doc["category"],
             "ags": doc["location"].get("ags"), "language": doc["language"],
             "published_utc": utc(doc["published_at"]), "updated_utc": utc(doc["updated_at"]),
             "valid_until_utc": utc(doc.get("valid_until")),
-        }, [listing_id])
-        written += 1
-    return written
+        }, members)
+
+
+def refresh(storage: Storage, listing_ids: list[str], threshold: float | None = None,
+            prefer: tuple[str, ...] = ()) -> int:
+    """Bring the unified listings up to date after these listings changed."""
+    return Unifier(storage, threshold, prefer).refresh(listing_ids)

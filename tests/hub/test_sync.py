@@ -122,7 +122,8 @@ def test_a_bad_new_version_keeps_the_last_good_listing(portal, config, storage):
 
 
 def test_a_failing_source_keeps_its_data_and_others_still_sync(portal, make_config, storage):
-    other = HelpToPortal([entry(100, titel="Fahrrad abzugeben")])
+    other = HelpToPortal([entry(100, titel="Fahrrad abzugeben", beschreibung="<p>28 Zoll, neue Reifen.</p>",
+                                ort={"plz": "38100", "name": "Braunschweig", "kreis": "Braunschweig"})])
     other.register(portal.rsps, OTHER)
     config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE},
                           {"name": "braunschweig", "type": "helpto", "url": OTHER}])

@@ -1,0 +1,84 @@
+"""What operators do with the deduplicator: explain, decide apart/together, rebuild, run it offline."""
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from typing import IO, Iterable
+
+from connectors.dates import utcnow
+from dedupe.engine import Engine
+from dedupe.merge import merge
+from dedupe.spec import Spec, listing_spec
+from hub import unify
+from hub.storage import Storage
+
+
+class NotFound(LookupError):
+    """An id that names no listing and no unified listing."""
+
+
+def listing_of(storage: Storage, some_id: str) -> dict:
+    """A listing row by its listing id, or the first member of a unified listing."""
+    row = storage.listing(some_id)
+    if row is None and some_id.startswith("u_"):
+        members = storage.members(some_id)
+        row = storage.listing(members[0]) if members else storage.listing("l_" + some_id[2:])
+    if row is None:
+        raise NotFound(f"no listing {some_id!r}")
+    return row
+
+
+def explain_pair(storage: Storage, a: str, b: str, threshold: float | None = None) -> dict:
+    """Why two listings (or unified listings) are, or are not, one."""
+    ra, rb = listing_of(storage, a), listing_of(storage, b)
+    decisions = {o["decision"] for o in storage.overrides({ra["id"]}) if {o["a"], o["b"]} == {ra["id"], rb["id"]}}
+    x = Engine(listing_spec(threshold)).explain(ra["data"], rb["data"], apart="apart" in decisions,
+                                                together="together" in decisions)
+    same = storage.memberships([ra["id"], rb["id"]])
+    merged = ra["id"] in same and same.get(ra["id"]) == same.get(rb["id"])
+    return {**x.as_dict(), "merged": merged}
+
+
+def explain_unified(storage: Storage, unified_id: str, threshold: float | None = None) -> dict:
+    """Why a unified listing's members were merged: every pair's field scores and total."""
+    row = storage.unified(unified_id)
+    if row is None:
+        raise NotFound(f"no listing {unified_id!r}")
+    members = storage.members(unified_id)
+    pairs = [explain_pair(storage, a, b, threshold) for a, b in combinations(members, 2)]
+    return {"id": unified_id, "status": row["status"], "members": members,
+            "threshold": threshold if threshold is not None else listing_spec().threshold, "pairs": pairs}
+
+
+def decide(storage: Storage, a: str, b: str, decision: str | None, note: str | None = None,
+           threshold: float | None = None, prefer: tuple[str, ...] = ()) -> str:
+    """Keep two listings apart or together for good (decision None forgets it); re-clusters them now."""
+    ra, rb = listing_of(storage, a), listing_of(storage, b)
+    with storage.transaction():
+        storage.put_override(ra["id"], rb["id"], decision, note, utcnow().isoformat())
+        unify.refresh(storage, [ra["id"], rb["id"]], threshold, prefer)
+    verb = {"apart": "kept apart", "together": "kept together", None: "left to the deduplicator"}[decision]
+    return f"{ra['id']} and {rb['id']} are {verb}"
+
+
+def rebuild(storage: Storage, threshold: float | None = None, prefer: tuple[str, ...] = ()) -> int:
+    """Re-cluster every listing (after the threshold or the specification changed)."""
+    with storage.transaction():
+        return unify.refresh(storage, storage.active_listing_ids(), threshold, prefer)
+
+
+def offline(lines: Iterable[str], out: IO[str], spec: Spec | None = None, threshold: float | None = None) -> int:
+    """Deduplicate JSON lines without a database: listings -> unified listings, or with a spec any
+    records (each with an `id`) -> one line per cluster. Returns the number of clusters."""
+    records = [json.loads(line) for line in lines if line.strip()]
+    if spec is None:
+        engine = Engine(listing_spec(threshold))
+        by_id = {r["id"]: r for r in records}
+        clusters = engine.run(records)
+        for cluster in clusters:
+            out.write(json.dumps(merge([by_id[m] for m in cluster]), ensure_ascii=False) + "\n")
+        return len(clusters)
+    clusters = Engine(spec).run(records)
+    for n, cluster in enumerate(clusters):
+        out.write(json.dumps({"cluster": n, "members": cluster}, ensure_ascii=False) + "\n")
+    return len(clusters)

@@ -1,0 +1,136 @@
+"""The generic engine: blocking, scoring, clustering, explanations, specifications."""
+from __future__ import annotations
+
+import pytest
+
+from dedupe.engine import Engine
+from dedupe.spec import SpecError, from_dict, listing_spec
+
+
+def listing(lid: str, portal: str, title: str, description: str, postcode="14482", ags="12054",
+            kind="offer", category="goods", published="2026-03-01T10:00:00+01:00", **extra) -> dict:
+    return {"id": lid, "source": {"portal": portal, "id": lid}, "kind": kind, "category": category, "title": title,
+            "description": description, "location": {"postcode": postcode, "ags": ags}, "published_at": published,
+            "updated_at": published, **extra}
+
+
+SOFA = "Dreisitzer, grauer Stoff, gut erhalten. Abholung in Babelsberg, zweiter Stock ohne Aufzug. Am besten abends."
+
+
+@pytest.fixture
+def engine():
+    return Engine(listing_spec())
+
+
+@pytest.mark.parametrize("title", [
+    "Schlafsofa abzugeben",
+    "Schlafsfoa abzugeben",              # a typo
+    "Abzugeben: Schlafsofa",             # reordered
+    "Schlafsofa abzugeben f. Familie",   # abbreviated and extended
+])
+def test_the_variations_people_make_are_found(engine, title):
+    a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
+    b = listing("b", "ichhelfejetzt", title, SOFA.replace("ö", "oe"), published="2026-03-02T08:00:00+01:00")
+    assert engine.run([a, b]) == [["a", "b"]]
+
+
+def test_a_shortened_description_and_another_category_still_match(engine):
+    a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
+    b = listing("b", "bringt-zusammen-gera", "Schlafsofa abzugeben", SOFA.split(". Abholung")[0] + ".", category="other")
+    assert engine.run([a, b]) == [["a", "b"]]
+
+
+def test_different_offers_are_not_merged(engine):
+    a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
+    other_text = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", "Ausziehbar, braun, etwas abgenutzt. Nur heute.")
+    elsewhere = listing("c", "govolunteer", "Schlafsofa abzugeben", SOFA, postcode="01067", ags="14612")
+    months_later = listing("d", "bringt-zusammen-gera", "Suche Schlafsofa", SOFA, kind="request")
+    assert engine.run([a, other_text, elsewhere, months_later]) == [["a"], ["b"], ["c"], ["d"]]
+
+
+def test_two_records_of_one_portal_are_never_merged(engine):
+    a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
+    b = listing("b", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
+    assert engine.run([a, b]) == [["a"], ["b"]]
+    assert engine.explain(a, b).reason == "same source.portal: such records are never merged"
+
+
+def test_events_on_different_days_are_different_events(engine):
+    a = listing("a", "goettingen", "Helfer für das Sommerfest", SOFA, kind="request", starts_at="2027-06-05T10:00:00+02:00")
+    b = listing("b", "govolunteer", "Helfer für das Sommerfest", SOFA, kind="request", starts_at="2027-06-12T10:00:00+02:00")
+    assert engine.run([a, b]) == [["a"], ["b"]]
+    assert engine.explain(a, b).reason == "starts disagrees too much: no match whatever else agrees"
+
+
+def test_weak_links_do_not_chain_unrelated_records():
+    spec = from_dict({"threshold": 0.6, "link_floor": 0.6, "fields": [{"name": "name", "comparator": "text",
+                      "method": "ratio", "weight": 1}], "blocking": [{"fields": ["group"]}]})
+    # 1~2 and 2~3 score 0.7 each; 1 and 3 only 0.4: one of the links is taken, the other is not
+    records = [{"id": "1", "group": "g", "name": "abcdefghij"}, {"id": "2", "group": "g", "name": "abcdefgxyz"},
+               {"id": "3", "group": "g", "name": "abcdxyzxyz"}]
+    assert Engine(spec).run(records) == [["1", "2"], ["3"]]
+    spec = from_dict({"threshold": 0.6, "fields": [{"name": "name", "comparator": "text", "method": "ratio", "weight": 1}],
+                      "blocking": [{"fields": ["group"]}]})
+    assert Engine(spec).run(records) == [["1", "2", "3"]]  # without a floor, the chain closes
+
+
+def test_operators_decisions_win(engine):
+    a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
+    b = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", SOFA)
+    c = listing("c", "govolunteer", "Kinderwagen abzugeben", "Blau, mit Regenschutz.")
+    assert engine.run([a, b, c]) == [["a", "b"], ["c"]]
+    assert engine.run([a, b, c], apart=[("a", "b")]) == [["a"], ["b"], ["c"]]
+    assert engine.run([a, c], together=[("a", "c")]) == [["a", "c"]]
+
+
+def test_blocking_keys_survive_a_typo_in_one_word(engine):
+    a = listing("a", "p", "Kinderwagen und Babyschale abzugeben", "x")
+    b = listing("b", "q", "Kinderwgaen und Babyschale abzugeben", "y")
+    assert set(engine.block_keys(a)) & set(engine.block_keys(b))
+    c = listing("c", "q", "Kinderwagen und Babyschale abzugeben", "x", ags="14612")
+    assert not set(engine.block_keys(a)) & set(engine.block_keys(c))  # another district: another block
+
+
+def test_blocks_too_common_to_tell_anything_are_skipped():
+    spec = from_dict({"threshold": 0.5, "max_block": 3, "fields": [{"name": "name", "comparator": "exact", "weight": 1}],
+                      "blocking": [{"fields": ["group"]}]})
+    few = [{"id": str(i), "group": "small", "name": "x"} for i in range(3)]
+    many = [{"id": f"m{i}", "group": "big", "name": "x"} for i in range(4)]
+    clusters = Engine(spec).run(few + many)
+    assert ["0", "1", "2"] in clusters and all(len(c) == 1 for c in clusters if c[0].startswith("m"))
+
+
+def test_incremental_candidates_involve_only_the_changed_records(engine):
+    records = [listing(str(i), f"p{i}", "Schlafsofa abzugeben", SOFA) for i in range(6)]
+    prep = engine.prepare(records)
+    everything = engine.candidates(prep)
+    only_new = engine.candidates(prep, only={5})
+    assert len(everything) == 15 and len(only_new) == 5 and all(5 in pair for pair in only_new.tolist())
+
+
+def test_explain_names_each_field(engine):
+    a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
+    b = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", SOFA, category="other")
+    x = engine.explain(a, b)
+    assert x.fields["title"] == 1.0 and x.fields["category"] == 0.0 and x.fields["starts"] is None
+    assert x.total >= x.threshold and x.reason == "total at or above the threshold" and x.candidates
+
+
+def test_a_specification_for_any_records():
+    spec = from_dict({
+        "threshold": 0.85, "fields": [{"name": "name", "comparator": "text", "method": "token_sort", "weight": 2},
+                                      {"name": "zip", "comparator": "exact", "weight": 1}],
+        "blocking": [{"fields": ["zip", "name"], "tokens": 2}]})
+    people = [{"id": "1", "name": "Meier, Anna", "zip": "10115"}, {"id": "2", "name": "Anna Meier", "zip": "10115"},
+              {"id": "3", "name": "Anna Meier", "zip": "80331"}]
+    assert Engine(spec).run(people) == [["1", "2"], ["3"]]
+
+
+def test_specification_errors_name_the_key():
+    with pytest.raises(SpecError) as info:
+        from_dict({"threshold": 2, "fields": [{"name": "x", "comparator": "soundex", "weight": 1}], "blocking": []})
+    assert info.value.problems == [
+        "blocking: [] should be non-empty",
+        "fields[0].comparator: 'soundex' is not one of ['date', 'exact', 'geo', 'prefix', 'set', 'text']",
+        "threshold: 2 is greater than the maximum of 1",
+    ]

@@ -1,0 +1,190 @@
+"""Deduplication in the hub: one listing per offer with every source, stable ids, decisions that stick."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from click.testing import CliRunner
+
+from connectors.base import listing_id
+from hub.app import create_app
+from hub.cli import cli
+from hub.sync import sync
+from portals import HelpToPortal, entry
+
+A, B, C = "https://potsdam.helpto.de", "https://berlin.helpto.de", "https://brandenburg.helpto.de"
+SOFA = "<p>Dreisitzer, grauer Stoff, gut erhalten. Abholung in Babelsberg, zweiter Stock. Am besten abends.</p>"
+BIKE = "<p>Damenrad, 28 Zoll, neue Reifen und Licht. Schloss ist dabei. Abholung am Wochenende.</p>"
+
+
+def sofa(eid, **kw):
+    return entry(eid, **{"titel": "Schlafsofa abzugeben", "beschreibung": SOFA, **kw})
+
+
+@pytest.fixture
+def portals(make_config, tmp_path):
+    ps = {url: HelpToPortal([]) for url in (A, B, C)}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        for url, p in ps.items():
+            p.register(rsps, url)
+        config = make_config([{"name": n, "type": "helpto", "url": u} for n, u in (("a", A), ("b", B), ("c", C))])
+        (tmp_path / "hub.toml").write_text(
+            f'[hub]\ndatabase = "{config.database}"\n' + "".join(
+                f'\n[[sources]]\nname = "{n}"\ntype = "helpto"\nurl = "{u}"\n' for n, u in (("a", A), ("b", B), ("c", C))),
+            encoding="utf-8")
+        yield ps, config, str(tmp_path / "hub.toml")
+
+
+def unified_of(storage, source, eid):
+    return storage.memberships([listing_id(source, str(eid))]).get(listing_id(source, str(eid)))
+
+
+def test_a_cross_posted_offer_appears_once_with_every_source(portals, storage):
+    ps, config, _ = portals
+    ps[A].entries = [sofa(1), entry(2, titel="Fahrrad abzugeben", beschreibung=BIKE)]
+    ps[B].entries = [sofa(10, titel="Schlafsofa abzugeben!", url="https://berlin.helpto.de/eintrag/10")]
+    sync(config, storage)
+    feed = create_app(config).test_client().get("/feed.json").get_json(force=True)
+    # equally complete texts: the most recently changed one is shown
+    assert sorted(i["title"] for i in feed["items"]) == ["Fahrrad abzugeben", "Schlafsofa abzugeben!"]
+    item = next(i for i in feed["items"] if i["title"].startswith("Schlafsofa"))
+    assert sorted(s["portal"] for s in item["_helferallianz"]["sources"]) == ["a", "b"]
+    assert {s["url"] for s in item["_helferallianz"]["sources"]} == {"https://potsdam.helpto.de/eintrag/1",
+                                                                    "https://berlin.helpto.de/eintrag/10"}
+
+
+def test_ids_stay_when_a_duplicate_joins_or_a_member_leaves(portals, storage):
+    ps, config, _ = portals
+    ps[A].entries = [sofa(1)]
+    sync(config, storage)
+    uid = unified_of(storage, "a", 1)
+    ps[B].entries = [sofa(10, aktualisiert="2026-03-03T08:00:00+01:00")]
+    sync(config, storage)
+    assert unified_of(storage, "b", 10) == uid  # the newcomer joined the reader's id
+    ps[A].entries = []
+    sync(config, storage, ["a"], full=True)  # the founder is withdrawn
+    assert unified_of(storage, "b", 10) == uid and storage.unified(uid)["status"] == "active"
+    assert [s["portal"] for s in storage.unified(uid)["data"]["sources"]] == ["b"]
+    ps[B].entries = []
+    sync(config, storage, ["b"], full=True)
+    client = create_app(config).test_client()
+    assert client.get(f"/api/v1/listings/{uid}").status_code == 410
+
+
+def test_when_two_clusters_become_one_the_older_id_stays_and_the_other_redirects(portals, storage):
+    ps, config, path = portals
+    ps[A].entries = [sofa(1)]
+    ps[B].entries = [sofa(10)]
+    sync(config, storage)
+    first = unified_of(storage, "a", 1)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", path, "dedupe", "apart", listing_id("a", "1"), listing_id("b", "10")]).exit_code == 0
+    second = unified_of(storage, "b", 10)
+    assert second != first
+    assert runner.invoke(cli, ["--config", path, "dedupe", "forget", listing_id("a", "1"), listing_id("b", "10")]).exit_code == 0
+    assert unified_of(storage, "b", 10) == first
+    response = create_app(config).test_client().get(f"/api/v1/listings/{second}")
+    assert (response.status_code, response.headers.get("Location")) == (301, f"/api/v1/listings/{first}"), \
+        (first, second, response.status_code, dict(response.headers), response.get_json())
+
+
+def test_an_operators_decision_survives_every_later_sync(portals, storage):
+    ps, config, path = portals
+    ps[A].entries = [sofa(1), entry(2, titel="Fahrrad abzugeben", beschreibung=BIKE)]
+    ps[B].entries = [sofa(10)]
+    sync(config, storage)
+    runner = CliRunner()
+    runner.invoke(cli, ["--config", path, "dedupe", "apart", listing_id("a", "1"), listing_id("b", "10"), "--note", "two sofas"])
+    runner.invoke(cli, ["--config", path, "dedupe", "together", listing_id("a", "2"), listing_id("b", "10")])
+    ps[B].entries = [sofa(10, titel="Schlafsofa abzugeben (neu)", aktualisiert="2026-04-01T08:00:00+02:00")]
+    sync(config, storage, full=True)
+    assert unified_of(storage, "a", 1) != unified_of(storage, "b", 10)
+    assert unified_of(storage, "a", 2) == unified_of(storage, "b", 10)
+    listed = runner.invoke(cli, ["--config", path, "dedupe", "overrides"]).output
+    assert "apart" in listed and "two sofas" in listed and "together" in listed
+
+
+def test_a_sync_compares_only_what_changed(portals, storage, monkeypatch):
+    from dedupe.engine import Engine
+
+    ps, config, _ = portals
+    ps[A].entries = [entry(i, titel=f"Angebot Nummer {i} {w}", beschreibung=f"<p>Beschreibung {w} {i}</p>")
+                     for i, w in enumerate(["Tisch", "Stuhl", "Lampe", "Regal", "Teppich", "Spiegel", "Bank", "Kommode"] * 5)]
+    ps[B].entries = [sofa(100)]
+    sync(config, storage)
+    seen = []
+    real = Engine.run
+    monkeypatch.setattr(Engine, "run", lambda self, records, **kw: seen.append(len(list(records := list(records))))
+                        or real(self, records, **kw))
+    ps[C].entries = [sofa(200)]
+    sync(config, storage, ["c"])
+    assert seen == [2]  # the new sofa and its one candidate, not all 42 listings
+    assert unified_of(storage, "c", 200) == unified_of(storage, "b", 100)
+
+
+def test_explain_through_the_api_and_the_command_line(portals, storage):
+    ps, config, path = portals
+    ps[A].entries = [sofa(1), entry(2, titel="Fahrrad abzugeben", beschreibung=BIKE)]
+    ps[B].entries = [sofa(10)]
+    sync(config, storage)
+    uid = unified_of(storage, "a", 1)
+    client = create_app(config).test_client()
+    why = client.get(f"/api/v1/listings/{uid}/explain").get_json()
+    assert why["members"] == sorted([listing_id("a", "1"), listing_id("b", "10")])
+    pair, = why["pairs"]
+    assert pair["merged"] and pair["total"] >= pair["threshold"] and pair["fields"]["title"] == 1.0
+    why_not = client.get(f"/api/v1/dedupe/explain?a={listing_id('a', '2')}&b={listing_id('b', '10')}").get_json()
+    assert not why_not["merged"] and why_not["reason"] in ("no blocking key in common: never compared",
+                                                           "blocked together but below the prefilter",
+                                                           "total below the threshold")
+    assert client.get("/api/v1/dedupe/explain?a=x").status_code == 400
+    out = CliRunner().invoke(cli, ["--config", path, "dedupe", "explain", listing_id("a", "1"), listing_id("b", "10")])
+    assert out.exit_code == 0 and json.loads(out.output)["merged"] is True
+    assert CliRunner().invoke(cli, ["--config", path, "dedupe", "explain", "u_nothing"]).exit_code == 1
+
+
+def test_offline_deduplication_of_listings_and_of_any_records(tmp_path):
+    from connectors.helpto import HelpToConnector
+    from connectors.http import Fetcher
+    from hub.config import SourceConfig
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 3, 5, tzinfo=timezone.utc)
+    listings = [HelpToConnector(SourceConfig(n, "helpto", "x"), Fetcher()).normalize(raw, now)
+                for n, raw in (("a", sofa(1)), ("b", sofa(10)), ("a", entry(2, titel="Fahrrad abzugeben", beschreibung=BIKE)))]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in listings), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["dedupe", "--input", str(source), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    unified = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(len(u["sources"]) for u in unified) == [1, 2]
+    merged = next(u for u in unified if len(u["sources"]) == 2)
+    assert {s["listing_id"] for s in merged["sources"]} == {listings[0]["id"], listings[1]["id"]}
+
+    spec = tmp_path / "people.toml"
+    spec.write_text('threshold = 0.85\n[[fields]]\nname = "name"\ncomparator = "text"\nweight = 1\n'
+                    '[[blocking]]\nfields = ["city", "name"]\ntokens = 2\n', encoding="utf-8")
+    people = tmp_path / "people.jsonl"
+    people.write_text('{"id": 1, "name": "Anna Meier", "city": "Kiel"}\n{"id": 2, "name": "Meier Anna", "city": "Kiel"}\n'
+                      '{"id": 3, "name": "Otto Lang", "city": "Kiel"}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["dedupe", "--input", str(people), "--spec", str(spec)])
+    assert result.exit_code == 0
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"cluster": 0, "members": ["1", "2"]}, {"cluster": 1, "members": ["3"]}]
+    spec.write_text("threshold = 3\n", encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["dedupe", "--input", str(people), "--spec", str(spec)])
+    assert bad.exit_code == 2 and "spec error" in bad.output
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_on_a_split_the_part_with_the_founder_keeps_the_id_whatever_the_order(storage, order):
+    from hub.unify import Unifier
+
+    a, b = "l_000000000000000a", "l_000000000000000b"
+    active = {m: {"data": {"published_at": "2026-03-01T10:00:00+01:00"}} for m in (a, b)}
+    clusters = [[a], [b]] if order == 0 else [[b], [a]]
+    ids = dict(zip(map(tuple, clusters), Unifier(storage).assign_ids(clusters, active, {a: "u_000000000000000a",
+                                                                                      b: "u_000000000000000a"})))
+    assert ids[(a,)] == "u_000000000000000a" and ids[(b,)] == "u_000000000000000b"
