@@ -1,24 +1,40 @@
 """The record-linkage engine: prepare -> block -> score -> cluster. Records in, clusters out."""
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import process
 
-from dedupe.compare import COMPARATORS, TEXT_METHODS, fold, prepare
+from dedupe import vector
+from dedupe.compare import COMPARATORS, NATIVE, TEXT_METHODS, fold, prepare
 from dedupe.spec import Spec
 
 Pair = tuple[int, int]
+
+
+@contextmanager
+def bulk():
+    """Pause the cyclic garbage collector while millions of small objects are built: none of them
+    form cycles, and rescanning an ever larger heap would make building superlinear."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read(record: Mapping, path: str):
     """The value at a dotted path, or None."""
     value = record
     for part in path.split("."):
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             value = value.get(part)
         elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
             value = value[int(part)]
@@ -29,16 +45,20 @@ def read(record: Mapping, path: str):
 
 @dataclass
 class Prepared:
-    """Records made ready to compare: ids, the distinct value, compared values, block keys."""
+    """Records made ready to compare: ids, the distinct value, one column per field, block keys."""
 
     ids: list[str] = field(default_factory=list)
     distinct: list = field(default_factory=list)
-    values: list[tuple] = field(default_factory=list)
+    columns: list[list] = field(default_factory=list)
     keys: list[list[str]] = field(default_factory=list)
 
     def index(self) -> dict[str, int]:
         """Record id -> position."""
         return {rid: i for i, rid in enumerate(self.ids)}
+
+    def row(self, i: int) -> tuple:
+        """One record's prepared values, field by field."""
+        return tuple(column[i] for column in self.columns)
 
 
 @dataclass
@@ -60,14 +80,27 @@ class Explanation:
                 "candidates": self.candidates, "reason": self.reason}
 
 
+SMALL_BLOCK = 12  # below this, pairs are checked one by one: cheaper than a batch call
+PREFILTER_CHARS = 160  # the prefilter looks at the beginning of long texts only
+
+
 class Engine:
     """Deduplicates records by one field specification."""
 
     def __init__(self, spec: Spec):
         self.spec = spec
-        self.weights = [f.weight for f in spec.fields]
-        self._prefilter = [(spec.fields.index(spec.field(n)), TEXT_METHODS[spec.field(n).method])
+        self.weights = np.array([f.weight for f in spec.fields])
+        # The prefilter runs in batch, so it needs scorers rapidfuzz runs natively.
+        self._prefilter = [(spec.fields.index(spec.field(n)),
+                            NATIVE.get(spec.field(n).method) or TEXT_METHODS[spec.field(n).method])
                            for n in spec.prefilter_fields]
+        # exact fields compare codes; equivalent values share one code
+        self._codes: list[dict] = [{} for _ in spec.fields]
+        for n, f in enumerate(spec.fields):
+            for group in f.equivalent:
+                code = len(self._codes[n])
+                for value in group:
+                    self._codes[n][value] = code
 
     # -- prepare ---------------------------------------------------------------------------
 
@@ -78,17 +111,28 @@ class Engine:
         return read(record, f.path)
 
     def prepare(self, records: Iterable[Mapping]) -> Prepared:
-        """Prepare every record once: folded texts, timestamps, block keys."""
-        out = Prepared()
+        """Prepare every record once: folded texts, timestamps, codes, block keys."""
+        with bulk():
+            return self._prepare(records)
+
+    def _prepare(self, records: Iterable[Mapping]) -> Prepared:
+        out = Prepared(columns=[[] for _ in self.spec.fields])
+        text_paths = {f.path: n for n, f in enumerate(self.spec.fields) if f.comparator == "text" and isinstance(f.path, str)}
         for record in records:
             out.ids.append(str(record["id"]))
             out.distinct.append(read(record, self.spec.distinct) if self.spec.distinct else None)
-            out.values.append(tuple(prepare(f.comparator, self.value(record, f), self.spec.abbreviations)
-                                    for f in self.spec.fields))
-            out.keys.append(self.block_keys(record))
+            row = []
+            for n, f in enumerate(self.spec.fields):
+                value = prepare(f.comparator, self.value(record, f), self.spec.abbreviations)
+                if f.comparator == "exact" and value is not None:
+                    value = self._codes[n].setdefault(value, len(self._codes[n]))
+                row.append(value)
+                out.columns[n].append(value)
+            folded = {path: row[n] for path, n in text_paths.items()}
+            out.keys.append(self.block_keys(record, folded))
         return out
 
-    def block_keys(self, record: Mapping) -> list[str]:
+    def block_keys(self, record: Mapping, folded: dict | None = None) -> list[str]:
         """Every blocking key of a record: one per (fixed fields, word) combination."""
         keys = []
         for n, blocking in enumerate(self.spec.blocking):
@@ -100,12 +144,15 @@ class Engine:
                 continue
             *fixed, last = parts
             head = f"{n}|{'|'.join(fixed)}|"
+            last_path = blocking.fields[-1]
+            text = (folded or {}).get(last_path) if isinstance(last_path, str) else None
+            text = text if text is not None else fold(last, self.spec.abbreviations)
             if blocking.tokens:
-                words = sorted({w for w in fold(last, self.spec.abbreviations).split() if len(w) >= 4 and not w.isdigit()},
+                words = sorted({w for w in text.split() if len(w) >= 4 and not w.isdigit()},
                                key=lambda w: (-len(w), w))[:blocking.tokens]
                 keys += [head + w for w in words]
             else:
-                keys.append(head + fold(last))
+                keys.append(head + text)
         return keys
 
     # -- block -----------------------------------------------------------------------------
@@ -115,43 +162,80 @@ class Engine:
 
         With `only`, just the pairs that involve one of those records (an incremental update).
         """
+        with bulk():
+            return self._candidates(prep, only)
+
+    def _candidates(self, prep: Prepared, only: set[int] | None) -> np.ndarray:
+        sizes: dict[str, int] = defaultdict(int)
+        for keys in prep.keys:
+            for key in keys:
+                sizes[key] += 1
+        # Each record meets others only through its rarest keys: what many records share tells little,
+        # and this keeps the number of comparisons near-linear in the number of records.
         blocks: dict[str, list[int]] = defaultdict(list)
         for i, keys in enumerate(prep.keys):
-            for key in keys:
+            usable = sorted((sizes[k], k) for k in keys if 2 <= sizes[k] <= self.spec.max_block)
+            for _, key in usable[:self.spec.rare_keys]:
                 blocks[key].append(i)
-        found: list[np.ndarray] = []
+        found: set[tuple[int, int]] = set()
+        batches: list[np.ndarray] = []
         for members in blocks.values():
-            if not 2 <= len(members) <= self.spec.max_block:
+            if len(members) < 2:
                 continue
             if only is not None and not any(m in only for m in members):
                 continue
-            found.append(self._block_pairs(prep, members, only))
-        if not found:
+            if len(members) < SMALL_BLOCK:
+                self._small_block(prep, members, only, found)
+            else:
+                batches.append(self._block_pairs(prep, members, only))
+        if found:
+            batches.append(np.array(sorted(found), dtype=np.int64))
+        if not batches:
             return np.empty((0, 2), dtype=np.int64)
-        pairs = np.concatenate(found)
-        codes = np.unique(pairs[:, 0] * len(prep.ids) + pairs[:, 1])
-        return np.stack([codes // len(prep.ids), codes % len(prep.ids)], axis=1)
+        pairs = np.concatenate(batches)
+        n = len(prep.ids)
+        codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+        return np.stack([codes // n, codes % n], axis=1)
+
+    def _small_block(self, prep: Prepared, members: list[int], only, found: set) -> None:
+        distinct, cutoff = prep.distinct, self.spec.prefilter_cutoff
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                a, b = (i, j) if i < j else (j, i)
+                if (a, b) in found or (only is not None and a not in only and b not in only):
+                    continue
+                if self.spec.distinct and distinct[a] is not None and distinct[a] == distinct[b]:
+                    continue
+                if self._prefilter and not any(
+                        scorer((prep.columns[fi][a] or "")[:PREFILTER_CHARS], (prep.columns[fi][b] or "")[:PREFILTER_CHARS],
+                               score_cutoff=cutoff)
+                        for fi, scorer in self._prefilter):
+                    continue
+                found.add((a, b))
 
     def _block_pairs(self, prep: Prepared, members: list[int], only: set[int] | None) -> np.ndarray:
         idx = np.asarray(members, dtype=np.int64)
         n = len(members)
         keep = np.triu(np.ones((n, n), dtype=bool), 1)
         if self.spec.distinct:
-            d = [prep.distinct[m] for m in members]
-            keep &= np.array([[x != y or x is None for y in d] for x in d])
+            codes: dict = {}
+            d = np.array([codes.setdefault(prep.distinct[m], len(codes)) if prep.distinct[m] is not None else -1 - k
+                          for k, m in enumerate(members)])
+            keep &= d[:, None] != d[None, :]
         if only is not None:
             mark = np.array([m in only for m in members])
             keep &= mark[:, None] | mark[None, :]
         if self._prefilter:
             passed = np.zeros((n, n), dtype=bool)
             for fi, scorer in self._prefilter:
-                texts = [prep.values[m][fi] or "" for m in members]
+                texts = [(prep.columns[fi][m] or "")[:PREFILTER_CHARS] for m in members]
                 scores = process.cdist(texts, texts, scorer=scorer, score_cutoff=self.spec.prefilter_cutoff,
                                        dtype=np.uint8)
                 passed |= scores >= max(self.spec.prefilter_cutoff, 1)
             keep &= passed
         i, j = np.nonzero(keep)
-        return np.stack([idx[i], idx[j]], axis=1)
+        a, b = idx[i], idx[j]
+        return np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
 
     # -- score -----------------------------------------------------------------------------
 
@@ -167,8 +251,6 @@ class Engine:
                 out.append(COMPARATORS["geo"](x, y, f.max_km))
             elif f.comparator == "date":
                 out.append(COMPARATORS["date"](x, y, f.max_days))
-            elif f.comparator == "exact":
-                out.append(COMPARATORS["exact"](x, y, f.equivalent))
             else:
                 out.append(COMPARATORS[f.comparator](x, y))
         return out
@@ -189,7 +271,43 @@ class Engine:
 
     def score(self, prep: Prepared, i: int, j: int) -> float:
         """The total score of two prepared records."""
-        return self.total(self.field_scores(prep.values[i], prep.values[j]))
+        return self.total(self.field_scores(prep.row(i), prep.row(j)))
+
+    def score_pairs(self, prep: Prepared, pairs: np.ndarray) -> np.ndarray:
+        """Every pair's total at once (the batch twin of `score`)."""
+        if len(pairs) == 0:
+            return np.empty(0)
+        left, right = pairs[:, 0], pairs[:, 1]
+        matrix = np.empty((len(pairs), len(self.spec.fields)))
+        for n, f in enumerate(self.spec.fields):
+            column = prep.columns[n]
+            if f.comparator == "text":
+                matrix[:, n] = vector.text_scores([column[i] for i in left], [column[j] for j in right], f.method)
+            elif f.comparator == "exact":
+                codes = np.array([-1 if v is None else v for v in column], dtype=np.int64)
+                matrix[:, n] = vector.exact_scores(codes[left], codes[right])
+            elif f.comparator == "prefix":
+                width = max((len(v) for v in column if v), default=1)
+                chars = np.array([list((v or "").ljust(width, "\0")) for v in column], dtype="<U1").reshape(-1, width)
+                lengths = np.array([len(v or "") for v in column])
+                matrix[:, n] = vector.prefix_scores(chars[left], chars[right], lengths[left], lengths[right])
+            elif f.comparator == "geo":
+                points = np.array([v if v else (np.nan, np.nan) for v in column], dtype=np.float64)
+                matrix[:, n] = vector.geo_scores(points[left], points[right], f.max_km)
+            elif f.comparator == "date":
+                stamps = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
+                matrix[:, n] = vector.date_scores(stamps[left], stamps[right], f.max_days)
+            else:  # set: no batch form, one by one
+                matrix[:, n] = [np.nan if column[i] is None or column[j] is None else COMPARATORS[f.comparator](column[i], column[j])
+                                for i, j in zip(left, right)]
+        present = ~np.isnan(matrix)
+        weights = present * self.weights
+        sums = np.nansum(matrix * self.weights, axis=1)
+        totals = np.divide(sums, weights.sum(axis=1), out=np.zeros(len(pairs)), where=weights.sum(axis=1) > 0)
+        for n, f in enumerate(self.spec.fields):
+            if f.veto is not None:
+                totals[present[:, n] & (matrix[:, n] < f.veto)] = 0.0
+        return totals
 
     # -- cluster ---------------------------------------------------------------------------
 
@@ -224,8 +342,8 @@ class Engine:
             if ra != rb:
                 union(ra, rb)
         links = []
-        for a, b in pairs.tolist():
-            s = scored(a, b)
+        for (a, b), s in zip(pairs.tolist(), self.score_pairs(prep, pairs).tolist()):
+            cache[(a, b)] = s
             if s >= self.spec.threshold:
                 links.append((s, a, b))
         links.sort(key=lambda t: (-t[0], t[1], t[2]))
@@ -256,7 +374,7 @@ class Engine:
     def explain(self, a: Mapping, b: Mapping, apart: bool = False, together: bool = False) -> Explanation:
         """Field scores, total and the verdict for two records."""
         prep = self.prepare([a, b])
-        scores = self.field_scores(prep.values[0], prep.values[1])
+        scores = self.field_scores(prep.row(0), prep.row(1))
         total = self.total(scores)
         shared = set(prep.keys[0]) & set(prep.keys[1])
         candidates = bool(shared) and len(self.candidates(prep)) > 0

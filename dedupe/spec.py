@@ -6,6 +6,7 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     link_floor = 0.6         # every pair inside one cluster must score at least this (no chaining)
     distinct = "source"      # records equal here are never merged (optional)
     max_block = 60           # blocks with more records than this are too common to tell anything
+    rare_keys = 4            # each record is compared through its rarest keys only (near-linear cost)
     [prefilter]              # cheap batch filter before full scoring (optional)
     fields = ["title"]       # a pair goes on if any of these text fields scores >= cutoff
     cutoff = 55
@@ -45,6 +46,7 @@ SCHEMA = {
         "link_floor": {"type": "number", "minimum": 0, "maximum": 1},
         "distinct": {"type": "string", "minLength": 1},
         "max_block": {"type": "integer", "minimum": 2},
+        "rare_keys": {"type": "integer", "minimum": 1},
         "prefilter": {"type": "object", "additionalProperties": False, "required": ["fields", "cutoff"],
                       "properties": {"fields": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                                      "cutoff": {"type": "number", "minimum": 0, "maximum": 100}}},
@@ -109,6 +111,7 @@ class Spec:
     link_floor: float = 0.0
     distinct: str | None = None
     max_block: int = 100
+    rare_keys: int = 4
     prefilter_fields: tuple[str, ...] = ()
     prefilter_cutoff: float = 0.0
     abbreviations: dict = field(default_factory=dict)
@@ -137,7 +140,7 @@ def from_dict(data: dict) -> Spec:
         fields=fields,
         blocking=tuple(Blocking(tuple(_path(p) for p in b["fields"]), b.get("tokens", 0)) for b in data["blocking"]),
         threshold=data["threshold"], link_floor=data.get("link_floor", 0.0), distinct=data.get("distinct"),
-        max_block=data.get("max_block", 100), prefilter_fields=tuple(prefilter.get("fields", ())),
+        max_block=data.get("max_block", 100), rare_keys=data.get("rare_keys", 4), prefilter_fields=tuple(prefilter.get("fields", ())),
         prefilter_cutoff=prefilter.get("cutoff", 0.0), abbreviations=dict(data.get("abbreviations", {})),
     )
 

@@ -87,8 +87,8 @@ def test_blocking_keys_survive_a_typo_in_one_word(engine):
     a = listing("a", "p", "Kinderwagen und Babyschale abzugeben", "x")
     b = listing("b", "q", "Kinderwgaen und Babyschale abzugeben", "y")
     assert set(engine.block_keys(a)) & set(engine.block_keys(b))
-    c = listing("c", "q", "Kinderwagen und Babyschale abzugeben", "x", ags="14612")
-    assert not set(engine.block_keys(a)) & set(engine.block_keys(c))  # another district: another block
+    c = listing("c", "q", "Kinderwagen und Babyschale abzugeben", "x", postcode="01067", ags="14612")
+    assert not set(engine.block_keys(a)) & set(engine.block_keys(c))  # another place: another block
 
 
 def test_blocks_too_common_to_tell_anything_are_skipped():
