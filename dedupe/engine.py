@@ -51,6 +51,8 @@ class Prepared:
     distinct: list = field(default_factory=list)
     columns: list[list] = field(default_factory=list)
     keys: list[list[str]] = field(default_factory=list)
+    #: The beginnings of the prefilter's texts, cut once (field position -> column).
+    short: dict[int, list[str]] = field(default_factory=dict)
 
     def index(self) -> dict[str, int]:
         """Record id -> position."""
@@ -130,6 +132,7 @@ class Engine:
                 out.columns[n].append(value)
             folded = {path: row[n] for path, n in text_paths.items()}
             out.keys.append(self.block_keys(record, folded))
+        out.short = {fi: [(v or "")[:PREFILTER_CHARS] for v in out.columns[fi]] for fi, _ in self._prefilter}
         return out
 
     def block_keys(self, record: Mapping, folded: dict | None = None) -> list[str]:
@@ -206,10 +209,8 @@ class Engine:
                     continue
                 if self.spec.distinct and distinct[a] is not None and distinct[a] == distinct[b]:
                     continue
-                if self._prefilter and not any(
-                        scorer((prep.columns[fi][a] or "")[:PREFILTER_CHARS], (prep.columns[fi][b] or "")[:PREFILTER_CHARS],
-                               score_cutoff=cutoff)
-                        for fi, scorer in self._prefilter):
+                if self._prefilter and not any(scorer(prep.short[fi][a], prep.short[fi][b], score_cutoff=cutoff)
+                                               for fi, scorer in self._prefilter):
                     continue
                 found.add((a, b))
 
@@ -228,7 +229,7 @@ class Engine:
         if self._prefilter:
             passed = np.zeros((n, n), dtype=bool)
             for fi, scorer in self._prefilter:
-                texts = [(prep.columns[fi][m] or "")[:PREFILTER_CHARS] for m in members]
+                texts = [prep.short[fi][m] for m in members]
                 scores = process.cdist(texts, texts, scorer=scorer, score_cutoff=self.spec.prefilter_cutoff,
                                        dtype=np.uint8)
                 passed |= scores >= max(self.spec.prefilter_cutoff, 1)
