@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -56,6 +57,7 @@ def pairs_of(clusters: list[list[str]]) -> set[tuple[str, str]]:
 def measure(records: list[dict], truth: set, threshold: float | None = None) -> dict:
     """Run the engine and compare its pairs with the truth."""
     engine = Engine(listing_spec(threshold))
+    engine.workers = (os.cpu_count() or 1) if len(records) >= 20000 else 1
     start = time.perf_counter()
     found = pairs_of(engine.run(records))
     seconds = time.perf_counter() - start

@@ -47,7 +47,7 @@ def _places() -> list[tuple[str, str, float, float]]:
     for row in csv.DictReader((ROOT / "schema/data/districts.csv").open(encoding="utf-8")):
         h = int(hashlib.sha256(row["ags"].encode()).hexdigest()[:8], 16)
         lat, lon = 47.5 + (h % 7000) / 1000, 6.0 + (h // 7000 % 9000) / 1000
-        codes = placed.get(row["ags"]) or [f"9{row['ags'][1:5]}"[:5]]
+        codes = placed.get(row["ags"]) or [f"9{row['ags'][2:5]}{k}" for k in range(10)]
         weight = max(1, int(row["population"]) // 50000)
         out += [(codes[i % len(codes)], row["ags"], lat, lon) for i in range(weight)]
     return out
@@ -65,6 +65,10 @@ def _text(rng: random.Random) -> tuple[str, str, str, str]:
     else:
         title, core, category, kind = rng.choice(T.TIME)
         title = f"{title} {rng.choice(GROUPS)}"
+        # people retell a stock offer in their own words: a few of its words, and their own
+        words = core.rstrip(".").split()
+        keep = sorted(rng.sample(range(len(words)), max(4, len(words) * 2 // 3)))
+        core = " ".join(words[k] for k in keep) + f", {rng.choice(T.TIMES)} um {rng.randint(8, 20)} Uhr."
     detail = f"Nähe {street}, seit {rng.randint(2, 30)} Jahren hier."
     return kind, category, title, T.personal(rng, f"{core} {detail}")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -50,7 +51,13 @@ class Prepared:
     ids: list[str] = field(default_factory=list)
     distinct: list = field(default_factory=list)
     columns: list[list] = field(default_factory=list)
-    keys: list[list[str]] = field(default_factory=list)
+    #: Block keys as integer ids, all records' in one flat array: record i has key_ids[starts[i]:starts[i+1]].
+    key_ids: array = field(default_factory=lambda: array("q"))
+    starts: array = field(default_factory=lambda: array("q", [0]))
+
+    def keys_of(self, i: int) -> list[int]:
+        """The block key ids of record i."""
+        return list(self.key_ids[self.starts[i]:self.starts[i + 1]])
     #: The beginnings of the prefilter's texts, cut once (field position -> column).
     short: dict[int, list[str]] = field(default_factory=dict)
 
@@ -86,6 +93,33 @@ SMALL_BLOCK = 12  # below this, pairs are checked one by one: cheaper than a bat
 PREFILTER_CHARS = 160  # the prefilter looks at the beginning of long texts only
 
 
+def _chunks(records: Iterable[Mapping], size: int):
+    batch = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_WORKER: "Engine | None" = None
+
+
+def _init_worker(spec: Spec) -> None:
+    global _WORKER
+    _WORKER = Engine(spec)
+
+
+def _prepare_chunk(records: list) -> tuple[Prepared, list[str]]:
+    """In a worker: one chunk prepared, with its key names in the order of its local ids."""
+    names: dict[str, int] = {}
+    with bulk():
+        part = _WORKER._prepare(records, names)
+    return part, list(names)
+
+
 class Engine:
     """Deduplicates records by one field specification."""
 
@@ -96,13 +130,7 @@ class Engine:
         self._prefilter = [(spec.fields.index(spec.field(n)),
                             NATIVE.get(spec.field(n).method) or TEXT_METHODS[spec.field(n).method])
                            for n in spec.prefilter_fields]
-        # exact fields compare codes; equivalent values share one code
-        self._codes: list[dict] = [{} for _ in spec.fields]
-        for n, f in enumerate(spec.fields):
-            for group in f.equivalent:
-                code = len(self._codes[n])
-                for value in group:
-                    self._codes[n][value] = code
+        self.workers = 1
 
     # -- prepare ---------------------------------------------------------------------------
 
@@ -112,13 +140,36 @@ class Engine:
             return tuple(read(record, p) for p in f.path)
         return read(record, f.path)
 
-    def prepare(self, records: Iterable[Mapping]) -> Prepared:
-        """Prepare every record once: folded texts, timestamps, codes, block keys."""
+    def prepare(self, records: Iterable[Mapping], workers: int | None = None) -> Prepared:
+        """Prepare every record once: folded texts, timestamps, block keys (in `workers` processes)."""
+        workers = self.workers if workers is None else workers
         with bulk():
+            if workers > 1:
+                return self._prepare_parallel(records, workers)
             return self._prepare(records)
 
-    def _prepare(self, records: Iterable[Mapping]) -> Prepared:
+    def _prepare_parallel(self, records: Iterable[Mapping], workers: int, chunk: int = 5000) -> Prepared:
+        """Chunks of records prepared in worker processes; block keys re-numbered into one id space."""
+        import multiprocessing
+
         out = Prepared(columns=[[] for _ in self.spec.fields])
+        key_index: dict[str, int] = {}
+        with multiprocessing.get_context("spawn").Pool(workers, _init_worker, (self.spec,)) as pool:
+            for part, names in pool.imap(_prepare_chunk, _chunks(records, chunk)):
+                out.ids += part.ids
+                out.distinct += part.distinct
+                for column, more in zip(out.columns, part.columns):
+                    column += more
+                ids = [key_index.setdefault(name, len(key_index)) for name in names]
+                out.key_ids.extend(ids[k] for k in part.key_ids)
+                base = out.starts[-1]
+                out.starts.extend(base + offset for offset in part.starts[1:])
+        out.short = {fi: [(v or "")[:PREFILTER_CHARS] for v in out.columns[fi]] for fi, _ in self._prefilter}
+        return out
+
+    def _prepare(self, records: Iterable[Mapping], key_index: dict[str, int] | None = None) -> Prepared:
+        out = Prepared(columns=[[] for _ in self.spec.fields])
+        key_index = {} if key_index is None else key_index
         text_paths = {f.path: n for n, f in enumerate(self.spec.fields) if f.comparator == "text" and isinstance(f.path, str)}
         for record in records:
             out.ids.append(str(record["id"]))
@@ -126,12 +177,11 @@ class Engine:
             row = []
             for n, f in enumerate(self.spec.fields):
                 value = prepare(f.comparator, self.value(record, f), self.spec.abbreviations)
-                if f.comparator == "exact" and value is not None:
-                    value = self._codes[n].setdefault(value, len(self._codes[n]))
                 row.append(value)
                 out.columns[n].append(value)
             folded = {path: row[n] for path, n in text_paths.items()}
-            out.keys.append(self.block_keys(record, folded))
+            out.key_ids.extend(key_index.setdefault(k, len(key_index)) for k in self.block_keys(record, folded))
+            out.starts.append(len(out.key_ids))
         out.short = {fi: [(v or "")[:PREFILTER_CHARS] for v in out.columns[fi]] for fi, _ in self._prefilter}
         return out
 
@@ -169,16 +219,15 @@ class Engine:
             return self._candidates(prep, only)
 
     def _candidates(self, prep: Prepared, only: set[int] | None) -> np.ndarray:
-        sizes: dict[str, int] = defaultdict(int)
-        for keys in prep.keys:
-            for key in keys:
-                sizes[key] += 1
+        key_ids = np.frombuffer(prep.key_ids, dtype=np.int64) if len(prep.key_ids) else np.empty(0, np.int64)
+        sizes = np.bincount(key_ids).tolist() if len(key_ids) else []
         # Each record meets others only through its rarest keys: what many records share tells little,
         # and this keeps the number of comparisons near-linear in the number of records.
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for i, keys in enumerate(prep.keys):
-            usable = sorted((sizes[k], k) for k in keys if 2 <= sizes[k] <= self.spec.max_block)
-            for _, key in usable[:self.spec.rare_keys]:
+        blocks: dict[int, list[int]] = defaultdict(list)
+        starts, flat, top = prep.starts, prep.key_ids, self.spec.rare_keys
+        for i in range(len(prep.ids)):
+            usable = sorted((sizes[k], k) for k in flat[starts[i]:starts[i + 1]] if 2 <= sizes[k] <= self.spec.max_block)
+            for _, key in usable[:top]:
                 blocks[key].append(i)
         found: set[tuple[int, int]] = set()
         batches: list[np.ndarray] = []
@@ -252,6 +301,8 @@ class Engine:
                 out.append(COMPARATORS["geo"](x, y, f.max_km))
             elif f.comparator == "date":
                 out.append(COMPARATORS["date"](x, y, f.max_days))
+            elif f.comparator == "exact":
+                out.append(COMPARATORS["exact"](x, y, f.equivalent))
             else:
                 out.append(COMPARATORS[f.comparator](x, y))
         return out
@@ -285,7 +336,9 @@ class Engine:
             if f.comparator == "text":
                 matrix[:, n] = vector.text_scores([column[i] for i in left], [column[j] for j in right], f.method)
             elif f.comparator == "exact":
-                codes = np.array([-1 if v is None else v for v in column], dtype=np.int64)
+                table = {v: k for k, group in enumerate(f.equivalent) for v in group}  # equivalent values share a code
+                codes = np.array([-1 if v is None else table.setdefault(v, len(table) + len(f.equivalent))
+                                  for v in column], dtype=np.int64)
                 matrix[:, n] = vector.exact_scores(codes[left], codes[right])
             elif f.comparator == "prefix":
                 width = max((len(v) for v in column if v), default=1)
@@ -377,7 +430,7 @@ class Engine:
         prep = self.prepare([a, b])
         scores = self.field_scores(prep.row(0), prep.row(1))
         total = self.total(scores)
-        shared = set(prep.keys[0]) & set(prep.keys[1])
+        shared = set(prep.keys_of(0)) & set(prep.keys_of(1))
         candidates = bool(shared) and len(self.candidates(prep)) > 0
         if together:
             reason = "kept together by an operator's decision"

@@ -134,3 +134,13 @@ def test_specification_errors_name_the_key():
         "fields[0].comparator: 'soundex' is not one of ['date', 'exact', 'geo', 'prefix', 'set', 'text']",
         "threshold: 2 is greater than the maximum of 1",
     ]
+
+
+def test_preparing_in_worker_processes_gives_the_same_clusters(engine):
+    records = [listing(f"r{i}", f"p{i % 3}", f"{w} abzugeben", f"{SOFA} {w}", postcode=f"1448{i % 2}")
+               for i, w in enumerate(["Schlafsofa", "Kinderwagen", "Schlafsofa", "Fahrrad", "Kinderwagen", "Sessel"] * 3)]
+    alone, parallel = engine.prepare(records), engine.prepare(records, workers=2)
+    assert parallel.ids == alone.ids and parallel.columns == alone.columns
+    assert [len(parallel.keys_of(i)) for i in range(len(records))] == [len(alone.keys_of(i)) for i in range(len(records))]
+    engine.workers = 2
+    assert engine.run(records) == Engine(listing_spec()).run(records)
