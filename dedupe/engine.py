@@ -229,7 +229,7 @@ class Engine:
             usable = sorted((sizes[k], k) for k in flat[starts[i]:starts[i + 1]] if 2 <= sizes[k] <= self.spec.max_block)
             for _, key in usable[:top]:
                 blocks[key].append(i)
-        found: set[tuple[int, int]] = set()
+        found = array("q")  # small blocks' pairs, each as a * n + b; duplicates go at the end
         batches: list[np.ndarray] = []
         for members in blocks.values():
             if len(members) < 2:
@@ -240,28 +240,27 @@ class Engine:
                 self._small_block(prep, members, only, found)
             else:
                 batches.append(self._block_pairs(prep, members, only))
-        if found:
-            batches.append(np.array(sorted(found), dtype=np.int64))
-        if not batches:
-            return np.empty((0, 2), dtype=np.int64)
-        pairs = np.concatenate(batches)
         n = len(prep.ids)
-        codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+        parts = [np.frombuffer(found, dtype=np.int64)] if len(found) else []
+        parts += [b[:, 0] * n + b[:, 1] for b in batches]
+        if not parts:
+            return np.empty((0, 2), dtype=np.int64)
+        codes = np.unique(np.concatenate(parts))
         return np.stack([codes // n, codes % n], axis=1)
 
-    def _small_block(self, prep: Prepared, members: list[int], only, found: set) -> None:
-        distinct, cutoff = prep.distinct, self.spec.prefilter_cutoff
+    def _small_block(self, prep: Prepared, members: list[int], only, found: array) -> None:
+        distinct, cutoff, n = prep.distinct, self.spec.prefilter_cutoff, len(prep.ids)
         for x, i in enumerate(members):
             for j in members[x + 1:]:
                 a, b = (i, j) if i < j else (j, i)
-                if (a, b) in found or (only is not None and a not in only and b not in only):
+                if only is not None and a not in only and b not in only:
                     continue
                 if self.spec.distinct and distinct[a] is not None and distinct[a] == distinct[b]:
                     continue
                 if self._prefilter and not any(scorer(prep.short[fi][a], prep.short[fi][b], score_cutoff=cutoff)
                                                for fi, scorer in self._prefilter):
                     continue
-                found.add((a, b))
+                found.append(a * n + b)
 
     def _block_pairs(self, prep: Prepared, members: list[int], only: set[int] | None) -> np.ndarray:
         idx = np.asarray(members, dtype=np.int64)
@@ -396,7 +395,10 @@ class Engine:
             if ra != rb:
                 union(ra, rb)
         links = []
-        for (a, b), s in zip(pairs.tolist(), self.score_pairs(prep, pairs).tolist()):
+        totals = self.score_pairs(prep, pairs)
+        strong = np.nonzero(totals >= min(self.spec.threshold, self.spec.link_floor))[0]
+        for k in strong.tolist():  # only scores that can matter are kept; the rest are recomputed if asked
+            a, b, s = int(pairs[k, 0]), int(pairs[k, 1]), float(totals[k])
             cache[(a, b)] = s
             if s >= self.spec.threshold:
                 links.append((s, a, b))

@@ -188,3 +188,32 @@ def test_on_a_split_the_part_with_the_founder_keeps_the_id_whatever_the_order(st
     ids = dict(zip(map(tuple, clusters), Unifier(storage).assign_ids(clusters, active, {a: "u_000000000000000a",
                                                                                       b: "u_000000000000000a"})))
     assert ids[(a,)] == "u_000000000000000a" and ids[(b,)] == "u_000000000000000b"
+
+
+def test_the_sample_federations_cross_posts_appear_once_with_their_sources(tmp_path):
+    """The whole bundled federation through the real pipeline, checked against its ground truth."""
+    from pathlib import Path
+
+    from hub import config as hub_config
+    from hub.storage import Storage
+
+    root = Path(__file__).resolve().parents[2]
+    config = hub_config.load(root / "hub.toml", env={})
+    config = hub_config.Config(**{**config.__dict__, "database": str(tmp_path / "hub.db")})
+    store = Storage(config.database)
+    try:
+        assert all(r.ok for r in sync(config, store))
+        truth = json.loads((root / "examples/ground_truth.json").read_text(encoding="utf-8"))
+        groups = [[listing_id(m["source"], m["id"]) for m in c] for c in truth["clusters"]]
+        shown = {r[0] for r in store.db.execute("select id from listings where status = 'active'").fetchall()}
+        groups = [[m for m in g if m in shown] for g in groups]
+        groups = [g for g in groups if len(g) > 1]
+        whole = [g for g in groups if len(set(store.memberships(g).values())) == 1 and len(store.memberships(g)) == len(g)]
+        assert len(whole) / len(groups) >= 0.93  # measured: benchmarks/dedupe_quality.py
+        for (uid,) in store.db.execute("select id from unified where status = 'active'").fetchall():
+            portals = [s["portal"] for s in store.unified(uid)["data"]["sources"]]
+            assert len(portals) == len(set(portals))  # never two records of one portal in one listing
+        uid = store.memberships(whole[0])[whole[0][0]]
+        assert sorted(s["listing_id"] for s in store.unified(uid)["data"]["sources"]) == sorted(whole[0])
+    finally:
+        store.close()
