@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from itertools import combinations
 from typing import IO, Iterable
 
@@ -71,14 +72,18 @@ def offline(lines: Iterable[str], out: IO[str], spec: Spec | None = None, thresh
     """Deduplicate JSON lines without a database: listings -> unified listings, or with a spec any
     records (each with an `id`) -> one line per cluster. Returns the number of clusters."""
     records = [json.loads(line) for line in lines if line.strip()]
+    workers = (os.cpu_count() or 1) if len(records) >= 20000 else 1
     if spec is None:
         engine = Engine(listing_spec(threshold))
+        engine.workers = workers
         by_id = {r["id"]: r for r in records}
         clusters = engine.run(records)
         for cluster in clusters:
             out.write(json.dumps(merge([by_id[m] for m in cluster]), ensure_ascii=False) + "\n")
         return len(clusters)
-    clusters = Engine(spec).run(records)
+    engine = Engine(spec)
+    engine.workers = workers
+    clusters = engine.run(records)
     for n, cluster in enumerate(clusters):
         out.write(json.dumps({"cluster": n, "members": cluster}, ensure_ascii=False) + "\n")
     return len(clusters)

@@ -5,6 +5,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -37,7 +38,9 @@ def run_source(config: Config, source: SourceConfig) -> None:
 
 def build(config: Config, start_in: float | None = None) -> BackgroundScheduler:
     """A scheduler with one interval job per enabled source (not started)."""
-    scheduler = BackgroundScheduler(timezone=timezone.utc)
+    # One sync at a time: each one ends by re-clustering around what it changed, and two of those
+    # interleaving their reads and writes of the clusters could lose a merge.
+    scheduler = BackgroundScheduler(timezone=timezone.utc, executors={"default": ThreadPoolExecutor(1)})
     first = datetime.now(timezone.utc) + timedelta(seconds=start_in) if start_in is not None else None
     for source in config.sources:
         if not source.enabled:

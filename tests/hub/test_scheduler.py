@@ -65,3 +65,9 @@ def wait_for(condition, limit: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached")
         time.sleep(0.1)
+
+
+def test_syncs_run_one_at_a_time(make_config, tmp_path):
+    write_portal(tmp_path / "a", [])
+    config = make_config([{"name": n, "type": "helpto", "url": str(tmp_path / "a")} for n in ("a", "b")])
+    assert scheduler.build(config)._executors["default"]._pool._max_workers == 1
