@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 from rapidfuzz import process
 
-from dedupe import vector
+from dedupe import blocking, vector
 from dedupe.compare import COMPARATORS, NATIVE, TEXT_METHODS, fold, prepare
 from dedupe.spec import Spec
 
@@ -89,7 +88,6 @@ class Explanation:
                 "candidates": self.candidates, "reason": self.reason}
 
 
-SMALL_BLOCK = 12  # below this, pairs are checked one by one: cheaper than a batch call
 PREFILTER_CHARS = 160  # the prefilter looks at the beginning of long texts only
 
 
@@ -220,71 +218,25 @@ class Engine:
 
     def _candidates(self, prep: Prepared, only: set[int] | None) -> np.ndarray:
         key_ids = np.frombuffer(prep.key_ids, dtype=np.int64) if len(prep.key_ids) else np.empty(0, np.int64)
-        sizes = np.bincount(key_ids).tolist() if len(key_ids) else []
+        starts = np.frombuffer(prep.starts, dtype=np.int64)
         # Each record meets others only through its rarest keys: what many records share tells little,
         # and this keeps the number of comparisons near-linear in the number of records.
-        blocks: dict[int, list[int]] = defaultdict(list)
-        starts, flat, top = prep.starts, prep.key_ids, self.spec.rare_keys
-        for i in range(len(prep.ids)):
-            usable = sorted((sizes[k], k) for k in flat[starts[i]:starts[i + 1]] if 2 <= sizes[k] <= self.spec.max_block)
-            for _, key in usable[:top]:
-                blocks[key].append(i)
-        found = array("q")  # small blocks' pairs, each as a * n + b; duplicates go at the end
-        batches: list[np.ndarray] = []
-        for members in blocks.values():
-            if len(members) < 2:
-                continue
-            if only is not None and not any(m in only for m in members):
-                continue
-            if len(members) < SMALL_BLOCK:
-                self._small_block(prep, members, only, found)
-            else:
-                batches.append(self._block_pairs(prep, members, only))
-        n = len(prep.ids)
-        parts = [np.frombuffer(found, dtype=np.int64)] if len(found) else []
-        parts += [b[:, 0] * n + b[:, 1] for b in batches]
-        if not parts:
-            return np.empty((0, 2), dtype=np.int64)
-        codes = np.unique(np.concatenate(parts))
-        return np.stack([codes // n, codes % n], axis=1)
-
-    def _small_block(self, prep: Prepared, members: list[int], only, found: array) -> None:
-        distinct, cutoff, n = prep.distinct, self.spec.prefilter_cutoff, len(prep.ids)
-        for x, i in enumerate(members):
-            for j in members[x + 1:]:
-                a, b = (i, j) if i < j else (j, i)
-                if only is not None and a not in only and b not in only:
-                    continue
-                if self.spec.distinct and distinct[a] is not None and distinct[a] == distinct[b]:
-                    continue
-                if self._prefilter and not any(scorer(prep.short[fi][a], prep.short[fi][b], score_cutoff=cutoff)
-                                               for fi, scorer in self._prefilter):
-                    continue
-                found.append(a * n + b)
-
-    def _block_pairs(self, prep: Prepared, members: list[int], only: set[int] | None) -> np.ndarray:
-        idx = np.asarray(members, dtype=np.int64)
-        n = len(members)
-        keep = np.triu(np.ones((n, n), dtype=bool), 1)
-        if self.spec.distinct:
-            codes: dict = {}
-            d = np.array([codes.setdefault(prep.distinct[m], len(codes)) if prep.distinct[m] is not None else -1 - k
-                          for k, m in enumerate(members)])
-            keep &= d[:, None] != d[None, :]
-        if only is not None:
-            mark = np.array([m in only for m in members])
-            keep &= mark[:, None] | mark[None, :]
-        if self._prefilter:
-            passed = np.zeros((n, n), dtype=bool)
-            for fi, scorer in self._prefilter:
-                texts = [prep.short[fi][m] for m in members]
-                scores = process.cdist(texts, texts, scorer=scorer, score_cutoff=self.spec.prefilter_cutoff,
-                                       dtype=np.uint8)
-                passed |= scores >= max(self.spec.prefilter_cutoff, 1)
-            keep &= passed
-        i, j = np.nonzero(keep)
-        a, b = idx[i], idx[j]
-        return np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
+        records, keys = blocking.chosen_keys(key_ids, starts, self.spec.max_block, self.spec.rare_keys)
+        if only is not None:  # an incremental update: only blocks that hold a changed record
+            mark = np.zeros(len(prep.ids), dtype=bool)
+            mark[list(only)] = True
+            touched = np.isin(keys, keys[mark[records]])
+            records, keys = records[touched], keys[touched]
+        pairs = blocking.block_pairs(records, keys)
+        if only is not None and len(pairs):
+            pairs = pairs[mark[pairs[:, 0]] | mark[pairs[:, 1]]]
+        if self.spec.distinct and len(pairs):
+            pairs = pairs[blocking.distinct_mask(pairs, prep.distinct)]
+        if self._prefilter and len(pairs):
+            columns = [prep.short[fi] for fi, _ in self._prefilter]
+            pairs = pairs[blocking.prefilter_mask(pairs, columns, [sc for _, sc in self._prefilter],
+                                                  self.spec.prefilter_cutoff)]
+        return pairs
 
     # -- score -----------------------------------------------------------------------------
 

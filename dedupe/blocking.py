@@ -1,0 +1,66 @@
+"""Blocking: which pairs of records are worth scoring, found with array operations only.
+
+Each record takes part through its rarest usable keys (a key shared by more than `max_block`
+records tells little); records sharing such a key form a block; every pair in a block that is of
+different `distinct` values and passes the prefilter is a candidate.
+"""
+from __future__ import annotations
+
+import numpy as np
+from rapidfuzz import process
+
+
+def chosen_keys(key_ids: np.ndarray, starts: np.ndarray, max_block: int, rare_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """(record, key) for each record's `rare_keys` rarest keys shared by 2 to max_block records."""
+    if not len(key_ids):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    records = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    sizes = np.bincount(key_ids)[key_ids]
+    usable = (sizes >= 2) & (sizes <= max_block)
+    records, keys, sizes = records[usable], key_ids[usable], sizes[usable]
+    order = np.lexsort((keys, sizes, records))
+    records, keys = records[order], keys[order]
+    first = np.r_[0, np.flatnonzero(np.diff(records)) + 1] if len(records) else np.empty(0, np.int64)
+    rank = np.arange(len(records)) - np.repeat(first, np.diff(np.r_[first, len(records)]))
+    keep = rank < rare_keys
+    return records[keep], keys[keep]
+
+
+def block_pairs(records: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Every pair (a < b) of records sharing a key, once."""
+    order = np.argsort(keys, kind="stable")
+    records, keys = records[order], keys[order]
+    _, begin, count = np.unique(keys, return_index=True, return_counts=True)
+    parts = []
+    for size in np.unique(count[count >= 2]).tolist():
+        rows = records[begin[count == size][:, None] + np.arange(size)]  # one row per block of this size
+        i, j = np.triu_indices(size, 1)
+        a, b = rows[:, i].ravel(), rows[:, j].ravel()
+        parts.append(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
+    if not parts:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(parts)
+    n = int(records.max()) + 1
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def distinct_mask(pairs: np.ndarray, values: list) -> np.ndarray:
+    """True where the two records' distinct values differ (or one is missing)."""
+    table: dict = {}
+    codes = np.array([-1 - k if v is None else table.setdefault(v, len(table)) for k, v in enumerate(values)])
+    return codes[pairs[:, 0]] != codes[pairs[:, 1]]
+
+
+def prefilter_mask(pairs: np.ndarray, columns: list[list[str]], scorers: list, cutoff: float) -> np.ndarray:
+    """True where any of the texts scores at least cutoff; each later field only for the pairs still out."""
+    passed = np.zeros(len(pairs), dtype=bool)
+    for column, scorer in zip(columns, scorers):
+        todo = np.flatnonzero(~passed)
+        if not len(todo):
+            break
+        texts = np.array(column, dtype=object)
+        scores = process.cpdist(texts[pairs[todo, 0]].tolist(), texts[pairs[todo, 1]].tolist(), scorer=scorer,
+                                score_cutoff=cutoff, workers=-1, dtype=np.float32)
+        passed[todo[scores >= max(cutoff, 1)]] = True
+    return passed
