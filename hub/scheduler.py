@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -15,7 +14,6 @@ from hub.sync import SourceSync
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 6 * 3600
-_EXECUTED = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
 
 
 def backoff_seconds(interval: int, failures: int) -> int:
@@ -25,15 +23,19 @@ def backoff_seconds(interval: int, failures: int) -> int:
     return min(MAX_BACKOFF, max(interval, interval * 2 ** min(failures, 16)))
 
 
-def run_source(config: Config, source: SourceConfig) -> None:
-    """The job body: sync one source with its own database connection."""
+def run_source(config: Config, source: SourceConfig, scheduler: BackgroundScheduler | None = None) -> None:
+    """The job body: sync one source with its own connection, then set its next interval."""
     storage = Storage(config.database)
     try:
         SourceSync(config, storage, source).run()
+        failures = storage.state(source.name).get("failures") or 0
     except Exception:  # a job that raises would be logged by APScheduler without context
         log.exception("%s: scheduled sync crashed", source.name)
+        failures = (storage.state(source.name).get("failures") or 0) + 1
     finally:
         storage.close()
+    if scheduler is not None:
+        _back_off(scheduler, source, failures)
 
 
 def build(config: Config, start_in: float | None = None) -> BackgroundScheduler:
@@ -46,24 +48,21 @@ def build(config: Config, start_in: float | None = None) -> BackgroundScheduler:
         if not source.enabled:
             continue
         scheduler.add_job(
-            run_source, IntervalTrigger(seconds=source.interval), args=[config, source],
+            run_source, IntervalTrigger(seconds=source.interval), args=[config, source, scheduler],
             id=source.name, name=f"sync {source.name}", max_instances=1, coalesce=True,
             misfire_grace_time=source.interval, next_run_time=first,
         )
-    scheduler.add_listener(lambda event: _after_run(scheduler, config, event.job_id), mask=_EXECUTED)
     return scheduler
 
 
-def _after_run(scheduler: BackgroundScheduler, config: Config, job_id: str) -> None:
-    """Back off while a source keeps failing; return to its interval once it succeeds."""
-    source = config.source(job_id)
-    storage = Storage(config.database)
-    try:
-        failures = storage.state(source.name).get("failures") or 0
-    finally:
-        storage.close()
+def _back_off(scheduler: BackgroundScheduler, source: SourceConfig, failures: int) -> None:
+    """Back off while a source keeps failing; return to its interval once it succeeds.
+
+    Called by the job itself, after its sync: never from a scheduler event listener, which runs
+    while the executor holds its lock and would deadlock against the scheduler's job-store lock.
+    """
     delay = backoff_seconds(source.interval, failures)
-    job = scheduler.get_job(job_id)
+    job = scheduler.get_job(source.name)
     if job and job.trigger.interval.total_seconds() != delay:
         log.info("%s: next sync in %d s (%d failures in a row)", source.name, delay, failures)
-        scheduler.reschedule_job(job_id, trigger=IntervalTrigger(seconds=delay))
+        scheduler.reschedule_job(source.name, trigger=IntervalTrigger(seconds=delay))
