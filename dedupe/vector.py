@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz import process
 
-from dedupe.compare import NATIVE, TEXT_METHODS, token_mean
+from dedupe.compare import NATIVE, TEXT_METHODS
 
 
 def text_scores(left: list, right: list, method: str) -> np.ndarray:
@@ -55,6 +55,3 @@ def geo_scores(a: np.ndarray, b: np.ndarray, max_km: float) -> np.ndarray:
 def date_scores(a: np.ndarray, b: np.ndarray, max_days: float) -> np.ndarray:
     """1 for the same moment, linearly to 0 at max_days apart (NaN where missing)."""
     return np.clip(1 - np.abs(a - b) / 86400 / max_days, 0.0, 1.0)
-
-
-__all__ = ["text_scores", "exact_scores", "prefix_scores", "geo_scores", "date_scores", "token_mean"]
