@@ -81,19 +81,6 @@ def _names() -> dict[str, str]:
     return index
 
 
-def by_ags(ags: str) -> District | None:
-    """The district with this five-digit key, or None."""
-    return districts().get(ags[:5])
-
-
-def region_name(ags: str) -> str | None:
-    """The readable name for a state (2 digits) or district key (5 or more)."""
-    if len(ags) == 2:
-        return STATES.get(ags)
-    district = by_ags(ags)
-    return district.name if district else None
-
-
 def locate(postcode: str | None = None, *names: str | None) -> Place | None:
     """Place a location by postcode, else by the first of the names that is a known district."""
     if postcode and (ags := _postcodes().get(postcode.strip())):
@@ -108,8 +95,3 @@ def locate(postcode: str | None = None, *names: str | None) -> Place | None:
             if ags := _names().get(candidate):
                 return Place(ags, districts()[ags].name)
     return None
-
-
-def within(ags: str, prefix: str) -> bool:
-    """True if the key lies inside the state or district that prefix names."""
-    return ags.startswith(prefix)

@@ -39,10 +39,3 @@ def test_unknown_places_are_not_guessed():
     assert gazetteer.locate(None, None, "") is None
     # Roth is a town in Bavaria and a village in Rhineland-Palatinate: its postcodes stay unplaced.
     assert gazetteer.locate("57539") is None
-
-
-def test_state_and_district_keys_contain_their_parts():
-    assert gazetteer.within("03159", "03")
-    assert not gazetteer.within("12054", "03")
-    assert gazetteer.region_name("14") == "Sachsen"
-    assert gazetteer.region_name("14612") == "Dresden"
