@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Mapping
 
-from schema import category_label
+from exports.common import clean, clean_tree, label, listing_url, page_url
 
 media_type = "application/feed+json; charset=utf-8"
 extension = "json"
@@ -16,17 +16,18 @@ EXTENSION_KEYS = ("kind", "category", "location", "languages", "starts_at", "end
 def item(listing: Mapping, meta: Mapping) -> dict:
     """One feed item; `url` is the source portal's page, where the portal mediates contact."""
     lang = meta.get("language", "de")
-    sources = listing["sources"]
+    organisation = listing.get("organisation") or {}
     entry = {
-        "id": f"{meta['base_url']}/api/v1/listings/{listing['id']}",
-        "url": next((s["url"] for s in sources if s.get("url")), None),
-        "title": listing["title"],
-        "content_text": listing["description"],
+        "id": listing_url(listing, meta),
+        "url": page_url(listing, meta),
+        "title": clean(listing["title"]),
+        "content_text": clean(listing["description"]),
         "date_published": listing["published_at"],
         "date_modified": listing["updated_at"],
         "language": listing["language"],
-        "tags": [category_label(listing["category"], lang)] + list(listing.get("tags", [])),
-        "_helferallianz": {k: listing[k] for k in EXTENSION_KEYS if listing.get(k) is not None},
+        "authors": [{"name": clean(organisation["name"])}] if organisation.get("name") else None,
+        "tags": list(dict.fromkeys([clean(label(listing, lang))] + [clean(t) for t in listing.get("tags", [])])),
+        "_helferallianz": clean_tree({k: listing[k] for k in EXTENSION_KEYS if listing.get(k) is not None}),
     }
     return {k: v for k, v in entry.items() if v not in (None, "")}
 
@@ -35,11 +36,12 @@ def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
     """The feed document as UTF-8 JSON bytes."""
     feed = {
         "version": VERSION,
-        "title": meta["title"],
+        "title": clean(meta["title"]),
         "home_page_url": meta["base_url"] + "/",
         "feed_url": meta["feed_url"],
-        "description": meta.get("description", ""),
+        "description": clean(meta.get("description", "")),
         "language": meta.get("language", "de"),
+        "authors": [{"name": clean(meta["title"]), "url": meta["base_url"] + "/"}],
         "items": [item(listing, meta) for listing in listings],
     }
     if meta.get("next_url"):

@@ -19,10 +19,15 @@ def create_app(config: hub_config.Config | None = None) -> Flask:
     app.json.sort_keys = False
     Storage(config.database).close()  # create and migrate the database before the first request
 
-    from hub import api
+    from hub import api, openapi, web_feeds
+    from hub.http import cors
+    from hub.query import BadParameter
 
-    app.register_blueprint(api.bp)
+    for module in (api, web_feeds, openapi):
+        app.register_blueprint(module.bp)
+    app.after_request(cors)
     app.teardown_appcontext(_close_storage)
+    app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
@@ -41,6 +46,10 @@ def _close_storage(_exc: BaseException | None) -> None:
     store = g.pop("storage", None)
     if store is not None:
         store.close()
+
+
+def _bad_parameter(exc):
+    return jsonify(error="Bad Request", parameter=exc.name, message=str(exc), status=400), 400
 
 
 def _http_error(exc: HTTPException):

@@ -31,7 +31,8 @@ STRUCTURE = {
                 "database": {"type": "string", "minLength": 1},
                 "allow_private_addresses": {"type": "boolean"},
                 "feed_items": {"type": "integer", "minimum": 1, "maximum": 1000},
-                "page_size": {"type": "integer", "minimum": 1, "maximum": 500},
+                "page_size": {"type": "integer", "minimum": 1, "maximum": 1000},
+                "cache_max_age": {"type": "integer", "minimum": 0, "maximum": 86400},
                 "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
             },
         },
@@ -128,6 +129,8 @@ class Config:
     allow_private_addresses: bool = False
     feed_items: int = 50
     page_size: int = 25
+    #: Seconds readers and proxies may reuse a feed or API response without asking (Cache-Control).
+    cache_max_age: int = 60
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8080
@@ -200,6 +203,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         allow_private_addresses=hub.get("allow_private_addresses", False),
         feed_items=hub.get("feed_items", Config.feed_items),
         page_size=hub.get("page_size", Config.page_size),
+        cache_max_age=hub.get("cache_max_age", Config.cache_max_age),
         log_level=hub.get("log_level", Config.log_level),
         host=server.get("host", Config.host),
         port=server.get("port", Config.port),

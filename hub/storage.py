@@ -8,6 +8,8 @@ from typing import Any, Callable
 
 import sqlite_utils
 
+from hub.query import ORDER, Query, distance_km, fold, where
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 
@@ -56,8 +58,30 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("update unified set created_at = published_utc")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """The query language: place columns, a full-text index, and a change counter for validators."""
+    for column, kind in (("postcode", "text"), ("lat", "real"), ("lon", "real")):
+        db.execute(f"alter table unified add column {column} {kind}")
+    db.execute("update unified set postcode = json_extract(data, '$.location.postcode'), "
+               "lat = json_extract(data, '$.location.lat'), lon = json_extract(data, '$.location.lon')")
+    db["unified"].create_index(["status", "ags"])
+    db["unified"].create_index(["status", "valid_until_utc"])
+    db.execute("create virtual table unified_fts using fts5(id unindexed, body, "
+               "tokenize = 'unicode61 remove_diacritics 2')")
+    for uid, data in db.execute("select id, data from unified").fetchall():
+        db.execute("insert into unified_fts (id, body) values (?, ?)", [uid, search_text(json.loads(data))])
+    # Every write to `unified` counts: a response's validators are this counter, so a 304 costs no query
+    # of the listings. Triggers, so that no code path (or operator's sqlite3 session) can forget it.
+    db.execute("create table feed_state (id integer primary key check (id = 1), generation integer, changed_at text)")
+    db.execute("insert into feed_state values (1, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
+    for event in ("insert", "update", "delete"):
+        db.execute(f"create trigger unified_{event} after {event} on unified begin "
+                   f"update feed_state set generation = generation + 1, "
+                   f"changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') where id = 1; end")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -68,6 +92,7 @@ class Storage:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn.create_function("distance_km", 4, distance_km, deterministic=True)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA busy_timeout = 30000")
         if str(path) != ":memory:":
@@ -203,8 +228,13 @@ class Storage:
     # -- unified listings -------------------------------------------------------------------
 
     def put_unified(self, row: dict, members: list[str]) -> None:
-        """Store a unified listing and which listings it is made of."""
-        self._write("unified", {**row, "data": json.dumps(row["data"], ensure_ascii=False)})
+        """Store a unified listing, its search text, and which listings it is made of."""
+        location = row["data"]["location"]
+        self._write("unified", {**row, "data": json.dumps(row["data"], ensure_ascii=False),
+                                "postcode": location.get("postcode"), "lat": location.get("lat"),
+                                "lon": location.get("lon")})
+        self.db.execute("delete from unified_fts where id = ?", [row["id"]])
+        self.db.execute("insert into unified_fts (id, body) values (?, ?)", [row["id"], search_text(row["data"])])
         self.db.execute("delete from unified_members where unified_id = ?", [row["id"]])
         for member in members:
             self._write("unified_members", {"listing_id": member, "unified_id": row["id"]})
@@ -216,11 +246,32 @@ class Storage:
 
     def visible(self, now_utc: str, offset: int, limit: int) -> tuple[list[dict], int]:
         """Unified listings readers see (active, not expired), newest first, and their total."""
-        where = "status = 'active' and (valid_until_utc is null or valid_until_utc >= ?)"
-        total = self.db.execute(f"select count(*) from unified where {where}", [now_utc]).fetchone()[0]
-        rows = self.db["unified"].rows_where(where, [now_utc], order_by="published_utc desc, id desc",
-                                             limit=limit, offset=offset)
-        return [_parsed(r) for r in rows], total
+        condition, args = where(Query(), now_utc)
+        return self.search(condition, args, limit=offset + limit)[offset:], self.count(condition, args)
+
+    def search(self, condition: str, args: list, limit: int | None = None) -> list[dict]:
+        """Unified listings (data parsed) matching an SQL condition over `unified u`, in feed order."""
+        sql = f"select u.* from unified u where {condition} order by {ORDER}"
+        if limit is not None:
+            sql, args = sql + " limit ?", [*args, limit]
+        cursor = self.db.execute(sql, args)
+        names = [d[0] for d in cursor.description]
+        return [_parsed(dict(zip(names, r))) for r in cursor.fetchall()]
+
+    def count(self, condition: str, args: list) -> int:
+        """How many unified listings match an SQL condition over `unified u`."""
+        return self.db.execute(f"select count(*) from unified u where {condition}", args).fetchone()[0]
+
+    def feed_state(self, now_utc: str) -> tuple[int, str]:
+        """(generation, last change): what every response's validators are made of.
+
+        The listings readers see change only when `unified` is written (the generation counts
+        writes) or when a listing expires; the last change is the later of the two.
+        """
+        generation, changed = self.db.execute("select generation, changed_at from feed_state").fetchone()
+        expired = self.db.execute("select max(valid_until_utc) from unified where status = 'active' "
+                                  "and valid_until_utc < ?", [now_utc]).fetchone()[0]
+        return generation, max(changed[:19] + "Z", expired or "")
 
     def members(self, unified_id: str) -> list[str]:
         """The listing ids a unified listing is made of."""
@@ -307,6 +358,16 @@ def _chunks(values: list, size: int = 500):
     values = list(values)
     for i in range(0, len(values), size):
         yield values[i:i + size]
+
+
+def search_text(doc: dict) -> str:
+    """What full-text search finds a unified listing by, folded (umlauts as ae/oe/ue)."""
+    parts = [doc["title"], doc["description"], *doc.get("skills", []), *doc.get("tags", [])]
+    for translation in doc.get("translations", {}).values():
+        parts += [translation.get("title", ""), translation.get("description", "")]
+    parts += [doc["location"].get(k) or "" for k in ("city", "region")]
+    parts.append((doc.get("organisation") or {}).get("name", ""))
+    return fold("\n".join(p for p in parts if p))
 
 
 def _parsed(row: dict) -> dict:

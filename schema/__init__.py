@@ -10,7 +10,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-SCHEMA_FILES = ("listing.schema.json", "unified.schema.json")
+SCHEMA_FILES = ("listing.schema.json", "unified.schema.json", "jsonfeed.schema.json")
 _formats = FormatChecker()
 
 
@@ -42,13 +42,17 @@ def _registry() -> Registry:
 
 @cache
 def validator(name: str = "listing") -> Draft202012Validator:
-    """The validator for 'listing' or 'unified', with every $ref inlined once.
+    """The validator for 'listing', 'unified' or 'jsonfeed', with every $ref inlined once.
 
     Resolving references is most of jsonschema's cost per record; the schemas have no
     recursion, so they can be expanded ahead of time.
     """
-    schema = _inline(load_json(f"{name}.schema.json"), f"{name}.schema.json")
-    return Draft202012Validator(schema, format_checker=_formats)
+    return Draft202012Validator(inlined(name), format_checker=_formats)
+
+
+def inlined(name: str) -> dict:
+    """The schema called name ('listing', 'unified', 'jsonfeed') with every $ref expanded."""
+    return _inline(load_json(f"{name}.schema.json"), f"{name}.schema.json")
 
 
 def _inline(node, base: str):

@@ -1,0 +1,83 @@
+"""What every format needs: safe text, the reader's language, links.
+
+Exports trust nothing about the text they get: a partner's listing, or a hostile one, passes
+through `clean()` before any format sees it.
+"""
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from typing import Mapping
+
+import nh3
+
+from schema import category_label
+
+# Not allowed in XML 1.0, or controls no reader wants: C0 but tab/newline/return, DEL and C1,
+# lone surrogates, U+FFFE/U+FFFF; and the explicit bidi embeddings, overrides and isolates that
+# can make text read differently from what it is (keeping the harmless marks LRM, RLM, ALM).
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+TAXONOMY_URL = "https://schema.helfer-allianz.example/v1/taxonomy"
+
+
+def clean(text: str | None) -> str:
+    """Text with every character removed that is unsafe or invalid in any output format."""
+    return _UNSAFE.sub("", text or "")
+
+
+def clean_tree(value):
+    """A JSON-like value with every string in it cleaned."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, Mapping):
+        return {clean(k): clean_tree(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_tree(v) for v in value]
+    return value
+
+
+def localized(listing: Mapping, lang: str) -> dict:
+    """The listing in the reader's language: a translation's title and description replace the
+    original, which moves into `translations` under its own language, so nothing is lost."""
+    translation = (listing.get("translations") or {}).get(lang)
+    if not translation or listing.get("language") == lang:
+        return dict(listing)
+    others = {code: text for code, text in listing["translations"].items() if code != lang}
+    others[listing["language"]] = {"title": listing["title"], "description": listing["description"]}
+    return {**listing, "title": translation.get("title") or listing["title"],
+            "description": translation.get("description") or listing["description"],
+            "language": lang, "translations": others}
+
+
+def label(listing: Mapping, lang: str) -> str:
+    """The listing's category in the reader's language."""
+    return category_label(listing["category"], lang)
+
+
+def listing_url(listing: Mapping, meta: Mapping) -> str:
+    """The listing's permanent address at the hub (also its id in feeds)."""
+    return f"{meta['base_url']}/api/v1/listings/{listing['id']}"
+
+
+def page_url(listing: Mapping, meta: Mapping) -> str:
+    """Where a reader goes: the listing's page on its portal (which mediates contact), else the hub's."""
+    return next((s["url"] for s in listing["sources"] if s.get("url")), None) or listing_url(listing, meta)
+
+
+def as_html(text: str) -> str:
+    """Plain text as HTML paragraphs (escaped, then sanitized with nh3 for good measure)."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", clean(text)) if p.strip()]
+    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return nh3.clean(body, tags={"p", "br"}, attributes={})
+
+
+def place(listing: Mapping) -> str:
+    """Postcode and city (never more precise: listings carry no street)."""
+    location = listing["location"]
+    return clean(" ".join(filter(None, (location.get("postcode"), location.get("city") or location.get("region")))))
+
+
+def when(value: str | None) -> datetime | None:
+    """An ISO time from a listing as an aware datetime."""
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,144 @@
+"""/openapi.json: OpenAPI 3.1 for every public endpoint, built from the same definitions the
+endpoints use (the query language of hub/query.py, the JSON Schemas of schema/)."""
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from flask import Blueprint, current_app
+
+import exports
+from hub import __version__
+from hub.http import etag_of, public, respond
+from hub.query import FILTERS, PAGING, Param
+from schema import inlined
+
+bp = Blueprint("openapi", __name__)
+JSON = "application/json"
+CACHED = {"ETag": "Strong entity tag; send it back in If-None-Match.",
+          "Last-Modified": "When the listings last changed; send it back in If-Modified-Since.",
+          "Cache-Control": "How long the response may be reused without asking."}
+
+
+def _parameter(param: Param) -> dict:
+    schema = {"type": "array", "items": param.schema} if param.repeatable else param.schema
+    return {"name": param.name, "in": "query", "description": param.description, "schema": schema,
+            **({"style": "form", "explode": True} if param.repeatable else {})}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _headers() -> dict:
+    return {name: {"description": text, "schema": {"type": "string"}} for name, text in CACHED.items()}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
+
+
+def _operation(summary: str, content: dict, parameters: list, extra: dict | None = None) -> dict:
+    responses = {
+        "200": {"description": "OK", "headers": _headers(), "content": content},
+        "304": {"description": "Not Modified: the copy the client holds is current.", "headers": _headers()},
+        "400": _error("A parameter is unknown or malformed; `parameter` names it."),
+        **(extra or {}),
+    }
+    return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
+
+
+def _media(fmt: str, schema: dict | None = None) -> dict:
+    media_type = exports.get(fmt).media_type.split(";")[0]
+    return {media_type: {"schema": schema or {"type": "string"}}}
+
+
+@cache
+def spec(base_url: str) -> dict:
+    """The OpenAPI document for a hub served at base_url."""
+    search = [_parameter(p) for p in FILTERS + PAGING]
+    lang = [_parameter(p) for p in FILTERS if p.name == "lang"]
+    dialect = {"name": "dialect", "in": "query", "description": "german: UTF-8 with BOM, ';', decimal comma; "
+               "plain: RFC 4180 (UTF-8, ',').", "schema": {"enum": ["german", "plain"], "default": "german"}}
+    listing_id = {"name": "listing_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    feeds = "The newest listings matching the search (`limit` defaults to the hub's feed_items), with a link to the next page"
+    every = "Every listing matching the search (or `limit` of them)"
+    paths = {
+        "/api/v1/listings": _operation(
+            "Unified listings, newest first; meta.next_cursor and links.next lead to the next page",
+            {JSON: {"schema": _ref("ListingPage")}}, search),
+        "/api/v1/listings/{listing_id}": _operation(
+            "One unified listing", {JSON: {"schema": _ref("Listing")}}, [listing_id, *lang],
+            {"301": {"description": "Merged into another listing (Location).", "content": {JSON: {"schema": _ref("Error")}}},
+             "404": _error("No such listing."), "410": _error("Withdrawn by its portal.")}),
+        "/feed.json": _operation(f"{feeds} (JSON Feed 1.1 next_url)", _media("jsonfeed", _ref("JsonFeed")), search),
+        "/feed.rss": _operation(f"{feeds} (RSS 2.0, atom:link rel=next)", _media("rss"), search),
+        "/feed.atom": _operation(f"{feeds} (Atom, RFC 5005 rel=next)", _media("atom"), search),
+        "/export.csv": _operation(f"{every} as CSV", _media("csv"), [*search, dialect]),
+        "/events.ics": _operation(f"{every} that has a start time, as iCalendar", _media("ics"), search),
+        "/listings.geojson": _operation(f"{every} that has coordinates, as GeoJSON", _media("geojson", _ref("FeatureCollection")), search),
+        "/api/v1/listings/{listing_id}/explain": _operation(
+            "Why a unified listing's sources were merged: each pair's field scores", {JSON: {"schema": {"type": "object"}}},
+            [listing_id], {"404": _error("No such listing.")}),
+        "/api/v1/dedupe/explain": _operation(
+            "Why two listings (listing or unified ids) are, or are not, one", {JSON: {"schema": {"type": "object"}}},
+            [{"name": n, "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}} for n in "ab"],
+            {"404": _error("No such listing.")}),
+        "/openapi.json": _operation("This document", {JSON: {"schema": {"type": "object"}}}, []),
+        "/healthz": {"get": {"summary": "For operators: database, counts, each source's last sync (never cached)",
+                             "parameters": [], "responses": {"200": {"description": "OK", "content": {
+                                 JSON: {"schema": {"type": "object", "required": ["status"]}}}}}}},
+    }
+    listing = {k: v for k, v in inlined("unified").items() if k not in ("$schema", "$id")}
+    feed = {k: v for k, v in inlined("jsonfeed").items() if k not in ("$schema", "$id")}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Helfer-Allianz hub", "version": __version__,
+                 "description": "Offers and requests of every Helfer-Allianz portal, deduplicated. Every listing "
+                                "endpoint takes the same search parameters, so a saved search is a URL."},
+        "servers": [{"url": base_url}],
+        "paths": paths,
+        "components": {"schemas": {
+            "Listing": listing,
+            "JsonFeed": feed,
+            "ListingPage": {
+                "type": "object", "required": ["listings", "meta", "links"],
+                "properties": {
+                    "listings": {"type": "array", "items": _ref("Listing")},
+                    "meta": {"type": "object", "required": ["language", "limit", "total", "next_cursor", "categories"],
+                             "properties": {"language": {"enum": ["de", "en", "ar"]},
+                                            "limit": {"type": "integer", "minimum": 1},
+                                            "total": {"type": "integer", "minimum": 0},
+                                            "next_cursor": {"type": ["string", "null"]},
+                                            "categories": {"type": "object", "additionalProperties": {"type": "string"}}}},
+                    "links": {"type": "object", "required": ["self"],
+                              "properties": {k: {"type": "string", "format": "uri"} for k in ("self", "first", "next")},
+                              "additionalProperties": False},
+                },
+            },
+            "FeatureCollection": {
+                "type": "object", "required": ["type", "features"],
+                "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array", "items": {
+                    "type": "object", "required": ["type", "id", "geometry", "properties"],
+                    "properties": {"type": {"const": "Feature"}, "id": {"type": "string"},
+                                   "geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {
+                                       "type": {"const": "Point"},
+                                       "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}}},
+                                   "properties": {"type": "object"}}}}},
+            },
+            "Error": {"type": "object", "required": ["error", "message", "status"],
+                      "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                                     "status": {"type": "integer"}, "parameter": {"type": "string"},
+                                     "location": {"type": "string"}}},
+        }},
+    }
+
+
+@public(bp, "/openapi.json")
+def openapi_json():
+    """The OpenAPI 3.1 description of this hub's public endpoints."""
+    from hub.web_feeds import request_query
+
+    request_query(None, only=())
+    body = json.dumps(spec(current_app.config["HUB"].base_url), ensure_ascii=False, indent=1).encode("utf-8")
+    return respond(lambda: body, etag=etag_of(body), last_modified="", media_type="application/json; charset=utf-8")

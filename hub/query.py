@@ -1,0 +1,318 @@
+"""The query language every listing endpoint, feed and `helferhub export` shares.
+
+A saved search is just a URL: `/feed.rss?category=goods&ags=03&q=fahrrad` asks for the same
+listings as `/api/v1/listings?...` or `helferhub export rss --category goods --ags 03 --q fahrrad`.
+Parsing turns request arguments into a `Query`, or a `BadParameter` naming the culprit;
+`where()` turns a Query into SQL over the `unified` table (alias `u`).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterable, Mapping, Sequence
+
+from schema import gazetteer, taxonomy
+
+LANGUAGES = ("de", "en", "ar")
+KINDS = ("offer", "request", "event", "service")
+MAX_RADIUS_KM = 1000.0
+DEFAULT_RADIUS_KM = 10.0
+
+
+class BadParameter(Exception):
+    """A request parameter that is unknown or malformed."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of the query language, as OpenAPI and the CLI describe it."""
+
+    name: str
+    schema: dict
+    description: str
+    repeatable: bool = False
+
+
+#: The filters, shared by every listing endpoint and `helferhub export`.
+FILTERS: tuple[Param, ...] = (
+    Param("kind", {"enum": list(KINDS)}, "Offers, requests (calls for help), events or services; repeat for any of several.", True),
+    Param("category", {"enum": list(taxonomy())}, "A category code of the shared taxonomy; repeat for any of several.", True),
+    Param("ags", {"type": "string", "pattern": "^[0-9]{2}([0-9]{3}([0-9]{3})?)?$"},
+          "Official regional key: a state (2 digits) or district (5 digits) matches everything inside it."),
+    Param("postcode", {"type": "string", "pattern": "^[0-9]{2,5}$"},
+          "A postcode, or its first digits for a postcode area (e.g. 37 for 37xxx)."),
+    Param("near", {"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+$"},
+          "lat,lon (WGS 84): listings within radius_km of this point; only listings with coordinates match."),
+    Param("radius_km", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM},
+          "Radius for near, in kilometres."),
+    Param("lang", {"enum": list(LANGUAGES)},
+          "Language of category labels, and of titles and descriptions where a listing has a translation. "
+          "Without it, Accept-Language decides; the default is de."),
+    Param("q", {"type": "string", "minLength": 1, "maxLength": 200},
+          "Full-text search in titles, descriptions, organisation and place. Words must all occur (each also "
+          "as the start of a longer word), \"quoted words\" as a phrase; umlauts match their ae/oe/ue spellings."),
+    Param("updated_since", {"type": "string", "format": "date-time"},
+          "Only listings changed at or after this time (ISO 8601; a date means its start in UTC)."),
+    Param("source", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"},
+          "Only listings carried by this source (its name in the hub's config); repeat for any of several.", True),
+)
+#: Paging, shared by every listing endpoint; the default limit depends on the endpoint.
+PAGING: tuple[Param, ...] = (
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "How many listings per page."),
+    Param("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+          "Opaque: the next page of the same search, from a response's next link."),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search; `lang` is the language the response is in."""
+
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    ags: str | None = None
+    postcode: str | None = None
+    near: tuple[float, float] | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+    q: str | None = None
+    updated_since: str | None = None
+    sources: tuple[str, ...] = ()
+    lang: str = "de"
+    limit: int | None = None
+    after: tuple[str, str] | None = None
+    #: The arguments as given, for links to further pages.
+    args: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def search_key(self) -> str:
+        """A stable digest of what is searched for (not the page): binds cursors to their search."""
+        filters = {k: v for k, v in self.__dict__.items() if k not in ("lang", "limit", "after", "args")}
+        return hashlib.sha256(json.dumps(filters, sort_keys=True, default=list).encode()).hexdigest()[:12]
+
+    def canonical(self) -> str:
+        """Everything that shapes a response, as one string (for validators)."""
+        return json.dumps({k: v for k, v in self.__dict__.items() if k != "args"}, sort_keys=True, default=list)
+
+    def page_args(self, cursor: str | None) -> list[tuple[str, str]]:
+        """The query arguments of another page of this search."""
+        args = [(k, v) for k, v in self.args if k != "cursor"]
+        return args + [("cursor", cursor)] if cursor else args
+
+
+def parse(args: Mapping[str, Sequence[str]], *, sources: Iterable[str], accept_lang: str | None = None,
+          default_limit: int | None = None, max_limit: int = 1000, extra: Iterable[str] = (),
+          only: Iterable[str] | None = None) -> Query:
+    """A Query from arguments (name -> list of values); BadParameter names the first bad one.
+
+    `extra` names an endpoint's own parameters (checked by it); `only` narrows the language to
+    some of its parameters (a single listing takes only `lang`).
+    """
+    known = [p.name for p in FILTERS + PAGING if only is None or p.name in only] + list(extra)
+    for name in args:
+        if name not in known:
+            raise BadParameter(name, f"unknown parameter {name!r}; allowed: {', '.join(known)}")
+    repeatable = {p.name for p in FILTERS if p.repeatable}
+    for name, values in args.items():
+        if len(values) > 1 and name not in repeatable:
+            raise BadParameter(name, f"{name} may be given only once")
+    one = {name: values[0] for name, values in args.items() if values}
+    sources = set(sources)
+    values: dict = {
+        "kinds": _choices(args, "kind", KINDS),
+        "categories": _choices(args, "category", tuple(taxonomy())),
+        "sources": _choices(args, "source", tuple(sorted(sources))),
+        "ags": _ags(one["ags"]) if "ags" in one else None,
+        "postcode": _matching("postcode", one.get("postcode"), r"[0-9]{2,5}", "2 to 5 digits of a postcode"),
+        "q": _text_query(one["q"]) if "q" in one else None,
+        "updated_since": _since(one["updated_since"]) if "updated_since" in one else None,
+        "lang": one.get("lang") or accept_lang or "de",
+        "limit": _limit(one.get("limit"), default_limit, max_limit),
+        "after": None,
+    }
+    if values["lang"] not in LANGUAGES:
+        raise BadParameter("lang", f"lang must be one of {', '.join(LANGUAGES)}, not {one['lang']!r}")
+    if "near" in one:
+        values["near"] = _point(one["near"])
+        values["radius_km"] = _radius(one.get("radius_km", str(DEFAULT_RADIUS_KM)))
+    elif "radius_km" in one:
+        raise BadParameter("radius_km", "radius_km needs near=lat,lon")
+    given = tuple((name, value) for name, vals in args.items() for value in vals)
+    query = Query(**values, args=given)
+    if "cursor" in one:
+        query = Query(**{**query.__dict__, "after": decode_cursor(one["cursor"], query)})
+    return query
+
+
+def _choices(args: Mapping[str, Sequence[str]], name: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(args.get(name, ())))
+    for value in chosen:
+        if value not in allowed:
+            raise BadParameter(name, f"{name} must be one of {', '.join(allowed) or '(none configured)'}, not {value!r}")
+    return tuple(sorted(chosen))
+
+
+def _matching(name: str, value: str | None, pattern: str, what: str) -> str | None:
+    if value is not None and not re.fullmatch(pattern, value):
+        raise BadParameter(name, f"{name} must be {what}, not {value!r}")
+    return value
+
+
+def _ags(value: str) -> str:
+    _matching("ags", value, r"[0-9]{2}|[0-9]{5}|[0-9]{8}", "a regional key of 2 (state), 5 (district) or 8 digits")
+    if value[:2] not in gazetteer.STATES or (len(value) >= 5 and value[:5] not in gazetteer.districts()):
+        raise BadParameter("ags", f"ags {value!r} is no German state or district")
+    return value
+
+
+def _since(value: str) -> str:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise BadParameter("updated_since", f"updated_since must be an ISO 8601 date or time, not {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _point(value: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(part) for part in value.split(","))
+    except ValueError:
+        raise BadParameter("near", f"near must be lat,lon in degrees, not {value!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BadParameter("near", f"near {value!r} is not on Earth (lat -90..90, lon -180..180)")
+    return lat, lon
+
+
+def _radius(value: str) -> float:
+    try:
+        radius = float(value)
+    except ValueError:
+        radius = math.nan
+    if not 0 < radius <= MAX_RADIUS_KM:
+        raise BadParameter("radius_km", f"radius_km must be a number of kilometres above 0 up to {MAX_RADIUS_KM:g}, not {value!r}")
+    return radius
+
+
+def _limit(value: str | None, default: int | None, maximum: int) -> int | None:
+    if value is None:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        raise BadParameter("limit", f"limit must be a whole number from 1 to {maximum}, not {value!r}")
+    return int(value)
+
+
+# -- full-text search ----------------------------------------------------------------------
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Text as the search index holds it: lower case, umlauts spelled ae/oe/ue, ß as ss."""
+    return text.casefold().translate(_UMLAUTS)
+
+
+def _text_query(value: str) -> str:
+    """q as an FTS5 expression: every word must occur, as a word or the start of one; phrases exact."""
+    if len(value) > 200:
+        raise BadParameter("q", f"q is {len(value)} characters long; at most 200")
+    parts: list[str] = []
+    for phrase, word in _TERM.findall(value):
+        words = _WORD.findall(fold(phrase or word))
+        if phrase and words:
+            parts.append('"' + " ".join(words) + '"')
+        elif words:
+            parts.extend(f'"{w}"*' for w in words)
+    if not parts:
+        raise BadParameter("q", f"q must contain a word to search for, not {value!r}")
+    return " AND ".join(parts)
+
+
+# -- cursors -------------------------------------------------------------------------------
+
+def encode_cursor(last: Mapping, query: Query) -> str:
+    """An opaque cursor pointing after this row (its published time and id) in this search."""
+    raw = json.dumps([last["published_utc"], last["id"], query.search_key()], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, query: Query) -> tuple[str, str]:
+    """The position a cursor points after; BadParameter if it is damaged or from another search."""
+    try:
+        published, listing_id, key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        assert isinstance(published, str) and isinstance(listing_id, str)
+    except (ValueError, TypeError, AssertionError, binascii.Error):
+        raise BadParameter("cursor", "cursor is damaged: use the next link of a response as it is") from None
+    if key != query.search_key():
+        raise BadParameter("cursor", "cursor belongs to a different search: keep the other parameters as they were")
+    return published, listing_id
+
+
+# -- SQL -----------------------------------------------------------------------------------
+
+ORDER = "u.published_utc desc, u.id desc"
+
+
+def where(query: Query, now_utc: str) -> tuple[str, list]:
+    """SQL condition over `unified u` for the visible listings this query matches, and its arguments."""
+    sql = ["u.status = 'active'", "(u.valid_until_utc is null or u.valid_until_utc >= ?)"]
+    args: list = [now_utc]
+
+    def any_of(column: str, values: tuple[str, ...]) -> None:
+        sql.append(f"{column} in ({','.join('?' * len(values))})")
+        args.extend(values)
+
+    if query.kinds:
+        any_of("u.kind", query.kinds)
+    if query.categories:
+        any_of("u.category", query.categories)
+    if query.ags:
+        sql.append("substr(u.ags, 1, ?) = ?")
+        args += [len(query.ags), query.ags]
+    if query.postcode:
+        sql.append("substr(u.postcode, 1, ?) = ?")
+        args += [len(query.postcode), query.postcode]
+    if query.near:
+        lat, lon = query.near
+        dlat = query.radius_km / 111.0
+        dlon = query.radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+        sql.append("u.lat between ? and ? and u.lon between ? and ? and distance_km(u.lat, u.lon, ?, ?) <= ?")
+        args += [lat - dlat, lat + dlat, lon - dlon, lon + dlon, lat, lon, query.radius_km]
+    if query.q:
+        sql.append("u.id in (select id from unified_fts where unified_fts match ?)")
+        args.append(query.q)
+    if query.updated_since:
+        sql.append("u.updated_utc >= ?")
+        args.append(query.updated_since)
+    if query.sources:
+        marks = ",".join("?" * len(query.sources))
+        sql.append(f"exists (select 1 from unified_members m join listings l on l.id = m.listing_id "
+                   f"where m.unified_id = u.id and l.source in ({marks}))")
+        args.extend(query.sources)
+    return " and ".join(sql), args
+
+
+def after(position: tuple[str, str]) -> tuple[str, list]:
+    """SQL condition for the rows that come after a position in ORDER."""
+    published, listing_id = position
+    return "(u.published_utc < ? or (u.published_utc = ? and u.id < ?))", [published, published, listing_id]
+
+
+def distance_km(lat1: float | None, lon1: float | None, lat2: float, lon2: float) -> float | None:
+    """Great-circle distance in kilometres (haversine); None without coordinates."""
+    if lat1 is None or lon1 is None:
+        return None
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))

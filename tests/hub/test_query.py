@@ -1,0 +1,169 @@
+"""The query language, as a reader of /api/v1/listings (and so of every feed) sees it."""
+from __future__ import annotations
+
+import pytest
+
+from hub.app import create_app
+from hub.storage import Storage
+from listings import doc, publish, titles
+
+SOURCES = [{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"},
+           {"name": "goettingen", "type": "goettingen", "url": "https://goettingen.example.org/api"}]
+
+
+@pytest.fixture
+def hub(make_config):
+    config = make_config(SOURCES, base_url="https://hub.example.org")
+    store = Storage(config.database)
+    yield store, create_app(config).test_client()
+    store.close()
+
+
+def search(client, query: str) -> list[str]:
+    response = client.get(f"/api/v1/listings?{query}")
+    assert response.status_code == 200, response.get_json()
+    return titles(response)
+
+
+def test_kind_and_repeatable_category_narrow_the_listings(hub):
+    store, client = hub
+    publish(store, doc(1, title="Sofa", category="goods"), doc(2, title="Deutschkurs", category="language", kind="service"),
+            doc(3, title="Fahrdienst", category="mobility", kind="request"))
+    assert search(client, "category=goods&category=mobility") == ["Fahrdienst", "Sofa"]
+    assert search(client, "kind=service") == ["Deutschkurs"]
+    assert search(client, "kind=request&category=goods") == []
+
+
+def test_a_state_or_district_key_matches_everything_inside_it(hub):
+    store, client = hub
+    publish(store, doc(1, title="Potsdam", location={"ags": "12054"}),
+            doc(2, title="Göttingen", location={"ags": "03159", "postcode": "37073", "city": "Göttingen"}),
+            doc(3, title="Wolfenbüttel", location={"ags": "03158", "postcode": "38300", "city": "Wolfenbüttel"}))
+    assert search(client, "ags=03") == ["Wolfenbüttel", "Göttingen"]
+    assert search(client, "ags=03159") == ["Göttingen"]
+    assert search(client, "ags=12") == ["Potsdam"]
+    assert search(client, "postcode=37073") == ["Göttingen"]
+    assert search(client, "postcode=38") == ["Wolfenbüttel"]
+
+
+def test_near_finds_listings_within_the_radius(hub):
+    store, client = hub
+    publish(store, doc(1, title="Potsdam"),  # 52.3989, 13.0657
+            doc(2, title="Berlin-Mitte", location={"lat": 52.5200, "lon": 13.4050, "ags": "11000"}),  # ~26 km away
+            doc(3, title="Ohne Koordinaten", location={"lat": None, "lon": None}))
+    assert search(client, "near=52.40,13.07&radius_km=5") == ["Potsdam"]
+    assert search(client, "near=52.40,13.07&radius_km=30") == ["Berlin-Mitte", "Potsdam"]
+    assert search(client, "near=52.40,13.07") == ["Potsdam"]  # default radius 10 km
+
+
+def test_full_text_search_matches_umlauts_and_their_spellings(hub):
+    store, client = hub
+    publish(store, doc(1, title="Hilfe beim Umzug in München", description="Wir brauchen starke Hände."),
+            doc(2, title="Fahrradwerkstatt", description="Räder für Geflüchtete reparieren."),
+            doc(3, title="Strassenfest", description="Nachbarschaftsfest in der Straße."),
+            doc(4, title="Kleiderkammer", description="Sortieren.", organisation={"name": "Diakonie Göttingen"}))
+    assert search(client, "q=muenchen") == ["Hilfe beim Umzug in München"]
+    assert search(client, "q=München") == ["Hilfe beim Umzug in München"]
+    assert search(client, "q=MUENCHEN umzug") == ["Hilfe beim Umzug in München"]
+    assert search(client, "q=haende") == ["Hilfe beim Umzug in München"]
+    assert search(client, "q=Fahrrad") == ["Fahrradwerkstatt"]  # the start of a compound word
+    assert search(client, "q=Straße") == ["Strassenfest"]
+    assert search(client, "q=goettingen") == ["Kleiderkammer"]  # organisation names count
+    assert search(client, 'q="starke Hände"') == ["Hilfe beim Umzug in München"]
+    assert search(client, 'q="Hände starke"') == []
+    assert search(client, 'q=umzug fahrrad') == []  # every word must occur
+
+
+def test_fts_syntax_in_q_is_taken_as_words(hub):
+    store, client = hub
+    publish(store, doc(1, title="Tisch OR Stuhl"))
+    assert search(client, "q=OR") == ["Tisch OR Stuhl"]
+    assert search(client, 'q=tisch" NOT stuhl') == []  # NOT is a word here, and no listing has it
+    response = client.get("/api/v1/listings?q=%22%2A%28%29")
+    assert response.status_code == 400 and response.get_json()["parameter"] == "q"
+
+
+def test_updated_since_and_source(hub):
+    store, client = hub
+    publish(store, doc(1, title="Alt", updated_at="2026-01-01T10:00:00+01:00", published_at="2026-01-01T10:00:00+01:00"),
+            doc(2, title="Neu", updated_at="2026-06-01T10:00:00+02:00"),
+            doc(3, title="Aus Göttingen", source="goettingen"))
+    assert search(client, "updated_since=2026-05-31") == ["Neu"]
+    assert search(client, "updated_since=2026-06-01T08:00:00Z") == ["Neu"]
+    assert search(client, "updated_since=2026-06-01T08:00:01Z") == []
+    assert search(client, "source=goettingen") == ["Aus Göttingen"]
+    assert search(client, "source=potsdam") == ["Neu", "Alt"]
+
+
+def test_a_translation_is_shown_in_the_readers_language(hub):
+    store, client = hub
+    publish(store, doc(1, title="Deutschkurs für Anfänger", description="Jeden Montag.",
+                       translations={"en": {"title": "German course for beginners", "description": "Every Monday."},
+                                     "ar": {"title": "دورة ألمانية للمبتدئين"}}))
+    assert search(client, "lang=en") == ["German course for beginners"]
+    assert search(client, "lang=de") == ["Deutschkurs für Anfänger"]
+    page = client.get("/api/v1/listings", headers={"Accept-Language": "ar, en;q=0.5"})
+    item = page.get_json()["listings"][0]
+    assert item["title"] == "دورة ألمانية للمبتدئين" and item["description"] == "Jeden Montag."
+    assert item["translations"]["de"]["title"] == "Deutschkurs für Anfänger"  # the original is kept
+    assert page.headers["Content-Language"] == "ar" and page.get_json()["meta"]["categories"]["goods"] == "تبرعات عينية"
+    assert client.get("/api/v1/listings?lang=en").get_json()["meta"]["categories"]["goods"] == "Donations in kind"
+    assert search(client, "q=beginners") == ["Deutschkurs für Anfänger"]  # translations are searched too
+
+
+@pytest.mark.parametrize("query, parameter, message", [
+    ("page=2", "page", "unknown parameter 'page'; allowed: kind, category, ags, postcode, near, radius_km, lang, "
+                       "q, updated_since, source, limit, cursor"),
+    ("kind=gift", "kind", "kind must be one of offer, request, event, service, not 'gift'"),
+    ("category=goods&category=toys", "category", "category must be one of goods, volunteering, jobs, housing, language, "
+                                                 "education, leisure, counselling, health, mobility, translation, other, not 'toys'"),
+    ("ags=3", "ags", "ags must be a regional key of 2 (state), 5 (district) or 8 digits, not '3'"),
+    ("ags=17", "ags", "ags '17' is no German state or district"),
+    ("ags=03999", "ags", "ags '03999' is no German state or district"),
+    ("postcode=3", "postcode", "postcode must be 2 to 5 digits of a postcode, not '3'"),
+    ("near=52.4", "near", "near must be lat,lon in degrees, not '52.4'"),
+    ("near=95,13", "near", "near '95,13' is not on Earth (lat -90..90, lon -180..180)"),
+    ("near=52,13&radius_km=-1", "radius_km", "radius_km must be a number of kilometres above 0 up to 1000, not '-1'"),
+    ("radius_km=5", "radius_km", "radius_km needs near=lat,lon"),
+    ("lang=fr", "lang", "lang must be one of de, en, ar, not 'fr'"),
+    ("q=%20%20", "q", "q must contain a word to search for, not '  '"),
+    ("updated_since=yesterday", "updated_since", "updated_since must be an ISO 8601 date or time, not 'yesterday'"),
+    ("source=berlin", "source", "source must be one of goettingen, potsdam, not 'berlin'"),
+    ("limit=0", "limit", "limit must be a whole number from 1 to 1000, not '0'"),
+    ("ags=03&ags=12", "ags", "ags may be given only once"),
+    ("cursor=xyz", "cursor", "cursor is damaged: use the next link of a response as it is"),
+])
+def test_bad_parameters_get_400_naming_the_parameter(hub, query, parameter, message):
+    _, client = hub
+    for path in ("/api/v1/listings", "/feed.rss", "/export.csv", "/events.ics"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, path
+        expected = message + ", dialect" if path == "/export.csv" and parameter == "page" else message
+        assert response.get_json() == {"error": "Bad Request", "parameter": parameter, "message": expected, "status": 400}
+
+
+def test_the_cursor_pages_stay_correct_while_listings_change(hub):
+    store, client = hub
+    publish(store, *(doc(n) for n in range(1, 8)))
+    first = client.get("/api/v1/listings?limit=3").get_json()
+    assert [i["title"] for i in first["listings"]] == ["Angebot 7", "Angebot 6", "Angebot 5"]
+    assert first["meta"]["total"] == 7 and first["meta"]["limit"] == 3
+    # Between pages: a new listing arrives on top and one of the next page is withdrawn.
+    publish(store, doc(8))
+    store.set_unified_status("u_0000000000000004", "withdrawn")
+    store.db.conn.commit()
+    second = client.get(first["links"]["next"].removeprefix("https://hub.example.org")).get_json()
+    assert [i["title"] for i in second["listings"]] == ["Angebot 3", "Angebot 2", "Angebot 1"]
+    assert "next" not in second["links"] and second["meta"]["next_cursor"] is None
+    assert second["links"]["first"] == "https://hub.example.org/api/v1/listings?limit=3"
+
+
+def test_a_cursor_only_continues_its_own_search(hub):
+    store, client = hub
+    publish(store, *(doc(n) for n in range(1, 5)))
+    cursor = client.get("/api/v1/listings?limit=2&kind=offer").get_json()["meta"]["next_cursor"]
+    assert client.get(f"/api/v1/listings?limit=2&kind=offer&cursor={cursor}").status_code == 200
+    assert client.get(f"/api/v1/listings?limit=3&kind=offer&cursor={cursor}&lang=en").status_code == 200
+    other = client.get(f"/api/v1/listings?limit=2&kind=request&cursor={cursor}")
+    assert other.status_code == 400 and other.get_json()["message"] == \
+        "cursor belongs to a different search: keep the other parameters as they were"
