@@ -222,3 +222,4 @@ if __name__ == "__main__":
 
 
 import hub.cli_dedupe  # noqa: E402,F401  (registers `helferhub dedupe` on the group above)
+import hub.cli_export  # noqa: E402,F401  (registers `helferhub export`)

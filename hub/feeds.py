@@ -125,18 +125,18 @@ def render(config: Config, fmt: str, path: str, result: Result) -> bytes | Itera
     export can stream. Ends the result's snapshot."""
     export = exports.get(fmt)
     if result.query.limit is None:
-        info = meta(config, result, path, export.media_type, None)
-        if hasattr(export, "stream"):
-            return export.stream(result.stream(), info)
-        return export.render(result.stream(), info)
-    try:
-        listings, following = result.page()
-    finally:
-        result.close()
+        listings: Iterable[dict] = result.stream()
+        following = None
+    else:
+        try:
+            listings, following = result.page()
+        finally:
+            result.close()
     info = meta(config, result, path, export.media_type, following)
     if fmt == "json":
         info["page"] = {"limit": result.query.limit, "total": result.total, "next_cursor": following}
         info["links"] = {k: v for k, v in (("self", info["feed_url"]), ("first", info.get("first_url")),
                                            ("next", info.get("next_url"))) if v}
+    if result.query.limit is None and hasattr(export, "stream"):
+        return export.stream(listings, info)
     return export.render(listings, info)
-

@@ -84,6 +84,10 @@ def spec(base_url: str) -> dict:
             "Why two listings (listing or unified ids) are, or are not, one", {JSON: {"schema": {"type": "object"}}},
             [{"name": n, "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}} for n in "ab"],
             {"404": _error("No such listing.")}),
+        "/export/{name}": _operation(
+            f"{every} in any installed export format (a partner's too)", {"*/*": {"schema": {"type": "string"}}},
+            [{"name": "name", "in": "path", "required": True, "schema": {"enum": sorted(exports.formats())}}, *search],
+            {"404": _error("No such export format.")}),
         "/openapi.json": _operation("This document", {JSON: {"schema": {"type": "object"}}}, []),
         "/healthz": {"get": {"summary": "For operators: database, counts, each source's last sync (never cached)",
                              "parameters": [], "responses": {"200": {"description": "OK", "content": {

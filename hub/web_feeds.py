@@ -1,7 +1,7 @@
 """The public feeds and exports: one search, any format, cacheable (see hub/http.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 
 import exports
 from connectors.dates import utcnow
@@ -82,3 +82,11 @@ def events_ics():
 def listings_geojson():
     """Every matching listing with coordinates, as a GeoJSON FeatureCollection."""
     return answer("geojson", request_query(None))
+
+
+@public(bp, "/export/<name>")
+def export_any(name: str):
+    """Every matching listing in any installed export format, a partner's included."""
+    if name not in exports.formats():
+        abort(404, description=f"no export format {name!r}; installed: {', '.join(sorted(exports.formats()))}")
+    return answer(name, request_query(None))

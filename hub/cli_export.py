@@ -1,0 +1,54 @@
+"""helferhub export FORMAT: any export of any search, written to a file or stdout."""
+from __future__ import annotations
+
+import click
+
+import exports
+from hub.cli import EXIT_USAGE, cli, load_config
+from hub.query import FILTERS, PAGING, BadParameter, parse
+
+#: Where each built-in format is served, so links in the file point at the same search on the web.
+PATHS = {"json": "/api/v1/listings", "jsonfeed": "/feed.json", "rss": "/feed.rss", "atom": "/feed.atom",
+         "csv": "/export.csv", "csv-plain": "/export.csv", "ics": "/events.ics", "geojson": "/listings.geojson"}
+
+
+def path_of(fmt: str) -> str:
+    """The web address (path) of a format; a partner's formats are served under /export/NAME."""
+    return PATHS.get(fmt, f"/export/{fmt}")
+
+
+def _search_options(command):
+    for param in reversed(FILTERS + PAGING):
+        flag = "--" + param.name.replace("_", "-")
+        command = click.option(flag, param.name, multiple=param.repeatable, help=param.description)(command)
+    return command
+
+
+@cli.command("export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(exports.formats())))
+@click.option("-o", "--output", type=click.File("wb"), default="-", help="File to write (default: stdout).")
+@_search_options
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output, **search) -> None:
+    """Write every listing matching the search (the same parameters as the web's) in FORMAT.
+
+    Example: helferhub export csv --category goods --ags 03 -o goods-niedersachsen.csv
+    """
+    from connectors.dates import utcnow
+    from hub.feeds import Result, render
+
+    config = load_config(ctx)
+    args = {name: list(value) if isinstance(value, tuple) else [value]
+            for name, value in search.items() if value not in (None, ())}
+    try:
+        query = parse(args, sources=[s.name for s in config.sources])
+    except BadParameter as exc:
+        click.echo(f"error: --{exc.name.replace('_', '-')}: {exc}", err=True)
+        ctx.exit(EXIT_USAGE)
+    result = Result.open(config, query, utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"))
+    body = render(config, fmt, path_of(fmt), result)
+    for piece in [body] if isinstance(body, bytes) else body:
+        output.write(piece)
+    output.flush()
+    if getattr(output, "name", "<stdout>") != "<stdout>":
+        click.echo(f"{result.total} listings matched; written to {output.name}", err=True)

@@ -1,0 +1,122 @@
+"""HTTP as caches, browsers and feed readers rely on it: validators, 304s, gzip, CORS, media types."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from hub.app import create_app
+from hub.storage import Storage
+from listings import doc, publish
+
+ENDPOINTS = {
+    "/api/v1/listings": "application/json; charset=utf-8",
+    "/api/v1/listings/u_0000000000000001": "application/json; charset=utf-8",
+    "/feed.json": "application/feed+json; charset=utf-8",
+    "/feed.rss": "application/rss+xml; charset=utf-8",
+    "/feed.atom": "application/atom+xml; charset=utf-8",
+    "/export.csv": "text/csv; charset=utf-8; header=present",
+    "/events.ics": "text/calendar; charset=utf-8",
+    "/listings.geojson": "application/geo+json; charset=utf-8",
+    "/export/csv-plain": "text/csv; charset=utf-8; header=present",
+    "/openapi.json": "application/json; charset=utf-8",
+}
+
+
+@pytest.fixture
+def hub(make_config):
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}],
+                         base_url="https://hub.example.org", cache_max_age=120)
+    store = Storage(config.database)
+    publish(store, doc(1), doc(2, starts_at="2027-05-08T14:00:00+02:00", valid_until="2027-05-08T23:59:59+02:00"))
+    yield store, create_app(config).test_client()
+    store.close()
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_every_response_has_strong_validators_and_its_media_type(hub, path):
+    _, client = hub
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.content_type == ENDPOINTS[path]
+    assert response.headers["ETag"].startswith('"') and not response.headers["ETag"].startswith("W/")
+    assert response.headers["Cache-Control"] == "public, max-age=120"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    if path != "/openapi.json":
+        assert response.headers["Last-Modified"].endswith(" GMT")
+    again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == response.headers["ETag"] and again.headers["Cache-Control"] == "public, max-age=120"
+
+
+@pytest.mark.parametrize("path", ["/feed.rss", "/api/v1/listings", "/export.csv", "/api/v1/listings/u_0000000000000001"])
+def test_a_change_to_the_listings_changes_the_validators(hub, path):
+    store, client = hub
+    first = client.get(path)
+    publish(store, doc(1, title="Angebot 1 (geändert)"))
+    second = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200 and "Angebot 1 (geändert)" in second.get_data(as_text=True)
+    assert second.headers["ETag"] != first.headers["ETag"]
+
+
+def test_if_modified_since_gets_304_until_something_changes(hub):
+    store, client = hub
+    first = client.get("/feed.atom")
+    stamp = first.headers["Last-Modified"]
+    assert client.get("/feed.atom", headers={"If-Modified-Since": stamp}).status_code == 304
+    assert client.get("/feed.atom", headers={"If-Modified-Since": "Mon, 01 Jan 2024 00:00:00 GMT"}).status_code == 200
+    # If-None-Match decides when both are sent (RFC 9110): a stale tag means 200 even with a fresh date.
+    assert client.get("/feed.atom", headers={"If-Modified-Since": stamp, "If-None-Match": '"old"'}).status_code == 200
+
+
+def test_an_expired_listing_changes_the_validators_without_any_write(hub, monkeypatch):
+    _, client = hub
+    before = client.get("/feed.json")
+    assert len(before.get_json(force=True)["items"]) == 2
+    monkeypatch.setattr("hub.web_feeds.now", lambda: "2027-05-09T00:00:00Z")  # listing 2's valid_until has passed
+    after = client.get("/feed.json", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and len(after.get_json(force=True)["items"]) == 1
+    assert after.headers["Last-Modified"] == "Sat, 08 May 2027 21:59:59 GMT"
+
+
+@pytest.mark.parametrize("path", ["/feed.rss", "/export.csv", "/api/v1/listings"])
+def test_gzip_is_its_own_representation(hub, path):
+    _, client = hub
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["ETag"] != plain.headers["ETag"] and "Accept-Encoding" in packed.headers["Vary"]
+    assert client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]}).status_code == 304
+
+
+def test_cors_is_open_on_public_gets_only(hub):
+    _, client = hub
+    assert "Access-Control-Allow-Origin" not in client.get("/healthz").headers
+    assert client.get("/healthz").headers["Cache-Control"] == "no-store"
+    posted = client.post("/feed.rss")
+    assert posted.status_code == 405 and "Access-Control-Allow-Origin" not in posted.headers
+    bad = client.get("/feed.rss?kind=gift")
+    assert bad.status_code == 400 and bad.headers["Access-Control-Allow-Origin"] == "*"  # a web page can read why
+    preflight = client.options("/api/v1/listings", headers={"Origin": "https://portal.example",
+                                                            "Access-Control-Request-Method": "GET",
+                                                            "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    assert preflight.headers["Access-Control-Allow-Methods"] == "GET, HEAD"
+    assert "ETag" in client.get("/feed.json").headers["Access-Control-Expose-Headers"]
+
+
+def test_the_language_is_stated_and_varies(hub):
+    _, client = hub
+    response = client.get("/feed.rss", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert response.headers["Content-Language"] == "en" and "Accept-Language" in response.headers["Vary"]
+    assert b"<language>en</language>" in response.data
+    assert client.get("/feed.rss?lang=ar", headers={"Accept-Language": "en"}).headers["Content-Language"] == "ar"
+    assert client.get("/feed.rss", headers={"Accept-Language": "fr"}).headers["Content-Language"] == "de"
+
+
+def test_head_answers_with_the_headers_alone(hub):
+    _, client = hub
+    head = client.head("/export.csv")
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == client.get("/export.csv").headers["ETag"]
