@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= hub.toml
 
-.PHONY: run test install install-test sample clean
+# Debian packages the tests and benchmarks drive: newsboat (a real feed reader), wrk (a load generator).
+DEBS ?= newsboat
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-test debs sample bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +31,20 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/helferhub --config $(CONFIG) run
 
-test: install-test
+test: install-test debs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Installs from Debian's archive only what is missing (needs root or sudo the first time).
+debs:
+	@missing=$$(for p in $(DEBS); do command -v $$p >/dev/null || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+bench: install
+	$(MAKE) debs DEBS="wrk"
+	$(BIN)/python benchmarks/feed_serving.py
 
 sample: install
 	$(BIN)/python examples/generate.py

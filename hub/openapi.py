@@ -85,7 +85,8 @@ def spec(base_url: str) -> dict:
             [{"name": n, "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}} for n in "ab"],
             {"404": _error("No such listing.")}),
         "/export/{name}": _operation(
-            f"{every} in any installed export format (a partner's too)", {"*/*": {"schema": {"type": "string"}}},
+            f"{every} in any installed export format (a partner's too)",
+            {export.media_type.split(";")[0]: {"schema": {}} for export in exports.formats().values()},
             [{"name": "name", "in": "path", "required": True, "schema": {"enum": sorted(exports.formats())}}, *search],
             {"404": _error("No such export format.")}),
         "/openapi.json": _operation("This document", {JSON: {"schema": {"type": "object"}}}, []),

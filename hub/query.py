@@ -61,7 +61,7 @@ FILTERS: tuple[Param, ...] = (
     Param("q", {"type": "string", "minLength": 1, "maxLength": 200},
           "Full-text search in titles, descriptions, organisation and place. Words must all occur (each also "
           "as the start of a longer word), \"quoted words\" as a phrase; umlauts match their ae/oe/ue spellings."),
-    Param("updated_since", {"type": "string", "format": "date-time"},
+    Param("updated_since", {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]},
           "Only listings changed at or after this time (ISO 8601; a date means its start in UTC)."),
     Param("source", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"},
           "Only listings carried by this source (its name in the hub's config); repeat for any of several.", True),
