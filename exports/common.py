@@ -6,6 +6,7 @@ through `clean()` before any format sees it.
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime
 from typing import Mapping
@@ -26,14 +27,24 @@ def clean(text: str | None) -> str:
     return _UNSAFE.sub("", text or "")
 
 
+# The same characters as JSON text shows them: raw, or C0 controls escaped as \u00XX.
+_UNSAFE_IN_JSON = re.compile(_UNSAFE.pattern + r"|\\u00[01][0-9a-f]")
+
+
 def clean_tree(value):
-    """A JSON-like value with every string in it cleaned."""
+    """A JSON-like value with every string in it cleaned (returned as it is when nothing needs it)."""
+    if not _UNSAFE_IN_JSON.search(json.dumps(value, ensure_ascii=False)):  # C speed; almost always clean
+        return value
+    return _clean_tree(value)
+
+
+def _clean_tree(value):
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, Mapping):
-        return {clean(k): clean_tree(v) for k, v in value.items()}
+        return {clean(k): _clean_tree(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [clean_tree(v) for v in value]
+        return [_clean_tree(v) for v in value]
     return value
 
 

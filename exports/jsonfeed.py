@@ -46,4 +46,4 @@ def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
     }
     if meta.get("next_url"):
         feed["next_url"] = meta["next_url"]
-    return json.dumps(feed, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -6,6 +6,7 @@ match in bounded memory; feeds carry the newest `feed_items` and link the next p
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 from urllib.parse import urlencode
@@ -32,24 +33,26 @@ class Result:
     store: Storage
     query: Query
     now: str
-    generation: int
+    generation: str
     last_modified: str
     total: int
     closed: bool = False
 
+    pooled: bool = False
+
     @classmethod
     def open(cls, config: Config, query: Query, now: str) -> "Result":
         """Begin a snapshot and read the search's validators; close() (or consume listings) ends it."""
-        store = Storage(config.database)
+        store, pooled = _connection(config.database)
         store.db.execute("BEGIN")
+        result = cls(store, query, now, "", "", 0, pooled=pooled)
         try:
-            generation, changed = store.feed_state(now)
-            total = store.count(*where(query, now))
+            result.generation, result.last_modified = store.feed_state(now)
+            result.total = store.count(*where(query, now))
         except BaseException:
-            store.db.execute("ROLLBACK")
-            store.close()
+            result.close()
             raise
-        return cls(store, query, now, generation, changed, total)
+        return result
 
     def etag(self, config: Config, fmt: str) -> str:
         """Strong: the bytes of a response follow from these (a write bumps the generation;
@@ -82,13 +85,14 @@ class Result:
             self.close()
 
     def close(self) -> None:
-        """End the snapshot and the connection (once; later calls do nothing)."""
+        """End the snapshot, and the connection unless it is the thread's kept one (once)."""
         if self.closed:
             return
         self.closed = True
         if self.store.db.conn.in_transaction:
             self.store.db.execute("ROLLBACK")
-        self.store.close()
+        if not self.pooled:
+            self.store.close()
 
     def _condition(self) -> tuple[str, list]:
         condition, args = where(self.query, self.now)
@@ -96,6 +100,23 @@ class Result:
             more, more_args = after(self.query.after)
             condition, args = f"{condition} and {more}", args + more_args
         return condition, args
+
+
+_local = threading.local()
+
+
+def _connection(database: str) -> tuple[Storage, bool]:
+    """The thread's kept connection to database (opening one costs more than most queries), or a
+    fresh one while the kept one is busy with a response still streaming; second: kept or not."""
+    store, path = getattr(_local, "kept", (None, None))
+    if store is not None and path == database and not store.db.conn.in_transaction:
+        return store, True
+    if store is not None and path == database:
+        return Storage(database), False
+    if store is not None and not store.db.conn.in_transaction:
+        store.close()  # another database (tests, or a reconfigured app): keep one connection a thread
+    _local.kept = (Storage(database), database)
+    return _local.kept[0], True
 
 
 def url(config: Config, path: str, args: Iterable[tuple[str, str]] = ()) -> str:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import zlib
+from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
@@ -62,13 +64,51 @@ def respond(body: Callable[[], bytes | Iterable[bytes]], *, etag: str, last_modi
         headers["Content-Language"] = language
     if _not_modified(tag, modified):
         return Response(status=304, headers=headers)
-    content = body()
     if gzip:
         headers["Content-Encoding"] = "gzip"
-        content = _gzip(content)
+    content = RENDERED.get(tag)
+    if content is None:
+        content = _gzip(body()) if gzip else body()
+        if isinstance(content, bytes):
+            RENDERED.put(tag, content)
     if isinstance(content, bytes):
         return Response(content, content_type=media_type, headers=headers)
     return Response(content, content_type=media_type, headers=headers, direct_passthrough=True)
+
+
+class Rendered:
+    """Response bodies by strong ETag, least recently used first out, within a byte budget.
+
+    A strong tag names exactly one sequence of bytes, so a body rendered for one reader serves
+    every reader polling the same URL until the listings change (and the tag with them).
+    """
+
+    def __init__(self, budget: int = 64 * 2**20, largest: int = 8 * 2**20):
+        self.budget, self.largest, self.size = budget, largest, 0
+        self.bodies: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, tag: str) -> bytes | None:
+        """The body stored under tag, or None."""
+        with self.lock:
+            body = self.bodies.get(tag)
+            if body is not None:
+                self.bodies.move_to_end(tag)
+            return body
+
+    def put(self, tag: str, body: bytes) -> None:
+        """Keep a body (unless it alone would take too much of the budget)."""
+        if len(body) > self.largest:
+            return
+        with self.lock:
+            if tag not in self.bodies:
+                self.bodies[tag] = body
+                self.size += len(body)
+            while self.size > self.budget:
+                self.size -= len(self.bodies.popitem(last=False)[1])
+
+
+RENDERED = Rendered()
 
 
 def _not_modified(tag: str, modified: datetime | None) -> bool:

@@ -72,8 +72,10 @@ def _v4(db: sqlite_utils.Database) -> None:
         db.execute("insert into unified_fts (id, body) values (?, ?)", [uid, search_text(json.loads(data))])
     # Every write to `unified` counts: a response's validators are this counter, so a 304 costs no query
     # of the listings. Triggers, so that no code path (or operator's sqlite3 session) can forget it.
-    db.execute("create table feed_state (id integer primary key check (id = 1), generation integer, changed_at text)")
-    db.execute("insert into feed_state values (1, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
+    # `instance` tells databases apart: a rebuilt database starts counting again, under a new name.
+    db.execute("create table feed_state (id integer primary key check (id = 1), instance text, generation integer, "
+               "changed_at text)")
+    db.execute("insert into feed_state values (1, lower(hex(randomblob(8))), 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
     for event in ("insert", "update", "delete"):
         db.execute(f"create trigger unified_{event} after {event} on unified begin "
                    f"update feed_state set generation = generation + 1, "
@@ -262,13 +264,14 @@ class Storage:
         """How many unified listings match an SQL condition over `unified u`."""
         return self.db.execute(f"select count(*) from unified u where {condition}", args).fetchone()[0]
 
-    def feed_state(self, now_utc: str) -> tuple[int, str]:
+    def feed_state(self, now_utc: str) -> tuple[str, str]:
         """(generation, last change): what every response's validators are made of.
 
         The listings readers see change only when `unified` is written (the generation counts
-        writes) or when a listing expires; the last change is the later of the two.
+        writes, per database instance) or when a listing expires; the last change is the later.
         """
-        generation, changed = self.db.execute("select generation, changed_at from feed_state").fetchone()
+        instance, count, changed = self.db.execute("select instance, generation, changed_at from feed_state").fetchone()
+        generation = f"{instance}.{count}"
         expired = self.db.execute("select max(valid_until_utc) from unified where status = 'active' "
                                   "and valid_until_utc < ?", [now_utc]).fetchone()[0]
         return generation, max(changed[:19] + "Z", expired or "")

@@ -120,3 +120,29 @@ def test_head_answers_with_the_headers_alone(hub):
     _, client = hub
     head = client.head("/export.csv")
     assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == client.get("/export.csv").headers["ETag"]
+
+
+def test_two_databases_never_share_a_tag(make_config, tmp_path):
+    tags = set()
+    for name in ("a", "b"):
+        config = make_config([], base_url="https://hub.example.org", database=str(tmp_path / f"{name}.db"))
+        store = Storage(config.database)
+        publish(store, doc(1, title=f"Angebot aus {name}"))  # the same number of writes in both
+        store.close()
+        response = create_app(config).test_client().get("/feed.rss")
+        assert f"Angebot aus {name}".encode() in response.data
+        tags.add(response.headers["ETag"])
+    assert len(tags) == 2
+
+
+def test_rendered_bodies_stay_within_their_budget():
+    from hub.http import Rendered
+
+    kept = Rendered(budget=10, largest=6)
+    kept.put("a", b"12345")
+    kept.put("b", b"12345")
+    kept.get("a")  # used: "b" is now the oldest
+    kept.put("c", b"123")
+    kept.put("huge", b"1234567")
+    assert (kept.get("a"), kept.get("b"), kept.get("c"), kept.get("huge")) == (b"12345", None, b"123", None)
+    assert kept.size == 8
