@@ -15,6 +15,7 @@ import exports
 from exports.common import localized
 from hub import __version__
 from hub.config import Config
+from hub.http import etag_of
 from hub.query import Query, after, encode_cursor, where
 from hub.storage import Storage
 
@@ -36,9 +37,8 @@ class Result:
     generation: str
     last_modified: str
     total: int
-    closed: bool = False
-
     pooled: bool = False
+    closed: bool = False
 
     @classmethod
     def open(cls, config: Config, query: Query, now: str) -> "Result":
@@ -57,8 +57,6 @@ class Result:
     def etag(self, config: Config, fmt: str) -> str:
         """Strong: the bytes of a response follow from these (a write bumps the generation;
         an expiry lowers the total)."""
-        from hub.http import etag_of
-
         return etag_of(__version__, fmt, self.query.canonical(), self.generation, self.total,
                        config.title, config.base_url)
 

@@ -13,7 +13,7 @@ from werkzeug.http import http_date
 
 #: Endpoints anyone may read from any web page (Access-Control-Allow-Origin: *), GET and HEAD only.
 PUBLIC: set[str] = set()
-EXPOSED = "ETag, Last-Modified, Content-Language, Link"
+EXPOSED = "ETag, Last-Modified, Content-Language"
 VARY = "Accept-Encoding, Accept-Language"
 
 

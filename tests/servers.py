@@ -42,3 +42,18 @@ def serve(handler: Handler):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_wsgi(app):
+    """A WSGI app behind waitress (the hub's production server) on a free loopback port; yields its base URL."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)

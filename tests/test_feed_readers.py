@@ -5,30 +5,15 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-import threading
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import feedparser
 import pytest
-from waitress.server import create_server
 
 from hub.app import create_app
 from hub.storage import Storage
 from listings import doc, publish
-
-
-@contextmanager
-def served(app):
-    """The app behind waitress on a free loopback port; yields its base URL."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+from servers import serve_wsgi
 
 
 @pytest.fixture
@@ -41,7 +26,7 @@ def hub(make_config, tmp_path):
     def app_for(url: str):
         return create_app(make_config([], base_url=url, feed_items=5))
 
-    with served(lambda environ, respond: base["app"](environ, respond)) as url:
+    with serve_wsgi(lambda environ, respond: base["app"](environ, respond)) as url:
         base["app"] = app_for(url)
         yield url
 
