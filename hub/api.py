@@ -6,7 +6,6 @@ import json
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from exports.common import clean_tree, localized
-from hub import __version__
 from hub.app import storage
 from hub.http import etag_of, public, respond
 from hub.query import BadParameter, Query, where
@@ -45,7 +44,7 @@ def listing(listing_id: str):
         abort(410, description=f"listing {listing_id!r} was withdrawn by its portal")
     generation, changed = store.feed_state(now())
     body = json.dumps(clean_tree(localized(row["data"], query.lang)), ensure_ascii=False).encode("utf-8")
-    return respond(lambda: body, etag=etag_of(__version__, listing_id, query.lang, generation),
+    return respond(lambda: body, etag=etag_of(listing_id, query.lang, generation),
                    last_modified=changed, media_type="application/json; charset=utf-8", language=query.lang)
 
 

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 import exports
 from exports.common import localized
-from hub import __version__
 from hub.config import Config
 from hub.http import etag_of
 from hub.query import Query, after, encode_cursor, where
@@ -57,7 +56,7 @@ class Result:
     def etag(self, config: Config, fmt: str) -> str:
         """Strong: the bytes of a response follow from these (a write bumps the generation;
         an expiry lowers the total)."""
-        return etag_of(__version__, fmt, self.query.canonical(), self.generation, self.total,
+        return etag_of(fmt, self.query.canonical(), self.generation, self.total,
                        config.title, config.base_url)
 
     def page(self) -> tuple[list[dict], str | None]:

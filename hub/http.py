@@ -5,6 +5,8 @@ import hashlib
 import threading
 import zlib
 from collections import OrderedDict
+from functools import cache
+from pathlib import Path
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
@@ -42,8 +44,24 @@ def cors(response: Response) -> Response:
 
 
 def etag_of(*parts: object) -> str:
-    """A strong entity tag from what determines a response's bytes."""
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+    """A strong entity tag from what determines a response's bytes (and the code that renders them)."""
+    return hashlib.sha256("\x1f".join(map(str, (renderer(), *parts))).encode()).hexdigest()[:32]
+
+
+@cache
+def renderer() -> str:
+    """A digest of the code and data that turn listings into bytes (the hub, the exports, the schema
+    with its labels): a deploy that changes any output changes every tag with it."""
+    import exports
+    import hub
+    import schema
+
+    digest = hashlib.sha256()
+    for package in (hub, exports, schema):
+        folder = Path(package.__file__).parent
+        for path in sorted([*folder.glob("*.py"), *folder.glob("*.json")]):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def respond(body: Callable[[], bytes | Iterable[bytes]], *, etag: str, last_modified: str,

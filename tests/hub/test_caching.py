@@ -146,3 +146,11 @@ def test_rendered_bodies_stay_within_their_budget():
     kept.put("huge", b"1234567")
     assert (kept.get("a"), kept.get("b"), kept.get("c"), kept.get("huge")) == (b"12345", None, b"123", None)
     assert kept.size == 8
+
+
+def test_new_rendering_code_changes_every_tag(hub, monkeypatch):
+    _, client = hub
+    before = client.get("/feed.rss").headers["ETag"]
+    monkeypatch.setattr("hub.http.renderer", lambda: "a-new-deploy")  # as if an export's code had changed
+    after = client.get("/feed.rss", headers={"If-None-Match": before})
+    assert after.status_code == 200 and after.headers["ETag"] != before
