@@ -122,19 +122,23 @@ def url(config: Config, path: str, args: Iterable[tuple[str, str]] = ()) -> str:
     return f"{config.base_url}{path}" + (f"?{urlencode(args)}" if args else "")
 
 
-def meta(config: Config, result: Result, path: str, media_type: str, following: str | None) -> dict:
-    """Feed metadata for an export's render(): titles, language, this page's and the next's address."""
+def meta(config: Config, result: Result, path: str, following: str | None) -> dict:
+    """Feed metadata for an export's render(): titles, language, this page's and the next's address,
+    and the page in figures (`page`) and links (`links`) for formats that show them."""
     query = result.query
     filters = [(k, v) for k, v in query.args if k not in ("cursor", "limit", "lang")]
     data = {
         "title": config.title, "description": DESCRIPTION[query.lang], "base_url": config.base_url,
-        "language": query.lang, "updated": result.last_modified, "media_type": media_type,
+        "language": query.lang, "updated": result.last_modified,
         "feed_url": url(config, path, query.args), "feed_id": url(config, path, filters),
     }
     if query.after:
         data["first_url"] = url(config, path, query.page_args(None))
     if following:
         data["next_url"] = url(config, path, query.page_args(following))
+    data["page"] = {"limit": query.limit, "total": result.total, "next_cursor": following}
+    data["links"] = {k: v for k, v in (("self", data["feed_url"]), ("first", data.get("first_url")),
+                                       ("next", data.get("next_url"))) if v}
     return data
 
 
@@ -150,11 +154,7 @@ def render(config: Config, fmt: str, path: str, result: Result) -> bytes | Itera
             listings, following = result.page()
         finally:
             result.close()
-    info = meta(config, result, path, export.media_type, following)
-    if fmt == "json":
-        info["page"] = {"limit": result.query.limit, "total": result.total, "next_cursor": following}
-        info["links"] = {k: v for k, v in (("self", info["feed_url"]), ("first", info.get("first_url")),
-                                           ("next", info.get("next_url"))) if v}
+    info = meta(config, result, path, following)
     if result.query.limit is None and hasattr(export, "stream"):
         return export.stream(listings, info)
     return export.render(listings, info)
