@@ -2,7 +2,9 @@
 
 A subclass sets `type`, `config_schema` and `categories`, yields raw records from
 `records(since)` and maps one raw record with `to_listing(raw)`. Everything every connector
-needs the same way (ids, provenance, masking contact details, the gazetteer) happens here, once.
+needs the same way (ids, provenance, the gazetteer, the privacy gate of schema/privacy.py that
+masks every contact detail) happens here, once; a subclass that overrides `normalize` is gated
+by the pipeline all the same.
 """
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from datetime import datetime
 from typing import Any, ClassVar, Iterator, Mapping
 
 from connectors.language import detect
-from connectors.text import mask_contacts, tidy
-from schema import gazetteer
+from connectors.text import tidy
+from schema import gazetteer, privacy
 
 EMPTY_SCHEMA: dict = {"type": "object", "properties": {}, "additionalProperties": False}
 
@@ -80,7 +82,8 @@ class Connector:
     # -- shared by all -----------------------------------------------------------------------
 
     def normalize(self, raw: Mapping[str, Any], fetched_at: datetime) -> dict:
-        """The full shared-schema listing for a raw record; raises RecordError or Withheld."""
+        """The full shared-schema listing for a raw record, through the privacy gate; raises
+        RecordError or Withheld."""
         record_id = self.record_id(raw)
         fields = self.to_listing(raw)
         url = fields.pop("url", None)
@@ -90,17 +93,13 @@ class Connector:
                        "fetched_at": fetched_at.isoformat()},
             **fields,
         }
-        listing["title"] = mask_contacts(tidy(listing.get("title")))
-        listing["description"] = mask_contacts(listing.get("description") or "")
+        listing["title"] = tidy(listing.get("title"))
+        listing["description"] = listing.get("description") or ""
         if not listing.get("language"):
             listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
-        for text in listing.get("translations", {}).values():
-            for key in ("title", "description"):
-                if key in text:
-                    text[key] = mask_contacts(text[key])
         listing.setdefault("languages", [])
         listing["location"] = self.place(listing.get("location") or {})
-        return listing
+        return privacy.gate(listing)
 
     def category(self, *names: str | None) -> str:
         """The hub category of the first of the portal's category names that is mapped."""

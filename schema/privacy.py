@@ -1,0 +1,363 @@
+"""The privacy gate: what every listing passes before it is stored for the public.
+
+The portals promise incognito, so no e-mail address or phone number may reach a reader, in
+whatever field it sits and however it is disguised. `gate(listing)` walks every string of a
+record (deny by default: a field added later is masked too; only fields whose schema admits no
+free text are left as they are), and for each one
+
+1. normalises it: NFKC, character references and percent-escapes of separators decoded,
+   invisible characters, controls, lone surrogates, private-use and non-characters removed;
+2. masks it: e-mail addresses (plain, IDN, spaced, "(at)/(dot)" and their kin) and phone numbers
+   (found by Google's libphonenumber through `phonenumbers`, plus own rules for what it cannot
+   know: prefixed runs of digits glued to words, digits spaced one by one, digits spelled out).
+   Detection runs on a probe of the text in which look-alike separators, digits of every script
+   and Cyrillic/Greek look-alike letters are folded one character for one, so what it finds
+   maps back onto the text exactly.
+
+Links (`url` fields) that are not plain http(s), carry invisible characters or credentials, or
+hold a contact detail are dropped. Every step is linear in the length of the text: patterns
+with unbounded repetition run on RE2 (no backtracking), the others have bounded repetition,
+and libphonenumber only ever sees short windows.
+"""
+from __future__ import annotations
+
+import html
+import re
+import sys
+import unicodedata
+from typing import Any, Iterator
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import phonenumbers
+import re2
+
+_RE2 = re2.Options()
+_RE2.max_mem = 256 << 20  # room for the DFA of the e-mail pattern's Unicode classes (else RE2 falls back, slower)
+_RE2.log_errors = False
+
+
+def _linear(pattern: str):
+    """A pattern compiled for RE2: matching time linear in the text, whatever the text."""
+    return re2.compile(pattern, _RE2)
+
+EMAIL_MASK = "[E-Mail entfernt]"
+PHONE_MASK = "[Telefon entfernt]"
+#: Raise when the gate masks differently, so that stored listings are mapped again.
+VERSION = 2
+
+# -- normalisation ---------------------------------------------------------------------------
+
+_KEEP_CONTROLS = {"\n", "\t"}
+_JOINERS = {"\u200c", "\u200d"}  # ZWNJ/ZWJ: needed between Arabic-script letters and inside emoji
+
+
+def _removable(cp: int) -> bool:
+    ch = chr(cp)
+    if ch in _KEEP_CONTROLS or ch in _JOINERS:
+        return False
+    if 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE:  # non-characters
+        return True
+    if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:  # variation selectors: invisible
+        return True
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co")
+
+
+def _ranges() -> str:
+    """A character class of every removable code point (built once, from the Unicode database)."""
+    out, start = [], None
+    for cp in range(sys.maxunicode + 2):
+        hit = cp <= sys.maxunicode and _removable(cp)
+        if hit and start is None:
+            start = cp
+        elif not hit and start is not None:
+            end = cp - 1
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(end)) if end > start else ""))
+            start = None
+    return "".join(out)
+
+
+_INVISIBLE = re.compile(f"[{_ranges()}]")
+# A joiner stays only between two letters of a script that needs it, or between two symbols (emoji).
+_JOINER_OUT = re.compile(r"(?<![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])[\u200c\u200d]"
+                         r"|[\u200c\u200d](?![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])")
+_PERCENT = re.compile(r"%(2[bB]|40|2[eE]|2[dD]|2[fF]|20|28|29|3[aA])")
+_CRLF = re.compile(r"\r\n?")
+
+
+def normalise(text: str) -> str:
+    """NFKC; character references and percent-escaped separators decoded; invisible characters,
+    controls (but tab and newline), surrogates, private-use and non-characters removed."""
+    if text.isascii() and "&" not in text and "%" not in text and not _ASCII_CONTROL.search(text):
+        return text  # the common case, at C speed
+    text = _INVISIBLE.sub("", _CRLF.sub("\n", text))
+    for _ in range(3):  # '&amp;#64;' is '&#64;' is '@': decode until nothing changes (bounded)
+        decoded = _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    text = unicodedata.normalize("NFKC", text)
+    return _JOINER_OUT.sub("", _INVISIBLE.sub("", text))
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# -- the probe: one character for one, look-alikes folded ------------------------------------
+
+
+def _probe_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0x80, sys.maxunicode + 1):
+        ch = chr(cp)
+        category = unicodedata.category(ch)
+        if category == "Nd":
+            table[cp] = str(unicodedata.digit(ch))
+        elif category == "Pd" or ch in "\u2212\u2043\u02d7\u2796\ufe63\uff0d":
+            table[cp] = "-"
+        elif category == "Zs":
+            table[cp] = " "
+    for chars, target in (("\u00b7\u2024\u2027\u2219\u22c5\u3002\uff0e\uff61\u0701\u0702\u2e31\u30fb", "."),
+                          ("\ufe6b\uff20\u24d0", "@"), ("\u2044\u2215\uff0f\u29f8", "/"),
+                          ("\u0430\u03b1", "a"), ("\u0435\u03b5", "e"), ("\u043e\u03bf\u0585", "o"),
+                          ("\u0440\u03c1", "p"), ("\u0441\u03f2", "c"), ("\u0445\u03c7", "x"),
+                          ("\u0443\u03b3", "y"), ("\u0456\u03b9", "i"), ("\u0455", "s"), ("\u0458", "j"),
+                          ("\u0501", "d"), ("\u0261", "g"), ("\u03c4\u0442", "t"), ("\u043a\u03ba", "k"),
+                          ("\u043d", "h"), ("\u043c", "m"), ("\u0410\u0391", "A"), ("\u0422\u03a4", "T"),
+                          ("\u041e\u039f", "O"), ("\u0415\u0395", "E"), ("\u0412\u0392", "B")):
+        for ch in chars:
+            table[ord(ch)] = target
+    return table
+
+
+_PROBE = _probe_table()
+_O_NEAR_DIGIT = re.compile(r"(?<=\d)[oO]|[oO](?=\d)")
+
+
+def probe(text: str) -> str:
+    """The text as detection reads it: same length, look-alikes folded (a 'O151' is a '0151')."""
+    folded = text if text.isascii() else text.translate(_PROBE)
+    return _O_NEAR_DIGIT.sub("0", folded)
+
+
+# -- e-mail addresses ------------------------------------------------------------------------
+
+_W = r"\p{L}\p{M}\p{N}_"
+_LOCAL = rf"[{_W}][{_W}.%+\-']*"
+_LABEL = rf"[{_W}](?:[{_W}\-]*[{_W}])?"
+_TLDS = ("de|com|org|net|eu|info|biz|at|ch|li|lu|nl|be|fr|it|es|pl|cz|dk|se|no|fi|uk|ie|io|me|tv|"
+         "online|email|berlin|hamburg|nrw|koeln|bayern|saarland|ruhr|tr|ru|ua|by|sy|iq|ir|af|ps|lb|jo|eg|"
+         "ma|tn|dz|er|et|so|ng|gh|us|ca|ru|gr|ro|bg|hu|rs|hr|ba|al|mk|ge|am|az|kz|pk|in|cn|jp")
+_BRACKET_AT = r"\s*[(\[{<]\s*(?:at|ät|aet|@|a)\s*[)\]}>]\s*"
+_DASH_AT = r"\s*[\-_*#=]\s*(?:at|ät|aet)\s*[\-_*#=]\s*"
+_WORD_AT = r"\s+(?:at|ät|aet)\s+"
+_BRACKET_DOT = r"\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*"
+_DASH_DOT = r"\s*[\-_*#=]\s*(?:dot|punkt)\s*[\-_*#=]\s*"
+_WORD_DOT = r"\s+(?:dot|punkt)\s+"
+_ANY_DOT = rf"(?:\.|\s*\.\s*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
+_EMAIL = _linear(
+    "(?i)(?:"
+    # name@host.tld, spaces around the @ allowed
+    rf"{_LOCAL}\s*@\s*{_LABEL}(?:\.{_LABEL})*\.\p{{L}}{{2,}}"
+    # name(at)host(dot)tld and its kin: a bracketed or dashed 'at' is signal enough
+    rf"|{_LOCAL}(?:{_BRACKET_AT}|{_DASH_AT}){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}\p{{L}}{{2,}}"
+    # name at host dot tld, name @ host . tld: plain words need a known top-level domain
+    rf"|{_LOCAL}(?:{_WORD_AT}|\s*@\s*){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}(?:{_TLDS})\b"
+    ")"
+)
+
+# -- phone numbers ---------------------------------------------------------------------------
+
+_RUN = _linear(r"\+?\(?\d[\d \t()./\-]*\d")
+_DATE = re.compile(r"(?<!\d)(?:\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?!\d)|\d{4}-\d{2}-\d{2}(?!\d)|\d{1,2}\.\d{1,2}\.(?!\d))")
+_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)\W{0,3}$")
+_NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
+                 r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
+_SPELLED = _linear(rf"(?i)\b(?:{_NUMBER_WORDS})(?:[\s,./\-]+(?:{_NUMBER_WORDS})){{5,}}\b")
+_MESSENGER = _linear(r"(?i)\b(?:wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|t\.me|telegram\.me|signal\.me)/\S+")
+WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most
+LONG_RUN = 2 * WINDOW  # a longer run of digits and separators is no text a reader needs: masked whole
+CALLS = 2000  # libphonenumber calls per text at most (about 0.1 s); past that, own rules only
+
+
+def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of phone numbers in a probe."""
+    for match in _SPELLED.finditer(text):
+        yield match.start(), match.end()
+    for match in _MESSENGER.finditer(text):
+        yield match.start(), match.end()
+    blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if "." in text or "-" in text else text
+    budget = [CALLS]
+    for match in _RUN.finditer(blanked):
+        yield from _run_spans(blanked, match.start(), match.end(), budget)
+
+
+def _run_spans(text: str, start: int, end: int, budget: list[int]) -> Iterator[tuple[int, int]]:
+    run = text[start:end]
+    digits = sum(c.isdigit() for c in run)
+    if digits < 6:
+        return
+    if len(run) > LONG_RUN:
+        yield start, end
+        return
+    if budget[0] > 0:
+        budget[0] -= 1
+        found = [(start + m.start, start + m.end) for m in
+                 phonenumbers.PhoneNumberMatcher(run, "DE", leniency=phonenumbers.Leniency.VALID, max_tries=20)]
+        if found:
+            yield from found
+            return
+    # What libphonenumber cannot know: a number with its trunk or country prefix, however it is
+    # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr').
+    prefixed = run.lstrip("(").startswith(("+", "0"))
+    hinted = bool(_HINT.search(text[max(0, start - 16):start]))
+    if (prefixed and digits >= 7) or hinted:
+        yield start, end
+
+
+# -- masking ---------------------------------------------------------------------------------
+
+
+def mask(text: str) -> str:
+    """The text with every e-mail address and phone number replaced by a placeholder."""
+    if not text:
+        return text or ""
+    view = probe(text)
+    spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
+    if any(c.isdigit() for c in view) or _maybe_spelled(view):
+        spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view)]
+    if not spans:
+        return text
+    out, last = [], 0
+    for a, b, placeholder in _merged(spans):
+        out.append(text[last:a])
+        out.append(placeholder)
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+_HAS_AT_WORD = re.compile(r"(?i)[(\[{<\-_*#=\s](?:at|ät|aet|a)[)\]}>\-_*#=\s]")
+_HAS_DIGIT_WORD = re.compile(r"(?i)\b(?:null|eins|zwei|zwo|drei|vier|sechs|sieben|acht|neun|zero|one|two|three|four|five|six|seven|eight|nine)\b")
+
+
+def _maybe_email(view: str) -> bool:
+    return bool(_HAS_AT_WORD.search(view))
+
+
+def _maybe_spelled(view: str) -> bool:
+    return bool(_HAS_DIGIT_WORD.search(view))
+
+
+def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans as one (an e-mail placeholder wins over a phone one)."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, placeholder in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if out and a < out[-1][1]:
+            pa, pb, pp = out[-1]
+            out[-1] = (pa, max(pb, b), EMAIL_MASK if EMAIL_MASK in (pp, placeholder) else pp)
+        else:
+            out.append((a, b, placeholder))
+    return out
+
+
+def clean_text(text: str) -> str:
+    """One free-text value made public: normalised, then masked."""
+    return mask(normalise(text))
+
+
+def has_contact(text: str) -> bool:
+    """True if the text holds an e-mail address or phone number (in any disguise the gate knows)."""
+    return clean_text(text) != normalise(text)
+
+
+# -- links -----------------------------------------------------------------------------------
+
+
+def clean_url(url: str | None, source_host: str | None = None) -> str | None:
+    """An http(s) link safe to publish, or None: no invisible characters, no credentials, no
+    contact detail (an e-mail address anywhere, a phone number in its query, a messenger link)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or len(url) > 2048 or _INVISIBLE.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host or "@" in parts.netloc:
+        return None
+    decoded = unquote(url)
+    view = probe(normalise(decoded))
+    if _EMAIL.search(view) or _MESSENGER.search(view):
+        return None
+    tail = probe(normalise(unquote(parts.query + " " + parts.fragment)))
+    if any(True for _ in _phone_spans(tail)):
+        return None
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return None
+    netloc = ascii_host + (f":{port}" if port else "")
+    safe = ":/?#[]@!$&'()*+,;=%~"
+    return urlunsplit((parts.scheme.lower(), netloc, quote(parts.path, safe=safe),
+                       quote(parts.query, safe=safe), quote(parts.fragment, safe=safe)))
+
+
+# -- the gate --------------------------------------------------------------------------------
+
+#: Fields whose schema admits no free text (enums, patterns, times, ids): normalised, never masked.
+STRUCTURAL = {
+    ("id",), ("kind",), ("category",), ("language",), ("languages", "*"), ("published_at",), ("updated_at",),
+    ("starts_at",), ("ends_at",), ("valid_until",), ("source", "portal"), ("source", "fetched_at"),
+    ("location", "ags"), ("location", "postcode"),
+}
+
+
+def gate(listing: dict) -> dict:
+    """A copy of the listing that may be stored for the public: every string normalised and masked,
+    every link checked. The portal's own record id is masked too, unless it is an identifier at the
+    portal's own domain (Göttingen's UIDs look like addresses but are identifiers)."""
+    source_url = (listing.get("source") or {}).get("url")
+    host = _host(source_url)
+    return _walk(listing, (), host)
+
+
+def _host(url: Any) -> str | None:
+    try:
+        return urlsplit(url).hostname if isinstance(url, str) else None
+    except ValueError:
+        return None
+
+
+def _walk(value: Any, path: tuple, host: str | None) -> Any:
+    if isinstance(value, dict):
+        return {normalise(k) if isinstance(k, str) else k: _walk(v, path + (k,), host) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_walk(v, path + ("*",), host) for v in value]
+        if path and path[-1] in ("tags", "skills", "languages"):
+            items = [v for v in dict.fromkeys(items) if v]  # a list of words stays unique and non-empty
+        return items
+    if not isinstance(value, str):
+        return value
+    if path and (path[-1] == "url" or str(path[-1]).endswith("_url")):
+        return clean_url(value)
+    if path in STRUCTURAL:
+        return normalise(value)
+    if path == ("source", "id"):
+        return _record_id(value, host)
+    return clean_text(value)
+
+
+def _record_id(value: str, host: str | None) -> str:
+    text = normalise(value)
+    if host and "@" in text and text.rsplit("@", 1)[1].lower().rstrip(".") in _domains(host):
+        return text
+    return mask(text)
+
+
+def _domains(host: str) -> set[str]:
+    """The host and the domains above it (aufruf-1@portal.de is an id of www.portal.de)."""
+    labels = host.lower().split(".")
+    return {".".join(labels[i:]) for i in range(len(labels) - 1)}
