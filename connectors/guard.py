@@ -31,14 +31,36 @@ def resolve(host: str, port: int) -> list[str]:
 def why_forbidden(address: str) -> str | None:
     """The kind of address that is off limits without allow_private_addresses, or None if it is public."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if getattr(ip, "ipv4_mapped", None):
-        ip = ip.ipv4_mapped
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:  # an IPv6 form of an IPv4 address is judged as that address
+        kind = why_forbidden(str(embedded))
+        if kind:
+            return kind
     for kind, hit in (("loopback", ip.is_loopback), ("unspecified", ip.is_unspecified),
                       ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
                       ("carrier-grade NAT", ip.version == 4 and ip in CGNAT),
                       ("private", ip.is_private), ("reserved", ip.is_reserved), ("non-global", not ip.is_global)):
         if hit:
             return kind
+    return None
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64, IPv4-compatible), if any."""
+    if ip.version != 6:
+        return None
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if any(ip in net for net in NAT64) or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 
@@ -68,17 +90,21 @@ class AddressPolicy:
         return addresses[0]
 
 
-def guarded_adapter(policy: AddressPolicy, **kwargs) -> HTTPAdapter:
-    """A requests adapter whose every connection goes through the policy."""
+def guarded_adapter(policy: AddressPolicy, on_connect: Callable | None = None, **kwargs) -> HTTPAdapter:
+    """A requests adapter whose every connection goes through the policy (and, opened, is
+    handed to `on_connect`, so that its owner can cut it off at a deadline)."""
 
     class Guarded:
         def _new_conn(self):
             checked = policy.address_for(self._dns_host, self.port)
             host, self._dns_host = self._dns_host, checked
             try:
-                return super()._new_conn()
+                sock = super()._new_conn()
             finally:
                 self._dns_host = host
+            if on_connect is not None:
+                on_connect(sock)
+            return sock
 
     http_conn = type("GuardedHTTPConnection", (Guarded, HTTPConnection), {})
     https_conn = type("GuardedHTTPSConnection", (Guarded, HTTPSConnection), {})

@@ -5,11 +5,13 @@ import email.utils
 import json
 import logging
 import random
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -56,13 +58,30 @@ class _Transient(Exception):
     """A failure worth another attempt."""
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port made explicit: what credentials are bound to."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
 class Fetcher:
-    """GETs for one source, with its own validator cache, secret headers and address policy."""
+    """GETs for one source, with its own validator cache, credentials, deadlines and address policy.
+
+    `credentials` (headers such as Authorization) go only to `origin`, the source's own scheme,
+    host and port; `deadline` bounds one request in all, however slowly a portal trickles bytes;
+    `sync_deadline` (a time.monotonic() value, set by the pipeline) bounds the whole sync.
+    """
 
     def __init__(self, cache: ValidatorCache | None = None, *, timeout: tuple[float, float] = (5, 30),
                  retries: int = 3, backoff: float = 1.0, max_wait: float = 60.0, max_bytes: int = MAX_BYTES,
                  max_redirects: int = 5, headers: Mapping[str, str] | None = None,
-                 policy: AddressPolicy | None = None, sleep: Callable[[float], None] | None = None):
+                 credentials: Mapping[str, str] | None = None, origin: str | None = None,
+                 deadline: float = 120.0, policy: AddressPolicy | None = None,
+                 sleep: Callable[[float], None] | None = None):
         self.cache = cache
         self.timeout = timeout
         self.retries = retries
@@ -70,14 +89,41 @@ class Fetcher:
         self.max_wait = max_wait
         self.max_bytes = max_bytes
         self.headers = dict(headers or {})
+        self.credentials = dict(credentials or {})
+        self.origin = globals()["origin"](origin) if origin and "://" in origin else None
+        self.deadline = deadline
+        self.sync_deadline: float | None = None
         self.sleep = sleep or pause
         self.not_modified = 0
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc from the environment: the guard sees every hop
         self.session.max_redirects = max_redirects
-        adapter = guarded_adapter(policy or AddressPolicy())
+        adapter = guarded_adapter(policy or AddressPolicy(), on_connect=self._opened)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+
+    def _opened(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets = [s for s in self._sockets if s.fileno() != -1] + [sock]
+
+    def _cut_off(self) -> None:
+        """The deadline passed: shut every socket of this fetcher, so a blocked read returns now."""
+        with self._lock:
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def may_send_credentials(self, url: str) -> bool:
+        """True if url is on the source's own origin (credentials never leave it)."""
+        return self.origin is not None and origin(url) == self.origin
+
+    def _ends_at(self) -> float:
+        ends = time.monotonic() + self.deadline
+        return min(ends, self.sync_deadline) if self.sync_deadline is not None else ends
 
     def get(self, url: str, params: Mapping[str, object] | None = None, accept: Iterable[str] = ()) -> Response:
         """Fetch url (an http(s) URL or a local sample path); `accept` lists the media types expected."""
@@ -92,6 +138,8 @@ class Fetcher:
     def _conditional_headers(self, url: str) -> tuple[dict, dict | None]:
         cached = self.cache.get(url) if self.cache else None
         headers = dict(self.headers)
+        if self.credentials and self.may_send_credentials(url):
+            headers.update(self.credentials)
         if cached and cached.get("body") is not None:
             if cached.get("etag"):
                 headers["If-None-Match"] = cached["etag"]
@@ -104,21 +152,33 @@ class Fetcher:
         headers.setdefault("User-Agent", USER_AGENT)
         if accept:
             headers.setdefault("Accept", ", ".join(accept))
+        ends = self._ends_at()
         for attempt in range(self.retries + 1):
+            timer = threading.Timer(max(0.0, ends - time.monotonic()), self._cut_off)
+            timer.daemon = True
+            timer.start()
             try:
                 return self._attempt(url, headers, cached, accept)
             except _Transient as exc:
                 why, retry_after = exc.args
+                if time.monotonic() >= ends:
+                    raise FetchError(f"{_shown(url)}: no complete answer within {self._limit(ends)} "
+                                     f"(request_timeout, or the sync's budget); cut off") from None
                 if attempt == self.retries:
-                    raise FetchError(f"{url}: {why} after {attempt + 1} attempts") from None
-                self._wait(url, attempt, retry_after, why)
+                    raise FetchError(f"{_shown(url)}: {why} after {attempt + 1} attempts") from None
+                self._wait(url, attempt, retry_after, why, ends)
+            finally:
+                timer.cancel()
         raise AssertionError("unreachable")
+
+    def _limit(self, ends: float) -> str:
+        return f"{self.deadline:g} s" if self.sync_deadline is None or ends < self.sync_deadline else "the sync's budget"
 
     def _attempt(self, url: str, headers: dict, cached: dict | None, accept: tuple[str, ...]) -> Response:
         try:
             resp = self.session.get(url, headers=headers, timeout=self.timeout, stream=True)
         except BlockedAddress as exc:
-            raise FetchError(f"{url}: refused: {exc}") from None
+            raise FetchError(f"{_shown(url)}: refused: {exc}") from None
         except requests.TooManyRedirects:
             raise FetchError(f"{url}: more than {self.session.max_redirects} redirects") from None
         except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
@@ -132,7 +192,7 @@ class Fetcher:
                 self.not_modified += 1
                 return Response(resp.url, 304, cached["body"], resp.headers, not_modified=True)
             if resp.status_code != 200:
-                raise FetchError(f"{url}: HTTP {resp.status_code} {resp.reason or ''}".rstrip())
+                raise FetchError(f"{_shown(url)}: HTTP {resp.status_code} {resp.reason or ''}".rstrip())
             self._check_type(url, resp.headers.get("Content-Type", ""), accept)
             body = self._read(url, resp)
         etag, modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
@@ -162,15 +222,17 @@ class Fetcher:
         hint = " (a login or error page?)" if media in ("text/html", "application/xhtml+xml") else ""
         raise FetchError(f"{url}: expected {' or '.join(accept)}, got {media}{hint}")
 
-    def _wait(self, url: str, attempt: int, retry_after: str | None, why: str) -> None:
+    def _wait(self, url: str, attempt: int, retry_after: str | None, why: str, ends: float) -> None:
         delay = min(self.max_wait, self.backoff * 2 ** attempt) * random.uniform(0.5, 1.0)
         if retry_after is not None:
             asked = _retry_after_seconds(retry_after)
             if asked is not None:
                 if asked > self.max_wait:
-                    raise FetchError(f"{url}: {why}, portal asks to retry after {asked:.0f} s")
+                    raise FetchError(f"{_shown(url)}: {why}, portal asks to retry after {asked:.0f} s")
                 delay = max(delay, asked)
-        log.info("%s: %s, retrying in %.1f s", url, why, delay)
+        if time.monotonic() + delay >= ends:
+            raise FetchError(f"{_shown(url)}: {why}; no time left to retry within {self._limit(ends)}")
+        log.info("%s: %s, retrying in %.1f s", _shown(url), why, delay)
         self.sleep(delay)
 
     def _local(self, url: str) -> Response:
@@ -194,6 +256,13 @@ class Fetcher:
         if self.cache:
             self.cache.put(url, etag, None, body)
         return Response(url, 200, body, {"ETag": etag})
+
+
+def _shown(url: str) -> str:
+    """A URL fit for an error text: credentials in it hidden."""
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme}{sep}***@{host.rsplit('@', 1)[1]}{slash}{path}" if sep and "@" in host else url
 
 
 def pause(seconds: float) -> None:

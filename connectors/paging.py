@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urljoin
 
 from connectors.base import PayloadError
+from connectors.http import origin
 
 MAX_PAGES = 10_000
 JSON = ("application/json",)
@@ -87,6 +88,10 @@ class NextLink:
             if not isinstance(link, str):
                 raise PayloadError(f"next link is not a string: {link!r}")
             link = urljoin(response.url, link)
+            if origin(link) != origin(url):
+                # the source's credentials are bound to its own origin; a page elsewhere is not its list
+                raise PayloadError(f"the next link leads to another site ({origin(link)[0]}://{origin(link)[1]}), "
+                                   f"not {origin(url)[0]}://{origin(url)[1]}: not followed")
             if link in seen:
                 raise PayloadError(f"the next link {link} points back to a page already read")
             seen.add(link)
