@@ -13,8 +13,10 @@ from jsonschema import Draft202012Validator
 from schema import taxonomy
 
 DEFAULT_PATH = "hub.toml"
-COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories"}
-_INTERVAL = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "max_shrink",
+                      "request_timeout", "sync_budget"}
+_INTERVAL = re.compile(r"^(?=\d)(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$")
+MIN_INTERVAL, MAX_INTERVAL = 1, 366 * 86400
 
 CATEGORY_CODES = tuple(taxonomy())
 _SECRET = {"type": "object", "required": ["env"], "additionalProperties": False,
@@ -63,6 +65,11 @@ STRUCTURE = {
                     "url": {"type": "string", "minLength": 1},
                     "interval": {"type": "string", "pattern": _INTERVAL.pattern,
                                  "x-message": "is not an interval like '30m', '2h', '1d' or '1h30m'"},
+                    "request_timeout": {"type": "string", "pattern": _INTERVAL.pattern,
+                                        "x-message": "is not a duration like '30s' or '2m'"},
+                    "sync_budget": {"type": "string", "pattern": _INTERVAL.pattern,
+                                    "x-message": "is not a duration like '10m' or '1h'"},
+                    "max_shrink": {"type": "number", "minimum": 0, "maximum": 1},
                     "trust": {"enum": ["trusted", "moderated"]},
                     "enabled": {"type": "boolean"},
                     "categories": {"type": "object", "additionalProperties": {"enum": list(CATEGORY_CODES)}},
@@ -112,6 +119,13 @@ class SourceConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: The operator's additions to the connector's category mapping: portal category -> hub code.
     categories: Mapping[str, str] = field(default_factory=dict)
+    #: A full sync that would withdraw more than this share of the source's listings (or all of
+    #: them) withdraws nothing and is marked suspicious until confirmed with --accept-shrink.
+    max_shrink: float = 0.3
+    #: Seconds one request to the portal may take in all (a portal trickling bytes is cut off).
+    request_timeout: float = 120.0
+    #: Seconds one sync of the source may take in all, so it cannot hold up the others.
+    sync_budget: float = 1800.0
 
     @property
     def is_local(self) -> bool:
@@ -141,6 +155,10 @@ class Config:
     sources: tuple[SourceConfig, ...] = ()
     path: str = DEFAULT_PATH
 
+    def secrets(self) -> list[str]:
+        """Every secret value of every source (to scrub them from error texts)."""
+        return [v.reveal() for s in self.sources for v in s.options.values() if isinstance(v, Secret)]
+
     def source(self, name: str) -> SourceConfig:
         """The source called name; KeyError if there is none."""
         for s in self.sources:
@@ -150,12 +168,15 @@ class Config:
 
 
 def parse_interval(text: str) -> int:
-    """'1h30m' -> 5400 seconds."""
+    """'1h30m' -> 5400 seconds; ValueError for anything else, and for 0 s or more than 366 days."""
     match = _INTERVAL.match(text)
     if not match or not text:
         raise ValueError(f"{text!r} is not an interval like '30m', '2h' or '1d'")
     d, h, m, s = (int(x or 0) for x in match.groups())
-    return ((d * 24 + h) * 60 + m) * 60 + s
+    seconds = ((d * 24 + h) * 60 + m) * 60 + s
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ValueError(f"{text!r} must be at least 1s and at most 366d")
+    return seconds
 
 
 def load(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Config:
@@ -178,12 +199,14 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
     problems = schema_problems(STRUCTURE, data)
     if any(not p.startswith("sources[") for p in problems) and not isinstance(data.get("sources", []), list):
         raise ConfigError(problems, path)
-    hub, server, dedupe = data.get("hub", {}), data.get("server", {}), data.get("dedupe", {})
+    hub, server, dedupe = (data.get(k) if isinstance(data.get(k), dict) else {} for k in ("hub", "server", "dedupe"))
     misshapen = list(problems)
     sources = []
     seen: set[str] = set()
     for i, raw in enumerate(data.get("sources", [])):
         where = f"sources[{i}]"
+        if not isinstance(raw, dict):
+            continue  # reported by the schema: "sources[i]: ... is not of type 'object'"
         if raw.get("name") in seen:
             problems.append(f"{where}.name: duplicate source name {raw['name']!r}")
         seen.add(raw.get("name"))
@@ -193,13 +216,23 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         problems += found
         if source:
             sources.append(source)
+    names = {s.name for s in sources}
+    for n, name in enumerate(dedupe.get("prefer", ()) if isinstance(dedupe.get("prefer"), list) else ()):
+        if isinstance(name, str) and name not in names and sources:
+            problems.append(f"dedupe.prefer[{n}]: {name!r} is no source of this config "
+                            f"(sources: {', '.join(sorted(names))})")
+    database = Path(hub.get("database", Config.database)) if isinstance(hub.get("database", ""), str) else None
+    if database is not None:
+        where_db = database if database.is_absolute() else base_dir / database
+        if where_db.is_dir():
+            problems.append(f"hub.database: {str(where_db)!r} is a folder; name the database file in it "
+                            f"(e.g. {str(where_db / 'hub.db')!r})")
     if problems:
         raise ConfigError(problems, path)
-    database = Path(hub.get("database", Config.database))
     return Config(
         title=hub.get("title", Config.title),
         base_url=hub.get("base_url", Config.base_url).rstrip("/"),
-        database=str(database if database.is_absolute() else base_dir / database),
+        database=str(database if database.is_absolute() else base_dir / database),  # type: ignore[union-attr]
         allow_private_addresses=hub.get("allow_private_addresses", False),
         feed_items=hub.get("feed_items", Config.feed_items),
         page_size=hub.get("page_size", Config.page_size),
@@ -236,9 +269,24 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
             if value["env"] not in env:
                 problems.append(f"{where}.{key}: environment variable {value['env']} is not set")
                 continue
-            value = Secret(value["env"], env[value["env"]])
+            secret = env[value["env"]]
+            if not secret or secret != secret.strip() or any(ord(c) < 32 or ord(c) == 127 for c in secret):
+                # the value itself is never shown: it is a secret
+                problems.append(f"{where}.{key}: environment variable {value['env']} is empty or holds spaces, "
+                                "line breaks or control characters at its ends or inside (a copied newline?)")
+                continue
+            value = Secret(value["env"], secret)
         resolved[key] = value
+    durations = {}
+    for key, default in (("interval", "30m"), ("request_timeout", "2m"), ("sync_budget", "30m")):
+        try:
+            durations[key] = parse_interval(raw.get(key, default))
+        except ValueError as exc:
+            problems.append(f"{where}.{key}: {exc}")
     url = raw["url"]
+    if "@" in url.split("://", 1)[-1].split("/", 1)[0] and "://" in url:
+        problems.append(f"{where}.url: credentials in the URL are not allowed (secrets never sit in the file; "
+                        "a portal's token goes in token = {{ env = \"VARIABLE\" }})")
     if not url.startswith(("http://", "https://")):
         if "://" in url:
             problems.append(f"{where}.url: only http and https URLs or local paths are allowed, not {url!r}")
@@ -251,7 +299,8 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
         return None, problems
     return SourceConfig(
         name=raw["name"], type=raw["type"], url=url.rstrip("/"),
-        interval=parse_interval(raw.get("interval", "30m")),
+        interval=durations["interval"], request_timeout=durations["request_timeout"],
+        sync_budget=durations["sync_budget"], max_shrink=raw.get("max_shrink", SourceConfig.max_shrink),
         trust=raw.get("trust", "trusted"), enabled=raw.get("enabled", True),
         options=resolved, categories=raw.get("categories", {}),
     ), []

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
@@ -82,8 +85,19 @@ def _v4(db: sqlite_utils.Database) -> None:
                    f"changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') where id = 1; end")
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """Crash safety: listings whose unification is owed, and which process runs a sync."""
+    # Written in the same transaction as the listing it names, deleted in the same transaction as
+    # the unified listings it led to: a crash in between leaves it here for the next run.
+    db.execute("create table unify_pending (listing_id text primary key)")
+    db.execute("alter table sync_runs add column pid integer")
+    db.execute("alter table sync_runs add column host text")
+    # Listings stored before this version may never have been unified (a crash could not be told).
+    db.execute("insert or ignore into unify_pending select id from listings")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -106,9 +120,21 @@ class Storage:
         """Close the connection."""
         self.db.conn.close()
 
-    def transaction(self):
-        """A context manager: everything inside commits together or not at all."""
-        return self.db.conn
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all, under the write lock from the start
+        (so what is read inside is what the writes build on). Inside another one, it joins it."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _write(self, table: str, row: dict) -> None:
         """Insert or replace one row by its primary key (the hot path: no table introspection)."""
@@ -162,15 +188,46 @@ class Storage:
     # -- sync runs ----------------------------------------------------------------------------
 
     def start_run(self, source: str, mode: str, now: str) -> int:
-        """Record the start of a sync; returns its id."""
-        with self.db.conn:
+        """Record the start of a sync (and which process runs it); returns its id."""
+        with self.transaction():
             return self.db["sync_runs"].insert({"source": source, "mode": mode, "started_at": now,
-                                                "status": "running"}).last_pk
+                                                "status": "running", "pid": os.getpid(),
+                                                "host": socket.gethostname()}).last_pk
 
     def finish_run(self, run_id: int, **fields: Any) -> None:
         """Record a sync's outcome and counts."""
-        with self.db.conn:
+        with self.transaction():
             self.db["sync_runs"].update(run_id, fields)
+
+    def close_interrupted_runs(self, now: str) -> int:
+        """Close the runs still marked running whose process on this host is gone (killed or
+        crashed) as interrupted; returns how many."""
+        host = socket.gethostname()
+        rows = self.db.execute("select id, pid from sync_runs where status = 'running' and host = ?", [host]).fetchall()
+        dead = [run_id for run_id, pid in rows if pid is None or not _alive(pid)]
+        with self.transaction():
+            for run_id in dead:
+                self.db["sync_runs"].update(run_id, {
+                    "status": "interrupted", "finished_at": now,
+                    "error": "the process running this sync ended before it finished (killed or crashed); "
+                             "the next sync completes what it left"})
+        return len(dead)
+
+    # -- unification owed ----------------------------------------------------------------------
+
+    def owe_unify(self, listing_id: str) -> None:
+        """Note that a listing changed and its unified listing must follow (same transaction)."""
+        self.db.execute("insert or ignore into unify_pending (listing_id) values (?)", [listing_id])
+
+    def owed_unify(self) -> list[str]:
+        """Listings whose unification is owed, by this run or by one that did not finish."""
+        return [r[0] for r in self.db.execute("select listing_id from unify_pending order by listing_id").fetchall()]
+
+    def paid_unify(self, listing_ids: list[str]) -> None:
+        """Forget owed unifications once done (in the transaction that did them)."""
+        for chunk in _chunks(listing_ids):
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"delete from unify_pending where listing_id in ({marks})", chunk)
 
     def runs(self, source: str | None = None, limit: int = 20) -> list[dict]:
         """The latest sync runs, newest first."""
@@ -351,10 +408,21 @@ class HttpCache:
         """Remember a 200 response's validators and body."""
         from connectors.dates import utcnow
 
-        with self.storage.db.conn:
+        with self.storage.transaction():
             self.storage.db["http_cache"].upsert(
                 {"source": self.source, "url": url, "etag": etag, "last_modified": last_modified,
                  "body": body, "stored_at": utcnow().isoformat()}, pk=("source", "url"))
+
+
+def _alive(pid: int) -> bool:
+    """True if a process with this id runs on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _chunks(values: list, size: int = 500):

@@ -1,24 +1,42 @@
-"""The sync pipeline for one source: fetch -> normalize -> validate -> store -> unify."""
+"""The sync pipeline for one source: fetch -> normalize -> privacy gate -> validate -> store -> unify.
+
+A record and the unification it owes commit together: every listing a sync writes is noted as
+owed in the same transaction, and the unification at the end of a run pays every debt, this
+run's and any a killed run left behind. A fault of one record quarantines that record; a fault
+of the source (unreachable, garbage, over its time budget) keeps its last good listings.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import re
+import sqlite3
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Iterable
 
 from connectors import registry
-from connectors.base import RecordError, Withheld, listing_id
+from connectors.base import Connector, RecordError, Withheld, listing_id
 from connectors.dates import utcnow
 from connectors.guard import AddressPolicy
 from connectors.http import Fetcher
 from hub import __version__, unify
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
-from schema import validate
+from schema import privacy, validate
 
 log = logging.getLogger(__name__)
+#: A full sync withdrawing fewer listings than this is never suspicious (unless it empties the source).
+MIN_SHRINK = 3
 COUNTS = ("fetched", "new", "updated", "unchanged", "withdrawn", "quarantined", "withheld")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+class BudgetExceeded(Exception):
+    """A source that used up its time budget for one sync."""
 
 
 @dataclass
@@ -42,30 +60,55 @@ class SyncResult:
 
     @property
     def ok(self) -> bool:
-        """True if the sync completed."""
+        """True if the sync completed and nothing about it needs an operator's eye."""
         return self.status == "ok"
 
     def line(self) -> str:
         """One line for the CLI and the log."""
         counts = " ".join(f"{k}={getattr(self, k)}" for k in COUNTS)
         tail = f" error: {self.error}" if self.error else ""
-        return f"{self.source}: {self.status} ({self.mode}) {counts}{tail}"
+        notes = f" ({'; '.join(self.notes)})" if self.notes and self.status == "suspicious" else ""
+        return f"{self.source}: {self.status} ({self.mode}) {counts}{notes}{tail}"
 
 
 def content_hash(value) -> str:
-    """A hash of JSON-able content that does not depend on key order."""
+    """A hash of JSON-able content that does not depend on key order (lone surrogates included)."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def make_fetcher(config: Config, source: SourceConfig, storage: Storage) -> Fetcher:
-    """The fetcher for one source, with its validator cache and secret headers."""
-    headers = {}
+def to_json(value) -> str:
+    """JSON text SQLite can store: a portal's broken characters (lone surrogates) escaped, not lost."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return json.dumps(value, default=str) if _SURROGATE.search(text) else text
+
+
+def printable(text: object, limit: int = 200) -> str:
+    """A portal's value fit for one log or note line: controls and bidi overrides shown escaped."""
+    shown = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """An error text with every secret (as it is, or as repr shows it) and URL credentials hidden."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        for form in {secret, secret.strip(), repr(secret)[1:-1], repr(secret.strip())[1:-1]}:
+            if len(form) >= 4:
+                text = text.replace(form, "***")
+    return re.sub(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s'\"]+@", r"\1***@", text)
+
+
+def make_fetcher(config: Config, source: SourceConfig, storage: Storage,
+                 policy: AddressPolicy | None = None) -> Fetcher:
+    """The fetcher for one source: its validator cache, its deadlines, and its credentials, which
+    go to the source's own origin only."""
+    credentials = {}
     token = source.options.get("token")
     if token is not None:
-        headers["Authorization"] = f"Bearer {token.reveal()}"
-    policy = AddressPolicy(allow_private=config.allow_private_addresses)
-    return Fetcher(storage.cache_for(source.name), headers=headers, policy=policy)
+        credentials["Authorization"] = f"Bearer {token.reveal()}"
+    policy = policy or AddressPolicy(allow_private=config.allow_private_addresses)
+    return Fetcher(storage.cache_for(source.name), credentials=credentials, origin=source.url, policy=policy,
+                   deadline=source.request_timeout)
 
 
 class SourceSync:
@@ -79,14 +122,17 @@ class SourceSync:
         if cls is None:
             raise ValueError(f"{source.name}: connector type {source.type!r} is not installed")
         self.connector = cls(source, fetcher or make_fetcher(config, source, storage))
-        # Part of every raw hash: a new hub or connector mapping maps unchanged records again.
+        # Part of every raw hash: a new hub, connector mapping or privacy gate maps unchanged records again.
         extra = sorted(source.categories.items())  # the operator's category table changes the mapping too
-        self.mapping = f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/{extra}"
-        self.changed: list[str] = []
+        self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/"
+                        f"privacy{privacy.VERSION}/{extra}")
         self.seen: set[str] = set()
+        self.listed_before = 0
         self.latest: str | None = None
+        self.secrets = config.secrets()
+        self.regate = cls.normalize is not Connector.normalize
 
-    def run(self, full: bool = False) -> SyncResult:
+    def run(self, full: bool = False, accept_shrink: bool = False) -> SyncResult:
         """Sync the source; other sources are never touched, whatever happens here."""
         state = self.storage.state(self.source.name)
         since = None
@@ -94,33 +140,53 @@ class SourceSync:
             since = datetime.fromisoformat(state["cursor"])
         result = SyncResult(self.source.name, "full" if since is None else "incremental")
         started = utcnow()
+        self.storage.close_interrupted_runs(started.isoformat())
         result.run_id = self.storage.start_run(self.source.name, result.mode, started.isoformat())
+        self.listed_before = len(self.storage.listed_ids(self.source.name))
+        deadline = time.monotonic() + self.source.sync_budget
+        self.connector.fetcher.sync_deadline = deadline
         try:
             for raw in self.connector.records(since):
+                if time.monotonic() > deadline:
+                    raise BudgetExceeded(f"the sync took longer than its budget of {self.source.sync_budget:g} s "
+                                         "(sync_budget); the rest waits for the next sync")
                 result.fetched += 1
-                with self.storage.transaction():
-                    self._record(raw, started, result)
-            if result.mode == "full":
-                self._withdraw_missing(started, result)
+                self._one(raw, started, result)
             result.status = "ok"
+            if result.mode == "full":
+                self._withdraw_missing(started, result, accept_shrink)
         except Exception as exc:  # the source failed: keep its last good data, record why
-            result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
-            log.warning("%s: sync failed: %s", self.source.name, result.error)
-        with self.storage.transaction():
-            unify.refresh(self.storage, self.changed, self.config.dedupe_threshold, self.config.dedupe_prefer)
+            result.status, result.error = "failed", scrub(f"{type(exc).__name__}: {exc}", self.secrets)
+            log.warning("%s: sync failed: %s", self.source.name, printable(result.error, 500))
+        try:
+            self._unify()
+        except Exception as exc:  # owed unifications stay owed: the next run pays them
+            log.exception("%s: unification failed", self.source.name)
+            result.status, result.error = "failed", scrub(f"unification failed: {type(exc).__name__}: {exc}", self.secrets)
         result.not_modified = self.connector.fetcher.not_modified
         if self.connector.unmapped_categories:
-            unmapped = ", ".join(sorted(self.connector.unmapped_categories))
+            unmapped = ", ".join(printable(c, 60) for c in sorted(self.connector.unmapped_categories)[:20])
             result.notes.append(f"unmapped categories (shown as 'other'): {unmapped}")
             log.warning("%s: categories not in the mapping, shown as 'other': %s; map them with "
                         "categories = { ... } in its [[sources]] entry", self.source.name, unmapped)
         self._finish(result, state)
         return result
 
+    def _one(self, raw, now: datetime, result: SyncResult) -> None:
+        """One record in its own transaction; whatever goes wrong with it, it alone is quarantined."""
+        try:
+            with self.storage.transaction():
+                self._record(raw, now, result)
+        except sqlite3.OperationalError:
+            raise  # the database, not the record (locked, full, read-only): the source fails
+        except Exception as exc:  # a record the pipeline could not take: it alone goes to quarantine
+            with self.storage.transaction():
+                self._quarantine(None, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
+
     def _record(self, raw, now: datetime, result: SyncResult) -> None:
         source = self.source.name
         try:
-            record_id = self.connector.record_id(raw)
+            record_id = self._record_id(raw)
         except RecordError as exc:
             self._quarantine(None, raw, [str(exc)], now, result)
             return
@@ -135,6 +201,8 @@ class SourceSync:
             return
         try:
             listing = self.connector.normalize(raw, now)
+            if self.regate:  # a connector of its own normalize() does not pass the gate by itself
+                listing = privacy.gate(listing)
             errors = validate(listing)
         except Withheld as exc:
             listing, errors, withheld = None, [], str(exc) or "withheld by the portal"
@@ -150,8 +218,8 @@ class SourceSync:
             return
         if not stored or stored["hash"] != raw_hash or stored["outcome"] != outcome:
             self.storage.put_raw({"source": source, "record_id": record_id, "hash": raw_hash,
-                                  "payload": json.dumps(raw, ensure_ascii=False, default=str),
-                                  "outcome": outcome, "first_seen": (stored or {}).get("first_seen") or now.isoformat(),
+                                  "payload": to_json(raw), "outcome": outcome,
+                                  "first_seen": (stored or {}).get("first_seen") or now.isoformat(),
                                   "changed_at": now.isoformat()})
         if errors:
             self._quarantine(record_id, raw, errors, now, result)
@@ -162,6 +230,13 @@ class SourceSync:
                 result.withheld += 1
         else:
             self._store(record_id, listing, now, result)
+
+    def _record_id(self, raw) -> str:
+        record_id = self.connector.record_id(raw)
+        if not isinstance(record_id, str) or not record_id or len(record_id) > 500 or _UNPRINTABLE.search(record_id):
+            raise RecordError(f"id: {printable(record_id, 80)!s} is not a usable record id "
+                              "(empty, longer than 500 characters, or with control or broken characters)")
+        return record_id
 
     @staticmethod
     def _count_unchanged(stored: dict, result: SyncResult) -> None:
@@ -202,19 +277,35 @@ class SourceSync:
                                   "hash": listing_hash, "data": listing, "status": status, "reason": None,
                                   "updated_at": now.isoformat()})
         self._history(listing["id"], record_id, action, now, result.run_id, listing_hash)
-        self.changed.append(listing["id"])
+        self.storage.owe_unify(listing["id"])
 
-    def _withdraw_missing(self, now: datetime, result: SyncResult) -> None:
+    def _withdraw_missing(self, now: datetime, result: SyncResult, accept_shrink: bool) -> None:
         listed = self.storage.listed_ids(self.source.name)
         gone = [lid for rid, lid in listed.items() if rid not in self.seen]
         if gone and not self.connector.complete:
             result.notes.append(f"the portal's list changed during the sync; {len(gone)} unseen "
                                 "listings kept until the next full sync")
             return
+        before = max(self.listed_before, len(listed))
+        if gone and not accept_shrink and self._suspicious(before, len(gone)):
+            result.status = "suspicious"
+            result.notes.append(
+                f"the portal now lists {len(self.seen)} records; {len(gone)} of the {before} listings the hub "
+                f"shows for it are missing (down {len(gone) / before:.0%}; max_shrink allows "
+                f"{self.source.max_shrink:.0%}); "
+                f"nothing was withdrawn. If the portal really removed them, confirm with: "
+                f"helferhub sync --full --accept-shrink {self.source.name}")
+            log.warning("%s: suspicious shrink: %s", self.source.name, result.notes[-1])
+            return
         with self.storage.transaction():
-            for listing_id in gone:
-                if self._set_withdrawn(listing_id, "no longer listed by the portal", now, result.run_id):
+            for lid in gone:
+                if self._set_withdrawn(lid, "no longer listed by the portal", now, result.run_id):
                     result.withdrawn += 1
+
+    def _suspicious(self, listed: int, gone: int) -> bool:
+        """A list emptied, or shrunk by more than the source's max_shrink (and by more than a
+        couple of listings, which small sources lose any day): more likely a broken export."""
+        return not self.seen or (gone / listed > self.source.max_shrink and gone >= MIN_SHRINK)
 
     def _set_withdrawn(self, lid: str, reason: str, now: datetime, run_id: int) -> bool:
         row = self.storage.listing(lid)
@@ -222,14 +313,22 @@ class SourceSync:
             return False
         self.storage.put_listing({**row, "status": "withdrawn", "reason": reason, "updated_at": now.isoformat()})
         self._history(lid, row["record_id"], "withdrawn", now, run_id, row["hash"])
-        self.changed.append(lid)
+        self.storage.owe_unify(lid)
         return True
+
+    def _unify(self) -> None:
+        """Pay every owed unification (this run's, and a killed run's) in one transaction."""
+        with self.storage.transaction():
+            owed = self.storage.owed_unify()
+            if owed:
+                unify.refresh(self.storage, owed, self.config.dedupe_threshold, self.config.dedupe_prefer)
+                self.storage.paid_unify(owed)
 
     def _quarantine(self, record_id, raw, errors: list[str], now: datetime, result: SyncResult) -> None:
         self.storage.quarantine({"source": self.source.name, "record_id": record_id, "run_id": result.run_id,
-                                 "errors": errors, "payload": json.dumps(raw, ensure_ascii=False, default=str),
-                                 "created_at": now.isoformat()})
-        log.warning("%s: record %s quarantined: %s", self.source.name, record_id, "; ".join(errors))
+                                 "errors": errors, "payload": to_json(raw), "created_at": now.isoformat()})
+        log.warning("%s: record %s quarantined: %s", self.source.name, printable(record_id, 80),
+                    printable("; ".join(errors), 500))
         result.quarantined += 1
 
     def _history(self, listing_id, record_id, action, now, run_id, listing_hash) -> None:
@@ -243,21 +342,24 @@ class SourceSync:
     def _finish(self, result: SyncResult, state: dict) -> None:
         now = utcnow().isoformat()
         fields = {k: v for k, v in asdict(result).items() if k in COUNTS + ("not_modified", "status", "error")}
-        self.storage.finish_run(result.run_id, finished_at=now, notes="; ".join(result.notes) or None, **fields)
+        notes = scrub("; ".join(result.notes), self.secrets) or None
+        self.storage.finish_run(result.run_id, finished_at=now, notes=notes, **fields)
         cursor = state.get("cursor")
-        if result.ok and self.latest and (not cursor or datetime.fromisoformat(self.latest) > datetime.fromisoformat(cursor)):
+        completed = result.status in ("ok", "suspicious")
+        if completed and self.latest and (not cursor or datetime.fromisoformat(self.latest) > datetime.fromisoformat(cursor)):
             cursor = self.latest
-        failures = 0 if result.ok else (state.get("failures") or 0) + 1
+        failures = 0 if completed else (state.get("failures") or 0) + 1
         with self.storage.transaction():
             self.storage.set_state(self.source.name, cursor=cursor, last_run_at=now,
                                    last_status=result.status, failures=failures)
-        log.info(result.line())
+        log.info(printable(result.line(), 2000))
 
 
-def sync(config: Config, storage: Storage, names: list[str] | None = None, full: bool = False) -> list[SyncResult]:
+def sync(config: Config, storage: Storage, names: list[str] | None = None, full: bool = False,
+         accept_shrink: bool = False) -> list[SyncResult]:
     """Sync the named sources (default: every enabled one), one after another."""
     chosen = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     results = []
     for source in chosen:
-        results.append(SourceSync(config, storage, source).run(full=full))
+        results.append(SourceSync(config, storage, source).run(full=full, accept_shrink=accept_shrink))
     return results
