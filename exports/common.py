@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 from datetime import datetime
-from typing import Mapping
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 import nh3
 
 from schema import category_label
+from schema.privacy import clean_url
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Not allowed in XML 1.0, or controls no reader wants: C0 but tab/newline/return, DEL and C1,
 # lone surrogates, U+FFFE/U+FFFF; and the explicit bidi embeddings, overrides and isolates that
@@ -72,8 +77,21 @@ def listing_url(listing: Mapping, meta: Mapping) -> str:
 
 
 def page_url(listing: Mapping, meta: Mapping) -> str:
-    """Where a reader goes: the listing's page on its portal (which mediates contact), else the hub's."""
-    return next((s["url"] for s in listing["sources"] if s.get("url")), None) or listing_url(listing, meta)
+    """Where a reader goes: the listing's page on its portal (which mediates contact), else the hub's.
+    Only a link fit to publish counts (plain http(s), nothing invisible, no contact detail)."""
+    links = (clean_url(s.get("url")) for s in listing["sources"])
+    return next((link for link in links if link), None) or listing_url(listing, meta)
+
+
+def each(listings: Iterable[Mapping], render: Callable[[Mapping], T], fmt: str) -> Iterator[T]:
+    """render(listing) for every listing; one that fails to render is left out (and logged), so a
+    broken record never takes a whole feed down."""
+    for listing in listings:
+        try:
+            yield render(listing)
+        except Exception as exc:  # noqa: BLE001 - any failure of one item stays with that item
+            log.error("listing %s left out of the %s output: %s: %s", listing.get("id"), fmt,
+                      type(exc).__name__, str(exc)[:200])
 
 
 def as_html(text: str) -> str:

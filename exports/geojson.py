@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Iterator, Mapping
 
-from exports.common import clean, clean_tree, label, listing_url, page_url
+from exports.common import clean, clean_tree, each, label, listing_url, page_url
 
 media_type = "application/geo+json; charset=utf-8"
 extension = "geojson"
@@ -31,14 +31,17 @@ def feature(listing: Mapping, meta: Mapping) -> dict | None:
     }
 
 
+def _encoded(found: dict | None) -> bytes | None:
+    return json.dumps(clean_tree(found), ensure_ascii=False).encode("utf-8") if found else None
+
+
 def stream(listings: Iterable[Mapping], meta: Mapping) -> Iterator[bytes]:
     """The FeatureCollection in pieces, one feature at a time (bounded memory)."""
     yield b'{"type":"FeatureCollection","features":['
     first = True
-    for listing in listings:
-        found = feature(listing, meta)
-        if found:
-            yield (b"" if first else b",") + json.dumps(clean_tree(found), ensure_ascii=False).encode("utf-8")
+    for piece in each(listings, lambda listing: _encoded(feature(listing, meta)), "GeoJSON"):
+        if piece:
+            yield (b"" if first else b",") + piece
             first = False
     yield b"]}"
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
-from exports.common import clean, label, page_url, place, when
+from exports.common import clean, each, label, page_url, place, when
 
 media_type = "text/calendar; charset=utf-8"
 extension = "ics"
@@ -26,10 +26,16 @@ def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
         calendar.add("x-wr-caldesc", clean(meta["description"]))
     host = urlsplit(meta["base_url"]).hostname or "hub"
     lang = meta.get("language", "de")
-    for listing in listings:
-        if listing.get("starts_at"):
-            calendar.add_component(event(listing, meta, host, lang))
+    dated = (listing for listing in listings if listing.get("starts_at"))
+    for item in each(dated, lambda listing: _checked(event(listing, meta, host, lang)), "iCalendar"):
+        calendar.add_component(item)
     return calendar.to_ical()
+
+
+def _checked(item: Event) -> Event:
+    """The event, once it is known to serialise (else the error goes to `each`, not to the calendar)."""
+    item.to_ical()
+    return item
 
 
 def event(listing: Mapping, meta: Mapping, host: str, lang: str) -> Event:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Mapping
 
-from exports.common import clean, clean_tree, label, listing_url, page_url
+from exports.common import clean, clean_tree, each, label, listing_url, page_url
 
 media_type = "application/feed+json; charset=utf-8"
 extension = "json"
@@ -32,6 +32,11 @@ def item(listing: Mapping, meta: Mapping) -> dict:
     return {k: v for k, v in entry.items() if v not in (None, "")}
 
 
+def _checked(entry: dict) -> dict:
+    json.dumps(entry, ensure_ascii=False).encode("utf-8")  # raises here, for this item alone
+    return entry
+
+
 def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
     """The feed document as UTF-8 JSON bytes."""
     feed = {
@@ -42,7 +47,7 @@ def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
         "description": clean(meta.get("description", "")),
         "language": meta.get("language", "de"),
         "authors": [{"name": clean(meta["title"]), "url": meta["base_url"] + "/"}],
-        "items": [item(listing, meta) for listing in listings],
+        "items": list(each(listings, lambda listing: _checked(item(listing, meta)), "JSON Feed")),
     }
     if meta.get("next_url"):
         feed["next_url"] = meta["next_url"]

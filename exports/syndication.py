@@ -11,7 +11,7 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from exports.common import TAXONOMY_URL, as_html, clean, label, listing_url, page_url, place, when
+from exports.common import TAXONOMY_URL, as_html, clean, each, label, listing_url, page_url, place, when
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -49,9 +49,22 @@ def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
             fg.link(href=meta[f"{rel}_url"], rel=rel)
             fg.paging.links.append((rel, meta[f"{rel}_url"]))
     fg.link(href=meta["base_url"] + "/", rel="alternate")  # last: RSS's <link> is the last one set
-    for listing in listings:
-        _entry(fg.add_entry(order="append"), listing, meta, lang)
+    for _ in each(listings, lambda listing: _checked_entry(fg, listing, meta, lang), "RSS/Atom"):
+        pass
     return fg
+
+
+def _checked_entry(fg: FeedGenerator, listing: Mapping, meta: Mapping, lang: str) -> None:
+    """Add a listing's entry, built once in both formats here so that one that cannot be written
+    (feedgen builds its XML only when the feed is written) is taken out again before it can fail the feed."""
+    entry = fg.add_entry(order="append")
+    try:
+        _entry(entry, listing, meta, lang)
+        entry.rss_entry()
+        entry.atom_entry()
+    except Exception:
+        fg.remove_entry(entry)
+        raise
 
 
 def _entry(entry, listing: Mapping, meta: Mapping, lang: str) -> None:

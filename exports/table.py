@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
-from exports.common import clean, label, listing_url, page_url
+from exports.common import clean, each, label, listing_url, page_url
 
 COLUMNS = ("id", "link", "portal_url", "kind", "category", "category_label", "title", "description",
            "postcode", "city", "region", "ags", "lat", "lon", "starts_at", "ends_at", "valid_until",
@@ -37,8 +37,8 @@ class Table:
             buffer.write("\ufeff")
         writer.writerow(COLUMNS)
         lang = meta.get("language", "de")
-        for listing in listings:
-            writer.writerow(self.row(listing, meta, lang))
+        for row in each(listings, lambda listing: self._checked(self.row(listing, meta, lang)), "CSV"):
+            writer.writerow(row)
             if buffer.tell() > 65536:
                 yield buffer.getvalue().encode("utf-8")
                 buffer.seek(0)
@@ -64,6 +64,12 @@ class Table:
             **{k: listing.get(k) for k in ("starts_at", "ends_at", "valid_until", "published_at", "updated_at")},
         }
         return [self.cell(values[c]) if c not in ("lat", "lon") else values[c] for c in COLUMNS]
+
+    @staticmethod
+    def _checked(row: list[str]) -> list[str]:
+        for cell in row:
+            cell.encode("utf-8")  # raises here, for this row alone
+        return row
 
     def number(self, value: float | None) -> str:
         """A coordinate with this dialect's decimal mark."""

@@ -55,7 +55,7 @@ def explain_listing(listing_id: str):
 
     _no_parameters()
     try:
-        return _json(explain_unified(storage(), listing_id, current_app.config["HUB"].dedupe_threshold))
+        return _json(explain_unified(storage(), listing_id, current_app.config["HUB"].dedupe_threshold, public=True))
     except NotFound as exc:
         abort(404, description=exc.args[0])
 
@@ -70,7 +70,8 @@ def explain_pair():
         if not request.args.get(name):
             raise BadParameter(name, f"{name} is required: a listing or unified listing id")
     try:
-        return _json(explain(storage(), request.args["a"], request.args["b"], current_app.config["HUB"].dedupe_threshold))
+        return _json(explain(storage(), request.args["a"], request.args["b"], current_app.config["HUB"].dedupe_threshold,
+                             public=True))
     except NotFound as exc:
         abort(404, description=exc.args[0])
 

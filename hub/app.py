@@ -53,7 +53,11 @@ def _bad_parameter(exc):
 
 
 def _http_error(exc: HTTPException):
-    return jsonify(error=exc.name, message=exc.description, status=exc.code), exc.code
+    response = jsonify(error=exc.name, message=exc.description, status=exc.code)
+    for name, value in exc.get_headers():  # e.g. Allow on a 405, Retry-After on a 503
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response, exc.code
 
 
 def _server_error(exc: Exception):

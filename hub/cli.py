@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 
 import click
@@ -22,6 +23,16 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
     ctx.obj = {"config_path": config_path}
 
 
+def open_storage(ctx: click.Context, config: hub_config.Config) -> Storage:
+    """The database, or exit 2 naming it and what is wrong (a folder, no permission, not SQLite)."""
+    try:
+        return Storage(config.database)
+    except (sqlite3.Error, OSError) as exc:
+        click.echo(f"database error: {config.database}: {exc}", err=True)
+        ctx.exit(EXIT_USAGE)
+        raise  # unreachable: exit raises
+
+
 def load_config(ctx: click.Context) -> hub_config.Config:
     """The checked config, or exit 2 with one line per problem."""
     try:
@@ -37,11 +48,14 @@ def load_config(ctx: click.Context) -> hub_config.Config:
 @cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--full", is_flag=True, help="Fetch everything and withdraw what the portal no longer lists.")
+@click.option("--accept-shrink", is_flag=True,
+              help="With --full: withdraw what is missing even if the list shrank suspiciously (see max_shrink).")
 @click.pass_context
-def sync(ctx: click.Context, names: tuple[str, ...], full: bool) -> None:
+def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: bool) -> None:
     """Sync the named sources (default: every enabled one) once.
 
-    Exit status 0 if all synced, 1 if any failed (the others still synced), 2 for usage or config errors.
+    Exit status 0 if all synced, 1 if any failed or shrank suspiciously (the others still synced),
+    2 for usage or config errors.
     """
     from hub.sync import sync as run_sync
 
@@ -52,9 +66,12 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool) -> None:
     if unknown:
         click.echo(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}", err=True)
         ctx.exit(EXIT_USAGE)
-    storage = Storage(config.database)
+    if accept_shrink and not full:
+        click.echo("--accept-shrink confirms what a full sync withdraws: give --full too", err=True)
+        ctx.exit(EXIT_USAGE)
+    storage = open_storage(ctx, config)
     try:
-        results = run_sync(config, storage, list(names) or None, full=full)
+        results = run_sync(config, storage, list(names) or None, full=full, accept_shrink=accept_shrink)
     finally:
         storage.close()
     for result in results:
@@ -72,7 +89,7 @@ def run(ctx: click.Context, no_sync: bool) -> None:
 
     config = load_config(ctx)
     if not no_sync:
-        storage = Storage(config.database)
+        storage = open_storage(ctx, config)
         try:
             run_sync(config, storage)  # each source's result is logged
         finally:
@@ -115,7 +132,7 @@ def worker(ctx: click.Context) -> None:
 def runs(ctx: click.Context, limit: int) -> None:
     """Show the latest sync runs of every source, with their counts and errors."""
     config = load_config(ctx)
-    storage = Storage(config.database)
+    storage = open_storage(ctx, config)
     try:
         for source in config.sources:
             for r in storage.runs(source.name, limit):
@@ -134,7 +151,7 @@ def runs(ctx: click.Context, limit: int) -> None:
 def quarantine(ctx: click.Context, source: str | None, limit: int) -> None:
     """Show records that failed validation, with the reasons."""
     config = load_config(ctx)
-    storage = Storage(config.database)
+    storage = open_storage(ctx, config)
     try:
         for row in storage.quarantined(source, limit):
             click.echo(f"#{row['id']} {row['created_at']} {row['source']} record {row['record_id']}:")
@@ -154,7 +171,7 @@ def review(ctx: click.Context, source: str | None) -> None:
     from hub.review import pending
 
     config = load_config(ctx)
-    storage = Storage(config.database)
+    storage = open_storage(ctx, config)
     try:
         for row in pending(storage, source):
             data = row["data"]
@@ -171,7 +188,7 @@ def _decide(decision: str):
         from hub.review import decide
 
         config = load_config(ctx)
-        storage = Storage(config.database)
+        storage = open_storage(ctx, config)
         failed = False
         try:
             for listing_id in ids:

@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from hub.cli import cli, load_config
-from hub.storage import Storage
+from hub.cli import cli, load_config, open_storage
 
 
 @cli.group(invoke_without_command=True)
@@ -46,7 +45,7 @@ def dedupe(ctx, input_path, output_path, spec_path, threshold) -> None:
 
 def _with_storage(ctx, fn):
     config = load_config(ctx)
-    storage = Storage(config.database)
+    storage = open_storage(ctx, config)
     try:
         return fn(config, storage)
     finally:

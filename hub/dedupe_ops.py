@@ -18,20 +18,22 @@ class NotFound(LookupError):
     """An id that names no listing and no unified listing."""
 
 
-def listing_of(storage: Storage, some_id: str) -> dict:
-    """A listing row by its listing id, or the first member of a unified listing."""
+def listing_of(storage: Storage, some_id: str, public: bool = False) -> dict:
+    """A listing row by its listing id, or the first member of a unified listing. With `public`,
+    only a listing readers see (a pending, rejected or withdrawn one is not found: its state is
+    nobody's business but the operators')."""
     row = storage.listing(some_id)
     if row is None and some_id.startswith("u_"):
         members = storage.members(some_id)
         row = storage.listing(members[0]) if members else storage.listing("l_" + some_id[2:])
-    if row is None:
+    if row is None or (public and row["status"] != "active"):
         raise NotFound(f"no listing {some_id!r}")
     return row
 
 
-def explain_pair(storage: Storage, a: str, b: str, threshold: float | None = None) -> dict:
-    """Why two listings (or unified listings) are, or are not, one."""
-    ra, rb = listing_of(storage, a), listing_of(storage, b)
+def explain_pair(storage: Storage, a: str, b: str, threshold: float | None = None, public: bool = False) -> dict:
+    """Why two listings (or unified listings) are, or are not, one (`public`: only listings readers see)."""
+    ra, rb = listing_of(storage, a, public), listing_of(storage, b, public)
     decisions = {o["decision"] for o in storage.overrides({ra["id"]}) if {o["a"], o["b"]} == {ra["id"], rb["id"]}}
     x = Engine(listing_spec(threshold)).explain(ra["data"], rb["data"], apart="apart" in decisions,
                                                 together="together" in decisions)
@@ -40,14 +42,15 @@ def explain_pair(storage: Storage, a: str, b: str, threshold: float | None = Non
     return {**x.as_dict(), "merged": merged}
 
 
-def explain_unified(storage: Storage, unified_id: str, threshold: float | None = None) -> dict:
-    """Why a unified listing's members were merged: every pair's field scores and total."""
+def explain_unified(storage: Storage, unified_id: str, threshold: float | None = None, public: bool = False) -> dict:
+    """Why a unified listing's members were merged: every pair's field scores and total
+    (`public`: only a listing readers see, and without its state)."""
     row = storage.unified(unified_id)
-    if row is None:
+    if row is None or (public and row["status"] != "active"):
         raise NotFound(f"no listing {unified_id!r}")
     members = storage.members(unified_id)
     pairs = [explain_pair(storage, a, b, threshold) for a, b in combinations(members, 2)]
-    return {"id": unified_id, "status": row["status"], "members": members,
+    return {"id": unified_id, **({} if public else {"status": row["status"]}), "members": members,
             "threshold": threshold if threshold is not None else listing_spec().threshold, "pairs": pairs}
 
 

@@ -69,7 +69,7 @@ FILTERS: tuple[Param, ...] = (
 #: Paging, shared by every listing endpoint; the default limit depends on the endpoint.
 PAGING: tuple[Param, ...] = (
     Param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "How many listings per page."),
-    Param("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+    Param("cursor", {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 200},
           "Opaque: the next page of the same search, from a response's next link."),
 )
 
@@ -180,7 +180,10 @@ def _since(value: str) -> str:
         raise BadParameter("updated_since", f"updated_since must be an ISO 8601 date or time, not {value!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError:
+        raise BadParameter("updated_since", f"updated_since {value!r} is out of range (years 1 to 9999 in UTC)") from None
 
 
 def _point(value: str) -> tuple[float, float]:
@@ -206,7 +209,7 @@ def _radius(value: str) -> float:
 def _limit(value: str | None, default: int | None, maximum: int) -> int | None:
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    if not re.fullmatch(r"[0-9]{1,7}", value) or not 1 <= int(value) <= maximum:
         raise BadParameter("limit", f"limit must be a whole number from 1 to {maximum}, not {value!r}")
     return int(value)
 
@@ -241,6 +244,9 @@ def _text_query(value: str) -> str:
 
 # -- cursors -------------------------------------------------------------------------------
 
+MAX_CURSOR = 200  # a real cursor is about 90 characters
+
+
 def encode_cursor(last: Mapping, query: Query) -> str:
     """An opaque cursor pointing after this row (its published time and id) in this search."""
     raw = json.dumps([last["published_utc"], last["id"], query.search_key()], separators=(",", ":"))
@@ -250,9 +256,11 @@ def encode_cursor(last: Mapping, query: Query) -> str:
 def decode_cursor(cursor: str, query: Query) -> tuple[str, str]:
     """The position a cursor points after; BadParameter if it is damaged or from another search."""
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("too long")
         published, listing_id, key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         assert isinstance(published, str) and isinstance(listing_id, str)
-    except (ValueError, TypeError, AssertionError, binascii.Error):
+    except (ValueError, TypeError, AssertionError, binascii.Error, RecursionError):
         raise BadParameter("cursor", "cursor is damaged: use the next link of a response as it is") from None
     if key != query.search_key():
         raise BadParameter("cursor", "cursor belongs to a different search: keep the other parameters as they were")
