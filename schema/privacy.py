@@ -59,7 +59,7 @@ def _removable(cp: int) -> bool:
         return True
     if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:  # variation selectors: invisible
         return True
-    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co")
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Me")  # Me: keycaps and circles around digits
 
 
 def _ranges() -> str:
@@ -141,24 +141,28 @@ def probe(text: str) -> str:
 # -- e-mail addresses ------------------------------------------------------------------------
 
 _W = r"\p{L}\p{M}\p{N}_"
-_LOCAL = rf"[{_W}][{_W}.%+\-']*"
+_LOCAL_PART = rf"[{_W}][{_W}.%+\-']*"
 _LABEL = rf"[{_W}](?:[{_W}\-]*[{_W}])?"
 _TLDS = ("de|com|org|net|eu|info|biz|at|ch|li|lu|nl|be|fr|it|es|pl|cz|dk|se|no|fi|uk|ie|io|me|tv|"
          "online|email|berlin|hamburg|nrw|koeln|bayern|saarland|ruhr|tr|ru|ua|by|sy|iq|ir|af|ps|lb|jo|eg|"
          "ma|tn|dz|er|et|so|ng|gh|us|ca|ru|gr|ro|bg|hu|rs|hr|ba|al|mk|ge|am|az|kz|pk|in|cn|jp")
-_BRACKET_AT = r"\s*[(\[{<]\s*(?:at|ät|aet|@|a)\s*[)\]}>]\s*"
-_DASH_AT = r"\s*[\-_*#=]\s*(?:at|ät|aet)\s*[\-_*#=]\s*"
+_OPEN, _CLOSE = "[(\\[{<\"'„“”‚‘’«»]", "[)\\]}>\"'“”‘’«»]"
+_AT_WORDS = "at|ät|aet|klammeraffe|affenschwanz|affe"
+_BRACKET_AT = rf"\s*{_OPEN}\s*(?:{_AT_WORDS}|bei|@|a)\s*{_CLOSE}\s*"
+_DASH_AT = rf"\s*[\-_*#=]\s*(?:{_AT_WORDS})\s*[\-_*#=]\s*"
 _WORD_AT = r"\s+(?:at|ät|aet)\s+"
-_BRACKET_DOT = r"\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*"
+_STRONG_WORD_AT = r"\s+(?:klammeraffe|affenschwanz)\s+"
+_BRACKET_DOT = rf"\s*{_OPEN}\s*(?:dot|punkt|\.)\s*{_CLOSE}\s*"
 _DASH_DOT = r"\s*[\-_*#=]\s*(?:dot|punkt)\s*[\-_*#=]\s*"
 _WORD_DOT = r"\s+(?:dot|punkt)\s+"
 _ANY_DOT = rf"(?:\.|\s*\.\s*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
+_LOCAL = rf"{_LOCAL_PART}(?:{_BRACKET_DOT}{_LOCAL_PART})*"  # 'anna (dot) weiss (at) ...' 
 _EMAIL = _linear(
     "(?i)(?:"
     # name@host.tld, spaces around the @ allowed
     rf"{_LOCAL}\s*@\s*{_LABEL}(?:\.{_LABEL})*\.\p{{L}}{{2,}}"
     # name(at)host(dot)tld and its kin: a bracketed or dashed 'at' is signal enough
-    rf"|{_LOCAL}(?:{_BRACKET_AT}|{_DASH_AT}){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}\p{{L}}{{2,}}"
+    rf"|{_LOCAL}(?:{_BRACKET_AT}|{_DASH_AT}|{_STRONG_WORD_AT}){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}\p{{L}}{{2,}}"
     # name at host dot tld, name @ host . tld: plain words need a known top-level domain
     rf"|{_LOCAL}(?:{_WORD_AT}|\s*@\s*){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}(?:{_TLDS})\b"
     ")"
@@ -166,12 +170,16 @@ _EMAIL = _linear(
 
 # -- phone numbers ---------------------------------------------------------------------------
 
-_RUN = _linear(r"\+?\(?\d[\d \t()./\-]*\d")
-_DATE = re.compile(r"(?<!\d)(?:\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})(?!\d)|\d{4}-\d{2}-\d{2}(?!\d)|\d{1,2}\.\d{1,2}\.(?!\d))")
+_RUN = _linear(r"(?:\+ ?)?\(?\d[\d \t()./\-]*\d")
+_DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
+_DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?![\d.])|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
+                   rf"(?:0[1-9]|[12][0-9]|3[01])(?!\d)|{_DAY}\.{_MONTH}\.(?!\d))")
 _HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)\W{0,3}$")
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
-_SPELLED = _linear(rf"(?i)\b(?:{_NUMBER_WORDS})(?:[\s,./\-]+(?:{_NUMBER_WORDS})){{5,}}\b")
+_ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
+_SPELLED = _linear(rf"(?i)\b(?:{_NUMBER_WORDS})(?:[\s,./\-]+(?:{_NUMBER_WORDS})){{5,}}\b"
+                   rf"|(?:و?(?:{_ARABIC_WORDS}))(?:[\s,،./\-]+و?(?:{_ARABIC_WORDS})){{5,}}")
 _MESSENGER = _linear(r"(?i)\b(?:wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|t\.me|telegram\.me|signal\.me)/\S+")
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most
 LONG_RUN = 2 * WINDOW  # a longer run of digits and separators is no text a reader needs: masked whole
@@ -235,8 +243,8 @@ def mask(text: str) -> str:
     return "".join(out)
 
 
-_HAS_AT_WORD = re.compile(r"(?i)[(\[{<\-_*#=\s](?:at|ät|aet|a)[)\]}>\-_*#=\s]")
-_HAS_DIGIT_WORD = re.compile(r"(?i)\b(?:null|eins|zwei|zwo|drei|vier|sechs|sieben|acht|neun|zero|one|two|three|four|five|six|seven|eight|nine)\b")
+_HAS_AT_WORD = re.compile(r"(?i)[(\[{<\-_*#=\s\"'„“”‚‘’«»](?:at|ät|aet|a|bei|klammeraffe|affenschwanz|affe)[)\]}>\-_*#=\s\"'“”‘’«»]")
+_HAS_DIGIT_WORD = re.compile(r"(?i)\b(?:null|eins|zwei|zwo|drei|vier|sechs|sieben|acht|neun|zero|one|two|three|four|five|six|seven|eight|nine)\b|واحد|صفر|ثلاث|خمس|سبع|تسع")
 
 
 def _maybe_email(view: str) -> bool:

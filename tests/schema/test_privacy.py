@@ -1,0 +1,148 @@
+"""The privacy gate on its own: the contact-detail corpus, benign texts, links, every field, hypothesis."""
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from privacy_check import benign, contacts, leaks, survives
+from schema import validate
+from schema.privacy import EMAIL_MASK, PHONE_MASK, clean_text, clean_url, gate, normalise
+
+CORPUS = contacts()
+
+
+@pytest.mark.parametrize("entry", CORPUS, ids=[e["note"][:40] for e in CORPUS])
+def test_no_contact_detail_of_the_corpus_survives(entry):
+    out = clean_text(entry["text"])
+    assert [t for t in entry["tells"] if survives(t, out)] == [], (entry["text"], out)
+    assert EMAIL_MASK in out or PHONE_MASK in out
+
+
+@pytest.mark.parametrize("text", benign())
+def test_texts_without_contact_details_stay_as_they_are(text):
+    assert clean_text(text) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("anna@exam\u0090ple.org", EMAIL_MASK),  # the old cleaner stripped U+0090 after masking: a clean address came out
+    ("anna@exam\ufffeple.org", EMAIL_MASK),
+    ("an\u00adna@ex\u200bam\u2060ple.org", EMAIL_MASK),
+    ("Mail: x@müller-hilfe.de", f"Mail: {EMAIL_MASK}"),
+    ("x {at} example {dot} org", EMAIL_MASK),
+    ("anna&#64;example.org", EMAIL_MASK),
+    ("Tel.0151-03024711", f"Tel.{PHONE_MASK}"),
+    ("0151 12014711Uhr", f"{PHONE_MASK}Uhr"),
+    ("tel:%2B4915112345678", f"tel:{PHONE_MASK}"),
+    ("0151\u201312345678 oder 0151\u221287654321", f"{PHONE_MASK} oder {PHONE_MASK}"),
+    ("Tel 0331 1234567, 14482 Potsdam", f"Tel {PHONE_MASK}, 14482 Potsdam"),
+])
+def test_disguises_found_in_the_wild(text, expected):
+    assert clean_text(text) == expected
+
+
+def test_normalising_keeps_what_a_reader_needs():
+    assert normalise("Ａｒａｂｉｓｃｈ\u00a0–\u00a0Deutsch") == "Arabisch – Deutsch"
+    assert normalise("mi\u200cخواهم") == "miخواهم"  # a joiner between Latin and Arabic: gone
+    assert normalise("می\u200cخواهم") == "می\u200cخواهم"  # between Persian letters it shapes the word: kept
+    assert normalise("Zeile 1\r\nZeile 2\u202e") == "Zeile 1\nZeile 2"
+    assert normalise("Tom &amp; Jerry") == "Tom & Jerry"
+    assert normalise("bad \ud800 surrogate") == "bad  surrogate"
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://potsdam.helpto.de/eintrag/48213", "https://potsdam.helpto.de/eintrag/48213"),
+    ("https://müller-hilfe.de/über?x=1", "https://xn--mller-hilfe-thb.de/%C3%BCber?x=1"),
+    ("https://x.example.org/a\u202e", None), ("https://x.example.org/\r\nSet-Cookie: x", None),
+    ("https://x.example.org/a\u0001", None), ("javascript:alert(1)", None), ("mailto:anna@example.org", None),
+    ("https://user:pw@x.example.org/", None), ("https://x.example.org/k?mail=anna%40example.org", None),
+    ("https://x.example.org/k?tel=0151%2012345678", None), ("https://wa.me/4915112345678", None),
+    ("https://x.example.org/projekt/0157123456", "https://x.example.org/projekt/0157123456"),  # an id in a path
+])
+def test_links_are_published_only_when_safe(url, expected):
+    assert clean_url(url) == expected
+
+
+def listing(**fields) -> dict:
+    base = {"id": "l_0123456789abcdef", "source": {"portal": "p", "id": "7", "url": "https://p.example.org/7",
+                                                  "fetched_at": "2026-11-01T09:00:00+00:00"},
+            "kind": "offer", "category": "goods", "title": "Sofa", "description": "", "language": "de",
+            "languages": ["de"], "location": {"postcode": "14482", "city": "Potsdam"},
+            "published_at": "2026-11-01T09:00:00+01:00", "updated_at": "2026-11-01T09:00:00+01:00"}
+    return {**base, **fields}
+
+
+def test_every_string_of_the_record_is_gated_whatever_its_field():
+    doc = gate(listing(organisation={"name": "Verein +49 151 0103 4711", "url": "mailto:x@example.org"},
+                       location={"postcode": "14482", "city": "Potsdam x01ci@example.org", "region": "Tel 0331 2345678"},
+                       tags=["Möbel", "anna@example.org", "anna@example.org"], skills=["Handy 0176 9876543"],
+                       translations={"en": {"title": "call 0151 23456789", "description": "anna (at) example.org"}},
+                       future_field={"nested": ["mail zq@example.org"]}))
+    assert doc["organisation"] == {"name": f"Verein {PHONE_MASK}", "url": None}
+    assert doc["location"]["city"] == f"Potsdam {EMAIL_MASK}" and doc["location"]["region"] == f"Tel {PHONE_MASK}"
+    assert doc["tags"] == ["Möbel", EMAIL_MASK] and doc["skills"] == [f"Handy {PHONE_MASK}"]
+    assert doc["translations"]["en"] == {"title": f"call {PHONE_MASK}", "description": EMAIL_MASK}
+    assert doc["future_field"] == {"nested": [f"mail {EMAIL_MASK}"]}
+    assert (doc["published_at"], doc["location"]["postcode"], doc["id"]) == \
+        ("2026-11-01T09:00:00+01:00", "14482", "l_0123456789abcdef")  # structural fields are not masked
+    del doc["future_field"]
+    assert validate(doc) == []
+
+
+def test_a_portal_id_shaped_like_an_address_stays_only_at_the_portal_own_domain():
+    own = gate(listing(source={"portal": "g", "id": "aufruf-2231@fluechtlingshilfe-goettingen.de",
+                               "url": "https://fluechtlingshilfe-goettingen.de/aufruf/2231", "fetched_at": "2026-11-01T09:00:00+00:00"}))
+    other = gate(listing(source={"portal": "g", "id": "anna.k@example.net", "url": "https://p.example.org/1",
+                                 "fetched_at": "2026-11-01T09:00:00+00:00"}))
+    assert own["source"]["id"] == "aufruf-2231@fluechtlingshilfe-goettingen.de"
+    assert other["source"]["id"] == EMAIL_MASK
+
+
+# -- properties: generated contact details in generated text never survive -------------------
+
+WORDS = st.sampled_from(["Biete", "Sofa", "für", "Familie", "in", "Potsdam", "ab", "sofort", "Kontakt", "bitte",
+                         "Uhr", "am", "Wochenende", "مرحبا", "help", "with", "call", "oder", "und", "2-türig",
+                         "14482", "01.03.2016", "10:00", "–", "•", "(", ")", ":", ",", ".", "!"])
+FILLER = st.lists(WORDS, max_size=8).map(" ".join)
+INVISIBLE = st.sampled_from(["", "\u200b", "\u00ad", "\u2060", "\ufeff", "\u200e", "\u0090", "\ufffe", "\ufe0f"])
+LOCAL = st.text(string.ascii_lowercase, min_size=3, max_size=8).map(lambda s: "zq" + s)
+LABEL = st.text(string.ascii_lowercase + string.digits + "äöü", min_size=2, max_size=10).filter(lambda s: s[0].isalpha())
+TLD = st.sampled_from(["de", "org", "com", "net", "eu", "info", "berlin"])
+AT = st.sampled_from(["@", " @ ", "＠", " (at) ", "[at]", " {at} ", " [ät] ", "(a)", " -at- ", " at ", "&#64;", "%40"])
+DOT = st.sampled_from([".", " (dot) ", "[dot]", " {punkt} ", " punkt ", " dot ", "．"])
+SEP = st.sampled_from([" ", "-", "/", ".", "\u2013", "\u2212", "\u2011", " / ", ""])
+
+
+@st.composite
+def emails(draw) -> tuple[str, str]:
+    local, at, dot = draw(LOCAL), draw(AT), draw(DOT)
+    dot = "." if at in ("@", "＠", "&#64;", "%40") and dot not in (".", "．") else dot
+    labels = draw(st.lists(LABEL, min_size=1, max_size=2))
+    junk = draw(INVISIBLE)
+    text = local[:3] + junk + local[3:] + at + dot.join(labels) + dot + draw(TLD)
+    return text, local
+
+
+@st.composite
+def phones(draw) -> tuple[str, str]:
+    prefix = draw(st.sampled_from(["0", "+49 ", "0049 ", "+49 (0)", "+44 ", "+90 ", "+963 "]))
+    area = draw(st.sampled_from(["151", "160", "171", "176", "30", "331", "551", "5331", "40", "89"]))
+    subscriber = draw(st.text("0123456789", min_size=7, max_size=8).filter(lambda s: len(set(s)) > 2))
+    cut = draw(st.integers(2, 5))
+    sep = draw(SEP)
+    glue = draw(st.sampled_from(["", "Tel.", "Tel: ", "Handy", "Mobil ", "☎ "]))
+    tail = draw(st.sampled_from(["", "Uhr", " ab 17 Uhr", "!", ")"]))
+    text = f"{glue}{prefix}{area}{sep}{subscriber[:cut]}{draw(INVISIBLE)}{sep}{subscriber[cut:]}{tail}"
+    return text, subscriber
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(before=FILLER, detail=st.one_of(emails(), phones()), after=FILLER)
+@example(before="Abholung", detail=("anna@exam\u0090ple.org", "anna"), after="")
+def test_generated_contact_details_in_generated_text_never_survive(before, detail, after):
+    text, tell = detail
+    out = clean_text(f"{before} {text} {after}")
+    assert not survives(tell, out), (text, out)
+    assert leaks(out, [{"tells": [tell]}]) == []
