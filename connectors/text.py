@@ -13,10 +13,18 @@ _LIST_ITEM = re.compile(r"(?i)<\s*li\b[^<>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
+_FAKE_TAG = re.compile(r"(?i)<\s*(at|ät|aet|dot|punkt)\s*>")
+_REFERENCE = re.compile(r"&(?!(?:lt|gt|amp|quot|#0*(?:60|62|38|34)|#[xX]0*(?:3[cCeE]|26|22));)#?[0-9A-Za-z]{1,32};")
+
+
 def html_to_text(markup: str | None) -> str:
     """Plain text of an HTML fragment: tags gone, paragraphs as line breaks, entities decoded."""
     if not markup:
         return ""
+    # Character references decoded first (but those that make markup): the sanitizer would drop ones
+    # it does not know, and '&commat;' is an '@' a reader's browser shows.
+    markup = _REFERENCE.sub(lambda m: html.unescape(m.group()), markup)
+    markup = _FAKE_TAG.sub(r"(\1)", markup)  # '<at>' is no tag but an obfuscated '@': keep it as text
     marked = _LIST_ITEM.sub("\n• ", _BLOCK_END.sub("\n", markup))
     text = tidy(html.unescape(nh3.clean(marked, tags=set(), attributes={})))
     return "\n".join(line for line in text.split("\n") if line)  # block ends, not blank lines

@@ -81,6 +81,8 @@ _INVISIBLE = re.compile(f"[{_ranges()}]")
 _JOINER_OUT = re.compile(r"(?<![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])[\u200c\u200d]"
                          r"|[\u200c\u200d](?![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])")
 _PERCENT = re.compile(r"%(2[bB]|40|2[eE]|2[dD]|2[fF]|20|28|29|3[aA])")
+# The references that spell an address, also where a parser lost their semicolon ('&commatgmx').
+_ADDRESS_REFS = re.compile(r"(?i)&(?:(commat|#0*64|#x0*40)|(period|#0*46|#x0*2e));?")
 _CRLF = re.compile(r"\r\n?")
 
 
@@ -91,7 +93,7 @@ def normalise(text: str) -> str:
         return text  # the common case, at C speed
     text = _INVISIBLE.sub("", _CRLF.sub("\n", text))
     for _ in range(3):  # '&amp;#64;' is '&#64;' is '@': decode until nothing changes (bounded)
-        decoded = _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text))
+        decoded = _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(_unref(text)))
         if decoded == text:
             break
         text = decoded
@@ -100,6 +102,10 @@ def normalise(text: str) -> str:
 
 
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _unref(text: str) -> str:
+    return _ADDRESS_REFS.sub(lambda m: "@" if m.group(1) else ".", text) if "&" in text else text
 
 # -- the probe: one character for one, look-alikes folded ------------------------------------
 
@@ -165,6 +171,8 @@ _EMAIL = _linear(
     rf"|{_LOCAL}(?:{_BRACKET_AT}|{_DASH_AT}|{_STRONG_WORD_AT}){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}\p{{L}}{{2,}}"
     # name at host dot tld, name @ host . tld: plain words need a known top-level domain
     rf"|{_LOCAL}(?:{_WORD_AT}|\s*@\s*){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}(?:{_TLDS})\b"
+    # what is left of an address cut short or broken up ('anna@', 'anna@posteo‚.de'): still hers
+    rf"|{_LOCAL_PART}@(?:{_LABEL}(?:\.{_LABEL})*)?"
     ")"
 )
 
@@ -303,6 +311,9 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     tail = probe(normalise(unquote(parts.query + " " + parts.fragment)))
     if any(True for _ in _phone_spans(tail)):
         return None
+    path = probe(normalise(unquote(parts.path)))
+    if any(not _looks_like_id(path, a, b) for a, b in _phone_spans(path)):
+        return None  # a number in the path that is more than a record's id: 'tel.:0151…', '0341/61503…'
     try:
         ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:
@@ -311,6 +322,12 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     safe = ":/?#[]@!$&'()*+,;=%~"
     return urlunsplit((parts.scheme.lower(), netloc, quote(parts.path, safe=safe),
                        quote(parts.query, safe=safe), quote(parts.fragment, safe=safe)))
+
+
+def _looks_like_id(path: str, start: int, end: int) -> bool:
+    """A run of bare digits in a link's path, with nothing around it that says phone: a record's id."""
+    digits = path[start:end]
+    return digits.isdigit() and not digits.startswith("00") and not _HINT.search(path[max(0, start - 16):start])
 
 
 # -- the gate --------------------------------------------------------------------------------

@@ -29,12 +29,18 @@ def seen(text: str) -> str:
     return "".join(kept).casefold()
 
 
+def _views(text: str) -> tuple[str, str]:
+    view = seen(text)
+    return view, re.sub(r"(?<=\d)[\W_]+(?=\d)", "", view)  # digits joined across their separators
+
+
 def survives(tell: str, text: str) -> bool:
     """True if a contact detail's tell can still be read in the text."""
-    view = seen(text)
-    if tell.isdigit():
-        view = re.sub(r"(?<=\d)[\W_]+(?=\d)", "", view)
-    return tell in view
+    return _found(tell, _views(text))
+
+
+def _found(tell: str, views: tuple[str, str]) -> bool:
+    return tell in views[1] if tell.isdigit() else tell in views[0]
 
 
 def contacts() -> list[dict]:
@@ -49,4 +55,5 @@ def benign() -> list[str]:
 
 def leaks(text: str, entries: list[dict] | None = None) -> list[str]:
     """Every tell of the corpus (or of the given entries) that survives in the text."""
-    return [t for e in (entries if entries is not None else contacts()) for t in e["tells"] if survives(t, text)]
+    views = _views(text)
+    return [t for e in (entries if entries is not None else contacts()) for t in e["tells"] if _found(t, views)]
