@@ -11,7 +11,7 @@ import exports
 from hub import __version__
 from hub.http import etag_of, public, respond
 from hub.query import FILTERS, PAGING, Param
-from schema import inlined
+from schema import gazetteer, inlined
 
 bp = Blueprint("openapi", __name__)
 JSON = "application/json"
@@ -20,8 +20,15 @@ CACHED = {"ETag": "Strong entity tag; send it back in If-None-Match.",
           "Cache-Control": "How long the response may be reused without asking."}
 
 
-def _parameter(param: Param) -> dict:
-    schema = {"type": "array", "items": param.schema} if param.repeatable else param.schema
+def _parameter(param: Param, sources: tuple[str, ...] = ()) -> dict:
+    schema = dict(param.schema)
+    if param.name == "source" and sources:
+        schema = {"enum": list(sources)}  # only the sources this hub carries
+    elif param.name == "ags":
+        schema = {"enum": [*sorted(gazetteer.STATES), *sorted(gazetteer.districts())]}
+    elif param.name == "near":
+        schema = {**schema, "description": "latitude -90..90, longitude -180..180"}
+    schema = {"type": "array", "items": schema} if param.repeatable else schema
     return {"name": param.name, "in": "query", "description": param.description, "schema": schema,
             **({"style": "form", "explode": True} if param.repeatable else {})}
 
@@ -54,9 +61,9 @@ def _media(fmt: str, schema: dict | None = None) -> dict:
 
 
 @cache
-def spec(base_url: str) -> dict:
-    """The OpenAPI document for a hub served at base_url."""
-    search = [_parameter(p) for p in FILTERS + PAGING]
+def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
+    """The OpenAPI document for a hub served at base_url carrying these sources."""
+    search = [_parameter(p, sources) for p in FILTERS + PAGING]
     lang = [_parameter(p) for p in FILTERS if p.name == "lang"]
     dialect = {"name": "dialect", "in": "query", "description": "german: UTF-8 with BOM, ';', decimal comma; "
                "plain: RFC 4180 (UTF-8, ',').", "schema": {"enum": ["german", "plain"], "default": "german"}}
@@ -145,5 +152,7 @@ def openapi_json():
     from hub.web_feeds import request_query
 
     request_query(None, only=())
-    body = json.dumps(spec(current_app.config["HUB"].base_url), ensure_ascii=False, indent=1).encode("utf-8")
+    config = current_app.config["HUB"]
+    document = spec(config.base_url, tuple(sorted(s.name for s in config.sources)))
+    body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     return respond(lambda: body, etag=etag_of(body), last_modified="", media_type="application/json; charset=utf-8")

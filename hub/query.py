@@ -47,11 +47,11 @@ class Param:
 FILTERS: tuple[Param, ...] = (
     Param("kind", {"enum": list(KINDS)}, "Offers, requests (calls for help), events or services; repeat for any of several.", True),
     Param("category", {"enum": list(taxonomy())}, "A category code of the shared taxonomy; repeat for any of several.", True),
-    Param("ags", {"type": "string", "pattern": "^[0-9]{2}([0-9]{3}([0-9]{3})?)?$"},
+    Param("ags", {"type": "string", "pattern": "^[0-9]{2}([0-9]{3})?$"},
           "Official regional key: a state (2 digits) or district (5 digits) matches everything inside it."),
     Param("postcode", {"type": "string", "pattern": "^[0-9]{2,5}$"},
           "A postcode, or its first digits for a postcode area (e.g. 37 for 37xxx)."),
-    Param("near", {"type": "string", "pattern": r"^-?[0-9.]+,-?[0-9.]+$"},
+    Param("near", {"type": "string", "pattern": r"^-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?$"},
           "lat,lon (WGS 84): listings within radius_km of this point; only listings with coordinates match."),
     Param("radius_km", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM},
           "Radius for near, in kilometres."),
@@ -167,7 +167,7 @@ def _matching(name: str, value: str | None, pattern: str, what: str) -> str | No
 
 
 def _ags(value: str) -> str:
-    _matching("ags", value, r"[0-9]{2}|[0-9]{5}|[0-9]{8}", "a regional key of 2 (state), 5 (district) or 8 digits")
+    _matching("ags", value, r"[0-9]{2}|[0-9]{5}", "a regional key of 2 (state) or 5 (district) digits")
     if value[:2] not in gazetteer.STATES or (len(value) >= 5 and value[:5] not in gazetteer.districts()):
         raise BadParameter("ags", f"ags {value!r} is no German state or district")
     return value

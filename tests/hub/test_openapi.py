@@ -18,6 +18,7 @@ from hub.storage import Storage
 from listings import doc, publish
 
 BASE = "https://hub.example.org"
+SOURCES = ("potsdam",)
 REQUESTS = [
     "/api/v1/listings", "/api/v1/listings?limit=1&kind=offer&category=goods&category=leisure&ags=12&lang=en",
     "/api/v1/listings?near=52.4,13.07&radius_km=5&q=angebot&updated_since=2026-01-01&source=potsdam",
@@ -42,7 +43,7 @@ DESERIALIZERS = {"application/feed+json": json.loads, "application/geo+json": js
 
 @pytest.fixture(scope="module")
 def openapi():
-    return OpenAPI.from_dict(document_for(BASE), config=Config(extra_media_type_deserializers=DESERIALIZERS))
+    return OpenAPI.from_dict(document_for(BASE, SOURCES), config=Config(extra_media_type_deserializers=DESERIALIZERS))
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def setup(make_config, openapi):
     publish(store, doc(1, kind="event", starts_at="2027-01-01T10:00:00+01:00"), doc(2))
     store.close()
     client = create_app(config).test_client()
-    assert client.get("/openapi.json").get_json() == document_for(BASE)  # the checked document is the served one
+    assert client.get("/openapi.json").get_json() == document_for(BASE, SOURCES)  # the checked document is the served one
     return client, openapi
 
 

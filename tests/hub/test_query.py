@@ -117,7 +117,7 @@ def test_a_translation_is_shown_in_the_readers_language(hub):
     ("kind=gift", "kind", "kind must be one of offer, request, event, service, not 'gift'"),
     ("category=goods&category=toys", "category", "category must be one of goods, volunteering, jobs, housing, language, "
                                                  "education, leisure, counselling, health, mobility, translation, other, not 'toys'"),
-    ("ags=3", "ags", "ags must be a regional key of 2 (state), 5 (district) or 8 digits, not '3'"),
+    ("ags=3", "ags", "ags must be a regional key of 2 (state) or 5 (district) digits, not '3'"),
     ("ags=17", "ags", "ags '17' is no German state or district"),
     ("ags=03999", "ags", "ags '03999' is no German state or district"),
     ("postcode=3", "postcode", "postcode must be 2 to 5 digits of a postcode, not '3'"),
