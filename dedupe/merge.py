@@ -51,8 +51,9 @@ def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Seq
     for key in TIME:
         if by_time.get(key) is not None:
             doc[key], provenance[key] = by_time[key], by_time["id"]
+    ordered = sorted(members, key=lambda m: (rank(m), m["id"]))  # the same whatever order members come in
     for key in UNION:
-        doc[key] = list(dict.fromkeys(v for m in members for v in m.get(key, [])))
+        doc[key] = list(dict.fromkeys(v for m in ordered for v in m.get(key, [])))
     if with_org:
         best = min(with_org, key=rank)
         doc["organisation"], provenance["organisation"] = best["organisation"], best["id"]

@@ -134,7 +134,7 @@ def parse(args: Mapping[str, Sequence[str]], *, sources: Iterable[str], accept_l
         "postcode": _matching("postcode", one.get("postcode"), r"[0-9]{2,5}", "2 to 5 digits of a postcode"),
         "q": _text_query(one["q"]) if "q" in one else None,
         "updated_since": _since(one["updated_since"]) if "updated_since" in one else None,
-        "lang": one.get("lang") or accept_lang or "de",
+        "lang": one["lang"] if "lang" in one else (accept_lang or "de"),
         "limit": _limit(one.get("limit"), default_limit, max_limit),
         "after": None,
     }

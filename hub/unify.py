@@ -46,7 +46,7 @@ class Unifier:
             keys = self.engine.block_keys(row["data"]) if row["status"] == "active" else []
             self.storage.set_keys(lid, keys)
         component = self._component([lid for lid, row in rows.items() if row["status"] == "active"], list(rows))
-        active = {lid: row for lid in component if (row := rows.get(lid) or self.storage.listing(lid))
+        active = {lid: row for lid in sorted(component) if (row := rows.get(lid) or self.storage.listing(lid))
                   and row["status"] == "active"}
         old = self.storage.memberships(sorted(component))
         ids = set(active)
