@@ -53,6 +53,9 @@ class BringtZusammenConnector(Connector):
         """Every row of the export, whatever the column order; unknown columns are kept in the raw record."""
         response = self.fetcher.get(f"{self.source.url}/export/inserate.csv", accept=CSV_TYPES)
         text, _ = decode(response.body, response.url)
+        # A cell may be as long as the whole export (which the fetcher caps); an over-long text is then
+        # one record's problem (the schema's limits quarantine it), not the end of the source's sync.
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:

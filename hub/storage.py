@@ -120,6 +120,12 @@ class Storage:
         """Close the connection."""
         self.db.conn.close()
 
+    def __enter__(self) -> "Storage":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all, under the write lock from the start
