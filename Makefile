@@ -44,7 +44,9 @@ debs:
 
 bench: install
 	$(MAKE) debs DEBS="wrk"
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/feed_serving.py
+	$(BIN)/python benchmarks/load_during_sync.py
 
 sample: install
 	$(BIN)/python examples/generate.py
