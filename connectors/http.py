@@ -58,7 +58,7 @@ class _Transient(Exception):
     """A failure worth another attempt."""
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
+def origin_of(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) of a URL, the port made explicit: what credentials are bound to."""
     parts = urlsplit(url)
     try:
@@ -90,7 +90,7 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.headers = dict(headers or {})
         self.credentials = dict(credentials or {})
-        self.origin = globals()["origin"](origin) if origin and "://" in origin else None
+        self.origin = origin_of(origin) if origin and "://" in origin else None
         self.deadline = deadline
         self.sync_deadline: float | None = None
         self.sleep = sleep or pause
@@ -119,7 +119,7 @@ class Fetcher:
 
     def may_send_credentials(self, url: str) -> bool:
         """True if url is on the source's own origin (credentials never leave it)."""
-        return self.origin is not None and origin(url) == self.origin
+        return self.origin is not None and origin_of(url) == self.origin
 
     def _ends_at(self) -> float:
         ends = time.monotonic() + self.deadline

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urljoin
 
 from connectors.base import PayloadError
-from connectors.http import origin
+from connectors.http import origin_of
 
 MAX_PAGES = 10_000
 JSON = ("application/json",)
@@ -88,10 +88,11 @@ class NextLink:
             if not isinstance(link, str):
                 raise PayloadError(f"next link is not a string: {link!r}")
             link = urljoin(response.url, link)
-            if origin(link) != origin(url):
+            there, here = origin_of(link), origin_of(url)
+            if there != here:
                 # the source's credentials are bound to its own origin; a page elsewhere is not its list
-                raise PayloadError(f"the next link leads to another site ({origin(link)[0]}://{origin(link)[1]}), "
-                                   f"not {origin(url)[0]}://{origin(url)[1]}: not followed")
+                raise PayloadError(f"the next link leads to another site ({there[0]}://{there[1]}), "
+                                   f"not {here[0]}://{here[1]}: not followed")
             if link in seen:
                 raise PayloadError(f"the next link {link} points back to a page already read")
             seen.add(link)
