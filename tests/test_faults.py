@@ -194,3 +194,21 @@ def test_a_bearer_token_never_leaves_the_source_origin(tmp_path, storage):
     assert seen["other"] == []  # not even asked
     assert result.status == "failed" and "next link leads to another site" in result.error
     assert "tok-secret" not in result.error
+
+
+def test_a_slow_source_stops_at_its_sync_budget(tmp_path, storage):
+    """Each page comes within the request timeout, but all of them would take far longer than the budget."""
+    slow = HelpToPortal([entry(i) for i in range(1, 41)], max_per_page=2)
+
+    def answer(request):
+        time.sleep(0.4)
+        parts = urlsplit(request.path)
+        return slow.handle(parts.path, parts.query, dict(request.headers))
+
+    with serve(answer) as url:
+        config = hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db")}, "sources": [
+            {"name": "slow", "type": "helpto", "url": url, "per_page": 2, "sync_budget": "2s"}]},
+            base_dir=tmp_path, env={})
+        result = run(config, storage, "slow")
+    assert result.status == "failed" and "budget" in result.error, result.line()
+    assert len(slow.requests) < 20  # it stopped asking long before the portal's 20 pages
