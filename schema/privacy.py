@@ -280,11 +280,6 @@ def clean_text(text: str) -> str:
     return mask(normalise(text))
 
 
-def has_contact(text: str) -> bool:
-    """True if the text holds an e-mail address or phone number (in any disguise the gate knows)."""
-    return clean_text(text) != normalise(text)
-
-
 # -- links -----------------------------------------------------------------------------------
 
 
