@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import math
 from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from rapidfuzz import process
 
 from dedupe import blocking, vector
 from dedupe.compare import COMPARATORS, NATIVE, TEXT_METHODS, fold, prepare
-from dedupe.spec import Spec
+from dedupe.model import Model, ModelError, estimate
+from dedupe.spec import DISTANCE_UNITS, Spec
 
 Pair = tuple[int, int]
 
@@ -59,6 +61,8 @@ class Prepared:
         return list(self.key_ids[self.starts[i]:self.starts[i + 1]])
     #: The beginnings of the prefilter's texts, cut once (field position -> column).
     short: dict[int, list[str]] = field(default_factory=dict)
+    #: Columns as arrays for the batch comparators, built when first needed.
+    cache: dict = field(default_factory=dict)
 
     def index(self) -> dict[str, int]:
         """Record id -> position."""
@@ -75,17 +79,24 @@ class Explanation:
 
     a: str
     b: str
+    #: The match probability (probabilistic) or the weighted score (weights).
     total: float
-    fields: dict[str, float | None]
+    fields: dict[str, dict]
     threshold: float
     candidates: bool
     reason: str
+    match_weight: float | None = None
+    prior_weight: float | None = None
 
     def as_dict(self) -> dict:
         """JSON-able."""
-        return {"a": self.a, "b": self.b, "total": round(self.total, 4), "threshold": self.threshold,
-                "fields": {k: (None if v is None else round(v, 4)) for k, v in self.fields.items()},
-                "candidates": self.candidates, "reason": self.reason}
+        out = {"a": self.a, "b": self.b, "total": round(self.total, 6), "threshold": self.threshold,
+               "fields": self.fields, "candidates": self.candidates, "reason": self.reason}
+        if self.match_weight is not None:
+            weight = self.match_weight
+            out.update(probability=round(self.total, 6), prior_weight=round(self.prior_weight, 4),
+                       match_weight=None if weight == -math.inf else round(weight, 4))
+        return out
 
 
 PREFILTER_CHARS = 160  # the prefilter looks at the beginning of long texts only
@@ -118,12 +129,28 @@ def _prepare_chunk(records: list) -> tuple[Prepared, list[str]]:
     return part, list(names)
 
 
+def load_model(path, spec: Spec) -> Model:
+    """A model file written by `dedupe estimate --write`, checked against the spec."""
+    import json
+    from pathlib import Path
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: {exc}") from None
+    return Model.from_dict(data, spec, str(path))
+
+
 class Engine:
     """Deduplicates records by one field specification."""
 
-    def __init__(self, spec: Spec):
+    def __init__(self, spec: Spec, model: Model | None = None):
         self.spec = spec
         self.weights = np.array([f.weight for f in spec.fields])
+        if model is None and spec.probabilistic and spec.parameters is not None:
+            model = load_model(spec.parameters, spec)
+        #: The probabilistic model's parameters (given, loaded from the spec's `parameters`, or estimated).
+        self.model = model
         # The prefilter runs in batch, so it needs scorers rapidfuzz runs natively.
         self._prefilter = [(spec.fields.index(spec.field(n)),
                             NATIVE.get(spec.field(n).method) or TEXT_METHODS[spec.field(n).method])
@@ -240,91 +267,198 @@ class Engine:
 
     # -- score -----------------------------------------------------------------------------
 
-    def field_scores(self, a: tuple, b: tuple) -> list[float | None]:
-        """Each field's score for two prepared records (None where a value is missing)."""
-        out = []
-        for f, x, y in zip(self.spec.fields, a, b):
-            if x is None or y is None:
-                out.append(None)
-            elif f.comparator == "text":
-                out.append(COMPARATORS["text"](x, y, f.method))
-            elif f.comparator == "geo":
-                out.append(COMPARATORS["geo"](x, y, f.max_km))
-            elif f.comparator == "date":
-                out.append(COMPARATORS["date"](x, y, f.max_days))
-            elif f.comparator == "exact":
-                out.append(COMPARATORS["exact"](x, y, f.equivalent))
-            else:
-                out.append(COMPARATORS[f.comparator](x, y))
+    def _column(self, prep: Prepared, n: int):
+        """Field n of every record as an array its batch comparator takes (built once per Prepared)."""
+        key = ("column", n)
+        if key in prep.cache:
+            return prep.cache[key]
+        f, column = self.spec.fields[n], prep.columns[n]
+        if f.comparator == "exact":
+            table = {v: k for k, group in enumerate(f.equivalent) for v in group}  # equivalent values share a code
+            out = np.array([-1 if v is None else table.setdefault(v, len(table) + len(f.equivalent)) for v in column],
+                           dtype=np.int64)
+        elif f.comparator == "prefix":
+            width = max((len(v) for v in column if v), default=1)
+            chars = np.array([list((v or "").ljust(width, "\0")) for v in column], dtype="<U1").reshape(-1, width)
+            out = (chars, np.array([len(v or "") for v in column]))
+        elif f.comparator == "geo":
+            out = np.array([v if v else (np.nan, np.nan) for v in column], dtype=np.float64).reshape(-1, 2)
+        elif f.comparator == "date":
+            out = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
+        else:
+            out = column
+        prep.cache[key] = out
         return out
 
-    def vetoed(self, scores: Sequence[float | None]) -> str | None:
-        """The first field whose score vetoes the pair, if any."""
-        for f, s in zip(self.spec.fields, scores):
-            if f.veto is not None and s is not None and s < f.veto:
-                return f.name
-        return None
-
-    def total(self, scores: Sequence[float | None]) -> float:
-        """The weighted mean of the fields both records have (0 if a field vetoes the pair)."""
-        if self.vetoed(scores):
-            return 0.0
-        weight = sum(w for w, s in zip(self.weights, scores) if s is not None)
-        return sum(w * s for w, s in zip(self.weights, scores) if s is not None) / weight if weight else 0.0
-
-    def score(self, prep: Prepared, i: int, j: int) -> float:
-        """The total score of two prepared records."""
-        return self.total(self.field_scores(prep.row(i), prep.row(j)))
-
-    def score_pairs(self, prep: Prepared, pairs: np.ndarray) -> np.ndarray:
-        """Every pair's total at once (the batch twin of `score`)."""
-        if len(pairs) == 0:
-            return np.empty(0)
+    def measures(self, prep: Prepared, pairs: np.ndarray) -> np.ndarray:
+        """Every pair's comparison per field (pairs x fields, NaN where a value is missing): a similarity
+        in [0, 1] for text, exact, prefix and set; kilometres for geo; days for date."""
         left, right = pairs[:, 0], pairs[:, 1]
         matrix = np.empty((len(pairs), len(self.spec.fields)))
         for n, f in enumerate(self.spec.fields):
-            column = prep.columns[n]
+            if not len(pairs):
+                break
+            column = self._column(prep, n)
             if f.comparator == "text":
                 matrix[:, n] = vector.text_scores([column[i] for i in left], [column[j] for j in right], f.method)
             elif f.comparator == "exact":
-                table = {v: k for k, group in enumerate(f.equivalent) for v in group}  # equivalent values share a code
-                codes = np.array([-1 if v is None else table.setdefault(v, len(table) + len(f.equivalent))
-                                  for v in column], dtype=np.int64)
-                matrix[:, n] = vector.exact_scores(codes[left], codes[right])
+                matrix[:, n] = vector.exact_scores(column[left], column[right])
             elif f.comparator == "prefix":
-                width = max((len(v) for v in column if v), default=1)
-                chars = np.array([list((v or "").ljust(width, "\0")) for v in column], dtype="<U1").reshape(-1, width)
-                lengths = np.array([len(v or "") for v in column])
+                chars, lengths = column
                 matrix[:, n] = vector.prefix_scores(chars[left], chars[right], lengths[left], lengths[right])
             elif f.comparator == "geo":
-                points = np.array([v if v else (np.nan, np.nan) for v in column], dtype=np.float64)
-                matrix[:, n] = vector.geo_scores(points[left], points[right], f.max_km)
+                matrix[:, n] = vector.geo_km(column[left], column[right])
             elif f.comparator == "date":
-                stamps = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
-                matrix[:, n] = vector.date_scores(stamps[left], stamps[right], f.max_days)
+                matrix[:, n] = vector.date_days(column[left], column[right])
             else:  # set: no batch form, one by one
                 matrix[:, n] = [np.nan if column[i] is None or column[j] is None else COMPARATORS[f.comparator](column[i], column[j])
                                 for i, j in zip(left, right)]
-        present = ~np.isnan(matrix)
-        weights = present * self.weights
-        sums = np.nansum(matrix * self.weights, axis=1)
-        totals = np.divide(sums, weights.sum(axis=1), out=np.zeros(len(pairs)), where=weights.sum(axis=1) > 0)
+        return matrix
+
+    def similarities(self, measures: np.ndarray) -> np.ndarray:
+        """Measures as similarities in [0, 1] (distances fall linearly to 0 at max_km or max_days)."""
+        out = measures.copy()
+        for n, f in enumerate(self.spec.fields):
+            if f.comparator == "geo":
+                out[:, n] = vector.geo_scores(measures[:, n], f.max_km)
+            elif f.comparator == "date":
+                out[:, n] = vector.date_scores(measures[:, n], f.max_days)
+        return out
+
+    def levels(self, measures: np.ndarray) -> np.ndarray:
+        """Every pair's comparison level per field (-1 where missing)."""
+        out = np.empty(measures.shape, dtype=np.int8)
+        for n, f in enumerate(self.spec.fields):
+            out[:, n] = vector.levels(measures[:, n], f.bounds, f.comparator in DISTANCE_UNITS)
+        return out
+
+    def _vetoes(self, similarities: np.ndarray) -> np.ndarray:
+        """True where a field with a veto scores below it."""
+        out = np.zeros(len(similarities), dtype=bool)
         for n, f in enumerate(self.spec.fields):
             if f.veto is not None:
-                totals[present[:, n] & (matrix[:, n] < f.veto)] = 0.0
+                with np.errstate(invalid="ignore"):
+                    out |= similarities[:, n] < f.veto
+        return out
+
+    def totals(self, measures: np.ndarray) -> np.ndarray:
+        """Each pair's score in the engine's unit: the match weight in bits (probabilistic; -inf where
+        vetoed) or the weighted mean of the fields both records have (weights; 0 where vetoed)."""
+        similarities = self.similarities(measures)
+        vetoed = self._vetoes(similarities)
+        if self.spec.probabilistic:
+            totals = self.require_model().weigh(self.levels(measures))
+            totals[vetoed] = -np.inf
+            return totals
+        present = ~np.isnan(similarities)
+        weights = present * self.weights
+        sums = np.nansum(similarities * self.weights, axis=1)
+        totals = np.divide(sums, weights.sum(axis=1), out=np.zeros(len(similarities)), where=weights.sum(axis=1) > 0)
+        totals[vetoed] = 0.0
         return totals
+
+    def score_pairs(self, prep: Prepared, pairs: np.ndarray) -> np.ndarray:
+        """Every pair's score at once, in the engine's unit (see `totals`)."""
+        if len(pairs) == 0:
+            return np.empty(0)
+        return self.totals(self.measures(prep, pairs))
+
+    def score(self, prep: Prepared, i: int, j: int) -> float:
+        """The score of two prepared records."""
+        return float(self.score_pairs(prep, np.array([[i, j]], dtype=np.int64))[0])
+
+    @property
+    def cut(self) -> float:
+        """The threshold in the engine's unit (a probability as a match weight)."""
+        return to_weight(self.spec.threshold) if self.spec.probabilistic else self.spec.threshold
+
+    @property
+    def floor(self) -> float:
+        """The link floor in the engine's unit."""
+        if not self.spec.probabilistic:
+            return self.spec.link_floor
+        return to_weight(self.spec.link_floor) if self.spec.link_floor > 0 else -np.inf
+
+    # -- estimate --------------------------------------------------------------------------
+
+    def require_model(self) -> Model:
+        """The model in use; an error if none was given, loaded or estimated yet."""
+        if self.model is None:
+            raise RuntimeError("no model yet: estimate one with fit() or give one")
+        return self.model
+
+    def fit(self, prep: Prepared, pairs: np.ndarray | None = None, together: Iterable[Pair] = (),
+            apart: Iterable[Pair] = ()) -> Model:
+        """Estimate the model from prepared records (u from random pairs, m and the prior by EM over
+        the candidate pairs; operators' decisions are known pairs) and use it from now on."""
+        pairs = self.candidates(prep) if pairs is None else pairs
+        key = lambda a, b: (min(a, b), max(a, b))  # noqa: E731
+        together_set = {key(a, b) for a, b in together if a != b}
+        apart_set = {key(a, b) for a, b in apart if a != b} - together_set
+        labelled = together_set | apart_set
+        if labelled and len(pairs):
+            free = pairs[[(int(a), int(b)) not in labelled for a, b in pairs]]
+        else:
+            free = pairs
+        sample, universe = self.random_pairs(prep)
+
+        def levels(pairs) -> np.ndarray:
+            pairs = np.array(sorted(pairs) if isinstance(pairs, set) else pairs, dtype=np.int64).reshape(-1, 2)
+            return self.levels(self.measures(prep, pairs))
+
+        self.model = estimate(
+            [f.name for f in self.spec.fields], [f.level_names for f in self.spec.fields], levels(free),
+            levels(sample), universe, len(prep.ids), levels(together_set), levels(apart_set), self.spec.max_iterations,
+            [f.comparator for f in self.spec.fields])
+        return self.model
+
+    def random_pairs(self, prep: Prepared) -> tuple[np.ndarray, int]:
+        """A seeded sample of up to `u_pairs` record pairs that could match (every one if there are no
+        more), and how many such pairs there are in all."""
+        n = len(prep.ids)
+        codes = self._distinct_codes(prep)
+        sizes = np.bincount(codes) if n else np.empty(0, np.int64)
+        universe = n * (n - 1) // 2 - int((sizes * (sizes - 1) // 2).sum())
+        want = self.spec.u_pairs
+        if universe <= want:
+            i, j = np.triu_indices(n, 1)
+            keep = codes[i] != codes[j]
+            return np.stack([i[keep], j[keep]], axis=1).astype(np.int64), universe
+        rng = np.random.default_rng(self.spec.seed)
+        found = np.empty(0, dtype=np.int64)
+        while len(found) < want:
+            draw = rng.integers(0, n, size=(2 * want, 2))
+            draw = draw[codes[draw[:, 0]] != codes[draw[:, 1]]]
+            lo, hi = np.minimum(draw[:, 0], draw[:, 1]), np.maximum(draw[:, 0], draw[:, 1])
+            found = np.unique(np.concatenate([found, lo * n + hi]))
+        found = found[rng.permutation(len(found))[:want]]
+        found.sort()
+        return np.stack([found // n, found % n], axis=1), universe
+
+    def _distinct_codes(self, prep: Prepared) -> np.ndarray:
+        """One integer per record: equal for records of one `distinct` value (each None its own)."""
+        if not self.spec.distinct:
+            return np.arange(len(prep.ids))
+        table: dict = {}
+        return np.array([table.setdefault(v, len(table)) if v is not None else table.setdefault(("none", k), len(table))
+                         for k, v in enumerate(prep.distinct)], dtype=np.int64)
 
     # -- cluster ---------------------------------------------------------------------------
 
     def cluster(self, prep: Prepared, pairs: np.ndarray, together: Iterable[Pair] = (),
                 apart: Iterable[Pair] = ()) -> list[list[int]]:
         """Clusters of positions: best links first, never two records of one `distinct` value,
-        never against an `apart` decision, and every pair inside a cluster above `link_floor`."""
+        never against an `apart` decision, and every pair inside a cluster above `link_floor`.
+        A probabilistic engine without a model estimates one from these records first."""
+        together, apart = list(together), list(apart)
+        if self.spec.probabilistic and self.model is None:
+            self.fit(prep, pairs, together, apart)
         n = len(prep.ids)
         parent = list(range(n))
         members: dict[int, list[int]] = {i: [i] for i in range(n)}
         cache: dict[Pair, float] = {}
         apart_set = {(min(a, b), max(a, b)) for a, b in apart}
+        cut, floor = self.cut, self.floor
 
         def find(x: int) -> int:
             while parent[x] != x:
@@ -348,11 +482,11 @@ class Engine:
                 union(ra, rb)
         links = []
         totals = self.score_pairs(prep, pairs)
-        strong = np.nonzero(totals >= min(self.spec.threshold, self.spec.link_floor))[0]
+        strong = np.nonzero(totals >= min(cut, floor))[0]
         for k in strong.tolist():  # only scores that can matter are kept; the rest are recomputed if asked
             a, b, s = int(pairs[k, 0]), int(pairs[k, 1]), float(totals[k])
             cache[(a, b)] = s
-            if s >= self.spec.threshold:
+            if s >= cut:
                 links.append((s, a, b))
         links.sort(key=lambda t: (-t[0], t[1], t[2]))
         for _, a, b in links:
@@ -364,7 +498,7 @@ class Engine:
                 continue
             if any((min(x, y), max(x, y)) in apart_set for x in left for y in right):
                 continue
-            if all(scored(x, y) >= self.spec.link_floor for x in left for y in right):
+            if all(scored(x, y) >= floor for x in left for y in right):
                 union(ra, rb)
         return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
 
@@ -380,28 +514,58 @@ class Engine:
     # -- explain ---------------------------------------------------------------------------
 
     def explain(self, a: Mapping, b: Mapping, apart: bool = False, together: bool = False) -> Explanation:
-        """Field scores, total and the verdict for two records."""
+        """Each field's comparison (and, probabilistic, its level and partial weight), the total and the verdict."""
         prep = self.prepare([a, b])
-        scores = self.field_scores(prep.row(0), prep.row(1))
-        total = self.total(scores)
+        measures = self.measures(prep, np.array([[0, 1]], dtype=np.int64))
+        similarities = self.similarities(measures)[0]
+        total = float(self.totals(measures)[0])
+        fields: dict[str, dict] = {}
+        levels = self.levels(measures)[0] if self.spec.probabilistic else None
+        for n, f in enumerate(self.spec.fields):
+            value = None if np.isnan(measures[0, n]) else float(measures[0, n])
+            entry = {"score": None if value is None else round(float(similarities[n]), 4)}
+            if f.comparator in DISTANCE_UNITS and value is not None:
+                entry[DISTANCE_UNITS[f.comparator]] = round(value, 3)
+            if levels is not None:
+                fm, level = self.model.fields[n], int(levels[n])
+                entry["level"] = "missing" if level < 0 else fm.levels[level]
+                entry["weight"] = 0.0 if level < 0 else round(fm.weights[level], 4)
+            fields[f.name] = entry
         shared = set(prep.keys_of(0)) & set(prep.keys_of(1))
         candidates = bool(shared) and len(self.candidates(prep)) > 0
+        vetoed = next((f.name for f, s in zip(self.spec.fields, similarities)
+                       if f.veto is not None and not np.isnan(s) and s < f.veto), None)
         if together:
             reason = "kept together by an operator's decision"
         elif apart:
             reason = "kept apart by an operator's decision"
         elif self.spec.distinct and prep.distinct[0] is not None and prep.distinct[0] == prep.distinct[1]:
             reason = f"same {self.spec.distinct}: such records are never merged"
-        elif self.vetoed(scores):
-            reason = f"{self.vetoed(scores)} disagrees too much: no match whatever else agrees"
+        elif vetoed:
+            reason = f"{vetoed} disagrees too much: no match whatever else agrees"
         elif not shared:
             reason = "no blocking key in common: never compared"
         elif not candidates:
             reason = "blocked together but below the prefilter"
-        elif total >= self.spec.threshold:
-            reason = "total at or above the threshold"
+        elif total >= self.cut:
+            reason = "match probability at or above the threshold" if self.spec.probabilistic \
+                else "total at or above the threshold"
         else:
-            reason = "total below the threshold"
-        names = [f.name for f in self.spec.fields]
-        return Explanation(str(a["id"]), str(b["id"]), total, dict(zip(names, scores)), self.spec.threshold,
-                           candidates, reason)
+            reason = "match probability below the threshold" if self.spec.probabilistic else "total below the threshold"
+        if self.spec.probabilistic:
+            return Explanation(str(a["id"]), str(b["id"]), to_probability(total), fields, self.spec.threshold,
+                               candidates, reason, match_weight=total, prior_weight=self.model.prior_weight)
+        return Explanation(str(a["id"]), str(b["id"]), total, fields, self.spec.threshold, candidates, reason)
+
+
+def to_weight(probability: float) -> float:
+    """A match probability as a match weight (log2 of the odds)."""
+    p = min(max(probability, 1e-300), 1 - 1e-16)
+    return math.log2(p / (1 - p))
+
+
+def to_probability(weight: float) -> float:
+    """A match weight as a match probability."""
+    if weight == -np.inf:
+        return 0.0
+    return 1 / (1 + 2.0 ** -min(max(weight, -1000), 1000))

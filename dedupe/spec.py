@@ -2,8 +2,13 @@
 
 The format (TOML; `dedupe/listing.toml` is the one for listings, README.md documents it):
 
-    threshold = 0.8          # a pair scoring at least this is a match
-    link_floor = 0.6         # every pair inside one cluster must score at least this (no chaining)
+    model = "probabilistic"  # or "weights" (fixed weights, below)
+    threshold = 0.9          # a pair whose match probability (or weighted score) is at least this is a match
+    link_floor = 0.5         # every pair inside one cluster must reach at least this (no chaining)
+    parameters = "m.json"    # probabilistic: a model written by `dedupe estimate` instead of estimating one
+    [estimate]               # probabilistic: how the model is estimated from the records
+    u_pairs = 200000         # random record pairs for the u probabilities
+    seed = 1                 # of that sample: the same data gives the same model
     distinct = "source"      # records equal here are never merged (optional)
     max_block = 60           # blocks with more records than this are too common to tell anything
     rare_keys = 4            # each record is compared through its rarest keys only (near-linear cost)
@@ -17,7 +22,8 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     path = "title"           # dotted path in the record (default: name); a list for geo: [lat, lon]
     comparator = "text"      # text (method = ratio|token_sort|token_set|token_mean|partial|wratio), exact,
     method = "token_sort"    # prefix, geo (max_km), date (max_days), set
-    weight = 3.0
+    levels = [1, 0.92, 0.8]  # probabilistic: comparison levels (similarity at least, or km/days at most)
+    weight = 3.0             # weights: its weight in the weighted mean
     veto = 0.5               # optional: below this score the pair is no match, whatever else agrees
     equivalent = [["a", "b"]]  # exact only: values that count as equal
     [[blocking]]             # records sharing any key of any entry become candidates
@@ -42,7 +48,13 @@ SCHEMA = {
     "additionalProperties": False,
     "required": ["threshold", "fields", "blocking"],
     "properties": {
+        "model": {"enum": ["probabilistic", "weights"]},
         "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "parameters": {"type": "string", "minLength": 1},
+        "estimate": {"type": "object", "additionalProperties": False,
+                     "properties": {"u_pairs": {"type": "integer", "minimum": 100},
+                                    "seed": {"type": "integer", "minimum": 0},
+                                    "max_iterations": {"type": "integer", "minimum": 1}}},
         "link_floor": {"type": "number", "minimum": 0, "maximum": 1},
         "distinct": {"type": "string", "minLength": 1},
         "max_block": {"type": "integer", "minimum": 2},
@@ -52,10 +64,12 @@ SCHEMA = {
                                      "cutoff": {"type": "number", "minimum": 0, "maximum": 100}}},
         "abbreviations": {"type": "object", "additionalProperties": {"type": "string"}},
         "fields": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "additionalProperties": False, "required": ["name", "comparator", "weight"],
+            "type": "object", "additionalProperties": False, "required": ["name", "comparator"],
             "properties": {"name": {"type": "string", "minLength": 1}, "path": _PATH,
                            "comparator": {"enum": sorted(COMPARATORS)}, "method": {"enum": sorted(TEXT_METHODS)},
                            "weight": {"type": "number", "exclusiveMinimum": 0},
+                           "levels": {"type": "array", "minItems": 1, "maxItems": 8,
+                                      "items": {"type": "number", "minimum": 0}},
                            "max_km": {"type": "number", "exclusiveMinimum": 0},
                            "max_days": {"type": "number", "exclusiveMinimum": 0},
                            "veto": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
@@ -83,7 +97,7 @@ class Field:
     name: str
     path: str | tuple[str, ...]
     comparator: str
-    weight: float
+    weight: float = 0.0
     method: str = "token_sort"
     max_km: float = 25.0
     max_days: float = 14.0
@@ -91,6 +105,31 @@ class Field:
     veto: float | None = None
     #: For `exact`: groups of values that count as equal (e.g. offer, service, event).
     equivalent: tuple[frozenset, ...] = ()
+    #: Comparison levels: a similarity reached (text, exact, prefix, set) or km/days not exceeded
+    #: (geo, date), best first; a pair beyond the last is at the level "else".
+    levels: tuple[float, ...] = ()
+
+    @property
+    def bounds(self) -> tuple[float, ...]:
+        """The levels in use: the spec's own or the comparator's defaults."""
+        return self.levels or DEFAULT_LEVELS[self.comparator]
+
+    @property
+    def level_names(self) -> list[str]:
+        """A name per level, 'else' last (e.g. 'exact', '>= 0.92', 'else'; '<= 7 days')."""
+        unit = DISTANCE_UNITS.get(self.comparator)
+        if unit:
+            return [f"<= {b:g} {unit}" for b in self.bounds] + ["else"]
+        if self.comparator == "exact":
+            return ["same", "else"]
+        return ["exact" if b >= 1 else f">= {b:g}" for b in self.bounds] + ["else"]
+
+
+#: The comparators' default comparison levels.
+DEFAULT_LEVELS = {"text": (1.0, 0.92, 0.8), "exact": (1.0,), "prefix": (1.0, 0.6), "set": (1.0, 0.5),
+                  "geo": (1.0, 5.0, 20.0), "date": (1.0, 7.0, 62.0)}
+#: Comparators whose levels are distances (at most), with their unit; the others are similarities (at least).
+DISTANCE_UNITS = {"geo": "km", "date": "days"}
 
 
 @dataclass(frozen=True)
@@ -115,34 +154,84 @@ class Spec:
     prefilter_fields: tuple[str, ...] = ()
     prefilter_cutoff: float = 0.0
     abbreviations: dict = field(default_factory=dict)
+    #: "probabilistic" (Fellegi-Sunter, estimated from the data) or "weights" (a fixed weighted mean).
+    model: str = "probabilistic"
+    #: A model file (written by `dedupe estimate`) to use instead of estimating one.
+    parameters: Path | None = None
+    u_pairs: int = 200_000
+    seed: int = 1
+    max_iterations: int = 500
+
+    @property
+    def probabilistic(self) -> bool:
+        """True for the Fellegi-Sunter model, False for fixed weights."""
+        return self.model == "probabilistic"
 
     def field(self, name: str) -> Field:
         """The field called name."""
         return next(f for f in self.fields if f.name == name)
 
 
-def from_dict(data: dict) -> Spec:
-    """A Spec from parsed TOML; SpecError naming every problem."""
+def from_dict(data: dict, base_dir: Path | None = None) -> Spec:
+    """A Spec from parsed TOML; SpecError naming every problem. `parameters` is read relative to base_dir."""
     problems = []
     for error in Draft202012Validator(SCHEMA).iter_errors(data):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
         problems.append(f"{where or '(top level)'}: {error.message}")
     if problems:
         raise SpecError(sorted(problems))
-    fields = tuple(Field(**{**f, "path": _path(f.get("path", f["name"])),
+    model = data.get("model", "probabilistic")
+    problems += [p for n, f in enumerate(data["fields"]) for p in _field_problems(f, f"fields[{n}]", model)]
+    if model == "weights" and "parameters" in data:
+        problems.append("parameters: a model file is only used with model = 'probabilistic'")
+    fields = tuple(Field(**{**f, "path": _path(f.get("path", f["name"])), "levels": tuple(f.get("levels", ())),
                             "equivalent": tuple(frozenset(g) for g in f.get("equivalent", ()))}) for f in data["fields"])
-    names = {f.name for f in fields}
+    names = [f.name for f in fields]
+    problems += [f"fields: {name!r} is named twice" for name in sorted({n for n in names if names.count(n) > 1})]
     prefilter = data.get("prefilter", {})
     unknown = [n for n in prefilter.get("fields", []) if n not in names]
     if unknown:
-        raise SpecError([f"prefilter.fields: {', '.join(unknown)} is not a field name"])
+        problems.append(f"prefilter.fields: {', '.join(unknown)} is not a field name")
+    if problems:
+        raise SpecError(problems)
+    estimate = data.get("estimate", {})
+    parameters = data.get("parameters")
     return Spec(
         fields=fields,
         blocking=tuple(Blocking(tuple(_path(p) for p in b["fields"]), b.get("tokens", 0)) for b in data["blocking"]),
         threshold=data["threshold"], link_floor=data.get("link_floor", 0.0), distinct=data.get("distinct"),
         max_block=data.get("max_block", 100), rare_keys=data.get("rare_keys", 4), prefilter_fields=tuple(prefilter.get("fields", ())),
         prefilter_cutoff=prefilter.get("cutoff", 0.0), abbreviations=dict(data.get("abbreviations", {})),
+        model=model, parameters=None if parameters is None else (base_dir or Path(".")) / parameters,
+        u_pairs=estimate.get("u_pairs", Spec.u_pairs), seed=estimate.get("seed", Spec.seed),
+        max_iterations=estimate.get("max_iterations", Spec.max_iterations),
     )
+
+
+def _field_problems(f: dict, where: str, model: str) -> list[str]:
+    """What is wrong with one field for the model in use (its shape is checked by the schema)."""
+    problems = []
+    if model == "weights" and "weight" not in f:
+        problems.append(f"{where}.weight: required with model = 'weights'")
+    if model == "weights" and "levels" in f:
+        problems.append(f"{where}.levels: comparison levels are only used with model = 'probabilistic'")
+    if model == "probabilistic" and "weight" in f:
+        problems.append(f"{where}.weight: fixed weights are only used with model = 'weights' "
+                        "(the probabilistic model estimates each level's weight)")
+    levels = f.get("levels")
+    if levels:
+        distance = f["comparator"] in DISTANCE_UNITS
+        ordered = all(a < b for a, b in zip(levels, levels[1:])) if distance else \
+            all(a > b for a, b in zip(levels, levels[1:]))
+        if not ordered:
+            order = "increasing (km or days at most, closest first)" if distance else \
+                "decreasing (similarity at least, best first)"
+            problems.append(f"{where}.levels: {levels} must be strictly {order}")
+        if not distance and max(levels) > 1:
+            problems.append(f"{where}.levels: a similarity is at most 1, not {max(levels)}")
+        if f["comparator"] == "exact" and list(levels) != [1]:
+            problems.append(f"{where}.levels: an exact comparison has one level, [1] (same or not)")
+    return problems
 
 
 def _path(value) -> str | tuple[str, ...]:
@@ -155,7 +244,7 @@ def load(path: str | Path) -> Spec:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SpecError([f"{path}: {exc}"]) from None
-    return from_dict(data)
+    return from_dict(data, Path(path).parent)
 
 
 def listing_spec(threshold: float | None = None) -> Spec:

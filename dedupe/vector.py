@@ -44,14 +44,33 @@ def prefix_scores(left: np.ndarray, right: np.ndarray, lengths_l: np.ndarray, le
     return out
 
 
-def geo_scores(a: np.ndarray, b: np.ndarray, max_km: float) -> np.ndarray:
-    """1 within a kilometre, linearly to 0 at max_km; rows are (lat, lon), NaN where missing."""
+def geo_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Great-circle kilometres between rows of (lat, lon) (NaN where missing)."""
     lat1, lon1, lat2, lon2 = (np.radians(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
     h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    km = 12742 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    return 12742 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+def geo_scores(km: np.ndarray, max_km: float) -> np.ndarray:
+    """1 within a kilometre, linearly to 0 at max_km (NaN where missing)."""
     return np.clip(1 - (km - 1) / max(max_km - 1, 1e-9), 0.0, 1.0)
 
 
-def date_scores(a: np.ndarray, b: np.ndarray, max_days: float) -> np.ndarray:
+def date_days(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Days between two arrays of timestamps (NaN where missing)."""
+    return np.abs(a - b) / 86400
+
+
+def date_scores(days: np.ndarray, max_days: float) -> np.ndarray:
     """1 for the same moment, linearly to 0 at max_days apart (NaN where missing)."""
-    return np.clip(1 - np.abs(a - b) / 86400 / max_days, 0.0, 1.0)
+    return np.clip(1 - days / max_days, 0.0, 1.0)
+
+
+def levels(measures: np.ndarray, bounds: tuple[float, ...], distance: bool) -> np.ndarray:
+    """Each measure's comparison level: 0 for the first bound met, len(bounds) for none, -1 where missing."""
+    out = np.zeros(len(measures), dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        for bound in bounds:
+            out += (measures > bound) if distance else (measures < bound - 1e-9)
+    out[np.isnan(measures)] = -1
+    return out

@@ -186,6 +186,7 @@ def _decide(decision: str):
     @click.pass_context
     def command(ctx: click.Context, ids: tuple[str, ...]) -> None:
         from hub.review import decide
+        from hub.unify import Settings
 
         config = load_config(ctx)
         storage = open_storage(ctx, config)
@@ -193,7 +194,7 @@ def _decide(decision: str):
         try:
             for listing_id in ids:
                 try:
-                    click.echo(decide(storage, listing_id, decision, config.dedupe_threshold, config.dedupe_prefer))
+                    click.echo(decide(storage, listing_id, decision, Settings.of(config)))
                 except (LookupError, ValueError) as exc:
                     click.echo(f"{decision}: {exc.args[0]}", err=True)
                     failed = True

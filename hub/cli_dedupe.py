@@ -59,11 +59,12 @@ def _with_storage(ctx, fn):
 def explain(ctx, first: str, second: str | None) -> None:
     """Why a unified listing's members were merged, or (with two ids) why two listings are or are not one."""
     from hub.dedupe_ops import NotFound, explain_pair, explain_unified
+    from hub.unify import Settings
 
     def run(config, storage):
         try:
-            result = (explain_pair(storage, first, second, config.dedupe_threshold) if second
-                      else explain_unified(storage, first, config.dedupe_threshold))
+            result = (explain_pair(storage, first, second, Settings.of(config)) if second
+                      else explain_unified(storage, first, Settings.of(config)))
         except NotFound as exc:
             click.echo(exc.args[0], err=True)
             ctx.exit(1)
@@ -79,11 +80,11 @@ def _decision(decision: str | None, help_text: str):
     @click.pass_context
     def command(ctx, first: str, second: str, note: str | None) -> None:
         from hub.dedupe_ops import NotFound, decide
+        from hub.unify import Settings
 
         def run(config, storage):
             try:
-                click.echo(decide(storage, first, second, decision, note, config.dedupe_threshold,
-                                  config.dedupe_prefer))
+                click.echo(decide(storage, first, second, decision, note, Settings.of(config)))
             except NotFound as exc:
                 click.echo(exc.args[0], err=True)
                 ctx.exit(1)
@@ -113,10 +114,66 @@ def overrides(ctx) -> None:
 @dedupe.command()
 @click.pass_context
 def rebuild(ctx) -> None:
-    """Re-cluster every listing (after changing the threshold or the specification)."""
+    """Estimate the model again and re-cluster every listing by it (after decisions, or a changed threshold)."""
     from hub.dedupe_ops import rebuild as run_rebuild
+    from hub.unify import Settings
 
-    _with_storage(ctx, lambda config, storage: click.echo(
-        f"{run_rebuild(storage, config.dedupe_threshold, config.dedupe_prefer)} unified listings written"))
+    def run(config, storage):
+        written, model = run_rebuild(storage, Settings.of(config))
+        source = f"from {config.dedupe_parameters}" if config.dedupe_parameters else \
+            f"estimated from {model.records} listings, {model.together + model.apart} decisions"
+        click.echo(f"{written} unified listings written; model {source}")
+
+    _with_storage(ctx, run)
+
+
+@dedupe.command()
+@click.option("--spec", "spec_path", type=click.Path(exists=True, dir_okay=False),
+              help="A field specification (TOML): estimate its model from --input records instead of the listings.")
+@click.option("--input", "input_path", type=click.File("r", encoding="utf-8"),
+              help="JSON lines (each with an `id`) to estimate from; with --spec.")
+@click.option("--write", "write_path", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the model as JSON: a spec's `parameters` or [dedupe] parameters loads it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the model as JSON instead of a table.")
+@click.pass_context
+def estimate(ctx, spec_path, input_path, write_path, as_json) -> None:
+    """Estimate the deduplication model and print it: per field and level m, u, match weight and pairs.
+
+    Without --spec: from the database's listings and the operators' decisions (nothing is changed;
+    `dedupe rebuild` estimates and applies). With --spec SPEC --input FILE: from those records.
+    """
+    from pathlib import Path
+
+    from dedupe.spec import SpecError, load
+
+    if (spec_path is None) != (input_path is None):
+        raise click.UsageError("--spec and --input go together")
+    if spec_path:
+        from dedupe.engine import Engine
+
+        try:
+            spec = load(spec_path)
+        except SpecError as exc:
+            for problem in exc.problems:
+                click.echo(f"spec error: {spec_path}: {problem}", err=True)
+            ctx.exit(2)
+        if not spec.probabilistic:
+            click.echo(f"spec error: {spec_path}: model = 'weights' has nothing to estimate", err=True)
+            ctx.exit(2)
+        try:
+            records = [json.loads(line) for line in input_path if line.strip()]
+            engine = Engine(spec)
+            model = engine.fit(engine.prepare(records))
+        except (ValueError, KeyError, TypeError) as exc:
+            click.echo(f"input error: {exc}", err=True)
+            ctx.exit(2)
+    else:
+        from hub.unify import Settings, estimate as run_estimate
+
+        model = _with_storage(ctx, lambda config, storage: run_estimate(storage, Settings.of(config)))
+    click.echo(json.dumps(model.as_dict(), indent=1) if as_json else model.describe())
+    if write_path:
+        Path(write_path).write_text(json.dumps(model.as_dict(), indent=1) + "\n", encoding="utf-8")
+        click.echo(f"model written to {write_path}", err=True)
 
 

@@ -49,8 +49,10 @@ STRUCTURE = {
         "dedupe": {
             "type": "object", "additionalProperties": False,
             "properties": {
-                "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "threshold": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                 "prefer": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+                "parameters": {"type": "string", "minLength": 1},
+                "reestimate_growth": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
             },
         },
         "sources": {
@@ -149,9 +151,13 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
-    dedupe_threshold: float = 0.84
+    dedupe_threshold: float = 0.5
     #: Sources whose text a merged listing shows first, best first.
     dedupe_prefer: tuple[str, ...] = ()
+    #: A deduplication model file (`helferhub dedupe estimate --write`) used instead of estimating one.
+    dedupe_parameters: str | None = None
+    #: The model is estimated again when the listings have grown by this share since.
+    dedupe_growth: float = 0.5
     sources: tuple[SourceConfig, ...] = ()
     path: str = DEFAULT_PATH
 
@@ -221,6 +227,10 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         if isinstance(name, str) and name not in names and sources:
             problems.append(f"dedupe.prefer[{n}]: {name!r} is no source of this config "
                             f"(sources: {', '.join(sorted(names))})")
+    parameters = dedupe.get("parameters") if isinstance(dedupe.get("parameters"), str) else None
+    if parameters is not None:
+        parameters = str(Path(parameters) if Path(parameters).is_absolute() else base_dir / parameters)
+        problems += _model_problems(parameters)
     database = Path(hub.get("database", Config.database)) if isinstance(hub.get("database", ""), str) else None
     if database is not None:
         where_db = database if database.is_absolute() else base_dir / database
@@ -243,6 +253,8 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         threads=server.get("threads", Config.threads),
         dedupe_threshold=dedupe.get("threshold", Config.dedupe_threshold),
         dedupe_prefer=tuple(dedupe.get("prefer", ())),
+        dedupe_parameters=parameters,
+        dedupe_growth=dedupe.get("reestimate_growth", Config.dedupe_growth),
         sources=tuple(sources),
         path=path,
     )
@@ -334,3 +346,16 @@ def _allow_secrets(schema: dict, secret_schema: dict) -> dict:
     """Every property marked `"secret": true` takes an { env = "NAME" } table, never a literal."""
     props = {k: secret_schema if sub.get("secret") else sub for k, sub in schema.get("properties", {}).items()}
     return {**schema, "properties": props}
+
+
+def _model_problems(path: str) -> list[str]:
+    """What is wrong with a deduplication model file, named by its key."""
+    from dedupe.engine import load_model
+    from dedupe.model import ModelError
+    from dedupe.spec import listing_spec
+
+    try:
+        load_model(path, listing_spec())
+    except ModelError as exc:
+        return [f"dedupe.parameters: {exc}"]
+    return []

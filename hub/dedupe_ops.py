@@ -7,10 +7,12 @@ from itertools import combinations
 from typing import IO, Iterable
 
 from connectors.dates import utcnow
-from dedupe.engine import Engine
+from dedupe.engine import Engine, load_model
 from dedupe.merge import merge
+from dedupe.model import Model
 from dedupe.spec import Spec, listing_spec
 from hub import unify
+from hub.unify import Settings
 from hub.storage import Storage
 
 
@@ -31,44 +33,63 @@ def listing_of(storage: Storage, some_id: str, public: bool = False) -> dict:
     return row
 
 
-def explain_pair(storage: Storage, a: str, b: str, threshold: float | None = None, public: bool = False) -> dict:
-    """Why two listings (or unified listings) are, or are not, one (`public`: only listings readers see)."""
+def engine_for(storage: Storage, settings: Settings = Settings()) -> Engine:
+    """An engine with the model in use: the settings' file, else the stored one; with neither (nothing
+    was ever unified) one estimated now and not stored, since reading must not change the database."""
+    spec = listing_spec(settings.threshold)
+    if settings.parameters:
+        return Engine(spec, load_model(settings.parameters, spec))
+    return Engine(spec, unify.stored_model(storage, spec) or unify.estimate(storage, settings))
+
+
+def explain_pair(storage: Storage, a: str, b: str, settings: Settings = Settings(), public: bool = False,
+                 engine: Engine | None = None) -> dict:
+    """Why two listings (or unified listings) are, or are not, one (`public`: only listings readers see):
+    each field's comparison, level and partial match weight, the match probability and the verdict."""
     ra, rb = listing_of(storage, a, public), listing_of(storage, b, public)
     decisions = {o["decision"] for o in storage.overrides({ra["id"]}) if {o["a"], o["b"]} == {ra["id"], rb["id"]}}
-    x = Engine(listing_spec(threshold)).explain(ra["data"], rb["data"], apart="apart" in decisions,
-                                                together="together" in decisions)
+    engine = engine or engine_for(storage, settings)
+    x = engine.explain(ra["data"], rb["data"], apart="apart" in decisions, together="together" in decisions)
     same = storage.memberships([ra["id"], rb["id"]])
     merged = ra["id"] in same and same.get(ra["id"]) == same.get(rb["id"])
     return {**x.as_dict(), "merged": merged}
 
 
-def explain_unified(storage: Storage, unified_id: str, threshold: float | None = None, public: bool = False) -> dict:
-    """Why a unified listing's members were merged: every pair's field scores and total
-    (`public`: only a listing readers see, and without its state)."""
+def explain_unified(storage: Storage, unified_id: str, settings: Settings = Settings(), public: bool = False) -> dict:
+    """Why a unified listing's members were merged: every pair's comparison (`public`: only a listing
+    readers see, and without its state)."""
     row = storage.unified(unified_id)
     if row is None or (public and row["status"] != "active"):
         raise NotFound(f"no listing {unified_id!r}")
     members = storage.members(unified_id)
-    pairs = [explain_pair(storage, a, b, threshold) for a, b in combinations(members, 2)]
+    engine = engine_for(storage, settings) if len(members) > 1 else None
+    pairs = [explain_pair(storage, a, b, settings, engine=engine) for a, b in combinations(members, 2)]
     return {"id": unified_id, **({} if public else {"status": row["status"]}), "members": members,
-            "threshold": threshold if threshold is not None else listing_spec().threshold, "pairs": pairs}
+            "threshold": listing_spec(settings.threshold).threshold, "pairs": pairs}
 
 
 def decide(storage: Storage, a: str, b: str, decision: str | None, note: str | None = None,
-           threshold: float | None = None, prefer: tuple[str, ...] = ()) -> str:
-    """Keep two listings apart or together for good (decision None forgets it); re-clusters them now."""
+           settings: Settings = Settings()) -> str:
+    """Keep two listings apart or together for good (decision None forgets it); re-clusters them now.
+    The decision is a known pair for the next estimate of the model (`dedupe rebuild`)."""
     ra, rb = listing_of(storage, a), listing_of(storage, b)
     with storage.transaction():
         storage.put_override(ra["id"], rb["id"], decision, note, utcnow().isoformat())
-        unify.refresh(storage, [ra["id"], rb["id"]], threshold, prefer)
+        unify.refresh(storage, [ra["id"], rb["id"]], settings)
     verb = {"apart": "kept apart", "together": "kept together", None: "left to the deduplicator"}[decision]
     return f"{ra['id']} and {rb['id']} are {verb}"
 
 
-def rebuild(storage: Storage, threshold: float | None = None, prefer: tuple[str, ...] = ()) -> int:
-    """Re-cluster every listing (after the threshold or the specification changed)."""
+def rebuild(storage: Storage, settings: Settings = Settings()) -> tuple[int, Model]:
+    """Estimate the model again (from every listing and every decision) and re-cluster every listing
+    by it; a model file in the settings is used as it is. Returns the listings written and the model."""
     with storage.transaction():
-        return unify.refresh(storage, storage.active_listing_ids(), threshold, prefer)
+        if settings.parameters:
+            model = unify.current_model(storage, settings)[0]
+        else:
+            model = unify.estimate(storage, settings)
+            unify.store_model(storage, model)
+        return unify.refresh(storage, storage.active_listing_ids(), settings, model), model
 
 
 def offline(lines: Iterable[str], out: IO[str], spec: Spec | None = None, threshold: float | None = None) -> int:

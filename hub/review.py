@@ -13,8 +13,7 @@ def pending(storage: Storage, source: str | None = None) -> list[dict]:
     return storage.listings_in("pending", source)
 
 
-def decide(storage: Storage, listing_id: str, decision: str, threshold: float | None = None,
-           prefer: tuple[str, ...] = ()) -> str:
+def decide(storage: Storage, listing_id: str, decision: str, settings: unify.Settings = unify.Settings()) -> str:
     """Approve or reject one pending listing; returns what happened, for the operator."""
     row = storage.listing(listing_id)
     if row is None:
@@ -27,5 +26,5 @@ def decide(storage: Storage, listing_id: str, decision: str, threshold: float | 
         storage.put_listing({**row, "status": status, "reason": f"{decision}d by an operator", "updated_at": now})
         storage.log_history({"listing_id": listing_id, "source": row["source"], "record_id": row["record_id"],
                              "run_id": None, "action": f"{decision}d", "at": now, "hash": row["hash"]})
-        unify.refresh(storage, [listing_id], threshold, prefer)
+        unify.refresh(storage, [listing_id], settings)
     return f"{listing_id} {decision}d: {row['data']['title']}"

@@ -96,8 +96,14 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute("insert or ignore into unify_pending select id from listings")
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    """The deduplication model estimated from this database's listings (one row)."""
+    db.execute("create table dedupe_model (id integer primary key check (id = 1), data text not null, "
+               "records integer not null, estimated_at text not null)")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -378,8 +384,22 @@ class Storage:
         return found
 
     def active_listing_ids(self) -> list[str]:
-        """Every listing that is shown (or could be)."""
-        return [r[0] for r in self.db.execute("select id from listings where status = 'active'").fetchall()]
+        """Every listing that is shown (or could be), in id order."""
+        return [r[0] for r in self.db.execute("select id from listings where status = 'active' order by id").fetchall()]
+
+    def active_listing_count(self) -> int:
+        """How many listings are shown (or could be)."""
+        return self.db.execute("select count(*) from listings where status = 'active'").fetchone()[0]
+
+    def dedupe_model(self) -> dict | None:
+        """The stored deduplication model: {"data": model as a dict, "records": n, "estimated_at": time}."""
+        row = self.db.execute("select data, records, estimated_at from dedupe_model where id = 1").fetchone()
+        return None if row is None else {"data": json.loads(row[0]), "records": row[1], "estimated_at": row[2]}
+
+    def put_dedupe_model(self, data: dict, records: int, now: str) -> None:
+        """Store the deduplication model (replacing the one before)."""
+        self.db.execute("insert or replace into dedupe_model (id, data, records, estimated_at) values (1, ?, ?, ?)",
+                        [json.dumps(data), records, now])
 
     def overrides(self, ids: set[str] | None = None) -> list[dict]:
         """Operators' decisions, all or those about the given listings."""

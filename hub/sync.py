@@ -321,7 +321,7 @@ class SourceSync:
         with self.storage.transaction():
             owed = self.storage.owed_unify()
             if owed:
-                unify.refresh(self.storage, owed, self.config.dedupe_threshold, self.config.dedupe_prefer)
+                unify.refresh(self.storage, owed, unify.Settings.of(self.config))
                 self.storage.paid_unify(owed)
 
     def _quarantine(self, record_id, raw, errors: list[str], now: datetime, result: SyncResult) -> None:

@@ -8,13 +8,88 @@ redirects to it.
 from __future__ import annotations
 
 import hashlib
+import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from dedupe.engine import Engine
+from dedupe.engine import Engine, load_model
 from dedupe.merge import cluster_id, merge
+from dedupe.model import Model, ModelError
 from dedupe.spec import listing_spec
 from hub.storage import Storage
 from schema import validate
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How listings are unified (hub.toml's [dedupe] table)."""
+
+    #: The match probability a pair needs (None: the listing specification's own).
+    threshold: float | None = None
+    #: Sources whose record a unified listing takes its fields from first.
+    prefer: tuple[str, ...] = ()
+    #: A model file to use instead of the one estimated from the database.
+    parameters: str | None = None
+    #: The model is estimated again once the listings have grown by this share since it was.
+    growth: float = 0.5
+
+    @classmethod
+    def of(cls, config) -> "Settings":
+        """The settings of a Config."""
+        return cls(config.dedupe_threshold, config.dedupe_prefer, config.dedupe_parameters, config.dedupe_growth)
+
+
+def estimate(storage: Storage, settings: Settings = Settings()) -> Model:
+    """Estimate the model from every active listing and the operators' decisions (not stored)."""
+    engine = Engine(listing_spec(settings.threshold))
+    rows = [storage.listing(lid) for lid in storage.active_listing_ids()]
+    prep = engine.prepare(row["data"] for row in rows)
+    index = prep.index()
+    decided = {"together": [], "apart": []}
+    for o in storage.overrides():
+        if o["a"] in index and o["b"] in index:
+            decided[o["decision"]].append((index[o["a"]], index[o["b"]]))
+    return engine.fit(prep, together=decided["together"], apart=decided["apart"])
+
+
+def store_model(storage: Storage, model: Model) -> None:
+    """Keep a model with the database."""
+    storage.put_dedupe_model(model.as_dict(), model.records, datetime.now(timezone.utc).isoformat())
+
+
+def current_model(storage: Storage, settings: Settings = Settings()) -> tuple[Model, bool]:
+    """The model to unify with, and whether it was estimated just now.
+
+    A model file from the settings wins; else the stored model, unless there is none, it no longer
+    fits the specification, or the listings have grown by `growth` since: then it is estimated
+    again and stored (and every listing must be clustered again by it).
+    """
+    spec = listing_spec(settings.threshold)
+    if settings.parameters:
+        return load_model(settings.parameters, spec), False
+    model = stored_model(storage, spec)
+    if model is not None and storage.active_listing_count() <= (1 + settings.growth) * model.records:
+        return model, False
+    before = model.records if model else None
+    model = estimate(storage, settings)
+    store_model(storage, model)
+    log.info("deduplication model estimated from %d listings (before: %s): %d candidate pairs, prior %.3g",
+             model.records, before if before is not None else "no model", model.candidates, model.prior)
+    return model, True
+
+
+def stored_model(storage: Storage, spec) -> Model | None:
+    """The model stored with the database, if there is one that fits the specification."""
+    stored = storage.dedupe_model()
+    if stored is None:
+        return None
+    try:
+        return Model.from_dict(stored["data"], spec, "the stored deduplication model")
+    except ModelError as exc:
+        log.warning("%s: it will be estimated again", exc)
+        return None
 
 
 def cluster_id_of(cluster: list[str], unified_id: str) -> bool:
@@ -32,13 +107,19 @@ def utc(value: str | None) -> str | None:
 class Unifier:
     """Keeps the unified listings of one database in step with its listings."""
 
-    def __init__(self, storage: Storage, threshold: float | None = None, prefer: tuple[str, ...] = ()):
+    def __init__(self, storage: Storage, settings: Settings = Settings(), model: Model | None = None):
         self.storage = storage
-        self.engine = Engine(listing_spec(threshold))
-        self.prefer = prefer
+        self.settings = settings
+        self.engine = Engine(listing_spec(settings.threshold), model)
+        self.prefer = settings.prefer
 
     def refresh(self, changed: list[str]) -> int:
-        """Re-cluster around the changed listings; returns how many unified listings were written."""
+        """Re-cluster around the changed listings; returns how many unified listings were written.
+        Where the model is estimated again first, every listing is clustered again."""
+        if self.engine.model is None:
+            self.engine.model, fresh = current_model(self.storage, self.settings)
+            if fresh:
+                changed = [*changed, *self.storage.active_listing_ids()]
         changed = list(dict.fromkeys(changed))
         rows = {lid: self.storage.listing(lid) for lid in changed}
         rows = {lid: row for lid, row in rows.items() if row}
@@ -140,7 +221,7 @@ class Unifier:
         }, members)
 
 
-def refresh(storage: Storage, listing_ids: list[str], threshold: float | None = None,
-            prefer: tuple[str, ...] = ()) -> int:
-    """Bring the unified listings up to date after these listings changed."""
-    return Unifier(storage, threshold, prefer).refresh(listing_ids)
+def refresh(storage: Storage, listing_ids: list[str], settings: Settings = Settings(),
+            model: Model | None = None) -> int:
+    """Bring the unified listings up to date after these listings changed (with `model`, by it)."""
+    return Unifier(storage, settings, model).refresh(listing_ids)

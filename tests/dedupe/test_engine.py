@@ -17,11 +17,6 @@ def listing(lid: str, portal: str, title: str, description: str, postcode="14482
 SOFA = "Dreisitzer, grauer Stoff, gut erhalten. Abholung in Babelsberg, zweiter Stock ohne Aufzug. Am besten abends."
 
 
-@pytest.fixture
-def engine():
-    return Engine(listing_spec())
-
-
 @pytest.mark.parametrize("title", [
     "Schlafsofa abzugeben",
     "Schlafsfoa abzugeben",              # a typo
@@ -42,7 +37,8 @@ def test_a_shortened_description_and_another_category_still_match(engine):
 
 def test_different_offers_are_not_merged(engine):
     a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
-    other_text = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", "Ausziehbar, braun, etwas abgenutzt. Nur heute.")
+    other_text = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", "Ausziehbar, braun, etwas abgenutzt. Nur heute.",
+                         published="2026-03-20T10:00:00+01:00")
     elsewhere = listing("c", "govolunteer", "Schlafsofa abzugeben", SOFA, postcode="01067", ags="14612")
     months_later = listing("d", "bringt-zusammen-gera", "Suche Schlafsofa", SOFA, kind="request")
     assert engine.run([a, other_text, elsewhere, months_later]) == [["a"], ["b"], ["c"], ["d"]]
@@ -63,13 +59,13 @@ def test_events_on_different_days_are_different_events(engine):
 
 
 def test_weak_links_do_not_chain_unrelated_records():
-    spec = from_dict({"threshold": 0.6, "link_floor": 0.6, "fields": [{"name": "name", "comparator": "text",
+    spec = from_dict({"model": "weights", "threshold": 0.6, "link_floor": 0.6, "fields": [{"name": "name", "comparator": "text",
                       "method": "ratio", "weight": 1}], "blocking": [{"fields": ["group"]}]})
     # 1~2 and 2~3 score 0.7 each; 1 and 3 only 0.4: one of the links is taken, the other is not
     records = [{"id": "1", "group": "g", "name": "abcdefghij"}, {"id": "2", "group": "g", "name": "abcdefgxyz"},
                {"id": "3", "group": "g", "name": "abcdxyzxyz"}]
     assert Engine(spec).run(records) == [["1", "2"], ["3"]]
-    spec = from_dict({"threshold": 0.6, "fields": [{"name": "name", "comparator": "text", "method": "ratio", "weight": 1}],
+    spec = from_dict({"model": "weights", "threshold": 0.6, "fields": [{"name": "name", "comparator": "text", "method": "ratio", "weight": 1}],
                       "blocking": [{"fields": ["group"]}]})
     assert Engine(spec).run(records) == [["1", "2", "3"]]  # without a floor, the chain closes
 
@@ -92,7 +88,7 @@ def test_blocking_keys_survive_a_typo_in_one_word(engine):
 
 
 def test_blocks_too_common_to_tell_anything_are_skipped():
-    spec = from_dict({"threshold": 0.5, "max_block": 3, "fields": [{"name": "name", "comparator": "exact", "weight": 1}],
+    spec = from_dict({"model": "weights", "threshold": 0.5, "max_block": 3, "fields": [{"name": "name", "comparator": "exact", "weight": 1}],
                       "blocking": [{"fields": ["group"]}]})
     few = [{"id": str(i), "group": "small", "name": "x"} for i in range(3)]
     many = [{"id": f"m{i}", "group": "big", "name": "x"} for i in range(4)]
@@ -112,13 +108,20 @@ def test_explain_names_each_field(engine):
     a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA)
     b = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", SOFA, category="other")
     x = engine.explain(a, b)
-    assert x.fields["title"] == 1.0 and x.fields["category"] == 0.0 and x.fields["starts"] is None
-    assert x.total >= x.threshold and x.reason == "total at or above the threshold" and x.candidates
+    title, category, starts = x.fields["title"], x.fields["category"], x.fields["starts"]
+    assert title["score"] == 1.0 and title["level"] == "exact"
+    assert category["score"] == 0.0 and category["level"] == "else"
+    assert starts == {"score": None, "level": "missing", "weight": 0.0}  # missing on one side counts for nothing
+    weights = [f["weight"] for f in x.fields.values()]
+    assert x.match_weight == pytest.approx(x.prior_weight + sum(weights), abs=1e-3)
+    assert x.total == pytest.approx(1 / (1 + 2 ** -x.match_weight)) and x.total >= x.threshold
+    assert x.reason == "match probability at or above the threshold" and x.candidates
+    assert x.as_dict()["probability"] == round(x.total, 6)
 
 
 def test_a_specification_for_any_records():
     spec = from_dict({
-        "threshold": 0.85, "fields": [{"name": "name", "comparator": "text", "method": "token_sort", "weight": 2},
+        "model": "weights", "threshold": 0.85, "fields": [{"name": "name", "comparator": "text", "method": "token_sort", "weight": 2},
                                       {"name": "zip", "comparator": "exact", "weight": 1}],
         "blocking": [{"fields": ["zip", "name"], "tokens": 2}]})
     people = [{"id": "1", "name": "Meier, Anna", "zip": "10115"}, {"id": "2", "name": "Anna Meier", "zip": "10115"},
@@ -128,7 +131,7 @@ def test_a_specification_for_any_records():
 
 def test_specification_errors_name_the_key():
     with pytest.raises(SpecError) as info:
-        from_dict({"threshold": 2, "fields": [{"name": "x", "comparator": "soundex", "weight": 1}], "blocking": []})
+        from_dict({"model": "weights", "threshold": 2, "fields": [{"name": "x", "comparator": "soundex", "weight": 1}], "blocking": []})
     assert info.value.problems == [
         "blocking: [] should be non-empty",
         "fields[0].comparator: 'soundex' is not one of ['date', 'exact', 'geo', 'prefix', 'set', 'text']",
@@ -143,4 +146,4 @@ def test_preparing_in_worker_processes_gives_the_same_clusters(engine):
     assert parallel.ids == alone.ids and parallel.columns == alone.columns
     assert [len(parallel.keys_of(i)) for i in range(len(records))] == [len(alone.keys_of(i)) for i in range(len(records))]
     engine.workers = 2
-    assert engine.run(records) == Engine(listing_spec()).run(records)
+    assert engine.run(records) == Engine(listing_spec(), engine.model).run(records)

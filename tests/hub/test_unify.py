@@ -133,10 +133,12 @@ def test_explain_through_the_api_and_the_command_line(portals, storage):
     why = client.get(f"/api/v1/listings/{uid}/explain").get_json()
     assert why["members"] == sorted([listing_id("a", "1"), listing_id("b", "10")])
     pair, = why["pairs"]
-    assert pair["merged"] and pair["total"] >= pair["threshold"] and pair["fields"]["title"] == 1.0
+    assert pair["merged"] and pair["total"] >= pair["threshold"] and pair["fields"]["title"]["score"] == 1.0
+    assert pair["fields"]["title"]["level"] == "exact" and "weight" in pair["fields"]["title"]
+    assert 0 <= pair["probability"] <= 1 and pair["match_weight"] is not None
     why_not = client.get(f"/api/v1/dedupe/explain?a={listing_id('a', '2')}&b={listing_id('b', '10')}").get_json()
     assert not why_not["merged"] and why_not["reason"] == "blocked together but below the prefilter"
-    assert why_not["total"] < why_not["threshold"] and why_not["fields"]["title"] < 0.7
+    assert why_not["total"] < why_not["threshold"] and why_not["fields"]["title"]["score"] < 0.7
     assert client.get("/api/v1/dedupe/explain?a=x").status_code == 400
     out = CliRunner().invoke(cli, ["--config", path, "dedupe", "explain", listing_id("a", "1"), listing_id("b", "10")])
     assert out.exit_code == 0 and json.loads(out.output)["merged"] is True
@@ -163,7 +165,7 @@ def test_offline_deduplication_of_listings_and_of_any_records(tmp_path):
     assert {s["listing_id"] for s in merged["sources"]} == {listings[0]["id"], listings[1]["id"]}
 
     spec = tmp_path / "people.toml"
-    spec.write_text('threshold = 0.85\n[[fields]]\nname = "name"\ncomparator = "text"\nweight = 1\n'
+    spec.write_text('model = "weights"\nthreshold = 0.85\n[[fields]]\nname = "name"\ncomparator = "text"\nweight = 1\n'
                     '[[blocking]]\nfields = ["city", "name"]\ntokens = 2\n', encoding="utf-8")
     people = tmp_path / "people.jsonl"
     people.write_text('{"id": 1, "name": "Anna Meier", "city": "Kiel"}\n{"id": 2, "name": "Meier Anna", "city": "Kiel"}\n'
@@ -216,3 +218,52 @@ def test_the_sample_federations_cross_posts_appear_once_with_their_sources(tmp_p
         assert sorted(s["listing_id"] for s in store.unified(uid)["data"]["sources"]) == sorted(whole[0])
     finally:
         store.close()
+
+
+def _bikes(start, count):
+    words = ["Damenrad", "Herrenrad", "Kinderrad", "Laufrad", "Lastenrad", "Klapprad", "Tandem", "Rennrad"]
+    return [entry(start + i, titel=f"{words[i % 8]} Nummer {start + i} abzugeben",
+                  beschreibung=f"<p>{words[i % 8]} {start + i}, {BIKE}</p>") for i in range(count)]
+
+
+def test_the_model_is_stored_and_estimated_again_only_when_the_listings_grew_a_lot(portals, storage):
+    ps, config, path = portals
+    ps[A].entries = _bikes(1, 10) + [sofa(100)]
+    ps[B].entries = _bikes(1, 10) + [sofa(200)]
+    sync(config, storage)
+    first = storage.dedupe_model()
+    assert first["records"] == 22 and first["data"]["candidates"] > 0
+    ps[C].entries = [sofa(300)]
+    sync(config, storage, ["c"])  # one more listing: the model stays, nothing flips without a reason
+    assert storage.dedupe_model() == first
+    ps[C].entries = [sofa(300)] + _bikes(50, 11)
+    sync(config, storage, ["c"], full=True)  # half as many again: estimated again
+    assert storage.dedupe_model()["records"] == 34
+    # an operator's decisions: known pairs for the next estimate, which `dedupe rebuild` makes
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--config", path, "dedupe", "apart", listing_id("a", "100"), listing_id("b", "200")]).exit_code == 0
+    assert storage.dedupe_model()["data"]["apart"] == 0
+    out = runner.invoke(cli, ["--config", path, "dedupe", "rebuild"])
+    assert out.exit_code == 0 and "1 decisions" in out.output, out.output
+    assert storage.dedupe_model()["data"]["apart"] == 1
+    assert unified_of(storage, "a", 100) != unified_of(storage, "b", 200)
+
+
+def test_dedupe_estimate_prints_the_model_and_changes_nothing(portals, storage, tmp_path):
+    ps, config, path = portals
+    ps[A].entries = _bikes(1, 6) + [sofa(100)]
+    ps[B].entries = _bikes(1, 6) + [sofa(200)]
+    sync(config, storage)
+    stored = storage.dedupe_model()
+    out = CliRunner().invoke(cli, ["--config", path, "dedupe", "estimate", "--write", str(tmp_path / "m.json")])
+    assert out.exit_code == 0, out.output
+    assert "title" in out.output and "exact" in out.output and "weight" in out.output and "prior" in out.output
+    assert storage.dedupe_model() == stored
+    # the file is a model hub.toml can use instead of estimating one
+    toml = tmp_path / "hub.toml"
+    toml.write_text(f'[dedupe]\nparameters = "{tmp_path / "m.json"}"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    out = CliRunner().invoke(cli, ["--config", path, "dedupe", "rebuild"])
+    assert out.output == f"7 unified listings written; model from {tmp_path / 'm.json'}\n"
+    (tmp_path / "m.json").write_text('{"fields": []}', encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["--config", path, "dedupe", "rebuild"])
+    assert bad.exit_code == 2 and "dedupe.parameters:" in bad.output

@@ -1,0 +1,135 @@
+"""The probabilistic model: estimation, labels, levels, model files."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from dedupe.engine import Engine
+from dedupe.model import Model, ModelError, estimate
+from dedupe.spec import SpecError, from_dict, listing_spec
+from hub.cli import cli
+from tests.dedupe.conftest import sample_listings
+from tests.dedupe.test_engine import SOFA, listing
+
+
+def test_em_recovers_known_m_and_u_from_comparison_vectors():
+    rng = np.random.default_rng(3)
+    m_true = [np.array([0.7, 0.2, 0.1]), np.array([0.9, 0.1]), np.array([0.5, 0.3, 0.15, 0.05])]
+    u_true = [np.array([0.05, 0.15, 0.8]), np.array([0.3, 0.7]), np.array([0.02, 0.08, 0.3, 0.6])]
+    n, share = 40000, 0.2
+    match = rng.random(n) < share
+    levels = np.empty((n, 3), dtype=np.int8)
+    for f in range(3):
+        levels[match, f] = rng.choice(len(m_true[f]), size=match.sum(), p=m_true[f])
+        levels[~match, f] = rng.choice(len(u_true[f]), size=(~match).sum(), p=u_true[f])
+    levels[rng.random(n) < 0.1, 1] = -1  # some values missing: they count for nothing
+    names = [["a", "b", "else"], ["same", "else"], ["1", "2", "3", "else"]]
+    model = estimate(["x", "y", "z"], names, levels, levels[rng.choice(n, 2000)], n * 10, n)
+    assert model.prior == pytest.approx(share, abs=0.01)
+    for f in range(3):
+        assert np.abs(np.array(model.fields[f].m) - m_true[f]).max() < 0.03
+        assert np.abs(np.array(model.fields[f].u) - u_true[f]).max() < 0.03
+    # the same data give the same model
+    assert json.dumps(estimate(["x", "y", "z"], names, levels, levels[:2000], n * 10, n).as_dict()) == \
+        json.dumps(estimate(["x", "y", "z"], names, levels, levels[:2000], n * 10, n).as_dict())
+
+
+def test_estimation_is_deterministic_for_the_same_data(sample_model):
+    engine = Engine(listing_spec())
+    assert engine.fit(engine.prepare(sample_listings())).as_dict() == sample_model.as_dict()
+
+
+def test_a_field_that_does_not_separate_gets_a_weight_near_zero():
+    """Matches and non-matches alike spread over the levels of `noise`: it weighs ~0 without any tuning."""
+    rng = np.random.default_rng(5)
+    n = 20000
+    match = rng.random(n) < 0.3
+    levels = np.empty((n, 3), dtype=np.int8)
+    for f in (0, 1):
+        levels[:, f] = np.where(match, rng.choice(2, n, p=[0.9, 0.1]), rng.choice(2, n, p=[0.1, 0.9]))
+    levels[:, 2] = rng.choice(4, n, p=[0.2, 0.3, 0.3, 0.2])
+    model = estimate(["title", "text", "posted"], [["same", "else"], ["same", "else"], ["1", "7", "62", "else"]],
+                     levels, levels[:1000], n, n)
+    assert all(abs(w) < 0.15 for w in model.fields[2].weights)
+    assert model.fields[0].weights[0] > 2.5 and model.fields[0].weights[1] < -2.5
+
+
+def test_perfect_copies_weeks_apart_merge_and_the_same_call_on_two_dates_does_not(engine):
+    first = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA, published="2026-03-01T10:00:00+01:00")
+    weeks_later = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", SOFA, published="2026-04-26T10:00:00+02:00")
+    assert engine.run([first, weeks_later]) == [["a", "b"]]
+    call = dict(kind="request", category="volunteering", starts_at="2026-03-07T10:00:00+01:00")
+    saturday = listing("c", "goettingen", "Sortierhilfe Kleiderkammer", SOFA, **call)
+    next_saturday = listing("d", "govolunteer", "Sortierhilfe Kleiderkammer", SOFA,
+                            **{**call, "starts_at": "2026-03-14T10:00:00+01:00"})
+    assert engine.run([saturday, next_saturday]) == [["c"], ["d"]]
+    assert "starts disagrees" in engine.explain(saturday, next_saturday).reason
+
+
+def test_an_operators_decision_changes_the_estimate_and_the_cluster():
+    records = sample_listings()
+    engine = Engine(listing_spec())
+    prep = engine.prepare(records)
+    pairs = engine.candidates(prep)
+    plain = engine.fit(prep, pairs)
+    scores = engine.score_pairs(prep, pairs)
+    merged = tuple(int(x) for x in pairs[int(np.argmax(scores))])  # the surest match
+    unsure = tuple(int(x) for x in pairs[int(np.argmin(np.abs(scores - engine.cut)))])  # the closest call
+    clusters = engine.cluster(prep, pairs)
+    assert any(set(merged) <= set(c) for c in clusters)
+
+    taught = Engine(listing_spec())
+    model = taught.fit(prep, pairs, together=[unsure], apart=[merged])
+    assert (model.together, model.apart) == (1, 1)
+    assert model.as_dict()["fields"] != plain.as_dict()["fields"]  # they inform m and u
+    clusters = taught.cluster(prep, pairs, together=[unsure], apart=[merged])
+    assert not any(set(merged) <= set(c) for c in clusters)
+    assert any(set(unsure) <= set(c) for c in clusters)
+
+
+def test_levels_and_model_settings_are_checked():
+    base = {"threshold": 0.5, "blocking": [{"fields": ["name"]}]}
+    with pytest.raises(SpecError) as info:
+        from_dict({**base, "fields": [{"name": "name", "comparator": "text", "weight": 1},
+                                      {"name": "born", "comparator": "date", "levels": [30, 1]},
+                                      {"name": "score", "comparator": "text", "levels": [1.5, 0.9]}]})
+    assert info.value.problems == [
+        "fields[0].weight: fixed weights are only used with model = 'weights' (the probabilistic model estimates "
+        "each level's weight)",
+        "fields[1].levels: [30, 1] must be strictly increasing (km or days at most, closest first)",
+        "fields[2].levels: a similarity is at most 1, not 1.5"]
+    with pytest.raises(SpecError, match=r"fields\[0\].weight: required with model = 'weights'"):
+        from_dict({**base, "model": "weights", "fields": [{"name": "name", "comparator": "text"}]})
+    spec = from_dict({**base, "fields": [{"name": "born", "comparator": "date", "levels": [1, 30]}]})
+    assert spec.fields[0].level_names == ["<= 1 days", "<= 30 days", "else"]
+
+
+def test_estimate_writes_a_model_a_spec_loads(tmp_path):
+    records = tmp_path / "people.jsonl"
+    people = [{"id": str(i), "name": name, "zip": z} for i, (name, z) in enumerate(
+        [("Anna Meier", "10115"), ("Meier Anna", "10115"), ("Jan Kowalski", "10115"), ("Jan Kowalsky", "10115"),
+         ("Eva Braun", "80331"), ("Eva Brown", "80331"), ("Otto Krause", "80331"), ("Ida Krause", "80331")])]
+    records.write_text("".join(json.dumps(p) + "\n" for p in people), encoding="utf-8")
+    spec = tmp_path / "people.toml"
+    spec.write_text('threshold = 0.5\n[[fields]]\nname = "name"\ncomparator = "text"\n'
+                    '[[fields]]\nname = "zip"\ncomparator = "exact"\n[[blocking]]\nfields = ["zip"]\n', encoding="utf-8")
+    out = CliRunner().invoke(cli, ["dedupe", "estimate", "--spec", str(spec), "--input", str(records),
+                                   "--write", str(tmp_path / "model.json")])
+    assert out.exit_code == 0, out.output
+    assert "name" in out.output and "weight" in out.output and "prior" in out.output
+    written = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    assert [lv["level"] for lv in written["fields"][0]["levels"]] == ["exact", ">= 0.92", ">= 0.8", "else"]
+    with_model = tmp_path / "with-model.toml"
+    with_model.write_text('parameters = "model.json"\n' + spec.read_text(encoding="utf-8"), encoding="utf-8")
+    from dedupe.spec import load
+
+    engine = Engine(load(with_model))
+    assert engine.model.as_dict() == Model.from_dict(written).as_dict()
+    other = tmp_path / "other.toml"
+    other.write_text('parameters = "model.json"\nthreshold = 0.5\n[[fields]]\nname = "name"\ncomparator = "text"\n'
+                     'levels = [1, 0.5]\n[[blocking]]\nfields = ["name"]\n', encoding="utf-8")
+    with pytest.raises(ModelError, match="not the specification's"):
+        Engine(load(other))
