@@ -88,7 +88,9 @@ EXPECTED = {"empty": "suspicious", "half": "suspicious"}  # the rest fail; "shif
 @pytest.fixture
 def portals():
     faulty = FaultyPortal([entry(i) for i in range(1, 11)])
-    healthy = HelpToPortal([entry(i, titel=f"Fahrrad {i}") for i in range(101, 106)])
+    healthy = HelpToPortal([entry(i, titel=f"Fahrrad {i}", beschreibung=f"<p>Damenrad {i}, 28 Zoll, mit Licht.</p>",
+                                  ort={"plz": "10115", "name": "Berlin-Mitte", "kreis": "Berlin"})
+                            for i in range(101, 106)])  # other offers than the faulty portal's, elsewhere
     with serve(faulty.answer) as a_url, healthy.serve() as b_url:
         yield faulty, healthy, a_url, b_url
 
