@@ -7,7 +7,7 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     link_floor = 0.5         # every pair inside one cluster must reach at least this (no chaining)
     parameters = "m.json"    # probabilistic: a model written by `dedupe estimate` instead of estimating one
     [estimate]               # probabilistic: how the model is estimated from the records
-    u_pairs = 200000         # random record pairs for the u probabilities
+    u_pairs = 20000          # random record pairs EM starts u from
     seed = 1                 # of that sample: the same data gives the same model
     distinct = "source"      # records equal here are never merged (optional)
     max_block = 60           # blocks with more records than this are too common to tell anything
@@ -158,7 +158,7 @@ class Spec:
     model: str = "probabilistic"
     #: A model file (written by `dedupe estimate`) to use instead of estimating one.
     parameters: Path | None = None
-    u_pairs: int = 200_000
+    u_pairs: int = 20_000
     seed: int = 1
     max_iterations: int = 500
 

@@ -45,6 +45,23 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
 
 
+#: One pair's explanation: per field its score (0-1), comparison level and partial match weight
+#: (log2 m/u); the match weight (prior + fields, null when a veto rules the pair out) and probability.
+EXPLANATION = {"type": "object", "required": ["a", "b", "total", "threshold", "fields", "candidates", "reason",
+                                              "probability", "match_weight", "prior_weight", "merged"],
+               "properties": {
+                   "a": {"type": "string"}, "b": {"type": "string"}, "threshold": {"type": "number"},
+                   "total": {"type": "number", "minimum": 0, "maximum": 1},
+                   "probability": {"type": "number", "minimum": 0, "maximum": 1},
+                   "match_weight": {"type": ["number", "null"]}, "prior_weight": {"type": "number"},
+                   "candidates": {"type": "boolean"}, "reason": {"type": "string"}, "merged": {"type": "boolean"},
+                   "fields": {"type": "object", "additionalProperties": {
+                       "type": "object", "required": ["score", "level", "weight"],
+                       "properties": {"score": {"type": ["number", "null"]}, "level": {"type": "string"},
+                                      "weight": {"type": "number"}, "km": {"type": "number"},
+                                      "days": {"type": "number"}}}}}}
+
+
 def _operation(summary: str, content: dict, parameters: list, extra: dict | None = None) -> dict:
     responses = {
         "200": {"description": "OK", "headers": _headers(), "content": content},
@@ -85,10 +102,13 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
         "/events.ics": _operation(f"{every} that has a start time, as iCalendar", _media("ics"), search),
         "/listings.geojson": _operation(f"{every} that has coordinates, as GeoJSON", _media("geojson", _ref("FeatureCollection")), search),
         "/api/v1/listings/{listing_id}/explain": _operation(
-            "Why a unified listing's sources were merged: each pair's field scores", {JSON: {"schema": {"type": "object"}}},
+            "Why a unified listing's sources were merged: each pair's fields, levels, weights and match probability",
+            {JSON: {"schema": {"type": "object", "required": ["id", "members", "threshold", "pairs"], "properties": {
+                "id": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}},
+                "threshold": {"type": "number"}, "pairs": {"type": "array", "items": EXPLANATION}}}}},
             [listing_id], {"404": _error("No such listing.")}),
         "/api/v1/dedupe/explain": _operation(
-            "Why two listings (listing or unified ids) are, or are not, one", {JSON: {"schema": {"type": "object"}}},
+            "Why two listings (listing or unified ids) are, or are not, one", {JSON: {"schema": EXPLANATION}},
             [{"name": n, "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}} for n in "ab"],
             {"404": _error("No such listing.")}),
         "/export/{name}": _operation(
