@@ -151,6 +151,7 @@ class Engine:
             model = load_model(spec.parameters, spec)
         #: The probabilistic model's parameters (given, loaded from the spec's `parameters`, or estimated).
         self.model = model
+        self._measured: tuple | None = None
         # The prefilter runs in batch, so it needs scorers rapidfuzz runs natively.
         self._prefilter = [(spec.fields.index(spec.field(n)),
                             NATIVE.get(spec.field(n).method) or TEXT_METHODS[spec.field(n).method])
@@ -361,6 +362,9 @@ class Engine:
         """Every pair's score at once, in the engine's unit (see `totals`)."""
         if len(pairs) == 0:
             return np.empty(0)
+        cached = self._measured
+        if cached is not None and cached[0] is prep and cached[1] is pairs:  # just measured by fit()
+            return self.totals(cached[2])
         return self.totals(self.measures(prep, pairs))
 
     def score(self, prep: Prepared, i: int, j: int) -> float:
@@ -396,10 +400,12 @@ class Engine:
         together_set = {key(a, b) for a, b in together if a != b}
         apart_set = {key(a, b) for a, b in apart if a != b} - together_set
         labelled = together_set | apart_set
+        measured = self.measures(prep, pairs)
+        self._measured = (prep, pairs, measured)  # clustering these pairs next needs them again
         if labelled and len(pairs):
-            free = pairs[[(int(a), int(b)) not in labelled for a, b in pairs]]
+            free = self.levels(measured[[(int(a), int(b)) not in labelled for a, b in pairs]])
         else:
-            free = pairs
+            free = self.levels(measured)
         sample, universe = self.random_pairs(prep)
 
         def levels(pairs) -> np.ndarray:
@@ -407,7 +413,7 @@ class Engine:
             return self.levels(self.measures(prep, pairs))
 
         self.model = estimate(
-            [f.name for f in self.spec.fields], [f.level_names for f in self.spec.fields], levels(free),
+            [f.name for f in self.spec.fields], [f.level_names for f in self.spec.fields], free,
             levels(sample), universe, len(prep.ids), levels(together_set), levels(apart_set), self.spec.max_iterations,
             [f.comparator for f in self.spec.fields])
         return self.model
@@ -482,6 +488,7 @@ class Engine:
                 union(ra, rb)
         links = []
         totals = self.score_pairs(prep, pairs)
+        self._measured = None
         strong = np.nonzero(totals >= min(cut, floor))[0]
         for k in strong.tolist():  # only scores that can matter are kept; the rest are recomputed if asked
             a, b, s = int(pairs[k, 0]), int(pairs[k, 1]), float(totals[k])
