@@ -1,0 +1,488 @@
+"""Vocabularies of benchmarks/crosspost.py: real towns and postcodes, things, tasks, services, phrases.
+
+Written independently of the sample federation's generator. Towns: (name, lat, lon, state, [(quarter, postcode)]);
+a quarter "" means the town itself. Texts are German, with English and Arabic where a portal allows them.
+"""
+from __future__ import annotations
+
+NI, BW, TH, BE, HH, BY, NW, HE, SN, HB, ST, BB, MV, SH, RP, SL = (
+    "Niedersachsen", "Baden-Württemberg", "Thüringen", "Berlin", "Hamburg", "Bayern", "Nordrhein-Westfalen", "Hessen",
+    "Sachsen", "Bremen", "Sachsen-Anhalt", "Brandenburg", "Mecklenburg-Vorpommern", "Schleswig-Holstein",
+    "Rheinland-Pfalz", "Saarland")
+
+
+def _towns(*rows: tuple) -> list[tuple]:
+    """Towns as (name, lat, lon, state, [(quarter, postcode), ...]) from "postcode quarter, ..." strings."""
+    return [(name, lat, lon, state, [(q.partition(" ")[2], q.partition(" ")[0]) for q in quarters.split(", ")])
+            for name, lat, lon, state, quarters in rows]
+
+
+REGIONS: dict[str, list[tuple]] = {
+    "goettingen": _towns(
+        ("Göttingen", 51.5413, 9.9158, NI,
+         "37073 Innenstadt, 37077 Weende, 37077 Nikolausberg, 37081 Grone, 37079 Holtensen, 37085 Geismar, "
+         "37083 Südstadt, 37075 Ostviertel"),
+        ("Hann. Münden", 51.4167, 9.65, NI, "34346"), ("Duderstadt", 51.5125, 10.2597, NI, "37115"),
+        ("Bovenden", 51.5886, 9.9222, NI, "37120"), ("Rosdorf", 51.4996, 9.8997, NI, "37124"),
+        ("Friedland", 51.4197, 9.9183, NI, "37133"), ("Adelebsen", 51.5797, 9.7544, NI, "37139"),
+        ("Osterode am Harz", 51.7286, 10.2522, NI, "37520"), ("Herzberg am Harz", 51.6553, 10.3392, NI, "37412"),
+        ("Gleichen", 51.47, 10.03, NI, "37130"),
+    ),
+    "ludwigsburg": _towns(
+        ("Ludwigsburg", 48.8975, 9.1919, BW,
+         "71638 Innenstadt, 71634 Eglosheim, 71636 Weststadt, 71640 Oßweil, 71642 Hoheneck, 71642 Neckarweihingen"),
+        ("Kornwestheim", 48.8625, 9.185, BW, "70806"), ("Bietigheim-Bissingen", 48.9667, 9.1333, BW, "74321"),
+        ("Remseck am Neckar", 48.8711, 9.2731, BW, "71686"), ("Marbach am Neckar", 48.9394, 9.2575, BW, "71672"),
+        ("Ditzingen", 48.8267, 9.0669, BW, "71254"), ("Vaihingen an der Enz", 48.9333, 8.9667, BW, "71665"),
+        ("Besigheim", 49.0, 9.1417, BW, "74354"), ("Freiberg am Neckar", 48.9333, 9.2, BW, "71691"),
+        ("Asperg", 48.9069, 9.1408, BW, "71679"),
+    ),
+    "gera": _towns(
+        ("Gera", 50.8806, 12.0833, TH,
+         "07545 Innenstadt, 07548 Untermhaus, 07546 Bieblach, 07552 Langenberg, 07549 Lusan, 07551 Zwötzen, "
+         "07548 Debschwitz"),
+    ),
+    "salzgitter": _towns(
+        ("Salzgitter", 52.1503, 10.3593, NI,
+         "38226 Lebenstedt, 38228 Lebenstedt, 38259 Bad, 38239 Thiede, 38226 Fredenberg, 38229 Gebhardshagen"),
+    ),
+    "wolfenbuettel": _towns(
+        ("Wolfenbüttel", 52.1622, 10.5369, NI,
+         "38300 Innenstadt, 38300 Linden, 38302 Auguststadt, 38304 Juliusstadt, 38304 Halchter, 38302 Fümmelse"),
+        ("Schöppenstedt", 52.1436, 10.7761, NI, "38170"), ("Cremlingen", 52.2497, 10.6539, NI, "38162"),
+    ),
+    "thueringen": _towns(
+        ("Erfurt", 50.9787, 11.0328, TH,
+         "99084 Altstadt, 99085 Krämpfervorstadt, 99089 Rieth, 99099 Herrenberg, 99087 Roter Berg, "
+         "99086 Johannesvorstadt"),
+        ("Jena", 50.9272, 11.5861, TH, "07743 Zentrum, 07747 Lobeda, 07745 Winzerla"),
+        ("Weimar", 50.9795, 11.3235, TH, "99423, 99425, 99427"), ("Gotha", 50.9489, 10.7183, TH, "99867"),
+        ("Eisenach", 50.9747, 10.3244, TH, "99817"), ("Suhl", 50.6106, 10.6928, TH, "98527, 98529"),
+        ("Nordhausen", 51.5018, 10.7957, TH, "99734"), ("Ilmenau", 50.6839, 10.9194, TH, "98693"),
+        ("Arnstadt", 50.8342, 10.9464, TH, "99310"), ("Saalfeld", 50.6483, 11.3653, TH, "07318"),
+        ("Altenburg", 50.985, 12.4333, TH, "04600"),
+    ),
+    "national": _towns(
+        ("Berlin", 52.52, 13.405, BE,
+         "12043 Neukölln, 12051 Neukölln, 10997 Kreuzberg, 10961 Kreuzberg, 10551 Moabit, 10555 Moabit, "
+         "13347 Wedding, 13581 Spandau, 10365 Lichtenberg, 12679 Marzahn, 13187 Pankow, 10585 Charlottenburg, "
+         "10245 Friedrichshain"),
+        ("Hamburg", 53.5511, 9.9937, HH,
+         "22765 Altona, 20359 St. Pauli, 21107 Wilhelmsburg, 21073 Harburg, 20255 Eimsbüttel, 22305 Barmbek, "
+         "22111 Billstedt, 22143 Rahlstedt"),
+        ("München", 48.1351, 11.582, BY,
+         "80801 Schwabing, 81369 Sendling, 81539 Giesing, 81735 Neuperlach, 80992 Moosach, 81241 Pasing"),
+        ("Köln", 50.9375, 6.9603, NW,
+         "50823 Ehrenfeld, 51103 Kalk, 50733 Nippes, 50765 Chorweiler, 51063 Mülheim, 50677 Südstadt"),
+        ("Frankfurt am Main", 50.1109, 8.6821, HE,
+         "60486 Bockenheim, 60326 Gallus, 60594 Sachsenhausen, 60318 Nordend, 65929 Höchst"),
+        ("Stuttgart", 48.7758, 9.1829, BW,
+         "70372 Bad Cannstatt, 70469 Feuerbach, 70435 Zuffenhausen, 70563 Vaihingen, 70173 Mitte"),
+        ("Leipzig", 51.3397, 12.3731, SN,
+         "04277 Connewitz, 04209 Grünau, 04229 Plagwitz, 04155 Gohlis, 04317 Reudnitz, 04328 Paunsdorf"),
+        ("Dresden", 51.0504, 13.7373, SN,
+         "01097 Neustadt, 01169 Gorbitz, 01239 Prohlis, 01307 Johannstadt, 01127 Pieschen"),
+        ("Hannover", 52.3759, 9.732, NI,
+         "30449 Linden, 30161 List, 30179 Vahrenheide, 30457 Mühlenberg, 30171 Südstadt"),
+        ("Nürnberg", 49.4521, 11.0767, BY, "90429 Gostenhof, 90459 Südstadt, 90471 Langwasser, 90419 St. Johannis"),
+        ("Bremen", 53.0793, 8.8017, HB,
+         "28237 Gröpelingen, 28757 Vegesack, 28199 Neustadt, 28325 Osterholz, 28215 Findorff"),
+        ("Essen", 51.4556, 7.0116, NW, "45326 Altenessen, 45130 Rüttenscheid, 45327 Katernberg, 45276 Steele"),
+        ("Dortmund", 51.5136, 7.4653, NW, "44145 Nordstadt, 44263 Hörde, 44328 Scharnhorst, 44339 Eving"),
+        ("Bonn", 50.7374, 7.0982, NW, "53225 Beuel, 53173 Bad Godesberg, 53119 Tannenbusch"),
+        ("Kiel", 54.3233, 10.1228, SH, "24143 Gaarden, 24109 Mettenhof, 24106 Wik"),
+        ("Freiburg im Breisgau", 47.999, 7.8421, BW, "79114 Weingarten, 79115 Haslach, 79106 Stühlinger"),
+        ("Mannheim", 49.4875, 8.466, BW, "68169 Neckarstadt, 68159 Jungbusch, 68307 Schönau"),
+        ("Karlsruhe", 49.0069, 8.4037, BW, "76137 Südstadt, 76227 Durlach, 76185 Mühlburg"),
+        ("Augsburg", 48.3705, 10.8978, BY, "86154 Oberhausen, 86165 Lechhausen, 86179 Haunstetten"),
+        ("Magdeburg", 52.1205, 11.6276, ST, "39124 Neustadt, 39112 Sudenburg, 39130 Olvenstedt"),
+        ("Halle (Saale)", 51.4825, 11.9697, ST, "06122 Neustadt, 06132 Silberhöhe"),
+        ("Potsdam", 52.3906, 13.0645, BB, "14482 Babelsberg, 14480 Drewitz, 14478 Schlaatz"),
+        ("Rostock", 54.0924, 12.0991, MV, "18107 Lütten Klein, 18147 Toitenwinkel, 18059 Südstadt"),
+        ("Kassel", 51.3127, 9.4797, HE, "34127 Nordstadt, 34125 Wesertor, 34123 Bettenhausen"),
+        ("Chemnitz", 50.8278, 12.9214, SN, "09130 Sonnenberg, 09112 Kaßberg, 09131 Yorckgebiet"),
+        ("Wuppertal", 51.2562, 7.1508, NW, "42103 Elberfeld, 42275 Barmen, 42283 Oberbarmen"),
+        ("Duisburg", 51.4344, 6.7623, NW, "47169 Marxloh, 47053 Hochfeld, 47226 Rheinhausen"),
+        ("Münster", 51.9607, 7.6261, NW, "48143, 48145, 48149, 48153"),
+        ("Osnabrück", 52.2799, 8.0472, NI, "49074, 49076, 49078, 49080"),
+        ("Oldenburg", 53.1435, 8.2146, NI, "26121, 26122, 26123, 26125"),
+        ("Lübeck", 53.8655, 10.6866, SH, "23552, 23554, 23556, 23558"),
+        ("Mainz", 49.9929, 8.2473, RP, "55116, 55118, 55120, 55122"),
+        ("Darmstadt", 49.8728, 8.6512, HE, "64283, 64285, 64287, 64289"),
+        ("Bielefeld", 52.0302, 8.5325, NW, "33602, 33604, 33605, 33607"),
+        ("Aachen", 50.7753, 6.0839, NW, "52062, 52064, 52066, 52068"),
+        ("Saarbrücken", 49.2402, 6.9969, SL, "66111, 66113, 66115, 66117"),
+        ("Tübingen", 48.5216, 9.0576, BW, "72070, 72072, 72074, 72076"),
+        ("Konstanz", 47.6603, 9.1758, BW, "78462, 78464, 78467"),
+        ("Ulm", 48.4011, 9.9876, BW, "89073, 89075, 89077, 89079"),
+        ("Hildesheim", 52.1508, 9.9511, NI, "31134, 31135, 31137, 31139"),
+        ("Lüneburg", 53.2464, 10.4115, NI, "21335, 21337, 21339"),
+        ("Schwerin", 53.6355, 11.4012, MV, "19053, 19055, 19057, 19059"),
+        ("Cottbus", 51.7563, 14.3329, BB, "03042, 03044, 03046, 03048"),
+        ("Frankfurt (Oder)", 52.3471, 14.5506, BB, "15230, 15232, 15234"),
+        ("Görlitz", 51.1526, 14.9872, SN, "02826, 02827, 02828"),
+        ("Flensburg", 54.7937, 9.4469, SH, "24937, 24939, 24941"),
+        ("Trier", 49.7499, 6.6371, RP, "54290, 54292, 54294"), ("Koblenz", 50.3569, 7.589, RP, "56068, 56070, 56072"),
+        ("Passau", 48.5667, 13.4319, BY, "94032, 94034"), ("Bamberg", 49.8988, 10.9028, BY, "96047, 96049"),
+        ("Fulda", 50.5558, 9.6808, HE, "36037, 36039, 36041"), ("Gießen", 50.5841, 8.6784, HE, "35390, 35392, 35394"),
+        ("Paderborn", 51.7189, 8.7575, NW, "33098, 33100, 33102"),
+        ("Heidelberg", 49.3988, 8.6724, BW, "69115, 69117, 69120, 69123"),
+        ("Regensburg", 49.0134, 12.1016, BY, "93047, 93049, 93053, 93055"),
+        ("Würzburg", 49.7913, 9.9534, BY, "97070, 97072, 97074, 97080"),
+        ("Braunschweig", 52.2689, 10.5268, NI, "38100, 38102, 38106, 38118, 38120"),
+        ("Wolfsburg", 52.4227, 10.7865, NI, "38440, 38442, 38444, 38448"),
+    ),
+}
+
+# Things: noun, gender m/f/n/p (upper case: no article), English, Arabic or "", HelpTo "kategorie|unterkategorie",
+# ichhelfe.jetzt subject, bringt-zusammen Rubrik, "detail|detail" (details of one thing never contradict each other).
+GOODS = [tuple(row[:4]) + (tuple(row[4].split("|")), row[5], row[6], row[7].split("|")) for row in (
+    ("Kinderwagen", "m", "pram", "عربة أطفال", "Familie/Kinder|Kinderbedarf", "Sonstiges", "Haushalt",
+     "mit Regenverdeck|inkl. Babywanne|in Dunkelblau"),
+    ("Kleiderschrank", "m", "wardrobe", "خزانة ملابس", "Sachspenden|Möbel", "Möbel", "Möbel",
+     "2-türig, weiß|1,80 m breit|muss selbst abgebaut werden"),
+    ("Waschmaschine", "f", "washing machine", "غسالة", "Sachspenden|Elektrogeräte", "Haushalt", "Haushalt",
+     "6 kg, von Bosch|läuft einwandfrei|ca. 5 Jahre alt"),
+    ("Damenfahrrad", "n", "ladies' bike", "دراجة هوائية", "Sachspenden|Fahrräder", "Fahrräder", "Sonstiges",
+     "28 Zoll, 7 Gänge|mit Korb und Licht|frisch geölt"),
+    ("Kinderfahrrad", "n", "children's bike", "دراجة أطفال", "Familie/Kinder|Fahrräder", "Fahrräder", "Sonstiges",
+     "16 Zoll|mit Stützrädern|für ca. 5 Jahre"),
+    ("Herrenrad", "n", "men's bike", "", "Fahrdienste/Transporte|Fahrräder", "Fahrräder", "Sonstiges",
+     "26 Zoll, Trekkingrad|21 Gänge, Nabendynamo"),
+    ("Winterjacken", "p", "winter coats", "معاطف شتوية", "Sachspenden|Kleidung", "Kleidung", "Kleidung",
+     "Größe 116 bis 128|für Jungen und Mädchen|warm gefüttert"),
+    ("Kinderkleidung", "F", "children's clothes", "ملابس أطفال", "Sachspenden|Kleidung", "Kleidung", "Kleidung",
+     "Größe 86 bis 98|ein großer Sack voll|für Mädchen und Jungen"),
+    ("Babybett", "n", "baby cot", "سرير أطفال", "Familie/Kinder|Möbel", "Möbel", "Möbel", "mit Matratze|weiß lackiert, 60 x 120"),
+    ("Schreibtisch", "m", "desk", "مكتب", "Sachspenden|Möbel", "Möbel", "Möbel", "mit Rollcontainer|höhenverstellbar"),
+    ("Sofa", "n", "sofa", "كنبة", "Sachspenden|Möbel", "Möbel", "Möbel", "3-Sitzer, grau|mit Schlaffunktion"),
+    ("Küchentisch", "m", "kitchen table", "طاولة مطبخ", "Sachspenden|Möbel", "Möbel", "Möbel", "mit vier Stühlen|ausziehbar, Eiche"),
+    ("Geschirr", "N", "crockery", "", "Sachspenden|Haushalt", "Haushalt", "Haushalt", "für 6 Personen|Teller, Tassen und Besteck"),
+    ("Bettwäsche", "F", "bed linen", "", "Sachspenden|Haushalt", "Haushalt", "Haushalt", "frisch gewaschen|vier Garnituren, 135 x 200"),
+    ("Laptop", "m", "laptop", "حاسوب محمول", "Bildung/Wissenschaft|Technik", "Sonstiges", "Sonstiges",
+     "für Schule und Deutschkurs|8 GB RAM, mit Ladekabel"),
+    ("Nähmaschine", "f", "sewing machine", "ماكينة خياطة", "Sachspenden|Haushalt", "Haushalt", "Haushalt", "von Singer|mit Zubehör"),
+    ("Staubsauger", "m", "vacuum cleaner", "", "Sachspenden|Elektrogeräte", "Haushalt", "Haushalt", "mit Ersatzbeuteln|kaum benutzt"),
+    ("Kühlschrank", "m", "fridge", "ثلاجة", "Sachspenden|Elektrogeräte", "Haushalt", "Haushalt",
+     "mit Gefrierfach|Energieklasse A++|85 cm hoch"),
+    ("Bücherregal", "n", "bookshelf", "", "Sachspenden|Möbel", "Möbel", "Möbel", "aus Kiefer|4 x 4 Fächer"),
+    ("Spielzeug", "N", "toys", "ألعاب", "Familie/Kinder|Spielzeug", "Sonstiges", "Sonstiges", "Lego Duplo und Puzzles|Kuscheltiere"),
+    ("Schulranzen", "m", "school bag", "حقيبة مدرسية", "Familie/Kinder|Schulbedarf", "Sonstiges", "Sonstiges",
+     "mit Federmappe|für die 1. Klasse"),
+    ("Matratze", "f", "mattress", "فرشة", "Sachspenden|Möbel", "Möbel", "Möbel", "90 x 200, neuwertig|Kaltschaum"),
+    ("Mikrowelle", "f", "microwave", "", "Sachspenden|Elektrogeräte", "Haushalt", "Haushalt", "mit Grillfunktion"),
+    ("Fernseher", "m", "TV", "", "Sachspenden|Elektrogeräte", "Sonstiges", "Sonstiges", "32 Zoll, mit Fernbedienung"),
+    ("Hochstuhl", "m", "high chair", "", "Familie/Kinder|Kinderbedarf", "Möbel", "Möbel", "aus Holz, mitwachsend"),
+    ("Autokindersitz", "m", "child car seat", "", "Familie/Kinder|Kinderbedarf", "Sonstiges", "Sonstiges",
+     "Gruppe 1, 9 bis 18 kg|mit Isofix"),
+    ("Wörterbücher", "p", "dictionaries", "قواميس", "Sprache|Lernmaterial", "Sonstiges", "Sprachhilfe",
+     "Deutsch–Arabisch|Deutsch–Persisch und Deutsch–Englisch"),
+    ("Winterschuhe", "p", "winter boots", "", "Sachspenden|Kleidung", "Kleidung", "Kleidung", "Größe 38|kaum getragen"),
+    ("Kochtöpfe", "p", "cooking pots", "", "Sachspenden|Haushalt", "Haushalt", "Haushalt", "5-teiliges Set"),
+    ("Kinderbücher", "p", "children's books", "", "Familie/Kinder|Bücher", "Sonstiges", "Sonstiges",
+     "zweisprachig Deutsch–Arabisch|für Leseanfänger"),
+    ("Smartphone", "n", "smartphone", "هاتف ذكي", "Sachspenden|Technik", "Sonstiges", "Sonstiges", "mit Ladekabel, entsperrt"),
+    ("Teppich", "m", "rug", "", "Sachspenden|Haushalt", "Haushalt", "Haushalt", "2 x 3 m, beige"))]
+ADJ = ["gut erhalten", "fast neu", "gebraucht, aber sauber", "kaum benutzt", "robust", "gepflegt"]
+ADJ_EN = ["well-kept", "almost new", "used but clean", "hardly used", "sturdy"]
+KID_REASON = "unsere Kinder sind herausgewachsen"  # only for children's things
+REASONS = ["wird bei uns nicht mehr gebraucht", "ist nach dem Umzug übrig",
+           "steht seit Monaten im Keller", "wir haben Ersatz gekauft", "aus einer Haushaltsauflösung"]
+PICKUP = ["Abholung in {place}.", "Bitte selbst abholen, am besten abends.", "Abholung nur am Wochenende möglich.",
+          "Kann nach Absprache auch in {town} vorbeigebracht werden.", "Abzuholen im 3. Stock ohne Aufzug."]
+GIFT = ["Gerne an eine geflüchtete Familie.", "Kostenlos für alle, die es brauchen.",
+        "Geht an die Person, die es am dringendsten braucht.", "Verschenke es lieber, als es wegzuwerfen."]
+WANT_WHO = ["Wir sind eine Familie mit {n} Kindern und wohnen seit {month} in {town}.",
+            "Ich bin alleinerziehend mit {n} Kindern und habe gerade eine Wohnung in {place} bekommen.",
+            "Unsere Familie ist im {month} aus der Gemeinschaftsunterkunft in eine eigene Wohnung gezogen."]
+WANT_END = ["Wir können leider nichts bezahlen, holen aber gerne selbst ab.", "Vielen Dank im Voraus!",
+            "Gerne auch gebraucht.", "Abholen ist kein Problem, wir haben Hilfe mit Auto."]
+MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November"]
+
+# Time: (key, German, English, HelpTo kategorie, ichhelfe subject, bringt-zusammen Rubrik, json thema)
+ACTIVITIES = [
+    ("deutsch", "Deutsch-Nachhilfe", "German tutoring", "Sprache", "Deutschunterricht", "Sprachhilfe", "Sprache"),
+    ("hausaufgaben", "Hausaufgabenhilfe für Grundschulkinder", "homework help for primary pupils", "Bildung/Wissenschaft",
+     "Kinderbetreuung", "Kinderbetreuung", "Lernen"),
+    ("behoerden", "Begleitung zu Ämtern und Behörden", "going with you to public offices", "Begleitung/Beratung",
+     "Begleitung", "Begleitung bei Behördengängen", "Begleitung"),
+    ("dolmetschen", "Dolmetschen {lang}–Deutsch", "interpreting {lang_en}–German", "Sprache", "Dolmetschen",
+     "Sprachhilfe", "Übersetzen"),
+    ("fahrdienst", "Fahrdienst mit eigenem Auto", "lifts in my own car", "Fahrdienste/Transporte", "Begleitung",
+     "Sonstiges", "Mobil"),
+    ("umzug", "Hilfe beim Umzug mit Transporter", "help with moving (I have a van)", "Fahrdienste/Transporte",
+     "Haushalt", "Wohnraum", "Mithelfen"),
+    ("fahrrad", "Fahrradreparatur", "bike repairs", "Projekte/Ideen", "Fahrräder", "Sonstiges", "Mobil"),
+    ("kinder", "Kinderbetreuung am Nachmittag", "childcare in the afternoons", "Familie/Kinder", "Kinderbetreuung",
+     "Kinderbetreuung", "Mithelfen"),
+    ("bewerbung", "Hilfe bei Bewerbung und Lebenslauf", "help with job applications and CVs", "Arbeit", "Sonstiges",
+     "Arbeit & Ausbildung", "Arbeit"),
+    ("computer", "PC-Grundkurs für Einsteiger", "computer basics for beginners", "Bildung/Wissenschaft", "Sonstiges",
+     "Sonstiges", "Lernen"),
+    ("arzt", "Begleitung zu Arztterminen", "going with you to the doctor", "Begleitung/Beratung", "Medizinische Hilfe",
+     "Begleitung bei Behördengängen", "Gesundheit"),
+    ("pflege", "Rat in Gesundheitsfragen (Krankenschwester i. R.)", "advice on health questions (retired nurse)",
+     "Begleitung/Beratung", "Medizinische Hilfe", "Sonstiges", "Gesundheit"),
+    ("schwimmen", "Schwimmen lernen für Kinder", "swimming lessons for children", "Freizeit", "Kinderbetreuung",
+     "Freizeit", "Freizeit"),
+    ("naehen", "Nähen lernen für Frauen", "sewing lessons for women", "Freizeit", "Sonstiges", "Freizeit", "Freizeit"),
+    ("wohnung", "Hilfe bei der Wohnungssuche", "help with finding a flat", "Wohnen", "Begleitung", "Wohnraum", "Wohnen"),
+    ("formulare", "Hilfe beim Ausfüllen von Formularen", "help with filling in forms", "Begleitung/Beratung",
+     "Begleitung", "Begleitung bei Behördengängen", "Begleitung"),
+    ("reparatur", "Kleine Reparaturen in der Wohnung", "small repairs around the flat", "Projekte/Ideen", "Haushalt",
+     "Haushalt", "Mithelfen"),
+    ("gitarre", "Gitarrenunterricht für Jugendliche", "guitar lessons for teenagers", "Freizeit", "Sonstiges",
+     "Freizeit", "Freizeit"),
+    ("stadt", "Stadtspaziergang für Neuangekommene", "town walks for newcomers", "Freizeit", "Begleitung", "Freizeit",
+     "Freizeit"),
+]
+LANGS = [("Arabisch", "Arabic", "ar"), ("Persisch", "Persian", "fa"), ("Kurdisch", "Kurdish", "ku"),
+         ("Tigrinya", "Tigrinya", "ti"), ("Französisch", "French", "fr"), ("Russisch", "Russian", "ru"),
+         ("Englisch", "English", "en"), ("Türkisch", "Turkish", "tr")]
+PERSONS = ["Rentnerin", "Student der Informatik", "pensionierter Lehrer", "Mutter von zwei Kindern",
+           "Ingenieur im Ruhestand", "Studentin (Lehramt)", "Erzieherin", "Handwerker"]
+PERSONS_EN = ["retired teacher", "student", "software developer", "mother of two", "nurse"]
+WHEN = ["dienstags und donnerstags ab 17 Uhr", "am Wochenende", "zwei Stunden pro Woche", "vormittags unter der Woche",
+        "jeden Mittwochnachmittag", "nach Absprache"]
+WHEN_EN = ["on weekends", "two hours a week", "on Tuesday evenings", "by arrangement"]
+NEED_WHO = ["Ich wohne seit {month} in {town} und mein Deutsch ist noch nicht so gut.",
+            "Wir sind eine Familie aus {country} und brauchen Unterstützung.",
+            "Ich spreche {lang} und ein bisschen Englisch.", "Der Termin ist schon in zwei Wochen."]
+COUNTRIES = ["Syrien", "Afghanistan", "Eritrea", "dem Irak", "Iran", "Somalia", "der Ukraine"]
+NAMES = ["Anja", "Birgit", "Jonas", "Lena", "Murat", "Sami", "Fatma", "Klaus", "Heike", "Tobias", "Miriam", "Ahmad",
+         "Yusuf", "Layla", "Ewa", "Dmitri", "Sabine", "Uwe", "Petra", "Jan", "Sophie", "Karim", "Rana", "Olga"]
+
+# Calls for helpers: (key, heading, "für ..." phrase, task sentence, English, HelpTo kategorie, GoVolunteer areas,
+# Göttingen subjects, bringt-zusammen Rubrik)
+TASKS = [
+    ("kleiderkammer", "Sortierhilfe Kleiderkammer", "die Kleiderkammer", "Sortieren und Ausgeben von Kleiderspenden",
+     "sorting donated clothes", "Sachspenden", ["Flucht & Migration"], "Sachspenden", "Kleidung"),
+    ("tafel", "Lebensmittelausgabe", "die Lebensmittelausgabe", "Ausgabe von Lebensmitteln an Bedürftige",
+     "handing out food", "Projekte/Ideen", ["Sonstiges", "Flucht & Migration"], "Lebensmittel", "Sonstiges"),
+    ("fest", "Willkommensfest", "unser Willkommensfest", "Aufbau, Kuchenbuffet und Abbau beim Fest",
+     "setting up and running our welcome party", "Freizeit", ["Kultur", "Flucht & Migration"], "Feste", "Freizeit"),
+    ("umzug", "Umzugshilfe für Familien", "den Umzug von Familien", "Tragen und Möbelaufbau beim Umzug in eine Wohnung",
+     "carrying and assembling furniture", "Fahrdienste/Transporte", ["Flucht & Migration"], "Transport", "Wohnraum"),
+    ("moebel", "Möbeltransport aus dem Spendenlager", "das Spendenlager", "Ausliefern gespendeter Möbel",
+     "delivering donated furniture", "Fahrdienste/Transporte", ["Sonstiges"], "Transport", "Möbel"),
+    ("werkstatt", "Schrauber für die Fahrradwerkstatt", "die Fahrradwerkstatt", "Reparieren gespendeter Fahrräder",
+     "fixing donated bikes", "Projekte/Ideen", ["Umwelt", "Flucht & Migration"], "Handwerk", "Sonstiges"),
+    ("hausaufgaben", "Hausaufgabenbetreuung", "die Hausaufgabenbetreuung", "Betreuung von Schulkindern bei den Hausaufgaben",
+     "helping pupils with homework", "Bildung/Wissenschaft", ["Kinder & Jugend", "Bildung & Sprache"], "Bildung",
+     "Kinderbetreuung"),
+    ("kinderbetreuung", "Kinderbetreuung während des Kurses", "die Kinderbetreuung",
+     "Betreuung der Kinder, während die Eltern den Integrationskurs besuchen", "looking after children during class",
+     "Familie/Kinder", ["Kinder & Jugend"], "Kinder", "Kinderbetreuung"),
+    ("elternabend", "Dolmetschen beim Elternabend", "den Elternabend", "Übersetzen für Eltern (Arabisch, Dari)",
+     "interpreting for parents (Arabic, Dari)", "Sprache", ["Bildung & Sprache"], "Dolmetschen", "Sprachhilfe"),
+    ("sprachcafe", "Gesprächspartner fürs Sprachcafé", "das Sprachcafé", "Gespräche auf Deutsch mit Lernenden",
+     "chatting in German with learners", "Sprache", ["Bildung & Sprache"], "Sprache", "Sprachhilfe"),
+    ("garten", "Beete anlegen im Interkulturellen Garten", "den Interkulturellen Garten", "Umgraben, Pflanzen und Gießen",
+     "digging, planting and watering", "Projekte/Ideen", ["Umwelt"], "Garten", "Freizeit"),
+    ("lesen", "Lesepaten an der Grundschule", "die Leseförderung", "Vorlesen und Lesen üben mit Kindern",
+     "reading with children", "Bildung/Wissenschaft", ["Kinder & Jugend", "Bildung & Sprache"], "Bildung",
+     "Kinderbetreuung"),
+    ("inventur", "Inventur im Spendenlager", "die Inventur", "Zählen, Sortieren und Beschriften von Spenden",
+     "counting and labelling donations", "Sachspenden", ["Sonstiges"], "Sachspenden", "Sonstiges"),
+    ("ausflug", "Begleitung beim Ausflug", "den Familienausflug", "Begleitung von Familien bei einem Tagesausflug",
+     "accompanying families on a day trip", "Freizeit", ["Kinder & Jugend", "Kultur"], "Freizeit", "Freizeit"),
+    ("renovieren", "Renovieren einer Wohnung", "die Renovierung", "Streichen und Tapezieren für eine Familie",
+     "painting a flat for a family", "Wohnen", ["Flucht & Migration"], "Handwerk", "Wohnraum"),
+    ("fussball", "Turnierhelfer Kicken ohne Grenzen", "unser Fußballturnier", "Schiedsrichtern, Grillen und Aufräumen",
+     "refereeing and running the barbecue", "Freizeit", ["Sport"], "Sport", "Freizeit"),
+    ("senioren", "Besuchsdienst im Seniorenheim", "den Besuchsdienst", "Gemeinsame Nachmittage von Geflüchteten und Senioren",
+     "afternoons with refugees and elderly people", "Projekte/Ideen", ["Senioren"], "Begegnung", "Freizeit"),
+]
+CALL_EXTRA = ["Bitte festes Schuhwerk mitbringen.", "Vorkenntnisse sind nicht nötig.", "Für Getränke und Snacks ist gesorgt.",
+              "Sprachkenntnisse in Arabisch oder Farsi sind hilfreich.", "Auch kurzfristige Zusagen helfen uns sehr.",
+              "Ein erweitertes Führungszeugnis ist erforderlich."]
+PROJECT_EXTRA = ["Einsatzzeit nach Absprache, etwa {h} Stunden pro Woche.", "Wir bieten Einarbeitung und regelmäßige Treffen.",
+                 "Ein Führungszeugnis ist erforderlich.", "Auch Studierende und Rentner sind herzlich willkommen.",
+                 "Eine Aufwandsentschädigung ist leider nicht möglich."]
+SKILLS = ["Geduld", "Deutsch C1", "Führerschein B", "Arabisch", "Farsi", "handwerkliches Geschick", "Teamfähigkeit",
+          "Erfahrung mit Kindern", "Zuverlässigkeit"]
+
+# Services and their events: (key, name, English, Arabic, HSDS category, HelpTo kategorie, ichhelfe subject,
+# Göttingen subjects, target group)
+SERVICES = [
+    ("cafe", "Willkommenscafé", "Welcome café", "مقهى الترحيب", "Willkommenscafé", "Freizeit", "Sonstiges", "Begegnung",
+     "Neuangekommene und Nachbarn"),
+    ("sprachcafe", "Sprachcafé", "Language café", "مقهى اللغة", "Sprachkurs", "Sprache", "Deutschunterricht", "Sprache",
+     "alle, die Deutsch üben möchten"),
+    ("a1", "Deutschkurs für Anfänger", "German course for beginners", "دورة لغة ألمانية للمبتدئين", "Sprachkurs",
+     "Sprache", "Deutschunterricht", "Sprache", "Erwachsene ohne Vorkenntnisse"),
+    ("b1", "Deutschkurs B1", "German course B1", "دورة لغة ألمانية مستوى B1", "Sprachkurs", "Sprache",
+     "Deutschunterricht", "Sprache", "Lernende mit Vorkenntnissen"),
+    ("integration", "Integrationskurs", "Integration course", "دورة الاندماج", "Integrationskurs", "Bildung/Wissenschaft",
+     "Deutschunterricht", "Bildung", "Zugewanderte mit Berechtigungsschein"),
+    ("migration", "Migrationsberatung", "Migration counselling", "استشارات الهجرة", "Beratung", "Begleitung/Beratung",
+     "Begleitung", "Beratung", "Erwachsene Zugewanderte"),
+    ("asyl", "Asylverfahrensberatung", "Asylum procedure counselling", "استشارات إجراءات اللجوء", "Beratung",
+     "Begleitung/Beratung", "Begleitung", "Beratung", "Asylsuchende"),
+    ("spielkreis", "Eltern-Kind-Spielkreis", "Parent and toddler group", "مجموعة لعب للأهل والأطفال", "Spielkreis",
+     "Familie/Kinder", "Kinderbetreuung", "Kinder", "Eltern mit Kindern bis 3 Jahre"),
+    ("fussball", "Fußball für alle", "Football for everyone", "كرة القدم للجميع", "Sport", "Freizeit", "Sonstiges", "Sport",
+     "Jugendliche und junge Erwachsene"),
+    ("frauen", "Frauentreff", "Women's meeting", "لقاء النساء", "Willkommenscafé", "Freizeit", "Sonstiges", "Begegnung",
+     "Frauen aller Herkunft"),
+    ("hausaufgaben", "Hausaufgabenhilfe", "Homework help", "مساعدة في الواجبات المدرسية", "Spielkreis",
+     "Bildung/Wissenschaft", "Kinderbetreuung", "Bildung", "Schulkinder der Klassen 1 bis 6"),
+    ("bewerbung", "Bewerbungswerkstatt", "Job application workshop", "ورشة طلبات العمل", "Arbeit", "Arbeit", "Sonstiges",
+     "Arbeit", "Arbeitsuchende"),
+    ("gesundheit", "Gesundheitssprechstunde", "Health consultation", "استشارة صحية", "Gesundheit", "Begleitung/Beratung",
+     "Medizinische Hilfe", "Gesundheit", "Menschen ohne Hausarzt"),
+    ("naehcafe", "Nähcafé", "Sewing café", "مقهى الخياطة", "Willkommenscafé", "Freizeit", "Sonstiges", "Begegnung",
+     "alle mit Lust aufs Nähen"),
+    ("jobcafe", "Jobcafé", "Job café", "مقهى العمل", "Arbeit", "Arbeit", "Sonstiges", "Arbeit",
+     "Geflüchtete auf Arbeitssuche"),
+    ("schwimmen", "Schwimmkurs für Frauen", "Swimming course for women", "دورة سباحة للنساء", "Sport", "Freizeit",
+     "Sonstiges", "Sport", "Frauen und Mädchen ab 12"),
+]
+SERVICE_SPOTS = ["im Gemeindehaus", "im Stadtteilzentrum", "in der Stadtbibliothek", "im Mehrgenerationenhaus",
+                 "in der Volkshochschule", "im Jugendzentrum", "im Familienzentrum", "in der Turnhalle der Grundschule"]
+SERVICE_EXTRA = ["Ohne Anmeldung und kostenlos.", "Mit Kinderbetreuung.", "Bitte vorher anmelden.",
+                 "Dolmetscher für Arabisch und Farsi sind da.", "Einstieg jederzeit möglich."]
+WEEKDAYS = [("MO", "montags", "Monday", "الاثنين"), ("TU", "dienstags", "Tuesday", "الثلاثاء"),
+            ("WE", "mittwochs", "Wednesday", "الأربعاء"), ("TH", "donnerstags", "Thursday", "الخميس"),
+            ("FR", "freitags", "Friday", "الجمعة"), ("SA", "samstags", "Saturday", "السبت")]
+
+# One-off events: (nominative with article, HelpTo kategorie, Göttingen subjects)
+EVENTS = [("ein interkulturelles Frühstück", "Freizeit", "Begegnung"), ("ein Filmabend mit Untertiteln", "Freizeit", "Kultur"),
+          ("ein Infoabend zum Ehrenamt", "Projekte/Ideen", "Ehrenamt"), ("ein Kinderkleider-Flohmarkt", "Familie/Kinder", "Sachspenden"),
+          ("ein Konzert mit syrischer Musik", "Freizeit", "Kultur"), ("ein Laternenumzug", "Familie/Kinder", "Kinder"),
+          ("ein Weihnachtsbasar", "Freizeit", "Feste"), ("ein Kochabend mit Gerichten aus Eritrea", "Freizeit", "Begegnung"),
+          ("ein Tag der offenen Tür", "Projekte/Ideen", "Begegnung"), ("ein Spieleabend für Familien", "Familie/Kinder", "Kinder")]
+
+# Jobs and housing: (German, English, HelpTo kategorie, bringt-zusammen Rubrik)
+JOBS = ["ein Praktikum in der Bäckerei", "ein Ausbildungsplatz als Elektroniker", "ein Minijob als Küchenhilfe",
+        "eine Aushilfe im Lager", "eine Stelle im Garten- und Landschaftsbau", "eine Ausbildung in der Pflege",
+        "ein Praktikum im Friseursalon", "eine Stelle als Reinigungskraft", "ein Ausbildungsplatz zum Kfz-Mechatroniker"]
+JOB_WANT = ["Koch", "Schweißer", "Fahrer", "Maler", "Friseurin", "Schneiderin", "Elektriker", "Bäcker", "Lagerist"]
+FLATS = ["2-Zimmer-Wohnung", "WG-Zimmer", "Einliegerwohnung", "3-Zimmer-Wohnung", "1-Zimmer-Apartment"]
+
+# Organisations: (full name, how the same organisation writes itself elsewhere)
+ORGS = [("Caritasverband {town} e.V.", "Caritas {town}"), ("Diakonisches Werk {town}", "Diakonie {town}"),
+        ("AWO Kreisverband {town} e.V.",
+         "Arbeiterwohlfahrt {town}"), ("DRK-Ortsverein {town}", "Deutsches Rotes Kreuz {town}"),
+        ("Johanniter-Unfall-Hilfe {town}", "Johanniter {town}"), ("Malteser Hilfsdienst {town}", "Malteser {town}"),
+        ("Flüchtlingshilfe {town} e.V.", "Flüchtlingshilfe {town}"), ("Freundeskreis Asyl {town}", "FK Asyl {town}"),
+        ("Arbeitskreis Asyl {town} e.V.",
+         "AK Asyl {town}"), ("Willkommensinitiative {quarter}", "Willkommen in {quarter}"),
+        ("Netzwerk {town} hilft", "{town} hilft e.V."), ("Volkshochschule {town}", "VHS {town}"),
+        ("Ev. Kirchengemeinde St. {saint}",
+         "Kirchengemeinde St. {saint}"), ("Kath. Pfarrei St. {saint}", "Pfarrei St. {saint}"),
+        ("TSV {town} 1886 e.V.", "TSV {town}"), ("Tafel {town} e.V.", "Tafel {town}"),
+        ("Mehrgenerationenhaus {town}",
+         "MGH {town}"), ("Nachbarschaftszentrum {quarter}", "Stadtteilzentrum {quarter}"),
+        ("Jugendmigrationsdienst {town}", "JMD {town}"), ("Internationaler Bund {town}", "IB {town}"),
+        ("Bürgerstiftung {town}",
+         "Bürgerstiftung {town}"), ("Interkultureller Garten {town} e.V.", "Interkultureller Garten {town}"),
+        ("Frauenzentrum {town}", "Frauen-Zentrum {town}"), ("Stadtbibliothek {town}", "Stadtbücherei {town}")]
+SAINTS = ["Jacobi", "Johannis", "Marien", "Michael", "Paulus", "Petri", "Martin", "Nikolai", "Albani", "Elisabeth"]
+STREETS = ["Hauptstraße", "Bahnhofstraße", "Kirchweg", "Schulstraße", "Lindenallee", "Am Markt", "Gartenstraße",
+           "Bergstraße", "Mühlenweg", "Friedrich-Ebert-Straße", "Goethestraße", "Am Anger", "Parkstraße"]
+
+# Text edits people make when they post again
+ABBREV = [("Straße", "Str."), ("straße", "str."), (" und ", " u. "), ("ungefähr", "ca."), ("Stunden", "Std."),
+          ("Samstag", "Sa."), ("Dienstag", "Di."), ("ehrenamtliche", "ehrenamtl."), ("gut erhalten", "gut erh."),
+          ("Größe", "Gr."), ("Wohnung", "Whg."), ("inklusive", "inkl."), ("Helfende", "Helfer/innen"),
+          ("Freiwillige", "Freiwillige (m/w/d)"), ("Zimmer", "Zi."), ("Nummer", "Nr."), ("zum Beispiel", "z. B.")]
+ADDED = ["Noch aktuell!", "Bei Interesse bitte über das Portal melden.", "Update: noch zu haben.",
+         "Hatte es schon woanders eingestellt, leider ohne Rückmeldung.", "Gerne weitersagen!",
+         "Wer jemanden kennt, bitte Bescheid geben.", "Danke fürs Teilen!"]
+AR = {"want": ["أبحث عن {noun}", "نحتاج إلى {noun}"], "give": ["أقدم {noun} مجانا"],
+      "who": "نحن عائلة من سوريا ونعيش في {town} منذ سنة.", "kids": "لدينا {n} أطفال.", "pickup": "يمكنني الاستلام بنفسي.",
+      "thanks": "شكرا جزيلا لكم!", "speak": "أتكلم العربية وقليلا من الألمانية.",
+      "time": "أقدم مساعدة في الترجمة من العربية إلى الألمانية", "free": "المساعدة مجانية.",
+      "evening": "أنا متاح في المساء وفي عطلة نهاية الأسبوع.",
+      "need": [("تعلم اللغة الألمانية", "deutsch"), ("كتابة السيرة الذاتية", "bewerbung"), ("البحث عن شقة", "wohnung"),
+               ("ملء الاستمارات", "formulare"), ("الواجبات المدرسية لأطفالي", "hausaufgaben")],
+      "need_title": "أبحث عن مساعدة في {x}", "service": "{name} في {town}، كل يوم {day} من الساعة {start} إلى {end}."}
+
+# Titles and description sentences per kind and language. Each sentence slot lists alternatives ("" = leave out);
+# a template whose field the listing does not have is left out too.
+TITLES = {
+    "give": {"de": ["{N} abzugeben", "{N} zu verschenken", "Biete {Aacc} {N}", "{Anom} {N}, {D}", "Verschenke {N} ({D})",
+                    "{N} kostenlos abzuholen in {town}", "{N} für Familie abzugeben"],
+             "en": ["Free {Nen}", "Giving away {a_adj} {Aen} {Nen}", "{Nen_cap} to give away in {town}"],
+             "ar": ["أقدم {Nar} مجانا"]},
+    "want": {"de": ["Suche {art} {N}", "{N} gesucht", "Wer hat {art} {N} übrig?", "Familie sucht {art} {N}",
+                    "Dringend: {N} benötigt", "Brauchen {art} {N}"],
+             "en": ["Looking for {a_noun} {Nen}", "Wanted: {Nen}", "Need {a_noun} {Nen} for our new flat"],
+             "ar": ["أبحث عن {Nar}", "نحتاج إلى {Nar}"]},
+    "time": {"de": ["Biete {A}", "{A} – ich helfe gern", "Ehrenamtlich: {A}", "{A} in {town}", "Helfe bei: {A}",
+                    "{A} (kostenlos)"],
+             "en": ["Offering {Aen}", "I can help: {Aen}", "Volunteer offer: {Aen}"],
+             "ar": [AR["time"]]},
+    "need": {"de": ["Suche Hilfe: {A}", "{A} gesucht", "Wer kann helfen? {A}", "Brauche Unterstützung – {A}"],
+             "en": ["Looking for help: {Aen}", "Need help – {Aen}"],
+             "ar": [AR["need_title"]]},
+    "call": {"de": ["Helfer für {F} gesucht", "{H}: Freiwillige gesucht", "{H} am {date}", "Wir suchen Helfende für {F}",
+                    "{n} Helfer*innen für {F} gesucht", "Unterstützung gesucht: {H}", "{H} in {place}"],
+             "en": ["Volunteers needed: {Ten}", "Help us with {Ten} on {date_en}", "Join us: {Ten}"]},
+    "project": {"de": ["{H}: Ehrenamtliche gesucht", "Ehrenamtliche für {F} gesucht", "Langfristige Unterstützung für {F}",
+                       "{H} – mach mit!", "{H} in {place}"],
+                "en": ["Volunteers wanted: {Ten}", "Long-term help for {Ten}"]},
+    "service": {"de": ["{N} {spotname}", "{N} in {place}", "{N} ({day})", "{orgv}: {N}", "{N} {day}", "{N}"],
+                "en": ["{Nen} in {town}", "{Nen} ({day_en}s)"]},
+    "event": {"de": ["{E} am {date}", "Einladung: {E}", "{E} in {place}", "{E} – alle sind willkommen"]},
+    "job_offer": {"de": ["{J} in {town}", "{J} frei", "Wir bieten: {J}", "{J} für Geflüchtete"]},
+    "job_want": {"de": ["Suche Arbeit als {P}", "{P} sucht Arbeit", "Arbeit als {P} gesucht", "Erfahrung als {P}, suche Job"]},
+    "flat_offer": {"de": ["{W} frei ab {month}", "{W} an Familie oder Paar zu vermieten", "Biete {W} in {place}",
+                          "{W} in {town} zu vermieten"]},
+    "flat_want": {"de": ["Suche {W} in {town}", "{W} gesucht", "Familie sucht {W}", "Dringend {W} gesucht"]},
+}
+SENT = {
+    "give": {"de": [["{Anom} {N}, {D}.", "Ich verschenke {Aacc} {N} ({D})."], ["{Reason}."], ["Dazu: {D2}.", ""],
+                    PICKUP, GIFT + [""]],
+             "en": [["{Aen_cap} {Nen}, free to a good home.", "I'm giving away {a_adj} {Aen} {Nen}."],
+                    ["We no longer need it.", "It has been sitting in our basement."],
+                    ["Pick-up in {place}.", "Pick-up in {town}, evenings are best."]],
+             "ar": [["أقدم {Nar} مجانا."], [AR["pickup"]], [AR["thanks"]]]},
+    "want": {"de": [WANT_WHO, ["Wir suchen {art} {N}.", "Am dringendsten brauchen wir {art} {N}."], WANT_END],
+             "en": [["We are a family with {n} children and just moved to {town}."], ["We are looking for {a_noun} {Nen}."],
+                    ["We can pick it up ourselves.", "Thank you!"]],
+             "ar": [[AR["who"]], [AR["kids"]], ["أبحث عن {Nar}."], [AR["pickup"]], [AR["thanks"]]]},
+    "time": {"de": [["Ich bin {person} und habe {when} Zeit.", "Ich habe {when} Zeit und möchte helfen."],
+                    ["Ich biete {A} an.", "Angebot: {A}."],
+                    ["Ich spreche Deutsch, Englisch und {lang}.", "Sprachen: Deutsch und Englisch.", ""],
+                    ["Am liebsten in {place} oder Umgebung.", "Gerne auch regelmäßig.", ""]],
+             "en": [["I'm a {person_en} and have time {when_en}."], ["I can offer {Aen}."],
+                    ["I speak English and some German.", "Preferably in {town}."]],
+             "ar": [[AR["speak"]], [AR["evening"]], [AR["free"]]]},
+    "need": {"de": [NEED_WHO, ["Ich brauche Hilfe: {A}.", "Gesucht wird: {A}."], ["Wer hat Zeit?", "Danke für jede Hilfe!", ""]],
+             "en": [["I moved to {town} in {month} and my German is still basic."], ["I need help: {Aen}."], ["Thanks a lot!"]],
+             "ar": [[AR["who"]], [AR["speak"]], [AR["thanks"]]]},
+    "call": {"de": [["{org} sucht für {F} am {date} von {s} bis {e} Uhr {n} Helfende.",
+                     "Für {F} brauchen wir am {date} ({s}–{e} Uhr) {n} Freiwillige."], ["{S}."],
+                    ["Treffpunkt: {spot}.", "Ort: {spot}."], CALL_EXTRA + [""]],
+             "en": [["We need {n} volunteers for {Ten} on {date_en}, {s}–{e}."], ["Meeting point: {spot}."],
+                    ["No experience needed.", "Drinks and snacks provided."]]},
+    "project": {"de": [["Wir suchen langfristig Freiwillige für {F}.", "{org} sucht Ehrenamtliche für {F}."],
+                       ["{S}, {when}."], PROJECT_EXTRA, ["Ort: {spot}.", ""]],
+                "en": [["We are looking for long-term volunteers for {Ten}."],
+                       ["About {h} hours a week, times by arrangement."], ["We offer training and regular meetings."]]},
+    "service": {"de": [["{N} für {target} – {day} von {s} bis {e} Uhr {spotname}.",
+                        "{day_cap} {s}–{e} Uhr: {N} für {target}, {spotname}."], SERVICE_EXTRA,
+                       ["Veranstalter: {org}.", "Ein Angebot von {org}."]],
+                "en": [["{Nen} in {town}. Every {day_en}, {s}–{e}."], ["Free of charge, no registration needed."]],
+                "ar": [[AR["service"]], [AR["free"]]]},
+    "event": {"de": [["Am {date} um {s} Uhr findet {Enom} statt.", "Wir laden ein: {Enom} am {date}, Beginn {s} Uhr."],
+                     ["Wir treffen uns {spotname} in {place}."],
+                     ["Alle sind herzlich willkommen!", "Eintritt frei.", "Bringt gern etwas zu essen mit."],
+                     ["Es lädt ein: {org}.", ""]]},
+    "job_offer": {"de": [["Zu vergeben ist {Jnom} in {town}.", "Bei uns ist {Jnom} frei."],
+                         ["Deutschkenntnisse auf Niveau {lvl} sind erwünscht.", "Deutschkenntnisse sind nicht zwingend nötig."],
+                         ["Beginn ab {month}, Arbeitszeit nach Absprache."],
+                         ["Bewerbung über das Portal, wir bleiben bis zum Gespräch anonym.", ""]]},
+    "job_want": {"de": [["Ich komme aus {country} und habe dort {y} Jahre als {P} gearbeitet."],
+                        ["Ich suche Arbeit oder ein Praktikum in {town} und Umgebung."],
+                        ["Führerschein Klasse B ist vorhanden.", "Mein Deutsch ist auf Niveau {lvl}.", ""]]},
+    "flat_offer": {"de": [["{W}, ca. {qm} m², warm {rent} Euro."], ["Frei ab {month}, gerne an eine Familie oder ein Paar."],
+                          ["Lage: {place}, gute Busanbindung.", "Lage: ruhig, Nähe Bahnhof."],
+                          ["Mietübernahme durch das Jobcenter ist kein Problem.", ""]]},
+    "flat_want": {"de": [["Wir sind {n} Personen und suchen eine Wohnung in {town}.", "Wir ({n} Personen) suchen {W} in {town}."],
+                         ["Die Miete übernimmt das Jobcenter."],
+                         ["Wir wohnen noch in der Gemeinschaftsunterkunft in {place}.",
+                          "Zurzeit wohnen wir sehr beengt bei Verwandten."], ["Bitte meldet euch!", ""]]},
+}
