@@ -370,8 +370,14 @@ def _walk(value: Any, path: tuple, host: str | None) -> Any:
     return clean_text(value)
 
 
+#: A UUID (GoVolunteer's and HSDS's record ids): its digit runs are no phone number.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def _record_id(value: str, host: str | None) -> str:
     text = normalise(value)
+    if _UUID.fullmatch(text):
+        return text
     if host and "@" in text and text.rsplit("@", 1)[1].lower().rstrip(".") in _domains(host):
         return text
     return mask(text)

@@ -146,3 +146,15 @@ def test_generated_contact_details_in_generated_text_never_survive(before, detai
     out = clean_text(f"{before} {text} {after}")
     assert not survives(tell, out), (text, out)
     assert leaks(out, [{"tells": [tell]}]) == []
+
+
+def test_a_uuid_record_id_is_kept_as_it_is():
+    """GoVolunteer's and HSDS's ids are UUIDs; their digit runs once came out as '[Telefon entfernt]'
+    (found by the independent cross-post federation), which broke matching records by id."""
+    for rid in ("0f029898-9914-4584-ab7f-1c2d3e4f5a6b", "12345678-1234-4234-8234-123456789012"):
+        gated = gate(listing(source={"portal": "g", "id": rid, "url": "https://p.example.org/1",
+                                     "fetched_at": "2026-11-01T09:00:00+00:00"}))
+        assert gated["source"]["id"] == rid
+    phone = gate(listing(source={"portal": "g", "id": "0331 1234567", "url": "https://p.example.org/1",
+                                 "fetched_at": "2026-11-01T09:00:00+00:00"}))
+    assert "1234567" not in phone["source"]["id"]
