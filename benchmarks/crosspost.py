@@ -1,36 +1,42 @@
-"""An independent federation for the deduplicator: ten portals, served on 127.0.0.1, with cross-posts and hard negatives.
+"""An independent federation for the deduplicator: ten portals on 127.0.0.1, with cross-posts and hard negatives.
 
     python benchmarks/crosspost.py --out DIR [--seed 7] [--size 1]   # DIR/truth.json, prints the counts
-    python benchmarks/crosspost.py --serve                          # keeps serving; prints hub.toml and env
+    python benchmarks/crosspost.py --serve                          # serves until Ctrl-C; prints hub.toml and env
     python benchmarks/crosspost.py --check                          # reads every portal with the hub's connectors
 
-Written apart from the sample generator, by another author, from the portal documents in ../shared/portals/.
-Portals: HelpTo (Göttingen, Ludwigsburg), GoVolunteer, ichhelfe.jetzt, bringt-zusammen (Gera in Windows-1252,
-Salzgitter in UTF-8 with BOM), the Göttingen calendar, two HSDS directories (Wolfenbüttel, Ludwigsburg) and a
-declarative JSON board (hilfe-thueringen: `{"daten": [...], "naechste": <relative link or null>}`, `?seite=N`,
-`geaendert_nach=`). Times are relative to the Monday (00:00 Berlin) of the current week, so a build is deterministic
-for a seed within a week (`build(today=...)` pins it); every public date lies at least 8 days after that Monday.
+Written apart from the sample generator, by another author, from the documents in ../shared/portals/. Portals:
+HelpTo (Göttingen, Ludwigsburg), GoVolunteer, ichhelfe.jetzt, bringt-zusammen (Gera in Windows-1252, Salzgitter in
+UTF-8 with BOM), the Göttingen calendar, two HSDS directories (Wolfenbüttel, Ludwigsburg) and a board joined through
+the declarative connector (hilfe-thueringen: `GET /api/inserate?seite=N[&geaendert_nach=]` answers
+`{"daten": [...], "naechste": <relative link or null>}`, 40 a page). Times are relative to the Monday (00:00 Berlin)
+of the current week, so a build is deterministic for a seed within a week (`build(today=...)` pins it); every public
+date lies at least 8 days after that Monday.
 
 Assumptions about cross-posting (this author's view, not measured):
-- Most listings are posted once. About 15 % of the underlying items are posted again because the first post got no
-  answer: ~80 % on one more portal, ~20 % on two more, always on portals of another style that serve the same place
-  and carry that kind of listing (a call for helpers goes to GoVolunteer, the Göttingen calendar, HelpTo or
-  bringt-zusammen; a goods offer to HelpTo, ichhelfe.jetzt, bringt-zusammen or the JSON board; a course to HSDS,
-  HelpTo, the calendar or ichhelfe.jetzt). So cross-posts happen only where portals overlap: the six regions.
+- Most listings are posted once. About 16 % of the underlying items are posted again because the first post got no
+  answer: ~80 % of them on one more portal, ~20 % on two more, always on portals of another style that serve the
+  same place and carry that kind of listing (a call for helpers goes to GoVolunteer, the Göttingen calendar, HelpTo
+  or bringt-zusammen; a goods offer to HelpTo, ichhelfe.jetzt, bringt-zusammen or the JSON board; a course to HSDS,
+  HelpTo, the calendar or ichhelfe.jetzt). So cross-posts happen only where portals overlap: in the six regions.
 - A copy follows its original by hours (15 %), 1-14 days (55 %) or 2-8 weeks (30 %); it is copied from the first
-  post (a third from the second one) and then edited: the title reworded with another phrasing (45 %), shortened
-  (15 %) or reordered (10 %); then typos (20 %), abbreviations (12 %), umlauts written ae/oe/ue (7 %), shouting or
-  lower case (6 %). The description keeps the first sentence only (20 %), loses one (12 %) or is reordered (8 %),
-  and gains a sentence (28 %); typos and abbreviations hit it too. HelpTo wraps it in HTML, the JSON board often.
-- Each portal files it under its own category words; a quarter of posts take a neighbouring category. A copy shows
-  only the town instead of town and quarter (30 %), drops the postcode where the format allows (15 %), the
-  organisation (25 %) or writes the organisation's other name (35 %). A bilingual poster may write the copy in
-  German where the original was English or Arabic (always where the portal is German only).
-- A call's copies keep its date; helpers signed up differ per portal. Hard negatives are built on purpose: the same
-  weekly call on another date, offer versus request of one thing in one town, one title by two organisations in one
-  town, stock course names in other towns, one donor's two things, the next course level of one organisation.
-- Noise the hub must not show (expired, archived, in review, rejected, cancelled, full, past, inactive) is ~4 % of
-  the records and is in neither truth nor hard negatives. A few texts carry a phone number or e-mail address.
+  post (a third copy, a third of the time, from the second) and edited: the title reworded in another phrasing
+  (45 %), shortened (15 %) or reordered (10 %), then typos (20 %), abbreviations (12 %), umlauts as ae/oe/ue (7 %),
+  shouting or lower case (6 %). The description keeps its first sentence only (20 %), loses one (12 %) or is
+  reordered (8 %), gains a sentence (28 %), and gets the same slips. HelpTo wraps it in HTML, the JSON board often.
+  About one copy in eight ends up verbatim.
+- Each portal files the copy under its own category words; a quarter of posts take a neighbouring category. A copy
+  shows only the town instead of town and quarter (30 %), drops the postcode where the format allows (15 %), the
+  organisation (25 %) or gives the organisation's other name (35 %). A bilingual poster writes the copy in German
+  where the original was English or Arabic (20 %, and always where the portal is German only).
+- A call's copies keep its date; helpers signed up differ per portal. Hard negatives are built on purpose, on portals
+  of two styles: the same weekly call on another date, offer and request of one thing in one town, one title by two
+  organisations in one town, stock course names in other towns, one donor's two things, one organisation's next
+  course level. Plain listings of the same thing in the same town and quarter are avoided.
+- Noise the hub must not show (expired, archived, in review, rejected, cancelled, full, past, inactive) is ~2.5 % of
+  the records (4 % where a format can say so), in neither truth nor hard negatives. About 3 % of texts carry a phone
+  number or an e-mail address.
+Record ids are the portals' own, as their documents define them (HelpTo `id`, GoVolunteer `uuid`, ichhelfe.jetzt
+`guid`, `Inserat-Nr`, the calendar's `UID`, the HSDS `id`, the board's `kennung`).
 """
 from __future__ import annotations
 
@@ -72,9 +78,10 @@ PORTALS = {  # name: (style, regions served, records at size 1)
     "bringt-zusammen-gera": ("bringt-zusammen", ("gera",), 130),
     "bringt-zusammen-salzgitter": ("bringt-zusammen", ("salzgitter",), 110),
     "goettingen": ("goettingen", ("goettingen",), 150), "wolfenbuettel": ("hsds", ("wolfenbuettel",), 70),
-    "ludwigsburg-integration": ("hsds", ("ludwigsburg",), 60), "hilfe-thueringen": ("json", ("thueringen", "gera"), 130),
+    "ludwigsburg-integration": ("hsds", ("ludwigsburg",), 60),
+    "hilfe-thueringen": ("json", ("thueringen", "gera"), 130),
 }
-KINDS = {  # style: kinds it carries, with their weights among the portal's own first posts
+KINDS = {  # style: the kinds it carries, weighted among the portal's own first posts
     "helpto": {"give": 25, "want": 12, "time": 12, "need": 7, "project": 8, "call": 4, "event": 5, "service": 5,
                "job_offer": 7, "job_want": 5, "flat_offer": 4, "flat_want": 6},
     "govolunteer": {"call": 55, "project": 45},
@@ -86,15 +93,17 @@ KINDS = {  # style: kinds it carries, with their weights among the portal's own 
     "json": {"give": 30, "want": 20, "time": 15, "need": 10, "project": 8, "event": 5, "job_offer": 4, "job_want": 3,
              "flat_offer": 2, "flat_want": 3},
 }
-LANGUAGES = {"helpto": ("de", "en"), "govolunteer": ("de", "en"), "ichhelfejetzt": ("de", "en", "ar"), "json": ("de", "en", "ar")}
+LANGUAGES = {"helpto": ("de", "en"), "govolunteer": ("de", "en"), "ichhelfejetzt": ("de", "en", "ar"),
+             "json": ("de", "en", "ar")}
 FOREIGN = {"helpto": (0.07, 0), "govolunteer": (0.15, 0), "ichhelfejetzt": (0.05, 0.05), "json": (0.04, 0.08)}
 REQUESTS = {"want", "need", "call", "project", "job_want", "flat_want"}
 PRIVATE = {"give", "want", "time", "need", "job_want", "flat_want"}
 TOKENS = {"govolunteer": "CROSSPOST_GOVOLUNTEER_TOKEN", "ichhelfejetzt": "CROSSPOST_ICHHELFE_TOKEN"}
 DAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December"]
-CROSS_SHARE, THIRD_SHARE, NOISE_SHARE = 0.24, 0.2, 0.04
+CROSS_SHARE, THIRD_SHARE, NOISE_SHARE = 0.21, 0.5, 0.04
 
 
 @dataclass
@@ -106,23 +115,23 @@ class Item:
     quarter: str
     postcode: str
     lang: str = "de"
+    org: tuple | None = None  # (name, the name it also goes by, web site)
     topic: str = ""
-    org: tuple | None = None
-    texts: dict = field(default_factory=dict)  # lang: (title options, sentences)
+    texts: dict = field(default_factory=dict)  # lang: (title phrasings, sentences)
     cats: dict = field(default_factory=dict)  # style: [usual category, neighbouring one]
     start: datetime | None = None
     end: datetime | None = None
-    weekly: str = ""  # RRULE BYDAY of a weekly service
+    weekly: str = ""  # BYDAY of a weekly service
     needed: int = 0
     languages: list = field(default_factory=list)
     skills: list = field(default_factory=list)
     valid_until: date | None = None
-    spot: str = ""
+    spot: str = ""  # "street no, postcode town"
     translations: dict = field(default_factory=dict)
     service: tuple | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Post:
     """One item as one portal shows it."""
     portal: str
@@ -132,13 +141,13 @@ class Post:
     sentences: list
     created: datetime
     updated: datetime
-    category: object = None
-    town_only: bool = False
-    with_postcode: bool = True
-    with_org: bool = True
-    with_geo: bool = True
-    org_variant: bool = False
-    signed: int = 0
+    category: object
+    town_only: bool
+    with_postcode: bool
+    with_org: bool
+    with_geo: bool
+    org_variant: bool
+    signed: int
     withheld: str = ""
     rid: str = ""
 
@@ -148,25 +157,26 @@ class Portal:
     """What a server needs to answer one portal's documented endpoints."""
     name: str
     style: str
-    token: str | None = None
     records: list = field(default_factory=list)  # [(changed at, record)], newest first
     body: bytes = b""  # the whole document of a one-document portal
     modified: datetime | None = None
     count: int = 0  # records listed, public or not
+    token: str | None = None
 
 
 @dataclass
 class Federation:
-    """Every portal's documents, the true clusters and the hard negatives."""
+    """Every portal's documents, the true clusters, the hard negatives, the withheld records, the tokens."""
     portals: dict
     truth: list
     hard_negatives: list
     withheld: list
     env: dict
     anchor: datetime
+    items: int  # underlying listings, each posted once or more
 
 
-# ---------------------------------------------------------------- text helpers
+# ---------------------------------------------------------------- text
 
 def cap(text: str) -> str:
     """The text with its first letter in upper case."""
@@ -182,12 +192,13 @@ def fmt(template: str, slots: dict) -> str:
 
 
 def inflect(adj: str, gender: str, case: str) -> str:
-    """A German adjective without article, inflected (strong declension)."""
-    return adj + {"nom": {"m": "er", "f": "e", "n": "es", "p": "e"}, "acc": {"m": "en", "f": "e", "n": "es", "p": "e"}}[case][gender.lower()]
+    """A German adjective without article (strong declension)."""
+    endings = {"nom": dict(m="er", f="e", n="es", p="e"), "acc": dict(m="en", f="e", n="es", p="e")}
+    return adj + endings[case][gender.lower()]
 
 
 def typo(rng: random.Random, text: str) -> str:
-    """One typing slip in one longer word: letters swapped, dropped, doubled, or an umlaut's dots lost."""
+    """One slip in one longer word: letters swapped, dropped or doubled, or an umlaut's dots lost."""
     words = text.split(" ")
     spots = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
     if not spots:
@@ -196,25 +207,20 @@ def typo(rng: random.Random, text: str) -> str:
     w, j, op = words[i], rng.randrange(1, len(words[i]) - 2), rng.randrange(4)
     if op == 3 and re.search("[äöü]", w):
         w = re.sub("[äöü]", lambda m: {"ä": "a", "ö": "o", "ü": "u"}[m.group()], w, count=1)
-    elif op == 1:
-        w = w[:j] + w[j + 1:]
-    elif op == 2:
-        w = w[:j] + w[j] + w[j:]
     else:
-        w = w[:j] + w[j + 1] + w[j] + w[j + 2:]
-    words[i] = w
-    return " ".join(words)
+        w = [w[:j] + w[j + 1:], w[:j] + w[j] + w[j:], w[:j] + w[j + 1] + w[j] + w[j + 2:]][op % 3]
+    return " ".join(words[:i] + [w] + words[i + 1:])
 
 
 def fold(text: str) -> str:
-    """Umlauts and ß written as on a keyboard without them."""
+    """Umlauts and ß as written on a keyboard without them."""
     for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
         text = text.replace(a, b)
     return text
 
 
 def abbreviate(rng: random.Random, text: str) -> str:
-    """Some of the usual abbreviations applied."""
+    """Some of the usual abbreviations."""
     for long, short in W.ABBREV:
         if long in text and rng.random() < 0.7:
             text = text.replace(long, short)
@@ -245,24 +251,24 @@ def place(town: tuple, quarter: str) -> str:
 
 
 def point(town: tuple, quarter: str, salt: str = "") -> tuple[float, float]:
-    """A deterministic point near the quarter's centre (portals geocode a little differently)."""
-    h = zlib.crc32(f"{town[0]}/{quarter}/{salt}".encode())
-    spread = 0.002 if salt else 0.02
-    return round(town[1] + ((h % 1000) / 500 - 1) * spread, 5), round(town[2] + ((h // 1000 % 1000) / 500 - 1) * spread, 5)
+    """A fixed point in the quarter; each portal geocodes it a little differently (salt)."""
+    h, spread = zlib.crc32(f"{town[0]}/{quarter}/{salt}".encode()), 0.002 if salt else 0.02
+    return (round(town[1] + ((h % 1000) / 500 - 1) * spread, 5),
+            round(town[2] + ((h // 1000 % 1000) / 500 - 1) * spread, 5))
 
 
 def contact(rng: random.Random, name: str) -> str:
     """A pasted phone number or e-mail address (the hub must mask it)."""
-    digits = "".join(str(rng.randrange(10)) for _ in range(7))
+    digits, who = "".join(str(rng.randrange(10)) for _ in range(7)), fold(name.lower())
     return rng.choice([f"Tel. 0176 {digits}", f"Erreichbar unter 0151-{digits[:3]} {digits[3:]}",
-                       f"Mail: {fold(name.lower())}.{rng.choice('abkmst')}@example.net",
-                       f"Kontakt: {fold(name.lower())}{rng.randrange(70, 99)} (at) example.org"])
+                       f"Mail: {who}.{rng.choice('abkmst')}@example.net",
+                       f"Kontakt: {who}{digits[:2]} (at) example.org"])
 
 
 # ---------------------------------------------------------------- items
 
 class Generator:
-    """The state of one build: its random source, its organisations, the keys already taken, the posts."""
+    """One build: its random source, the towns' organisations, the topics taken, the posts, clusters, negatives."""
 
     def __init__(self, seed: int, anchor: datetime):
         self.rng, self.anchor = random.Random(seed), anchor
@@ -272,65 +278,68 @@ class Generator:
         self.clusters: list[list[Post]] = []
         self.negatives: list[tuple[Post, Post, str]] = []
 
-    def place_in(self, regions: tuple) -> tuple[str, tuple, str, str]:
-        """A region, town, quarter and postcode among those a portal serves."""
+    def uuid(self) -> str:
+        """A seeded random UUID."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def place_in(self, regions: tuple) -> dict:
+        """A region, town, quarter and postcode among those a portal serves (national ones half the time)."""
         rng = self.rng
-        region = "national" if "national" in regions and rng.random() < 0.5 else rng.choice([r for r in regions if r != "national"])
+        region = "national" if "national" in regions and rng.random() < 0.5 else \
+            rng.choice([r for r in regions if r != "national"])
         towns = W.REGIONS[region]
-        town = rng.choices(towns, [len(t[4]) * (3 if i == 0 and region != "national" else 1) for i, t in enumerate(towns)])[0]
+        weights = [len(t[4]) * (3 if i == 0 and region != "national" else 1) for i, t in enumerate(towns)]
+        town = rng.choices(towns, weights)[0]
         quarter, postcode = rng.choice(town[4])
-        return region, town, quarter, postcode
+        return {"region": region, "town": town, "quarter": quarter, "postcode": postcode}
 
-    def org_of(self, town: tuple, quarter: str) -> tuple[str, str, str]:
-        """One of the town's organisations: (name, the name it also goes by, web site)."""
+    def org_of(self, town: tuple, quarter: str, other: tuple | None = None) -> tuple[str, str, str]:
+        """One of the town's nine organisations (not `other`)."""
         if town[0] not in self.orgs:
-            rows = self.rng.sample(W.ORGS, 9)
-            self.orgs[town[0]] = [tuple(p.format(town=town[0], quarter=quarter or town[0], saint=self.rng.choice(W.SAINTS))
-                                        for p in row) for row in rows]
-        name, variant = self.rng.choice(self.orgs[town[0]])
-        slug = re.sub("[^a-z0-9]+", "-", fold(variant.lower())).strip("-")
-        return name, variant, f"https://{slug}.example.org"
+            rows, saint = self.rng.sample(W.ORGS, 9), self.rng.choice(W.SAINTS)
+            self.orgs[town[0]] = [tuple(p.format(town=town[0], quarter=quarter or town[0], saint=saint) for p in row)
+                                  for row in rows]
+        name, variant = self.rng.choice([o for o in self.orgs[town[0]] if not other or o[0] != other[0]])
+        return name, variant, f"https://{re.sub('[^a-z0-9]+', '-', fold(variant.lower())).strip('-')}.example.org"
 
-    def item(self, kind: str, regions: tuple, style: str, seed: int | None = None, **fixed) -> Item:
-        """A new item of a kind somewhere a portal serves; `fixed` pins town, quarter, topic, org or start."""
+    def item(self, kind: str, regions: tuple, style: str, seed: float | None = None, **fixed) -> Item:
+        """A new item somewhere the portal serves; `fixed` pins place, topic, org, start or language."""
         rng = self.rng
         for _ in range(40):
-            region, town, quarter, postcode = self.place_in(regions)
-            if "town" in fixed:
-                region, town, quarter, postcode = fixed["region"], fixed["town"], fixed["quarter"], fixed["postcode"]
+            at = {k: fixed[k] for k in ("region", "town", "quarter", "postcode")} if "town" in fixed else \
+                self.place_in(regions)
             en, ar = FOREIGN.get(style, (0, 0))
             r = rng.random()
-            lang = "en" if r < en else "ar" if r < en + ar else "de"
-            lang = fixed.get("lang") or (lang if lang in W.TITLES[kind] and lang in W.SENT[kind] else "de")
-            it = Item(kind, region, town, quarter, postcode, lang, org=fixed.get("org"))
+            lang = fixed.get("lang") or ("en" if r < en else "ar" if r < en + ar else "de")
+            it = Item(kind, lang=lang if lang in W.TITLES[kind] and lang in W.SENT[kind] else "de",
+                      org=fixed.get("org"), **at)
             if kind not in PRIVATE and it.org is None:
-                it.org = self.org_of(town, quarter)
+                it.org = self.org_of(it.town, it.quarter)
             compose(it, random.Random(rng.random() if seed is None else seed), self.anchor, fixed)
-            key = (it.kind, it.topic, town[0], quarter)
+            key = (kind, it.topic, it.town[0], it.quarter)
             if key not in self.taken or fixed:
-                self.taken.add(key)
-                return it
+                break
+        self.taken.add(key)
         return it
 
-    def publish(self, it: Item, portal: str, created: datetime, base: Post | None = None, title_index: int | None = None) -> Post:
+    def publish(self, it: Item, portal: str, created: datetime, base: Post | None = None,
+                title_index: int | None = None) -> Post:
         """The item posted on a portal: as first written, or as a copy edited from another post."""
-        rng, style = self.rng, PORTALS[portal][0]
-        lang = it.lang if it.lang in LANGUAGES.get(style, ("de",)) else "de"
-        if base is not None:
-            lang = base.lang if base.lang in LANGUAGES.get(style, ("de",)) and rng.random() > 0.2 else "de"
+        rng, style, copy = self.rng, PORTALS[portal][0], base is not None
+        lang = (base.lang if rng.random() > 0.2 else "de") if copy else it.lang
+        lang = lang if lang in LANGUAGES.get(style, ("de",)) else "de"
         titles, sentences = it.texts[lang]
-        if base is None or lang != base.lang:
+        if copy and lang == base.lang:
+            title, body = vary_title(rng, titles, base.title), vary_sentences(rng, base.sentences)
+        else:
             i = title_index if title_index is not None else min(int(rng.expovariate(0.6)), len(titles) - 1)
             title, body = titles[i], list(sentences)
-        else:
-            title, body = vary_title(rng, titles, base.title), vary_sentences(rng, base.sentences)
-        copy = base is not None
         cats = it.cats.get(style, ["Sonstiges"])
-        updated = created if rng.random() < 0.6 else min(created + timedelta(hours=rng.uniform(1, 280)),
-                                                         self.anchor - timedelta(minutes=10))
-        post = Post(portal, it, lang, title, body, created, max(updated, created),
-                    category=cats[-1] if len(cats) > 1 and rng.random() < 0.25 else cats[0],
-                    town_only=rng.random() < (0.3 if copy else 0.15), with_postcode=rng.random() > (0.15 if copy else 0.05),
+        room = (self.anchor - created).total_seconds() / 3600 - 0.2  # edits happen before the anchor, too
+        updated = created + timedelta(hours=rng.uniform(0.5, min(room, 280)) if room > 1 and rng.random() < 0.4 else 0)
+        post = Post(portal, it, lang, title, body, created, updated,
+                    cats[-1] if rng.random() < 0.25 else cats[0], town_only=rng.random() < (0.3 if copy else 0.15),
+                    with_postcode=rng.random() > (0.15 if copy else 0.05),
                     with_org=rng.random() > (0.25 if copy else 0.1), with_geo=rng.random() > 0.25,
                     org_variant=rng.random() < (0.35 if copy else 0.1), signed=rng.randrange(max(it.needed, 1)))
         self.posts.append(post)
@@ -338,21 +347,20 @@ class Generator:
 
 
 def compose(it: Item, rng: random.Random, anchor: datetime, fixed: dict) -> None:
-    """Choose the item's topic and details, and write its titles and sentences in German (and its own language)."""
-    slots = {"town": it.town[0], "place": place(it.town, it.quarter), "n": rng.randint(2, 5), "month": rng.choice(W.MONTHS),
-             "when": rng.choice(W.WHEN), "person": rng.choice(W.PERSONS), "country": rng.choice(W.COUNTRIES),
-             "person_en": rng.choice(W.PERSONS_EN), "when_en": rng.choice(W.WHEN_EN), "lvl": rng.choice(["A2", "B1", "B2"]),
-             "h": rng.randint(2, 6), "y": rng.randint(2, 15), "qm": rng.randint(28, 85), "rent": rng.randrange(380, 950, 10)}
-    street = f"{rng.choice(W.STREETS)} {rng.randint(1, 60)}, {it.postcode} {it.town[0]}"
-    slots["spot"] = it.spot = fixed.get("spot", street)
-    slots["spotname"] = rng.choice(W.SERVICE_SPOTS)
+    """Choose the item's topic and details; write its titles and sentences in German and in its own language."""
+    pick = {"month": W.MONTHS, "when": W.WHEN, "person": W.PERSONS, "country": W.COUNTRIES, "person_en": W.PERSONS_EN,
+            "when_en": W.WHEN_EN, "lvl": ["A2", "B1", "B2"], "name": W.NAMES, "spotname": W.SERVICE_SPOTS}
+    slots = {key: rng.choice(values) for key, values in pick.items()}
+    slots.update(town=it.town[0], place=place(it.town, it.quarter), n=rng.randint(2, 5), h=rng.randint(2, 6),
+                 y=rng.randint(2, 15), qm=rng.randint(28, 85), rent=rng.randrange(380, 950, 10))
+    slots["spot"] = it.spot = f"{rng.choice(W.STREETS)} {rng.randint(1, 60)}, {it.postcode} {it.town[0]}"
     if it.org:
         slots["org"], slots["orgv"] = it.org[0], it.org[1]
     TOPICS[it.kind](it, rng, slots, anchor, fixed)
     it.languages = sorted({"de", *it.languages, *rng.sample(["en", "ar", "fa", "fr"], rng.randint(0, 2))})
-    for lang in {"de", it.lang}:
+    for lang in dict.fromkeys(["de", it.lang]):
         titles = [t for t in (fmt(cap(x), slots) for x in W.TITLES[it.kind][lang]) if t]
-        body = [fmt(rng.choice(alts), slots) for alts in W.SENT[it.kind][lang]]
+        body = [fmt(rng.choice(alts), slots).replace("e.V..", "e.V.") for alts in W.SENT[it.kind][lang]]
         body = [cap(s) for s in body if s]
         if it.kind in PRIVATE and rng.random() < 0.3:
             body.append(rng.choice(["Viele Grüße, {0}", "LG {0}", "{0}"]).format(slots["name"]))
@@ -361,109 +369,104 @@ def compose(it: Item, rng: random.Random, anchor: datetime, fixed: dict) -> None
         it.texts[lang] = (titles, body)
 
 
+def day_after(anchor: datetime, days: int) -> date:
+    """The Berlin date `days` after the anchor's."""
+    return anchor.astimezone(BERLIN).date() + timedelta(days=days)
+
+
+def _later(anchor: datetime, rng: random.Random, low: int, high: int, none: float) -> date | None:
+    """A date `low` to `high` days after the anchor, or (with probability `none`) no date."""
+    return None if rng.random() < none else day_after(anchor, rng.randint(low, high))
+
+
 def _goods(it: Item, rng: random.Random, slots: dict, anchor: datetime, fixed: dict) -> None:
-    row = fixed.get("topic") or rng.choice([g for g in W.GOODS if g[3] or it.lang != "ar"])
-    noun, gender, en, ar, helpto, ihj, bz, details = row
-    adj, adj_en = rng.choice(W.ADJ), rng.choice(W.ADJ_EN)
-    d = rng.sample(details, len(details))
-    article = "" if gender.isupper() or gender == "p" else {"m": "einen", "f": "eine", "n": "ein"}[gender]
+    noun, gender, en, ar, helpto, ihj, bz, details = fixed.get("topic") or \
+        rng.choice([g for g in W.GOODS if g[3] or it.lang != "ar"])
+    adj, adj_en, d = rng.choice(W.ADJ), rng.choice(W.ADJ_EN), rng.sample(details, len(details))
+    kids = helpto[0] == "Familie/Kinder" or noun.startswith("Kinder")
     slots.update(N=noun, Anom=cap(inflect(adj, gender, "nom")), Aacc=inflect(adj, gender, "acc"), D=d[0],
-                 Reason=cap(rng.choice(W.REASONS)), art=article, Nen=en, Nen_cap=cap(en), Aen=adj_en, Aen_cap=cap(adj_en),
-                 a_adj="" if gender == "p" else "an" if adj_en[0] in "aeiou" else "a",
-                 a_noun="" if gender in "pFN" else "an" if en[0] in "aeiou" else "a", Nar=ar)
-    if len(d) > 1:
-        slots["D2"] = d[1]
-    it.topic = noun
+                 Reason=cap(rng.choice(W.REASONS + [W.KID_REASON] * kids)), Nen=en, Nen_cap=cap(en), Aen=adj_en,
+                 art="" if gender in "pFN" else {"m": "einen", "f": "eine", "n": "ein"}[gender], Aen_cap=cap(adj_en),
+                 a_adj="" if gender in "pFN" else "an" if adj_en[0] in "aeiou" else "a", Nar=ar,
+                 a_noun="" if gender in "pFN" else "an" if en[0] in "aeiou" else "a", **({"D2": d[1]} if d[1:] else {}))
+    it.topic, it.valid_until = noun, _later(anchor, rng, 8, 90, 0.4)
     it.cats = {"helpto": [helpto, ("Sachspenden", helpto[1])], "ichhelfejetzt": [("Sachspende", ihj)],
                "bringt-zusammen": [bz, "Sonstiges"], "json": ["Sachen"]}
-    it.valid_until = None if rng.random() < 0.4 else (anchor + timedelta(days=rng.randint(8, 90))).date()
-    slots["name"] = rng.choice(W.NAMES)
 
 
 def _time(it: Item, rng: random.Random, slots: dict, anchor: datetime, fixed: dict) -> None:
-    if it.lang == "ar" and it.kind == "need":
-        x, key = rng.choice(W.AR["need"])
-        slots["Xar"] = x
+    row = fixed.get("topic") or rng.choice(W.ACTIVITIES)
+    if it.lang == "ar":  # an Arabic speaker offers interpreting, or asks for help with one of a few things
+        slots["Xar"], key = rng.choice(W.AR["need"]) if it.kind == "need" else ("", "dolmetschen")
         row = next(a for a in W.ACTIVITIES if a[0] == key)
-    else:
-        row = fixed.get("topic") or rng.choice(W.ACTIVITIES if it.lang != "ar" else W.ACTIVITIES[3:4])
     key, de, en, helpto, ihj, bz, thema = row
     lang = W.LANGS[0] if it.lang == "ar" else rng.choice(W.LANGS)
-    slots.update(A=de.format(lang=lang[0]), Aen=en.format(lang_en=lang[1]), lang=lang[0], name=rng.choice(W.NAMES))
-    it.languages = [lang[2]]
-    it.topic = key
-    it.cats = {"helpto": [(helpto, key.capitalize()), ("Begleitung/Beratung", key.capitalize())],
-               "ichhelfejetzt": [("Zeitspende", ihj)], "bringt-zusammen": [bz, "Sonstiges"], "json": [thema, "Zeit"]}
-    it.valid_until = None if rng.random() < 0.5 else (anchor + timedelta(days=rng.randint(8, 120))).date()
+    slots.update(A=de.format(lang=lang[0]), Aen=en.format(lang_en=lang[1]), lang=lang[0])
+    it.topic, it.languages, it.valid_until = key, [lang[2]], _later(anchor, rng, 8, 120, 0.5)
+    it.cats = {"helpto": [(helpto, ihj), ("Begleitung/Beratung", ihj)], "ichhelfejetzt": [("Zeitspende", ihj)],
+               "bringt-zusammen": [bz, "Sonstiges"], "json": [thema, "Zeit"]}
 
 
-def _dated(it: Item, rng: random.Random, anchor: datetime, fixed: dict, slots: dict) -> None:
-    start = fixed.get("start") or datetime.combine((anchor + timedelta(days=rng.randint(8, 50))).date(),
-                                                   datetime.min.time().replace(hour=rng.choice([9, 10, 14, 15, 16, 17])), BERLIN)
-    it.start, it.end = start, start + timedelta(hours=rng.choice([2, 3, 4]))
+def _dated(it: Item, rng: random.Random, slots: dict, anchor: datetime, fixed: dict) -> None:
+    day = day_after(anchor, rng.randint(8, 50))
+    start = fixed.get("start") or datetime.combine(day, datetime.min.time(), BERLIN).replace(
+        hour=rng.choice([9, 10, 14, 15, 16, 17]))
+    it.start, it.end, it.valid_until = start, start + timedelta(hours=rng.choice([2, 3, 4])), start.date()
     slots.update(date=f"{DAYS[start.weekday()]}, {start:%d.%m.}", s=f"{start:%H:%M}", e=f"{it.end:%H:%M}",
                  date_en=f"{DAYS_EN[start.weekday()]}, {start.day} {MONTHS_EN[start.month - 1]}")
-    it.valid_until = start.date()
-
-
-DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
 def _task(it: Item, rng: random.Random, slots: dict, anchor: datetime, fixed: dict) -> None:
-    row = fixed.get("topic") or rng.choice(W.TASKS)
-    key, head, fuer, sentence, en, helpto, areas, goe, bz = row
-    slots.update(H=head, F=fuer, S=sentence, Ten=en, name=rng.choice(W.NAMES))
-    it.topic, it.needed = key, rng.randint(2, 12)
-    slots["n"] = it.needed
-    it.skills = rng.sample(W.SKILLS, rng.randint(0, 3))
-    it.cats = {"helpto": [(helpto, "Ehrenamt"), ("Projekte/Ideen", "Ehrenamt")], "govolunteer": [areas, areas + ["Sonstiges"]],
-               "goettingen": [["Aufruf", goe]], "bringt-zusammen": [bz, "Sonstiges"], "json": ["Mithelfen"]}
+    key, head, fuer, sentence, en, helpto, areas, goe, bz = fixed.get("topic") or rng.choice(W.TASKS)
+    it.topic, it.needed, it.skills = key, rng.randint(2, 12), rng.sample(W.SKILLS, rng.randint(0, 3))
+    slots.update(H=head, F=fuer, S=sentence, Ten=en, n=it.needed)
+    it.cats = {"helpto": [(helpto, "Ehrenamt"), ("Projekte/Ideen", "Ehrenamt")], "goettingen": [["Aufruf", goe]],
+               "govolunteer": [areas, areas + ["Sonstiges"]], "bringt-zusammen": [bz, "Sonstiges"],
+               "json": ["Mithelfen"]}
     if it.kind == "call":
-        _dated(it, rng, anchor, fixed, slots)
+        _dated(it, rng, slots, anchor, fixed)
     else:
-        it.valid_until = None if rng.random() < 0.6 else (anchor + timedelta(days=rng.randint(30, 150))).date()
+        it.valid_until = _later(anchor, rng, 30, 150, 0.6)
 
 
 def _service(it: Item, rng: random.Random, slots: dict, anchor: datetime, fixed: dict) -> None:
-    row = fixed.get("topic") or rng.choice(W.SERVICES)
-    key, name, en, ar, hsds, helpto, ihj, goe, target = row
+    key, name, en, ar, hsds, helpto, ihj, goe, target = it.service = fixed.get("topic") or rng.choice(W.SERVICES)
     code, day, day_en, day_ar = rng.choice(W.WEEKDAYS)
-    hour = rng.choice([9, 10, 14, 15, 16, 17, 18])
-    slots.update(N=name, Nen=en, target=target, day=day, day_cap=cap(day), day_en=day_en, s=f"{hour}:00",
-                 e=f"{hour + rng.choice([1, 2, 3])}:{rng.choice(['00', '30'])}", name=rng.choice(W.NAMES))
-    it.topic, it.weekly, it.service = key, code, row
-    first = anchor - timedelta(days=rng.randint(20, 300))
+    hour, hours, half = rng.choice([9, 10, 14, 15, 16, 17, 18]), rng.choice([1, 2, 3]), rng.choice([0, 30])
+    first = day_after(anchor, -rng.randint(20, 300))
     first += timedelta(days=([c for c, *_ in W.WEEKDAYS].index(code) - first.weekday()) % 7)
-    it.start = datetime.combine(first.date(), datetime.min.time().replace(hour=hour), BERLIN)
-    h, m = map(int, slots["e"].split(":"))
-    it.end = it.start.replace(hour=h, minute=m)
-    it.languages = rng.sample(["de", "en", "ar", "fa", "tr", "ru"], rng.randint(1, 3))
+    it.start = datetime.combine(first, datetime.min.time(), BERLIN).replace(hour=hour)
+    it.end = it.start + timedelta(hours=hours, minutes=half)
+    it.topic, it.weekly, it.languages = key, code, rng.sample(["de", "en", "ar", "fa", "tr", "ru"], rng.randint(1, 3))
+    slots.update(N=name, Nen=en, target=target, day=day, day_cap=cap(day), day_en=day_en, s=f"{it.start:%H:%M}",
+                 e=f"{it.end:%H:%M}")
     it.cats = {"hsds": [hsds], "helpto": [(helpto, "Kurse"), ("Bildung/Wissenschaft", "Kurse")],
                "ichhelfejetzt": [("Zeitspende", ihj)], "goettingen": [["Veranstaltung", goe]]}
-    town, sl = it.town[0], {**slots, "day": day_ar, "town": it.town[0], "name": ar}
     if rng.random() < 0.65:
-        it.translations = {"en": {"name": f"{en} in {town}", "description": fmt(W.SENT["service"]["en"][0][0], slots)},
-                           "ar": {"name": f"{ar} في {town}", "description": fmt(W.AR["service"], sl)}}
+        ar_slots = {**slots, "day": day_ar, "name": ar, "start": slots["s"], "end": slots["e"]}
+        it.translations = {
+            "en": {"name": f"{en} in {it.town[0]}", "description": fmt(W.SENT["service"]["en"][0][0], slots)},
+            "ar": {"name": f"{ar} في {it.town[0]}", "description": fmt(W.AR["service"], ar_slots)}}
 
 
 def _event(it: Item, rng: random.Random, slots: dict, anchor: datetime, fixed: dict) -> None:
     nom, helpto, goe = fixed.get("topic") or rng.choice(W.EVENTS)
-    slots.update(E=cap(nom.split(" ", 1)[1]), Enom=nom, name=rng.choice(W.NAMES))
+    slots.update(E=cap(nom.split(" ", 1)[1]), Enom=nom)
     it.topic = nom
-    it.cats = {"helpto": [(helpto, "Veranstaltung"), ("Freizeit", "Veranstaltung")], "goettingen": [["Veranstaltung", goe]],
-               "json": ["Termine", "Freizeit"]}
-    _dated(it, rng, anchor, fixed, slots)
+    it.cats = {"helpto": [(helpto, "Veranstaltung"), ("Freizeit", "Veranstaltung")],
+               "goettingen": [["Veranstaltung", goe]], "json": ["Termine", "Freizeit"]}
+    _dated(it, rng, slots, anchor, fixed)
 
 
 def _work(it: Item, rng: random.Random, slots: dict, anchor: datetime, fixed: dict) -> None:
     job, want, flat = rng.choice(W.JOBS), rng.choice(W.JOB_WANT), rng.choice(W.FLATS)
-    slots.update(J=cap(job.split(" ", 1)[1]), Jnom=job, P=want, W=flat, name=rng.choice(W.NAMES))
-    topic = {"job_offer": job, "job_want": want}.get(it.kind, flat)
-    it.topic = topic
-    job_kind = it.kind.startswith("job")
-    it.cats = {"helpto": [("Arbeit" if job_kind else "Wohnen", "Arbeit" if job_kind else "Wohnung")],
-               "bringt-zusammen": ["Arbeit & Ausbildung" if job_kind else "Wohnraum"], "json": ["Arbeit" if job_kind else "Wohnen"]}
-    it.valid_until = None if rng.random() < 0.5 else (anchor + timedelta(days=rng.randint(14, 100))).date()
+    slots.update(J=cap(job.split(" ", 1)[1]), Jnom=job, P=want, W=flat)
+    it.topic = {"job_offer": job, "job_want": want}.get(it.kind, flat)
+    it.valid_until = _later(anchor, rng, 14, 100, 0.5)
+    jobs = it.kind.startswith("job")
+    it.cats = {"helpto": [("Arbeit", "Arbeit") if jobs else ("Wohnen", "Wohnung")],
+               "bringt-zusammen": ["Arbeit & Ausbildung" if jobs else "Wohnraum"],
+               "json": ["Arbeit" if jobs else "Wohnen"]}
 
 
 TOPICS: dict[str, Callable] = {"give": _goods, "want": _goods, "time": _time, "need": _time, "call": _task,
@@ -478,16 +481,11 @@ def vary_title(rng: random.Random, options: list[str], title: str) -> str:
     r = rng.random()
     if r < 0.45:
         title = rng.choice([o for o in options if o != title] or options)
-    elif r < 0.60:
-        title = shorten(title)
     elif r < 0.70:
-        title = reorder(title)
+        title = shorten(title) if r < 0.60 else reorder(title)
     for p, edit in ((0.2, lambda t: typo(rng, t)), (0.12, lambda t: abbreviate(rng, t)), (0.07, fold)):
-        if rng.random() < p:
-            title = edit(title)
-    if rng.random() < 0.06:
-        title = rng.choice([title.lower(), title + "!!", title.upper()])
-    return title
+        title = edit(title) if rng.random() < p else title
+    return rng.choice([title.lower(), title + "!!", title.upper()]) if rng.random() < 0.06 else title
 
 
 def vary_sentences(rng: random.Random, sentences: list[str]) -> list[str]:
@@ -509,25 +507,25 @@ def vary_sentences(rng: random.Random, sentences: list[str]) -> list[str]:
 
 
 def copy_delay(rng: random.Random) -> timedelta:
-    """How long after the first post a copy appears: hours, days or weeks."""
+    """How long after the first post a copy appears: hours (15 %), days (55 %) or weeks (30 %)."""
     r = rng.random()
-    hours = rng.uniform(1, 23) if r < 0.15 else rng.uniform(24, 24 * 14) if r < 0.70 else rng.uniform(24 * 15, 24 * 56)
-    return timedelta(hours=hours)
+    low, high = (1, 23) if r < 0.15 else (24, 336) if r < 0.70 else (360, 1344)
+    return timedelta(hours=rng.uniform(low, high))
 
 
 def spread(g: Generator, it: Item, portal: str, title_index: int | None = None, cross: bool = True) -> Post:
-    """Post an item first on a portal and, for some, again on portals of other styles; returns the first post."""
+    """Post an item on a portal and, for some, again on portals of other styles; returns the first post."""
     rng, style = g.rng, PORTALS[portal][0]
-    targets = [p for p, (s, regions, _) in PORTALS.items() if s != style and it.region in regions and it.kind in KINDS[s]]
+    targets = [p for p, (s, regions, _) in PORTALS.items()
+               if s != style and it.region in regions and it.kind in KINDS[s]]
     rng.shuffle(targets)
     chosen: list[str] = []
     for t in targets:
-        if PORTALS[t][0] not in {PORTALS[c][0] for c in chosen}:
-            chosen.append(t)
-    extra = [] if not cross or not chosen or rng.random() >= CROSS_SHARE else \
-        chosen[: 2 if len(chosen) > 1 and rng.random() < THIRD_SHARE else 1]
+        chosen += [t] if PORTALS[t][0] not in {PORTALS[c][0] for c in chosen} else []
+    extra = chosen[:2 if len(chosen) > 1 and rng.random() < THIRD_SHARE else 1] \
+        if cross and chosen and rng.random() < CROSS_SHARE else []
     delays = sorted(copy_delay(rng) for _ in extra)
-    first = g.anchor - (delays[-1] if delays else timedelta(0)) - timedelta(hours=rng.uniform(2, 24 * 30))
+    first = g.anchor - (delays[-1] if delays else timedelta(0)) - timedelta(hours=rng.uniform(2, 720))
     posts = [g.publish(it, portal, first, title_index=title_index)]
     for target, delay in zip(extra, delays):
         base = posts[-1] if len(posts) > 1 and rng.random() < 0.35 else posts[0]
@@ -537,10 +535,10 @@ def spread(g: Generator, it: Item, portal: str, title_index: int | None = None, 
     return posts[0]
 
 
-# ---------------------------------------------------------------- hard negatives and noise
+# ---------------------------------------------------------------- hard negatives, noise, ids
 
 def _pair(g: Generator, kind_a: str, kind_b: str, regions: tuple = REGIONAL) -> tuple[str, str, str]:
-    """A region and two portals of different styles there carrying the two kinds."""
+    """A region and two portals of different styles there that carry the two kinds."""
     while True:
         region = g.rng.choice(regions)
         pairs = [(a, b) for a, (sa, ra, _) in PORTALS.items() for b, (sb, rb, _) in PORTALS.items()
@@ -549,71 +547,64 @@ def _pair(g: Generator, kind_a: str, kind_b: str, regions: tuple = REGIONAL) -> 
             return (region, *g.rng.choice(pairs))
 
 
-def _at(g: Generator, region: str) -> dict:
-    """A pinned town, quarter and postcode in a region."""
-    region, town, quarter, postcode = g.place_in((region,))
-    return {"region": region, "town": town, "quarter": quarter, "postcode": postcode}
-
-
-def _negative(g: Generator, why: str, kind_a: str, kind_b: str, fixed_a: dict, fixed_b: dict, pa: str, pb: str,
-              seeds: tuple, same_title: bool = False) -> None:
-    a = g.item(kind_a, (fixed_a["region"],), PORTALS[pa][0], seeds[0], lang="de", **fixed_a)
-    b = g.item(kind_b, (fixed_b["region"],), PORTALS[pb][0], seeds[1], lang="de", **fixed_b)
+def _negative(g: Generator, why: str, kinds: tuple, fixed: tuple, portals: tuple, seeds: tuple,
+              same_title: bool = False) -> None:
+    """Two items that look alike, each posted (and perhaps cross-posted) from one of two portals."""
+    a, b = (g.item(k, (f["region"],), PORTALS[p][0], s, lang="de", **f)
+            for k, f, p, s in zip(kinds, fixed, portals, seeds))
     index = g.rng.randrange(len(a.texts["de"][0])) if same_title else None
-    if same_title and a.kind == "service":
-        index = a.texts["de"][0].index(a.service[1])
-    g.negatives.append((spread(g, a, pa, index), spread(g, b, pb, index), why))
+    if same_title and a.service:
+        index = a.texts["de"][0].index(a.service[1])  # the bare course name
+    g.negatives.append((spread(g, a, portals[0], index), spread(g, b, portals[1], index), why))
 
 
 def hard_negatives(g: Generator, size: float) -> None:
-    """Pairs that look alike but are different listings, each on portals of two styles."""
+    """Pairs that look alike but are different listings, on portals of two styles."""
     rng, n = g.rng, (lambda k: max(1, round(k * size)))
-    tasks = [t for t in W.TASKS if t[0] in ("kleiderkammer", "tafel", "sprachcafe", "hausaufgaben", "inventur", "werkstatt")]
+    weekly = [t for t in W.TASKS if t[0] in ("kleiderkammer", "tafel", "sprachcafe", "hausaufgaben", "werkstatt")]
     for _ in range(n(8)):
-        region, pa, pb = _pair(g, "call", "call")
-        at, seed = _at(g, region), rng.random()
-        day = g.anchor + timedelta(days=8 + (5 - (g.anchor + timedelta(days=8)).weekday()) % 7)
-        start = datetime.combine(day.date(), datetime.min.time().replace(hour=10), BERLIN)
-        fixed = {**at, "topic": rng.choice(tasks), "org": g.org_of(at["town"], at["quarter"])}
-        _negative(g, "the same weekly call on another date", "call", "call", {**fixed, "start": start},
-                  {**fixed, "start": start + timedelta(days=7 * rng.randint(1, 2))}, pa, pb, (seed, seed), True)
+        region, *portals = _pair(g, "call", "call")
+        at, seed = g.place_in((region,)), rng.random()
+        day = day_after(g.anchor, 8 + (5 - day_after(g.anchor, 8).weekday()) % 7)  # a Saturday
+        start = datetime.combine(day, datetime.min.time(), BERLIN).replace(hour=10)
+        same = {**at, "topic": rng.choice(weekly), "org": g.org_of(at["town"], at["quarter"])}
+        later = {**same, "start": start + timedelta(days=7 * rng.randint(1, 2))}
+        _negative(g, "the same weekly call on another date", ("call", "call"), ({**same, "start": start}, later),
+                  portals, (seed, seed), True)
     for _ in range(n(10)):
-        region, pa, pb = _pair(g, "give", "want")
-        at = {**_at(g, region), "topic": rng.choice(W.GOODS)}
-        _negative(g, "an offer and a request of the same thing in one town", "give", "want", at, at, pa, pb,
+        region, *portals = _pair(g, "give", "want")
+        at = {**g.place_in((region,)), "topic": rng.choice(W.GOODS)}
+        _negative(g, "an offer and a request of the same thing in one town", ("give", "want"), (at, at), portals,
                   (rng.random(), rng.random()))
     for _ in range(n(8)):
         kind = rng.choice(["call", "project", "service"])
-        region, pa, pb = _pair(g, kind, kind)
-        at = _at(g, region)
-        orgs = rng.sample(W.ORGS, 2)
-        topic = rng.choice(W.SERVICES if kind == "service" else W.TASKS)
-        fa, fb = ({**at, "topic": topic, "org": (o[0].format(town=at["town"][0], quarter=at["quarter"] or at["town"][0],
-                                                                  saint="Marien"), o[1], "https://example.org")} for o in orgs)
-        _negative(g, "one title by two organisations in one town", kind, kind, fa, fb, pa, pb,
+        region, *portals = _pair(g, kind, kind)
+        at = {**g.place_in((region,)), "topic": rng.choice(W.SERVICES if kind == "service" else W.TASKS)}
+        first = g.org_of(at["town"], at["quarter"])
+        _negative(g, "one title by two organisations in one town", (kind, kind),
+                  ({**at, "org": first}, {**at, "org": g.org_of(at["town"], at["quarter"], first)}), portals,
                   (rng.random(), rng.random()), True)
     stock = [s for s in W.SERVICES if s[0] in ("a1", "cafe", "sprachcafe", "hausaufgaben", "migration")]
     for _ in range(n(10)):
+        (ra, pa, _), (rb, pb, _) = _pair(g, "service", "service"), _pair(g, "service", "service")
+        while ra == rb or PORTALS[pa][0] == PORTALS[pb][0]:
+            (ra, pa, _), (rb, pb, _) = _pair(g, "service", "service"), _pair(g, "service", "service")
         topic = rng.choice(stock)
-        while True:
-            ra, pa, _ = _pair(g, "service", "service")
-            rb, pb, _ = _pair(g, "service", "service")
-            if ra != rb and PORTALS[pa][0] != PORTALS[pb][0]:
-                break
-        _negative(g, "a stock course name in another town", "service", "service", {**_at(g, ra), "topic": topic},
-                  {**_at(g, rb), "topic": topic}, pa, pb, (rng.random(), rng.random()), True)
+        _negative(g, "a stock course name in another town", ("service", "service"), (
+            {**g.place_in((ra,)), "topic": topic}, {**g.place_in((rb,)), "topic": topic}), (pa, pb),
+            (rng.random(), rng.random()), True)
     for _ in range(n(6)):
-        region, pa, pb = _pair(g, "give", "give")
-        at, seed = _at(g, region), rng.random()
-        a, b = rng.sample(W.GOODS, 2)
-        _negative(g, "one donor's two things", "give", "give", {**at, "topic": a}, {**at, "topic": b}, pa, pb, (seed, seed))
+        region, *portals = _pair(g, "give", "give")
+        at, seed, (a, b) = g.place_in((region,)), rng.random(), rng.sample(W.GOODS, 2)
+        _negative(g, "one donor's two things", ("give", "give"), ({**at, "topic": a}, {**at, "topic": b}), portals,
+                  (seed, seed))
     levels = [next(s for s in W.SERVICES if s[0] == k) for k in ("a1", "b1")]
     for _ in range(n(4)):
-        region, pa, pb = _pair(g, "service", "service", ("goettingen", "ludwigsburg", "wolfenbuettel"))
-        at, seed = _at(g, region), rng.random()
-        org = g.org_of(at["town"], at["quarter"])
-        _negative(g, "the next course level of one organisation", "service", "service",
-                  {**at, "topic": levels[0], "org": org}, {**at, "topic": levels[1], "org": org}, pa, pb, (seed, seed))
+        region, *portals = _pair(g, "service", "service", ("goettingen", "ludwigsburg", "wolfenbuettel"))
+        at, seed = g.place_in((region,)), rng.random()
+        at["org"] = g.org_of(at["town"], at["quarter"])
+        _negative(g, "the next course level of one organisation", ("service", "service"),
+                  ({**at, "topic": levels[0]}, {**at, "topic": levels[1]}), portals, (seed, seed))
 
 
 NOISE = {"helpto": ["expired"], "govolunteer": ["archived"], "bringt-zusammen": ["in Prüfung", "abgelehnt"],
@@ -621,41 +612,42 @@ NOISE = {"helpto": ["expired"], "govolunteer": ["archived"], "bringt-zusammen": 
 
 
 def noise(g: Generator, size: float) -> None:
-    """Records a portal lists but the hub must not show."""
+    """Records a portal lists but the hub must not show, and GoVolunteer calls that are full (shown, none needed)."""
     rng = g.rng
     for portal, (style, regions, target) in PORTALS.items():
         for _ in range(round(target * size * NOISE_SHARE) if style in NOISE else 0):
             why = rng.choice(NOISE[style])
-            kind = "event" if why == "past" else "call" if why == "full" else rng.choice(list(KINDS[style]))
-            fixed = {"start": g.anchor - timedelta(days=rng.randint(3, 30), hours=-10)} if why == "past" else {}
-            if fixed:
-                fixed.update(_at(g, rng.choice(regions)))
-            it = g.item(kind, regions, style, **fixed)
+            kinds = [k for k in KINDS[style] if k not in ("call", "event")] or list(KINDS[style])
+            kind = {"past": "event", "full": "call"}.get(why) or rng.choice(kinds)
+            past = {**g.place_in(regions), "start": g.anchor - timedelta(days=rng.randint(3, 30), hours=-10)}
+            it = g.item(kind, regions, style, **(past if why == "past" else {}))
             created = g.anchor - timedelta(days=rng.randint(45, 90))
             if why == "expired":
                 it.valid_until = (created + timedelta(days=rng.randint(14, 40))).date()
             post = spread(g, it, portal, cross=False)
             post.created = post.updated = created
             post.withheld, post.signed = why, it.needed if why == "full" else post.signed
+    clustered = {id(p) for c in g.clusters for p in c}
+    for post in g.posts:
+        if post.portal == "govolunteer" and post.item.kind == "call" and not post.withheld \
+                and id(post) not in clustered and rng.random() < 0.05:
+            post.signed = post.item.needed
 
 
 def assign_ids(g: Generator) -> None:
     """Each portal's own ids, growing with the time of posting."""
     rng = g.rng
     for portal, (style, _, _) in PORTALS.items():
-        n = {"helpto": 30000, "bringt-zusammen": 800, "goettingen": 1500, "ichhelfejetzt": 60000, "json": 1000}.get(style, 0)
-        n += rng.randint(0, 20000 if n > 10000 else 900)
+        n = {"helpto": 30000, "bringt-zusammen": 800, "goettingen": 1500, "ichhelfejetzt": 60000, "json": 1000}
+        n = n.get(style, 0) + rng.randint(0, 20000 if n.get(style, 0) > 10000 else 900)
         for post in sorted((p for p in g.posts if p.portal == portal), key=lambda p: p.created):
             n += rng.randint(1, 40 if n > 10000 else 6)
-            if style in ("govolunteer", "hsds"):
-                post.rid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            elif style == "goettingen":
-                post.rid = f"{'aufruf' if post.item.kind == 'call' else 'veranstaltung'}-{n}@fluechtlingshilfe-goettingen.de"
-            else:
-                post.rid = {"ichhelfejetzt": f"ihj-{n}", "json": f"HT-{n}"}.get(style, str(n))
+            call = "aufruf" if post.item.kind == "call" else "veranstaltung"
+            post.rid = g.uuid() if style in ("govolunteer", "hsds") else {
+                "ichhelfejetzt": f"ihj-{n}", "json": f"HT-{n}",
+                "goettingen": f"{call}-{n}@fluechtlingshilfe-goettingen.de",
+            }.get(style, str(n))
 
-
-# ---------------------------------------------------------------- build
 
 def build(seed: int = 7, size: float = 1, today: date | None = None) -> Federation:
     """The federation for a seed: every portal's documents, the true clusters, the hard negatives."""
@@ -663,29 +655,23 @@ def build(seed: int = 7, size: float = 1, today: date | None = None) -> Federati
     anchor = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), BERLIN).astimezone(UTC)
     g = Generator(seed, anchor)
     for portal, (style, regions, target) in PORTALS.items():
-        for _ in range(round(target * size * 0.8)):
-            kinds = KINDS[style]
-            kind = g.rng.choices(list(kinds), list(kinds.values()))[0]
+        for _ in range(round(target * size * 0.84)):
+            kind = g.rng.choices(list(KINDS[style]), list(KINDS[style].values()))[0]
             spread(g, g.item(kind, regions, style), portal)
     hard_negatives(g, size)
     noise(g, size)
-    for post in g.posts:
-        if post.portal == "govolunteer" and post.item.kind == "call" and not post.withheld and g.rng.random() < 0.05 \
-                and not any(post in c for c in g.clusters):
-            post.signed = post.item.needed  # full: still listed, no helpers needed
     assign_ids(g)
+    env = {TOKENS[s]: hashlib.sha256(f"{seed}/{s}".encode()).hexdigest()[:32] for s in TOKENS}
     portals = {}
     for name, (style, _, _) in PORTALS.items():
         posts = [p for p in g.posts if p.portal == name]
         portals[name] = RENDER[style](g, name, posts)
-        portals[name].count = len(posts)
-    env = {TOKENS[s]: hashlib.sha256(f"{seed}/{s}".encode()).hexdigest()[:32] for s in TOKENS}
-    for portal in portals.values():
-        portal.token = env.get(TOKENS.get(portal.style, ""))
+        portals[name].count, portals[name].token = len(posts), env.get(TOKENS.get(style, ""))
     key = (lambda p: (p.portal, p.rid))
     return Federation(portals, [[key(p) for p in c] for c in g.clusters],
                       [(key(a), key(b), why) for a, b, why in g.negatives],
-                      [(*key(p), p.withheld) for p in g.posts if p.withheld], env, anchor)
+                      [(*key(p), p.withheld) for p in g.posts if p.withheld], env, anchor,
+                      len({id(p.item) for p in g.posts}))
 
 
 # ---------------------------------------------------------------- portal documents
@@ -698,11 +684,6 @@ def local_iso(dt: datetime) -> str:
 def utc_z(dt: datetime) -> str:
     """UTC with a Z."""
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def new_id(g: Generator) -> str:
-    """A random (seeded) UUID."""
-    return str(uuid.UUID(int=g.rng.getrandbits(128), version=4))
 
 
 def shown_org(p: Post) -> str | None:
@@ -735,6 +716,9 @@ def as_text(rng: random.Random, sentences: list[str]) -> str:
     return " ".join(sentences)
 
 
+KREIS = {"goettingen": "Göttingen", "ludwigsburg": "Ludwigsburg"}
+
+
 def render_helpto(g: Generator, name: str, posts: list[Post]) -> Portal:
     """HelpTo entries, newest change first."""
     sub = name.split("-", 1)[1]
@@ -744,7 +728,7 @@ def render_helpto(g: Generator, name: str, posts: list[Post]) -> Portal:
         rows.append((p.updated, {
             "id": int(p.rid), "typ": "gesuch" if it.kind in REQUESTS else "angebot", "kategorie": p.category[0],
             "unterkategorie": p.category[1], "titel": p.title, "beschreibung": as_html(g.rng, p.sentences),
-            "sprache": p.lang, "ort": {"plz": it.postcode, "name": place_name(p), "kreis": it.region.capitalize().replace("oe", "ö")},
+            "sprache": p.lang, "ort": {"plz": it.postcode, "name": place_name(p), "kreis": KREIS[it.region]},
             "portal": sub, "organisation": {"name": org, "url": it.org[2]} if org else None,
             "erstellt": local_iso(p.created), "aktualisiert": local_iso(p.updated),
             "gueltig_bis": it.valid_until.isoformat() if it.valid_until else None,
@@ -761,13 +745,14 @@ def render_govolunteer(g: Generator, name: str, posts: list[Post]) -> Portal:
             shifts = [(it.start, it.end, it.needed, p.signed)]
         else:
             first = g.anchor + timedelta(days=rng.randint(8, 20), hours=rng.choice([9, 14, 16]))
-            shifts = [] if rng.random() < 0.4 else [(first + timedelta(days=7 * i), first + timedelta(days=7 * i, hours=2),
-                                                      max(1, it.needed // 3), 0) for i in range(rng.randint(2, 4))]
+            weeks = [first + timedelta(days=7 * i) for i in range(rng.randint(2, 4))] if rng.random() > 0.4 else []
+            shifts = [(s, s + timedelta(hours=2), max(1, it.needed // 3), 0) for s in weeks]
         lat, lon = point(it.town, it.quarter, name)
         rows.append((p.updated, {
             "uuid": p.rid, "name": p.title, "summary": " ".join(p.sentences), "areas": p.category,
             "organization": {"name": shown_org(p) or it.org[0], "website": it.org[2]},
-            "address": {"street": it.spot.split(",")[0], "zip": it.postcode, "city": it.town[0], "lat": lat, "lng": lon},
+            "address": {"street": it.spot.split(",")[0], "zip": it.postcode, "city": it.town[0],
+                        "lat": lat, "lng": lon},
             "shifts": [{"start": utc_z(a), "end": utc_z(b), "volunteersNeeded": n, "volunteersSignedUp": s}
                        for a, b, n, s in shifts],
             "languages": it.languages, "skills": it.skills,
@@ -782,7 +767,8 @@ def render_ichhelfejetzt(g: Generator, name: str, posts: list[Post]) -> Portal:
     for p in sorted(posts, key=lambda p: p.created, reverse=True):
         it, (kind_cat, subject) = p.item, p.category
         lat, lon = point(it.town, it.quarter, name)
-        title = ("Suche: " if it.kind in REQUESTS else "Biete: ") + cap(re.sub(r"^(Biete|Suche|biete|suche) ", "", p.title))
+        title = cap(re.sub(r"^(Biete|Suche|biete|suche) ", "", p.title))
+        title = ("Suche: " if it.kind in REQUESTS else "Biete: ") + title
         text = ("<br>" if g.rng.random() < 0.08 else " ").join(p.sentences).replace("]]>", "]] >")
         langs = f"\n    <ihj:sprachen>{','.join(it.languages)}</ihj:sprachen>" if g.rng.random() < 0.7 else ""
         items.append(f"""  <item>
@@ -830,8 +816,8 @@ def render_bringt_zusammen(g: Generator, name: str, posts: list[Post]) -> Portal
         it = p.item
         writer.writerow({
             "Inserat-Nr": p.rid, "Art": "Hilfegesuch" if it.kind in REQUESTS else "Hilfsangebot", "Rubrik": p.category,
-            "Titel": p.title, "Beschreibung": as_text(g.rng, p.sentences), "PLZ": it.postcode if p.with_postcode else "",
-            "Ort": place_name(p), "Kommune": kommune, "Erstellt": p.created.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M"),
+            "Titel": p.title, "Beschreibung": as_text(g.rng, p.sentences), "Ort": place_name(p), "Kommune": kommune,
+            "PLZ": it.postcode if p.with_postcode else "", "Erstellt": f"{p.created.astimezone(BERLIN):%d.%m.%Y %H:%M}",
             "Gültig bis": it.valid_until.strftime("%d.%m.%Y") if it.valid_until else "",
             "Status": p.withheld or "freigegeben", "Link": f"https://{kommune}.bringt-zusammen.de/inserat/{p.rid}",
             "Sachbearbeitung": g.rng.choice(["M. Krause", "S. Yilmaz", ""]),
@@ -857,11 +843,12 @@ def ics_fold(line: str) -> str:
     return "\r\n ".join(parts + [current])
 
 
-def ics_time(rng: random.Random, prop: str, dt: datetime) -> str:
-    """DTSTART/DTEND in Berlin local time with TZID, or in UTC."""
+def ics_times(rng: random.Random, start: datetime, end: datetime) -> list[str]:
+    """DTSTART and DTEND in Berlin local time with TZID, or (three in ten events) in UTC."""
     if rng.random() < 0.3:
-        return f"{prop}:{dt.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-    return f"{prop};TZID=Europe/Berlin:{dt.astimezone(BERLIN):%Y%m%dT%H%M%S}"
+        return [f"DTSTART:{start.astimezone(UTC):%Y%m%dT%H%M%SZ}", f"DTEND:{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"]
+    return [f"DTSTART;TZID=Europe/Berlin:{start.astimezone(BERLIN):%Y%m%dT%H%M%S}",
+            f"DTEND;TZID=Europe/Berlin:{end.astimezone(BERLIN):%Y%m%dT%H%M%S}"]
 
 
 VTIMEZONE = ["BEGIN:VTIMEZONE", "TZID:Europe/Berlin", "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200",
@@ -881,12 +868,12 @@ def render_goettingen(g: Generator, name: str, posts: list[Post]) -> Portal:
         lines += ["BEGIN:VEVENT", f"UID:{p.rid}", f"DTSTAMP:{p.updated.astimezone(UTC):%Y%m%dT%H%M%SZ}",
                   f"CREATED:{p.created.astimezone(UTC):%Y%m%dT%H%M%SZ}",
                   f"LAST-MODIFIED:{p.updated.astimezone(UTC):%Y%m%dT%H%M%SZ}",
-                  ics_time(rng, "DTSTART", it.start), ics_time(rng, "DTEND", it.end)]
+                  *ics_times(rng, it.start, it.end)]
         if it.weekly:
             lines.append(f"RRULE:FREQ=WEEKLY;BYDAY={it.weekly}")
         lines += [f"SUMMARY:{ics_text(p.title)}", f"DESCRIPTION:{ics_text(as_text(rng, p.sentences))}",
                   f"LOCATION:{ics_text(location)}", f"CATEGORIES:{','.join(ics_text(c) for c in p.category)}",
-                  f"URL:https://fluechtlingshilfe-goettingen.de/{p.rid.split('-')[0]}/{p.rid.split('-')[1].split('@')[0]}",
+                  f"URL:https://fluechtlingshilfe-goettingen.de/{p.rid.split('@')[0].replace('-', '/')}",
                   f"STATUS:{'CANCELLED' if p.withheld == 'cancelled' else 'CONFIRMED'}"]
         if call:
             lines += [f"X-HELFER-BENOETIGT:{it.needed}", f"X-HELFER-ZUGESAGT:{p.signed}"]
@@ -896,76 +883,77 @@ def render_goettingen(g: Generator, name: str, posts: list[Post]) -> Portal:
     return Portal(name, "goettingen", body=body.encode("utf-8"), modified=max(p.updated for p in posts))
 
 
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "Englisch", "ar": "Arabisch", "fa": "Persisch", "tr": "Türkisch", "ru": "Russisch",
-                  "fr": "Französisch", "ku": "Kurdisch", "ti": "Tigrinya"}
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "Englisch", "ar": "Arabisch", "fa": "Persisch", "tr": "Türkisch",
+                  "ru": "Russisch", "fr": "Französisch", "ku": "Kurdisch", "ti": "Tigrinya"}
+
+
+def hsds_location(g: Generator, p: Post) -> dict:
+    """The service's place: an HSDS location with one address (coordinates not always)."""
+    it, street = p.item, p.item.spot.split(",")[0]
+    location = {"id": g.uuid(), "location_type": "physical", "name": street,
+                "addresses": [{"id": g.uuid(), "address_1": street, "city": it.town[0], "state_province": it.town[3],
+                               "postal_code": it.postcode, "country": "DE", "address_type": "physical"}]}
+    if p.with_geo:
+        location["latitude"], location["longitude"] = point(it.town, it.quarter, p.portal)
+    return location
 
 
 def render_hsds(g: Generator, name: str, posts: list[Post]) -> Portal:
     """HSDS 3.0 services, fully nested, with `x_translations`."""
-    host = f"integration.{name.split('-')[0]}.de"
-    rows = []
+    host, rows = f"integration.{name.split('-')[0]}.de", []
     for p in posts:
-        it, rng = p.item, g.rng
-        lat, lon = point(it.town, it.quarter, name)
-        hsds_cat = p.category
-        slug = re.sub("[^a-z0-9]+", "-", fold(it.org[1].lower()))
-        location = {"id": new_id(g), "location_type": "physical", "name": cap(it.spot.split(",")[0]),
-                    "addresses": [{"id": new_id(g), "address_1": it.spot.split(",")[0], "city": it.town[0],
-                                   "state_province": it.town[3], "postal_code": it.postcode, "country": "DE",
-                                   "address_type": "physical"}]}
-        if p.with_geo:
-            location.update(latitude=lat, longitude=lon)
+        it, rng, term = p.item, g.rng, p.category
+        slug = re.sub("[^a-z0-9]+", "-", fold(it.org[1].lower())).strip("-")
         opens, closes = it.start.strftime("%H:%M:00"), it.end.strftime("%H:%M:00")
-        day = next(d for d in W.WEEKDAYS if d[0] == it.weekly)
-        service = {
-            "id": p.rid, "name": p.title, "description": as_text(rng, p.sentences), "url": f"https://{host}/angebot/{p.rid[:8]}",
-            "email": f"info@{slug}.example.org", "status": p.withheld or "active",
-            "last_modified": p.updated.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{rng.randrange(1000):03d}Z",
+        day = next(d[1] for d in W.WEEKDAYS if d[0] == it.weekly)
+        stamp = p.updated.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{rng.randrange(1000):03d}Z"
+        rows.append((p.updated, {
+            "id": p.rid, "name": p.title, "description": as_text(rng, p.sentences),
+            "url": f"https://{host}/angebot/{p.rid[:8]}", "email": f"info@{slug}.example.org",
+            "status": p.withheld or "active", "last_modified": stamp,
             "organization": {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, it.org[2])), "name": shown_org(p) or it.org[0],
                              "description": f"{it.org[0]} in {it.town[0]}", "website": it.org[2]},
-            "service_at_locations": [{"id": new_id(g), "location": location}],
-            "schedules": [{"id": new_id(g), "freq": "WEEKLY", "interval": 1, "byday": it.weekly, "opens_at": opens,
+            "service_at_locations": [{"id": g.uuid(), "location": hsds_location(g, p)}],
+            "schedules": [{"id": g.uuid(), "freq": "WEEKLY", "interval": 1, "byday": it.weekly, "opens_at": opens,
                            "closes_at": closes, "dtstart": it.start.date().isoformat(),
-                           "description": f"{cap(day[1])} {opens[:5]}–{closes[:5]} Uhr"}],
-            "languages": [{"id": new_id(g), "name": LANGUAGE_NAMES[c], "code": c} for c in it.languages],
-            "attributes": [{"id": new_id(g), "link_type": "category", "link_entity": "service",
-                            "taxonomy_term": {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, host + hsds_cat)), "code": fold(hsds_cat.lower()),
-                                              "name": hsds_cat, "description": f"Kategorie {hsds_cat}",
-                                              "taxonomy": f"{name}-kategorien"}}],
-            "contacts": [{"id": new_id(g), "name": f"{rng.choice(W.NAMES)} {rng.choice(['Meyer', 'Schulz', 'Öztürk', 'Nowak'])}",
+                           "description": f"{cap(day)} {opens[:5]}–{closes[:5]} Uhr"}],
+            "languages": [{"id": g.uuid(), "name": LANGUAGE_NAMES[c], "code": c} for c in it.languages],
+            "attributes": [{"id": g.uuid(), "link_type": "category", "link_entity": "service", "taxonomy_term": {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, host + term)), "code": fold(term.lower()), "name": term,
+                "description": f"Kategorie {term}", "taxonomy": f"{name}-kategorien"}}],
+            "contacts": [{"id": g.uuid(), "name": f"{rng.choice(W.NAMES)} {rng.choice(['Meyer', 'Schulz', 'Nowak'])}",
                           "title": "Ansprechperson", "email": f"kontakt@{slug}.example.org"}],
-            "phones": [{"id": new_id(g), "number": f"0{rng.randint(5000, 7999)} {rng.randint(10000, 99999)}", "type": "voice"}]}
-        if it.translations:
-            service["x_translations"] = it.translations
-        rows.append((p.updated, service))
+            "phones": [{"id": g.uuid(), "number": f"0{rng.randint(5000, 7999)} {rng.randint(10000, 99999)}"}],
+            **({"x_translations": it.translations} if it.translations else {})}))
     return Portal(name, "hsds", records=sorted(rows, key=lambda r: r[0], reverse=True))
 
 
 def render_json(g: Generator, name: str, posts: list[Post]) -> Portal:
     """The JSON board: local times without offset for posting, with offset for changes."""
-    rows = []
+    rows, local = [], (lambda dt: dt.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M:%S"))
     for p in posts:
         it, org = p.item, shown_org(p)
-        record = {"kennung": p.rid, "art": "termin" if it.kind == "event" else "suche" if it.kind in REQUESTS else "biete",
-                  "rubrik": p.category, "titel": p.title, "sprache": p.lang,
+        art = "termin" if it.kind == "event" else "suche" if it.kind in REQUESTS else "biete"
+        record = {"kennung": p.rid, "art": art,
+                  "rubrik": p.category, "titel": p.title, "sprache": p.lang, "ort": {"name": place_name(p)},
                   "text": as_html(g.rng, p.sentences) if g.rng.random() < 0.4 else " ".join(p.sentences),
-                  "ort": {"name": place_name(p)}, "eingestellt": p.created.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M:%S"),
-                  "geaendert": local_iso(p.updated), "bis": it.valid_until.isoformat() if it.valid_until else None,
+                  "eingestellt": local(p.created), "geaendert": local_iso(p.updated),
+                  "bis": it.valid_until.isoformat() if it.valid_until else None,
                   "verein": {"name": org, "web": it.org[2]} if org else None,
                   "adresse": f"https://hilfe-thueringen.example.org/inserat/{p.rid[3:]}"}
         if p.with_postcode:
             record["ort"]["plz"] = it.postcode
         if p.with_geo:
-            lat, lon = point(it.town, it.quarter, name)
-            record["lage"] = {"breite": lat, "laenge": lon}
+            record["lage"] = dict(zip(("breite", "laenge"), point(it.town, it.quarter, name)))
         if it.start:
-            record["beginn"] = it.start.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M:%S")
+            record["beginn"] = local(it.start)
         rows.append((p.updated, record))
     return Portal(name, "json", records=sorted(rows, key=lambda r: r[0], reverse=True))
 
 
 RENDER = {"helpto": render_helpto, "govolunteer": render_govolunteer, "ichhelfejetzt": render_ichhelfejetzt,
-          "bringt-zusammen": render_bringt_zusammen, "goettingen": render_goettingen, "hsds": render_hsds, "json": render_json}
+          "bringt-zusammen": render_bringt_zusammen, "goettingen": render_goettingen, "hsds": render_hsds,
+          "json": render_json}
 
 
 # ---------------------------------------------------------------- the server
@@ -1083,32 +1071,32 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-SOURCE_KEYS = {"helpto": ["per_page = 100"], "hsds": ["per_page = 50"],
-               "govolunteer": ['token = { env = "CROSSPOST_GOVOLUNTEER_TOKEN" }', "limit = 50"],
-               "ichhelfejetzt": ['token = { env = "CROSSPOST_ICHHELFE_TOKEN" }'],
-               "json": ['path = "/api/inserate"', 'records = "daten"', 'paging = { style = "next", next = "naechste" }',
-                        'since = { param = "geaendert_nach" }', "", "[sources.categories]",
-                        *(f'"{k}" = "{v}"' for k, v in (("Sachen", "goods"), ("Zeit", "volunteering"), ("Sprache", "language"),
-                          ("Lernen", "education"), ("Begleitung", "counselling"), ("Gesundheit", "health"),
-                          ("Übersetzen", "translation"), ("Mobil", "mobility"), ("Freizeit", "leisure"), ("Arbeit", "jobs"),
-                          ("Wohnen", "housing"), ("Mithelfen", "volunteering"), ("Termine", "leisure"))),
-                        "", "[sources.fields]", 'id = "kennung"', 'url = "adresse"',
-                        'kind = { path = "art", map = { biete = "offer", suche = "request", termin = "event" } }',
-                        'category = "rubrik"', 'title = "titel"', 'description = { path = "text", html = true }',
-                        'language = "sprache"', 'postcode = "ort.plz"', 'city = "ort.name"', 'lat = "lage.breite"',
-                        'lon = "lage.laenge"', 'starts_at = "beginn"', 'published_at = "eingestellt"',
-                        'updated_at = "geaendert"', 'valid_until = "bis"', 'organisation = "verein.name"',
-                        'organisation_url = "verein.web"']}
-TYPES = {"bringt-zusammen": "bringt-zusammen", "hsds": "hsds", "json": "json"}
+# The board joins with no code: its whole description (README, "Declarative connector").
+JSON_CATEGORIES = {"Sachen": "goods", "Zeit": "volunteering", "Sprache": "language", "Lernen": "education",
+                   "Begleitung": "counselling", "Gesundheit": "health", "Übersetzen": "translation",
+                   "Mobil": "mobility", "Freizeit": "leisure", "Arbeit": "jobs", "Wohnen": "housing",
+                   "Mithelfen": "volunteering", "Termine": "leisure"}
+JSON_FIELDS = {"id": "kennung", "url": "adresse", "category": "rubrik", "title": "titel", "language": "sprache",
+               "postcode": "ort.plz", "city": "ort.name", "lat": "lage.breite", "lon": "lage.laenge",
+               "starts_at": "beginn", "published_at": "eingestellt", "updated_at": "geaendert", "valid_until": "bis",
+               "organisation": "verein.name", "organisation_url": "verein.web"}
+JSON_SOURCE = ['path = "/api/inserate"', 'records = "daten"', 'paging = { style = "next", next = "naechste" }',
+               'since = { param = "geaendert_nach" }', "[sources.categories]",
+               *(f'"{k}" = "{v}"' for k, v in JSON_CATEGORIES.items()), "[sources.fields]",
+               'kind = { path = "art", map = { biete = "offer", suche = "request", termin = "event" } }',
+               'description = { path = "text", html = true }', *(f'{k} = "{v}"' for k, v in JSON_FIELDS.items())]
+SOURCE_KEYS = {"helpto": ["per_page = 100"], "hsds": ["per_page = 50"], "json": JSON_SOURCE,
+               "govolunteer": [f'token = {{ env = "{TOKENS["govolunteer"]}" }}', "limit = 50"],
+               "ichhelfejetzt": [f'token = {{ env = "{TOKENS["ichhelfejetzt"]}" }}']}
 
 
 def hub_toml(federation: Federation, base: str, database: str) -> str:
     """A hub.toml whose sources are the federation's portals at `base`."""
     lines = ["# The crosspost federation of benchmarks/crosspost.py, served on loopback.", "[hub]",
-             'title = "Crosspost-Föderation"', 'base_url = "http://127.0.0.1:8080"', f"database = {json.dumps(database)}",
-             "allow_private_addresses = true", ""]
+             'title = "Crosspost-Föderation"', 'base_url = "http://127.0.0.1:8080"',
+             f"database = {json.dumps(database)}", "allow_private_addresses = true", ""]
     for name, portal in federation.portals.items():
-        lines += ["[[sources]]", f'name = "{name}"', f'type = "{TYPES.get(portal.style, portal.style)}"',
+        lines += ["[[sources]]", f'name = "{name}"', f'type = "{portal.style}"',
                   f'url = "{base}/{name}"', 'interval = "1h"', *SOURCE_KEYS.get(portal.style, []), ""]
     return "\n".join(lines)
 
@@ -1141,62 +1129,73 @@ def counts(federation: Federation) -> dict:
     """Records per portal, clusters, true pairs, hard negatives, withheld records."""
     per_portal = {name: portal.count for name, portal in federation.portals.items()}
     sizes = [len(c) for c in federation.truth]
-    return {"records": per_portal, "total": sum(per_portal.values()), "clusters": len(sizes),
+    return {"records": per_portal, "total": sum(per_portal.values()), "items": federation.items,
+            "cross-posted": f"{len(sizes) / federation.items:.1%}", "clusters": len(sizes),
             "clusters of 3": sizes.count(3), "true pairs": sum(n * (n - 1) // 2 for n in sizes),
             "hard negatives": len(federation.hard_negatives), "withheld": len(federation.withheld)}
 
 
+def read_source(connector, now: datetime) -> tuple[set, int, list, list]:
+    """One source through its connector, as a sync maps it: the (portal, id) of its public listings, how many it
+    withheld (or lists past their end), the records it rejected, and the ids the hub changed on the way."""
+    from connectors.base import Withheld
+
+    seen, withheld, errors, altered = set(), 0, [], []
+    try:
+        for raw in connector.records(None):
+            try:
+                listing = connector.normalize(raw, now)
+            except Withheld:
+                withheld += 1
+                continue
+            except Exception as exc:  # a record the connector rejects: a finding, not a crash
+                errors.append(f"{connector.source.name}: {type(exc).__name__}: {exc}")
+                continue
+            if (listing.get("valid_until") or "9999") < now.isoformat():
+                withheld += 1  # expired: stored, but no longer shown
+                continue
+            seen.add((listing["source"]["portal"], listing["source"]["id"]))
+            if listing["source"]["id"] != connector.record_id(raw):
+                altered.append((connector.source.name, connector.record_id(raw), listing["source"]["id"]))
+    except Exception as exc:
+        errors.append(f"{connector.source.name}: the source failed: {type(exc).__name__}: {exc}")
+    return seen, withheld, errors, altered
+
+
 def check(seed: int = 7, size: float = 1) -> bool:
-    """Build, serve, read every source with the hub's connectors; True if every truth record was found."""
+    """Build, serve and read every source with the hub's connectors; True if every record of truth and hard
+    negatives is among the public listings under its own id, and no connector rejected a record."""
     from types import SimpleNamespace
 
     from connectors import registry
-    from connectors.base import Withheld
     from hub import config as hub_config
     from hub.sync import make_fetcher
 
     started = time.perf_counter()
     federation = build(seed, size)
-    built = time.perf_counter()
-    seen, shown, errors, altered = set(), {}, [], []
+    built, seen, errors, changed, now = time.perf_counter(), set(), [], [], datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp, serve(federation, str(Path(tmp) / "hub.db")) as toml:
         (Path(tmp) / "hub.toml").write_text(toml, encoding="utf-8")
         config = hub_config.load(Path(tmp) / "hub.toml", env=dict(os.environ))
-        now = datetime.now(UTC)
+        print(json.dumps(counts(federation), ensure_ascii=False, indent=1))
         for source in config.sources:
-            connector = registry.get(source.type)(source, make_fetcher(config, source, SimpleNamespace(cache_for=lambda n: None)))
-            public = withheld = 0
-            try:
-                for raw in connector.records(None):
-                    try:
-                        listing = connector.normalize(raw, now)
-                    except Withheld:
-                        withheld += 1
-                        continue
-                    except Exception as exc:  # a record the connector rejects: a finding, not a crash
-                        errors.append(f"{source.name}: {type(exc).__name__}: {exc}")
-                        continue
-                    if (listing.get("valid_until") or "9999") < now.isoformat():
-                        withheld += 1  # expired: the hub stores it but no longer shows it
-                        continue
-                    public += 1
-                    seen.add((listing["source"]["portal"], listing["source"]["id"]))
-                    if listing["source"]["id"] != connector.record_id(raw):
-                        altered.append(f"{source.name}: {connector.record_id(raw)} became {listing['source']['id']}")
-            except Exception as exc:
-                errors.append(f"{source.name}: the source failed: {type(exc).__name__}: {exc}")
-            shown[source.name] = (public, withheld)
+            fetcher = make_fetcher(config, source, SimpleNamespace(cache_for=lambda name: None))
+            found, withheld, rejected, altered = read_source(registry.get(source.type)(source, fetcher), now)
+            seen, errors, changed = seen | found, errors + rejected, changed + altered
+            print(f"{source.name:<28} public {len(found):>4}  withheld {withheld:>3}  rejected {len(rejected):>3}  "
+                  f"ids changed by the hub {len(altered):>3}")
     done = time.perf_counter()
-    wanted = {tuple(m) for c in federation.truth for m in c} | {m for a, b, _ in federation.hard_negatives for m in (a, b)}
-    missing = sorted(wanted - seen)
-    leaked = sorted({(p, i) for p, i, _ in federation.withheld} & seen)
-    print(json.dumps(counts(federation), ensure_ascii=False, indent=1))
-    for name, (public, withheld) in shown.items():
-        print(f"{name:<28} public {public:>4}  withheld {withheld:>3}")
-    for line in errors[:40] + altered[:10]:
-        print("error:" if line in errors else "id altered by the hub:", line)
-    print(f"errors {len(errors)}, ids altered {len(altered)}, truth/negative records missing {len(missing)} {missing[:5]}, "
-          f"withheld but shown {len(leaked)} {leaked[:5]}")
+    members = [tuple(m) for c in federation.truth for m in c]
+    members += [m for a, b, _ in federation.hard_negatives for m in (a, b)]
+    missing, leaked = sorted(set(members) - seen), sorted({(p, i) for p, i, _ in federation.withheld} & seen)
+    for line in errors[:20]:
+        print("rejected:", line)
+    for name, old, new in changed[:3]:
+        print(f"id changed by the hub: {name} {old} -> {new}")
+    masked = [m for m in missing if m in {(name, old) for name, old, _ in changed}]
+    print(f"truth and negative records not found under their id: {len(missing)} ({len(masked)} of them because the "
+          f"hub changed their id) {missing[:3]}")
+    print(f"withheld records shown: {len(leaked)} {leaked[:3]}")
     print(f"build {built - started:.2f} s, serve + read {done - built:.2f} s")
     return not missing and not errors
 
@@ -1214,9 +1213,9 @@ def main() -> None:
     federation = build(args.seed, args.size)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "truth.json").write_text(json.dumps(
-            {"clusters": federation.truth, "hard_negatives": federation.hard_negatives, "withheld": federation.withheld},
-            ensure_ascii=False, indent=1), encoding="utf-8")
+        truth = {"clusters": federation.truth, "hard_negatives": federation.hard_negatives,
+                 "withheld": federation.withheld}
+        (args.out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(counts(federation), ensure_ascii=False, indent=1))
     if args.serve:
         with serve(federation, str(Path("crosspost-hub.db").resolve())) as toml:
