@@ -393,8 +393,9 @@ class Engine:
 
     def fit(self, prep: Prepared, pairs: np.ndarray | None = None, together: Iterable[Pair] = (),
             apart: Iterable[Pair] = ()) -> Model:
-        """Estimate the model from prepared records (u from random pairs, m and the prior by EM over
-        the candidate pairs; operators' decisions are known pairs) and use it from now on."""
+        """Estimate the model from prepared records (m, u and the prior by EM over the candidate pairs,
+        u starting from a seeded sample of random pairs; operators' decisions are known pairs) and
+        use it from now on."""
         pairs = self.candidates(prep) if pairs is None else pairs
         key = lambda a, b: (min(a, b), max(a, b))  # noqa: E731
         together_set = {key(a, b) for a, b in together if a != b}
