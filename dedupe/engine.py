@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import process
 
 from dedupe import blocking, vector
-from dedupe.compare import COMPARATORS, NATIVE, TEXT_METHODS, fold, prepare
+from dedupe.compare import NATIVE, PAIRWISE, TEXT_METHODS, fold, number_set, prepare
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import DISTANCE_UNITS, Spec
 
@@ -286,6 +286,9 @@ class Engine:
             out = np.array([v if v else (np.nan, np.nan) for v in column], dtype=np.float64).reshape(-1, 2)
         elif f.comparator == "date":
             out = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
+        elif f.comparator == "numbers":
+            sets: dict[str, frozenset] = {}  # many texts mention the same numbers
+            out = [None if v is None else sets.get(v) or sets.setdefault(v, number_set(v.split())) for v in column]
         else:
             out = column
         prep.cache[key] = out
@@ -311,8 +314,9 @@ class Engine:
                 matrix[:, n] = vector.geo_km(column[left], column[right])
             elif f.comparator == "date":
                 matrix[:, n] = vector.date_days(column[left], column[right])
-            else:  # set: no batch form, one by one
-                matrix[:, n] = [np.nan if column[i] is None or column[j] is None else COMPARATORS[f.comparator](column[i], column[j])
+            else:  # set, numbers: no batch form, one by one
+                compare = PAIRWISE[f.comparator]
+                matrix[:, n] = [np.nan if column[i] is None or column[j] is None else compare(column[i], column[j])
                                 for i, j in zip(left, right)]
         return matrix
 

@@ -21,7 +21,7 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     name = "title"           # its name in explanations
     path = "title"           # dotted path in the record (default: name); a list for geo: [lat, lon]
     comparator = "text"      # text (method = ratio|token_sort|token_set|token_mean|partial|wratio), exact,
-    method = "token_sort"    # prefix, geo (max_km), date (max_days), set
+    method = "token_sort"    # prefix, geo (max_km), date (max_days), set, numbers (the numbers a text mentions)
     levels = [1, 0.92, 0.8]  # probabilistic: comparison levels (similarity at least, or km/days at most)
     weight = 3.0             # weights: its weight in the weighted mean
     veto = 0.5               # optional: below this score the pair is no match, whatever else agrees
@@ -126,7 +126,7 @@ class Field:
 
 
 #: The comparators' default comparison levels.
-DEFAULT_LEVELS = {"text": (1.0, 0.92, 0.8), "exact": (1.0,), "prefix": (1.0, 0.6), "set": (1.0, 0.5),
+DEFAULT_LEVELS = {"text": (1.0, 0.92, 0.8), "exact": (1.0,), "prefix": (1.0, 0.6), "set": (1.0, 0.5), "numbers": (1.0, 0.9, 0.85),
                   "geo": (1.0, 5.0, 20.0), "date": (1.0, 7.0, 62.0)}
 #: Comparators whose levels are distances (at most), with their unit; the others are similarities (at least).
 DISTANCE_UNITS = {"geo": "km", "date": "days"}

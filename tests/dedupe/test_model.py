@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from dedupe.compare import number_set, number_tokens, numbers, prepare
 from dedupe.engine import Engine
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import SpecError, from_dict, listing_spec
@@ -133,3 +134,37 @@ def test_estimate_writes_a_model_a_spec_loads(tmp_path):
                      'levels = [1, 0.5]\n[[blocking]]\nfields = ["name"]\n', encoding="utf-8")
     with pytest.raises(ModelError, match="not the specification's"):
         Engine(load(other))
+
+
+def test_the_numbers_a_text_mentions_are_compared_in_one_writing():
+    assert number_tokens("Samstag, 12.12. (09:00–13:00 Uhr) 2 Freiwillige") == ["12.12", "9", "13", "2"]
+    assert number_tokens("ab 9 Uhr, bis 16:30") == ["9", "16.30"]
+    def mentioned(text):
+        prepared = prepare("numbers", text)
+        return prepared and number_set(prepared.split())
+
+    twelfth, nineteenth = (mentioned((f"Kleiderkammer am {d}", "(10:00–14:00 Uhr) 5 Freiwillige")) for d in ("12.12.", "19.12."))
+    assert numbers(twelfth, twelfth) == 1.0
+    assert numbers(twelfth, nineteenth) < 0.8  # another date
+    cut_short = mentioned("Kleiderkammer am 12.12., 10 Uhr")
+    assert numbers(twelfth, cut_short) == 0.9  # a copy cut short mentions nothing the other does not
+    assert prepare("numbers", ("Ohne Zahlen", None)) is None  # nothing to compare counts for nothing
+
+
+CALL = ("Für die Kleiderkammer brauchen wir am Samstag, {}. (10:00–14:00 Uhr) 5 Freiwillige zum Sortieren von "
+        "Winterjacken. Treffpunkt: Hinterhof, bitte festes Schuhwerk mitbringen.")
+
+
+def test_the_same_call_on_two_dates_written_only_in_the_text_stays_two(engine):
+    """One portal gives the call's time as a field, the other only in its text: the dates in the text decide."""
+    call = dict(kind="request", category="volunteering")
+    first = listing("a", "govolunteer", "Helfende für die Kleiderkammer", CALL.format("12.12"),
+                    starts_at="2026-12-12T10:00:00+01:00", published="2026-12-05T09:00:00+01:00", **call)
+    same = listing("b", "bringt-zusammen-gera", "Helfende für die Kleiderkammer",  # cut short, posted days later
+                   CALL.format("12.12").split(" Treffpunkt")[0], published="2026-12-08T18:00:00+01:00", **call)
+    next_week = listing("c", "bringt-zusammen-gera", "Helfende für die Kleiderkammer", CALL.format("19.12"),
+                        published="2026-12-12T09:00:00+01:00", **call)  # posted a week later for the next Saturday
+    assert engine.run([first, same]) == [["a", "b"]]
+    assert engine.run([first, next_week]) == [["a"], ["c"]]
+    fields = engine.explain(first, next_week).fields
+    assert fields["numbers"]["level"] == "else" and fields["numbers"]["weight"] < -1
