@@ -60,33 +60,32 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
 
 _NUMBER = re.compile(r"\d+(?:[.:/]\d+)*")
 _NUMBER_PARTS = re.compile(r"[.:/]")
+_MONTHS = {name: n for n, names in enumerate([
+    ("januar", "january", "jan", "jänner"), ("februar", "february", "feb"), ("märz", "maerz", "march", "mär", "mar"),
+    ("april", "apr"), ("mai", "may"), ("juni", "june", "jun"), ("juli", "july", "jul"), ("august", "aug"),
+    ("september", "sept", "sep"), ("oktober", "october", "okt", "oct"), ("november", "nov"),
+    ("dezember", "december", "dez", "dec")], start=1) for name in names}
+_DAY_MONTH = re.compile(r"\b(\d{1,2})\.?\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?",
+                        re.IGNORECASE)
 
 
 def number_tokens(text: str) -> list[str]:
-    """The numbers a text mentions (dates, times, counts, sizes), each written one way: "09:00" and
-    "9 Uhr" are "9", "12.12." is "12.12", "16:30" is "16.30"."""
-    out = []
+    """The numbers a text mentions (dates, times, counts, sizes), each once and written one way:
+    "09:00" and "9 Uhr" are "9", "16:30" is "16.30", "12.12.", "12.12.2026" and "12. Dezember" are
+    "12.12"."""
+    text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_MONTHS[m.group(2).lower()]}.", text)
+    out = {}
     for token in _NUMBER.findall(text):
         if token.isdigit():
-            out.append(token.lstrip("0") or "0")
+            out[token.lstrip("0") or "0"] = None
             continue
         parts = [p.lstrip("0") or "0" for p in _NUMBER_PARTS.split(token)]
         if len(parts) == 2 and parts[1] == "0" and ":" in token:  # a full hour
             parts = parts[:1]
-        out.append(".".join(parts))
-    return out
-
-
-def number_set(tokens: list[str]) -> frozenset:
-    """Number tokens (as `prepare` gives them, split) as a set that keeps repeats apart (the second "12" is ("12", 1)), so set
-    operations count like a multiset's."""
-    seen: dict[str, int] = {}
-    out = []
-    for token in tokens:
-        k = seen.get(token, 0)
-        seen[token] = k + 1
-        out.append((token, k))
-    return frozenset(out)
+        elif len(parts) == 3 and len(token.split(".")[-1]) == 4:  # a date with its year: the day counts
+            parts = parts[:2]
+        out[".".join(parts)] = None
+    return list(out)
 
 
 def numbers(a: frozenset, b: frozenset) -> float:

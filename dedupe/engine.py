@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import process
 
 from dedupe import blocking, vector
-from dedupe.compare import NATIVE, PAIRWISE, TEXT_METHODS, fold, number_set, prepare
+from dedupe.compare import NATIVE, PAIRWISE, TEXT_METHODS, fold, prepare
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import DISTANCE_UNITS, Spec
 
@@ -288,7 +288,7 @@ class Engine:
             out = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
         elif f.comparator == "numbers":
             sets: dict[str, frozenset] = {}  # many texts mention the same numbers
-            out = [None if v is None else sets.get(v) or sets.setdefault(v, number_set(v.split())) for v in column]
+            out = [None if v is None else sets.get(v) or sets.setdefault(v, frozenset(v.split())) for v in column]
         else:
             out = column
         prep.cache[key] = out

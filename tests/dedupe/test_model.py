@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from dedupe.compare import number_set, number_tokens, numbers, prepare
+from dedupe.compare import number_tokens, numbers, prepare
 from dedupe.engine import Engine
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import SpecError, from_dict, listing_spec
@@ -139,9 +139,10 @@ def test_estimate_writes_a_model_a_spec_loads(tmp_path):
 def test_the_numbers_a_text_mentions_are_compared_in_one_writing():
     assert number_tokens("Samstag, 12.12. (09:00–13:00 Uhr) 2 Freiwillige") == ["12.12", "9", "13", "2"]
     assert number_tokens("ab 9 Uhr, bis 16:30") == ["9", "16.30"]
+    assert number_tokens("am 01.01.2027, Friday, 1 January, Freitag, 1. Jan. und 1. Januar") == ["1.1"]
     def mentioned(text):
         prepared = prepare("numbers", text)
-        return prepared and number_set(prepared.split())
+        return prepared and frozenset(prepared.split())
 
     twelfth, nineteenth = (mentioned((f"Kleiderkammer am {d}", "(10:00–14:00 Uhr) 5 Freiwillige")) for d in ("12.12.", "19.12."))
     assert numbers(twelfth, twelfth) == 1.0
