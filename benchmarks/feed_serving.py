@@ -34,7 +34,7 @@ HUB_SERVER = """
 import logging, sys
 from dataclasses import replace
 from hub import config
-from hub.app import create_app
+from hub.web import create_app
 import waitress
 logging.disable(logging.CRITICAL)
 cfg = replace(config.load(sys.argv[1]), database=sys.argv[2], base_url="http://127.0.0.1:" + sys.argv[3])

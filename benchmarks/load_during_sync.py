@@ -5,7 +5,7 @@
 
 Copies hub.toml into a temporary folder (its database there, its sources the bundled sample
 portals in examples/portals, its address a free port on 127.0.0.1), syncs once with the venv's
-`helferhub`, and serves `hub.app:create_app()` under gunicorn with 2 workers (the app reads the
+`helferhub`, and serves `hub.web:create_app()` under gunicorn with 2 workers (the app reads the
 config from $HELFERHUB_CONFIG). Debian's wrk (`-t2 -c32 --latency`) then loads, in turn:
 
   /feed.json, /feed.rss, /api/v1/listings?q=fahrrad&kind=offer
@@ -214,10 +214,10 @@ def first_sync(config: Path) -> None:
 
 
 def start_gunicorn(folder: Path, config: Path, port: int, log) -> subprocess.Popen:
-    """gunicorn serving hub.app:create_app() with WORKERS workers on 127.0.0.1:port."""
+    """gunicorn serving hub.web:create_app() with WORKERS workers on 127.0.0.1:port."""
     env = {**os.environ, "HELFERHUB_CONFIG": str(config)}
     args = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning", "--pid", str(folder / "gunicorn.pid"), "hub.app:create_app()"]
+            "--log-level", "warning", "--pid", str(folder / "gunicorn.pid"), "hub.web:create_app()"]
     return subprocess.Popen(args, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 

@@ -3,12 +3,11 @@ scored pair by pair (the batch forms of the others are in dedupe/vector.py)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import datetime
 
 from rapidfuzz import fuzz
 
-_NON_WORD = re.compile(r"[^\w&]+")
+from schema.text import words
 
 
 def token_mean(a: str, b: str, **kwargs) -> float:
@@ -22,18 +21,13 @@ TEXT_METHODS = {"ratio": fuzz.ratio, "token_sort": fuzz.token_sort_ratio, "token
                 "token_mean": token_mean, "partial": fuzz.partial_ratio, "wratio": fuzz.WRatio}
 
 
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-
-
 def fold(text: str, abbreviations: dict[str, str] | None = None) -> str:
-    """Lower case, umlauts as ae/oe/ue, accents and punctuation gone, abbreviations written out."""
-    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    words = _NON_WORD.sub(" ", text).split()
+    """The words of a text, folded the hub's one way (case, umlauts as ae/oe/ue, accents) and
+    without punctuation, abbreviations written out."""
+    found = words(text)
     if abbreviations:
-        words = [abbreviations.get(w, w) for w in words]
-    return " ".join(words)
+        found = [abbreviations.get(w, w) for w in found]
+    return " ".join(found)
 
 
 def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None):

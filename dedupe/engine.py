@@ -6,15 +6,15 @@ import math
 from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
 
 import numpy as np
-from rapidfuzz import process
 
 from dedupe import blocking, vector
 from dedupe.compare import NATIVE, PAIRWISE, TEXT_METHODS, fold, prepare
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import DISTANCE_UNITS, Spec
+from schema.geo import distances_km
 
 Pair = tuple[int, int]
 
@@ -311,7 +311,7 @@ class Engine:
                 chars, lengths = column
                 matrix[:, n] = vector.prefix_scores(chars[left], chars[right], lengths[left], lengths[right])
             elif f.comparator == "geo":
-                matrix[:, n] = vector.geo_km(column[left], column[right])
+                matrix[:, n] = distances_km(column[left], column[right])
             elif f.comparator == "date":
                 matrix[:, n] = vector.date_days(column[left], column[right])
             else:  # set, numbers: no batch form, one by one

@@ -44,13 +44,6 @@ def prefix_scores(left: np.ndarray, right: np.ndarray, lengths_l: np.ndarray, le
     return out
 
 
-def geo_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle kilometres between rows of (lat, lon) (NaN where missing)."""
-    lat1, lon1, lat2, lon2 = (np.radians(x) for x in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 12742 * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-
-
 def geo_scores(km: np.ndarray, max_km: float) -> np.ndarray:
     """1 within a kilometre, linearly to 0 at max_km (NaN where missing)."""
     return np.clip(1 - (km - 1) / max(max_km - 1, 1e-9), 0.0, 1.0)

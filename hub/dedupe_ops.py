@@ -6,7 +6,7 @@ import os
 from itertools import combinations
 from typing import IO, Iterable
 
-from connectors.dates import utcnow
+from hub.clock import utcnow
 from dedupe.engine import Engine, load_model
 from dedupe.merge import merge
 from dedupe.model import Model

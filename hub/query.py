@@ -3,7 +3,7 @@
 A saved search is just a URL: `/feed.rss?category=goods&ags=03&q=fahrrad` asks for the same
 listings as `/api/v1/listings?...` or `helferhub export rss --category goods --ags 03 --q fahrrad`.
 Parsing turns request arguments into a `Query`, or a `BadParameter` naming the culprit;
-`where()` turns a Query into SQL over the `unified` table (alias `u`).
+`hub/storage/search.py` answers a Query from the database.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Iterable, Mapping, Sequence
 
 from schema import gazetteer, taxonomy
+from schema.text import fold
 
 LANGUAGES = ("de", "en", "ar")
 KINDS = ("offer", "request", "event", "service")
@@ -84,7 +85,8 @@ class Query:
     postcode: str | None = None
     near: tuple[float, float] | None = None
     radius_km: float = DEFAULT_RADIUS_KM
-    q: str | None = None
+    #: Full-text terms, each (folded words, exact): a quoted phrase is exact, a word also starts words.
+    q: tuple[tuple[tuple[str, ...], bool], ...] = ()
     updated_since: str | None = None
     sources: tuple[str, ...] = ()
     lang: str = "de"
@@ -132,7 +134,7 @@ def parse(args: Mapping[str, Sequence[str]], *, sources: Iterable[str], accept_l
         "sources": _choices(args, "source", tuple(sorted(sources))),
         "ags": _ags(one["ags"]) if "ags" in one else None,
         "postcode": _matching("postcode", one.get("postcode"), r"[0-9]{2,5}", "2 to 5 digits of a postcode"),
-        "q": _text_query(one["q"]) if "q" in one else None,
+        "q": _text_query(one["q"]) if "q" in one else (),
         "updated_since": _since(one["updated_since"]) if "updated_since" in one else None,
         "lang": one["lang"] if "lang" in one else (accept_lang or "de"),
         "limit": _limit(one.get("limit"), default_limit, max_limit),
@@ -216,30 +218,26 @@ def _limit(value: str | None, default: int | None, maximum: int) -> int | None:
 
 # -- full-text search ----------------------------------------------------------------------
 
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
 
 
-def fold(text: str) -> str:
-    """Text as the search index holds it: lower case, umlauts spelled ae/oe/ue, ß as ss."""
-    return text.casefold().translate(_UMLAUTS)
-
-
-def _text_query(value: str) -> str:
-    """q as an FTS5 expression: every word must occur, as a word or the start of one; phrases exact."""
+def _text_query(value: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """q as search terms, each (folded words, exact): every term must occur; a quoted phrase is one
+    exact term of its words in that order, any other word a term of its own (found as a word or the
+    start of one)."""
     if len(value) > 200:
         raise BadParameter("q", f"q is {len(value)} characters long; at most 200")
-    parts: list[str] = []
+    terms: list[tuple[tuple[str, ...], bool]] = []
     for phrase, word in _TERM.findall(value):
-        words = _WORD.findall(fold(phrase or word))
+        words = tuple(_WORD.findall(fold(phrase or word)))
         if phrase and words:
-            parts.append('"' + " ".join(words) + '"')
+            terms.append((words, True))
         elif words:
-            parts.extend(f'"{w}"*' for w in words)
-    if not parts:
+            terms.extend(((w,), False) for w in words)
+    if not terms:
         raise BadParameter("q", f"q must contain a word to search for, not {value!r}")
-    return " AND ".join(parts)
+    return tuple(terms)
 
 
 # -- cursors -------------------------------------------------------------------------------
@@ -265,62 +263,3 @@ def decode_cursor(cursor: str, query: Query) -> tuple[str, str]:
     if key != query.search_key():
         raise BadParameter("cursor", "cursor belongs to a different search: keep the other parameters as they were")
     return published, listing_id
-
-
-# -- SQL -----------------------------------------------------------------------------------
-
-ORDER = "u.published_utc desc, u.id desc"
-
-
-def where(query: Query, now_utc: str) -> tuple[str, list]:
-    """SQL condition over `unified u` for the visible listings this query matches, and its arguments."""
-    sql = ["u.status = 'active'", "(u.valid_until_utc is null or u.valid_until_utc >= ?)"]
-    args: list = [now_utc]
-
-    def any_of(column: str, values: tuple[str, ...]) -> None:
-        sql.append(f"{column} in ({','.join('?' * len(values))})")
-        args.extend(values)
-
-    if query.kinds:
-        any_of("u.kind", query.kinds)
-    if query.categories:
-        any_of("u.category", query.categories)
-    if query.ags:
-        sql.append("substr(u.ags, 1, ?) = ?")
-        args += [len(query.ags), query.ags]
-    if query.postcode:
-        sql.append("substr(u.postcode, 1, ?) = ?")
-        args += [len(query.postcode), query.postcode]
-    if query.near:
-        lat, lon = query.near
-        dlat = query.radius_km / 111.0
-        dlon = query.radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
-        sql.append("u.lat between ? and ? and u.lon between ? and ? and distance_km(u.lat, u.lon, ?, ?) <= ?")
-        args += [lat - dlat, lat + dlat, lon - dlon, lon + dlon, lat, lon, query.radius_km]
-    if query.q:
-        sql.append("u.id in (select id from unified_fts where unified_fts match ?)")
-        args.append(query.q)
-    if query.updated_since:
-        sql.append("u.updated_utc >= ?")
-        args.append(query.updated_since)
-    if query.sources:
-        marks = ",".join("?" * len(query.sources))
-        sql.append(f"exists (select 1 from unified_members m join listings l on l.id = m.listing_id "
-                   f"where m.unified_id = u.id and l.source in ({marks}))")
-        args.extend(query.sources)
-    return " and ".join(sql), args
-
-
-def after(position: tuple[str, str]) -> tuple[str, list]:
-    """SQL condition for the rows that come after a position in ORDER."""
-    published, listing_id = position
-    return "(u.published_utc < ? or (u.published_utc = ? and u.id < ?))", [published, published, listing_id]
-
-
-def distance_km(lat1: float | None, lon1: float | None, lat2: float, lon2: float) -> float | None:
-    """Great-circle distance in kilometres (haversine); None without coordinates."""
-    if lat1 is None or lon1 is None:
-        return None
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))

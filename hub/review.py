@@ -1,7 +1,7 @@
 """The review queue: listings of moderated sources wait here until an operator decides."""
 from __future__ import annotations
 
-from connectors.dates import utcnow
+from hub.clock import utcnow
 from hub import unify
 from hub.storage import Storage
 

@@ -19,7 +19,7 @@ from typing import Iterable
 
 from connectors import registry
 from connectors.base import Connector, RecordError, Withheld, listing_id
-from connectors.dates import utcnow
+from hub.clock import utcnow
 from connectors.guard import AddressPolicy
 from connectors.http import Fetcher
 from hub import __version__, unify

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from schema.text import fold as text_fold
 
 STATES = {
     "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
@@ -43,13 +44,9 @@ class Place:
 
 
 def fold(name: str) -> str:
-    """Fold a place name for comparison: case, umlauts (ü = ue), accents, punctuation."""
-    text = name.casefold().replace("ß", "ss")
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        text = text.replace(umlaut, plain)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _NOISE.sub(" ", text)
+    """A place name folded for comparison: the hub's text fold, without punctuation and the words
+    of administrative kinds (Landkreis, Stadt, ...)."""
+    text = _NOISE.sub(" ", text_fold(name))
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 

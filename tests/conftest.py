@@ -52,7 +52,7 @@ def storage(tmp_path):
 @pytest.fixture
 def app(make_config):
     """The web app on an empty temporary database."""
-    from hub.app import create_app
+    from hub.web import create_app
 
     return create_app(make_config())
 

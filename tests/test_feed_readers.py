@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import feedparser
 import pytest
 
-from hub.app import create_app
+from hub.web import create_app
 from hub.storage import Storage
 from listings import doc, publish
 from servers import serve_wsgi

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from connectors.guard import why_forbidden
 from hub import config as hub_config
-from hub.app import create_app
+from hub.web import create_app
 from hub.cli import cli
 from hub.storage import Storage
 from hub.sync import scrub, sync

@@ -21,7 +21,7 @@ import icalendar
 import pytest
 
 import exports
-from hub.app import create_app
+from hub.web import create_app
 from hub.storage import Storage
 from hub.sync import sync
 from privacy_check import benign, contacts, leaks, survives

@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from hub.app import create_app
+from hub.web import create_app
 from hub.storage import Storage
 from listings import doc, publish
 from schema import validate, validator

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import responses
 
-from hub.app import create_app
+from hub.web import create_app
 from hub.storage import Storage
 from hub.sync import sync
 from portals import HelpToPortal, entry

@@ -5,7 +5,7 @@ import gzip
 
 import pytest
 
-from hub.app import create_app
+from hub.web import create_app
 from hub.storage import Storage
 from listings import doc, publish
 
@@ -73,7 +73,7 @@ def test_an_expired_listing_changes_the_validators_without_any_write(hub, monkey
     _, client = hub
     before = client.get("/feed.json")
     assert len(before.get_json(force=True)["items"]) == 2
-    monkeypatch.setattr("hub.web_feeds.now", lambda: "2027-05-09T00:00:00Z")  # listing 2's valid_until has passed
+    monkeypatch.setattr("hub.web.responses.now_utc", lambda: "2027-05-09T00:00:00Z")  # listing 2's valid_until has passed
     after = client.get("/feed.json", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and len(after.get_json(force=True)["items"]) == 1
     assert after.headers["Last-Modified"] == "Sat, 08 May 2027 21:59:59 GMT"
@@ -136,7 +136,7 @@ def test_two_databases_never_share_a_tag(make_config, tmp_path):
 
 
 def test_rendered_bodies_stay_within_their_budget():
-    from hub.http import Rendered
+    from hub.web.responses import Rendered
 
     kept = Rendered(budget=10, largest=6)
     kept.put("a", b"12345")
@@ -151,6 +151,6 @@ def test_rendered_bodies_stay_within_their_budget():
 def test_new_rendering_code_changes_every_tag(hub, monkeypatch):
     _, client = hub
     before = client.get("/feed.rss").headers["ETag"]
-    monkeypatch.setattr("hub.http.renderer", lambda: "a-new-deploy")  # as if an export's code had changed
+    monkeypatch.setattr("hub.render.renderer", lambda: "a-new-deploy")  # as if an export's code had changed
     after = client.get("/feed.rss", headers={"If-None-Match": before})
     assert after.status_code == 200 and after.headers["ETag"] != before

@@ -11,8 +11,8 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 import exports
-from hub.app import create_app
-from hub.openapi import spec as document_for
+from hub.web import create_app
+from hub.web.openapi import spec as document_for
 from hub.query import FILTERS, PAGING
 from hub.storage import Storage
 from listings import doc, publish

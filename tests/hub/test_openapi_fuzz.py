@@ -24,7 +24,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from hub import config as hub_config
-from hub.app import create_app
+from hub.web import create_app
 from hub.storage import Storage
 from listings import doc, publish
 

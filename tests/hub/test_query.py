@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.app import create_app
+from hub.web import create_app
 from hub.storage import Storage
 from listings import doc, publish, titles
 

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from hub import storage as storage_module
+from hub.storage import database as storage_module  # where Storage.migrate reads them
 from hub.storage import SCHEMA_VERSION, Storage
 
 

@@ -163,7 +163,7 @@ def test_a_moderated_source_waits_for_review(portal, make_config, storage):
 
 @pytest.fixture
 def client_for():
-    from hub.app import create_app
+    from hub.web import create_app
 
     return lambda config: create_app(config).test_client()
 

@@ -8,7 +8,7 @@ import responses
 from click.testing import CliRunner
 
 from connectors.base import listing_id
-from hub.app import create_app
+from hub.web import create_app
 from hub.cli import cli
 from hub.sync import sync
 from portals import HelpToPortal, entry

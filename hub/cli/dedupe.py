@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from hub.cli import cli, load_config, open_storage
+from hub.cli.common import load_config, open_storage
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.option("--input", "input_path", type=click.File("r", encoding="utf-8"), help="JSON lines to deduplicate offline.")
 @click.option("--output", "output_path", type=click.File("w", encoding="utf-8"), default="-", show_default=True)
 @click.option("--spec", "spec_path", type=click.Path(exists=True, dir_okay=False),
@@ -45,11 +44,8 @@ def dedupe(ctx, input_path, output_path, spec_path, threshold) -> None:
 
 def _with_storage(ctx, fn):
     config = load_config(ctx)
-    storage = open_storage(ctx, config)
-    try:
+    with open_storage(ctx, config) as storage:
         return fn(config, storage)
-    finally:
-        storage.close()
 
 
 @dedupe.command()

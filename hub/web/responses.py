@@ -1,17 +1,21 @@
-"""HTTP done right for the public endpoints: validators and 304s, caching, gzip, CORS."""
+"""HTTP done right for the public endpoints: a search answered in a format, validators and 304s,
+caching, gzip, CORS."""
 from __future__ import annotations
 
-import hashlib
 import threading
 import zlib
 from collections import OrderedDict
-from functools import cache
-from pathlib import Path
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.http import http_date
+
+import exports
+from hub.clock import now_utc
+from hub.query import LANGUAGES, Query, parse
+from hub.render import etag, render
+from hub.storage.snapshot import Result
 
 #: Endpoints anyone may read from any web page (Access-Control-Allow-Origin: *), GET and HEAD only.
 PUBLIC: set[str] = set()
@@ -43,25 +47,27 @@ def cors(response: Response) -> Response:
     return response
 
 
-def etag_of(*parts: object) -> str:
-    """A strong entity tag from what determines a response's bytes (and the code that renders them)."""
-    return hashlib.sha256("\x1f".join(map(str, (renderer(), *parts))).encode()).hexdigest()[:32]
+def request_query(default_limit: int | None, extra: tuple[str, ...] = (), only: tuple[str, ...] | None = None) -> Query:
+    """The request's search; BadParameter (400) names a parameter that is unknown or malformed."""
+    config = current_app.config["HUB"]
+    return parse(request.args.to_dict(flat=False), sources=[s.name for s in config.sources],
+                 accept_lang=request.accept_languages.best_match(LANGUAGES), default_limit=default_limit,
+                 extra=extra, only=only)
 
 
-@cache
-def renderer() -> str:
-    """A digest of the code and data that turn listings into bytes (the hub, the exports, the schema
-    with its labels): a deploy that changes any output changes every tag with it."""
-    import exports
-    import hub
-    import schema
-
-    digest = hashlib.sha256()
-    for package in (hub, exports, schema):
-        folder = Path(package.__file__).parent
-        for path in sorted([*folder.glob("*.py"), *folder.glob("*.json")]):
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+def answer(fmt: str, query: Query) -> Response:
+    """The search in one format: 304 if the reader's copy is current, else the (maybe streamed) body."""
+    config = current_app.config["HUB"]
+    result = Result.open(config.database, query, now_utc())
+    try:
+        response = respond(lambda: render(config, fmt, request.path, result), etag=etag(config, fmt, result),
+                           last_modified=result.last_modified, media_type=exports.get(fmt).media_type,
+                           language=query.lang)
+    except BaseException:
+        result.close()
+        raise
+    response.call_on_close(result.close)
+    return response
 
 
 def respond(body: Callable[[], bytes | Iterable[bytes]], *, etag: str, last_modified: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 import exports
-from hub.cli import EXIT_USAGE, cli, load_config
+from hub.cli.common import EXIT_USAGE, load_config
 from hub.query import FILTERS, PAGING, BadParameter, parse
 
 #: Where each built-in format is served, so links in the file point at the same search on the web.
@@ -24,7 +24,7 @@ def _search_options(command):
     return command
 
 
-@cli.command("export")
+@click.command("export")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(exports.formats())))
 @click.option("-o", "--output", type=click.File("wb"), default="-", help="File to write (default: stdout).")
 @_search_options
@@ -34,8 +34,9 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
 
     Example: helferhub export csv --category goods --ags 03 -o goods-niedersachsen.csv
     """
-    from connectors.dates import utcnow
-    from hub.feeds import Result, render
+    from hub.clock import now_utc
+    from hub.render import render
+    from hub.storage.snapshot import Result
 
     config = load_config(ctx)
     args = {name: list(value) if isinstance(value, tuple) else [value]
@@ -45,7 +46,7 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
     except BadParameter as exc:
         click.echo(f"error: --{exc.name.replace('_', '-')}: {exc}", err=True)
         ctx.exit(EXIT_USAGE)
-    result = Result.open(config, query, utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"))
+    result = Result.open(config.database, query, now_utc())
     body = render(config, fmt, path_of(fmt), result)
     for piece in [body] if isinstance(body, bytes) else body:
         output.write(piece)

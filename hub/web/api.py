@@ -6,11 +6,12 @@ import json
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from exports.common import clean_tree, localized
-from hub.app import storage
-from hub.http import etag_of, public, respond
-from hub.query import BadParameter, Query, where
+from hub.clock import now_utc
+from hub.query import BadParameter
+from hub.render import etag_of
 from hub.storage import SCHEMA_VERSION
-from hub.web_feeds import answer, now, request_query
+from hub.web.db import storage
+from hub.web.responses import answer, public, request_query, respond
 
 bp = Blueprint("api", __name__)
 
@@ -42,7 +43,7 @@ def listing(listing_id: str):
         return response, 301, {"Location": target}
     if row["status"] == "withdrawn":
         abort(410, description=f"listing {listing_id!r} was withdrawn by its portal")
-    generation, changed = store.feed_state(now())
+    generation, changed = store.feed_state(now_utc())
     body = json.dumps(clean_tree(localized(row["data"], query.lang)), ensure_ascii=False).encode("utf-8")
     return respond(lambda: body, etag=etag_of(listing_id, query.lang, generation),
                    last_modified=changed, media_type="application/json; charset=utf-8", language=query.lang)
@@ -88,7 +89,7 @@ def healthz():
         state = store.state(source.name)
         sources.append({"name": source.name, "enabled": source.enabled, "last_run_at": state.get("last_run_at"),
                         "last_status": state.get("last_status"), "failures": state.get("failures") or 0})
-    visible = store.count(*where(Query(), now()))
+    visible = store.visible_count(now_utc())
     response = jsonify(status="ok", schema_version=SCHEMA_VERSION, visible=visible, listings=store.counts(),
                        sources=sources)
     response.headers["Cache-Control"] = "no-store"
@@ -98,5 +99,5 @@ def healthz():
 def _json(value) -> Response:
     """A computed JSON answer with validators: its tag is its content's, its date the last change."""
     body = json.dumps(value, ensure_ascii=False).encode("utf-8")
-    _, changed = storage().feed_state(now())
+    _, changed = storage().feed_state(now_utc())
     return respond(lambda: body, etag=etag_of(body), last_modified=changed, media_type="application/json; charset=utf-8")

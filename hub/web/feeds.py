@@ -1,44 +1,14 @@
-"""The public feeds and exports: one search, any format, cacheable (see hub/http.py)."""
+"""The public feeds and exports: one search, any format, cacheable (see responses.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request
 
 import exports
-from connectors.dates import utcnow
-from hub.feeds import Result, render
-from hub.http import public, respond
-from hub.query import LANGUAGES, BadParameter, Query, parse
+from hub.query import BadParameter
+from hub.web.responses import answer, public, request_query
 
 bp = Blueprint("feeds", __name__)
 DIALECTS = {"german": "csv", "plain": "csv-plain"}
-
-
-def now() -> str:
-    """The current time as the database's UTC strings have it."""
-    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def request_query(default_limit: int | None, extra: tuple[str, ...] = (), only: tuple[str, ...] | None = None) -> Query:
-    """The request's search; BadParameter (400) names a parameter that is unknown or malformed."""
-    config = current_app.config["HUB"]
-    return parse(request.args.to_dict(flat=False), sources=[s.name for s in config.sources],
-                 accept_lang=request.accept_languages.best_match(LANGUAGES), default_limit=default_limit,
-                 extra=extra, only=only)
-
-
-def answer(fmt: str, query: Query) -> Response:
-    """The search in one format: 304 if the reader's copy is current, else the (maybe streamed) body."""
-    config = current_app.config["HUB"]
-    result = Result.open(config, query, now())
-    try:
-        response = respond(lambda: render(config, fmt, request.path, result), etag=result.etag(config, fmt),
-                           last_modified=result.last_modified, media_type=exports.get(fmt).media_type,
-                           language=query.lang)
-    except BaseException:
-        result.close()
-        raise
-    response.call_on_close(result.close)
-    return response
 
 
 def _feed(fmt: str) -> Response:

@@ -9,7 +9,8 @@ from flask import Blueprint, current_app
 
 import exports
 from hub import __version__
-from hub.http import etag_of, public, respond
+from hub.render import etag_of
+from hub.web.responses import public, request_query, respond
 from hub.query import FILTERS, PAGING, Param
 from schema import gazetteer, inlined
 
@@ -169,8 +170,6 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
 @public(bp, "/openapi.json")
 def openapi_json():
     """The OpenAPI 3.1 description of this hub's public endpoints."""
-    from hub.web_feeds import request_query
-
     request_query(None, only=())
     config = current_app.config["HUB"]
     document = spec(config.base_url, tuple(sorted(s.name for s in config.sources)))

@@ -1,13 +1,17 @@
-"""The Flask application factory."""
+"""The web layer: the application factory; one blueprint per concern beside it (`api`, `feeds`,
+`openapi`), the request's database connection in `db`, HTTP caching and answers in `responses`."""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify
+from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from hub import config as hub_config
+from hub.query import BadParameter
 from hub.storage import Storage
+from hub.web import api, db, feeds, openapi
+from hub.web.responses import cors
 
 
 def create_app(config: hub_config.Config | None = None) -> Flask:
@@ -17,35 +21,16 @@ def create_app(config: hub_config.Config | None = None) -> Flask:
     app.config["HUB"] = config
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    Storage(config.database).close()  # create and migrate the database before the first request
-
-    from hub import api, openapi, web_feeds
-    from hub.http import cors
-    from hub.query import BadParameter
-
-    for module in (api, web_feeds, openapi):
+    with Storage(config.database):  # create and migrate the database before the first request
+        pass
+    for module in (api, feeds, openapi):
         app.register_blueprint(module.bp)
     app.after_request(cors)
-    app.teardown_appcontext(_close_storage)
+    db.init_app(app)
     app.register_error_handler(BadParameter, _bad_parameter)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
-
-
-def storage() -> Storage:
-    """The request's database connection, opened on first use."""
-    if "storage" not in g:
-        from flask import current_app
-
-        g.storage = Storage(current_app.config["HUB"].database)
-    return g.storage
-
-
-def _close_storage(_exc: BaseException | None) -> None:
-    store = g.pop("storage", None)
-    if store is not None:
-        store.close()
 
 
 def _bad_parameter(exc):

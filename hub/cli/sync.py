@@ -1,0 +1,69 @@
+"""helferhub sync, runs, quarantine: syncing the sources and what their runs left."""
+from __future__ import annotations
+
+import logging
+
+import click
+
+from hub.cli.common import EXIT_USAGE, load_config, open_storage
+from hub.sync import COUNTS
+
+
+@click.command()
+@click.argument("names", nargs=-1)
+@click.option("--full", is_flag=True, help="Fetch everything and withdraw what the portal no longer lists.")
+@click.option("--accept-shrink", is_flag=True,
+              help="With --full: withdraw what is missing even if the list shrank suspiciously (see max_shrink).")
+@click.pass_context
+def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: bool) -> None:
+    """Sync the named sources (default: every enabled one) once.
+
+    Exit status 0 if all synced, 1 if any failed or shrank suspiciously (the others still synced),
+    2 for usage or config errors.
+    """
+    from hub.sync import sync as run_sync
+
+    config = load_config(ctx)
+    logging.getLogger("hub.sync").setLevel(max(logging.WARNING, logging.getLogger().level))  # the lines below say it
+    known = {s.name for s in config.sources}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        click.echo(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}", err=True)
+        ctx.exit(EXIT_USAGE)
+    if accept_shrink and not full:
+        click.echo("--accept-shrink confirms what a full sync withdraws: give --full too", err=True)
+        ctx.exit(EXIT_USAGE)
+    with open_storage(ctx, config) as storage:
+        results = run_sync(config, storage, list(names) or None, full=full, accept_shrink=accept_shrink)
+    for result in results:
+        click.echo(result.line())
+    ctx.exit(0 if all(r.ok for r in results) else 1)
+
+
+@click.command()
+@click.option("--limit", default=10, show_default=True, help="Runs to show per source.")
+@click.pass_context
+def runs(ctx: click.Context, limit: int) -> None:
+    """Show the latest sync runs of every source, with their counts and errors."""
+    config = load_config(ctx)
+    with open_storage(ctx, config) as storage:
+        for source in config.sources:
+            for r in storage.runs(source.name, limit):
+                counts = " ".join(f"{k}={r[k] or 0}" for k in COUNTS)
+                tail = f" error: {r['error']}" if r["error"] else ""
+                notes = f" ({r['notes']})" if r["notes"] else ""
+                click.echo(f"#{r['id']} {r['started_at']} {source.name}: {r['status']} {r['mode']} {counts}{notes}{tail}")
+
+
+@click.command()
+@click.option("--source", default=None, help="Only this source's records.")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+def quarantine(ctx: click.Context, source: str | None, limit: int) -> None:
+    """Show records that failed validation, with the reasons."""
+    config = load_config(ctx)
+    with open_storage(ctx, config) as storage:
+        for row in storage.quarantined(source, limit):
+            click.echo(f"#{row['id']} {row['created_at']} {row['source']} record {row['record_id']}:")
+            for error in row["errors"]:
+                click.echo(f"    {error}")

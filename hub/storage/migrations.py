@@ -1,0 +1,102 @@
+"""The database's schema: ordered migrations, each taking it one version further. Only ever append."""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+import sqlite_utils
+
+from hub.storage.search import search_text
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["http_cache"].create({"source": str, "url": str, "etag": str, "last_modified": str,
+                             "body": bytes, "stored_at": str}, pk=("source", "url"))
+    db["source_state"].create({"source": str, "cursor": str, "last_run_at": str,
+                               "last_status": str, "failures": int}, pk="source")
+    db["raw_records"].create({"source": str, "record_id": str, "hash": str, "payload": str,
+                              "outcome": str, "first_seen": str, "changed_at": str}, pk=("source", "record_id"))
+    db["listings"].create({"id": str, "source": str, "record_id": str, "hash": str, "data": str,
+                           "status": str, "reason": str, "updated_at": str}, pk="id")
+    db["listings"].create_index(["source", "status"])
+    db["unified"].create({"id": str, "data": str, "status": str, "kind": str, "category": str,
+                          "ags": str, "language": str, "published_utc": str, "updated_utc": str,
+                          "valid_until_utc": str}, pk="id")
+    db["unified"].create_index(["status", "published_utc"])
+    db["unified_members"].create({"listing_id": str, "unified_id": str}, pk="listing_id")
+    db["unified_members"].create_index(["unified_id"])
+    db["sync_runs"].create({"id": int, "source": str, "mode": str, "started_at": str,
+                            "finished_at": str, "status": str, "fetched": int, "new": int,
+                            "updated": int, "unchanged": int, "withdrawn": int, "quarantined": int,
+                            "not_modified": int, "notes": str, "error": str}, pk="id")
+    db["sync_runs"].create_index(["source", "id"])
+    db["quarantine"].create({"id": int, "source": str, "record_id": str, "run_id": int,
+                             "errors": str, "payload": str, "created_at": str}, pk="id")
+    db["quarantine"].create_index(["source", "record_id"])
+    db["history"].create({"id": int, "listing_id": str, "source": str, "record_id": str,
+                          "run_id": int, "action": str, "at": str, "hash": str}, pk="id")
+    db["history"].create_index(["listing_id"])
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Count records a portal lists but that are not public (archived, rejected, full, cancelled)."""
+    db.execute("alter table sync_runs add column withheld integer")
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    """The deduplicator: block keys per listing, operators' decisions, merged clusters' redirects."""
+    db["dedupe_keys"].create({"key": str, "listing_id": str})
+    db["dedupe_keys"].create_index(["key"])
+    db["dedupe_keys"].create_index(["listing_id"])
+    db["dedupe_overrides"].create({"a": str, "b": str, "decision": str, "note": str, "created_at": str}, pk=("a", "b"))
+    db.execute("alter table unified add column merged_into text")
+    db.execute("alter table unified add column created_at text")
+    db.execute("update unified set created_at = published_utc")
+
+
+def _v4(db: sqlite_utils.Database) -> None:
+    """The query language: place columns, a full-text index, and a change counter for validators."""
+    for column, kind in (("postcode", "text"), ("lat", "real"), ("lon", "real")):
+        db.execute(f"alter table unified add column {column} {kind}")
+    db.execute("update unified set postcode = json_extract(data, '$.location.postcode'), "
+               "lat = json_extract(data, '$.location.lat'), lon = json_extract(data, '$.location.lon')")
+    db["unified"].create_index(["status", "ags"])
+    db["unified"].create_index(["status", "valid_until_utc"])
+    db.execute("create virtual table unified_fts using fts5(id unindexed, body, "
+               "tokenize = 'unicode61 remove_diacritics 2')")
+    for uid, data in db.execute("select id, data from unified").fetchall():
+        db.execute("insert into unified_fts (id, body) values (?, ?)", [uid, search_text(json.loads(data))])
+    # Every write to `unified` counts: a response's validators are this counter, so a 304 costs no query
+    # of the listings. Triggers, so that no code path (or operator's sqlite3 session) can forget it.
+    # `instance` tells databases apart: a rebuilt database starts counting again, under a new name.
+    db.execute("create table feed_state (id integer primary key check (id = 1), instance text, generation integer, "
+               "changed_at text)")
+    db.execute("insert into feed_state values (1, lower(hex(randomblob(8))), 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))")
+    for event in ("insert", "update", "delete"):
+        db.execute(f"create trigger unified_{event} after {event} on unified begin "
+                   f"update feed_state set generation = generation + 1, "
+                   f"changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') where id = 1; end")
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    """Crash safety: listings whose unification is owed, and which process runs a sync."""
+    # Written in the same transaction as the listing it names, deleted in the same transaction as
+    # the unified listings it led to: a crash in between leaves it here for the next run.
+    db.execute("create table unify_pending (listing_id text primary key)")
+    db.execute("alter table sync_runs add column pid integer")
+    db.execute("alter table sync_runs add column host text")
+    # Listings stored before this version may never have been unified (a crash could not be told).
+    db.execute("insert or ignore into unify_pending select id from listings")
+
+
+def _v6(db: sqlite_utils.Database) -> None:
+    """The deduplication model estimated from this database's listings (one row)."""
+    db.execute("create table dedupe_model (id integer primary key check (id = 1), data text not null, "
+               "records integer not null, estimated_at text not null)")
+
+
+#: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,103 @@
+"""The snapshot a response is read from.
+
+A response is read from one snapshot of the database: its validators (generation, last change),
+its listings and its next page agree even while a sync writes. Without a limit every match is
+streamed in batches, in bounded memory.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+
+from exports.common import localized
+from hub.query import Query, encode_cursor
+from hub.storage.database import Storage
+from hub.storage.search import after, where
+
+#: Rows read at a time when a search streams every match.
+BATCH = 500
+
+
+@dataclass
+class Result:
+    """What one search found, read from one snapshot of the database."""
+
+    store: Storage
+    query: Query
+    now: str
+    generation: str
+    last_modified: str
+    total: int
+    pooled: bool = False
+    closed: bool = False
+
+    @classmethod
+    def open(cls, database: str, query: Query, now: str) -> "Result":
+        """Begin a snapshot and read the search's validators; close() (or consume listings) ends it."""
+        store, pooled = _connection(database)
+        store.db.execute("BEGIN")
+        result = cls(store, query, now, "", "", 0, pooled=pooled)
+        try:
+            result.generation, result.last_modified = store.feed_state(now)
+            result.total = store.count(*where(query, now))
+        except BaseException:
+            result.close()
+            raise
+        return result
+
+    def page(self) -> tuple[list[dict], str | None]:
+        """The query's page (it has a limit) in the reader's language, and the cursor of the next."""
+        limit = self.query.limit
+        rows = self.store.search(*self._condition(), limit=limit + 1)
+        following = encode_cursor(rows[limit - 1], self.query) if len(rows) > limit else None
+        return [localized(r["data"], self.query.lang) for r in rows[:limit]], following
+
+    def stream(self) -> Iterator[dict]:
+        """Every match in the reader's language, read in batches; closes the snapshot at the end."""
+        base, base_args = self._condition()
+        condition, args = base, base_args
+        try:
+            while True:
+                rows = self.store.search(condition, args, limit=BATCH)
+                yield from (localized(r["data"], self.query.lang) for r in rows)
+                if len(rows) < BATCH:
+                    return
+                more, more_args = after((rows[-1]["published_utc"], rows[-1]["id"]))
+                condition, args = f"{base} and {more}", base_args + more_args
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the snapshot, and the connection unless it is the thread's kept one (once)."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.store.db.conn.in_transaction:
+            self.store.db.execute("ROLLBACK")
+        if not self.pooled:
+            self.store.close()
+
+    def _condition(self) -> tuple[str, list]:
+        condition, args = where(self.query, self.now)
+        if self.query.after:
+            more, more_args = after(self.query.after)
+            condition, args = f"{condition} and {more}", args + more_args
+        return condition, args
+
+
+_local = threading.local()
+
+
+def _connection(database: str) -> tuple[Storage, bool]:
+    """The thread's kept connection to database (opening one costs more than most queries), or a
+    fresh one while the kept one is busy with a response still streaming; second: kept or not."""
+    store, path = getattr(_local, "kept", (None, None))
+    if store is not None and path == database and not store.db.conn.in_transaction:
+        return store, True
+    if store is not None and path == database:
+        return Storage(database), False
+    if store is not None and not store.db.conn.in_transaction:
+        store.close()  # another database (tests, or a reconfigured app): keep one connection a thread
+    _local.kept = (Storage(database), database)
+    return _local.kept[0], True
