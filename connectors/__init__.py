@@ -1,6 +1,28 @@
-"""Connectors: one module per member-portal style, found through the entry-point group."""
+"""Connectors: one module per member-portal style, found through the entry-point group
+`helferhub.connectors`. This package is the whole contract a connector author (and the hub) uses:
+
+- what a connector is and raises: `Connector`, `RecordError` (the record goes to quarantine),
+  `Withheld` (listed by the portal, not to be shown), `PayloadError` (the response is not what
+  the portal documents: the sync fails), `listing_id`;
+- what it receives: `SourceSettings` (its [[sources]] entry), `Secret`, `Bearer` (its credentials);
+- how it fetches: `Fetcher` (given to it, guarded by `AddressPolicy`), and `Connector.pages()` with
+  a paginator of `connectors.paging` (`PageNumbers`, `Offset`, `NextLink`) and `dig`;
+- helpers for mapping: `aware` and `end_of_day` (times), `tidy` and `html_to_text` (texts),
+  `detect` (language).
+
+`connectors.registry` finds the installed connector types.
+"""
 from __future__ import annotations
 
-from connectors.base import Connector, RecordError, Withheld
+from connectors.base import Connector, PayloadError, RecordError, Withheld, listing_id
+from connectors.dates import aware, end_of_day
+from connectors.guard import AddressPolicy
+from connectors.http import FetchError, Fetcher
+from connectors.language import detect
+from connectors.paging import NextLink, Offset, PageNumbers, Paginator, dig
+from connectors.source import Bearer, Secret, SourceSettings
+from connectors.text import html_to_text, tidy
 
-__all__ = ["Connector", "RecordError", "Withheld"]
+__all__ = ["AddressPolicy", "Bearer", "Connector", "FetchError", "Fetcher", "NextLink", "Offset", "PageNumbers",
+           "Paginator", "PayloadError", "RecordError", "Secret", "SourceSettings", "Withheld", "aware", "detect", "dig",
+           "end_of_day", "html_to_text", "listing_id", "tidy"]

@@ -13,10 +13,14 @@ from datetime import datetime
 from typing import Any, ClassVar, Iterator, Mapping
 
 from connectors.language import detect
+from connectors.source import Bearer
 from connectors.text import tidy
 from schema import gazetteer, privacy
 
 EMPTY_SCHEMA: dict = {"type": "object", "properties": {}, "additionalProperties": False}
+#: A list longer than this many pages is taken as runaway: the sync stops there, incomplete.
+MAX_PAGES = 10_000
+JSON = ("application/json",)
 
 
 class RecordError(ValueError):
@@ -65,6 +69,14 @@ class Connector:
         self.complete = True
         self.unmapped_categories: set[str] = set()
 
+    @classmethod
+    def auth(cls, source) -> "Bearer | None":
+        """The credentials this source's requests carry (sent to its own origin only): by default a
+        bearer token from its `token` option, if it has one. A connector with another scheme
+        overrides this and returns an object with `headers()`."""
+        token = source.options.get("token")
+        return Bearer(token) if token is not None else None
+
     # -- what a subclass writes -------------------------------------------------------------
 
     def records(self, since: datetime | None = None) -> Iterator[dict]:
@@ -100,6 +112,33 @@ class Connector:
         listing.setdefault("languages", [])
         listing["location"] = self.place(listing.get("location") or {})
         return privacy.gate(listing)
+
+    def pages(self, paginator, url: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        """The parsed JSON body of every page of a list, as `paginator` (connectors.paging) walks it.
+
+        The loop is here, the same for every style: a page asked for twice means the portal's links
+        run in a circle (PayloadError); a list that shifted between pages, or did not end within
+        MAX_PAGES, marks the sync incomplete (`complete = False`), so that no record is taken as gone.
+        """
+        page = paginator.first(url, dict(params or {}))
+        first = None
+        asked = set()
+        for _ in range(MAX_PAGES):
+            key = (page.url, tuple(sorted((str(k), str(v)) for k, v in page.params.items())))
+            if key in asked:
+                raise PayloadError(f"the next page {page.url} points back to a page already read")
+            asked.add(key)
+            response = self.fetcher.get(page.url, page.params or None, accept=JSON)
+            body = response.json()
+            if first is None:
+                first = body
+            elif paginator.shifted(first, body):
+                self.complete = False  # records came or went between two pages
+            yield body
+            page = paginator.following(page, body, response.url)
+            if page is None:
+                return
+        self.complete = False
 
     def category(self, *names: str | None) -> str:
         """The hub category of the first of the portal's category names that is mapped."""

@@ -7,12 +7,13 @@ a field may instead be a table: `{ path = ..., map = {...}, format = "%d.%m.%Y",
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Iterator
 
 from connectors.base import Connector, PayloadError, RecordError
 from connectors.dates import aware, end_of_day
-from connectors.paging import NextLink, Offset, PageNumbers
+from connectors.paging import NextLink, Offset, PageNumbers, Paginator
 from connectors.text import html_to_text, tidy
+from schema.paths import read as read_path
 
 _PATH = {"type": "string", "minLength": 1}
 _FIELD = {
@@ -38,23 +39,6 @@ FIELDS = ("id", "url", "kind", "category", "title", "description", "language", "
           "lat", "lon", "starts_at", "ends_at", "valid_until", "published_at", "updated_at", "volunteers_needed",
           "skills", "tags", "organisation", "organisation_url")
 KINDS = ("offer", "request", "event", "service")
-
-
-def read_path(record: Any, path: str) -> Any:
-    """The value at a dotted path or JSON pointer; None where the record has nothing there."""
-    if path.startswith("/"):
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
-    else:
-        parts = path.split(".")
-    value = record
-    for part in parts:
-        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        elif isinstance(value, dict) and part in value:
-            value = value[part]
-        else:
-            return None
-    return value
 
 
 class JsonConnector(Connector):
@@ -100,7 +84,7 @@ class JsonConnector(Connector):
         """Every record of every page, as the [[sources]] entry describes the endpoint."""
         params = {self.options["since"]["param"]: since.isoformat()} if since and "since" in self.options else {}
         url = self.source.url + self.options.get("path", "")
-        for body in self.paginator().pages(self, url, params):
+        for body in self.pages(self.paginator(), url, params):
             yield from self.records_of(body)
 
     def records_of(self, body) -> list:
@@ -123,13 +107,14 @@ class JsonConnector(Connector):
             return PageNumbers(records=self.records_of,
                                last_page=lambda body, n: pages is not None and n >= (read_path(body, pages) or 0),
                                total=(lambda body: read_path(body, total)) if total else (lambda body: None),
-                               **{k: v for k, v in paging.items() if k in ("page_param", "size_param", "size", "first")})
+                               **{("first_page" if k == "first" else k): v for k, v in paging.items()
+                                  if k in ("page_param", "size_param", "size", "first")})
         if style == "offset":
             total = paging.pop("total", None)
             return Offset(records=self.records_of,
                           total=(lambda body: read_path(body, total)) if total else (lambda body: None),
                           **{k: v for k, v in paging.items() if k in ("offset_param", "size_param", "size")})
-        return NextLink(next_link=lambda body: None)
+        return Paginator()
 
     def field(self, raw, name: str, text: bool = False):
         """One field of a record, read as its spec says (None if the spec or the value is missing)."""

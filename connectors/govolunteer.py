@@ -37,7 +37,7 @@ class GoVolunteerConnector(Connector):
         if since:
             params["updatedAfter"] = since.isoformat()
         paginator = NextLink(next_link=lambda body: dig(body, "links", kind=dict).get("next"))
-        for body in paginator.pages(self, f"{self.source.url}/api/projects", params):
+        for body in self.pages(paginator, f"{self.source.url}/api/projects", params):
             yield from dig(body, "data", kind=list)
 
     def record_id(self, raw) -> str:

@@ -48,7 +48,7 @@ class HelpToConnector(Connector):
             size=self.options.get("per_page", 100),
         )
         params = {"updated_since": since.isoformat()} if since else {}
-        for body in paginator.pages(self, f"{self.source.url}/api/v1/entries", params):
+        for body in self.pages(paginator, f"{self.source.url}/api/v1/entries", params):
             yield from body["entries"]
 
     def record_id(self, raw) -> str:

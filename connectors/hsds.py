@@ -39,7 +39,7 @@ class HsdsConnector(Connector):
             size=self.options.get("per_page", 50),
         )
         params = {"modified_after": since.isoformat()} if since else {}
-        for body in paginator.pages(self, f"{self.source.url}/services", params):
+        for body in self.pages(paginator, f"{self.source.url}/services", params):
             yield from body["contents"]
 
     def record_id(self, raw) -> str:

@@ -1,24 +1,50 @@
-"""Paginators: small objects that walk a JSON list endpoint page by page, whatever its style.
+"""Paginators: each says which page of a JSON list endpoint to request next, whatever its style.
 
-Each yields the parsed body of every page. A server may send fewer records than asked for, so
-none of them infers the end from a page size: they follow what the portal says.
+A paginator only decides: `first(url, params)` is the first request, `following(page, body, url)`
+the request after a page's body (None after the last), `shifted(first, body)` whether the list
+changed between two pages. `Connector.pages()` owns the loop: it fetches, yields each page's body,
+stops loops and runaway lists, and marks the sync incomplete when the list shifted. A server may
+send fewer records than asked for, so none of them infers the end from a page size: they follow
+what the portal says.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Callable
 from urllib.parse import urljoin
 
 from connectors.base import PayloadError
 from connectors.http import origin_of
 
-MAX_PAGES = 10_000
-JSON = ("application/json",)
 Body = Any
 
 
+@dataclass(frozen=True)
+class Page:
+    """One request of a list: an address and its query parameters."""
+
+    url: str
+    params: dict = field(default_factory=dict)
+
+
+class Paginator:
+    """A paging style. The base asks for one page, follows nothing and sees no shift."""
+
+    def first(self, url: str, params: dict) -> Page:
+        """The first request."""
+        return Page(url, dict(params))
+
+    def following(self, page: Page, body: Body, url: str) -> Page | None:
+        """The request after `page`, whose body is `body` (read from `url`, after redirects); None after the last."""
+        return None
+
+    def shifted(self, first: Body, body: Body) -> bool:
+        """True if the list changed between the first page and this one (records came or went)."""
+        return False
+
+
 @dataclass
-class PageNumbers:
+class PageNumbers(Paginator):
     """`?page=N&per_page=M`, until the body's page count (or an empty page) says it is the last."""
 
     records: Callable[[Body], list]
@@ -26,26 +52,24 @@ class PageNumbers:
     size: int = 100
     page_param: str = "page"
     size_param: str = "per_page"
-    first: int = 1
+    first_page: int = 1
     total: Callable[[Body], int | None] = lambda body: None
 
-    def pages(self, connector, url: str, params: dict) -> Iterator[Body]:
-        """Every page's body."""
-        total = None
-        for n in range(self.first, self.first + MAX_PAGES):
-            body = connector.fetcher.get(url, {**params, self.page_param: n, self.size_param: self.size}, accept=JSON).json()
-            found = self.records(body)
-            if total is not None and self.total(body) != total:
-                connector.complete = False  # records came or went between two pages
-            total = self.total(body)
-            yield body
-            if not found or self.last_page(body, n):
-                return
-        connector.complete = False
+    def first(self, url: str, params: dict) -> Page:
+        return Page(url, {**params, self.page_param: self.first_page, self.size_param: self.size})
+
+    def following(self, page: Page, body: Body, url: str) -> Page | None:
+        n = page.params[self.page_param]
+        if not self.records(body) or self.last_page(body, n):
+            return None
+        return Page(page.url, {**page.params, self.page_param: n + 1})
+
+    def shifted(self, first: Body, body: Body) -> bool:
+        return self.total(first) is not None and self.total(body) != self.total(first)
 
 
 @dataclass
-class Offset:
+class Offset(Paginator):
     """`?offset=K&limit=M`, until a page comes back empty (or the body's total is reached)."""
 
     records: Callable[[Body], list]
@@ -54,50 +78,37 @@ class Offset:
     size_param: str = "limit"
     total: Callable[[Body], int | None] = lambda body: None
 
-    def pages(self, connector, url: str, params: dict) -> Iterator[Body]:
-        """Every page's body."""
-        offset = 0
-        for _ in range(MAX_PAGES):
-            body = connector.fetcher.get(url, {**params, self.offset_param: offset, self.size_param: self.size},
-                                         accept=JSON).json()
-            found = self.records(body)
-            yield body
-            offset += len(found)
-            total = self.total(body)
-            if not found or (total is not None and offset >= total):
-                return
-        connector.complete = False
+    def first(self, url: str, params: dict) -> Page:
+        return Page(url, {**params, self.offset_param: 0, self.size_param: self.size})
+
+    def following(self, page: Page, body: Body, url: str) -> Page | None:
+        found = self.records(body)
+        offset = page.params[self.offset_param] + len(found)
+        total = self.total(body)
+        if not found or (total is not None and offset >= total):
+            return None
+        return Page(page.url, {**page.params, self.offset_param: offset})
 
 
 @dataclass
-class NextLink:
-    """Follow the link the body names (absolute or relative to the page) until there is none."""
+class NextLink(Paginator):
+    """Follow the link the body names (absolute or relative to the page) until there is none; never
+    to another site, whose pages are not this source's list (and must not get its credentials)."""
 
     next_link: Callable[[Body], str | None]
 
-    def pages(self, connector, url: str, params: dict) -> Iterator[Body]:
-        """Every page's body."""
-        seen = set()
-        response = connector.fetcher.get(url, params, accept=JSON)
-        for _ in range(MAX_PAGES):
-            body = response.json()
-            yield body
-            link = self.next_link(body)
-            if not link:
-                return
-            if not isinstance(link, str):
-                raise PayloadError(f"next link is not a string: {link!r}")
-            link = urljoin(response.url, link)
-            there, here = origin_of(link), origin_of(url)
-            if there != here:
-                # the source's credentials are bound to its own origin; a page elsewhere is not its list
-                raise PayloadError(f"the next link leads to another site ({there[0]}://{there[1]}), "
-                                   f"not {here[0]}://{here[1]}: not followed")
-            if link in seen:
-                raise PayloadError(f"the next link {link} points back to a page already read")
-            seen.add(link)
-            response = connector.fetcher.get(link, accept=JSON)
-        connector.complete = False
+    def following(self, page: Page, body: Body, url: str) -> Page | None:
+        link = self.next_link(body)
+        if not link:
+            return None
+        if not isinstance(link, str):
+            raise PayloadError(f"next link is not a string: {link!r}")
+        link = urljoin(url, link)
+        there, here = origin_of(link), origin_of(page.url)
+        if there != here:
+            raise PayloadError(f"the next link leads to another site ({there[0]}://{there[1]}), "
+                               f"not {here[0]}://{here[1]}: not followed")
+        return Page(link)
 
 
 def dig(body: Body, *path: str | int, kind: type | tuple = object, where: str = "response"):

@@ -15,6 +15,7 @@ from dedupe.compare import NATIVE, PAIRWISE, TEXT_METHODS, fold, prepare
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import DISTANCE_UNITS, Spec
 from schema.geo import distances_km
+from schema.paths import read
 
 Pair = tuple[int, int]
 
@@ -30,19 +31,6 @@ def bulk():
     finally:
         if enabled:
             gc.enable()
-
-
-def read(record: Mapping, path: str):
-    """The value at a dotted path, or None."""
-    value = record
-    for part in path.split("."):
-        if type(value) is dict or isinstance(value, Mapping):
-            value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return None
-    return value
 
 
 @dataclass

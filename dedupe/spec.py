@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -247,8 +248,10 @@ def load(path: str | Path) -> Spec:
     return from_dict(data, Path(path).parent)
 
 
+@lru_cache(maxsize=8)
 def listing_spec(threshold: float | None = None) -> Spec:
-    """The specification for listings of the shared schema (dedupe/listing.toml)."""
+    """The specification for listings of the shared schema (dedupe/listing.toml), read once per
+    threshold (a Spec is frozen: callers share it)."""
     data = tomllib.loads(resources.files(__package__).joinpath("listing.toml").read_text(encoding="utf-8"))
     if threshold is not None:
         data["threshold"] = threshold

@@ -12,3 +12,10 @@ def utcnow() -> datetime:
 def now_utc() -> str:
     """Now as the database's UTC strings have it (seconds, Z): what visibility and expiry compare with."""
     return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_utc(value: str | None) -> str | None:
+    """An aware ISO time as the database's sortable UTC string (None stays None)."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from jsonschema import Draft202012Validator
 
+from connectors import Secret, SourceSettings
 from schema import taxonomy
 
 DEFAULT_PATH = "hub.toml"
@@ -91,48 +92,40 @@ class ConfigError(Exception):
         super().__init__("\n".join(f"{self.path}: {p}" for p in problems))
 
 
-class Secret:
-    """A value from the environment that never shows itself in logs, errors or reprs."""
-
-    def __init__(self, env: str, value: str):
-        self.env = env
-        self._value = value
-
-    def reveal(self) -> str:
-        """The secret itself, for the one place that sends it."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"Secret(env={self.env!r})"
-
-    __str__ = __repr__
-
-
 @dataclass(frozen=True)
-class SourceConfig:
-    """One [[sources]] entry; `options` holds the connector's own keys (secrets resolved)."""
+class SourceConfig(SourceSettings):
+    """One [[sources]] entry: what its connector receives (connectors.SourceSettings) and how the
+    hub runs it (interval, trust, limits)."""
 
-    name: str
-    type: str
-    url: str
     interval: int = 1800
     trust: str = "trusted"
     enabled: bool = True
-    options: Mapping[str, Any] = field(default_factory=dict)
-    #: The operator's additions to the connector's category mapping: portal category -> hub code.
-    categories: Mapping[str, str] = field(default_factory=dict)
     #: A full sync that would withdraw more than this share of the source's listings (or all of
     #: them) withdraws nothing and is marked suspicious until confirmed with --accept-shrink.
     max_shrink: float = 0.3
-    #: Seconds one request to the portal may take in all (a portal trickling bytes is cut off).
-    request_timeout: float = 120.0
     #: Seconds one sync of the source may take in all, so it cannot hold up the others.
     sync_budget: float = 1800.0
 
+
+@dataclass(frozen=True)
+class DedupeSettings:
+    """How listings are unified: the one deduplicator setting every caller shares ([dedupe])."""
+
+    #: The match probability a pair needs (None: the listing specification's own).
+    threshold: float | None = None
+    #: Sources whose record a unified listing takes its fields from first, best first.
+    prefer: tuple[str, ...] = ()
+    #: A deduplication model file (`helferhub dedupe estimate --write`) used instead of estimating one.
+    parameters: str | None = None
+    #: The model is estimated again once the listings have grown by this share since it was.
+    growth: float = 0.5
+
     @property
-    def is_local(self) -> bool:
-        """True for a bundled sample on disk rather than a portal on the network."""
-        return not self.url.startswith(("http://", "https://"))
+    def spec(self):
+        """The listing specification (a dedupe Spec) with this threshold, parsed once and shared."""
+        from dedupe.spec import listing_spec
+
+        return listing_spec(self.threshold)
 
 
 @dataclass(frozen=True)
@@ -151,13 +144,8 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
-    dedupe_threshold: float = 0.5
-    #: Sources whose text a merged listing shows first, best first.
-    dedupe_prefer: tuple[str, ...] = ()
-    #: A deduplication model file (`helferhub dedupe estimate --write`) used instead of estimating one.
-    dedupe_parameters: str | None = None
-    #: The model is estimated again when the listings have grown by this share since.
-    dedupe_growth: float = 0.5
+    #: How listings are unified ([dedupe]).
+    dedupe: DedupeSettings = field(default_factory=lambda: DedupeSettings(threshold=0.5))
     sources: tuple[SourceConfig, ...] = ()
     path: str = DEFAULT_PATH
 
@@ -251,10 +239,8 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         host=server.get("host", Config.host),
         port=server.get("port", Config.port),
         threads=server.get("threads", Config.threads),
-        dedupe_threshold=dedupe.get("threshold", Config.dedupe_threshold),
-        dedupe_prefer=tuple(dedupe.get("prefer", ())),
-        dedupe_parameters=parameters,
-        dedupe_growth=dedupe.get("reestimate_growth", Config.dedupe_growth),
+        dedupe=DedupeSettings(threshold=dedupe.get("threshold", 0.5), prefer=tuple(dedupe.get("prefer", ())),
+                              parameters=parameters, growth=dedupe.get("reestimate_growth", DedupeSettings.growth)),
         sources=tuple(sources),
         path=path,
     )

@@ -12,7 +12,7 @@ from dedupe.merge import merge
 from dedupe.model import Model
 from dedupe.spec import Spec, listing_spec
 from hub import unify
-from hub.unify import Settings
+from hub.config import DedupeSettings
 from hub.storage import Storage
 
 
@@ -33,16 +33,16 @@ def listing_of(storage: Storage, some_id: str, public: bool = False) -> dict:
     return row
 
 
-def engine_for(storage: Storage, settings: Settings = Settings()) -> Engine:
+def engine_for(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Engine:
     """An engine with the model in use: the settings' file, else the stored one; with neither (nothing
     was ever unified) one estimated now and not stored, since reading must not change the database."""
-    spec = listing_spec(settings.threshold)
+    spec = settings.spec
     if settings.parameters:
         return Engine(spec, load_model(settings.parameters, spec))
     return Engine(spec, unify.stored_model(storage, spec) or unify.estimate(storage, settings))
 
 
-def explain_pair(storage: Storage, a: str, b: str, settings: Settings = Settings(), public: bool = False,
+def explain_pair(storage: Storage, a: str, b: str, settings: DedupeSettings = DedupeSettings(), public: bool = False,
                  engine: Engine | None = None) -> dict:
     """Why two listings (or unified listings) are, or are not, one (`public`: only listings readers see):
     each field's comparison, level and partial match weight, the match probability and the verdict."""
@@ -55,7 +55,7 @@ def explain_pair(storage: Storage, a: str, b: str, settings: Settings = Settings
     return {**x.as_dict(), "merged": merged}
 
 
-def explain_unified(storage: Storage, unified_id: str, settings: Settings = Settings(), public: bool = False) -> dict:
+def explain_unified(storage: Storage, unified_id: str, settings: DedupeSettings = DedupeSettings(), public: bool = False) -> dict:
     """Why a unified listing's members were merged: every pair's comparison (`public`: only a listing
     readers see, and without its state)."""
     row = storage.unified(unified_id)
@@ -65,11 +65,11 @@ def explain_unified(storage: Storage, unified_id: str, settings: Settings = Sett
     engine = engine_for(storage, settings) if len(members) > 1 else None
     pairs = [explain_pair(storage, a, b, settings, engine=engine) for a, b in combinations(members, 2)]
     return {"id": unified_id, **({} if public else {"status": row["status"]}), "members": members,
-            "threshold": listing_spec(settings.threshold).threshold, "pairs": pairs}
+            "threshold": settings.spec.threshold, "pairs": pairs}
 
 
 def decide(storage: Storage, a: str, b: str, decision: str | None, note: str | None = None,
-           settings: Settings = Settings()) -> str:
+           settings: DedupeSettings = DedupeSettings()) -> str:
     """Keep two listings apart or together for good (decision None forgets it); re-clusters them now.
     The decision is a known pair for the next estimate of the model (`dedupe rebuild`)."""
     ra, rb = listing_of(storage, a), listing_of(storage, b)
@@ -80,7 +80,7 @@ def decide(storage: Storage, a: str, b: str, decision: str | None, note: str | N
     return f"{ra['id']} and {rb['id']} are {verb}"
 
 
-def rebuild(storage: Storage, settings: Settings = Settings()) -> tuple[int, Model]:
+def rebuild(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> tuple[int, Model]:
     """Estimate the model again (from every listing and every decision) and re-cluster every listing
     by it; a model file in the settings is used as it is. Returns the listings written and the model."""
     with storage.transaction():

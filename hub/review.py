@@ -1,8 +1,9 @@
 """The review queue: listings of moderated sources wait here until an operator decides."""
 from __future__ import annotations
 
-from hub.clock import utcnow
 from hub import unify
+from hub.clock import utcnow
+from hub.config import DedupeSettings
 from hub.storage import Storage
 
 DECISIONS = {"approve": "active", "reject": "rejected"}
@@ -13,7 +14,7 @@ def pending(storage: Storage, source: str | None = None) -> list[dict]:
     return storage.listings_in("pending", source)
 
 
-def decide(storage: Storage, listing_id: str, decision: str, settings: unify.Settings = unify.Settings()) -> str:
+def decide(storage: Storage, listing_id: str, decision: str, settings: DedupeSettings = DedupeSettings()) -> str:
     """Approve or reject one pending listing; returns what happened, for the operator."""
     row = storage.listing(listing_id)
     if row is None:

@@ -25,15 +25,13 @@ def backoff_seconds(interval: int, failures: int) -> int:
 
 def run_source(config: Config, source: SourceConfig, scheduler: BackgroundScheduler | None = None) -> None:
     """The job body: sync one source with its own connection, then set its next interval."""
-    storage = Storage(config.database)
-    try:
-        SourceSync(config, storage, source).run()
-        failures = storage.state(source.name).get("failures") or 0
-    except Exception:  # a job that raises would be logged by APScheduler without context
-        log.exception("%s: scheduled sync crashed", source.name)
-        failures = (storage.state(source.name).get("failures") or 0) + 1
-    finally:
-        storage.close()
+    with Storage(config.database) as storage:
+        try:
+            SourceSync(config, storage, source).run()
+            failures = storage.state(source.name).get("failures") or 0
+        except Exception:  # a job that raises would be logged by APScheduler without context
+            log.exception("%s: scheduled sync crashed", source.name)
+            failures = (storage.state(source.name).get("failures") or 0) + 1
     if scheduler is not None:
         _back_off(scheduler, source, failures)
 

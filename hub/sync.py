@@ -17,12 +17,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Iterable
 
-from connectors import registry
-from connectors.base import Connector, RecordError, Withheld, listing_id
-from hub.clock import utcnow
-from connectors.guard import AddressPolicy
-from connectors.http import Fetcher
+from connectors import AddressPolicy, Connector, Fetcher, RecordError, Withheld, listing_id, registry
 from hub import __version__, unify
+from hub.clock import utcnow
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
 from schema import privacy, validate
@@ -102,10 +99,9 @@ def make_fetcher(config: Config, source: SourceConfig, storage: Storage,
                  policy: AddressPolicy | None = None) -> Fetcher:
     """The fetcher for one source: its validator cache, its deadlines, and its credentials, which
     go to the source's own origin only."""
-    credentials = {}
-    token = source.options.get("token")
-    if token is not None:
-        credentials["Authorization"] = f"Bearer {token.reveal()}"
+    cls = registry.get(source.type) or Connector
+    auth = cls.auth(source)
+    credentials = auth.headers() if auth is not None else {}
     policy = policy or AddressPolicy(allow_private=config.allow_private_addresses)
     return Fetcher(storage.cache_for(source.name), credentials=credentials, origin=source.url, policy=policy,
                    deadline=source.request_timeout)
@@ -321,7 +317,7 @@ class SourceSync:
         with self.storage.transaction():
             owed = self.storage.owed_unify()
             if owed:
-                unify.refresh(self.storage, owed, unify.Settings.of(self.config))
+                unify.refresh(self.storage, owed, self.config.dedupe)
                 self.storage.paid_unify(owed)
 
     def _quarantine(self, record_id, raw, errors: list[str], now: datetime, result: SyncResult) -> None:

@@ -9,41 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from dedupe.engine import Engine, load_model
 from dedupe.merge import cluster_id, merge
 from dedupe.model import Model, ModelError
-from dedupe.spec import listing_spec
+from hub.config import DedupeSettings
 from hub.storage import Storage
 from schema import validate
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """How listings are unified (hub.toml's [dedupe] table)."""
-
-    #: The match probability a pair needs (None: the listing specification's own).
-    threshold: float | None = None
-    #: Sources whose record a unified listing takes its fields from first.
-    prefer: tuple[str, ...] = ()
-    #: A model file to use instead of the one estimated from the database.
-    parameters: str | None = None
-    #: The model is estimated again once the listings have grown by this share since it was.
-    growth: float = 0.5
-
-    @classmethod
-    def of(cls, config) -> "Settings":
-        """The settings of a Config."""
-        return cls(config.dedupe_threshold, config.dedupe_prefer, config.dedupe_parameters, config.dedupe_growth)
-
-
-def estimate(storage: Storage, settings: Settings = Settings()) -> Model:
+def estimate(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Model:
     """Estimate the model from every active listing and the operators' decisions (not stored)."""
-    engine = Engine(listing_spec(settings.threshold))
+    engine = Engine(settings.spec)
     rows = [storage.listing(lid) for lid in storage.active_listing_ids()]
     prep = engine.prepare(row["data"] for row in rows)
     index = prep.index()
@@ -59,14 +39,14 @@ def store_model(storage: Storage, model: Model) -> None:
     storage.put_dedupe_model(model.as_dict(), model.records, datetime.now(timezone.utc).isoformat())
 
 
-def current_model(storage: Storage, settings: Settings = Settings()) -> tuple[Model, bool]:
+def current_model(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> tuple[Model, bool]:
     """The model to unify with, and whether it was estimated just now.
 
     A model file from the settings wins; else the stored model, unless there is none, it no longer
     fits the specification, or the listings have grown by `growth` since: then it is estimated
     again and stored (and every listing must be clustered again by it).
     """
-    spec = listing_spec(settings.threshold)
+    spec = settings.spec
     if settings.parameters:
         return load_model(settings.parameters, spec), False
     model = stored_model(storage, spec)
@@ -97,20 +77,13 @@ def cluster_id_of(cluster: list[str], unified_id: str) -> bool:
     return any(cluster_id(m) == unified_id for m in cluster)
 
 
-def utc(value: str | None) -> str | None:
-    """An aware ISO time as a sortable UTC string."""
-    if not value:
-        return None
-    return datetime.fromisoformat(value).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class Unifier:
     """Keeps the unified listings of one database in step with its listings."""
 
-    def __init__(self, storage: Storage, settings: Settings = Settings(), model: Model | None = None):
+    def __init__(self, storage: Storage, settings: DedupeSettings = DedupeSettings(), model: Model | None = None):
         self.storage = storage
         self.settings = settings
-        self.engine = Engine(listing_spec(settings.threshold), model)
+        self.engine = Engine(settings.spec, model)
         self.prefer = settings.prefer
 
     def refresh(self, changed: list[str]) -> int:
@@ -211,17 +184,11 @@ class Unifier:
         if errors:  # cannot happen for valid listings; fail loudly rather than publish it
             raise ValueError(f"unified listing {doc['id']} is invalid: {errors}")
         existing = self.storage.unified(doc["id"])
-        self.storage.put_unified({
-            "id": doc["id"], "data": doc, "status": status, "merged_into": None,
-            "created_at": (existing or {}).get("created_at") or datetime.now(timezone.utc).isoformat(),
-            "kind": doc["kind"], "category": doc["category"],
-            "ags": doc["location"].get("ags"), "language": doc["language"],
-            "published_utc": utc(doc["published_at"]), "updated_utc": utc(doc["updated_at"]),
-            "valid_until_utc": utc(doc.get("valid_until")),
-        }, members)
+        created = (existing or {}).get("created_at") or datetime.now(timezone.utc).isoformat()
+        self.storage.put_unified(doc, status, members, created)
 
 
-def refresh(storage: Storage, listing_ids: list[str], settings: Settings = Settings(),
+def refresh(storage: Storage, listing_ids: list[str], settings: DedupeSettings = DedupeSettings(),
             model: Model | None = None) -> int:
     """Bring the unified listings up to date after these listings changed (with `model`, by it)."""
     return Unifier(storage, settings, model).refresh(listing_ids)

@@ -5,7 +5,6 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from hub.storage import Storage
-from hub.unify import utc
 from schema import validate
 
 START = datetime(2026, 3, 1, 10, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -43,13 +42,7 @@ def publish(storage: Storage, *docs: dict, check: bool = True) -> None:
             storage.put_listing({"id": member["listing_id"], "source": member["portal"], "record_id": member["id"],
                                  "hash": "h", "data": listing, "status": "active", "reason": None,
                                  "updated_at": listing["updated_at"]})
-            storage.put_unified({
-                "id": listing["id"], "data": listing, "status": "active", "merged_into": None,
-                "created_at": listing["published_at"], "kind": listing["kind"], "category": listing["category"],
-                "ags": listing["location"].get("ags"), "language": listing["language"],
-                "published_utc": utc(listing["published_at"]), "updated_utc": utc(listing["updated_at"]),
-                "valid_until_utc": utc(listing.get("valid_until")),
-            }, [member["listing_id"]])
+            storage.put_unified(listing, "active", [member["listing_id"]], listing["published_at"])
 
 
 def titles(response) -> list[str]:

@@ -55,12 +55,11 @@ def _with_storage(ctx, fn):
 def explain(ctx, first: str, second: str | None) -> None:
     """Why a unified listing's members were merged, or (with two ids) why two listings are or are not one."""
     from hub.dedupe_ops import NotFound, explain_pair, explain_unified
-    from hub.unify import Settings
 
     def run(config, storage):
         try:
-            result = (explain_pair(storage, first, second, Settings.of(config)) if second
-                      else explain_unified(storage, first, Settings.of(config)))
+            result = (explain_pair(storage, first, second, config.dedupe) if second
+                      else explain_unified(storage, first, config.dedupe))
         except NotFound as exc:
             click.echo(exc.args[0], err=True)
             ctx.exit(1)
@@ -76,11 +75,10 @@ def _decision(decision: str | None, help_text: str):
     @click.pass_context
     def command(ctx, first: str, second: str, note: str | None) -> None:
         from hub.dedupe_ops import NotFound, decide
-        from hub.unify import Settings
 
         def run(config, storage):
             try:
-                click.echo(decide(storage, first, second, decision, note, Settings.of(config)))
+                click.echo(decide(storage, first, second, decision, note, config.dedupe))
             except NotFound as exc:
                 click.echo(exc.args[0], err=True)
                 ctx.exit(1)
@@ -112,11 +110,10 @@ def overrides(ctx) -> None:
 def rebuild(ctx) -> None:
     """Estimate the model again and re-cluster every listing by it (after decisions, or a changed threshold)."""
     from hub.dedupe_ops import rebuild as run_rebuild
-    from hub.unify import Settings
 
     def run(config, storage):
-        written, model = run_rebuild(storage, Settings.of(config))
-        source = f"from {config.dedupe_parameters}" if config.dedupe_parameters else \
+        written, model = run_rebuild(storage, config.dedupe)
+        source = f"from {config.dedupe.parameters}" if config.dedupe.parameters else \
             f"estimated from {model.records} listings, {model.together + model.apart} decisions"
         click.echo(f"{written} unified listings written; model {source}")
 
@@ -164,9 +161,9 @@ def estimate(ctx, spec_path, input_path, write_path, as_json) -> None:
             click.echo(f"input error: {exc}", err=True)
             ctx.exit(2)
     else:
-        from hub.unify import Settings, estimate as run_estimate
+        from hub.unify import estimate as run_estimate
 
-        model = _with_storage(ctx, lambda config, storage: run_estimate(storage, Settings.of(config)))
+        model = _with_storage(ctx, lambda config, storage: run_estimate(storage, config.dedupe))
     click.echo(json.dumps(model.as_dict(), indent=1) if as_json else model.describe())
     if write_path:
         Path(write_path).write_text(json.dumps(model.as_dict(), indent=1) + "\n", encoding="utf-8")

@@ -28,14 +28,13 @@ def _decide(decision: str):
     @click.pass_context
     def command(ctx: click.Context, ids: tuple[str, ...]) -> None:
         from hub.review import decide
-        from hub.unify import Settings
 
         config = load_config(ctx)
         failed = False
         with open_storage(ctx, config) as storage:
             for listing_id in ids:
                 try:
-                    click.echo(decide(storage, listing_id, decision, Settings.of(config)))
+                    click.echo(decide(storage, listing_id, decision, config.dedupe))
                 except (LookupError, ValueError) as exc:
                     click.echo(f"{decision}: {exc.args[0]}", err=True)
                     failed = True

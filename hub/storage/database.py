@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from hub.storage.migrations import MIGRATIONS, SCHEMA_VERSION
-from hub.clock import utcnow
+from hub.clock import as_utc, utcnow
 from hub.query import Query
 from hub.storage.search import ORDER, search_text, where
 from schema.geo import distance_km
@@ -209,17 +209,21 @@ class Storage:
 
     # -- unified listings -------------------------------------------------------------------
 
-    def put_unified(self, row: dict, members: list[str]) -> None:
-        """Store a unified listing, its search text, and which listings it is made of."""
-        location = row["data"]["location"]
-        self._write("unified", {**row, "data": json.dumps(row["data"], ensure_ascii=False),
-                                "postcode": location.get("postcode"), "lat": location.get("lat"),
-                                "lon": location.get("lon")})
-        self.db.execute("delete from unified_fts where id = ?", [row["id"]])
-        self.db.execute("insert into unified_fts (id, body) values (?, ?)", [row["id"], search_text(row["data"])])
-        self.db.execute("delete from unified_members where unified_id = ?", [row["id"]])
+    def put_unified(self, doc: dict, status: str, members: list[str], created_at: str) -> None:
+        """Store a unified listing (the columns searches use come from it), its search text, and
+        which listings it is made of."""
+        location = doc["location"]
+        self._write("unified", {
+            "id": doc["id"], "data": json.dumps(doc, ensure_ascii=False), "status": status, "merged_into": None,
+            "created_at": created_at, "kind": doc["kind"], "category": doc["category"], "ags": location.get("ags"),
+            "language": doc["language"], "published_utc": as_utc(doc["published_at"]),
+            "updated_utc": as_utc(doc["updated_at"]), "valid_until_utc": as_utc(doc.get("valid_until")),
+            "postcode": location.get("postcode"), "lat": location.get("lat"), "lon": location.get("lon")})
+        self.db.execute("delete from unified_fts where id = ?", [doc["id"]])
+        self.db.execute("insert into unified_fts (id, body) values (?, ?)", [doc["id"], search_text(doc)])
+        self.db.execute("delete from unified_members where unified_id = ?", [doc["id"]])
         for member in members:
-            self._write("unified_members", {"listing_id": member, "unified_id": row["id"]})
+            self._write("unified_members", {"listing_id": member, "unified_id": doc["id"]})
 
     def unified(self, unified_id: str) -> dict | None:
         """A unified listing row (with `data` parsed), or None."""

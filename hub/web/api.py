@@ -53,11 +53,10 @@ def listing(listing_id: str):
 def explain_listing(listing_id: str):
     """Why a unified listing's sources were merged: each pair's field scores and total."""
     from hub.dedupe_ops import NotFound, explain_unified
-    from hub.unify import Settings
 
     _no_parameters()
     try:
-        return _json(explain_unified(storage(), listing_id, Settings.of(current_app.config["HUB"]), public=True))
+        return _json(explain_unified(storage(), listing_id, current_app.config["HUB"].dedupe, public=True))
     except NotFound as exc:
         abort(404, description=exc.args[0])
 
@@ -66,14 +65,13 @@ def explain_listing(listing_id: str):
 def explain_pair():
     """Why two listings (`a`, `b`: listing or unified ids) are, or are not, one."""
     from hub.dedupe_ops import NotFound, explain_pair as explain
-    from hub.unify import Settings
 
     _no_parameters(("a", "b"))
     for name in ("a", "b"):
         if not request.args.get(name):
             raise BadParameter(name, f"{name} is required: a listing or unified listing id")
     try:
-        return _json(explain(storage(), request.args["a"], request.args["b"], Settings.of(current_app.config["HUB"]),
+        return _json(explain(storage(), request.args["a"], request.args["b"], current_app.config["HUB"].dedupe,
                              public=True))
     except NotFound as exc:
         abort(404, description=exc.args[0])

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from connectors.http import Fetcher
-from hub.config import Secret, SourceConfig
+from connectors import Secret
+from hub.config import SourceConfig
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from connectors.bringt_zusammen import BringtZusammenConnector
-from connectors.conformance import ConformanceSuite
+from hub.conformance import ConformanceSuite
 from connectors.goettingen import GoettingenConnector
 from connectors.govolunteer import GoVolunteerConnector
 from connectors.helpto import HelpToConnector

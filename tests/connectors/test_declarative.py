@@ -8,8 +8,9 @@ import pytest
 import responses
 
 from connectors.base import RecordError
-from connectors.conformance import ConformanceSuite
-from connectors.declarative import JsonConnector, read_path
+from hub.conformance import ConformanceSuite
+from connectors.declarative import JsonConnector
+from schema.paths import read as read_path
 from hub import config as hub_config
 from hub.config import ConfigError
 from schema import validate

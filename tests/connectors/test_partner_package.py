@@ -7,7 +7,7 @@ from pathlib import Path
 import kiezboard_connector as kiezboard  # installed by `make test` from tests/partner_connector, like a third party's
 
 from connectors import registry
-from connectors.conformance import ConformanceSuite
+from hub.conformance import ConformanceSuite
 
 DATA = Path(__file__).resolve().parents[1] / "data/kiezboard"
 

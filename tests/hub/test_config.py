@@ -8,7 +8,8 @@ import textwrap
 import pytest
 
 from connectors import registry
-from hub.config import ConfigError, Secret, load, parse_interval
+from connectors import Secret
+from hub.config import ConfigError, load, parse_interval
 
 KNOWN = ", ".join(registry.available())
 

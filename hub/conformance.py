@@ -1,4 +1,5 @@
-"""The connector conformance kit: tests every connector must pass, built-in or a partner's.
+"""The connector conformance kit: tests every connector must pass, built-in or a partner's (it lives
+with the hub because one test runs the hub's pipeline on the connector).
 
 Subclass `ConformanceSuite` in a test module and point it at recorded payloads, laid out as the
 hub's local transport reads them (`{folder}/{path}/{query}` for `{base}/{path}?{query}`):
@@ -20,9 +21,10 @@ from typing import ClassVar
 
 from jsonschema import Draft202012Validator
 
-from connectors import registry
-from connectors.base import Connector, Withheld
-from connectors.http import Fetcher
+from connectors import Connector, Fetcher, SourceSettings, Withheld, registry
+from hub import config as hub_config
+from hub.storage import Storage
+from hub.sync import SourceSync
 from schema import taxonomy, validate
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
@@ -44,10 +46,8 @@ class ConformanceSuite:
 
     def make(self, folder: Path, name: str = "conformance") -> Connector:
         """A connector instance reading a folder of recorded payloads."""
-        from hub.config import SourceConfig
-
-        source = SourceConfig(name, self.connector.type, str(folder), options=dict(self.options),
-                              categories=dict(self.categories))
+        source = SourceSettings(name, self.connector.type, str(folder), options=dict(self.options),
+                                categories=dict(self.categories))
         return self.connector(source, Fetcher())
 
     def outcomes(self, folder: Path) -> list[tuple[str, dict | str]]:
@@ -98,19 +98,12 @@ class ConformanceSuite:
         assert list(self.make(self.empty).records(None)) == []
 
     def test_malformed_records_are_quarantined_and_the_rest_still_arrive(self, tmp_path):
-        from hub import config as hub_config
-        from hub.storage import Storage
-        from hub.sync import SourceSync
-
         source = hub_config.SourceConfig("conformance", self.connector.type, str(self.malformed),
                                          options=dict(self.options), categories=dict(self.categories))
         config = hub_config.Config(database=str(tmp_path / "hub.db"), sources=(source,))
-        storage = Storage(config.database)
-        try:
+        with Storage(config.database) as storage:
             result = SourceSync(config, storage, source).run()
             quarantined = storage.quarantined("conformance")
-        finally:
-            storage.close()
         assert result.ok, result.error
         assert result.quarantined >= 1 and result.new >= 1, result.line()
         assert all(row["errors"] for row in quarantined)

@@ -1,0 +1,54 @@
+"""What a connector receives: its source's settings (from a [[sources]] entry), secrets that never
+show themselves, and the credentials it sends to its portal."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class Secret:
+    """A value from the environment that never shows itself in logs, errors or reprs."""
+
+    def __init__(self, env: str, value: str):
+        self.env = env
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one place that sends it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret(env={self.env!r})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One source as its connector sees it: name, type, address, the connector's own keys
+    (`options`, secrets as `Secret`) and the operator's additions to its category mapping."""
+
+    name: str
+    type: str
+    url: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    #: The operator's additions to the connector's category mapping: portal category -> hub code.
+    categories: Mapping[str, str] = field(default_factory=dict)
+    #: Seconds one request to the portal may take in all (a portal trickling bytes is cut off).
+    request_timeout: float = 120.0
+
+    @property
+    def is_local(self) -> bool:
+        """True for a bundled sample on disk rather than a portal on the network."""
+        return not self.url.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """`Authorization: Bearer <token>`, sent to the source's own origin only."""
+
+    token: Secret
+
+    def headers(self) -> dict[str, str]:
+        """The request headers that carry the credentials."""
+        return {"Authorization": f"Bearer {self.token.reveal()}"}
