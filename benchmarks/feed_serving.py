@@ -186,11 +186,8 @@ def _sync(database: str) -> None:
     from hub.sync import sync
 
     cfg = replace(config.load(ROOT / "hub.toml"), database=database)
-    store = Storage(database)
-    try:
+    with Storage(database) as store:
         sync(cfg, store)
-    finally:
-        store.close()
 
 
 if __name__ == "__main__":

@@ -68,13 +68,12 @@ def main() -> None:
             for raw in c.records():
                 assert not validate(c.normalize(raw, now))
 
-        storage = Storage(config.database)
-        rows = [("baseline: parse + normalize + validate", timed(baseline))]
-        rows.append(("first sync (all new)", timed(lambda: sync(config, storage))))
-        rows.append(("re-sync, nothing changed", timed(lambda: sync(config, storage))))
-        make_portal(tmp / "portal", n, changed=n // 10)
-        rows.append(("re-sync, 10% changed", timed(lambda: sync(config, storage))))
-        storage.close()
+        with Storage(config.database) as storage:
+            rows = [("baseline: parse + normalize + validate", timed(baseline))]
+            rows.append(("first sync (all new)", timed(lambda: sync(config, storage))))
+            rows.append(("re-sync, nothing changed", timed(lambda: sync(config, storage))))
+            make_portal(tmp / "portal", n, changed=n // 10)
+            rows.append(("re-sync, 10% changed", timed(lambda: sync(config, storage))))
     base = rows[0][1]
     print(f"{n} HelpTo records, Python {sys.version.split()[0]}")
     print(f"{'step':42} {'seconds':>8} {'records/s':>10} {'× baseline':>11}")

@@ -6,12 +6,12 @@ import os
 from itertools import combinations
 from typing import IO, Iterable
 
-from hub.clock import utcnow
 from dedupe.engine import Engine, load_model
 from dedupe.merge import merge
 from dedupe.model import Model
 from dedupe.spec import Spec, listing_spec
 from hub import unify
+from hub.clock import utcnow
 from hub.config import DedupeSettings
 from hub.storage import Storage
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import socket
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from hub import config as hub_config
 from hub.storage import Storage
 
-sys.path.insert(0, str(Path(__file__).parent))
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,9 +42,8 @@ def make_config(tmp_path):
 @pytest.fixture
 def storage(tmp_path):
     """A migrated database in tmp_path."""
-    store = Storage(tmp_path / "hub.db")
-    yield store
-    store.close()
+    with Storage(tmp_path / "hub.db") as store:
+        yield store
 
 
 @pytest.fixture

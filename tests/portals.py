@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from servers import serve
+from tests.servers import serve
 
 
 def entry(eid: int, **fields) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from portals import HelpToPortal, entry
+from tests.portals import HelpToPortal, entry
 
 ROOT = Path(__file__).resolve().parent.parent
 HELFERHUB = [sys.executable, "-m", "hub"]

@@ -18,8 +18,8 @@ import pytest
 from connectors.guard import AddressPolicy
 from hub import config as hub_config
 from hub.sync import SourceSync, make_fetcher
-from portals import HelpToPortal, entry
-from servers import serve
+from tests.portals import HelpToPortal, entry
+from tests.servers import serve
 
 NOW = "2026-11-23T00:00:00Z"
 

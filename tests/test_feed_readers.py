@@ -10,17 +10,16 @@ from datetime import datetime, timezone
 import feedparser
 import pytest
 
-from hub.web import create_app
 from hub.storage import Storage
-from listings import doc, publish
-from servers import serve_wsgi
+from hub.web import create_app
+from tests.listings import doc, publish
+from tests.servers import serve_wsgi
 
 
 @pytest.fixture
 def hub(make_config, tmp_path):
-    store = Storage(tmp_path / "hub.db")
-    publish(store, *(doc(n, title=f"Angebot {n} für Göttingen") for n in range(1, 8)))
-    store.close()
+    with Storage(tmp_path / "hub.db") as store:
+        publish(store, *(doc(n, title=f"Angebot {n} für Göttingen") for n in range(1, 8)))
     base = {}
 
     def app_for(url: str):

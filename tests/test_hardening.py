@@ -12,12 +12,12 @@ from click.testing import CliRunner
 
 from connectors.guard import why_forbidden
 from hub import config as hub_config
-from hub.web import create_app
 from hub.cli import cli
 from hub.storage import Storage
 from hub.sync import scrub, sync
-from listings import doc, publish
-from portals import entry
+from hub.web import create_app
+from tests.listings import doc, publish
+from tests.portals import entry
 
 
 def helpto_folder(folder, entries):

@@ -21,10 +21,10 @@ import icalendar
 import pytest
 
 import exports
-from hub.web import create_app
 from hub.storage import Storage
 from hub.sync import sync
-from privacy_check import benign, contacts, leaks, survives
+from hub.web import create_app
+from tests.privacy_check import benign, contacts, leaks, survives
 
 CORPUS = contacts()
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -228,11 +228,8 @@ def federation(tmp_path_factory):
         sources.append({"name": kind.replace("-", ""), "type": kind, "url": str(folder), **options})
     config = hub_config.from_dict({"hub": {"database": str(root / "hub.db"), "feed_items": 1000},
                                    "sources": sources}, base_dir=root, env={})
-    storage = Storage(config.database)
-    try:
+    with Storage(config.database) as storage:
         results = sync(config, storage)
-    finally:
-        storage.close()
     return config, results
 
 
@@ -267,11 +264,8 @@ def test_no_contact_detail_reaches_any_feed(federation, path, fmt):
 
 def test_nothing_stored_for_the_public_holds_a_contact_detail(federation):
     config, _ = federation
-    storage = Storage(config.database)
-    try:
+    with Storage(config.database) as storage:
         rows = [r[0] for r in storage.db.execute("select data from listings union all select data from unified")]
-    finally:
-        storage.close()
     assert len(rows) > len(CORPUS) * len(PORTALS)
     view = "\n".join(visible_text("json", row.encode()) for row in rows)
     assert leaks(view) == []
@@ -282,11 +276,8 @@ def test_texts_without_contact_details_arrive_unchanged(tmp_path, make_config):
     texts = benign()
     helpto(tmp_path, texts)
     config = make_config([{"name": "p", "type": "helpto", "url": str(tmp_path)}])
-    storage = Storage(config.database)
-    try:
+    with Storage(config.database) as storage:
         sync(config, storage)
         titles = {r["data"]["title"] for r in storage.listings_in("active")}
-    finally:
-        storage.close()
     expected = {t for i, t in enumerate(texts) if i % 6 == 0}  # those that went into the title
     assert expected <= titles, expected - titles

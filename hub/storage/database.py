@@ -11,9 +11,9 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
-from hub.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from hub.clock import as_utc, utcnow
 from hub.query import Query
+from hub.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from hub.storage.search import ORDER, search_text, where
 from schema.geo import distance_km
 

@@ -9,9 +9,9 @@ from flask import Blueprint, current_app
 
 import exports
 from hub import __version__
+from hub.query import FILTERS, PAGING, Param
 from hub.render import etag_of
 from hub.web.responses import public, request_query, respond
-from hub.query import FILTERS, PAGING, Param
 from schema import gazetteer, inlined
 
 bp = Blueprint("openapi", __name__)

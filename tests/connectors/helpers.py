@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from connectors.http import Fetcher
 from connectors import Secret
+from connectors.http import Fetcher
 from hub.config import SourceConfig
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)

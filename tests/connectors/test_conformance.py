@@ -4,12 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from connectors.bringt_zusammen import BringtZusammenConnector
-from hub.conformance import ConformanceSuite
 from connectors.goettingen import GoettingenConnector
 from connectors.govolunteer import GoVolunteerConnector
 from connectors.helpto import HelpToConnector
 from connectors.hsds import HsdsConnector
 from connectors.ichhelfejetzt import IchHelfeJetztConnector
+from hub.conformance import ConformanceSuite
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "examples/portals"

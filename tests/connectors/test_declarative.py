@@ -8,12 +8,12 @@ import pytest
 import responses
 
 from connectors.base import RecordError
-from hub.conformance import ConformanceSuite
 from connectors.declarative import JsonConnector
-from schema.paths import read as read_path
 from hub import config as hub_config
 from hub.config import ConfigError
+from hub.conformance import ConformanceSuite
 from schema import validate
+from schema.paths import read as read_path
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "https://partner.example.org"

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.guard import AddressPolicy
 from connectors.http import FetchError, Fetcher
-from servers import serve
+from tests.servers import serve
 
 LOCAL = AddressPolicy(allow_private=True)
 

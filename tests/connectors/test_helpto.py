@@ -10,8 +10,8 @@ from connectors.base import RecordError, listing_id
 from connectors.helpto import HelpToConnector
 from connectors.http import Fetcher
 from hub.config import SourceConfig
-from portals import HelpToPortal, entry
 from schema import validate
+from tests.portals import HelpToPortal, entry
 
 BASE = "https://potsdam.helpto.de"
 NOW = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)

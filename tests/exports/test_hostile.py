@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 
 import exports
-from listings import doc
+from tests.listings import doc
 
 SCRIPT = "<script>alert('x')</script>"
 HOSTILE = [

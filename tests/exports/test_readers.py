@@ -10,10 +10,10 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from hub.web import create_app
 from hub.storage import Storage
-from listings import doc, publish
+from hub.web import create_app
 from schema import validate, validator
+from tests.listings import doc, publish
 
 BASE = "https://hub.example.org"
 
@@ -30,9 +30,8 @@ def events() -> list[dict]:
 def client(make_config):
     config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}],
                          base_url=BASE, feed_items=3)
-    store = Storage(config.database)
-    publish(store, *events())
-    store.close()
+    with Storage(config.database) as store:
+        publish(store, *events())
     return create_app(config).test_client()
 
 

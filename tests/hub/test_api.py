@@ -1,14 +1,16 @@
 """The public API and the JSON Feed, as a reader's client sees them."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 import responses
 
-from hub.web import create_app
 from hub.storage import Storage
 from hub.sync import sync
-from portals import HelpToPortal, entry
+from hub.web import create_app
 from schema import validate
+from tests.portals import HelpToPortal, entry
 
 BASE = "https://potsdam.helpto.de"
 
@@ -24,9 +26,8 @@ def client(config):
     entries.append(entry(20, titel="Gesuch", typ="gesuch", erstellt="2026-02-01T10:00:00+01:00", gueltig_bis="2020-01-01"))
     with responses.RequestsMock() as rsps:
         HelpToPortal(entries).register(rsps, BASE)
-        store = Storage(config.database)
-        sync(config, store)
-        store.close()
+        with Storage(config.database) as store:
+            sync(config, store)
     return create_app(config).test_client()
 
 
@@ -81,5 +82,7 @@ def test_healthz_tells_the_operator_about_each_source(client):
     health = client.get("/healthz").get_json()
     assert health["status"] == "ok" and health["visible"] == 7
     assert health["listings"] == {"active": 8}
-    assert health["sources"] == [{"name": "potsdam", "enabled": True, "last_run_at": health["sources"][0]["last_run_at"],
-                                  "last_status": "ok", "failures": 0}]
+    (source,) = health["sources"]
+    last_run = datetime.fromisoformat(source.pop("last_run_at"))
+    assert source == {"name": "potsdam", "enabled": True, "last_status": "ok", "failures": 0}
+    assert timedelta(0) <= datetime.now(timezone.utc) - last_run < timedelta(hours=1)  # the sync this client ran

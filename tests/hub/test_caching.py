@@ -5,9 +5,9 @@ import gzip
 
 import pytest
 
-from hub.web import create_app
 from hub.storage import Storage
-from listings import doc, publish
+from hub.web import create_app
+from tests.listings import doc, publish
 
 ENDPOINTS = {
     "/api/v1/listings": "application/json; charset=utf-8",
@@ -27,10 +27,9 @@ ENDPOINTS = {
 def hub(make_config):
     config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}],
                          base_url="https://hub.example.org", cache_max_age=120)
-    store = Storage(config.database)
-    publish(store, doc(1), doc(2, starts_at="2027-05-08T14:00:00+02:00", valid_until="2027-05-08T23:59:59+02:00"))
-    yield store, create_app(config).test_client()
-    store.close()
+    with Storage(config.database) as store:
+        publish(store, doc(1), doc(2, starts_at="2027-05-08T14:00:00+02:00", valid_until="2027-05-08T23:59:59+02:00"))
+        yield store, create_app(config).test_client()
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
@@ -126,9 +125,8 @@ def test_two_databases_never_share_a_tag(make_config, tmp_path):
     tags = set()
     for name in ("a", "b"):
         config = make_config([], base_url="https://hub.example.org", database=str(tmp_path / f"{name}.db"))
-        store = Storage(config.database)
-        publish(store, doc(1, title=f"Angebot aus {name}"))  # the same number of writes in both
-        store.close()
+        with Storage(config.database) as store:
+            publish(store, doc(1, title=f"Angebot aus {name}"))  # the same number of writes in both
         response = create_app(config).test_client().get("/feed.rss")
         assert f"Angebot aus {name}".encode() in response.data
         tags.add(response.headers["ETag"])

@@ -9,7 +9,7 @@ import pytest
 
 from hub.cli import main
 from hub.storage import Storage
-from listings import doc, publish
+from tests.listings import doc, publish
 
 
 @pytest.fixture
@@ -18,10 +18,9 @@ def config_file(tmp_path):
     path.write_text(f'[hub]\ndatabase = "{tmp_path / "hub.db"}"\nbase_url = "https://hub.example.org"\n\n'
                     '[[sources]]\nname = "potsdam"\ntype = "helpto"\nurl = "https://potsdam.helpto.de"\n',
                     encoding="utf-8")
-    store = Storage(tmp_path / "hub.db")
-    publish(store, doc(1, title="Sofa", category="goods"), doc(2, title="Deutschkurs", category="language"),
-            doc(3, title="Tisch", category="goods", location={"ags": "03159", "postcode": "37073"}))
-    store.close()
+    with Storage(tmp_path / "hub.db") as store:
+        publish(store, doc(1, title="Sofa", category="goods"), doc(2, title="Deutschkurs", category="language"),
+                doc(3, title="Tisch", category="goods", location={"ags": "03159", "postcode": "37073"}))
     return path
 
 

@@ -7,8 +7,7 @@ import textwrap
 
 import pytest
 
-from connectors import registry
-from connectors import Secret
+from connectors import Secret, registry
 from hub.config import ConfigError, load, parse_interval
 
 KNOWN = ", ".join(registry.available())

@@ -1,9 +1,9 @@
 """/openapi.json describes the real behaviour: real requests and responses are checked against it."""
 from __future__ import annotations
 
-import pytest
 import json
 
+import pytest
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_spec_validator import validate as validate_spec
@@ -11,11 +11,11 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 import exports
-from hub.web import create_app
-from hub.web.openapi import spec as document_for
 from hub.query import FILTERS, PAGING
 from hub.storage import Storage
-from listings import doc, publish
+from hub.web import create_app
+from hub.web.openapi import spec as document_for
+from tests.listings import doc, publish
 
 BASE = "https://hub.example.org"
 SOURCES = ("potsdam",)
@@ -49,9 +49,8 @@ def openapi():
 @pytest.fixture
 def setup(make_config, openapi):
     config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}], base_url=BASE)
-    store = Storage(config.database)
-    publish(store, doc(1, kind="event", starts_at="2027-01-01T10:00:00+01:00"), doc(2))
-    store.close()
+    with Storage(config.database) as store:
+        publish(store, doc(1, kind="event", starts_at="2027-01-01T10:00:00+01:00"), doc(2))
     client = create_app(config).test_client()
     assert client.get("/openapi.json").get_json() == document_for(BASE, SOURCES)  # the checked document is the served one
     return client, openapi

@@ -24,9 +24,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from hub import config as hub_config
-from hub.web import create_app
 from hub.storage import Storage
-from listings import doc, publish
+from hub.web import create_app
+from tests.listings import doc, publish
 
 BASE = "https://hub.example.org"
 
@@ -72,9 +72,8 @@ def _hub_app():
          "sources": [{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"},
                      {"name": "goettingen", "type": "helpto", "url": "https://goettingen.helpto.de"}]},
         base_dir=folder, env={})
-    store = Storage(config.database)
-    publish(store, *LISTINGS)
-    store.close()
+    with Storage(config.database) as store:
+        publish(store, *LISTINGS)
     return create_app(config)
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from hub.web import create_app
 from hub.storage import Storage
-from listings import doc, publish, titles
+from hub.web import create_app
+from tests.listings import doc, publish, titles
 
 SOURCES = [{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"},
            {"name": "goettingen", "type": "goettingen", "url": "https://goettingen.example.org/api"}]
@@ -14,9 +14,8 @@ SOURCES = [{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.
 @pytest.fixture
 def hub(make_config):
     config = make_config(SOURCES, base_url="https://hub.example.org")
-    store = Storage(config.database)
-    yield store, create_app(config).test_client()
-    store.close()
+    with Storage(config.database) as store:
+        yield store, create_app(config).test_client()
 
 
 def search(client, query: str) -> list[str]:

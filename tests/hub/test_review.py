@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from hub.cli import cli
 from hub.sync import sync
-from portals import HelpToPortal, entry
+from tests.portals import HelpToPortal, entry
 
 BASE = "https://gera.helpto.de"
 

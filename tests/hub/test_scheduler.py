@@ -8,7 +8,7 @@ import pytest
 
 from hub import scheduler
 from hub.storage import Storage
-from portals import entry
+from tests.portals import entry
 
 
 def write_portal(folder, entries):
@@ -43,19 +43,18 @@ def test_the_scheduler_keeps_the_feed_fresh_and_backs_off_a_failing_source(make_
                           {"name": "bad", "type": "helpto", "url": str(tmp_path / "bad"), "interval": "1s"}])
     jobs = scheduler.build(config, start_in=0)
     jobs.start()
-    storage = Storage(config.database)
-    try:
-        wait_for(lambda: storage.counts().get("active") == 1)
-        write_portal(tmp_path / "good", [entry(1, titel="Erster Eintrag"), entry(2, titel="Neuer Eintrag")])
-        wait_for(lambda: storage.counts().get("active") == 2)
-        wait_for(lambda: jobs.get_job("bad").trigger.interval.total_seconds() > 1)
-        assert storage.state("bad")["failures"] >= 1
-        finished = [r for r in storage.runs("bad") if r["status"] != "running"]
-        assert "no such file" in finished[0]["error"]
-        assert jobs.get_job("good").trigger.interval.total_seconds() == 1
-    finally:
-        jobs.shutdown(wait=True)
-        storage.close()
+    with Storage(config.database) as storage:
+        try:
+            wait_for(lambda: storage.counts().get("active") == 1)
+            write_portal(tmp_path / "good", [entry(1, titel="Erster Eintrag"), entry(2, titel="Neuer Eintrag")])
+            wait_for(lambda: storage.counts().get("active") == 2)
+            wait_for(lambda: jobs.get_job("bad").trigger.interval.total_seconds() > 1)
+            assert storage.state("bad")["failures"] >= 1
+            finished = [r for r in storage.runs("bad") if r["status"] != "running"]
+            assert "no such file" in finished[0]["error"]
+            assert jobs.get_job("good").trigger.interval.total_seconds() == 1
+        finally:
+            jobs.shutdown(wait=True)
 
 
 def wait_for(condition, limit: float = 30.0) -> None:
@@ -67,7 +66,29 @@ def wait_for(condition, limit: float = 30.0) -> None:
         time.sleep(0.1)
 
 
-def test_syncs_run_one_at_a_time(make_config, tmp_path):
+def test_syncs_run_one_at_a_time(make_config, tmp_path, monkeypatch):
+    """Two sources due at once: the second sync starts only after the first has ended."""
     write_portal(tmp_path / "a", [])
-    config = make_config([{"name": n, "type": "helpto", "url": str(tmp_path / "a")} for n in ("a", "b")])
-    assert scheduler.build(config)._executors["default"]._pool._max_workers == 1
+    config = make_config([{"name": n, "type": "helpto", "url": str(tmp_path / "a"), "interval": "1h"}
+                          for n in ("a", "b", "c")])
+    running, most, done = [], [], []
+    real_run = scheduler.SourceSync.run
+
+    def run(self, *args, **kwargs):
+        running.append(self.source.name)
+        most.append(len(running))
+        time.sleep(0.3)  # long enough for a second worker, if there were one, to start another sync
+        try:
+            return real_run(self, *args, **kwargs)
+        finally:
+            running.remove(self.source.name)
+            done.append(self.source.name)
+
+    monkeypatch.setattr(scheduler.SourceSync, "run", run)
+    jobs = scheduler.build(config, start_in=0)
+    jobs.start()
+    try:
+        wait_for(lambda: len(done) == 3)
+    finally:
+        jobs.shutdown(wait=True)
+    assert sorted(done) == ["a", "b", "c"] and max(most) == 1

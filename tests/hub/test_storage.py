@@ -5,17 +5,15 @@ import sqlite3
 
 import pytest
 
-from hub.storage import database as storage_module  # where Storage.migrate reads them
-from hub.storage import SCHEMA_VERSION, Storage
+from hub.storage import SCHEMA_VERSION, Storage, database as storage_module  # where Storage.migrate reads them
 
 
 def test_a_new_database_is_migrated_to_the_current_version_in_wal_mode(tmp_path):
-    store = Storage(tmp_path / "sub/hub.db")
-    assert store.version() == SCHEMA_VERSION
-    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {"raw_records", "listings", "unified", "unified_members", "sync_runs", "quarantine", "history",
-            "http_cache", "source_state"} <= set(store.db.table_names())
-    store.close()
+    with Storage(tmp_path / "sub/hub.db") as store:
+        assert store.version() == SCHEMA_VERSION
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert {"raw_records", "listings", "unified", "unified_members", "sync_runs", "quarantine", "history",
+                "http_cache", "source_state"} <= set(store.db.table_names())
 
 
 def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch):
@@ -29,9 +27,8 @@ def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch
     monkeypatch.setattr(storage_module, "MIGRATIONS", storage_module.MIGRATIONS + [next_migration])
     monkeypatch.setattr(storage_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     for _ in range(2):
-        store = Storage(tmp_path / "hub.db")
-        assert store.version() == SCHEMA_VERSION + 1 and "moderator" in store.db["listings"].columns_dict
-        store.close()
+        with Storage(tmp_path / "hub.db") as store:
+            assert store.version() == SCHEMA_VERSION + 1 and "moderator" in store.db["listings"].columns_dict
     assert calls == ["v2"]
 
 
@@ -47,11 +44,8 @@ def test_many_threads_opening_a_new_database_at_once_migrate_it_once(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     def open_and_count(_):
-        store = Storage(tmp_path / "shared.db")
-        try:
+        with Storage(tmp_path / "shared.db") as store:
             return store.version(), store.db["listings"].count
-        finally:
-            store.close()
 
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(open_and_count, range(16))) == {(SCHEMA_VERSION, 0)}

@@ -8,7 +8,7 @@ import responses
 
 from connectors.dates import utcnow
 from hub.sync import sync
-from portals import HelpToPortal, entry
+from tests.portals import HelpToPortal, entry
 
 BASE = "https://potsdam.helpto.de"
 OTHER = "https://braunschweig.helpto.de"

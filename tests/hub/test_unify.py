@@ -8,10 +8,10 @@ import responses
 from click.testing import CliRunner
 
 from connectors.base import listing_id
-from hub.web import create_app
 from hub.cli import cli
 from hub.sync import sync
-from portals import HelpToPortal, entry
+from hub.web import create_app
+from tests.portals import HelpToPortal, entry
 
 A, B, C = "https://potsdam.helpto.de", "https://berlin.helpto.de", "https://brandenburg.helpto.de"
 SOFA = "<p>Dreisitzer, grauer Stoff, gut erhalten. Abholung in Babelsberg, zweiter Stock. Am besten abends.</p>"
@@ -146,10 +146,11 @@ def test_explain_through_the_api_and_the_command_line(portals, storage):
 
 
 def test_offline_deduplication_of_listings_and_of_any_records(tmp_path):
+    from datetime import datetime, timezone
+
     from connectors.helpto import HelpToConnector
     from connectors.http import Fetcher
     from hub.config import SourceConfig
-    from datetime import datetime, timezone
 
     now = datetime(2026, 3, 5, tzinfo=timezone.utc)
     listings = [HelpToConnector(SourceConfig(n, "helpto", "x"), Fetcher()).normalize(raw, now)
@@ -201,8 +202,7 @@ def test_the_sample_federations_cross_posts_appear_once_with_their_sources(tmp_p
     root = Path(__file__).resolve().parents[2]
     config = hub_config.load(root / "hub.toml", env={})
     config = hub_config.Config(**{**config.__dict__, "database": str(tmp_path / "hub.db")})
-    store = Storage(config.database)
-    try:
+    with Storage(config.database) as store:
         assert all(r.ok for r in sync(config, store))
         truth = json.loads((root / "examples/ground_truth.json").read_text(encoding="utf-8"))
         groups = [[listing_id(m["source"], m["id"]) for m in c] for c in truth["clusters"]]
@@ -216,8 +216,6 @@ def test_the_sample_federations_cross_posts_appear_once_with_their_sources(tmp_p
             assert len(portals) == len(set(portals))  # never two records of one portal in one listing
         uid = store.memberships(whole[0])[whole[0][0]]
         assert sorted(s["listing_id"] for s in store.unified(uid)["data"]["sources"]) == sorted(whole[0])
-    finally:
-        store.close()
 
 
 def _bikes(start, count):

@@ -4,12 +4,11 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from privacy_check import benign, contacts, leaks, survives
 from schema import validate
 from schema.privacy import EMAIL_MASK, PHONE_MASK, clean_text, clean_url, gate, normalise
+from tests.privacy_check import benign, contacts, leaks, survives
 
 CORPUS = contacts()
 
