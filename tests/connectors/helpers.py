@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from connectors import Secret
-from connectors.http import Fetcher
-from hub.config import SourceConfig
+from connectors import Fetcher, Secret, SourceSettings
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -14,12 +12,9 @@ def make(cls, url: str, name: str = "test", **options):
     """A connector of class cls for a source at url (a `token` option becomes a Secret)."""
     if "token" in options:
         options["token"] = Secret("TEST_TOKEN", options["token"])
-    return cls(SourceConfig(name, cls.type, url, options=options), fetcher_for(options))
-
-
-def fetcher_for(options) -> Fetcher:
-    headers = {"Authorization": f"Bearer {options['token'].reveal()}"} if "token" in options else {}
-    return Fetcher(headers=headers, sleep=lambda s: None)
+    source = SourceSettings(name, cls.type, url, options=options)
+    auth = cls.auth(source)  # the connector's own credentials, as the hub sends them
+    return cls(source, Fetcher(credentials=auth.headers() if auth else {}, origin=url, sleep=lambda s: None))
 
 
 class MemoryCache:
