@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= hub.toml
 
-# Debian packages the tests and benchmarks drive: newsboat (a real feed reader), wrk (a load generator).
-DEBS ?= newsboat
+# Debian packages the tests and benchmarks drive: newsboat (a real feed reader), chromium (the browser
+# of the page tests, driven by playwright), wrk (a load generator, benchmarks only).
+DEBS ?= newsboat chromium
+# axe-core (accessibility checks in the browser tests), from the npm registry.
+AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test debs sample bench clean
@@ -31,8 +34,12 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/helferhub --config $(CONFIG) run
 
-test: install-test debs
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+$(AXE):
+	mkdir -p $(VENV)/npm
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm axe-core@4
+
+test: install-test debs $(AXE)
+	HELFERHUB_BROWSER_TESTS=required $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Installs from Debian's archive only what is missing (needs root or sudo the first time).
 debs:

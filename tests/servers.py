@@ -47,7 +47,7 @@ def serve(handler: Handler):
 @contextmanager
 def serve_wsgi(app):
     """A WSGI app behind waitress (the hub's production server) on a free loopback port; yields its base URL."""
-    from waitress.server import create_server
+    from hub.web.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -53,10 +53,8 @@ def worker(ctx: click.Context) -> None:
 
 def _serve(config: hub_config.Config) -> None:
     """Serve the app with waitress, a production WSGI server."""
-    import waitress
-
     from hub.web import create_app
+    from hub.web.server import serve
 
-    click.echo(f"serving {config.title} on http://{config.host}:{config.port}/feed.json")
-    waitress.serve(create_app(config), host=config.host, port=config.port, threads=config.threads,
-                   ident="helferhub")
+    click.echo(f"serving {config.title} on http://{config.host}:{config.port}/")
+    serve(create_app(config), host=config.host, port=config.port, threads=config.threads, ident="helferhub")

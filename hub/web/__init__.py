@@ -1,5 +1,5 @@
 """The web layer: the application factory; one blueprint per concern beside it (`api`, `feeds`,
-`openapi`), the request's database connection in `db`, HTTP caching and answers in `responses`."""
+`openapi`, `pages`), the request's database connection in `db`, HTTP caching and answers in `responses`."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from hub import config as hub_config
 from hub.query import BadParameter
 from hub.storage import Storage
-from hub.web import api, db, feeds, openapi
+from hub.web import api, db, feeds, openapi, pages
 from hub.web.responses import cors
 
 
@@ -23,7 +23,7 @@ def create_app(config: hub_config.Config | None = None) -> Flask:
     app.json.sort_keys = False
     with Storage(config.database):  # create and migrate the database before the first request
         pass
-    for module in (api, feeds, openapi):
+    for module in (api, feeds, openapi, pages):
         app.register_blueprint(module.bp)
     app.after_request(cors)
     db.init_app(app)

@@ -73,6 +73,21 @@ def _operation(summary: str, content: dict, parameters: list, extra: dict | None
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
 
 
+def _form(parameter: dict) -> dict:
+    """A search parameter as a page's form sends it: an empty field is no filter."""
+    return {**parameter, "description": parameter.get("description", "") + " (empty: no filter)",
+            "schema": {"anyOf": [parameter["schema"], {"const": ""}]}}
+
+
+def _page(summary: str, parameters: list, extra: dict | None = None) -> dict:
+    """A page people read (text/html): a bad search answers 400 with the form and the problem named."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    responses = {"200": {"description": "OK", "content": html},
+                 "400": {"description": "The search form again, naming the bad parameter.", "content": html},
+                 **(extra or {})}
+    return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
+
+
 def _media(fmt: str, schema: dict | None = None) -> dict:
     media_type = exports.get(fmt).media_type.split(";")[0]
     return {media_type: {"schema": schema or {"type": "string"}}}
@@ -118,6 +133,14 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
             [{"name": "name", "in": "path", "required": True, "schema": {"enum": sorted(exports.formats())}}, *search],
             {"404": _error("No such export format.")}),
         "/openapi.json": _operation("This document", {JSON: {"schema": {"type": "object"}}}, []),
+        "/": _page("The start page: the newest listings and the search as a form (in de, en or ar)",
+                   [_form(p) for p in search]),
+        "/map": _page("The search's listings on a map, and as a list", [_form(p) for p in search]),
+        "/listings/{listing_id}": _page(
+            "A listing's page: every field, every portal that carries it, its history", [listing_id, *lang],
+            {"301": {"description": "Merged into another listing (Location)."},
+             "404": {"description": "No such listing.", "content": {"text/html": {"schema": {"type": "string"}}}},
+             "410": {"description": "Withdrawn by its portal.", "content": {"text/html": {"schema": {"type": "string"}}}}}),
         "/healthz": {"get": {"summary": "For operators: database, counts, each source's last sync (never cached)",
                              "parameters": [], "responses": {"200": {"description": "OK", "content": {
                                  JSON: {"schema": {"type": "object", "required": ["status"]}}}}}}},

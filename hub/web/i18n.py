@@ -1,0 +1,112 @@
+"""The pages' languages: German, English and Arabic. The reader's language comes from `lang`, else
+from Accept-Language; Arabic is written right to left. Dates and times are shown in Berlin time,
+as the reader's language writes them (Babel's CLDR data)."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from flask import request
+
+from hub.query import LANGUAGES
+
+BERLIN = ZoneInfo("Europe/Berlin")
+RTL = {"ar"}
+NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية"}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "site": {"de": "Helfer-Allianz", "en": "Helfer-Allianz", "ar": "تحالف المساعدين"},
+    "tagline": {"de": "Angebote und Gesuche aller Portale der Helfer-Allianz",
+                "en": "Offers and requests from every portal of the Helfer-Allianz",
+                "ar": "العروض والطلبات من جميع بوابات تحالف المساعدين"},
+    "skip": {"de": "Zum Inhalt springen", "en": "Skip to content", "ar": "انتقل إلى المحتوى"},
+    "listings": {"de": "Einträge", "en": "Listings", "ar": "الإعلانات"},
+    "map": {"de": "Karte", "en": "Map", "ar": "الخريطة"},
+    "search": {"de": "Suchen", "en": "Search", "ar": "بحث"},
+    "filters": {"de": "Suche eingrenzen", "en": "Narrow the search", "ar": "تضييق البحث"},
+    "q": {"de": "Suchbegriff", "en": "Search words", "ar": "كلمات البحث"},
+    "kind": {"de": "Art", "en": "Kind", "ar": "النوع"},
+    "category": {"de": "Bereich", "en": "Category", "ar": "الفئة"},
+    "region": {"de": "Region", "en": "Region", "ar": "المنطقة"},
+    "postcode": {"de": "Postleitzahl (Anfang)", "en": "Postcode (start)", "ar": "الرمز البريدي (بدايته)"},
+    "language": {"de": "Sprache", "en": "Language", "ar": "اللغة"},
+    "any": {"de": "alle", "en": "any", "ar": "الكل"},
+    "germany": {"de": "ganz Deutschland", "en": "all of Germany", "ar": "كل ألمانيا"},
+    "found": {"de": "{n} Einträge gefunden", "en": "{n} listings found", "ar": "تم العثور على {n} إعلان"},
+    "none": {"de": "Nichts gefunden. Versuchen Sie weniger Filter.", "en": "Nothing found. Try fewer filters.",
+             "ar": "لم يتم العثور على شيء. جرّب عوامل تصفية أقل."},
+    "next": {"de": "Ältere Einträge", "en": "Older listings", "ar": "إعلانات أقدم"},
+    "first": {"de": "Zu den neuesten", "en": "Back to the newest", "ar": "العودة إلى الأحدث"},
+    "offer": {"de": "Angebot", "en": "Offer", "ar": "عرض"},
+    "request": {"de": "Gesuch", "en": "Request", "ar": "طلب"},
+    "event": {"de": "Veranstaltung", "en": "Event", "ar": "فعالية"},
+    "service": {"de": "Dienst", "en": "Service", "ar": "خدمة"},
+    "needed": {"de": "noch {n} Helfende gesucht", "en": "{n} helpers still needed", "ar": "مطلوب {n} متطوعين"},
+    "helpers": {"de": "Helfende", "en": "Helpers", "ar": "المتطوعون"},
+    "full": {"de": "keine Helfenden mehr gesucht", "en": "no more helpers needed", "ar": "لا حاجة لمزيد من المتطوعين"},
+    "on": {"de": "auf", "en": "on", "ar": "على"},
+    "portals": {"de": "Zu finden auf", "en": "Listed on", "ar": "منشور على"},
+    "contact": {"de": "Kontakt nur über das Portal: Die Helfer-Allianz gibt keine Kontaktdaten weiter.",
+                "en": "Contact through the portal only: the Helfer-Allianz passes on no contact details.",
+                "ar": "التواصل عبر البوابة فقط: لا ينشر تحالف المساعدين أي بيانات اتصال."},
+    "open": {"de": "Beim Portal öffnen", "en": "Open on the portal", "ar": "فتح في البوابة"},
+    "when": {"de": "Wann", "en": "When", "ar": "متى"},
+    "where": {"de": "Wo", "en": "Where", "ar": "أين"},
+    "until": {"de": "Gültig bis", "en": "Valid until", "ar": "صالح حتى"},
+    "published": {"de": "Veröffentlicht", "en": "Published", "ar": "نُشر"},
+    "updated": {"de": "Zuletzt geändert", "en": "Last changed", "ar": "آخر تعديل"},
+    "organisation": {"de": "Organisation", "en": "Organisation", "ar": "المنظمة"},
+    "skills": {"de": "Gefragt", "en": "Skills", "ar": "المهارات"},
+    "languages": {"de": "Sprachen", "en": "Languages", "ar": "اللغات"},
+    "history": {"de": "Verlauf", "en": "History", "ar": "السجل"},
+    "new": {"de": "neu auf {portal}", "en": "new on {portal}", "ar": "جديد على {portal}"},
+    "changed": {"de": "geändert auf {portal}", "en": "changed on {portal}", "ar": "عُدّل على {portal}"},
+    "withdrawn": {"de": "zurückgezogen auf {portal}", "en": "withdrawn on {portal}", "ar": "سُحب من {portal}"},
+    "feeds": {"de": "Diese Suche abonnieren", "en": "Subscribe to this search", "ar": "الاشتراك في هذا البحث"},
+    "back": {"de": "Zurück zur Übersicht", "en": "Back to all listings", "ar": "العودة إلى كل الإعلانات"},
+    "map_note": {"de": "Orte sind ungefähr (Ort oder Postleitzahl, nie eine Adresse). Ohne Karte: die Liste unten.",
+                 "en": "Places are approximate (town or postcode, never an address). Without the map: the list below.",
+                 "ar": "المواقع تقريبية (المدينة أو الرمز البريدي، وليس العنوان أبدًا). بدون الخريطة: القائمة أدناه."},
+    "on_map": {"de": "{n} der {total} Einträge hier haben einen Ort auf der Karte.",
+               "en": "{n} of the {total} listings here have a place on the map.",
+               "ar": "{n} من {total} إعلان هنا لها موقع على الخريطة."},
+    "gone": {"de": "Dieser Eintrag wurde von seinem Portal zurückgezogen.",
+             "en": "This listing was withdrawn by its portal.", "ar": "سحبت البوابة هذا الإعلان."},
+    "missing": {"de": "Diesen Eintrag gibt es nicht.", "en": "There is no such listing.", "ar": "هذا الإعلان غير موجود."},
+    "bad": {"de": "Diese Suche geht so nicht", "en": "This search does not work", "ar": "هذا البحث غير صالح"},
+}
+
+
+def language() -> str:
+    """The reader's language: `lang` if it is one of ours, else the best of Accept-Language, else German."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES) or "de"
+
+
+def translate(lang: str):
+    """t(key, **values) for one language."""
+    def t(key: str, **values) -> str:
+        text = MESSAGES[key].get(lang) or MESSAGES[key]["de"]
+        return text.format(**values) if values else text
+    return t
+
+
+#: How each language writes a moment and a day (CLDR patterns), always in Berlin time.
+MOMENT = {"de": "EEEE, d. MMMM y, HH:mm 'Uhr'", "en": "EEEE d MMMM y, HH:mm", "ar": "EEEE d MMMM y، HH:mm"}
+DAY = {"de": "EEEE, d. MMMM y", "en": "EEEE d MMMM y", "ar": "EEEE d MMMM y"}
+
+
+def when(value: str | None, lang: str, with_time: bool = True) -> str:
+    """An ISO time from a listing in Berlin time, as the reader's language writes it; "" for none."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BERLIN)
+    moment = moment.astimezone(BERLIN)
+    if not with_time:
+        return format_date(moment.date(), DAY[lang], locale=lang)
+    return format_datetime(moment, MOMENT[lang], tzinfo=BERLIN, locale=lang)

@@ -1,0 +1,150 @@
+"""The pages people read: the start page (the listings, with the feeds' filters as a form), a
+listing's page and a map, server-rendered, usable without JavaScript, in German, English and
+Arabic. Every page offers its search as feeds and exports (links and <link rel="alternate">)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from exports.common import clean_url, localized, place
+from hub.clock import now_utc
+from hub.query import KINDS, BadParameter, Query, parse
+from hub.storage.snapshot import Result
+from hub.web.db import storage
+from hub.web.i18n import NAMES, RTL, language, translate, when
+from schema import category_label, gazetteer, taxonomy
+
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+#: The feeds and exports every page offers for its search: (label, endpoint, media type).
+ALTERNATES = (("JSON Feed", "feeds.feed_json", "application/feed+json"),
+              ("RSS", "feeds.feed_rss", "application/rss+xml"),
+              ("Atom", "feeds.feed_atom", "application/atom+xml"),
+              ("iCalendar", "feeds.events_ics", "text/calendar"),
+              ("CSV", "feeds.export_csv", "text/csv"))
+#: Parameters a page passes on to its feeds and to its other pages (not its own position).
+PASSED_ON = ("kind", "category", "ags", "postcode", "near", "radius_km", "q", "source", "lang")
+
+
+def _query(limit: int) -> Query:
+    """The page's search from its URL (the feeds' parameters; empty form fields count as not given)."""
+    config = current_app.config["HUB"]
+    args = {name: [v for v in request.args.getlist(name) if v.strip()] for name in request.args}
+    return parse({k: v for k, v in args.items() if v}, sources=[s.name for s in config.sources],
+                 accept_lang=language(), default_limit=limit, max_limit=1000)
+
+
+def _passed_on(query: Query | None) -> list[tuple[str, str]]:
+    pairs = query.args if query else tuple(request.args.items(multi=True))
+    return [(k, v) for k, v in pairs if k in PASSED_ON and v.strip()]
+
+
+def _context(lang: str, query: Query | None, **extra) -> dict:
+    """What every page's template needs: the language, its direction, messages, the feeds of its search."""
+    config = current_app.config["HUB"]
+    search = _passed_on(query)
+    if not any(k == "lang" for k, _ in search):
+        search.append(("lang", lang))
+    return {
+        "lang": lang, "dir": "rtl" if lang in RTL else "ltr", "t": translate(lang), "title": config.title,
+        "languages": NAMES, "alternates": [(label, url_for(endpoint) + "?" + urlencode(search), media)
+                                           for label, endpoint, media in ALTERNATES],
+        "search": search, "here": request.path,
+        "switch": {code: request.path + "?" + urlencode([p for p in search if p[0] != "lang"] + [("lang", code)])
+                   for code in NAMES},
+        **extra,
+    }
+
+
+def _choices(lang: str) -> dict:
+    """The form's choices: kinds, categories, states and districts (by name, their key behind)."""
+    t = translate(lang)
+    states = sorted(gazetteer.STATES.items(), key=lambda kv: kv[1])
+    districts = sorted(gazetteer.districts().values(), key=lambda d: (d.state, d.name))
+    return {"kinds": [(k, t(k)) for k in KINDS], "categories": [(c, category_label(c, lang)) for c in taxonomy()],
+            "states": states, "districts": districts}
+
+
+def _item(listing: dict, lang: str) -> dict:
+    """One listing as a page shows it: kind, title, place, time, helpers still needed, portals."""
+    t = translate(lang)
+    needed = listing.get("volunteers_needed")
+    return {
+        "id": listing["id"], "kind": t(listing["kind"]), "kind_code": listing["kind"], "title": listing["title"],
+        "category": category_label(listing["category"], lang), "place": place(listing),
+        "starts": when(listing.get("starts_at"), lang), "ends": when(listing.get("ends_at"), lang),
+        "until": when(listing.get("valid_until"), lang, with_time=False),
+        "published": when(listing.get("published_at"), lang), "updated": when(listing.get("updated_at"), lang),
+        "needed": None if needed is None else (t("needed", n=needed) if needed > 0 else t("full")),
+        "portals": [{"name": s["portal"], "url": clean_url(s.get("url"))} for s in listing["sources"]],
+        "language": listing.get("language"), "description": _paragraphs(listing.get("description") or ""),
+        "organisation": (listing.get("organisation") or {}).get("name"),
+        "skills": listing.get("skills") or [], "languages": listing.get("languages") or [],
+        "lat": listing["location"].get("lat"), "lon": listing["location"].get("lon"),
+    }
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _results(template: str, limit: int, **extra):
+    """A page of search results in a template, or the form with the problem (400)."""
+    lang = language()
+    try:
+        query = _query(limit)
+    except BadParameter as exc:
+        context = _context(lang, None, **_choices(lang), error=str(exc), items=[], total=0, args=request.args, **extra)
+        return render_template(template, **context), 400
+    lang = query.lang
+    result = Result.open(current_app.config["HUB"].database, query, now_utc())
+    try:
+        listings, following = result.page()
+    finally:
+        result.close()
+    items = [_item(listing, lang) for listing in listings]
+    base = _passed_on(query)
+    context = _context(lang, query, **_choices(lang), items=items, total=result.total, args=request.args,
+                       next_url=f"{request.path}?{urlencode(base + [('cursor', following)])}" if following else None,
+                       first_url=f"{request.path}?{urlencode(base)}" if query.after else None, **extra)
+    return render_template(template, **context)
+
+
+@bp.get("/")
+def index():
+    """The start page: the newest listings of every portal, and the search form."""
+    return _results("index.html", current_app.config["HUB"].page_size)
+
+
+@bp.get("/map")
+def map_page():
+    """The current search's listings on a map (and, for readers without it, as a list)."""
+    return _results("map.html", 500)
+
+
+@bp.get("/listings/<listing_id>")
+def listing(listing_id: str):
+    """One unified listing: every field, every portal that carries it, its history."""
+    lang = language()
+    store = storage()
+    row = store.unified(listing_id)
+    if row is None or row["status"] in ("pending", "rejected"):
+        return render_template("gone.html", **_context(lang, None, message=translate(lang)("missing"))), 404
+    if row["status"] == "merged" and row.get("merged_into"):
+        return redirect(url_for("pages.listing", listing_id=row["merged_into"], **request.args), 301)
+    if row["status"] == "withdrawn":
+        return render_template("gone.html", **_context(lang, None, message=translate(lang)("gone"))), 410
+    doc = localized(row["data"], lang)
+    t = translate(lang)
+    history = []
+    for source in doc["sources"]:
+        for event in store.history(source.get("listing_id") or ""):
+            action = {"new": "new", "updated": "changed", "withdrawn": "withdrawn"}.get(event["action"])
+            if action:
+                history.append((event["at"], when(event["at"], lang), t(action, portal=source["portal"])))
+    history.sort()
+    return render_template("listing.html", **_context(lang, None, item=_item(doc, lang),
+                                                      history=[(label, text) for _, label, text in history]))

@@ -1,0 +1,92 @@
+"""The reader pages, as the server answers them (the browser tests are in test_pages_browser.py)."""
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+
+from hub.storage import Storage
+from hub.web import create_app
+from tests.listings import doc, publish
+from tests.servers import serve_wsgi
+
+BASE = "https://hub.example.org"
+
+
+@pytest.fixture
+def hub(make_config):
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}], base_url=BASE)
+    merged = doc(3, title="Sofa für Familie", kind="request", volunteers_needed=2,
+                 starts_at="2027-05-08T14:00:00+02:00", sources=[
+                     {"portal": "potsdam", "id": "3", "url": "https://potsdam.helpto.de/eintrag/3", "listing_id": "l_0000000000000003"},
+                     {"portal": "govolunteer", "id": "g3", "url": "https://govolunteer.com/projects/g3",
+                      "listing_id": "l_00000000000000a3"}])
+    with Storage(config.database) as store:
+        publish(store, doc(1, title="Fahrrad abzugeben"), doc(2, title="Deutschkurs", category="language"), merged)
+        yield store, create_app(config)
+
+
+def test_the_start_page_lists_the_newest_first_with_the_search_as_a_form(hub):
+    _, app = hub
+    html = app.test_client().get("/?lang=de").get_data(as_text=True)
+    assert re.findall(r'<h3><a href="/listings/[^"]+">([^<]+)', html) == ["Sofa für Familie", "Deutschkurs",
+                                                                       "Fahrrad abzugeben"]
+    assert '<html lang="de" dir="ltr">' in html and '<label for="q">' in html and 'role="search"' in html
+    assert "noch 2 Helfende gesucht" in html and "Samstag, 8. Mai 2027, 14:00 Uhr" in html  # Berlin time
+    assert html.count('rel="external"') >= 4  # every portal of every listing is a link
+
+
+def test_filters_narrow_the_results_and_empty_form_fields_are_no_filter(hub):
+    _, app = hub
+    client = app.test_client()
+    html = client.get("/?kind=&category=language&q=&lang=en").get_data(as_text=True)
+    assert re.findall(r'<h3><a [^>]+>([^<]+)', html) == ["Deutschkurs"] and "1 listings found" in html
+
+
+def test_a_bad_search_is_the_form_again_with_the_problem_named(hub):
+    _, app = hub
+    response = app.test_client().get("/?kind=sofa&lang=de")
+    assert response.status_code == 400 and response.content_type.startswith("text/html")
+    assert "kind must be one of" in response.get_data(as_text=True)
+
+
+def test_arabic_pages_are_right_to_left_and_every_page_offers_its_search_as_feeds(hub):
+    _, app = hub
+    html = app.test_client().get("/?lang=ar&category=goods").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    alternates = re.findall(r'<link rel="alternate" type="([^"]+)"[^>]* href="([^"]+)"', html)
+    assert {t for t, _ in alternates} == {"application/feed+json", "application/rss+xml", "application/atom+xml",
+                                          "text/calendar", "text/csv"}
+    assert all("category=goods" in href and "lang=ar" in href for _, href in alternates)
+
+
+def test_a_listing_page_names_every_portal_and_answers_like_the_api_for_gone_ones(hub):
+    store, app = hub
+    client = app.test_client()
+    page = client.get("/listings/u_0000000000000003?lang=de").get_data(as_text=True)
+    assert "https://potsdam.helpto.de/eintrag/3" in page and "https://govolunteer.com/projects/g3" in page
+    assert "Kontakt nur über das Portal" in page
+    assert client.get("/listings/u_ffffffffffffffff").status_code == 404
+    store.set_unified_status("u_0000000000000002", "merged", "u_0000000000000001")
+    moved = client.get("/listings/u_0000000000000002?lang=en")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/listings/u_0000000000000001?lang=en")
+    store.set_unified_status("u_0000000000000001", "withdrawn")
+    assert client.get("/listings/u_0000000000000001").status_code == 410
+
+
+def test_a_raw_utf8_query_string_finds_what_the_encoded_one_finds(hub):
+    """curl and scripts send `?q=grundschüler` as raw UTF-8; waitress alone answered "400 Bad URI"."""
+    _, app = hub
+    with serve_wsgi(app) as url:
+        host, port = url.rsplit("//", 1)[1].split(":")
+        answers = []
+        for target in ("/api/v1/listings?q=f%C3%BCr".encode(), "/api/v1/listings?q=für".encode("utf-8")):
+            with socket.create_connection((host, int(port))) as s:
+                s.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                data = b""
+                while chunk := s.recv(65536):
+                    data += chunk
+            answers.append((data.split(b"\r\n", 1)[0], data.split(b"\r\n\r\n", 1)[1]))
+    assert answers[0][0] == answers[1][0] == b"HTTP/1.1 200 OK"
+    assert answers[0][1] == answers[1][1] and b"Sofa f\xc3\xbcr Familie" in answers[1][1]

@@ -1,0 +1,179 @@
+"""The reader pages in a real browser: Debian's Chromium driven by playwright, against the hub
+under waitress on 127.0.0.1 with the sample federation synced in. Every request that would leave
+the machine (map tiles) is refused, so the pages are also shown working without them.
+
+Needs chromium (Debian) and axe-core (npm), which `make test` installs; without them these tests
+are skipped, unless HELFERHUB_BROWSER_TESTS=required (as `make test` sets it), when they fail.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from hub import config as hub_config
+from hub.storage import Storage
+from hub.sync import sync
+from hub.web import create_app
+from tests.servers import serve_wsgi
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(os.environ.get("HELFERHUB_AXE", ROOT / ".venv/npm/node_modules/axe-core/axe.min.js"))
+SCREENSHOTS = ROOT / "var/screenshots"
+REQUIRED = os.environ.get("HELFERHUB_BROWSER_TESTS") == "required"
+
+playwright_api = pytest.importorskip("playwright.sync_api") if not REQUIRED else __import__("playwright.sync_api").sync_api
+if not (Path(CHROMIUM).exists() and AXE.exists()):
+    if REQUIRED:
+        raise RuntimeError(f"browser tests need {CHROMIUM} and {AXE}: run `make test`")
+    pytest.skip("chromium or axe-core not installed (make test installs them)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The hub on the sample federation, served by waitress on a loopback port."""
+    folder = tmp_path_factory.mktemp("site")
+    config = hub_config.load(ROOT / "hub.toml", env={})
+    holder = {}
+    with serve_wsgi(lambda environ, respond: holder["app"](environ, respond)) as url:
+        config = hub_config.Config(**{**config.__dict__, "database": str(folder / "hub.db"), "base_url": url})
+        with Storage(config.database) as storage:
+            assert all(r.ok for r in sync(config, storage))
+        holder["app"] = create_app(config)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    left = []
+
+    def only_loopback(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            return route.continue_()
+        left.append(route.request.url)
+        return route.abort()
+
+    context.route("**/*", only_loopback)
+    page = context.new_page()
+    page.refused = left
+    yield page
+    context.close()
+
+
+def results(page) -> list[str]:
+    """The listings a page shows, by their addresses (titles repeat across towns)."""
+    return [a.get_attribute("href").split("?")[0] for a in page.locator("article.listing h3 a").all()]
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations"
+                          ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                          ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))")
+    return found
+
+
+def test_the_start_page_filters_pages_and_passes_axe(site, page):
+    page.goto(site + "/?lang=de")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "start-de.png"), full_page=False)
+    assert page.locator("html").get_attribute("lang") == "de"
+    everything = results(page)
+    assert len(everything) == 25
+    total = int(re.search(r"\d+", page.locator("#results").inner_text()).group())
+    page.select_option("#kind", "request")
+    page.click("form.search button")
+    requests = results(page)
+    assert requests and requests != everything
+    assert all(k == "Gesuch" for k in page.locator("article.listing .kind").all_inner_texts())
+    assert int(re.search(r"\d+", page.locator("#results").inner_text()).group()) < total
+    assert "kind=request" in page.url  # a shareable address
+    page.goto(site + "/?lang=de")
+    page.click("a[rel=next]")
+    second = results(page)
+    assert second and not set(second) & set(everything)
+    assert serious_violations(page) == []
+
+
+def test_arabic_renders_right_to_left(site, page):
+    page.goto(site + "/?lang=ar")
+    page.screenshot(path=str(SCREENSHOTS / "start-ar.png"))
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.evaluate("getComputedStyle(document.querySelector('main')).direction") == "rtl"
+    form = page.locator("form.search").bounding_box()
+    label = page.locator("label[for=q]").bounding_box()
+    assert label["x"] + label["width"] > form["x"] + form["width"] / 2  # labels start on the right
+    assert serious_violations(page) == []
+
+
+def test_a_listing_page_shows_every_portal_and_passes_axe(site, page):
+    page.goto(site + "/?lang=de")
+    merged = None
+    for article in page.locator("article.listing").all():
+        if article.locator(".portals").inner_text().count(",") >= 1:
+            merged = article
+            break
+    if merged is None:  # not on the first page: look further
+        page.goto(site + "/?lang=de&limit=200")
+        merged = next(a for a in page.locator("article.listing").all() if "," in a.locator(".portals").inner_text())
+    portals = merged.locator(".portals").inner_text()
+    merged.locator("h3 a").click()
+    page.screenshot(path=str(SCREENSHOTS / "listing-de.png"), full_page=True)
+    links = page.locator(".portal-list a").all()
+    assert len(links) >= 2 and all(a.get_attribute("href").startswith("http") for a in links)
+    for name in re.sub(r"^\s*auf\s+", "", portals).split(", "):
+        assert name.strip() in page.locator(".portal-list").inner_text()
+    assert not re.search(r"[\w.+-]+@[\w-]+\.\w+", page.locator("main").inner_text())  # no e-mail address
+    assert serious_violations(page) == []
+
+
+def test_the_alternate_links_resolve_to_the_same_search(site, page):
+    response = page.goto(site + "/?lang=en&category=goods")
+    assert response.ok
+    alternates = page.locator("link[rel=alternate]").all()
+    assert {a.get_attribute("type") for a in alternates} >= {"application/feed+json", "application/rss+xml",
+                                                               "application/atom+xml", "text/calendar", "text/csv"}
+    for link in alternates:
+        href = link.get_attribute("href")
+        assert "category=goods" in href
+        answer = page.request.get(site + href if href.startswith("/") else href)
+        assert answer.ok, href
+        assert answer.headers["content-type"].split(";")[0] == link.get_attribute("type")
+
+
+def test_the_map_shows_markers_and_the_page_works_without_tiles(site, page):
+    page.goto(site + "/map?lang=de")
+    page.wait_for_function("document.getElementById('map').dataset.markers !== undefined")
+    markers = int(page.locator("#map").get_attribute("data-markers"))
+    assert markers > 0 and page.locator(".leaflet-marker-icon").count() > 0
+    assert any("tile.openstreetmap.org" in url for url in page.refused)  # tiles were asked for, and refused
+    page.screenshot(path=str(SCREENSHOTS / "map-de.png"))
+    assert len(results(page)) > 0  # the list works without the map
+    assert serious_violations(page) == []
+
+
+def test_the_pages_work_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+    page = context.new_page()
+    page.goto(site + "/map?lang=en&kind=offer")
+    assert results(page) and page.locator("html").get_attribute("lang") == "en"
+    page.fill("#q", "Sofa")
+    page.click("form.search button")
+    assert "q=Sofa" in page.url
+    context.close()
