@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Iterator, Mapping
 from connectors.language import detect
 from connectors.source import Bearer
 from connectors.text import tidy
-from schema import gazetteer, privacy
+from schema import gazetteer, lexicon, privacy
 
 EMPTY_SCHEMA: dict = {"type": "object", "properties": {}, "additionalProperties": False}
 #: A list longer than this many pages is taken as runaway: the sync stops there, incomplete.
@@ -141,10 +141,16 @@ class Connector:
         self.complete = False
 
     def category(self, *names: str | None) -> str:
-        """The hub category of the first of the portal's category names that is mapped."""
+        """The hub category of the first of the portal's category names that is mapped (the
+        connector's table and the operator's additions); else the one the lexicon of subject words
+        finds in them (schema/lexicon.json, with the source's `category_words`); else "other", and
+        the names are reported as unmapped."""
         for name in names:
             if name and name in self.categories:
                 return self.categories[name]
+        found = lexicon.category(names, getattr(self.source, "category_words", None))
+        if found:
+            return found
         self.unmapped_categories.update(n for n in names if n)
         return "other"
 

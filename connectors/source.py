@@ -34,6 +34,8 @@ class SourceSettings:
     options: Mapping[str, Any] = field(default_factory=dict)
     #: The operator's additions to the connector's category mapping: portal category -> hub code.
     categories: Mapping[str, str] = field(default_factory=dict)
+    #: The operator's additions to the lexicon of subject words: hub code -> words or word stems.
+    category_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Seconds one request to the portal may take in all (a portal trickling bytes is cut off).
     request_timeout: float = 120.0
 

@@ -14,8 +14,8 @@ from connectors import Secret, SourceSettings
 from schema import taxonomy
 
 DEFAULT_PATH = "hub.toml"
-COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "max_shrink",
-                      "request_timeout", "sync_budget"}
+COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "category_words",
+                      "max_shrink", "request_timeout", "sync_budget"}
 _INTERVAL = re.compile(r"^(?=\d)(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$")
 MIN_INTERVAL, MAX_INTERVAL = 1, 366 * 86400
 
@@ -76,6 +76,9 @@ STRUCTURE = {
                     "trust": {"enum": ["trusted", "moderated"]},
                     "enabled": {"type": "boolean"},
                     "categories": {"type": "object", "additionalProperties": {"enum": list(CATEGORY_CODES)}},
+                    "category_words": {"type": "object", "propertyNames": {"enum": list(CATEGORY_CODES)},
+                                       "additionalProperties": {"type": "array", "minItems": 1, "items": {
+                                           "type": "string", "minLength": 2, "maxLength": 80}}},
                 },
             },
         },
@@ -301,6 +304,7 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
         sync_budget=durations["sync_budget"], max_shrink=raw.get("max_shrink", SourceConfig.max_shrink),
         trust=raw.get("trust", "trusted"), enabled=raw.get("enabled", True),
         options=resolved, categories=raw.get("categories", {}),
+        category_words={code: tuple(words) for code, words in raw.get("category_words", {}).items()},
     ), []
 
 

@@ -22,7 +22,7 @@ from hub import __version__, unify
 from hub.clock import utcnow
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
-from schema import privacy, validate
+from schema import lexicon, privacy, validate
 
 log = logging.getLogger(__name__)
 #: A full sync withdrawing fewer listings than this is never suspicious (unless it empties the source).
@@ -119,7 +119,8 @@ class SourceSync:
             raise ValueError(f"{source.name}: connector type {source.type!r} is not installed")
         self.connector = cls(source, fetcher or make_fetcher(config, source, storage))
         # Part of every raw hash: a new hub, connector mapping or privacy gate maps unchanged records again.
-        extra = sorted(source.categories.items())  # the operator's category table changes the mapping too
+        # the operator's category table and subject words, and the lexicon, change the mapping too
+        extra = [sorted(source.categories.items()), sorted(source.category_words.items()), lexicon.version()]
         self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/"
                         f"privacy{privacy.VERSION}/{extra}")
         self.seen: set[str] = set()
