@@ -165,7 +165,8 @@ class Connector:
 
     @staticmethod
     def place(location: dict) -> dict:
-        """Complete a location with AGS and region from the gazetteer, where it can say."""
+        """Complete a location with AGS and region from the gazetteer, where it can say, and a
+        position without one with its postcode's centre (`approximate`)."""
         location = {k: v for k, v in location.items() if k in
                     ("ags", "region", "postcode", "city", "lat", "lon", "district")}
         district = location.pop("district", None)
@@ -173,4 +174,9 @@ class Connector:
             found = gazetteer.locate(location.get("postcode"), district, location.get("city"))
             location["ags"] = found.ags if found else None
             location["region"] = found.region if found else None
+        if location.get("lat") is None or location.get("lon") is None:
+            centre = gazetteer.postcode_centre(location.get("postcode"))
+            if centre:  # so that radius searches and the map find it too, marked as approximate
+                location["lat"], location["lon"] = centre
+                location["approximate"] = True
         return location

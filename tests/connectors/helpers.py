@@ -4,8 +4,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from connectors import Fetcher, Secret, SourceSettings
+from schema import gazetteer
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def centre_of(postcode: str) -> dict:
+    """What a location without a position of its own gets: its postcode's centre, marked approximate."""
+    lat, lon = gazetteer.postcode_centre(postcode)
+    return {"lat": lat, "lon": lon, "approximate": True}
 
 
 def make(cls, url: str, name: str = "test", **options):

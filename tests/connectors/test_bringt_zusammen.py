@@ -6,7 +6,7 @@ import responses
 
 from connectors.base import PayloadError, Withheld
 from connectors.bringt_zusammen import BringtZusammenConnector
-from helpers import NOW, make
+from tests.connectors.helpers import NOW, centre_of, make
 from schema import validate
 
 BASE = "https://gera.bringt-zusammen.de"
@@ -40,7 +40,7 @@ def test_both_encodings_are_detected_and_read_right(encoding):
     assert listing["description"] == "Gut erhalten;\nAbholung in Gera-Lusan. Tel. [Telefon entfernt]"
     assert listing["published_at"] == "2016-03-01T10:15:00+01:00"
     assert listing["valid_until"] == "2016-06-01T23:59:59+02:00"
-    assert listing["location"] == {"postcode": "07548", "city": "Gera", "ags": "16052", "region": "Gera"}
+    assert listing["location"] == {"postcode": "07548", "city": "Gera", "ags": "16052", "region": "Gera", **centre_of("07548")}
 
 
 @responses.activate

@@ -8,7 +8,7 @@ import responses
 
 from connectors.base import Withheld
 from connectors.goettingen import GoettingenConnector
-from helpers import make
+from tests.connectors.helpers import centre_of, make
 from schema import validate
 
 BASE = "https://fluechtlingshilfe-goettingen.de"
@@ -75,7 +75,7 @@ def test_the_documented_call():
     assert listing["title"] == "Helfer für Kleiderkammer gesucht"
     assert listing["description"] == ("Sortieren und Ausgeben von Kleiderspenden. Bitte festes Schuhwerk. "
                                       "Fragen an [E-Mail entfernt]")  # a folded line, unfolded
-    assert listing["location"] == {"postcode": "37081", "city": "Göttingen", "ags": "03159", "region": "Landkreis Göttingen"}
+    assert listing["location"] == {"postcode": "37081", "city": "Göttingen", "ags": "03159", "region": "Landkreis Göttingen", **centre_of("37081")}
     assert listing["source"]["id"] == "aufruf-2231@fluechtlingshilfe-goettingen.de"  # an identifier, not masked
     assert listing["published_at"] == "2016-01-10T09:00:00+00:00"
 

@@ -8,7 +8,7 @@ import responses
 
 from connectors.base import Withheld
 from connectors.govolunteer import GoVolunteerConnector
-from helpers import NOW, make
+from tests.connectors.helpers import NOW, make
 from schema import validate
 
 BASE = "https://govolunteer.com"

@@ -10,7 +10,7 @@ import responses
 
 from connectors.base import Withheld
 from connectors.hsds import HsdsConnector
-from helpers import NOW, make
+from tests.connectors.helpers import NOW, make
 from schema import validate
 
 BASE = "https://integration.wolfenbuettel.de/api"

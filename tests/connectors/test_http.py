@@ -6,7 +6,7 @@ import requests
 import responses
 
 from connectors.http import FetchError, Fetcher
-from helpers import MemoryCache
+from tests.connectors.helpers import MemoryCache
 
 URL = "https://potsdam.helpto.de/api/v1/entries"
 

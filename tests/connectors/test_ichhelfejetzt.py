@@ -6,7 +6,7 @@ import responses
 
 from connectors.http import FetchError
 from connectors.ichhelfejetzt import IchHelfeJetztConnector
-from helpers import NOW, MemoryCache, make
+from tests.connectors.helpers import NOW, MemoryCache, make
 from schema import validate
 
 BASE = "https://ichhelfe.jetzt"

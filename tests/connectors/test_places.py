@@ -1,0 +1,37 @@
+"""Every listing with a postcode gets a place on the map and in radius searches: the postcode's
+centre where the portal gave no position, marked approximate."""
+from __future__ import annotations
+
+import json
+
+from connectors import Connector
+from hub.storage import Storage
+from hub.sync import sync
+from hub.web import create_app
+from schema import gazetteer, validate
+from tests.portals import entry
+
+
+def test_a_location_without_a_position_gets_its_postcodes_centre_marked_approximate():
+    place = Connector.place({"postcode": "37073", "city": "Göttingen"})
+    lat, lon = gazetteer.postcode_centre("37073")
+    assert (place["lat"], place["lon"], place["approximate"]) == (lat, lon, True)
+    assert abs(lat - 51.53) < 0.1 and abs(lon - 9.94) < 0.1  # Göttingen's centre, roughly
+    own = Connector.place({"postcode": "37073", "lat": 51.5, "lon": 9.9})
+    assert (own["lat"], own["lon"]) == (51.5, 9.9) and "approximate" not in own  # the portal's own position stays
+    assert "lat" not in Connector.place({"postcode": "00000"})  # no such postcode: no invented place
+
+
+def test_a_radius_search_finds_listings_the_portal_gave_only_a_postcode(tmp_path, make_config):
+    page = tmp_path / "portal/api/v1/entries/page=1&per_page=100"
+    page.parent.mkdir(parents=True)
+    entries = [entry(1, titel="Sofa in Göttingen", ort={"plz": "37073", "name": "Göttingen"}),
+               entry(2, titel="Sofa in Potsdam")]
+    page.write_text(json.dumps({"entries": entries, "meta": {"page": 1, "pages": 1, "total": 2}}), encoding="utf-8")
+    config = make_config([{"name": "p", "type": "helpto", "url": str(tmp_path / "portal")}])
+    with Storage(config.database) as storage:
+        assert all(r.ok for r in sync(config, storage))
+        assert all(validate(row["data"]) == [] for row in storage.listings_in("active"))
+    found = create_app(config).test_client().get("/api/v1/listings?near=51.54,9.93&radius_km=5").get_json()
+    assert [item["title"] for item in found["listings"]] == ["Sofa in Göttingen"]
+    assert found["listings"][0]["location"]["approximate"] is True
