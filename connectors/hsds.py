@@ -9,9 +9,19 @@ from connectors.dates import aware
 from connectors.paging import PageNumbers, dig
 from connectors.text import html_to_text, tidy
 
-DAYS = {"MO": "montags", "TU": "dienstags", "WE": "mittwochs", "TH": "donnerstags", "FR": "freitags",
-        "SA": "samstags", "SU": "sonntags"}
-FREQUENCIES = {"WEEKLY": "wöchentlich", "MONTHLY": "monatlich", "DAILY": "täglich"}
+#: Opening times in the languages translations come in (other languages get the German line).
+DAY_NAMES = {
+    "de": {"MO": "montags", "TU": "dienstags", "WE": "mittwochs", "TH": "donnerstags", "FR": "freitags",
+           "SA": "samstags", "SU": "sonntags"},
+    "en": {"MO": "Mondays", "TU": "Tuesdays", "WE": "Wednesdays", "TH": "Thursdays", "FR": "Fridays",
+           "SA": "Saturdays", "SU": "Sundays"},
+    "ar": {"MO": "أيام الاثنين", "TU": "أيام الثلاثاء", "WE": "أيام الأربعاء", "TH": "أيام الخميس", "FR": "أيام الجمعة",
+           "SA": "أيام السبت", "SU": "أيام الأحد"},
+}
+FREQUENCY_NAMES = {"de": {"WEEKLY": "wöchentlich", "MONTHLY": "monatlich", "DAILY": "täglich"},
+                   "en": {"WEEKLY": "weekly", "MONTHLY": "monthly", "DAILY": "daily"},
+                   "ar": {"WEEKLY": "أسبوعيًا", "MONTHLY": "شهريًا", "DAILY": "يوميًا"}}
+OPENING = {"de": "Öffnungszeiten", "en": "Opening hours", "ar": "أوقات العمل"}
 
 
 class HsdsConnector(Connector):
@@ -71,7 +81,7 @@ class HsdsConnector(Connector):
             "title": tidy(raw["name"]),
             "description": description,
             "language": "de",  # German is the original; other languages come as x_translations
-            "translations": self.translations(raw.get("x_translations")),
+            "translations": self.translations(raw.get("x_translations"), raw.get("schedules") or []),
             "languages": list(dict.fromkeys(
                 lang["code"].lower() for lang in raw.get("languages") or []
                 if isinstance(lang, dict) and isinstance(lang.get("code"), str) and len(lang["code"]) == 2)),
@@ -91,27 +101,35 @@ class HsdsConnector(Connector):
                 return sal["location"]
         return {}
 
-    @staticmethod
-    def translations(value) -> dict:
-        """x_translations {lang: {name, description}} as the shared schema's translations."""
+    @classmethod
+    def translations(cls, value, schedules: list = ()) -> dict:
+        """x_translations {lang: {name, description}} as the shared schema's translations; a translated
+        description keeps the opening times, in its language where we know it."""
         out = {}
         for lang, text in (value or {}).items() if isinstance(value, dict) else ():
             if isinstance(text, dict) and isinstance(lang, str) and len(lang) == 2:
-                entry = {"title": tidy(text.get("name")), "description": html_to_text(text.get("description"))}
+                description = html_to_text(text.get("description"))
+                opening = cls.opening_times(schedules, lang.lower())
+                if description and opening:
+                    description = f"{description}\n{opening}"
+                entry = {"title": tidy(text.get("name")), "description": description}
                 entry = {k: v for k, v in entry.items() if v}
                 if entry:
                     out[lang.lower()] = entry
         return out
 
     @staticmethod
-    def opening_times(schedules: list) -> str:
-        """Opening times as a line of German text: 'Öffnungszeiten: dienstags 15:00–17:00 (…)'."""
+    def opening_times(schedules: list, lang: str = "de") -> str:
+        """Opening times as a line of text: 'Öffnungszeiten: dienstags 15:00–17:00 (…)' (German for a
+        language we have no day names in)."""
+        lang = lang if lang in DAY_NAMES else "de"
+        days_of, frequencies = DAY_NAMES[lang], FREQUENCY_NAMES[lang]
         parts = []
         for s in schedules:
             if not isinstance(s, dict):
                 continue
-            days = ", ".join(DAYS.get(d.strip(), d.strip()) for d in str(s.get("byday") or "").split(",") if d.strip())
-            when = days or FREQUENCIES.get(str(s.get("freq") or "").upper(), "")
+            days = ", ".join(days_of.get(d.strip(), d.strip()) for d in str(s.get("byday") or "").split(",") if d.strip())
+            when = days or frequencies.get(str(s.get("freq") or "").upper(), "")
             hours = "–".join(str(t)[:5] for t in (s.get("opens_at"), s.get("closes_at")) if t)
             note = tidy(s.get("description"))
             text = " ".join(p for p in (when, hours) if p)
@@ -119,4 +137,4 @@ class HsdsConnector(Connector):
                 text = f"{text} ({note})" if text else note
             if text:
                 parts.append(text)
-        return f"Öffnungszeiten: {'; '.join(parts)}" if parts else ""
+        return f"{OPENING[lang]}: {'; '.join(parts)}" if parts else ""

@@ -48,7 +48,8 @@ def test_a_service_maps_with_translations_opening_times_and_no_contact():
     listing = make(HsdsConnector, BASE).normalize(SERVICE, NOW)
     assert validate(listing) == []
     assert (listing["kind"], listing["category"], listing["language"]) == ("service", "leisure", "de")
-    assert listing["translations"] == {"en": {"title": "Welcome café", "description": "Coffee and cake every Tuesday."}}
+    assert listing["translations"] == {"en": {"title": "Welcome café", "description": "Coffee and cake every Tuesday."
+                                                                                    "\nOpening hours: Tuesdays 15:00–17:00"}}
     assert listing["description"] == "Jeden Dienstag Kaffee und Kuchen.\nÖffnungszeiten: dienstags 15:00–17:00"
     assert listing["languages"] == ["de", "ar"]
     assert listing["location"] == {"postcode": "38300", "city": "Wolfenbüttel", "lat": 52.16, "lon": 10.54,

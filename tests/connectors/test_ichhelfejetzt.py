@@ -60,7 +60,11 @@ def test_the_documented_item():
 
 @responses.activate
 def test_requests_missing_languages_another_prefix_and_arabic_text():
+    # Title and text in Arabic (a German text under an Arabic title is German by most of its letters,
+    # see tests/connectors/test_language.py).
     item = (ITEM.format(p="x").replace("Biete: Dolmetschen Arabisch–Deutsch bei Behördengängen", "Suche: أبحث عن عمل في مجال البناء")
+            .replace("Ich spreche fließend Arabisch. Dienstags und donnerstags ab 17 Uhr.",
+                     "أنا أبحث عن عمل في مجال البناء. لدي خبرة خمس سنوات.")
             .replace("<x:sprachen>ar,de</x:sprachen>", "").replace("Dolmetschen</category>", "Sonstiges</category>"))
     listing, = listings(feed(item, prefix="x"))
     assert (listing["kind"], listing["category"]) == ("request", "volunteering")  # the kind of donation says it
