@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Iterator, Mapping
 
-from exports.common import clean_tree, each
+from exports.common import clean_tree, each, uri, with_uris
 from schema import category_label, taxonomy
 
 media_type = "application/json; charset=utf-8"
@@ -17,9 +17,10 @@ def stream(listings: Iterable[Mapping], meta: Mapping) -> Iterator[bytes]:
     head = {"language": lang, **meta.get("page", {}),
             "categories": {code: category_label(code, lang) for code in taxonomy()}}
     yield b'{"listings":['
-    for n, piece in enumerate(each(listings, lambda listing: _dump(clean_tree(listing)), "JSON")):
+    for n, piece in enumerate(each(listings, lambda listing: _dump(clean_tree(with_uris(listing))), "JSON")):
         yield (b"," if n else b"") + piece
-    yield b'],"meta":' + _dump(head) + b',"links":' + _dump(meta.get("links", {})) + b"}"
+    links = {rel: uri(address) for rel, address in meta.get("links", {}).items()}
+    yield b'],"meta":' + _dump(head) + b',"links":' + _dump(links) + b"}"
 
 
 def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:

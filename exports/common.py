@@ -1,7 +1,8 @@
 """What every format needs: safe text, the reader's language, links.
 
 Exports trust nothing about the text they get: a partner's listing, or a hostile one, passes
-through `clean()` before any format sees it.
+through `clean()` before any format sees it, and every address they write passes through `uri()`
+(feeds, calendars and spreadsheets expect URIs, not IRIs).
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import logging
 import re
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, Mapping, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
 
+import idna
 import nh3
 
 from schema import category_label
@@ -73,14 +76,61 @@ def label(listing: Mapping, lang: str) -> str:
 
 def listing_url(listing: Mapping, meta: Mapping) -> str:
     """The listing's permanent address at the hub (also its id in feeds)."""
-    return f"{meta['base_url']}/api/v1/listings/{listing['id']}"
+    return uri(f"{meta['base_url']}/api/v1/listings/{listing['id']}")
+
+
+def portal_pages(listing: Mapping) -> list[str]:
+    """The listing's page on every portal that carries it, in the order of its sources. Only a
+    link fit to publish counts (plain http(s), nothing invisible, no contact detail)."""
+    links = (clean_url(s.get("url")) for s in listing["sources"])
+    return list(dict.fromkeys(uri(link) for link in links if link))
 
 
 def page_url(listing: Mapping, meta: Mapping) -> str:
-    """Where a reader goes: the listing's page on its portal (which mediates contact), else the hub's.
-    Only a link fit to publish counts (plain http(s), nothing invisible, no contact detail)."""
-    links = (clean_url(s.get("url")) for s in listing["sources"])
-    return next((link for link in links if link), None) or listing_url(listing, meta)
+    """Where a reader goes: the listing's page on its portal (which mediates contact), else the hub's."""
+    return next(iter(portal_pages(listing)), None) or listing_url(listing, meta)
+
+
+# What a URI may hold as it is (RFC 3986: unreserved and reserved characters, and escapes); anything
+# else in a path, query or fragment is percent-encoded. Brackets stay only in an IPv6 host.
+_URI_SAFE = "!$&'()*+,/:;=?@~%"
+_NOT_URI = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,/:;=?@%#\[\]]|%(?![0-9A-Fa-f]{2})")
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def uri(url: str) -> str:
+    """The address as a URI (RFC 3986): an international host in punycode, every other character a
+    URI cannot hold (an IRI's umlauts, spaces, quotes, a stray %) percent-encoded as UTF-8;
+    escapes already there stay as they are."""
+    if not _NOT_URI.search(url):
+        return url
+    parts = urlsplit(url)
+    encode = lambda text: quote(_LONE_PERCENT.sub("%25", text), safe=_URI_SAFE)  # noqa: E731
+    return urlunsplit((parts.scheme, _netloc(parts.netloc), encode(parts.path), encode(parts.query),
+                       encode(parts.fragment)))
+
+
+def _netloc(netloc: str) -> str:
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):  # an IPv6 literal: ASCII already
+        host, colon, port = hostport, "", ""
+    else:
+        host, colon, port = hostport.partition(":")
+    try:  # IDNA 2008 with UTS 46 (`fußball.de` is xn--fuball-cta.de, not fussball.de as IDNA 2003 had it)
+        host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
+    except UnicodeError:  # IDNAError: no valid IDNA name (a label too long, an empty one): still a URI, escaped
+        host = quote(host, safe="")
+    return quote(userinfo, safe="!$&'()*+,;=:%") + at + host + colon + quote(port, safe="")
+
+
+def with_uris(listing: Mapping) -> dict:
+    """The listing with the addresses it holds (its portal pages, its organisation's site) as URIs."""
+    copy = dict(listing)
+    copy["sources"] = [{**s, "url": uri(s["url"])} if isinstance(s.get("url"), str) else s
+                       for s in listing["sources"]]
+    if isinstance((listing.get("organisation") or {}).get("url"), str):
+        copy["organisation"] = {**listing["organisation"], "url": uri(listing["organisation"]["url"])}
+    return copy
 
 
 def each(listings: Iterable[Mapping], render: Callable[[Mapping], T], fmt: str) -> Iterator[T]:

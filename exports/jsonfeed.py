@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Iterable, Mapping
 
-from exports.common import clean, clean_tree, each, label, listing_url, page_url
+from exports.common import clean, clean_tree, each, label, listing_url, page_url, uri, with_uris
 
 media_type = "application/feed+json; charset=utf-8"
 extension = "json"
@@ -17,6 +17,7 @@ def item(listing: Mapping, meta: Mapping) -> dict:
     """One feed item; `url` is the source portal's page, where the portal mediates contact."""
     lang = meta.get("language", "de")
     organisation = listing.get("organisation") or {}
+    data = with_uris(listing)
     entry = {
         "id": listing_url(listing, meta),
         "url": page_url(listing, meta),
@@ -27,7 +28,7 @@ def item(listing: Mapping, meta: Mapping) -> dict:
         "language": listing["language"],
         "authors": [{"name": clean(organisation["name"])}] if organisation.get("name") else None,
         "tags": list(dict.fromkeys([clean(label(listing, lang))] + [clean(t) for t in listing.get("tags", [])])),
-        "_helferallianz": clean_tree({k: listing[k] for k in EXTENSION_KEYS if listing.get(k) is not None}),
+        "_helferallianz": clean_tree({k: data[k] for k in EXTENSION_KEYS if data.get(k) is not None}),
     }
     return {k: v for k, v in entry.items() if v not in (None, "")}
 
@@ -42,13 +43,13 @@ def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
     feed = {
         "version": VERSION,
         "title": clean(meta["title"]),
-        "home_page_url": meta["base_url"] + "/",
-        "feed_url": meta["feed_url"],
+        "home_page_url": uri(meta["base_url"] + "/"),
+        "feed_url": uri(meta["feed_url"]),
         "description": clean(meta.get("description", "")),
         "language": meta.get("language", "de"),
-        "authors": [{"name": clean(meta["title"]), "url": meta["base_url"] + "/"}],
+        "authors": [{"name": clean(meta["title"]), "url": uri(meta["base_url"] + "/")}],
         "items": list(each(listings, lambda listing: _checked(item(listing, meta)), "JSON Feed")),
     }
     if meta.get("next_url"):
-        feed["next_url"] = meta["next_url"]
+        feed["next_url"] = uri(meta["next_url"])
     return json.dumps(feed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

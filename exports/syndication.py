@@ -11,7 +11,7 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from exports.common import TAXONOMY_URL, as_html, clean, each, label, listing_url, page_url, place, when
+from exports.common import TAXONOMY_URL, as_html, clean, each, label, listing_url, page_url, place, uri, when
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -36,19 +36,19 @@ def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
     fg.load_extension("geo")
     fg.load_extension("dc", atom=False)
     fg.register_extension("paging", PagingExtension, None, atom=False)
-    fg.id(meta["feed_id"])
+    fg.id(uri(meta["feed_id"]))
     fg.title(clean(meta["title"]))
     fg.subtitle(clean(meta.get("description") or meta["title"]))
-    fg.author({"name": clean(meta["title"]), "uri": meta["base_url"] + "/"})
+    fg.author({"name": clean(meta["title"]), "uri": uri(meta["base_url"] + "/")})
     fg.language(lang)
     fg.updated(when(meta["updated"]))
-    fg.generator("Helfer-Allianz hub", uri=meta["base_url"] + "/openapi.json")
-    fg.link(href=meta["feed_url"], rel="self")
+    fg.generator("Helfer-Allianz hub", uri=uri(meta["base_url"] + "/openapi.json"))
+    fg.link(href=uri(meta["feed_url"]), rel="self")
     for rel in ("first", "next"):
         if meta.get(f"{rel}_url"):
-            fg.link(href=meta[f"{rel}_url"], rel=rel)
-            fg.paging.links.append((rel, meta[f"{rel}_url"]))
-    fg.link(href=meta["base_url"] + "/", rel="alternate")  # last: RSS's <link> is the last one set
+            fg.link(href=uri(meta[f"{rel}_url"]), rel=rel)
+            fg.paging.links.append((rel, uri(meta[f"{rel}_url"])))
+    fg.link(href=uri(meta["base_url"] + "/"), rel="alternate")  # last: RSS's <link> is the last one set
     for _ in each(listings, lambda listing: _checked_entry(fg, listing, meta, lang), "RSS/Atom"):
         pass
     return fg
