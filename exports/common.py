@@ -91,6 +91,22 @@ def page_url(listing: Mapping, meta: Mapping) -> str:
     return next(iter(portal_pages(listing)), None) or listing_url(listing, meta)
 
 
+def portal_name(url: str) -> str:
+    """A portal as a reader knows it: the host of its pages (`ichhelfe.jetzt`), in Unicode."""
+    host = urlsplit(url).hostname or ""
+    try:
+        return idna.decode(host)
+    except UnicodeError:  # IDNAError: a host IDNA does not know (an underscore): shown as it is
+        return host
+
+
+def author(listing: Mapping) -> str | None:
+    """Who a reader sees as the author: the organisation, else the portals that publish the listing
+    (never a source's internal name from hub.toml), else nobody."""
+    organisation = clean((listing.get("organisation") or {}).get("name"))
+    return organisation or ", ".join(dict.fromkeys(map(portal_name, portal_pages(listing)))) or None
+
+
 # What a URI may hold as it is (RFC 3986: unreserved and reserved characters, and escapes); anything
 # else in a path, query or fragment is percent-encoded. Brackets stay only in an IPv6 host.
 _URI_SAFE = "!$&'()*+,/:;=?@~%"

@@ -1,19 +1,28 @@
 """The feed both RSS 2.0 and Atom are written from, built with feedgen (which escapes through lxml).
 
-Feed metadata (`meta`): title, description, base_url, feed_url (this page), language, updated
-(ISO time of the last change), and optionally first_url / next_url for RFC 5005 paging.
+Feed metadata (`meta`): title, description, base_url, feed_url (this page), feed_id, language,
+updated (ISO time of the last change), and optionally first_url / next_url for RFC 5005 paging.
+
+Languages. The channel (RSS <language>, the Atom feed's xml:lang) is in the request's language: the
+one the hub writes the feed's own words in (its description, the kind and category labels, the
+times). Every item names the language of its own title and description, RSS with dc:language and
+Atom with xml:lang on the entry: the request's where the listing has a translation into it, else
+its original's. So a German listing in an Arabic feed says `de`, whatever the channel says.
 """
 from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from feedgen.ext.base import BaseExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from exports.common import TAXONOMY_URL, as_html, clean, each, label, listing_url, page_url, place, uri, when
+from exports.common import TAXONOMY_URL, author, clean, each, label, listing_url, page_url, uri, when
+from exports.texts import body_html, kind
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+KIND_URL = "https://schema.helfer-allianz.example/v1/listing.schema.json#/$defs/kind"
 
 
 class PagingExtension(BaseExtension):
@@ -29,6 +38,18 @@ class PagingExtension(BaseExtension):
         return feed
 
 
+class LanguageEntryExtension(BaseEntryExtension):
+    """The entry's own language as xml:lang on the Atom entry (an RSS item says it with dc:language)."""
+
+    def __init__(self):
+        self.code: str | None = None
+
+    def extend_atom(self, entry):
+        if self.code:
+            entry.set(XML_LANG, self.code)
+        return entry
+
+
 def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
     """A feedgen FeedGenerator holding the feed and its entries in order (newest first)."""
     lang = meta.get("language", "de")
@@ -36,6 +57,7 @@ def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
     fg.load_extension("geo")
     fg.load_extension("dc", atom=False)
     fg.register_extension("paging", PagingExtension, None, atom=False)
+    fg.register_extension("own_language", BaseExtension, LanguageEntryExtension, rss=False)
     fg.id(uri(meta["feed_id"]))
     fg.title(clean(meta["title"]))
     fg.subtitle(clean(meta.get("description") or meta["title"]))
@@ -72,27 +94,17 @@ def _entry(entry, listing: Mapping, meta: Mapping, lang: str) -> None:
     entry.guid(listing_url(listing, meta), permalink=False)
     entry.title(clean(listing["title"]) or listing["id"])
     entry.link(href=page_url(listing, meta), rel="alternate")
-    entry.content(as_html(_body(listing)), type="html")
+    entry.content(body_html(listing, lang), type="html")
     entry.published(when(listing["published_at"]))
     entry.updated(when(listing["updated_at"]))
-    entry.category(term=listing["category"], scheme=TAXONOMY_URL, label=clean(label(listing, lang)))
-    author = clean((listing.get("organisation") or {}).get("name")) or ", ".join(
-        clean(s["portal"]) for s in listing["sources"])
-    entry.author({"name": author})
-    entry.dc.dc_creator(author)
+    entry.category([{"term": listing["category"], "scheme": TAXONOMY_URL, "label": clean(label(listing, lang))},
+                    {"term": listing["kind"], "scheme": KIND_URL, "label": kind(listing, lang)}])
+    entry.dc.dc_language(listing["language"])
+    entry.own_language.code = listing["language"]
+    name = author(listing)
+    if name:  # else the feed's author stands for it (Atom), and RSS names none
+        entry.author({"name": name})
+        entry.dc.dc_creator(name)
     location = listing["location"]
     if location.get("lat") is not None and location.get("lon") is not None:
         entry.geo.point(f"{location['lat']} {location['lon']}")
-
-
-def _body(listing: Mapping) -> str:
-    """The description, followed by where and when, as a reader would want it in one place."""
-    lines = [listing["description"]]
-    facts = [place(listing)]
-    if listing.get("starts_at"):
-        facts.append(listing["starts_at"].replace("T", " ")[:16] +
-                     (" – " + listing["ends_at"].replace("T", " ")[:16] if listing.get("ends_at") else ""))
-    facts = [f for f in facts if f]
-    if facts:
-        lines.append(" · ".join(facts))
-    return "\n\n".join(lines)

@@ -49,8 +49,10 @@ def test_feedparser_reads_rss_and_atom_page_by_page(client, path):
     assert entry.id == f"{BASE}/api/v1/listings/u_0000000000000005"
     assert entry.link == "https://potsdam.example.org/eintrag/5"
     assert datetime(*entry.published_parsed[:6], tzinfo=timezone.utc) == datetime(2026, 3, 1, 14, tzinfo=timezone.utc)
-    assert [(t.term, t.scheme) for t in entry.tags] == [
-        ("Sachspenden" if path == "/feed.rss" else "goods", "https://schema.helfer-allianz.example/v1/taxonomy")]
+    assert [(t.term, t.scheme) for t in entry.tags] == [  # the category, and the kind of listing
+        ("Sachspenden" if path == "/feed.rss" else "goods", "https://schema.helfer-allianz.example/v1/taxonomy"),
+        ("Angebot" if path == "/feed.rss" else "offer",
+         "https://schema.helfer-allianz.example/v1/listing.schema.json#/$defs/kind")]
     assert entry.where == {"type": "Point", "coordinates": (13.0657, 52.3989)}
     assert "[E-Mail entfernt]" in entry.summary  # masked stays masked
     assert "where" not in first.entries[1]
@@ -66,7 +68,8 @@ def test_atom_has_updated_times_and_authors(client):
     feed = feedparser.parse(client.get("/feed.atom").data)
     assert feed.feed.author == "Helfer-Allianz" and feed.feed.id == f"{BASE}/feed.atom"
     entry = feed.entries[0]
-    assert entry.updated == "2026-03-01T15:00:00+01:00" and entry.author == "potsdam"
+    assert entry.updated == "2026-03-01T15:00:00+01:00"
+    assert entry.author == "potsdam.example.org"  # no organisation: the portal, by its host (not "potsdam")
     assert entry.tags[0].label == "Sachspenden"
 
 
