@@ -78,14 +78,16 @@ def strings(value):
 
 
 def test_csv_cells_never_become_formulas():
-    for fmt, delimiter in (("csv", ";"), ("csv-plain", ",")):
+    for fmt, delimiter, names in (("csv", ";", ("Titel", "Beschreibung", "Organisation")),
+                                  ("csv-plain", ",", ("title", "description", "organisation"))):
+        title, description, organisation = names
         text = exports.get(fmt).render(HOSTILE, META).decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
         assert len(rows) == 3
-        assert rows[1]["title"] == "'=HYPERLINK(\"http://evil.example\",\"klick\")"
-        assert rows[1]["description"] == "'+49 [Telefon entfernt]"
-        assert rows[0]["organisation"] == "Verein <i>X</i>"
-        assert len(rows[2]["title"]) == len("Langer Titel ") + 10_000
+        assert rows[1][title] == "'=HYPERLINK(\"http://evil.example\",\"klick\")"
+        assert rows[1][description] == "'+49 [Telefon entfernt]"
+        assert rows[0][organisation] == "Verein <i>X</i>"
+        assert len(rows[2][title]) == len("Langer Titel ") + 10_000
 
 
 def test_icalendar_parses_and_keeps_long_text_whole():

@@ -109,8 +109,8 @@ def test_csv_in_both_dialects(client):
     german = client.get("/export.csv").data
     assert german.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(german.decode("utf-8-sig"), newline=""), delimiter=";"))
-    assert [r["title"] for r in rows] == ["Angebot 5", "Ohne Ort", "Angebot 3", "Sommerfest", "Angebot 1"]
-    assert rows[0]["lat"] == "52,39890" and rows[0]["category_label"] == "Sachspenden"
+    assert [r["Titel"] for r in rows] == ["Angebot 5", "Ohne Ort", "Angebot 3", "Sommerfest", "Angebot 1"]
+    assert rows[0]["Breitengrad"] == "52,39890" and rows[0]["Bereich"] == "Sachspenden"
     plain = client.get("/export.csv?dialect=plain&lang=en").data
     assert not plain.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(plain.decode("utf-8"), newline="")))
