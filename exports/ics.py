@@ -1,35 +1,51 @@
-"""iCalendar (RFC 5545) for calendar apps: every listing with a start time, built with icalendar."""
+"""iCalendar (RFC 5545) for calendar apps, built with icalendar: every listing with a start time as
+an event, and every call (a request) with only a deadline as an all-day event on the deadline's day.
+
+A deadline is an all-day VEVENT, not a VTODO with DUE: Google Calendar, Outlook and Apple Calendar
+show no VTODO of a subscribed calendar, and a deadline nobody sees is no use. Its summary says that
+it is a deadline ("Frist: …").
+
+The calendar has no METHOD: it is published for subscription, not sent as a scheduling message
+(RFC 5546's PUBLISH would require an ORGANIZER in every event). Without METHOD, RFC 5545 (3.8.7.2)
+makes DTSTAMP the time the event's information was last revised, the same as LAST-MODIFIED: the
+listing's `updated_at`. So the file's bytes follow from the listings alone, as its strong ETag says.
+"""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
 from exports.common import clean, each, label, page_url, place, when
+from exports.texts import berlin, body, kind, word
 
 media_type = "text/calendar; charset=utf-8"
 extension = "ics"
 
 
 def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
-    """A VCALENDAR with one VEVENT per listing that has a start time (events, and calls with a date)."""
+    """A VCALENDAR with one VEVENT per listing that has a start time, or is a call with a deadline."""
     calendar = Calendar()
     calendar.add("prodid", "-//Helfer-Allianz//hub//DE")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     calendar.add("name", clean(meta["title"]))
     calendar.add("x-wr-calname", clean(meta["title"]))
     if meta.get("description"):
         calendar.add("x-wr-caldesc", clean(meta["description"]))
     host = urlsplit(meta["base_url"]).hostname or "hub"
     lang = meta.get("language", "de")
-    dated = (listing for listing in listings if listing.get("starts_at"))
+    dated = (listing for listing in listings if listing.get("starts_at") or is_deadline(listing))
     for item in each(dated, lambda listing: _checked(event(listing, meta, host, lang)), "iCalendar"):
         calendar.add_component(item)
     return calendar.to_ical()
+
+
+def is_deadline(listing: Mapping) -> bool:
+    """A call with no time of its own but a deadline."""
+    return listing["kind"] == "request" and not listing.get("starts_at") and bool(listing.get("valid_until"))
 
 
 def _checked(item: Event) -> Event:
@@ -44,19 +60,27 @@ def event(listing: Mapping, meta: Mapping, host: str, lang: str) -> Event:
     item = Event()
     item.add("uid", f"{listing['id']}@{host}")
     item.add("dtstamp", utc(listing["updated_at"]))
-    item.add("dtstart", utc(listing["starts_at"]))
-    if listing.get("ends_at") and when(listing["ends_at"]) > when(listing["starts_at"]):
-        item.add("dtend", utc(listing["ends_at"]))
-    item.add("summary", clean(listing["title"]) or listing["id"])
+    title = clean(listing["title"]) or listing["id"]
+    if listing.get("starts_at"):
+        item.add("dtstart", utc(listing["starts_at"]))
+        if listing.get("ends_at") and when(listing["ends_at"]) > when(listing["starts_at"]):
+            item.add("dtend", utc(listing["ends_at"]))
+        item.add("summary", title)
+    else:
+        day = berlin(listing["valid_until"]).date()  # the deadline's day in Berlin, where it is one
+        item.add("dtstart", day)
+        item.add("dtend", day + timedelta(days=1))
+        item.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+        item.add("summary", f"{word('deadline', lang)}: {title}")
     link = page_url(listing, meta)
-    item.add("description", "\n\n".join(filter(None, (clean(listing["description"]), link))))
+    item.add("description", "\n\n".join((body(listing, lang), link)))
     item.add("url", link)
     if place(listing):
         item.add("location", place(listing))
     location = listing["location"]
     if location.get("lat") is not None and location.get("lon") is not None:
         item.add("geo", (location["lat"], location["lon"]))
-    item.add("categories", [clean(label(listing, lang))])
+    item.add("categories", [kind(listing, lang), clean(label(listing, lang))])
     item.add("created", utc(listing["published_at"]))
     item.add("last-modified", utc(listing["updated_at"]))
     item.add("class", "PUBLIC")
