@@ -177,3 +177,18 @@ def test_the_pages_work_without_javascript(browser, site):
     page.click("form.search button")
     assert "q=Sofa" in page.url
     context.close()
+
+
+def test_the_pages_fit_a_phone(browser, site):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+    page = context.new_page()
+    for path in ("/?lang=de", "/?lang=ar", "/map?lang=en"):
+        page.goto(site + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path  # no sideways scrolling
+        button = page.locator("form.search button").bounding_box()
+        assert button["height"] >= 32, path  # large enough to tap
+    page.goto(site + "/?lang=de")
+    page.click("article.listing h3 a")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
