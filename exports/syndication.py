@@ -99,8 +99,8 @@ def _entry(entry, listing: Mapping, meta: Mapping, lang: str) -> None:
     entry.updated(when(listing["updated_at"]))
     entry.category([{"term": listing["category"], "scheme": TAXONOMY_URL, "label": clean(label(listing, lang))},
                     {"term": listing["kind"], "scheme": KIND_URL, "label": kind(listing, lang)}])
-    entry.dc.dc_language(listing["language"])
-    entry.own_language.code = listing["language"]
+    entry.dc.dc_language(clean(listing["language"]))
+    entry.own_language.code = clean(listing["language"])  # lxml refuses a control character in an attribute
     name = author(listing)
     if name:  # else the feed's author stands for it (Atom), and RSS names none
         entry.author({"name": name})

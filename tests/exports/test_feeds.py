@@ -145,6 +145,12 @@ def test_each_item_names_its_own_language_and_the_channel_the_request_s():
     assert [e.title for e in atom.entries] == ["أريكة للتبرع", "Angebot 6"]
 
 
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_a_broken_language_tag_does_not_cost_the_item(fmt):
+    parsed = feedparser.parse(exports.get(fmt).render([doc(9, language="de\x00")], meta()))
+    assert [e.title for e in parsed.entries] == ["Angebot 9"]
+
+
 def test_json_feed_items_have_a_short_plain_summary():
     long = doc(7, description="Wir suchen Menschen, die beim Sortieren helfen. " * 20)
     feed = json.loads(exports.get("jsonfeed").render([SHIFT, long, doc(8, description="")], meta()))
