@@ -206,7 +206,7 @@ def test_explain_answers_only_for_listings_readers_see(make_config):
 
 
 def test_raw_category_names_cannot_forge_log_lines(tmp_path, make_config, caplog):
-    helpto_folder(tmp_path, [entry(1, kategorie="Möbel\r\n2026-01-01 ERROR hub: forged", unterkategorie=None)])
+    helpto_folder(tmp_path, [entry(1, kategorie="Sonderposten\r\n2026-01-01 ERROR hub: forged", unterkategorie=None)])
     config = make_config([{"name": "p", "type": "helpto", "url": str(tmp_path)}])
     caplog.set_level(logging.INFO)
     with Storage(config.database) as storage:
