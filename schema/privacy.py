@@ -28,6 +28,7 @@ import unicodedata
 from typing import Any, Iterator
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+import idna
 import phonenumbers
 import re2
 
@@ -43,7 +44,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 2
+VERSION = 3
 
 # -- normalisation ---------------------------------------------------------------------------
 
@@ -310,8 +311,10 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     if any(not _looks_like_id(path, a, b) for a, b in _phone_spans(path)):
         return None  # a number in the path that is more than a record's id: 'tel.:0151…', '0341/61503…'
     try:
-        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError:
+        # IDNA 2008 with UTS 46, as browsers resolve it (Python's own "idna" codec is IDNA 2003:
+        # it writes fußball.de as fussball.de, another domain)
+        ascii_host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
+    except (UnicodeError, idna.IDNAError):
         return None
     netloc = ascii_host + (f":{port}" if port else "")
     safe = ":/?#[]@!$&'()*+,;=%~"

@@ -1,17 +1,13 @@
 """The pages' languages: German, English and Arabic. The reader's language comes from `lang`, else
-from Accept-Language; Arabic is written right to left. Dates and times are shown in Berlin time,
-as the reader's language writes them (Babel's CLDR data)."""
+from Accept-Language; Arabic is written right to left. Dates, times and the kinds of listings are
+written as the feeds write them (exports/texts.py: Berlin time, Babel's CLDR data)."""
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_datetime
 from flask import request
 
+from exports import texts
 from hub.query import LANGUAGES
 
-BERLIN = ZoneInfo("Europe/Berlin")
 RTL = {"ar"}
 NAMES = {"de": "Deutsch", "en": "English", "ar": "العربية"}
 
@@ -38,10 +34,6 @@ MESSAGES: dict[str, dict[str, str]] = {
              "ar": "لم يتم العثور على شيء. جرّب عوامل تصفية أقل."},
     "next": {"de": "Ältere Einträge", "en": "Older listings", "ar": "إعلانات أقدم"},
     "first": {"de": "Zu den neuesten", "en": "Back to the newest", "ar": "العودة إلى الأحدث"},
-    "offer": {"de": "Angebot", "en": "Offer", "ar": "عرض"},
-    "request": {"de": "Gesuch", "en": "Request", "ar": "طلب"},
-    "event": {"de": "Veranstaltung", "en": "Event", "ar": "فعالية"},
-    "service": {"de": "Dienst", "en": "Service", "ar": "خدمة"},
     "needed": {"de": "noch {n} Helfende gesucht", "en": "{n} helpers still needed", "ar": "مطلوب {n} متطوعين"},
     "helpers": {"de": "Helfende", "en": "Helpers", "ar": "المتطوعون"},
     "full": {"de": "keine Helfenden mehr gesucht", "en": "no more helpers needed", "ar": "لا حاجة لمزيد من المتطوعين"},
@@ -94,19 +86,9 @@ def translate(lang: str):
     return t
 
 
-#: How each language writes a moment and a day (CLDR patterns), always in Berlin time.
-MOMENT = {"de": "EEEE, d. MMMM y, HH:mm 'Uhr'", "en": "EEEE d MMMM y, HH:mm", "ar": "EEEE d MMMM y، HH:mm"}
-DAY = {"de": "EEEE, d. MMMM y", "en": "EEEE d MMMM y", "ar": "EEEE d MMMM y"}
-
-
 def when(value: str | None, lang: str, with_time: bool = True) -> str:
-    """An ISO time from a listing in Berlin time, as the reader's language writes it; "" for none."""
+    """A listing's time in Berlin time, written as the feeds write it (exports/texts.py): the same
+    in every format; with_time=False: a deadline, its day alone where it ends the day."""
     if not value:
         return ""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BERLIN)
-    moment = moment.astimezone(BERLIN)
-    if not with_time:
-        return format_date(moment.date(), DAY[lang], locale=lang)
-    return format_datetime(moment, MOMENT[lang], tzinfo=BERLIN, locale=lang)
+    return texts.span(value, None, lang) if with_time else texts.day_or_moment(value, lang)

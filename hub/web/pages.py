@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from exports import texts
 from exports.common import clean_url, localized, place
 from hub.clock import now_utc
 from hub.query import KINDS, BadParameter, Query, parse
@@ -61,11 +62,10 @@ def _context(lang: str, query: Query | None, **extra) -> dict:
 
 def _choices(lang: str) -> dict:
     """The form's choices: kinds, categories, states and districts (by name, their key behind)."""
-    t = translate(lang)
     states = sorted(gazetteer.STATES.items(), key=lambda kv: kv[1])
     districts = sorted(gazetteer.districts().values(), key=lambda d: (d.state, d.name))
-    return {"kinds": [(k, t(k)) for k in KINDS], "categories": [(c, category_label(c, lang)) for c in taxonomy()],
-            "states": states, "districts": districts}
+    return {"kinds": [(k, texts.kind({"kind": k}, lang)) for k in KINDS],
+            "categories": [(c, category_label(c, lang)) for c in taxonomy()], "states": states, "districts": districts}
 
 
 def _item(listing: dict, lang: str) -> dict:
@@ -73,7 +73,7 @@ def _item(listing: dict, lang: str) -> dict:
     t = translate(lang)
     needed = listing.get("volunteers_needed")
     return {
-        "id": listing["id"], "kind": t(listing["kind"]), "kind_code": listing["kind"], "title": listing["title"],
+        "id": listing["id"], "kind": texts.kind(listing, lang), "kind_code": listing["kind"], "title": listing["title"],
         "category": category_label(listing["category"], lang), "place": place(listing),
         "starts": when(listing.get("starts_at"), lang), "ends": when(listing.get("ends_at"), lang),
         "until": when(listing.get("valid_until"), lang, with_time=False),

@@ -33,7 +33,7 @@ def test_the_start_page_lists_the_newest_first_with_the_search_as_a_form(hub):
     assert re.findall(r'<h3><a href="/listings/[^"]+">([^<]+)', html) == ["Sofa für Familie", "Deutschkurs",
                                                                        "Fahrrad abzugeben"]
     assert '<html lang="de" dir="ltr">' in html and '<label for="q">' in html and 'role="search"' in html
-    assert "noch 2 Helfende gesucht" in html and "Samstag, 8. Mai 2027, 14:00 Uhr" in html  # Berlin time
+    assert "noch 2 Helfende gesucht" in html and "Sa., 08.05.2027, 14:00 Uhr" in html  # Berlin time
     assert html.count('rel="external"') >= 4  # every portal of every listing is a link
 
 

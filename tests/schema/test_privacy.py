@@ -157,3 +157,10 @@ def test_a_uuid_record_id_is_kept_as_it_is():
     phone = gate(listing(source={"portal": "g", "id": "0331 1234567", "url": "https://p.example.org/1",
                                  "fetched_at": "2026-11-01T09:00:00+00:00"}))
     assert "1234567" not in phone["source"]["id"]
+
+
+def test_an_international_host_stays_the_same_domain():
+    """IDNA 2008 as browsers resolve it: fußball.de is its own domain, not fussball.de (IDNA 2003)."""
+    assert clean_url("https://fußball.de/Verein/Möbel?q=Schränke") == \
+        "https://xn--fuball-cta.de/Verein/M%C3%B6bel?q=Schr%C3%A4nke"
+    assert clean_url("https://www.wolfenbüttel.de/a") == "https://www.xn--wolfenbttel-zhb.de/a"
