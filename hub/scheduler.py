@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 
 from hub.config import Config, SourceConfig
@@ -33,7 +35,10 @@ def run_source(config: Config, source: SourceConfig, scheduler: BackgroundSchedu
             log.exception("%s: scheduled sync crashed", source.name)
             failures = (storage.state(source.name).get("failures") or 0) + 1
     if scheduler is not None:
-        _back_off(scheduler, source, failures)
+        # Handed to a thread of its own: the job must not wait for the scheduler's job-store lock,
+        # which shutdown(wait=True) holds while it waits for the running job to end (a deadlock).
+        threading.Thread(target=_back_off, args=(scheduler, source, failures), daemon=True,
+                         name=f"back-off {source.name}").start()
 
 
 def build(config: Config, start_in: float | None = None) -> BackgroundScheduler:
@@ -56,11 +61,18 @@ def build(config: Config, start_in: float | None = None) -> BackgroundScheduler:
 def _back_off(scheduler: BackgroundScheduler, source: SourceConfig, failures: int) -> None:
     """Back off while a source keeps failing; return to its interval once it succeeds.
 
-    Called by the job itself, after its sync: never from a scheduler event listener, which runs
-    while the executor holds its lock and would deadlock against the scheduler's job-store lock.
+    Started by the job itself, after its sync, in a thread of its own: never from a scheduler event
+    listener, which runs while the executor holds its lock and would deadlock against the
+    scheduler's job-store lock, and never in the job's thread, which shutdown waits for while it
+    holds that lock. After a shutdown there is nothing to reschedule.
     """
+    if scheduler.state == STATE_STOPPED:
+        return
     delay = backoff_seconds(source.interval, failures)
-    job = scheduler.get_job(source.name)
-    if job and job.trigger.interval.total_seconds() != delay:
-        log.info("%s: next sync in %d s (%d failures in a row)", source.name, delay, failures)
-        scheduler.reschedule_job(source.name, trigger=IntervalTrigger(seconds=delay))
+    try:
+        job = scheduler.get_job(source.name)
+        if job and job.trigger.interval.total_seconds() != delay:
+            log.info("%s: next sync in %d s (%d failures in a row)", source.name, delay, failures)
+            scheduler.reschedule_job(source.name, trigger=IntervalTrigger(seconds=delay))
+    except Exception:  # noqa: BLE001 - a scheduler shutting down meanwhile: the next start sets intervals anew
+        log.debug("%s: could not reschedule", source.name, exc_info=True)

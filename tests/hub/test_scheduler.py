@@ -92,3 +92,27 @@ def test_syncs_run_one_at_a_time(make_config, tmp_path, monkeypatch):
     finally:
         jobs.shutdown(wait=True)
     assert sorted(done) == ["a", "b", "c"] and max(most) == 1
+
+
+def test_shutting_down_while_a_sync_runs_ends_when_the_sync_ends(make_config, tmp_path, monkeypatch):
+    """shutdown(wait=True) holds the scheduler's job-store lock while it waits for the running job:
+    a job that then asks the scheduler anything must not wait for that lock (it deadlocked)."""
+    import threading
+
+    write_portal(tmp_path / "a", [])
+    config = make_config([{"name": "a", "type": "helpto", "url": str(tmp_path / "a"), "interval": "1h"}])
+    started, real_run = threading.Event(), scheduler.SourceSync.run
+
+    def slow_run(self, *args, **kwargs):
+        started.set()
+        time.sleep(0.5)  # shutdown begins while the sync runs
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(scheduler.SourceSync, "run", slow_run)
+    jobs = scheduler.build(config, start_in=0)
+    jobs.start()
+    assert started.wait(30)
+    stopper = threading.Thread(target=jobs.shutdown, kwargs={"wait": True}, daemon=True)
+    stopper.start()
+    stopper.join(60)  # a bound on waiting, not a timing assertion: a deadlock never ends
+    assert not stopper.is_alive(), "shutdown never returned"
