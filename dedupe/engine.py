@@ -149,7 +149,9 @@ class Engine:
     # -- prepare ---------------------------------------------------------------------------
 
     def value(self, record: Mapping, f) -> object:
-        """One field's raw value (a tuple of values for a geo field)."""
+        """One field's raw value (a tuple of values for a geo field); None where `missing_if` holds."""
+        if f.missing_if and read(record, f.missing_if):
+            return (None,) * len(f.path) if isinstance(f.path, tuple) else None
         if isinstance(f.path, tuple):
             return tuple(read(record, p) for p in f.path)
         return read(record, f.path)

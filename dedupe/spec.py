@@ -25,6 +25,7 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     levels = [1, 0.92, 0.8]  # probabilistic: comparison levels (similarity at least, or km/days at most)
     weight = 3.0             # weights: its weight in the weighted mean
     veto = 0.5               # optional: below this score the pair is no match, whatever else agrees
+    missing_if = "location.approximate"  # optional: where this path is true, the field counts as missing
     equivalent = [["a", "b"]]  # exact only: values that count as equal
     [[blocking]]             # records sharing any key of any entry become candidates
     fields = [["location.ags", "location.postcode"], "title"]   # a list: the first present value
@@ -74,6 +75,7 @@ SCHEMA = {
                            "max_km": {"type": "number", "exclusiveMinimum": 0},
                            "max_days": {"type": "number", "exclusiveMinimum": 0},
                            "veto": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                           "missing_if": {"type": "string", "minLength": 1},
                            "equivalent": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}}}}},
         "blocking": {"type": "array", "minItems": 1, "items": {
             "type": "object", "additionalProperties": False, "required": ["fields"],
@@ -106,6 +108,9 @@ class Field:
     veto: float | None = None
     #: For `exact`: groups of values that count as equal (e.g. offer, service, event).
     equivalent: tuple[frozenset, ...] = ()
+    #: A path: where the record has a true value there, this field counts as missing (e.g. a position
+    #: that is only a postcode's centre says no more than the postcode).
+    missing_if: str | None = None
     #: Comparison levels: a similarity reached (text, exact, prefix, set) or km/days not exceeded
     #: (geo, date), best first; a pair beyond the last is at the level "else".
     levels: tuple[float, ...] = ()

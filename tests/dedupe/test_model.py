@@ -169,3 +169,13 @@ def test_the_same_call_on_two_dates_written_only_in_the_text_stays_two(engine):
     assert engine.run([first, next_week]) == [["a"], ["c"]]
     fields = engine.explain(first, next_week).fields
     assert fields["numbers"]["level"] == "else" and fields["numbers"]["weight"] < -1
+
+
+def test_a_position_that_is_only_a_postcodes_centre_counts_as_missing(engine):
+    """Both at their postcode's centre, the coordinates would agree for every pair of that postcode."""
+    centre = {"postcode": "14482", "ags": "12054", "lat": 52.39, "lon": 13.12, "approximate": True}
+    a = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA, location=centre)
+    b = listing("b", "ichhelfejetzt", "Kinderwagen abzugeben", SOFA, location=centre)
+    assert engine.explain(a, b).fields["place"]["level"] == "missing"
+    own = {**centre, "approximate": False}
+    assert engine.explain({**a, "location": own}, {**b, "location": own}).fields["place"]["level"] == "<= 1 km"
