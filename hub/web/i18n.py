@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "helpers": {"de": "Helfende", "en": "Helpers", "ar": "المتطوعون"},
     "full": {"de": "keine Helfenden mehr gesucht", "en": "no more helpers needed", "ar": "لا حاجة لمزيد من المتطوعين"},
     "on": {"de": "auf", "en": "on", "ar": "على"},
-    "portals": {"de": "Zu finden auf", "en": "Listed on", "ar": "منشور على"},
+    "portals": texts.WORDS["portals"],  # as the feeds say it
     "contact": {"de": "Kontakt nur über das Portal: Die Helfer-Allianz gibt keine Kontaktdaten weiter.",
                 "en": "Contact through the portal only: the Helfer-Allianz passes on no contact details.",
                 "ar": "التواصل عبر البوابة فقط: لا ينشر تحالف المساعدين أي بيانات اتصال."},
