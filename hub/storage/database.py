@@ -5,6 +5,7 @@ import json
 import os
 import socket
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -27,11 +28,32 @@ class Storage:
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         conn.create_function("distance_km", 4, distance_km, deterministic=True)
         self.db = sqlite_utils.Database(conn)
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        if str(path) != ":memory:":
-            self.db.enable_wal()
-            self.db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode, far fewer fsyncs
-        self.migrate()
+        try:
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            if str(path) != ":memory:":
+                self._enable_wal()
+                self.db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode, far fewer fsyncs
+            self.migrate()
+        except BaseException:
+            conn.close()
+            raise
+
+    def _enable_wal(self, patience: float = 30.0) -> None:
+        """Switch the file to WAL mode (it stays so). The switch needs the file to itself, and
+        when two connections that both read the file try it at once, SQLite refuses one with
+        "database is locked" at once (waiting would deadlock) instead of after its busy timeout,
+        so it is tried again until one of them has switched it (every later one then finds WAL and does nothing)."""
+        deadline = time.monotonic() + patience
+        pause = 0.005
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.2)
 
     def close(self) -> None:
         """Close the connection."""

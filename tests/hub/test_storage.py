@@ -49,3 +49,34 @@ def test_many_threads_opening_a_new_database_at_once_migrate_it_once(tmp_path):
 
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(open_and_count, range(16))) == {(SCHEMA_VERSION, 0)}
+
+
+def test_opening_waits_out_a_wal_switch_refused_as_locked(tmp_path, monkeypatch):
+    # Two connections switching one new file to WAL at once: SQLite refuses one of them with
+    # "database is locked" at once (waiting would deadlock), which is what a CI run hit.
+    import sqlite_utils
+
+    real = sqlite_utils.Database.enable_wal
+    refusals = []
+
+    def refused_twice(db):
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise sqlite3.OperationalError("database is locked")
+        real(db)
+
+    monkeypatch.setattr(sqlite_utils.Database, "enable_wal", refused_twice)
+    with Storage(tmp_path / "hub.db") as store:
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert len(refusals) == 2
+
+
+def test_a_wal_switch_failing_for_another_reason_is_not_retried(tmp_path, monkeypatch):
+    import sqlite_utils
+
+    def broken(db):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(sqlite_utils.Database, "enable_wal", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        Storage(tmp_path / "hub.db")
