@@ -165,18 +165,26 @@ class Connector:
 
     @staticmethod
     def place(location: dict) -> dict:
-        """Complete a location with AGS and region from the gazetteer, where it can say, and a
-        position without one with its postcode's centre (`approximate`)."""
+        """Complete a location from the gazetteer, where it can say: the municipality's key (else
+        the district's), the district's name as region, the town where the portal named none, and
+        a position where the portal gave none (the postcode's or else the town's centre, marked
+        `approximate`) so that radius searches and the map find it too."""
         location = {k: v for k, v in location.items() if k in
                     ("ags", "region", "postcode", "city", "lat", "lon", "district")}
         district = location.pop("district", None)
-        if not location.get("ags"):
-            found = gazetteer.locate(location.get("postcode"), district, location.get("city"))
-            location["ags"] = found.ags if found else None
-            location["region"] = found.region if found else None
+        found = gazetteer.locate(location.get("postcode"), location.get("city"), district,
+                                 location.get("lat"), location.get("lon"))
+        given = location.get("ags")
+        if found and (not given or (found.ags.startswith(given) and len(found.ags) > len(given))):
+            location["ags"], location["region"] = found.ags, found.region  # the portal's key, refined
+        elif not given:
+            location["ags"] = location["region"] = None
+        if found and found.town and not location.get("city"):
+            location["city"] = found.town
         if location.get("lat") is None or location.get("lon") is None:
             centre = gazetteer.postcode_centre(location.get("postcode"))
-            if centre:  # so that radius searches and the map find it too, marked as approximate
-                location["lat"], location["lon"] = centre
+            town = gazetteer.municipalities().get(location.get("ags") or "")
+            if centre or town:
+                location["lat"], location["lon"] = centre or (town.lat, town.lon)
                 location["approximate"] = True
         return location

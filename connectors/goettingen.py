@@ -11,6 +11,7 @@ from dateutil.rrule import rruleset, rrulestr
 from connectors.base import Connector, PayloadError, RecordError, Withheld
 from connectors.dates import BERLIN, utcnow
 from connectors.text import tidy
+from schema import gazetteer
 
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 POSTCODE_CITY = re.compile(r"\b(\d{5})\s+([^,;\n]+)")
@@ -140,8 +141,10 @@ def _count(event, name: str) -> int | None:
 
 
 def _postcode_city(location: str) -> tuple[str | None, str | None]:
-    """The reliable part of a free-text LOCATION: postcode and place (the street is dropped)."""
+    """The reliable part of a free-text LOCATION: postcode and place (the street is dropped);
+    without a postcode, the municipality the text names ('Stadthalle, Göttingen'), if any."""
     match = POSTCODE_CITY.search(location)
     if not match:
-        return None, None
+        town = gazetteer.town_in(location)
+        return None, town.name if town else None
     return match.group(1), tidy(match.group(2)) or None

@@ -48,14 +48,16 @@ class Param:
 FILTERS: tuple[Param, ...] = (
     Param("kind", {"enum": list(KINDS)}, "Offers, requests (calls for help), events or services; repeat for any of several.", True),
     Param("category", {"enum": list(taxonomy())}, "A category code of the shared taxonomy; repeat for any of several.", True),
-    Param("ags", {"type": "string", "pattern": "^[0-9]{2}([0-9]{3})?$"},
-          "Official regional key: a state (2 digits) or district (5 digits) matches everything inside it."),
+    Param("ags", {"type": "string", "pattern": "^[0-9]{2}([0-9]{3}([0-9]{3})?)?$"},
+          "Official regional key: a state (2 digits), district (5 digits) or municipality (8 digits) "
+          "matches everything inside it."),
     Param("postcode", {"type": "string", "pattern": "^[0-9]{2,5}$"},
-          "A postcode, or its first digits for a postcode area (e.g. 37 for 37xxx)."),
+          "A postcode, or its first digits for a postcode area (e.g. 37 for 37xxx); with radius_km and "
+          "without near, the listings within that radius of the postcode's centre instead."),
     Param("near", {"type": "string", "pattern": r"^-?[0-9]{1,3}(\.[0-9]+)?,-?[0-9]{1,3}(\.[0-9]+)?$"},
           "lat,lon (WGS 84): listings within radius_km of this point; only listings with coordinates match."),
     Param("radius_km", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_KM, "default": DEFAULT_RADIUS_KM},
-          "Radius for near, in kilometres."),
+          "Radius for near (or for a 5-digit postcode without near), in kilometres."),
     Param("lang", {"enum": list(LANGUAGES)},
           "Language of category labels, and of titles and descriptions where a listing has a translation. "
           "Without it, Accept-Language decides; the default is de."),
@@ -146,7 +148,9 @@ def parse(args: Mapping[str, Sequence[str]], *, sources: Iterable[str], accept_l
         values["near"] = _point(one["near"])
         values["radius_km"] = _radius(one.get("radius_km", str(DEFAULT_RADIUS_KM)))
     elif "radius_km" in one:
-        raise BadParameter("radius_km", "radius_km needs near=lat,lon")
+        values["near"] = _postcode_centre(values["postcode"])
+        values["radius_km"] = _radius(one["radius_km"])
+        values["postcode"] = None  # the radius around it, not the postcode itself
     given = tuple((name, value) for name, vals in args.items() for value in vals)
     query = Query(**values, args=given)
     if "cursor" in one:
@@ -169,9 +173,11 @@ def _matching(name: str, value: str | None, pattern: str, what: str) -> str | No
 
 
 def _ags(value: str) -> str:
-    _matching("ags", value, r"[0-9]{2}|[0-9]{5}", "a regional key of 2 (state) or 5 (district) digits")
+    _matching("ags", value, r"[0-9]{2}|[0-9]{5}|[0-9]{8}",
+              "a regional key of 2 (state), 5 (district) or 8 (municipality) digits")
     if value[:2] not in gazetteer.STATES or (len(value) >= 5 and value[:5] not in gazetteer.districts()):
-        raise BadParameter("ags", f"ags {value!r} is no German state or district")
+        what = "municipality: its state or district is unknown" if len(value) == 8 else "state or district"
+        raise BadParameter("ags", f"ags {value!r} is no German {what}")
     return value
 
 
@@ -186,6 +192,16 @@ def _since(value: str) -> str:
         return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     except OverflowError:
         raise BadParameter("updated_since", f"updated_since {value!r} is out of range (years 1 to 9999 in UTC)") from None
+
+
+def _postcode_centre(postcode: str | None) -> tuple[float, float]:
+    if not postcode or len(postcode) != 5:
+        raise BadParameter("radius_km", "radius_km needs near=lat,lon or a postcode of 5 digits to measure from")
+    centre = gazetteer.postcode_centre(postcode)
+    if centre is None:
+        raise BadParameter("postcode", f"postcode {postcode!r} is not a German postcode the hub knows, "
+                                       "so there is no centre to measure radius_km from")
+    return centre
 
 
 def _point(value: str) -> tuple[float, float]:

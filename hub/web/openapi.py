@@ -26,7 +26,8 @@ def _parameter(param: Param, sources: tuple[str, ...] = ()) -> dict:
     if param.name == "source" and sources:
         schema = {"enum": list(sources)}  # only the sources this hub carries
     elif param.name == "ags":
-        schema = {"enum": [*sorted(gazetteer.STATES), *sorted(gazetteer.districts())]}
+        schema = {"anyOf": [{"enum": [*sorted(gazetteer.STATES), *sorted(gazetteer.districts())]},
+                            {"type": "string", "pattern": "^[0-9]{8}$"}]}  # municipalities: too many to list
     elif param.name == "near":
         schema = {**schema, "description": "latitude -90..90, longitude -180..180"}
     schema = {"type": "array", "items": schema} if param.repeatable else schema

@@ -40,7 +40,7 @@ def test_both_encodings_are_detected_and_read_right(encoding):
     assert listing["description"] == "Gut erhalten;\nAbholung in Gera-Lusan. Tel. [Telefon entfernt]"
     assert listing["published_at"] == "2016-03-01T10:15:00+01:00"
     assert listing["valid_until"] == "2016-06-01T23:59:59+02:00"
-    assert listing["location"] == {"postcode": "07548", "city": "Gera", "ags": "16052", "region": "Gera", **centre_of("07548")}
+    assert listing["location"] == {"postcode": "07548", "city": "Gera", "ags": "16052000", "region": "Gera", **centre_of("07548")}
 
 
 @responses.activate

@@ -51,7 +51,7 @@ def test_fields_by_path_pointer_map_format_html_and_split(make_config):
     assert listing["valid_until"] == "2099-06-30T23:59:59+02:00"
     assert listing["languages"] == ["en", "de"] and listing["language"] == "en"
     assert listing["location"] == {"postcode": "04103", "city": "Leipzig", "lat": 51.34, "lon": 12.37,
-                                   "ags": "14713", "region": "Leipzig"}
+                                   "ags": "14713000", "region": "Leipzig"}
 
 
 def test_a_value_outside_the_kind_map_is_a_record_error(make_config):

@@ -66,6 +66,26 @@ def event(uid: str, **props) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.parametrize("place, city, ags", [
+    ("LOCATION:Stadthalle\\, Göttingen", "Göttingen", "03159016"),
+    ("LOCATION:Jugendzentrum Göttingen-Weende", "Göttingen", "03159016"),
+    ("LOCATION:Gemeindehaus", None, None),
+])
+@responses.activate
+def test_an_event_without_a_postcode_gets_the_town_its_place_names(place, city, ags):
+    from schema import gazetteer
+
+    listing, = listings(event("e1", LOCATION=None).replace("END:VEVENT", place + "\nEND:VEVENT")).values()
+    assert validate(listing) == []
+    location = listing["location"]
+    assert (location["postcode"], location.get("city"), location["ags"]) == (None, city, ags)
+    if ags:  # on the map at the town's centre, marked as approximate
+        town = gazetteer.municipalities()[ags]
+        assert (location["lat"], location["lon"], location["approximate"]) == (town.lat, town.lon, True)
+    else:
+        assert "lat" not in location
+
+
 @responses.activate
 def test_the_documented_call():
     listing, = listings(DOCUMENTED).values()
@@ -75,7 +95,7 @@ def test_the_documented_call():
     assert listing["title"] == "Helfer für Kleiderkammer gesucht"
     assert listing["description"] == ("Sortieren und Ausgeben von Kleiderspenden. Bitte festes Schuhwerk. "
                                       "Fragen an [E-Mail entfernt]")  # a folded line, unfolded
-    assert listing["location"] == {"postcode": "37081", "city": "Göttingen", "ags": "03159", "region": "Landkreis Göttingen", **centre_of("37081")}
+    assert listing["location"] == {"postcode": "37081", "city": "Göttingen", "ags": "03159016", "region": "Landkreis Göttingen", **centre_of("37081")}
     assert listing["source"]["id"] == "aufruf-2231@fluechtlingshilfe-goettingen.de"  # an identifier, not masked
     assert listing["published_at"] == "2016-01-10T09:00:00+00:00"
 

@@ -93,7 +93,7 @@ def test_archived_projects_are_withdrawn():
 def test_the_meeting_point_street_is_dropped_and_the_rest_kept():
     listing = make(GoVolunteerConnector, BASE).normalize(project(), NOW)
     assert listing["location"] == {"postcode": "12043", "city": "Berlin", "lat": 52.4811, "lon": 13.4352,
-                                   "ags": "11000", "region": "Berlin"}
+                                   "ags": "11000000", "region": "Berlin"}
     assert "Karl-Marx" not in str(listing)
     assert listing["languages"] == ["de", "en", "ar"] and listing["skills"] == ["Geduld", "Deutsch C1"]
     assert listing["organisation"] == {"name": "Nachbarschaftshaus Neukölln e.V.", "url": "https://example.org"}

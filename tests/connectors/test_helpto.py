@@ -64,7 +64,7 @@ def test_an_entry_maps_to_a_valid_listing_with_html_stripped_and_contacts_masked
     assert (listing["kind"], listing["category"], listing["tags"]) == ("offer", "goods", ["Möbel"])
     assert listing["description"] == ("Gut erhaltener Kleiderschrank, 2-türig.\nAbholung in Babelsberg. "
                                       "Tel. [Telefon entfernt] oder [E-Mail entfernt]")
-    assert listing["location"] == {"postcode": "14482", "city": "Potsdam-Babelsberg", "ags": "12054", "region": "Potsdam", **centre_of("14482")}
+    assert listing["location"] == {"postcode": "14482", "city": "Potsdam-Babelsberg", "ags": "12054000", "region": "Potsdam", **centre_of("14482")}
     assert listing["valid_until"] == "2027-06-01T23:59:59+02:00"
     assert listing["organisation"] == {"name": "Nachbarschaftshaus", "url": "https://n.example.org"}
 

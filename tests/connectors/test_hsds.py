@@ -53,7 +53,7 @@ def test_a_service_maps_with_translations_opening_times_and_no_contact():
     assert listing["description"] == "Jeden Dienstag Kaffee und Kuchen.\nÖffnungszeiten: dienstags 15:00–17:00"
     assert listing["languages"] == ["de", "ar"]
     assert listing["location"] == {"postcode": "38300", "city": "Wolfenbüttel", "lat": 52.16, "lon": 10.54,
-                                   "ags": "03158", "region": "Landkreis Wolfenbüttel"}
+                                   "ags": "03158037", "region": "Landkreis Wolfenbüttel"}
     text = json.dumps(listing, ensure_ascii=False)
     assert "cafe@example.org" not in text and "05331" not in text and "Stadtmarkt" not in text
 

@@ -51,7 +51,7 @@ def test_the_documented_item():
     assert listing["title"] == "Dolmetschen Arabisch–Deutsch bei Behördengängen"
     assert listing["description"].endswith("Mail: [E-Mail entfernt]")
     assert listing["location"] == {"postcode": "01067", "city": "Dresden", "lat": 51.0504, "lon": 13.7373,
-                                   "ags": "14612", "region": "Dresden"}
+                                   "ags": "14612000", "region": "Dresden"}
     assert listing["languages"] == ["ar", "de"] and listing["language"] == "de"
     assert listing["published_at"] == "2016-03-08T19:03:11+01:00"
     assert listing["source"]["id"] == "ihj-77120" and listing["source"]["url"] == "https://ichhelfe.jetzt/angebot/77120"

@@ -67,7 +67,7 @@ def test_the_json_feed_is_json_feed_1_1(client):
     assert item["date_published"] == "2026-03-07T10:00:00+01:00"
     assert "[Telefon entfernt]" in item["content_text"] and "1234567" not in item["content_text"]
     assert item["tags"][0] == "Sachspenden"
-    assert item["_helferallianz"]["location"]["ags"] == "12054"
+    assert item["_helferallianz"]["location"]["ags"] == "12054000"
     assert len({i["id"] for i in feed["items"]}) == len(feed["items"]) == 7
 
 

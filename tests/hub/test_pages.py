@@ -90,3 +90,14 @@ def test_a_raw_utf8_query_string_finds_what_the_encoded_one_finds(hub):
             answers.append((data.split(b"\r\n", 1)[0], data.split(b"\r\n\r\n", 1)[1]))
     assert answers[0][0] == answers[1][0] == b"HTTP/1.1 200 OK"
     assert answers[0][1] == answers[1][1] and b"Sofa f\xc3\xbcr Familie" in answers[1][1]
+
+
+def test_the_form_searches_a_radius_around_a_postcode(hub):
+    _, app = hub
+    client = app.test_client()
+    found = lambda html: re.findall(r'<h3><a [^>]+>([^<]+)', html)  # noqa: E731
+    html = client.get("/?postcode=14469&radius_km=10&lang=de").get_data(as_text=True)  # Potsdam's north, ~5 km away
+    assert sorted(found(html)) == ["Deutschkurs", "Fahrrad abzugeben", "Sofa für Familie"]
+    assert '<option value="10" selected>10 km</option>' in html and '<label for="radius_km">Umkreis' in html
+    assert found(client.get("/?postcode=14469&radius_km=&lang=de").get_data(as_text=True)) == []  # that postcode only
+    assert found(client.get("/?postcode=37073&radius_km=50&lang=de").get_data(as_text=True)) == []  # Göttingen

@@ -45,6 +45,24 @@ def test_a_state_or_district_key_matches_everything_inside_it(hub):
     assert search(client, "postcode=38") == ["Wolfenbüttel"]
 
 
+def test_a_municipality_key_matches_its_listings_only(hub):
+    store, client = hub
+    publish(store, doc(1, title="Göttingen", location={"ags": "03159016", "postcode": "37073", "city": "Göttingen"}),
+            doc(2, title="Rosdorf", location={"ags": "03159029", "postcode": "37124", "city": "Rosdorf"}))
+    assert search(client, "ags=03159016") == ["Göttingen"]
+    assert search(client, "ags=03159") == ["Rosdorf", "Göttingen"]
+
+
+def test_a_radius_around_a_postcode_finds_listings_of_other_postcodes_nearby(hub):
+    store, client = hub
+    publish(store, doc(1, title="Göttingen", location={"ags": "03159016", "postcode": "37073", "lat": 51.5338, "lon": 9.9376}),
+            doc(2, title="Rosdorf", location={"ags": "03159029", "postcode": "37124", "lat": 51.4720, "lon": 9.8600}),  # ~9 km
+            doc(3, title="Wolfenbüttel", location={"ags": "03158037", "postcode": "38300", "lat": 52.1646, "lon": 10.5373}))
+    assert search(client, "postcode=37073") == ["Göttingen"]
+    assert search(client, "postcode=37073&radius_km=5") == ["Göttingen"]
+    assert search(client, "postcode=37073&radius_km=25") == ["Rosdorf", "Göttingen"]
+
+
 def test_near_finds_listings_within_the_radius(hub):
     store, client = hub
     publish(store, doc(1, title="Potsdam"),  # 52.3989, 13.0657
@@ -116,14 +134,18 @@ def test_a_translation_is_shown_in_the_readers_language(hub):
     ("kind=gift", "kind", "kind must be one of offer, request, event, service, not 'gift'"),
     ("category=goods&category=toys", "category", "category must be one of goods, volunteering, jobs, housing, language, "
                                                  "education, leisure, counselling, health, mobility, translation, other, not 'toys'"),
-    ("ags=3", "ags", "ags must be a regional key of 2 (state) or 5 (district) digits, not '3'"),
+    ("ags=3", "ags", "ags must be a regional key of 2 (state), 5 (district) or 8 (municipality) digits, not '3'"),
+    ("ags=03999016", "ags", "ags '03999016' is no German municipality: its state or district is unknown"),
     ("ags=17", "ags", "ags '17' is no German state or district"),
     ("ags=03999", "ags", "ags '03999' is no German state or district"),
     ("postcode=3", "postcode", "postcode must be 2 to 5 digits of a postcode, not '3'"),
     ("near=52.4", "near", "near must be lat,lon in degrees, not '52.4'"),
     ("near=95,13", "near", "near '95,13' is not on Earth (lat -90..90, lon -180..180)"),
     ("near=52,13&radius_km=-1", "radius_km", "radius_km must be a number of kilometres above 0 up to 1000, not '-1'"),
-    ("radius_km=5", "radius_km", "radius_km needs near=lat,lon"),
+    ("radius_km=5", "radius_km", "radius_km needs near=lat,lon or a postcode of 5 digits to measure from"),
+    ("postcode=37&radius_km=5", "radius_km", "radius_km needs near=lat,lon or a postcode of 5 digits to measure from"),
+    ("postcode=00000&radius_km=5", "postcode",
+     "postcode '00000' is not a German postcode the hub knows, so there is no centre to measure radius_km from"),
     ("lang=fr", "lang", "lang must be one of de, en, ar, not 'fr'"),
     ("q=%20%20", "q", "q must contain a word to search for, not '  '"),
     ("updated_since=yesterday", "updated_since", "updated_since must be an ISO 8601 date or time, not 'yesterday'"),
