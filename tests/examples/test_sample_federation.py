@@ -121,11 +121,11 @@ def test_cross_posts_carry_the_variations_people_make():
 def test_places_are_real_and_span_at_least_eight_districts():
     districts = set()
     for e in helpto("helpto-potsdam") + helpto("helpto-braunschweig"):
-        districts.add(gazetteer.locate(e["ort"]["plz"], e["ort"]["kreis"]).ags)
+        districts.add(gazetteer.locate(e["ort"]["plz"], district=e["ort"]["kreis"]).ags[:5])
     for p in govolunteer():
         place = gazetteer.locate(p["address"]["zip"], p["address"]["city"])
         assert place, p["address"]
-        districts.add(place.ags)
+        districts.add(place.ags[:5])
     assert len(districts) >= 8
 
 
