@@ -26,12 +26,13 @@ import csv
 import gzip
 import json
 import sys
-import tarfile
 from collections import defaultdict
 from pathlib import Path
 
 from shapely.geometry import shape
 from shapely.ops import unary_union
+
+from build_gazetteer import read_member  # beside this file: both tools read package tarballs
 
 OUT = Path(__file__).resolve().parent.parent / "data"
 TOLERANCE = 0.003  # degrees, about 200 m north-south and 300 m east-west here
@@ -41,15 +42,6 @@ LAND = 4  # VG250's GF: 4 = land area with structure; 2 = water
 GOETTINGEN, OLD_DISTRICTS = "03159", ("03152", "03156")
 REKEYED = {"16056000": "16063105"}  # Eisenach joined the Wartburgkreis on 2021-07-01
 JOINED = {"03156013": "03156012", "03156016": "03156012"}  # Wieda, Zorge -> Walkenried
-
-
-def read_member(tar_path: str, suffix: str) -> bytes:
-    """Return the bytes of the one member of a package tarball whose name ends with suffix."""
-    with tarfile.open(tar_path) as tar:
-        for member in tar.getmembers():
-            if member.name.endswith(suffix):
-                return tar.extractfile(member).read()
-    raise SystemExit(f"{tar_path}: no member ending in {suffix}")
 
 
 def features(data) -> list[dict]:
