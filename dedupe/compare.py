@@ -34,7 +34,7 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
     """The value as its comparator wants it (folded text, a datetime, a pair of floats, a set)."""
     if value is None or value == "" or value == []:
         return None
-    if comparator == "text":
+    if comparator in ("text", "words"):
         return fold(str(value), abbreviations) or None
     if comparator == "date":
         try:
@@ -65,8 +65,8 @@ _DAY_MONTH = re.compile(r"\b(\d{1,2})\.?\s+(" + "|".join(sorted(_MONTHS, key=len
 
 def number_tokens(text: str) -> list[str]:
     """The numbers a text mentions (dates, times, counts, sizes), each once and written one way:
-    "09:00" and "9 Uhr" are "9", "16:30" is "16.30", "12.12.", "12.12.2026" and "12. Dezember" are
-    "12.12"."""
+    "09:00" and "9 Uhr" are "9", "16:30" is "16:30", "12.12.", "12.12.2026" and "12. Dezember" are
+    the date "12.12"."""
     text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_MONTHS[m.group(2).lower()]}.", text)
     out = {}
     for token in _NUMBER.findall(text):
@@ -74,24 +74,44 @@ def number_tokens(text: str) -> list[str]:
             out[token.lstrip("0") or "0"] = None
             continue
         parts = [p.lstrip("0") or "0" for p in _NUMBER_PARTS.split(token)]
-        if len(parts) == 2 and parts[1] == "0" and ":" in token:  # a full hour
-            parts = parts[:1]
-        elif len(parts) == 3 and len(token.split(".")[-1]) == 4:  # a date with its year: the day counts
+        if ":" in token:  # a time of day; a full hour is the hour ("9 Uhr")
+            out[parts[0] if len(parts) == 2 and parts[1] == "0" else ":".join(parts)] = None
+            continue
+        if len(parts) == 3 and len(token.split(".")[-1]) == 4:  # a date with its year: the day counts
             parts = parts[:2]
         out[".".join(parts)] = None
     return list(out)
 
 
+def _dates(tokens: frozenset) -> set[str]:
+    """The tokens that are a day and a month ("12.12"), not a time or a decimal."""
+    out = set()
+    for token in tokens:
+        day, dot, month = token.partition(".")
+        if dot and day.isdigit() and month.isdigit() and 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
+            out.add(token)
+    return out
+
+
+#: The score of two texts naming different dates and none in common: another call, another course
+#: day (the listing spec vetoes it).
+OTHER_DATE = 0.0
+
+
 def numbers(a: frozenset, b: frozenset) -> float:
     """1 for the same numbers; where one text mentions no number the other does not (a copy cut
-    short), 0.9 if they share two or more, 0.85 if one; otherwise below 0.8, by the share they have
-    in common (another date, another time)."""
+    short), 0.9 if they share two or more, 0.85 if one; OTHER_DATE where both name dates and not one
+    of them is the same; otherwise between 0.05 and 0.8 by the share they have in common (another
+    time, other counts)."""
     if a is b or a == b:  # equal sets are often one object (the engine shares them)
         return 1.0
     shared = len(a & b)
     if shared == min(len(a), len(b)):
         return 0.9 if shared >= 2 else 0.85
-    return 0.8 * shared / len(a | b)
+    dates_a, dates_b = _dates(a), _dates(b)
+    if dates_a and dates_b and not dates_a & dates_b:
+        return OTHER_DATE
+    return max(0.05, 0.8 * shared / len(a | b))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -101,5 +121,8 @@ def jaccard(a: frozenset, b: frozenset) -> float:
 
 #: Comparators scored pair by pair, by these functions (the others have a batch form in dedupe/vector.py).
 PAIRWISE = {"set": jaccard, "numbers": numbers}
+#: How the `words` comparator scores two texts (dedupe/vector.py, WordWeights): the weight of the shared
+#: words over the lighter text's, or the cosine of the weighted word vectors.
+WORD_METHODS = ("cover", "cosine")
 #: Every comparator's name.
-COMPARATORS = ("text", "exact", "prefix", "geo", "date", *PAIRWISE)
+COMPARATORS = ("text", "words", "exact", "prefix", "geo", "date", *PAIRWISE)

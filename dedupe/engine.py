@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from dedupe import blocking, vector
 from dedupe.compare import NATIVE, PAIRWISE, TEXT_METHODS, fold, prepare
@@ -140,9 +141,10 @@ class Engine:
         #: The probabilistic model's parameters (given, loaded from the spec's `parameters`, or estimated).
         self.model = model
         self._measured: tuple | None = None
-        # The prefilter runs in batch, so it needs scorers rapidfuzz runs natively.
+        # The prefilter runs in batch, so it needs scorers rapidfuzz runs natively (a field compared by
+        # its words is prefiltered by the words the two texts share).
         self._prefilter = [(spec.fields.index(spec.field(n)),
-                            NATIVE.get(spec.field(n).method) or TEXT_METHODS[spec.field(n).method])
+                            NATIVE.get(spec.field(n).method) or TEXT_METHODS.get(spec.field(n).method, fuzz.token_set_ratio))
                            for n in spec.prefilter_fields]
         self.workers = 1
 
@@ -276,6 +278,9 @@ class Engine:
             out = np.array([v if v else (np.nan, np.nan) for v in column], dtype=np.float64).reshape(-1, 2)
         elif f.comparator == "date":
             out = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
+        elif f.comparator == "words":  # the model's word frequencies, so a few records weigh as all did
+            known = self.model.words.get(f.name) if self.model is not None else None
+            out = vector.WordWeights(column, known, self.model.documents if known is not None else 0)
         elif f.comparator == "numbers":
             sets: dict[str, frozenset] = {}  # many texts mention the same numbers
             out = [None if v is None else sets.get(v) or sets.setdefault(v, frozenset(v.split())) for v in column]
@@ -295,6 +300,8 @@ class Engine:
             column = self._column(prep, n)
             if f.comparator == "text":
                 matrix[:, n] = vector.text_scores([column[i] for i in left], [column[j] for j in right], f.method)
+            elif f.comparator == "words":
+                matrix[:, n] = column.scores(left, right, f.method)
             elif f.comparator == "exact":
                 matrix[:, n] = vector.exact_scores(column[left], column[right])
             elif f.comparator == "prefix":
@@ -390,6 +397,10 @@ class Engine:
         """Estimate the model from prepared records (m, u and the prior by EM over the candidate pairs,
         u starting from a seeded sample of random pairs; operators' decisions are known pairs) and
         use it from now on."""
+        self.model = None  # measured by these records' word frequencies, not an older model's
+        for n, f in enumerate(self.spec.fields):
+            if f.comparator == "words":
+                prep.cache.pop(("column", n), None)
         pairs = self.candidates(prep) if pairs is None else pairs
         key = lambda a, b: (min(a, b), max(a, b))  # noqa: E731
         together_set = {key(a, b) for a, b in together if a != b}
@@ -411,6 +422,12 @@ class Engine:
             [f.name for f in self.spec.fields], [f.level_names for f in self.spec.fields], free,
             levels(sample), universe, len(prep.ids), levels(together_set), levels(apart_set), self.spec.max_iterations,
             [f.comparator for f in self.spec.fields])
+        # Word frequencies go with the model; a word found once is left out (a word it lacks counts as once).
+        for fm, f in zip(self.model.fields, self.spec.fields):
+            fm.comparison = f.comparison
+        self.model.documents = len(prep.ids)
+        self.model.words = {f.name: self._column(prep, n).frequencies()
+                            for n, f in enumerate(self.spec.fields) if f.comparator == "words"}
         return self.model
 
     def random_pairs(self, prep: Prepared) -> tuple[np.ndarray, int]:

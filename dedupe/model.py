@@ -52,6 +52,9 @@ class FieldModel:
     matches: list[float] = field(default_factory=list)
     #: u among random record pairs (where EM started).
     u_random: list[float] = field(default_factory=list)
+    #: How the field was compared (its comparator, and method where it has one): a model estimated
+    #: for another comparison does not fit.
+    comparison: str = ""
 
     @property
     def weights(self) -> list[float]:
@@ -75,6 +78,10 @@ class Model:
     apart: int = 0
     iterations: int = 0
     converged: bool = True
+    #: For fields compared by their words: in how many of `documents` records each word occurs (words
+    #: found once are left out), so that a few records re-clustered are weighed as the whole set was.
+    documents: int = 0
+    words: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def prior_weight(self) -> float:
@@ -105,8 +112,9 @@ class Model:
         return {"prior": self.prior, "prior_weight": round(self.prior_weight, 4), "records": self.records,
                 "universe": self.universe, "candidates": self.candidates, "u_sample": self.u_sample,
                 "together": self.together, "apart": self.apart, "iterations": self.iterations,
-                "converged": self.converged,
-                "fields": [{"name": f.name, "levels": [level(f, k) for k in range(len(f.levels))]} for f in self.fields]}
+                "converged": self.converged, "documents": self.documents, "words": self.words,
+                "fields": [{"name": f.name, "comparison": f.comparison, "levels": [level(f, k) for k in range(len(f.levels))]}
+                           for f in self.fields]}
 
     @classmethod
     def from_dict(cls, data: dict, spec=None, where: str = "parameters") -> "Model":
@@ -118,9 +126,13 @@ class Model:
                 fields.append(FieldModel(
                     str(f["name"]), [str(lv["level"]) for lv in levels], [float(lv["m"]) for lv in levels],
                     [float(lv["u"]) for lv in levels], [int(lv.get("pairs", 0)) for lv in levels],
-                    [float(lv.get("matches", 0)) for lv in levels], [float(lv.get("u_random", lv["u"])) for lv in levels]))
+                    [float(lv.get("matches", 0)) for lv in levels], [float(lv.get("u_random", lv["u"])) for lv in levels],
+                    str(f.get("comparison", ""))))
             model = cls(fields, float(data["prior"]), **{k: data[k] for k in (
-                "records", "universe", "candidates", "u_sample", "together", "apart", "iterations", "converged") if k in data})
+                "records", "universe", "candidates", "u_sample", "together", "apart", "iterations", "converged",
+                "documents") if k in data})
+            model.words = {str(name): {str(w): int(c) for w, c in counts.items()}
+                           for name, counts in data.get("words", {}).items()}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"{where}: not a model written by `dedupe estimate` ({exc!r})") from None
         problems = [] if 0 < model.prior < 1 else [f"{where}: prior {model.prior} is not a probability"]
@@ -129,8 +141,8 @@ class Model:
             if bad:
                 problems.append(f"{where}: field {f.name!r} has probabilities out of (0, 1]: {bad}")
         if spec is not None:
-            expected = [(f.name, f.level_names) for f in spec.fields]
-            found = [(f.name, f.levels) for f in model.fields]
+            expected = [(f.name, f.level_names, f.comparison) for f in spec.fields]
+            found = [(f.name, f.levels, f.comparison) for f in model.fields]
             if expected != found:
                 problems.append(f"{where}: its fields and levels {found} are not the specification's {expected}")
         if problems:
@@ -142,6 +154,9 @@ class Model:
         lines = [f"{self.records} records, {self.candidates} candidate pairs (of {self.universe} possible), "
                  f"{self.together} known together, {self.apart} known apart; u started from {self.u_sample} "
                  f"random pairs; EM {self.iterations} rounds{'' if self.converged else ' (not converged)'}",
+                 *([f"word frequencies from {self.documents} records: "
+                    + ", ".join(f"{name} {len(counts)} words" for name, counts in self.words.items())]
+                   if self.words else []),
                  f"prior: {self.prior:.4g} of candidate pairs match (weight {self.prior_weight:+.2f})",
                  f"{'field':<14} {'level':<14} {'m':>8} {'u':>9} {'weight':>7} {'u random':>9} {'pairs':>8} {'matches':>8}"]
         for f in self.fields:
@@ -161,7 +176,7 @@ def generic(comparator: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     likely; among non-matches agreeing rare); a bare same-or-not, a place, a postcode or a date
     is often shared by non-matches too, so it carries little until the records show more.
     """
-    if comparator == "text":
+    if comparator in ("text", "words"):
         m = [2.0 ** (size - 1 - k) for k in range(size - 1)] + [0.5]
         u = [0.02 * 2.0 ** k for k in range(size - 1)] + [1.0]
     else:

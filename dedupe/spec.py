@@ -20,8 +20,9 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     [[fields]]
     name = "title"           # its name in explanations
     path = "title"           # dotted path in the record (default: name); a list for geo: [lat, lon]
-    comparator = "text"      # text (method = ratio|token_sort|token_set|token_mean|partial|wratio), exact,
-    method = "token_sort"    # prefix, geo (max_km), date (max_days), set, numbers (the numbers a text mentions)
+    comparator = "text"      # text (method = ratio|token_sort|token_set|token_mean|partial|wratio), words (the
+    method = "token_sort"    # words two texts share, weighted by rarity: method = cover|cosine), exact, prefix,
+                             # geo (max_km), date (max_days), set, numbers (the numbers a text mentions)
     levels = [1, 0.92, 0.8]  # probabilistic: comparison levels (similarity at least, or km/days at most)
     weight = 3.0             # weights: its weight in the weighted mean
     veto = 0.5               # optional: below this score the pair is no match, whatever else agrees
@@ -41,7 +42,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from dedupe.compare import COMPARATORS, TEXT_METHODS
+from dedupe.compare import COMPARATORS, TEXT_METHODS, WORD_METHODS
 
 _PATH = {"anyOf": [{"type": "string", "minLength": 1},
                    {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}]}
@@ -68,7 +69,7 @@ SCHEMA = {
         "fields": {"type": "array", "minItems": 1, "items": {
             "type": "object", "additionalProperties": False, "required": ["name", "comparator"],
             "properties": {"name": {"type": "string", "minLength": 1}, "path": _PATH,
-                           "comparator": {"enum": sorted(COMPARATORS)}, "method": {"enum": sorted(TEXT_METHODS)},
+                           "comparator": {"enum": sorted(COMPARATORS)}, "method": {"enum": sorted([*TEXT_METHODS, *WORD_METHODS])},
                            "weight": {"type": "number", "exclusiveMinimum": 0},
                            "levels": {"type": "array", "minItems": 1, "maxItems": 8,
                                       "items": {"type": "number", "minimum": 0}},
@@ -121,6 +122,11 @@ class Field:
         return self.levels or DEFAULT_LEVELS[self.comparator]
 
     @property
+    def comparison(self) -> str:
+        """How the field is compared, as a model records it: the comparator, and its method where it has one."""
+        return f"{self.comparator} {self.method}" if self.comparator in ("text", "words") else self.comparator
+
+    @property
     def level_names(self) -> list[str]:
         """A name per level, 'else' last (e.g. 'exact', '>= 0.92', 'else'; '<= 7 days')."""
         unit = DISTANCE_UNITS.get(self.comparator)
@@ -132,8 +138,10 @@ class Field:
 
 
 #: The comparators' default comparison levels.
-DEFAULT_LEVELS = {"text": (1.0, 0.92, 0.8), "exact": (1.0,), "prefix": (1.0, 0.6), "set": (1.0, 0.5), "numbers": (1.0, 0.9, 0.85),
+DEFAULT_LEVELS = {"text": (1.0, 0.92, 0.8), "words": (1.0, 0.8, 0.6, 0.4), "exact": (1.0,), "prefix": (1.0, 0.6), "set": (1.0, 0.5), "numbers": (1.0, 0.9, 0.85),
                   "geo": (1.0, 5.0, 20.0), "date": (1.0, 7.0, 62.0)}
+#: A comparator's method where a field names none.
+DEFAULT_METHODS = {"text": "token_sort", "words": "cover"}
 #: Comparators whose levels are distances (at most), with their unit; the others are similarities (at least).
 DISTANCE_UNITS = {"geo": "km", "date": "days"}
 
@@ -190,7 +198,8 @@ def from_dict(data: dict, base_dir: Path | None = None) -> Spec:
     problems += [p for n, f in enumerate(data["fields"]) for p in _field_problems(f, f"fields[{n}]", model)]
     if model == "weights" and "parameters" in data:
         problems.append("parameters: a model file is only used with model = 'probabilistic'")
-    fields = tuple(Field(**{**f, "path": _path(f.get("path", f["name"])), "levels": tuple(f.get("levels", ())),
+    fields = tuple(Field(**{"method": DEFAULT_METHODS.get(f["comparator"], Field.method), **f,
+                            "path": _path(f.get("path", f["name"])), "levels": tuple(f.get("levels", ())),
                             "equivalent": tuple(frozenset(g) for g in f.get("equivalent", ()))}) for f in data["fields"])
     names = [f.name for f in fields]
     problems += [f"fields: {name!r} is named twice" for name in sorted({n for n in names if names.count(n) > 1})]
@@ -224,6 +233,11 @@ def _field_problems(f: dict, where: str, model: str) -> list[str]:
     if model == "probabilistic" and "weight" in f:
         problems.append(f"{where}.weight: fixed weights are only used with model = 'weights' "
                         "(the probabilistic model estimates each level's weight)")
+    method = f.get("method")
+    if method and f["comparator"] == "words" and method not in WORD_METHODS:
+        problems.append(f"{where}.method: the words comparator scores by {' or '.join(WORD_METHODS)}, not {method!r}")
+    elif method and f["comparator"] != "words" and method in WORD_METHODS:
+        problems.append(f"{where}.method: {method!r} is a method of the words comparator, not of {f['comparator']!r}")
     levels = f.get("levels")
     if levels:
         distance = f["comparator"] in DISTANCE_UNITS

@@ -1,6 +1,8 @@
 """Batch scoring: every candidate pair's field scores at once (rapidfuzz cpdist for texts, numpy for the rest)."""
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 from rapidfuzz import process
 
@@ -67,3 +69,65 @@ def levels(measures: np.ndarray, bounds: tuple[float, ...], distance: bool) -> n
             out += (measures > bound) if distance else (measures < bound - 1e-9)
     out[np.isnan(measures)] = -1
     return out
+
+
+#: The `cover` of a text found whole inside a longer one (1 is kept for the same words).
+CONTAINED = 0.99
+
+
+class WordWeights:
+    """Texts as sets of words, each word weighted by how rare it is among the documents (its inverse
+    document frequency, ln(documents / frequency)): sharing a rare word says more than sharing a
+    stock one ("Kühlschrank" against "zu verschenken"). Without `frequencies`, the texts themselves
+    are the documents."""
+
+    def __init__(self, texts: list, frequencies: dict[str, int] | None = None, documents: int = 0):
+        from scipy import sparse
+
+        vocabulary: dict[str, int] = {}
+        indptr, indices = array("q", [0]), array("q")
+        for text in texts:
+            indices.extend(sorted({vocabulary.setdefault(w, len(vocabulary)) for w in (text or "").split()}))
+            indptr.append(len(indices))
+        indices_np = np.frombuffer(indices, dtype=np.int64) if len(indices) else np.empty(0, np.int64)
+        self.words = list(vocabulary)
+        if frequencies is None:  # counted here
+            self.counts = np.bincount(indices_np, minlength=len(vocabulary))
+            documents = len(texts)
+        else:  # a word the frequencies do not have counts as seen once
+            self.counts = np.array([frequencies.get(w, 1) for w in self.words], dtype=np.int64)
+        documents = max(documents, 1)
+        self.idf = np.log((documents + 1) / (np.minimum(self.counts, documents) + 1)) + 1e-3
+        self.present = sparse.csr_matrix((np.ones(len(indices_np), dtype=np.int8), indices_np.astype(np.int32),
+                                          np.frombuffer(indptr, dtype=np.int64)), shape=(len(texts), len(vocabulary)))
+        self.mass = self.present @ self.idf                           # each text's total weight
+        self.norm = np.sqrt(self.present @ (self.idf * self.idf))     # its length as a vector of weights
+        self.missing = np.array([not t for t in texts], dtype=bool)
+
+    def frequencies(self, least: int = 2) -> dict[str, int]:
+        """In how many documents each word occurs, for the words found at least `least` times."""
+        keep = np.flatnonzero(self.counts >= least)
+        return {self.words[k]: int(self.counts[k]) for k in keep}
+
+    def scores(self, left: np.ndarray, right: np.ndarray, method: str, chunk: int = 50_000) -> np.ndarray:
+        """Per pair: `cover`, the weight of the shared words over that of the lighter text (a copy cut
+        short or extended keeps 1); `cosine`, the cosine of the two weighted word vectors. NaN where
+        one text is missing."""
+        out = np.empty(len(left))
+        for start in range(0, len(left), chunk):
+            a, b = left[start:start + chunk], right[start:start + chunk]
+            both = self.present[a].multiply(self.present[b])
+            if method == "cover":
+                shared = both @ self.idf
+                lighter = np.minimum(self.mass[a], self.mass[b])
+            else:
+                shared = both @ (self.idf * self.idf)
+                lighter = self.norm[a] * self.norm[b]
+            score = np.divide(shared, lighter, out=np.zeros(len(a)), where=lighter > 0)
+            if method == "cover":  # 1 is kept for the same words: one text inside the other is just below
+                heavier = np.maximum(self.mass[a], self.mass[b])
+                score = np.where(heavier - shared > 1e-9, np.minimum(score, CONTAINED), score)
+            out[start:start + chunk] = score
+        out = np.minimum(out, 1.0)
+        out[self.missing[left] | self.missing[right]] = np.nan
+        return out

@@ -134,7 +134,7 @@ def test_specification_errors_name_the_key():
         from_dict({"model": "weights", "threshold": 2, "fields": [{"name": "x", "comparator": "soundex", "weight": 1}], "blocking": []})
     assert info.value.problems == [
         "blocking: [] should be non-empty",
-        "fields[0].comparator: 'soundex' is not one of ['date', 'exact', 'geo', 'numbers', 'prefix', 'set', 'text']",
+        "fields[0].comparator: 'soundex' is not one of ['date', 'exact', 'geo', 'numbers', 'prefix', 'set', 'text', 'words']",
         "threshold: 2 is greater than the maximum of 1",
     ]
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from dedupe.compare import number_tokens, numbers, prepare
+from dedupe.compare import OTHER_DATE, number_tokens, numbers, prepare
 from dedupe.engine import Engine
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import SpecError, from_dict, listing_spec
@@ -138,7 +138,7 @@ def test_estimate_writes_a_model_a_spec_loads(tmp_path):
 
 def test_the_numbers_a_text_mentions_are_compared_in_one_writing():
     assert number_tokens("Samstag, 12.12. (09:00–13:00 Uhr) 2 Freiwillige") == ["12.12", "9", "13", "2"]
-    assert number_tokens("ab 9 Uhr, bis 16:30") == ["9", "16.30"]
+    assert number_tokens("ab 9 Uhr, bis 16:30") == ["9", "16:30"]  # a time is no date
     assert number_tokens("am 01.01.2027, Friday, 1 January, Freitag, 1. Jan. und 1. Januar") == ["1.1"]
     def mentioned(text):
         prepared = prepare("numbers", text)
@@ -146,7 +146,9 @@ def test_the_numbers_a_text_mentions_are_compared_in_one_writing():
 
     twelfth, nineteenth = (mentioned((f"Kleiderkammer am {d}", "(10:00–14:00 Uhr) 5 Freiwillige")) for d in ("12.12.", "19.12."))
     assert numbers(twelfth, twelfth) == 1.0
-    assert numbers(twelfth, nineteenth) < 0.8  # another date
+    assert numbers(twelfth, nineteenth) == OTHER_DATE  # another date, and none the same: vetoed by the spec
+    assert numbers(mentioned("um 16:30, 3 Kisten"), mentioned("um 16:45, 4 Kisten")) > OTHER_DATE  # other times: no veto
+    assert numbers(mentioned("bis 12.12., dann 19.12."), nineteenth) != OTHER_DATE  # one date in common
     cut_short = mentioned("Kleiderkammer am 12.12., 10 Uhr")
     assert numbers(twelfth, cut_short) == 0.9  # a copy cut short mentions nothing the other does not
     assert prepare("numbers", ("Ohne Zahlen", None)) is None  # nothing to compare counts for nothing
@@ -179,3 +181,69 @@ def test_a_position_that_is_only_a_postcodes_centre_counts_as_missing(engine):
     assert engine.explain(a, b).fields["place"]["level"] == "missing"
     own = {**centre, "approximate": False}
     assert engine.explain({**a, "location": own}, {**b, "location": own}).fields["place"]["level"] == "<= 1 km"
+
+
+def test_shared_rare_words_say_more_than_a_shared_template():
+    """The words comparator weighs each word by how rare it is among the records: one donor's two things
+    written in one template share the template's words, but not the thing, which is what counts."""
+    from dedupe.vector import WordWeights
+
+    template = "ich verschenke {} nach dem umzug uebrig bitte selbst abholen am besten abends"
+    corpus = [template.format(thing) for thing in ("kuehlschrank", "bettwaesche", "kochtoepfe", "regal", "lampe",
+                                                   "teppich", "sessel", "spielzeug", "winterjacke", "fahrrad")]
+    corpus += ["gebrauchter kuehlschrank gut erhalten", "kuehlschrank abzugeben", "nach dem umzug uebrig"]
+    texts = [corpus[0], corpus[1], "ich verschenke kuehlschrank nach dem umzug", corpus[0]]
+    weights = WordWeights(texts, WordWeights(corpus).frequencies(least=1), len(corpus))
+    left, right = np.array([0, 0, 0]), np.array([1, 2, 3])
+    other_thing, cut_copy, same = weights.scores(left, right, "cover")
+    assert same == 1.0 and 0.9 <= cut_copy < 1.0  # a copy found whole inside the other: just below 1
+    assert other_thing < 0.8 < cut_copy  # the template's many words weigh less than the one thing
+    assert np.isnan(WordWeights(["a b", None]).scores(np.array([0]), np.array([1]), "cover")[0])
+
+
+def test_word_frequencies_go_with_the_model_so_a_few_records_are_weighed_as_the_whole_set(sample_model):
+    """The unifier re-clusters a handful of records at a time: their words must weigh what they weigh among
+    all the records the model was estimated from, not among the handful."""
+    assert sample_model.documents > 1000 and len(sample_model.words["description"]) > 100
+    stored = Model.from_dict(json.loads(json.dumps(sample_model.as_dict())))
+    assert stored.words == sample_model.words and stored.documents == sample_model.documents
+    records = sample_listings()
+    whole = Engine(listing_spec(), stored)
+    prep = whole.prepare(records)
+    pairs = whole.candidates(prep)[:200]
+    everywhere = whole.measures(prep, pairs)[:, 1]
+    for (i, j), score in zip(pairs[:40], everywhere[:40]):  # the same pair, alone
+        alone = Engine(listing_spec(), stored).explain(records[i], records[j]).fields["description"]["score"]
+        assert alone == (None if np.isnan(score) else round(float(score), 4))
+
+
+def test_a_words_field_takes_only_its_own_methods():
+    spec = {"threshold": 0.5, "blocking": [{"fields": ["t"]}]}
+    with pytest.raises(SpecError, match=r"fields\[0\].method: the words comparator scores by cover or cosine"):
+        from_dict({**spec, "fields": [{"name": "t", "comparator": "words", "method": "token_sort"}]})
+    with pytest.raises(SpecError, match=r"fields\[0\].method: 'cover' is a method of the words comparator"):
+        from_dict({**spec, "fields": [{"name": "t", "comparator": "text", "method": "cover"}]})
+    assert from_dict({**spec, "fields": [{"name": "t", "comparator": "words"}]}).fields[0].method == "cover"
+
+
+def test_one_donors_two_things_in_one_template_stay_two(engine):
+    """The same wording around two different things, posted by one person on two portals, are two offers."""
+    words = "Ich verschenke {}. Ist nach dem Umzug übrig. Bitte selbst abholen, am besten abends. Viele Grüße, Dmitri"
+    fridge = listing("a", "helpto-potsdam", "Kühlschrank zu verschenken", words.format("einen Kühlschrank (85 cm hoch)"))
+    bedding = listing("b", "ichhelfejetzt", "Bettwäsche zu verschenken", words.format("Bettwäsche, frisch gewaschen"))
+    assert engine.run([fridge, bedding]) == [["a"], ["b"]]
+    fridge_again = listing("c", "ichhelfejetzt", "Kühlschrank abzugeben", words.format("einen Kühlschrank (85 cm hoch)"))
+    assert engine.run([fridge, fridge_again]) == [["a", "c"]]
+
+
+def test_a_model_estimated_for_another_comparison_does_not_fit(sample_model):
+    """Same field names and levels, but the description compared another way: its m and u mean something else."""
+    data = sample_model.as_dict()
+    Model.from_dict(data, listing_spec())  # fits as written
+    older = json.loads(json.dumps(data))
+    next(f for f in older["fields"] if f["name"] == "description")["comparison"] = "text token_mean"
+    with pytest.raises(ModelError, match="not the specification's"):
+        Model.from_dict(older, listing_spec())
+    del older["fields"][0]["comparison"]  # a model written before comparisons were recorded
+    with pytest.raises(ModelError):
+        Model.from_dict(older, listing_spec())
