@@ -52,8 +52,10 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
     return str(value)
 
 
-_NUMBER = re.compile(r"\d+(?:[.:/]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.:/]\d+)*\.?")
 _NUMBER_PARTS = re.compile(r"[.:/]")
+#: "16.30 Uhr", "16.30h": a time written with a dot.
+_DOT_TIME = re.compile(r"\b([01]?\d|2[0-3])\.([0-5]\d)(?=\s*(?:uhr|h)\b)", re.IGNORECASE)
 _MONTHS = {name: n for n, names in enumerate([
     ("januar", "january", "jan", "jänner"), ("februar", "february", "feb"), ("märz", "maerz", "march", "mär", "mar"),
     ("april", "apr"), ("mai", "may"), ("juni", "june", "jun"), ("juli", "july", "jul"), ("august", "aug"),
@@ -65,11 +67,14 @@ _DAY_MONTH = re.compile(r"\b(\d{1,2})\.?\s+(" + "|".join(sorted(_MONTHS, key=len
 
 def number_tokens(text: str) -> list[str]:
     """The numbers a text mentions (dates, times, counts, sizes), each once and written one way:
-    "09:00" and "9 Uhr" are "9", "16:30" is "16:30", "12.12.", "12.12.2026" and "12. Dezember" are
-    the date "12.12"."""
+    "09:00" and "9 Uhr" are "9"; "16:30" and "16.30 Uhr" are "16:30"; "12.12.", "12.12.2026",
+    "12.12.26" and "12. Dezember" are the date "12.12." (a date ends in its dot); "1.5" and "3.11"
+    without one are plain numbers."""
     text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_MONTHS[m.group(2).lower()]}.", text)
+    text = _DOT_TIME.sub(r"\1:\2", text)
     out = {}
     for token in _NUMBER.findall(text):
+        dotted, token = token.endswith("."), token.rstrip(".")
         if token.isdigit():
             out[token.lstrip("0") or "0"] = None
             continue
@@ -77,20 +82,23 @@ def number_tokens(text: str) -> list[str]:
         if ":" in token:  # a time of day; a full hour is the hour ("9 Uhr")
             out[parts[0] if len(parts) == 2 and parts[1] == "0" else ":".join(parts)] = None
             continue
-        if len(parts) == 3 and len(token.split(".")[-1]) == 4:  # a date with its year: the day counts
-            parts = parts[:2]
-        out[".".join(parts)] = None
+        pieces = token.split(".")
+        if "/" not in token and len(pieces) == 3 and len(pieces[2]) in (2, 4) and _is_day_month(parts[0], parts[1]):
+            out[f"{parts[0]}.{parts[1]}."] = None  # a date with its year: the day counts
+        elif "/" not in token and len(pieces) == 2 and dotted and _is_day_month(parts[0], parts[1]):
+            out[f"{parts[0]}.{parts[1]}."] = None
+        else:
+            out[".".join(parts)] = None
     return list(out)
 
 
+def _is_day_month(day: str, month: str) -> bool:
+    return day.isdigit() and month.isdigit() and 1 <= int(day) <= 31 and 1 <= int(month) <= 12
+
+
 def _dates(tokens: frozenset) -> set[str]:
-    """The tokens that are a day and a month ("12.12"), not a time or a decimal."""
-    out = set()
-    for token in tokens:
-        day, dot, month = token.partition(".")
-        if dot and day.isdigit() and month.isdigit() and 1 <= int(day) <= 31 and 1 <= int(month) <= 12:
-            out.add(token)
-    return out
+    """The tokens that are a day and a month ("12.12."; number_tokens ends dates in their dot)."""
+    return {token for token in tokens if token.endswith(".")}
 
 
 #: The score of two texts naming different dates and none in common: another call, another course

@@ -397,10 +397,17 @@ class Engine:
         """Estimate the model from prepared records (m, u and the prior by EM over the candidate pairs,
         u starting from a seeded sample of random pairs; operators' decisions are known pairs) and
         use it from now on."""
-        self.model = None  # measured by these records' word frequencies, not an older model's
+        before, self.model = self.model, None  # measured by these records' word frequencies, not an older model's
         for n, f in enumerate(self.spec.fields):
             if f.comparator == "words":
                 prep.cache.pop(("column", n), None)
+        try:
+            return self._fit(prep, pairs, together, apart)
+        except BaseException:
+            self.model = before
+            raise
+
+    def _fit(self, prep: Prepared, pairs: np.ndarray | None, together: Iterable[Pair], apart: Iterable[Pair]) -> Model:
         pairs = self.candidates(prep) if pairs is None else pairs
         key = lambda a, b: (min(a, b), max(a, b))  # noqa: E731
         together_set = {key(a, b) for a, b in together if a != b}

@@ -143,7 +143,11 @@ class Model:
         if spec is not None:
             expected = [(f.name, f.level_names, f.comparison) for f in spec.fields]
             found = [(f.name, f.levels, f.comparison) for f in model.fields]
-            if expected != found:
+            if [e[:2] for e in expected] == [f[:2] for f in found] and expected != found:
+                other = [f"{f[0]} ({f[2] or 'not recorded'}, now {e[2]})" for e, f in zip(expected, found) if e != f]
+                problems.append(f"{where}: estimated for other comparisons of {', '.join(other)}; estimate it again "
+                                "(`helferhub dedupe estimate --write FILE`)")
+            elif expected != found:
                 problems.append(f"{where}: its fields and levels {found} are not the specification's {expected}")
         if problems:
             raise ModelError("; ".join(problems))

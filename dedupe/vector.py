@@ -73,6 +73,9 @@ def levels(measures: np.ndarray, bounds: tuple[float, ...], distance: bool) -> n
 
 #: The `cover` of a text found whole inside a longer one (1 is kept for the same words).
 CONTAINED = 0.99
+#: A shorter text of fewer words than this says less by being found in a longer one ("Kinderwagen
+#: zu verschenken." is inside many texts): its cover is scaled by its words over this.
+FEW_WORDS = 6
 
 
 class WordWeights:
@@ -103,6 +106,7 @@ class WordWeights:
         self.mass = self.present @ self.idf                           # each text's total weight
         self.norm = np.sqrt(self.present @ (self.idf * self.idf))     # its length as a vector of weights
         self.missing = np.array([not t for t in texts], dtype=bool)
+        self.sizes = np.diff(np.frombuffer(indptr, dtype=np.int64))  # distinct words per text
 
     def frequencies(self, least: int = 2) -> dict[str, int]:
         """In how many documents each word occurs, for the words found at least `least` times."""
@@ -110,8 +114,9 @@ class WordWeights:
         return {self.words[k]: int(self.counts[k]) for k in keep}
 
     def scores(self, left: np.ndarray, right: np.ndarray, method: str, chunk: int = 50_000) -> np.ndarray:
-        """Per pair: `cover`, the weight of the shared words over that of the lighter text (a copy cut
-        short or extended keeps 1); `cosine`, the cosine of the two weighted word vectors. NaN where
+        """Per pair: `cover`, the weight of the shared words over that of the lighter text (the same
+        words 1, a copy cut short or extended 0.99, a text of fewer than FEW_WORDS words inside another
+        less, by its share of them); `cosine`, the cosine of the two weighted word vectors. NaN where
         one text is missing."""
         out = np.empty(len(left))
         for start in range(0, len(left), chunk):
@@ -124,9 +129,10 @@ class WordWeights:
                 shared = both @ (self.idf * self.idf)
                 lighter = self.norm[a] * self.norm[b]
             score = np.divide(shared, lighter, out=np.zeros(len(a)), where=lighter > 0)
-            if method == "cover":  # 1 is kept for the same words: one text inside the other is just below
-                heavier = np.maximum(self.mass[a], self.mass[b])
-                score = np.where(heavier - shared > 1e-9, np.minimum(score, CONTAINED), score)
+            if method == "cover":  # 1 is kept for the same words: one text inside the other is just below,
+                heavier = np.maximum(self.mass[a], self.mass[b])  # and a text of a few words well below
+                few = np.minimum(np.minimum(self.sizes[a], self.sizes[b]) / FEW_WORDS, 1.0)
+                score = np.where(heavier - shared > 1e-9, np.minimum(score, CONTAINED) * few, score)
             out[start:start + chunk] = score
         out = np.minimum(out, 1.0)
         out[self.missing[left] | self.missing[right]] = np.nan

@@ -89,6 +89,10 @@ class Storage:
 
     # -- schema ------------------------------------------------------------------------------
 
+    def location(self) -> str:
+        """The database's file ('' for one in memory)."""
+        return self.db.execute("PRAGMA database_list").fetchone()[2] or ""
+
     def version(self) -> int:
         """The schema version the database is at."""
         return self.db.execute("PRAGMA user_version").fetchone()[0]

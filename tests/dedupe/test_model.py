@@ -137,9 +137,13 @@ def test_estimate_writes_a_model_a_spec_loads(tmp_path):
 
 
 def test_the_numbers_a_text_mentions_are_compared_in_one_writing():
-    assert number_tokens("Samstag, 12.12. (09:00–13:00 Uhr) 2 Freiwillige") == ["12.12", "9", "13", "2"]
+    assert number_tokens("Samstag, 12.12. (09:00–13:00 Uhr) 2 Freiwillige") == ["12.12.", "9", "13", "2"]
     assert number_tokens("ab 9 Uhr, bis 16:30") == ["9", "16:30"]  # a time is no date
-    assert number_tokens("am 01.01.2027, Friday, 1 January, Freitag, 1. Jan. und 1. Januar") == ["1.1"]
+    assert number_tokens("ab 16.30 Uhr") == number_tokens("ab 16:30") == ["16:30"]  # nor one written with a dot
+    assert number_tokens("am 01.01.2027, Friday, 1 January, Freitag, 1. Jan. und 1. Januar") == ["1.1."]
+    assert number_tokens("12.12.26") == ["12.12."]
+    # a decimal, a version and "24/7" are numbers, not dates
+    assert number_tokens("1.5 km mit Python 3.11, 24/7") == ["1.5", "3.11", "24.7"]
     def mentioned(text):
         prepared = prepare("numbers", text)
         return prepared and frozenset(prepared.split())
@@ -149,6 +153,11 @@ def test_the_numbers_a_text_mentions_are_compared_in_one_writing():
     assert numbers(twelfth, nineteenth) == OTHER_DATE  # another date, and none the same: vetoed by the spec
     assert numbers(mentioned("um 16:30, 3 Kisten"), mentioned("um 16:45, 4 Kisten")) > OTHER_DATE  # other times: no veto
     assert numbers(mentioned("bis 12.12., dann 19.12."), nineteenth) != OTHER_DATE  # one date in common
+    # times, decimals and versions are never taken for another date
+    assert numbers(mentioned("Ausgabe ab 18.10 Uhr, 3 Helfende"), mentioned("Am 3.11. ab 18:10 Uhr, 3 Helfende")) > 0.8
+    assert numbers(mentioned("Strecke 1.5 km, ab 9 Uhr"), mentioned("1,5 km am 12.12., ab 9 Uhr")) != OTHER_DATE
+    assert numbers(mentioned("Kurs Python 3.11"), mentioned("Python, ab 5.2., 10 Uhr")) != OTHER_DATE
+    assert numbers(mentioned("am 12.12.26"), mentioned("am 19.12.26")) == OTHER_DATE
     cut_short = mentioned("Kleiderkammer am 12.12., 10 Uhr")
     assert numbers(twelfth, cut_short) == 0.9  # a copy cut short mentions nothing the other does not
     assert prepare("numbers", ("Ohne Zahlen", None)) is None  # nothing to compare counts for nothing
@@ -219,6 +228,8 @@ def test_word_frequencies_go_with_the_model_so_a_few_records_are_weighed_as_the_
 
 def test_a_words_field_takes_only_its_own_methods():
     spec = {"threshold": 0.5, "blocking": [{"fields": ["t"]}]}
+    with pytest.raises(SpecError, match=r"fields\[0\].comparator: 'words' needs model = 'probabilistic'"):
+        from_dict({**spec, "model": "weights", "fields": [{"name": "t", "comparator": "words", "weight": 1}]})
     with pytest.raises(SpecError, match=r"fields\[0\].method: the words comparator scores by cover or cosine"):
         from_dict({**spec, "fields": [{"name": "t", "comparator": "words", "method": "token_sort"}]})
     with pytest.raises(SpecError, match=r"fields\[0\].method: 'cover' is a method of the words comparator"):
@@ -242,8 +253,34 @@ def test_a_model_estimated_for_another_comparison_does_not_fit(sample_model):
     Model.from_dict(data, listing_spec())  # fits as written
     older = json.loads(json.dumps(data))
     next(f for f in older["fields"] if f["name"] == "description")["comparison"] = "text token_mean"
-    with pytest.raises(ModelError, match="not the specification's"):
+    with pytest.raises(ModelError, match=r"other comparisons of description \(text token_mean, now words cover\)"):
         Model.from_dict(older, listing_spec())
     del older["fields"][0]["comparison"]  # a model written before comparisons were recorded
     with pytest.raises(ModelError):
         Model.from_dict(older, listing_spec())
+
+
+@pytest.mark.parametrize("short, longer", [
+    (("Kinderwagen", "Kinderwagen zu verschenken."),
+     ("Kinderwagen und Babyschale", "Kinderwagen (Bugaboo) und Maxi-Cosi Babyschale zu verschenken, Abholung in Babelsberg.")),
+    (("Helfer gesucht", "Bitte meldet euch bei uns."),
+     ("Helfer gesucht für die Kleiderkammer", "Die Kleiderkammer in Babelsberg sucht Helfer zum Sortieren von Spenden. "
+                                              "Bitte meldet euch bei uns.")),
+    (("Sofa", "Sofa abzugeben."), ("Sofa und Sessel abzugeben", "Großes Ecksofa und ein Sessel, Leder braun, abzugeben.")),
+])
+def test_a_few_words_found_inside_a_longer_listing_do_not_make_it_a_copy(engine, short, longer):
+    """A stub ("Sofa abzugeben.") is inside many listings: being found in one is no sign of a copy."""
+    a = listing("a", "helpto-potsdam", *short, published="2026-03-01T10:00:00+01:00")
+    b = listing("b", "ichhelfejetzt", *longer, published="2026-03-05T10:00:00+01:00")
+    assert engine.explain(a, b).total < 0.1
+    assert engine.run([a, b]) == [["a"], ["b"]]
+
+
+def test_a_failed_estimate_keeps_the_model_in_use(sample_model, monkeypatch):
+    import dedupe.engine as engine_module
+
+    engine = Engine(listing_spec(), sample_model)
+    monkeypatch.setattr(engine_module, "estimate", lambda *a, **k: (_ for _ in ()).throw(MemoryError("out of memory")))
+    with pytest.raises(MemoryError):
+        engine.fit(engine.prepare(sample_listings()[:50]))
+    assert engine.model is sample_model

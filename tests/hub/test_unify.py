@@ -265,3 +265,36 @@ def test_dedupe_estimate_prints_the_model_and_changes_nothing(portals, storage, 
     (tmp_path / "m.json").write_text('{"fields": []}', encoding="utf-8")
     bad = CliRunner().invoke(cli, ["--config", path, "dedupe", "rebuild"])
     assert bad.exit_code == 2 and "dedupe.parameters:" in bad.output
+
+
+def test_a_model_stored_before_a_comparison_changed_is_estimated_again(portals, storage, tmp_path, monkeypatch):
+    """An upgrade that compares a field another way: the stored model no longer fits. Explanations estimate one
+    for reading (once, not per request) and the next sync stores a new one; an old model file names the fix."""
+    from hub import dedupe_ops, unify
+
+    ps, config, path = portals
+    ps[A].entries = _bikes(1, 6) + [sofa(100)]
+    ps[B].entries = _bikes(1, 6) + [sofa(200)]
+    sync(config, storage)
+    stored = storage.dedupe_model()
+    old = json.loads(json.dumps(stored["data"]))
+    for field in old["fields"]:
+        field.pop("comparison")  # as written before comparisons were recorded
+    storage.put_dedupe_model(old, stored["records"], stored["estimated_at"])
+    assert unify.stored_model(storage, config.dedupe.spec) is None
+    calls = []
+    real = unify.estimate
+    monkeypatch.setattr(unify, "estimate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    a, b = listing_id("a", "100"), listing_id("b", "200")
+    first = dedupe_ops.explain_pair(storage, a, b, config.dedupe)
+    assert dedupe_ops.explain_pair(storage, a, b, config.dedupe) == first and len(calls) == 1
+    ps[A].entries = _bikes(1, 6) + [sofa(100), sofa(101)]
+    sync(config, storage, ["a"])
+    assert unify.stored_model(storage, config.dedupe.spec) is not None  # the sync stored a fitting one
+    model_file = tmp_path / "old.json"
+    model_file.write_text(json.dumps(old), encoding="utf-8")
+    toml = tmp_path / "hub.toml"
+    toml.write_text(f'[dedupe]\nparameters = "{model_file}"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["--config", path, "dedupe", "rebuild"])
+    assert bad.exit_code == 2 and "estimated for other comparisons of title (not recorded" in bad.output
+    assert "helferhub dedupe estimate --write" in bad.output
