@@ -54,8 +54,6 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
 
 _NUMBER = re.compile(r"\d+(?:[.:/]\d+)*\.?")
 _NUMBER_PARTS = re.compile(r"[.:/]")
-#: "16.30 Uhr", "16.30h": a time written with a dot.
-_DOT_TIME = re.compile(r"\b([01]?\d|2[0-3])\.([0-5]\d)(?=\s*(?:uhr|h)\b)", re.IGNORECASE)
 _MONTHS = {name: n for n, names in enumerate([
     ("januar", "january", "jan", "jänner"), ("februar", "february", "feb"), ("märz", "maerz", "march", "mär", "mar"),
     ("april", "apr"), ("mai", "may"), ("juni", "june", "jun"), ("juli", "july", "jul"), ("august", "aug"),
@@ -71,10 +69,12 @@ def number_tokens(text: str) -> list[str]:
     "12.12.26" and "12. Dezember" are the date "12.12." (a date ends in its dot); "1.5" and "3.11"
     without one are plain numbers."""
     text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_MONTHS[m.group(2).lower()]}.", text)
-    text = _DOT_TIME.sub(r"\1:\2", text)
     out = {}
-    for token in _NUMBER.findall(text):
+    for match in _NUMBER.finditer(text):
+        token = match.group()
         dotted, token = token.endswith("."), token.rstrip(".")
+        if not dotted and token.count(".") == 1 and _is_dot_time(token, text, match.end()):
+            token = token.replace(".", ":")  # "16.30 Uhr", "16.30h": a time written with a dot
         if token.isdigit():
             out[token.lstrip("0") or "0"] = None
             continue
@@ -90,6 +90,15 @@ def number_tokens(text: str) -> list[str]:
         else:
             out[".".join(parts)] = None
     return list(out)
+
+
+def _is_dot_time(token: str, text: str, end: int) -> bool:
+    """True for "16.30" followed by "Uhr" or "h"."""
+    hours, _, minutes = token.partition(".")
+    if len(minutes) != 2 or len(hours) > 2 or int(hours) > 23 or int(minutes) > 59:
+        return False
+    after = text[end:end + 5].lstrip().lower()
+    return after.startswith("uhr") or (after.startswith("h") and not after[1:2].isalpha())
 
 
 def _is_day_month(day: str, month: str) -> bool:

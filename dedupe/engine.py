@@ -188,7 +188,8 @@ class Engine:
     def _prepare(self, records: Iterable[Mapping], key_index: dict[str, int] | None = None) -> Prepared:
         out = Prepared(columns=[[] for _ in self.spec.fields])
         key_index = {} if key_index is None else key_index
-        text_paths = {f.path: n for n, f in enumerate(self.spec.fields) if f.comparator == "text" and isinstance(f.path, str)}
+        text_paths = {f.path: n for n, f in enumerate(self.spec.fields)
+                      if f.comparator in ("text", "words") and isinstance(f.path, str)}  # folded once, for the block keys too
         for record in records:
             out.ids.append(str(record["id"]))
             out.distinct.append(read(record, self.spec.distinct) if self.spec.distinct else None)
@@ -415,10 +416,10 @@ class Engine:
         labelled = together_set | apart_set
         measured = self.measures(prep, pairs)
         self._measured = (prep, pairs, measured)  # clustering these pairs next needs them again
-        if labelled and len(pairs):
-            free = self.levels(measured[[(int(a), int(b)) not in labelled for a, b in pairs]])
-        else:
-            free = self.levels(measured)
+        keep = np.array([(int(a), int(b)) not in labelled for a, b in pairs], dtype=bool) if labelled and len(pairs) \
+            else np.ones(len(pairs), dtype=bool)
+        free = self.levels(measured[keep])
+        groups = self._partner_groups(prep, pairs[keep]) if self.spec.distinct else None
         sample, universe = self.random_pairs(prep)
 
         def levels(pairs) -> np.ndarray:
@@ -428,7 +429,7 @@ class Engine:
         self.model = estimate(
             [f.name for f in self.spec.fields], [f.level_names for f in self.spec.fields], free,
             levels(sample), universe, len(prep.ids), levels(together_set), levels(apart_set), self.spec.max_iterations,
-            [f.comparator for f in self.spec.fields])
+            [f.comparator for f in self.spec.fields], groups)
         # Word frequencies go with the model; a word found once is left out (a word it lacks counts as once).
         for fm, f in zip(self.model.fields, self.spec.fields):
             fm.comparison = f.comparison
@@ -459,6 +460,15 @@ class Engine:
         found = found[rng.permutation(len(found))[:want]]
         found.sort()
         return np.stack([found // n, found % n], axis=1), universe
+
+    def _partner_groups(self, prep: Prepared, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per pair (a, b): the group of a with b's `distinct` value, and of b with a's, numbered from 0."""
+        codes = self._distinct_codes(prep)
+        width = int(codes.max()) + 1 if len(codes) else 1
+        a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+        keys = np.concatenate([a * width + codes[b], b * width + codes[a]])
+        numbered = np.unique(keys, return_inverse=True)[1].reshape(-1)
+        return numbered[:len(pairs)], numbered[len(pairs):]
 
     def _distinct_codes(self, prep: Prepared) -> np.ndarray:
         """One integer per record: equal for records of one `distinct` value (each None its own)."""

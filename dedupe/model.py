@@ -12,7 +12,11 @@ expectation-maximisation over the candidate pairs. EM starts from u as a seeded 
 record pairs shows it (almost all of them non-matches); it must move u away from there, because
 candidates are chosen for sharing a place and words, so non-matching candidates agree on those far
 more often than random pairs do (held fixed at the random pairs' values, u made the model take
-every same-titled pair of a town for a match). Operators' decisions are known pairs: one kept
+every same-titled pair of a town for a match). Where records carry a `distinct` value (their portal), a record has at most one copy on each other
+portal: in every round the match probabilities of a record's candidates on one other portal are
+scaled to add up to at most 1. Without that, where many different listings share a stock title in
+one town, EM could explain the candidates by "same title or not" instead of "same listing or not".
+Operators' decisions are known pairs: one kept
 together counts as a match with certainty, one kept apart as none, and neither is estimated.
 Estimation starts from generic parameters worth a few pairs (agreeing is likely among matches and
 rare among non-matches): with a handful of records they decide, with many the records do, and a
@@ -204,7 +208,8 @@ def _smoothed(counts: np.ndarray, prior: np.ndarray) -> np.ndarray:
 
 def estimate(names: list[str], level_names: list[list[str]], candidates: np.ndarray, sample: np.ndarray,
              universe: int, records: int, together: np.ndarray | None = None, apart: np.ndarray | None = None,
-             max_iterations: int = 500, comparators: list[str] | None = None) -> Model:
+             max_iterations: int = 500, comparators: list[str] | None = None,
+             groups: tuple[np.ndarray, np.ndarray] | None = None) -> Model:
     """Estimate a model by expectation-maximisation over the candidate pairs.
 
     candidates: the level matrix of the pairs the blocking brings together (pairs x fields, -1 where
@@ -221,16 +226,25 @@ def estimate(names: list[str], level_names: list[list[str]], candidates: np.ndar
     known_m = [_counts(together[:, n], k).astype(float) for n, k in enumerate(sizes)]
     known_u = [_counts(apart[:, n], k).astype(float) for n, k in enumerate(sizes)]
     if len(candidates):
-        patterns, counts = np.unique(candidates, axis=0, return_counts=True)
+        patterns, inverse, counts = np.unique(candidates, axis=0, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
     else:
-        patterns, counts = empty, np.empty(0, dtype=np.int64)
+        patterns, inverse, counts = empty, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+
+    def matched_of(posterior: np.ndarray) -> np.ndarray:
+        """Per pattern, how many of its pairs match: with `groups`, no record matches more than one
+        record of any other group in all (a portal does not carry one offer twice)."""
+        if groups is None or not len(inverse):
+            return posterior * counts
+        return np.bincount(inverse, weights=one_to_one(posterior[inverse], groups), minlength=len(patterns))
+
     total = len(patterns) and float(counts.sum())
     # EM starts from u as random pairs show it, m favouring the best levels, a tenth of the pairs matching.
     m, u, prior = list(m0), list(u_random), PRIOR_MATCH
     rounds, converged = 0, True
     for rounds in range(1, max_iterations + 1):
-        weights = _posterior(patterns, m, u, prior)
-        matched, unmatched = weights * counts, (1 - weights) * counts
+        matched = matched_of(_posterior(patterns, m, u, prior))
+        unmatched = counts - matched
         new_m = [_smoothed(_counts(patterns[:, n], k, matched) + known_m[n], m0[n]) for n, k in enumerate(sizes)]
         new_u = [_smoothed(_counts(patterns[:, n], k, unmatched) + known_u[n], u0[n]) for n, k in enumerate(sizes)]
         new_prior = _clamp((float(matched.sum()) + len(together) + PRIOR_PAIRS * PRIOR_MATCH)
@@ -242,16 +256,26 @@ def estimate(names: list[str], level_names: list[list[str]], candidates: np.ndar
             break
     else:
         converged = False
-    weights = _posterior(patterns, m, u, prior)
+    matched = matched_of(_posterior(patterns, m, u, prior))
     fields = []
     for n, name in enumerate(names):
         pairs = _counts(patterns[:, n], sizes[n], counts.astype(float)).astype(int).tolist()
-        matches = (_counts(patterns[:, n], sizes[n], weights * counts) + known_m[n]).tolist()
+        matches = (_counts(patterns[:, n], sizes[n], matched) + known_m[n]).tolist()
         fields.append(FieldModel(name, list(level_names[n]), m[n].tolist(), u[n].tolist(), pairs, matches,
                                  u_random[n].tolist()))
     return Model(fields, prior, records=records, universe=universe, candidates=len(candidates),
                  u_sample=len(sample), together=len(together), apart=len(apart),
                  iterations=rounds if len(patterns) else 0, converged=converged)
+
+
+def one_to_one(posterior: np.ndarray, groups: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Pair posteriors scaled so that, for each group (a record and the other portal of its partner),
+    they add up to at most 1: a record has at most one copy on each other portal."""
+    scale = np.ones(len(posterior))
+    for group in groups:
+        sums = np.bincount(group, weights=posterior)
+        scale = np.minimum(scale, 1 / np.maximum(sums[group], 1.0))
+    return posterior * scale
 
 
 def _clamp(prior: float) -> float:

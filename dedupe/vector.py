@@ -88,11 +88,11 @@ class WordWeights:
         from scipy import sparse
 
         vocabulary: dict[str, int] = {}
-        indptr, indices = array("q", [0]), array("q")
+        indptr, indices = array("q", [0]), array("i")
         for text in texts:
             indices.extend(sorted({vocabulary.setdefault(w, len(vocabulary)) for w in (text or "").split()}))
             indptr.append(len(indices))
-        indices_np = np.frombuffer(indices, dtype=np.int64) if len(indices) else np.empty(0, np.int64)
+        indices_np = np.frombuffer(indices, dtype=np.int32) if len(indices) else np.empty(0, np.int32)
         self.words = list(vocabulary)
         if frequencies is None:  # counted here
             self.counts = np.bincount(indices_np, minlength=len(vocabulary))
@@ -101,7 +101,7 @@ class WordWeights:
             self.counts = np.array([frequencies.get(w, 1) for w in self.words], dtype=np.int64)
         documents = max(documents, 1)
         self.idf = np.log((documents + 1) / (np.minimum(self.counts, documents) + 1)) + 1e-3
-        self.present = sparse.csr_matrix((np.ones(len(indices_np), dtype=np.int8), indices_np.astype(np.int32),
+        self.present = sparse.csr_matrix((np.ones(len(indices_np), dtype=np.int8), indices_np,
                                           np.frombuffer(indptr, dtype=np.int64)), shape=(len(texts), len(vocabulary)))
         self.mass = self.present @ self.idf                           # each text's total weight
         self.norm = np.sqrt(self.present @ (self.idf * self.idf))     # its length as a vector of weights
