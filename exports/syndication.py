@@ -3,14 +3,16 @@
 Feed metadata (`meta`): title, description, base_url, feed_url (this page), feed_id, language,
 updated (ISO time of the last change), and optionally first_url / next_url for RFC 5005 paging.
 
-Languages. The channel (RSS <language>, the Atom feed's xml:lang) is in the request's language: the
-one the hub writes the feed's own words in (its description, the kind and category labels, the
-times). Every item names the language of its own title and description, RSS with dc:language and
-Atom with xml:lang on the entry: the request's where the listing has a translation into it, else
-its original's. So a German listing in an Arabic feed says `de`, whatever the channel says.
+Languages. Every item names the language of its own title and description, RSS with dc:language
+and Atom with xml:lang on the entry: the request's where the listing has a translation into it,
+else its original's. So a German listing in an Arabic feed says `de`. The RSS channel's <language>
+is what a reader groups the channel by: the language more than half of its items are in, none
+where no language has a majority (an empty page: the request's). The Atom feed's xml:lang is the
+request's: it covers the feed's own words (title, subtitle), and every entry overrides it.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterable, Mapping
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -38,6 +40,24 @@ class PagingExtension(BaseExtension):
         return feed
 
 
+class ChannelLanguageExtension(BaseExtension):
+    """The RSS channel's <language> and the Atom feed's xml:lang, each its own (feedgen sets one for both)."""
+
+    def __init__(self):
+        self.rss: str | None = None
+        self.atom: str | None = None
+
+    def extend_rss(self, feed):
+        if self.rss:
+            xml_elem("language", feed[0]).text = self.rss
+        return feed
+
+    def extend_atom(self, feed):
+        if self.atom:
+            feed.set(XML_LANG, self.atom)
+        return feed
+
+
 class LanguageEntryExtension(BaseEntryExtension):
     """The entry's own language as xml:lang on the Atom entry (an RSS item says it with dc:language)."""
 
@@ -58,11 +78,12 @@ def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
     fg.load_extension("dc", atom=False)
     fg.register_extension("paging", PagingExtension, None, atom=False)
     fg.register_extension("own_language", BaseExtension, LanguageEntryExtension, rss=False)
+    fg.register_extension("channel_language", ChannelLanguageExtension, BaseEntryExtension)
     fg.id(uri(meta["feed_id"]))
     fg.title(clean(meta["title"]))
     fg.subtitle(clean(meta.get("description") or meta["title"]))
     fg.author({"name": clean(meta["title"]), "uri": uri(meta["base_url"] + "/")})
-    fg.language(lang)
+    fg.channel_language.atom = lang
     fg.updated(when(meta["updated"]))
     fg.generator("Helfer-Allianz hub", uri=uri(meta["base_url"] + "/openapi.json"))
     fg.link(href=uri(meta["feed_url"]), rel="self")
@@ -71,14 +92,18 @@ def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
             fg.link(href=uri(meta[f"{rel}_url"]), rel=rel)
             fg.paging.links.append((rel, uri(meta[f"{rel}_url"])))
     fg.link(href=uri(meta["base_url"] + "/"), rel="alternate")  # last: RSS's <link> is the last one set
-    for _ in each(listings, lambda listing: _checked_entry(fg, listing, meta, lang), "RSS/Atom"):
-        pass
+    languages: Counter = Counter()
+    for language in each(listings, lambda listing: _checked_entry(fg, listing, meta, lang), "RSS/Atom"):
+        languages[language] += 1
+    common = languages.most_common(1)
+    fg.channel_language.rss = lang if not common else common[0][0] if 2 * common[0][1] > sum(languages.values()) else None
     return fg
 
 
-def _checked_entry(fg: FeedGenerator, listing: Mapping, meta: Mapping, lang: str) -> None:
+def _checked_entry(fg: FeedGenerator, listing: Mapping, meta: Mapping, lang: str) -> str:
     """Add a listing's entry, built once in both formats here so that one that cannot be written
-    (feedgen builds its XML only when the feed is written) is taken out again before it can fail the feed."""
+    (feedgen builds its XML only when the feed is written) is taken out again before it can fail the
+    feed; the entry's language."""
     entry = fg.add_entry(order="append")
     try:
         _entry(entry, listing, meta, lang)
@@ -87,6 +112,7 @@ def _checked_entry(fg: FeedGenerator, listing: Mapping, meta: Mapping, lang: str
     except Exception:
         fg.remove_entry(entry)
         raise
+    return entry.own_language.code
 
 
 def _entry(entry, listing: Mapping, meta: Mapping, lang: str) -> None:

@@ -134,15 +134,20 @@ def test_json_feed_text_has_the_place_and_time_rss_has():
     assert text.startswith(SHIFT["description"])
 
 
-def test_each_item_names_its_own_language_and_the_channel_the_request_s():
+def test_each_item_names_its_own_language_and_the_channel_the_language_most_items_are_in():
     translated = localized(doc(5, translations={"ar": {"title": "أريكة للتبرع", "description": "أريكة زرقاء"}}), "ar")
-    german = localized(doc(6), "ar")  # no Arabic translation: it stays German
-    rss = feedparser.parse(exports.get("rss").render([translated, german], meta("ar")))
-    assert rss.feed.language == "ar"  # the channel's words (labels, times) are Arabic
-    assert [e.language for e in rss.entries] == ["ar", "de"]  # dc:language
-    atom = feedparser.parse(exports.get("atom").render([translated, german], meta("ar")))
-    assert [e.title_detail.language for e in atom.entries] == ["ar", "de"]  # xml:lang of each entry
-    assert [e.title for e in atom.entries] == ["أريكة للتبرع", "Angebot 6"]
+    german = [localized(doc(n), "ar") for n in (6, 7)]  # no Arabic translation: they stay German
+    rss = feedparser.parse(exports.get("rss").render([translated, *german], meta("ar")))
+    assert rss.feed.language == "de"  # two of three items are German, though the request was Arabic
+    assert [e.language for e in rss.entries] == ["ar", "de", "de"]  # dc:language
+    mixed = exports.get("rss").render([translated, german[0]], meta("ar")).decode("utf-8")
+    assert "<language>" not in mixed and "dc:language" in mixed  # no language has a majority: none for the channel
+    empty = feedparser.parse(exports.get("rss").render([], meta("ar")))
+    assert empty.feed.language == "ar"  # nothing but the hub's own words
+    atom = feedparser.parse(exports.get("atom").render([translated, *german], meta("ar")))
+    assert atom.feed.title_detail.language == "ar"  # the feed's own words are in the request's language
+    assert [e.title_detail.language for e in atom.entries] == ["ar", "de", "de"]  # xml:lang of each entry
+    assert [e.title for e in atom.entries] == ["أريكة للتبرع", "Angebot 6", "Angebot 7"]
 
 
 @pytest.mark.parametrize("fmt", ["rss", "atom"])
