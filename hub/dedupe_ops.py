@@ -42,14 +42,13 @@ def engine_for(storage: Storage, settings: DedupeSettings = DedupeSettings()) ->
     return Engine(spec, unify.stored_model(storage, spec) or _estimated(storage, settings))
 
 
-#: Models estimated for reading (no stored model fits yet), per database and its listings and decisions:
+#: Models estimated for reading (no stored model fits yet), per database state and decisions:
 #: an explanation asked for again before the next sync stores a model does not estimate again.
 _ESTIMATED: dict[tuple, Model] = {}
 
 
 def _estimated(storage: Storage, settings: DedupeSettings) -> Model:
-    where = storage.location() or f"memory:{id(storage)}"
-    key = (where, repr(settings.spec), storage.active_listing_count(), len(storage.overrides()))
+    key = (storage.generation(), repr(settings.spec), len(storage.overrides()))
     if key not in _ESTIMATED:
         while len(_ESTIMATED) >= 4:
             _ESTIMATED.pop(next(iter(_ESTIMATED)))

@@ -89,10 +89,6 @@ class Storage:
 
     # -- schema ------------------------------------------------------------------------------
 
-    def location(self) -> str:
-        """The database's file ('' for one in memory)."""
-        return self.db.execute("PRAGMA database_list").fetchone()[2] or ""
-
     def version(self) -> int:
         """The schema version the database is at."""
         return self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -277,6 +273,12 @@ class Storage:
     def count(self, condition: str, args: list) -> int:
         """How many unified listings match an SQL condition over `unified u`."""
         return self.db.execute(f"select count(*) from unified u where {condition}", args).fetchone()[0]
+
+    def generation(self) -> str:
+        """This database instance and how often its unified listings were written: changes with every sync
+        that changes them, and tells databases apart."""
+        instance, count = self.db.execute("select instance, generation from feed_state").fetchone()
+        return f"{instance}.{count}"
 
     def feed_state(self, now_utc: str) -> tuple[str, str]:
         """(generation, last change): what every response's validators are made of.
