@@ -2,8 +2,9 @@
 
 Each item has the text RSS and Atom have (description, kind, category, place, Berlin times, every
 portal of a merged listing) as content_text and content_html, and a short plain `summary`. The feed
-names an `icon` and `favicon` only when meta gives their addresses (`icon_url`, `favicon_url`): the
-hub serves no icon yet, and an address that answers 404 is worse than none.
+names an `icon` and `favicon` only when meta gives their addresses (`icon_url`, `favicon_url`; the
+hub gives its own, hub/web/static/icon-512.png and icon-64.png): an address that answers 404 is
+worse than none.
 """
 from __future__ import annotations
 

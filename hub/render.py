@@ -23,6 +23,11 @@ DESCRIPTION = {
 }
 
 
+#: The hub's icons (hub/web/static, drawn from icon.svg by hub/web/tools/render_icons.py), square:
+#: JSON Feed's `icon` (512 x 512) and `favicon` (64 x 64).
+ICON, FAVICON = "/static/icon-512.png", "/static/icon-64.png"
+
+
 def url(config: Config, path: str, args: Iterable[tuple[str, str]] = ()) -> str:
     """A public address of the hub (from base_url, never from the request's Host)."""
     args = list(args)
@@ -38,6 +43,7 @@ def meta(config: Config, result: Result, path: str, following: str | None) -> di
         "title": config.title, "description": DESCRIPTION[query.lang], "base_url": config.base_url,
         "language": query.lang, "updated": result.last_modified,
         "feed_url": url(config, path, query.args), "feed_id": url(config, path, filters),
+        "icon_url": url(config, ICON), "favicon_url": url(config, FAVICON),
     }
     if query.after:
         data["first_url"] = url(config, path, query.page_args(None))

@@ -101,3 +101,26 @@ def test_the_form_searches_a_radius_around_a_postcode(hub):
     assert '<option value="10" selected>10 km</option>' in html and '<label for="radius_km">Umkreis' in html
     assert found(client.get("/?postcode=14469&radius_km=&lang=de").get_data(as_text=True)) == []  # that postcode only
     assert found(client.get("/?postcode=37073&radius_km=50&lang=de").get_data(as_text=True)) == []  # Göttingen
+
+
+def _png_size(body: bytes) -> tuple[int, int]:
+    assert body[:8] == b"\x89PNG\r\n\x1a\n" and body[12:16] == b"IHDR"
+    return int.from_bytes(body[16:20], "big"), int.from_bytes(body[20:24], "big")
+
+
+def test_the_feeds_and_pages_name_icons_the_hub_serves(hub):
+    """JSON Feed's icon (512 x 512) and favicon (64 x 64), and the pages' icons: each address answers with the image."""
+    _, app = hub
+    client = app.test_client()
+    feed = client.get("/feed.json").get_json()
+    for key, size in (("icon", 512), ("favicon", 64)):
+        assert feed[key].startswith(BASE + "/static/")
+        with client.get(feed[key].removeprefix(BASE)) as image:
+            assert image.status_code == 200 and image.mimetype == "image/png"
+            assert _png_size(image.get_data()) == (size, size)
+    html = client.get("/?lang=de").get_data(as_text=True)
+    icons = re.findall(r'<link rel="(?:icon|apple-touch-icon)"[^>]* href="([^"]+)"', html)
+    assert len(icons) == 3
+    for href in icons:
+        with client.get(href) as answer:
+            assert answer.status_code == 200 and answer.mimetype in ("image/png", "image/svg+xml")
