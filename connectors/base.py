@@ -110,7 +110,7 @@ class Connector:
         if not listing.get("language"):
             listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
         listing.setdefault("languages", [])
-        listing["location"] = self.place(listing.get("location") or {})
+        listing["location"] = self.place(listing.get("location") or {}, getattr(self.source, "region", None))
         return privacy.gate(listing)
 
     def pages(self, paginator, url: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
@@ -164,16 +164,17 @@ class Connector:
         return {"name": name, "url": url}
 
     @staticmethod
-    def place(location: dict) -> dict:
+    def place(location: dict, region: str | None = None) -> dict:
         """Complete a location from the gazetteer, where it can say: the municipality's key (else
         the district's), the district's name as region, the town where the portal named none, and
         a position where the portal gave none (the postcode's or else the town's centre, marked
-        `approximate`) so that radius searches and the map find it too."""
+        `approximate`) so that radius searches and the map find it too. `region`: the key of the
+        area the portal serves, where a town name alone is read."""
         location = {k: v for k, v in location.items() if k in
                     ("ags", "region", "postcode", "city", "lat", "lon", "district")}
         district = location.pop("district", None)
         found = gazetteer.locate(location.get("postcode"), location.get("city"), district,
-                                 location.get("lat"), location.get("lon"))
+                                 location.get("lat"), location.get("lon"), region)
         given = location.get("ags")
         if found and (not given or (found.ags.startswith(given) and len(found.ags) > len(given))):
             location["ags"], location["region"] = found.ags, found.region  # the portal's key, refined

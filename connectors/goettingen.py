@@ -70,7 +70,7 @@ class GoettingenConnector(Connector):
         needed, confirmed = _count(event, "X-HELFER-BENOETIGT"), _count(event, "X-HELFER-ZUGESAGT") or 0
         if kind == "request" and needed is not None and confirmed >= needed:
             raise Withheld(f"full: {confirmed} of {needed} helpers confirmed")
-        postcode, city = _postcode_city(str(event.get("LOCATION", "")))
+        postcode, city = _postcode_city(str(event.get("LOCATION", "")), self.source.region)
         stamp = event.get("LAST-MODIFIED") or event.get("CREATED")
         changed = _aware(stamp.dt).isoformat() if stamp else start.isoformat()
         url = event.get("URL")
@@ -140,11 +140,12 @@ def _count(event, name: str) -> int | None:
         raise RecordError(f"{name}: {str(value)!r} is not a number") from None
 
 
-def _postcode_city(location: str) -> tuple[str | None, str | None]:
+def _postcode_city(location: str, region: str | None = None) -> tuple[str | None, str | None]:
     """The reliable part of a free-text LOCATION: postcode and place (the street is dropped);
-    without a postcode, the municipality the text names ('Stadthalle, Göttingen'), if any."""
+    without a postcode, the municipality the text names ('Stadthalle, Göttingen'; inside the
+    source's `region` where several places have that name), if any."""
     match = POSTCODE_CITY.search(location)
     if not match:
-        town = gazetteer.town_in(location)
+        town = gazetteer.town_in(location, region)
         return None, town.name if town else None
     return match.group(1), tidy(match.group(2)) or None

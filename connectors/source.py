@@ -38,6 +38,9 @@ class SourceSettings:
     category_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Seconds one request to the portal may take in all (a portal trickling bytes is cut off).
     request_timeout: float = 120.0
+    #: The official key (AGS) of the state, district or municipality the portal serves: a town name
+    #: that several places share ("Rosdorf") is read as the one inside it.
+    region: str | None = None
 
     @property
     def is_local(self) -> bool:

@@ -15,7 +15,7 @@ from schema import taxonomy
 
 DEFAULT_PATH = "hub.toml"
 COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "category_words",
-                      "max_shrink", "request_timeout", "sync_budget"}
+                      "max_shrink", "request_timeout", "sync_budget", "region"}
 _INTERVAL = re.compile(r"^(?=\d)(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$")
 MIN_INTERVAL, MAX_INTERVAL = 1, 366 * 86400
 
@@ -73,6 +73,8 @@ STRUCTURE = {
                     "sync_budget": {"type": "string", "pattern": _INTERVAL.pattern,
                                     "x-message": "is not a duration like '10m' or '1h'"},
                     "max_shrink": {"type": "number", "minimum": 0, "maximum": 1},
+                    "region": {"type": "string", "pattern": "^[0-9]{2}([0-9]{3}([0-9]{3})?)?$",
+                               "x-message": "is not an official key (AGS) of 2, 5 or 8 digits"},
                     "trust": {"enum": ["trusted", "moderated"]},
                     "enabled": {"type": "boolean"},
                     "categories": {"type": "object", "additionalProperties": {"enum": list(CATEGORY_CODES)}},
@@ -284,6 +286,9 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
             durations[key] = parse_interval(raw.get(key, default))
         except ValueError as exc:
             problems.append(f"{where}.{key}: {exc}")
+    region = raw.get("region")
+    if region and not _known_region(region):
+        problems.append(f"{where}.region: {region!r} is no German state, district or municipality")
     url = raw["url"]
     if "@" in url.split("://", 1)[-1].split("/", 1)[0] and "://" in url:
         problems.append(f"{where}.url: credentials in the URL are not allowed (secrets never sit in the file; "
@@ -305,7 +310,17 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
         trust=raw.get("trust", "trusted"), enabled=raw.get("enabled", True),
         options=resolved, categories=raw.get("categories", {}),
         category_words={code: tuple(words) for code, words in raw.get("category_words", {}).items()},
+        region=region,
     ), []
+
+
+def _known_region(key: str) -> bool:
+    """True for the official key of a state, district or municipality the gazetteer knows."""
+    from schema import gazetteer
+
+    if len(key) == 8:
+        return key in gazetteer.municipalities()
+    return any(ags.startswith(key) for ags in gazetteer.districts())
 
 
 def schema_problems(schema: dict, data: Any, prefix: str = "", secret_schema: dict | None = None) -> list[str]:

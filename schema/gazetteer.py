@@ -101,13 +101,14 @@ def _names() -> dict[str, str]:
 
 
 def locate(postcode: str | None = None, city: str | None = None, district: str | None = None,
-           lat: float | None = None, lon: float | None = None) -> Place | None:
+           lat: float | None = None, lon: float | None = None, region: str | None = None) -> Place | None:
     """Place a location as precisely as its parts allow, to the municipality where one can be
     told (8-digit AGS), else to the district (5 digits), else None:
 
     1. a position (the portal's own) lies in a municipality;
     2. the city names a municipality (inside the postcode's district, when there is a postcode:
-       a rural postcode serves several, and the name tells which);
+       a rural postcode serves several, and the name tells which; else inside `region`, the key
+       of the area the portal serves, where a name several places share is read);
     3. the postcode's centre lies in one;
     4. the postcode, the district or the city names a district.
     """
@@ -116,7 +117,7 @@ def locate(postcode: str | None = None, city: str | None = None, district: str |
     town = municipality_at(lat, lon) if lat is not None and lon is not None else None
     around = municipality_at(*centre, within_km=5) if centre else None
     if town is None and city:
-        town = town_in(city, around.ags[:5] if around else _postcodes().get(postcode or ""))
+        town = town_in(city, around.ags[:5] if around else _postcodes().get(postcode or "") or region)
     town = town or around
     if town:
         return Place(town.ags, town.district.name, town.name)

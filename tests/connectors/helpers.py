@@ -15,11 +15,11 @@ def centre_of(postcode: str) -> dict:
     return {"lat": lat, "lon": lon, "approximate": True}
 
 
-def make(cls, url: str, name: str = "test", **options):
+def make(cls, url: str, name: str = "test", region: str | None = None, **options):
     """A connector of class cls for a source at url (a `token` option becomes a Secret)."""
     if "token" in options:
         options["token"] = Secret("TEST_TOKEN", options["token"])
-    source = SourceSettings(name, cls.type, url, options=options)
+    source = SourceSettings(name, cls.type, url, options=options, region=region)
     auth = cls.auth(source)  # the connector's own credentials, as the hub sends them
     return cls(source, Fetcher(credentials=auth.headers() if auth else {}, origin=url, sleep=lambda s: None))
 

@@ -44,9 +44,9 @@ def calendar(*events: str) -> bytes:
     return body.replace("\n", "\r\n").encode()
 
 
-def listings(*events: str):
+def listings(*events: str, region: str | None = None):
     responses.get(URL, body=calendar(*events), content_type="text/calendar")
-    connector = make(GoettingenConnector, BASE)
+    connector = make(GoettingenConnector, BASE, region=region)
     out = {}
     for raw in connector.records():
         try:
@@ -144,3 +144,15 @@ def test_the_export_stamp_alone_changes_nothing():
                   content_type="text/calendar")
     connector = make(GoettingenConnector, BASE)
     assert list(connector.records()) == list(connector.records())
+
+
+@responses.activate
+def test_a_town_name_several_places_share_is_read_inside_the_sources_region():
+    """Rosdorf is in the district of Göttingen and in Schleswig-Holstein: alone it is not guessed; a
+    calendar whose source serves the district of Göttingen (region = "03159") means that one."""
+    place = "LOCATION:Stadthalle Rosdorf\nEND:VEVENT"
+    unsure, = listings(event("e1", LOCATION=None).replace("END:VEVENT", place)).values()
+    assert unsure["location"].get("city") is None and unsure["location"]["ags"] is None
+    responses.reset()
+    sure, = listings(event("e1", LOCATION=None).replace("END:VEVENT", place), region="03159").values()
+    assert (sure["location"]["city"], sure["location"]["ags"]) == ("Rosdorf", "03159029")

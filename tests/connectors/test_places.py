@@ -35,3 +35,12 @@ def test_a_radius_search_finds_listings_the_portal_gave_only_a_postcode(tmp_path
     found = create_app(config).test_client().get("/api/v1/listings?near=51.54,9.93&radius_km=5").get_json()
     assert [item["title"] for item in found["listings"]] == ["Sofa in Göttingen"]
     assert found["listings"][0]["location"]["approximate"] is True
+
+
+def test_a_town_name_alone_is_read_inside_the_region_the_portal_serves():
+    assert Connector.place({"city": "Rosdorf"})["ags"] is None  # two municipalities have that name
+    near_goettingen = Connector.place({"city": "Rosdorf"}, region="03159")
+    assert near_goettingen["ags"] == "03159029" and near_goettingen["approximate"] is True
+    assert Connector.place({"city": "Rosdorf"}, region="01")["ags"] == "01061093"  # the one in Schleswig-Holstein
+    # a postcode's district decides before the region does
+    assert Connector.place({"postcode": "37124", "city": "Rosdorf"}, region="01")["ags"] == "03159029"

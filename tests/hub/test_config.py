@@ -166,3 +166,11 @@ def test_the_cli_exits_2_with_one_line_per_problem(tmp_path):
         f"config error: {path}: hub.colour: unknown key",
         f"config error: {path}: sources[0].type: unknown connector type 'nope' (known: {KNOWN})",
     ]
+
+
+def test_a_sources_region_is_an_official_key_the_gazetteer_knows(tmp_path):
+    source = '[[sources]]\nname = "g"\ntype = "goettingen"\nurl = "https://g.example.org"\nregion = "{}"\n'
+    assert problems(tmp_path, source.format("99")) == ["sources[0].region: '99' is no German state, district or municipality"]
+    assert problems(tmp_path, source.format("031")) == ["sources[0].region: '031' is not an official key (AGS) of 2, 5 or 8 digits"]
+    for good in ("03", "03159", "03159029"):
+        assert load(write(tmp_path, source.format(good)), env={}).sources[0].region == good
