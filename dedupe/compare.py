@@ -3,6 +3,7 @@ scored pair by pair (the batch forms of the others are in dedupe/vector.py)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 from rapidfuzz import fuzz
@@ -72,6 +73,8 @@ def number_tokens(text: str) -> list[str]:
     out = {}
     for match in _NUMBER.finditer(text):
         token = match.group()
+        if not token.isascii():  # other scripts' digits ("١٢.١٢.") written as ASCII digits
+            token = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in token)
         dotted, token = token.endswith("."), token.rstrip(".")
         if not dotted and token.count(".") == 1 and _is_dot_time(token, text, match.end()):
             token = token.replace(".", ":")  # "16.30 Uhr", "16.30h": a time written with a dot
@@ -95,14 +98,15 @@ def number_tokens(text: str) -> list[str]:
 def _is_dot_time(token: str, text: str, end: int) -> bool:
     """True for "16.30" followed by "Uhr" or "h"."""
     hours, _, minutes = token.partition(".")
-    if len(minutes) != 2 or len(hours) > 2 or int(hours) > 23 or int(minutes) > 59:
+    if len(minutes) != 2 or not 1 <= len(hours) <= 2 or int(hours) > 23 or int(minutes) > 59:
         return False
     after = text[end:end + 5].lstrip().lower()
     return after.startswith("uhr") or (after.startswith("h") and not after[1:2].isalpha())
 
 
 def _is_day_month(day: str, month: str) -> bool:
-    return day.isdigit() and month.isdigit() and 1 <= int(day) <= 31 and 1 <= int(month) <= 12
+    return len(day) <= 2 and len(month) <= 2 and day.isdigit() and month.isdigit() and 1 <= int(day) <= 31 \
+        and 1 <= int(month) <= 12
 
 
 def _dates(tokens: frozenset) -> set[str]:

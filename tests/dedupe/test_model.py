@@ -6,6 +6,8 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.compare import OTHER_DATE, number_tokens, numbers, prepare
 from dedupe.engine import Engine
@@ -302,11 +304,11 @@ def test_estimation_does_not_take_listings_of_one_stock_title_for_copies():
     """Many different listings share a stock title in one town. Given a finer description scale, EM used to
     explain the candidates by 'same title or not' instead of 'same listing or not' (the sample's precision fell
     to 0.83). A record has at most one copy on each other portal: with that, it finds the copies."""
+    import tomllib
+    from importlib import resources
     from itertools import combinations
 
     from dedupe.spec import from_dict as spec_from_dict
-    import tomllib
-    from importlib import resources
 
     data = tomllib.loads(resources.files("dedupe").joinpath("listing.toml").read_text(encoding="utf-8"))
     next(f for f in data["fields"] if f["name"] == "description")["levels"] = [1, 0.8, 0.6, 0.4]
@@ -326,3 +328,19 @@ def test_one_record_has_at_most_one_copy_on_each_other_portal():
     scaled = one_to_one(posterior, (np.array([0, 0, 0, 1]), np.array([2, 3, 4, 5])))
     assert scaled[:3].sum() == pytest.approx(1.0) and scaled[3] == 0.2
     assert np.allclose(scaled[:3] / posterior[:3], scaled[0] / posterior[0])  # scaled alike, order kept
+
+
+def test_numbers_in_hostile_texts_never_fail_a_listing():
+    """A digit run longer than Python converts to an int, other scripts' digits, odd punctuation."""
+    assert number_tokens("1" * 5000 + ".12.") == ["1" * 5000 + ".12"]
+    assert number_tokens("12." + "1" * 5000 + ".")[0].startswith("12.111")
+    assert number_tokens("1" * 5000 + ".12 Uhr") == ["1" * 5000 + ".12"]
+    assert number_tokens("١٢.١٢. ٩:٣٠") == number_tokens("12.12. 9:30") == ["12.12.", "9:30"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789١٢.:/ Uhrh-,") | st.characters(), max_size=80))
+def test_number_tokens_takes_any_text(text):
+    tokens = number_tokens(text)
+    assert all(isinstance(t, str) and t for t in tokens)
+    assert len(set(tokens)) == len(tokens)
