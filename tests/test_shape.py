@@ -108,3 +108,14 @@ def test_the_hub_and_the_connectors_meet_only_at_the_contract():
     assert hub_uses <= {"connectors", "connectors.registry"}, "hub/ takes only the contract and the registry"
     connectors_use = {t for m, ts in edges.items() if m.split(".")[0] == "connectors" for t in ts if t.split(".")[0] == "hub"}
     assert connectors_use == set(), "connectors/ imports nothing from hub/"
+
+
+def test_an_installed_hub_has_every_package_it_imports():
+    """A wheel (not only the editable install of `make`) carries hub.web, hub.storage, hub.cli, ...: every folder
+    of Python modules under the top-level packages, but the build tools of schema/tools."""
+    from setuptools.config.setupcfg import read_configuration
+
+    packaged = set(read_configuration(ROOT / "setup.cfg", find_others=True)["options"]["packages"])
+    folders = {str(p.parent.relative_to(ROOT)).replace("/", ".")
+               for top in ("hub", "connectors", "schema", "dedupe", "exports") for p in (ROOT / top).rglob("*.py")}
+    assert folders - {"schema.tools"} <= packaged
