@@ -404,8 +404,11 @@ class Engine:
                 prep.cache.pop(("column", n), None)
         try:
             return self._fit(prep, pairs, together, apart)
-        except BaseException:
-            self.model = before
+        except BaseException:  # the model in use stays, with nothing measured by these records' words
+            self.model, self._measured = before, None
+            for n, f in enumerate(self.spec.fields):
+                if f.comparator == "words":
+                    prep.cache.pop(("column", n), None)
             raise
 
     def _fit(self, prep: Prepared, pairs: np.ndarray | None, together: Iterable[Pair], apart: Iterable[Pair]) -> Model:

@@ -271,10 +271,9 @@ def estimate(names: list[str], level_names: list[list[str]], candidates: np.ndar
 def one_to_one(posterior: np.ndarray, groups: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Pair posteriors scaled so that, for each group (a record and the other portal of its partner),
     they add up to at most 1: a record has at most one copy on each other portal."""
-    scale = np.ones(len(posterior))
-    for group in groups:
-        sums = np.bincount(group, weights=posterior)
-        scale = np.minimum(scale, 1 / np.maximum(sums[group], 1.0))
+    first, second = groups  # numbered together: a record's group is one, whichever side of its pairs it is on
+    sums = np.bincount(np.concatenate([first, second]), weights=np.concatenate([posterior, posterior]))
+    scale = np.minimum(1 / np.maximum(sums[first], 1.0), 1 / np.maximum(sums[second], 1.0))
     return posterior * scale
 
 

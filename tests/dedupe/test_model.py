@@ -328,6 +328,10 @@ def test_one_record_has_at_most_one_copy_on_each_other_portal():
     scaled = one_to_one(posterior, (np.array([0, 0, 0, 1]), np.array([2, 3, 4, 5])))
     assert scaled[:3].sum() == pytest.approx(1.0) and scaled[3] == 0.2
     assert np.allclose(scaled[:3] / posterior[:3], scaled[0] / posterior[0])  # scaled alike, order kept
+    # record 1 (portal X) is the second of pair (0, 1) and the first of pair (1, 2), both partners on portal Y:
+    # its group is one, whichever side of the pair it is on
+    both_sides = one_to_one(np.array([0.9, 0.9]), (np.array([0, 1]), np.array([1, 2])))
+    assert both_sides.sum() == pytest.approx(1.0)
 
 
 def test_numbers_in_hostile_texts_never_fail_a_listing():
