@@ -94,7 +94,7 @@ def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
     fg.link(href=uri(meta["base_url"] + "/"), rel="alternate")  # last: RSS's <link> is the last one set
     languages: Counter = Counter()
     for language in each(listings, lambda listing: _checked_entry(fg, listing, meta, lang), "RSS/Atom"):
-        languages[language] += 1
+        languages[(language or "").split("-")[0].lower() or None] += 1  # de and de-DE are one language
     common = languages.most_common(1)
     fg.channel_language.rss = lang if not common else common[0][0] if 2 * common[0][1] > sum(languages.values()) else None
     return fg

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from itertools import combinations
 from typing import IO, Iterable
 
@@ -47,13 +48,17 @@ def engine_for(storage: Storage, settings: DedupeSettings = DedupeSettings()) ->
 _ESTIMATED: dict[tuple, Model] = {}
 
 
+_ESTIMATING = threading.Lock()  # one estimate at a time: concurrent explanations wait for it, not repeat it
+
+
 def _estimated(storage: Storage, settings: DedupeSettings) -> Model:
-    key = (storage.generation(), repr(settings.spec), len(storage.overrides()))
-    if key not in _ESTIMATED:
-        while len(_ESTIMATED) >= 4:
-            _ESTIMATED.pop(next(iter(_ESTIMATED)))
-        _ESTIMATED[key] = unify.estimate(storage, settings)
-    return _ESTIMATED[key]
+    key = (storage.generation(), repr(settings.spec), len(storage.overrides()), storage.active_listing_count())
+    with _ESTIMATING:
+        if key not in _ESTIMATED:
+            while len(_ESTIMATED) >= 4:
+                _ESTIMATED.pop(next(iter(_ESTIMATED)))
+            _ESTIMATED[key] = unify.estimate(storage, settings)
+        return _ESTIMATED[key]
 
 
 def explain_pair(storage: Storage, a: str, b: str, settings: DedupeSettings = DedupeSettings(), public: bool = False,

@@ -175,3 +175,9 @@ def test_json_feed_names_an_icon_only_when_there_is_one():
     feed = json.loads(exports.get("jsonfeed").render([SHIFT], meta(icon_url="https://hub.example.org/icon.png",
                                                                    favicon_url="https://hub.example.org/favicon.ico")))
     assert (feed["icon"], feed["favicon"]) == ("https://hub.example.org/icon.png", "https://hub.example.org/favicon.ico")
+
+
+def test_regional_variants_of_a_language_count_as_that_language_for_the_channel():
+    listings = [doc(11, language="de"), doc(12, language="de-DE"), doc(13, language="en")]
+    rss = feedparser.parse(exports.get("rss").render(listings, meta("en")))
+    assert rss.feed.language == "de" and [e.language for e in rss.entries] == ["de", "de-DE", "en"]
