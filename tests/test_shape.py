@@ -112,7 +112,7 @@ def test_the_hub_and_the_connectors_meet_only_at_the_contract():
 
 def test_an_installed_hub_has_every_package_it_imports():
     """A wheel (not only the editable install of `make`) carries hub.web, hub.storage, hub.cli, ...: every folder
-    of Python modules under the top-level packages, but the build tools of schema/tools."""
+    of Python modules under the top-level packages, but the gazetteer's build tools (schema/tools)."""
     from setuptools.config.setupcfg import read_configuration
 
     packaged = set(read_configuration(ROOT / "setup.cfg", find_others=True)["options"]["packages"])
