@@ -399,17 +399,19 @@ class Engine:
         u starting from a seeded sample of random pairs; operators' decisions are known pairs) and
         use it from now on."""
         before, self.model = self.model, None  # measured by these records' word frequencies, not an older model's
-        for n, f in enumerate(self.spec.fields):
-            if f.comparator == "words":
-                prep.cache.pop(("column", n), None)
+        self._forget_words(prep)
         try:
             return self._fit(prep, pairs, together, apart)
         except BaseException:  # the model in use stays, with nothing measured by these records' words
             self.model, self._measured = before, None
-            for n, f in enumerate(self.spec.fields):
-                if f.comparator == "words":
-                    prep.cache.pop(("column", n), None)
+            self._forget_words(prep)
             raise
+
+    def _forget_words(self, prep: Prepared) -> None:
+        """Drop the prepared word weights (they are built from the model in use, or the records without one)."""
+        for n, f in enumerate(self.spec.fields):
+            if f.comparator == "words":
+                prep.cache.pop(("column", n), None)
 
     def _fit(self, prep: Prepared, pairs: np.ndarray | None, together: Iterable[Pair], apart: Iterable[Pair]) -> Model:
         pairs = self.candidates(prep) if pairs is None else pairs
@@ -433,9 +435,9 @@ class Engine:
             [f.name for f in self.spec.fields], [f.level_names for f in self.spec.fields], free,
             levels(sample), universe, len(prep.ids), levels(together_set), levels(apart_set), self.spec.max_iterations,
             [f.comparator for f in self.spec.fields], groups)
-        # Word frequencies go with the model; a word found once is left out (a word it lacks counts as once).
         for fm, f in zip(self.model.fields, self.spec.fields):
             fm.comparison = f.comparison
+        # Word frequencies go with the model; a word found once is left out (a word it lacks counts as once).
         self.model.documents = len(prep.ids)
         self.model.words = {f.name: self._column(prep, n).frequencies()
                             for n, f in enumerate(self.spec.fields) if f.comparator == "words"}

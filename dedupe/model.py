@@ -12,12 +12,12 @@ expectation-maximisation over the candidate pairs. EM starts from u as a seeded 
 record pairs shows it (almost all of them non-matches); it must move u away from there, because
 candidates are chosen for sharing a place and words, so non-matching candidates agree on those far
 more often than random pairs do (held fixed at the random pairs' values, u made the model take
-every same-titled pair of a town for a match). Where records carry a `distinct` value (their portal), a record has at most one copy on each other
-portal: in every round the match probabilities of a record's candidates on one other portal are
-scaled to add up to at most 1. Without that, where many different listings share a stock title in
-one town, EM could explain the candidates by "same title or not" instead of "same listing or not".
-Operators' decisions are known pairs: one kept
-together counts as a match with certainty, one kept apart as none, and neither is estimated.
+every same-titled pair of a town for a match). Where records carry a `distinct` value (their
+portal), a record has at most one copy on each other portal: in every round the match
+probabilities of a record's candidates on one other portal are scaled to add up to at most 1.
+Without that, where many different listings share a stock title in one town, EM could explain the
+candidates by "same title or not" instead of "same listing or not". Operators' decisions are known
+pairs: one kept together counts as a match with certainty, one kept apart as none, and neither is estimated.
 Estimation starts from generic parameters worth a few pairs (agreeing is likely among matches and
 rare among non-matches): with a handful of records they decide, with many the records do, and a
 level never seen keeps a bounded weight, never an infinite one. The same data give the same model: nothing in it is random but the seeded sample.

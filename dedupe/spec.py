@@ -138,7 +138,7 @@ class Field:
 
 
 #: The comparators' default comparison levels.
-DEFAULT_LEVELS = {"text": (1.0, 0.92, 0.8), "words": (1.0, 0.8, 0.6, 0.4), "exact": (1.0,), "prefix": (1.0, 0.6), "set": (1.0, 0.5), "numbers": (1.0, 0.9, 0.85),
+DEFAULT_LEVELS = {"text": (1.0, 0.92, 0.8), "words": (1.0, 0.92, 0.8), "exact": (1.0,), "prefix": (1.0, 0.6), "set": (1.0, 0.5), "numbers": (1.0, 0.9, 0.85),
                   "geo": (1.0, 5.0, 20.0), "date": (1.0, 7.0, 62.0)}
 #: A comparator's method where a field names none.
 DEFAULT_METHODS = {"text": "token_sort", "words": "cover"}
