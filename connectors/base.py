@@ -100,7 +100,7 @@ class Connector:
         fields = self.to_listing(raw)
         url = fields.pop("url", None)
         listing = {
-            "id": listing_id(self.source.name, record_id),
+            "id": listing_id(self.source.id_namespace or self.source.name, record_id),
             "source": {"portal": self.source.name, "id": record_id, "url": url,
                        "fetched_at": fetched_at.isoformat()},
             **fields,

@@ -41,6 +41,9 @@ class SourceSettings:
     #: The official key (AGS) of the state, district or municipality the portal serves: a town name
     #: that several places share ("Rosdorf") is read as the one inside it.
     region: str | None = None
+    #: The name the source's listing ids are made from: its own, or (once renamed) the name it had
+    #: when its records were first seen, so a rename keeps every id. The hub sets it.
+    id_namespace: str | None = None
 
     @property
     def is_local(self) -> bool:

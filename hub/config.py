@@ -15,7 +15,7 @@ from schema import taxonomy
 
 DEFAULT_PATH = "hub.toml"
 COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "category_words",
-                      "max_shrink", "request_timeout", "sync_budget", "region"}
+                      "max_shrink", "request_timeout", "sync_budget", "region", "renamed_from"}
 _INTERVAL = re.compile(r"^(?=\d)(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$")
 MIN_INTERVAL, MAX_INTERVAL = 1, 366 * 86400
 
@@ -37,6 +37,19 @@ STRUCTURE = {
                 "page_size": {"type": "integer", "minimum": 1, "maximum": 1000},
                 "cache_max_age": {"type": "integer", "minimum": 0, "maximum": 86400},
                 "log_level": {"enum": ["DEBUG", "INFO", "WARNING", "ERROR"]},
+                "log_format": {"enum": ["text", "json"]},
+                "degraded_after": {"type": "integer", "minimum": 1, "maximum": 1000},
+                "retire_after": {"type": "string", "pattern": _INTERVAL.pattern,
+                                 "x-message": "is not a duration like '7d' or '12h'"},
+            },
+        },
+        "worker": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "lease": {"type": "string", "pattern": _INTERVAL.pattern,
+                          "x-message": "is not a duration like '60s' or '2m'"},
+                "jitter": {"type": "string", "pattern": "^(0|" + _INTERVAL.pattern[1:-1] + ")$",
+                           "x-message": "is not a duration like '5m' or '30s' (or 0 for none)"},
             },
         },
         "server": {
@@ -45,6 +58,7 @@ STRUCTURE = {
                 "host": {"type": "string", "minLength": 1},
                 "port": {"type": "integer", "minimum": 1, "maximum": 65535},
                 "threads": {"type": "integer", "minimum": 1, "maximum": 64},
+                "access_log": {"type": "boolean"},
             },
         },
         "dedupe": {
@@ -75,6 +89,8 @@ STRUCTURE = {
                     "max_shrink": {"type": "number", "minimum": 0, "maximum": 1},
                     "region": {"type": "string", "pattern": "^[0-9]{2}([0-9]{3}([0-9]{3})?)?$",
                                "x-message": "is not an official key (AGS) of 2, 5 or 8 digits"},
+                    "renamed_from": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$",
+                                     "x-message": "is not a source name (lower-case letters, digits, '-' and '_')"},
                     "trust": {"enum": ["trusted", "moderated"]},
                     "enabled": {"type": "boolean"},
                     "categories": {"type": "object", "additionalProperties": {"enum": list(CATEGORY_CODES)}},
@@ -110,6 +126,8 @@ class SourceConfig(SourceSettings):
     max_shrink: float = 0.3
     #: Seconds one sync of the source may take in all, so it cannot hold up the others.
     sync_budget: float = 1800.0
+    #: The name this source had before: its records, ids and history are carried over to this name.
+    renamed_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,9 +164,21 @@ class Config:
     #: Seconds readers and proxies may reuse a feed or API response without asking (Cache-Control).
     cache_max_age: int = 60
     log_level: str = "INFO"
+    #: "text" (one line per event) or "json" (one object per line, with source, run id and event).
+    log_format: str = "text"
+    #: A source failing this many syncs in a row is degraded (it keeps its last good listings).
+    degraded_after: int = 3
+    #: Seconds a source may stay paused or removed from the config before its listings leave the feed.
+    retire_after: int = 7 * 86400
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
+    #: Log every request (logger hub.access).
+    access_log: bool = True
+    #: Seconds the scheduler lease lasts without a heartbeat: a standby worker takes over after it.
+    lease_ttl: int = 60
+    #: At most this many seconds of random delay on each scheduled sync (never more than a tenth of its interval).
+    jitter: int = 300
     #: How listings are unified ([dedupe]).
     dedupe: DedupeSettings = field(default_factory=lambda: DedupeSettings(threshold=0.5))
     sources: tuple[SourceConfig, ...] = ()
@@ -216,6 +246,17 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         if source:
             sources.append(source)
     names = {s.name for s in sources}
+    renamed: dict[str, str] = {}
+    for i, raw in enumerate(data.get("sources", [])):
+        old = raw.get("renamed_from") if isinstance(raw, dict) else None
+        if not isinstance(old, str):
+            continue
+        if old in names or old == raw.get("name"):
+            problems.append(f"sources[{i}].renamed_from: {old!r} is still a source of this config; a renamed "
+                            "source's old entry goes (or the new one takes another name)")
+        elif old in renamed:
+            problems.append(f"sources[{i}].renamed_from: {old!r} is renamed to {renamed[old]!r} already")
+        renamed.setdefault(old, raw.get("name"))
     for n, name in enumerate(dedupe.get("prefer", ()) if isinstance(dedupe.get("prefer"), list) else ()):
         if isinstance(name, str) and name not in names and sources:
             problems.append(f"dedupe.prefer[{n}]: {name!r} is no source of this config "
@@ -230,6 +271,17 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         if where_db.is_dir():
             problems.append(f"hub.database: {str(where_db)!r} is a folder; name the database file in it "
                             f"(e.g. {str(where_db / 'hub.db')!r})")
+    durations = {}
+    worker = data.get("worker") if isinstance(data.get("worker"), dict) else {}
+    for section, table, key, default in (("hub", hub, "retire_after", "7d"), ("worker", worker, "lease", "60s"),
+                                         ("worker", worker, "jitter", "5m")):
+        value = table.get(key, default)
+        if not isinstance(value, str) or key in {p.split(":")[0].split(".")[-1] for p in misshapen}:
+            continue
+        try:
+            durations[key] = 0 if value == "0" else parse_interval(value)
+        except ValueError as exc:
+            problems.append(f"{section}.{key}: {exc}")
     if problems:
         raise ConfigError(problems, path)
     return Config(
@@ -241,9 +293,15 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         page_size=hub.get("page_size", Config.page_size),
         cache_max_age=hub.get("cache_max_age", Config.cache_max_age),
         log_level=hub.get("log_level", Config.log_level),
+        log_format=hub.get("log_format", Config.log_format),
+        degraded_after=hub.get("degraded_after", Config.degraded_after),
+        retire_after=durations["retire_after"],
         host=server.get("host", Config.host),
         port=server.get("port", Config.port),
         threads=server.get("threads", Config.threads),
+        access_log=server.get("access_log", Config.access_log),
+        lease_ttl=max(2, durations["lease"]),
+        jitter=durations["jitter"],
         dedupe=DedupeSettings(threshold=dedupe.get("threshold", 0.5), prefer=tuple(dedupe.get("prefer", ())),
                               parameters=parameters, growth=dedupe.get("reestimate_growth", DedupeSettings.growth)),
         sources=tuple(sources),
@@ -310,7 +368,7 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
         trust=raw.get("trust", "trusted"), enabled=raw.get("enabled", True),
         options=resolved, categories=raw.get("categories", {}),
         category_words={code: tuple(words) for code, words in raw.get("category_words", {}).items()},
-        region=region,
+        region=region, renamed_from=raw.get("renamed_from"),
     ), []
 
 

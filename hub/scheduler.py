@@ -1,7 +1,16 @@
-"""Scheduled syncs with APScheduler: one job per enabled source, backing off while a source fails."""
+"""Scheduled syncs with APScheduler, run by exactly one worker at a time.
+
+`build` makes one interval job per enabled source (with jitter; missed runs coalesce), backing
+off while a source fails. `Worker` runs that scheduler only while it holds the database's
+`scheduler` lease: a second worker on the same database waits as a hot standby, renewing nothing,
+and takes the lease over once the holder has stopped renewing it for the lease time (it died or
+hangs). A holder that finds its lease taken stops its scheduler at once. Besides, every sync takes
+its source's own lease (`hub.sync`), so no source is ever synced twice at once, by any process.
+"""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -10,12 +19,18 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 
-from hub.config import Config, SourceConfig
+from hub import lifecycle
+from hub.config import Config
+from hub.runtime import Runtime
 from hub.storage import Storage
+from hub.storage.leases import Lease, describe
 from hub.sync import SourceSync
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 6 * 3600
+HOUSEKEEPING = "housekeeping"
+#: Seconds between housekeeping rounds (grace periods, renames) while the worker runs.
+HOUSEKEEPING_EVERY = 300
 
 
 def backoff_seconds(interval: int, failures: int) -> int:
@@ -25,40 +40,99 @@ def backoff_seconds(interval: int, failures: int) -> int:
     return min(MAX_BACKOFF, max(interval, interval * 2 ** min(failures, 16)))
 
 
-def run_source(config: Config, source: SourceConfig, scheduler: BackgroundScheduler | None = None) -> None:
+def jitter_for(config: Config, interval: int) -> int | None:
+    """Random delay of each run: up to a tenth of the interval, at most the configured jitter."""
+    seconds = min(config.jitter, interval // 10)
+    return seconds or None
+
+
+def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundScheduler | None = None) -> None:
     """The job body: sync one source with its own connection, then set its next interval."""
+    runtime = _runtime(runtime)
+    config = runtime.config
+    try:
+        source = config.source(name)
+    except KeyError:
+        return  # removed by a reload while this run waited
+    if not source.enabled:
+        return
     with Storage(config.database) as storage:
         try:
             SourceSync(config, storage, source).run()
             failures = storage.state(source.name).get("failures") or 0
         except Exception:  # a job that raises would be logged by APScheduler without context
-            log.exception("%s: scheduled sync crashed", source.name)
+            log.exception("%s: scheduled sync crashed", source.name, extra={"source": name, "event": "sync.crashed"})
             failures = (storage.state(source.name).get("failures") or 0) + 1
     if scheduler is not None:
         # Handed to a thread of its own: the job must not wait for the scheduler's job-store lock,
         # which shutdown(wait=True) holds while it waits for the running job to end (a deadlock).
-        threading.Thread(target=_back_off, args=(scheduler, source, failures), daemon=True,
-                         name=f"back-off {source.name}").start()
+        threading.Thread(target=_back_off, args=(scheduler, runtime, name, failures), daemon=True,
+                         name=f"back-off {name}").start()
 
 
-def build(config: Config, start_in: float | None = None) -> BackgroundScheduler:
-    """A scheduler with one interval job per enabled source (not started)."""
+def housekeeping(runtime: Runtime) -> None:
+    """The lifecycle's periodic work: renames, grace periods of paused and removed sources."""
+    with Storage(runtime.config.database) as storage:
+        for line in lifecycle.housekeep(runtime.config, storage):
+            log.info(line, extra={"event": "housekeeping"})
+
+
+def build(runtime: Runtime | Config, start_in: float | None = None, storage: Storage | None = None) -> BackgroundScheduler:
+    """A scheduler with one interval job per enabled source (not started).
+
+    First runs: `start_in` seconds from now for every source; else, given the database, when
+    each source is due after its last run (at once if it never ran); else one interval from now.
+    """
+    runtime = _runtime(runtime)
     # One sync at a time: each one ends by re-clustering around what it changed, and two of those
     # interleaving their reads and writes of the clusters could lose a merge.
     scheduler = BackgroundScheduler(timezone=timezone.utc, executors={"default": ThreadPoolExecutor(1)})
-    first = datetime.now(timezone.utc) + timedelta(seconds=start_in) if start_in is not None else None
-    for source in config.sources:
-        if not source.enabled:
-            continue
-        scheduler.add_job(
-            run_source, IntervalTrigger(seconds=source.interval), args=[config, source, scheduler],
-            id=source.name, name=f"sync {source.name}", max_instances=1, coalesce=True,
-            misfire_grace_time=source.interval, next_run_time=first,
-        )
+    apply(scheduler, runtime, start_in=start_in, storage=storage)
     return scheduler
 
 
-def _back_off(scheduler: BackgroundScheduler, source: SourceConfig, failures: int) -> None:
+def apply(scheduler: BackgroundScheduler, runtime: Runtime, start_in: float | None = None,
+          storage: Storage | None = None) -> None:
+    """Make the scheduler's jobs those of the running config: new sources get a job, removed and
+    paused ones lose theirs, a changed interval is rescheduled."""
+    config = runtime.config
+    now = datetime.now(timezone.utc)
+    wanted = {s.name: s for s in config.sources if s.enabled}
+    for job in scheduler.get_jobs():
+        if job.id != HOUSEKEEPING and job.id not in wanted:
+            scheduler.remove_job(job.id)
+            log.info("%s: no longer scheduled", job.id, extra={"source": job.id, "event": "schedule.removed"})
+    for name, source in wanted.items():
+        failures = (storage.state(name).get("failures") or 0) if storage is not None else 0
+        interval = backoff_seconds(source.interval, failures)
+        trigger = IntervalTrigger(seconds=interval, jitter=jitter_for(config, interval))
+        job = scheduler.get_job(name)
+        if job is None:
+            first = _first_run(now, start_in, storage, name, interval)
+            scheduler.add_job(run_source, trigger, args=[runtime, name, scheduler], id=name, name=f"sync {name}",
+                              max_instances=1, coalesce=True, misfire_grace_time=source.interval,
+                              next_run_time=first)
+        elif job.trigger.interval.total_seconds() != interval:
+            scheduler.reschedule_job(name, trigger=trigger)
+            log.info("%s: now every %d s", name, interval, extra={"source": name, "event": "schedule.changed"})
+    if storage is not None and scheduler.get_job(HOUSEKEEPING) is None:
+        scheduler.add_job(housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_EVERY), args=[runtime], id=HOUSEKEEPING,
+                          name="housekeeping", max_instances=1, coalesce=True)
+
+
+def _first_run(now: datetime, start_in: float | None, storage: Storage | None, name: str, interval: int):
+    if start_in is not None:
+        return now + timedelta(seconds=start_in)
+    if storage is None:
+        return None  # one interval from now
+    last = storage.state(name).get("last_run_at")
+    if not last:
+        return now
+    due = datetime.fromisoformat(last) + timedelta(seconds=interval)
+    return max(now, due.astimezone(timezone.utc))
+
+
+def _back_off(scheduler: BackgroundScheduler, runtime: Runtime, name: str, failures: int) -> None:
     """Back off while a source keeps failing; return to its interval once it succeeds.
 
     Started by the job itself, after its sync, in a thread of its own: never from a scheduler event
@@ -68,11 +142,111 @@ def _back_off(scheduler: BackgroundScheduler, source: SourceConfig, failures: in
     """
     if scheduler.state == STATE_STOPPED:
         return
+    try:
+        source = runtime.config.source(name)
+    except KeyError:
+        return
     delay = backoff_seconds(source.interval, failures)
     try:
-        job = scheduler.get_job(source.name)
+        job = scheduler.get_job(name)
         if job and job.trigger.interval.total_seconds() != delay:
-            log.info("%s: next sync in %d s (%d failures in a row)", source.name, delay, failures)
-            scheduler.reschedule_job(source.name, trigger=IntervalTrigger(seconds=delay))
+            log.info("%s: next sync in %d s (%d failures in a row)", name, delay, failures,
+                     extra={"source": name, "event": "schedule.backoff"})
+            scheduler.reschedule_job(name, trigger=IntervalTrigger(seconds=delay, jitter=jitter_for(runtime.config, delay)))
     except Exception:  # noqa: BLE001 - a scheduler shutting down meanwhile: the next start sets intervals anew
-        log.debug("%s: could not reschedule", source.name, exc_info=True)
+        log.debug("%s: could not reschedule", name, exc_info=True)
+
+
+class Worker:
+    """The scheduler of this process, running only while it holds the database's scheduler lease."""
+
+    def __init__(self, runtime: Runtime, start_in: float | None = None):
+        self.runtime = runtime
+        self.start_in = start_in
+        self.stopping = threading.Event()
+        self.scheduler: BackgroundScheduler | None = None
+        self.holder: str | None = None
+        self._storage: Storage | None = None
+        runtime.on_change(self._reconfigure)
+
+    def run(self) -> None:
+        """Hold the lease and run the scheduler, or stand by for it, until stop()."""
+        config = self.runtime.config
+        with Storage(config.database) as storage:  # migrates a database left by an older hub, once
+            self._storage = storage
+            lease = Lease(storage, "scheduler", ttl=config.lease_ttl)
+            self.holder = lease.holder
+            beat = max(0.2, config.lease_ttl / 4)
+            waiting_for = None
+            try:
+                while not self.stopping.is_set():
+                    try:
+                        if self.scheduler is None:
+                            if lease.acquire():
+                                log.info("scheduler lease taken by %s; scheduling", lease.holder,
+                                         extra={"event": "lease.acquired", "holder": lease.holder})
+                                self._start(storage)
+                            else:
+                                holder = lease.current()
+                                if holder and holder["holder"] != waiting_for:
+                                    waiting_for = holder["holder"]
+                                    log.info("standing by: the scheduler lease is held by %s", describe(holder),
+                                             extra={"event": "lease.standby", "holder": holder["holder"]})
+                        elif lease.renew():
+                            self._publish(storage)
+                        else:
+                            log.error("scheduler lease lost (not renewed in time, taken over by another worker); "
+                                      "stopping this scheduler", extra={"event": "lease.lost", "holder": lease.holder})
+                            self._stop_scheduler()
+                    except sqlite3.OperationalError as exc:  # locked for longer than the busy timeout: try again
+                        log.warning("scheduler lease: database busy (%s); trying again", exc)
+                    self.stopping.wait(beat)
+            finally:
+                self._stop_scheduler()
+                try:
+                    lease.release()
+                except sqlite3.Error:
+                    log.warning("could not release the scheduler lease; it lapses in %d s", config.lease_ttl)
+                self._storage = None
+
+    def stop(self) -> None:
+        """End run() (the running sync finishes first)."""
+        self.stopping.set()
+
+    def _start(self, storage: Storage) -> None:
+        try:
+            housekeeping(self.runtime)
+        except Exception:  # noqa: BLE001 - a failed housekeeping round must not keep the syncs from running
+            log.exception("housekeeping failed")
+        self.scheduler = build(self.runtime, start_in=self.start_in, storage=storage)
+        self.scheduler.start()
+        self._publish(storage)
+
+    def _stop_scheduler(self) -> None:
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.state != STATE_STOPPED:
+            scheduler.shutdown(wait=True)
+
+    def _reconfigure(self, old: Config, new: Config) -> None:
+        scheduler = self.scheduler
+        if scheduler is None:
+            return  # a standby schedules from the config it has when it takes over
+        with Storage(new.database) as storage:
+            apply(scheduler, self.runtime, storage=storage)
+            for line in lifecycle.housekeep(new, storage):
+                log.info(line, extra={"event": "housekeeping"})
+
+    def _publish(self, storage: Storage) -> None:
+        """Write each source's next run into the database, where the status page and metrics read it."""
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        runs = {job.id: job.next_run_time for job in scheduler.get_jobs() if job.id != HOUSEKEEPING}
+        with storage.transaction():
+            for name, when in runs.items():
+                if storage.state(name).get("next_run_at") != (when.isoformat() if when else None):
+                    storage.set_state(name, next_run_at=when.isoformat() if when else None)
+
+
+def _runtime(value: Runtime | Config) -> Runtime:
+    return value if isinstance(value, Runtime) else Runtime(value)

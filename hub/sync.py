@@ -13,15 +13,16 @@ import logging
 import re
 import sqlite3
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Iterable
 
 from connectors import AddressPolicy, Connector, Fetcher, RecordError, Withheld, listing_id, registry
-from hub import __version__, unify
+from hub import __version__, logs, unify
 from hub.clock import utcnow
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
+from hub.storage.leases import Lease, describe
 from schema import lexicon, privacy, validate
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,9 @@ class SourceSync:
     def __init__(self, config: Config, storage: Storage, source: SourceConfig, fetcher: Fetcher | None = None):
         self.config = config
         self.storage = storage
+        namespace = storage.state(source.name).get("id_namespace")
+        if namespace and namespace != source.name:  # a renamed source: its listings keep the ids they had
+            source = replace(source, id_namespace=namespace)
         self.source = source
         cls = registry.get(source.type)
         if cls is None:
@@ -124,13 +128,35 @@ class SourceSync:
         self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/"
                         f"privacy{privacy.VERSION}/{extra}")
         self.seen: set[str] = set()
+        self.bad = 0  # records of this sync in quarantine (new ones and known ones unchanged)
         self.listed_before = 0
         self.latest: str | None = None
         self.secrets = config.secrets()
         self.regate = cls.normalize is not Connector.normalize
 
     def run(self, full: bool = False, accept_shrink: bool = False) -> SyncResult:
-        """Sync the source; other sources are never touched, whatever happens here."""
+        """Sync the source; other sources are never touched, whatever happens here.
+
+        One sync of a source at a time, across processes: while another process syncs it (the
+        worker, or an operator's `helferhub sync`), this one is `busy` and does nothing.
+        """
+        lease = Lease(self.storage, f"sync:{self.source.name}",
+                      ttl=self.source.sync_budget + self.source.request_timeout + 60)
+        if not lease.acquire():
+            holder = lease.current()
+            result = SyncResult(self.source.name, "none", status="busy")
+            result.error = f"being synced by {describe(holder)}" if holder else "being synced by another process"
+            log.info("%s: not synced: %s", self.source.name, result.error,
+                     extra={"source": self.source.name, "event": "sync.busy"})
+            return result
+        try:
+            with logs.context(source=self.source.name):
+                return self._run(full, accept_shrink)
+        finally:
+            lease.release()
+
+    def _run(self, full: bool, accept_shrink: bool) -> SyncResult:
+        self.began = time.monotonic()
         state = self.storage.state(self.source.name)
         since = None
         if not full and self.connector.supports_since and not self.source.is_local and state.get("cursor"):
@@ -139,6 +165,7 @@ class SourceSync:
         started = utcnow()
         self.storage.close_interrupted_runs(started.isoformat())
         result.run_id = self.storage.start_run(self.source.name, result.mode, started.isoformat())
+        logs.bind(run_id=result.run_id)
         self.listed_before = len(self.storage.listed_ids(self.source.name))
         deadline = time.monotonic() + self.source.sync_budget
         self.connector.fetcher.sync_deadline = deadline
@@ -150,6 +177,9 @@ class SourceSync:
                 result.fetched += 1
                 self._one(raw, started, result)
             result.status = "ok"
+            if result.fetched and self.bad == result.fetched:
+                raise RecordError(f"every record the portal sent ({result.fetched}) was quarantined; "
+                                  f"see: helferhub quarantine --source {self.source.name}")
             if result.mode == "full":
                 self._withdraw_missing(started, result, accept_shrink)
         except Exception as exc:  # the source failed: keep its last good data, record why
@@ -221,12 +251,15 @@ class SourceSync:
         if errors:
             self._quarantine(record_id, raw, errors, now, result)
         elif withheld:
-            if self._set_withdrawn(listing_id(source, record_id), withheld, now, result.run_id):
+            if self._set_withdrawn(self._listing_id(record_id), withheld, now, result.run_id):
                 result.withdrawn += 1
             else:
                 result.withheld += 1
         else:
             self._store(record_id, listing, now, result)
+
+    def _listing_id(self, record_id: str) -> str:
+        return listing_id(self.source.id_namespace or self.source.name, record_id)
 
     def _record_id(self, raw) -> str:
         record_id = self.connector.record_id(raw)
@@ -235,8 +268,9 @@ class SourceSync:
                               "(empty, longer than 500 characters, or with control or broken characters)")
         return record_id
 
-    @staticmethod
-    def _count_unchanged(stored: dict, result: SyncResult) -> None:
+    def _count_unchanged(self, stored: dict, result: SyncResult) -> None:
+        if stored["outcome"] == "quarantined":
+            self.bad += 1  # still as bad as last time: quarantined before, counted unchanged now
         if stored["outcome"] == "withheld":
             result.withheld += 1
         else:
@@ -246,7 +280,7 @@ class SourceSync:
         """True if what the stored raw record led to is still in place (not withdrawn since)."""
         if stored["outcome"] != "listed":
             return True
-        row = self.storage.listing(listing_id(self.source.name, record_id))
+        row = self.storage.listing(self._listing_id(record_id))
         if row is None or row["status"] not in ("active", "pending", "rejected"):
             return False
         self._track_cursor(row["data"]["updated_at"])
@@ -327,6 +361,7 @@ class SourceSync:
         log.warning("%s: record %s quarantined: %s", self.source.name, printable(record_id, 80),
                     printable("; ".join(errors), 500))
         result.quarantined += 1
+        self.bad += 1
 
     def _history(self, listing_id, record_id, action, now, run_id, listing_hash) -> None:
         self.storage.log_history({"listing_id": listing_id, "source": self.source.name, "record_id": record_id,
@@ -346,15 +381,22 @@ class SourceSync:
         if completed and self.latest and (not cursor or datetime.fromisoformat(self.latest) > datetime.fromisoformat(cursor)):
             cursor = self.latest
         failures = 0 if completed else (state.get("failures") or 0) + 1
+        health = {"last_success_at": now} if completed else {"last_error": result.error, "last_error_at": now}
         with self.storage.transaction():
-            self.storage.set_state(self.source.name, cursor=cursor, last_run_at=now,
-                                   last_status=result.status, failures=failures)
-        log.info(printable(result.line(), 2000))
+            self.storage.set_state(self.source.name, cursor=cursor, last_run_at=now, last_status=result.status,
+                                   failures=failures, last_duration=time.monotonic() - self.began, **health)
+        log.log(logging.INFO if completed else logging.WARNING, printable(result.line(), 2000),
+                extra={"source": self.source.name, "run_id": result.run_id, "event": "sync.finished",
+                       "status": result.status, "counts": {k: getattr(result, k) for k in COUNTS}})
 
 
 def sync(config: Config, storage: Storage, names: list[str] | None = None, full: bool = False,
          accept_shrink: bool = False) -> list[SyncResult]:
-    """Sync the named sources (default: every enabled one), one after another."""
+    """Sync the named sources (default: every enabled one), one after another (after the
+    lifecycle's housekeeping: renames carried over, grace periods checked)."""
+    from hub import lifecycle
+
+    lifecycle.housekeep(config, storage)
     chosen = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     results = []
     for source in chosen:

@@ -1,14 +1,13 @@
 """What every command shares: the checked config, the database, the exit status for usage errors."""
 from __future__ import annotations
 
-import logging
 import sqlite3
 from contextlib import contextmanager
 from typing import Iterator
 
 import click
 
-from hub import config as hub_config
+from hub import config as hub_config, logs
 from hub.storage import Storage
 
 EXIT_USAGE = 2
@@ -36,5 +35,5 @@ def load_config(ctx: click.Context) -> hub_config.Config:
         for problem in exc.problems:
             click.echo(f"config error: {exc.path}: {problem}", err=True)
         ctx.exit(EXIT_USAGE)
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup(config.log_level, config.log_format)
     return config

@@ -22,7 +22,7 @@ from schema.geo import distance_km
 class Storage:
     """One connection to the hub database (open one per thread)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, migrate: bool = True):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
@@ -33,7 +33,8 @@ class Storage:
             if str(path) != ":memory:":
                 self._enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode, far fewer fsyncs
-            self.migrate()
+            if migrate:
+                self.migrate()
         except BaseException:
             conn.close()
             raise

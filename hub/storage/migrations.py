@@ -97,6 +97,22 @@ def _v6(db: sqlite_utils.Database) -> None:
                "records integer not null, estimated_at text not null)")
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    """Operations: leases (one scheduler, one sync of a source at a time, across processes) and
+    what the hub remembers of each source's lifecycle and health."""
+    db.execute("create table leases (name text primary key, holder text not null, host text, pid integer, "
+               "acquired_at real not null, heartbeat_at real not null, expires_at real not null)")
+    for column in ("last_success_at", "last_error", "last_error_at", "next_run_at", "inactive_since", "id_namespace", "retired_at"):
+        db.execute(f"alter table source_state add column {column} text")
+    db.execute("alter table source_state add column last_duration real")
+    db.execute("update source_state set last_success_at = (select max(finished_at) from sync_runs r "
+               "where r.source = source_state.source and r.status in ('ok', 'suspicious'))")
+    for column in ("error", "finished_at"):
+        target = "last_error" if column == "error" else "last_error_at"
+        db.execute(f"update source_state set {target} = (select {column} from sync_runs r where r.source = "
+                   "source_state.source and r.status not in ('ok', 'suspicious', 'running') order by id desc limit 1)")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,22 +7,31 @@ import logging
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from hub import config as hub_config
+from hub import config as hub_config, logs
 from hub.query import BadParameter
 from hub.storage import Storage
-from hub.web import api, db, feeds, openapi, pages
+from hub.web import api, db, feeds, openapi, ops, pages
 from hub.web.responses import cors
 
 
-def create_app(config: hub_config.Config | None = None) -> Flask:
-    """Build the web app for a config (default: ./hub.toml or $HELFERHUB_CONFIG)."""
+def create_app(config: hub_config.Config | None = None, migrate: bool = True) -> Flask:
+    """Build the web app for a config (default: ./hub.toml or $HELFERHUB_CONFIG).
+
+    With migrate (the default, and `helferhub serve`), the database is created or migrated now.
+    Without (`hub.web:create_app(migrate=False)` under gunicorn, where the worker migrates), the
+    app answers 503 with Retry-After, and /readyz 503, until the database is at its version.
+    """
     config = config or hub_config.load()
     app = Flask(__name__)
     app.config["HUB"] = config
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    with Storage(config.database):  # create and migrate the database before the first request
-        pass
+    if migrate:
+        with Storage(config.database):  # create and migrate the database before the first request
+            pass
+    if config.log_format == "json" or not logging.getLogger().handlers:
+        logs.setup(config.log_level, config.log_format)
+    ops.init_app(app)
     for module in (api, feeds, openapi, pages):
         app.register_blueprint(module.bp)
     app.after_request(cors)

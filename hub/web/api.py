@@ -1,4 +1,4 @@
-"""The JSON API (/api/v1/...) and /healthz. Listings take the query language of hub/query.py."""
+"""The JSON API (/api/v1/...). Listings take the query language of hub/query.py."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,6 @@ from exports.common import clean_tree, localized
 from hub.clock import now_utc
 from hub.query import BadParameter
 from hub.render import etag_of
-from hub.storage import SCHEMA_VERSION
 from hub.web.db import storage
 from hub.web.responses import answer, public, request_query, respond
 
@@ -75,23 +74,6 @@ def explain_pair():
                              public=True))
     except NotFound as exc:
         abort(404, description=exc.args[0])
-
-
-@bp.get("/healthz")
-def healthz():
-    """Liveness plus what an operator wants at a glance: database, listings, each source's last sync."""
-    config = current_app.config["HUB"]
-    store = storage()
-    sources = []
-    for source in config.sources:
-        state = store.state(source.name)
-        sources.append({"name": source.name, "enabled": source.enabled, "last_run_at": state.get("last_run_at"),
-                        "last_status": state.get("last_status"), "failures": state.get("failures") or 0})
-    visible = store.visible_count(now_utc())
-    response = jsonify(status="ok", schema_version=SCHEMA_VERSION, visible=visible, listings=store.counts(),
-                       sources=sources)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _json(value) -> Response:

@@ -9,7 +9,7 @@ from hub.storage import Storage
 def storage() -> Storage:
     """The request's database connection, opened on first use."""
     if "storage" not in g:
-        g.storage = Storage(current_app.config["HUB"].database)
+        g.storage = Storage(current_app.config["HUB"].database, migrate=False)  # the app factory or worker migrates
     return g.storage
 
 

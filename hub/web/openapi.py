@@ -94,6 +94,12 @@ def _media(fmt: str, schema: dict | None = None) -> dict:
     return {media_type: {"schema": schema or {"type": "string"}}}
 
 
+_STATUS = {"type": "object", "required": ["status", "ready"], "properties": {
+    "status": {"enum": ["ok", "degraded", "unavailable"]}, "ready": {"type": "boolean"},
+    "sources": {"type": "array", "items": {"type": "object", "required": ["name", "state"], "properties": {
+        "name": {"type": "string"}, "state": {"enum": ["active", "degraded", "paused", "removed"]}}}}}}
+
+
 @cache
 def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
     """The OpenAPI document for a hub served at base_url carrying these sources."""
@@ -142,9 +148,19 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
             {"301": {"description": "Merged into another listing (Location)."},
              "404": {"description": "No such listing.", "content": {"text/html": {"schema": {"type": "string"}}}},
              "410": {"description": "Withdrawn by its portal.", "content": {"text/html": {"schema": {"type": "string"}}}}}),
-        "/healthz": {"get": {"summary": "For operators: database, counts, each source's last sync (never cached)",
+        "/healthz": {"get": {"summary": "Liveness, for operators: 200 while the hub answers; the status body gives "
+                                        "overall ok or degraded, the database, and each source's state, last success, "
+                                        "last error and next run (never cached)",
                              "parameters": [], "responses": {"200": {"description": "OK", "content": {
-                                 JSON: {"schema": {"type": "object", "required": ["status"]}}}}}}},
+                                 JSON: {"schema": _STATUS}}}}}},
+        "/readyz": {"get": {"summary": "Readiness: 503 until the database is reachable and migrated; the status body",
+                            "parameters": [], "responses": {
+                                "200": {"description": "Ready", "content": {JSON: {"schema": _STATUS}}},
+                                "503": {"description": "Not ready (Retry-After)", "content": {JSON: {"schema": _STATUS}}}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics: requests by route and status, latency, each source's state, "
+                                        "last success, failures in a row, records, sync duration; deduplication",
+                             "parameters": [], "responses": {"200": {"description": "Prometheus text format", "content": {
+                                 "text/plain": {"schema": {"type": "string"}}}}}}},
     }
     listing = {k: v for k, v in inlined("unified").items() if k not in ("$schema", "$id")}
     feed = {k: v for k, v in inlined("jsonfeed").items() if k not in ("$schema", "$id")}

@@ -83,6 +83,9 @@ def test_healthz_tells_the_operator_about_each_source(client):
     assert health["status"] == "ok" and health["visible"] == 7
     assert health["listings"] == {"active": 8}
     (source,) = health["sources"]
-    last_run = datetime.fromisoformat(source.pop("last_run_at"))
-    assert source == {"name": "potsdam", "enabled": True, "last_status": "ok", "failures": 0}
+    last_run = datetime.fromisoformat(source["last_run_at"])
+    assert {k: source[k] for k in ("name", "state", "enabled", "last_status", "failures", "last_error")} == {
+        "name": "potsdam", "state": "active", "enabled": True, "last_status": "ok", "failures": 0, "last_error": None}
+    assert source["last_success_at"] == source["last_run_at"]
+    assert source["listings"] == {"active": 8}
     assert timedelta(0) <= datetime.now(timezone.utc) - last_run < timedelta(hours=1)  # the sync this client ran

@@ -1,0 +1,202 @@
+"""Exactly one scheduler: the lease, two worker processes on one database, a standby taking over,
+one sync of a source at a time across processes, reload on SIGHUP."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from hub import config as hub_config, scheduler
+from hub.runtime import Runtime
+from hub.storage import Storage
+from hub.storage.leases import Lease
+from hub.sync import SourceSync
+from tests.hub.test_scheduler import wait_for, write_portal
+from tests.portals import entry
+
+HELFERHUB = [sys.executable, "-m", "hub"]
+
+
+def write_config(path: Path, sources: list[dict], **worker) -> Path:
+    lines = ['[hub]', f'database = "{path.parent / "hub.db"}"', '[worker]',
+             f'lease = "{worker.get("lease", "2s")}"', 'jitter = "0"']
+    for source in sources:
+        lines.append("[[sources]]")
+        lines += [f"{k} = {json.dumps(v)}" for k, v in source.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def portal(folder: Path, n: int = 2) -> str:
+    write_portal(folder, [entry(i, titel=f"Eintrag {folder.name} {i}") for i in range(1, n + 1)])
+    return str(folder)
+
+
+def start_worker(config: Path, log: Path) -> subprocess.Popen:
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([*HELFERHUB, "--config", str(config), "worker"], stdout=out, stderr=subprocess.STDOUT,
+                                cwd=config.parent)
+
+
+def runs(db: Path) -> list[dict]:
+    with Storage(db) as storage:
+        return list(storage.db["sync_runs"].rows_where(order_by="id"))
+
+
+def holder_pid(db: Path) -> int | None:
+    with Storage(db) as storage:
+        row = storage.db.execute("select pid from leases where name = 'scheduler'").fetchone()
+    return row[0] if row else None
+
+
+def stop(*procs: subprocess.Popen) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# -- the lease ----------------------------------------------------------------------------------
+
+def test_a_lease_has_one_holder_until_it_lapses(storage):
+    first, second = Lease(storage, "job", ttl=0.5), Lease(storage, "job", ttl=0.5)
+    assert first.acquire() and not second.acquire()
+    assert first.renew() and first.acquire()  # the holder keeps it
+    time.sleep(0.6)  # first stops renewing: the lease lapses
+    assert second.acquire()
+    assert not first.renew() and not first.acquire()  # it knows it lost the lease
+    second.release()
+    assert first.acquire()
+
+
+def test_a_lease_of_a_dead_process_on_this_host_is_free_at_once(storage):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    ghost = Lease(storage, "job", ttl=3600)
+    ghost.pid = dead.pid  # as if that process had taken it and died
+    assert ghost.acquire()
+    assert Lease(storage, "job", ttl=3600).acquire()
+
+
+def test_a_source_synced_by_another_process_is_busy_not_synced_twice(make_config, tmp_path):
+    config = make_config([{"name": "a", "type": "helpto", "url": portal(tmp_path / "a")}])
+    with Storage(config.database) as storage:
+        other = Lease(storage, "sync:a", ttl=600, holder="elsewhere:1:x")
+        other.host = "elsewhere"
+        assert other.acquire()
+        result = SourceSync(config, storage, config.source("a")).run()
+        assert result.status == "busy" and "elsewhere" in result.error
+        assert storage.runs("a") == [] and storage.counts() == {}
+        other.release()
+        assert SourceSync(config, storage, config.source("a")).run().status == "ok"
+        assert storage.counts() == {"active": 2}
+
+
+# -- the schedule -------------------------------------------------------------------------------
+
+def test_jobs_start_when_due_after_the_last_run_with_jitter(make_config, tmp_path):
+    config = make_config([{"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"},
+                          {"name": "b", "type": "helpto", "url": portal(tmp_path / "b"), "interval": "30m"}])
+    with Storage(config.database) as storage:
+        just_now = datetime.now(timezone.utc) - timedelta(minutes=10)
+        storage.set_state("a", last_run_at=just_now.isoformat(), failures=0)
+        jobs = {job.id: job for job in scheduler.build(config, storage=storage).get_jobs()}
+    assert abs(jobs["a"].next_run_time - (just_now + timedelta(hours=1))) < timedelta(seconds=1)  # not again at once
+    assert jobs["b"].next_run_time <= datetime.now(timezone.utc) + timedelta(seconds=1)  # never ran: due now
+    assert jobs["a"].trigger.jitter == 300 and jobs["b"].trigger.jitter == 180  # a tenth, at most [worker] jitter
+    assert "housekeeping" in jobs and jobs["a"].coalesce and jobs["a"].max_instances == 1
+
+
+def test_a_reload_reschedules_adds_and_drops_jobs(make_config, tmp_path):
+    config_path = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"},
+        {"name": "b", "type": "helpto", "url": portal(tmp_path / "b"), "interval": "1h"}])
+    runtime = Runtime(hub_config.load(config_path))
+    jobs = scheduler.build(runtime)
+    runtime.on_change(lambda old, new: scheduler.apply(jobs, runtime))
+    write_config(config_path, [
+        {"name": "a", "type": "helpto", "url": str(tmp_path / "a"), "interval": "2h"},
+        {"name": "c", "type": "helpto", "url": str(tmp_path / "b"), "interval": "1h"}])
+    assert runtime.reload()
+    assert {j.id: j.trigger.interval.total_seconds() for j in jobs.get_jobs()} == {"a": 7200, "c": 3600}
+
+
+# -- two worker processes -----------------------------------------------------------------------
+
+def test_two_workers_run_each_job_once_and_the_standby_takes_over(tmp_path):
+    sources = [{"name": n, "type": "helpto", "url": portal(tmp_path / n), "interval": "1h"} for n in ("a", "b", "c")]
+    config = write_config(tmp_path / "hub.toml", sources, lease="2s")
+    db, log = tmp_path / "hub.db", tmp_path / "workers.log"
+    first = start_worker(config, log)
+    second = start_worker(config, log)
+    try:
+        wait_for(lambda: db.exists() and len([r for r in runs(db) if r["status"] == "ok"]) == 3, 60)
+        time.sleep(3)  # both run on: a second scheduler would sync each source again at once
+        done = runs(db)
+        assert sorted(r["source"] for r in done) == ["a", "b", "c"]  # each job ran exactly once
+        assert len({r["pid"] for r in done}) == 1
+        holder = holder_pid(db)
+        assert holder == done[0]["pid"] and holder in (first.pid, second.pid)
+        standby = second if holder == first.pid else first
+        os.kill(holder, signal.SIGKILL)  # the holder dies without giving the lease back
+        wait_for(lambda: holder_pid(db) == standby.pid, 30)  # within the lease time and a heartbeat
+        time.sleep(2)
+        assert len(runs(db)) == 3  # the new holder knows they ran: nothing is due for an hour
+        with Storage(db) as storage:
+            assert all(storage.state(n)["next_run_at"] for n in ("a", "b", "c"))
+        assert "standing by" in log.read_text()
+    finally:
+        stop(first, second)
+
+
+def test_two_workers_never_sync_a_source_twice_at_once(tmp_path):
+    sources = [{"name": n, "type": "helpto", "url": portal(tmp_path / n, 30), "interval": "1s"} for n in ("a", "b")]
+    config = write_config(tmp_path / "hub.toml", sources, lease="2s")
+    db = tmp_path / "hub.db"
+    procs = [start_worker(config, tmp_path / "workers.log") for _ in range(2)]
+    try:
+        wait_for(lambda: db.exists() and len([r for r in runs(db) if r["finished_at"]]) >= 8, 90)
+    finally:
+        stop(*procs)
+    done = [r for r in runs(db) if r["finished_at"]]
+    assert len({r["pid"] for r in done}) == 1
+    spans = sorted((datetime.fromisoformat(r["started_at"]), datetime.fromisoformat(r["finished_at"])) for r in done)
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert start >= end  # one sync at a time, never two at once
+
+
+def test_sighup_applies_a_good_config_and_keeps_the_running_one_on_a_bad_one(tmp_path):
+    config = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}])
+    db, log = tmp_path / "hub.db", tmp_path / "worker.log"
+    proc = start_worker(config, log)
+    try:
+        wait_for(lambda: db.exists() and [r["source"] for r in runs(db) if r["finished_at"]] == ["a"], 60)
+        good = config.read_text() + '[[sources]]\nname = "b"\ntype = "helpto"\nurl = "%s"\ninterval = "1h"\n' % portal(tmp_path / "b")
+        config.write_text(good)
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "b" in [r["source"] for r in runs(db) if r["finished_at"]], 60)  # the new source is synced
+        config.write_text(good.replace('interval = "1h"', 'interval = "soon"', 1))
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "the running config stays" in log.read_text(), 30)
+        assert proc.poll() is None  # SIGHUP never kills it
+        text = log.read_text()
+        assert "sources[0].interval: 'soon' is not an interval" in text
+
+        def scheduled():
+            with Storage(db) as storage:
+                return all(storage.state(n).get("next_run_at") for n in ("a", "b"))
+
+        wait_for(scheduled, 30)  # both still scheduled under the config that was good
+        assert proc.poll() is None
+    finally:
+        stop(proc)
