@@ -1,0 +1,138 @@
+"""helferhub sources, migrate, backup, restore: what an operator runs the hub with."""
+from __future__ import annotations
+
+import click
+
+from hub.cli.common import EXIT_USAGE, load_config, open_storage
+
+
+@click.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of the lines.")
+@click.pass_context
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """Every source the config or the database knows, with its state and health.
+
+    States: active; degraded (its last [hub] degraded_after syncs failed: it keeps its last good
+    listings); paused (enabled = false); removed (no longer in the config). The listings of a
+    paused or removed source leave the feed after [hub] retire_after, or at once with `purge`.
+    """
+    if ctx.invoked_subcommand:
+        return
+    import json
+
+    from hub import lifecycle
+
+    config = load_config(ctx)
+    with open_storage(ctx, config) as storage:
+        lifecycle.observe(config, storage)
+        entries = lifecycle.overview(config, storage)
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=1))
+        return
+    if not entries:
+        click.echo(f"no sources: {config.path} has no [[sources]] and the database knows none")
+        return
+    for e in entries:
+        listed = e["listings"].get("active", 0)
+        extra = [f"{n} {status}" for status, n in sorted(e["listings"].items()) if status != "active" and n]
+        line = (f"{e['name']}: {e['state']}, {listed} listed{' (' + ', '.join(extra) + ')' if extra else ''}; "
+                f"last success {_when(e['last_success_at'])}")
+        if e["failures"]:
+            line += f"; {e['failures']} failed in a row"
+        if e.get("next_run_at"):
+            line += f"; next run {_when(e['next_run_at'])}"
+        if e.get("retires_at"):
+            line += f"; its listings leave the feed {_when(e['retires_at'])} (or now: helferhub sources purge {e['name']})"
+        click.echo(line)
+        if e["failures"] and e["last_error"]:
+            click.echo(f"    last error ({_when(e['last_error_at'])}): {e['last_error']}")
+
+
+@sources.command("purge")
+@click.argument("name")
+@click.pass_context
+def purge(ctx: click.Context, name: str) -> None:
+    """Withdraw a paused or removed source's listings now (readers get 410 for their ids)."""
+    from hub import lifecycle
+
+    config = load_config(ctx)
+    with open_storage(ctx, config) as storage:
+        try:
+            n = lifecycle.purge(config, storage, name)
+        except lifecycle.LifecycleError as exc:
+            click.echo(f"purge: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+    click.echo(f"{name}: {n} listings withdrawn" if n else f"{name}: nothing listed; nothing to withdraw")
+
+
+@click.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Bring the database to this hub's schema (the worker does it when it starts)."""
+    from hub.storage import SCHEMA_VERSION
+
+    config = load_config(ctx)
+    with open_storage(ctx, config):
+        pass
+    click.echo(f"{config.database}: schema v{SCHEMA_VERSION}")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def backup(ctx: click.Context, file: str) -> None:
+    """Copy the live database to FILE (SQLite's online backup API: syncs and readers go on)."""
+    from hub.storage.backup import BackupError, backup as make_backup
+
+    config = load_config(ctx)
+    try:
+        info = make_backup(config.database, file)
+    except BackupError as exc:
+        click.echo(f"backup: {exc}", err=True)
+        ctx.exit(1)
+    click.echo(f"{info.path}: {info.bytes} bytes, schema v{info.schema_version}, {info.listings} listings, "
+               f"{info.unified} unified listings")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Even while a worker holds the scheduler lease.")
+@click.pass_context
+def restore(ctx: click.Context, file: str, force: bool) -> None:
+    """Replace the database's content with a backup made by `helferhub backup`.
+
+    Stop the worker first (its syncs would write into the restored database); the web servers may
+    keep running and serve the restored listings from their next request.
+    """
+    import time
+
+    from hub.storage import Storage
+    from hub.storage.backup import BackupError, inspect, restore as do_restore
+    from hub.storage.leases import describe, holder_of
+
+    config = load_config(ctx)
+    try:
+        inspect(file)
+    except BackupError as exc:
+        click.echo(f"restore: {exc}", err=True)
+        ctx.exit(1)
+    with open_storage(ctx, config) as storage:
+        lease = holder_of(storage, "scheduler")
+    if lease and lease["expires_at"] > time.time() and not force:
+        click.echo(f"restore: a worker holds the scheduler lease ({describe(lease)}); stop it first "
+                   "(or give --force)", err=True)
+        ctx.exit(1)
+    try:
+        info = do_restore(file, config.database)
+    except BackupError as exc:
+        click.echo(f"restore: {exc}", err=True)
+        ctx.exit(1)
+    with Storage(config.database):  # a backup of an older hub is migrated now
+        pass
+    click.echo(f"{config.database}: restored from {info.path} ({info.listings} listings, {info.unified} unified)")
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "never"
+    return value[:19].replace("T", " ") + " UTC"

@@ -1,0 +1,123 @@
+"""Backups of a live database with SQLite's online backup API, and restoring one.
+
+A backup is a consistent copy of the database as it was at one moment (in WAL mode it never
+blocks the syncs and readers meanwhile), checked for integrity before it takes the target name.
+What was in progress at that moment cannot be in progress in a copy: runs still `running` are
+closed as interrupted in the copy, and no lease travels with it.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub.storage.migrations import SCHEMA_VERSION
+
+_REQUIRED = ("listings", "unified", "sync_runs", "source_state")
+
+
+class BackupError(Exception):
+    """A backup that could not be made, or a file that cannot be restored (the message says why)."""
+
+
+@dataclass
+class Info:
+    """What a backup holds."""
+
+    path: str
+    bytes: int
+    schema_version: int
+    listings: int
+    unified: int
+
+
+def backup(database: str | Path, target: str | Path) -> Info:
+    """Copy the live database to target (written beside it first, then renamed into place)."""
+    database, target = Path(database), Path(target)
+    if not database.exists():
+        raise BackupError(f"{database}: no such database")
+    if target.resolve() == database.resolve():
+        raise BackupError(f"{target}: that is the database itself; name another file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(str(database), timeout=30)
+    try:
+        copy = sqlite3.connect(str(partial))
+        try:
+            source.backup(copy)  # all pages in one step: one consistent read of the database
+            copy.execute("update sync_runs set status = 'interrupted', error = 'the backup was taken while this "
+                         "sync ran; the next sync completes what it left' where status = 'running'")
+            if _has(copy, "leases"):
+                copy.execute("delete from leases")
+            copy.commit()
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            _check(copy, partial)
+        finally:
+            copy.close()
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"backup of {database} failed: {exc}") from exc
+    finally:
+        source.close()
+    os.replace(partial, target)
+    return inspect(target)
+
+
+def restore(backup_file: str | Path, database: str | Path) -> Info:
+    """Replace the database's content with a backup's (through the backup API, so connections
+    that stay open see the restored content). The caller makes sure no worker runs meanwhile."""
+    backup_file = Path(backup_file)
+    info = inspect(backup_file)
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    target = sqlite3.connect(str(database), timeout=30)
+    try:
+        source.backup(target)
+        # Readers' caches key on the database instance and its change count: a restored copy is
+        # another instance, or an old count could name content it no longer has.
+        if _has(target, "feed_state"):
+            target.execute("update feed_state set instance = lower(hex(randomblob(8))), "
+                           "changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+        target.commit()
+    except sqlite3.Error as exc:
+        raise BackupError(f"restore into {database} failed: {exc}") from exc
+    finally:
+        source.close()
+        target.close()
+    return info
+
+
+def inspect(path: str | Path) -> Info:
+    """Check that a file is an intact hub database this hub can use; what it holds."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"{path}: no such file")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            _check(conn, path)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            listings = conn.execute("select count(*) from listings").fetchone()[0]
+            unified = conn.execute("select count(*) from unified").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path}: not a hub database ({exc})") from exc
+    if version > SCHEMA_VERSION:
+        raise BackupError(f"{path}: schema v{version} is newer than this hub (v{SCHEMA_VERSION})")
+    return Info(str(path), path.stat().st_size, version, listings, unified)
+
+
+def _check(conn: sqlite3.Connection, path: Path) -> None:
+    result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    if result != "ok":
+        raise BackupError(f"{path}: integrity check failed: {result}")
+    missing = [t for t in _REQUIRED if not _has(conn, t)]
+    if missing:
+        raise BackupError(f"{path}: not a hub database (no table {', '.join(missing)})")
+
+
+def _has(conn: sqlite3.Connection, table: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", [table]).fetchone() is not None
