@@ -1,31 +1,59 @@
 """The review queue: listings of moderated sources wait here until an operator decides."""
 from __future__ import annotations
 
+from dedupe.merge import cluster_id
 from hub import unify
 from hub.clock import utcnow
 from hub.config import DedupeSettings
 from hub.storage import Storage
 
 DECISIONS = {"approve": "active", "reject": "rejected"}
+DONE = {"approve": "approved", "reject": "rejected"}
 
 
 def pending(storage: Storage, source: str | None = None) -> list[dict]:
-    """Listings awaiting review, oldest first."""
-    return storage.listings_in("pending", source)
+    """Listings awaiting review, oldest first; each with `public_id` (the u_ id the API and pages
+    will show) and `reasons` (why it waits)."""
+    rows = storage.listings_in("pending", source)
+    for row in rows:
+        row["public_id"] = cluster_id(row["id"])
+        row["reasons"] = reasons(storage, row)
+    return rows
+
+
+def reasons(storage: Storage, row: dict) -> list[str]:
+    """Why a listing waits for review, in an operator's words."""
+    history = storage.history(row["id"])
+    decided = [h for h in history if h["action"] in ("approved", "rejected", "rejectd")]
+    said = [f"its source {row['source']} is moderated (trust = \"moderated\"): nothing of it is shown unreviewed"]
+    if decided and history and history[-1]["action"] == "updated":
+        said.append(f"changed by the portal after it was {'rejected' if decided[-1]['action'].startswith('reject') else 'approved'} "
+                    f"on {decided[-1]['at'][:10]}")
+    elif history and history[-1]["action"] == "relisted":
+        said.append("listed again by the portal after it had been withdrawn")
+    else:
+        said.append("new")
+    return said
+
+
+def resolve(listing_id: str) -> str:
+    """The listing id behind an id an operator gives: a listing id (l_) or the unified id (u_) shown for it."""
+    return "l_" + listing_id.removeprefix("u_") if listing_id.startswith("u_") else listing_id
 
 
 def decide(storage: Storage, listing_id: str, decision: str, settings: DedupeSettings = DedupeSettings()) -> str:
-    """Approve or reject one pending listing; returns what happened, for the operator."""
+    """Approve or reject one pending listing (by its l_ or u_ id); returns what happened, for the operator."""
+    shown, listing_id = listing_id, resolve(listing_id)
     row = storage.listing(listing_id)
     if row is None:
-        raise LookupError(f"no listing {listing_id!r}")
+        raise LookupError(f"no listing {shown!r}")
     if row["status"] != "pending":
-        raise ValueError(f"listing {listing_id} is {row['status']}, not awaiting review")
+        raise ValueError(f"listing {shown} is {row['status']}, not awaiting review")
     status = DECISIONS[decision]
     now = utcnow().isoformat()
     with storage.transaction():
-        storage.put_listing({**row, "status": status, "reason": f"{decision}d by an operator", "updated_at": now})
+        storage.put_listing({**row, "status": status, "reason": f"{DONE[decision]} by an operator", "updated_at": now})
         storage.log_history({"listing_id": listing_id, "source": row["source"], "record_id": row["record_id"],
-                             "run_id": None, "action": f"{decision}d", "at": now, "hash": row["hash"]})
+                             "run_id": None, "action": DONE[decision], "at": now, "hash": row["hash"]})
         unify.refresh(storage, [listing_id], settings)
-    return f"{listing_id} {decision}d: {row['data']['title']}"
+    return f"{cluster_id(listing_id)} {DONE[decision]}: {row['data']['title']}"

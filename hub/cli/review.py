@@ -15,12 +15,28 @@ def review(ctx: click.Context, source: str | None) -> None:
         return
     from hub.review import pending
 
+    import textwrap
+
     config = load_config(ctx)
     with open_storage(ctx, config) as storage:
-        for row in pending(storage, source):
-            data = row["data"]
-            click.echo(f"{row['id']} {row['source']} {data['kind']}/{data['category']}: {data['title']}"
-                       f" <{data['source'].get('url') or 'no link'}>")
+        rows = pending(storage, source)
+    if not rows:
+        click.echo(f"nothing awaits review{' from ' + source if source else ''}")
+        return
+    for row in rows:
+        data = row["data"]
+        place = ", ".join(filter(None, (data["location"].get("postcode"), data["location"].get("city"))))
+        click.echo(f"{row['public_id']}  {data['kind']}/{data['category']}: {data['title']}")
+        click.echo(f"    source: {row['source']} record {row['record_id']} <{data['source'].get('url') or 'no link'}>"
+                   f"{'; ' + place if place else ''}")
+        click.echo(f"    waiting because: {'; '.join(row['reasons'])}")
+        text = data.get("description") or "(no description)"
+        for line in textwrap.wrap(text, 96)[:12] or [""]:
+            click.echo(f"    | {line}")
+        if len(textwrap.wrap(text, 96)) > 12:
+            click.echo(f"    | … ({len(text)} characters in all)")
+        click.echo("")
+    click.echo(f"{len(rows)} awaiting review: helferhub review approve ID... / helferhub review reject ID...")
 
 
 def _decide(decision: str):
@@ -40,7 +56,7 @@ def _decide(decision: str):
                     failed = True
         ctx.exit(1 if failed else 0)
 
-    command.__doc__ = f"{decision.capitalize()} listings awaiting review (by listing id)."
+    command.__doc__ = f"{decision.capitalize()} listings awaiting review (by the u_ id `review` shows, or the l_ id)."
     return command
 
 

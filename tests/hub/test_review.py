@@ -35,7 +35,7 @@ def test_operators_approve_and_reject_from_the_command_line(setup):
     runner = CliRunner()
     listed = runner.invoke(cli, ["--config", path, "review"])
     assert listed.exit_code == 0 and "Sofa abzugeben" in listed.output and "Werbung für Kredite" in listed.output
-    ids = {line.split(" ")[0]: line for line in listed.output.splitlines()}
+    ids = {line.split(" ")[0]: line for line in listed.output.splitlines() if line.startswith("u_")}
     sofa = next(i for i, line in ids.items() if "Sofa" in line)
     spam = next(i for i, line in ids.items() if "Werbung" in line)
     assert visible(storage) == []
@@ -44,7 +44,7 @@ def test_operators_approve_and_reject_from_the_command_line(setup):
     assert visible(storage) == ["Sofa abzugeben"]
     again = runner.invoke(cli, ["--config", path, "review", "approve", spam])
     assert again.exit_code == 1 and f"listing {spam} is rejected, not awaiting review" in again.output
-    assert runner.invoke(cli, ["--config", path, "review"]).output == ""
+    assert runner.invoke(cli, ["--config", path, "review"]).output == "nothing awaits review\n"
 
 
 def test_decisions_survive_later_syncs_and_a_changed_text_is_reviewed_again(setup):
@@ -61,3 +61,22 @@ def test_decisions_survive_later_syncs_and_a_changed_text_is_reviewed_again(setu
     sync(config, storage)
     assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für Kredite!!"]
     assert visible(storage) == ["Sofa abzugeben"]
+
+
+def test_review_shows_what_a_moderator_must_judge_with_the_ids_the_api_uses(setup):
+    config, storage, portal, path = setup
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--config", path, "review"]).output
+    assert "Gut erhaltener Kleiderschrank" in listed  # the text itself, not only the title
+    assert "source: gera record 1 <https://potsdam.helpto.de/eintrag/1>" in listed
+    assert "waiting because: its source gera is moderated" in listed and "; new" in listed
+    assert "l_" not in listed and "2 awaiting review" in listed
+    sofa = next(line.split()[0] for line in listed.splitlines() if "Sofa" in line)
+    decided = runner.invoke(cli, ["--config", path, "review", "approve", sofa])
+    assert decided.stdout == f"{sofa} approved: Sofa abzugeben\n"
+    spam = next(r["id"] for r in storage.listings_in("pending"))  # the listing id is taken too
+    assert runner.invoke(cli, ["--config", path, "review", "reject", spam]).stdout.startswith("u_")
+    assert [h["action"] for h in storage.history(spam)] == ["new", "rejected"]
+    from hub.web import create_app  # the API knows the approved listing by the id review showed
+
+    assert create_app(config).test_client().get(f"/api/v1/listings/{sofa}").status_code == 200
