@@ -99,16 +99,20 @@ def decide(storage: Storage, a: str, b: str, decision: str | None, note: str | N
     return f"{ra['id']} and {rb['id']} are {verb}"
 
 
-def rebuild(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> tuple[int, Model]:
+def rebuild(storage: Storage, settings: DedupeSettings = DedupeSettings(), progress=None) -> tuple[int, Model]:
     """Estimate the model again (from every listing and every decision) and re-cluster every listing
     by it; a model file in the settings is used as it is. Returns the listings written and the model."""
     with storage.transaction():
         if settings.parameters:
             model = unify.current_model(storage, settings)[0]
         else:
+            if progress is not None:
+                progress.phase("estimating the deduplication model")
             model = unify.estimate(storage, settings)
             unify.store_model(storage, model)
-        return unify.refresh(storage, storage.active_listing_ids(), settings, model), model
+        if progress is not None:
+            progress.phase("clustering every listing")
+        return unify.refresh(storage, storage.active_listing_ids(), settings, model, progress), model
 
 
 def offline(lines: Iterable[str], out: IO[str], spec: Spec | None = None, threshold: float | None = None) -> int:

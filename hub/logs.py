@@ -65,6 +65,21 @@ class TextFormatter(logging.Formatter):
         return text
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler on whatever sys.stderr is when a line is written (not the one at setup)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def setup(level: str = "INFO", fmt: str = "text") -> None:
     """Send the hub's log to stderr in the chosen format (again on reload: one handler, replaced)."""
     root = logging.getLogger()
@@ -72,7 +87,7 @@ def setup(level: str = "INFO", fmt: str = "text") -> None:
     for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)

@@ -134,7 +134,7 @@ class SourceSync:
         self.secrets = config.secrets()
         self.regate = cls.normalize is not Connector.normalize
 
-    def run(self, full: bool = False, accept_shrink: bool = False) -> SyncResult:
+    def run(self, full: bool = False, accept_shrink: bool = False, progress=None) -> SyncResult:
         """Sync the source; other sources are never touched, whatever happens here.
 
         One sync of a source at a time, across processes: while another process syncs it (the
@@ -151,11 +151,11 @@ class SourceSync:
             return result
         try:
             with logs.context(source=self.source.name):
-                return self._run(full, accept_shrink)
+                return self._run(full, accept_shrink, progress)
         finally:
             lease.release()
 
-    def _run(self, full: bool, accept_shrink: bool) -> SyncResult:
+    def _run(self, full: bool, accept_shrink: bool, progress=None) -> SyncResult:
         self.began = time.monotonic()
         state = self.storage.state(self.source.name)
         since = None
@@ -176,6 +176,8 @@ class SourceSync:
                                          "(sync_budget); the rest waits for the next sync")
                 result.fetched += 1
                 self._one(raw, started, result)
+                if progress is not None:  # progress(label, done): a line on the operator's terminal
+                    progress(self.source.name, result.fetched)
             result.status = "ok"
             if result.fetched and self.bad == result.fetched:
                 raise RecordError(f"every record the portal sent ({result.fetched}) was quarantined; "
@@ -391,7 +393,7 @@ class SourceSync:
 
 
 def sync(config: Config, storage: Storage, names: list[str] | None = None, full: bool = False,
-         accept_shrink: bool = False) -> list[SyncResult]:
+         accept_shrink: bool = False, progress=None) -> list[SyncResult]:
     """Sync the named sources (default: every enabled one), one after another (after the
     lifecycle's housekeeping: renames carried over, grace periods checked)."""
     from hub import lifecycle
@@ -399,6 +401,11 @@ def sync(config: Config, storage: Storage, names: list[str] | None = None, full:
     lifecycle.housekeep(config, storage)
     chosen = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     results = []
-    for source in chosen:
-        results.append(SourceSync(config, storage, source).run(full=full, accept_shrink=accept_shrink))
+    try:
+        for source in chosen:
+            results.append(SourceSync(config, storage, source).run(full=full, accept_shrink=accept_shrink,
+                                                                   progress=progress))
+    finally:
+        if progress is not None:
+            progress.end()
     return results

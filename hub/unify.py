@@ -80,8 +80,11 @@ def cluster_id_of(cluster: list[str], unified_id: str) -> bool:
 class Unifier:
     """Keeps the unified listings of one database in step with its listings."""
 
-    def __init__(self, storage: Storage, settings: DedupeSettings = DedupeSettings(), model: Model | None = None):
+    def __init__(self, storage: Storage, settings: DedupeSettings = DedupeSettings(), model: Model | None = None,
+                 progress=None):
         self.storage = storage
+        #: progress(label, done, total, unit), told how the writing goes (a terminal's progress line)
+        self.progress = progress
         self.settings = settings
         self.engine = Engine(settings.spec, model)
         self.prefer = settings.prefer
@@ -127,8 +130,10 @@ class Unifier:
 
     def _write(self, clusters: list[list[str]], active: dict, old: dict[str, str]) -> int:
         ids = self.assign_ids(clusters, active, old)
-        for uid, cluster in zip(ids, clusters):
+        for n, (uid, cluster) in enumerate(zip(ids, clusters), 1):
             self._store(merge([active[m]["data"] for m in cluster], uid, self.prefer), "active", cluster)
+            if self.progress is not None:
+                self.progress("writing unified listings", n, len(clusters), "listings")
         taken = dict.fromkeys(ids)
         for uid in set(old.values()) - set(taken):
             heirs = {u for m, u0 in old.items() if u0 == uid for u in [self._cluster_of(m, taken)] if u}
@@ -189,6 +194,6 @@ class Unifier:
 
 
 def refresh(storage: Storage, listing_ids: list[str], settings: DedupeSettings = DedupeSettings(),
-            model: Model | None = None) -> int:
+            model: Model | None = None, progress=None) -> int:
     """Bring the unified listings up to date after these listings changed (with `model`, by it)."""
-    return Unifier(storage, settings, model).refresh(listing_ids)
+    return Unifier(storage, settings, model, progress).refresh(listing_ids)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
+import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, TextIO
 
 import click
 
@@ -37,3 +39,43 @@ def load_config(ctx: click.Context) -> hub_config.Config:
         ctx.exit(EXIT_USAGE)
     logs.setup(config.log_level, config.log_format)
     return config
+
+
+class Progress:
+    """A line on the terminal that counts long work as it goes: "helpto-potsdam: 1,200 records"
+    or "clustering: 4,000/9,000 (44%)". Redrawn at most ten times a second; ends with a clean line."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.drawn = 0.0
+        self.visible = False
+
+    def __call__(self, label: str, done: int, total: int | None = None, unit: str = "records") -> None:
+        now = time.monotonic()
+        if now - self.drawn < 0.1 and (total is None or done < total):
+            return
+        self.drawn = now
+        shown = f"{done:,}/{total:,} {unit} ({done / total:.0%})" if total else f"{done:,} {unit}"
+        self.stream.write(f"\r\x1b[K{label}: {shown}")
+        self.stream.flush()
+        self.visible = True
+
+    def phase(self, label: str) -> None:
+        """Say which step of the work runs now."""
+        self.stream.write(f"\r\x1b[K{label} …")
+        self.stream.flush()
+        self.visible = True
+        self.drawn = time.monotonic()
+
+    def end(self) -> None:
+        """Clear the line (what was done is then said by the command's own output)."""
+        if self.visible:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.visible = False
+
+
+def progress_line(stream: TextIO | None = None) -> Progress | None:
+    """A Progress on stderr when it is a terminal; None (quiet) when piped or redirected."""
+    stream = stream or sys.stderr
+    return Progress(stream) if stream.isatty() else None

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from hub.cli.common import load_config, open_storage
+from hub.cli.common import load_config, open_storage, progress_line
 
 
 @click.group(invoke_without_command=True)
@@ -112,7 +112,12 @@ def rebuild(ctx) -> None:
     from hub.dedupe_ops import rebuild as run_rebuild
 
     def run(config, storage):
-        written, model = run_rebuild(storage, config.dedupe)
+        progress = progress_line()
+        try:
+            written, model = run_rebuild(storage, config.dedupe, progress)
+        finally:
+            if progress is not None:
+                progress.end()
         source = f"from {config.dedupe.parameters}" if config.dedupe.parameters else \
             f"estimated from {model.records} listings, {model.together + model.apart} decisions"
         click.echo(f"{written} unified listings written; model {source}")

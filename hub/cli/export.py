@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 import exports
-from hub.cli.common import EXIT_USAGE, load_config
+from hub.cli.common import EXIT_USAGE, load_config, progress_line
 from hub.query import FILTERS, PAGING, BadParameter, parse
 
 #: Where each built-in format is served, so links in the file point at the same search on the web.
@@ -48,8 +48,16 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
         ctx.exit(EXIT_USAGE)
     result = Result.open(config.database, query, now_utc())
     body = render(config, fmt, path_of(fmt), result)
+    # on a terminal, and only when the export goes to a file (not onto the same terminal)
+    progress = progress_line() if getattr(output, "name", "<stdout>") != "<stdout>" else None
+    written = 0
     for piece in [body] if isinstance(body, bytes) else body:
         output.write(piece)
+        written += len(piece)
+        if progress is not None:
+            progress(f"{fmt} export", written, None, "bytes")
+    if progress is not None:
+        progress.end()
     output.flush()
     if getattr(output, "name", "<stdout>") != "<stdout>":
         click.echo(f"{result.total} listings matched; written to {output.name}", err=True)

@@ -5,7 +5,7 @@ import logging
 
 import click
 
-from hub.cli.common import EXIT_USAGE, load_config, open_storage
+from hub.cli.common import EXIT_USAGE, load_config, open_storage, progress_line
 from hub.sync import COUNTS
 
 
@@ -33,10 +33,20 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
     if accept_shrink and not full:
         click.echo("--accept-shrink confirms what a full sync withdraws: give --full too", err=True)
         ctx.exit(EXIT_USAGE)
+    from hub import lifecycle
+
     with open_storage(ctx, config) as storage:
-        results = run_sync(config, storage, list(names) or None, full=full, accept_shrink=accept_shrink)
+        results = run_sync(config, storage, list(names) or None, full=full, accept_shrink=accept_shrink,
+                           progress=progress_line())
+        idle = [] if names else [e for e in lifecycle.overview(config, storage) if e["state"] in ("paused", "removed")]
     for result in results:
         click.echo(result.line())
+    for entry in idle:  # not synced: say so, and what becomes of their listings
+        listed = entry["listings"].get("active", 0) + entry["listings"].get("pending", 0)
+        why = "paused (enabled = false)" if entry["state"] == "paused" else "removed from the config"
+        fate = (f"; its {listed} listings leave the feed at {entry['retires_at'][:16].replace('T', ' ')} UTC "
+                f"(retire_after), or now with: helferhub sources purge {entry['name']}") if entry.get("retires_at") else ""
+        click.echo(f"{entry['name']}: not synced, {why}{fate}")
     ctx.exit(0 if all(r.ok for r in results) else 1)
 
 
@@ -46,13 +56,17 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
 def runs(ctx: click.Context, limit: int) -> None:
     """Show the latest sync runs of every source, with their counts and errors."""
     config = load_config(ctx)
+    shown = 0
     with open_storage(ctx, config) as storage:
         for source in config.sources:
             for r in storage.runs(source.name, limit):
+                shown += 1
                 counts = " ".join(f"{k}={r[k] or 0}" for k in COUNTS)
                 tail = f" error: {r['error']}" if r["error"] else ""
                 notes = f" ({r['notes']})" if r["notes"] else ""
                 click.echo(f"#{r['id']} {r['started_at']} {source.name}: {r['status']} {r['mode']} {counts}{notes}{tail}")
+    if not shown:
+        click.echo("no sync runs yet: helferhub sync runs one now")
 
 
 @click.command()
@@ -63,7 +77,10 @@ def quarantine(ctx: click.Context, source: str | None, limit: int) -> None:
     """Show records that failed validation, with the reasons."""
     config = load_config(ctx)
     with open_storage(ctx, config) as storage:
-        for row in storage.quarantined(source, limit):
-            click.echo(f"#{row['id']} {row['created_at']} {row['source']} record {row['record_id']}:")
-            for error in row["errors"]:
-                click.echo(f"    {error}")
+        rows = storage.quarantined(source, limit)
+    if not rows:
+        click.echo(f"quarantine is empty{' for ' + source if source else ''}: every record synced was usable")
+    for row in rows:
+        click.echo(f"#{row['id']} {row['created_at']} {row['source']} record {row['record_id']}:")
+        for error in row["errors"]:
+            click.echo(f"    {error}")
