@@ -200,3 +200,20 @@ def test_sighup_applies_a_good_config_and_keeps_the_running_one_on_a_bad_one(tmp
         assert proc.poll() is None
     finally:
         stop(proc)
+
+
+def test_the_file_watcher_reloads_a_changed_config(tmp_path):
+    config_path = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}])
+    runtime = Runtime(hub_config.load(config_path))
+    seen = []
+    runtime.on_change(lambda old, new: seen.append([s.name for s in new.sources]))
+    runtime.watch(every=0.05)
+    try:
+        time.sleep(0.2)
+        write_config(config_path, [{"name": "a", "type": "helpto", "url": str(tmp_path / "a")},
+                                   {"name": "b", "type": "helpto", "url": str(tmp_path / "a")}])
+        wait_for(lambda: seen == [["a", "b"]], 10)
+        assert [s.name for s in runtime.config.sources] == ["a", "b"]
+    finally:
+        runtime.stop()
