@@ -14,6 +14,8 @@ from connectors import Secret, SourceSettings
 from schema import taxonomy
 
 DEFAULT_PATH = "hub.toml"
+#: Admin routes are limited unless [limits] says otherwise; public routes only when it says so.
+DEFAULT_LIMITS = {"admin_address": (300, 60), "admin_token": (120, 60)}
 COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "category_words",
                       "max_shrink", "request_timeout", "sync_budget", "region", "renamed_from"}
 _INTERVAL = re.compile(r"^(?=\d)(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$")
@@ -60,6 +62,12 @@ STRUCTURE = {
                 "threads": {"type": "integer", "minimum": 1, "maximum": 64},
                 "access_log": {"type": "boolean"},
             },
+        },
+        "limits": {
+            "type": "object", "additionalProperties": False,
+            "properties": {key: {"type": "string", "pattern": "^(0|[0-9]{1,7}/" + _INTERVAL.pattern[1:-1] + ")$",
+                                 "x-message": "is not a rate like '300/1m' or '10/1s' (or '0': no limit)"}
+                           for key in ("public", "admin_address", "admin_token")},
         },
         "dedupe": {
             "type": "object", "additionalProperties": False,
@@ -128,6 +136,8 @@ class SourceConfig(SourceSettings):
     sync_budget: float = 1800.0
     #: The name this source had before: its records, ids and history are carried over to this name.
     renamed_from: str | None = None
+    #: The partner that registered this source through the admin API (None: an entry of hub.toml).
+    partner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,8 @@ class Config:
     lease_ttl: int = 60
     #: At most this many seconds of random delay on each scheduled sync (never more than a tenth of its interval).
     jitter: int = 300
+    #: Rate limits ([limits]): "public", "admin_address", "admin_token" -> (requests, seconds); absent: none.
+    limits: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     #: How listings are unified ([dedupe]).
     dedupe: DedupeSettings = field(default_factory=lambda: DedupeSettings(threshold=0.5))
     sources: tuple[SourceConfig, ...] = ()
@@ -282,6 +294,19 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
             durations[key] = 0 if value == "0" else parse_interval(value)
         except ValueError as exc:
             problems.append(f"{section}.{key}: {exc}")
+    limits = dict(DEFAULT_LIMITS)
+    table = data.get("limits") if isinstance(data.get("limits"), dict) else {}
+    for key, value in table.items():
+        if not isinstance(value, str) or any(p.startswith(f"limits.{key}") for p in misshapen):
+            continue
+        if value == "0":
+            limits.pop(key, None)
+            continue
+        count, _, period = value.partition("/")
+        try:
+            limits[key] = (int(count), parse_interval(period))
+        except ValueError as exc:
+            problems.append(f"limits.{key}: {exc}")
     if problems:
         raise ConfigError(problems, path)
     return Config(
@@ -302,6 +327,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         access_log=server.get("access_log", Config.access_log),
         lease_ttl=max(2, durations["lease"]),
         jitter=durations["jitter"],
+        limits=limits,
         dedupe=DedupeSettings(threshold=dedupe.get("threshold", 0.5), prefer=tuple(dedupe.get("prefer", ())),
                               parameters=parameters, growth=dedupe.get("reestimate_growth", DedupeSettings.growth)),
         sources=tuple(sources),

@@ -88,12 +88,16 @@ def explain_unified(storage: Storage, unified_id: str, settings: DedupeSettings 
 
 
 def decide(storage: Storage, a: str, b: str, decision: str | None, note: str | None = None,
-           settings: DedupeSettings = DedupeSettings()) -> str:
+           settings: DedupeSettings = DedupeSettings(), decided_by: str | None = None) -> str:
     """Keep two listings apart or together for good (decision None forgets it); re-clusters them now.
     The decision is a known pair for the next estimate of the model (`dedupe rebuild`)."""
     ra, rb = listing_of(storage, a), listing_of(storage, b)
     with storage.transaction():
-        storage.put_override(ra["id"], rb["id"], decision, note, utcnow().isoformat())
+        storage.put_override(ra["id"], rb["id"], decision, note, utcnow().isoformat(), decided_by)
+        from hub import partners
+
+        partners.audit(storage, decided_by or "command line", f"dedupe.{decision or 'forget'}",
+                       f"{ra['id']} {rb['id']}", {"note": note} if note else None)
         unify.refresh(storage, [ra["id"], rb["id"]], settings)
     verb = {"apart": "kept apart", "together": "kept together", None: "left to the deduplicator"}[decision]
     return f"{ra['id']} and {rb['id']} are {verb}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from hub import unify
+from hub import partners, unify
 from hub.clock import utcnow
 from hub.config import Config
 from hub.storage import Storage
@@ -47,6 +47,7 @@ def state_of(config: Config, name: str, row: dict) -> str:
 def overview(config: Config, storage: Storage, now: datetime | None = None) -> list[dict]:
     """Every source of the config and of the database: state, health, schedule and listing counts,
     the config's order first, then the removed ones by name."""
+    config = partners.effective(config, storage)  # the registered sources are as much the hub's
     now = now or utcnow()
     counts: dict[str, dict[str, int]] = {}
     for source, status, n in storage.db.execute("select source, status, count(*) from listings group by source, status"):
@@ -57,7 +58,11 @@ def overview(config: Config, storage: Storage, now: datetime | None = None) -> l
         row = storage.state(name)
         state = state_of(config, name, row)
         listed = counts.get(name, {})
-        entry = {"name": name, "state": state, "failures": row.get("failures") or 0,
+        try:
+            partner = config.source(name).partner
+        except KeyError:
+            partner = None
+        entry = {"name": name, "state": state, "partner": partner, "failures": row.get("failures") or 0,
                  "last_run_at": row.get("last_run_at"), "last_status": row.get("last_status"),
                  "last_success_at": row.get("last_success_at"), "last_error": row.get("last_error"),
                  "last_error_at": row.get("last_error_at"), "last_duration": row.get("last_duration"),
@@ -74,6 +79,7 @@ def overview(config: Config, storage: Storage, now: datetime | None = None) -> l
 
 def observe(config: Config, storage: Storage, now: datetime | None = None) -> None:
     """Note when each source stopped being synced (paused or removed), and forget it once it is back."""
+    config = partners.effective(config, storage)  # the registered sources are as much the hub's
     now = now or utcnow()
     with storage.transaction():
         for name in known(storage) | {s.name for s in config.sources}:
@@ -93,6 +99,7 @@ def housekeep(config: Config, storage: Storage, now: datetime | None = None) -> 
     """Renames, then the grace periods: withdraw the listings of sources paused or removed for
     longer than retire_after. Returns one line per thing done."""
     now = now or utcnow()
+    config = partners.effective(config, storage)
     done = apply_renames(config, storage)
     observe(config, storage, now)
     for entry in overview(config, storage, now):
@@ -107,6 +114,7 @@ def housekeep(config: Config, storage: Storage, now: datetime | None = None) -> 
 
 def purge(config: Config, storage: Storage, name: str, now: datetime | None = None) -> int:
     """Withdraw a paused or removed source's listings now; returns how many."""
+    config = partners.effective(config, storage)  # the registered sources are as much the hub's
     if name not in known(storage) and name not in {s.name for s in config.sources}:
         raise LifecycleError(f"no source {name!r} in the config or the database")
     state = state_of(config, name, storage.state(name))

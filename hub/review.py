@@ -36,13 +36,22 @@ def reasons(storage: Storage, row: dict) -> list[str]:
     return said
 
 
+def public_id(listing_id: str) -> str:
+    """The unified id a listing is shown under while it stands alone (u_ for l_)."""
+    return cluster_id(resolve(listing_id))
+
+
 def resolve(listing_id: str) -> str:
     """The listing id behind an id an operator gives: a listing id (l_) or the unified id (u_) shown for it."""
     return "l_" + listing_id.removeprefix("u_") if listing_id.startswith("u_") else listing_id
 
 
-def decide(storage: Storage, listing_id: str, decision: str, settings: DedupeSettings = DedupeSettings()) -> str:
-    """Approve or reject one pending listing (by its l_ or u_ id); returns what happened, for the operator."""
+def decide(storage: Storage, listing_id: str, decision: str, settings: DedupeSettings = DedupeSettings(),
+           reason: str | None = None, actor: str = "an operator") -> str:
+    """Approve or reject one pending listing (by its l_ or u_ id), with a reason if given; returns
+    what happened, for the operator. The decision, who made it and why are in the audit log."""
+    from hub import partners
+
     shown, listing_id = listing_id, resolve(listing_id)
     row = storage.listing(listing_id)
     if row is None:
@@ -52,8 +61,10 @@ def decide(storage: Storage, listing_id: str, decision: str, settings: DedupeSet
     status = DECISIONS[decision]
     now = utcnow().isoformat()
     with storage.transaction():
-        storage.put_listing({**row, "status": status, "reason": f"{DONE[decision]} by an operator", "updated_at": now})
+        said = f"{DONE[decision]} by {actor}" + (f": {reason}" if reason else "")
+        storage.put_listing({**row, "status": status, "reason": said, "updated_at": now})
         storage.log_history({"listing_id": listing_id, "source": row["source"], "record_id": row["record_id"],
                              "run_id": None, "action": DONE[decision], "at": now, "hash": row["hash"]})
         unify.refresh(storage, [listing_id], settings)
+        partners.audit(storage, actor, f"listing.{decision}", listing_id, {"reason": reason} if reason else None)
     return f"{cluster_id(listing_id)} {DONE[decision]}: {row['data']['title']}"

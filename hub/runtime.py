@@ -24,7 +24,10 @@ class Runtime:
     """The config a process runs on now; `reload()` replaces it after checking the file."""
 
     def __init__(self, config: hub_config.Config):
+        #: hub.toml as read; `config` adds the sources partners registered through the admin API
+        self.file_config = config
         self.config = config
+        self._registered: tuple | None = None
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -53,16 +56,48 @@ class Runtime:
                 log.error("config reload: hub.database changed to %s; a running process keeps %s (restart to move it)",
                           new.database, self.config.database, extra={"event": "config.reload_database"})
                 new = replace(new, database=self.config.database)
+            self.file_config = new
+            new = self._with_registered(new)
             old, self.config = self.config, new
             logs.setup(new.log_level, new.log_format)
-            for listener in self.listeners:
-                try:
-                    listener(old, new)
-                except Exception:  # noqa: BLE001 - one listener's fault must not keep the others on the old config
-                    log.exception("config reload: applying it failed in %r", listener)
+            self._notify(old, new)
             log.info("config reloaded from %s: %d sources (%d enabled)", path, len(new.sources),
                      sum(s.enabled for s in new.sources), extra={"event": "config.reloaded"})
             return True
+
+    def refresh(self, storage) -> bool:
+        """Take in sources partners registered, changed or deleted since the last look (True if any)."""
+        from hub import partners
+
+        signature = partners.signature(storage)
+        if signature == self._registered:
+            return False
+        with self._lock:
+            self._registered = signature
+            new = partners.effective(self.file_config, storage)
+            old, self.config = self.config, new
+            if [s for s in old.sources] != [s for s in new.sources]:
+                log.info("registered sources changed: %d sources now", len(new.sources),
+                         extra={"event": "config.registered"})
+                self._notify(old, new)
+        return True
+
+    def _with_registered(self, config: hub_config.Config) -> hub_config.Config:
+        from hub import partners
+        from hub.storage import Storage
+
+        try:
+            with Storage(config.database, migrate=False) as storage:
+                return partners.effective(config, storage)
+        except Exception:  # noqa: BLE001 - not migrated yet: the file's sources for now, the next refresh adds them
+            return config
+
+    def _notify(self, old: hub_config.Config, new: hub_config.Config) -> None:
+        for listener in self.listeners:
+            try:
+                listener(old, new)
+            except Exception:  # noqa: BLE001 - one listener's fault must not keep the others on the old config
+                log.exception("config change: applying it failed in %r", listener)
 
     def handle_sighup(self) -> None:
         """Reload on SIGHUP (in a thread of its own: never inside the signal handler). Main thread only."""

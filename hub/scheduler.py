@@ -181,6 +181,7 @@ class Worker:
             try:
                 while not self.stopping.is_set():
                     try:
+                        self.runtime.refresh(storage)  # sources partners registered meanwhile (applied if scheduling)
                         if self.scheduler is None:
                             if lease.acquire():
                                 log.info("scheduler lease taken by %s; scheduling", lease.holder,

@@ -298,8 +298,10 @@ class SourceSync:
             result.unchanged += 1
             return
         if current and current["status"] in ("active", "pending", "rejected"):
-            # An operator rejected the old text; a changed one deserves another look.
-            status = "pending" if current["status"] == "rejected" else current["status"]
+            # A moderated source's changed text deserves another look, whatever was decided on the
+            # old one: approved or rejected, it waits for review again.
+            status = "pending" if self.source.trust == "moderated" or current["status"] == "rejected" \
+                else current["status"]
             action = "updated"
             result.updated += 1
         else:
@@ -396,8 +398,9 @@ def sync(config: Config, storage: Storage, names: list[str] | None = None, full:
          accept_shrink: bool = False, progress=None) -> list[SyncResult]:
     """Sync the named sources (default: every enabled one), one after another (after the
     lifecycle's housekeeping: renames carried over, grace periods checked)."""
-    from hub import lifecycle
+    from hub import lifecycle, partners
 
+    config = partners.effective(config, storage)  # sources registered by partners sync too
     lifecycle.housekeep(config, storage)
     chosen = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     results = []

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from hub.cli import dedupe, export, ops, review, serve, sync
+from hub.cli import dedupe, export, ops, partners, review, serve, sync
 from hub.cli.common import EXIT_USAGE
 
 
@@ -23,7 +23,8 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 for command in (sync.sync, serve.run, serve.serve, serve.worker, sync.runs, sync.quarantine, review.review,
-                dedupe.dedupe, export.export, ops.sources, ops.migrate, ops.backup, ops.restore):
+                dedupe.dedupe, export.export, ops.sources, ops.migrate, ops.backup, ops.restore, partners.tokens,
+                partners.audit):
     cli.add_command(command)
 
 

@@ -79,3 +79,13 @@ def progress_line(stream: TextIO | None = None) -> Progress | None:
     """A Progress on stderr when it is a terminal; None (quiet) when piped or redirected."""
     stream = stream or sys.stderr
     return Progress(stream) if stream.isatty() else None
+
+
+def actor() -> str:
+    """How the audit log names whoever runs a command: the system user, on the command line."""
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except Exception:  # noqa: BLE001 - no user name (a container without passwd entry)
+        return "command line"

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from hub.cli.common import load_config, open_storage, progress_line
+from hub.cli.common import actor, load_config, open_storage, progress_line
 
 
 @click.group(invoke_without_command=True)
@@ -78,7 +78,7 @@ def _decision(decision: str | None, help_text: str):
 
         def run(config, storage):
             try:
-                click.echo(decide(storage, first, second, decision, note, config.dedupe))
+                click.echo(decide(storage, first, second, decision, note, config.dedupe, decided_by=actor()))
             except NotFound as exc:
                 click.echo(exc.args[0], err=True)
                 ctx.exit(1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.common import EXIT_USAGE, load_config, open_storage
+from hub.cli.common import EXIT_USAGE, actor, load_config, open_storage
 
 
 @click.group(invoke_without_command=True)
@@ -62,6 +62,10 @@ def purge(ctx: click.Context, name: str) -> None:
         except lifecycle.LifecycleError as exc:
             click.echo(f"purge: {exc}", err=True)
             ctx.exit(EXIT_USAGE)
+        from hub import partners
+
+        with storage.transaction():
+            partners.audit(storage, actor(), "source.purge", name, {"withdrawn": n})
     click.echo(f"{name}: {n} listings withdrawn" if n else f"{name}: nothing listed; nothing to withdraw")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.common import load_config, open_storage
+from hub.cli.common import actor, load_config, open_storage
 
 
 @click.group(invoke_without_command=True)
@@ -41,16 +41,21 @@ def review(ctx: click.Context, source: str | None) -> None:
 
 def _decide(decision: str):
     @click.argument("ids", nargs=-1, required=True)
+    @click.option("--reason", default=None, help="Why (kept with the decision and in the audit log)"
+                  + ("; required to reject" if decision == "reject" else "") + ".")
     @click.pass_context
-    def command(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    def command(ctx: click.Context, ids: tuple[str, ...], reason: str | None) -> None:
         from hub.review import decide
 
         config = load_config(ctx)
+        if decision == "reject" and not reason:
+            click.echo("reject: say why with --reason (it is kept with the decision)", err=True)
+            ctx.exit(2)
         failed = False
         with open_storage(ctx, config) as storage:
             for listing_id in ids:
                 try:
-                    click.echo(decide(storage, listing_id, decision, config.dedupe))
+                    click.echo(decide(storage, listing_id, decision, config.dedupe, reason=reason, actor=actor()))
                 except (LookupError, ValueError) as exc:
                     click.echo(f"{decision}: {exc.args[0]}", err=True)
                     failed = True

@@ -96,6 +96,6 @@ def _serve(runtime) -> None:
 
     config = runtime.config
     app = create_app(config)
-    runtime.on_change(lambda old, new: app.config.update(HUB=new))
+    runtime.on_change(lambda old, new: app.config.update(HUB=new, HUB_FILE=runtime.file_config, HUB_SIGNATURE=None))
     click.echo(f"serving {config.title} on http://{config.host}:{config.port}/")
     serve(app, host=config.host, port=config.port, threads=config.threads, ident="helferhub")

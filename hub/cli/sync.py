@@ -23,8 +23,12 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
     """
     from hub.sync import sync as run_sync
 
+    from hub import partners
+
     config = load_config(ctx)
     logging.getLogger("hub.sync").setLevel(max(logging.WARNING, logging.getLogger().level))  # the lines below say it
+    with open_storage(ctx, config) as storage:
+        config = partners.effective(config, storage)  # sources registered by partners too
     known = {s.name for s in config.sources}
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -55,10 +59,12 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
 @click.pass_context
 def runs(ctx: click.Context, limit: int) -> None:
     """Show the latest sync runs of every source, with their counts and errors."""
+    from hub import partners
+
     config = load_config(ctx)
     shown = 0
     with open_storage(ctx, config) as storage:
-        for source in config.sources:
+        for source in partners.effective(config, storage).sources:
             for r in storage.runs(source.name, limit):
                 shown += 1
                 counts = " ".join(f"{k}={r[k] or 0}" for k in COUNTS)

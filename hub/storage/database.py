@@ -354,12 +354,14 @@ class Storage:
         rows = list(self.db["dedupe_overrides"].rows_where(order_by="created_at"))
         return [r for r in rows if ids is None or r["a"] in ids or r["b"] in ids]
 
-    def put_override(self, a: str, b: str, decision: str | None, note: str | None, now: str) -> None:
-        """Record (or with decision None, forget) that two listings are apart or together."""
+    def put_override(self, a: str, b: str, decision: str | None, note: str | None, now: str,
+                     decided_by: str | None = None) -> None:
+        """Record (or with decision None, forget) that two listings are apart or together, and who said so."""
         a, b = sorted((a, b))
         self.db.execute("delete from dedupe_overrides where a = ? and b = ?", [a, b])
         if decision:
-            self._write("dedupe_overrides", {"a": a, "b": b, "decision": decision, "note": note, "created_at": now})
+            self._write("dedupe_overrides", {"a": a, "b": b, "decision": decision, "note": note, "created_at": now,
+                                             "decided_by": decided_by})
 
     def counts(self) -> dict[str, int]:
         """How many unified listings there are in each status."""

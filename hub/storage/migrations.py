@@ -113,6 +113,20 @@ def _v7(db: sqlite_utils.Database) -> None:
                    "source_state.source and r.status not in ('ok', 'suspicious', 'running') order by id desc limit 1)")
 
 
+def _v8(db: sqlite_utils.Database) -> None:
+    """Partners: admin tokens (only a hash of each secret), sources registered through the admin
+    API, the audit log, settings the processes share, and who made each dedupe decision."""
+    db.execute("create table tokens (id text primary key, partner text not null, role text not null, "
+               "hash text not null, created_at text not null, expires_at text, revoked_at text, last_used_at text)")
+    db.execute("create table api_sources (name text primary key, partner text not null, entry text not null, "
+               "created_at text not null, updated_at text not null)")
+    db.execute("create table audit_log (id integer primary key, at text not null, actor text not null, "
+               "action text not null, target text, detail text)")
+    db.execute("create index audit_log_target on audit_log (target)")
+    db.execute("create table settings (key text primary key, value text not null)")
+    db.execute("alter table dedupe_overrides add column decided_by text")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)

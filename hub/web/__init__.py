@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -10,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from hub import config as hub_config, logs
 from hub.query import BadParameter
 from hub.storage import Storage
-from hub.web import api, db, feeds, openapi, ops, pages
+from hub.web import admin_api, api, db, feeds, limits, openapi, ops, pages
 from hub.web.responses import cors
 
 
@@ -31,8 +32,11 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
             pass
     if config.log_format == "json" or not logging.getLogger().handlers:
         logs.setup(config.log_level, config.log_format)
+    app.config["HUB_FILE"] = config
     ops.init_app(app)
-    for module in (api, feeds, openapi, pages):
+    limits.init_app(app)
+    app.before_request(_registered_sources)
+    for module in (api, feeds, openapi, pages, admin_api):
         app.register_blueprint(module.bp)
     app.after_request(cors)
     db.init_app(app)
@@ -40,6 +44,24 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
+
+
+def _registered_sources() -> None:
+    """Take in the sources partners registered (at most one look a second per process)."""
+    from flask import current_app
+
+    from hub import partners
+
+    app = current_app
+    now = time.monotonic()
+    if now - app.config.get("HUB_LOOKED", 0.0) < 1.0 or not app.config.get("HUB_READY"):
+        return
+    app.config["HUB_LOOKED"] = now
+    store = db.storage()
+    signature = partners.signature(store)
+    if signature != app.config.get("HUB_SIGNATURE"):
+        app.config["HUB"] = partners.effective(app.config["HUB_FILE"], store)
+        app.config["HUB_SIGNATURE"] = signature
 
 
 def _bad_parameter(exc):

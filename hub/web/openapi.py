@@ -100,6 +100,33 @@ _STATUS = {"type": "object", "required": ["status", "ready"], "properties": {
         "name": {"type": "string"}, "state": {"enum": ["active", "degraded", "paused", "removed"]}}}}}}
 
 
+def _admin_paths() -> dict:
+    """The admin API (hub/web/admin_api.py), every route with its roles and answers."""
+    import re
+
+    from hub.web.admin_api import ROUTES
+
+    codes = {"401": _error("No valid token (Authorization: Bearer hh_…): missing, unknown, revoked or expired."),
+             "403": _error("The token may not do this (another partner's source, or a role that may not)."),
+             "404": _error("No such source or listing."), "429": _error("Too many requests (Retry-After).")}
+    paths: dict = {}
+    for rule, method, roles, summary, has_body in ROUTES:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+        names = re.findall(r"{(\w+)}", path)
+        ok = {"POST": "201" if rule.endswith("/sources") else "202" if rule.endswith("/sync") else "200"}.get(method, "200")
+        operation = {
+            "summary": f"{summary} Roles: {', '.join(roles)}.", "security": [{"token": []}],
+            "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names],
+            "responses": {ok: {"description": "OK", "content": {JSON: {"schema": {"type": "object"}}}}, **codes,
+                          "400": _error("The body or a parameter is not acceptable; `problems` names each problem."),
+                          "409": _error("The state does not allow it (a hub.toml source, a paused source, busy).")},
+        }
+        if has_body:
+            operation["requestBody"] = {"required": False, "content": {JSON: {"schema": {"type": "object"}}}}
+        paths.setdefault(path, {})[method.lower()] = operation
+    return paths
+
+
 @cache
 def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
     """The OpenAPI document for a hub served at base_url carrying these sources."""
@@ -162,6 +189,7 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                              "parameters": [], "responses": {"200": {"description": "Prometheus text format", "content": {
                                  "text/plain": {"schema": {"type": "string"}}}}}}},
     }
+    paths.update(_admin_paths())
     listing = {k: v for k, v in inlined("unified").items() if k not in ("$schema", "$id")}
     feed = {k: v for k, v in inlined("jsonfeed").items() if k not in ("$schema", "$id")}
     return {
@@ -171,7 +199,9 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                                 "endpoint takes the same search parameters, so a saved search is a URL."},
         "servers": [{"url": base_url}],
         "paths": paths,
-        "components": {"schemas": {
+        "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer",
+                                                     "description": "A token of `helferhub tokens create`"}},
+                       "schemas": {
             "Listing": listing,
             "JsonFeed": feed,
             "ListingPage": {

@@ -40,7 +40,7 @@ def test_operators_approve_and_reject_from_the_command_line(setup):
     spam = next(i for i, line in ids.items() if "Werbung" in line)
     assert visible(storage) == []
     assert runner.invoke(cli, ["--config", path, "review", "approve", sofa]).exit_code == 0
-    assert runner.invoke(cli, ["--config", path, "review", "reject", spam]).exit_code == 0
+    assert runner.invoke(cli, ["--config", path, "review", "reject", "--reason", "Werbung", spam]).exit_code == 0
     assert visible(storage) == ["Sofa abzugeben"]
     again = runner.invoke(cli, ["--config", path, "review", "approve", spam])
     assert again.exit_code == 1 and f"listing {spam} is rejected, not awaiting review" in again.output
@@ -61,6 +61,13 @@ def test_decisions_survive_later_syncs_and_a_changed_text_is_reviewed_again(setu
     sync(config, storage)
     assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für Kredite!!"]
     assert visible(storage) == ["Sofa abzugeben"]
+    # the portal edits the approved listing: the new text waits for review, the old one is not shown meanwhile
+    portal.entries[0] = entry(1, titel="Sofa abzugeben, jetzt mit Sessel", aktualisiert="2026-06-02T00:00:00+02:00")
+    sync(config, storage)
+    waiting = {r["data"]["title"]: r for r in pending(storage)}
+    assert set(waiting) == {"Werbung für Kredite!!", "Sofa abzugeben, jetzt mit Sessel"}
+    assert "changed by the portal after it was approved" in " ".join(waiting["Sofa abzugeben, jetzt mit Sessel"]["reasons"])
+    assert visible(storage) == []
 
 
 def test_review_shows_what_a_moderator_must_judge_with_the_ids_the_api_uses(setup):
@@ -75,7 +82,7 @@ def test_review_shows_what_a_moderator_must_judge_with_the_ids_the_api_uses(setu
     decided = runner.invoke(cli, ["--config", path, "review", "approve", sofa])
     assert decided.stdout == f"{sofa} approved: Sofa abzugeben\n"
     spam = next(r["id"] for r in storage.listings_in("pending"))  # the listing id is taken too
-    assert runner.invoke(cli, ["--config", path, "review", "reject", spam]).stdout.startswith("u_")
+    assert runner.invoke(cli, ["--config", path, "review", "reject", "--reason", "Werbung", spam]).stdout.startswith("u_")
     assert [h["action"] for h in storage.history(spam)] == ["new", "rejected"]
     from hub.web import create_app  # the API knows the approved listing by the id review showed
 

@@ -1,0 +1,274 @@
+"""Partners help themselves: admin tokens, sources registered through the admin API, the audit log.
+
+A token is shown once, as `hh_<id>_<secret>`; the database keeps only a SHA-256 hash of it, and
+a presented token is looked up by its id and compared in constant time. Roles:
+
+- `partner`: its own sources (register, update, pause, delete, sync; their runs, quarantine and
+  listings' moderation state) and dedupe decisions about its own listings;
+- `moderator`: reads everything, approves and rejects listings, decides on duplicates;
+- `operator`: everything.
+
+A registered source is a `[[sources]]` entry kept in the database, checked exactly as hub.toml
+checks its entries (the same messages), but only for portals on the network (http or https: a
+partner cannot name files of the hub's machine, nor the hub's environment variables). The file
+stays the operator's: a name that hub.toml uses cannot be registered, and if hub.toml later
+takes a registered name, the file's entry is the one that runs (logged).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from hub import config as hub_config
+from hub.clock import utcnow
+from hub.storage import Storage
+
+log = logging.getLogger(__name__)
+ROLES = ("partner", "moderator", "operator")
+_PREFIX = "hh_"
+
+
+class TokenError(Exception):
+    """A token that is missing, malformed, unknown, revoked or expired (the message says which)."""
+
+
+class Forbidden(Exception):
+    """A valid token that may not do this (the message says why)."""
+
+
+class Invalid(Exception):
+    """A request the hub cannot take; `problems` holds one line per problem, named like hub.toml's."""
+
+    def __init__(self, problems: list[str], status: int = 400):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Token:
+    """Who is asking: the token's id, its partner (holder) and role."""
+
+    id: str
+    partner: str
+    role: str
+
+    @property
+    def actor(self) -> str:
+        """How the audit log and decisions name the holder."""
+        return f"{self.partner} ({self.role}, token {self.id})"
+
+    def may_manage(self, owner: str | None) -> bool:
+        """True if this token may change a source owned by `owner` (None: a hub.toml source)."""
+        return self.role == "operator" or (self.role == "partner" and owner == self.partner)
+
+    def may_read(self, owner: str | None) -> bool:
+        """True if this token may read a source's runs, quarantine and listings."""
+        return self.role in ("operator", "moderator") or owner == self.partner
+
+
+# -- tokens -----------------------------------------------------------------------------------
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(storage: Storage, partner: str, role: str = "partner", expires_at: datetime | None = None,
+                 actor: str = "command line") -> tuple[str, dict]:
+    """A new token: (the secret, shown once; its row without the hash)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if not partner or not partner.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise ValueError(f"partner {partner!r}: letters, digits, '-', '_' and '.' only")
+    token_id = secrets.token_hex(6)
+    secret = f"{_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+    row = {"id": token_id, "partner": partner, "role": role, "hash": _hash(secret),
+           "created_at": utcnow().isoformat(), "expires_at": expires_at.isoformat() if expires_at else None,
+           "revoked_at": None, "last_used_at": None}
+    with storage.transaction():
+        storage.db["tokens"].insert(row)
+        audit(storage, actor, "token.create", token_id, {"partner": partner, "role": role, "expires_at": row["expires_at"]})
+    return secret, {k: v for k, v in row.items() if k != "hash"}
+
+
+def tokens(storage: Storage) -> list[dict]:
+    """Every token (never its hash), newest first."""
+    return [{k: v for k, v in r.items() if k != "hash"}
+            for r in storage.db["tokens"].rows_where(order_by="created_at desc")]
+
+
+def revoke_token(storage: Storage, token_id: str, actor: str = "command line") -> dict:
+    """Revoke a token by its id (from `tokens list`); LookupError if there is none."""
+    rows = list(storage.db["tokens"].rows_where("id = ?", [token_id]))
+    if not rows:
+        raise LookupError(f"no token {token_id!r}")
+    with storage.transaction():
+        storage.db["tokens"].update(token_id, {"revoked_at": utcnow().isoformat()})
+        audit(storage, actor, "token.revoke", token_id, {"partner": rows[0]["partner"]})
+    return rows[0]
+
+
+def authenticate(storage: Storage, presented: str | None) -> Token:
+    """The token behind a presented secret; TokenError says what is wrong with it."""
+    if not presented:
+        raise TokenError("no token: send Authorization: Bearer <token> (helferhub tokens create)")
+    parts = presented.strip().removeprefix(_PREFIX).split("_", 1)
+    if not presented.startswith(_PREFIX) or len(parts) != 2:
+        raise TokenError("not a hub token (they look like hh_<id>_<secret>)")
+    rows = list(storage.db["tokens"].rows_where("id = ?", [parts[0]]))
+    # compared in constant time, and against a dummy hash when the id is unknown (no timing oracle)
+    expected = rows[0]["hash"] if rows else _hash("unknown")
+    if not hmac.compare_digest(_hash(presented.strip()), expected) or not rows:
+        raise TokenError("unknown token")
+    row = rows[0]
+    if row["revoked_at"]:
+        raise TokenError(f"token {row['id']} was revoked")
+    now = utcnow()
+    if row["expires_at"] and datetime.fromisoformat(row["expires_at"]) <= now:
+        raise TokenError(f"token {row['id']} expired at {row['expires_at']}")
+    if not row["last_used_at"] or row["last_used_at"][:16] != now.isoformat()[:16]:  # at most one write a minute
+        with storage.transaction():
+            storage.db["tokens"].update(row["id"], {"last_used_at": now.isoformat()})
+    return Token(row["id"], row["partner"], row["role"])
+
+
+# -- the audit log ----------------------------------------------------------------------------
+
+def audit(storage: Storage, actor: str, action: str, target: str | None, detail: dict | None = None) -> None:
+    """Record who did what to what, and when (inside the caller's transaction when it has one)."""
+    storage.db.execute("insert into audit_log (at, actor, action, target, detail) values (?, ?, ?, ?, ?)",
+                       [utcnow().isoformat(), actor, action, target,
+                        json.dumps(detail, ensure_ascii=False, default=str) if detail else None])
+    log.info("audit: %s %s %s", actor, action, target or "", extra={"event": f"audit.{action}"})
+
+
+def audit_log(storage: Storage, target: str | None = None, limit: int = 100) -> list[dict]:
+    """The newest audit entries (about one target, or all)."""
+    where, args = ("target = ?", [target]) if target else (None, [])
+    return [{**r, "detail": json.loads(r["detail"]) if r["detail"] else None}
+            for r in storage.db["audit_log"].rows_where(where, args, order_by="id desc", limit=limit)]
+
+
+# -- sources registered through the API -------------------------------------------------------
+
+def registered(storage: Storage) -> list[dict]:
+    """Every registered source: name, partner, entry (as given), created_at, updated_at."""
+    return [{**r, "entry": json.loads(r["entry"])} for r in storage.db["api_sources"].rows_where(order_by="created_at")]
+
+
+def owner_of(storage: Storage, name: str) -> str | None:
+    """The partner that registered a source (None: a hub.toml source, or none)."""
+    row = storage.db.execute("select partner from api_sources where name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def check_entry(config: hub_config.Config, entry: object, where: str = "source") -> hub_config.SourceConfig:
+    """A registered source's entry, checked as hub.toml's entries are (Invalid names every problem)."""
+    if not isinstance(entry, dict):
+        raise Invalid([f"{where}: must be a JSON object (a [[sources]] entry), not {type(entry).__name__}"])
+    item = hub_config.STRUCTURE["properties"]["sources"]["items"]
+    problems = [p.replace("(top level)", where, 1) if p.startswith("(top level)") else f"{where}.{p}"
+                for p in hub_config.schema_problems(item, entry)]
+    if "renamed_from" in entry:
+        problems.append(f"{where}.renamed_from: renames are the operator's (hub.toml); register the new name "
+                        "and delete the old one")
+    url = entry.get("url")
+    if isinstance(url, str) and not url.startswith(("http://", "https://")):
+        problems.append(f"{where}.url: a registered source names its portal by an http or https URL, not {url!r}")
+    if problems:
+        raise Invalid(sorted(problems))
+    source, found = hub_config._source(entry, where, Path("."), env={})
+    if found:
+        raise Invalid(found)
+    return source
+
+
+def effective(config: hub_config.Config, storage: Storage) -> hub_config.Config:
+    """The config with the registered sources after the file's own (the file wins a name clash)."""
+    extra = []
+    names = {s.name: s for s in config.sources}
+    for row in registered(storage):
+        if row["name"] in names and names[row["name"]].partner == row["partner"]:
+            continue  # merged already (this config is an effective one)
+        if row["name"] in names:
+            log.error("registered source %r (by %s) is shadowed by the hub.toml entry of the same name; the file's "
+                      "entry runs", row["name"], row["partner"], extra={"source": row["name"], "event": "source.shadowed"})
+            continue
+        try:
+            extra.append(replace(check_entry(config, row["entry"], f"registered source {row['name']!r}"),
+                                 partner=row["partner"]))
+        except Invalid as exc:  # registered under an older hub whose rules were looser
+            log.error("registered source %r is not valid any more and is left out: %s", row["name"], exc,
+                      extra={"source": row["name"], "event": "source.invalid"})
+    if not extra:
+        return config
+    return replace(config, sources=config.sources + tuple(extra))
+
+
+def signature(storage: Storage) -> tuple:
+    """Changes whenever a source is registered, updated or deleted (cheap: for polling)."""
+    return tuple(storage.db.execute("select count(*), max(updated_at) from api_sources").fetchone())
+
+
+def register(config: hub_config.Config, storage: Storage, token: Token, entry: dict) -> hub_config.SourceConfig:
+    """Register a new source for the token's partner (an operator may name another with `partner`)."""
+    entry = dict(entry)
+    partner = entry.pop("partner", None) if token.role == "operator" else None
+    partner = partner or token.partner
+    if token.role == "moderator":
+        raise Forbidden("a moderator token does not register sources")
+    source = check_entry(config, entry)
+    if source.name in {s.name for s in config.sources if s.partner is None}:
+        raise Invalid([f"source.name: {source.name!r} is a source of {config.path} (the operator's file); "
+                       "choose another name"], status=409)
+    now = utcnow().isoformat()
+    with storage.transaction():
+        if owner_of(storage, source.name) is not None:
+            raise Invalid([f"source.name: {source.name!r} is registered already"], status=409)
+        if storage.db.execute("select 1 from listings where source = ? limit 1", [source.name]).fetchone():
+            raise Invalid([f"source.name: {source.name!r} was a source of this hub before and still has its "
+                           "records here; choose another name"], status=409)
+        storage.db["api_sources"].insert({"name": source.name, "partner": partner,
+                                          "entry": json.dumps(entry, ensure_ascii=False), "created_at": now,
+                                          "updated_at": now})
+        audit(storage, token.actor, "source.register", source.name, {"entry": entry, "partner": partner})
+    return source
+
+
+def update(config: hub_config.Config, storage: Storage, token: Token, name: str, changes: dict) -> hub_config.SourceConfig:
+    """Change a registered source's entry (keys given replace, `null` removes one); the name stays."""
+    row = _own(storage, token, name)
+    if "name" in changes and changes["name"] != name:
+        raise Invalid([f"source.name: a source keeps its name ({name!r}); register a new one to use another"])
+    entry = {**row["entry"], **changes}
+    entry = {k: v for k, v in entry.items() if v is not None}
+    source = check_entry(config, entry)
+    with storage.transaction():
+        storage.db["api_sources"].update(name, {"entry": json.dumps(entry, ensure_ascii=False),
+                                                "updated_at": utcnow().isoformat()})
+        audit(storage, token.actor, "source.update", name, {"changes": changes})
+    return source
+
+
+def delete(storage: Storage, token: Token, name: str) -> None:
+    """Delete a registered source: it is not synced any more and is `removed` (its listings leave
+    after retire_after, or at once with a purge)."""
+    _own(storage, token, name)
+    with storage.transaction():
+        storage.db.execute("delete from api_sources where name = ?", [name])
+        audit(storage, token.actor, "source.delete", name)
+
+
+def _own(storage: Storage, token: Token, name: str) -> dict:
+    rows = [r for r in registered(storage) if r["name"] == name]
+    if not rows:
+        raise LookupError(f"no registered source {name!r}")
+    if not token.may_manage(rows[0]["partner"]):
+        raise Forbidden(f"source {name!r} belongs to another partner")
+    return rows[0]

@@ -1,0 +1,216 @@
+"""The admin API: tokens, partners' own sources, moderation, dedupe decisions, rate limits, audit."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from hub import partners
+from hub.cli import cli
+from hub.storage import Storage
+from hub.web import create_app
+from hub.web.admin_api import admin_rules
+from tests.hub.test_scheduler import wait_for, write_portal
+from tests.portals import HelpToPortal, entry
+
+A = "/admin/api/v1"
+
+
+@pytest.fixture
+def hub(make_config, tmp_path):
+    """The app with a hub.toml source, a partner portal on 127.0.0.1, and tokens of every role."""
+    write_portal(tmp_path / "file", [entry(1, titel="Aus der Datei")])
+    config = make_config([{"name": "file-source", "type": "helpto", "url": str(tmp_path / "file")}],
+                         allow_private_addresses=True)
+    portal = HelpToPortal([entry(1, titel="Fahrrad abzugeben"), entry(2, titel="Kinderwagen zu verschenken")])
+    with portal.serve() as url, Storage(config.database) as storage:
+        made = {name: partners.create_token(storage, name, role)[0] for name, role in
+                (("kiez", "partner"), ("nachbar", "partner"), ("mod", "moderator"), ("op", "operator"))}
+        app = create_app(config)
+        yield app.test_client(), {k: {"Authorization": f"Bearer {v}"} for k, v in made.items()}, url, portal, config
+
+
+def register(client, auth, url, name="kiez-portal", **extra):
+    return client.post(f"{A}/sources", json={"name": name, "type": "helpto", "url": url, **extra}, headers=auth)
+
+
+def synced(client, auth, name):
+    """Ask for a sync and wait for its run to end; that run."""
+    def finished():
+        return [r for r in client.get(f"{A}/sources/{name}/runs", headers=auth).get_json()["runs"] if r["finished_at"]]
+
+    before = len(finished())
+    assert client.post(f"{A}/sources/{name}/sync", headers=auth).status_code == 202
+    wait_for(lambda: len(finished()) > before)
+    return finished()[0]
+
+
+def fill(rule: str, values: dict) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule)
+
+
+def test_every_admin_route_needs_a_token_and_refuses_another_partners(hub):
+    client, auth, url, _, _ = hub
+    assert register(client, auth["kiez"], url).status_code == 201
+    run = synced(client, auth["kiez"], "kiez-portal")
+    assert run["status"] == "ok"
+    mine = client.get(f"{A}/sources/kiez-portal/listings", headers=auth["kiez"]).get_json()["listings"][0]
+    values = {"name": "kiez-portal", "listing_id": mine["id"]}
+    rules = admin_rules(client.application)
+    assert len(rules) >= 15
+    for rule in rules:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            path = fill(rule.rule, values)
+            for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Bearer hh_0_0"}):
+                answer = client.open(path, method=method, headers=headers, json={})
+                assert answer.status_code == 401, (method, path, headers)
+                assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+            if "<" in rule.rule or rule.rule.endswith(("/audit", "/dedupe/apart", "/dedupe/together", "/dedupe/forget")):
+                body = {"a": mine["id"], "b": mine["id"]}
+                answer = client.open(path, method=method, headers=auth["nachbar"], json=body)
+                assert answer.status_code == 403, (method, path, answer.get_json())
+    assert client.get(f"{A}/sources", headers=auth["nachbar"]).get_json()["sources"] == []  # sees none of kiez's
+
+
+def test_a_partner_registers_a_source_syncs_it_and_sees_its_listings_in_the_feed(hub):
+    client, auth, url, portal, config = hub
+    made = register(client, auth["kiez"], url, interval="2h")
+    assert made.status_code == 201 and made.headers["Location"].endswith("/sources/kiez-portal")
+    assert made.get_json()["state"] == "active" and made.get_json()["partner"] == "kiez"
+    run = synced(client, auth["kiez"], "kiez-portal")
+    assert run["status"] == "ok" and run["new"] == 2
+    titles = {i["title"] for i in client.get("/feed.json").get_json()["items"]}
+    assert {"Fahrrad abzugeben", "Kinderwagen zu verschenken"} <= titles
+    assert client.get(f"{A}/sources/kiez-portal/quarantine", headers=auth["kiez"]).get_json() == {"quarantine": []}
+    listed = client.get(f"{A}/sources/kiez-portal/listings", headers=auth["kiez"]).get_json()["listings"]
+    assert {(l["title"], l["status"]) for l in listed} == {("Fahrrad abzugeben", "active"),
+                                                          ("Kinderwagen zu verschenken", "active")}
+    with Storage(config.database) as storage:  # the CLI and the worker see it beside the file's sources
+        from hub import lifecycle
+
+        assert [e["name"] for e in lifecycle.overview(config, storage)] == ["file-source", "kiez-portal"]
+    changed = client.patch(f"{A}/sources/kiez-portal", json={"interval": "30m"}, headers=auth["kiez"])
+    assert changed.status_code == 200 and changed.get_json()["entry"]["interval"] == "30m"
+    paused = client.post(f"{A}/sources/kiez-portal/pause", headers=auth["kiez"]).get_json()
+    assert paused["state"] == "paused"
+    assert client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"]).status_code == 409
+    assert client.post(f"{A}/sources/kiez-portal/resume", headers=auth["kiez"]).get_json()["state"] == "active"
+    gone = client.delete(f"{A}/sources/kiez-portal?purge=true", headers=auth["kiez"])
+    assert gone.get_json() == {"deleted": "kiez-portal", "withdrawn": 2}
+    assert not {"Fahrrad abzugeben"} & {i["title"] for i in client.get("/feed.json").get_json()["items"]}
+    actions = [e["action"] for e in client.get(f"{A}/audit", headers=auth["op"]).get_json()["audit"]]
+    assert actions[:7] == ["source.purge", "source.delete", "source.update", "source.update", "source.update",
+                           "source.sync", "source.register"]
+
+
+def test_registrations_are_checked_like_hub_toml_entries(hub):
+    client, auth, url, _, _ = hub
+    bad = register(client, auth["kiez"], url, interval="soon", trust="maybe")
+    assert bad.status_code == 400
+    assert bad.get_json()["problems"] == ["source.interval: 'soon' is not an interval like '30m', '2h', '1d' or '1h30m'",
+                                          "source.trust: 'maybe' is not one of ['trusted', 'moderated']"]
+    assert register(client, auth["kiez"], url, per_page=500).get_json()["problems"] == [
+        "source.per_page: 500 is greater than the maximum of 100"]
+    assert register(client, auth["kiez"], "/etc").get_json()["problems"] == [
+        "source.url: a registered source names its portal by an http or https URL, not '/etc'"]
+    clash = register(client, auth["kiez"], url, name="file-source")
+    assert clash.status_code == 409 and "is a source of" in clash.get_json()["message"]
+    assert register(client, auth["kiez"], url, type="nope").get_json()["problems"][0].startswith(
+        "source.type: unknown connector type 'nope'")
+    assert register(client, auth["mod"], url).status_code == 403
+    assert client.post(f"{A}/sources", data="{", headers={**auth["kiez"], "Content-Type": "application/json"}).status_code == 400
+    assert client.patch(f"{A}/sources/file-source", json={"interval": "1h"}, headers=auth["op"]).status_code == 409
+
+
+def test_moderation_end_to_end(hub):
+    client, auth, url, portal, _ = hub
+    assert register(client, auth["kiez"], url, trust="moderated").status_code == 201
+    synced(client, auth["kiez"], "kiez-portal")
+    assert client.get("/feed.json").get_json()["items"] == []  # nothing shown unreviewed (the file source: not synced)
+    queue = client.get(f"{A}/moderation", headers=auth["kiez"]).get_json()["pending"]
+    assert {q["listing"]["title"] for q in queue} == {"Fahrrad abzugeben", "Kinderwagen zu verschenken"}
+    assert client.get(f"{A}/moderation", headers=auth["nachbar"]).get_json()["pending"] == []
+    bike = next(q["id"] for q in queue if q["listing"]["title"] == "Fahrrad abzugeben")
+    pram = next(q["id"] for q in queue if q["listing"]["title"] != "Fahrrad abzugeben")
+    assert client.post(f"{A}/listings/{bike}/approve", headers=auth["kiez"]).status_code == 403  # not its own judge
+    assert client.post(f"{A}/listings/{bike}/approve", headers=auth["mod"]).status_code == 200
+    no_reason = client.post(f"{A}/listings/{pram}/reject", headers=auth["mod"], json={})
+    assert no_reason.status_code == 400 and "reason" in no_reason.get_json()["message"]
+    assert client.post(f"{A}/listings/{pram}/reject", headers=auth["mod"], json={"reason": "Werbung"}).status_code == 200
+    assert [i["title"] for i in client.get("/feed.json").get_json()["items"]] == ["Fahrrad abzugeben"]
+    states = {l["title"]: (l["status"], l["reason"]) for l in
+              client.get(f"{A}/sources/kiez-portal/listings", headers=auth["kiez"]).get_json()["listings"]}
+    assert states["Kinderwagen zu verschenken"][0] == "rejected" and "Werbung" in states["Kinderwagen zu verschenken"][1]
+    assert "mod (moderator" in states["Fahrrad abzugeben"][1]
+    portal.entries[0] = entry(1, titel="Fahrrad abzugeben, mit Licht", aktualisiert="2026-06-01T00:00:00+02:00")
+    synced(client, auth["kiez"], "kiez-portal")
+    queue = client.get(f"{A}/moderation", headers=auth["mod"]).get_json()["pending"]
+    assert [q["listing"]["title"] for q in queue] == ["Fahrrad abzugeben, mit Licht"]  # back in the queue
+    assert client.get("/feed.json").get_json()["items"] == []
+
+
+def test_dedupe_decisions_are_attributed_to_the_tokens_holder(hub):
+    client, auth, url, portal, config = hub
+    portal.entries.append(entry(3, titel="Fahrrad abzugeben"))
+    assert register(client, auth["kiez"], url).status_code == 201
+    synced(client, auth["kiez"], "kiez-portal")
+    ids = [l["listing_id"] for l in client.get(f"{A}/sources/kiez-portal/listings", headers=auth["kiez"]).get_json()["listings"]]
+    answer = client.post(f"{A}/dedupe/apart", json={"a": ids[0], "b": ids[1], "note": "zwei Räder"}, headers=auth["kiez"])
+    assert answer.status_code == 200, answer.get_json()
+    with Storage(config.database) as storage:
+        (decision,) = storage.overrides()
+        assert decision["decided_by"].startswith("kiez (partner, token ") and decision["note"] == "zwei Räder"
+    assert client.post(f"{A}/dedupe/apart", json={"a": ids[0]}, headers=auth["kiez"]).status_code == 400
+    assert client.post(f"{A}/dedupe/forget", json={"a": ids[0], "b": ids[1]}, headers=auth["mod"]).status_code == 200
+
+
+def test_rate_limits_answer_429_with_retry_after(tmp_path):
+    from hub import config as hub_config
+
+    config = hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db")},
+                                   "limits": {"public": "5/1m", "admin_token": "3/1m", "admin_address": "0"}})
+    with Storage(config.database) as storage:
+        secret, _ = partners.create_token(storage, "kiez")
+    client = create_app(config).test_client()
+    codes = [client.get("/feed.json").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    limited = client.get("/api/v1/listings")
+    assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert client.get("/healthz").status_code == 200  # monitoring always gets through
+    other = client.get("/feed.json", environ_base={"REMOTE_ADDR": "127.0.0.2"})
+    assert other.status_code == 200  # another address has its own window
+    auth = {"Authorization": f"Bearer {secret}"}
+    codes = [client.get(f"{A}/whoami", headers=auth).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_tokens_from_the_command_line(make_config, tmp_path):
+    config = make_config()
+    path = tmp_path / "hub.toml"
+    path.write_text(f'[hub]\ndatabase = "{config.database}"\n')
+    runner = CliRunner()
+    made = runner.invoke(cli, ["--config", str(path), "tokens", "create", "kiez", "--expires", "1d"])
+    assert made.exit_code == 0
+    secret = made.stdout.strip()
+    assert secret.startswith("hh_") and "shown only now" in made.stderr
+    listed = runner.invoke(cli, ["--config", str(path), "tokens", "list"]).stdout
+    token_id = secret.split("_")[1]
+    assert f"{token_id} kiez partner" in listed and secret not in listed and "expires" in listed
+    with Storage(config.database) as storage:
+        assert secret not in str(list(storage.db["tokens"].rows))  # only a hash is kept
+    client = create_app(config).test_client()
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert client.get(f"{A}/whoami", headers=auth).get_json() == {"token": token_id, "partner": "kiez", "role": "partner"}
+    assert runner.invoke(cli, ["--config", str(path), "tokens", "revoke", token_id]).exit_code == 0
+    revoked = client.get(f"{A}/whoami", headers=auth)
+    assert revoked.status_code == 401 and "revoked" in revoked.get_json()["message"]
+    with Storage(config.database) as storage:
+        old, _ = partners.create_token(storage, "alt")
+        storage.db.execute("update tokens set expires_at = '2020-01-01T00:00:00+00:00' where partner = 'alt'")
+        storage.db.conn.commit()
+    expired = client.get(f"{A}/whoami", headers={"Authorization": f"Bearer {old}"})
+    assert expired.status_code == 401 and "expired" in expired.get_json()["message"]
+    audit = runner.invoke(cli, ["--config", str(path), "audit"]).stdout
+    assert audit.index(f"token.revoke {token_id}") < audit.index(f"token.create {token_id}")  # newest first
+    assert "(command line): token.revoke" in audit
