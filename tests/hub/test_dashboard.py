@@ -1,0 +1,94 @@
+"""The dashboard without a browser: login, the session cookie, CSRF on every form, roles."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hub import partners
+from hub.storage import Storage
+from hub.sync import sync
+from hub.web import create_app
+from tests.hub.test_scheduler import write_portal
+from tests.portals import entry
+
+
+@pytest.fixture
+def dash(make_config, tmp_path):
+    write_portal(tmp_path / "gera", [entry(1, titel="Sofa abzugeben"), entry(2, titel="Werbung für Kredite")])
+    config = make_config([{"name": "gera", "type": "helpto", "url": str(tmp_path / "gera"), "trust": "moderated"}])
+    with Storage(config.database) as storage:
+        sync(config, storage)
+        tokens = {role: partners.create_token(storage, role, role)[0] for role in ("partner", "moderator", "operator")}
+    return create_app(config), tokens, config
+
+
+def login(client, secret):
+    """Log in through the form; the answer, and the CSRF token of the session it began (a new one)."""
+    form = client.get("/admin/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    answer = client.post("/admin/login", data={"token": secret, "csrf": csrf})
+    page = client.get("/admin/").get_data(as_text=True)
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    return answer, found.group(1) if found else None
+
+
+def test_login_sets_a_session_cookie_and_a_wrong_token_is_refused(dash):
+    app, tokens, _ = dash
+    client = app.test_client()
+    assert client.get("/admin/moderation").headers["Location"] == "/admin/login?next=/admin/moderation"
+    refused, _ = login(client, "hh_nope_nope")
+    assert refused.status_code == 401 and "Not logged in: unknown token" in refused.get_data(as_text=True)
+    done, _ = login(client, tokens["moderator"])
+    assert done.status_code == 302 and done.headers["Location"] == "/admin/"
+    cookie = done.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/admin" in cookie
+    assert tokens["moderator"] not in cookie  # the cookie names the token, it does not hold the secret
+    assert client.get("/admin/").status_code == 200
+    secure = app.test_client()
+    form = secure.get("/admin/login", base_url="https://hub.example").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    over_tls = secure.post("/admin/login", data={"token": tokens["operator"], "csrf": csrf}, base_url="https://hub.example")
+    assert "Secure" in over_tls.headers["Set-Cookie"]
+
+
+def test_every_form_post_without_the_csrf_token_is_refused(dash):
+    app, tokens, config = dash
+    client = app.test_client()
+    assert client.post("/admin/login", data={"token": tokens["operator"]}).status_code == 400  # the login form too
+    _, csrf = login(client, tokens["operator"])
+    with Storage(config.database) as storage:
+        waiting = storage.listings_in("pending")[0]["id"]
+    posts = [("/admin/sources/gera/sync", {}), (f"/admin/moderation/{waiting}", {"decision": "approve"}),
+             ("/admin/listings/u_x/split", {"member": "l_x"}), ("/admin/listings/u_x/merge", {"other": "u_y"}),
+             ("/admin/logout", {})]
+    rule_posts = {r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/admin") and "POST" in r.methods
+                  and not r.rule.startswith("/admin/api")}
+    assert len(rule_posts) == len(posts) + 1  # every form of the dashboard (and the login) is tried here
+    for path, data in posts:
+        for sent in ({}, {"csrf": "forged"}):
+            answer = client.post(path, data={**data, **sent})
+            assert answer.status_code == 400, path
+            assert "CSRF" in answer.get_json()["message"]
+    with Storage(config.database) as storage:
+        assert storage.listing(waiting)["status"] == "pending" and storage.runs("gera")[0]["id"] == 1
+    assert client.post(f"/admin/moderation/{waiting}", data={"decision": "approve", "csrf": csrf}).status_code == 302
+    with Storage(config.database) as storage:
+        assert storage.listing(waiting)["status"] == "active"
+
+
+def test_roles_and_revocation_in_the_dashboard(dash):
+    app, tokens, config = dash
+    client = app.test_client()
+    _, csrf = login(client, tokens["partner"])
+    page = client.get("/admin/moderation").get_data(as_text=True)
+    assert "Approve" not in page  # a partner sees no decisions to make
+    with Storage(config.database) as storage:
+        waiting = storage.listings_in("pending")[0]["id"]
+    assert client.post(f"/admin/moderation/{waiting}", data={"decision": "approve", "csrf": csrf}).status_code == 403
+    other = app.test_client()
+    _, _ = login(other, tokens["operator"])
+    assert "Sync now" in other.get("/admin/").get_data(as_text=True)
+    with Storage(config.database) as storage:
+        partners.revoke_token(storage, tokens["operator"].split("_")[1])
+    assert other.get("/admin/").status_code == 302  # a revoked token ends the session at once
