@@ -24,6 +24,22 @@ from hub.storage.leases import holder_of
 from hub.web.db import storage
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin", template_folder="templates")
+#: Every page and form of the dashboard, for the OpenAPI document: (path, method, summary).
+PAGES = (
+    ("/admin", "get", "The dashboard: sources with state, last success, last error, next run, counts"),
+    ("/admin/", "get", "The same"),
+    ("/admin/login", "get", "The login form (a token)"),
+    ("/admin/login", "post", "Log in: sets the session cookie (form: token, csrf)"),
+    ("/admin/logout", "post", "Log out (form: csrf)"),
+    ("/admin/sources/{name}", "get", "A source: state, run history, quarantine"),
+    ("/admin/sources/{name}/sync", "post", "Sync a source now (form: csrf)"),
+    ("/admin/quarantine", "get", "Quarantined records with reasons and the raw record"),
+    ("/admin/moderation", "get", "The moderation queue with each listing's text"),
+    ("/admin/moderation/{listing_id}", "post", "Approve or reject (form: decision, reason, csrf)"),
+    ("/admin/listings/{unified_id}", "get", "A unified listing's members with their field scores"),
+    ("/admin/listings/{unified_id}/split", "post", "Keep a member apart from the others (form: member, csrf)"),
+    ("/admin/listings/{unified_id}/merge", "post", "Keep another listing together with this one (form: other, csrf)"),
+)
 
 
 class _SharedKeySessions(SecureCookieSessionInterface):

@@ -124,6 +124,19 @@ def _admin_paths() -> dict:
         if has_body:
             operation["requestBody"] = {"required": False, "content": {JSON: {"schema": {"type": "object"}}}}
         paths.setdefault(path, {})[method.lower()] = operation
+    from hub.web.dashboard import PAGES
+
+    html = {"text/html": {"schema": {"type": "string"}}}
+    for path, method, summary in PAGES:
+        names = re.findall(r"{(\w+)}", path)
+        paths.setdefault(path, {})[method] = {
+            "summary": f"Dashboard: {summary}. A page (or form) for people; session cookie from /admin/login.",
+            "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names],
+            "responses": {"200": {"description": "A page", "content": html},
+                          "302": {"description": "To the login form, or back after a form"},
+                          "400": _error("A form without the session's CSRF token, or with a bad field."),
+                          "401": {"description": "The login form again: the token was refused", "content": html},
+                          "403": _error("The token's role may not do this.")}}
     return paths
 
 
