@@ -69,6 +69,10 @@ class Connector:
         self.complete = True
         self.unmapped_categories: set[str] = set()
 
+    def sync_notes(self) -> list[str]:
+        """What the operator should know about this sync beyond its counts (shown with the run)."""
+        return []
+
     @classmethod
     def auth(cls, source) -> "Bearer | None":
         """The credentials this source's requests carry (sent to its own origin only): by default a

@@ -16,7 +16,8 @@ def aware(value: str | None, field: str, fmt: str | None = None) -> str | None:
     try:
         parsed = datetime.strptime(value, fmt) if fmt else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except (TypeError, ValueError):
-        raise RecordError(f"{field}: {value!r} is not a valid time") from None
+        tried = f"the format {fmt!r}" if fmt else "ISO 8601 (e.g. 2026-03-01T10:15:00+01:00 or 2026-03-01)"
+        raise RecordError(f"{field}: {value!r} is not a valid time (read by {tried})") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BERLIN)
     return parsed.isoformat()
@@ -29,7 +30,7 @@ def end_of_day(value: str | None, field: str, fmt: str = "%Y-%m-%d") -> str | No
     try:
         day = datetime.strptime(str(value), fmt).date()
     except ValueError:
-        raise RecordError(f"{field}: {value!r} is not a date") from None
+        raise RecordError(f"{field}: {value!r} is not a date (read by the format {fmt!r})") from None
     return datetime.combine(day, time(23, 59, 59), BERLIN).isoformat()
 
 

@@ -116,6 +116,28 @@ class JsonConnector(Connector):
                           **{k: v for k, v in paging.items() if k in ("offset_param", "size_param", "size")})
         return Paginator()
 
+    def __init__(self, source, fetcher):
+        super().__init__(source, fetcher)
+        #: field -> [records it was read from, records where its path found a value]
+        self.found: dict[str, list[int]] = {}
+
+    def where(self, name: str) -> str:
+        """How a field is read, for messages: "path 'geo.lat'" or "a constant"."""
+        spec = self.options["fields"].get(name)
+        if spec is None:
+            return "no entry in fields"
+        path = spec if isinstance(spec, str) else spec.get("path")
+        return f"path {path!r}" if path is not None else "a constant"
+
+    def sync_notes(self) -> list[str]:
+        """Fields whose path found nothing in any record of this sync (a wrong path, most likely)."""
+        never = [f"{name} ({self.where(name)}, {tried} records)" for name, (tried, hits) in self.found.items()
+                 if tried and not hits]
+        if not never:
+            return []
+        return ["fields whose path found nothing in any record of this sync: " + ", ".join(never)
+                + "; check the paths in the source's fields table against the portal's records"]
+
     def field(self, raw, name: str, text: bool = False):
         """One field of a record, read as its spec says (None if the spec or the value is missing)."""
         spec = self.options["fields"].get(name)
@@ -124,12 +146,17 @@ class JsonConnector(Connector):
         if isinstance(spec, str):
             spec = {"path": spec}
         value = spec["value"] if "value" in spec else read_path(raw, spec["path"])
+        if "path" in spec:
+            counts = self.found.setdefault(name, [0, 0])
+            counts[0] += 1
+            counts[1] += value not in (None, "", [])
         if value in (None, "") and "default" in spec:
             value = spec["default"]
         if "map" in spec and value is not None:
             mapped = spec["map"].get(str(value))
             if mapped is None and name != "category":
-                raise RecordError(f"{name}: {value!r} is not in its map ({', '.join(spec['map'])})")
+                raise RecordError(f"{name}: {value!r} (at {self.where(name)}) is not in its map "
+                                  f"({', '.join(spec['map'])})")
             value = mapped if mapped is not None else value
         if "split" in spec and isinstance(value, str):
             value = [v.strip() for v in value.split(spec["split"]) if v.strip()]
@@ -148,23 +175,27 @@ class JsonConnector(Connector):
         fmt = spec.get("format") if isinstance(spec, dict) else None
         if name == "valid_until" and ("%H" not in fmt if fmt else len(str(value)) == 10):
             return end_of_day(str(value), name, fmt or "%Y-%m-%d")
-        return aware(str(value), name, fmt)
+        try:
+            return aware(str(value), name, fmt)
+        except RecordError as exc:
+            raise RecordError(f"{exc} at {self.where(name)}") from None
 
     def record_id(self, raw) -> str:
         """The id field."""
         value = self.field(raw, "id") if isinstance(raw, dict) else None
         if value in (None, ""):
-            raise RecordError("id: missing")
+            raise RecordError(f"id: missing (read at {self.where('id')})")
         return str(value)
 
     def to_listing(self, raw) -> dict:
         """Map one record field by field."""
         kind = self.field(raw, "kind")
         if kind not in KINDS:
-            raise RecordError(f"kind: {kind!r} is not one of {', '.join(KINDS)} (add a map for the portal's values)")
+            raise RecordError(f"kind: {kind!r} (at {self.where('kind')}) is not one of {', '.join(KINDS)} "
+                              "(add a map for the portal's values)")
         title = self.field(raw, "title", text=True)
         if not title:
-            raise RecordError("title: missing or empty")
+            raise RecordError(f"title: missing or empty (read at {self.where('title')})")
         category = self.field(raw, "category")
         published = self.time(raw, "published_at")
         lists = {k: self.field(raw, k) for k in ("languages", "skills", "tags")}

@@ -21,14 +21,20 @@ from typing import ClassVar
 
 from jsonschema import Draft202012Validator
 
-from connectors import Connector, Fetcher, SourceSettings, Withheld, registry
+from connectors import Connector, Fetcher, RecordError, SourceSettings, Withheld, registry
 from hub import config as hub_config
 from hub.storage import Storage
 from hub.sync import SourceSync
-from schema import taxonomy, validate
+from schema import privacy, taxonomy, validate
 
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 PHONE = re.compile(r"(?:\+49|0049|\b0)\d{2,5}[ /-]?\d{4,}")
+#: A street and house number as German addresses write them ("Hauptstraße 12", "Am Weiher 3a" is not caught).
+STREET = re.compile(r"(?i)\b[\wäöüß.-]*(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|chaussee|pfad)"
+                    r"\s+\d{1,4}\s?[a-z]?\b")
+#: Keys of a portal's record that hold a street address (their values must not reach free text).
+ADDRESS_KEYS = re.compile(r"(?i)stra(ss|ß)e|street|adresse|address|hausnummer|house_?number")
+TIMES = ("published_at", "updated_at", "starts_at", "ends_at", "valid_until")
 
 
 class ConformanceSuite:
@@ -43,6 +49,10 @@ class ConformanceSuite:
     categories: ClassVar[dict] = {}
     #: How many listings the recorded payloads must yield at least.
     minimum: ClassVar[int] = 1
+    #: Addresses that may stand in free text because they are public places (a venue, a town hall).
+    public_addresses: ClassVar[tuple[str, ...]] = ()
+    #: Portal categories the mapping knowingly leaves to `other`.
+    unmapped: ClassVar[frozenset[str]] = frozenset()
 
     def make(self, folder: Path, name: str = "conformance") -> Connector:
         """A connector instance reading a folder of recorded payloads."""
@@ -94,6 +104,66 @@ class ConformanceSuite:
                 assert not PHONE.search(text), (listing["source"]["id"], text)
             assert set(listing["location"]) <= {"ags", "region", "postcode", "city", "lat", "lon", "approximate"}
 
+    def test_no_street_address_in_free_text(self):
+        """A street and house number (written in the text, or copied from the portal's address field)
+        identifies a person's home: it stays on the portal, which mediates contact."""
+        connector = self.make(self.recorded)
+        for raw in connector.records(None):
+            try:
+                listing = connector.normalize(raw, NOW)
+            except (Withheld, RecordError):
+                continue
+            texts = [listing["title"], listing["description"]]
+            texts += [t.get(k) or "" for t in listing.get("translations", {}).values() for k in ("title", "description")]
+            fields = [str(v) for k, v in _items(raw) if ADDRESS_KEYS.search(k) and isinstance(v, str) and len(v) >= 5
+                      and re.search(r"\d", v)]
+            for text in texts:
+                found = [m.group() for m in STREET.finditer(text) if not any(m.group() in a for a in self.public_addresses)]
+                assert not found, (f"record {listing['source']['id']}: a street address in free text: {found} "
+                                   f"(leave it out, or list a public place in public_addresses)")
+                copied = [f for f in fields if f in text]
+                assert not copied, f"record {listing['source']['id']}: the portal's address field {copied} is in free text"
+
+    def test_no_contact_detail_survives_in_any_field(self):
+        """What the connector hands on passes the privacy gate unchanged: nothing left to mask."""
+        for _, listing in self.outcomes(self.recorded):
+            if isinstance(listing, dict):
+                assert privacy.gate(listing) == listing, f"record {listing['source']['id']}: a contact detail is left"
+
+    def test_every_time_has_a_zone(self):
+        """Naive times would be read in whatever zone a reader's software assumes."""
+        for _, listing in self.outcomes(self.recorded):
+            if not isinstance(listing, dict):
+                continue
+            for name in TIMES:
+                value = listing.get(name)
+                if value is not None:
+                    assert datetime.fromisoformat(value).tzinfo is not None, \
+                        f"record {listing['source']['id']}: {name} {value!r} has no zone"
+
+    def test_every_portal_category_is_mapped(self):
+        """A category the mapping does not know becomes `other` and is lost to every filter."""
+        connector = self.make(self.recorded)
+        for raw in connector.records(None):
+            try:
+                connector.normalize(raw, NOW)
+            except (Withheld, RecordError):
+                pass
+        unknown = connector.unmapped_categories - set(self.unmapped)
+        assert not unknown, (f"portal categories not in the mapping: {sorted(unknown)} (add them to `categories`, "
+                             "or to `unmapped` in this suite if `other` is right)")
+
+    def test_every_record_is_listed_withheld_or_quarantined_with_a_reason(self, tmp_path):
+        """Nothing is lost without a trace: each record the portal sent has an outcome."""
+        source = hub_config.SourceConfig("conformance", self.connector.type, str(self.recorded),
+                                         options=dict(self.options), categories=dict(self.categories))
+        config = hub_config.Config(database=str(tmp_path / "hub.db"), sources=(source,))
+        with Storage(config.database) as storage:
+            result = SourceSync(config, storage, source).run()
+            reasons = [row["errors"] for row in storage.quarantined("conformance", 10000)]
+        assert result.fetched == result.new + result.unchanged + result.quarantined + result.withheld, result.line()
+        assert all(reasons), "a quarantined record without a reason"
+
     def test_an_empty_source_yields_nothing(self):
         assert list(self.make(self.empty).records(None)) == []
 
@@ -108,3 +178,15 @@ class ConformanceSuite:
         assert result.quarantined >= 1 and result.new >= 1, result.line()
         assert all(row["errors"] for row in quarantined)
 
+
+
+def _items(value, prefix: str = ""):
+    """(dotted key, value) of every leaf of a record."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _items(inner, f"{prefix}{key}.")
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _items(inner, prefix)
+    else:
+        yield prefix.rstrip("."), value

@@ -193,6 +193,9 @@ class SourceSync:
             log.exception("%s: unification failed", self.source.name)
             result.status, result.error = "failed", scrub(f"unification failed: {type(exc).__name__}: {exc}", self.secrets)
         result.not_modified = self.connector.fetcher.not_modified
+        for note in self.connector.sync_notes():
+            result.notes.append(printable(note, 1000))
+            log.warning("%s: %s", self.source.name, printable(note, 1000))
         if self.connector.unmapped_categories:
             unmapped = ", ".join(printable(c, 60) for c in sorted(self.connector.unmapped_categories)[:20])
             result.notes.append(f"unmapped categories (shown as 'other'): {unmapped}")

@@ -97,3 +97,22 @@ def audit(ctx: click.Context, target: str | None, limit: int) -> None:
     for r in rows:
         detail = f" {r['detail']}" if r["detail"] else ""
         click.echo(f"{r['at'][:19].replace('T', ' ')} {r['actor']}: {r['action']} {r['target'] or ''}{detail}")
+
+
+@click.command("new-connector")
+@click.argument("name")
+@click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
+              help="Where to write the package (default: ./helferhub-NAME-connector).")
+def new_connector(name: str, folder: str | None) -> None:
+    """Write a connector package for type NAME: pyproject with the entry point, a connector skeleton,
+    recorded sample payloads and a test running the conformance kit (it installs and passes as written)."""
+    from pathlib import Path
+
+    from hub.connector_kit import create
+
+    target = Path(folder or f"helferhub-{name}-connector")
+    try:
+        create(name, target)
+    except (ValueError, FileExistsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{target}/: connector type {name!r}; next: cd {target} && pip install -e '.[test]' && python -m pytest")

@@ -55,8 +55,29 @@ def test_fields_by_path_pointer_map_format_html_and_split(make_config):
 
 
 def test_a_value_outside_the_kind_map_is_a_record_error(make_config):
-    with pytest.raises(RecordError, match="kind: 'swap' is not in its map .give, need."):
+    with pytest.raises(RecordError, match="kind: 'swap' .at path 'type'. is not in its map .give, need."):
         connector(make_config).normalize({**RECORD, "type": "swap"}, None)
+
+
+def test_run_time_errors_name_the_path_and_the_format_they_tried(make_config):
+    made = connector(make_config)
+    with pytest.raises(RecordError, match=r"title: missing or empty \(read at path 'headline'\)"):
+        made.normalize({**RECORD, "headline": " "}, None)
+    with pytest.raises(RecordError, match=r"published_at: 'am 1. März' is not a valid time \(read by the format "
+                                          r"'%d/%m/%Y'\) at path 'created'"):
+        made.normalize({**RECORD, "created": "am 1. März"}, None)
+    with pytest.raises(RecordError, match=r"id: missing \(read at path '/meta/id'\)"):
+        made.record_id({**RECORD, "meta": {}})
+
+
+def test_a_path_that_never_resolves_is_reported_for_the_sync(make_config):
+    made = connector(make_config)
+    fields = dict(made.options["fields"])
+    made.options = {**made.options, "fields": {**fields, "lat": "geo.breite"}}
+    for _ in range(3):
+        made.normalize(RECORD, datetime(2026, 3, 2, 12, 0).astimezone())
+    (note,) = made.sync_notes()
+    assert "lat (path 'geo.breite', 3 records)" in note
 
 
 def test_constants_instead_of_paths(make_config):
