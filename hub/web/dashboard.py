@@ -46,12 +46,22 @@ class _SharedKeySessions(SecureCookieSessionInterface):
     """Signed-cookie sessions whose key comes from the database (made there once, so every web
     process of the hub accepts the same sessions), read when the first session is opened."""
 
+    def open_session(self, app, request):
+        """Sessions exist on the dashboard only: the public routes never read a cookie or the key."""
+        if not request.path.startswith("/admin"):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
     def get_signing_serializer(self, app):
         if not app.secret_key:
+            from hub.web.ops import readiness
+
+            if not readiness(app.config["HUB"].database)[0]:
+                return None  # not migrated yet: no sessions until it is (and no database file made here)
             try:
                 with Storage(app.config["HUB"].database, migrate=False) as store:
                     app.secret_key = _shared_secret(store)
-            except sqlite3.Error:  # not migrated yet: no sessions until it is
+            except sqlite3.Error:
                 return None
         return super().get_signing_serializer(app)
 
