@@ -214,3 +214,20 @@ def test_tokens_from_the_command_line(make_config, tmp_path):
     audit = runner.invoke(cli, ["--config", str(path), "audit"]).stdout
     assert audit.index(f"token.revoke {token_id}") < audit.index(f"token.create {token_id}")  # newest first
     assert "(command line): token.revoke" in audit
+
+
+def test_the_file_wins_when_it_takes_a_registered_name_later(hub, caplog, tmp_path):
+    import logging
+    from dataclasses import replace
+
+    from hub import config as hub_config
+
+    client, auth, url, _, config = hub
+    assert register(client, auth["kiez"], url, name="kiez-portal").status_code == 201
+    file_entry = hub_config.SourceConfig("kiez-portal", "helpto", str(tmp_path / "file"))
+    later = replace(config, sources=config.sources + (file_entry,))
+    with Storage(config.database) as storage, caplog.at_level(logging.ERROR, logger="hub.partners"):
+        running = partners.effective(later, storage)
+    (chosen,) = [s for s in running.sources if s.name == "kiez-portal"]
+    assert chosen.url == str(tmp_path / "file") and chosen.partner is None  # the operator's entry runs
+    assert "shadowed by the hub.toml entry of the same name" in caplog.text

@@ -217,3 +217,37 @@ def test_the_file_watcher_reloads_a_changed_config(tmp_path):
         assert [s.name for s in runtime.config.sources] == ["a", "b"]
     finally:
         runtime.stop()
+
+
+def test_a_running_worker_takes_in_a_source_a_partner_registers(tmp_path):
+    from hub import partners
+    from tests.portals import HelpToPortal
+
+    config = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}])
+    config.write_text(config.read_text().replace("[worker]", "allow_private_addresses = true\n[worker]"))
+    db, log = tmp_path / "hub.db", tmp_path / "worker.log"
+    remote = HelpToPortal([entry(1, titel="Fahrrad abzugeben")])
+    with remote.serve() as url:
+        proc = start_worker(config, log)
+        try:
+            wait_for(lambda: db.exists() and [r["source"] for r in runs(db) if r["finished_at"]] == ["a"], 60)
+            with Storage(db) as storage:
+                partners.register(hub_config.load(config), storage, partners.Token("t1", "kiez", "partner"),
+                                  {"name": "kiez", "type": "helpto", "url": url, "interval": "1h"})
+            wait_for(lambda: "kiez" in [r["source"] for r in runs(db) if r["status"] == "ok"], 60)
+            with Storage(db) as storage:
+                assert storage.listings_in("active", "kiez")[0]["data"]["title"] == "Fahrrad abzugeben"
+                partners.delete(storage, partners.Token("t1", "kiez", "partner"), "kiez")
+            wait_for(lambda: "kiez: no longer scheduled" in log.read_text(), 30)  # the worker dropped its job
+            assert "registered sources changed" in log.read_text()
+            with Storage(db) as storage:
+                assert lifecycle_state(storage, hub_config.load(config), "kiez") == "removed"
+        finally:
+            stop(proc)
+
+
+def lifecycle_state(storage, config, name):
+    from hub import lifecycle
+
+    return {e["name"]: e["state"] for e in lifecycle.overview(config, storage)}.get(name)
