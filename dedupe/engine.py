@@ -141,6 +141,9 @@ class Engine:
         #: The probabilistic model's parameters (given, loaded from the spec's `parameters`, or estimated).
         self.model = model
         self._measured: tuple | None = None
+        #: With fixed weights, (word -> in how many documents, documents) for `words` fields, counted
+        #: elsewhere (e.g. a deduplication model's); None: counted among the records compared.
+        self.vocabulary: tuple[dict[str, int], int] | None = None
         # The prefilter runs in batch, so it needs scorers rapidfuzz runs natively (a field compared by
         # its words is prefiltered by the words the two texts share).
         self._prefilter = [(spec.fields.index(spec.field(n)),
@@ -280,8 +283,12 @@ class Engine:
         elif f.comparator == "date":
             out = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
         elif f.comparator == "words":  # the model's word frequencies, so a few records weigh as all did
-            known = self.model.words.get(f.name) if self.model is not None else None
-            out = vector.WordWeights(column, known, self.model.documents if known is not None else 0)
+            known, documents = None, 0
+            if self.model is not None and f.name in self.model.words:
+                known, documents = self.model.words[f.name], self.model.documents
+            elif self.vocabulary is not None:  # fixed weights: frequencies someone else counted
+                known, documents = self.vocabulary
+            out = vector.WordWeights(column, known, documents if known is not None else 0)
         elif f.comparator == "numbers":
             sets: dict[str, frozenset] = {}  # many texts mention the same numbers
             out = [None if v is None else sets.get(v) or sets.setdefault(v, frozenset(v.split())) for v in column]

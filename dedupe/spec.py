@@ -233,9 +233,6 @@ def _field_problems(f: dict, where: str, model: str) -> list[str]:
     if model == "probabilistic" and "weight" in f:
         problems.append(f"{where}.weight: fixed weights are only used with model = 'weights' "
                         "(the probabilistic model estimates each level's weight)")
-    if model == "weights" and f["comparator"] == "words":
-        problems.append(f"{where}.comparator: 'words' needs model = 'probabilistic' (the word frequencies it weighs "
-                        "by are kept with the estimated model)")
     method = f.get("method")
     if method and f["comparator"] == "words" and method not in WORD_METHODS:
         problems.append(f"{where}.method: the words comparator scores by {' or '.join(WORD_METHODS)}, not {method!r}")

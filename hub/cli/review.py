@@ -67,3 +67,28 @@ def _decide(decision: str):
 
 review.command("approve")(_decide("approve"))
 review.command("reject")(_decide("reject"))
+
+
+@click.command()
+@click.argument("listing_id")
+@click.option("--limit", default=10, show_default=True, help="Matches to show.")
+@click.option("--radius-km", default=25.0, show_default=True, help="How far a match may be (besides the same district).")
+@click.pass_context
+def matches(ctx: click.Context, listing_id: str, limit: int, radius_km: float) -> None:
+    """Listings on any portal that could fill LISTING_ID (a u_ id), or that it could fill, best first."""
+    from hub.clock import now_utc
+    from hub.matching import NotMatchable, matches as find
+
+    config = load_config(ctx)
+    with open_storage(ctx, config) as storage:
+        try:
+            found = find(storage, listing_id, now_utc(), limit=limit, radius_km=radius_km)
+        except NotMatchable as exc:
+            click.echo(f"matches: {exc}", err=True)
+            ctx.exit(1)
+    if not found:
+        click.echo(f"no matches for {listing_id} (same category, opposite kind, within {radius_km:g} km or the district)")
+    for m in found:
+        reasons = ", ".join(f"{k} {v}" for k, v in m.reasons.items() if v not in (None, ""))
+        click.echo(f"{m.score:.2f} {m.id} {m.kind}: {m.title} ({m.place or '?'}; {', '.join(m.portals)})")
+        click.echo(f"     {reasons}")

@@ -48,6 +48,34 @@ def listing(listing_id: str):
                    last_modified=changed, media_type="application/json; charset=utf-8", language=query.lang)
 
 
+@public(bp, "/api/v1/listings/<listing_id>/matches")
+def listing_matches(listing_id: str):
+    """Listings that could fill this one, or that it could fill, across portals: best first, with reasons."""
+    from hub.matching import RADIUS_KM, NotMatchable, matches
+
+    _no_parameters(("limit", "radius_km"))
+    limit = _number("limit", 10, 1, 100, int)
+    radius = _number("radius_km", RADIUS_KM, 0.1, 200, float)
+    try:
+        found = matches(storage(), listing_id, now_utc(), limit=limit, radius_km=radius)
+    except NotMatchable as exc:
+        abort(404, description=str(exc))
+    return _json({"id": listing_id, "radius_km": radius, "matches": [m.as_dict() for m in found]})
+
+
+def _number(name: str, default, low, high, kind):
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise BadParameter(name, f"{name}: {raw!r} is not a number") from None
+    if not low <= value <= high or value != value:
+        raise BadParameter(name, f"{name}: {raw!r} is outside {low}–{high}")
+    return value
+
+
 @public(bp, "/api/v1/listings/<listing_id>/explain")
 def explain_listing(listing_id: str):
     """Why a unified listing's sources were merged: each pair's field scores and total."""

@@ -170,6 +170,18 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                 "id": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}},
                 "threshold": {"type": "number"}, "pairs": {"type": "array", "items": EXPLANATION}}}}},
             [listing_id], {"404": _error("No such listing.")}),
+        "/api/v1/listings/{listing_id}/matches": _operation(
+            "Listings that could fill this one (offers for a request, requests for an offer or service), across "
+            "portals: same category, near (same district or within radius_km), current, shown; best first, each "
+            "with its score and reasons",
+            {JSON: {"schema": {"type": "object", "required": ["id", "radius_km", "matches"], "properties": {
+                "id": {"type": "string"}, "radius_km": {"type": "number"},
+                "matches": {"type": "array", "items": {"type": "object", "required": ["id", "title", "score", "reasons"],
+                                                       "properties": {"id": {"type": "string"}, "score": {"type": "number"},
+                                                                      "reasons": {"type": "object"}}}}}}}},
+            [listing_id, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+             {"name": "radius_km", "in": "query", "schema": {"type": "number", "minimum": 0.1, "maximum": 200}}],
+            {"404": _error("No such listing shown now.")}),
         "/api/v1/dedupe/explain": _operation(
             "Why two listings (listing or unified ids) are, or are not, one", {JSON: {"schema": EXPLANATION}},
             [{"name": n, "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}} for n in "ab"],

@@ -146,5 +146,9 @@ def listing(listing_id: str):
             if action:
                 history.append((event["at"], when(event["at"], lang), t(action, portal=source["portal"])))
     history.sort()
-    return render_template("listing.html", **_context(lang, None, item=_item(doc, lang),
+    from hub.matching import matches
+
+    found = matches(store, listing_id, now_utc(), limit=5)
+    return render_template("listing.html", **_context(lang, None, item=_item(doc, lang), item_kind=doc["kind"],
+                                                      matches=found,
                                                       history=[(label, text) for _, label, text in history]))
