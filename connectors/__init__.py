@@ -5,7 +5,8 @@
   `Withheld` (listed by the portal, not to be shown), `PayloadError` (the response is not what
   the portal documents: the sync fails), `listing_id`;
 - what it receives: `SourceSettings` (its [[sources]] entry), `Secret`, `Bearer` (its credentials);
-- how it fetches: `Fetcher` (given to it, guarded by `AddressPolicy`), and `Connector.pages()` with
+- how it fetches: `Fetcher` (given to it, guarded by `AddressPolicy`; `guarded_adapter` puts the same guard
+  on any requests session, e.g. the hub's webhooks), and `Connector.pages()` with
   a paginator of `connectors.paging` (`PageNumbers`, `Offset`, `NextLink`) and `dig`;
 - helpers for mapping: `aware` and `end_of_day` (times), `tidy` and `html_to_text` (texts),
   `detect` (language).
@@ -16,13 +17,13 @@ from __future__ import annotations
 
 from connectors.base import Connector, PayloadError, RecordError, Withheld, listing_id
 from connectors.dates import aware, end_of_day
-from connectors.guard import AddressPolicy
+from connectors.guard import AddressPolicy, BlockedAddress, guarded_adapter
 from connectors.http import FetchError, Fetcher
 from connectors.language import detect
 from connectors.paging import NextLink, Offset, PageNumbers, Paginator, dig
 from connectors.source import Bearer, Secret, SourceSettings
 from connectors.text import html_to_text, tidy
 
-__all__ = ["AddressPolicy", "Bearer", "Connector", "FetchError", "Fetcher", "NextLink", "Offset", "PageNumbers",
+__all__ = ["AddressPolicy", "Bearer", "BlockedAddress", "guarded_adapter", "Connector", "FetchError", "Fetcher", "NextLink", "Offset", "PageNumbers",
            "Paginator", "PayloadError", "RecordError", "Secret", "SourceSettings", "Withheld", "aware", "detect", "dig",
            "end_of_day", "html_to_text", "listing_id", "tidy"]

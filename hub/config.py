@@ -63,6 +63,28 @@ STRUCTURE = {
                 "access_log": {"type": "boolean"},
             },
         },
+        "notify": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "every": {"type": "string", "pattern": _INTERVAL.pattern, "x-message": "is not a duration like '1m'"},
+                "wave_every": {"type": "string", "pattern": _INTERVAL.pattern,
+                               "x-message": "is not a duration like '1h' or '30m'"},
+                "wave_factor": {"type": "number", "minimum": 1, "maximum": 20},
+                "pause_after": {"type": "integer", "minimum": 1, "maximum": 100},
+                "attempts": {"type": "integer", "minimum": 1, "maximum": 20},
+            },
+        },
+        "mail": {
+            "type": "object", "additionalProperties": False, "required": ["host", "from"],
+            "properties": {
+                "host": {"type": "string", "minLength": 1},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "from": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$"},
+                "starttls": {"type": "boolean"},
+                "username": {"type": "string", "minLength": 1},
+                "password": _SECRET,
+            },
+        },
         "limits": {
             "type": "object", "additionalProperties": False,
             "properties": {key: {"type": "string", "pattern": "^(0|[0-9]{1,7}/" + _INTERVAL.pattern[1:-1] + ")$",
@@ -189,6 +211,15 @@ class Config:
     lease_ttl: int = 60
     #: At most this many seconds of random delay on each scheduled sync (never more than a tenth of its interval).
     jitter: int = 300
+    #: Subscriptions and calls ([notify]): seconds between rounds, between waves of a call, the wave size
+    #: per helper still needed, failed deliveries in a row before a subscription pauses, attempts per delivery.
+    notify_every: int = 60
+    wave_every: int = 3600
+    wave_factor: float = 2.0
+    pause_after: int = 5
+    attempts: int = 6
+    #: The SMTP server for e-mail subscriptions ([mail]; None: the hub sends no e-mail).
+    mail: Mapping[str, Any] | None = None
     #: Rate limits ([limits]): "public", "admin_address", "admin_token" -> (requests, seconds); absent: none.
     limits: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     #: How listings are unified ([dedupe]).
@@ -197,8 +228,11 @@ class Config:
     path: str = DEFAULT_PATH
 
     def secrets(self) -> list[str]:
-        """Every secret value of every source (to scrub them from error texts)."""
-        return [v.reveal() for s in self.sources for v in s.options.values() if isinstance(v, Secret)]
+        """Every secret value of every source and of the mail server (to scrub them from error texts)."""
+        found = [v.reveal() for s in self.sources for v in s.options.values() if isinstance(v, Secret)]
+        if self.mail and isinstance(self.mail.get("password"), Secret):
+            found.append(self.mail["password"].reveal())
+        return found
 
     def source(self, name: str) -> SourceConfig:
         """The source called name; KeyError if there is none."""
@@ -294,6 +328,23 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
             durations[key] = 0 if value == "0" else parse_interval(value)
         except ValueError as exc:
             problems.append(f"{section}.{key}: {exc}")
+    notify = data.get("notify") if isinstance(data.get("notify"), dict) else {}
+    for key, default in (("every", "1m"), ("wave_every", "1h")):
+        value = notify.get(key, default)
+        if isinstance(value, str) and not any(p.startswith(f"notify.{key}") for p in misshapen):
+            try:
+                durations["notify_" + key] = parse_interval(value)
+            except ValueError as exc:
+                problems.append(f"notify.{key}: {exc}")
+    mail = data.get("mail") if isinstance(data.get("mail"), dict) else None
+    if mail is not None and not any(p.startswith("mail") for p in misshapen):
+        mail = dict(mail)
+        if isinstance(mail.get("password"), dict):
+            variable = mail["password"].get("env")
+            if variable not in env:
+                problems.append(f"mail.password: environment variable {variable} is not set")
+            else:
+                mail["password"] = Secret(variable, env[variable])
     limits = dict(DEFAULT_LIMITS)
     table = data.get("limits") if isinstance(data.get("limits"), dict) else {}
     for key, value in table.items():
@@ -328,6 +379,12 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         lease_ttl=max(2, durations["lease"]),
         jitter=durations["jitter"],
         limits=limits,
+        notify_every=durations.get("notify_every", 60),
+        wave_every=durations.get("notify_wave_every", 3600),
+        wave_factor=notify.get("wave_factor", Config.wave_factor),
+        pause_after=notify.get("pause_after", Config.pause_after),
+        attempts=notify.get("attempts", Config.attempts),
+        mail=mail,
         dedupe=DedupeSettings(threshold=dedupe.get("threshold", 0.5), prefer=tuple(dedupe.get("prefer", ())),
                               parameters=parameters, growth=dedupe.get("reestimate_growth", DedupeSettings.growth)),
         sources=tuple(sources),

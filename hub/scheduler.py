@@ -29,6 +29,7 @@ from hub.sync import SourceSync
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 6 * 3600
 HOUSEKEEPING = "housekeeping"
+NOTIFY = "notify"
 #: Seconds between housekeeping rounds (grace periods, renames) while the worker runs.
 HOUSEKEEPING_EVERY = 300
 
@@ -77,6 +78,16 @@ def housekeeping(runtime: Runtime) -> None:
             log.info(line, extra={"event": "housekeeping"})
 
 
+def notify_round(runtime: Runtime) -> None:
+    """Subscriptions and calls: queue what is new, ask the next waves, deliver what is due."""
+    from hub import subscriptions
+
+    with Storage(runtime.config.database) as storage:
+        counts = subscriptions.notify(runtime.config, storage)
+    if any(counts.values()):
+        log.info("notify: %s", counts, extra={"event": "notify.round"})
+
+
 def build(runtime: Runtime | Config, start_in: float | None = None, storage: Storage | None = None) -> BackgroundScheduler:
     """A scheduler with one interval job per enabled source (not started).
 
@@ -99,7 +110,7 @@ def apply(scheduler: BackgroundScheduler, runtime: Runtime, start_in: float | No
     now = datetime.now(timezone.utc)
     wanted = {s.name: s for s in config.sources if s.enabled}
     for job in scheduler.get_jobs():
-        if job.id != HOUSEKEEPING and job.id not in wanted:
+        if job.id not in (HOUSEKEEPING, NOTIFY) and job.id not in wanted:
             scheduler.remove_job(job.id)
             log.info("%s: no longer scheduled", job.id, extra={"source": job.id, "event": "schedule.removed"})
     for name, source in wanted.items():
@@ -118,6 +129,9 @@ def apply(scheduler: BackgroundScheduler, runtime: Runtime, start_in: float | No
     if storage is not None and scheduler.get_job(HOUSEKEEPING) is None:
         scheduler.add_job(housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_EVERY), args=[runtime], id=HOUSEKEEPING,
                           name="housekeeping", max_instances=1, coalesce=True)
+    if storage is not None and scheduler.get_job(NOTIFY) is None:
+        scheduler.add_job(notify_round, IntervalTrigger(seconds=config.notify_every), args=[runtime], id=NOTIFY,
+                          name="notify", max_instances=1, coalesce=True, next_run_time=now)
 
 
 def _first_run(now: datetime, start_in: float | None, storage: Storage | None, name: str, interval: int):
@@ -242,7 +256,7 @@ class Worker:
         scheduler = self.scheduler
         if scheduler is None:
             return
-        runs = {job.id: job.next_run_time for job in scheduler.get_jobs() if job.id != HOUSEKEEPING}
+        runs = {job.id: job.next_run_time for job in scheduler.get_jobs() if job.id not in (HOUSEKEEPING, NOTIFY)}
         with storage.transaction():
             for name, when in runs.items():
                 if storage.state(name).get("next_run_at") != (when.isoformat() if when else None):

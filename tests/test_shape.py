@@ -38,7 +38,7 @@ def test_every_command_has_help_and_is_in_the_readme(path, command):
 def config_keys():
     """Every key of hub.toml the hub itself reads (a connector's own keys are its config_schema's)."""
     structure = hub_config.STRUCTURE["properties"]
-    for table in ("hub", "server", "worker", "limits", "dedupe"):
+    for table in ("hub", "server", "worker", "notify", "mail", "limits", "dedupe"):
         for key in structure[table]["properties"]:
             yield table, key
     for key in structure["sources"]["items"]["properties"]:

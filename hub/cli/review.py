@@ -92,3 +92,39 @@ def matches(ctx: click.Context, listing_id: str, limit: int, radius_km: float) -
         reasons = ", ".join(f"{k} {v}" for k, v in m.reasons.items() if v not in (None, ""))
         click.echo(f"{m.score:.2f} {m.id} {m.kind}: {m.title} ({m.place or '?'}; {', '.join(m.portals)})")
         click.echo(f"     {reasons}")
+
+
+@click.command()
+@click.pass_context
+def notify(ctx: click.Context) -> None:
+    """One round of notifications now: new listings to subscribers, the next waves of open calls,
+    every delivery that is due (the worker does this every [notify] every)."""
+    from hub import partners, subscriptions
+
+    config = load_config(ctx)
+    with open_storage(ctx, config) as storage:
+        counts = subscriptions.notify(partners.effective(config, storage), storage)
+    click.echo(f"{counts['queued']} digests queued, {counts['calls']} subscribers asked for calls, "
+               f"{counts['sent']} deliveries made, {counts['failed']} failed (retried later)")
+
+
+@click.command("subscriptions")
+@click.pass_context
+def list_subscriptions(ctx: click.Context) -> None:
+    """Every subscription: topic, channel, state, deliveries (addresses are shown masked)."""
+    config = load_config(ctx)
+    with open_storage(ctx, config) as storage:
+        rows = list(storage.db["subscriptions"].rows_where(order_by="created_at"))
+        counts = dict(storage.db.execute("select subscription_id || ' ' || status, count(*) from deliveries "
+                                         "group by subscription_id, status").fetchall())
+    if not rows:
+        click.echo("no subscriptions yet")
+    for r in rows:
+        target = r["target"]
+        shown = target.split("@")[0][:1] + "…@" + target.split("@")[1] if r["channel"] == "email" else \
+            target.split("?")[0]
+        what = f"search {r['search']!r}" if r["topic"] == "search" else f"matches of {r['listing_id']}"
+        made = ", ".join(f"{n} {status}" for status in ("delivered", "due", "failed")
+                         if (n := counts.get(f"{r['id']} {status}")))
+        click.echo(f"{r['id']} {r['status']} {r['channel']} {shown}: {what}; asked for calls {r['asked_count']}x"
+                   f"{'; ' + made if made else ''}{'; ' + str(r['failures']) + ' failed in a row' if r['failures'] else ''}")

@@ -127,6 +127,28 @@ def _v8(db: sqlite_utils.Database) -> None:
     db.execute("alter table dedupe_overrides add column decided_by text")
 
 
+def _v9(db: sqlite_utils.Database) -> None:
+    """Subscriptions (a saved search or a listing's matches, by webhook or e-mail), what each was
+    sent, the delivery log, and calls for helpers asked in waves."""
+    db.execute("create table subscriptions (id text primary key, topic text not null, search text, listing_id text, "
+               "channel text not null, target text not null, secret text, language text not null, "
+               "status text not null, confirm_token text, unsubscribe_token text not null, created_at text not null, "
+               "confirmed_at text, checked_at text not null, failures integer not null default 0, "
+               "asked_count integer not null default 0, last_asked_at text)")
+    db.execute("create index subscriptions_status on subscriptions (status)")
+    db.execute("create table subscription_sent (subscription_id text not null, unified_id text not null, "
+               "at text not null, primary key (subscription_id, unified_id))")
+    db.execute("create table deliveries (id text primary key, subscription_id text not null, kind text not null, "
+               "created_at text not null, body text not null, status text not null, attempts integer not null default 0, "
+               "next_attempt_at text, last_attempt_at text, last_error text, http_status integer)")
+    db.execute("create index deliveries_due on deliveries (status, next_attempt_at)")
+    db.execute("create index deliveries_subscription on deliveries (subscription_id)")
+    db.execute("create table calls (unified_id text primary key, first_seen text not null, last_wave_at text, "
+               "waves integer not null default 0, asked integer not null default 0, closed_at text, closed_why text)")
+    db.execute("create table call_asked (unified_id text not null, subscription_id text not null, at text not null, "
+               "wave integer not null, primary key (unified_id, subscription_id))")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from hub import config as hub_config, logs
 from hub.query import BadParameter
 from hub.storage import Storage
-from hub.web import admin_api, api, dashboard, db, feeds, limits, openapi, ops, pages
+from hub.web import admin_api, api, dashboard, db, feeds, limits, openapi, ops, pages, subscribe
 from hub.web.responses import cors
 
 
@@ -36,7 +36,7 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
     ops.init_app(app)
     limits.init_app(app)
     app.before_request(_registered_sources)
-    for module in (api, feeds, openapi, pages, admin_api):
+    for module in (api, feeds, openapi, pages, admin_api, subscribe):
         app.register_blueprint(module.bp)
     dashboard.init_app(app)
     app.after_request(cors)

@@ -100,6 +100,14 @@ _STATUS = {"type": "object", "required": ["status", "ready"], "properties": {
         "name": {"type": "string"}, "state": {"enum": ["active", "degraded", "paused", "removed"]}}}}}}
 
 
+def _token() -> dict:
+    return {"name": "token", "in": "query", "required": True, "schema": {"type": "string"}}
+
+
+def _html(description: str) -> dict:
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 def _admin_paths() -> dict:
     """The admin API (hub/web/admin_api.py), every route with its roles and answers."""
     import re
@@ -182,6 +190,26 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
             [listing_id, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
              {"name": "radius_km", "in": "query", "schema": {"type": "number", "minimum": 0.1, "maximum": 200}}],
             {"404": _error("No such listing shown now.")}),
+        "/api/v1/subscriptions": {"post": {
+            "summary": "Subscribe to a saved search or a listing's matches, by webhook (active at once; the answer "
+                       "holds the signing secret, shown once) or e-mail (after its confirmation link)",
+            "requestBody": {"required": True, "content": {JSON: {"schema": {
+                "type": "object", "additionalProperties": False, "properties": {
+                    "search": {"type": "string"}, "listing": {"type": "string"}, "webhook": {"type": "string"},
+                    "email": {"type": "string"}, "lang": {"enum": ["de", "en", "ar"]}}}}}},
+            "responses": {"201": {"description": "Webhook subscription made", "content": {JSON: {"schema": {"type": "object"}}}},
+                          "202": {"description": "Confirmation link sent", "content": {JSON: {"schema": {"type": "object"}}}},
+                          "400": _error("A field is missing or wrong; `parameter` names it."),
+                          "404": _error("No such listing shown now."),
+                          "503": _error("The confirmation could not be sent now.")}}},
+        "/api/v1/subscriptions/confirm": {"get": {
+            "summary": "Confirm an e-mail subscription (its link)", "parameters": [_token()],
+            "responses": {"200": _html("Confirmed"), "404": _html("Unknown or used link")}}},
+        "/api/v1/subscriptions/unsubscribe": {
+            "get": {"summary": "The unsubscribe link's page (one button; a GET never unsubscribes)",
+                    "parameters": [_token()], "responses": {"200": _html("The page"), "404": _html("Unknown link")}},
+            "post": {"summary": "One-click unsubscribe (RFC 8058): the subscription and its address are deleted",
+                     "parameters": [_token()], "responses": {"200": _html("Unsubscribed"), "404": _html("Unknown link")}}},
         "/api/v1/dedupe/explain": _operation(
             "Why two listings (listing or unified ids) are, or are not, one", {JSON: {"schema": EXPLANATION}},
             [{"name": n, "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}} for n in "ab"],

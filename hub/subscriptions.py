@@ -1,0 +1,462 @@
+"""Subscriptions: a saved search or a listing's matches, delivered by webhook or e-mail; and calls
+for helpers, asked in waves, fairly.
+
+- A **webhook** subscription is active at once; its secret (shown once) signs every POST:
+  `Helferhub-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` with
+  `Helferhub-Timestamp` (Unix seconds) and `Helferhub-Delivery` (an id: a receiver drops one it
+  has seen, and any older than the replay window of 5 minutes; `verify` is the recipe).
+  Targets pass the same SSRF guard as sources. A failed POST is retried with backoff; after
+  `pause_after` failures in a row the subscription pauses (logged; the delivery log keeps each try).
+- An **e-mail** subscription waits for its confirmation link (double opt-in). Every message is a
+  digest of what is new since the last one, in the subscriber's language, with a one-click
+  unsubscribe link (RFC 8058: `List-Unsubscribe` and `List-Unsubscribe-Post`). The address is kept
+  for delivery only, never shown, and deleted with the subscription on unsubscribe.
+- A **call for helpers** (a shown listing with `volunteers_needed`) is not sent to every fitting
+  subscriber at once: each round asks a wave of those who were asked least recently (the wave
+  sized from the helpers still needed times `wave_factor`), the next wave after `wave_every`,
+  and none once the source reports the call full, cancelled or withdrawn.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import smtplib
+import time
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import requests
+
+from hub import matching
+from hub.clock import utcnow
+from hub.config import Config
+from hub.query import BadParameter, parse
+from hub.storage import Storage
+from hub.storage.search import where
+
+log = logging.getLogger(__name__)
+REPLAY_WINDOW = 300
+#: Seconds before the n-th retry of a failed delivery (then the last one again).
+BACKOFF = (30, 120, 600, 1800, 3600, 6 * 3600)
+TIMEOUT = 10
+LANGUAGES = ("de", "en", "ar")
+
+
+class SubscriptionError(Exception):
+    """A subscription that cannot be made (the message names the field and why)."""
+
+    def __init__(self, field: str, message: str, status: int = 400):
+        super().__init__(f"{field}: {message}")
+        self.field, self.status = field, status
+
+
+# -- signing -----------------------------------------------------------------------------------
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature header's value for a body sent at timestamp."""
+    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"v1={digest}"
+
+
+def verify(secret: str, headers, body: bytes, now: float | None = None, seen: set | None = None) -> bool:
+    """The receiver's recipe: the signature must match (compared in constant time), the timestamp be
+    within the replay window, and the delivery id be new (pass the set of ids seen in the window)."""
+    try:
+        timestamp = int(headers.get("Helferhub-Timestamp", ""))
+    except ValueError:
+        return False
+    now = time.time() if now is None else now
+    if abs(now - timestamp) > REPLAY_WINDOW:
+        return False
+    if not hmac.compare_digest(sign(secret, timestamp, body), headers.get("Helferhub-Signature", "")):
+        return False
+    delivery = headers.get("Helferhub-Delivery", "")
+    if seen is not None:
+        if not delivery or delivery in seen:
+            return False
+        seen.add(delivery)
+    return True
+
+
+# -- subscribing -------------------------------------------------------------------------------
+
+def subscribe(config: Config, storage: Storage, *, search: str | None = None, listing: str | None = None,
+              webhook: str | None = None, email: str | None = None, language: str = "de") -> dict:
+    """A new subscription; for a webhook with its secret (shown only now), for e-mail pending its confirmation."""
+    if bool(search is not None) == bool(listing):
+        raise SubscriptionError("search", "give either search (the feed's parameters, e.g. 'kind=offer&ags=14713') "
+                                          "or listing (a u_ id: its matches)")
+    if bool(webhook) == bool(email):
+        raise SubscriptionError("webhook", "give either webhook (an https URL) or email (an address)")
+    if language not in LANGUAGES:
+        raise SubscriptionError("lang", f"one of {', '.join(LANGUAGES)}, not {language!r}")
+    if search is not None:
+        _check_search(config, search)
+    if listing:
+        row = storage.unified(listing)
+        if row is None or row["status"] != "active":
+            raise SubscriptionError("listing", f"no listing {listing!r} that is shown now", 404)
+    if webhook:
+        _check_target(config, webhook)
+    if email:
+        if not config.mail:
+            raise SubscriptionError("email", "this hub sends no e-mail (its operator has set no [mail] server)")
+        if len(email) > 254 or email.count("@") != 1 or any(c.isspace() for c in email) or "." not in email.split("@")[1]:
+            raise SubscriptionError("email", "not an e-mail address")
+    now = utcnow().isoformat()
+    row = {"id": "s_" + secrets.token_hex(8), "topic": "search" if search is not None else "matches",
+           "search": search, "listing_id": listing, "channel": "webhook" if webhook else "email",
+           "target": webhook or email, "secret": secrets.token_urlsafe(32) if webhook else None,
+           "language": language, "status": "active" if webhook else "pending",
+           "confirm_token": None if webhook else secrets.token_urlsafe(24),
+           "unsubscribe_token": secrets.token_urlsafe(24), "created_at": now, "confirmed_at": now if webhook else None,
+           "checked_at": now, "failures": 0, "asked_count": 0, "last_asked_at": None}
+    with storage.transaction():
+        storage.db["subscriptions"].insert(row)
+    if email:
+        try:
+            _send_confirmation(config, row)
+        except (OSError, smtplib.SMTPException) as exc:
+            with storage.transaction():
+                storage.db.execute("delete from subscriptions where id = ?", [row["id"]])  # nothing kept unconfirmable
+            log.error("subscription: the confirmation could not be sent: %s", exc, extra={"event": "mail.failed"})
+            raise SubscriptionError("email", "the confirmation could not be sent now; try again later", 503) from None
+    log.info("subscription %s made (%s by %s)", row["id"], row["topic"], row["channel"],
+             extra={"event": "subscription.created"})
+    return row
+
+
+def confirm(storage: Storage, token: str) -> dict:
+    """Confirm an e-mail subscription by its link's token; LookupError if there is none."""
+    rows = list(storage.db["subscriptions"].rows_where("confirm_token = ?", [token])) if token else []
+    if not rows:
+        raise LookupError("this confirmation link is unknown or was used already")
+    with storage.transaction():
+        storage.db["subscriptions"].update(rows[0]["id"], {"status": "active", "confirm_token": None,
+                                                           "confirmed_at": utcnow().isoformat(),
+                                                           "checked_at": utcnow().isoformat()})
+    return rows[0]
+
+
+def unsubscribe(storage: Storage, token: str) -> bool:
+    """End a subscription by its unsubscribe token: the row, its address and its deliveries go."""
+    rows = list(storage.db["subscriptions"].rows_where("unsubscribe_token = ?", [token])) if token else []
+    if not rows:
+        return False
+    sid = rows[0]["id"]
+    with storage.transaction():
+        for table in ("subscription_sent", "deliveries", "call_asked"):
+            storage.db.execute(f"delete from {table} where subscription_id = ?", [sid])
+        storage.db.execute("delete from subscriptions where id = ?", [sid])
+    log.info("subscription %s ended by its subscriber", sid, extra={"event": "subscription.ended"})
+    return True
+
+
+def _check_search(config: Config, search: str) -> None:
+    if len(search) > 2000:
+        raise SubscriptionError("search", "longer than 2000 characters")
+    try:
+        parse(parse_qs(search, keep_blank_values=True), sources=[s.name for s in config.sources])
+    except BadParameter as exc:
+        raise SubscriptionError(f"search.{exc.name}", str(exc)) from None
+
+
+def _check_target(config: Config, url: str) -> None:
+    from connectors import AddressPolicy, BlockedAddress
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise SubscriptionError("webhook", "an http or https URL without credentials")
+    try:
+        AddressPolicy(allow_private=config.allow_private_addresses).address_for(parts.hostname, parts.port or 443)
+    except (BlockedAddress, OSError) as exc:
+        raise SubscriptionError("webhook", f"refused: {exc}") from None
+
+
+# -- the rounds --------------------------------------------------------------------------------
+
+def notify(config: Config, storage: Storage, now: datetime | None = None) -> dict[str, int]:
+    """One round: queue what is new for every active subscription, ask the next wave of every open
+    call, and make every delivery that is due. Returns counts."""
+    now = now or utcnow()
+    counts = {"queued": 0, "calls": 0, "sent": 0, "failed": 0}
+    for sub in list(storage.db["subscriptions"].rows_where("status = 'active'", order_by="id")):
+        fresh = _fresh(config, storage, sub, now)
+        if fresh:
+            _queue(storage, sub, "listings", fresh, now)
+            counts["queued"] += 1
+        with storage.transaction():
+            storage.db["subscriptions"].update(sub["id"], {"checked_at": now.isoformat()})
+    counts["calls"] = _waves(config, storage, now)
+    sent, failed = deliver_due(config, storage, now)
+    counts["sent"], counts["failed"] = sent, failed
+    return counts
+
+
+def _fresh(config: Config, storage: Storage, sub: dict, now: datetime) -> list[dict]:
+    """Shown listings new for this subscription since it last looked (calls go by waves instead)."""
+    now_utc = now.isoformat()[:19] + "Z"
+    if sub["topic"] == "search":
+        query = parse(parse_qs(sub["search"] or "", keep_blank_values=True), sources=[s.name for s in config.sources])
+        condition, args = where(query, now_utc)
+        rows = storage.search(f"{condition} and u.created_at > ? and coalesce(json_extract(u.data, "
+                              "'$.volunteers_needed'), 0) = 0", [*args, sub["checked_at"]], limit=200)
+        found = [r["data"] for r in rows]
+    else:
+        try:
+            found = [storage.unified(m.id)["data"] for m in matching.matches(storage, sub["listing_id"], now_utc, limit=20)]
+        except matching.NotMatchable:
+            return []
+    sent = {r[0] for r in storage.db.execute("select unified_id from subscription_sent where subscription_id = ?",
+                                             [sub["id"]])}
+    return [doc for doc in found if doc["id"] not in sent]
+
+
+def _queue(storage: Storage, sub: dict, kind: str, docs: list[dict], now: datetime, extra: dict | None = None) -> str:
+    """One delivery (a digest of docs) for a subscription; the listings count as sent to it."""
+    delivery = "d_" + secrets.token_hex(8)
+    body = {"delivery": delivery, "subscription": sub["id"], "kind": kind, "created_at": now.isoformat(),
+            "listings": [_public(doc) for doc in docs], **(extra or {})}
+    with storage.transaction():
+        storage.db["deliveries"].insert({"id": delivery, "subscription_id": sub["id"], "kind": kind,
+                                         "created_at": now.isoformat(), "body": json.dumps(body, ensure_ascii=False),
+                                         "status": "due", "attempts": 0, "next_attempt_at": now.isoformat(),
+                                         "last_attempt_at": None, "last_error": None, "http_status": None})
+        for doc in docs:
+            storage.db.execute("insert or ignore into subscription_sent (subscription_id, unified_id, at) "
+                               "values (?, ?, ?)", [sub["id"], doc["id"], now.isoformat()])
+    return delivery
+
+
+def _public(doc: dict) -> dict:
+    """What a subscriber receives of a listing: what the feed shows (it passed the privacy gate)."""
+    keep = ("id", "kind", "category", "title", "description", "location", "starts_at", "ends_at", "valid_until",
+            "volunteers_needed", "published_at", "updated_at", "sources", "language")
+    return {k: doc.get(k) for k in keep if k in doc}
+
+
+# -- calls for helpers -------------------------------------------------------------------------
+
+def _waves(config: Config, storage: Storage, now: datetime) -> int:
+    """Ask the next wave of every open call; close calls the source reports full, cancelled or withdrawn."""
+    now_iso = now.isoformat()
+    now_utc = now_iso[:19] + "Z"
+    asked = 0
+    rows = storage.db.execute("select u.id, u.data, u.status, c.last_wave_at, c.waves, c.closed_at from unified u "
+                              "left join calls c on c.unified_id = u.id where (json_extract(u.data, "
+                              "'$.volunteers_needed') > 0 and u.status = 'active') or (c.unified_id is not null "
+                              "and c.closed_at is null)").fetchall()
+    for uid, data, status, last_wave, waves, closed in rows:
+        doc = json.loads(data)
+        needed = doc.get("volunteers_needed") or 0
+        with storage.transaction():
+            storage.db.execute("insert or ignore into calls (unified_id, first_seen) values (?, ?)", [uid, now_iso])
+        expired = doc.get("valid_until") and datetime.fromisoformat(doc["valid_until"]) < now
+        begun = doc.get("starts_at") and datetime.fromisoformat(doc["starts_at"]) < now
+        if status != "active" or needed <= 0 or expired or begun:
+            why = ("withdrawn by its portal (full or cancelled)" if status != "active" else
+                   "full" if needed <= 0 else "over")
+            with storage.transaction():
+                storage.db["calls"].update(uid, {"closed_at": now_iso, "closed_why": why})
+            log.info("call %s closed: %s", uid, why, extra={"event": "call.closed"})
+            continue
+        if last_wave and now - datetime.fromisoformat(last_wave) < timedelta(seconds=config.wave_every):
+            continue
+        wave = _next_wave(config, storage, uid, needed, now_utc)
+        for sub in wave:
+            _queue(storage, sub, "call", [doc], now, {"wave": (waves or 0) + 1, "volunteers_needed": needed})
+        with storage.transaction():
+            for sub in wave:
+                storage.db.execute("insert or ignore into call_asked values (?, ?, ?, ?)",
+                                   [uid, sub["id"], now_iso, (waves or 0) + 1])
+                storage.db.execute("update subscriptions set asked_count = asked_count + 1, last_asked_at = ? "
+                                   "where id = ?", [now_iso, sub["id"]])
+            storage.db["calls"].update(uid, {"last_wave_at": now_iso, "waves": (waves or 0) + (1 if wave else 0),
+                                             "asked": storage.db.execute("select count(*) from call_asked where "
+                                                                         "unified_id = ?", [uid]).fetchone()[0]})
+        asked += len(wave)
+    return asked
+
+
+def _next_wave(config: Config, storage: Storage, uid: str, needed: int, now_utc: str) -> list[dict]:
+    """The fitting subscribers not yet asked for this call, least recently asked first."""
+    size = max(1, round(needed * config.wave_factor))
+    done = {r[0] for r in storage.db.execute("select subscription_id from call_asked where unified_id = ?", [uid])}
+    fitting = []
+    for sub in storage.db["subscriptions"].rows_where("status = 'active' and topic = 'search'"):
+        if sub["id"] in done:
+            continue
+        query = parse(parse_qs(sub["search"] or "", keep_blank_values=True), sources=[s.name for s in config.sources])
+        condition, args = where(query, now_utc)
+        if storage.count(f"{condition} and u.id = ?", [*args, uid]):
+            fitting.append(sub)
+    fitting.sort(key=lambda s: (s["last_asked_at"] or "", s["asked_count"], s["id"]))
+    return fitting[:size]
+
+
+# -- delivering --------------------------------------------------------------------------------
+
+def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -> tuple[int, int]:
+    """Make every delivery that is due; (sent, failed attempts)."""
+    now = now or utcnow()
+    sent = failed = 0
+    due = list(storage.db["deliveries"].rows_where("status = 'due' and next_attempt_at <= ?", [now.isoformat()],
+                                                   order_by="created_at"))
+    for delivery in due:
+        rows = list(storage.db["subscriptions"].rows_where("id = ?", [delivery["subscription_id"]]))
+        if not rows or rows[0]["status"] != "active":
+            continue
+        sub = rows[0]
+        try:
+            status = _send(config, sub, delivery)
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong is recorded and retried
+            error, http_status = _reason(exc), getattr(exc, "status", None)
+        else:
+            error, http_status = None, status
+        attempts = delivery["attempts"] + 1
+        with storage.transaction():
+            if error is None:
+                storage.db["deliveries"].update(delivery["id"], {"status": "delivered", "attempts": attempts,
+                                                                 "last_attempt_at": now.isoformat(),
+                                                                 "http_status": http_status, "last_error": None})
+                storage.db["subscriptions"].update(sub["id"], {"failures": 0})
+                sent += 1
+                continue
+            failed += 1
+            final = attempts >= config.attempts
+            wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+            storage.db["deliveries"].update(delivery["id"], {
+                "status": "failed" if final else "due", "attempts": attempts, "last_attempt_at": now.isoformat(),
+                "next_attempt_at": (now + timedelta(seconds=wait)).isoformat(), "last_error": error,
+                "http_status": http_status})
+            failures = sub["failures"] + 1
+            update = {"failures": failures}
+            if failures >= config.pause_after:
+                update["status"] = "paused"
+                log.warning("subscription %s paused after %d failed deliveries in a row: %s", sub["id"], failures,
+                            error, extra={"event": "subscription.paused"})
+            storage.db["subscriptions"].update(sub["id"], update)
+    return sent, failed
+
+
+class DeliveryFailed(Exception):
+    """A delivery the receiver did not take (status: its HTTP status, if it answered)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _send(config: Config, sub: dict, delivery: dict) -> int | None:
+    if sub["channel"] == "webhook":
+        return _post(config, sub, delivery)
+    _mail_digest(config, sub, json.loads(delivery["body"]))
+    return None
+
+
+def _post(config: Config, sub: dict, delivery: dict) -> int:
+    """POST the delivery, signed; through the SSRF guard, no redirects followed."""
+    from connectors import AddressPolicy, guarded_adapter
+
+    body = delivery["body"].encode("utf-8")
+    timestamp = int(time.time())
+    session = requests.Session()
+    adapter = guarded_adapter(AddressPolicy(allow_private=config.allow_private_addresses))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "helferhub-webhooks",
+               "Helferhub-Timestamp": str(timestamp), "Helferhub-Signature": sign(sub["secret"], timestamp, body),
+               "Helferhub-Delivery": delivery["id"], "Helferhub-Subscription": sub["id"]}
+    with session:
+        response = session.post(sub["target"], data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
+    if not 200 <= response.status_code < 300:
+        raise DeliveryFailed(f"the receiver answered {response.status_code}", response.status_code)
+    return response.status_code
+
+
+# -- e-mail --------------------------------------------------------------------------------------
+
+TEXTS = {
+    "confirm_subject": {"de": "Bitte bestätigen: Ihr Abo bei {title}", "en": "Please confirm your subscription to {title}",
+                        "ar": "يرجى تأكيد اشتراكك في {title}"},
+    "confirm_body": {"de": "Sie (oder jemand mit Ihrer Adresse) möchten neue Einträge von {title} per E-Mail erhalten.\n"
+                           "Bestätigen: {link}\n\nOhne Bestätigung schicken wir nichts und löschen die Adresse.",
+                     "en": "You (or someone using your address) asked for new listings of {title} by e-mail.\n"
+                           "Confirm: {link}\n\nWithout confirmation we send nothing and delete the address.",
+                     "ar": "طلبتَ (أو شخص يستخدم عنوانك) إعلانات جديدة من {title} عبر البريد.\nللتأكيد: {link}\n\n"
+                           "دون تأكيد لن نرسل شيئاً وسنحذف العنوان."},
+    "digest_subject": {"de": "{n} neue Einträge bei {title}", "en": "{n} new listings on {title}",
+                       "ar": "{n} إعلانات جديدة على {title}"},
+    "call_subject": {"de": "Helfende gesucht: {what}", "en": "Helpers needed: {what}", "ar": "مطلوب متطوعون: {what}"},
+    "needed": {"de": "Noch {n} Helfende gesucht.", "en": "{n} more helpers needed.", "ar": "مطلوب {n} متطوعين آخرين."},
+    "footer": {"de": "Abo beenden: {link}", "en": "Unsubscribe: {link}", "ar": "إلغاء الاشتراك: {link}"},
+}
+
+
+def _t(key: str, lang: str, **values) -> str:
+    return TEXTS[key].get(lang, TEXTS[key]["de"]).format(**values)
+
+
+def links(config: Config, sub: dict) -> dict:
+    """The subscriber's confirm and unsubscribe links."""
+    base = config.base_url + "/api/v1/subscriptions"
+    out = {"unsubscribe": f"{base}/unsubscribe?{urlencode({'token': sub['unsubscribe_token']})}"}
+    if sub.get("confirm_token"):
+        out["confirm"] = f"{base}/confirm?{urlencode({'token': sub['confirm_token']})}"
+    return out
+
+
+def _smtp(config: Config, message: EmailMessage) -> None:
+    mail = config.mail
+    with smtplib.SMTP(mail["host"], mail.get("port", 25), timeout=TIMEOUT) as server:
+        if mail.get("starttls"):
+            server.starttls()
+        if mail.get("username"):
+            password = mail.get("password")
+            server.login(mail["username"], password.reveal() if hasattr(password, "reveal") else "")
+        server.send_message(message)
+
+
+def _message(config: Config, sub: dict, subject: str, text: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = config.mail["from"]
+    message["To"] = sub["target"]
+    message["Subject"] = subject
+    unsubscribe_link = links(config, sub)["unsubscribe"]
+    message["List-Unsubscribe"] = f"<{unsubscribe_link}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["Content-Language"] = sub["language"]
+    message.set_content(text + "\n\n-- \n" + _t("footer", sub["language"], link=unsubscribe_link))
+    return message
+
+
+def _send_confirmation(config: Config, sub: dict) -> None:
+    lang = sub["language"]
+    text = _t("confirm_body", lang, title=config.title, link=links(config, sub)["confirm"])
+    _smtp(config, _message(config, sub, _t("confirm_subject", lang, title=config.title), text))
+
+
+def _mail_digest(config: Config, sub: dict, body: dict) -> None:
+    lang = sub["language"]
+    docs = body["listings"]
+    if body["kind"] == "call":
+        subject = _t("call_subject", lang, what=docs[0]["title"])
+    else:
+        subject = _t("digest_subject", lang, n=len(docs), title=config.title)
+    parts = []
+    for doc in docs:
+        place = ", ".join(filter(None, (doc["location"].get("postcode"), doc["location"].get("city"))))
+        link = f"{config.base_url}/listings/{doc['id']}?lang={lang}"
+        lines = [f"* {doc['title']}" + (f" ({place})" if place else ""), f"  {link}"]
+        if body["kind"] == "call":
+            lines.append("  " + _t("needed", lang, n=body.get("volunteers_needed") or doc.get("volunteers_needed")))
+        parts.append("\n".join(lines))
+    _smtp(config, _message(config, sub, subject, "\n\n".join(parts)))

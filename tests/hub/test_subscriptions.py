@@ -1,0 +1,246 @@
+"""Subscriptions and calls: signed webhooks to a receiver on 127.0.0.1, e-mail through a real SMTP
+server on 127.0.0.1 (aiosmtpd) with working confirm and unsubscribe links, calls asked in waves."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as email_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from hub import config as hub_config, subscriptions
+from hub.clock import utcnow
+from hub.storage import Storage
+from hub.sync import sync
+from hub.web import create_app
+from tests.hub.test_scheduler import write_portal
+from tests.portals import entry
+
+LEIPZIG = {"plz": "04109", "name": "Leipzig", "kreis": "Leipzig"}
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: keeps what it gets; answers `status` (a list: one per request)."""
+
+    def __init__(self, statuses=None):
+        self.got: list[tuple[dict, bytes]] = []
+        self.statuses = list(statuses or [])
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.got.append(({k: v for k, v in self.headers.items()}, body))
+                status = receiver.statuses.pop(0) if receiver.statuses else 204
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    made = Receiver()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 keeping every message."""
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
+            return "250 OK"
+
+    from tests.test_end_to_end import free_port
+
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+def hub_with(tmp_path, entries, mail_port=None, **notify):
+    write_portal(tmp_path / "p", entries)
+    data = {"hub": {"database": str(tmp_path / "hub.db"), "allow_private_addresses": True,
+                    "base_url": "https://hub.example"},
+            "sources": [{"name": "p", "type": "helpto", "url": str(tmp_path / "p")}]}
+    if mail_port:
+        data["mail"] = {"host": "127.0.0.1", "port": mail_port, "from": "hub@hub.example"}
+    if notify:
+        data["notify"] = notify
+    return hub_config.from_dict(data, base_dir=tmp_path, env={})
+
+
+def test_a_webhook_gets_a_correctly_signed_post_and_a_forged_or_replayed_one_fails(tmp_path, receiver):
+    config = hub_with(tmp_path, [entry(1, titel="Sofa abzugeben", ort=LEIPZIG)])
+    with Storage(config.database) as storage:
+        sync(config, storage)
+        sub = subscriptions.subscribe(config, storage, search="kind=offer&category=goods", webhook=receiver.url)
+        assert sub["status"] == "active" and sub["secret"]
+        write_portal(tmp_path / "p", [entry(1, titel="Sofa abzugeben", ort=LEIPZIG),
+                                      entry(2, titel="Kinderwagen zu verschenken", ort=LEIPZIG)])
+        time.sleep(0.01)
+        sync(config, storage)
+        counts = subscriptions.notify(config, storage)
+    assert counts["sent"] == 1
+    (headers, body), = receiver.got
+    sent = json.loads(body)
+    assert [item["title"] for item in sent["listings"]] == ["Kinderwagen zu verschenken"]  # only what is new
+    seen: set = set()
+    assert subscriptions.verify(sub["secret"], headers, body, seen=seen)  # the documented recipe
+    assert not subscriptions.verify(sub["secret"], headers, body, seen=seen)  # replayed: the same delivery again
+    forged = body.replace(b"Kinderwagen", b"Kleiderbox")
+    assert not subscriptions.verify(sub["secret"], headers, forged)
+    assert not subscriptions.verify("another secret", headers, body)
+    late = int(headers["Helferhub-Timestamp"]) + subscriptions.REPLAY_WINDOW + 1
+    assert not subscriptions.verify(sub["secret"], headers, body, now=late)  # replayed after the window
+    with Storage(config.database) as storage:  # nothing twice
+        assert subscriptions.notify(config, storage)["sent"] == 0
+
+
+def test_a_failing_webhook_is_retried_with_backoff_and_paused(tmp_path):
+    failing = Receiver(statuses=[500, 500, 204, 500, 500, 500])
+    try:
+        config = hub_with(tmp_path, [entry(1, titel="Sofa abzugeben", ort=LEIPZIG)], pause_after=3)
+        with Storage(config.database) as storage:
+            sub = subscriptions.subscribe(config, storage, search="", webhook=failing.url)
+            sync(config, storage)
+            now = utcnow()
+            subscriptions.notify(config, storage, now)
+            (delivery,) = list(storage.db["deliveries"].rows)
+            assert delivery["status"] == "due" and delivery["attempts"] == 1 and delivery["http_status"] == 500
+            assert subscriptions.deliver_due(config, storage, now + timedelta(seconds=5)) == (0, 0)  # not yet due
+            assert subscriptions.deliver_due(config, storage, now + timedelta(seconds=31)) == (0, 1)
+            assert subscriptions.deliver_due(config, storage, now + timedelta(minutes=10)) == (1, 0)
+            assert list(storage.db["deliveries"].rows)[0]["attempts"] == 3
+            for n in range(3):  # three new deliveries fail in a row: the subscription pauses
+                storage.db["deliveries"].insert({"id": f"d_x{n}", "subscription_id": sub["id"], "kind": "listings",
+                                                 "created_at": now.isoformat(), "body": "{}", "status": "due",
+                                                 "attempts": 0, "next_attempt_at": now.isoformat()})
+                storage.db.conn.commit()
+                subscriptions.deliver_due(config, storage, now + timedelta(minutes=20 + n))
+            state = list(storage.db["subscriptions"].rows)[0]
+            assert state["status"] == "paused" and state["failures"] == 3
+    finally:
+        failing.close()
+
+
+def test_webhook_targets_pass_the_ssrf_guard(tmp_path):
+    config = hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db")}}, env={})
+    with Storage(config.database) as storage:
+        for url in ("http://127.0.0.1:9/hook", "http://169.254.169.254/latest", "ftp://x.example/", "http://u:p@h/"):
+            with pytest.raises(subscriptions.SubscriptionError, match="webhook"):
+                subscriptions.subscribe(config, storage, search="", webhook=url)
+
+
+def test_email_with_double_opt_in_digests_and_one_click_unsubscribe(tmp_path, smtp):
+    handler, port = smtp
+    config = hub_with(tmp_path, [entry(1, titel="Sofa abzugeben", ort=LEIPZIG)], mail_port=port)
+    client = create_app(config).test_client()
+    made = client.post("/api/v1/subscriptions", json={"search": "category=goods", "email": "anna@example.org",
+                                                       "lang": "en"})
+    assert made.status_code == 202 and "anna" not in made.get_data(as_text=True)
+    (confirmation,) = handler.messages
+    assert confirmation["To"] == "anna@example.org" and "confirm" in confirmation["Subject"].lower()
+    link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?token=\S+)", confirmation.get_content()).group(1)
+    with Storage(config.database) as storage:
+        sync(config, storage)
+        write_portal(tmp_path / "p", [entry(1, titel="Sofa abzugeben", ort=LEIPZIG),
+                                      entry(2, titel="Kinderwagen zu verschenken", ort=LEIPZIG),
+                                      entry(3, titel="Kleiderschrank abzugeben", ort=LEIPZIG)])
+        sync(config, storage)
+        assert subscriptions.notify(config, storage)["sent"] == 0  # nothing before the confirmation
+        assert len(handler.messages) == 1
+    assert client.get(link).status_code == 200
+    assert client.get(link).status_code == 404  # used once
+    with Storage(config.database) as storage:
+        write_portal(tmp_path / "p", [entry(i, titel=t, ort=LEIPZIG) for i, t in
+                                      ((1, "Sofa abzugeben"), (2, "Kinderwagen zu verschenken"),
+                                       (3, "Kleiderschrank abzugeben"), (4, "Bettwäsche abzugeben"),
+                                       (5, "Geschirr abzugeben"))])
+        sync(config, storage)
+        assert subscriptions.notify(config, storage)["sent"] == 1  # one digest, not a mail per listing
+    digest = handler.messages[-1]
+    assert digest["Subject"].startswith("2 new listings") and "Bettwäsche abzugeben" in digest.get_content()
+    assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = re.match(r"<https://hub\.example(\S+)>", digest["List-Unsubscribe"]).group(1)
+    assert client.get(unsubscribe).status_code == 200  # a page with a button: a GET never unsubscribes
+    one_click = client.post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200
+    with Storage(config.database) as storage:
+        assert list(storage.db["subscriptions"].rows) == []  # the address is gone with it
+        assert "anna@example.org" not in str(list(storage.db["deliveries"].rows))
+
+
+def _call_portal(folder, needed: int) -> None:
+    """A portal publishing one call as a JSON list (read by the declarative connector)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "calls.json").write_text(json.dumps({"items": [{
+        "nr": 7, "titel": "Helfende für das Sommerfest gesucht", "text": "Aufbau und Ausschank.",
+        "am": "2026-11-20T10:00:00+01:00", "plz": "04109", "ort": "Leipzig", "noch": needed}]}))
+
+
+def test_a_call_for_three_helpers_asks_ten_subscribers_in_waves_and_stops_when_full(tmp_path, receiver):
+    _call_portal(tmp_path / "calls", 3)
+    config = hub_config.from_dict({
+        "hub": {"database": str(tmp_path / "hub.db"), "allow_private_addresses": True},
+        "notify": {"wave_factor": 1, "wave_every": "1h"},
+        "sources": [{"name": "calls", "type": "json", "url": str(tmp_path / "calls"), "path": "/calls.json",
+                     "records": "items", "fields": {
+                         "id": "nr", "title": "titel", "description": "text", "kind": {"value": "request"},
+                         "category": {"value": "volunteering"}, "published_at": "am", "postcode": "plz",
+                         "city": "ort", "volunteers_needed": "noch"}}]}, base_dir=tmp_path, env={})
+    with Storage(config.database) as storage:
+        subs = [subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url) for _ in range(10)]
+        sync(config, storage)
+        now = utcnow()
+        subscriptions.notify(config, storage, now)
+        first = {json.loads(b)["subscription"] for _, b in receiver.got}
+        assert len(first) == 3  # a wave as large as the helpers still needed (wave_factor 1)
+        (headers, body) = receiver.got[0]
+        assert json.loads(body)["kind"] == "call" and json.loads(body)["volunteers_needed"] == 3
+        subscriptions.notify(config, storage, now + timedelta(minutes=30))
+        assert len(receiver.got) == 3  # the next wave waits for wave_every
+        subscriptions.notify(config, storage, now + timedelta(hours=1, minutes=1))
+        second = {json.loads(b)["subscription"] for _, b in receiver.got} - first
+        assert len(second) == 3 and not second & first  # others are asked next
+        _call_portal(tmp_path / "calls", 0)  # the portal reports the call full
+        sync(config, storage)
+        subscriptions.notify(config, storage, now + timedelta(hours=3))
+        assert len(receiver.got) == 6  # nobody else is asked
+        (closed,) = list(storage.db["calls"].rows)
+        assert closed["closed_why"] == "full" and closed["waves"] == 2
+        asked = sorted(s["asked_count"] for s in storage.db["subscriptions"].rows)
+        assert asked == [0, 0, 0, 0, 1, 1, 1, 1, 1, 1] and len(subs) == 10
+
+
+def test_over_many_calls_the_load_spreads(tmp_path):
+    """200 calls, 50 subscribers with the same interests and place: nobody is asked much more often."""
+    from benchmarks.call_fairness import simulate
+
+    spread = simulate(calls=200, subscribers=50, seed=7, database=str(tmp_path / "sim.db"))
+    assert spread["max"] - spread["min"] <= 1, spread  # least recently asked first: a round robin
+    assert spread["total"] >= 200
