@@ -6,9 +6,10 @@ show no VTODO of a subscribed calendar, and a deadline nobody sees is no use. It
 it is a deadline ("Frist: …").
 
 The calendar has no METHOD: it is published for subscription, not sent as a scheduling message
-(RFC 5546's PUBLISH would require an ORGANIZER in every event). Without METHOD, RFC 5545 (3.8.7.2)
-makes DTSTAMP the time the event's information was last revised, the same as LAST-MODIFIED: the
-listing's `updated_at`. So the file's bytes follow from the listings alone, as its strong ETag says.
+(RFC 5546's PUBLISH would require an ORGANIZER in every event). DTSTAMP is the time the file was
+made: the moment its content came to be, the feed's last change (its Last-Modified), the same in
+every event of the file. It is not the clock of the request, so the same content is the same
+bytes, as the file's strong ETag says; LAST-MODIFIED keeps each listing's own last revision.
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def event(listing: Mapping, meta: Mapping, host: str, lang: str) -> Event:
     utc = lambda value: when(value).astimezone(timezone.utc)  # noqa: E731
     item = Event()
     item.add("uid", f"{listing['id']}@{host}")
-    item.add("dtstamp", utc(listing["updated_at"]))
+    item.add("dtstamp", utc(meta.get("updated") or listing["updated_at"]))  # when this file's content was made
     title = clean(listing["title"]) or listing["id"]
     if listing.get("starts_at"):
         item.add("dtstart", utc(listing["starts_at"]))
