@@ -31,6 +31,7 @@ from hub.storage import Storage
 
 log = logging.getLogger(__name__)
 ROLES = ("partner", "moderator", "operator")
+_SAID: set[tuple[str, str]] = set()  # problems of registered sources logged once per process, not per request
 _PREFIX = "hh_"
 
 
@@ -197,6 +198,9 @@ def effective(config: hub_config.Config, storage: Storage) -> hub_config.Config:
         if row["name"] in names and names[row["name"]].partner == row["partner"]:
             continue  # merged already (this config is an effective one)
         if row["name"] in names:
+            if (row["name"], "shadowed") in _SAID:
+                continue
+            _SAID.add((row["name"], "shadowed"))
             log.error("registered source %r (by %s) is shadowed by the hub.toml entry of the same name; the file's "
                       "entry runs", row["name"], row["partner"], extra={"source": row["name"], "event": "source.shadowed"})
             continue
@@ -204,6 +208,9 @@ def effective(config: hub_config.Config, storage: Storage) -> hub_config.Config:
             extra.append(replace(check_entry(config, row["entry"], f"registered source {row['name']!r}"),
                                  partner=row["partner"]))
         except Invalid as exc:  # registered under an older hub whose rules were looser
+            if (row["name"], "invalid") in _SAID:
+                continue
+            _SAID.add((row["name"], "invalid"))
             log.error("registered source %r is not valid any more and is left out: %s", row["name"], exc,
                       extra={"source": row["name"], "event": "source.invalid"})
     if not extra:
