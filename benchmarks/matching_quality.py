@@ -1,11 +1,14 @@
-"""Matching quality on an independently written, labelled federation: precision at 5.
+"""Matching quality on labelled request/offer pairs: precision at 5.
 
     python benchmarks/matching_quality.py [--data benchmarks/data/matching]
 
-The data (`listings.jsonl`, `truth.json`: for each request the offers a coordinator would
-forward) was written by someone who never saw the matcher (its README says how). Every listing
-is published in a temporary hub database; for each request the hub's matches
-(`hub.matching.matches`, limit 5) are compared with the truth. Printed beside it, measured in the
+Two data sets, each labelled by someone who never saw the matcher:
+- the sample federation (synced into a temporary database as `make run` does) with
+  `examples/matching_truth.json`: for 60 of its requests, the offers an annotator acting as a
+  volunteer coordinator would forward;
+- an independently written federation (`benchmarks/data/matching/`: `listings.jsonl`,
+  `truth.json`; its README says how it was made), published into a temporary database as it is.
+For each request the hub's matches (`hub.matching.matches`, limit 5) are compared with the truth. Printed beside it, measured in the
 same run: a baseline that ranks the same candidates (same conditions: opposite kind, category,
 place, current) by distance alone, so the ratio shows what the text scoring adds.
 
@@ -75,21 +78,51 @@ def distance_rank(storage: Storage, rid: str) -> list[str]:
     return [c["id"] for c in found[:5]]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data" / "matching")
-    args = parser.parse_args()
-    database = tempfile.mkdtemp(prefix="matching-quality-") + "/hub.db"
-    listings, truth = load(args.data, database)
-    requests = ["u_" + l["id"].removeprefix("l_") for l in listings if l["kind"] == "request"]
+def sample(database: str) -> tuple[list[str], dict[str, set[str]]]:
+    """The sample federation synced as `make run` does, and the annotated pairs in unified ids."""
+    from hub import config as hub_config
+    from hub.sync import sync
+
+    root = Path(__file__).resolve().parent.parent
+    config = hub_config.load(root / "hub.toml", env={})
+    config = hub_config.Config(**{**config.__dict__, "database": database})
+    labels = json.loads((root / "examples" / "matching_truth.json").read_text(encoding="utf-8"))
+    with Storage(database) as storage:
+        sync(config, storage)
+        ids = set(labels["requests"]) | {x for pair in labels["pairs"] for x in pair}
+        unified = storage.memberships(sorted(ids))
+    truth: dict[str, set[str]] = {}
+    for request, offer in labels["pairs"]:
+        if request in unified and offer in unified:
+            truth.setdefault(unified[request], set()).add(unified[offer])
+    return [unified[r] for r in labels["requests"] if r in unified], truth
+
+
+def report(name: str, database: str, requests: list[str], truth: dict[str, set[str]]) -> None:
     with Storage(database) as storage:
         ours = evaluate(storage, requests, truth, hub_rank)
         base = evaluate(storage, requests, truth, distance_rank)
-    print(f"{len(listings)} listings, {ours['requests']} requests with a fitting offer, {ours['without']} without")
+    print(f"\n{name}: {ours['requests']} requests with a fitting offer, {ours['without']} without")
     print(f"{'':18} {'hub':>8} {'distance':>9} {'ratio':>7}")
     for key in ("p@5", "r@5", "mrr", "false alarms"):
         ratio = ours[key] / base[key] if base[key] else float("nan")
         print(f"{key:18} {ours[key]:8.3f} {base[key]:9.3f} {ratio:7.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).parent / "data" / "matching")
+    args = parser.parse_args()
+    root = Path(__file__).resolve().parent.parent
+    if (root / "examples" / "matching_truth.json").exists():
+        database = tempfile.mkdtemp(prefix="matching-sample-") + "/hub.db"
+        requests, truth = sample(database)
+        report("sample federation (examples/matching_truth.json)", database, requests, truth)
+    if (args.data / "truth.json").exists():
+        database = tempfile.mkdtemp(prefix="matching-quality-") + "/hub.db"
+        listings, truth = load(args.data, database)
+        requests = ["u_" + l["id"].removeprefix("l_") for l in listings if l["kind"] == "request"]
+        report(f"independent federation ({args.data})", database, requests, truth)
 
 
 if __name__ == "__main__":

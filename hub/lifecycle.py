@@ -141,40 +141,74 @@ def retire(config: Config, storage: Storage, name: str, reason: str, now: dateti
     return len(rows)
 
 
+def pending_renames(config: Config, storage: Storage) -> set[str]:
+    """Sources renamed from a name whose records are not carried over yet (not to be synced before)."""
+    names = known(storage)
+    return {s.name for s in config.sources if s.renamed_from and s.renamed_from in names}
+
+
 def apply_renames(config: Config, storage: Storage) -> list[str]:
-    """Carry each renamed source's records, ids and history over from its old name (once)."""
+    """Carry each renamed source's records, ids and history over from its old name (once).
+
+    Done while neither name is being synced: it holds both names' sync leases, so no sync of the
+    old name writes after the move and no sync of the new one makes ids before it; a rename whose
+    names are busy waits for the next round.
+    """
+    from hub.storage.leases import Lease
+
     done = []
     for source in config.sources:
         old, new = source.renamed_from, source.name
         if not old or old not in known(storage):
             continue
-        with storage.transaction():
-            if storage.db.execute("select 1 from listings where source = ? limit 1", [new]).fetchone():
-                message = (f"{new}: cannot carry over the records of {old!r}: {new!r} has listings of its own "
-                           f"already (synced before renamed_from was set). Purge the old name's listings with "
-                           f"`helferhub sources purge {old}` after removing renamed_from, or purge {new!r} "
-                           f"(set enabled = false, purge, enable) to keep the old ids")
-                log.error(message, extra={"source": new, "event": "source.rename_refused"})
-                done.append(message)
+        leases = [Lease(storage, f"sync:{name}", ttl=600) for name in (old, new)]
+        taken = []
+        try:
+            for lease in leases:
+                if not lease.acquire():
+                    break
+                taken.append(lease)
+            if len(taken) < 2:
+                log.info("%s: the rename from %r waits: one of them is being synced", new, old,
+                         extra={"source": new, "event": "source.rename_waits"})
                 continue
-            previous = storage.state(old)
-            namespace = previous.get("id_namespace") or old
-            moved = [r[0] for r in storage.db.execute("select id from listings where source = ?", [old])]
-            storage.db.execute("update listings set source = ?, data = json_set(data, '$.source.portal', ?) "
-                               "where source = ?", [new, new, old])
-            for table in _OWNED:
-                storage.db.execute(f"update or replace {table} set source = ? where source = ?", [new, old])
-            storage.db.execute("delete from source_state where source in (?, ?)", [old, new])
-            storage.set_state(new, **{**{k: v for k, v in previous.items() if k != "source"},
-                                      "id_namespace": namespace, "inactive_since": None, "retired_at": None})
-            active = [lid for lid, in storage.db.execute(
-                "select id from listings where source = ? and status in ('active', 'pending')", [new])]
-            if active:
-                unify.refresh(storage, active, config.dedupe)
-        message = f"{new}: carried over {len(moved)} listings with their ids and history from {old!r} (renamed_from)"
-        log.warning(message, extra={"source": new, "event": "source.renamed"})
-        done.append(message)
+            message = _rename(config, storage, old, new)
+        finally:
+            for lease in taken:
+                lease.release()
+        if message:
+            done.append(message)
     return done
+
+
+def _rename(config: Config, storage: Storage, old: str, new: str) -> str | None:
+    with storage.transaction():
+        if old not in known(storage):
+            return None  # carried over meanwhile by another process
+        if storage.db.execute("select 1 from listings where source = ? limit 1", [new]).fetchone():
+            message = (f"{new}: cannot carry over the records of {old!r}: {new!r} has listings of its own "
+                       f"already (synced before renamed_from was set). Remove renamed_from to keep both apart "
+                       f"(the old name's listings then leave after retire_after, or at once with `helferhub "
+                       f"sources purge {old}`)")
+            log.error(message, extra={"source": new, "event": "source.rename_refused"})
+            return message
+        previous = storage.state(old)
+        namespace = previous.get("id_namespace") or old
+        moved = [r[0] for r in storage.db.execute("select id from listings where source = ?", [old])]
+        storage.db.execute("update listings set source = ?, data = json_set(data, '$.source.portal', ?) "
+                           "where source = ?", [new, new, old])
+        for table in _OWNED:
+            storage.db.execute(f"update or replace {table} set source = ? where source = ?", [new, old])
+        storage.db.execute("delete from source_state where source in (?, ?)", [old, new])
+        storage.set_state(new, **{**{k: v for k, v in previous.items() if k != "source"},
+                                  "id_namespace": namespace, "inactive_since": None, "retired_at": None})
+        active = [lid for lid, in storage.db.execute(
+            "select id from listings where source = ? and status in ('active', 'pending')", [new])]
+        if active:
+            unify.refresh(storage, active, config.dedupe)
+    message = f"{new}: carried over {len(moved)} listings with their ids and history from {old!r} (renamed_from)"
+    log.warning(message, extra={"source": new, "event": "source.renamed"})
+    return message
 
 
 def _listed(counts: dict[str, int]) -> int:

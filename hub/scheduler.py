@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -32,6 +34,28 @@ HOUSEKEEPING = "housekeeping"
 NOTIFY = "notify"
 #: Seconds between housekeeping rounds (grace periods, renames) while the worker runs.
 HOUSEKEEPING_EVERY = 300
+
+
+_active = 0
+_active_lock = threading.Lock()
+
+
+@contextmanager
+def _job():
+    """Count a job while it runs: a stopping worker keeps its lease until none runs any more."""
+    global _active
+    with _active_lock:
+        _active += 1
+    try:
+        yield
+    finally:
+        with _active_lock:
+            _active -= 1
+
+
+def active_jobs() -> int:
+    """How many jobs of this process run now."""
+    return _active
 
 
 def backoff_seconds(interval: int, failures: int) -> int:
@@ -57,7 +81,7 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
         return  # removed by a reload while this run waited
     if not source.enabled:
         return
-    with Storage(config.database) as storage:
+    with _job(), Storage(config.database) as storage:
         try:
             SourceSync(config, storage, source).run()
             failures = storage.state(source.name).get("failures") or 0
@@ -71,19 +95,29 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
                          name=f"back-off {name}").start()
 
 
-def housekeeping(runtime: Runtime) -> None:
-    """The lifecycle's periodic work: renames, grace periods of paused and removed sources."""
-    with Storage(runtime.config.database) as storage:
+def housekeeping(runtime: Runtime, scheduler: BackgroundScheduler | None = None) -> None:
+    """The lifecycle's periodic work: renames, grace periods of paused and removed sources; then,
+    given the scheduler, its jobs made those of the running config (renamed sources included)."""
+    with _job(), Storage(runtime.config.database) as storage:
         for line in lifecycle.housekeep(runtime.config, storage):
             log.info(line, extra={"event": "housekeeping"})
+        if scheduler is not None and scheduler.state != STATE_STOPPED:
+            apply(scheduler, runtime, storage=storage)
 
 
 def notify_round(runtime: Runtime) -> None:
-    """Subscriptions and calls: queue what is new, ask the next waves, deliver what is due."""
+    """Subscriptions and calls: queue what is new, ask the next waves, deliver what is due (under a
+    lease of its own: two workers overlapping for a moment never send the same thing twice)."""
     from hub import subscriptions
 
-    with Storage(runtime.config.database) as storage:
-        counts = subscriptions.notify(runtime.config, storage)
+    with _job(), Storage(runtime.config.database) as storage:
+        lease = Lease(storage, "notify", ttl=900)
+        if not lease.acquire():
+            return
+        try:
+            counts = subscriptions.notify(runtime.config, storage)
+        finally:
+            lease.release()
     if any(counts.values()):
         log.info("notify: %s", counts, extra={"event": "notify.round"})
 
@@ -105,12 +139,14 @@ def build(runtime: Runtime | Config, start_in: float | None = None, storage: Sto
 def apply(scheduler: BackgroundScheduler, runtime: Runtime, start_in: float | None = None,
           storage: Storage | None = None) -> None:
     """Make the scheduler's jobs those of the running config: new sources get a job, removed and
-    paused ones lose theirs, a changed interval is rescheduled."""
+    paused ones lose theirs, a changed interval is rescheduled. A source renamed from a name whose
+    records are not carried over yet waits for the housekeeping that carries them."""
     config = runtime.config
     now = datetime.now(timezone.utc)
-    wanted = {s.name: s for s in config.sources if s.enabled}
+    pending = lifecycle.pending_renames(config, storage) if storage is not None else set()
+    wanted = {s.name: s for s in config.sources if s.enabled and s.name not in pending}
     for job in scheduler.get_jobs():
-        if job.id not in (HOUSEKEEPING, NOTIFY) and job.id not in wanted:
+        if job.id not in (HOUSEKEEPING, NOTIFY, "housekeeping-now") and job.id not in wanted:
             scheduler.remove_job(job.id)
             log.info("%s: no longer scheduled", job.id, extra={"source": job.id, "event": "schedule.removed"})
     for name, source in wanted.items():
@@ -172,7 +208,14 @@ def _back_off(scheduler: BackgroundScheduler, runtime: Runtime, name: str, failu
 
 
 class Worker:
-    """The scheduler of this process, running only while it holds the database's scheduler lease."""
+    """The scheduler of this process, running only while it holds the database's scheduler lease.
+
+    The lease is renewed every lease/4 by run() itself, which never waits for a job; a worker
+    that cannot renew within the lease time (lost, or the database too busy) stops scheduling
+    before the lease lapses for the others. When it stops, or loses the lease, it schedules no
+    more at once; a running job finishes under its own lease (a source's sync, the notify round),
+    and a stopping worker keeps renewing until the last one has ended, then gives the lease back.
+    """
 
     def __init__(self, runtime: Runtime, start_in: float | None = None):
         self.runtime = runtime
@@ -180,83 +223,97 @@ class Worker:
         self.stopping = threading.Event()
         self.scheduler: BackgroundScheduler | None = None
         self.holder: str | None = None
-        self._storage: Storage | None = None
         runtime.on_change(self._reconfigure)
 
     def run(self) -> None:
         """Hold the lease and run the scheduler, or stand by for it, until stop()."""
         config = self.runtime.config
         with Storage(config.database) as storage:  # migrates a database left by an older hub, once
-            self._storage = storage
             lease = Lease(storage, "scheduler", ttl=config.lease_ttl)
             self.holder = lease.holder
             beat = max(0.2, config.lease_ttl / 4)
-            waiting_for = None
+            held, renewed, waiting_for = False, 0.0, None
             try:
-                while not self.stopping.is_set():
+                while not (self.stopping.is_set() and (not held or active_jobs() == 0)):
                     try:
-                        self.runtime.refresh(storage)  # sources partners registered meanwhile (applied if scheduling)
-                        if self.scheduler is None:
-                            if lease.acquire():
-                                log.info("scheduler lease taken by %s; scheduling", lease.holder,
-                                         extra={"event": "lease.acquired", "holder": lease.holder})
-                                self._start(storage)
+                        if held:
+                            if lease.renew():
+                                renewed = time.monotonic()
                             else:
-                                holder = lease.current()
-                                if holder and holder["holder"] != waiting_for:
-                                    waiting_for = holder["holder"]
-                                    log.info("standing by: the scheduler lease is held by %s", describe(holder),
-                                             extra={"event": "lease.standby", "holder": holder["holder"]})
-                        elif lease.renew():
-                            self._publish(storage)
-                        else:
-                            log.error("scheduler lease lost (not renewed in time, taken over by another worker); "
-                                      "stopping this scheduler", extra={"event": "lease.lost", "holder": lease.holder})
-                            self._stop_scheduler()
+                                log.error("scheduler lease lost (not renewed in time, taken over by another "
+                                          "worker); scheduling stops now", extra={"event": "lease.lost"})
+                                held = False
+                                self._halt()
+                        elif not self.stopping.is_set() and lease.acquire():
+                            held, renewed = True, time.monotonic()
+                            log.info("scheduler lease taken by %s; scheduling", lease.holder,
+                                     extra={"event": "lease.acquired", "holder": lease.holder})
+                            self._start(storage)
+                        elif not self.stopping.is_set():
+                            holder = lease.current()
+                            if holder and holder["holder"] != waiting_for:
+                                waiting_for = holder["holder"]
+                                log.info("standing by: the scheduler lease is held by %s", describe(holder),
+                                         extra={"event": "lease.standby", "holder": holder["holder"]})
                     except sqlite3.OperationalError as exc:  # locked for longer than the busy timeout: try again
                         log.warning("scheduler lease: database busy (%s); trying again", exc)
-                    self.stopping.wait(beat)
+                    if held and time.monotonic() - renewed > config.lease_ttl - beat:
+                        log.error("scheduler lease not renewed for %.0f s; scheduling stops before it lapses",
+                                  time.monotonic() - renewed, extra={"event": "lease.fenced"})
+                        held = False
+                        self._halt()
+                    if self.stopping.is_set():
+                        self._halt()  # no new jobs; the running one ends under the lease we keep renewing
+                    try:
+                        self.runtime.refresh(storage)  # sources partners registered meanwhile
+                        if held and self.scheduler is not None:
+                            self._publish(storage)
+                    except sqlite3.OperationalError as exc:
+                        log.warning("scheduler: database busy (%s); trying again", exc)
+                    self.stopping.wait(beat) if not self.stopping.is_set() else time.sleep(min(beat, 0.5))
             finally:
-                self._stop_scheduler()
-                try:
-                    lease.release()
-                except sqlite3.Error:
-                    log.warning("could not release the scheduler lease; it lapses in %d s", config.lease_ttl)
-                self._storage = None
+                self._halt()
+                if held:
+                    try:
+                        lease.release()
+                    except sqlite3.Error:
+                        log.warning("could not release the scheduler lease; it lapses in %d s", config.lease_ttl)
 
     def stop(self) -> None:
-        """End run() (the running sync finishes first)."""
+        """End run(): no new jobs at once; it returns when the running job has finished."""
         self.stopping.set()
 
     def _start(self, storage: Storage) -> None:
-        try:
-            housekeeping(self.runtime)
-        except Exception:  # noqa: BLE001 - a failed housekeeping round must not keep the syncs from running
-            log.exception("housekeeping failed")
         self.scheduler = build(self.runtime, start_in=self.start_in, storage=storage)
+        # renames and grace periods first thing, in the executor (never in this loop, which renews the lease)
+        self.scheduler.add_job(housekeeping, args=[self.runtime, self.scheduler], id="housekeeping-now",
+                               name="housekeeping", next_run_time=datetime.now(timezone.utc))
         self.scheduler.start()
         self._publish(storage)
 
-    def _stop_scheduler(self) -> None:
+    def _halt(self) -> None:
+        """Schedule nothing more (a running job finishes by itself)."""
         scheduler, self.scheduler = self.scheduler, None
         if scheduler is not None and scheduler.state != STATE_STOPPED:
-            scheduler.shutdown(wait=True)
+            scheduler.shutdown(wait=False)
 
     def _reconfigure(self, old: Config, new: Config) -> None:
+        """A new config: its jobs now, renames and grace periods in the executor (then the renamed jobs)."""
         scheduler = self.scheduler
         if scheduler is None:
             return  # a standby schedules from the config it has when it takes over
         with Storage(new.database) as storage:
             apply(scheduler, self.runtime, storage=storage)
-            for line in lifecycle.housekeep(new, storage):
-                log.info(line, extra={"event": "housekeeping"})
+        scheduler.add_job(housekeeping, args=[self.runtime, scheduler], id="housekeeping-now", name="housekeeping",
+                          next_run_time=datetime.now(timezone.utc), replace_existing=True)
 
     def _publish(self, storage: Storage) -> None:
         """Write each source's next run into the database, where the status page and metrics read it."""
         scheduler = self.scheduler
         if scheduler is None:
             return
-        runs = {job.id: job.next_run_time for job in scheduler.get_jobs() if job.id not in (HOUSEKEEPING, NOTIFY)}
+        runs = {job.id: job.next_run_time for job in scheduler.get_jobs()
+                if job.id not in (HOUSEKEEPING, NOTIFY, "housekeeping-now")}
         with storage.transaction():
             for name, when in runs.items():
                 if storage.state(name).get("next_run_at") != (when.isoformat() if when else None):

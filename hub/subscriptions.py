@@ -304,11 +304,19 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
     """Make every delivery that is due; (sent, failed attempts)."""
     now = now or utcnow()
     sent = failed = 0
+    with storage.transaction():  # a claim left by a process that died while sending: due again
+        storage.db.execute("update deliveries set status = 'due' where status = 'sending' and last_attempt_at < ?",
+                           [(now - timedelta(minutes=10)).isoformat()])
     due = list(storage.db["deliveries"].rows_where("status = 'due' and next_attempt_at <= ?", [now.isoformat()],
                                                    order_by="created_at"))
     for delivery in due:
         rows = list(storage.db["subscriptions"].rows_where("id = ?", [delivery["subscription_id"]]))
         if not rows or rows[0]["status"] != "active":
+            continue
+        with storage.transaction():  # claimed first: whoever else looks at it now leaves it alone
+            claimed = storage.db.execute("update deliveries set status = 'sending', last_attempt_at = ? "
+                                         "where id = ? and status = 'due'", [now.isoformat(), delivery["id"]]).rowcount
+        if not claimed:
             continue
         sub = rows[0]
         try:

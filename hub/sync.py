@@ -37,6 +37,10 @@ class BudgetExceeded(Exception):
     """A source that used up its time budget for one sync."""
 
 
+class LeaseLost(Exception):
+    """This process no longer holds the source's sync lease (another one syncs it now)."""
+
+
 @dataclass
 class SyncResult:
     """What one sync of one source did."""
@@ -114,9 +118,6 @@ class SourceSync:
     def __init__(self, config: Config, storage: Storage, source: SourceConfig, fetcher: Fetcher | None = None):
         self.config = config
         self.storage = storage
-        namespace = storage.state(source.name).get("id_namespace")
-        if namespace and namespace != source.name:  # a renamed source: its listings keep the ids they had
-            source = replace(source, id_namespace=namespace)
         self.source = source
         cls = registry.get(source.type)
         if cls is None:
@@ -140,8 +141,8 @@ class SourceSync:
         One sync of a source at a time, across processes: while another process syncs it (the
         worker, or an operator's `helferhub sync`), this one is `busy` and does nothing.
         """
-        lease = Lease(self.storage, f"sync:{self.source.name}",
-                      ttl=self.source.sync_budget + self.source.request_timeout + 60)
+        # renewed between records and before the unification: it lasts one request and some margin
+        lease = Lease(self.storage, f"sync:{self.source.name}", ttl=self.source.request_timeout + 300)
         if not lease.acquire():
             holder = lease.current()
             result = SyncResult(self.source.name, "none", status="busy")
@@ -149,11 +150,25 @@ class SourceSync:
             log.info("%s: not synced: %s", self.source.name, result.error,
                      extra={"source": self.source.name, "event": "sync.busy"})
             return result
+        self.lease, self.renewed = lease, time.monotonic()
         try:
+            # read under the lease: a rename carries the namespace over while holding this name's lease
+            namespace = self.storage.state(self.source.name).get("id_namespace")
+            if namespace and namespace != self.source.name:  # a renamed source: its listings keep their ids
+                self.source = replace(self.source, id_namespace=namespace)
+                self.connector.source = self.source
             with logs.context(source=self.source.name):
                 return self._run(full, accept_shrink, progress)
         finally:
             lease.release()
+
+    def _keep_lease(self, now: bool = False) -> None:
+        """Renew this source's lease (every 30 s, or now); LeaseLost if another process has it meanwhile."""
+        if now or time.monotonic() - self.renewed > 30:
+            if not self.lease.renew():
+                raise LeaseLost("this source's sync lease lapsed and another process took it (the database was "
+                                "busy for longer than the lease); its sync goes on there")
+            self.renewed = time.monotonic()
 
     def _run(self, full: bool, accept_shrink: bool, progress=None) -> SyncResult:
         self.began = time.monotonic()
@@ -175,6 +190,7 @@ class SourceSync:
                     raise BudgetExceeded(f"the sync took longer than its budget of {self.source.sync_budget:g} s "
                                          "(sync_budget); the rest waits for the next sync")
                 result.fetched += 1
+                self._keep_lease()
                 self._one(raw, started, result)
                 if progress is not None:  # progress(label, done): a line on the operator's terminal
                     progress(self.source.name, result.fetched)
@@ -188,7 +204,10 @@ class SourceSync:
             result.status, result.error = "failed", scrub(f"{type(exc).__name__}: {exc}", self.secrets)
             log.warning("%s: sync failed: %s", self.source.name, printable(result.error, 500))
         try:
+            self._keep_lease(now=True)
             self._unify()
+        except LeaseLost as exc:
+            result.status, result.error = "failed", str(exc)
         except Exception as exc:  # owed unifications stay owed: the next run pays them
             log.exception("%s: unification failed", self.source.name)
             result.status, result.error = "failed", scrub(f"unification failed: {type(exc).__name__}: {exc}", self.secrets)

@@ -112,7 +112,7 @@ def restore(ctx: click.Context, file: str, force: bool) -> None:
 
     from hub.storage import Storage
     from hub.storage.backup import BackupError, inspect, restore as do_restore
-    from hub.storage.leases import describe, holder_of
+    from hub.storage.leases import describe
 
     config = load_config(ctx)
     try:
@@ -121,10 +121,13 @@ def restore(ctx: click.Context, file: str, force: bool) -> None:
         click.echo(f"restore: {exc}", err=True)
         ctx.exit(1)
     with open_storage(ctx, config) as storage:
-        lease = holder_of(storage, "scheduler")
-    if lease and lease["expires_at"] > time.time() and not force:
-        click.echo(f"restore: a worker holds the scheduler lease ({describe(lease)}); stop it first "
-                   "(or give --force)", err=True)
+        held = [dict(zip(("name", "holder", "host", "pid", "acquired_at", "expires_at"), row)) for row in
+                storage.db.execute("select name, holder, host, pid, acquired_at, expires_at from leases "
+                                   "where expires_at > ?", [time.time()])]
+    if held and not force:
+        busy = "; ".join(f"{'a worker holds the scheduler lease' if h['name'] == 'scheduler' else h['name'] + ' runs'} "
+                         f"({describe(h)})" for h in held)
+        click.echo(f"restore: {busy}; stop it first (or give --force)", err=True)
         ctx.exit(1)
     try:
         info = do_restore(file, config.database)

@@ -138,7 +138,7 @@ class Storage:
         with self.transaction():
             return self.db["sync_runs"].insert({"source": source, "mode": mode, "started_at": now,
                                                 "status": "running", "pid": os.getpid(),
-                                                "host": socket.gethostname()}).last_pk
+                                                "host": this_host()}).last_pk
 
     def finish_run(self, run_id: int, **fields: Any) -> None:
         """Record a sync's outcome and counts."""
@@ -148,7 +148,7 @@ class Storage:
     def close_interrupted_runs(self, now: str) -> int:
         """Close the runs still marked running whose process on this host is gone (killed or
         crashed) as interrupted; returns how many."""
-        host = socket.gethostname()
+        host = this_host()
         rows = self.db.execute("select id, pid from sync_runs where status = 'running' and host = ?", [host]).fetchall()
         dead = [run_id for run_id, pid in rows if pid is None or not _alive(pid)]
         with self.transaction():
@@ -386,6 +386,16 @@ class HttpCache:
             self.storage.db["http_cache"].upsert(
                 {"source": self.source, "url": url, "etag": etag, "last_modified": last_modified,
                  "body": body, "stored_at": utcnow().isoformat()}, pk=("source", "url"))
+
+
+def this_host() -> str:
+    """This machine and its process-id namespace: a process id means the same process only within
+    both (containers sharing a host name have namespaces of their own)."""
+    name = socket.gethostname()
+    try:
+        return f"{name}/{os.readlink('/proc/self/ns/pid').split('[')[-1].rstrip(']')}"
+    except OSError:  # no /proc (not Linux): the host name alone
+        return name
 
 
 def _alive(pid: int) -> bool:

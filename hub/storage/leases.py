@@ -11,11 +11,10 @@ one database file need clocks in step to within a small part of the lease time.
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 
-from hub.storage.database import Storage, _alive
+from hub.storage.database import Storage, _alive, this_host
 
 
 class Lease:
@@ -25,15 +24,15 @@ class Lease:
         self.storage = storage
         self.name = name
         self.ttl = float(ttl)
-        self.host = socket.gethostname()
+        self.host = this_host()
         self.pid = os.getpid()
         self.holder = holder or f"{self.host}:{self.pid}:{uuid.uuid4().hex[:8]}"
 
     def acquire(self) -> bool:
         """Take the lease if it is free, expired or held by a dead process of this host (or keep it
         if it is ours); True if this process holds it now."""
-        now = time.time()
         with self.storage.transaction():
+            now = time.time()  # read under the write lock: waiting for it must not shorten the lease
             row = self.current()
             if row is not None and row["holder"] != self.holder and not self._lapsed(row, now):
                 return False
@@ -45,8 +44,8 @@ class Lease:
 
     def renew(self) -> bool:
         """Push the expiry on; False if the lease is no longer ours (it lapsed and was taken)."""
-        now = time.time()
         with self.storage.transaction():
+            now = time.time()
             cursor = self.storage.db.execute("update leases set heartbeat_at = ?, expires_at = ? "
                                              "where name = ? and holder = ?",
                                              [now, now + self.ttl, self.name, self.holder])
@@ -77,4 +76,4 @@ def holder_of(storage: Storage, name: str) -> dict | None:
 def describe(row: dict) -> str:
     """'host pid 123 since 12:00:03 UTC' for messages."""
     since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(row["acquired_at"]))
-    return f"{row['host']} pid {row['pid']} since {since}"
+    return f"{(row['host'] or '?').split('/')[0]} pid {row['pid']} since {since}"

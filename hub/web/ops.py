@@ -30,6 +30,7 @@ from hub.storage.leases import holder_of
 
 bp = Blueprint("ops", __name__)
 access = logging.getLogger("hub.access")
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 #: Routes that answer while the database is not ready (everything else answers 503 then).
 UNGUARDED = {"ops.healthz", "ops.readyz", "ops.metrics", "static"}
 
@@ -238,7 +239,8 @@ def _before():
 def _after(response: Response) -> Response:
     endpoint = request.url_rule.rule if request.url_rule is not None else "(no route)"
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-    REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+    method = request.method if request.method in METHODS else "other"  # a client's invented method is no new series
+    REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
     LATENCY.labels(endpoint).observe(elapsed)
     if current_app.config["HUB"].access_log:
         size = response.content_length if response.content_length is not None else "-"

@@ -251,3 +251,72 @@ def lifecycle_state(storage, config, name):
     from hub import lifecycle
 
     return {e["name"]: e["state"] for e in lifecycle.overview(config, storage)}.get(name)
+
+
+def test_a_rename_by_reload_carries_the_records_over_before_the_new_name_syncs(tmp_path):
+    """Found by review: the new name's job used to sync before the rename ran, duplicating every record."""
+    import threading
+
+    from hub.scheduler import Worker
+
+    write_portal(tmp_path / "b", [entry(i, titel=f"Angebot {i}") for i in range(1, 4)])
+    b = {"name": "b", "type": "helpto", "url": str(tmp_path / "b"), "interval": "1h"}
+    config_path = write_config(tmp_path / "hub.toml", [b])
+    for trial in range(3):  # a race: tried more than once
+        db = tmp_path / f"hub{trial}.db"
+        config_path.write_text(config_path.read_text().replace(str(tmp_path / "hub.db"), str(db))
+                               .replace(str(tmp_path / f"hub{trial - 1}.db"), str(db)))
+        runtime = Runtime(hub_config.load(config_path))
+        worker = Worker(runtime)
+        thread = threading.Thread(target=worker.run, daemon=True)
+        thread.start()
+        try:
+            wait_for(lambda: Storage(db).state("b").get("last_run_at"), 30)
+            with Storage(db) as storage:
+                before = sorted(r["id"] for r in storage.listings_in("active", "b"))
+            text = config_path.read_text().replace('name = "b"', 'name = "b-neu"\nrenamed_from = "b"')
+            config_path.write_text(text)
+            assert runtime.reload()
+            wait_for(lambda: Storage(db).state("b-neu").get("id_namespace") == "b", 30)  # carried over
+            time.sleep(1.5)  # a sync of the new name made too early would have listed every record again by now
+        finally:
+            worker.stop()
+            thread.join(30)
+        with Storage(db) as storage:
+            assert sorted(r["id"] for r in storage.listings_in("active", "b-neu")) == before
+            assert storage.listings_in("active", "b") == [] and storage.counts() == {"active": 3}
+        config_path.write_text(config_path.read_text().replace('name = "b-neu"\nrenamed_from = "b"', 'name = "b"'))
+
+
+def test_a_stopping_worker_keeps_its_lease_until_its_running_sync_ends(tmp_path, monkeypatch):
+    """Found by review: a worker stopping during a sync let the lease lapse, and a standby scheduled meanwhile."""
+    import threading
+
+    from hub import scheduler as scheduling
+    from hub.scheduler import Worker
+
+    config_path = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}], lease="2s")
+    started, real_run = threading.Event(), scheduling.SourceSync.run
+
+    def slow(self, *args, **kwargs):
+        started.set()
+        time.sleep(5)  # longer than the lease
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(scheduling.SourceSync, "run", slow)
+    first, second = Worker(Runtime(hub_config.load(config_path))), Worker(Runtime(hub_config.load(config_path)))
+    one = threading.Thread(target=first.run, daemon=True)
+    one.start()
+    assert started.wait(30)
+    two = threading.Thread(target=second.run, daemon=True)
+    two.start()
+    first.stop()
+    overlap = False
+    while one.is_alive():
+        overlap = overlap or second.scheduler is not None
+        time.sleep(0.05)
+    assert not overlap  # the standby took nothing while the first one's sync still ran
+    wait_for(lambda: second.scheduler is not None, 30)  # and took over once it had ended
+    second.stop()
+    two.join(30)
