@@ -67,12 +67,17 @@ def evaluate(storage: Storage, requests: list[str], truth: dict[str, set[str]], 
 
 
 def hub_rank(storage: Storage, rid: str) -> list[str]:
-    return [m.id for m in matching.matches(storage, rid, NOW, limit=5)]
+    try:
+        return [m.id for m in matching.matches(storage, rid, NOW, limit=5)]
+    except matching.NotMatchable:  # a request that is not shown (expired) is matched with nothing
+        return []
 
 
 def distance_rank(storage: Storage, rid: str) -> list[str]:
     """The baseline: the same conditions, nearest first, no text."""
     row = storage.unified(rid)
+    if row["data"].get("valid_until") and row["valid_until_utc"] < NOW:
+        return []
     kinds = matching.OPPOSITE.get(row["data"]["kind"], ())
     found = matching._candidates(storage, row, kinds, NOW, matching.RADIUS_KM) if kinds else []
     return [c["id"] for c in found[:5]]
