@@ -67,4 +67,6 @@ def decide(storage: Storage, listing_id: str, decision: str, settings: DedupeSet
                              "run_id": None, "action": DONE[decision], "at": now, "hash": row["hash"]})
         unify.refresh(storage, [listing_id], settings)
         partners.audit(storage, actor, f"listing.{decision}", listing_id, {"reason": reason} if reason else None)
-    return f"{cluster_id(listing_id)} {DONE[decision]}: {row['data']['title']}"
+        shown = storage.memberships([listing_id]).get(listing_id) if decision == "approve" else None
+    merged = f" (shown as part of {shown})" if shown and shown != cluster_id(listing_id) else ""
+    return f"{cluster_id(listing_id)} {DONE[decision]}: {row['data']['title']}{merged}"

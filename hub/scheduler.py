@@ -99,8 +99,7 @@ def housekeeping(runtime: Runtime, scheduler: BackgroundScheduler | None = None)
     """The lifecycle's periodic work: renames, grace periods of paused and removed sources; then,
     given the scheduler, its jobs made those of the running config (renamed sources included)."""
     with _job(), Storage(runtime.config.database) as storage:
-        for line in lifecycle.housekeep(runtime.config, storage):
-            log.info(line, extra={"event": "housekeeping"})
+        lifecycle.housekeep(runtime.config, storage)  # it logs what it does
         if scheduler is not None and scheduler.state != STATE_STOPPED:
             apply(scheduler, runtime, storage=storage)
 
@@ -175,9 +174,10 @@ def _first_run(now: datetime, start_in: float | None, storage: Storage | None, n
         return now + timedelta(seconds=start_in)
     if storage is None:
         return None  # one interval from now
-    last = storage.state(name).get("last_run_at")
-    if not last:
-        return now
+    state = storage.state(name)
+    last = state.get("last_run_at")
+    if not last or state.get("inactive_since") or state.get("retired_at"):
+        return now  # never synced, or back from a pause or removal: its listings may be stale or gone
     due = datetime.fromisoformat(last) + timedelta(seconds=interval)
     return max(now, due.astimezone(timezone.utc))
 
@@ -287,7 +287,8 @@ class Worker:
         self.scheduler = build(self.runtime, start_in=self.start_in, storage=storage)
         # renames and grace periods first thing, in the executor (never in this loop, which renews the lease)
         self.scheduler.add_job(housekeeping, args=[self.runtime, self.scheduler], id="housekeeping-now",
-                               name="housekeeping", next_run_time=datetime.now(timezone.utc))
+                               name="housekeeping", next_run_time=datetime.now(timezone.utc),
+                               misfire_grace_time=None)  # however late: behind a running sync it still runs
         self.scheduler.start()
         self._publish(storage)
 
@@ -305,7 +306,7 @@ class Worker:
         with Storage(new.database) as storage:
             apply(scheduler, self.runtime, storage=storage)
         scheduler.add_job(housekeeping, args=[self.runtime, scheduler], id="housekeeping-now", name="housekeeping",
-                          next_run_time=datetime.now(timezone.utc), replace_existing=True)
+                          next_run_time=datetime.now(timezone.utc), replace_existing=True, misfire_grace_time=None)
 
     def _publish(self, storage: Storage) -> None:
         """Write each source's next run into the database, where the status page and metrics read it."""

@@ -417,7 +417,7 @@ class SourceSync:
 
 
 def sync(config: Config, storage: Storage, names: list[str] | None = None, full: bool = False,
-         accept_shrink: bool = False, progress=None) -> list[SyncResult]:
+         accept_shrink: bool = False, progress=None, each=None) -> list[SyncResult]:
     """Sync the named sources (default: every enabled one), one after another (after the
     lifecycle's housekeeping: renames carried over, grace periods checked)."""
     from hub import lifecycle, partners
@@ -430,6 +430,10 @@ def sync(config: Config, storage: Storage, names: list[str] | None = None, full:
         for source in chosen:
             results.append(SourceSync(config, storage, source).run(full=full, accept_shrink=accept_shrink,
                                                                    progress=progress))
+            if each is not None:  # each(result) as soon as its source is done (the CLI prints its line)
+                if progress is not None:
+                    progress.end()
+                each(results[-1])
     finally:
         if progress is not None:
             progress.end()

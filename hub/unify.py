@@ -116,7 +116,20 @@ class Unifier:
             if row["status"] != "active":
                 self.storage.drop_membership(lid)
                 written += self._retire(lid, row)
+            else:
+                self._redirect_own(lid)
         return written
+
+    def _redirect_own(self, listing_id: str) -> None:
+        """A listing shown again (approved, relisted) inside another listing's cluster: the record of its
+        own that readers may know (a review's id, a withdrawn one's) now sends them to that cluster."""
+        own = cluster_id(listing_id)
+        now_in = self.storage.memberships([listing_id]).get(listing_id)
+        if now_in is None or now_in == own:
+            return
+        row = self.storage.unified(own)
+        if row is not None and row["status"] in ("pending", "rejected", "withdrawn"):
+            self.storage.set_unified_status(own, "merged", now_in)
 
     def _component(self, seeds: list[str], touched: list[str]) -> set[str]:
         """The seeds, their candidates, and every member of every cluster any of them is in."""

@@ -87,6 +87,21 @@ def test_gunicorn_two_web_workers_and_a_worker_end_to_end(tmp_path):
         assert status_body["scheduler"]["pid"] == worker.pid and not status_body["scheduler"]["expired"]
         bad = _source(base, "bad")
         assert "No such file" in bad["last_error"] or "no such file" in bad["last_error"]
+        # a typo in hub.toml, then a reload and a worker killed: the web keeps serving on what it has
+        good = config.read_text()
+        config.write_text(good.replace('[worker]', 'feed_items = 5000\n[worker]'))
+        web.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        children = subprocess.run(["pgrep", "-P", str(web.pid)], capture_output=True, text=True).stdout.split()
+        os.kill(int(children[0]), signal.SIGKILL)
+        time.sleep(3)
+        for _ in range(10):
+            assert get(f"{base}/feed.json")[0] == 200
+        assert web.poll() is None
+        wait_for(lambda: "hub.feed_items: 5000 is greater than the maximum of 1000" in (tmp_path / "web.log").read_text(), 30)
+        assert "keeps its running config" in (tmp_path / "web.log").read_text()
+        config.write_text(good.replace('base_url', 'title = "Neuer Titel"\nbase_url'))  # a good one is applied
+        wait_for(lambda: json.loads(get(f"{base}/feed.json")[1])["title"].startswith("Neuer Titel"), 30)
     finally:
         for proc in (worker, web):
             if proc is not None:

@@ -6,15 +6,20 @@ Each web worker is a process of its own; /metrics adds their request counts up t
 prometheus-client's multiprocess mode, which keeps them in files in PROMETHEUS_MULTIPROC_DIR
 (emptied here when gunicorn starts, and a dead worker's files marked when it exits).
 The database is migrated by `helferhub worker`; until then the app answers 503 and /readyz too.
+
+The app is loaded once, in the master (`preload_app`): a worker that dies is replaced by a fork of
+it, whatever hub.toml holds at that moment, and SIGHUP restarts the workers the same way. Each web
+process re-reads hub.toml itself when the file changes: a good file is applied, a broken one is
+logged and the running config stays, so a typo never takes the web down.
 """
 import os
-import shutil
 import tempfile
 
 bind = os.environ.get("HELFERHUB_BIND", "127.0.0.1:8080")
 workers = int(os.environ.get("HELFERHUB_WEB_WORKERS", "2"))
 threads = int(os.environ.get("HELFERHUB_WEB_THREADS", "4"))
 wsgi_app = "hub.web:create_app(migrate=False)"
+preload_app = True
 accesslog = None  # the hub logs every request itself (logger hub.access, text or JSON as hub.toml says)
 forwarded_allow_ips = os.environ.get("HELFERHUB_PROXIES", "127.0.0.1")
 graceful_timeout = 30
@@ -24,10 +29,13 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
 
 def on_starting(server):
-    """Counts of an earlier run would be added to this one's: start from an empty folder."""
+    """Counts of an earlier run would be added to this one's: start without its files (only the
+    metric files go: a mistyped folder loses nothing else)."""
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.remove(os.path.join(folder, name))
 
 
 def child_exit(server, worker):

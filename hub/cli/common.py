@@ -55,6 +55,7 @@ class Progress:
         if now - self.drawn < 0.1 and (total is None or done < total):
             return
         self.drawn = now
+        unit = unit.removesuffix("s") if done == 1 and not total else unit
         shown = f"{done:,}/{total:,} {unit} ({done / total:.0%})" if total else f"{done:,} {unit}"
         self.stream.write(f"\r\x1b[K{label}: {shown}")
         self.stream.flush()

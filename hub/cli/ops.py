@@ -23,8 +23,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     from hub import lifecycle
 
     config = load_config(ctx)
-    with open_storage(ctx, config) as storage:
-        lifecycle.observe(config, storage)
+    with open_storage(ctx, config) as storage:  # reads only: the worker's housekeeping keeps the clocks
         entries = lifecycle.overview(config, storage)
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=1))
@@ -43,6 +42,9 @@ def sources(ctx: click.Context, as_json: bool) -> None:
             line += f"; next run {_when(e['next_run_at'])}"
         if e.get("retires_at"):
             line += f"; its listings leave the feed {_when(e['retires_at'])} (or now: helferhub sources purge {e['name']})"
+        elif e["state"] in ("paused", "removed") and _listed(e):
+            line += (f"; its listings leave the feed {config.retire_after // 86400 or 1}d after the next housekeeping "
+                     f"notes it (or now: helferhub sources purge {e['name']})")
         click.echo(line)
         if e["failures"] and e["last_error"]:
             click.echo(f"    last error ({_when(e['last_error_at'])}): {e['last_error']}")
@@ -137,6 +139,10 @@ def restore(ctx: click.Context, file: str, force: bool) -> None:
     with Storage(config.database):  # a backup of an older hub is migrated now
         pass
     click.echo(f"{config.database}: restored from {info.path} ({info.listings} listings, {info.unified} unified)")
+
+
+def _listed(entry: dict) -> int:
+    return entry["listings"].get("active", 0) + entry["listings"].get("pending", 0)
 
 
 def _when(value: str | None) -> str:

@@ -41,10 +41,8 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
 
     with open_storage(ctx, config) as storage:
         results = run_sync(config, storage, list(names) or None, full=full, accept_shrink=accept_shrink,
-                           progress=progress_line())
+                           progress=progress_line(), each=lambda result: click.echo(result.line()))
         idle = [] if names else [e for e in lifecycle.overview(config, storage) if e["state"] in ("paused", "removed")]
-    for result in results:
-        click.echo(result.line())
     for entry in idle:  # not synced: say so, and what becomes of their listings
         listed = entry["listings"].get("active", 0) + entry["listings"].get("pending", 0)
         why = "paused (enabled = false)" if entry["state"] == "paused" else "removed from the config"
@@ -63,14 +61,19 @@ def runs(ctx: click.Context, limit: int) -> None:
 
     config = load_config(ctx)
     shown = 0
+    from hub import lifecycle
+
     with open_storage(ctx, config) as storage:
-        for source in partners.effective(config, storage).sources:
-            for r in storage.runs(source.name, limit):
+        names = [s.name for s in partners.effective(config, storage).sources]
+        names += sorted(lifecycle.known(storage) - set(names))  # removed sources keep their history
+        for name in names:
+            for r in storage.runs(name, limit):
                 shown += 1
                 counts = " ".join(f"{k}={r[k] or 0}" for k in COUNTS)
                 tail = f" error: {r['error']}" if r["error"] else ""
                 notes = f" ({r['notes']})" if r["notes"] else ""
-                click.echo(f"#{r['id']} {r['started_at']} {source.name}: {r['status']} {r['mode']} {counts}{notes}{tail}")
+                where = f" [{(r.get('host') or '?').split('/')[0]} pid {r['pid']}]" if r.get("pid") else ""
+                click.echo(f"#{r['id']} {r['started_at']} {name}: {r['status']} {r['mode']} {counts}{notes}{tail}{where}")
     if not shown:
         click.echo("no sync runs yet: helferhub sync runs one now")
 
@@ -81,8 +84,14 @@ def runs(ctx: click.Context, limit: int) -> None:
 @click.pass_context
 def quarantine(ctx: click.Context, source: str | None, limit: int) -> None:
     """Show records that failed validation, with the reasons."""
+    from hub import lifecycle
+
     config = load_config(ctx)
     with open_storage(ctx, config) as storage:
+        if source and source not in lifecycle.known(storage) and source not in {s.name for s in config.sources}:
+            click.echo(f"quarantine: no source {source!r} (known: {', '.join(sorted(lifecycle.known(storage)))})",
+                       err=True)
+            ctx.exit(EXIT_USAGE)
         rows = storage.quarantined(source, limit)
     if not rows:
         click.echo(f"quarantine is empty{' for ' + source if source else ''}: every record synced was usable")

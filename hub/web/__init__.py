@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from flask import Flask, jsonify
@@ -33,7 +34,9 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
     if config.log_format == "json" or not logging.getLogger().handlers:
         logs.setup(config.log_level, config.log_format)
     app.config["HUB_FILE"] = config
+    app.config["HUB_STAMP"] = _stamp(config.path)
     ops.init_app(app)
+    app.before_request(_config_file)
     limits.init_app(app)
     app.before_request(_registered_sources)
     for module in (api, feeds, openapi, pages, admin_api, subscribe):
@@ -45,6 +48,50 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
+
+
+def _stamp(path: str):
+    try:
+        info = os.stat(path)
+        return info.st_mtime_ns, info.st_size
+    except OSError:
+        return None
+
+
+def _config_file() -> None:
+    """Re-read hub.toml when it changed (a look every 2 s per process): a good file is applied, a file
+    with problems is logged once, problem by problem, and the running config stays. So every web
+    process follows the file (gunicorn's workers too, and workers it forks anew from a master that
+    loaded an older one), and a broken file never takes the web down."""
+    from flask import current_app
+
+    app = current_app
+    now = time.monotonic()
+    if now - app.config.get("HUB_FILE_LOOKED", 0.0) < 2.0:
+        return
+    app.config["HUB_FILE_LOOKED"] = now
+    path = app.config["HUB_FILE"].path
+    stamp = _stamp(path)
+    if stamp is None or stamp == app.config.get("HUB_STAMP"):
+        return
+    app.config["HUB_STAMP"] = stamp
+    log = logging.getLogger(__name__)
+    try:
+        new = hub_config.load(path)
+    except hub_config.ConfigError as exc:
+        for problem in exc.problems:
+            log.error("config reload: %s: %s", exc.path, problem, extra={"event": "config.reload_refused"})
+        log.error("config reload: %s has %d problem(s); this web process keeps its running config", exc.path,
+                  len(exc.problems), extra={"event": "config.reload_refused"})
+        return
+    if new.database != app.config["HUB_FILE"].database:
+        log.error("config reload: hub.database changed; a running web process keeps %s (restart to move it)",
+                  app.config["HUB_FILE"].database, extra={"event": "config.reload_database"})
+        from dataclasses import replace
+
+        new = replace(new, database=app.config["HUB_FILE"].database)
+    app.config.update(HUB_FILE=new, HUB=new, HUB_SIGNATURE=None, HUB_LOOKED=0.0)
+    log.info("config reloaded from %s", path, extra={"event": "config.reloaded"})
 
 
 def _registered_sources() -> None:

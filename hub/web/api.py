@@ -41,7 +41,7 @@ def listing(listing_id: str):
                            message=f"listing {listing_id!r} is now part of {row['merged_into']!r}")
         return response, 301, {"Location": target}
     if row["status"] == "withdrawn":
-        abort(410, description=f"listing {listing_id!r} was withdrawn by its portal")
+        abort(410, description=f"listing {listing_id!r} was withdrawn (by its portal, or its source left the hub)")
     generation, changed = store.feed_state(now_utc())
     body = json.dumps(clean_tree(localized(row["data"], query.lang)), ensure_ascii=False).encode("utf-8")
     return respond(lambda: body, etag=etag_of(listing_id, query.lang, generation),

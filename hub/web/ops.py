@@ -140,7 +140,8 @@ def metrics():
 
         requests_text = generate_latest(REGISTRY)
     registry.register(DatabaseCollector(current_app.config["HUB"]))
-    response = Response(requests_text + generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    response = Response(requests_text + generate_latest(registry))
+    response.headers["Content-Type"] = CONTENT_TYPE_LATEST  # as it is: it names its charset already
     response.headers["Cache-Control"] = "no-store"
     return response
 

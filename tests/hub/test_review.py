@@ -6,6 +6,7 @@ import responses
 from click.testing import CliRunner
 
 from hub.cli import cli
+from hub.storage import Storage
 from hub.sync import sync
 from tests.portals import HelpToPortal, entry
 
@@ -87,3 +88,27 @@ def test_review_shows_what_a_moderator_must_judge_with_the_ids_the_api_uses(setu
     from hub.web import create_app  # the API knows the approved listing by the id review showed
 
     assert create_app(config).test_client().get(f"/api/v1/listings/{sofa}").status_code == 200
+
+
+def test_an_approved_listing_that_joins_another_portals_listing_redirects_its_own_id(make_config, tmp_path):
+    """Found by an operator's probe: the u_ id review printed answered 404 after the approval merged it."""
+    from hub.review import decide, pending
+    from hub.web import create_app
+    from tests.hub.test_scheduler import write_portal
+
+    same = dict(titel="Kinderwagen zu verschenken", beschreibung="Gut erhaltener Kinderwagen, abzuholen in Babelsberg.")
+    write_portal(tmp_path / "open", [entry(1, **same)])
+    write_portal(tmp_path / "moderated", [entry(9, **same)])
+    config = make_config([{"name": "open", "type": "helpto", "url": str(tmp_path / "open")},
+                          {"name": "mod", "type": "helpto", "url": str(tmp_path / "moderated"), "trust": "moderated"}])
+    with Storage(config.database) as storage:
+        sync(config, storage)
+        (waiting,) = pending(storage)
+        said = decide(storage, waiting["public_id"], "approve")
+        cluster = storage.memberships([waiting["id"]])[waiting["id"]]
+    client = create_app(config).test_client()
+    assert cluster != waiting["public_id"]  # merged with the open portal's copy of it
+    assert f"(shown as part of {cluster})" in said
+    moved = client.get(f"/api/v1/listings/{waiting['public_id']}")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(cluster)
+    assert client.get(f"/api/v1/listings/{cluster}").status_code == 200
