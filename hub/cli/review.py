@@ -8,8 +8,9 @@ from hub.cli.common import actor, load_config, open_storage
 
 @click.group(invoke_without_command=True)
 @click.option("--source", default=None, help="Only this source's listings.")
+@click.option("--limit", default=20, show_default=True, help="Listings to show (the oldest first).")
 @click.pass_context
-def review(ctx: click.Context, source: str | None) -> None:
+def review(ctx: click.Context, source: str | None, limit: int) -> None:
     """List the listings of moderated sources that wait for review."""
     if ctx.invoked_subcommand:
         return
@@ -23,7 +24,7 @@ def review(ctx: click.Context, source: str | None) -> None:
     if not rows:
         click.echo(f"nothing awaits review{' from ' + source if source else ''}")
         return
-    for row in rows:
+    for row in rows[:limit]:
         data = row["data"]
         place = ", ".join(filter(None, (data["location"].get("postcode"), data["location"].get("city"))))
         click.echo(f"{row['public_id']}  {data['kind']}/{data['category']}: {data['title']}")
@@ -36,7 +37,9 @@ def review(ctx: click.Context, source: str | None) -> None:
         if len(textwrap.wrap(text, 96)) > 12:
             click.echo(f"    | … ({len(text)} characters in all)")
         click.echo("")
-    click.echo(f"{len(rows)} awaiting review: helferhub review approve ID... / helferhub review reject ID...")
+    more = f" (the first {limit} shown: --limit for more)" if len(rows) > limit else ""
+    click.echo(f"{len(rows)} awaiting review{more}: helferhub review approve ID... / "
+               "helferhub review reject --reason WHY ID...")
 
 
 def _decide(decision: str):
