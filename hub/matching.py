@@ -7,6 +7,9 @@ enough (in the same district, or within `radius_km` where both have a place on t
 still current (not expired; not an event or shift that has begun). Among those, the texts are
 scored by the deduplication engine with a specification of its own (`dedupe/match.toml`), and
 every match comes with its reasons: each field's score, the distance, the shared conditions.
+The listings whose texts share what they are about come first, best first; after them, nearest
+first, those that only meet the conditions (synonyms and other languages the words miss), marked
+`related: false`. Subscriptions to a listing's matches are sent the related ones only.
 """
 from __future__ import annotations
 
@@ -50,13 +53,15 @@ class Match:
     score: float
     distance_km: float | None
     reasons: dict
+    #: True when the texts share what they are about; False for one that only meets the conditions
+    related: bool = True
 
     def as_dict(self) -> dict:
         """JSON-able."""
         return {"id": self.id, "title": self.title, "kind": self.kind, "category": self.category,
                 "place": self.place, "portals": self.portals, "score": round(self.score, 4),
                 "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
-                "reasons": self.reasons}
+                "related": self.related, "reasons": self.reasons}
 
 
 @cache
@@ -89,24 +94,29 @@ def matches(storage: Storage, unified_id: str, now_utc: str, limit: int = 10,
     measures = engine.measures(prep, pairs)
     similarities = engine.similarities(measures)
     totals = engine.totals(measures)
-    found = []
+    related, nearby = [], []
     for n, candidate in enumerate(candidates):
-        score = float(totals[n])
+        score = 0.0 if np.isnan(totals[n]) else float(totals[n])
         reasons = {f.name: None if np.isnan(similarities[n, k]) else round(float(similarities[n, k]), 3)
                    for k, f in enumerate(engine.spec.fields)}
-        if np.isnan(score) or score < engine.spec.threshold:
-            continue
-        if (reasons.get("text") or 0) < MIN_TEXT and (reasons.get("title") or 0) < MIN_TITLE:
-            continue
         reasons["kind"] = f"{candidate['data']['kind']} for {doc['kind']}"
         reasons["category"] = doc["category"]
         reasons["near"] = candidate["near"]
         data = candidate["data"]
-        found.append(Match(candidate["id"], data["title"], data["kind"], data["category"],
-                           data["location"].get("city") or data["location"].get("region"),
-                           sorted({s["portal"] for s in data.get("sources", [])}), score, candidate["distance"], reasons))
-    found.sort(key=lambda m: (-m.score, m.distance_km if m.distance_km is not None else 1e9, m.id))
-    return found[:limit]
+        match = Match(candidate["id"], data["title"], data["kind"], data["category"],
+                      data["location"].get("city") or data["location"].get("region"),
+                      sorted({s["portal"] for s in data.get("sources", [])}), score, candidate["distance"], reasons)
+        if score >= engine.spec.threshold and ((reasons.get("text") or 0) >= MIN_TEXT or
+                                               (reasons.get("title") or 0) >= MIN_TITLE):
+            reasons["related"] = "the texts share what they are about"
+            related.append(match)
+        else:  # the conditions hold, the words differ (synonyms, another language): after the related ones
+            reasons["related"] = "same category and nearby; the texts share no telling words"
+            match.score, match.related = round(score * 0.5, 4), False
+            nearby.append(match)
+    related.sort(key=lambda m: (-m.score, m.distance_km if m.distance_km is not None else 1e9, m.id))
+    nearby.sort(key=lambda m: (m.distance_km if m.distance_km is not None else 1e9, -m.score, m.id))
+    return (related + nearby)[:limit]
 
 
 def _candidates(storage: Storage, row: dict, kinds: tuple[str, ...], now_utc: str, radius_km: float) -> list[dict]:

@@ -208,7 +208,8 @@ def _fresh(config: Config, storage: Storage, sub: dict, now: datetime) -> list[d
         found = [r["data"] for r in rows]
     else:
         try:
-            found = [storage.unified(m.id)["data"] for m in matching.matches(storage, sub["listing_id"], now_utc, limit=20)]
+            found = [storage.unified(m.id)["data"] for m in matching.matches(storage, sub["listing_id"], now_utc, limit=20)
+                     if m.related]
         except matching.NotMatchable:
             return []
     sent = {r[0] for r in storage.db.execute("select unified_id from subscription_sent where subscription_id = ?",

@@ -164,6 +164,14 @@ NEEDS = {
 }
 
 
+# Closing phrases people add; appended to some German texts for variety.
+CLOSINGS = {
+    "request": ["Danke!", "Vielen Dank im Voraus.", "Wir freuen uns über jede Hilfe.", "LG"],
+    "goods": ["Bei Interesse einfach melden.", "Nur Abholung.", "Gern an Bedürftige.", "Bitte nur ernst gemeinte Anfragen."],
+    "time": ["Meldet euch gern über die Plattform.", "Am besten abends erreichbar.", "Ich freue mich auf eure Nachricht."],
+}
+
+
 def req(lang, title, desc):
     return {"lang": lang, "title": title, "desc": desc}
 
@@ -199,7 +207,7 @@ REQUESTS = {
         req("de", "Suche Kinderrad", "Für meine Tochter (7 Jahre) suche ich ein Kinderrad, 20 Zoll."),
     ],
     "kuehlschrank": [
-        req("de", "Kühlschrank gesucht", "Wir sind gerade in eine leere Wohnung in {ort} gezogen und haben keinen Kühlschrank. Wer hat einen übrig?"),
+        req("de", "Kühlschrank gesucht", "Wir sind gerade in eine leere Wohnung in {stadt} gezogen und haben keinen Kühlschrank. Wer hat einen übrig?"),
         req("de", "Suche Kühlgerät", "Suche kleinen Kühlschrank oder Kühl-Gefrier-Kombi, gerne gebraucht. Transport kann ich organisieren."),
         req("de", "kühlschrnak dringend", "brauche einen kühlschrank für die neue wohnung. familie mit 3 kindern"),
         req("en", "Need a fridge", "We just moved into an unfurnished flat and have no fridge. Does anyone have one they no longer need? We can pick it up."),
@@ -207,6 +215,7 @@ REQUESTS = {
     "waschmaschine": [
         req("de", "Waschmaschine gesucht", "Familie mit zwei kleinen Kindern sucht eine funktionierende Waschmaschine. Wir können sie selbst abholen."),
         req("de", "Suche Waschmaschiene", "hallo, suche waschmaschiene, gebraucht ist ok"),
+        req("de", "Wer hat eine Waschmaschine übrig?", "Wir waschen seit Wochen mit der Hand. Eine gebrauchte Waschmaschine wäre eine große Hilfe für uns (5 Personen)."),
         req("ar", "نحتاج غسالة ملابس", "عائلة تحتاج غسالة ملابس مستعملة تعمل بشكل جيد. يمكننا الاستلام بأنفسنا."),
     ],
     "bett": [
@@ -221,6 +230,7 @@ REQUESTS = {
     "sofa": [
         req("de", "Sofa gesucht", "Suche ein Sofa oder eine Couch für unser Wohnzimmer. Zustand egal, Hauptsache sauber."),
         req("de", "Suche Couch/Schlafsofa", "Wir haben oft Besuch von Verwandten und suchen ein Schlafsofa. Abholung möglich."),
+        req("de", "Couch für Familie gesucht", "Familie mit 3 Kindern sucht eine große Couch, gern Ecksofa."),
     ],
     "kleiderschrank": [
         req("de", "Kleiderschrank gesucht", "Suche einen Kleiderschrank, gern 2- oder 3-türig. Meine Kleidung liegt noch in Kartons."),
@@ -256,6 +266,8 @@ REQUESTS = {
         req("de", "Wer kann beim Umzug helfen?", "Wir ziehen am Samstag innerhalb von {stadt} um (3. OG, kein Aufzug). Wir suchen zwei, drei kräftige Leute zum Tragen für ca. 4 Stunden. Für Essen und Getränke ist gesorgt."),
         req("de", "Umzugshelfer gesucht", "Suche Helfer für meinen Umzug nach {ort}. Ein Transporter ist gemietet, es fehlen nur Hände."),
         req("de", "Hilfe bei umzg", "brauche hilfe beim umzug nächste woche, möbel tragen"),
+        req("de", "Helfer für Umzug am 5.12. gesucht", "Ziehe von {ort} in eine andere Wohnung in {stadt}. Wer kann 2–3 Stunden mit anpacken? Viele Kisten, ein Schrank, ein Sofa."),
+        req("de", "Umzug – brauche starke Hände", "Alleinerziehende Mutter, Umzug Anfang Dezember, es fehlen Helfer zum Tragen."),
         req("en", "Help with moving needed", "We are moving flats on the 12th and need 2–3 people to help carry furniture. Pizza and drinks provided!"),
     ],
     "moebelaufbau": [
@@ -277,6 +289,8 @@ REQUESTS = {
         req("de", "Sprachpartner gesucht", "Ich lerne Deutsch (B1) und suche jemanden, mit dem ich einmal pro Woche sprechen kann. Gerne im Café."),
         req("de", "Wer übt mit mir Deutsch?", "Ich war im Integrationskurs und möchte mehr sprechen üben. Dafür kann ich Arabisch oder Kochen beibringen."),
         req("de", "Suche Deutschunterricht", "Suche Hilfe beim Deutschlernen für meine Frau und mich, wir sind Anfänger."),
+        req("de", "Deutsch sprechen üben – wer hat Zeit?", "Ich habe die B1-Prüfung bestanden, aber im Alltag fehlt mir die Übung. Wer trifft sich mit mir zum Reden?"),
+        req("de", "Suche Tandempartner Deutsch", "Biete Englisch oder Französisch, suche Deutsch. Am liebsten abends."),
         req("en", "German conversation partner wanted", "I am learning German (A2) and would like to practise speaking. Happy to help with English in return."),
         req("ar", "أبحث عن شخص للتحدث بالألمانية", "أتعلم اللغة الألمانية (مستوى A2) وأريد أن أتدرب على المحادثة مرة في الأسبوع."),
     ],
@@ -328,6 +342,7 @@ REQUESTS = {
     ],
     "fussball_kinder": [
         req("de", "Fußballverein für meinen Sohn", "Mein Sohn (9) spielt gern Fußball. Wo kann er kostenlos oder günstig mittrainieren?"),
+        req("de", "Sportverein für Tochter gesucht", "Meine Tochter (10) möchte Fußball spielen. Gibt es ein Training für Mädchen oder gemischte Gruppen?"),
     ],
     "gitarre": [
         req("de", "Suche jemanden zum Gitarre spielen", "Ich spiele seit einem Jahr Gitarre und suche jemanden zum gemeinsamen Üben."),
@@ -560,8 +575,8 @@ OFFERS = {
             kind="service", org="Besuchsdienst St. Marien"),
     ],
     "fahrdienst": [
-        off("de", "Fahrdienst für Senioren", "Ich fahre ältere Menschen mit meinem Auto zum Arzt, zur Apotheke oder zum Einkaufen.", also=("arztbegleitung",)),
-        off("de", "Fahrten zu Terminen", "Habe ein Auto und Zeit: fahre dich zu Ärzten, ins Krankenhaus oder zur Reha und begleite dich auch hinein.", also=("arztbegleitung",)),
+        off("de", "Fahrdienst", "Ich fahre Menschen ohne Auto zu Terminen, z. B. zum Arzt oder ins Krankenhaus, vormittags und nachmittags. Einfach anfragen.", also=("arztbegleitung",)),
+        off("de", "Fahrten zu Terminen", "Habe ein Auto und Zeit: fahre dich zu deinen Terminen und begleite dich auf Wunsch auch hinein.", also=("arztbegleitung",)),
         off("en", "Driving service", "Retired, own car, can drive people to medical and other appointments on weekdays.", also=("arztbegleitung",)),
     ],
     "moebeltransport": [
@@ -810,6 +825,13 @@ class Builder:
         return {"ags": at["ags"], "region": at["region"], "postcode": at["postcode"], "city": city,
                 "lat": round(lat, 4), "lon": round(lon, 4), "approximate": approximate}
 
+    def closing(self, t: dict, kind: str, category: str) -> str:
+        """The description, sometimes with a closing phrase (German texts by private people only)."""
+        if t["lang"] != "de" or t.get("org") or self.rng.random() < 0.6:
+            return t["desc"]
+        pool = CLOSINGS["request" if kind == "request" else "goods" if category == "goods" else "time"]
+        return f"{t['desc']} {self.rng.choice(pool)}"
+
     def listing(self, kind: str, need: str, t: dict, at: dict, valid_until: str | None) -> dict:
         category, rubric = NEEDS[need]
         category = t.get("category") or category
@@ -818,7 +840,7 @@ class Builder:
         published, updated = self.stamp()
         doc = {
             "id": self.new_id(), "source": self.source(portal, at), "kind": kind, "category": category,
-            "title": t["title"].format(**fill), "description": t["desc"].format(**fill),
+            "title": t["title"].format(**fill), "description": self.closing(t, kind, category).format(**fill),
             "language": t["lang"], "languages": t.get("languages") or [t["lang"]],
             "location": self.location(at, portal), "published_at": published, "updated_at": updated,
             "valid_until": valid_until,
@@ -966,6 +988,14 @@ def main() -> None:
     print("portals:", {p: sum(d["source"]["portal"] == p for d in listings) for p in sorted({d["source"]["portal"] for d in listings})})
     print("towns:", {g: sum(r["group"] == g for r in b.requests) for g in "LDGPBW"}, "(requests)")
     print("offers expired:", sum(not o["current"] for o in b.offers))
+    negatives = [k for *_, ks in PLAN for k in ks]
+    print("hard negatives planned:", {k: negatives.count(k) for k in ("overlap", "expired", "other_city", "far")})
+    by_id = {d["id"]: d for d in listings}
+    fits = [(by_id[r], by_id[o]) for r, o in pairs]
+    print("fitting pairs across a district border:", sum(r["location"]["ags"] != o["location"]["ags"] for r, o in fits),
+          "| in another category:", sum(r["category"] != o["category"] for r, o in fits),
+          "| in another language:", sum(r["language"] != o["language"] for r, o in fits),
+          "| offer is a service:", sum(o["kind"] == "service" for _, o in fits))
 
 
 if __name__ == "__main__":
