@@ -797,9 +797,9 @@ class Builder:
     def source(self, portal: str, at: dict) -> dict:
         n = self.serial[portal] = self.serial.get(portal, 0) + self.rng.randint(1, 37)
         if portal == "portal-a":
-            sid, url = str(48000 + n), f"https://{at['city'].lower()}.portal-a.example/eintrag/{48000 + n}"
-            if at["role"] != "city":
-                url = f"https://{dict(L='leipzig', D='dresden', P='potsdam')[at['group']]}.portal-a.example/eintrag/{sid}"
+            district = {"L": "leipzig", "D": "dresden", "P": "potsdam"}[at["group"]]
+            sid = str(48000 + n)
+            url = f"https://{district}.portal-a.example/eintrag/{sid}"
         elif portal == "portal-b":
             kommune = "wolfsburg" if at["group"] == "W" else "braunschweig"
             sid, url = str(2100 + n), f"https://{kommune}.portal-b.example/inserat/{2100 + n}"
