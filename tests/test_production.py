@@ -92,8 +92,7 @@ def test_gunicorn_two_web_workers_and_a_worker_end_to_end(tmp_path):
         config.write_text(good.replace('[worker]', 'feed_items = 5000\n[worker]'))
         web.send_signal(signal.SIGHUP)
         time.sleep(2)
-        children = subprocess.run(["pgrep", "-P", str(web.pid)], capture_output=True, text=True).stdout.split()
-        os.kill(int(children[0]), signal.SIGKILL)
+        os.kill(_children(web.pid)[0], signal.SIGKILL)
         time.sleep(3)
         for _ in range(10):
             assert get(f"{base}/feed.json")[0] == 200
@@ -117,6 +116,20 @@ def test_gunicorn_two_web_workers_and_a_worker_end_to_end(tmp_path):
     assert synced[0]["counts"]["new"] == 1 and synced[0]["status"] == "ok"
     access = [json.loads(line) for line in (tmp_path / "web.log").read_text().splitlines() if line.startswith("{")]
     assert any(a.get("event") == "http.request" and a["path"] == "/feed.json" and a["status"] == 200 for a in access)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is pid (read from /proc: no procps needed)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
 
 
 def _answers(url: str) -> bool:

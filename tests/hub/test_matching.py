@@ -87,3 +87,50 @@ def _toml(config):
         lines += ["[[sources]]", f'name = "{s.name}"', 'type = "helpto"', f'url = "{s.url}"', f'trust = "{s.trust}"']
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+@pytest.fixture(scope="module")
+def sample_federation(tmp_path_factory):
+    """The bundled sample federation, synced as `make run` does."""
+    from pathlib import Path
+
+    from hub import config as hub_config
+
+    root = Path(__file__).resolve().parents[2]
+    config = hub_config.load(root / "hub.toml", env={})
+    config = hub_config.Config(**{**config.__dict__, "database": str(tmp_path_factory.mktemp("sample") / "hub.db")})
+    with Storage(config.database) as storage:
+        assert all(r.ok for r in sync(config, storage))
+    return config, json_of(root / "examples" / "matching_truth.json")
+
+
+def json_of(path):
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_on_the_sample_federation_a_request_finds_its_offer_on_another_portal_and_never_a_wrong_one(sample_federation):
+    config, truth = sample_federation
+    now = now_utc()
+    with Storage(config.database) as storage:
+        portal = {r[0]: r[1] for r in storage.db.execute("select id, source from listings")}
+        crossing = [(r, o) for r, o in truth["pairs"] if portal.get(r) != portal.get(o)]
+        assert crossing  # the annotated pairs include requests and offers on two different portals
+        found_any = False
+        for request, offer in crossing:
+            rid, oid = (storage.memberships([x]).get(x) for x in (request, offer))
+            try:
+                shown = matches(storage, rid, now, limit=10)
+            except NotMatchable:
+                continue
+            found_any = found_any or oid in [m.id for m in shown if m.related]
+            req = storage.unified(rid)
+            for m in shown:
+                other = storage.unified(m.id)
+                assert other["data"]["kind"] in ("offer", "service")  # never another request
+                assert other["category"] == req["category"]
+                assert not other["valid_until_utc"] or other["valid_until_utc"] >= now  # never an expired one
+                assert m.distance_km is None or m.distance_km <= 25 or (
+                    (other["ags"] or "")[:5] == (req["ags"] or "")[:5])  # near: the district, or 25 km
+        assert found_any  # at least one annotated cross-portal fit is found by the text, not only by place
