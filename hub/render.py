@@ -75,8 +75,10 @@ def render(config: Config, fmt: str, path: str, result: Result) -> bytes | Itera
 
 def etag(config: Config, fmt: str, result: Result) -> str:
     """Strong: the bytes of a response follow from these (a write bumps the generation; an expiry
-    lowers the total)."""
-    return etag_of(fmt, result.query.canonical(), result.generation, result.total, config.title, config.base_url)
+    lowers the total and moves the last change, which feeds show as their time and the calendar
+    as its DTSTAMP)."""
+    return etag_of(fmt, result.query.canonical(), result.generation, result.total, result.last_modified,
+                   config.title, config.base_url)
 
 
 def etag_of(*parts: object) -> str:
