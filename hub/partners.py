@@ -230,6 +230,8 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
     partner = partner or token.partner
     if token.role == "moderator":
         raise Forbidden("a moderator token does not register sources")
+    if token.role != "operator" and "trust" in entry:
+        raise Forbidden("trust is the operator's to set (a partner does not moderate itself)")
     source = check_entry(config, entry)
     if source.name in {s.name for s in config.sources if s.partner is None}:
         raise Invalid([f"source.name: {source.name!r} is a source of {config.path} (the operator's file); "
@@ -251,6 +253,8 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
 def update(config: hub_config.Config, storage: Storage, token: Token, name: str, changes: dict) -> hub_config.SourceConfig:
     """Change a registered source's entry (keys given replace, `null` removes one); the name stays."""
     row = _own(storage, token, name)
+    if token.role != "operator" and "trust" in changes:
+        raise Forbidden("trust is the operator's to set (a partner does not moderate itself)")
     if "name" in changes and changes["name"] != name:
         raise Invalid([f"source.name: a source keeps its name ({name!r}); register a new one to use another"])
     entry = {**row["entry"], **changes}

@@ -56,15 +56,17 @@ class SubscriptionError(Exception):
 
 # -- signing -----------------------------------------------------------------------------------
 
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The signature header's value for a body sent at timestamp."""
-    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"v1={digest}"
+def sign(secret: str, timestamp: int, delivery: str, body: bytes) -> str:
+    """The signature header's value: over the timestamp, the delivery id and the body."""
+    message = f"{timestamp}.{delivery}.".encode() + body
+    return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def verify(secret: str, headers, body: bytes, now: float | None = None, seen: set | None = None) -> bool:
-    """The receiver's recipe: the signature must match (compared in constant time), the timestamp be
-    within the replay window, and the delivery id be new (pass the set of ids seen in the window)."""
+    """The receiver's recipe: the signature over timestamp, delivery id and body must match (compared
+    in constant time), the timestamp be within the replay window, and the delivery id be new (pass
+    the set of ids seen in the window). A receiver answers 2xx to an id it has seen without acting
+    again: the hub retries a delivery under the same id when it got no answer."""
     try:
         timestamp = int(headers.get("Helferhub-Timestamp", ""))
     except ValueError:
@@ -72,9 +74,10 @@ def verify(secret: str, headers, body: bytes, now: float | None = None, seen: se
     now = time.time() if now is None else now
     if abs(now - timestamp) > REPLAY_WINDOW:
         return False
-    if not hmac.compare_digest(sign(secret, timestamp, body), headers.get("Helferhub-Signature", "")):
-        return False
     delivery = headers.get("Helferhub-Delivery", "")
+    expected = sign(secret, timestamp, delivery, body).encode()
+    if not hmac.compare_digest(expected, headers.get("Helferhub-Signature", "").encode("utf-8", "replace")):
+        return False
     if seen is not None:
         if not delivery or delivery in seen:
             return False
@@ -123,11 +126,18 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
         except (OSError, smtplib.SMTPException) as exc:
             with storage.transaction():
                 storage.db.execute("delete from subscriptions where id = ?", [row["id"]])  # nothing kept unconfirmable
-            log.error("subscription: the confirmation could not be sent: %s", exc, extra={"event": "mail.failed"})
+            log.error("subscription: the confirmation could not be sent: %s", _reason(exc, row),
+                      extra={"event": "mail.failed"})
             raise SubscriptionError("email", "the confirmation could not be sent now; try again later", 503) from None
     log.info("subscription %s made (%s by %s)", row["id"], row["topic"], row["channel"],
              extra={"event": "subscription.created"})
     return row
+
+
+def pending_confirmation(storage: Storage, token: str) -> bool:
+    """True if a confirmation link's token is waiting to be used."""
+    return bool(token) and storage.db.execute("select 1 from subscriptions where confirm_token = ?",
+                                              [token]).fetchone() is not None
 
 
 def confirm(storage: Storage, token: str) -> dict:
@@ -169,10 +179,15 @@ def _check_target(config: Config, url: str) -> None:
     from connectors import AddressPolicy, BlockedAddress
 
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-        raise SubscriptionError("webhook", "an http or https URL without credentials")
     try:
-        AddressPolicy(allow_private=config.allow_private_addresses).address_for(parts.hostname, parts.port or 443)
+        port = parts.port
+    except ValueError:
+        raise SubscriptionError("webhook", "the URL's port is not a port") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password \
+            or len(url) > 2000:
+        raise SubscriptionError("webhook", "an http or https URL without credentials (at most 2000 characters)")
+    try:
+        AddressPolicy(allow_private=config.allow_private_addresses).address_for(parts.hostname, port or 443)
     except (BlockedAddress, OSError) as exc:
         raise SubscriptionError("webhook", f"refused: {exc}") from None
 
@@ -203,8 +218,13 @@ def _fresh(config: Config, storage: Storage, sub: dict, now: datetime) -> list[d
     if sub["topic"] == "search":
         query = parse(parse_qs(sub["search"] or "", keep_blank_values=True), sources=[s.name for s in config.sources])
         condition, args = where(query, now_utc)
+        # since the subscription began and not sent yet: a listing approved later comes too, and what
+        # one round leaves (200 at most per digest) the next one takes
         rows = storage.search(f"{condition} and u.created_at > ? and coalesce(json_extract(u.data, "
-                              "'$.volunteers_needed'), 0) = 0", [*args, sub["checked_at"]], limit=200)
+                              "'$.volunteers_needed'), 0) = 0 and u.id not in (select unified_id from "
+                              "subscription_sent where subscription_id = ?) and u.id not in (select unified_id "
+                              "from calls)",  # a call goes by waves, and a full one to nobody
+                              [*args, sub["confirmed_at"] or sub["created_at"], sub["id"]], limit=200)
         found = [r["data"] for r in rows]
     else:
         try:
@@ -248,9 +268,9 @@ def _waves(config: Config, storage: Storage, now: datetime) -> int:
     now_utc = now_iso[:19] + "Z"
     asked = 0
     rows = storage.db.execute("select u.id, u.data, u.status, c.last_wave_at, c.waves, c.closed_at from unified u "
-                              "left join calls c on c.unified_id = u.id where (json_extract(u.data, "
-                              "'$.volunteers_needed') > 0 and u.status = 'active') or (c.unified_id is not null "
-                              "and c.closed_at is null)").fetchall()
+                              "left join calls c on c.unified_id = u.id where c.closed_at is null and ((json_extract(u.data, "
+                              "'$.volunteers_needed') > 0 and u.status = 'active') or c.unified_id is not null)"
+                              ).fetchall()
     for uid, data, status, last_wave, waves, closed in rows:
         doc = json.loads(data)
         needed = doc.get("volunteers_needed") or 0
@@ -323,7 +343,7 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
         try:
             status = _send(config, sub, delivery)
         except Exception as exc:  # noqa: BLE001 - whatever went wrong is recorded and retried
-            error, http_status = _reason(exc), getattr(exc, "status", None)
+            error, http_status = _reason(exc, sub), getattr(exc, "status", None)
         else:
             error, http_status = None, status
         attempts = delivery["attempts"] + 1
@@ -360,8 +380,15 @@ class DeliveryFailed(Exception):
         self.status = status
 
 
-def _reason(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"[:500]
+def _reason(exc: Exception, sub: dict | None = None) -> str:
+    """What went wrong, for the delivery log: never the subscriber's address (an SMTP refusal names it)."""
+    if isinstance(exc, smtplib.SMTPException):
+        code = getattr(exc, "smtp_code", None)
+        return f"{type(exc).__name__}{f' {code}' if code else ''} (the mail server refused it)"
+    text = f"{type(exc).__name__}: {exc}"
+    if sub is not None and sub.get("channel") == "email":
+        text = text.replace(sub["target"], "<address>")
+    return text[:500]
 
 
 def _send(config: Config, sub: dict, delivery: dict) -> int | None:
@@ -382,7 +409,8 @@ def _post(config: Config, sub: dict, delivery: dict) -> int:
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "helferhub-webhooks",
-               "Helferhub-Timestamp": str(timestamp), "Helferhub-Signature": sign(sub["secret"], timestamp, body),
+               "Helferhub-Timestamp": str(timestamp), "Helferhub-Signature": sign(sub["secret"], timestamp,
+                                                                                  delivery["id"], body),
                "Helferhub-Delivery": delivery["id"], "Helferhub-Subscription": sub["id"]}
     with session:
         response = session.post(sub["target"], data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
@@ -438,7 +466,7 @@ def _message(config: Config, sub: dict, subject: str, text: str) -> EmailMessage
     message = EmailMessage()
     message["From"] = config.mail["from"]
     message["To"] = sub["target"]
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())  # a title's line breaks would break the header
     unsubscribe_link = links(config, sub)["unsubscribe"]
     message["List-Unsubscribe"] = f"<{unsubscribe_link}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

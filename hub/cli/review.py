@@ -104,9 +104,18 @@ def notify(ctx: click.Context) -> None:
     every delivery that is due (the worker does this every [notify] every)."""
     from hub import partners, subscriptions
 
+    from hub.storage.leases import Lease, describe
+
     config = load_config(ctx)
     with open_storage(ctx, config) as storage:
-        counts = subscriptions.notify(partners.effective(config, storage), storage)
+        lease = Lease(storage, "notify", ttl=900)  # the worker's round takes the same: never two at once
+        if not lease.acquire():
+            click.echo(f"notify: a round is running ({describe(lease.current())}); not another at once", err=True)
+            ctx.exit(1)
+        try:
+            counts = subscriptions.notify(partners.effective(config, storage), storage)
+        finally:
+            lease.release()
     click.echo(f"{counts['queued']} digests queued, {counts['calls']} subscribers asked for calls, "
                f"{counts['sent']} deliveries made, {counts['failed']} failed (retried later)")
 

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from hub import lifecycle, partners, review
 from hub.storage import Storage
 from hub.storage.leases import describe, holder_of
+from hub.web import limits
 from hub.web.db import storage
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
@@ -28,6 +29,7 @@ def token() -> partners.Token:
         presented = header[7:].strip() if header[:7].lower() == "bearer " else None
         try:
             g.token = partners.authenticate(storage(), presented)
+            limits.check_token(g.token.id)  # counted once the token is known to be real
         except partners.TokenError as exc:
             response = jsonify(error="Unauthorized", message=str(exc), status=401)
             response.status_code = 401
@@ -154,6 +156,8 @@ def change(name: str):
         partners.update(_config(), storage(), token(), name, _body())
     except partners.Invalid as exc:
         _problem(exc.status, "the source was not changed: " + "; ".join(exc.problems), exc.problems)
+    except partners.Forbidden as exc:
+        _forbidden(str(exc))
     return jsonify(_source_view(name))
 
 
@@ -318,8 +322,8 @@ def _pair_decision(decision: str | None):
         _problem(404, exc.args[0])
     if who.role == "partner":
         owners = {partners.owner_of(storage(), r["source"]) for r in rows}
-        if who.partner not in owners:
-            _forbidden("a partner decides only about pairs with one of its own listings")
+        if owners != {who.partner}:
+            _forbidden("a partner decides only about pairs of its own listings (a moderator decides the others)")
     said = decide(storage(), a, b, decision, note, current_app.config["HUB"].dedupe, decided_by=who.actor)
     return jsonify(message=said)
 

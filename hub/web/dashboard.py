@@ -96,8 +96,8 @@ def _shared_secret(store: Storage) -> str:
 
 
 def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    expected = session.get("csrf", "")
+    sent = request.form.get("csrf", "").encode("utf-8", "replace")
+    expected = session.get("csrf", "").encode()
     if not expected or not hmac.compare_digest(sent, expected):
         abort(400, description="the form's CSRF token is missing or wrong: reload the page and try again")
 
@@ -288,6 +288,11 @@ def listing(unified_id: str):
     except NotFound:
         abort(404, description=f"no listing {unified_id!r}")
     members = [storage().listing(m) for m in explained["members"]]
+    who = current()
+    if who.role == "partner":  # a partner sees the clusters of its own listings only
+        owners = {partners.owner_of(storage(), m["source"]) for m in members if m}
+        if owners != {who.partner}:
+            abort(403, description=f"{unified_id} holds listings of other partners' sources")
     row = storage().unified(unified_id)
     return _render("admin/listing.html", unified=row, explained=explained, members=members,
                    may_decide=current().role in ("moderator", "operator"))

@@ -55,25 +55,36 @@ def _check():
     admin = request.path.startswith("/admin")
     checks = []
     address = request.remote_addr or "-"
-    if admin:
+    if admin:  # the per-token limit is counted once the token is authenticated (check_token)
         checks.append((("admin-address", address), limits.get("admin_address")))
-        header = request.headers.get("Authorization", "")
-        if header[:7].lower() == "bearer ":
-            checks.append((("admin-token", header[7:].strip().split("_")[1] if header.count("_") >= 2 else "-"),
-                           limits.get("admin_token")))
     else:
         checks.append((("public", address), limits.get("public")))
     for key, limit in checks:
-        if not limit:
-            continue
-        count, seconds = limit
-        wait = windows.hit(key, count, seconds)
-        if wait is not None:
-            who = "this token" if key[0] == "admin-token" else f"address {address}"
-            response = jsonify(error="Too Many Requests", status=429,
-                               message=f"{who} made more than {count} requests in {seconds} s; try again in "
-                                       f"{math.ceil(wait)} s")
-            response.status_code = 429
-            response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        response = _hit(windows, key, limit, f"address {address}")
+        if response is not None:
             return response
     return None
+
+
+def check_token(token_id: str) -> None:
+    """Count a request of an authenticated token; 429 (aborting the request) over its limit."""
+    from flask import abort
+
+    response = _hit(current_app.extensions["helferhub_limits"], ("admin-token", token_id),
+                    current_app.config["HUB"].limits.get("admin_token"), "this token")
+    if response is not None:
+        abort(response)
+
+
+def _hit(windows: Windows, key: tuple, limit, who: str):
+    if not limit:
+        return None
+    count, seconds = limit
+    wait = windows.hit(key, count, seconds)
+    if wait is None:
+        return None
+    response = jsonify(error="Too Many Requests", status=429,
+                       message=f"{who} made more than {count} requests in {seconds} s; try again in {math.ceil(wait)} s")
+    response.status_code = 429
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response

@@ -12,14 +12,17 @@ bp = Blueprint("subscribe", __name__, url_prefix="/api/v1/subscriptions")
 PAGE = """<!doctype html><html lang="{{ lang }}"{% if lang == 'ar' %} dir="rtl"{% endif %}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title></head>
 <body><main><h1>{{ title }}</h1><p>{{ message }}</p>{% if form %}<form method="post">
-<input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">{{ button }}</button></form>{% endif %}
+{% if one_click %}<input type="hidden" name="List-Unsubscribe" value="One-Click">{% endif %}<button type="submit">{{ button }}</button></form>{% endif %}
 </main></body></html>"""
 WORDS = {"de": ("Abo beenden", "Abo wirklich beenden?", "Ihr Abo ist beendet; Ihre Adresse ist gelöscht.",
-                "Ihr Abo ist bestätigt.", "Dieser Link ist unbekannt oder wurde schon benutzt."),
+                "Ihr Abo ist bestätigt.", "Dieser Link ist unbekannt oder wurde schon benutzt.",
+                "Abo bestätigen", "Möchten Sie neue Einträge per E-Mail erhalten?"),
          "en": ("Unsubscribe", "End this subscription?", "The subscription has ended; your address is deleted.",
-                "Your subscription is confirmed.", "This link is unknown or was used already."),
+                "Your subscription is confirmed.", "This link is unknown or was used already.",
+                "Confirm", "Do you want new listings by e-mail?"),
          "ar": ("إلغاء الاشتراك", "هل تريد إنهاء هذا الاشتراك؟", "انتهى الاشتراك وحُذف عنوانك.",
-                "تم تأكيد اشتراكك.", "هذا الرابط غير معروف أو استُخدم من قبل.")}
+                "تم تأكيد اشتراكك.", "هذا الرابط غير معروف أو استُخدم من قبل.",
+                "تأكيد", "هل تريد تلقي الإعلانات الجديدة عبر البريد؟")}
 
 
 def _lang() -> str:
@@ -27,10 +30,12 @@ def _lang() -> str:
     return lang if lang in WORDS else "de"
 
 
-def _page(message: str, status: int = 200, form: bool = False):
+def _page(message: str, status: int = 200, form: bool = False, confirming: bool = False):
     lang = _lang()
     words = WORDS[lang]
-    return render_template_string(PAGE, lang=lang, title=words[0], message=message, form=form, button=words[0]), status
+    button = words[5] if confirming else words[0]
+    return render_template_string(PAGE, lang=lang, title=button, message=message, form=form, button=button,
+                                  one_click=not confirming), status
 
 
 @bp.post("")
@@ -62,8 +67,16 @@ def create():
 
 
 @bp.get("/confirm")
+def confirm_page():
+    """The confirmation link: a page with one button (a GET confirms nothing: mail scanners open links)."""
+    if not subscriptions.pending_confirmation(storage(), request.args.get("token", "")):
+        return _page(WORDS[_lang()][4], 404)
+    return _page(WORDS[_lang()][6], form=True, confirming=True)
+
+
+@bp.post("/confirm")
 def confirm():
-    """Confirm an e-mail subscription (the link of the confirmation mail)."""
+    """Confirm an e-mail subscription (the confirmation page's button)."""
     try:
         subscriptions.confirm(storage(), request.args.get("token", ""))
     except LookupError:

@@ -106,7 +106,7 @@ def test_a_partner_registers_a_source_syncs_it_and_sees_its_listings_in_the_feed
 
 def test_registrations_are_checked_like_hub_toml_entries(hub):
     client, auth, url, _, _ = hub
-    bad = register(client, auth["kiez"], url, interval="soon", trust="maybe")
+    bad = register(client, auth["op"], url, interval="soon", trust="maybe")
     assert bad.status_code == 400
     assert bad.get_json()["problems"] == ["source.interval: 'soon' is not an interval like '30m', '2h', '1d' or '1h30m'",
                                           "source.trust: 'maybe' is not one of ['trusted', 'moderated']"]
@@ -125,7 +125,11 @@ def test_registrations_are_checked_like_hub_toml_entries(hub):
 
 def test_moderation_end_to_end(hub):
     client, auth, url, portal, _ = hub
-    assert register(client, auth["kiez"], url, trust="moderated").status_code == 201
+    # trust is the operator's: a partner neither sets it nor lifts it
+    assert register(client, auth["kiez"], url, trust="trusted").status_code == 403
+    assert register(client, auth["op"], url, trust="moderated", partner="kiez").status_code == 201
+    lifted = client.patch(f"{A}/sources/kiez-portal", json={"trust": "trusted"}, headers=auth["kiez"])
+    assert lifted.status_code == 403 and "operator" in lifted.get_json()["message"]
     synced(client, auth["kiez"], "kiez-portal")
     assert client.get("/feed.json").get_json()["items"] == []  # nothing shown unreviewed (the file source: not synced)
     queue = client.get(f"{A}/moderation", headers=auth["kiez"]).get_json()["pending"]
@@ -162,6 +166,11 @@ def test_dedupe_decisions_are_attributed_to_the_tokens_holder(hub):
         (decision,) = storage.overrides()
         assert decision["decided_by"].startswith("kiez (partner, token ") and decision["note"] == "zwei Räder"
     assert client.post(f"{A}/dedupe/apart", json={"a": ids[0]}, headers=auth["kiez"]).status_code == 400
+    assert register(client, auth["nachbar"], url, name="nachbar-portal").status_code == 201
+    synced(client, auth["nachbar"], "nachbar-portal")
+    theirs = client.get(f"{A}/sources/nachbar-portal/listings", headers=auth["nachbar"]).get_json()["listings"][0]
+    mixed = client.post(f"{A}/dedupe/together", json={"a": theirs["listing_id"], "b": ids[0]}, headers=auth["nachbar"])
+    assert mixed.status_code == 403  # a partner never decides about another partner's listing
     assert client.post(f"{A}/dedupe/forget", json={"a": ids[0], "b": ids[1]}, headers=auth["mod"]).status_code == 200
 
 
@@ -181,8 +190,10 @@ def test_rate_limits_answer_429_with_retry_after(tmp_path):
     other = client.get("/feed.json", environ_base={"REMOTE_ADDR": "127.0.0.2"})
     assert other.status_code == 200  # another address has its own window
     auth = {"Authorization": f"Bearer {secret}"}
+    forged = {"Authorization": f"Bearer hh_{secret.split('_')[1]}_guessed"}  # the id is no secret
+    assert [client.get(f"{A}/whoami", headers=forged).status_code for _ in range(5)] == [401] * 5
     codes = [client.get(f"{A}/whoami", headers=auth).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    assert codes == [200, 200, 200, 429]  # only its own requests count against a token
 
 
 def test_tokens_from_the_command_line(make_config, tmp_path):

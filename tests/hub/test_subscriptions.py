@@ -112,6 +112,8 @@ def test_a_webhook_gets_a_correctly_signed_post_and_a_forged_or_replayed_one_fai
     seen: set = set()
     assert subscriptions.verify(sub["secret"], headers, body, seen=seen)  # the documented recipe
     assert not subscriptions.verify(sub["secret"], headers, body, seen=seen)  # replayed: the same delivery again
+    renamed = {**headers, "Helferhub-Delivery": "d_0000000000000000"}  # replayed under a new id: the id is signed
+    assert not subscriptions.verify(sub["secret"], renamed, body, seen=set())
     forged = body.replace(b"Kinderwagen", b"Kleiderbox")
     assert not subscriptions.verify(sub["secret"], headers, forged)
     assert not subscriptions.verify("another secret", headers, body)
@@ -174,8 +176,12 @@ def test_email_with_double_opt_in_digests_and_one_click_unsubscribe(tmp_path, sm
         sync(config, storage)
         assert subscriptions.notify(config, storage)["sent"] == 0  # nothing before the confirmation
         assert len(handler.messages) == 1
-    assert client.get(link).status_code == 200
-    assert client.get(link).status_code == 404  # used once
+    page = client.get(link)  # a page with one button: opening the link (a mail scanner) confirms nothing
+    assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+    with Storage(config.database) as storage:
+        assert list(storage.db["subscriptions"].rows)[0]["status"] == "pending"
+    assert client.post(link).status_code == 200
+    assert client.post(link).status_code == 404 and client.get(link).status_code == 404  # used once
     with Storage(config.database) as storage:
         write_portal(tmp_path / "p", [entry(i, titel=t, ort=LEIPZIG) for i, t in
                                       ((1, "Sofa abzugeben"), (2, "Kinderwagen zu verschenken"),
@@ -244,3 +250,16 @@ def test_over_many_calls_the_load_spreads(tmp_path):
     spread = simulate(calls=200, subscribers=50, seed=7, database=str(tmp_path / "sim.db"))
     assert spread["max"] - spread["min"] <= 1, spread  # least recently asked first: a round robin
     assert spread["total"] >= 200
+
+
+def test_mail_headers_stay_one_line_and_refusals_never_name_the_address(tmp_path):
+    import smtplib
+
+    config = hub_with(tmp_path, [], mail_port=1)
+    sub = {"id": "s_x", "target": "victim@example.org", "language": "de", "unsubscribe_token": "t",
+           "channel": "email"}
+    message = subscriptions._message(config, sub, "Helfende gesucht:\nBcc: evil@example.org", "text")
+    assert "\n" not in message["Subject"] and message["Bcc"] is None
+    refused = smtplib.SMTPRecipientsRefused({"victim@example.org": (550, b"no such user")})
+    assert "victim" not in subscriptions._reason(refused, sub)
+    assert "victim" not in subscriptions._reason(OSError("cannot reach victim@example.org"), sub)
