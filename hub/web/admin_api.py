@@ -13,8 +13,8 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from hub import lifecycle, partners, review
 from hub.storage import Storage
 from hub.storage.leases import describe, holder_of
-from hub.web import limits
 from hub.web.db import storage
+from hub.web.limits import check_token
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
 PREFIX = "/admin/api/v1"
@@ -29,7 +29,7 @@ def token() -> partners.Token:
         presented = header[7:].strip() if header[:7].lower() == "bearer " else None
         try:
             g.token = partners.authenticate(storage(), presented)
-            limits.check_token(g.token.id)  # counted once the token is known to be real
+            check_token(g.token.id)  # counted once the token is known to be real
         except partners.TokenError as exc:
             response = jsonify(error="Unauthorized", message=str(exc), status=401)
             response.status_code = 401

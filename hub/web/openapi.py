@@ -202,9 +202,11 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                           "400": _error("A field is missing or wrong; `parameter` names it."),
                           "404": _error("No such listing shown now."),
                           "503": _error("The confirmation could not be sent now.")}}},
-        "/api/v1/subscriptions/confirm": {"get": {
-            "summary": "Confirm an e-mail subscription (its link)", "parameters": [_token()],
-            "responses": {"200": _html("Confirmed"), "404": _html("Unknown or used link")}}},
+        "/api/v1/subscriptions/confirm": {
+            "get": {"summary": "The confirmation link's page (one button; a GET confirms nothing)",
+                    "parameters": [_token()], "responses": {"200": _html("The page"), "404": _html("Unknown or used link")}},
+            "post": {"summary": "Confirm an e-mail subscription (the page's button)", "parameters": [_token()],
+                     "responses": {"200": _html("Confirmed"), "404": _html("Unknown or used link")}}},
         "/api/v1/subscriptions/unsubscribe": {
             "get": {"summary": "The unsubscribe link's page (one button; a GET never unsubscribes)",
                     "parameters": [_token()], "responses": {"200": _html("The page"), "404": _html("Unknown link")}},
