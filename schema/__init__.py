@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
@@ -70,8 +70,31 @@ def _inline(node, base: str):
     return {k: _inline(v, base) if k not in ("$defs",) else {} for k, v in node.items()}
 
 
+@cache
+def _fast(name: str):
+    """A compiled validator of the same schema in Rust (jsonschema-rs), with jsonschema's own format
+    checks, or None where it is not installed. It only says yes or no; a no is explained by jsonschema."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - an install without it validates with jsonschema alone
+        return None
+    formats = {name: partial(_formats.conforms, format=name) for name in _formats.checkers}
+    return jsonschema_rs.Draft202012Validator(inlined(name), formats=formats, validate_formats=True)
+
+
 def validate(record: dict, kind: str = "listing") -> list[str]:
-    """Check a record against the shared schema; return one message per problem (empty if valid)."""
+    """Check a record against the shared schema; return one message per problem (empty if valid).
+
+    Most records are valid: a compiled validator says so in a few microseconds (jsonschema needs
+    about a millisecond). Whatever it does not accept, jsonschema checks and explains, so what passes
+    and every message are jsonschema's. The fast one must never accept what jsonschema refuses
+    (tests/schema hold the two side by side on hostile and generated records)."""
+    fast = _fast(kind)
+    try:
+        if fast is not None and fast.is_valid(record):
+            return []
+    except ValueError:  # a value JSON does not know (a fast validator cannot read it): jsonschema says why
+        pass
     errors = sorted(validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
     return [f"{_path(e.absolute_path)}: {_message(e)}" for e in errors]
 
