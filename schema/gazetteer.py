@@ -8,7 +8,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from schema.text import fold as text_fold
@@ -102,6 +102,17 @@ def _names() -> dict[str, str]:
 
 def locate(postcode: str | None = None, city: str | None = None, district: str | None = None,
            lat: float | None = None, lon: float | None = None, region: str | None = None) -> Place | None:
+    """Place a location (see _locate). A federation names the same places again and again, and the
+    answer depends on nothing else: it is remembered (values that cannot be, such as a list a
+    portal sent as a town, are placed each time)."""
+    try:
+        return _remembered(postcode, city, district, lat, lon, region)
+    except TypeError:
+        return _locate(postcode, city, district, lat, lon, region)
+
+
+def _locate(postcode: str | None = None, city: str | None = None, district: str | None = None,
+            lat: float | None = None, lon: float | None = None, region: str | None = None) -> Place | None:
     """Place a location as precisely as its parts allow, to the municipality where one can be
     told (8-digit AGS), else to the district (5 digits), else None:
 
@@ -247,6 +258,9 @@ def town_in(text: str | None, within: str | None = None) -> Municipality | None:
                 if town := municipality_named(candidate, within):
                     return town
     return None
+
+
+_remembered = lru_cache(maxsize=65536)(_locate)
 
 
 def postcode_centre(postcode: str | None) -> tuple[float, float] | None:
