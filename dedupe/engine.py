@@ -459,9 +459,7 @@ class Engine:
         universe = n * (n - 1) // 2 - int((sizes * (sizes - 1) // 2).sum())
         want = self.spec.u_pairs
         if universe <= want:
-            i, j = np.triu_indices(n, 1)
-            keep = codes[i] != codes[j]
-            return np.stack([i[keep], j[keep]], axis=1).astype(np.int64), universe
+            return self._every_pair(codes, sizes), universe
         rng = np.random.default_rng(self.spec.seed)
         found = np.empty(0, dtype=np.int64)
         while len(found) < want:
@@ -472,6 +470,27 @@ class Engine:
         found = found[rng.permutation(len(found))[:want]]
         found.sort()
         return np.stack([found // n, found % n], axis=1), universe
+
+    def _every_pair(self, codes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Every pair of records of different `distinct` values, in memory proportional to their number
+        (all listings of one portal make no pair at all, however many they are)."""
+        n = len(codes)
+        if n < 2 or len(sizes) < 2:
+            return np.empty((0, 2), dtype=np.int64)
+        if n * (n - 1) // 2 <= 4 * self.spec.u_pairs:
+            i, j = np.triu_indices(n, 1)
+            keep = codes[i] != codes[j]
+            return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
+        # Few pairs among many records: one value holds most of them (more than half, or there would
+        # be more pairs). Its records pair with every other; the others among themselves.
+        big = np.flatnonzero(codes == int(np.argmax(sizes)))
+        rest = np.flatnonzero(codes != int(np.argmax(sizes)))
+        a, b = np.repeat(rest, len(big)), np.tile(big, len(rest))
+        i, j = np.triu_indices(len(rest), 1)
+        keep = codes[rest[i]] != codes[rest[j]]
+        a, b = np.concatenate([a, rest[i[keep]]]), np.concatenate([b, rest[j[keep]]])
+        pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1).astype(np.int64)
+        return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
     def _partner_groups(self, prep: Prepared, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per pair (a, b): the group of a with b's `distinct` value, and of b with a's, numbered from 0."""

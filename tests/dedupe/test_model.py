@@ -348,3 +348,20 @@ def test_number_tokens_takes_any_text(text):
     tokens = number_tokens(text)
     assert all(isinstance(t, str) and t for t in tokens)
     assert len(set(tokens)) == len(tokens)
+
+
+def test_the_u_sample_takes_memory_in_proportion_to_the_pairs_not_the_records():
+    """A national first sync: 120,000 listings of one portal make no pair (a portal's listings are
+    never compared with each other); before, every pair of records was listed first (54 GB)."""
+    engine = Engine(listing_spec())
+    for sizes in ([120_000], [120_000, 3], [60, 1, 1, 40], [5]):
+        codes = np.repeat(np.arange(len(sizes)), sizes)
+        pairs = engine._every_pair(codes, np.bincount(codes))
+        brute = sum(a * b for n, a in enumerate(sizes) for b in sizes[n + 1:])
+        assert len(pairs) == brute
+        assert (codes[pairs[:, 0]] != codes[pairs[:, 1]]).all() and (pairs[:, 0] < pairs[:, 1]).all()
+        assert len({tuple(p) for p in pairs.tolist()}) == brute
+    small = np.array([0, 1, 0, 2, 1])
+    i, j = np.triu_indices(5, 1)
+    keep = small[i] != small[j]
+    assert engine._every_pair(small, np.bincount(small)).tolist() == np.stack([i[keep], j[keep]], 1).tolist()
