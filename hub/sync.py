@@ -28,6 +28,7 @@ from schema import lexicon, privacy, validate
 log = logging.getLogger(__name__)
 #: A full sync withdrawing fewer listings than this is never suspicious (unless it empties the source).
 MIN_SHRINK = 3
+BATCH = 250  # records written in one transaction (the write lock is held for one batch at a time)
 COUNTS = ("fetched", "new", "updated", "unchanged", "withdrawn", "quarantined", "withheld")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -129,6 +130,7 @@ class SourceSync:
         self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/"
                         f"privacy{privacy.VERSION}/{extra}")
         self.seen: set[str] = set()
+        self.taken = 0  # records stored (or quarantined) so far
         self.bad = 0  # records of this sync in quarantine (new ones and known ones unchanged)
         self.listed_before = 0
         self.latest: str | None = None
@@ -185,15 +187,7 @@ class SourceSync:
         deadline = time.monotonic() + self.source.sync_budget
         self.connector.fetcher.sync_deadline = deadline
         try:
-            for raw in self.connector.records(since):
-                if time.monotonic() > deadline:
-                    raise BudgetExceeded(f"the sync took longer than its budget of {self.source.sync_budget:g} s "
-                                         "(sync_budget); the rest waits for the next sync")
-                result.fetched += 1
-                self._keep_lease()
-                self._one(raw, started, result)
-                if progress is not None:  # progress(label, done): a line on the operator's terminal
-                    progress(self.source.name, result.fetched)
+            self._take(self.connector.records(since), deadline, started, result, progress)
             result.status = "ok"
             if result.fetched and self.bad == result.fetched:
                 raise RecordError(f"every record the portal sent ({result.fetched}) was quarantined; "
@@ -223,16 +217,46 @@ class SourceSync:
         self._finish(result, state)
         return result
 
-    def _one(self, raw, now: datetime, result: SyncResult) -> None:
-        """One record in its own transaction; whatever goes wrong with it, it alone is quarantined."""
+    def _take(self, records, deadline: float, now: datetime, result: SyncResult, progress) -> None:
+        """Read the portal's records and store them a batch at a time: the portal is read outside any
+        transaction, each batch is written in one (records fetched before a failure are kept)."""
+        batch: list = []
         try:
-            with self.storage.transaction():
+            for raw in records:
+                if time.monotonic() > deadline:
+                    raise BudgetExceeded(f"the sync took longer than its budget of {self.source.sync_budget:g} s "
+                                         "(sync_budget); the rest waits for the next sync")
+                result.fetched += 1
+                batch.append(raw)
+                if len(batch) >= BATCH:
+                    done, batch = batch, []
+                    self._batch(done, now, result, progress)
+        except BaseException:
+            if batch:
+                self._batch(batch, now, result, progress)
+            raise
+        if batch:
+            self._batch(batch, now, result, progress)
+
+    def _batch(self, batch: list, now: datetime, result: SyncResult, progress) -> None:
+        self._keep_lease()
+        with self.storage.transaction():
+            for raw in batch:
+                self._one(raw, now, result)
+                self.taken += 1
+                if progress is not None:  # progress(label, done): a line on the operator's terminal
+                    progress(self.source.name, self.taken)
+
+    def _one(self, raw, now: datetime, result: SyncResult) -> None:
+        """One record (inside its batch's transaction); whatever goes wrong with it, it alone is
+        undone and quarantined."""
+        try:
+            with self.storage.savepoint():
                 self._record(raw, now, result)
         except sqlite3.OperationalError:
             raise  # the database, not the record (locked, full, read-only): the source fails
         except Exception as exc:  # a record the pipeline could not take: it alone goes to quarantine
-            with self.storage.transaction():
-                self._quarantine(None, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
+            self._quarantine(None, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
 
     def _record(self, raw, now: datetime, result: SyncResult) -> None:
         source = self.source.name

@@ -82,6 +82,25 @@ class Storage:
             raise
         conn.execute("COMMIT")
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: what happens inside is undone alone if it fails, and the transaction goes on."""
+        conn = self.db.conn
+        conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO part")
+            conn.execute("RELEASE part")
+            raise
+        conn.execute("RELEASE part")
+
+    def _one(self, sql: str, args: list) -> dict | None:
+        """The first row a query finds, as a dict, or None (the hot path: straight to SQLite)."""
+        cursor = self.db.conn.execute(sql, args)
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row)) if row is not None else None
+
     def _write(self, table: str, row: dict) -> None:
         """Insert or replace one row by its primary key (the hot path: no table introspection)."""
         columns = ", ".join(row)
@@ -184,8 +203,7 @@ class Storage:
 
     def raw(self, source: str, record_id: str) -> dict | None:
         """The raw record as last stored, or None."""
-        rows = list(self.db["raw_records"].rows_where("source = ? and record_id = ?", [source, record_id]))
-        return rows[0] if rows else None
+        return self._one("select * from raw_records where source = ? and record_id = ?", [source, record_id])
 
     def put_raw(self, row: dict) -> None:
         """Store or replace a raw record."""
@@ -193,8 +211,8 @@ class Storage:
 
     def listing(self, listing_id: str) -> dict | None:
         """A stored listing row (with `data` parsed), or None."""
-        rows = list(self.db["listings"].rows_where("id = ?", [listing_id]))
-        return _parsed(rows[0]) if rows else None
+        row = self._one("select * from listings where id = ?", [listing_id])
+        return _parsed(row) if row else None
 
     def put_listing(self, row: dict) -> None:
         """Store or replace a listing row."""
@@ -236,22 +254,26 @@ class Storage:
         """Store a unified listing (the columns searches use come from it), its search text, and
         which listings it is made of."""
         location = doc["location"]
+        before = self.db.execute("select search_rowid from unified where id = ?", [doc["id"]]).fetchone()
+        if before and before[0] is not None:
+            self.db.execute("delete from unified_fts where rowid = ?", [before[0]])
+        search_rowid = self.db.execute("insert into unified_fts (id, body) values (?, ?)",
+                                       [doc["id"], search_text(doc)]).lastrowid
         self._write("unified", {
             "id": doc["id"], "data": json.dumps(doc, ensure_ascii=False), "status": status, "merged_into": None,
             "created_at": created_at, "kind": doc["kind"], "category": doc["category"], "ags": location.get("ags"),
             "language": doc["language"], "published_utc": as_utc(doc["published_at"]),
             "updated_utc": as_utc(doc["updated_at"]), "valid_until_utc": as_utc(doc.get("valid_until")),
-            "postcode": location.get("postcode"), "lat": location.get("lat"), "lon": location.get("lon")})
-        self.db.execute("delete from unified_fts where id = ?", [doc["id"]])
-        self.db.execute("insert into unified_fts (id, body) values (?, ?)", [doc["id"], search_text(doc)])
+            "postcode": location.get("postcode"), "lat": location.get("lat"), "lon": location.get("lon"),
+            "search_rowid": search_rowid})
         self.db.execute("delete from unified_members where unified_id = ?", [doc["id"]])
         for member in members:
             self._write("unified_members", {"listing_id": member, "unified_id": doc["id"]})
 
     def unified(self, unified_id: str) -> dict | None:
         """A unified listing row (with `data` parsed), or None."""
-        rows = list(self.db["unified"].rows_where("id = ?", [unified_id]))
-        return _parsed(rows[0]) if rows else None
+        row = self._one("select * from unified where id = ?", [unified_id])
+        return _parsed(row) if row else None
 
     def visible(self, now_utc: str, offset: int, limit: int) -> tuple[list[dict], int]:
         """Unified listings readers see (active, not expired), newest first, and their total."""

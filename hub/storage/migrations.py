@@ -149,6 +149,14 @@ def _v9(db: sqlite_utils.Database) -> None:
                "wave integer not null, primary key (unified_id, subscription_id))")
 
 
+def _v10(db: sqlite_utils.Database) -> None:
+    """Each unified listing names its row of the full-text index: replacing its search text deletes
+    that row by its key (by id, an unindexed column there, each write read the whole index)."""
+    db.execute("alter table unified add column search_rowid integer")
+    rows = {uid: rowid for rowid, uid in db.execute("select rowid, id from unified_fts").fetchall()}
+    db.conn.executemany("update unified set search_rowid = ? where id = ?", [(r, uid) for uid, r in rows.items()])
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 SCHEMA_VERSION = len(MIGRATIONS)
