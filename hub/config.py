@@ -60,7 +60,19 @@ STRUCTURE = {
                 "host": {"type": "string", "minLength": 1},
                 "port": {"type": "integer", "minimum": 1, "maximum": 65535},
                 "threads": {"type": "integer", "minimum": 1, "maximum": 64},
+                "workers": {"type": "integer", "minimum": 0, "maximum": 64},
                 "access_log": {"type": "boolean"},
+            },
+        },
+        "publish": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "folder": {"type": "string"},
+                "searches": {"type": "object",
+                             "propertyNames": {"pattern": "^[a-z0-9][a-z0-9_-]*$",
+                                               "x-message": "is not a search name (lower-case letters, digits, "
+                                                            "'-' and '_')"},
+                             "additionalProperties": {"type": "string", "minLength": 1}},
             },
         },
         "notify": {
@@ -205,6 +217,12 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 8
+    #: Web processes of `helferhub run`/`serve` (0: one per CPU; 1: one process, threads only).
+    workers: int = 0
+    #: Where static snapshots of the feeds are published ([publish] folder; "" publishes none).
+    publish_folder: str = ""
+    #: Searches published besides the default feed, at /s/NAME/: (name, arguments), as [publish] searches names them.
+    publish_searches: tuple = ()
     #: Log every request (logger hub.access).
     access_log: bool = True
     #: Seconds the scheduler lease lasts without a heartbeat: a standby worker takes over after it.
@@ -358,6 +376,18 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
             limits[key] = (int(count), parse_interval(period))
         except ValueError as exc:
             problems.append(f"limits.{key}: {exc}")
+    publish = data.get("publish") if isinstance(data.get("publish"), dict) else {}
+    publish_folder = publish.get("folder", "") if isinstance(publish.get("folder", ""), str) else ""
+    if publish_folder:
+        publish_folder = str(Path(publish_folder) if Path(publish_folder).is_absolute() else base_dir / publish_folder)
+    publish_searches = []
+    if isinstance(publish.get("searches"), dict) and not any(p.startswith("publish.searches") for p in misshapen):
+        for name, text in publish["searches"].items():
+            found = _published_search(name, text, [s.name for s in sources])
+            if isinstance(found, str):
+                problems.append(found)
+            else:
+                publish_searches.append((name, found))
     if problems:
         raise ConfigError(problems, path)
     return Config(
@@ -376,6 +406,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         port=server.get("port", Config.port),
         threads=server.get("threads", Config.threads),
         access_log=server.get("access_log", Config.access_log),
+        workers=server.get("workers", Config.workers),
+        publish_folder=publish_folder,
+        publish_searches=tuple(publish_searches),
         lease_ttl=max(2, durations["lease"]),
         jitter=durations["jitter"],
         limits=limits,
@@ -390,6 +423,27 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         sources=tuple(sources),
         path=path,
     )
+
+
+def _published_search(name: str, text: str, sources: list[str]) -> dict | str:
+    """A published search's arguments (name -> values) from its query string, or the problem with it."""
+    from urllib.parse import parse_qs
+
+    from hub.query import BadParameter, parse
+
+    where = f"publish.searches.{name}"
+    try:
+        args = parse_qs(text.lstrip("?"), keep_blank_values=True, strict_parsing=True)
+    except ValueError as exc:
+        return f"{where}: {text!r} is not a query string like 'category=goods&ags=03' ({exc})"
+    for fixed in ("cursor", "limit"):
+        if fixed in args:
+            return f"{where}: {fixed} has no place in a published search (it is the reader's)"
+    try:
+        parse(args, sources=sources)
+    except BadParameter as exc:
+        return f"{where}: {exc}"
+    return args
 
 
 def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):

@@ -21,7 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 
-from hub import lifecycle
+from hub import lifecycle, publish
 from hub.config import Config
 from hub.runtime import Runtime
 from hub.storage import Storage
@@ -88,6 +88,7 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
         except Exception:  # a job that raises would be logged by APScheduler without context
             log.exception("%s: scheduled sync crashed", source.name, extra={"source": name, "event": "sync.crashed"})
             failures = (storage.state(source.name).get("failures") or 0) + 1
+        publish.after_sync(config)
     if scheduler is not None:
         # Handed to a thread of its own: the job must not wait for the scheduler's job-store lock,
         # which shutdown(wait=True) holds while it waits for the running job to end (a deadlock).
@@ -100,6 +101,7 @@ def housekeeping(runtime: Runtime, scheduler: BackgroundScheduler | None = None)
     given the scheduler, its jobs made those of the running config (renamed sources included)."""
     with _job(), Storage(runtime.config.database) as storage:
         lifecycle.housekeep(runtime.config, storage)  # it logs what it does
+        publish.after_sync(runtime.config)  # a listing that expired since leaves the snapshot too
         if scheduler is not None and scheduler.state != STATE_STOPPED:
             apply(scheduler, runtime, storage=storage)
 

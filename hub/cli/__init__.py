@@ -25,7 +25,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 for command in (sync.sync, serve.run, serve.serve, serve.worker, sync.runs, sync.quarantine, review.review,
                 dedupe.dedupe, export.export, ops.sources, ops.migrate, ops.backup, ops.restore, partners.tokens,
                 partners.audit, partners.new_connector, review.matches,
-                review.notify, review.list_subscriptions):
+                review.notify, review.list_subscriptions, ops.publish_now):
     cli.add_command(command)
 
 

@@ -1,6 +1,9 @@
 """helferhub sources, migrate, backup, restore: what an operator runs the hub with."""
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import click
 
 from hub.cli.common import EXIT_USAGE, actor, load_config, open_storage
@@ -81,6 +84,27 @@ def migrate(ctx: click.Context) -> None:
     with open_storage(ctx, config):
         pass
     click.echo(f"{config.database}: schema v{SCHEMA_VERSION}")
+
+
+@click.command("publish")
+@click.option("--force", is_flag=True, help="Write a new snapshot even if nothing changed since the current one.")
+@click.pass_context
+def publish_now(ctx: click.Context, force: bool) -> None:
+    """Publish the static snapshots of the feeds now ([publish]; the worker does it after each sync)."""
+    from hub import publish
+
+    config = load_config(ctx)
+    logging.getLogger("hub.publish").setLevel(max(logging.WARNING, logging.getLogger().level))  # the line below says it
+    if not config.publish_folder:
+        click.echo("publishing is off: set [publish] folder in the config", err=True)
+        ctx.exit(EXIT_USAGE)
+    with open_storage(ctx, config) as storage:
+        done = publish.publish(config, storage, force=force)
+    target = Path(config.publish_folder) / "current"
+    if done.written:
+        click.echo(f"published {done.files} files to {target.resolve()} in {done.seconds:.1f} s")
+    else:
+        click.echo(f"nothing changed since the current snapshot ({target.resolve()})")
 
 
 @click.command()

@@ -5,6 +5,11 @@ applied, a bad one is logged problem by problem and the running one stays.
 """
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
+import signal
+import tempfile
 import threading
 
 import click
@@ -31,7 +36,25 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
     if not no_sync:
         with open_storage(ctx, config) as storage:
             run_sync(config, storage)  # each source's result is logged
+        from hub import publish
+
+        publish.after_sync(config)
     runtime = _runtime(config, watch)
+    if _processes(config) > 1:  # the web in several processes: the scheduler beside them, as `helferhub worker`
+        import subprocess
+        import sys
+
+        scheduler = subprocess.Popen([sys.executable, "-m", "hub", "--config", config.path, "worker",
+                                      *(["--watch"] if watch else [])])
+        parent = os.getpid()
+        try:
+            _serve(runtime, on_reload=lambda: scheduler.send_signal(signal.SIGHUP))
+        finally:
+            if os.getpid() == parent:  # not in a web process (forked from here) that ends
+                if scheduler.poll() is None:
+                    scheduler.terminate()
+                scheduler.wait(timeout=90)
+        return
     worker = Worker(runtime)
     thread = threading.Thread(target=worker.run, name="worker", daemon=True)
     thread.start()
@@ -89,13 +112,36 @@ def _runtime(config, watch: bool):
     return runtime
 
 
-def _serve(runtime) -> None:
-    """Serve the app with waitress, a production WSGI server; a reload shows in the next request."""
-    from hub.web import create_app
-    from hub.web.server import serve
+def _processes(config) -> int:
+    """How many web processes `run` and `serve` start: `[server] workers`, 0 meaning one per CPU;
+    one where the platform cannot fork or gunicorn is not installed (waitress then serves alone)."""
+    if not hasattr(os, "fork") or importlib.util.find_spec("gunicorn") is None:
+        return 1
+    return config.workers or os.cpu_count() or 1
 
+
+def _serve(runtime, on_reload=None) -> None:
+    """Serve the app: gunicorn with `[server] workers` processes (one per CPU by default) where the
+    platform forks, else waitress in this process; a reload shows in the next request."""
     config = runtime.config
+    workers = _processes(config)
+    own_metrics = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # before the web package (and prometheus-client) is loaded: every process's counts add up in files there
+        own_metrics = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="helferhub-metrics-")
+    from hub.web import create_app, server
+
     app = create_app(config)
     runtime.on_change(lambda old, new: app.config.update(HUB=new, HUB_FILE=runtime.file_config, HUB_SIGNATURE=None))
-    click.echo(f"serving {config.title} on http://{config.host}:{config.port}/")
-    serve(app, host=config.host, port=config.port, threads=config.threads, ident="helferhub")
+    click.echo(f"serving {config.title} on http://{config.host}:{config.port}/ "
+               f"({workers} process{'es' if workers > 1 else ''}, {config.threads} threads each)")
+    if workers > 1:
+        parent = os.getpid()
+        try:
+            server.serve_processes(app, host=config.host, port=config.port, workers=workers, threads=config.threads,
+                                   on_reload=on_reload)
+        finally:
+            if own_metrics and os.getpid() == parent:  # a web process ending unwinds this too (it is a fork)
+                shutil.rmtree(own_metrics, ignore_errors=True)
+    else:
+        server.serve(app, host=config.host, port=config.port, threads=config.threads, ident="helferhub")

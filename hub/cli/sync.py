@@ -43,6 +43,12 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
         results = run_sync(config, storage, list(names) or None, full=full, accept_shrink=accept_shrink,
                            progress=progress_line(), each=lambda result: click.echo(result.line()))
         idle = [] if names else [e for e in lifecycle.overview(config, storage) if e["state"] in ("paused", "removed")]
+    from hub import publish
+
+    logging.getLogger("hub.publish").setLevel(max(logging.WARNING, logging.getLogger().level))  # the line below says it
+    published = publish.after_sync(config)
+    if published is not None and published.written:
+        click.echo(f"published {published.files} files to {published.folder} in {published.seconds:.1f} s")
     for entry in idle:  # not synced: say so, and what becomes of their listings
         listed = entry["listings"].get("active", 0) + entry["listings"].get("pending", 0)
         why = "paused (enabled = false)" if entry["state"] == "paused" else "removed from the config"

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from hub import config as hub_config, logs
 from hub.query import BadParameter
 from hub.storage import Storage
-from hub.web import admin_api, api, dashboard, db, feeds, limits, openapi, ops, pages, subscribe
+from hub.web import admin_api, api, dashboard, db, feeds, limits, openapi, ops, pages, published, subscribe
 from hub.web.responses import cors
 
 
@@ -42,6 +42,7 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
     for module in (api, feeds, openapi, pages, admin_api, subscribe):
         app.register_blueprint(module.bp)
     dashboard.init_app(app)
+    published.init_app(app, _config_file)
     app.after_request(cors)
     db.init_app(app)
     app.register_error_handler(BadParameter, _bad_parameter)

@@ -8,7 +8,7 @@ from functools import cache
 from flask import Blueprint, current_app
 
 import exports
-from hub import __version__
+from hub import __version__, publish
 from hub.query import FILTERS, PAGING, Param
 from hub.render import etag_of
 from hub.web.responses import public, request_query, respond
@@ -221,6 +221,14 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
             {export.media_type.split(";")[0]: {"schema": {}} for export in exports.formats().values()},
             [{"name": "name", "in": "path", "required": True, "schema": {"enum": sorted(exports.formats())}}, *search],
             {"404": _error("No such export format.")}),
+        "/s/{name}/{file}": _operation(
+            "A search the hub publishes ([publish] searches), in one of the snapshot formats; the same bytes as the "
+            "published snapshot's file, which a static server may answer",
+            {**{m: {"schema": {}} for m in sorted({exports.get(f).media_type.split(";")[0] for f in publish.FILES.values()})}},
+            [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+             {"name": "file", "in": "path", "required": True, "schema": {"enum": list(publish.FILES)}},
+             *[_parameter(p) for p in PAGING], *lang],
+            {"404": _error("No such published search or file.")}),
         "/openapi.json": _operation("This document", {JSON: {"schema": {"type": "object"}}}, []),
         "/": _page("The start page: the newest listings and the search as a form (in de, en or ar)",
                    [_form(p) for p in search]),

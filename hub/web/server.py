@@ -1,4 +1,5 @@
-"""The hub's WSGI server: waitress, taking request targets as browsers and curl send them.
+"""The hub's WSGI servers: gunicorn with several processes where the platform forks (`run` and
+`serve` by default), else waitress, taking request targets as browsers and curl send them.
 
 Browsers percent-encode non-ASCII characters of a URL, but curl, scripts and some clients send a
 query such as `?q=grundschüler` as raw UTF-8 bytes. waitress answers those with a plain-text
@@ -35,3 +36,51 @@ def create_server(app, **options):
 def serve(app, **options) -> None:
     """Serve app with waitress until interrupted (options as waitress.serve takes them)."""
     waitress.serve(app, **options)
+
+
+def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on_reload=None) -> None:
+    """Serve app with gunicorn (threaded workers, forked from this process, which loaded the app once)
+    until interrupted; on_reload() after gunicorn restarted its workers on SIGHUP.
+
+    The metrics of every process add up through prometheus-client's multiprocess mode: the caller
+    sets PROMETHEUS_MULTIPROC_DIR before the hub's web package is first imported."""
+    from gunicorn.app.base import BaseApplication
+    from gunicorn.http import message
+    from prometheus_client import multiprocess
+
+    if not getattr(message.Request.parse_request_line, "percent_encodes", False):
+        message.Request.parse_request_line = _percent_encoding(message.Request.parse_request_line)
+
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    def child_exit(_server, worker):
+        multiprocess.mark_process_dead(worker.pid)
+
+    options = {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+               "preload_app": True, "accesslog": None, "graceful_timeout": 30, "child_exit": child_exit,
+               "proc_name": "helferhub", "control_socket_disable": True}
+    if on_reload is not None:
+        options["on_reload"] = lambda _arbiter: on_reload()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+def _percent_encoding(parse):
+    """gunicorn's request-line parser, after percent-encoding raw UTF-8 bytes in the target (gunicorn
+    refuses them with 400 as waitress does; curl and scripts send them)."""
+
+    def parse_request_line(self, line_bytes):
+        if not bytes(line_bytes).isascii():
+            line_bytes = _NON_ASCII.sub(lambda m: b"%%%02X" % m.group()[0], bytes(line_bytes))
+        return parse(self, line_bytes)
+
+    parse_request_line.percent_encodes = True
+    return parse_request_line

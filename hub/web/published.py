@@ -1,0 +1,168 @@
+"""Named searches (/s/NAME/feed.json, ...) and the published snapshots, served before the app.
+
+`[publish] searches` names searches; each is answered here in every snapshot format, like the
+root feeds (a cursor, a limit or a language may be added). When `[publish] folder` holds a
+current snapshot, `Snapshots` answers the requests a snapshot holds (GET or HEAD, no query
+string, the snapshot's language) from its files, with the hub's own validators, before Flask
+is involved: what a static server would do. Everything else goes on to the app.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
+
+from hub import publish
+from hub.query import LANGUAGES
+from hub.web.ops import LATENCY, REQUESTS, access
+from hub.web.responses import EXPOSED, VARY, answer, public
+
+bp = Blueprint("published", __name__)
+log = logging.getLogger(__name__)
+
+
+@public(bp, "/s/<name>/<file>")
+def search(name: str, file: str):
+    """A published search in one of the snapshot formats (feed.json, feed.rss, feed.atom, events.ics,
+    listings.geojson, export.csv)."""
+    fmt = publish.FILES.get(file)
+    if fmt is None:
+        abort(404, description=f"no file {file!r}; a published search has {', '.join(publish.FILES)}")
+    config = current_app.config["HUB"]
+    try:
+        query = publish.named_query(config, name, fmt, request.args.to_dict(flat=False),
+                                    request.accept_languages.best_match(LANGUAGES))
+    except KeyError:
+        abort(404, description=f"no published search {name!r}; published: "
+                               f"{', '.join(n for n, _ in config.publish_searches) or 'none'}")
+    return answer(fmt, query)
+
+
+class Snapshots:
+    """WSGI middleware: the current snapshot's files, answered as the app would answer them."""
+
+    def __init__(self, wsgi_app, app: Flask, check_config):
+        self.wsgi_app, self.app, self.check_config = wsgi_app, app, check_config
+        self.seen: tuple[str, str] | None = None  # (folder, the link's target) the files below belong to
+        self.files: dict[str, dict] = {}
+        self.until: str | None = None
+        self.bodies: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+        self.looked = self.checked = 0.0
+        self.folder: Path | None = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("QUERY_STRING") or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        if time.monotonic() - self.checked > 2.0:  # the app's own look at hub.toml, which it would do per request
+            self.checked = time.monotonic()
+            with self.app.app_context():
+                self.check_config()
+        config = self.app.config["HUB"]
+        if not config.publish_folder or "public" in config.limits:  # rate-limited readers go through the app
+            return self.wsgi_app(environ, start_response)
+        entry = self._entry(config.publish_folder, environ.get("PATH_INFO", ""))
+        if entry is None:
+            return self.wsgi_app(environ, start_response)
+        header = environ.get("HTTP_ACCEPT_LANGUAGE")
+        if header and parse_accept_header(header, LanguageAccept).best_match(LANGUAGES) not in (None, entry["language"]):
+            return self.wsgi_app(environ, start_response)
+        return self._answer(environ, start_response, config, entry)
+
+    def _entry(self, folder: str, path: str) -> dict | None:
+        """The manifest entry of path in the current snapshot (None: not there, or expired since)."""
+        now = time.monotonic()
+        if now - self.looked > 0.5 or self.seen is None or self.seen[0] != folder:  # a new snapshot shows within 0.5 s
+            self.looked = now
+            try:
+                target = os.readlink(Path(folder) / "current")
+            except OSError:
+                target = None
+            if (folder, target) != self.seen:
+                found = publish.manifest(Path(folder)) if target else None
+                with self.lock:
+                    self.seen = (folder, target)
+                    self.files = found["files"] if found else {}
+                    self.until = found.get("valid_until") if found else None
+                    self.bodies = {}
+                    self.folder = Path(folder) / target if target else None
+        if self.until and self.until <= datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"):
+            return None  # a listing in it has expired: the app answers until the next snapshot
+        return self.files.get(path)
+
+    def _body(self, entry: dict, gzip: bool) -> bytes | None:
+        name = entry["file"] + (".gz" if gzip else "")
+        body = self.bodies.get(name)
+        if body is None:
+            try:
+                body = (self.folder / name).read_bytes()
+            except OSError:  # removed under us (a newer snapshot, tidied): the app answers
+                return None
+            if len(body) <= 8 * 2**20:
+                self.bodies[name] = body
+        return body
+
+    def _answer(self, environ, start_response, config, entry: dict):
+        started = time.perf_counter()
+        accepted = environ.get("HTTP_ACCEPT_ENCODING")
+        gzip = bool(accepted) and parse_accept_header(accepted)["gzip"] > 0
+        tag = entry["etag"] + ("-gz" if gzip else "")
+        modified = datetime.fromisoformat(entry["last_modified"].replace("Z", "+00:00")) \
+            if entry.get("last_modified") else None
+        headers = [("ETag", f'"{tag}"'), ("Cache-Control", f"public, max-age={config.cache_max_age}"),
+                   ("Vary", VARY), ("Content-Language", entry["language"]),
+                   ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED)]
+        if modified:
+            headers.append(("Last-Modified", http_date(modified)))
+        if _not_modified(environ, tag, modified):
+            status, body = "304 NOT MODIFIED", b""
+        else:
+            body = self._body(entry, gzip)
+            if body is None:
+                return self.wsgi_app(environ, start_response)
+            status = "200 OK"
+            headers += [("Content-Type", entry["media_type"]), ("Content-Length", str(len(body)))]
+            if gzip:
+                headers.append(("Content-Encoding", "gzip"))
+        start_response(status, headers)
+        _count(self.app, environ, entry, status, len(body), time.perf_counter() - started)
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _not_modified(environ, tag: str, modified: datetime | None) -> bool:
+    """As the app decides it (RFC 9110 13.2.2): If-None-Match when present, else If-Modified-Since."""
+    match = environ.get("HTTP_IF_NONE_MATCH")
+    if match:
+        etags = parse_etags(match)
+        return etags.contains_weak(tag) or etags.star_tag
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    return bool(since and modified and modified.replace(microsecond=0) <= since.astimezone(timezone.utc))
+
+
+def _count(app: Flask, environ, entry: dict, status: str, size: int, elapsed: float) -> None:
+    """The metrics and the access log line the app would have written."""
+    rule = "/s/<name>/<file>" if entry["file"].startswith("s/") else "/" + entry["file"]
+    code = int(status[:3])
+    REQUESTS.labels(rule, environ["REQUEST_METHOD"], str(code)).inc()
+    LATENCY.labels(rule).observe(elapsed)
+    if app.config["HUB"].access_log:
+        path = environ.get("PATH_INFO", "")
+        access.info('%s "%s %s" %d %s %.1fms', environ.get("REMOTE_ADDR") or "-", environ["REQUEST_METHOD"], path,
+                        code, size if code == 200 else 0, elapsed * 1000,
+                        extra={"event": "http.request", "method": environ["REQUEST_METHOD"], "path": path,
+                               "status": code, "bytes": size, "duration_ms": round(elapsed * 1000, 2),
+                               "remote": environ.get("REMOTE_ADDR"), "snapshot": True})
+
+
+def init_app(app: Flask, check_config) -> None:
+    """The named searches' routes, and the snapshots in front of the app (check_config(): the app's
+    look at hub.toml, which requests answered from a snapshot do too)."""
+    app.register_blueprint(bp)
+    app.wsgi_app = Snapshots(app.wsgi_app, app, check_config)

@@ -1,0 +1,144 @@
+"""The default server of `helferhub run` and `serve`: several processes (gunicorn) where the platform
+forks, the scheduler of `run` in a process of its own beside them."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from hub.storage import Storage
+from tests.conftest import ROOT
+
+HELFERHUB = [sys.executable, "-m", "hub"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_config(path: Path, port: int, title: str = "Helfer-Allianz") -> Path:
+    path.write_text(f"""
+[hub]
+title = "{title}"
+database = "{path.parent / 'hub.db'}"
+base_url = "http://127.0.0.1:{port}"
+
+[server]
+port = {port}
+workers = 2
+threads = 2
+
+[[sources]]
+name = "potsdam"
+type = "helpto"
+url = "{ROOT / 'examples/portals/helpto-potsdam'}"
+interval = "1h"
+""", encoding="utf-8")
+    return path
+
+
+def wait_for(check, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def get(port: int, target: str):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", target)
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, body
+
+
+def get_raw(port: int, target: bytes) -> tuple[int, bytes]:
+    """A GET whose request line carries target's bytes as they are (http.client would refuse non-ASCII)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_serve_answers_from_several_processes_and_counts_them_together(tmp_path):
+    port = free_port()
+    config = write_config(tmp_path / "hub.toml", port)
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "serve"], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: get(port, "/readyz")[0] == 200, 30, "the web answers")
+        assert "(2 processes, 2 threads each)" in log.read_text()
+        assert len(children(proc.pid)) == 2  # two web processes under the one that was started
+        for _ in range(10):
+            assert get(port, "/api/v1/listings")[0] == 200
+        # raw UTF-8 in the request line, as curl sends it: the hub answers, not the server with 400
+        status, body = get_raw(port, "/api/v1/listings?q=grundschüler".encode())
+        assert status == 200 and json.loads(body)["meta"]["total"] == 0
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+        line = next(m for m in metrics.splitlines()
+                    if m.startswith('helferhub_http_requests_total{endpoint="/api/v1/listings",method="GET",status="200"}'))
+        assert float(line.split()[-1]) == 11  # every process's requests, added up
+        # SIGHUP: gunicorn starts new web processes, which read hub.toml as it is now
+        write_config(config, port, title="Nachbarschaftshilfe")
+        before = set(children(proc.pid))
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: set(children(proc.pid)).isdisjoint(before) and len(children(proc.pid)) == 2, 30,
+                 "new web processes")
+        feed = wait_for(lambda: json.loads(get(port, "/feed.json")[1]), 30, "the feed")
+        assert feed["title"].startswith("Nachbarschaftshilfe")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    assert not children(proc.pid)
+
+
+def test_run_syncs_in_a_process_of_its_own_and_passes_sighup_on(tmp_path):
+    port = free_port()
+    config = write_config(tmp_path / "hub.toml", port)
+    log = tmp_path / "run.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "run", "--no-sync"], stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: get(port, "/readyz")[0] == 200, 30, "the web answers")
+        assert len(children(proc.pid)) == 3  # two web processes and the scheduler
+
+        def synced():
+            with Storage(tmp_path / "hub.db") as storage:
+                return [r for r in storage.runs("potsdam") if r["status"] == "ok"]
+
+        runs = wait_for(synced, 60, "the scheduler's first sync")
+        assert runs[0]["pid"] in children(proc.pid)  # the scheduler process synced it
+        wait_for(lambda: json.loads(get(port, "/feed.json")[1])["items"], 30, "listings in the feed")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "config reloaded from" in log.read_text(), 30, "the scheduler reloading hub.toml")
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+    assert not children(proc.pid)
+    assert not os.path.exists(f"/proc/{runs[0]['pid']}")  # the scheduler ended with it
