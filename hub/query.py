@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Iterable, Mapping, Sequence
 
@@ -99,12 +99,17 @@ class Query:
 
     def search_key(self) -> str:
         """A stable digest of what is searched for (not the page): binds cursors to their search."""
-        filters = {k: v for k, v in self.__dict__.items() if k not in ("lang", "limit", "after", "args")}
+        filters = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("lang", "limit", "after", "args")}
         return hashlib.sha256(json.dumps(filters, sort_keys=True, default=list).encode()).hexdigest()[:12]
 
     def canonical(self) -> str:
-        """Everything that shapes a response, as one string (for validators)."""
-        return json.dumps({k: v for k, v in self.__dict__.items() if k != "args"}, sort_keys=True, default=list)
+        """Everything that shapes a response, as one string (for validators); made once per query."""
+        text = self.__dict__.get("_canonical")
+        if text is None:
+            text = json.dumps({f.name: getattr(self, f.name) for f in fields(self) if f.name != "args"},
+                              sort_keys=True, default=list)
+            object.__setattr__(self, "_canonical", text)  # a Query never changes: neither does its form
+        return text
 
     def page_args(self, cursor: str | None) -> list[tuple[str, str]]:
         """The query arguments of another page of this search."""

@@ -77,8 +77,13 @@ def etag(config: Config, fmt: str, result: Result) -> str:
     """Strong: the bytes of a response follow from these (a write bumps the generation; an expiry
     lowers the total and moves the last change, which feeds show as their time and the calendar
     as its DTSTAMP)."""
-    return etag_of(fmt, result.query.canonical(), result.generation, result.total, result.last_modified,
-                   config.title, config.base_url)
+    return etag_for(config, fmt, result.query.canonical(), result.generation, result.total, result.last_modified)
+
+
+def etag_for(config: Config, fmt: str, canonical: str, generation: str, total: int, last_modified: str) -> str:
+    """The tag `etag` gives a result of these validators (a query's canonical form, its generation, total
+    and last change)."""
+    return etag_of(fmt, canonical, generation, total, last_modified, config.title, config.base_url)
 
 
 def etag_of(*parts: object) -> str:

@@ -99,10 +99,10 @@ class Unifier:
         changed = list(dict.fromkeys(changed))
         rows = {lid: self.storage.listing(lid) for lid in changed}
         rows = {lid: row for lid, row in rows.items() if row}
-        for lid, row in rows.items():
-            keys = self.engine.block_keys(row["data"]) if row["status"] == "active" else []
-            self.storage.set_keys(lid, keys)
-        component = self._component([lid for lid, row in rows.items() if row["status"] == "active"], list(rows))
+        keys = {lid: self.engine.block_keys(row["data"]) if row["status"] == "active" else [] for lid, row in rows.items()}
+        for lid, found in keys.items():
+            self.storage.set_keys(lid, found)
+        component = self._component({lid: keys[lid] for lid, row in rows.items() if row["status"] == "active"}, list(rows))
         active = {lid: row for lid in sorted(component) if (row := rows.get(lid) or self.storage.listing(lid))
                   and row["status"] == "active"}
         old = self.storage.memberships(sorted(component))
@@ -131,11 +131,10 @@ class Unifier:
         if row is not None and row["status"] in ("pending", "rejected", "withdrawn"):
             self.storage.set_unified_status(own, "merged", now_in)
 
-    def _component(self, seeds: list[str], touched: list[str]) -> set[str]:
-        """The seeds, their candidates, and every member of every cluster any of them is in."""
+    def _component(self, seeds: dict[str, list[str]], touched: list[str]) -> set[str]:
+        """The seeds (id -> block keys), their candidates, and every member of every cluster any of them is in."""
         component = set(touched)
-        for lid in seeds:
-            keys = self.engine.block_keys(self.storage.listing(lid)["data"])
+        for keys in seeds.values():
             component |= self.storage.sharing_keys(keys, self.engine.spec.max_block)
         for uid in set(self.storage.memberships(sorted(component)).values()):
             component.update(self.storage.members(uid))
@@ -148,8 +147,11 @@ class Unifier:
             if self.progress is not None:
                 self.progress("writing unified listings", n, len(clusters), "listings")
         taken = dict.fromkeys(ids)
-        for uid in set(old.values()) - set(taken):
-            heirs = {u for m, u0 in old.items() if u0 == uid for u in [self._cluster_of(m, taken)] if u}
+        former: dict[str, list[str]] = {}
+        for member, uid in old.items():
+            former.setdefault(uid, []).append(member)
+        for uid in set(former) - set(taken):
+            heirs = {u for m in former[uid] for u in [self._cluster_of(m, taken)] if u}
             if heirs:  # its members live on in another cluster: readers are sent there
                 self.storage.set_unified_status(uid, "merged", sorted(heirs)[0])
             else:  # every member left the feed
@@ -163,12 +165,18 @@ class Unifier:
         holding the listing that founded it); a cluster claimed by several old ids keeps the
         oldest; a new cluster takes its earliest member's id, never one in use.
         """
+        held: dict[str, dict[int, int]] = {}  # old id -> {cluster: how many of its former members it holds}
+        for n, cluster in enumerate(clusters):
+            for member in cluster:
+                uid = old.get(member)
+                if uid is not None:
+                    counts = held.setdefault(uid, {})
+                    counts[n] = counts.get(n, 0) + 1
         claims: dict[int, list[str]] = {}
-        for uid in sorted(set(old.values())):
-            held = [(sum(old.get(m) == uid for m in c), cluster_id_of(c, uid), -n) for n, c in enumerate(clusters)]
-            best = max(range(len(clusters)), key=lambda n: held[n], default=None)
-            if best is not None and held[best][0]:
-                claims.setdefault(best, []).append(uid)
+        for uid in sorted(held):
+            options = held[uid]
+            best = max(options, key=lambda n: (options[n], cluster_id_of(clusters[n], uid), -n))
+            claims.setdefault(best, []).append(uid)
         ids: list[str | None] = [min(claims[n], key=self._age) if n in claims else None for n in range(len(clusters))]
         used = set(filter(None, ids)) | set(old.values())
         for n, cluster in enumerate(clusters):

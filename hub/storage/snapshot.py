@@ -87,6 +87,41 @@ class Result:
 
 
 _local = threading.local()
+_totals: dict[tuple, int] = {}
+_totals_lock = threading.Lock()
+MAX_TOTALS = 10_000
+
+
+def validators(database: str, query: Query, canonical: str, now: str) -> tuple[str, str, int] | None:
+    """(generation, last change, total) of a search, as Result.open reads them, for the validators of
+    a response that may need no body (a 304, or one rendered before). Read in one snapshot; then
+    remembered by this thread until SQLite's change counter says another connection committed, or a
+    listing expires: a repeated request reads nothing but that counter. None while this thread's
+    kept connection is busy (a response still streaming)."""
+    store, path = getattr(_local, "kept", (None, None))
+    if store is None or path != database or store.db.conn.in_transaction:
+        return None
+    conn = store.db.conn
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    state = getattr(_local, "state", None)
+    if state is not None and state[:2] == (database, version) and (state[2] is None or now <= state[2]):
+        total = _totals.get((database, state[3], state[4], canonical))
+        if total is not None:
+            return state[3], state[4], total
+    conn.execute("BEGIN")
+    try:
+        generation, changed = store.feed_state(now)
+        until = conn.execute("select min(valid_until_utc) from unified where status = 'active' "
+                             "and valid_until_utc >= ?", [now]).fetchone()[0]
+        total = store.count(*where(query, now))
+    finally:
+        conn.execute("ROLLBACK")
+    _local.state = (database, version, until, generation, changed)
+    with _totals_lock:
+        if len(_totals) >= MAX_TOTALS:
+            _totals.clear()
+        _totals[(database, generation, changed, canonical)] = total
+    return generation, changed, total
 
 
 def _connection(database: str) -> tuple[Storage, bool]:

@@ -14,8 +14,8 @@ from werkzeug.http import http_date
 import exports
 from hub.clock import now_utc
 from hub.query import LANGUAGES, Query, parse
-from hub.render import etag, render
-from hub.storage.snapshot import Result
+from hub.render import etag, etag_for, render
+from hub.storage.snapshot import Result, validators
 
 #: Endpoints anyone may read from any web page (Access-Control-Allow-Origin: *), GET and HEAD only.
 PUBLIC: set[str] = set()
@@ -47,18 +47,47 @@ def cors(response: Response) -> Response:
     return response
 
 
+_parsed: dict[tuple, Query] = {}
+_parsed_lock = threading.Lock()
+
+
 def request_query(default_limit: int | None, extra: tuple[str, ...] = (), only: tuple[str, ...] | None = None) -> Query:
-    """The request's search; BadParameter (400) names a parameter that is unknown or malformed."""
+    """The request's search; BadParameter (400) names a parameter that is unknown or malformed.
+    Readers poll the same few searches: each is parsed once per process (a Query does not change)."""
     config = current_app.config["HUB"]
-    return parse(request.args.to_dict(flat=False), sources=[s.name for s in config.sources],
-                 accept_lang=request.accept_languages.best_match(LANGUAGES), default_limit=default_limit,
-                 extra=extra, only=only)
+    header = request.headers.get("Accept-Language")
+    names = tuple(s.name for s in config.sources)
+    key = (request.query_string, header, default_limit, extra, only, names)
+    found = _parsed.get(key)
+    if found is not None:
+        return found
+    query = parse(request.args.to_dict(flat=False), sources=names,
+                  accept_lang=request.accept_languages.best_match(LANGUAGES), default_limit=default_limit,
+                  extra=extra, only=only)
+    with _parsed_lock:
+        if len(_parsed) >= 4096:
+            _parsed.clear()
+        _parsed[key] = query
+    return query
 
 
 def answer(fmt: str, query: Query) -> Response:
-    """The search in one format: 304 if the reader's copy is current, else the (maybe streamed) body."""
+    """The search in one format: 304 if the reader's copy is current, else the (maybe streamed) body.
+
+    A repeated request is answered from its validators alone where they are known (a 304, or a body
+    rendered before under the same tag); anything to render is read from one snapshot, as below."""
     config = current_app.config["HUB"]
-    result = Result.open(config.database, query, now_utc())
+    now = now_utc()
+    text = query.canonical()
+    known = validators(config.database, query, text, now)
+    if known is not None:
+        generation, last_modified, total = known
+        tag = etag_for(config, fmt, text, generation, total, last_modified)
+        quick = respond(None, etag=tag, last_modified=last_modified, media_type=exports.get(fmt).media_type,
+                        language=query.lang)
+        if quick is not None:
+            return quick
+    result = Result.open(config.database, query, now)
     try:
         response = respond(lambda: render(config, fmt, request.path, result), etag=etag(config, fmt, result),
                            last_modified=result.last_modified, media_type=exports.get(fmt).media_type,
@@ -70,12 +99,13 @@ def answer(fmt: str, query: Query) -> Response:
     return response
 
 
-def respond(body: Callable[[], bytes | Iterable[bytes]], *, etag: str, last_modified: str,
-            media_type: str, language: str | None = None) -> Response:
+def respond(body: Callable[[], bytes | Iterable[bytes]] | None, *, etag: str, last_modified: str,
+            media_type: str, language: str | None = None) -> Response | None:
     """200 with the body, or 304 when the client's copy is current; gzip when the client takes it.
 
     `body` is called only when the response is sent, so a 304 costs no rendering. The gzip form
-    is another representation, so it has its own strong tag (suffix -gz).
+    is another representation, so it has its own strong tag (suffix -gz). Without a body: the 304,
+    or the body rendered before under this tag, or None (the caller renders).
     """
     gzip = request.accept_encodings["gzip"] > 0
     tag = etag + "-gz" if gzip else etag
@@ -91,6 +121,8 @@ def respond(body: Callable[[], bytes | Iterable[bytes]], *, etag: str, last_modi
     if gzip:
         headers["Content-Encoding"] = "gzip"
     content = RENDERED.get(tag)
+    if content is None and body is None:
+        return None
     if content is None:
         content = _gzip(body()) if gzip else body()
         if isinstance(content, bytes):

@@ -152,3 +152,33 @@ def test_new_rendering_code_changes_every_tag(hub, monkeypatch):
     monkeypatch.setattr("hub.render.renderer", lambda: "a-new-deploy")  # as if an export's code had changed
     after = client.get("/feed.rss", headers={"If-None-Match": before})
     assert after.status_code == 200 and after.headers["ETag"] != before
+
+
+def test_repeated_requests_are_answered_from_their_validators_and_follow_every_change(hub, monkeypatch):
+    """As a server runs it (each response closed): a repeated request opens no snapshot of the listings,
+    yet a write by another connection, or an expiry, changes its answer at once."""
+    from hub.storage import snapshot
+
+    store, client = hub
+    opened = []
+    real_open = snapshot.Result.open
+    monkeypatch.setattr(snapshot.Result, "open", classmethod(lambda cls, *a: opened.append(a) or real_open(*a)))
+
+    def get(path, **headers):
+        response = client.get(path, headers=headers)
+        response.close()
+        return response
+
+    first = get("/feed.rss")
+    assert first.status_code == 200 and len(opened) == 1
+    for _ in range(3):
+        assert get("/feed.rss", **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+        assert get("/feed.rss").data == first.data
+    assert len(opened) == 1  # neither the 304s nor the bodies rendered before read a listing
+    publish(store, doc(1, title="Angebot 1 (neu)"))  # another connection commits (the worker, in production)
+    changed = get("/feed.rss", **{"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "Angebot 1 (neu)" in changed.get_data(as_text=True)
+    monkeypatch.setattr("hub.web.responses.now_utc", lambda: "2027-05-09T00:00:00Z")  # listing 2 expires
+    expired = get("/feed.rss", **{"If-None-Match": changed.headers["ETag"]})
+    assert expired.status_code == 200 and expired.headers["ETag"] != changed.headers["ETag"]
+    assert "Angebot 2" not in expired.get_data(as_text=True)
