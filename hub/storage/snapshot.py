@@ -110,9 +110,7 @@ def validators(database: str, query: Query, canonical: str, now: str) -> tuple[s
             return state[3], state[4], total
     conn.execute("BEGIN")
     try:
-        generation, changed = store.feed_state(now)
-        until = conn.execute("select min(valid_until_utc) from unified where status = 'active' "
-                             "and valid_until_utc >= ?", [now]).fetchone()[0]
+        generation, changed, until = _state(store, now)
         total = store.count(*where(query, now))
     finally:
         conn.execute("ROLLBACK")
@@ -122,6 +120,38 @@ def validators(database: str, query: Query, canonical: str, now: str) -> tuple[s
             _totals.clear()
         _totals[(database, generation, changed, canonical)] = total
     return generation, changed, total
+
+
+def current(database: str, now: str) -> tuple[str, str] | None:
+    """(generation, last change) of the listings readers see now: what every response's validators are
+    made of. Remembered by this thread like `validators`; None while its kept connection is busy."""
+    store, path = getattr(_local, "kept", (None, None))
+    if store is not None and store.db.conn.in_transaction:
+        return None
+    if store is None or path != database:
+        try:
+            store, _ = _connection(database)
+        except Exception:  # noqa: BLE001 - no database (yet): nothing to remember, the app says why
+            return None
+    version = store.db.conn.execute("PRAGMA data_version").fetchone()[0]
+    state = getattr(_local, "state", None)
+    if state is not None and state[:2] == (database, version) and (state[2] is None or now <= state[2]):
+        return state[3], state[4]
+    store.db.conn.execute("BEGIN")
+    try:
+        generation, changed, until = _state(store, now)
+    finally:
+        store.db.conn.execute("ROLLBACK")
+    _local.state = (database, version, until, generation, changed)
+    return generation, changed
+
+
+def _state(store: Storage, now: str) -> tuple[str, str, str | None]:
+    """(generation, last change, next expiry) read inside the caller's snapshot."""
+    generation, changed = store.feed_state(now)
+    until = store.db.execute("select min(valid_until_utc) from unified where status = 'active' "
+                             "and valid_until_utc >= ?", [now]).fetchone()[0]
+    return generation, changed, until
 
 
 def _connection(database: str) -> tuple[Storage, bool]:

@@ -4,7 +4,10 @@
 root feeds (a cursor, a limit or a language may be added). When `[publish] folder` holds a
 current snapshot, `Snapshots` answers the requests a snapshot holds (GET or HEAD, no query
 string, the snapshot's language) from its files, with the hub's own validators, before Flask
-is involved: what a static server would do. Everything else goes on to the app.
+is involved: what a static server would do. It also keeps the app's whole answers to repeated
+requests of the feeds and the API (`answer()` says which state of the listings each was made from)
+and gives them again, or a 304, while that state lasts: no query, no rendering, no Flask. Everything
+else goes on to the app.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +26,10 @@ from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etag
 
 from hub import publish
 from hub.query import LANGUAGES
+from hub import render
+from hub.storage.snapshot import current
 from hub.web.ops import LATENCY, REQUESTS, access
+import hub.web.responses as responses
 from hub.web.responses import EXPOSED, VARY, answer, public
 
 bp = Blueprint("published", __name__)
@@ -56,25 +64,72 @@ class Snapshots:
         self.bodies: dict[str, bytes] = {}
         self.lock = threading.Lock()
         self.looked = self.checked = 0.0
+        self.remembered = Remembered()
         self.folder: Path | None = None
 
     def __call__(self, environ, start_response):
-        if environ.get("QUERY_STRING") or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+        method = environ["REQUEST_METHOD"]
+        if method not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
         if time.monotonic() - self.checked > 2.0:  # the app's own look at hub.toml, which it would do per request
             self.checked = time.monotonic()
             with self.app.app_context():
                 self.check_config()
         config = self.app.config["HUB"]
-        if not config.publish_folder or "public" in config.limits:  # rate-limited readers go through the app
+        if "public" in config.limits:  # rate-limited readers go through the app
             return self.wsgi_app(environ, start_response)
-        entry = self._entry(config.publish_folder, environ.get("PATH_INFO", ""))
-        if entry is None:
+        if config.publish_folder and not environ.get("QUERY_STRING"):
+            entry = self._entry(config.publish_folder, environ.get("PATH_INFO", ""))
+            header = environ.get("HTTP_ACCEPT_LANGUAGE")
+            if entry is not None and (not header or parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)
+                                      in (None, entry["language"])):
+                return self._answer(environ, start_response, config, entry)
+        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT_ENCODING", ""),
+               environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+        kept = self.remembered.get(key)
+        if kept is not None and kept.config is config and kept.renderer == render.renderer() \
+                and current(config.database, responses.now_utc()) == kept.state:
+            return self._replay(environ, start_response, config, kept)
+        if method != "GET":
             return self.wsgi_app(environ, start_response)
-        header = environ.get("HTTP_ACCEPT_LANGUAGE")
-        if header and parse_accept_header(header, LanguageAccept).best_match(LANGUAGES) not in (None, entry["language"]):
-            return self.wsgi_app(environ, start_response)
-        return self._answer(environ, start_response, config, entry)
+        return self._remember(environ, start_response, config, key)
+
+    def _remember(self, environ, start_response, config, key):
+        """The app's answer; a whole 200 made from a known state of the listings is kept for the same request."""
+        seen: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        answer = self.wsgi_app(environ, capture)
+        made = environ.get("helferhub.made_from")
+        if made is None or not seen.get("status", "").startswith("200"):
+            return answer
+        try:
+            body = b"".join(answer)
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+        rule, state = made
+        self.remembered.put(key, Kept(config, render.renderer(), state, rule, seen["status"], list(seen["headers"]), body))
+        return [body]
+
+    def _replay(self, environ, start_response, config, kept: "Kept"):
+        """A kept answer, as the app would give it now (the listings are as they were): 200, or 304."""
+        started = time.perf_counter()
+        headers = dict(kept.headers)
+        tag = headers.get("ETag", "").strip('"')
+        modified = parse_date(headers.get("Last-Modified"))
+        if _not_modified(environ, tag, modified):
+            out = [(k, v) for k, v in kept.headers if k.lower() not in _ENTITY]
+            status, body = "304 NOT MODIFIED", b""
+        else:
+            out, status, body = kept.headers, kept.status, kept.body
+        start_response(status, list(out))
+        _count(self.app, environ, kept.rule, status, len(body), time.perf_counter() - started)
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _entry(self, folder: str, path: str) -> dict | None:
         """The manifest entry of path in the current snapshot (None: not there, or expired since)."""
@@ -123,6 +178,7 @@ class Snapshots:
             headers.append(("Last-Modified", http_date(modified)))
         if _not_modified(environ, tag, modified):
             status, body = "304 NOT MODIFIED", b""
+            headers = [(k, v) for k, v in headers if k.lower() not in _ENTITY]
         else:
             body = self._body(entry, gzip)
             if body is None:
@@ -132,8 +188,55 @@ class Snapshots:
             if gzip:
                 headers.append(("Content-Encoding", "gzip"))
         start_response(status, headers)
-        _count(self.app, environ, entry, status, len(body), time.perf_counter() - started)
+        rule = "/s/<name>/<file>" if entry["file"].startswith("s/") else "/" + entry["file"]
+        _count(self.app, environ, rule, status, len(body), time.perf_counter() - started)
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+#: What a 304 leaves out (as werkzeug does: RFC 9110 15.4.5 keeps only what a cache must update).
+_ENTITY = {"allow", "content-encoding", "content-language", "content-length", "content-md5", "content-range",
+           "content-type", "last-modified"}
+
+
+@dataclass
+class Kept:
+    """A whole answer of the app and the state of the listings it was made from."""
+
+    config: object
+    renderer: str  # the rendering code it was made by (render.renderer())
+    state: tuple[str, str]
+    rule: str
+    status: str
+    headers: list
+    body: bytes
+
+
+class Remembered:
+    """Kept answers by request, least recently used out first, within a byte budget."""
+
+    def __init__(self, budget: int = 64 * 2**20, largest: int = 8 * 2**20):
+        self.budget, self.largest, self.size = budget, largest, 0
+        self.answers: OrderedDict[tuple, Kept] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> Kept | None:
+        with self.lock:
+            kept = self.answers.get(key)
+            if kept is not None:
+                self.answers.move_to_end(key)
+            return kept
+
+    def put(self, key: tuple, kept: Kept) -> None:
+        if len(kept.body) > self.largest:
+            return
+        with self.lock:
+            old = self.answers.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            self.answers[key] = kept
+            self.size += len(kept.body)
+            while self.size > self.budget:
+                self.size -= len(self.answers.popitem(last=False)[1].body)
 
 
 def _not_modified(environ, tag: str, modified: datetime | None) -> bool:
@@ -146,9 +249,8 @@ def _not_modified(environ, tag: str, modified: datetime | None) -> bool:
     return bool(since and modified and modified.replace(microsecond=0) <= since.astimezone(timezone.utc))
 
 
-def _count(app: Flask, environ, entry: dict, status: str, size: int, elapsed: float) -> None:
+def _count(app: Flask, environ, rule: str, status: str, size: int, elapsed: float) -> None:
     """The metrics and the access log line the app would have written."""
-    rule = "/s/<name>/<file>" if entry["file"].startswith("s/") else "/" + entry["file"]
     code = int(status[:3])
     REQUESTS.labels(rule, environ["REQUEST_METHOD"], str(code)).inc()
     LATENCY.labels(rule).observe(elapsed)

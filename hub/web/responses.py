@@ -86,7 +86,7 @@ def answer(fmt: str, query: Query) -> Response:
         quick = respond(None, etag=tag, last_modified=last_modified, media_type=exports.get(fmt).media_type,
                         language=query.lang)
         if quick is not None:
-            return quick
+            return _made_from(quick, generation, last_modified)
     result = Result.open(config.database, query, now)
     try:
         response = respond(lambda: render(config, fmt, request.path, result), etag=etag(config, fmt, result),
@@ -96,6 +96,14 @@ def answer(fmt: str, query: Query) -> Response:
         result.close()
         raise
     response.call_on_close(result.close)
+    return _made_from(response, result.generation, result.last_modified)
+
+
+def _made_from(response: Response, generation: str, last_modified: str) -> Response:
+    """Tell the server in front (hub/web/published.py) which state of the listings a whole body was
+    made from: it may answer the same request with it again while that state lasts."""
+    if response.status_code == 200 and not response.is_streamed:
+        request.environ["helferhub.made_from"] = (request.url_rule.rule, (generation, last_modified))
     return response
 
 

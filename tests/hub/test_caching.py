@@ -182,3 +182,68 @@ def test_repeated_requests_are_answered_from_their_validators_and_follow_every_c
     expired = get("/feed.rss", **{"If-None-Match": changed.headers["ETag"]})
     assert expired.status_code == 200 and expired.headers["ETag"] != changed.headers["ETag"]
     assert "Angebot 2" not in expired.get_data(as_text=True)
+
+
+def test_a_repeated_request_is_answered_in_front_of_the_app_exactly_as_the_app_answers_it(hub, make_config):
+    """The kept answers (hub/web/published.py): the same status, headers and bytes as the app gives,
+    for 200s, 304s, gzip, languages and HEAD, and none once the listings changed."""
+    from hub.web import published
+
+    store, client = hub
+    config = client.application.config["HUB"]
+    plain = create_app(config)
+    plain.wsgi_app = plain.wsgi_app.wsgi_app  # the app alone, nothing in front
+    bare = plain.test_client()
+    replayed = []
+    real = published.Snapshots._replay
+    client.application.wsgi_app._replay = lambda *a: replayed.append(a[-1].rule) or real(client.application.wsgi_app, *a)
+
+    def both(path, headers=None, method="get"):
+        a = getattr(client, method)(path, headers=headers or {})
+        b = getattr(bare, method)(path, headers=headers or {})
+        a.close(), b.close()
+        assert (a.status_code, a.data) == (b.status_code, b.data), path
+        assert {k: v for k, v in a.headers.items()} == {k: v for k, v in b.headers.items()}, path
+        return a
+
+    cases = [("/feed.json", {}), ("/feed.rss", {"Accept-Encoding": "gzip"}), ("/api/v1/listings?kind=offer", {}),
+             ("/feed.atom", {"Accept-Language": "ar"}), ("/export.csv?dialect=plain", {})]
+    for path, headers in cases:
+        first = both(path, headers)
+        both(path, headers)  # now from the kept answer
+        both(path, {**headers, "If-None-Match": first.headers["ETag"]})
+        both(path, {**headers, "If-Modified-Since": first.headers["Last-Modified"]})
+        both(path, headers, method="head")
+    assert sorted(set(replayed)) == ["/api/v1/listings", "/feed.atom", "/feed.json", "/feed.rss"]  # not a streamed export
+    assert len(replayed) == 4 * 4
+    before = both("/feed.rss")
+    publish(store, doc(3, title="Angebot 3 (neu)"))
+    after = both("/feed.rss", {"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "Angebot 3 (neu)" in after.get_data(as_text=True)
+
+
+def test_rate_limited_readers_are_never_answered_around_the_limit(make_config):
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}])
+    from dataclasses import replace
+
+    config = replace(config, limits={**config.limits, "public": (3, 60)})
+    with Storage(config.database) as store:
+        publish(store, doc(1))
+    client = create_app(config).test_client()
+    codes = []
+    for _ in range(5):
+        response = client.get("/feed.json")
+        response.close()
+        codes.append(response.status_code)
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_kept_answers_stay_within_their_budget():
+    from hub.web.published import Kept, Remembered
+
+    kept = Remembered(budget=1000, largest=400)
+    for n in range(10):
+        kept.put(("/feed.json", str(n), "", ""), Kept(None, "r", ("g", "t"), "/feed.json", "200 OK", [], b"x" * 300))
+    kept.put(("/big", "", "", ""), Kept(None, "r", ("g", "t"), "/big", "200 OK", [], b"x" * 500))
+    assert kept.size <= 1000 and kept.get(("/big", "", "", "")) is None
+    assert kept.get(("/feed.json", "9", "", "")) is not None and kept.get(("/feed.json", "0", "", "")) is None
