@@ -28,6 +28,7 @@ from schema import lexicon, privacy, validate
 log = logging.getLogger(__name__)
 #: A full sync withdrawing fewer listings than this is never suspicious (unless it empties the source).
 MIN_SHRINK = 3
+MISSING = object()
 BATCH = 250  # records written in one transaction (the write lock is held for one batch at a time)
 COUNTS = ("fetched", "new", "updated", "unchanged", "withdrawn", "quarantined", "withheld")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -131,6 +132,7 @@ class SourceSync:
                         f"privacy{privacy.VERSION}/{extra}")
         self.seen: set[str] = set()
         self.taken = 0  # records stored (or quarantined) so far
+        self.prefetched: dict[str, dict] = {}  # the batch's stored raw records, by id, until each is taken
         self.bad = 0  # records of this sync in quarantine (new ones and known ones unchanged)
         self.listed_before = 0
         self.latest: str | None = None
@@ -240,7 +242,14 @@ class SourceSync:
 
     def _batch(self, batch: list, now: datetime, result: SyncResult, progress) -> None:
         self._keep_lease()
+        ids = []
+        for raw in batch:
+            try:
+                ids.append(self._record_id(raw))
+            except Exception:  # noqa: BLE001 - the record's own turn says what is wrong with it
+                continue
         with self.storage.transaction():
+            self.prefetched = self.storage.raws(self.source.name, ids)  # what was stored of them, in one query
             for raw in batch:
                 self._one(raw, now, result)
                 self.taken += 1
@@ -269,7 +278,9 @@ class SourceSync:
             self.connector.complete = False  # the portal's list shifted under the sync: a record came twice
         self.seen.add(record_id)
         raw_hash = content_hash([self.mapping, raw])
-        stored = self.storage.raw(source, record_id)
+        stored = self.prefetched.pop(record_id, MISSING)  # a record twice in a batch: the second asks the database
+        if stored is MISSING:
+            stored = self.storage.raw(source, record_id)
         if stored and stored["hash"] == raw_hash and not self.connector.time_dependent \
                 and self._still_current(stored, record_id):
             self._count_unchanged(stored, result)  # unchanged records cost nothing: no mapping, no validation, no write
@@ -328,10 +339,10 @@ class SourceSync:
         """True if what the stored raw record led to is still in place (not withdrawn since)."""
         if stored["outcome"] != "listed":
             return True
-        row = self.storage.listing(self._listing_id(record_id))
-        if row is None or row["status"] not in ("active", "pending", "rejected"):
+        state = self.storage.listing_state(self._listing_id(record_id))
+        if state is None or state[0] not in ("active", "pending", "rejected"):
             return False
-        self._track_cursor(row["data"]["updated_at"])
+        self._track_cursor(state[1])
         return True
 
     def _store(self, record_id: str, listing: dict, now: datetime, result: SyncResult) -> None:

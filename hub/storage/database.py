@@ -205,6 +205,24 @@ class Storage:
         """The raw record as last stored, or None."""
         return self._one("select * from raw_records where source = ? and record_id = ?", [source, record_id])
 
+    def raws(self, source: str, record_ids: list[str]) -> dict[str, dict]:
+        """The stored raw records of these ids (those there are), by id: one query for a batch."""
+        found: dict[str, dict] = {}
+        for chunk in _chunks(record_ids):
+            marks = ",".join("?" * len(chunk))
+            cursor = self.db.conn.execute(f"select * from raw_records where source = ? and record_id in ({marks})",
+                                          [source, *chunk])
+            names = [d[0] for d in cursor.description]
+            for row in cursor.fetchall():
+                found[row[names.index("record_id")]] = dict(zip(names, row))
+        return found
+
+    def listing_state(self, listing_id: str) -> tuple[str, str] | None:
+        """(status, the listing's updated_at) of a stored listing, without reading the rest of it."""
+        row = self.db.conn.execute("select status, json_extract(data, '$.updated_at') from listings where id = ?",
+                                   [listing_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
     def put_raw(self, row: dict) -> None:
         """Store or replace a raw record."""
         self._write("raw_records", row)
