@@ -133,6 +133,7 @@ class SourceSync:
         self.seen: set[str] = set()
         self.taken = 0  # records stored (or quarantined) so far
         self.prefetched: dict[str, dict] = {}  # the batch's stored raw records, by id, until each is taken
+        self.states: dict[str, tuple[str, str]] = {}  # and their listings' (status, updated_at)
         self.bad = 0  # records of this sync in quarantine (new ones and known ones unchanged)
         self.listed_before = 0
         self.latest: str | None = None
@@ -248,8 +249,20 @@ class SourceSync:
                 ids.append(self._record_id(raw))
             except Exception:  # noqa: BLE001 - the record's own turn says what is wrong with it
                 continue
+        counted = {k: getattr(result, k) for k in COUNTS if k != "fetched"}, self.bad
+        try:
+            self._write_batch(batch, ids, now, result, progress)
+        except BaseException:  # the batch was rolled back: so is what it counted
+            for key, value in counted[0].items():
+                setattr(result, key, value)
+            self.bad = counted[1]
+            raise
+
+    def _write_batch(self, batch: list, ids: list[str], now: datetime, result: SyncResult, progress) -> None:
         with self.storage.transaction():
             self.prefetched = self.storage.raws(self.source.name, ids)  # what was stored of them, in one query
+            self.states = self.storage.listing_states([self._listing_id(rid) for rid, row in self.prefetched.items()
+                                                       if row["outcome"] == "listed"])
             for raw in batch:
                 self._one(raw, now, result)
                 self.taken += 1
@@ -259,32 +272,45 @@ class SourceSync:
     def _one(self, raw, now: datetime, result: SyncResult) -> None:
         """One record (inside its batch's transaction); whatever goes wrong with it, it alone is
         undone and quarantined."""
+        counted = {k: getattr(result, k) for k in COUNTS}, self.bad
         try:
+            try:
+                looked = self._look(raw, result)
+            except RecordError as exc:
+                with self.storage.savepoint():
+                    self._quarantine(None, raw, [str(exc)], now, result)
+                return
+            if looked is None:
+                return  # unchanged: only read, nothing to undo
             with self.storage.savepoint():
-                self._record(raw, now, result)
+                self._record(raw, now, result, *looked)
         except sqlite3.OperationalError:
             raise  # the database, not the record (locked, full, read-only): the source fails
         except Exception as exc:  # a record the pipeline could not take: it alone goes to quarantine
+            for key, value in counted[0].items():  # what it counted was undone with it
+                setattr(result, key, value)
+            self.bad = counted[1]
             self._quarantine(None, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
 
-    def _record(self, raw, now: datetime, result: SyncResult) -> None:
-        source = self.source.name
-        try:
-            record_id = self._record_id(raw)
-        except RecordError as exc:
-            self._quarantine(None, raw, [str(exc)], now, result)
-            return
+    def _look(self, raw, result: SyncResult) -> tuple[str, str, dict | None] | None:
+        """Read what is known of a record (no write): None if it is unchanged (counted), else
+        (record id, hash, stored raw record or None) for _record. RecordError: no usable id."""
+        record_id = self._record_id(raw)
         if record_id in self.seen:
             self.connector.complete = False  # the portal's list shifted under the sync: a record came twice
         self.seen.add(record_id)
         raw_hash = content_hash([self.mapping, raw])
         stored = self.prefetched.pop(record_id, MISSING)  # a record twice in a batch: the second asks the database
         if stored is MISSING:
-            stored = self.storage.raw(source, record_id)
+            stored = self.storage.raw(self.source.name, record_id)
         if stored and stored["hash"] == raw_hash and not self.connector.time_dependent \
                 and self._still_current(stored, record_id):
             self._count_unchanged(stored, result)  # unchanged records cost nothing: no mapping, no validation, no write
-            return
+            return None
+        return record_id, raw_hash, stored
+
+    def _record(self, raw, now: datetime, result: SyncResult, record_id: str, raw_hash: str, stored: dict | None) -> None:
+        source = self.source.name
         try:
             listing = self.connector.normalize(raw, now)
             if self.regate:  # a connector of its own normalize() does not pass the gate by itself
@@ -339,7 +365,10 @@ class SourceSync:
         """True if what the stored raw record led to is still in place (not withdrawn since)."""
         if stored["outcome"] != "listed":
             return True
-        state = self.storage.listing_state(self._listing_id(record_id))
+        listing_id = self._listing_id(record_id)
+        state = self.states.pop(listing_id, MISSING)
+        if state is MISSING:
+            state = self.storage.listing_state(listing_id)
         if state is None or state[0] not in ("active", "pending", "rejected"):
             return False
         self._track_cursor(state[1])

@@ -217,6 +217,15 @@ class Storage:
                 found[row[names.index("record_id")]] = dict(zip(names, row))
         return found
 
+    def listing_states(self, listing_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """listing_state of each of these listings there is, by id: one query for a batch."""
+        found: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(listing_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update((lid, (status, updated)) for lid, status, updated in self.db.conn.execute(
+                f"select id, status, json_extract(data, '$.updated_at') from listings where id in ({marks})", chunk))
+        return found
+
     def listing_state(self, listing_id: str) -> tuple[str, str] | None:
         """(status, the listing's updated_at) of a stored listing, without reading the rest of it."""
         row = self.db.conn.execute("select status, json_extract(data, '$.updated_at') from listings where id = ?",

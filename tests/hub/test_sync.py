@@ -179,3 +179,53 @@ def test_a_new_mapping_version_maps_unchanged_records_again(portal, config, stor
     assert result.updated == 5
     rows, _ = storage.visible("2026-11-23T00:00:00Z", 0, 10)
     assert {r["data"]["category"] for r in rows} == {"other"}
+
+
+def test_a_record_that_fails_half_way_is_undone_alone_inside_its_batch(make_config, storage, monkeypatch):
+    """Records are written a batch at a time: one that fails after part of it was written leaves
+    nothing of it behind and goes to quarantine; the records before and after it in the batch stay."""
+    from hub.storage import Storage
+
+    p = HelpToPortal([entry(i) for i in range(1, 601)], max_per_page=100)
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE}])
+    real = Storage.put_listing
+
+    def put_listing(self, row):
+        if row["record_id"] == "300":
+            raise ValueError("the disk said no to this one")
+        return real(self, row)
+
+    monkeypatch.setattr(Storage, "put_listing", put_listing)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        p.register(rsps, BASE)
+        [result] = sync(config, storage)
+    assert (result.fetched, result.new, result.quarantined) == (600, 599, 1)
+    assert storage.raw("potsdam", "300") is None  # written before the failure, undone with it
+    assert storage.raw("potsdam", "299") and storage.raw("potsdam", "301")
+    [bad] = storage.quarantined("potsdam")
+    assert "the disk said no" in bad["errors"][0]
+
+
+def test_a_database_error_fails_the_source_and_keeps_the_batches_before(make_config, storage, monkeypatch):
+    import sqlite3
+
+    from hub.storage import Storage
+
+    p = HelpToPortal([entry(i) for i in range(1, 601)], max_per_page=100)
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE}])
+    real = Storage.put_listing
+
+    def put_listing(self, row):
+        if row["record_id"] == "480":
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, row)
+
+    monkeypatch.setattr(Storage, "put_listing", put_listing)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        p.register(rsps, BASE)
+        [result] = sync(config, storage)
+    assert result.status == "failed" and "disk is full" in result.error
+    kept = storage.db.execute("select count(*) from listings where source = 'potsdam'").fetchone()[0]
+    assert kept in (250, 500)  # the batches before were committed; the one holding the failure was not
+    assert result.new == kept  # and the counts say what is there
+    assert not storage.quarantined("potsdam")  # the database's fault, not the record's
