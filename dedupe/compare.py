@@ -35,8 +35,10 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
     """The value as its comparator wants it (folded text, a datetime, a pair of floats, a set)."""
     if value is None or value == "" or value == []:
         return None
-    if comparator in ("text", "words"):
+    if comparator == "text":
         return fold(str(value), abbreviations) or None
+    if comparator == "words":  # sentence by sentence, a line each: stock sentences can be told (vector.WordWeights)
+        return "\n".join(filter(None, (fold(s, abbreviations) for s in _SENTENCES.split(str(value))))) or None
     if comparator == "date":
         try:
             return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
@@ -53,6 +55,7 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
     return str(value)
 
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _NUMBER = re.compile(r"\d+(?:[.:/]\d+)*\.?")
 _NUMBER_PARTS = re.compile(r"[.:/]")
 _MONTHS = {name: n for n, names in enumerate([

@@ -257,12 +257,22 @@ class Engine:
         if self.spec.distinct and len(pairs):
             pairs = pairs[blocking.distinct_mask(pairs, prep.distinct)]
         if self._prefilter and len(pairs):
-            columns = [prep.short[fi] for fi, _ in self._prefilter]
+            columns = [self._short(prep, fi) for fi, _ in self._prefilter]
             pairs = pairs[blocking.prefilter_mask(pairs, columns, [sc for _, sc in self._prefilter],
                                                   self.spec.prefilter_cutoff)]
         return pairs
 
     # -- score -----------------------------------------------------------------------------
+
+    def _short(self, prep: Prepared, fi: int) -> list[str]:
+        """A prefilter field's beginnings; of a field compared by its words, as compared (no stock
+        sentences, typos read as the common word)."""
+        if self.spec.fields[fi].comparator != "words":
+            return prep.short[fi]
+        key = ("short", fi)
+        if key not in prep.cache:
+            prep.cache[key] = [(t or "")[:PREFILTER_CHARS] for t in self._column(prep, fi).texts]
+        return prep.cache[key]
 
     def _column(self, prep: Prepared, n: int):
         """Field n of every record as an array its batch comparator takes (built once per Prepared)."""
@@ -283,12 +293,14 @@ class Engine:
         elif f.comparator == "date":
             out = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
         elif f.comparator == "words":  # the model's word frequencies, so a few records weigh as all did
-            known, documents = None, 0
+            known, documents, stock = None, 0, None
             if self.model is not None and f.name in self.model.words:
                 known, documents = self.model.words[f.name], self.model.documents
+                stock = self.model.stock_of(f.name)
             elif self.vocabulary is not None:  # fixed weights: frequencies someone else counted
                 known, documents = self.vocabulary
-            out = vector.WordWeights(column, known, documents if known is not None else 0)
+            out = vector.WordWeights(column, known, documents if known is not None else 0, stock)
+            prep.cache[("built with", n)] = self.model
         elif f.comparator == "numbers":
             sets: dict[str, frozenset] = {}  # many texts mention the same numbers
             out = [None if v is None else sets.get(v) or sets.setdefault(v, frozenset(v.split())) for v in column]
@@ -415,10 +427,13 @@ class Engine:
             raise
 
     def _forget_words(self, prep: Prepared) -> None:
-        """Drop the prepared word weights (they are built from the model in use, or the records without one)."""
+        """Drop the prepared word weights unless they were built for the model in use now (or, without
+        one, from the records themselves)."""
         for n, f in enumerate(self.spec.fields):
-            if f.comparator == "words":
+            if f.comparator == "words" and prep.cache.get(("built with", n), False) is not self.model:
+                # made for another model (or none): made again
                 prep.cache.pop(("column", n), None)
+                prep.cache.pop(("short", n), None)
 
     def _fit(self, prep: Prepared, pairs: np.ndarray | None, together: Iterable[Pair], apart: Iterable[Pair]) -> Model:
         pairs = self.candidates(prep) if pairs is None else pairs
@@ -447,6 +462,8 @@ class Engine:
         # Word frequencies go with the model; a word found once is left out (a word it lacks counts as once).
         self.model.documents = len(prep.ids)
         self.model.words = {f.name: self._column(prep, n).frequencies()
+                            for n, f in enumerate(self.spec.fields) if f.comparator == "words"}
+        self.model.stock = {f.name: sorted(self._column(prep, n).stock)
                             for n, f in enumerate(self.spec.fields) if f.comparator == "words"}
         return self.model
 

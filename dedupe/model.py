@@ -86,6 +86,12 @@ class Model:
     #: found once are left out), so that a few records re-clustered are weighed as the whole set was.
     documents: int = 0
     words: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: For the same fields: their stock sentences (found in vector.STOCK records or more), left out of comparisons.
+    stock: dict[str, list[str]] = field(default_factory=dict)
+
+    def stock_of(self, name: str) -> frozenset[str] | None:
+        """A field's stock sentences (None for a model written before they were kept: counted anew)."""
+        return frozenset(self.stock[name]) if name in self.stock else None
 
     @property
     def prior_weight(self) -> float:
@@ -116,7 +122,7 @@ class Model:
         return {"prior": self.prior, "prior_weight": round(self.prior_weight, 4), "records": self.records,
                 "universe": self.universe, "candidates": self.candidates, "u_sample": self.u_sample,
                 "together": self.together, "apart": self.apart, "iterations": self.iterations,
-                "converged": self.converged, "documents": self.documents, "words": self.words,
+                "converged": self.converged, "documents": self.documents, "words": self.words, "stock": self.stock,
                 "fields": [{"name": f.name, "comparison": f.comparison, "levels": [level(f, k) for k in range(len(f.levels))]}
                            for f in self.fields]}
 
@@ -137,6 +143,7 @@ class Model:
                 "documents") if k in data})
             model.words = {str(name): {str(w): int(c) for w, c in counts.items()}
                            for name, counts in data.get("words", {}).items()}
+            model.stock = {str(name): [str(s) for s in sentences] for name, sentences in data.get("stock", {}).items()}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"{where}: not a model written by `dedupe estimate` ({exc!r})") from None
         problems = [] if 0 < model.prior < 1 else [f"{where}: prior {model.prior} is not a probability"]

@@ -78,15 +78,95 @@ CONTAINED = 0.99
 FEW_WORDS = 6
 
 
+#: A sentence found in this many texts or more is a stock sentence (a portal's or a template's: "Wer
+#: jemanden kennt, bitte Bescheid geben."): one offer is cross-posted to a few portals, not to five.
+STOCK = 5
+#: Words of at least this many letters found in at most two texts are read as a typo of a word one
+#: letter away that is found in more than twice as many ("Renttnerin", "schhon").
+TYPO_LETTERS = 5
+
+
+def stock_sentences(texts: list) -> frozenset[str]:
+    """The sentences (lines of prepared texts) found in STOCK texts or more."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for sentence in set((text or "").split("\n")):
+            counts[sentence] = counts.get(sentence, 0) + 1
+    return frozenset(s for s, c in counts.items() if c >= STOCK and s)
+
+
+def without_stock(text: str | None, stock: frozenset[str]) -> str | None:
+    """The text without its stock sentences (as it is if it has nothing else)."""
+    if not text or not stock:
+        return text
+    kept = [s for s in text.split("\n") if s not in stock]
+    return "\n".join(kept) if kept else text
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))} | {word}
+
+
+_typo_index: dict[int, tuple[dict, dict]] = {}
+
+
+def typo_map(texts: list, frequencies: dict[str, int] | None) -> dict[str, str]:
+    """Rare words -> the word one letter away (added, dropped or changed) found most often, where
+    that word is found more than twice as often (counts from the texts and the known frequencies)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for w in set((text or "").split()):
+            counts[w] = counts.get(w, 0) + 1
+    if frequencies:
+        key = id(frequencies)
+        if key not in _typo_index or _typo_index[key][0] is not frequencies:  # one index per model's vocabulary
+            index: dict[str, list[str]] = {}
+            for w, c in frequencies.items():
+                if len(w) >= TYPO_LETTERS and c >= 3 and not w.isdigit():
+                    for d in _deletions(w):
+                        index.setdefault(d, []).append(w)
+            _typo_index.clear()
+            _typo_index[key] = (frequencies, index)
+        known_index = _typo_index[key][1]
+    else:
+        known_index = {}
+    index = {}
+    for w, c in counts.items():
+        if len(w) >= TYPO_LETTERS and c >= 3 and not w.isdigit():
+            for d in _deletions(w):
+                index.setdefault(d, []).append(w)
+    seen = lambda w: max(counts.get(w, 0), (frequencies or {}).get(w, 0))  # noqa: E731
+    mapping = {}
+    for w, c in counts.items():
+        if len(w) < TYPO_LETTERS or w.isdigit() or seen(w) > 2:
+            continue
+        best = None
+        for d in _deletions(w):
+            for other in (*index.get(d, ()), *known_index.get(d, ())):
+                if other != w and seen(other) > 2 * seen(w) and (best is None or seen(other) > seen(best)):
+                    best = other
+        if best is not None:
+            mapping[w] = best
+    return mapping
+
+
 class WordWeights:
     """Texts as sets of words, each word weighted by how rare it is among the documents (its inverse
     document frequency, ln(documents / frequency)): sharing a rare word says more than sharing a
     stock one ("Kühlschrank" against "zu verschenken"). Without `frequencies`, the texts themselves
-    are the documents."""
+    are the documents. Stock sentences (`stock`, else those found in STOCK of these texts) are left
+    out, and a rare word one letter from a common one is read as that one (a typo)."""
 
-    def __init__(self, texts: list, frequencies: dict[str, int] | None = None, documents: int = 0):
+    def __init__(self, texts: list, frequencies: dict[str, int] | None = None, documents: int = 0,
+                 stock: frozenset[str] | None = None):
         from scipy import sparse
 
+        self.stock = stock_sentences(texts) if stock is None else stock
+        texts = [without_stock(t, self.stock) for t in texts]
+        typos = typo_map(texts, frequencies)
+        if typos:
+            texts = [" ".join(typos.get(w, w) for w in t.split()) if t else t for t in texts]
+        self.texts = texts  # as compared (the prefilter reads their beginnings)
         vocabulary: dict[str, int] = {}
         indptr, indices = array("q", [0]), array("i")
         for text in texts:

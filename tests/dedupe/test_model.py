@@ -365,3 +365,40 @@ def test_the_u_sample_takes_memory_in_proportion_to_the_pairs_not_the_records():
     i, j = np.triu_indices(5, 1)
     keep = small[i] != small[j]
     assert engine._every_pair(small, np.bincount(small)).tolist() == np.stack([i[keep], j[keep]], 1).tolist()
+
+
+def test_stock_sentences_and_typos_do_not_decide_whether_two_descriptions_are_one():
+    """A portal's stock sentence ("Wer jemanden kennt, bitte Bescheid geben.") under one copy and another
+    under the other, and a typo in a rare word, once made a cross-post's descriptions look different."""
+    from dedupe import vector
+
+    stock = [prepare("words", f"Biete Nachhilfe {n}. Wer jemanden kennt, bitte Bescheid geben.") for n in range(6)]
+    a = prepare("words", "Ich bin Rentnerin und habe vormittags Zeit. Angebot: Begleitung zu Arztterminen. "
+                         "Wer jemanden kennt, bitte Bescheid geben.")
+    b = prepare("words", "Ich bin Renttnerin und habe vormittags Zeit. Hatte es schon woanders eingestellt.")
+    more = [prepare("words", f"Die Rentnerin {n} sucht Hilfe.") for n in range(3)]
+    others = [prepare("words", f"Hatte es schon woanders eingestellt. Sofa {n} abzugeben.") for n in range(5)]
+    texts = [a, b, *stock, *more, *others]
+    weights = vector.WordWeights(texts)
+    assert "wer jemanden kennt bitte bescheid geben" in weights.stock
+    assert "hatte es schon woanders eingestellt" in weights.stock
+    assert "renttnerin" not in weights.texts[1] and "rentnerin" in weights.texts[1]  # read as the common word
+    cover = weights.scores(np.array([0]), np.array([1]), "cover")[0]
+    plain = vector.WordWeights(texts, stock=frozenset())
+    assert cover > 0.95 > plain.scores(np.array([0]), np.array([1]), "cover")[0]
+    only_stock = prepare("words", "Wer jemanden kennt, bitte Bescheid geben.")
+    assert vector.without_stock(only_stock, weights.stock) == only_stock  # nothing else: compared as it is
+
+
+def test_rare_words_are_read_as_typos_only_next_to_a_common_word():
+    from dedupe.vector import typo_map
+
+    texts = ["kinderwagen"] * 5 + ["kinderwagn", "kinderwaagen", "fahrrad", "fahrad", "12345", "12346"] + ["12345"] * 5
+    found = typo_map(texts, None)
+    assert found == {"kinderwagn": "kinderwagen", "kinderwaagen": "kinderwagen"}  # not fahrad: fahrrad is rare too
+    assert typo_map(["fahrad"], {"fahrrad": 40})["fahrad"] == "fahrrad"  # a model's vocabulary counts too
+
+
+def test_a_model_keeps_its_stock_sentences(sample_model):
+    again = Model.from_dict(json.loads(json.dumps(sample_model.as_dict())), listing_spec())
+    assert again.stock == sample_model.stock and "description" in again.stock
