@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= hub.toml
 
 # Debian packages the tests and benchmarks drive: newsboat (a real feed reader), chromium (the browser
-# of the page tests, driven by playwright), wrk (a load generator, benchmarks only).
+# of the page tests, driven by playwright), wrk (a load generator) and nginx (the static server beside the hub), benchmarks only.
 DEBS ?= newsboat chromium
 # axe-core (accessibility checks in the browser tests), from the npm registry.
 AXE := $(VENV)/npm/node_modules/axe-core/axe.min.js
@@ -50,10 +50,9 @@ debs:
 	fi
 
 bench: install
-	$(MAKE) debs DEBS="wrk"
+	$(MAKE) debs DEBS="wrk nginx"
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/feed_serving.py
-	$(BIN)/python benchmarks/load_during_sync.py
+	$(BIN)/python benchmarks/run_all.py
 
 sample: install
 	$(BIN)/python examples/generate.py
