@@ -18,6 +18,7 @@ with a query string (another language, a cursor, a search) is the hub's to answe
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -34,7 +35,7 @@ import exports
 from hub.clock import now_utc
 from hub.config import Config
 from hub.query import BadParameter, Query, parse
-from hub.render import etag, render
+from hub.render import etag, render, renderer
 from hub.storage import Storage
 from hub.storage.snapshot import Result
 
@@ -79,40 +80,61 @@ def searches(config: Config) -> dict[str, dict[str, list[str]]]:
     return {"": {}, **{name: args for name, args in config.publish_searches}}
 
 
+def state_of(config: Config, generation: str, changed: str) -> dict:
+    """What a snapshot's bytes follow from, as its manifest keeps it: the listings (generation, last
+    change), the searches, the config the feeds show, and the code that rendered them."""
+    from hub import __version__
+
+    state = {"generation": generation, "changed": changed, "searches": sorted(searches(config).items()),
+             "config": [config.title, config.base_url, config.feed_items, config.cache_max_age],
+             "renderer": [renderer(), __version__]}
+    return json.loads(json.dumps(state))  # as a manifest reads back
+
+
 def publish(config: Config, storage: Storage | None = None, force: bool = False) -> Published:
-    """Write a new snapshot if the listings readers see changed since the current one (or if forced)."""
+    """Write a new snapshot if what readers see changed since the current one (or if forced). One
+    publisher at a time per folder (a lock file): two processes never race to make theirs current."""
     if not config.publish_folder:
         return Published(None, False)
     began = time.monotonic()
     root = Path(config.publish_folder)
     root.mkdir(parents=True, exist_ok=True)
-    now = now_utc()
     own = storage is None
     storage = storage or Storage(config.database, migrate=False)
     try:
-        generation, changed = storage.feed_state(now)
-        state = {"generation": generation, "changed": changed, "searches": sorted(searches(config).items()),
-                 "config": [config.title, config.base_url, config.feed_items]}
-        current = manifest(root)
-        if not force and current is not None and current.get("state") == json.loads(json.dumps(state)):
-            return Published(root / "current", False)
-        folder = root / f"gen-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}-{time.monotonic_ns()}"
-        folder.mkdir()
-        try:
-            files = _write(config, folder, now)
-            next_expiry = storage.db.execute(
-                "select min(valid_until_utc) from unified where status = 'active' and valid_until_utc >= ?",
-                [now]).fetchone()[0]
-            body = {"state": state, "published_at": now, "valid_until": next_expiry, "files": files}
-            (folder / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
-            _point(root, folder)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
+        with open(root / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for _ in range(3):  # a sync committing meanwhile: written again from where it left the listings
+                now = now_utc()
+                state = state_of(config, *storage.feed_state(now))
+                current = manifest(root)
+                if not force and current is not None and current.get("state") == state:
+                    return Published(root / "current", False)
+                folder = root / f"gen-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}-{time.monotonic_ns()}"
+                folder.mkdir()
+                try:
+                    files = _write(config, folder, now)
+                    if state_of(config, *storage.feed_state(now)) != state:
+                        shutil.rmtree(folder, ignore_errors=True)
+                        continue
+                    next_expiry = storage.db.execute(
+                        "select min(valid_until_utc) from unified where status = 'active' and valid_until_utc >= ?",
+                        [now]).fetchone()[0]
+                    body = {"state": state, "published_at": now, "valid_until": next_expiry, "files": files}
+                    (folder / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+                    _point(root, folder)
+                except BaseException:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    raise
+                break
+            else:
+                log.warning("the listings kept changing while the snapshot was written; the one before stays current",
+                            extra={"event": "publish.busy"})
+                return Published(root / "current", False)
+            _tidy(root, folder)
     finally:
         if own:
             storage.close()
-    _tidy(root, folder)
     seconds = time.monotonic() - began
     log.info("published %d files to %s in %.1f s", len(files), folder, seconds,
              extra={"event": "publish.done", "files": len(files)})
@@ -135,7 +157,7 @@ def _write(config: Config, folder: Path, now: str) -> dict:
             address = f"/{prefix}{file}"
             result = Result.open(config.database, named_query(config, name, fmt), now)
             try:
-                tag = etag(config, fmt, result)
+                tag = etag(config, fmt, address, result)
                 target = folder / prefix / file
                 target.parent.mkdir(parents=True, exist_ok=True)
                 stored = _store(render(config, fmt, address, result), target)

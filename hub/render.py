@@ -73,17 +73,18 @@ def render(config: Config, fmt: str, path: str, result: Result) -> bytes | Itera
     return export.render(listings, info)
 
 
-def etag(config: Config, fmt: str, result: Result) -> str:
+def etag(config: Config, fmt: str, path: str, result: Result) -> str:
     """Strong: the bytes of a response follow from these (a write bumps the generation; an expiry
     lowers the total and moves the last change, which feeds show as their time and the calendar
-    as its DTSTAMP)."""
-    return etag_for(config, fmt, result.query.canonical(), result.generation, result.total, result.last_modified)
+    as its DTSTAMP; the address and its arguments are in the feed's links)."""
+    return etag_for(config, fmt, path, result.query, result.generation, result.total, result.last_modified)
 
 
-def etag_for(config: Config, fmt: str, canonical: str, generation: str, total: int, last_modified: str) -> str:
-    """The tag `etag` gives a result of these validators (a query's canonical form, its generation, total
-    and last change)."""
-    return etag_of(fmt, canonical, generation, total, last_modified, config.title, config.base_url)
+def etag_for(config: Config, fmt: str, path: str, query, generation: str, total: int, last_modified: str) -> str:
+    """The tag `etag` gives a result of these validators (the address, the query with its arguments as
+    given, its generation, total and last change)."""
+    return etag_of(fmt, path, query.canonical(), query.args, generation, total, last_modified, config.title,
+                   config.base_url, config.feed_items)
 
 
 def etag_of(*parts: object) -> str:

@@ -121,6 +121,9 @@ def notify_round(runtime: Runtime) -> None:
             lease.release()
     if any(counts.values()):
         log.info("notify: %s", counts, extra={"event": "notify.round"})
+    # what changed without a scheduled sync (an operator's or partner's sync, a decision, a restore)
+    # reaches the snapshots within a round too
+    publish.after_sync(runtime.config)
 
 
 def build(runtime: Runtime | Config, start_in: float | None = None, storage: Storage | None = None) -> BackgroundScheduler:

@@ -82,6 +82,16 @@ def _fast(name: str):
     return jsonschema_rs.Draft202012Validator(inlined(name), formats=formats, validate_formats=True)
 
 
+def _plain(value, depth: int = 0) -> bool:
+    """Only what JSON has (dict, list, str, number, bool, None): the compiled validator reads a tuple
+    as an array, jsonschema does not."""
+    if isinstance(value, dict):
+        return depth < 64 and all(_plain(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return depth < 64 and all(_plain(v, depth + 1) for v in value)
+    return value is None or isinstance(value, (str, int, float))
+
+
 def validate(record: dict, kind: str = "listing") -> list[str]:
     """Check a record against the shared schema; return one message per problem (empty if valid).
 
@@ -91,7 +101,7 @@ def validate(record: dict, kind: str = "listing") -> list[str]:
     (tests/schema hold the two side by side on hostile and generated records)."""
     fast = _fast(kind)
     try:
-        if fast is not None and fast.is_valid(record):
+        if fast is not None and _plain(record) and fast.is_valid(record):
             return []
     except ValueError:  # a value JSON does not know (a fast validator cannot read it): jsonschema says why
         pass

@@ -6,9 +6,12 @@ applied, a bad one is logged problem by problem and the running one stays.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 
@@ -41,19 +44,27 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
         publish.after_sync(config)
     runtime = _runtime(config, watch)
     if _processes(config) > 1:  # the web in several processes: the scheduler beside them, as `helferhub worker`
-        import subprocess
-        import sys
-
+        parent, stopping = os.getpid(), threading.Event()
+        alive, held = os.pipe()  # the scheduler holds one end: it closes when the scheduler ends, however
         scheduler = subprocess.Popen([sys.executable, "-m", "hub", "--config", config.path, "worker",
-                                      *(["--watch"] if watch else [])])
-        parent = os.getpid()
+                                      *(["--watch"] if watch else [])], pass_fds=(held,),
+                                     preexec_fn=_ends_with_parent if sys.platform.startswith("linux") else None)
+        os.close(held)
+        threading.Thread(target=_supervise, args=(alive, scheduler.pid, parent, stopping), daemon=True,
+                         name="scheduler watch").start()
         try:
             _serve(runtime, on_reload=lambda: scheduler.send_signal(signal.SIGHUP))
         finally:
             if os.getpid() == parent:  # not in a web process (forked from here) that ends
+                stopping.set()
                 if scheduler.poll() is None:
                     scheduler.terminate()
-                scheduler.wait(timeout=90)
+                try:
+                    scheduler.wait(timeout=90)
+                except subprocess.TimeoutExpired:
+                    logging.getLogger(__name__).warning(
+                        "the scheduler (pid %d) is still finishing a sync; it ends by itself when it is done",
+                        scheduler.pid)
         return
     worker = Worker(runtime)
     thread = threading.Thread(target=worker.run, name="worker", daemon=True)
@@ -110,6 +121,27 @@ def _runtime(config, watch: bool):
         runtime.watch()
     logs.setup(config.log_level, config.log_format)
     return runtime
+
+
+def _ends_with_parent() -> None:
+    """In the scheduler process of `run` (Linux): SIGTERM when `run` dies, even by SIGKILL, so no
+    scheduler is left holding the lease with nobody serving."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _supervise(alive: int, pid: int, parent: int, stopping: threading.Event) -> None:
+    """`run` without its scheduler is no hub that keeps fresh: when the scheduler process ends while
+    `run` goes on, say so and stop `run` (its service manager restarts the whole)."""
+    os.read(alive, 1)  # returns when the scheduler's end of the pipe closes: it ended
+    if not stopping.is_set():
+        logging.getLogger(__name__).error("the scheduler process (pid %d) ended; stopping so that the hub can be "
+                                          "started again whole", pid, extra={"event": "run.scheduler_ended"})
+        os.kill(parent, signal.SIGTERM)
 
 
 def _processes(config) -> int:

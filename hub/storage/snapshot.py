@@ -104,7 +104,7 @@ def validators(database: str, query: Query, canonical: str, now: str) -> tuple[s
     conn = store.db.conn
     version = conn.execute("PRAGMA data_version").fetchone()[0]
     state = getattr(_local, "state", None)
-    if state is not None and state[:2] == (database, version) and (state[2] is None or now <= state[2]):
+    if _holds(state, database, version, now):
         total = _totals.get((database, state[3], state[4], canonical))
         if total is not None:
             return state[3], state[4], total
@@ -114,7 +114,7 @@ def validators(database: str, query: Query, canonical: str, now: str) -> tuple[s
         total = store.count(*where(query, now))
     finally:
         conn.execute("ROLLBACK")
-    _local.state = (database, version, until, generation, changed)
+    _local.state = (database, version, until, generation, changed, now)
     with _totals_lock:
         if len(_totals) >= MAX_TOTALS:
             _totals.clear()
@@ -135,15 +135,22 @@ def current(database: str, now: str) -> tuple[str, str] | None:
             return None
     version = store.db.conn.execute("PRAGMA data_version").fetchone()[0]
     state = getattr(_local, "state", None)
-    if state is not None and state[:2] == (database, version) and (state[2] is None or now <= state[2]):
+    if _holds(state, database, version, now):
         return state[3], state[4]
     store.db.conn.execute("BEGIN")
     try:
         generation, changed, until = _state(store, now)
     finally:
         store.db.conn.execute("ROLLBACK")
-    _local.state = (database, version, until, generation, changed)
+    _local.state = (database, version, until, generation, changed, now)
     return generation, changed
+
+
+def _holds(state: tuple | None, database: str, version: int, now: str) -> bool:
+    """Whether a thread's remembered state still holds: the same database, no commit by another
+    connection since, no listing expired since (and the clock not set back before it was read)."""
+    return state is not None and state[:2] == (database, version) and (state[2] is None or now <= state[2]) \
+        and now >= state[5]
 
 
 def _state(store: Storage, now: str) -> tuple[str, str, str | None]:
@@ -161,8 +168,8 @@ def _connection(database: str) -> tuple[Storage, bool]:
     if store is not None and path == database and not store.db.conn.in_transaction:
         return store, True
     if store is not None and path == database:
-        return Storage(database), False
+        return Storage(database, migrate=False), False
     if store is not None and not store.db.conn.in_transaction:
         store.close()  # another database (tests, or a reconfigured app): keep one connection a thread
-    _local.kept = (Storage(database), database)
+    _local.kept = (Storage(database, migrate=False), database)
     return _local.kept[0], True

@@ -42,7 +42,7 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
     for module in (api, feeds, openapi, pages, admin_api, subscribe):
         app.register_blueprint(module.bp)
     dashboard.init_app(app)
-    published.init_app(app, _config_file)
+    published.init_app(app, _looks)
     app.after_request(cors)
     db.init_app(app)
     app.register_error_handler(BadParameter, _bad_parameter)
@@ -93,6 +93,13 @@ def _config_file() -> None:
         new = replace(new, database=app.config["HUB_FILE"].database)
     app.config.update(HUB_FILE=new, HUB=new, HUB_SIGNATURE=None, HUB_LOOKED=0.0)
     log.info("config reloaded from %s", path, extra={"event": "config.reloaded"})
+
+
+def _looks() -> None:
+    """What every request to the app looks at first: hub.toml, and the sources partners registered
+    (answers given in front of the app look too)."""
+    _config_file()
+    _registered_sources()
 
 
 def _registered_sources() -> None:

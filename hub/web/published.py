@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -53,48 +53,90 @@ def search(name: str, file: str):
     return answer(fmt, query)
 
 
+@dataclass(frozen=True)
+class Current:
+    """One snapshot as read (replaced whole when `current` names another folder, so a request reads
+    the files, validators and bodies of one and the same snapshot)."""
+
+    root: str
+    target: str | None
+    state: dict | None = None
+    files: dict = field(default_factory=dict)
+    until: str | None = None
+    bodies: dict = field(default_factory=dict)  # file -> bytes, filled as they are asked for
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.root) / (self.target or "")
+
+
 class Snapshots:
-    """WSGI middleware: the current snapshot's files, answered as the app would answer them."""
+    """WSGI middleware: the current snapshot's files, and kept answers of the app, answered as the app
+    would answer them now."""
 
     def __init__(self, wsgi_app, app: Flask, check_config):
         self.wsgi_app, self.app, self.check_config = wsgi_app, app, check_config
-        self.seen: tuple[str, str] | None = None  # (folder, the link's target) the files below belong to
-        self.files: dict[str, dict] = {}
-        self.until: str | None = None
-        self.bodies: dict[str, bytes] = {}
-        self.lock = threading.Lock()
+        self.snapshot = Current("", None)
+        self.valid: tuple = (None, None, None, False)  # (config, snapshot, state of the listings, whether it holds)
         self.looked = self.checked = 0.0
         self.remembered = Remembered()
-        self.folder: Path | None = None
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
         if method not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        if time.monotonic() - self.checked > 2.0:  # the app's own look at hub.toml, which it would do per request
+        if time.monotonic() - self.checked > 1.0:  # the app's looks at hub.toml and at registered sources
             self.checked = time.monotonic()
             with self.app.app_context():
                 self.check_config()
         config = self.app.config["HUB"]
         if "public" in config.limits:  # rate-limited readers go through the app
             return self.wsgi_app(environ, start_response)
+        language = environ.get("HTTP_ACCEPT_LANGUAGE")
+        language = parse_accept_header(language, LanguageAccept).best_match(LANGUAGES) if language else None
+        now = responses.now_utc()
         if config.publish_folder and not environ.get("QUERY_STRING"):
-            entry = self._entry(config.publish_folder, environ.get("PATH_INFO", ""))
-            header = environ.get("HTTP_ACCEPT_LANGUAGE")
-            if entry is not None and (not header or parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)
-                                      in (None, entry["language"])):
-                return self._answer(environ, start_response, config, entry)
-        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT_ENCODING", ""),
-               environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+            snapshot = self._current(config, now)
+            entry = snapshot.files.get(environ.get("PATH_INFO", "")) if snapshot is not None else None
+            if entry is not None and language in (None, entry["language"]):
+                return self._answer(environ, start_response, config, snapshot, entry)
+        accepted = environ.get("HTTP_ACCEPT_ENCODING")
+        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+               bool(accepted) and parse_accept_header(accepted)["gzip"] > 0, language)
         kept = self.remembered.get(key)
         if kept is not None and kept.config is config and kept.renderer == render.renderer() \
-                and current(config.database, responses.now_utc()) == kept.state:
-            return self._replay(environ, start_response, config, kept)
+                and current(config.database, now) == kept.state:
+            return self._replay(environ, start_response, kept)
         if method != "GET":
             return self.wsgi_app(environ, start_response)
-        return self._remember(environ, start_response, config, key)
+        return self._remember(environ, start_response, key)
 
-    def _remember(self, environ, start_response, config, key):
+    def _current(self, config, now: str) -> Current | None:
+        """The current snapshot if it holds what the app would answer now: the listings as they are (no
+        write, no expiry since), the config and searches it was made with, the code that renders them."""
+        if time.monotonic() - self.looked > 0.5 or self.snapshot.root != config.publish_folder:
+            self.looked = time.monotonic()
+            try:
+                target = os.readlink(Path(config.publish_folder) / "current")
+            except OSError:
+                target = None
+            if (config.publish_folder, target) != (self.snapshot.root, self.snapshot.target):
+                found = publish.manifest(Path(config.publish_folder)) if target else None
+                self.snapshot = Current(config.publish_folder, target, found and found.get("state"),
+                                        found["files"] if found else {}, found.get("valid_until") if found else None)
+        snapshot = self.snapshot
+        if snapshot.state is None:
+            return None
+        listings = current(config.database, now)
+        if listings is None:
+            return None
+        known_config, known_snapshot, known_listings, holds = self.valid
+        if known_config is not config or known_snapshot is not snapshot or known_listings != listings:
+            holds = publish.state_of(config, *listings) == snapshot.state
+            self.valid = (config, snapshot, listings, holds)
+        return snapshot if holds else None
+
+    def _remember(self, environ, start_response, key):
         """The app's answer; a whole 200 made from a known state of the listings is kept for the same request."""
         seen: dict = {}
 
@@ -112,11 +154,11 @@ class Snapshots:
             close = getattr(answer, "close", None)
             if close is not None:
                 close()
-        rule, state = made
+        rule, state, config = made
         self.remembered.put(key, Kept(config, render.renderer(), state, rule, seen["status"], list(seen["headers"]), body))
         return [body]
 
-    def _replay(self, environ, start_response, config, kept: "Kept"):
+    def _replay(self, environ, start_response, kept: "Kept"):
         """A kept answer, as the app would give it now (the listings are as they were): 200, or 304."""
         started = time.perf_counter()
         headers = dict(kept.headers)
@@ -131,40 +173,7 @@ class Snapshots:
         _count(self.app, environ, kept.rule, status, len(body), time.perf_counter() - started)
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
-    def _entry(self, folder: str, path: str) -> dict | None:
-        """The manifest entry of path in the current snapshot (None: not there, or expired since)."""
-        now = time.monotonic()
-        if now - self.looked > 0.5 or self.seen is None or self.seen[0] != folder:  # a new snapshot shows within 0.5 s
-            self.looked = now
-            try:
-                target = os.readlink(Path(folder) / "current")
-            except OSError:
-                target = None
-            if (folder, target) != self.seen:
-                found = publish.manifest(Path(folder)) if target else None
-                with self.lock:
-                    self.seen = (folder, target)
-                    self.files = found["files"] if found else {}
-                    self.until = found.get("valid_until") if found else None
-                    self.bodies = {}
-                    self.folder = Path(folder) / target if target else None
-        if self.until and self.until <= datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"):
-            return None  # a listing in it has expired: the app answers until the next snapshot
-        return self.files.get(path)
-
-    def _body(self, entry: dict, gzip: bool) -> bytes | None:
-        name = entry["file"] + (".gz" if gzip else "")
-        body = self.bodies.get(name)
-        if body is None:
-            try:
-                body = (self.folder / name).read_bytes()
-            except OSError:  # removed under us (a newer snapshot, tidied): the app answers
-                return None
-            if len(body) <= 8 * 2**20:
-                self.bodies[name] = body
-        return body
-
-    def _answer(self, environ, start_response, config, entry: dict):
+    def _answer(self, environ, start_response, config, snapshot: Current, entry: dict):
         started = time.perf_counter()
         accepted = environ.get("HTTP_ACCEPT_ENCODING")
         gzip = bool(accepted) and parse_accept_header(accepted)["gzip"] > 0
@@ -176,21 +185,46 @@ class Snapshots:
                    ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED)]
         if modified:
             headers.append(("Last-Modified", http_date(modified)))
+        size = entry["gzip_bytes"] if gzip else entry["bytes"]
         if _not_modified(environ, tag, modified):
-            status, body = "304 NOT MODIFIED", b""
+            status, body = "304 NOT MODIFIED", [b""]
             headers = [(k, v) for k, v in headers if k.lower() not in _ENTITY]
+            size = 0
         else:
-            body = self._body(entry, gzip)
-            if body is None:
+            body = self._body(environ, snapshot, entry["file"] + (".gz" if gzip else ""))
+            if body is None:  # removed under us (tidied away after newer snapshots): the app answers
                 return self.wsgi_app(environ, start_response)
             status = "200 OK"
-            headers += [("Content-Type", entry["media_type"]), ("Content-Length", str(len(body)))]
+            headers += [("Content-Type", entry["media_type"]), ("Content-Length", str(size))]
             if gzip:
                 headers.append(("Content-Encoding", "gzip"))
         start_response(status, headers)
         rule = "/s/<name>/<file>" if entry["file"].startswith("s/") else "/" + entry["file"]
-        _count(self.app, environ, rule, status, len(body), time.perf_counter() - started)
-        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        _count(self.app, environ, rule, status, size, time.perf_counter() - started)
+        if environ["REQUEST_METHOD"] == "HEAD":
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+            return [b""]
+        return body
+
+    @staticmethod
+    def _body(environ, snapshot: Current, name: str):
+        """A file's bytes (kept in memory up to 8 MiB), or a larger one streamed from disk; None if gone."""
+        body = snapshot.bodies.get(name)
+        if body is not None:
+            return [body]
+        try:
+            handle = open(snapshot.folder / name, "rb")
+        except OSError:
+            return None
+        if os.fstat(handle.fileno()).st_size > 8 * 2**20:
+            wrapper = environ.get("wsgi.file_wrapper")
+            return wrapper(handle, 2**16) if wrapper else iter(lambda: handle.read(2**16), b"")
+        with handle:
+            body = handle.read()
+        snapshot.bodies[name] = body
+        return [body]
 
 
 #: What a 304 leaves out (as werkzeug does: RFC 9110 15.4.5 keeps only what a cache must update).
@@ -214,8 +248,8 @@ class Kept:
 class Remembered:
     """Kept answers by request, least recently used out first, within a byte budget."""
 
-    def __init__(self, budget: int = 64 * 2**20, largest: int = 8 * 2**20):
-        self.budget, self.largest, self.size = budget, largest, 0
+    def __init__(self, budget: int = 64 * 2**20, largest: int = 8 * 2**20, most: int = 10_000):
+        self.budget, self.largest, self.most, self.size = budget, largest, most, 0
         self.answers: OrderedDict[tuple, Kept] = OrderedDict()
         self.lock = threading.Lock()
 
@@ -232,18 +266,23 @@ class Remembered:
         with self.lock:
             old = self.answers.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
+                self.size -= self._size(key, old)
             self.answers[key] = kept
-            self.size += len(kept.body)
-            while self.size > self.budget:
-                self.size -= len(self.answers.popitem(last=False)[1].body)
+            self.size += self._size(key, kept)
+            while self.size > self.budget or len(self.answers) > self.most:
+                gone_key, gone = self.answers.popitem(last=False)
+                self.size -= self._size(gone_key, gone)
+
+    @staticmethod
+    def _size(key: tuple, kept: Kept) -> int:
+        """What an answer takes, its request and headers included (a few hundred bytes besides the body)."""
+        return len(kept.body) + sum(len(str(part)) for part in key) + sum(len(k) + len(v) for k, v in kept.headers) + 200
 
 
 def _not_modified(environ, tag: str, modified: datetime | None) -> bool:
     """As the app decides it (RFC 9110 13.2.2): If-None-Match when present, else If-Modified-Since."""
-    match = environ.get("HTTP_IF_NONE_MATCH")
-    if match:
-        etags = parse_etags(match)
+    etags = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
+    if etags:  # as werkzeug reads it: a header of blanks is none
         return etags.contains_weak(tag) or etags.star_tag
     since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
     return bool(since and modified and modified.replace(microsecond=0) <= since.astimezone(timezone.utc))
@@ -255,7 +294,7 @@ def _count(app: Flask, environ, rule: str, status: str, size: int, elapsed: floa
     REQUESTS.labels(rule, environ["REQUEST_METHOD"], str(code)).inc()
     LATENCY.labels(rule).observe(elapsed)
     if app.config["HUB"].access_log:
-        path = environ.get("PATH_INFO", "")
+        path = environ.get("PATH_INFO", "") + (f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else "")
         access.info('%s "%s %s" %d %s %.1fms', environ.get("REMOTE_ADDR") or "-", environ["REQUEST_METHOD"], path,
                         code, size if code == 200 else 0, elapsed * 1000,
                         extra={"event": "http.request", "method": environ["REQUEST_METHOD"], "path": path,

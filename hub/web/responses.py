@@ -82,14 +82,14 @@ def answer(fmt: str, query: Query) -> Response:
     known = validators(config.database, query, text, now)
     if known is not None:
         generation, last_modified, total = known
-        tag = etag_for(config, fmt, text, generation, total, last_modified)
+        tag = etag_for(config, fmt, request.path, query, generation, total, last_modified)
         quick = respond(None, etag=tag, last_modified=last_modified, media_type=exports.get(fmt).media_type,
                         language=query.lang)
         if quick is not None:
             return _made_from(quick, generation, last_modified)
     result = Result.open(config.database, query, now)
     try:
-        response = respond(lambda: render(config, fmt, request.path, result), etag=etag(config, fmt, result),
+        response = respond(lambda: render(config, fmt, request.path, result), etag=etag(config, fmt, request.path, result),
                            last_modified=result.last_modified, media_type=exports.get(fmt).media_type,
                            language=query.lang)
     except BaseException:
@@ -103,7 +103,8 @@ def _made_from(response: Response, generation: str, last_modified: str) -> Respo
     """Tell the server in front (hub/web/published.py) which state of the listings a whole body was
     made from: it may answer the same request with it again while that state lasts."""
     if response.status_code == 200 and not response.is_streamed:
-        request.environ["helferhub.made_from"] = (request.url_rule.rule, (generation, last_modified))
+        request.environ["helferhub.made_from"] = (request.url_rule.rule, (generation, last_modified),
+                                                  current_app.config["HUB"])
     return response
 
 

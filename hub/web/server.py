@@ -62,10 +62,14 @@ def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on
     if on_reload is not None:
         options["on_reload"] = lambda _arbiter: on_reload()
 
+    # gunicorn's own parser in C (gunicorn[fast]) would refuse raw UTF-8 before the patch above sees it
+    options["http_parser"] = "python"
+
     class Server(BaseApplication):
         def load_config(self):
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # older gunicorns lack the newer settings (and need none of them)
+                    self.cfg.set(key, value)
 
         def load(self):
             return app

@@ -241,9 +241,15 @@ def test_rate_limited_readers_are_never_answered_around_the_limit(make_config):
 def test_kept_answers_stay_within_their_budget():
     from hub.web.published import Kept, Remembered
 
-    kept = Remembered(budget=1000, largest=400)
+    kept = Remembered(budget=3000, largest=400, most=4)
     for n in range(10):
-        kept.put(("/feed.json", str(n), "", ""), Kept(None, "r", ("g", "t"), "/feed.json", "200 OK", [], b"x" * 300))
-    kept.put(("/big", "", "", ""), Kept(None, "r", ("g", "t"), "/big", "200 OK", [], b"x" * 500))
-    assert kept.size <= 1000 and kept.get(("/big", "", "", "")) is None
-    assert kept.get(("/feed.json", "9", "", "")) is not None and kept.get(("/feed.json", "0", "", "")) is None
+        kept.put(("/feed.json", str(n), False, None), Kept(None, "r", ("g", "t"), "/feed.json", "200 OK",
+                                                           [("ETag", '"x"')], b"x" * 300))
+    kept.put(("/big", "", False, None), Kept(None, "r", ("g", "t"), "/big", "200 OK", [], b"x" * 500))
+    assert kept.size <= 3000 and len(kept.answers) <= 4 and kept.get(("/big", "", False, None)) is None
+    assert kept.get(("/feed.json", "9", False, None)) is not None and kept.get(("/feed.json", "0", False, None)) is None
+    many = Remembered(budget=10_000, most=1000)
+    for n in range(100):  # small bodies, long requests: what they take counts too
+        many.put(("/api/v1/listings", "q=" + "x" * 500 + str(n), False, None),
+                 Kept(None, "r", ("g", "t"), "/api/v1/listings", "200 OK", [], b"{}"))
+    assert many.size <= 10_000 and len(many.answers) < 20

@@ -87,15 +87,32 @@ def test_what_a_snapshot_does_not_hold_goes_to_the_app(published):
     assert cursor.startswith("limit=2&cursor=") and served.get(f"/s/offers/feed.json?{cursor}").status_code == 200
 
 
-def test_an_expired_listing_is_never_served_from_the_snapshot(published, monkeypatch):
-    folder = Path(published.publish_folder)
-    manifest = folder / "current" / "manifest.json"
-    data = json.loads(manifest.read_text())
-    data["valid_until"] = "2000-01-01T00:00:00Z"  # a listing in it expired after it was written
-    data["files"]["/feed.json"]["etag"] = "stale"
-    manifest.write_text(json.dumps(data))
-    answer = create_app(published).test_client().get("/feed.json")
-    assert answer.status_code == 200 and answer.headers["ETag"] != '"stale"'
+def test_a_snapshot_is_served_only_while_it_holds_what_the_app_would_answer(published, monkeypatch):
+    """No listing expired since, no write since (a withdrawal, a decision, a restored backup), the same
+    config: else the app answers, whatever the folder holds until the next publish."""
+    app = create_app(published)
+    client = app.test_client()
+    files = publish.manifest(Path(published.publish_folder))["files"]
+    tag = f'"{files["/feed.json"]["etag"]}"'
+    assert client.get("/feed.json").headers["ETag"] == tag
+    with Storage(published.database) as storage:  # an expiry: the feed's last change moves, nothing is written
+        latest = storage.db.execute("select max(valid_until_utc) from unified where status = 'active'").fetchone()[0]
+    monkeypatch.setattr("hub.web.responses.now_utc", lambda: latest[:17] + "59Z" if latest < "2099" else "2099-01-01T00:00:00Z")
+    assert client.get("/feed.json").headers["ETag"] != tag
+    monkeypatch.undo()
+    assert client.get("/feed.json").headers["ETag"] == tag
+    with Storage(published.database) as storage:  # a listing withdrawn by another process
+        gone = storage.db.execute("select id, data from unified where status = 'active' order by published_utc desc "
+                                  "limit 1").fetchone()
+        storage.db.execute("update unified set status = 'withdrawn' where id = ?", [gone[0]])
+        storage.db.conn.commit()
+    answer = client.get("/feed.json")
+    assert answer.headers["ETag"] != tag and json.loads(gone[1])["title"] not in answer.get_data(as_text=True)
+    assert client.get("/feed.json", headers={"If-None-Match": tag}).status_code == 200
+    app.config["HUB"] = replace(published, title="Neuer Titel")  # a reloaded config
+    assert client.get("/s/goods/feed.json").get_json()["title"].startswith("Neuer Titel")
+    app.config["HUB"] = replace(published, publish_searches=())  # a search no longer published
+    assert client.get("/s/goods/feed.json").status_code == 404
 
 
 def test_a_new_snapshot_only_when_the_listings_changed_and_old_ones_are_tidied(published, tmp_path):

@@ -93,7 +93,7 @@ def test_serve_answers_from_several_processes_and_counts_them_together(tmp_path)
     try:
         wait_for(lambda: get(port, "/readyz")[0] == 200, 30, "the web answers")
         assert "(2 processes, 2 threads each)" in log.read_text()
-        assert len(children(proc.pid)) == 2  # two web processes under the one that was started
+        wait_for(lambda: len(children(proc.pid)) == 2, 10, "two web processes under the one that was started")
         for _ in range(10):
             assert get(port, "/api/v1/listings")[0] == 200
         # raw UTF-8 in the request line, as curl sends it: the hub answers, not the server with 400
@@ -126,7 +126,7 @@ def test_run_syncs_in_a_process_of_its_own_and_passes_sighup_on(tmp_path):
                                 stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: get(port, "/readyz")[0] == 200, 30, "the web answers")
-        assert len(children(proc.pid)) == 3  # two web processes and the scheduler
+        wait_for(lambda: len(children(proc.pid)) == 3, 10, "two web processes and the scheduler")
 
         def synced():
             with Storage(tmp_path / "hub.db") as storage:
@@ -142,3 +142,33 @@ def test_run_syncs_in_a_process_of_its_own_and_passes_sighup_on(tmp_path):
         assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
     assert not children(proc.pid)
     assert not os.path.exists(f"/proc/{runs[0]['pid']}")  # the scheduler ended with it
+
+
+def start_run(tmp_path):
+    tmp_path.mkdir(exist_ok=True)
+    port = free_port()
+    config = write_config(tmp_path / "hub.toml", port)
+    log = tmp_path / "run.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "run", "--no-sync"], stdout=out,
+                                stderr=subprocess.STDOUT)
+    wait_for(lambda: get(port, "/readyz")[0] == 200 and len(children(proc.pid)) == 3, 30, "the web and the scheduler")
+    scheduler = next(p for p in children(proc.pid)
+                     if "worker" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace"))
+    return proc, scheduler, log
+
+
+def test_run_stops_when_its_scheduler_dies_and_the_scheduler_never_outlives_run(tmp_path):
+    proc, scheduler, log = start_run(tmp_path / "a")  # the scheduler killed: run says so and ends
+    try:
+        os.kill(scheduler, signal.SIGKILL)
+        assert proc.wait(timeout=30) == 0
+        assert "the scheduler process" in log.read_text() and "ended" in log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    proc, scheduler, _ = start_run(tmp_path / "b")  # run killed outright: its scheduler goes too
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    wait_for(lambda: not os.path.exists(f"/proc/{scheduler}") or
+             Path(f"/proc/{scheduler}/stat").read_text().split()[2] == "Z", 60, "the scheduler ending")
