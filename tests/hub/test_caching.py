@@ -253,3 +253,16 @@ def test_kept_answers_stay_within_their_budget():
         many.put(("/api/v1/listings", "q=" + "x" * 500 + str(n), False, None),
                  Kept(None, "r", ("g", "t"), "/api/v1/listings", "200 OK", [], b"{}"))
     assert many.size <= 10_000 and len(many.answers) < 20
+
+
+def test_in_front_of_the_app_a_blank_validator_is_none_and_the_log_keeps_the_query(hub, caplog):
+    _, client = hub
+    for _ in range(2):
+        first = client.get("/api/v1/listings?kind=offer")
+        first.close()
+    again = client.get("/api/v1/listings?kind=offer",
+                       headers={"If-None-Match": "  ", "If-Modified-Since": first.headers["Last-Modified"]})
+    assert again.status_code == 304  # as the app decides: no tag given, the date decides
+    with caplog.at_level("INFO", logger="hub.access"):
+        client.get("/api/v1/listings?kind=offer").close()
+    assert "GET /api/v1/listings?kind=offer" in caplog.text

@@ -181,3 +181,40 @@ def test_sync_and_publish_commands_publish(tmp_path):
     assert again.exit_code == 0 and "nothing changed" in again.output
     forced = runner.invoke(cli, ["--config", str(toml), "publish", "--force"])
     assert "published 6 files" in forced.output
+
+
+def test_a_search_by_name_and_by_its_arguments_are_two_answers(published):
+    client = create_app(published).test_client()
+    named = client.get("/s/goods/feed.json")
+    plain = client.get("/feed.json?category=goods")
+    assert named.headers["ETag"] != plain.headers["ETag"]
+    assert named.get_json()["feed_url"].endswith("/s/goods/feed.json")
+    assert plain.get_json()["feed_url"].endswith("/feed.json?category=goods")
+    for _ in range(2):  # and so they stay, answered again in front of the app
+        again = client.get("/s/goods/feed.json?limit=50")
+        assert again.get_json()["feed_url"].endswith("/s/goods/feed.json?limit=50")
+
+
+def test_publishers_at_once_leave_the_newest_snapshot_current(published):
+    errors = []
+
+    def publisher():
+        try:
+            publish.publish(published, force=True)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publisher) for _ in range(4)]
+    for t in threads:
+        t.start()
+    with Storage(published.database) as storage:
+        storage.db.execute("update unified set status = 'withdrawn' where id = (select id from unified "
+                           "where status = 'active' limit 1)")
+        storage.db.conn.commit()
+    for t in threads:
+        t.join()
+    publish.publish(published)
+    assert not errors
+    with Storage(published.database) as storage:
+        state = publish.state_of(published, *storage.feed_state(publish.now_utc()))
+    assert publish.manifest(Path(published.publish_folder))["state"] == state
