@@ -1,14 +1,18 @@
 """Rate limits: per client address on public and admin routes, per token on admin routes.
 
 `[limits]` in hub.toml sets each as "COUNT/DURATION" (e.g. "300/1m"; "0" for none). A request over
-a limit gets 429 with Retry-After (the seconds until its window ends). Counted in fixed windows in
-each web process: with several gunicorn workers each counts its own share, so a client may get up
-to workers x COUNT in a window (documented; the operator sizes the limits with that in mind).
-Health, readiness and metrics are never limited (monitoring must always get through).
+a limit gets 429 with Retry-After (the seconds until its window ends). Counted in fixed windows kept
+in memory shared by every web process forked from the one that made the app (gunicorn with
+preload_app, as `helferhub serve` and examples/deploy run it): the processes of one server count
+together. Separate servers (other hosts, other masters) count apart. Health, readiness and metrics
+are never limited (monitoring must always get through).
 """
 from __future__ import annotations
 
+import hashlib
 import math
+import mmap
+import struct
 import threading
 import time
 
@@ -41,9 +45,55 @@ class Windows:
             return None
 
 
+class SharedWindows:
+    """The same counters in an anonymous shared mapping made before the web processes are forked, under
+    one process-shared lock: a table of SLOTS entries (key hash, window start, count, length), each key
+    in one of PROBE slots after its hash (the oldest window gives way when all are taken)."""
+
+    SLOTS, PROBE = 1 << 16, 8
+    ENTRY = struct.Struct("<QdII")
+
+    def __init__(self):
+        import multiprocessing
+
+        self.table = mmap.mmap(-1, self.SLOTS * self.ENTRY.size)  # MAP_SHARED | MAP_ANONYMOUS: kept across fork
+        self.lock = multiprocessing.get_context("fork").Lock()
+
+    def hit(self, key: tuple, limit: int, seconds: int) -> float | None:
+        digest = int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "little") or 1
+        now = time.time()
+        size = self.ENTRY.size
+        with self.lock:
+            chosen, oldest = None, None
+            for probe in range(self.PROBE):
+                at = ((digest + probe) % self.SLOTS) * size
+                held, start, count, length = self.ENTRY.unpack_from(self.table, at)
+                if held == digest:
+                    chosen = (at, start, count, length)
+                    break
+                if held == 0 or start + length <= now:  # free, or its window ended
+                    chosen = chosen or (at, 0.0, 0, 0)
+                elif oldest is None or start < oldest[1]:
+                    oldest = (at, start)
+            if chosen is None:
+                chosen = (oldest[0], 0.0, 0, 0)
+            at, start, count, length = chosen
+            if start + length <= now:
+                start, count = now, 0
+            count += 1
+            self.ENTRY.pack_into(self.table, at, digest, start, count, seconds)
+        if count > limit:
+            return start + seconds - now
+        return None
+
+
 def init_app(app: Flask) -> None:
     """Limit every request the config limits."""
-    app.extensions["helferhub_limits"] = Windows()
+    try:
+        windows = SharedWindows()
+    except (ValueError, OSError):  # a platform without fork: this process counts alone
+        windows = Windows()
+    app.extensions["helferhub_limits"] = windows
     app.before_request(_check)
 
 

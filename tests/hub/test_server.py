@@ -172,3 +172,19 @@ def test_run_stops_when_its_scheduler_dies_and_the_scheduler_never_outlives_run(
     proc.wait(timeout=10)
     wait_for(lambda: not os.path.exists(f"/proc/{scheduler}") or
              Path(f"/proc/{scheduler}/stat").read_text().split()[2] == "Z", 60, "the scheduler ending")
+
+
+def test_rate_limits_count_every_web_process_together(tmp_path):
+    """Several web processes by default: a client over `[limits] public` is refused whichever answers."""
+    port = free_port()
+    config = write_config(tmp_path / "hub.toml", port)
+    config.write_text(config.read_text() + '\n[limits]\npublic = "10/1m"\n')
+    proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "serve"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: len(children(proc.pid)) == 2 and get(port, "/healthz")[0] == 200, 30, "two web processes")
+        codes = [get(port, "/api/v1/listings")[0] for _ in range(30)]  # a new connection each: either process
+        assert codes.count(200) == 10 and codes.count(429) == 20, codes
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
