@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from functools import cache, partial
 from importlib import resources
@@ -83,13 +84,26 @@ def _fast(name: str):
 
 
 def _plain(value, depth: int = 0) -> bool:
-    """Only what JSON has (dict, list, str, number, bool, None): the compiled validator reads a tuple
-    as an array, jsonschema does not."""
+    """Only what JSON has (dict, list, str, finite number, bool, None): the compiled validator reads a
+    tuple as an array, jsonschema does not."""
     if isinstance(value, dict):
         return depth < 64 and all(_plain(v, depth + 1) for v in value.values())
     if isinstance(value, list):
         return depth < 64 and all(_plain(v, depth + 1) for v in value)
-    return value is None or isinstance(value, (str, int, float))
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int))
+
+
+def _not_finite(value, path: tuple = ()) -> list[str]:
+    """Where a number is NaN or infinite: JSON has no such number (the database refuses the text)."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _not_finite(v, (*path, k))]
+    if isinstance(value, (list, tuple)):
+        return [p for n, v in enumerate(value) for p in _not_finite(v, (*path, n))]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{_path(path)}: {value!r} is not a finite number"]
+    return []
 
 
 def validate(record: dict, kind: str = "listing") -> list[str]:
@@ -106,7 +120,7 @@ def validate(record: dict, kind: str = "listing") -> list[str]:
     except ValueError:  # a value JSON does not know (a fast validator cannot read it): jsonschema says why
         pass
     errors = sorted(validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
-    return [f"{_path(e.absolute_path)}: {_message(e)}" for e in errors]
+    return [f"{_path(e.absolute_path)}: {_message(e)}" for e in errors] + _not_finite(record)
 
 
 def _path(parts) -> str:
