@@ -143,10 +143,16 @@ def publish(config: Config, storage: Storage | None = None, force: bool = False)
 
 def manifest(root: Path) -> dict | None:
     """The manifest of the current snapshot under root, or None if there is none (or it is unreadable)."""
+    return read_manifest(root / "current")
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The manifest of one snapshot folder, or None if there is none (or it is unreadable)."""
     try:
-        return json.loads((root / "current" / "manifest.json").read_text(encoding="utf-8"))
+        found = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return found if isinstance(found, dict) else None
 
 
 def _write(config: Config, folder: Path, now: str) -> dict:

@@ -6,6 +6,7 @@ streamed in batches, in bounded memory.
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import Iterator
@@ -133,15 +134,18 @@ def current(database: str, now: str) -> tuple[str, str] | None:
             store, _ = _connection(database)
         except Exception:  # noqa: BLE001 - no database (yet): nothing to remember, the app says why
             return None
-    version = store.db.conn.execute("PRAGMA data_version").fetchone()[0]
-    state = getattr(_local, "state", None)
-    if _holds(state, database, version, now):
-        return state[3], state[4]
-    store.db.conn.execute("BEGIN")
     try:
-        generation, changed, until = _state(store, now)
-    finally:
-        store.db.conn.execute("ROLLBACK")
+        version = store.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        state = getattr(_local, "state", None)
+        if _holds(state, database, version, now):
+            return state[3], state[4]
+        store.db.conn.execute("BEGIN")
+        try:
+            generation, changed, until = _state(store, now)
+        finally:
+            store.db.conn.execute("ROLLBACK")
+    except sqlite3.Error:  # not migrated yet, or gone: nothing known, the app answers (and says why)
+        return None
     _local.state = (database, version, until, generation, changed, now)
     return generation, changed
 

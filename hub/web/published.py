@@ -62,7 +62,6 @@ class Current:
     target: str | None
     state: dict | None = None
     files: dict = field(default_factory=dict)
-    until: str | None = None
     bodies: dict = field(default_factory=dict)  # file -> bytes, filled as they are asked for
 
     @property
@@ -121,9 +120,11 @@ class Snapshots:
             except OSError:
                 target = None
             if (config.publish_folder, target) != (self.snapshot.root, self.snapshot.target):
-                found = publish.manifest(Path(config.publish_folder)) if target else None
-                self.snapshot = Current(config.publish_folder, target, found and found.get("state"),
-                                        found["files"] if found else {}, found.get("valid_until") if found else None)
+                # the manifest of the folder the link named (it may name another by now)
+                found = publish.read_manifest(Path(config.publish_folder) / target) if target else None
+                files = found.get("files") if found else None
+                self.snapshot = Current(config.publish_folder, target, found.get("state") if found else None,
+                                        files if isinstance(files, dict) else {})
         snapshot = self.snapshot
         if snapshot.state is None:
             return None

@@ -218,3 +218,11 @@ def test_publishers_at_once_leave_the_newest_snapshot_current(published):
     with Storage(published.database) as storage:
         state = publish.state_of(published, *storage.feed_state(publish.now_utc()))
     assert publish.manifest(Path(published.publish_folder))["state"] == state
+
+
+def test_a_snapshot_beside_a_database_not_ready_is_not_served(published, tmp_path):
+    """A web process started before the worker migrated a new database: 503 as the app says, not the
+    snapshot of another database, and no error."""
+    fresh = replace(published, database=str(tmp_path / "new.db"))
+    answer = create_app(fresh, migrate=False).test_client().get("/feed.json")
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
