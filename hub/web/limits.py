@@ -63,7 +63,11 @@ class SharedWindows:
         digest = int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "little") or 1
         now = time.time()
         size = self.ENTRY.size
-        with self.lock:
+        # A process killed inside (gunicorn kills a stuck worker) would hold the lock for good: after a
+        # moment the request is let through uncounted rather than every request waiting forever.
+        if not self.lock.acquire(timeout=0.5):
+            return None
+        try:
             chosen, oldest = None, None
             for probe in range(self.PROBE):
                 at = ((digest + probe) % self.SLOTS) * size
@@ -82,6 +86,8 @@ class SharedWindows:
                 start, count = now, 0
             count += 1
             self.ENTRY.pack_into(self.table, at, digest, start, count, seconds)
+        finally:
+            self.lock.release()
         if count > limit:
             return start + seconds - now
         return None
