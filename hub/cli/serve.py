@@ -125,9 +125,11 @@ def _runtime(config, watch: bool):
 
 def _ends_with_parent() -> None:
     """In the scheduler process of `run` (Linux): SIGTERM when `run` dies, even by SIGKILL, so no
-    scheduler is left holding the lease with nobody serving."""
+    scheduler is left holding the lease with nobody serving. Ctrl-C is `run`'s to handle (it stops the
+    scheduler itself once the web has stopped): the scheduler ignores it."""
     import ctypes
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

@@ -188,3 +188,13 @@ def test_rate_limits_count_every_web_process_together(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_ctrl_c_stops_run_quietly(tmp_path):
+    proc, scheduler, log = start_run(tmp_path)
+    proc.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reaches every process of the group
+    os.kill(scheduler, signal.SIGINT)
+    assert proc.wait(timeout=60) == 0
+    assert "scheduler process" not in log.read_text()  # no alarm about its scheduler: it was asked to stop
+    wait_for(lambda: not os.path.exists(f"/proc/{scheduler}") or
+             Path(f"/proc/{scheduler}/stat").read_text().split()[2] == "Z", 30, "the scheduler ending")
