@@ -3,6 +3,12 @@
 Each record takes part through its rarest usable keys (a key shared by more than `max_block`
 records tells little); records sharing such a key form a block; every pair in a block that is of
 different `distinct` values and passes the prefilter is a candidate.
+
+Where listings are dense (a million in the same districts), many keys are shared by more than
+`max_block` records. Such a key is not thrown away: two of a record's rarest such keys together
+make a paired key (this postcode and these two title words), shared by far fewer records. So the
+bound adapts to the density: a record in a crowded place meets the records that share two of its
+keys, not all that share one, and the number of pairs per record stays about the same.
 """
 from __future__ import annotations
 
@@ -10,19 +16,59 @@ import numpy as np
 from rapidfuzz import process
 
 
-def chosen_keys(key_ids: np.ndarray, starts: np.ndarray, max_block: int, rare_keys: int) -> tuple[np.ndarray, np.ndarray]:
-    """(record, key) for each record's `rare_keys` rarest keys shared by 2 to max_block records."""
+def chosen_keys(key_ids: np.ndarray, starts: np.ndarray, max_block: int, rare_keys: int,
+                pair_keys: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(record, key) for each record's `rare_keys` rarest keys shared by 2 to max_block records.
+
+    With pair_keys, each pair of a record's `pair_keys` rarest keys shared by more than max_block
+    records is a key too (its id above every single key's), and takes part in the choice like one.
+    """
     if not len(key_ids):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     records = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-    sizes = np.bincount(key_ids)[key_ids]
-    usable = (sizes >= 2) & (sizes <= max_block)
-    records, keys, sizes = records[usable], key_ids[usable], sizes[usable]
+    counts = np.bincount(key_ids)
+    if pair_keys >= 2:
+        more_records, more_keys = paired_keys(records, key_ids, counts, max_block, pair_keys)
+        records, key_ids = np.concatenate([records, more_records]), np.concatenate([key_ids, more_keys])
+        counts = np.bincount(key_ids)
+    return _rarest(records, key_ids, counts[key_ids], max_block, rare_keys)
+
+
+def paired_keys(records: np.ndarray, keys: np.ndarray, counts: np.ndarray, max_block: int,
+                most: int) -> tuple[np.ndarray, np.ndarray]:
+    """(record, paired key) for every pair of each record's `most` rarest keys held by more than max_block.
+
+    Paired keys are numbered from len(counts) on, the same pair of keys the same number.
+    """
+    sizes = counts[keys]
+    over = sizes > max_block
+    records, keys = _rarest(records[over], keys[over], sizes[over], None, most)
+    if not len(records):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    first = np.r_[0, np.flatnonzero(np.diff(records)) + 1]
+    held = np.diff(np.r_[first, len(records)])
+    out_records, codes = [], []
+    span = np.int64(len(counts))
+    for i in range(most):
+        for j in range(i + 1, most):
+            some = first[held > j]
+            a, b = keys[some + i], keys[some + j]
+            out_records.append(records[some])
+            codes.append(np.minimum(a, b) * span + np.maximum(a, b))
+    _, numbers = np.unique(np.concatenate(codes), return_inverse=True)
+    return np.concatenate(out_records), numbers.astype(np.int64) + span
+
+
+def _rarest(records: np.ndarray, keys: np.ndarray, sizes: np.ndarray, max_block: int | None,
+            most: int) -> tuple[np.ndarray, np.ndarray]:
+    """(record, key) for each record's `most` smallest keys of 2 to max_block records (any size above 1 without)."""
+    usable = (sizes >= 2) if max_block is None else (sizes >= 2) & (sizes <= max_block)
+    records, keys, sizes = records[usable], keys[usable], sizes[usable]
     order = np.lexsort((keys, sizes, records))
     records, keys = records[order], keys[order]
     first = np.r_[0, np.flatnonzero(np.diff(records)) + 1] if len(records) else np.empty(0, np.int64)
     rank = np.arange(len(records)) - np.repeat(first, np.diff(np.r_[first, len(records)]))
-    keep = rank < rare_keys
+    keep = rank < most
     return records[keep], keys[keep]
 
 

@@ -245,7 +245,8 @@ class Engine:
         starts = np.frombuffer(prep.starts, dtype=np.int64)
         # Each record meets others only through its rarest keys: what many records share tells little,
         # and this keeps the number of comparisons near-linear in the number of records.
-        records, keys = blocking.chosen_keys(key_ids, starts, self.spec.max_block, self.spec.rare_keys)
+        records, keys = blocking.chosen_keys(key_ids, starts, self.spec.max_block, self.spec.rare_keys,
+                                             self.spec.pair_keys)
         if only is not None:  # an incremental update: only blocks that hold a changed record
             mark = np.zeros(len(prep.ids), dtype=bool)
             mark[list(only)] = True

@@ -12,6 +12,7 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     distinct = "source"      # records equal here are never merged (optional)
     max_block = 60           # blocks with more records than this are too common to tell anything
     rare_keys = 4            # each record is compared through its rarest keys only (near-linear cost)
+    pair_keys = 8            # two of a record's 8 rarest keys above max_block make a key (0: never)
     [prefilter]              # cheap batch filter before full scoring (optional)
     fields = ["title"]       # a pair goes on if any of these text fields scores >= cutoff
     cutoff = 55
@@ -62,6 +63,7 @@ SCHEMA = {
         "distinct": {"type": "string", "minLength": 1},
         "max_block": {"type": "integer", "minimum": 2},
         "rare_keys": {"type": "integer", "minimum": 1},
+        "pair_keys": {"type": "integer", "minimum": 0},
         "prefilter": {"type": "object", "additionalProperties": False, "required": ["fields", "cutoff"],
                       "properties": {"fields": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                                      "cutoff": {"type": "number", "minimum": 0, "maximum": 100}}},
@@ -165,6 +167,8 @@ class Spec:
     distinct: str | None = None
     max_block: int = 100
     rare_keys: int = 4
+    #: Each pair of a record's `pair_keys` rarest keys shared by more than max_block records is a key too.
+    pair_keys: int = 8
     prefilter_fields: tuple[str, ...] = ()
     prefilter_cutoff: float = 0.0
     abbreviations: dict = field(default_factory=dict)
@@ -215,7 +219,8 @@ def from_dict(data: dict, base_dir: Path | None = None) -> Spec:
         fields=fields,
         blocking=tuple(Blocking(tuple(_path(p) for p in b["fields"]), b.get("tokens", 0)) for b in data["blocking"]),
         threshold=data["threshold"], link_floor=data.get("link_floor", 0.0), distinct=data.get("distinct"),
-        max_block=data.get("max_block", 100), rare_keys=data.get("rare_keys", 4), prefilter_fields=tuple(prefilter.get("fields", ())),
+        max_block=data.get("max_block", 100), rare_keys=data.get("rare_keys", 4),
+        pair_keys=data.get("pair_keys", Spec.pair_keys), prefilter_fields=tuple(prefilter.get("fields", ())),
         prefilter_cutoff=prefilter.get("cutoff", 0.0), abbreviations=dict(data.get("abbreviations", {})),
         model=model, parameters=None if parameters is None else (base_dir or Path(".")) / parameters,
         u_pairs=estimate.get("u_pairs", Spec.u_pairs), seed=estimate.get("seed", Spec.seed),

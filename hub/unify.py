@@ -135,7 +135,7 @@ class Unifier:
         """The seeds (id -> block keys), their candidates, and every member of every cluster any of them is in."""
         component = set(touched)
         for keys in seeds.values():
-            component |= self.storage.sharing_keys(keys, self.engine.spec.max_block)
+            component |= self.storage.sharing_keys(keys, self.engine.spec.max_block, self.engine.spec.pair_keys)
         for uid in set(self.storage.memberships(sorted(component)).values()):
             component.update(self.storage.members(uid))
         return component

@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import time
 from contextlib import contextmanager
+from itertools import combinations
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -370,14 +371,36 @@ class Storage:
         self.db.conn.executemany("insert into dedupe_keys (key, listing_id) values (?, ?)",
                                  [(k, listing_id) for k in dict.fromkeys(keys)])
 
-    def sharing_keys(self, keys: list[str], max_block: int) -> set[str]:
-        """Listings with one of these block keys, leaving out keys shared by more than max_block."""
+    def sharing_keys(self, keys: list[str], max_block: int, pair_keys: int = 0) -> set[str]:
+        """Listings with one of these block keys, leaving out keys shared by more than max_block.
+
+        With pair_keys, as the deduplicator pairs keys where listings are dense: also the listings
+        holding two of the `pair_keys` rarest of these keys shared by more than max_block (and of any
+        as rare as the last of them), where no more than max_block listings hold those two.
+        """
         found: set[str] = set()
-        for chunk in _chunks(keys):
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(keys))):
             marks = ",".join("?" * len(chunk))
-            sql = (f"select listing_id from dedupe_keys where key in (select key from dedupe_keys "
-                   f"where key in ({marks}) group by key having count(*) <= ?)")
-            found.update(r[0] for r in self.db.execute(sql, [*chunk, max_block]).fetchall())
+            counts.update(self.db.execute(f"select key, count(*) from dedupe_keys where key in ({marks}) "
+                                          f"group by key", chunk).fetchall())
+        small = [k for k, n in counts.items() if n <= max_block]
+        for chunk in _chunks(small):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(f"select listing_id from dedupe_keys where key in ({marks})",
+                                                       chunk).fetchall())
+        over = sorted((k for k, n in counts.items() if n > max_block), key=lambda k: counts[k])
+        if pair_keys and len(over) > pair_keys:  # the rarest, and any as rare as the last of them (ties)
+            over = [k for k in over if counts[k] <= counts[over[pair_keys - 1]]]
+        if pair_keys >= 2 and len(over) >= 2:
+            held: dict[str, set[str]] = {}
+            marks = ",".join("?" * len(over))
+            for key, listing in self.db.execute(f"select key, listing_id from dedupe_keys where key in ({marks})", over):
+                held.setdefault(key, set()).add(listing)
+            for a, b in combinations(over, 2):
+                both = held.get(a, set()) & held.get(b, set())
+                if len(both) <= max_block:
+                    found |= both
         return found
 
     def active_listing_ids(self) -> list[str]:

@@ -96,6 +96,24 @@ def test_blocks_too_common_to_tell_anything_are_skipped():
     assert ["0", "1", "2"] in clusters and all(len(c) == 1 for c in clusters if c[0].startswith("m"))
 
 
+def _crowded(pair_keys: int) -> tuple[Engine, list[dict]]:
+    """Five records of one group; each word but the last is in three of them, over max_block 2."""
+    spec = from_dict({"model": "weights", "threshold": 0.5, "max_block": 2, "pair_keys": pair_keys,
+                      "fields": [{"name": "name", "comparator": "text", "weight": 1}],
+                      "blocking": [{"fields": ["group", "name"], "tokens": 4}]})
+    names = ["sofa blau", "sofa blau", "sofa kueche", "blau kueche", "kueche tisch"]
+    return Engine(spec), [{"id": str(i), "group": "g", "name": name} for i, name in enumerate(names)]
+
+
+def test_where_every_key_is_too_common_two_keys_together_make_a_block():
+    plain, records = _crowded(0)
+    assert plain.candidates(plain.prepare(records)).tolist() == []
+    engine, records = _crowded(4)
+    # only the two that share two words meet; sharing one crowded word is not enough
+    assert engine.candidates(engine.prepare(records)).tolist() == [[0, 1]]
+    assert engine.run(records) == [["0", "1"], ["2"], ["3"], ["4"]]
+
+
 def test_incremental_candidates_involve_only_the_changed_records(engine):
     records = [listing(str(i), f"p{i}", "Schlafsofa abzugeben", SOFA) for i in range(6)]
     prep = engine.prepare(records)

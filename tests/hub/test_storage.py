@@ -80,3 +80,33 @@ def test_a_wal_switch_failing_for_another_reason_is_not_retried(tmp_path, monkey
     monkeypatch.setattr(sqlite_utils.Database, "enable_wal", broken)
     with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
         Storage(tmp_path / "hub.db")
+
+
+def test_an_update_finds_every_partner_a_full_deduplication_would_compare(tmp_path):
+    """Where listings are dense (keys over max_block, paired), the listings an incremental update
+    looks at hold every candidate a full deduplication of all of them has for the changed one."""
+    import random
+    from dataclasses import replace
+
+    from dedupe.engine import Engine
+    from dedupe.spec import listing_spec
+
+    rng = random.Random(5)
+    words = ["fahrrad", "sofa", "kinderwagen", "waschmaschine", "deutschkurs", "begleitung", "umzug", "garten"]
+    records = [{"id": f"l{i}", "source": {"portal": f"p{i % 3}"}, "kind": "offer", "category": "goods",
+                "title": " ".join(rng.sample(words, 3)), "description": " ".join(rng.sample(words, 4)),
+                "location": {"postcode": "14482", "ags": "12054000"}, "published_at": "2026-03-01T10:00:00+01:00"}
+               for i in range(60)]
+    engine = Engine(replace(listing_spec(), max_block=6))
+    prep = engine.prepare(records)
+    partners: dict[int, set[int]] = {}
+    for a, b in engine.candidates(prep).tolist():
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    assert partners  # some pairs are only found through paired keys
+    with Storage(tmp_path / "hub.db") as store:
+        for record in records:
+            store.set_keys(record["id"], engine.block_keys(record))
+        for i, record in enumerate(records):
+            looked_at = store.sharing_keys(engine.block_keys(record), 6, engine.spec.pair_keys)
+            assert {records[j]["id"] for j in partners.get(i, ())} <= looked_at
