@@ -185,7 +185,7 @@ class Engine:
                 out.key_ids.extend(ids[k] for k in part.key_ids)
                 base = out.starts[-1]
                 out.starts.extend(base + offset for offset in part.starts[1:])
-        out.short = {fi: [(v or "")[:PREFILTER_CHARS] for v in out.columns[fi]] for fi, _ in self._prefilter}
+        out.short = self._shorts(out.columns)
         return out
 
     def _prepare(self, records: Iterable[Mapping], key_index: dict[str, int] | None = None) -> Prepared:
@@ -204,8 +204,13 @@ class Engine:
             folded = {path: row[n] for path, n in text_paths.items()}
             out.key_ids.extend(key_index.setdefault(k, len(key_index)) for k in self.block_keys(record, folded))
             out.starts.append(len(out.key_ids))
-        out.short = {fi: [(v or "")[:PREFILTER_CHARS] for v in out.columns[fi]] for fi, _ in self._prefilter}
+        out.short = self._shorts(out.columns)
         return out
+
+    def _shorts(self, columns: list[list]) -> dict[int, list[str]]:
+        """The prefilter's beginnings of texts (a field compared by its words: made from the texts as compared)."""
+        return {fi: [(v or "")[:PREFILTER_CHARS] for v in columns[fi]] for fi, _ in self._prefilter
+                if self.spec.fields[fi].comparator != "words"}
 
     def block_keys(self, record: Mapping, folded: dict | None = None) -> list[str]:
         """Every blocking key of a record: one per (fixed fields, word) combination."""
