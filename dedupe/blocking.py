@@ -25,8 +25,10 @@ def chosen_keys(key_ids: np.ndarray, starts: np.ndarray, max_block: int, rare_ke
     """
     if not len(key_ids):
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    records = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    records = np.repeat(np.arange(len(starts) - 1, dtype=np.int32), np.diff(starts))
     counts = np.bincount(key_ids)
+    if len(counts) < 2 ** 30:  # half the memory for the sorts below
+        key_ids = key_ids.astype(np.int32)
     if pair_keys >= 2:
         more_records, more_keys = paired_keys(records, key_ids, counts, max_block, pair_keys)
         records, key_ids = np.concatenate([records, more_records]), np.concatenate([key_ids, more_keys])
@@ -55,8 +57,12 @@ def paired_keys(records: np.ndarray, keys: np.ndarray, counts: np.ndarray, max_b
             a, b = keys[some + i], keys[some + j]
             out_records.append(records[some])
             codes.append(np.minimum(a, b) * span + np.maximum(a, b))
-    _, numbers = np.unique(np.concatenate(codes), return_inverse=True)
-    return np.concatenate(out_records), numbers.astype(np.int64) + span
+    codes = np.concatenate(codes)
+    if not len(codes):  # no record holds two such keys
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    _, numbers = np.unique(codes, return_inverse=True)
+    numbers = numbers.astype(np.int64) + span
+    return np.concatenate(out_records), numbers.astype(np.int32) if numbers.max() < 2 ** 31 else numbers
 
 
 def _rarest(records: np.ndarray, keys: np.ndarray, sizes: np.ndarray, max_block: int | None,
@@ -74,6 +80,7 @@ def _rarest(records: np.ndarray, keys: np.ndarray, sizes: np.ndarray, max_block:
 
 def block_pairs(records: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Every pair (a < b) of records sharing a key, once."""
+    records = records.astype(np.int64)  # pair codes below are a * n + b
     order = np.argsort(keys, kind="stable")
     records, keys = records[order], keys[order]
     _, begin, count = np.unique(keys, return_index=True, return_counts=True)
