@@ -86,7 +86,7 @@ def answer(fmt: str, query: Query) -> Response:
         quick = respond(None, etag=tag, last_modified=last_modified, media_type=exports.get(fmt).media_type,
                         language=query.lang)
         if quick is not None:
-            return _made_from(quick, generation, last_modified)
+            return _made_from(quick, generation, last_modified, config)
     result = Result.open(config.database, query, now)
     try:
         response = respond(lambda: render(config, fmt, request.path, result), etag=etag(config, fmt, request.path, result),
@@ -96,15 +96,15 @@ def answer(fmt: str, query: Query) -> Response:
         result.close()
         raise
     response.call_on_close(result.close)
-    return _made_from(response, result.generation, result.last_modified)
+    return _made_from(response, result.generation, result.last_modified, config)
 
 
-def _made_from(response: Response, generation: str, last_modified: str) -> Response:
-    """Tell the server in front (hub/web/published.py) which state of the listings a whole body was
-    made from: it may answer the same request with it again while that state lasts."""
+def _made_from(response: Response, generation: str, last_modified: str, config) -> Response:
+    """Tell the server in front (hub/web/published.py) which state of the listings and which config a
+    whole body was made from: it may answer the same request with it again while both last. (The
+    config the body was rendered with, not the app's config now: a reload may come in between.)"""
     if response.status_code == 200 and not response.is_streamed:
-        request.environ["helferhub.made_from"] = (request.url_rule.rule, (generation, last_modified),
-                                                  current_app.config["HUB"])
+        request.environ["helferhub.made_from"] = (request.url_rule.rule, (generation, last_modified), config)
     return response
 
 

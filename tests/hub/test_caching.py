@@ -266,3 +266,28 @@ def test_in_front_of_the_app_a_blank_validator_is_none_and_the_log_keeps_the_que
     with caplog.at_level("INFO", logger="hub.access"):
         client.get("/api/v1/listings?kind=offer").close()
     assert "GET /api/v1/listings?kind=offer" in caplog.text
+
+
+def test_an_answer_rendered_while_the_config_is_reloaded_is_not_kept_for_the_new_config(hub, monkeypatch):
+    """A body made with the old config (its title, its sources) is never replayed once a reload has
+    put a new config in place, even when the reload came in the middle of rendering it."""
+    from dataclasses import replace
+
+    from hub.web import responses
+
+    _, client = hub
+    app = client.application
+    old = app.config["HUB"]
+    real = responses.render
+
+    def render_while_reloading(config, *args):
+        body = real(config, *args)
+        app.config["HUB"] = replace(old, title="Neuer Titel")  # the reload lands while the body is made
+        return body
+
+    monkeypatch.setattr(responses, "render", render_while_reloading)
+    first = client.get("/feed.json")
+    assert first.json["title"].startswith(old.title)
+    monkeypatch.setattr(responses, "render", real)
+    again = client.get("/feed.json")
+    assert again.json["title"].startswith("Neuer Titel")
