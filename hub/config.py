@@ -1,6 +1,7 @@
 """hub.toml -> one typed, checked config object. Every problem is reported with its key path."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -559,3 +560,26 @@ def _model_problems(path: str) -> list[str]:
     except ModelError as exc:
         return [f"dedupe.parameters: {exc}"]
     return []
+
+
+#: The proxies trusted to say who the client is, where $HELFERHUB_PROXIES is not set (hub/web/proxies.py).
+DEFAULT_PROXIES = "127.0.0.1, ::1"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_proxies(value: str | None = None) -> tuple[Network, ...]:
+    """The networks of `value` (default: $HELFERHUB_PROXIES, else the loopback addresses).
+
+    ValueError names the variable and the entry that is neither an address nor a network."""
+    value = os.environ.get("HELFERHUB_PROXIES", DEFAULT_PROXIES) if value is None else value
+    networks = []
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"HELFERHUB_PROXIES: {entry!r} is neither an IP address nor a network "
+                             f"(e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+    return tuple(networks)

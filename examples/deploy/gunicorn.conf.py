@@ -21,7 +21,7 @@ threads = int(os.environ.get("HELFERHUB_WEB_THREADS", "4"))
 wsgi_app = "hub.web:create_app(migrate=False)"
 preload_app = True
 accesslog = None  # the hub logs every request itself (logger hub.access, text or JSON as hub.toml says)
-forwarded_allow_ips = os.environ.get("HELFERHUB_PROXIES", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("HELFERHUB_PROXIES", "127.0.0.1, ::1")  # the hub reads it for X-Forwarded-For too
 graceful_timeout = 30
 
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

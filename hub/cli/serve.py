@@ -17,7 +17,7 @@ import threading
 
 import click
 
-from hub.cli.common import load_config, open_storage
+from hub.cli.common import EXIT_USAGE, load_config, open_storage
 
 _watch = click.option("--watch", is_flag=True, help="Also reload hub.toml whenever the file changes.")
 
@@ -36,6 +36,7 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
     from hub.sync import sync as run_sync
 
     config = load_config(ctx)
+    _check_proxies(ctx)
     if not no_sync:
         with open_storage(ctx, config) as storage:
             run_sync(config, storage)  # each source's result is logged
@@ -81,7 +82,9 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, watch: bool) -> None:
     """Serve the feed only (run `helferhub worker` for the scheduler)."""
-    _serve(_runtime(load_config(ctx), watch))
+    config = load_config(ctx)
+    _check_proxies(ctx)
+    _serve(_runtime(config, watch))
 
 
 @click.command()
@@ -109,6 +112,17 @@ def worker(ctx: click.Context, watch: bool, start_in: float | None) -> None:
         worker.run()
     except KeyboardInterrupt:
         worker.stop()
+
+
+def _check_proxies(ctx: click.Context) -> None:
+    """Exit 2 naming it where $HELFERHUB_PROXIES holds something that is not an address."""
+    from hub.config import trusted_proxies  # not from hub.web: its metrics must load after PROMETHEUS_MULTIPROC_DIR is set
+
+    try:
+        trusted_proxies()
+    except ValueError as exc:
+        click.echo(f"config error: {exc}", err=True)
+        ctx.exit(EXIT_USAGE)
 
 
 def _runtime(config, watch: bool):

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from hub import config as hub_config, logs
 from hub.query import BadParameter
 from hub.storage import Storage
-from hub.web import admin_api, api, dashboard, db, feeds, limits, openapi, ops, pages, published, subscribe
+from hub.web import admin_api, api, dashboard, db, feeds, limits, openapi, ops, pages, proxies, published, subscribe
 from hub.web.responses import cors
 
 
@@ -43,6 +43,7 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
         app.register_blueprint(module.bp)
     dashboard.init_app(app)
     published.init_app(app, _looks)
+    app.wsgi_app = proxies.ClientAddress(app.wsgi_app, hub_config.trusted_proxies())  # outermost: everything sees the client
     app.after_request(cors)
     db.init_app(app)
     app.register_error_handler(BadParameter, _bad_parameter)

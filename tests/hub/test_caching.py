@@ -192,11 +192,12 @@ def test_a_repeated_request_is_answered_in_front_of_the_app_exactly_as_the_app_a
     store, client = hub
     config = client.application.config["HUB"]
     plain = create_app(config)
-    plain.wsgi_app = plain.wsgi_app.wsgi_app  # the app alone, nothing in front
+    plain.wsgi_app = plain.wsgi_app.app.wsgi_app  # the app alone, nothing in front (client address, kept answers)
     bare = plain.test_client()
     replayed = []
     real = published.Snapshots._replay
-    client.application.wsgi_app._replay = lambda *a: replayed.append(a[-1].rule) or real(client.application.wsgi_app, *a)
+    kept = client.application.wsgi_app.app
+    kept._replay = lambda *a: replayed.append(a[-1].rule) or real(kept, *a)
 
     def both(path, headers=None, method="get"):
         a = getattr(client, method)(path, headers=headers or {})

@@ -64,9 +64,9 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def get(port: int, target: str):
+def get(port: int, target: str, headers: dict | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", target)
+    conn.request("GET", target, headers=headers or {})
     response = conn.getresponse()
     body = response.read()
     conn.close()
@@ -188,6 +188,35 @@ def test_rate_limits_count_every_web_process_together(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit_and_log_line(tmp_path):
+    """The README's nginx on this host: the limits and the access log go by the client's address the
+    proxy forwarded, so one client over its limit does not lock out the others; a client talking to
+    the hub directly cannot name another address to step around its limit."""
+    port = free_port()
+    config = write_config(tmp_path / "hub.toml", port)
+    config.write_text(config.read_text() + '\n[limits]\npublic = "3/1m"\n')
+    env = {k: v for k, v in os.environ.items() if k != "HELFERHUB_PROXIES"}  # the default: proxies on loopback
+    proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "serve"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        wait_for(lambda: get(port, "/healthz")[0] == 200, 30, "the web")
+        as_client = lambda address: get(port, "/feed.json", {"X-Forwarded-For": f"198.51.100.7, {address}"})[0]  # noqa: E731
+        assert [as_client("203.0.113.1") for _ in range(4)] == [200, 200, 200, 429]
+        assert as_client("203.0.113.2") == 200  # another client behind the same proxy
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert '203.0.113.1 "GET /feed.json" 429' in err and '203.0.113.2 "GET /feed.json" 200' in err
+
+
+def test_a_proxy_setting_that_is_not_an_address_is_named(tmp_path):
+    config = write_config(tmp_path / "hub.toml", free_port())
+    done = subprocess.run([*HELFERHUB, "--config", str(config), "serve"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "HELFERHUB_PROXIES": "127.0.0.1, nginx.local"})
+    assert done.returncode == 2
+    assert "HELFERHUB_PROXIES: 'nginx.local' is neither an IP address nor a network" in done.stderr
 
 
 def test_ctrl_c_stops_run_quietly(tmp_path):
