@@ -12,11 +12,20 @@ from __future__ import annotations
 import hashlib
 import math
 import mmap
+import os
 import struct
+import tempfile
 import threading
 import time
+import weakref
+from contextlib import contextmanager
 
 from flask import Flask, current_app, jsonify, request
+
+try:
+    import fcntl
+except ImportError:  # a platform without it has no fork either: each process counts alone (Windows)
+    fcntl = None
 
 EXEMPT = {"ops.healthz", "ops.readyz", "ops.metrics", "static"}
 
@@ -45,29 +54,45 @@ class Windows:
             return None
 
 
+_threads = [threading.Lock()]  # of this process: a child gets a new one, not the parent's as it was held
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _threads.__setitem__(0, threading.Lock()))
+
+
 class SharedWindows:
     """The same counters in an anonymous shared mapping made before the web processes are forked, under
-    one process-shared lock: a table of SLOTS entries (key hash, window start, count, length), each key
+    one lock of all of them: a table of SLOTS entries (key hash, window start, count, length), each key
     in one of PROBE slots after its hash (the oldest window gives way when all are taken)."""
 
     SLOTS, PROBE = 1 << 16, 8
     ENTRY = struct.Struct("<QdII")
 
     def __init__(self):
-        import multiprocessing
-
+        if fcntl is None:
+            raise OSError("no record locks on this platform")
         self.table = mmap.mmap(-1, self.SLOTS * self.ENTRY.size)  # MAP_SHARED | MAP_ANONYMOUS: kept across fork
-        self.lock = multiprocessing.get_context("fork").Lock()
+        # The lock between processes is a record lock on a file no one else sees: the kernel releases
+        # it when its holder dies (gunicorn kills a stuck worker), so no request ever waits for a dead
+        # process. Such locks do not keep the threads of one process apart: a thread lock does that.
+        self.file, path = tempfile.mkstemp(prefix="helferhub-limits-")
+        os.unlink(path)
+        weakref.finalize(self, os.close, self.file)
+
+    @contextmanager
+    def locked(self):
+        """Held by one thread of one process at a time."""
+        with _threads[0]:
+            fcntl.lockf(self.file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.lockf(self.file, fcntl.LOCK_UN)
 
     def hit(self, key: tuple, limit: int, seconds: int) -> float | None:
         digest = int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "little") or 1
-        now = time.time()
+        now = time.monotonic()  # one clock for every process of the host, never set back
         size = self.ENTRY.size
-        # A process killed inside (gunicorn kills a stuck worker) would hold the lock for good: after a
-        # moment the request is let through uncounted rather than every request waiting forever.
-        if not self.lock.acquire(timeout=0.5):
-            return None
-        try:
+        with self.locked():
             chosen, oldest = None, None
             for probe in range(self.PROBE):
                 at = ((digest + probe) % self.SLOTS) * size
@@ -86,8 +111,6 @@ class SharedWindows:
                 start, count = now, 0
             count += 1
             self.ENTRY.pack_into(self.table, at, digest, start, count, seconds)
-        finally:
-            self.lock.release()
         if count > limit:
             return start + seconds - now
         return None
