@@ -45,13 +45,13 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
         publish.after_sync(config)
     runtime = _runtime(config, watch)
     if _processes(config) > 1:  # the web in several processes: the scheduler beside them, as `helferhub worker`
-        parent, stopping = os.getpid(), threading.Event()
+        parent, stopping, lost = os.getpid(), threading.Event(), threading.Event()
         alive, held = os.pipe()  # the scheduler holds one end: it closes when the scheduler ends, however
         scheduler = subprocess.Popen([sys.executable, "-m", "hub", "--config", config.path, "worker",
                                       *(["--watch"] if watch else [])], pass_fds=(held,),
                                      preexec_fn=_ends_with_parent if sys.platform.startswith("linux") else None)
         os.close(held)
-        threading.Thread(target=_supervise, args=(alive, scheduler.pid, parent, stopping), daemon=True,
+        threading.Thread(target=_supervise, args=(alive, scheduler.pid, parent, stopping, lost), daemon=True,
                          name="scheduler watch").start()
         try:
             _serve(runtime, on_reload=lambda: scheduler.send_signal(signal.SIGHUP))
@@ -66,6 +66,8 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
                     logging.getLogger(__name__).warning(
                         "the scheduler (pid %d) is still finishing a sync; it ends by itself when it is done",
                         scheduler.pid)
+                if lost.is_set():  # a failure (the server itself ends with 0): Restart=on-failure starts it again
+                    raise SystemExit(1)
         return
     worker = Worker(runtime)
     thread = threading.Thread(target=worker.run, name="worker", daemon=True)
@@ -150,11 +152,12 @@ def _ends_with_parent() -> None:
         pass
 
 
-def _supervise(alive: int, pid: int, parent: int, stopping: threading.Event) -> None:
+def _supervise(alive: int, pid: int, parent: int, stopping: threading.Event, lost: threading.Event) -> None:
     """`run` without its scheduler is no hub that keeps fresh: when the scheduler process ends while
-    `run` goes on, say so and stop `run` (its service manager restarts the whole)."""
+    `run` goes on, say so and stop `run` with exit status 1 (its service manager restarts the whole)."""
     os.read(alive, 1)  # returns when the scheduler's end of the pipe closes: it ended
     if not stopping.is_set():
+        lost.set()
         logging.getLogger(__name__).error("the scheduler process (pid %d) ended; stopping so that the hub can be "
                                           "started again whole", pid, extra={"event": "run.scheduler_ended"})
         os.kill(parent, signal.SIGTERM)

@@ -162,7 +162,7 @@ def test_run_stops_when_its_scheduler_dies_and_the_scheduler_never_outlives_run(
     proc, scheduler, log = start_run(tmp_path / "a")  # the scheduler killed: run says so and ends
     try:
         os.kill(scheduler, signal.SIGKILL)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=30) == 1  # a failure, so that Restart=on-failure starts it again
         assert "the scheduler process" in log.read_text() and "ended" in log.read_text()
     finally:
         if proc.poll() is None:
