@@ -195,8 +195,10 @@ LONG_RUN = 2 * WINDOW  # a longer run of digits and separators is no text a read
 CALLS = 2000  # libphonenumber calls per text at most (about 0.1 s); past that, own rules only
 
 
-def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of phone numbers in a probe."""
+def _phone_spans(text: str, ids: bool = False) -> Iterator[tuple[int, int]]:
+    """Spans of phone numbers in a probe. With `ids`, not those of runs that are a record's id
+    whatever they hold (_looks_like_id): a link's path asks only for the others, and libphonenumber
+    need not read every id of every link."""
     for match in _SPELLED.finditer(text):
         yield match.start(), match.end()
     for match in _MESSENGER.finditer(text):
@@ -204,6 +206,8 @@ def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if "." in text or "-" in text else text
     budget = [CALLS]
     for match in _RUN.finditer(blanked):
+        if ids and _is_id(text, match.start(), match.end()):
+            continue
         yield from _run_spans(blanked, match.start(), match.end(), budget)
 
 
@@ -308,7 +312,7 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     if any(True for _ in _phone_spans(tail)):
         return None
     path = probe(normalise(unquote(parts.path)))
-    if any(not _looks_like_id(path, a, b) for a, b in _phone_spans(path)):
+    if any(not _looks_like_id(path, a, b) for a, b in _phone_spans(path, ids=True)):
         return None  # a number in the path that is more than a record's id: 'tel.:0151…', '0341/61503…'
     try:
         # IDNA 2008 with UTS 46, as browsers resolve it (Python's own "idna" codec is IDNA 2003:
@@ -326,6 +330,13 @@ def _looks_like_id(path: str, start: int, end: int) -> bool:
     """A run of bare digits in a link's path, with nothing around it that says phone: a record's id."""
     digits = path[start:end]
     return digits.isdigit() and not digits.startswith("00") and not _HINT.search(path[max(0, start - 16):start])
+
+
+def _is_id(path: str, start: int, end: int) -> bool:
+    """A run every part of which _looks_like_id: bare digits, no '00' anywhere in them, nothing before
+    that says phone (a part further in has digits before it, which no hint ends in)."""
+    digits = path[start:end]
+    return digits.isdigit() and "00" not in digits and not _HINT.search(path[max(0, start - 16):start])
 
 
 # -- the gate --------------------------------------------------------------------------------

@@ -64,6 +64,29 @@ def test_links_are_published_only_when_safe(url, expected):
     assert clean_url(url) == expected
 
 
+_PATH_PART = st.one_of(st.from_regex(r"\A[0-9]{1,14}\Z"), st.sampled_from(["tel", "fon", "Handy", "id", "eintrag", "00", "+49",
+                                                                      "-", ".", "_", "(0)", "%20", "x", "aufruf"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(_PATH_PART, max_size=8), separators=st.lists(st.sampled_from(["/", "", "-", ":", " "]), max_size=8))
+@example(parts=["projekt", "0157123456"], separators=["/", "/"])
+@example(parts=["tel", "1512345678"], separators=["/", ":"])
+@example(parts=["1200345678"], separators=["/"])
+def test_a_link_path_is_judged_the_same_when_ids_are_not_read_by_libphonenumber(parts, separators):
+    """The short cut for a path's ids (privacy._is_id) decides every link as reading each run would."""
+    from schema import privacy
+
+    url = "https://x.example.org/" + "".join(p + (separators[n] if n < len(separators) else "/") for n, p in enumerate(parts))
+    fast = clean_url(url)
+    real = privacy._is_id
+    privacy._is_id = lambda *a: False  # every run read, as before the short cut
+    try:
+        assert clean_url(url) == fast, url
+    finally:
+        privacy._is_id = real
+
+
 def listing(**fields) -> dict:
     base = {"id": "l_0123456789abcdef", "source": {"portal": "p", "id": "7", "url": "https://p.example.org/7",
                                                   "fetched_at": "2026-11-01T09:00:00+00:00"},
