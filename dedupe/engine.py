@@ -52,6 +52,14 @@ class Prepared:
     short: dict[int, list[str]] = field(default_factory=dict)
     #: Columns as arrays for the batch comparators, built when first needed.
     cache: dict = field(default_factory=dict)
+    #: The block keys' names by id, where prepare() was asked to keep them (key_names=True).
+    key_names: list[str] | None = None
+
+    def key_names_of(self, i: int) -> list[str]:
+        """The block keys of record i by name (kept by prepare(key_names=True))."""
+        if self.key_names is None:
+            raise ValueError("the key names were not kept: prepare(..., key_names=True)")
+        return [self.key_names[k] for k in self.keys_of(i)]
 
     def index(self) -> dict[str, int]:
         """Record id -> position."""
@@ -161,15 +169,17 @@ class Engine:
             return tuple(read(record, p) for p in f.path)
         return read(record, f.path)
 
-    def prepare(self, records: Iterable[Mapping], workers: int | None = None) -> Prepared:
-        """Prepare every record once: folded texts, timestamps, block keys (in `workers` processes)."""
+    def prepare(self, records: Iterable[Mapping], workers: int | None = None, key_names: bool = False) -> Prepared:
+        """Prepare every record once: folded texts, timestamps, block keys (in `workers` processes).
+        With key_names, the block keys' names are kept too (for storing them)."""
         workers = self.workers if workers is None else workers
         with bulk():
             if workers > 1:
-                return self._prepare_parallel(records, workers)
-            return self._prepare(records)
+                return self._prepare_parallel(records, workers, key_names=key_names)
+            return self._prepare(records, key_names=key_names)
 
-    def _prepare_parallel(self, records: Iterable[Mapping], workers: int, chunk: int = 5000) -> Prepared:
+    def _prepare_parallel(self, records: Iterable[Mapping], workers: int, chunk: int = 5000,
+                          key_names: bool = False) -> Prepared:
         """Chunks of records prepared in worker processes; block keys re-numbered into one id space."""
         import multiprocessing
 
@@ -193,9 +203,11 @@ class Engine:
                 base = out.starts[-1]
                 out.starts.extend(base + offset for offset in part.starts[1:])
         out.short = self._shorts(out.columns)
+        out.key_names = list(key_index) if key_names else None
         return out
 
-    def _prepare(self, records: Iterable[Mapping], key_index: dict[str, int] | None = None) -> Prepared:
+    def _prepare(self, records: Iterable[Mapping], key_index: dict[str, int] | None = None,
+                 key_names: bool = False) -> Prepared:
         out = Prepared(columns=[[] for _ in self.spec.fields])
         key_index = {} if key_index is None else key_index
         text_paths = {f.path: n for n, f in enumerate(self.spec.fields)
@@ -212,6 +224,7 @@ class Engine:
             out.key_ids.extend(key_index.setdefault(k, len(key_index)) for k in self.block_keys(record, folded))
             out.starts.append(len(out.key_ids))
         out.short = self._shorts(out.columns)
+        out.key_names = list(key_index) if key_names else None
         return out
 
     def _shorts(self, columns: list[list]) -> dict[int, list[str]]:
@@ -602,10 +615,17 @@ class Engine:
     def run(self, records: Iterable[Mapping], together: Iterable[tuple[str, str]] = (),
             apart: Iterable[tuple[str, str]] = ()) -> list[list[str]]:
         """Records (each with an `id`) in, clusters of ids out."""
-        prep = self.prepare(records)
+        return self.run_prepared(self.prepare(records), together, apart)
+
+    def run_prepared(self, prep: Prepared, together: Iterable[tuple[str, str]] = (),
+                     apart: Iterable[tuple[str, str]] = ()) -> list[list[str]]:
+        """Clusters of ids of prepared records; where the model was just fitted on them, its candidate
+        pairs and their comparisons are used again."""
         index = prep.index()
         pos = lambda pairs: [(index[a], index[b]) for a, b in pairs if a in index and b in index]  # noqa: E731
-        clusters = self.cluster(prep, self.candidates(prep), pos(together), pos(apart))
+        fitted = self._measured
+        pairs = fitted[1] if fitted is not None and fitted[0] is prep else self.candidates(prep)
+        clusters = self.cluster(prep, pairs, pos(together), pos(apart))
         return [[prep.ids[i] for i in c] for c in clusters]
 
     # -- explain ---------------------------------------------------------------------------

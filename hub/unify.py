@@ -11,7 +11,7 @@ import hashlib
 import logging
 from datetime import datetime, timezone
 
-from dedupe.engine import Engine, load_model
+from dedupe.engine import Engine, Prepared, load_model
 from dedupe.merge import cluster_id, merge
 from dedupe.model import Model, ModelError
 from hub.config import DedupeSettings
@@ -23,15 +23,20 @@ log = logging.getLogger(__name__)
 
 def estimate(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Model:
     """Estimate the model from every active listing and the operators' decisions (not stored)."""
-    engine = Engine(settings.spec)
-    rows = [storage.listing(lid) for lid in storage.active_listing_ids()]
-    prep = engine.prepare(row["data"] for row in rows)
+    return _estimate(storage, settings, Engine(settings.spec), key_names=False)[0]
+
+
+def _estimate(storage: Storage, settings: DedupeSettings, engine: Engine,
+              key_names: bool = True) -> tuple[Model, Prepared]:
+    """The model `engine` estimated (and now holds), and every active listing as it prepared them
+    (read one at a time; with their block keys' names, to store them)."""
+    prep = engine.prepare(storage.active_listings_data(), key_names=key_names)
     index = prep.index()
     decided = {"together": [], "apart": []}
     for o in storage.overrides():
         if o["a"] in index and o["b"] in index:
             decided[o["decision"]].append((index[o["a"]], index[o["b"]]))
-    return engine.fit(prep, together=decided["together"], apart=decided["apart"])
+    return engine.fit(prep, together=decided["together"], apart=decided["apart"]), prep
 
 
 def store_model(storage: Storage, model: Model) -> None:
@@ -46,18 +51,24 @@ def current_model(storage: Storage, settings: DedupeSettings = DedupeSettings())
     fits the specification, or the listings have grown by `growth` since: then it is estimated
     again and stored (and every listing must be clustered again by it).
     """
+    model, prepared = _current_model(storage, settings, Engine(settings.spec))
+    return model, prepared is not None
+
+
+def _current_model(storage: Storage, settings: DedupeSettings, engine: Engine) -> tuple[Model, Prepared | None]:
+    """current_model(), and where it was estimated just now (by `engine`), every active listing prepared."""
     spec = settings.spec
     if settings.parameters:
-        return load_model(settings.parameters, spec), False
+        return load_model(settings.parameters, spec), None
     model = stored_model(storage, spec)
     if model is not None and storage.active_listing_count() <= (1 + settings.growth) * model.records:
-        return model, False
+        return model, None
     before = model.records if model else None
-    model = estimate(storage, settings)
+    model, prepared = _estimate(storage, settings, engine)
     store_model(storage, model)
     log.info("deduplication model estimated from %d listings (before: %s): %d candidate pairs, prior %.3g",
              model.records, before if before is not None else "no model", model.candidates, model.prior)
-    return model, True
+    return model, prepared
 
 
 def stored_model(storage: Storage, spec) -> Model | None:
@@ -93,9 +104,9 @@ class Unifier:
         """Re-cluster around the changed listings; returns how many unified listings were written.
         Where the model is estimated again first, every listing is clustered again."""
         if self.engine.model is None:
-            self.engine.model, fresh = current_model(self.storage, self.settings)
-            if fresh:
-                changed = [*changed, *self.storage.active_listing_ids()]
+            self.engine.model, prepared = _current_model(self.storage, self.settings, self.engine)
+            if prepared is not None:
+                return self._refresh_all(prepared, changed)
         changed = list(dict.fromkeys(changed))
         rows = {lid: self.storage.listing(lid) for lid in changed}
         rows = {lid: row for lid, row in rows.items() if row}
@@ -118,6 +129,32 @@ class Unifier:
                 written += self._retire(lid, row)
             else:
                 self._redirect_own(lid)
+        return written
+
+    def _refresh_all(self, prep: Prepared, changed: list[str]) -> int:
+        """Every listing clustered again, by a model the engine estimated just now from all of them
+        (`prep`): what it prepared and compared for that is used again, and every active listing is
+        in the one component there is."""
+        for i, lid in enumerate(prep.ids):
+            self.storage.set_keys(lid, prep.key_names_of(i))
+        active_ids = set(prep.ids)
+        gone = [lid for lid in dict.fromkeys(changed) if lid not in active_ids]
+        for lid in gone:
+            self.storage.set_keys(lid, [])
+        component = set(prep.ids) | set(gone)
+        for uid in set(self.storage.memberships(sorted(component)).values()):
+            component.update(self.storage.members(uid))
+        old = self.storage.memberships(sorted(component))
+        overrides = self.storage.overrides(active_ids)
+        clusters = self.engine.run_prepared(prep, together=[(o["a"], o["b"]) for o in overrides if o["decision"] == "together"],
+                                            apart=[(o["a"], o["b"]) for o in overrides if o["decision"] == "apart"])
+        written = self._write(clusters, self.storage.listings(prep.ids), old)
+        for lid, row in self.storage.listings(gone).items():  # listings that left the feed, as refresh() does
+            if row["status"] != "active":
+                self.storage.drop_membership(lid)
+                written += self._retire(lid, row)
+        for lid in prep.ids:
+            self._redirect_own(lid)
         return written
 
     def _redirect_own(self, listing_id: str) -> None:

@@ -242,6 +242,20 @@ class Storage:
         row = self._one("select * from listings where id = ?", [listing_id])
         return _parsed(row) if row else None
 
+    def listings(self, listing_ids: list[str]) -> dict[str, dict]:
+        """Stored listing rows (with `data` parsed) by id, read a few hundred at a time; unknown ids left out."""
+        out = {}
+        for chunk in _chunks(listing_ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"select * from listings where id in ({marks})", chunk):
+                out[row["id"]] = _parsed(row)
+        return out
+
+    def active_listings_data(self) -> Iterator[dict]:
+        """The document of every listing that is shown (or could be), in id order, one at a time."""
+        for (data,) in self.db.execute("select data from listings where status = 'active' order by id"):
+            yield json.loads(data)
+
     def put_listing(self, row: dict) -> None:
         """Store or replace a listing row."""
         self._write("listings", {**row, "data": json.dumps(row["data"], ensure_ascii=False)})

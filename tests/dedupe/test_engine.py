@@ -160,8 +160,9 @@ def test_specification_errors_name_the_key():
 def test_preparing_in_worker_processes_gives_the_same_clusters(engine):
     records = [listing(f"r{i}", f"p{i % 3}", f"{w} abzugeben", f"{SOFA} {w}", postcode=f"1448{i % 2}")
                for i, w in enumerate(["Schlafsofa", "Kinderwagen", "Schlafsofa", "Fahrrad", "Kinderwagen", "Sessel"] * 3)]
-    alone, parallel = engine.prepare(records), engine.prepare(records, workers=2)
+    alone, parallel = engine.prepare(records, key_names=True), engine.prepare(records, workers=2, key_names=True)
     assert parallel.ids == alone.ids and parallel.columns == alone.columns
-    assert [len(parallel.keys_of(i)) for i in range(len(records))] == [len(alone.keys_of(i)) for i in range(len(records))]
+    assert [parallel.key_names_of(i) for i in range(len(records))] == [alone.key_names_of(i) for i in range(len(records))]
+    assert alone.key_names_of(0) == engine.block_keys(records[0])  # as stored for incremental updates
     engine.workers = 2
     assert engine.run(records) == Engine(listing_spec(), engine.model).run(records)

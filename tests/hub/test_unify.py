@@ -298,3 +298,20 @@ def test_a_model_stored_before_a_comparison_changed_is_estimated_again(portals, 
     bad = CliRunner().invoke(cli, ["--config", path, "dedupe", "rebuild"])
     assert bad.exit_code == 2 and "estimated for other comparisons of title (not recorded" in bad.output
     assert "helferhub dedupe estimate --write" in bad.output
+
+
+def test_a_full_clustering_stores_the_keys_later_updates_look_partners_up_by(portals, storage):
+    """A first sync clusters everything with what the model's estimate prepared: every listing's block
+    keys are stored as the deduplicator makes them, so a copy posted later on another portal finds it."""
+    from dedupe.engine import Engine
+
+    ps, config, _ = portals
+    ps[A].entries = _bikes(1, 6) + [sofa(1)]
+    sync(config, storage, ["a"])
+    engine = Engine(config.dedupe.spec)
+    for lid in storage.active_listing_ids():
+        stored = [k for (k,) in storage.db.execute("select key from dedupe_keys where listing_id = ?", [lid])]
+        assert sorted(stored) == sorted(set(engine.block_keys(storage.listing(lid)["data"]))), lid
+    ps[B].entries = [sofa(10, titel="Schlafsofa abzugeben!")]
+    sync(config, storage, ["b"])
+    assert unified_of(storage, "b", 10) == unified_of(storage, "a", 1)
