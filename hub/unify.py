@@ -20,6 +20,9 @@ from schema import validate
 
 log = logging.getLogger(__name__)
 
+#: Unified listings written together (a few statements for all of them, not a few for each).
+WRITE_BATCH = 500
+
 
 def estimate(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Model:
     """Estimate the model from every active listing and the operators' decisions (not stored)."""
@@ -179,8 +182,12 @@ class Unifier:
 
     def _write(self, clusters: list[list[str]], active: dict, old: dict[str, str]) -> int:
         ids = self.assign_ids(clusters, active, old)
+        pending: list = []
         for n, (uid, cluster) in enumerate(zip(ids, clusters), 1):
-            self._store(merge([active[m]["data"] for m in cluster], uid, self.prefer), "active", cluster)
+            pending.append((merge([active[m]["data"] for m in cluster], uid, self.prefer), "active", cluster))
+            if len(pending) >= WRITE_BATCH or n == len(clusters):
+                self._store_many(pending)
+                pending = []
             if self.progress is not None:
                 self.progress("writing unified listings", n, len(clusters), "listings")
         taken = dict.fromkeys(ids)
@@ -243,12 +250,18 @@ class Unifier:
         return 1
 
     def _store(self, doc: dict, status: str, members: list[str]) -> None:
-        errors = validate(doc, "unified")
-        if errors:  # cannot happen for valid listings; fail loudly rather than publish it
-            raise ValueError(f"unified listing {doc['id']} is invalid: {errors}")
-        existing = self.storage.unified(doc["id"])
-        created = (existing or {}).get("created_at") or datetime.now(timezone.utc).isoformat()
-        self.storage.put_unified(doc, status, members, created)
+        self._store_many([(doc, status, members)])
+
+    def _store_many(self, items: list[tuple[dict, str, list[str]]]) -> None:
+        """Validate and store unified listings (doc, status, members), each keeping when it was first stored."""
+        for doc, _, _ in items:
+            errors = validate(doc, "unified")
+            if errors:  # cannot happen for valid listings; fail loudly rather than publish it
+                raise ValueError(f"unified listing {doc['id']} is invalid: {errors}")
+        created = self.storage.created_at([doc["id"] for doc, _, _ in items])
+        now = datetime.now(timezone.utc).isoformat()
+        self.storage.put_unified_many([(doc, status, members, created.get(doc["id"]) or now)
+                                       for doc, status, members in items])
 
 
 def refresh(storage: Storage, listing_ids: list[str], settings: DedupeSettings = DedupeSettings(),

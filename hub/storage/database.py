@@ -295,22 +295,41 @@ class Storage:
     def put_unified(self, doc: dict, status: str, members: list[str], created_at: str) -> None:
         """Store a unified listing (the columns searches use come from it), its search text, and
         which listings it is made of."""
-        location = doc["location"]
-        before = self.db.execute("select search_rowid from unified where id = ?", [doc["id"]]).fetchone()
-        if before and before[0] is not None:
-            self.db.execute("delete from unified_fts where rowid = ?", [before[0]])
-        search_rowid = self.db.execute("insert into unified_fts (id, body) values (?, ?)",
-                                       [doc["id"], search_text(doc)]).lastrowid
-        self._write("unified", {
-            "id": doc["id"], "data": json.dumps(doc, ensure_ascii=False), "status": status, "merged_into": None,
-            "created_at": created_at, "kind": doc["kind"], "category": doc["category"], "ags": location.get("ags"),
-            "language": doc["language"], "published_utc": as_utc(doc["published_at"]),
-            "updated_utc": as_utc(doc["updated_at"]), "valid_until_utc": as_utc(doc.get("valid_until")),
-            "postcode": location.get("postcode"), "lat": location.get("lat"), "lon": location.get("lon"),
-            "search_rowid": search_rowid})
-        self.db.execute("delete from unified_members where unified_id = ?", [doc["id"]])
-        for member in members:
-            self._write("unified_members", {"listing_id": member, "unified_id": doc["id"]})
+        self.put_unified_many([(doc, status, members, created_at)])
+
+    def put_unified_many(self, items: list[tuple[dict, str, list[str], str]]) -> None:
+        """put_unified() for each (doc, status, members, created_at), a few hundred per statement
+        where SQLite allows (an id given twice: the last one)."""
+        for chunk in _chunks(list({item[0]["id"]: item for item in items}.values())):
+            ids = [doc["id"] for doc, *_ in chunk]
+            marks = ",".join("?" * len(ids))
+            self.db.conn.executemany("delete from unified_fts where rowid = ?", self.db.conn.execute(
+                f"select search_rowid from unified where id in ({marks}) and search_rowid is not null", ids).fetchall())
+            rows = []
+            for doc, status, members, created_at in chunk:
+                search_rowid = self.db.conn.execute("insert into unified_fts (id, body) values (?, ?)",
+                                                    [doc["id"], search_text(doc)]).lastrowid
+                location = doc["location"]
+                rows.append((doc["id"], json.dumps(doc, ensure_ascii=False), status, None, created_at, doc["kind"],
+                             doc["category"], location.get("ags"), doc["language"], as_utc(doc["published_at"]),
+                             as_utc(doc["updated_at"]), as_utc(doc.get("valid_until")), location.get("postcode"),
+                             location.get("lat"), location.get("lon"), search_rowid))
+            self.db.conn.executemany(
+                "insert or replace into unified (id, data, status, merged_into, created_at, kind, category, ags, language, "
+                "published_utc, updated_utc, valid_until_utc, postcode, lat, lon, search_rowid) "
+                f"values ({', '.join('?' * 16)})", rows)
+            self.db.conn.execute(f"delete from unified_members where unified_id in ({marks})", ids)
+            self.db.conn.executemany("insert or replace into unified_members (listing_id, unified_id) values (?, ?)",
+                                     [(member, doc["id"]) for doc, _, members, _ in chunk for member in members])
+
+    def created_at(self, unified_ids: list[str]) -> dict[str, str]:
+        """unified id -> when it was first stored, for those of them that are stored."""
+        out = {}
+        for chunk in _chunks(unified_ids):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.conn.execute(f"select id, created_at from unified where id in ({marks}) "
+                                            "and created_at is not null", chunk).fetchall())
+        return out
 
     def unified(self, unified_id: str) -> dict | None:
         """A unified listing row (with `data` parsed), or None."""

@@ -110,3 +110,24 @@ def test_an_update_finds_every_partner_a_full_deduplication_would_compare(tmp_pa
         for i, record in enumerate(records):
             looked_at = store.sharing_keys(engine.block_keys(record), 6, engine.spec.pair_keys)
             assert {records[j]["id"] for j in partners.get(i, ())} <= looked_at
+
+
+def test_unified_listings_written_together_are_found_by_their_new_text_only(tmp_path):
+    """Written in batches (unify's full clustering) as one at a time: a listing written again is
+    searched by its new text, its old text finds nothing, members follow the last write."""
+    from tests.listings import doc
+
+    with Storage(tmp_path / "hub.db") as store:
+        first = [doc(n, title=f"Fahrrad {n}") for n in range(1, 701)]  # more than one batch of statements
+        store.put_unified_many([(d, "active", [f"l_{n:016x}"], d["published_at"]) for n, d in enumerate(first, 1)])
+        again = [(doc(5, title="Kinderwagen"), "active", ["l_a", "l_b"], "2026-01-01T00:00:00+00:00"),
+                 (doc(6, title="Sessel"), "active", ["l_c"], "2026-01-01T00:00:00+00:00"),
+                 (doc(6, title="Sofa"), "active", ["l_d"], "2026-01-02T00:00:00+00:00")]  # given twice: the last
+        store.put_unified_many(again)
+        found = lambda word: [r[0] for r in store.db.execute(  # noqa: E731
+            "select id from unified_fts where unified_fts match ?", [word]).fetchall()]
+        assert found("Kinderwagen") == [doc(5)["id"]] and found("Sofa") == [doc(6)["id"]] and found("Sessel") == []
+        assert sorted(found("Fahrrad")) == sorted(d["id"] for d in first if d["id"] not in (doc(5)["id"], doc(6)["id"]))
+        assert store.db.execute("select count(*) from unified_fts").fetchone()[0] == 700
+        assert store.members(doc(5)["id"]) == ["l_a", "l_b"] and store.members(doc(6)["id"]) == ["l_d"]
+        assert store.created_at([doc(6)["id"], "u_unknown"]) == {doc(6)["id"]: "2026-01-02T00:00:00+00:00"}
