@@ -284,9 +284,11 @@ class SourceSync:
                 return  # unchanged: only read, nothing to undo
             with self.storage.savepoint():
                 self._record(raw, now, result, *looked)
-        except sqlite3.OperationalError:
-            raise  # the database, not the record (locked, full, read-only): the source fails
+        except (sqlite3.OperationalError, MemoryError):
+            raise  # the database or the machine, not the record (locked, full, read-only): the source fails
         except Exception as exc:  # a record the pipeline could not take: it alone goes to quarantine
+            if type(exc) is sqlite3.DatabaseError:  # the file itself ("disk image is malformed"): the source fails
+                raise
             for key, value in counted[0].items():  # what it counted was undone with it
                 setattr(result, key, value)
             self.bad = counted[1]

@@ -1,6 +1,8 @@
 """The sync pipeline end to end on a HelpTo portal: what readers and operators notice."""
 from __future__ import annotations
 
+import sqlite3
+
 from datetime import date, timedelta
 
 import pytest
@@ -206,9 +208,12 @@ def test_a_record_that_fails_half_way_is_undone_alone_inside_its_batch(make_conf
     assert "the disk said no" in bad["errors"][0]
 
 
-def test_a_database_error_fails_the_source_and_keeps_the_batches_before(make_config, storage, monkeypatch):
-    import sqlite3
-
+@pytest.mark.parametrize("failure", [
+    lambda: sqlite3.OperationalError("database or disk is full"),
+    lambda: sqlite3.DatabaseError("database disk image is malformed"),
+    lambda: MemoryError("database or disk is full (the process ran out of memory)"),
+])
+def test_a_database_error_fails_the_source_and_keeps_the_batches_before(make_config, storage, monkeypatch, failure):
     from hub.storage import Storage
 
     p = HelpToPortal([entry(i) for i in range(1, 601)], max_per_page=100)
@@ -217,14 +222,14 @@ def test_a_database_error_fails_the_source_and_keeps_the_batches_before(make_con
 
     def put_listing(self, row):
         if row["record_id"] == "480":
-            raise sqlite3.OperationalError("database or disk is full")
+            raise failure()
         return real(self, row)
 
     monkeypatch.setattr(Storage, "put_listing", put_listing)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         p.register(rsps, BASE)
         [result] = sync(config, storage)
-    assert result.status == "failed" and "disk is full" in result.error
+    assert result.status == "failed" and str(failure()) in result.error
     kept = storage.db.execute("select count(*) from listings where source = 'potsdam'").fetchone()[0]
     assert kept in (250, 500)  # the batches before were committed; the one holding the failure was not
     assert result.new == kept  # and the counts say what is there
