@@ -168,7 +168,9 @@ def _processes(config) -> int:
     one where the platform cannot fork or gunicorn is not installed (waitress then serves alone)."""
     if not hasattr(os, "fork") or importlib.util.find_spec("gunicorn") is None:
         return 1
-    return config.workers or os.cpu_count() or 1
+    from hub import cpus
+
+    return config.workers or cpus.available()
 
 
 def _serve(runtime, on_reload=None) -> None:
