@@ -157,6 +157,12 @@ def _v10(db: sqlite_utils.Database) -> None:
     db.conn.executemany("update unified set search_rowid = ? where id = ?", [(r, uid) for uid, r in rows.items()])
 
 
+def _v11(db: sqlite_utils.Database) -> None:
+    """Dashboard sessions the hub knows of: logging out ends one for good (a copy of its cookie too)."""
+    db.execute("create table dashboard_sessions (id text primary key, token_id text not null, "
+               "created_at text not null, ended_at text)")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,8 +2,9 @@
 
 Server-rendered like the reader pages, usable without JavaScript. A login form takes a token
 and sets a session cookie (signed, HTTP-only, SameSite=Strict, Secure when the hub is served
-over https) that names the token: a revoked or expired token ends the session at its next
-request. Every form carries the session's CSRF token; a POST without it, or with another, is
+over https) that names the token and a session the database knows: a revoked or expired token
+ends the session at its next request, and logging out ends it for good (a copy of the cookie
+is refused too). Every form carries the session's CSRF token; a POST without it, or with another, is
 refused (400) before anything happens. The session key is made once and kept in the database,
 so every web process accepts the same sessions.
 """
@@ -19,6 +20,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask.sessions import SecureCookieSessionInterface
 
 from hub import lifecycle, partners, review
+from hub.clock import utcnow
 from hub.storage import Storage
 from hub.storage.leases import holder_of
 from hub.web.db import storage
@@ -114,11 +116,11 @@ def current() -> partners.Token | None:
     if "who" in g:
         return g.who
     g.who = None
-    token_id = session.get("token")
+    token_id, sid = session.get("token"), session.get("sid")
     if token_id:
-        row = storage().db.execute("select id, partner, role, revoked_at, expires_at from tokens where id = ?",
-                                   [token_id]).fetchone()
-        from hub.clock import utcnow
+        row = storage().db.execute(
+            "select t.id, t.partner, t.role, t.revoked_at, t.expires_at from tokens t join dashboard_sessions s "
+            "on s.token_id = t.id where t.id = ? and s.id = ? and s.ended_at is null", [token_id, sid or ""]).fetchone()
 
         if row and not row[3] and (not row[4] or datetime.fromisoformat(row[4]) > utcnow()):
             g.who = partners.Token(row[0], row[1], row[2])
@@ -158,9 +160,14 @@ def login():
         else:
             session.clear()
             session.permanent = True
-            session["token"] = who.id
+            session["token"], session["sid"] = who.id, secrets.token_urlsafe(24)
             csrf_token()
+            now = utcnow()
             with storage().transaction():
+                storage().db.execute("delete from dashboard_sessions where created_at < ?",  # long expired
+                                     [(now - current_app.permanent_session_lifetime).isoformat()])
+                storage().db.execute("insert into dashboard_sessions (id, token_id, created_at) values (?, ?, ?)",
+                                     [session["sid"], who.id, now.isoformat()])
                 partners.audit(storage(), who.actor, "dashboard.login", who.id)
             target = request.args.get("next") or ""
             return redirect(target if target.startswith("/admin") and "//" not in target else url_for("dashboard.home"))
@@ -172,7 +179,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End the session, for good: its cookie (or a copy) is refused from now on."""
+    if session.get("sid"):
+        with storage().transaction():
+            storage().db.execute("update dashboard_sessions set ended_at = ? where id = ? and ended_at is null",
+                                 [utcnow().isoformat(), session["sid"]])
     session.clear()
     return redirect(url_for("dashboard.login"))
 

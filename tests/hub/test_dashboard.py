@@ -92,3 +92,18 @@ def test_roles_and_revocation_in_the_dashboard(dash):
     with Storage(config.database) as storage:
         partners.revoke_token(storage, tokens["operator"].split("_")[1])
     assert other.get("/admin/").status_code == 302  # a revoked token ends the session at once
+
+
+def test_after_logout_the_session_cookie_is_refused_even_as_a_copy(dash):
+    """A cookie copied off the machine (or left in another tab) is no way back in once its owner
+    logged out; another session of the same token goes on."""
+    app, tokens, _ = dash
+    client, other = app.test_client(), app.test_client()
+    _, csrf = login(client, tokens["operator"])
+    login(other, tokens["operator"])
+    copy = client.get_cookie("helferhub_admin", path="/admin").value
+    assert client.post("/admin/logout", data={"csrf": csrf}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("helferhub_admin", copy, path="/admin")
+    assert thief.get("/admin/").headers["Location"].startswith("/admin/login")
+    assert other.get("/admin/").status_code == 200
