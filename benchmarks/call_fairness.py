@@ -42,9 +42,9 @@ def simulate(calls: int = 200, subscribers: int = 50, seed: int = 1, database: s
                                    "notify": {"wave_factor": 1.5, "wave_every": "1h"}}, env={})
     now = utcnow()
     with Storage(config.database) as storage:
-        for _ in range(subscribers):
+        for n in range(subscribers):  # each helper's own endpoint (never called: a wave is recorded, not sent)
             subscriptions.subscribe(config, storage, search="category=volunteering&ags=14713",
-                                    webhook="http://127.0.0.1:9/never-called")
+                                    webhook=f"http://127.0.0.1:9/never-called/{n}")
         for n in range(calls):
             doc = _call(n, rng.randint(1, 5), now)
             with storage.transaction():

@@ -110,6 +110,7 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
             raise SubscriptionError("email", "this hub sends no e-mail (its operator has set no [mail] server)")
         if len(email) > 254 or email.count("@") != 1 or any(c.isspace() for c in email) or "." not in email.split("@")[1]:
             raise SubscriptionError("email", "not an e-mail address")
+    _check_room(storage, webhook or email, bool(email))
     now = utcnow().isoformat()
     row = {"id": "s_" + secrets.token_hex(8), "topic": "search" if search is not None else "matches",
            "search": search, "listing_id": listing, "channel": "webhook" if webhook else "email",
@@ -134,6 +135,39 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
     return row
 
 
+#: Subscriptions one webhook URL or e-mail address may have (active or awaiting confirmation).
+PER_TARGET = 20
+#: Confirmation links an address may be sent before it opens one: anyone may type in any address,
+#: and the hub must not be a way to flood someone's mailbox.
+PENDING_PER_ADDRESS = 3
+#: An e-mail subscription never confirmed is dropped after this long (its link no longer works).
+CONFIRM_WITHIN = timedelta(days=7)
+
+
+def _check_room(storage: Storage, target: str, email: bool) -> None:
+    """SubscriptionError (409) where the target has as many subscriptions as it may (unconfirmed ones
+    older than CONFIRM_WITHIN are dropped first)."""
+    _drop_unconfirmed(storage)
+    field = "email" if email else "webhook"
+    same = "lower(target) = lower(?)" if email else "target = ?"
+    counts = dict(storage.db.execute(f"select status, count(*) from subscriptions where channel = ? and {same} "
+                                     "and status in ('active', 'pending') group by status",
+                                     [field, target]).fetchall())
+    if email and counts.get("pending", 0) >= PENDING_PER_ADDRESS:
+        raise SubscriptionError(field, f"{PENDING_PER_ADDRESS} confirmation links were sent to this address and none "
+                                       "was opened yet: open one of them (each works for "
+                                       f"{CONFIRM_WITHIN.days} days)", 409)
+    if sum(counts.values()) >= PER_TARGET:
+        raise SubscriptionError(field, f"it has {PER_TARGET} subscriptions already, the most one {field} may have: "
+                                       "unsubscribe from one first", 409)
+
+
+def _drop_unconfirmed(storage: Storage) -> None:
+    with storage.transaction():
+        storage.db.execute("delete from subscriptions where status = 'pending' and created_at < ?",
+                           [(utcnow() - CONFIRM_WITHIN).isoformat()])
+
+
 def pending_confirmation(storage: Storage, token: str) -> bool:
     """True if a confirmation link's token is waiting to be used."""
     return bool(token) and storage.db.execute("select 1 from subscriptions where confirm_token = ?",
@@ -141,7 +175,9 @@ def pending_confirmation(storage: Storage, token: str) -> bool:
 
 
 def confirm(storage: Storage, token: str) -> dict:
-    """Confirm an e-mail subscription by its link's token; LookupError if there is none."""
+    """Confirm an e-mail subscription by its link's token; LookupError if there is none (or it is older
+    than CONFIRM_WITHIN)."""
+    _drop_unconfirmed(storage)
     rows = list(storage.db["subscriptions"].rows_where("confirm_token = ?", [token])) if token else []
     if not rows:
         raise LookupError("this confirmation link is unknown or was used already")

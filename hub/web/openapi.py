@@ -201,6 +201,8 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                           "202": {"description": "Confirmation link sent", "content": {JSON: {"schema": {"type": "object"}}}},
                           "400": _error("A field is missing or wrong; `parameter` names it."),
                           "404": _error("No such listing shown now."),
+                          "409": _error("The webhook or address has as many subscriptions (or unopened "
+                                        "confirmation links) as it may."),
                           "503": _error("The confirmation could not be sent now.")}}},
         "/api/v1/subscriptions/confirm": {
             "get": {"summary": "The confirmation link's page (one button; a GET confirms nothing)",

@@ -55,8 +55,9 @@ def create():
         row = subscriptions.subscribe(current_app.config["HUB"], storage(), language=str(body.get("lang") or "de"),
                                       **values)
     except subscriptions.SubscriptionError as exc:
-        return jsonify(error="Bad Request" if exc.status == 400 else "Not Found" if exc.status == 404 else "Unavailable",
-                       status=exc.status, parameter=exc.field, message=str(exc)), exc.status
+        names = {400: "Bad Request", 404: "Not Found", 409: "Conflict"}
+        return jsonify(error=names.get(exc.status, "Unavailable"), status=exc.status, parameter=exc.field,
+                       message=str(exc)), exc.status
     links = subscriptions.links(current_app.config["HUB"], row)
     if row["channel"] == "webhook":
         return jsonify(id=row["id"], status="active", secret=row["secret"], unsubscribe=links["unsubscribe"],

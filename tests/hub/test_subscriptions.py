@@ -263,3 +263,30 @@ def test_mail_headers_stay_one_line_and_refusals_never_name_the_address(tmp_path
     refused = smtplib.SMTPRecipientsRefused({"victim@example.org": (550, b"no such user")})
     assert "victim" not in subscriptions._reason(refused, sub)
     assert "victim" not in subscriptions._reason(OSError("cannot reach victim@example.org"), sub)
+
+
+def test_one_address_gets_no_flood_of_confirmation_links_and_one_webhook_no_flood_of_subscriptions(
+        tmp_path, smtp, receiver, monkeypatch):
+    """Anyone may type in anyone's address: after 3 unopened confirmation links it gets no more (409)
+    until one is opened or they lapse (7 days); a webhook has at most 20 subscriptions."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [entry(1, titel="Sofa abzugeben", ort=LEIPZIG)], mail_port=port)
+    client = create_app(config).test_client()
+    codes = [client.post("/api/v1/subscriptions", json={"search": f"q=sofa{n}", "email": address}).status_code
+             for n, address in enumerate(["anna@example.org", "Anna@Example.org", "anna@example.org", "ANNA@example.org"])]
+    refused = client.post("/api/v1/subscriptions", json={"search": "", "email": "anna@example.org"})
+    assert codes == [202, 202, 202, 409] and refused.status_code == 409 and len(handler.messages) == 3
+    assert refused.get_json()["parameter"] == "email" and "open one of them" in refused.get_json()["message"]
+    assert "anna" not in refused.get_data(as_text=True)
+    assert client.post("/api/v1/subscriptions", json={"search": "", "email": "ben@example.org"}).status_code == 202
+    later = utcnow() + timedelta(days=8)
+    monkeypatch.setattr(subscriptions, "utcnow", lambda: later)
+    link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?token=\S+)",
+                     handler.messages[0].get_content()).group(1)
+    assert client.post(link).status_code == 404  # lapsed with the others
+    assert client.post("/api/v1/subscriptions", json={"search": "", "email": "anna@example.org"}).status_code == 202
+    made = [client.post("/api/v1/subscriptions", json={"search": f"q=sofa{n}", "webhook": receiver.url})
+            for n in range(21)]
+    assert [m.status_code for m in made] == [201] * 20 + [409]
+    assert client.post(made[0].get_json()["unsubscribe"].removeprefix("https://hub.example")).status_code == 200
+    assert client.post("/api/v1/subscriptions", json={"search": "", "webhook": receiver.url}).status_code == 201
