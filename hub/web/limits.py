@@ -10,6 +10,7 @@ are never limited (monitoring must always get through).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import mmap
 import os
@@ -133,7 +134,7 @@ def _check():
     windows: Windows = current_app.extensions["helferhub_limits"]
     admin = request.path.startswith("/admin")
     checks = []
-    address = request.remote_addr or "-"
+    address = client_of(request.remote_addr)
     if admin:  # the per-token limit is counted once the token is authenticated (check_token)
         checks.append((("admin-address", address), limits.get("admin_address")))
     else:
@@ -143,6 +144,22 @@ def _check():
         if response is not None:
             return response
     return None
+
+
+def client_of(address: str | None) -> str:
+    """Whom a limit counts: an IPv4 address, or the /64 network of an IPv6 one (one subscriber's line
+    holds a whole /64: counted by address, it would have more addresses than the table has room)."""
+    if not address:
+        return "-"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:  # an IPv4 client of a dual-stack socket
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def check_token(token_id: str) -> None:

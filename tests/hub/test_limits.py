@@ -56,3 +56,22 @@ def test_a_clock_set_back_does_not_keep_a_client_refused(monkeypatch):
     monkeypatch.setattr(time, "time", lambda: real() - 3600)
     time.sleep(1.05)
     assert windows.hit(("public", "c"), 1, 1) is None
+
+
+def test_an_ipv6_line_is_one_client_however_many_addresses_it_uses(make_config):
+    """A subscriber's line holds a whole /64: stepping through its addresses does not step around a limit."""
+    from dataclasses import replace
+
+    from hub.web import create_app
+
+    config = make_config()
+    client = create_app(replace(config, limits={**config.limits, "public": (3, 60)})).test_client()
+    codes = [client.get("/api/v1/listings", environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"}).status_code
+             for n in range(1, 6)]
+    assert codes == [200, 200, 200, 429, 429]
+    other_line = client.get("/api/v1/listings", environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"})
+    assert other_line.status_code == 200
+    ipv4 = [client.get("/api/v1/listings", environ_base={"REMOTE_ADDR": address}).status_code
+            for address in ("203.0.113.5", "::ffff:203.0.113.5", "203.0.113.5", "203.0.113.6")]
+    assert ipv4 == [200, 200, 200, 200]  # an IPv4 address written as IPv6 is that address; another is another
+    assert client.get("/api/v1/listings", environ_base={"REMOTE_ADDR": "203.0.113.5"}).status_code == 429
