@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from pathlib import Path
 
 import click
 
@@ -173,6 +174,27 @@ def _processes(config) -> int:
     return config.workers or cpus.available()
 
 
+METRICS_PREFIX = "helferhub-metrics-"
+
+
+def _drop_orphaned_metrics() -> None:
+    """Remove the metrics folders of servers that were killed without a chance to (SIGKILL, a crash):
+    each folder names the process that made it."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{METRICS_PREFIX}*-*"):
+        pid = folder.name.removeprefix(METRICS_PREFIX).split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():  # only this user's own
+                continue
+        except OSError:
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # no such process: nobody writes there any more
+            shutil.rmtree(folder, ignore_errors=True)
+        except (PermissionError, OverflowError):  # someone else's, alive
+            continue
+
+
 def _serve(runtime, on_reload=None) -> None:
     """Serve the app: gunicorn with `[server] workers` processes (one per CPU by default) where the
     platform forks, else waitress in this process; a reload shows in the next request."""
@@ -181,7 +203,8 @@ def _serve(runtime, on_reload=None) -> None:
     own_metrics = None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # before the web package (and prometheus-client) is loaded: every process's counts add up in files there
-        own_metrics = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="helferhub-metrics-")
+        _drop_orphaned_metrics()
+        own_metrics = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=f"{METRICS_PREFIX}{os.getpid()}-")
     from hub.web import create_app, server
 
     app = create_app(config)

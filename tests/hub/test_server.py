@@ -227,3 +227,34 @@ def test_ctrl_c_stops_run_quietly(tmp_path):
     assert "scheduler process" not in log.read_text()  # no alarm about its scheduler: it was asked to stop
     wait_for(lambda: not os.path.exists(f"/proc/{scheduler}") or
              Path(f"/proc/{scheduler}/stat").read_text().split()[2] == "Z", 30, "the scheduler ending")
+
+
+def test_a_killed_servers_metrics_folder_is_removed_by_the_next_one(tmp_path):
+    """serve keeps its processes' metrics in a folder of its own; one killed outright (SIGKILL) cannot
+    remove it, so the next serve does (and leaves alone any folder of a server still running)."""
+    import glob
+    import tempfile
+
+    port = free_port()
+    config = write_config(tmp_path / "hub.toml", port)
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    first = subprocess.Popen([*HELFERHUB, "--config", str(config), "serve"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    pattern = os.path.join(tempfile.gettempdir(), f"helferhub-metrics-{first.pid}-*")
+    try:
+        wait_for(lambda: get(port, "/healthz")[0] == 200, 30, "the first server")
+        [left] = glob.glob(pattern)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    assert os.path.isdir(left)
+    second = subprocess.Popen([*HELFERHUB, "--config", str(config), "serve"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env=env)
+    try:
+        wait_for(lambda: get(port, "/healthz")[0] == 200, 30, "the second server")
+        assert not os.path.exists(left)
+        assert glob.glob(os.path.join(tempfile.gettempdir(), f"helferhub-metrics-{second.pid}-*"))
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+    assert not glob.glob(os.path.join(tempfile.gettempdir(), f"helferhub-metrics-{second.pid}-*"))
