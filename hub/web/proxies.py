@@ -17,9 +17,10 @@ from hub.config import Network
 
 def _address(text: str):
     try:
-        return ipaddress.ip_address(text.strip().strip("[]"))
+        address = ipaddress.ip_address(text.strip().strip("[]"))
     except ValueError:
         return None
+    return getattr(address, "ipv4_mapped", None) or address  # '::ffff:127.0.0.1' (dual-stack socket) is 127.0.0.1
 
 
 class ClientAddress:

@@ -35,7 +35,8 @@ def create_server(app, **options):
 
 def serve(app, **options) -> None:
     """Serve app with waitress until interrupted (options as waitress.serve takes them)."""
-    waitress.serve(app, **options)
+    # X-Forwarded-For kept for the app, which trusts it only from the proxies it knows (hub/web/proxies.py)
+    waitress.serve(app, **{"clear_untrusted_proxy_headers": False, **options})
 
 
 def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on_reload=None) -> None:

@@ -22,6 +22,8 @@ def client_of(remote: str, forwarded: str | None, proxies: str = "127.0.0.1, ::1
     ("127.0.0.1", "6.6.6.6, 203.0.113.9", "203.0.113.9"),              # what the client wrote itself is left of it
     ("10.0.0.3", "203.0.113.9, 10.0.0.7", "203.0.113.9"),              # two proxies of ours
     ("::1", "2001:db8::5", "2001:db8::5"),
+    ("::ffff:127.0.0.1", "203.0.113.9", "203.0.113.9"),              # nginx over IPv4 to a dual-stack socket
+    ("127.0.0.1", "203.0.113.9, ::ffff:10.0.0.7", "203.0.113.9"),
     ("203.0.113.50", "127.0.0.1", "203.0.113.50"),                     # not a proxy: it cannot name another address
     ("203.0.113.50", "198.51.100.1", "203.0.113.50"),
     ("127.0.0.1", None, "127.0.0.1"),                                  # a local client without a proxy

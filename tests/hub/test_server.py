@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from hub.storage import Storage
 from tests.conftest import ROOT
 
@@ -190,13 +192,14 @@ def test_rate_limits_count_every_web_process_together(tmp_path):
         proc.wait(timeout=30)
 
 
-def test_behind_a_proxy_each_client_has_its_own_limit_and_log_line(tmp_path):
+@pytest.mark.parametrize("workers", [2, 1])  # gunicorn, and waitress in one process
+def test_behind_a_proxy_each_client_has_its_own_limit_and_log_line(tmp_path, workers):
     """The README's nginx on this host: the limits and the access log go by the client's address the
     proxy forwarded, so one client over its limit does not lock out the others; a client talking to
     the hub directly cannot name another address to step around its limit."""
     port = free_port()
     config = write_config(tmp_path / "hub.toml", port)
-    config.write_text(config.read_text() + '\n[limits]\npublic = "3/1m"\n')
+    config.write_text(config.read_text().replace("workers = 2", f"workers = {workers}") + '\n[limits]\npublic = "3/1m"\n')
     env = {k: v for k, v in os.environ.items() if k != "HELFERHUB_PROXIES"}  # the default: proxies on loopback
     proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "serve"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=env)
