@@ -55,7 +55,7 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
         threading.Thread(target=_supervise, args=(alive, scheduler.pid, parent, stopping, lost), daemon=True,
                          name="scheduler watch").start()
         try:
-            _serve(runtime, on_reload=lambda: scheduler.send_signal(signal.SIGHUP))
+            _serve(runtime, on_reload=lambda: scheduler.send_signal(signal.SIGHUP), on_stop=stopping.set)
         finally:
             if os.getpid() == parent:  # not in a web process (forked from here) that ends
                 stopping.set()
@@ -153,11 +153,17 @@ def _ends_with_parent() -> None:
         pass
 
 
+#: Seconds the scheduler's end waits for `run` to be told to stop too, before it counts as a failure.
+STOP_GRACE = 3.0
+
+
 def _supervise(alive: int, pid: int, parent: int, stopping: threading.Event, lost: threading.Event) -> None:
     """`run` without its scheduler is no hub that keeps fresh: when the scheduler process ends while
     `run` goes on, say so and stop `run` with exit status 1 (its service manager restarts the whole)."""
     os.read(alive, 1)  # returns when the scheduler's end of the pipe closes: it ended
-    if not stopping.is_set():
+    # A service manager stopping the whole signals every process at once (systemd's KillMode=control-group):
+    # the scheduler may end before run has taken its own signal in. Only an end that stays alone is a failure.
+    if not stopping.wait(STOP_GRACE):
         lost.set()
         logging.getLogger(__name__).error("the scheduler process (pid %d) ended; stopping so that the hub can be "
                                           "started again whole", pid, extra={"event": "run.scheduler_ended"})
@@ -195,7 +201,7 @@ def _drop_orphaned_metrics() -> None:
             continue
 
 
-def _serve(runtime, on_reload=None) -> None:
+def _serve(runtime, on_reload=None, on_stop=None) -> None:
     """Serve the app: gunicorn with `[server] workers` processes (one per CPU by default) where the
     platform forks, else waitress in this process; a reload shows in the next request."""
     config = runtime.config
@@ -215,7 +221,7 @@ def _serve(runtime, on_reload=None) -> None:
         parent = os.getpid()
         try:
             server.serve_processes(app, host=config.host, port=config.port, workers=workers, threads=config.threads,
-                                   on_reload=on_reload)
+                                   on_reload=on_reload, on_stop=on_stop)
         finally:
             if own_metrics and os.getpid() == parent:  # a web process ending unwinds this too (it is a fork)
                 shutil.rmtree(own_metrics, ignore_errors=True)

@@ -39,9 +39,10 @@ def serve(app, **options) -> None:
     waitress.serve(app, **{"clear_untrusted_proxy_headers": False, **options})
 
 
-def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on_reload=None) -> None:
+def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on_reload=None, on_stop=None) -> None:
     """Serve app with gunicorn (threaded workers, forked from this process, which loaded the app once)
-    until interrupted; on_reload() after gunicorn restarted its workers on SIGHUP.
+    until interrupted; on_reload() after gunicorn restarted its workers on SIGHUP; on_stop() at once
+    when this process is told to stop (SIGTERM, SIGINT, SIGQUIT), before the requests in flight end.
 
     The metrics of every process add up through prometheus-client's multiprocess mode: the caller
     sets PROMETHEUS_MULTIPROC_DIR before the hub's web package is first imported."""
@@ -62,6 +63,8 @@ def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on
                "proc_name": "helferhub", "control_socket_disable": True}
     if on_reload is not None:
         options["on_reload"] = lambda _arbiter: on_reload()
+    if on_stop is not None:
+        options["when_ready"] = lambda _arbiter: _tell_on_stop(on_stop)
 
     # gunicorn's own parser in C (gunicorn[fast]) would refuse raw UTF-8 before the patch above sees it
     options["http_parser"] = "python"
@@ -76,6 +79,21 @@ def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on
             return app
 
     Server().run()
+
+
+def _tell_on_stop(on_stop) -> None:
+    """Call on_stop() first whenever gunicorn's master is told to stop (its own handlers, set by now, follow)."""
+    import signal
+
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        handler = signal.getsignal(number)
+
+        def told(signum, frame, handler=handler):
+            on_stop()
+            if callable(handler):
+                handler(signum, frame)
+
+        signal.signal(number, told)
 
 
 def _percent_encoding(parse):

@@ -157,6 +157,7 @@ def start_run(tmp_path):
     wait_for(lambda: get(port, "/readyz")[0] == 200 and len(children(proc.pid)) == 3, 30, "the web and the scheduler")
     scheduler = next(p for p in children(proc.pid)
                      if "worker" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace"))
+    proc.port = port
     return proc, scheduler, log
 
 
@@ -230,6 +231,20 @@ def test_ctrl_c_stops_run_quietly(tmp_path):
     assert "scheduler process" not in log.read_text()  # no alarm about its scheduler: it was asked to stop
     wait_for(lambda: not os.path.exists(f"/proc/{scheduler}") or
              Path(f"/proc/{scheduler}/stat").read_text().split()[2] == "Z", 30, "the scheduler ending")
+
+
+def test_a_service_managers_stop_during_a_request_is_a_clean_stop(tmp_path):
+    """systemd's stop signals every process of the unit at once: the scheduler ends at once, run only
+    after the request in flight. That is an ordinary stop (0), not a lost scheduler (1): else every
+    `systemctl stop` during traffic would count as a failure."""
+    proc, scheduler, log = start_run(tmp_path)
+    with socket.create_connection(("127.0.0.1", proc.port), timeout=10) as client:
+        client.sendall(b"GET /feed.json HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # still sending its request
+        time.sleep(0.5)
+        os.kill(scheduler, signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=90) == 0, log.read_text()[-3000:]
+    assert "the scheduler process" not in log.read_text()
 
 
 def test_a_killed_servers_metrics_folder_is_removed_by_the_next_one(tmp_path):
