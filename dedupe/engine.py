@@ -327,9 +327,10 @@ class Engine:
                 known, documents = self.vocabulary
             out = vector.WordWeights(column, known, documents if known is not None else 0, stock)
             prep.cache[("built with", n)] = self.model
-        elif f.comparator == "numbers":
-            sets: dict[str, frozenset] = {}  # many texts mention the same numbers
-            out = [None if v is None else sets.get(v) or sets.setdefault(v, frozenset(v.split())) for v in column]
+        elif f.comparator in PAIRWISE:  # each distinct value numbered (many texts mention the same numbers)
+            numbered: dict = {}
+            codes = np.array([-1 if v is None else numbered.setdefault(v, len(numbered)) for v in column], dtype=np.int64)
+            out = (codes, vector.TokenSets([v.split() if f.comparator == "numbers" else v for v in numbered]))
         else:
             out = column
         prep.cache[key] = out
@@ -357,10 +358,9 @@ class Engine:
                 matrix[:, n] = distances_km(column[left], column[right])
             elif f.comparator == "date":
                 matrix[:, n] = vector.date_days(column[left], column[right])
-            else:  # set, numbers: no batch form, one by one
-                compare = PAIRWISE[f.comparator]
-                matrix[:, n] = [np.nan if column[i] is None or column[j] is None else compare(column[i], column[j])
-                                for i, j in zip(left, right)]
+            else:  # set, numbers: as sparse rows of tokens
+                codes, sets = column
+                matrix[:, n] = sets.scores(codes[left], codes[right], f.comparator)
         return matrix
 
     def similarities(self, measures: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from array import array
 import numpy as np
 from rapidfuzz import process
 
-from dedupe.compare import NATIVE, TEXT_METHODS
+from dedupe.compare import NATIVE, OTHER_DATE, TEXT_METHODS
 
 
 def text_scores(left: list, right: list, method: str) -> np.ndarray:
@@ -27,6 +27,56 @@ def _cpdist(a: list[str], b: list[str], scorer) -> np.ndarray:
     if not a:
         return np.empty(0, dtype=np.float32)
     return process.cpdist(a, b, scorer=scorer, workers=-1, dtype=np.float32).astype(np.float64)
+
+
+class TokenSets:
+    """Distinct sets of tokens (the numbers a text mentions, a set field's values) as rows of a sparse
+    matrix, so the set comparators score every pair at once. Records point at rows (`codes`, -1 for
+    missing): many records share one set."""
+
+    def __init__(self, values: list):
+        from scipy import sparse
+
+        vocabulary: dict[str, int] = {}
+        indptr, indices = array("q", [0]), array("i")
+        for value in values:
+            indices.extend(sorted(vocabulary.setdefault(t, len(vocabulary)) for t in value))
+            indptr.append(len(indices))
+        indices_np = np.frombuffer(indices, dtype=np.int32) if len(indices) else np.empty(0, np.int32)
+        shape = (len(values), max(len(vocabulary), 1))
+        self.present = sparse.csr_matrix((np.ones(len(indices_np), dtype=np.int32), indices_np,
+                                          np.frombuffer(indptr, dtype=np.int64)), shape=shape)
+        dated = np.zeros(shape[1], dtype=np.int32)
+        dated[[k for t, k in vocabulary.items() if t.endswith(".")]] = 1  # a day and a month (compare.number_tokens)
+        self.dated = dated
+        self.sizes = np.diff(np.frombuffer(indptr, dtype=np.int64))
+        self.dates = self.present @ dated
+
+    def _shared(self, a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        both = self.present[a].multiply(self.present[b])
+        return np.asarray(both.sum(axis=1)).reshape(-1) if weights is None else both @ weights
+
+    def scores(self, left: np.ndarray, right: np.ndarray, comparator: str, chunk: int = 200_000) -> np.ndarray:
+        """Per pair of codes, compare.numbers or compare.jaccard of their sets (NaN where one is missing)."""
+        out = np.full(len(left), np.nan)
+        for start in range(0, len(left), chunk):
+            l, r = left[start:start + chunk], right[start:start + chunk]
+            keep = np.flatnonzero((l >= 0) & (r >= 0))
+            a, b = l[keep], r[keep]
+            shared = self._shared(a, b).astype(np.float64)
+            la, lb = self.sizes[a].astype(np.float64), self.sizes[b].astype(np.float64)
+            union = la + lb - shared
+            if comparator == "set":
+                score = np.divide(shared, union, out=np.ones(len(a)), where=union > 0)
+            else:  # compare.numbers, case by case
+                score = np.maximum(0.05, np.divide(0.8 * shared, union, out=np.zeros(len(a)), where=union > 0))
+                other_date = (self.dates[a] > 0) & (self.dates[b] > 0) & (self._shared(a, b, self.dated) == 0)
+                score[other_date] = OTHER_DATE
+                inside = shared == np.minimum(la, lb)
+                score[inside] = np.where(shared[inside] >= 2, 0.9, 0.85)
+                score[inside & (la == lb)] = 1.0
+            out[start + keep] = score
+        return out
 
 
 def exact_scores(left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.compare import OTHER_DATE, number_tokens, numbers, prepare
+from dedupe.compare import OTHER_DATE, jaccard, number_tokens, numbers, prepare
 from dedupe.engine import Engine
 from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import SpecError, from_dict, listing_spec
@@ -348,6 +348,26 @@ def test_number_tokens_takes_any_text(text):
     tokens = number_tokens(text)
     assert all(isinstance(t, str) and t for t in tokens)
     assert len(set(tokens)) == len(tokens)
+
+
+_token = st.sampled_from(["1", "2", "9", "16:30", "12.12.", "1.5.", "24.12.", "200", "3", "x"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.frozensets(_token, min_size=1, max_size=6), min_size=1, max_size=12),
+       st.lists(st.tuples(st.integers(-1, 11), st.integers(-1, 11)), max_size=60))
+def test_the_set_comparators_score_all_pairs_at_once_as_one_by_one(sets, picks):
+    """Scoring every candidate pair at once (sparse rows of tokens) gives what compare.numbers and
+    compare.jaccard give pair by pair: the same numbers, a copy cut short, other dates, a missing side."""
+    from dedupe.vector import TokenSets
+
+    codes = [(a if a < len(sets) else -1, b if b < len(sets) else -1) for a, b in picks] or [(0, 0)]
+    left, right = np.array([a for a, _ in codes]), np.array([b for _, b in codes])
+    tokens = TokenSets([sorted(s) for s in sets])
+    for name, compare in (("numbers", numbers), ("set", jaccard)):
+        one_by_one = [np.nan if a < 0 or b < 0 else compare(sets[a], sets[b]) for a, b in codes]
+        assert np.array_equal(tokens.scores(left, right, name), np.array(one_by_one), equal_nan=True)
+    assert tokens.scores(np.array([0]), np.array([0]), "numbers")[0] == 1.0  # the same numbers
 
 
 def test_the_u_sample_takes_memory_in_proportion_to_the_pairs_not_the_records():
