@@ -509,7 +509,7 @@ class Engine:
             draw = rng.integers(0, n, size=(2 * want, 2))
             draw = draw[codes[draw[:, 0]] != codes[draw[:, 1]]]
             lo, hi = np.minimum(draw[:, 0], draw[:, 1]), np.maximum(draw[:, 0], draw[:, 1])
-            found = np.unique(np.concatenate([found, lo * n + hi]))
+            found = blocking.unique(np.concatenate([found, lo * n + hi]))
         found = found[rng.permutation(len(found))[:want]]
         found.sort()
         return np.stack([found // n, found % n], axis=1), universe

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedupe.engine import Engine
 from dedupe.spec import SpecError, from_dict, listing_spec
@@ -166,3 +168,43 @@ def test_preparing_in_worker_processes_gives_the_same_clusters(engine):
     assert alone.key_names_of(0) == engine.block_keys(records[0])  # as stored for incremental updates
     engine.workers = 2
     assert engine.run(records) == Engine(listing_spec(), engine.model).run(records)
+
+
+def _blocks_one_by_one(keys_of: list[list[int]], max_block: int, rare_keys: int, pair_keys: int) -> set:
+    """The blocking rule written plainly, record by record: a record's keys held by more than max_block
+    records pair up (its pair_keys rarest such keys, two by two); it then takes part through its
+    rare_keys rarest keys held by 2 to max_block records (ties: single keys by id, then paired keys);
+    two records sharing a key they take part through are a pair."""
+    from collections import Counter
+    from itertools import combinations
+
+    held = Counter(k for keys in keys_of for k in set(keys))
+    own = [sorted(set(keys)) for keys in keys_of]
+    paired = []
+    for keys in own:
+        crowded = sorted((k for k in keys if held[k] > max_block), key=lambda k: (held[k], k))[:pair_keys]
+        paired.append([(min(a, b), max(a, b)) for a, b in combinations(crowded, 2)] if pair_keys >= 2 else [])
+    held_pairs = Counter(p for ps in paired for p in ps)
+    through: dict = {}
+    for record, (keys, pairs) in enumerate(zip(own, paired)):
+        usable = [((held[k], 0, (k,)), k) for k in keys if 2 <= held[k] <= max_block]
+        usable += [((held_pairs[p], 1, p), p) for p in pairs if 2 <= held_pairs[p] <= max_block]
+        for _, key in sorted(usable)[:rare_keys]:
+            through.setdefault(key, []).append(record)
+    return {(a, b) for members in through.values() for a, b in combinations(sorted(members), 2)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=7), min_size=2, max_size=60),
+       st.integers(2, 6), st.integers(1, 4), st.sampled_from([0, 3, 4]))
+def test_blocking_finds_the_pairs_of_the_rule_written_plainly(keys_of, max_block, rare_keys, pair_keys):
+    """The array blocking (sorts of integer codes) gives exactly the pairs of the rule written record by record."""
+    import numpy as np
+
+    from dedupe import blocking
+
+    flat = [k for keys in keys_of for k in sorted(set(keys))]
+    starts = np.cumsum([0] + [len(set(keys)) for keys in keys_of])
+    records, keys = blocking.chosen_keys(np.array(flat, dtype=np.int64), starts, max_block, rare_keys, pair_keys)
+    found = {tuple(p) for p in blocking.block_pairs(records, keys).tolist()}
+    assert found == _blocks_one_by_one(keys_of, max_block, rare_keys, pair_keys)
