@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dedupe.compare import OTHER_DATE, jaccard, number_tokens, numbers, prepare
 from dedupe.engine import Engine
-from dedupe.model import Model, ModelError, estimate
+from dedupe.model import Model, ModelError, estimate, unique_rows
 from dedupe.spec import SpecError, from_dict, listing_spec
 from hub.cli import cli
 from tests.dedupe.conftest import sample_listings
@@ -368,6 +368,18 @@ def test_the_set_comparators_score_all_pairs_at_once_as_one_by_one(sets, picks):
         one_by_one = [np.nan if a < 0 or b < 0 else compare(sets[a], sets[b]) for a, b in codes]
         assert np.array_equal(tokens.scores(left, right, name), np.array(one_by_one), equal_nan=True)
     assert tokens.scores(np.array([0]), np.array([0]), "numbers")[0] == 1.0  # the same numbers
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 12), st.integers(1, 6), st.integers(0, 2 ** 32 - 1))
+def test_level_patterns_are_counted_as_numpy_counts_rows(pairs, fields, levels, seed):
+    """The distinct level patterns the EM runs over, found by reading each row as one integer, are
+    numpy's unique rows: the same patterns in the same order, each pair's and their counts."""
+    matrix = np.random.default_rng(seed).integers(-1, levels, size=(pairs, fields)).astype(np.int8)
+    patterns, inverse, counts = np.unique(matrix, axis=0, return_inverse=True, return_counts=True)
+    found = unique_rows(matrix)
+    assert np.array_equal(found[0], patterns) and np.array_equal(found[1], inverse.reshape(-1))
+    assert np.array_equal(found[2], counts)
 
 
 def test_the_u_sample_takes_memory_in_proportion_to_the_pairs_not_the_records():
