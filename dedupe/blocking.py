@@ -124,7 +124,8 @@ def distinct_mask(pairs: np.ndarray, values: list) -> np.ndarray:
     return codes[pairs[:, 0]] != codes[pairs[:, 1]]
 
 
-def prefilter_mask(pairs: np.ndarray, columns: list[list[str]], scorers: list, cutoff: float) -> np.ndarray:
+def prefilter_mask(pairs: np.ndarray, columns: list[list[str]], scorers: list, cutoff: float,
+                   chunk: int = 500_000) -> np.ndarray:
     """True where any of the texts scores at least cutoff; each later field only for the pairs still out."""
     passed = np.zeros(len(pairs), dtype=bool)
     for column, scorer in zip(columns, scorers):
@@ -132,7 +133,9 @@ def prefilter_mask(pairs: np.ndarray, columns: list[list[str]], scorers: list, c
         if not len(todo):
             break
         texts = np.array(column, dtype=object)
-        scores = process.cpdist(texts[pairs[todo, 0]].tolist(), texts[pairs[todo, 1]].tolist(), scorer=scorer,
-                                score_cutoff=cutoff, workers=-1, dtype=np.float32)
-        passed[todo[scores >= max(cutoff, 1)]] = True
+        for start in range(0, len(todo), chunk):  # two lists of texts per pair are big
+            some = todo[start:start + chunk]
+            scores = process.cpdist(texts[pairs[some, 0]].tolist(), texts[pairs[some, 1]].tolist(), scorer=scorer,
+                                    score_cutoff=cutoff, workers=-1, dtype=np.float32)
+            passed[some[scores >= max(cutoff, 1)]] = True
     return passed

@@ -97,6 +97,7 @@ class Explanation:
 
 
 PREFILTER_CHARS = 160  # the prefilter looks at the beginning of long texts only
+MEASURE_CHUNK = 500_000  # pairs compared at once
 
 
 def _chunks(records: Iterable[Mapping], size: int):
@@ -339,8 +340,13 @@ class Engine:
     def measures(self, prep: Prepared, pairs: np.ndarray) -> np.ndarray:
         """Every pair's comparison per field (pairs x fields, NaN where a value is missing): a similarity
         in [0, 1] for text, exact, prefix and set; kilometres for geo; days for date."""
-        left, right = pairs[:, 0], pairs[:, 1]
         matrix = np.empty((len(pairs), len(self.spec.fields)))
+        for start in range(0, len(pairs), MEASURE_CHUNK):  # what comparing takes beside the matrix stays small
+            self._measure(prep, pairs[start:start + MEASURE_CHUNK], matrix[start:start + MEASURE_CHUNK])
+        return matrix
+
+    def _measure(self, prep: Prepared, pairs: np.ndarray, matrix: np.ndarray) -> None:
+        left, right = pairs[:, 0], pairs[:, 1]
         for n, f in enumerate(self.spec.fields):
             if not len(pairs):
                 break
@@ -361,17 +367,23 @@ class Engine:
             else:  # set, numbers: as sparse rows of tokens
                 codes, sets = column
                 matrix[:, n] = sets.scores(codes[left], codes[right], f.comparator)
-        return matrix
 
     def similarities(self, measures: np.ndarray) -> np.ndarray:
         """Measures as similarities in [0, 1] (distances fall linearly to 0 at max_km or max_days)."""
         out = measures.copy()
         for n, f in enumerate(self.spec.fields):
-            if f.comparator == "geo":
-                out[:, n] = vector.geo_scores(measures[:, n], f.max_km)
-            elif f.comparator == "date":
-                out[:, n] = vector.date_scores(measures[:, n], f.max_days)
+            if f.comparator in ("geo", "date"):
+                out[:, n] = self._similarity(measures, n)
         return out
+
+    def _similarity(self, measures: np.ndarray, n: int) -> np.ndarray:
+        """Field n's measures as similarities (see `similarities`)."""
+        f = self.spec.fields[n]
+        if f.comparator == "geo":
+            return vector.geo_scores(measures[:, n], f.max_km)
+        if f.comparator == "date":
+            return vector.date_scores(measures[:, n], f.max_days)
+        return measures[:, n]
 
     def levels(self, measures: np.ndarray) -> np.ndarray:
         """Every pair's comparison level per field (-1 where missing)."""
@@ -380,24 +392,24 @@ class Engine:
             out[:, n] = vector.levels(measures[:, n], f.bounds, f.comparator in DISTANCE_UNITS)
         return out
 
-    def _vetoes(self, similarities: np.ndarray) -> np.ndarray:
+    def _vetoes(self, measures: np.ndarray) -> np.ndarray:
         """True where a field with a veto scores below it."""
-        out = np.zeros(len(similarities), dtype=bool)
+        out = np.zeros(len(measures), dtype=bool)
         for n, f in enumerate(self.spec.fields):
             if f.veto is not None:
                 with np.errstate(invalid="ignore"):
-                    out |= similarities[:, n] < f.veto
+                    out |= self._similarity(measures, n) < f.veto
         return out
 
     def totals(self, measures: np.ndarray) -> np.ndarray:
         """Each pair's score in the engine's unit: the match weight in bits (probabilistic; -inf where
         vetoed) or the weighted mean of the fields both records have (weights; 0 where vetoed)."""
-        similarities = self.similarities(measures)
-        vetoed = self._vetoes(similarities)
-        if self.spec.probabilistic:
+        vetoed = self._vetoes(measures)
+        if self.spec.probabilistic:  # by levels: no copy of every measure as a similarity
             totals = self.require_model().weigh(self.levels(measures))
             totals[vetoed] = -np.inf
             return totals
+        similarities = self.similarities(measures)
         present = ~np.isnan(similarities)
         weights = present * self.weights
         sums = np.nansum(similarities * self.weights, axis=1)
@@ -471,7 +483,7 @@ class Engine:
         self._measured = (prep, pairs, measured)  # clustering these pairs next needs them again
         keep = np.array([(int(a), int(b)) not in labelled for a, b in pairs], dtype=bool) if labelled and len(pairs) \
             else np.ones(len(pairs), dtype=bool)
-        free = self.levels(measured[keep])
+        free = self.levels(measured if keep.all() else measured[keep])  # (a copy of all measures only with labels)
         groups = self._partner_groups(prep, pairs[keep]) if self.spec.distinct else None
         sample, universe = self.random_pairs(prep)
 
@@ -541,7 +553,14 @@ class Engine:
         width = int(codes.max()) + 1 if len(codes) else 1
         a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
         keys = np.concatenate([a * width + codes[b], b * width + codes[a]])
-        numbered = np.unique(keys, return_inverse=True)[1].reshape(-1)
+        span = len(codes) * width
+        if span <= 8 * len(keys) + 1_000_000:  # numbered by a table of every possible group (as np.unique would)
+            present = np.zeros(span, dtype=bool)
+            present[keys] = True
+            numbers = np.cumsum(present, dtype=np.int64 if span >= 2 ** 31 else np.int32) - 1
+            numbered = numbers[keys]
+        else:
+            numbered = np.unique(keys, return_inverse=True)[1].reshape(-1)
         return numbered[:len(pairs)], numbered[len(pairs):]
 
     def _distinct_codes(self, prep: Prepared) -> np.ndarray:
