@@ -23,6 +23,8 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, jsonify, request
 
+from hub.web.proxies import address_of
+
 try:
     import fcntl
 except ImportError:  # a platform without it has no fork either: each process counts alone (Windows)
@@ -151,13 +153,10 @@ def client_of(address: str | None) -> str:
     holds a whole /64: counted by address, it would have more addresses than the table has room)."""
     if not address:
         return "-"
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
+    parsed = address_of(address)
+    if parsed is None:
         return address
     if parsed.version == 6:
-        if parsed.ipv4_mapped is not None:  # an IPv4 client of a dual-stack socket
-            return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
 

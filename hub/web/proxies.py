@@ -15,7 +15,9 @@ import ipaddress
 from hub.config import Network
 
 
-def _address(text: str):
+def address_of(text: str):
+    """The IP address a text names (brackets and spaces around it allowed), an IPv4 client of a
+    dual-stack socket ('::ffff:127.0.0.1') as its IPv4 address; None if it names none."""
     try:
         address = ipaddress.ip_address(text.strip().strip("[]"))
     except ValueError:
@@ -35,10 +37,10 @@ class ClientAddress:
 
     def __call__(self, environ, start_response):
         forwarded = environ.get("HTTP_X_FORWARDED_FOR")
-        if forwarded and self.proxies and self.trusted(_address(environ.get("REMOTE_ADDR", ""))):
+        if forwarded and self.proxies and self.trusted(address_of(environ.get("REMOTE_ADDR", ""))):
             client = None
             for hop in reversed(forwarded.split(",")):
-                address = _address(hop)
+                address = address_of(hop)
                 if address is None:  # a value no proxy writes: nothing to its left can be believed
                     break
                 client = address
