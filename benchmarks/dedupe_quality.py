@@ -88,13 +88,18 @@ def crosspost_listings() -> tuple[list[dict], set[tuple[str, str]]]:
 
 def third_listings() -> tuple[list[dict], set[tuple[str, str]]]:
     """benchmarks/crosspost_third.py's listings, their places completed as a connector's normalize does
-    (the municipality's key from a postcode or town name, a town from a postcode): the generator
-    writes places as the portals give them."""
-    from crosspost_third import generate
+    (the municipality's key from a postcode or town name, a town from a postcode; a town name alone
+    read within the area a local portal serves): the generator writes places as the portals give them."""
+    from crosspost_third import PLACES, PORTAL, generate
 
+    def region(portal: str) -> str | None:  # a local portal's area, as its source's `region` in hub.toml says:
+        shared = os.path.commonprefix(sorted({p.ags for p in PLACES if p.area in PORTAL[portal].areas}))
+        return next((shared[:n] for n in (8, 5, 3, 2) if len(shared) >= n), None)  # the key they share
+
+    regions = {name: region(name) for name in PORTAL}
     listings, truth = generate()
     for listing in listings:
-        listing["location"] = Connector.place(listing.get("location") or {})
+        listing["location"] = Connector.place(listing.get("location") or {}, regions.get(listing["source"]["portal"]))
     return listings, truth
 
 
