@@ -569,7 +569,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def trusted_proxies(value: str | None = None) -> tuple[Network, ...]:
-    """The networks of `value` (default: $HELFERHUB_PROXIES, else the loopback addresses).
+    """The networks of `value` (default: $HELFERHUB_PROXIES, else the loopback addresses); `*` is
+    every address, as gunicorn's forwarded_allow_ips reads it (which reads the same variable).
 
     ValueError names the variable and the entry that is neither an address nor a network."""
     value = os.environ.get("HELFERHUB_PROXIES", DEFAULT_PROXIES) if value is None else value
@@ -577,9 +578,12 @@ def trusted_proxies(value: str | None = None) -> tuple[Network, ...]:
     for entry in (e.strip() for e in value.split(",")):
         if not entry:
             continue
+        if entry == "*":
+            networks += [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+            continue
         try:
             networks.append(ipaddress.ip_network(entry, strict=False))
         except ValueError:
             raise ValueError(f"HELFERHUB_PROXIES: {entry!r} is neither an IP address nor a network "
-                             f"(e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+                             f"(e.g. 10.0.0.5 or 10.0.0.0/24, or * for every address)") from None
     return tuple(networks)

@@ -42,3 +42,11 @@ def test_no_proxy_trusted_when_the_setting_is_empty():
 def test_a_setting_that_is_no_address_is_named():
     with pytest.raises(ValueError, match=r"HELFERHUB_PROXIES: 'proxy\.local' is neither an IP address nor a network"):
         trusted_proxies("10.0.0.1, proxy.local")
+
+
+def test_a_star_trusts_every_address_as_gunicorn_reads_it():
+    """gunicorn's forwarded_allow_ips reads the same variable and takes `*` for every peer (behind a
+    load balancer whose addresses change): the hub takes it too, instead of failing to load."""
+    assert client_of("10.9.8.7", "203.0.113.9", proxies="*") == "203.0.113.9"
+    assert client_of("2001:db8::7", "203.0.113.9, 2001:db8::8", proxies="*") == "203.0.113.9"  # the farthest
+    assert client_of("10.9.8.7", None, proxies="*") == "10.9.8.7"
