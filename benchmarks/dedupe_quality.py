@@ -93,8 +93,9 @@ def third_listings() -> tuple[list[dict], set[tuple[str, str]]]:
     from crosspost_third import PLACES, PORTAL, generate
 
     def region(portal: str) -> str | None:  # a local portal's area, as its source's `region` in hub.toml says:
+        # the official key its places share, cut to 8, 5 or 2 digits (what hub.toml takes)
         shared = os.path.commonprefix(sorted({p.ags for p in PLACES if p.area in PORTAL[portal].areas}))
-        return next((shared[:n] for n in (8, 5, 3, 2) if len(shared) >= n), None)  # the key they share
+        return next((shared[:n] for n in (8, 5, 2) if len(shared) >= n), None)
 
     regions = {name: region(name) for name in PORTAL}
     listings, truth = generate()
