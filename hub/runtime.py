@@ -100,10 +100,24 @@ class Runtime:
                 log.exception("config change: applying it failed in %r", listener)
 
     def handle_sighup(self) -> None:
-        """Reload on SIGHUP (in a thread of its own: never inside the signal handler). Main thread only."""
-        if hasattr(signal, "SIGHUP"):
-            signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload, name="config reload",
-                                                                    daemon=True).start())
+        """Reload on SIGHUP (in a thread of its own: never inside the signal handler). Main thread only.
+
+        A process started with SIGHUP ignored (`run` starts its scheduler so: a reload while it is still
+        starting must not kill it) may have missed one: it catches up if the file changed since it was read."""
+        if not hasattr(signal, "SIGHUP"):
+            return
+        held = signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload, name="config reload",
+                                                                       daemon=True).start())
+        if held == signal.SIG_IGN:
+            threading.Thread(target=self._catch_up, name="config catch-up", daemon=True).start()
+
+    def _catch_up(self) -> None:
+        try:
+            unchanged = hub_config.load(self.config.path) == self.file_config
+        except Exception:  # noqa: BLE001 - reload() logs what is wrong with it
+            unchanged = False
+        if not unchanged:
+            self.reload()
 
     def watch(self, every: float = 2.0) -> threading.Thread:
         """Reload whenever the config file's modification time or size changes (polled)."""

@@ -52,13 +52,16 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
                                       *(["--watch"] if watch else [])], pass_fds=(held,),
                                      preexec_fn=_ends_with_parent if sys.platform.startswith("linux") else None)
         os.close(held)
+        if not watch:  # a reload before the web server passes SIGHUP on itself (with --watch the scheduler watches too)
+            runtime.on_change(lambda old, new: os.getpid() == parent and scheduler.send_signal(signal.SIGHUP))
         threading.Thread(target=_supervise, args=(alive, scheduler.pid, parent, stopping, lost), daemon=True,
                          name="scheduler watch").start()
         try:
             _serve(runtime, on_reload=lambda: scheduler.send_signal(signal.SIGHUP), on_stop=stopping.set)
         finally:
             if os.getpid() == parent:  # not in a web process (forked from here) that ends
-                stopping.set()
+                if not stopping.is_set():  # (told to stop, it is: no set() a second signal's handler could cut into)
+                    stopping.set()
                 if scheduler.poll() is None:
                     scheduler.terminate()
                 try:
@@ -132,21 +135,23 @@ def _runtime(config, watch: bool):
     from hub import logs
     from hub.runtime import Runtime
 
+    logs.setup(config.log_level, config.log_format)  # first: a reload caught up on at once is logged
     runtime = Runtime(config)
     runtime.handle_sighup()
     if watch:
         runtime.watch()
-    logs.setup(config.log_level, config.log_format)
     return runtime
 
 
 def _ends_with_parent() -> None:
     """In the scheduler process of `run` (Linux): SIGTERM when `run` dies, even by SIGKILL, so no
     scheduler is left holding the lease with nobody serving. Ctrl-C is `run`'s to handle (it stops the
-    scheduler itself once the web has stopped): the scheduler ignores it."""
+    scheduler itself once the web has stopped): the scheduler ignores it. SIGHUP is ignored until the
+    scheduler handles it (a reload passed on while it still starts would end it), then caught up on."""
     import ctypes
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.cli.serve import STOP_GRACE
 from hub.storage import Storage
 from tests.conftest import ROOT
 
@@ -175,6 +176,71 @@ def test_run_stops_when_its_scheduler_dies_and_the_scheduler_never_outlives_run(
     proc.wait(timeout=10)
     wait_for(lambda: not os.path.exists(f"/proc/{scheduler}") or
              Path(f"/proc/{scheduler}/stat").read_text().split()[2] == "Z", 60, "the scheduler ending")
+
+
+def test_a_reload_right_after_run_starts_reaches_its_scheduler_and_does_not_end_it(tmp_path):
+    """`systemctl reload` just after start, while the scheduler process is still starting: SIGHUP's
+    default would end it (and run with exit 1); it takes the changed hub.toml in instead."""
+    proc, scheduler, log = start_run(tmp_path)
+    try:
+        config = write_config(tmp_path / "hub.toml", proc.port)
+        config.write_text(config.read_text() + f'''
+[[sources]]
+name = "teltow"
+type = "helpto"
+url = "{ROOT / 'examples/portals/helpto-potsdam'}"
+interval = "1h"
+''', encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+
+        def synced():
+            with Storage(tmp_path / "hub.db") as storage:
+                return [r for r in storage.runs("teltow") if r["status"] == "ok"]
+
+        assert wait_for(synced, 60, "the scheduler syncing the source the reload added")[0]["pid"] == scheduler
+        time.sleep(STOP_GRACE + 1)  # what would count a lost scheduler as a failure has had its time
+        assert proc.poll() is None and os.path.exists(f"/proc/{scheduler}"), log.read_text()[-3000:]
+        assert "the scheduler process" not in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+
+
+def test_a_reload_while_run_still_loads_its_web_app_is_passed_on_to_the_scheduler(tmp_path, monkeypatch):
+    """Before the web server takes SIGHUP over (it then passes it on itself), run's own reload passes it on."""
+    from click.testing import CliRunner
+
+    from hub.cli import cli, serve
+    from hub.runtime import Runtime
+
+    config = write_config(tmp_path / "hub.toml", free_port())
+    told = []
+
+    class Scheduler:  # the scheduler process, as run sees it
+        pid = os.getpid()
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def send_signal(self, number):
+            told.append(number)
+
+        def poll(self):
+            return 0
+
+        def wait(self, timeout):
+            return 0
+
+    def serve_until_reloaded(runtime, **hooks):  # the app is still loading when the reload comes
+        config.write_text(config.read_text().replace('interval = "1h"', 'interval = "2h"'), encoding="utf-8")
+        assert runtime.reload()
+
+    monkeypatch.setattr(serve.subprocess, "Popen", Scheduler)
+    monkeypatch.setattr(serve, "_serve", serve_until_reloaded)
+    monkeypatch.setattr(serve, "_runtime", lambda config, watch: Runtime(config))  # no signal handlers in pytest
+    done = CliRunner().invoke(cli, ["--config", str(config), "run", "--no-sync"])
+    assert done.exit_code == 0, done.output
+    assert told == [signal.SIGHUP]
 
 
 def test_rate_limits_count_every_web_process_together(tmp_path):

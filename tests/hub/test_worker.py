@@ -219,6 +219,32 @@ def test_the_file_watcher_reloads_a_changed_config(tmp_path):
         runtime.stop()
 
 
+def test_a_process_started_with_sighup_ignored_catches_up_on_the_reload_it_missed(tmp_path):
+    """`run` starts its scheduler with SIGHUP ignored until it handles it: a reload asked for meanwhile is
+    not lost, an unchanged file is not reloaded, and SIGHUP reloads from then on."""
+    config_path = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}])
+    started = Runtime(hub_config.load(config_path))  # read, then the file changes before SIGHUP is handled
+    seen = {"started": [], "unchanged": []}
+    started.on_change(lambda old, new: seen["started"].append([s.name for s in new.sources]))
+    write_config(config_path, [{"name": "a", "type": "helpto", "url": str(tmp_path / "a")},
+                               {"name": "b", "type": "helpto", "url": str(tmp_path / "a")}])
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        started.handle_sighup()
+        wait_for(lambda: seen["started"] == [["a", "b"]], 10)
+        unchanged = Runtime(hub_config.load(config_path))
+        unchanged.on_change(lambda old, new: seen["unchanged"].append([s.name for s in new.sources]))
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        unchanged.handle_sighup()
+        time.sleep(0.5)
+        assert seen["unchanged"] == []  # nothing missed: no reload
+        os.kill(os.getpid(), signal.SIGHUP)  # handled now, no longer ignored
+        wait_for(lambda: seen["unchanged"] == [["a", "b"]], 10)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def test_a_running_worker_takes_in_a_source_a_partner_registers(tmp_path):
     from hub import partners
     from tests.portals import HelpToPortal
