@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Iterable
 
+import orjson
+
 from connectors import AddressPolicy, Connector, Fetcher, RecordError, Withheld, listing_id, registry
 from hub import __version__, logs, unify
 from hub.clock import utcnow
@@ -79,6 +81,21 @@ def content_hash(value) -> str:
     """A hash of JSON-able content that does not depend on key order (lone surrogates included)."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def record_hash(value) -> str:
+    """A hash of a raw record as a portal sent it (JSON-able, any key order), the kind a re-sync compares
+    for every record: written by orjson (4x faster than json). What orjson cannot write (lone surrogates,
+    keys that are not strings, integers over 64 bits) is hashed as content_hash writes it, marked apart.
+    NaN and infinities count as null (orjson writes them so): to the hub they are no value either way.
+
+    A listing's hash stays content_hash: a new hash there would count every stored listing as changed
+    (and send a moderated source's back to review); a new record hash only maps each record once again."""
+    try:
+        text = orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is one
+        text = b"\0" + json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text).hexdigest()[:32]
 
 
 def to_json(value) -> str:
@@ -243,12 +260,12 @@ class SourceSync:
 
     def _batch(self, batch: list, now: datetime, result: SyncResult, progress) -> None:
         self._keep_lease()
-        ids = []
+        ids: list[str | None] = []  # each record's id, read once (None: its own turn says what is wrong with it)
         for raw in batch:
             try:
                 ids.append(self._record_id(raw))
-            except Exception:  # noqa: BLE001 - the record's own turn says what is wrong with it
-                continue
+            except Exception:  # noqa: BLE001
+                ids.append(None)
         counted = {k: getattr(result, k) for k in COUNTS if k != "fetched"}, self.bad
         try:
             self._write_batch(batch, ids, now, result, progress)
@@ -258,30 +275,35 @@ class SourceSync:
             self.bad = counted[1]
             raise
 
-    def _write_batch(self, batch: list, ids: list[str], now: datetime, result: SyncResult, progress) -> None:
+    def _write_batch(self, batch: list, ids: list[str | None], now: datetime, result: SyncResult, progress) -> None:
         with self.storage.transaction():
-            self.prefetched = self.storage.raws(self.source.name, ids)  # what was stored of them, in one query
-            self.states = self.storage.listing_states([self._listing_id(rid) for rid, row in self.prefetched.items()
-                                                       if row["outcome"] == "listed"])
-            for raw in batch:
-                self._one(raw, now, result)
+            # what was stored of them, in one query
+            self.prefetched = self.storage.raws(self.source.name, [rid for rid in ids if rid is not None])
+            for row in self.prefetched.values():
+                if row["outcome"] == "listed":
+                    row["listing_id"] = self._listing_id(row["record_id"])
+            self.states = self.storage.listing_states([row["listing_id"] for row in self.prefetched.values()
+                                                       if "listing_id" in row])
+            for raw, record_id in zip(batch, ids):
+                self._one(raw, now, result, record_id)
                 self.taken += 1
                 if progress is not None:  # progress(label, done): a line on the operator's terminal
                     progress(self.source.name, self.taken)
 
-    def _one(self, raw, now: datetime, result: SyncResult) -> None:
-        """One record (inside its batch's transaction); whatever goes wrong with it, it alone is
-        undone and quarantined."""
-        counted = {k: getattr(result, k) for k in COUNTS}, self.bad
+    def _one(self, raw, now: datetime, result: SyncResult, record_id: str | None = None) -> None:
+        """One record (inside its batch's transaction; its id if read already); whatever goes wrong
+        with it, it alone is undone and quarantined."""
+        counted = None  # _look counts nothing but an unchanged record, where it returns
         try:
             try:
-                looked = self._look(raw, result)
+                looked = self._look(raw, result, record_id)
             except RecordError as exc:
                 with self.storage.savepoint():
                     self._quarantine(None, raw, [str(exc)], now, result)
                 return
             if looked is None:
                 return  # unchanged: only read, nothing to undo
+            counted = {k: getattr(result, k) for k in COUNTS}, self.bad
             with self.storage.savepoint():
                 self._record(raw, now, result, *looked)
         except (sqlite3.OperationalError, MemoryError):
@@ -289,19 +311,21 @@ class SourceSync:
         except Exception as exc:  # a record the pipeline could not take: it alone goes to quarantine
             if type(exc) is sqlite3.DatabaseError:  # the file itself ("disk image is malformed"): the source fails
                 raise
-            for key, value in counted[0].items():  # what it counted was undone with it
-                setattr(result, key, value)
-            self.bad = counted[1]
+            if counted is not None:  # what it counted was undone with it
+                for key, value in counted[0].items():
+                    setattr(result, key, value)
+                self.bad = counted[1]
             self._quarantine(None, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
 
-    def _look(self, raw, result: SyncResult) -> tuple[str, str, dict | None] | None:
+    def _look(self, raw, result: SyncResult, record_id: str | None = None) -> tuple[str, str, dict | None] | None:
         """Read what is known of a record (no write): None if it is unchanged (counted), else
         (record id, hash, stored raw record or None) for _record. RecordError: no usable id."""
-        record_id = self._record_id(raw)
+        if record_id is None:
+            record_id = self._record_id(raw)
         if record_id in self.seen:
             self.connector.complete = False  # the portal's list shifted under the sync: a record came twice
         self.seen.add(record_id)
-        raw_hash = content_hash([self.mapping, raw])
+        raw_hash = record_hash([self.mapping, raw])
         stored = self.prefetched.pop(record_id, MISSING)  # a record twice in a batch: the second asks the database
         if stored is MISSING:
             stored = self.storage.raw(self.source.name, record_id)
@@ -367,7 +391,7 @@ class SourceSync:
         """True if what the stored raw record led to is still in place (not withdrawn since)."""
         if stored["outcome"] != "listed":
             return True
-        listing_id = self._listing_id(record_id)
+        listing_id = stored.get("listing_id") or self._listing_id(record_id)
         state = self.states.pop(listing_id, MISSING)
         if state is MISSING:
             state = self.storage.listing_state(listing_id)

@@ -207,11 +207,13 @@ class Storage:
         return self._one("select * from raw_records where source = ? and record_id = ?", [source, record_id])
 
     def raws(self, source: str, record_ids: list[str]) -> dict[str, dict]:
-        """The stored raw records of these ids (those there are), by id: one query for a batch."""
+        """What is stored of the raw records of these ids (those there are), by id, without their
+        payload (a sync compares hashes): one query for a batch."""
         found: dict[str, dict] = {}
         for chunk in _chunks(record_ids):
             marks = ",".join("?" * len(chunk))
-            cursor = self.db.conn.execute(f"select * from raw_records where source = ? and record_id in ({marks})",
+            cursor = self.db.conn.execute("select source, record_id, hash, outcome, first_seen, changed_at "
+                                          f"from raw_records where source = ? and record_id in ({marks})",
                                           [source, *chunk])
             names = [d[0] for d in cursor.description]
             for row in cursor.fetchall():
@@ -224,12 +226,12 @@ class Storage:
         for chunk in _chunks(listing_ids):
             marks = ",".join("?" * len(chunk))
             found.update((lid, (status, updated)) for lid, status, updated in self.db.conn.execute(
-                f"select id, status, json_extract(data, '$.updated_at') from listings where id in ({marks})", chunk))
+                f"select id, status, listed_updated_at from listings where id in ({marks})", chunk))
         return found
 
     def listing_state(self, listing_id: str) -> tuple[str, str] | None:
         """(status, the listing's updated_at) of a stored listing, without reading the rest of it."""
-        row = self.db.conn.execute("select status, json_extract(data, '$.updated_at') from listings where id = ?",
+        row = self.db.conn.execute("select status, listed_updated_at from listings where id = ?",
                                    [listing_id]).fetchone()
         return (row[0], row[1]) if row else None
 
@@ -258,7 +260,8 @@ class Storage:
 
     def put_listing(self, row: dict) -> None:
         """Store or replace a listing row."""
-        self._write("listings", {**row, "data": json.dumps(row["data"], ensure_ascii=False)})
+        self._write("listings", {**row, "data": json.dumps(row["data"], ensure_ascii=False),
+                                 "listed_updated_at": row["data"].get("updated_at")})
 
     def listings_in(self, status: str, source: str | None = None) -> list[dict]:
         """Listing rows (with `data` parsed) in one status, oldest change first."""

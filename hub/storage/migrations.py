@@ -163,6 +163,13 @@ def _v11(db: sqlite_utils.Database) -> None:
                "created_at text not null, ended_at text)")
 
 
+def _v12(db: sqlite_utils.Database) -> None:
+    """A listing's own updated_at (as its portal dates it) beside its data: a re-sync reads it for each
+    unchanged record, and taking it out of the JSON was a sixth of that re-sync's time."""
+    db.execute("alter table listings add column listed_updated_at text")
+    db.execute("update listings set listed_updated_at = json_extract(data, '$.updated_at')")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12]
 SCHEMA_VERSION = len(MIGRATIONS)

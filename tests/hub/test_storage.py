@@ -32,6 +32,26 @@ def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch
     assert calls == ["v2"]
 
 
+def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_path):
+    """Version 12 keeps a listing's own updated_at beside its data (what a re-sync reads for each unchanged
+    record): listings stored before it have theirs from their data."""
+    with Storage(tmp_path / "hub.db") as store:
+        for n, stamp in enumerate(["2026-03-01T09:00:00+01:00", None]):
+            store.put_listing({"id": f"l_{n}", "source": "s", "record_id": str(n), "hash": "h", "status": "active",
+                               "data": {"id": f"l_{n}", "updated_at": stamp, "title": "Fahrrad"}, "reason": None,
+                               "updated_at": "2026-03-02T00:00:00+00:00"})
+    conn = sqlite3.connect(tmp_path / "hub.db")  # as a hub of version 11 left it
+    conn.execute("alter table listings drop column listed_updated_at")
+    conn.execute("PRAGMA user_version = 11")
+    conn.commit()
+    conn.close()
+    with Storage(tmp_path / "hub.db") as store:
+        assert store.version() == SCHEMA_VERSION
+        assert store.listing_states(["l_0", "l_1"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00"),
+                                                        "l_1": ("active", None)}
+        assert store.listing_state("l_0") == ("active", "2026-03-01T09:00:00+01:00")
+
+
 def test_a_database_from_a_newer_hub_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "hub.db")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
