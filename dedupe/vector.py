@@ -160,13 +160,15 @@ def _deletions(word: str) -> set[str]:
 _typo_index: dict[int, tuple[dict, dict]] = {}
 
 
-def typo_map(texts: list, frequencies: dict[str, int] | None) -> dict[str, str]:
+def typo_map(texts: list, frequencies: dict[str, int] | None, counts: dict[str, int] | None = None) -> dict[str, str]:
     """Rare words -> the word one letter away (added, dropped or changed) found most often, where
-    that word is found more than twice as often (counts from the texts and the known frequencies)."""
-    counts: dict[str, int] = {}
-    for text in texts:
-        for w in set((text or "").split()):
-            counts[w] = counts.get(w, 0) + 1
+    that word is found more than twice as often (counts from the texts and the known frequencies).
+    `counts`: in how many of the texts each word is, where the caller has counted them already."""
+    if counts is None:
+        counts = {}
+        for text in texts:
+            for w in dict.fromkeys((text or "").split()):  # (in the order of the text: ties go the same way each run)
+                counts[w] = counts.get(w, 0) + 1
     if frequencies:
         key = id(frequencies)
         if key not in _typo_index or _typo_index[key][0] is not frequencies:  # one index per model's vocabulary
@@ -200,6 +202,38 @@ def typo_map(texts: list, frequencies: dict[str, int] | None) -> dict[str, str]:
     return mapping
 
 
+def _word_ids(texts: list, vocabulary: dict[str, int], chunk: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's distinct words as ids (numbered in `vocabulary`, first seen first), ascending per
+    text, and how many each has: the words of many texts at once in C, a chunk of texts at a time."""
+    indices, sizes = [np.empty(0, np.int32)], [np.empty(0, np.int64)]
+    for start in range(0, len(texts), chunk):
+        words: list[str] = []  # (strings only: a list per text kept would wake the garbage collector on the heap)
+        ends = array("q")
+        for text in texts[start:start + chunk]:
+            if text:
+                words.extend(text.split())
+            ends.append(len(words))
+        for w in dict.fromkeys(words):
+            vocabulary.setdefault(w, len(vocabulary))
+        ids = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int32, count=len(words))
+        per_text = np.diff(np.frombuffer(ends, dtype=np.int64), prepend=0)
+        got, counted = _distinct_per_row(ids, per_text, len(vocabulary))
+        indices.append(got)
+        sizes.append(counted)
+    return np.concatenate(indices), np.concatenate(sizes)
+
+
+def _distinct_per_row(ids: np.ndarray, sizes: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ids (`sizes` each) with each id once, ascending: (ids, how many per row)."""
+    row = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    key = np.sort(row * max(columns, 1) + ids)  # by row, then by id
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    key = key[first]
+    row, ids = np.divmod(key, max(columns, 1))
+    return ids.astype(np.int32), np.bincount(row, minlength=len(sizes)).astype(np.int64)
+
+
 class WordWeights:
     """Texts as sets of words, each word weighted by how rare it is among the documents (its inverse
     document frequency, ln(documents / frequency)): sharing a rare word says more than sharing a
@@ -213,17 +247,26 @@ class WordWeights:
 
         self.stock = stock_sentences(texts) if stock is None else stock
         texts = [without_stock(t, self.stock) for t in texts]
-        typos = typo_map(texts, frequencies)
-        if typos:
-            texts = [" ".join(typos.get(w, w) for w in t.split()) if t else t for t in texts]
-        self.texts = texts  # as compared (the prefilter reads their beginnings)
         vocabulary: dict[str, int] = {}
-        indptr, indices = array("q", [0]), array("i")
-        for text in texts:
-            indices.extend(sorted({vocabulary.setdefault(w, len(vocabulary)) for w in (text or "").split()}))
-            indptr.append(len(indices))
-        indices_np = np.frombuffer(indices, dtype=np.int32) if len(indices) else np.empty(0, np.int32)
+        indices_np, sizes = _word_ids(texts, vocabulary)
+        typos = typo_map(texts, frequencies, counts=dict(zip(vocabulary, np.bincount(
+            indices_np, minlength=len(vocabulary)).tolist())))
+        if typos:  # a typo's column is read as its word's (a text with both has it once)
+            texts = [" ".join(typos.get(w, w) for w in t.split()) if t else t for t in texts]
+            into = np.arange(len(vocabulary) + len(typos))
+            for typo, word in typos.items():
+                into[vocabulary[typo]] = vocabulary.setdefault(word, len(vocabulary))
+            indices_np, sizes = _distinct_per_row(into[indices_np], sizes, len(vocabulary))
+            for typo in typos:  # the words as the texts now have them
+                del vocabulary[typo]
+        self.texts = texts  # as compared (the prefilter reads their beginnings)
+        indptr = np.concatenate([[0], np.cumsum(sizes)])
         self.words = list(vocabulary)
+        if typos:  # columns numbered again without the typos'
+            renumber = np.zeros(max(vocabulary.values(), default=0) + 1, dtype=np.int32)
+            renumber[list(vocabulary.values())] = np.arange(len(vocabulary), dtype=np.int32)
+            indices_np = renumber[indices_np]
+            vocabulary = {w: k for k, w in enumerate(vocabulary)}
         if frequencies is None:  # counted here
             self.counts = np.bincount(indices_np, minlength=len(vocabulary))
             documents = len(texts)
@@ -231,12 +274,12 @@ class WordWeights:
             self.counts = np.array([frequencies.get(w, 1) for w in self.words], dtype=np.int64)
         documents = max(documents, 1)
         self.idf = np.log((documents + 1) / (np.minimum(self.counts, documents) + 1)) + 1e-3
-        self.present = sparse.csr_matrix((np.ones(len(indices_np), dtype=np.int8), indices_np,
-                                          np.frombuffer(indptr, dtype=np.int64)), shape=(len(texts), len(vocabulary)))
+        self.present = sparse.csr_matrix((np.ones(len(indices_np), dtype=np.int8), indices_np, indptr),
+                                         shape=(len(texts), len(vocabulary)))
         self.mass = self.present @ self.idf                           # each text's total weight
         self.norm = np.sqrt(self.present @ (self.idf * self.idf))     # its length as a vector of weights
         self.missing = np.array([not t for t in texts], dtype=bool)
-        self.sizes = np.diff(np.frombuffer(indptr, dtype=np.int64))  # distinct words per text
+        self.sizes = sizes  # distinct words per text
 
     def frequencies(self, least: int = 2) -> dict[str, int]:
         """In how many documents each word occurs, for the words found at least `least` times."""

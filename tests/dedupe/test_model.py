@@ -431,6 +431,28 @@ def test_rare_words_are_read_as_typos_only_next_to_a_common_word():
     assert typo_map(["fahrad"], {"fahrrad": 40})["fahrad"] == "fahrrad"  # a model's vocabulary counts too
 
 
+_WORD = st.sampled_from(["kinderwagen", "kinderwagn", "kinderwaagen", "fahrrad", "fahrad", "zu", "12345", "umzug"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | st.lists(st.lists(_WORD, min_size=1, max_size=6).map(" ".join), max_size=3)
+                .map("\n".join), max_size=40),
+       st.none() | st.dictionaries(_WORD, st.integers(1, 60), max_size=4))
+def test_word_weights_hold_each_texts_words_as_the_rule_written_plainly(texts, known):
+    """Each text's distinct words (a typo read as its word) with the weight of how many texts have them."""
+    from dedupe.vector import WordWeights, typo_map, without_stock
+
+    weights = WordWeights(texts, known, 50 if known else 0)
+    kept = [without_stock(t, weights.stock) for t in texts]
+    typos = typo_map(kept, known)
+    words = [set(typos.get(w, w) for w in (t or "").split()) for t in kept]
+    found = [{weights.words[k] for k in weights.present[i].indices} for i in range(len(texts))]
+    assert found == words and list(weights.sizes) == [len(w) for w in words]
+    if known is None:  # counted among the texts: in how many each word is
+        assert weights.frequencies(least=1) == {w: sum(w in ws for ws in words) for w in set().union(*words)}
+    assert weights.texts == ([" ".join(typos.get(w, w) for w in t.split()) if t else t for t in kept] if typos else kept)
+
+
 def test_a_model_keeps_its_stock_sentences(sample_model):
     again = Model.from_dict(json.loads(json.dumps(sample_model.as_dict())), listing_spec())
     assert again.stock == sample_model.stock and "description" in again.stock
