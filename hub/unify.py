@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime, timezone
+from typing import Iterator
 
 from dedupe.engine import Engine, Prepared, load_model
 from dedupe.merge import cluster_id, merge
@@ -117,15 +118,16 @@ class Unifier:
         for lid, found in keys.items():
             self.storage.set_keys(lid, found)
         component = self._component({lid: keys[lid] for lid, row in rows.items() if row["status"] == "active"}, list(rows))
-        active = {lid: row for lid in sorted(component) if (row := rows.get(lid) or self.storage.listing(lid))
-                  and row["status"] == "active"}
+        # the component's documents are read a batch at a time, to prepare and then to write them: a change
+        # in a dense federation may reach most of its listings
+        states = self.storage.listing_states(sorted(component))
+        active = [lid for lid in sorted(component) if lid in states and states[lid][0] == "active"]
         old = self.storage.memberships(sorted(component))
-        ids = set(active)
-        overrides = self.storage.overrides(ids)
-        clusters = self.engine.run([row["data"] for row in active.values()],
+        overrides = self.storage.overrides(set(active))
+        clusters = self.engine.run(self._documents(active),
                                    together=[(o["a"], o["b"]) for o in overrides if o["decision"] == "together"],
                                    apart=[(o["a"], o["b"]) for o in overrides if o["decision"] == "apart"])
-        written = self._write(clusters, active, old)
+        written = self._write(clusters, self.storage.listings, self.storage.published_at(active), old)
         for lid, row in rows.items():  # listings that left the feed: their own record says what became of them
             if row["status"] != "active":
                 self.storage.drop_membership(lid)
@@ -133,6 +135,13 @@ class Unifier:
             else:
                 self._redirect_own(lid)
         return written
+
+    def _documents(self, listing_ids: list[str]) -> Iterator[dict]:
+        """The stored documents of these listings, in this order, read a batch at a time."""
+        for start in range(0, len(listing_ids), WRITE_BATCH):
+            part = listing_ids[start:start + WRITE_BATCH]
+            rows = self.storage.listings(part)
+            yield from (rows[lid]["data"] for lid in part)
 
     def _refresh_all(self, prep: Prepared, changed: list[str]) -> int:
         """Every listing clustered again, by a model the engine estimated just now from all of them
@@ -151,7 +160,9 @@ class Unifier:
         overrides = self.storage.overrides(active_ids)
         clusters = self.engine.run_prepared(prep, together=[(o["a"], o["b"]) for o in overrides if o["decision"] == "together"],
                                             apart=[(o["a"], o["b"]) for o in overrides if o["decision"] == "apart"])
-        written = self._write(clusters, self.storage.listings(prep.ids), old)
+        # every listing's document is read again a batch at a time, as its cluster is written: held all at
+        # once they were most of a first sync's memory
+        written = self._write(clusters, self.storage.listings, self.storage.published_at(prep.ids), old)
         for lid, row in self.storage.listings(gone).items():  # listings that left the feed, as refresh() does
             if row["status"] != "active":
                 self.storage.drop_membership(lid)
@@ -180,16 +191,17 @@ class Unifier:
             component.update(self.storage.members(uid))
         return component
 
-    def _write(self, clusters: list[list[str]], active: dict, old: dict[str, str]) -> int:
-        ids = self.assign_ids(clusters, active, old)
-        pending: list = []
-        for n, (uid, cluster) in enumerate(zip(ids, clusters), 1):
-            pending.append((merge([active[m]["data"] for m in cluster], uid, self.prefer), "active", cluster))
-            if len(pending) >= WRITE_BATCH or n == len(clusters):
-                self._store_many(pending)
-                pending = []
+    def _write(self, clusters: list[list[str]], rows, published: dict[str, str], old: dict[str, str]) -> int:
+        """Store each cluster as a unified listing; rows(ids) gives the members' rows (a batch of
+        clusters at a time), `published` each member's published_at."""
+        ids = self.assign_ids(clusters, published, old)
+        for start in range(0, len(clusters), WRITE_BATCH):
+            part = list(zip(ids[start:start + WRITE_BATCH], clusters[start:start + WRITE_BATCH]))
+            members = rows([m for _, cluster in part for m in cluster])
+            self._store_many([(merge([members[m]["data"] for m in cluster], uid, self.prefer), "active", cluster)
+                              for uid, cluster in part])
             if self.progress is not None:
-                self.progress("writing unified listings", n, len(clusters), "listings")
+                self.progress("writing unified listings", start + len(part), len(clusters), "listings")
         taken = dict.fromkeys(ids)
         former: dict[str, list[str]] = {}
         for member, uid in old.items():
@@ -202,7 +214,7 @@ class Unifier:
                 self.storage.set_unified_status(uid, "withdrawn")
         return len(ids)
 
-    def assign_ids(self, clusters: list[list[str]], active: dict, old: dict[str, str]) -> list[str]:
+    def assign_ids(self, clusters: list[list[str]], published: dict[str, str], old: dict[str, str]) -> list[str]:
         """One id per cluster, keeping the ids readers have.
 
         An old id goes to the new cluster holding most of its former members (on a tie, the one
@@ -225,7 +237,7 @@ class Unifier:
         used = set(filter(None, ids)) | set(old.values())
         for n, cluster in enumerate(clusters):
             if ids[n] is None:
-                by_age = sorted(cluster, key=lambda m: (datetime.fromisoformat(active[m]["data"]["published_at"]), m))
+                by_age = sorted(cluster, key=lambda m: (datetime.fromisoformat(published[m]), m))
                 ids[n] = next((cluster_id(m) for m in by_age if cluster_id(m) not in used), None) or \
                     "u_" + hashlib.sha256("|".join(cluster).encode()).hexdigest()[:16]
                 used.add(ids[n])

@@ -253,6 +253,15 @@ class Storage:
                 out[row["id"]] = _parsed(row)
         return out
 
+    def published_at(self, listing_ids: list[str]) -> dict[str, str]:
+        """Each stored listing's published_at by id, without reading the rest of it."""
+        out = {}
+        for chunk in _chunks(listing_ids):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"select id, json_extract(data, '$.published_at') from listings "
+                                       f"where id in ({marks})", chunk).fetchall())
+        return out
+
     def active_listings_data(self) -> Iterator[dict]:
         """The document of every listing that is shown (or could be), in id order, one at a time."""
         for (data,) in self.db.execute("select data from listings where status = 'active' order by id"):

@@ -185,9 +185,9 @@ def test_on_a_split_the_part_with_the_founder_keeps_the_id_whatever_the_order(st
     from hub.unify import Unifier
 
     a, b = "l_000000000000000a", "l_000000000000000b"
-    active = {m: {"data": {"published_at": "2026-03-01T10:00:00+01:00"}} for m in (a, b)}
+    published = {m: "2026-03-01T10:00:00+01:00" for m in (a, b)}
     clusters = [[a], [b]] if order == 0 else [[b], [a]]
-    ids = dict(zip(map(tuple, clusters), Unifier(storage).assign_ids(clusters, active, {a: "u_000000000000000a",
+    ids = dict(zip(map(tuple, clusters), Unifier(storage).assign_ids(clusters, published, {a: "u_000000000000000a",
                                                                                       b: "u_000000000000000a"})))
     assert ids[(a,)] == "u_000000000000000a" and ids[(b,)] == "u_000000000000000b"
 
@@ -216,6 +216,38 @@ def test_the_sample_federations_cross_posts_appear_once_with_their_sources(tmp_p
             assert len(portals) == len(set(portals))  # never two records of one portal in one listing
         uid = store.memberships(whole[0])[whole[0][0]]
         assert sorted(s["listing_id"] for s in store.unified(uid)["data"]["sources"]) == sorted(whole[0])
+
+
+def test_a_first_sync_writes_its_clusters_a_batch_at_a_time_and_the_same_as_all_at_once(tmp_path, monkeypatch):
+    """The members' documents are read as their clusters are written (so a first sync's memory does
+    not hold every listing): batches of 7 clusters give exactly the unified listings of batches of 500."""
+    from pathlib import Path
+
+    from hub import config as hub_config, unify
+    from hub.storage import Storage
+
+    root = Path(__file__).resolve().parents[2]
+    config = hub_config.load(root / "hub.toml", env={})
+    shown, reads = {}, Storage.listings
+    for batch in (500, 7):
+        monkeypatch.setattr(unify, "WRITE_BATCH", batch)
+        asked = []
+        monkeypatch.setattr(Storage, "listings", lambda self, ids: asked.append(len(ids)) or reads(self, ids))
+        db = tmp_path / f"hub-{batch}.db"
+        with Storage(db) as store:
+            assert all(r.ok for r in sync(hub_config.Config(**{**config.__dict__, "database": str(db)}), store))
+            rows = store.db.execute("select id, status, data from unified order by id").fetchall()
+            shown[batch] = [(uid, status, _without_fetch_times(json.loads(data))) for uid, status, data in rows]
+            members = store.db.execute("select count(*) from unified_members").fetchone()[0]
+        assert max(asked) < members / 2  # never every listing at once
+    assert shown[7] == shown[500] and len(shown[7]) > 1000
+
+
+def _without_fetch_times(doc: dict) -> dict:
+    doc.pop("fetched_at", None)
+    for source in doc.get("sources", []):
+        source.pop("fetched_at", None)
+    return doc
 
 
 def _bikes(start, count):
