@@ -202,7 +202,7 @@ def typo_map(texts: list, frequencies: dict[str, int] | None, counts: dict[str, 
     return mapping
 
 
-def _word_ids(texts: list, vocabulary: dict[str, int], chunk: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+def _word_ids(texts: list, vocabulary: dict[str, int], chunk: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
     """Each text's distinct words as ids (numbered in `vocabulary`, first seen first), ascending per
     text, and how many each has: the words of many texts at once in C, a chunk of texts at a time."""
     indices, sizes = [np.empty(0, np.int32)], [np.empty(0, np.int64)]
