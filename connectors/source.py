@@ -2,6 +2,7 @@
 show themselves, and the credentials it sends to its portal."""
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -21,6 +22,13 @@ class Secret:
         return f"Secret(env={self.env!r})"
 
     __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:  # the same variable with the same value: a config read twice is equal
+        return isinstance(other, Secret) and other.env == self.env and hmac.compare_digest(
+            other._value.encode("utf-8", "surrogatepass"), self._value.encode("utf-8", "surrogatepass"))
+
+    def __hash__(self) -> int:
+        return hash(self.env)
 
 
 @dataclass(frozen=True)

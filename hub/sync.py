@@ -92,7 +92,8 @@ def record_hash(value) -> str:
     A listing's hash stays content_hash: a new hash there would count every stored listing as changed
     (and send a moderated source's back to review); a new record hash only maps each record once again."""
     try:
-        text = orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS)
+        # dates and times as json writes them (str): orjson's own form drops an offset's seconds
+        text = orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME)
     except TypeError:  # orjson.JSONEncodeError is one
         text = b"\0" + json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
     return hashlib.sha256(text).hexdigest()[:32]

@@ -211,6 +211,19 @@ def test_two_raw_records_hash_alike_exactly_when_they_say_the_same(a, b):
     assert (record_hash(a) == record_hash(b)) == same(a, b)
 
 
+def test_raw_records_holding_dates_and_times_hash_apart_where_they_differ():
+    """A connector's raw record may hold datetime objects (iCalendar): an offset that differs only in
+    its seconds (local mean time) and a datetime against its ISO text are both changes."""
+    from datetime import datetime, timedelta, timezone
+
+    from hub.sync import record_hash
+
+    start = datetime(1890, 5, 1, 10, 0)
+    lmt, rounded = (start.replace(tzinfo=timezone(timedelta(minutes=53, seconds=s))) for s in (28, 0))
+    assert record_hash({"dtstart": lmt}) != record_hash({"dtstart": rounded})
+    assert record_hash({"dtstart": lmt}) != record_hash({"dtstart": lmt.isoformat()})
+
+
 def test_records_stored_under_the_former_hash_are_mapped_once_and_nothing_changes_for_readers(
         portal, make_config, storage):
     """After the upgrade that brought the faster record hash: each record is mapped again once, and every

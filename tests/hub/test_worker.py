@@ -233,6 +233,9 @@ def test_a_process_started_with_sighup_ignored_catches_up_on_the_reload_it_misse
     try:
         started.handle_sighup()
         wait_for(lambda: seen["started"] == [["a", "b"]], 10)
+        config_path.write_text(config_path.read_text() + '[[sources]]\nname = "c"\ntype = "govolunteer"\n'
+                               f'url = "{tmp_path / "a"}"\ntoken = {{ env = "HELFERHUB_TEST_TOKEN" }}\n')
+        os.environ["HELFERHUB_TEST_TOKEN"] = "geheim"  # a secret read twice is the same config
         unchanged = Runtime(hub_config.load(config_path))
         unchanged.on_change(lambda old, new: seen["unchanged"].append([s.name for s in new.sources]))
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -240,9 +243,10 @@ def test_a_process_started_with_sighup_ignored_catches_up_on_the_reload_it_misse
         time.sleep(0.5)
         assert seen["unchanged"] == []  # nothing missed: no reload
         os.kill(os.getpid(), signal.SIGHUP)  # handled now, no longer ignored
-        wait_for(lambda: seen["unchanged"] == [["a", "b"]], 10)
+        wait_for(lambda: seen["unchanged"] == [["a", "b", "c"]], 10)
     finally:
         signal.signal(signal.SIGHUP, previous)
+        os.environ.pop("HELFERHUB_TEST_TOKEN", None)
 
 
 def test_a_running_worker_takes_in_a_source_a_partner_registers(tmp_path):
