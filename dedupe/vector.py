@@ -223,8 +223,16 @@ def _word_ids(texts: list, vocabulary: dict[str, int], chunk: int = 20_000) -> t
     return np.concatenate(indices), np.concatenate(sizes)
 
 
-def _distinct_per_row(ids: np.ndarray, sizes: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ids (`sizes` each) with each id once, ascending: (ids, how many per row)."""
+def _distinct_per_row(ids: np.ndarray, sizes: np.ndarray, columns: int,
+                      rows_at_once: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ids (`sizes` each) with each id once, ascending: (ids, how many per row); a few rows
+    at a time (the sort keys of a million texts' words at once would be gigabytes)."""
+    if len(sizes) > rows_at_once:
+        ends = np.concatenate([[0], np.cumsum(sizes)])
+        parts = [_distinct_per_row(ids[ends[start]:ends[min(start + rows_at_once, len(sizes))]],
+                                   sizes[start:start + rows_at_once], columns, rows_at_once)
+                 for start in range(0, len(sizes), rows_at_once)]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     row = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     key = np.sort(row * max(columns, 1) + ids)  # by row, then by id
     first = np.ones(len(key), dtype=bool)
