@@ -18,12 +18,12 @@ from __future__ import annotations
 from connectors.base import Connector, PayloadError, RecordError, Withheld, listing_id
 from connectors.dates import aware, end_of_day
 from connectors.guard import AddressPolicy, BlockedAddress, guarded_adapter
-from connectors.http import FetchError, Fetcher
+from connectors.http import FetchError, Fetcher, NonFinite
 from connectors.language import detect
 from connectors.paging import NextLink, Offset, PageNumbers, Paginator, dig
 from connectors.source import Bearer, Secret, SourceSettings
 from connectors.text import html_to_text, tidy
 
-__all__ = ["AddressPolicy", "Bearer", "BlockedAddress", "guarded_adapter", "Connector", "FetchError", "Fetcher", "NextLink", "Offset", "PageNumbers",
+__all__ = ["AddressPolicy", "Bearer", "BlockedAddress", "guarded_adapter", "Connector", "FetchError", "Fetcher", "NextLink", "NonFinite", "Offset", "PageNumbers",
            "Paginator", "PayloadError", "RecordError", "Secret", "SourceSettings", "Withheld", "aware", "detect", "dig",
            "end_of_day", "html_to_text", "listing_id", "tidy"]

@@ -28,6 +28,13 @@ class FetchError(Exception):
     """A fetch that failed for good (after retries): names the URL and what went wrong, never a secret."""
 
 
+class NonFinite(float):
+    """NaN or ±Infinity as a portal's JSON wrote it (Python's json takes them): a float like any other,
+    which a record hash still tells apart from null (orjson would write it as null)."""
+
+    __slots__ = ()
+
+
 @dataclass
 class Response:
     """What a fetch returns: the body, and whether it came from the cache after a 304."""
@@ -41,7 +48,7 @@ class Response:
     def json(self):
         """The body parsed as JSON; FetchError naming the URL if it is not JSON."""
         try:
-            return json.loads(self.body)
+            return json.loads(self.body, parse_constant=NonFinite)
         except ValueError as exc:
             raise FetchError(f"{self.url}: response is not valid JSON ({exc})") from None
 

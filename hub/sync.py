@@ -19,7 +19,7 @@ from typing import Iterable
 
 import orjson
 
-from connectors import AddressPolicy, Connector, Fetcher, RecordError, Withheld, listing_id, registry
+from connectors import AddressPolicy, Connector, Fetcher, NonFinite, RecordError, Withheld, listing_id, registry
 from hub import __version__, logs, unify
 from hub.clock import utcnow
 from hub.config import Config, SourceConfig
@@ -87,16 +87,22 @@ def record_hash(value) -> str:
     """A hash of a raw record as a portal sent it (JSON-able, any key order), the kind a re-sync compares
     for every record: written by orjson (4x faster than json). What orjson cannot write (lone surrogates,
     keys that are not strings, integers over 64 bits) is hashed as content_hash writes it, marked apart.
-    NaN and infinities count as null (orjson writes them so): to the hub they are no value either way.
+    NaN and ±Infinity as a portal's JSON gives them (connectors.http.NonFinite) are written as text, not
+    as orjson's null: a record that fixes NaN to null has changed (a float NaN made otherwise is null).
 
     A listing's hash stays content_hash: a new hash there would count every stored listing as changed
     (and send a moderated source's back to review); a new record hash only maps each record once again."""
     try:
         # dates and times as json writes them (str): orjson's own form drops an offset's seconds
-        text = orjson.dumps(value, default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME)
+        text = orjson.dumps(value, default=_written, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME)
     except TypeError:  # orjson.JSONEncodeError is one
         text = b"\0" + json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
     return hashlib.sha256(text).hexdigest()[:32]
+
+
+def _written(value) -> str:
+    """What orjson cannot write itself, as text (NaN and ±Infinity marked apart from any string)."""
+    return f"\0{float(value)!r}" if isinstance(value, NonFinite) else str(value)
 
 
 def to_json(value) -> str:

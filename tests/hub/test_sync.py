@@ -211,6 +211,19 @@ def test_two_raw_records_hash_alike_exactly_when_they_say_the_same(a, b):
     assert (record_hash(a) == record_hash(b)) == same(a, b)
 
 
+def test_a_record_quarantined_for_nan_is_listed_once_its_portal_writes_null_instead(make_config, storage):
+    """Python's json reads NaN from a portal; the record hash must not take it for null."""
+    p = HelpToPortal([entry(1, gueltig_bis=float("nan")), entry(2)], max_per_page=10)
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE}])
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        p.register(rsps, BASE)
+        assert sync(config, storage, full=True)[0].quarantined == 1
+        p.entries[0] = entry(1, gueltig_bis=None)  # the portal fixes it
+        assert sync(config, storage, full=True)[0].new == 1
+        p.entries[0] = entry(1, gueltig_bis=float("inf"))  # and breaks it again
+        assert sync(config, storage, full=True)[0].quarantined == 1
+
+
 def test_raw_records_holding_dates_and_times_hash_apart_where_they_differ():
     """A connector's raw record may hold datetime objects (iCalendar): an offset that differs only in
     its seconds (local mean time) and a datetime against its ISO text are both changes."""
