@@ -102,6 +102,13 @@ class Storage:
         row = cursor.fetchone()
         return dict(zip([d[0] for d in cursor.description], row)) if row is not None else None
 
+    def _rows_in(self, sql: str, values, before: list = ()) -> Iterator[tuple]:
+        """The rows of a query whose `in ({marks})` takes `values` (after the `before` parameters),
+        asked a few hundred values at a time: SQLite caps the parameters of one statement."""
+        for chunk in _chunks(values):
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.conn.execute(sql.replace("{marks}", marks), [*before, *chunk]).fetchall()
+
     def _write(self, table: str, row: dict) -> None:
         """Insert or replace one row by its primary key (the hot path: no table introspection)."""
         columns = ", ".join(row)
@@ -209,25 +216,14 @@ class Storage:
     def raws(self, source: str, record_ids: list[str]) -> dict[str, dict]:
         """What is stored of the raw records of these ids (those there are), by id, without their
         payload (a sync compares hashes): one query for a batch."""
-        found: dict[str, dict] = {}
-        for chunk in _chunks(record_ids):
-            marks = ",".join("?" * len(chunk))
-            cursor = self.db.conn.execute("select source, record_id, hash, outcome, first_seen, changed_at "
-                                          f"from raw_records where source = ? and record_id in ({marks})",
-                                          [source, *chunk])
-            names = [d[0] for d in cursor.description]
-            for row in cursor.fetchall():
-                found[row[names.index("record_id")]] = dict(zip(names, row))
-        return found
+        names = ("source", "record_id", "hash", "outcome", "first_seen", "changed_at")
+        sql = f"select {', '.join(names)} from raw_records where source = ? and record_id in ({{marks}})"
+        return {row[1]: dict(zip(names, row)) for row in self._rows_in(sql, record_ids, before=[source])}
 
     def listing_states(self, listing_ids: list[str]) -> dict[str, tuple[str, str]]:
         """listing_state of each of these listings there is, by id: one query for a batch."""
-        found: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(listing_ids):
-            marks = ",".join("?" * len(chunk))
-            found.update((lid, (status, updated)) for lid, status, updated in self.db.conn.execute(
-                f"select id, status, listed_updated_at from listings where id in ({marks})", chunk))
-        return found
+        sql = "select id, status, listed_updated_at from listings where id in ({marks})"
+        return {lid: (status, updated) for lid, status, updated in self._rows_in(sql, listing_ids)}
 
     def listing_state(self, listing_id: str) -> tuple[str, str] | None:
         """(status, the listing's updated_at) of a stored listing, without reading the rest of it."""
@@ -255,12 +251,8 @@ class Storage:
 
     def published_at(self, listing_ids: list[str]) -> dict[str, str]:
         """Each stored listing's published_at by id, without reading the rest of it."""
-        out = {}
-        for chunk in _chunks(listing_ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"select id, json_extract(data, '$.published_at') from listings "
-                                       f"where id in ({marks})", chunk).fetchall())
-        return out
+        return dict(self._rows_in("select id, json_extract(data, '$.published_at') from listings "
+                                  "where id in ({marks})", listing_ids))
 
     def active_listings_data(self) -> Iterator[dict]:
         """The document of every listing that is shown (or could be), in id order, one at a time."""
@@ -336,12 +328,8 @@ class Storage:
 
     def created_at(self, unified_ids: list[str]) -> dict[str, str]:
         """unified id -> when it was first stored, for those of them that are stored."""
-        out = {}
-        for chunk in _chunks(unified_ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.conn.execute(f"select id, created_at from unified where id in ({marks}) "
-                                            "and created_at is not null", chunk).fetchall())
-        return out
+        return dict(self._rows_in("select id, created_at from unified where id in ({marks}) "
+                                  "and created_at is not null", unified_ids))
 
     def unified(self, unified_id: str) -> dict | None:
         """A unified listing row (with `data` parsed), or None."""
@@ -395,12 +383,8 @@ class Storage:
 
     def memberships(self, listing_ids: list[str]) -> dict[str, str]:
         """listing id -> unified id, for those of the listings that are in a cluster."""
-        out = {}
-        for chunk in _chunks(listing_ids):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"select listing_id, unified_id from unified_members "
-                                       f"where listing_id in ({marks})", chunk).fetchall())
-        return out
+        return dict(self._rows_in("select listing_id, unified_id from unified_members "
+                                  "where listing_id in ({marks})", listing_ids))
 
     def drop_membership(self, listing_id: str) -> None:
         """Take a listing out of its cluster."""
@@ -424,16 +408,10 @@ class Storage:
         as rare as the last of them), where no more than max_block listings hold those two.
         """
         found: set[str] = set()
-        counts: dict[str, int] = {}
-        for chunk in _chunks(list(dict.fromkeys(keys))):
-            marks = ",".join("?" * len(chunk))
-            counts.update(self.db.execute(f"select key, count(*) from dedupe_keys where key in ({marks}) "
-                                          f"group by key", chunk).fetchall())
+        counts: dict[str, int] = dict(self._rows_in(
+            "select key, count(*) from dedupe_keys where key in ({marks}) group by key", dict.fromkeys(keys)))
         small = [k for k, n in counts.items() if n <= max_block]
-        for chunk in _chunks(small):
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.db.execute(f"select listing_id from dedupe_keys where key in ({marks})",
-                                                       chunk).fetchall())
+        found.update(r[0] for r in self._rows_in("select listing_id from dedupe_keys where key in ({marks})", small))
         over = sorted((k for k, n in counts.items() if n > max_block), key=lambda k: counts[k])
         if pair_keys and len(over) > pair_keys:  # the rarest, and any as rare as the last of them (ties)
             over = [k for k in over if counts[k] <= counts[over[pair_keys - 1]]]
@@ -526,7 +504,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _chunks(values: list, size: int = 500):
+def _chunks(values, size: int = 500):
     values = list(values)
     for i in range(0, len(values), size):
         yield values[i:i + size]
