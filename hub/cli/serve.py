@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -36,6 +37,7 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
     from hub.scheduler import Worker
     from hub.sync import sync as run_sync
 
+    _hold_reloads()
     config = load_config(ctx)
     _check_proxies(ctx)
     if not no_sync:
@@ -46,7 +48,7 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
         publish.after_sync(config)
     runtime = _runtime(config, watch)
     if _processes(config) > 1:  # the web in several processes: the scheduler beside them, as `helferhub worker`
-        parent, stopping, lost = os.getpid(), threading.Event(), threading.Event()
+        parent, stopping, lost = os.getpid(), _Flag(), threading.Event()
         alive, held = os.pipe()  # the scheduler holds one end: it closes when the scheduler ends, however
         scheduler = subprocess.Popen([sys.executable, "-m", "hub", "--config", config.path, "worker",
                                       *(["--watch"] if watch else [])], pass_fds=(held,),
@@ -60,8 +62,7 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
             _serve(runtime, on_reload=lambda: scheduler.send_signal(signal.SIGHUP), on_stop=stopping.set)
         finally:
             if os.getpid() == parent:  # not in a web process (forked from here) that ends
-                if not stopping.is_set():  # (told to stop, it is: no set() a second signal's handler could cut into)
-                    stopping.set()
+                stopping.set()
                 if scheduler.poll() is None:
                     scheduler.terminate()
                 try:
@@ -143,6 +144,31 @@ def _runtime(config, watch: bool):
     return runtime
 
 
+def _hold_reloads() -> None:
+    """SIGHUP ignored until the runtime handles it (then caught up on if hub.toml changed meanwhile):
+    its default action would end `run` during the first sync, before it can reload."""
+    if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+class _Flag:
+    """Set once, from a signal handler too: a plain attribute, no lock (threading.Event.set takes one, which
+    a handler running in the same thread while set() holds it would wait for forever)."""
+
+    def __init__(self) -> None:
+        self.up = False
+
+    def set(self) -> None:
+        self.up = True
+
+    def wait(self, timeout: float) -> bool:
+        """Whether it is set within timeout seconds (polled: only ever waited on for a few seconds)."""
+        deadline = time.monotonic() + timeout
+        while not self.up and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.up
+
+
 def _ends_with_parent() -> None:
     """In the scheduler process of `run` (Linux): SIGTERM when `run` dies, even by SIGKILL, so no
     scheduler is left holding the lease with nobody serving. Ctrl-C is `run`'s to handle (it stops the
@@ -162,7 +188,7 @@ def _ends_with_parent() -> None:
 STOP_GRACE = 3.0
 
 
-def _supervise(alive: int, pid: int, parent: int, stopping: threading.Event, lost: threading.Event) -> None:
+def _supervise(alive: int, pid: int, parent: int, stopping: _Flag, lost: threading.Event) -> None:
     """`run` without its scheduler is no hub that keeps fresh: when the scheduler process ends while
     `run` goes on, say so and stop `run` with exit status 1 (its service manager restarts the whole)."""
     os.read(alive, 1)  # returns when the scheduler's end of the pipe closes: it ended

@@ -9,15 +9,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from hub.cli.serve import STOP_GRACE
+from hub.cli.serve import STOP_GRACE, _Flag
 from hub.storage import Storage
 from tests.conftest import ROOT
+from tests.servers import serve as serve_portal
 
 HELFERHUB = [sys.executable, "-m", "hub"]
 
@@ -238,9 +240,62 @@ def test_a_reload_while_run_still_loads_its_web_app_is_passed_on_to_the_schedule
     monkeypatch.setattr(serve.subprocess, "Popen", Scheduler)
     monkeypatch.setattr(serve, "_serve", serve_until_reloaded)
     monkeypatch.setattr(serve, "_runtime", lambda config, watch: Runtime(config))  # no signal handlers in pytest
-    done = CliRunner().invoke(cli, ["--config", str(config), "run", "--no-sync"])
+    held = signal.getsignal(signal.SIGHUP)  # run ignores SIGHUP until _runtime (replaced here) handles it
+    try:
+        done = CliRunner().invoke(cli, ["--config", str(config), "run", "--no-sync"])
+    finally:
+        signal.signal(signal.SIGHUP, held)
     assert done.exit_code == 0, done.output
     assert told == [signal.SIGHUP]
+
+
+def test_a_reload_during_runs_first_sync_does_not_end_run_and_is_caught_up_on(tmp_path):
+    """SIGHUP while `run` still syncs every source at start (before any handler of its own): its default
+    action ended run. Now run goes on, and the hub.toml changed meanwhile is the one it serves."""
+    asked, go = threading.Event(), threading.Event()
+    entries = ROOT / "examples/portals/helpto-potsdam/api/v1/entries"
+
+    def portal(request):  # the first sync's first page waits until the reload was sent
+        asked.set()
+        go.wait(30)
+        query = request.path.partition("?")[2]
+        page = dict(p.split("=") for p in query.split("&")).get("page", "1")
+        return 200, {"Content-Type": "application/json"}, (entries / f"page={page}&per_page=100").read_bytes()
+
+    with serve_portal(portal) as url:
+        port = free_port()
+        config = write_config(tmp_path / "hub.toml", port)
+        config.write_text(config.read_text().replace(f'url = "{ROOT / "examples/portals/helpto-potsdam"}"',
+                                                     f'url = "{url}"').replace(
+            "[hub]", "[hub]\nallow_private_addresses = true"), encoding="utf-8")
+        log = tmp_path / "run.log"
+        with open(log, "w") as out:
+            proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "run"], stdout=out, stderr=subprocess.STDOUT)
+        try:
+            assert asked.wait(60), log.read_text()[-3000:]
+            config.write_text(config.read_text().replace('title = "Helfer-Allianz"', 'title = "Nachbarschaftshilfe"'),
+                              encoding="utf-8")
+            proc.send_signal(signal.SIGHUP)
+            time.sleep(0.5)
+            assert proc.poll() is None, log.read_text()[-3000:]
+            go.set()
+            feed = wait_for(lambda: json.loads(get(port, "/feed.json")[1]), 60, "the feed")
+            assert feed["title"].startswith("Nachbarschaftshilfe") and feed["items"]
+            assert proc.poll() is None
+        finally:
+            go.set()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+
+
+def test_runs_stop_flag_is_waited_for_and_times_out():
+    """run's stop flag (set from signal handlers, so without a lock) wakes the scheduler's watch."""
+    flag = _Flag()
+    assert flag.wait(0.1) is False
+    threading.Timer(0.2, flag.set).start()
+    assert flag.wait(10) is True
+    flag.set()  # again: harmless
+    assert flag.wait(0) is True
 
 
 def test_rate_limits_count_every_web_process_together(tmp_path):
