@@ -8,6 +8,7 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
+from schema.text import fold as fold_characters
 from schema.text import words
 
 
@@ -26,9 +27,25 @@ def fold(text: str, abbreviations: dict[str, str] | None = None) -> str:
     """The words of a text, folded the hub's one way (case, umlauts as ae/oe/ue, accents) and
     without punctuation, abbreviations written out."""
     found = words(text)
-    if abbreviations:
+    if abbreviations and not abbreviations.keys().isdisjoint(found):
         found = [abbreviations.get(w, w) for w in found]
     return " ".join(found)
+
+
+def fold_sentences(text: str, abbreviations: dict[str, str] | None = None) -> str:
+    """fold() of each sentence of a text, a line each, leaving out sentences without a word.
+
+    In one pass over the whole text: folding works character by character (no character folds to a
+    newline or from one), so folding the sentences joined by newlines folds each of them."""
+    folded = fold_characters("\n".join(_SENTENCES.split(text)))
+    lines = []
+    for line in _NON_WORD_LINES.sub(" ", folded).split("\n"):
+        found = line.split()
+        if abbreviations and not abbreviations.keys().isdisjoint(found):
+            found = [abbreviations.get(w, w) for w in found]
+        if found:
+            lines.append(" ".join(found))
+    return "\n".join(lines)
 
 
 def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None):
@@ -38,7 +55,7 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
     if comparator == "text":
         return fold(str(value), abbreviations) or None
     if comparator == "words":  # sentence by sentence, a line each: stock sentences can be told (vector.WordWeights)
-        return "\n".join(filter(None, (fold(s, abbreviations) for s in _SENTENCES.split(str(value))))) or None
+        return fold_sentences(str(value), abbreviations) or None
     if comparator == "date":
         try:
             return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
@@ -56,6 +73,7 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
 
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_NON_WORD_LINES = re.compile(r"[^\w&\n]+")  # schema.text's non-word characters, but for the newline
 _NUMBER = re.compile(r"\d+(?:[.:/]\d+)*\.?")
 _NUMBER_PARTS = re.compile(r"[.:/]")
 _MONTHS = {name: n for n, names in enumerate([

@@ -248,9 +248,13 @@ class Engine:
             last_path = blocking.fields[-1]
             text = (folded or {}).get(last_path) if isinstance(last_path, str) else None
             text = text if text is not None else fold(last, self.spec.abbreviations)
-            if blocking.tokens:
-                words = sorted({w for w in text.split() if len(w) >= 4 and not w.isdigit()},
-                               key=lambda w: (-len(w), w))[:blocking.tokens]
+            if blocking.tokens:  # the longest words of 4 letters or more (not all digits), ties alphabetically
+                words = []
+                for w in sorted(sorted(set(text.split())), key=len, reverse=True):  # (stable: longest first)
+                    if len(w) < 4 or len(words) == blocking.tokens:
+                        break
+                    if not w.isdigit():
+                        words.append(w)
                 keys += [head + w for w in words]
             else:
                 keys.append(head + text)
