@@ -102,6 +102,25 @@ def test_json_logs_carry_source_run_and_event():
     assert "source" not in outside and outside["event"] == "hub"
 
 
+def test_the_schedulers_routine_lines_are_left_out_but_its_warnings_kept(capsys):
+    root, scheduler = logging.getLogger(), logging.getLogger("apscheduler")
+    kept = root.level, list(root.handlers), scheduler.level
+    try:
+        logs.setup("INFO")
+        logging.getLogger("apscheduler.scheduler").info('Adding job tentatively -- it will be properly scheduled')
+        logging.getLogger("apscheduler.executors.default").warning('Run time of job "sync potsdam" was missed by 0:05:00')
+        logging.getLogger("hub.sync").info("potsdam: ok (full) fetched=200")
+        err = capsys.readouterr().err
+        assert "Adding job" not in err and "was missed" in err and "potsdam: ok" in err
+        logs.setup("DEBUG")  # asked for everything: everything
+        logging.getLogger("apscheduler.scheduler").info("Added job 'sync potsdam'")
+        assert "Added job" in capsys.readouterr().err
+    finally:
+        root.setLevel(kept[0])
+        root.handlers[:] = kept[1]
+        scheduler.setLevel(kept[2])
+
+
 def test_a_sync_whose_every_record_is_quarantined_fails(make_config, tmp_path):
     write_portal(tmp_path / "p", [entry(1, titel=""), entry(2, titel="")])
     config = make_config([{"name": "p", "type": "helpto", "url": str(tmp_path / "p")}])

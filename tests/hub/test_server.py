@@ -282,6 +282,7 @@ def test_a_reload_during_runs_first_sync_does_not_end_run_and_is_caught_up_on(tm
             feed = wait_for(lambda: json.loads(get(port, "/feed.json")[1]), 60, "the feed")
             assert feed["title"].startswith("Nachbarschaftshilfe") and feed["items"]
             assert proc.poll() is None
+            assert "potsdam: ok" in log.read_text() and "Adding job" not in log.read_text()  # no scheduler noise
         finally:
             go.set()
             proc.send_signal(signal.SIGINT)
