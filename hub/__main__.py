@@ -1,4 +1,4 @@
 """`python -m hub` is `helferhub`."""
-from hub.cli import main
+from hub.launch import main
 
 raise SystemExit(main())

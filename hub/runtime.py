@@ -108,8 +108,8 @@ class Runtime:
             return
         held = signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload, name="config reload",
                                                                        daemon=True).start())
-        if held == signal.SIG_IGN:
-            threading.Thread(target=self._catch_up, name="config catch-up", daemon=True).start()
+        if held == signal.SIG_IGN:  # at once, before anyone reads the config or the process forks
+            self._catch_up()
 
     def _catch_up(self) -> None:
         try:

@@ -289,6 +289,33 @@ def test_a_reload_during_runs_first_sync_does_not_end_run_and_is_caught_up_on(tm
             assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
 
 
+def test_a_reload_while_run_still_imports_does_not_end_it(tmp_path):
+    """SIGHUP in run's first second, while Python still imports the hub: ignored from the launch on."""
+    port = free_port()
+    config = write_config(tmp_path / "hub.toml", port)
+    log = tmp_path / "run.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*HELFERHUB, "--config", str(config), "run", "--no-sync"], stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: proc.poll() is not None or get(port, "/readyz")[0] == 200, 60, "the web answering")
+        assert proc.poll() is None, log.read_text()[-3000:]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["--config", "hub.toml", "run", "--no-sync"], "run"), (["--config=hub.toml", "run"], "run"),
+    (["--config", "run", "serve"], "serve"), (["run"], "run"), (["sync", "run"], "sync"), (["-h"], None), ([], None)])
+def test_the_launch_knows_the_command_before_importing_it(argv, command):
+    from hub.launch import _command
+
+    assert _command(argv) == command
+
+
 def test_runs_stop_flag_is_waited_for_and_times_out():
     """run's stop flag (set from signal handlers, so without a lock) wakes the scheduler's watch."""
     flag = _Flag()
