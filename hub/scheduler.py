@@ -22,6 +22,7 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 
 from hub import lifecycle, publish
+from hub.flag import Flag
 from hub.config import Config
 from hub.runtime import Runtime
 from hub.storage import Storage
@@ -225,7 +226,7 @@ class Worker:
     def __init__(self, runtime: Runtime, start_in: float | None = None):
         self.runtime = runtime
         self.start_in = start_in
-        self.stopping = threading.Event()
+        self.stopping = Flag()  # set by stop(), from a SIGTERM handler too: no lock
         self.scheduler: BackgroundScheduler | None = None
         self.holder: str | None = None
         runtime.on_change(self._reconfigure)

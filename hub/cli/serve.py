@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 
 from hub.cli.common import EXIT_USAGE, load_config, open_storage
+from hub.flag import Flag
 
 _watch = click.option("--watch", is_flag=True, help="Also reload hub.toml whenever the file changes.")
 
@@ -48,7 +49,7 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
         publish.after_sync(config)
     runtime = _runtime(config, watch)
     if _processes(config) > 1:  # the web in several processes: the scheduler beside them, as `helferhub worker`
-        parent, stopping, lost = os.getpid(), _Flag(), threading.Event()
+        parent, stopping, lost = os.getpid(), Flag(), threading.Event()
         alive, held = os.pipe()  # the scheduler holds one end: it closes when the scheduler ends, however
         scheduler = subprocess.Popen([sys.executable, "-m", "hub", "--config", config.path, "worker",
                                       *(["--watch"] if watch else [])], pass_fds=(held,),
@@ -151,24 +152,6 @@ def _hold_reloads() -> None:
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
-class _Flag:
-    """Set once, from a signal handler too: a plain attribute, no lock (threading.Event.set takes one, which
-    a handler running in the same thread while set() holds it would wait for forever)."""
-
-    def __init__(self) -> None:
-        self.up = False
-
-    def set(self) -> None:
-        self.up = True
-
-    def wait(self, timeout: float) -> bool:
-        """Whether it is set within timeout seconds (polled: only ever waited on for a few seconds)."""
-        deadline = time.monotonic() + timeout
-        while not self.up and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.up
-
-
 def _ends_with_parent() -> None:
     """In the scheduler process of `run` (Linux): SIGTERM when `run` dies, even by SIGKILL, so no
     scheduler is left holding the lease with nobody serving. Ctrl-C is `run`'s to handle (it stops the
@@ -188,7 +171,7 @@ def _ends_with_parent() -> None:
 STOP_GRACE = 3.0
 
 
-def _supervise(alive: int, pid: int, parent: int, stopping: _Flag, lost: threading.Event) -> None:
+def _supervise(alive: int, pid: int, parent: int, stopping: Flag, lost: threading.Event) -> None:
     """`run` without its scheduler is no hub that keeps fresh: when the scheduler process ends while
     `run` goes on, say so and stop `run` with exit status 1 (its service manager restarts the whole)."""
     os.read(alive, 1)  # returns when the scheduler's end of the pipe closes: it ended

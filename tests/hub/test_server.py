@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.cli.serve import STOP_GRACE, _Flag
+from hub.cli.serve import STOP_GRACE
 from hub.storage import Storage
 from tests.conftest import ROOT
 from tests.servers import serve as serve_portal
@@ -314,16 +314,6 @@ def test_the_launch_knows_the_command_before_importing_it(argv, command):
     from hub.launch import _command
 
     assert _command(argv) == command
-
-
-def test_runs_stop_flag_is_waited_for_and_times_out():
-    """run's stop flag (set from signal handlers, so without a lock) wakes the scheduler's watch."""
-    flag = _Flag()
-    assert flag.wait(0.1) is False
-    threading.Timer(0.2, flag.set).start()
-    assert flag.wait(10) is True
-    flag.set()  # again: harmless
-    assert flag.wait(0) is True
 
 
 def test_rate_limits_count_every_web_process_together(tmp_path):
