@@ -100,14 +100,29 @@ class Runtime:
                 log.exception("config change: applying it failed in %r", listener)
 
     def handle_sighup(self) -> None:
-        """Reload on SIGHUP (in a thread of its own: never inside the signal handler). Main thread only.
+        """Reload on SIGHUP (in a thread of its own: never inside the signal handler). Main thread only, once.
 
         A process started with SIGHUP ignored (`run` starts its scheduler so: a reload while it is still
         starting must not kill it) may have missed one: it catches up if the file changed since it was read."""
         if not hasattr(signal, "SIGHUP"):
             return
-        held = signal.signal(signal.SIGHUP, lambda *_: threading.Thread(target=self.reload, name="config reload",
-                                                                       daemon=True).start())
+        # The handler only writes a byte (no lock: a handler that starts a thread could wait forever for a
+        # lock its own thread holds); one thread reloads for it, once for the signals that came meanwhile.
+        asked, ask = os.pipe()
+        os.set_blocking(ask, False)
+
+        def reloads() -> None:
+            while os.read(asked, 4096):
+                self.reload()
+
+        def handler(*_) -> None:
+            try:
+                os.write(ask, b"\0")
+            except BlockingIOError:  # the pipe is full of asks not yet taken: a reload is coming
+                pass
+
+        threading.Thread(target=reloads, name="config reload", daemon=True).start()
+        held = signal.signal(signal.SIGHUP, handler)
         if held == signal.SIG_IGN:  # at once, before anyone reads the config or the process forks
             self._catch_up()
 

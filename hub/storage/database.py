@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 import sqlite_utils
 
@@ -102,7 +102,7 @@ class Storage:
         row = cursor.fetchone()
         return dict(zip([d[0] for d in cursor.description], row)) if row is not None else None
 
-    def _rows_in(self, sql: str, values, before: list = ()) -> Iterator[tuple]:
+    def _rows_in(self, sql: str, values: Iterable, before: Sequence = ()) -> Iterator[tuple]:
         """The rows of a query whose `in ({marks})` takes `values` (after the `before` parameters),
         asked a few hundred values at a time: SQLite caps the parameters of one statement."""
         for chunk in _chunks(values):
