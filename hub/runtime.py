@@ -113,7 +113,10 @@ class Runtime:
 
         def reloads() -> None:
             while os.read(asked, 4096):
-                self.reload()
+                try:
+                    self.reload()
+                except Exception:  # noqa: BLE001 - the next SIGHUP must still be heard
+                    log.exception("config reload failed; the running config stays", extra={"event": "config.reload_failed"})
 
         def handler(*_) -> None:
             try:

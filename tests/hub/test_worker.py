@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -247,6 +248,35 @@ def test_a_process_started_with_sighup_ignored_catches_up_on_the_reload_it_misse
     finally:
         signal.signal(signal.SIGHUP, previous)
         os.environ.pop("HELFERHUB_TEST_TOKEN", None)
+
+
+def test_a_reload_that_fails_unexpectedly_leaves_sighup_working(tmp_path, monkeypatch, caplog):
+    """SIGHUP's one reload thread outlives a reload that raised (say, the database of registered
+    sources unreadable for a moment): the next SIGHUP reloads."""
+    config_path = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}])
+    runtime = Runtime(hub_config.load(config_path))
+    seen = []
+    runtime.on_change(lambda old, new: seen.append(len(new.sources)))
+    faults = [sqlite3.OperationalError("database is locked")]
+    registered = Runtime._with_registered
+
+    def flaky(self, config):
+        if faults:
+            raise faults.pop()
+        return registered(self, config)
+
+    monkeypatch.setattr(Runtime, "_with_registered", flaky)
+    previous = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    try:
+        runtime.handle_sighup()
+        os.kill(os.getpid(), signal.SIGHUP)
+        wait_for(lambda: "config reload failed" in caplog.text, 10)
+        assert seen == []
+        os.kill(os.getpid(), signal.SIGHUP)
+        wait_for(lambda: seen == [1], 10)
+    finally:
+        signal.signal(signal.SIGHUP, previous)
 
 
 def test_a_running_worker_takes_in_a_source_a_partner_registers(tmp_path):
