@@ -110,7 +110,7 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
             raise SubscriptionError("email", "this hub sends no e-mail (its operator has set no [mail] server)")
         if len(email) > 254 or email.count("@") != 1 or any(c.isspace() for c in email) or "." not in email.split("@")[1]:
             raise SubscriptionError("email", "not an e-mail address")
-    _check_room(storage, webhook or email, bool(email))
+    _drop_unconfirmed(storage)
     now = utcnow().isoformat()
     row = {"id": "s_" + secrets.token_hex(8), "topic": "search" if search is not None else "matches",
            "search": search, "listing_id": listing, "channel": "webhook" if webhook else "email",
@@ -119,7 +119,8 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
            "confirm_token": None if webhook else secrets.token_urlsafe(24),
            "unsubscribe_token": secrets.token_urlsafe(24), "created_at": now, "confirmed_at": now if webhook else None,
            "checked_at": now, "failures": 0, "asked_count": 0, "last_asked_at": None}
-    with storage.transaction():
+    with storage.transaction():  # counted and added under one write lock: two at once cannot both take the last place
+        _check_room(storage, webhook or email, bool(email))
         storage.db["subscriptions"].insert(row)
     if email:
         try:
@@ -146,8 +147,7 @@ CONFIRM_WITHIN = timedelta(days=7)
 
 def _check_room(storage: Storage, target: str, email: bool) -> None:
     """SubscriptionError (409) where the target has as many subscriptions as it may (unconfirmed ones
-    older than CONFIRM_WITHIN are dropped first)."""
-    _drop_unconfirmed(storage)
+    older than CONFIRM_WITHIN dropped before)."""
     field = "email" if email else "webhook"
     same = "lower(target) = lower(?)" if email else "target = ?"
     counts = dict(storage.db.execute(f"select status, count(*) from subscriptions where channel = ? and {same} "

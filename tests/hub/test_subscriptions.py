@@ -290,3 +290,41 @@ def test_one_address_gets_no_flood_of_confirmation_links_and_one_webhook_no_floo
     assert [m.status_code for m in made] == [201] * 20 + [409]
     assert client.post(made[0].get_json()["unsubscribe"].removeprefix("https://hub.example")).status_code == 200
     assert client.post("/api/v1/subscriptions", json={"search": "", "webhook": receiver.url}).status_code == 201
+
+
+def test_two_requests_at_once_cannot_both_take_a_webhooks_last_place(tmp_path, receiver, monkeypatch):
+    """Found by review: both counted 19 before either added its own, and the webhook had 21. Now the
+    count and the insert hold one write lock: the second waits, counts 20 and is refused."""
+    config = hub_with(tmp_path, [entry(1, titel="Sofa abzugeben", ort=LEIPZIG)])
+    with Storage(config.database) as storage:
+        for n in range(subscriptions.PER_TARGET - 1):
+            subscriptions.subscribe(config, storage, search=f"q=sofa{n}", webhook=receiver.url)
+    both_counted = threading.Barrier(2)
+    counted = subscriptions._check_room
+
+    def count_then_linger(*args):  # each request, once it has counted, waits for the other to count too
+        counted(*args)
+        try:
+            both_counted.wait(timeout=2)
+        except threading.BrokenBarrierError:  # the other cannot count before this one has added its own
+            pass
+
+    monkeypatch.setattr(subscriptions, "_check_room", count_then_linger)
+    outcomes = []
+
+    def request(n):
+        with Storage(config.database) as storage:
+            try:
+                outcomes.append(subscriptions.subscribe(config, storage, search=f"q=bett{n}", webhook=receiver.url)["id"])
+            except subscriptions.SubscriptionError as exc:
+                outcomes.append(exc.status)
+
+    threads = [threading.Thread(target=request, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes, key=str)[0] == 409 and len(outcomes) == 2
+    with Storage(config.database) as storage:
+        assert storage.db.execute("select count(*) from subscriptions where target = ?",
+                                  [receiver.url]).fetchone()[0] == subscriptions.PER_TARGET
