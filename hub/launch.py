@@ -1,8 +1,8 @@
 """The `helferhub` console script and `python -m hub`: the command line, started.
 
-`run` reloads hub.toml on SIGHUP once it serves, and catches up on a reload asked for before then;
-until it handles SIGHUP, the signal's default action would end it. So for `run`, SIGHUP is ignored
-from here on, before the commands' imports (seconds of them), not only once `run` itself starts.
+`run`, `serve` and `worker` reload hub.toml on SIGHUP once they handle it, and catch up on a reload
+asked for before then; until then the signal's default action would end them. So for these, SIGHUP
+is ignored from here on, before the commands' imports (seconds of them).
 """
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ import sys
 
 
 def main() -> int:
-    if _command(sys.argv[1:]) == "run" and hasattr(signal, "SIGHUP"):
+    if _command(sys.argv[1:]) in RELOADING and hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
     from hub.cli import main as command_line
 
     return command_line()
+
+
+#: The commands that keep running and reload on SIGHUP.
+RELOADING = ("run", "serve", "worker")
 
 
 def _command(argv: list[str]) -> str | None:

@@ -124,8 +124,8 @@ class Runtime:
             except BlockingIOError:  # the pipe is full of asks not yet taken: a reload is coming
                 pass
 
+        held = signal.signal(signal.SIGHUP, handler)  # first: off the main thread this raises, and no thread is left
         threading.Thread(target=reloads, name="config reload", daemon=True).start()
-        held = signal.signal(signal.SIGHUP, handler)
         if held == signal.SIG_IGN:  # at once, before anyone reads the config or the process forks
             self._catch_up()
 

@@ -48,6 +48,7 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
 
         publish.after_sync(config)
     runtime = _runtime(config, watch)
+    config = runtime.config  # as caught up on: a hub.toml changed during the first sync counts
     if _processes(config) > 1:  # the web in several processes: the scheduler beside them, as `helferhub worker`
         parent, stopping, lost = os.getpid(), Flag(), threading.Event()
         alive, held = os.pipe()  # the scheduler holds one end: it closes when the scheduler ends, however
@@ -78,11 +79,13 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
     worker = Worker(runtime)
     thread = threading.Thread(target=worker.run, name="worker", daemon=True)
     thread.start()
+    parent = os.getpid()
     try:
         _serve(runtime)
     finally:
-        worker.stop()
-        thread.join(timeout=60)
+        if os.getpid() == parent:  # not in a web process forked from here that ends
+            worker.stop()
+            thread.join(timeout=60)
 
 
 @click.command()

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import sys
 import threading
 import time
+
+import pytest
 
 from hub.flag import Flag
 
@@ -69,3 +72,37 @@ def test_a_set_cutting_into_set_or_wait_neither_blocks():
     thread.start()
     thread.join(30)
     assert done == [True]
+
+
+def test_a_set_in_a_forked_process_does_not_wake_the_parent():
+    """Review: a web process forked from run set the flag on its way out, and the byte it wrote woke
+    the parent's waiter for good (its loop spun at full CPU)."""
+    flag = Flag()
+    pid = os.fork()
+    if pid == 0:  # the child: set there, seen there
+        flag.set()
+        os._exit(0 if flag.wait(0) and flag.wait(None) else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    started = time.monotonic()
+    assert flag.wait(0.3) is False and time.monotonic() - started >= 0.25  # still waits its time
+
+
+def test_a_flag_made_when_many_files_are_open_can_be_waited_on():
+    """select() takes no descriptor numbered 1024 or more; the flag's pipe may have one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if max(soft, hard if hard != resource.RLIM_INFINITY else 4096) < 1200:
+        pytest.skip("this process may not open 1200 files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = []
+    try:
+        while not held or held[-1] < 1030:
+            held.append(os.dup(0))
+        flag = Flag()
+        assert flag.wait(0.01) is False
+        threading.Timer(0.1, flag.set).start()
+        assert flag.wait(30) is True
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
