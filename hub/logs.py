@@ -93,4 +93,5 @@ def setup(level: str = "INFO", fmt: str = "text") -> None:
     root.addHandler(handler)
     # APScheduler logs at INFO every job it adds, starts and finishes: beside the hub's own line per
     # sync, noise. Its warnings (a run missed or skipped, a job that raised) stay; at DEBUG, all of it.
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if root.level <= logging.DEBUG
+                                              else max(root.level, logging.WARNING))

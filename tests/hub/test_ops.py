@@ -112,6 +112,9 @@ def test_the_schedulers_routine_lines_are_left_out_but_its_warnings_kept(capsys)
         logging.getLogger("tests.hub.scheduler_noise").info("potsdam: ok (full) fetched=200")  # any other INFO line stays
         err = capsys.readouterr().err
         assert "Adding job" not in err and "was missed" in err and "potsdam: ok" in err
+        logs.setup("ERROR")  # asked for errors only: not the scheduler's warnings either
+        logging.getLogger("apscheduler.executors.default").warning("Run time of job was missed")
+        assert "was missed" not in capsys.readouterr().err
         logs.setup("DEBUG")  # asked for everything: everything
         logging.getLogger("apscheduler.scheduler").info("Added job 'sync potsdam'")
         assert "Added job" in capsys.readouterr().err
