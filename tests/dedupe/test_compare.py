@@ -15,7 +15,8 @@ from schema.text import fold as fold_characters
 # Letters, marks and punctuation where folding could go wrong: umlauts, capital sharp s, a combining
 # diaeresis, Turkish dotted I, final sigma, ligatures, fullwidth and ellipsis punctuation (they fold to
 # sentence ends), no-break and line separators, Arabic, digits of other scripts.
-TRICKY = "aAäÄöÖüÜßẞe\u0308İıΣσςﬁﬀ…！？．。 \u00a0\u2028\u2029\n\r\t.!?,;:-&@#0123٣٤ مرحبا"
+TRICKY = ("aAäÄöÖüÜßẞe\u0308İıΣσςﬁﬀ…！？．。 \u00a0\u2028\u2029\n\r\t\x85\x0b\x0c\x1c\x1d\x1e\x1f\u3000\u2024\ufe52"
+          ".!?,;:-&@#0123٣٤ مرحبا")
 texts = st.text(alphabet=st.sampled_from(TRICKY) | st.characters(), max_size=80)
 ABBREVIATIONS = {"str": "strasse", "&": "und", "f": "fuer", "ae": "a-e"}
 
