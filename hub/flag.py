@@ -2,8 +2,8 @@
 
 threading.Event.set takes a lock; a handler runs in the main thread between two of its bytecodes, so
 one that calls set() while that thread holds the lock (inside Event.wait or set, say) waits for it
-forever. This flag takes no lock: set() is an attribute and a byte written to a pipe, and wait() is a
-select() on the pipe, which a set() from a handler or another thread ends at once.
+forever. This flag takes no lock: set() is an attribute and a byte written to a pipe, and wait() polls
+the pipe, which a set() from a handler or another thread ends at once.
 """
 from __future__ import annotations
 
