@@ -37,7 +37,6 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
     from hub.scheduler import Worker
     from hub.sync import sync as run_sync
 
-    _hold_reloads()
     config = load_config(ctx)
     _check_proxies(ctx)
     if not no_sync:
@@ -145,13 +144,6 @@ def _runtime(config, watch: bool):
     if watch:
         runtime.watch()
     return runtime
-
-
-def _hold_reloads() -> None:
-    """SIGHUP ignored until the runtime handles it (then caught up on if hub.toml changed meanwhile):
-    its default action would end `run` during the first sync, before it can reload."""
-    if hasattr(signal, "SIGHUP") and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 def _ends_with_parent() -> None:
