@@ -44,7 +44,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 3
+VERSION = 4
 
 # -- normalisation ---------------------------------------------------------------------------
 
@@ -243,8 +243,8 @@ def mask(text: str) -> str:
         return text or ""
     view = probe(text)
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
-    if any(c.isdigit() for c in view) or _maybe_spelled(view):
-        spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view)]
+    if any(c.isdigit() for c in view) or _maybe_spelled(view) or ("/" in view and _MESSENGER.search(view)):
+        spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view)]  # a messenger link names no digit: t.me/anna
     if not spans:
         return text
     out, last = [], 0

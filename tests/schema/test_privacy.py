@@ -37,6 +37,9 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     ("tel:%2B4915112345678", f"tel:{PHONE_MASK}"),
     ("0151\u201312345678 oder 0151\u221287654321", f"{PHONE_MASK} oder {PHONE_MASK}"),
     ("Tel 0331 1234567, 14482 Potsdam", f"Tel {PHONE_MASK}, 14482 Potsdam"),
+    # a messenger link by user name has no digit to give it away
+    ("Telegram: t.me/anna_weiss", f"Telegram: {PHONE_MASK}"), ("https://T.ME/annaweiss", f"https://{PHONE_MASK}"),
+    ("chat.whatsapp.com/AbCdEf oder signal.me/#eu/abc", f"{PHONE_MASK} oder {PHONE_MASK}"),
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
