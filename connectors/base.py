@@ -100,6 +100,11 @@ class Connector:
     def normalize(self, raw: Mapping[str, Any], fetched_at: datetime) -> dict:
         """The full shared-schema listing for a raw record, through the privacy gate; raises
         RecordError or Withheld."""
+        return privacy.gate(self.mapped(raw, fetched_at))
+
+    def mapped(self, raw: Mapping[str, Any], fetched_at: datetime) -> dict:
+        """What normalize() passes through the privacy gate: nothing of it may be published as it is
+        (a large sync gates it in worker processes, hub.gating)."""
         record_id = self.record_id(raw)
         fields = self.to_listing(raw)
         url = fields.pop("url", None)
@@ -115,7 +120,7 @@ class Connector:
             listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
         listing.setdefault("languages", [])
         listing["location"] = self.place(listing.get("location") or {}, getattr(self.source, "region", None))
-        return privacy.gate(listing)
+        return listing
 
     def pages(self, paginator, url: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
         """The parsed JSON body of every page of a list, as `paginator` (connectors.paging) walks it.

@@ -20,7 +20,7 @@ from typing import Iterable
 import orjson
 
 from connectors import AddressPolicy, Connector, Fetcher, NonFinite, RecordError, Withheld, listing_id, registry
-from hub import __version__, logs, unify
+from hub import __version__, gating, logs, unify
 from hub.clock import utcnow
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
@@ -163,6 +163,9 @@ class SourceSync:
         self.latest: str | None = None
         self.secrets = config.secrets()
         self.regate = cls.normalize is not Connector.normalize
+        self.gates = gating.Gates(source.name)
+        self.premapped: dict[int, object] = {}  # by id(raw), for the batch: (future, index, listing) or what raised
+        self.hashes: dict[int, str] = {}  # and the raw hashes computed for that
 
     def run(self, full: bool = False, accept_shrink: bool = False, progress=None) -> SyncResult:
         """Sync the source; other sources are never touched, whatever happens here.
@@ -189,6 +192,7 @@ class SourceSync:
             with logs.context(source=self.source.name):
                 return self._run(full, accept_shrink, progress)
         finally:
+            self.gates.close()
             lease.release()
 
     def _keep_lease(self, now: bool = False) -> None:
@@ -224,6 +228,7 @@ class SourceSync:
         except Exception as exc:  # the source failed: keep its last good data, record why
             result.status, result.error = "failed", scrub(f"{type(exc).__name__}: {exc}", self.secrets)
             log.warning("%s: sync failed: %s", self.source.name, printable(result.error, 500))
+        self.gates.close()  # their memory back before the unification
         try:
             self._keep_lease(now=True)
             self._unify()
@@ -291,11 +296,44 @@ class SourceSync:
                     row["listing_id"] = self._listing_id(row["record_id"])
             self.states = self.storage.listing_states([row["listing_id"] for row in self.prefetched.values()
                                                        if "listing_id" in row])
-            for raw, record_id in zip(batch, ids):
-                self._one(raw, now, result, record_id)
-                self.taken += 1
-                if progress is not None:  # progress(label, done): a line on the operator's terminal
-                    progress(self.source.name, self.taken)
+            try:
+                if self.gates.ready:
+                    self._premap(batch, ids, now)
+                for raw, record_id in zip(batch, ids):
+                    self._one(raw, now, result, record_id)
+                    self.taken += 1
+                    if progress is not None:  # progress(label, done): a line on the operator's terminal
+                        progress(self.source.name, self.taken)
+            finally:
+                self.premapped.clear()  # keyed by id(): never beyond the batch whose records they are
+                self.hashes.clear()
+
+    def _premap(self, batch: list, ids: list[str | None], now: datetime) -> None:
+        """With worker processes (hub.gating): map each record of the batch that looks changed, and hand
+        the gate and the schema check over a chunk at a time; _record takes the outcome, or what mapping
+        raised. A record that turns out unchanged after all leaves its outcome unused; one taken for
+        unchanged here and changed there is mapped in process."""
+        chunk: list[dict] = []
+        keys: list[int] = []
+        for n, (raw, record_id) in enumerate(zip(batch, ids)):
+            if record_id is not None:
+                self.hashes[id(raw)] = raw_hash = record_hash([self.mapping, raw])
+                stored = self.prefetched.get(record_id)
+                if not stored or stored["hash"] != raw_hash or self.connector.time_dependent:
+                    try:
+                        chunk.append(self._map(raw, now))
+                        keys.append(id(raw))
+                    except Exception as exc:  # noqa: BLE001 - raised again in its own turn, as it would have been
+                        self.premapped[id(raw)] = exc
+            if chunk and (len(chunk) == gating.CHUNK or n == len(batch) - 1):
+                future = self.gates.submit(chunk)
+                for index, (key, listing) in enumerate(zip(keys, chunk)):
+                    self.premapped[key] = (future, index, listing)
+                chunk, keys = [], []
+
+    def _map(self, raw, now: datetime) -> dict:
+        """A record's listing before the privacy gate (a connector with its own normalize() gates nothing)."""
+        return self.connector.normalize(raw, now) if self.regate else self.connector.mapped(raw, now)
 
     def _one(self, raw, now: datetime, result: SyncResult, record_id: str | None = None) -> None:
         """One record (inside its batch's transaction; its id if read already); whatever goes wrong
@@ -332,7 +370,7 @@ class SourceSync:
         if record_id in self.seen:
             self.connector.complete = False  # the portal's list shifted under the sync: a record came twice
         self.seen.add(record_id)
-        raw_hash = record_hash([self.mapping, raw])
+        raw_hash = self.hashes.pop(id(raw), None) or record_hash([self.mapping, raw])
         stored = self.prefetched.pop(record_id, MISSING)  # a record twice in a batch: the second asks the database
         if stored is MISSING:
             stored = self.storage.raw(self.source.name, record_id)
@@ -345,10 +383,17 @@ class SourceSync:
     def _record(self, raw, now: datetime, result: SyncResult, record_id: str, raw_hash: str, stored: dict | None) -> None:
         source = self.source.name
         try:
-            listing = self.connector.normalize(raw, now)
-            if self.regate:  # a connector of its own normalize() does not pass the gate by itself
-                listing = privacy.gate(listing)
-            errors = validate(listing)
+            premapped = self.premapped.pop(id(raw), None)
+            if premapped is None:
+                listing = self.connector.normalize(raw, now)
+                if self.regate:  # a connector of its own normalize() does not pass the gate by itself
+                    listing = privacy.gate(listing)
+                errors = validate(listing)
+                self.gates.count()
+            elif isinstance(premapped, Exception):
+                raise premapped
+            else:  # gated in a worker process
+                listing, errors = self.gates.outcome(*premapped)
         except Withheld as exc:
             listing, errors, withheld = None, [], str(exc) or "withheld by the portal"
         except RecordError as exc:
