@@ -90,7 +90,7 @@ def number_tokens(text: str) -> list[str]:
     "09:00" and "9 Uhr" are "9"; "16:30" and "16.30 Uhr" are "16:30"; "12.12.", "12.12.2026",
     "12.12.26" and "12. Dezember" are the date "12.12." (a date ends in its dot); "1.5" and "3.11"
     without one are plain numbers."""
-    text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_MONTHS[m.group(2).lower()]}.", text)
+    text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_month(m.group(2))}.", text)
     out = {}
     for match in _NUMBER.finditer(text):
         token = match.group()
@@ -114,6 +114,16 @@ def number_tokens(text: str) -> list[str]:
         else:
             out[".".join(parts)] = None
     return list(out)
+
+
+def _month(name: str) -> int:
+    """The month a name _DAY_MONTH found stands for. Matching ignores case as Unicode does, so the name
+    may be written in letters whose lower case is not the name's: 'MAİ' (Turkish capital I: 'mai̇'),
+    'Maı' (dotless i), 'ſeptember' (long s), 'O\u212at' (Kelvin sign)."""
+    found = _MONTHS.get(name.casefold().replace("ı", "i").replace("\u0307", ""))
+    if found is None:  # whatever else case-insensitive matching takes: asked the same way
+        found = next(n for m, n in _MONTHS.items() if re.fullmatch(re.escape(m), name, re.IGNORECASE))
+    return found
 
 
 def _is_dot_time(token: str, text: str, end: int) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.compare import _SENTENCES, fold, fold_sentences
+from dedupe.compare import _MONTHS, _SENTENCES, fold, fold_sentences, number_tokens
 from dedupe.engine import Engine
 from dedupe.spec import listing_spec
 from schema.text import fold as fold_characters
@@ -64,3 +65,41 @@ def test_block_keys_are_the_longest_words_ties_alphabetically(title, description
         chosen = sorted({w for w in text.split() if len(w) >= 4 and not w.isdigit()}, key=lambda w: (-len(w), w))
         expected += [head + w for w in chosen[:blocking.tokens]]
     assert engine.block_keys(record) == expected
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("am 12 MAİ", ["12.5."]),  # typed on a Turkish keyboard: its capital I lower-cases to 'i̇'
+    ("am 12 Maı", ["12.5."]),  # dotless i
+    ("am 12 ſeptember", ["12.9."]),  # long s
+    ("am 3 O\u212aT", ["3.10."]),  # Kelvin sign
+    ("12 MÄRZ und 1. jänner", ["12.3.", "1.1."]),
+])
+def test_a_month_name_in_letters_case_insensitive_matching_takes_is_read(text, tokens):
+    """Each raised KeyError, and a listing with one made the whole unification fail."""
+    assert number_tokens(text) == tokens
+
+
+MONTH_LETTERS = "".join(sorted(set("".join(_MONTHS)))) + "İıſ\u212aÄ"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(sorted(_MONTHS)) | st.text(alphabet=MONTH_LETTERS, max_size=9), max_size=6),
+       st.data())
+def test_any_month_written_any_case_gives_its_date(names, data):
+    for name in names:
+        cased = "".join(data.draw(st.sampled_from(sorted(_CASES.get(c, {c, c.upper()})))) for c in name)
+        found = number_tokens(f"am 7. {cased}")
+        if name in _MONTHS:
+            assert found == [f"7.{_MONTHS[name]}."], cased
+
+
+_CASES = {"i": {"i", "I", "İ", "ı"}, "s": {"s", "S", "ſ"}, "k": {"k", "K", "\u212a"}}
+
+
+def test_a_listing_with_such_a_date_is_prepared_with_its_date():
+    engine = Engine(listing_spec())
+    record = {"id": "l_1", "title": "Fahrradwerkstatt", "description": "Treffen am 12 MAİ im Park", "kind": "offer",
+              "category": "mobility", "location": {"postcode": "14482"}, "source": {"portal": "a"}}
+    prep = engine.prepare([record], workers=1)  # raised KeyError: every listing of the hub went without unification
+    numbers = next(n for n, f in enumerate(engine.spec.fields) if f.comparator == "numbers")
+    assert prep.columns[numbers] == ["12.5."]
