@@ -38,8 +38,9 @@ def fold_sentences(text: str, abbreviations: dict[str, str] | None = None) -> st
     In one pass over the whole text: folding works character by character (no character folds to a
     newline or from one), so folding the sentences joined by newlines folds each of them."""
     folded = fold_characters("\n".join(_SENTENCES.split(text)))
+    spaced = folded.translate(_ASCII_NON_WORD_LINES) if folded.isascii() else _NON_WORD_LINES.sub(" ", folded)
     lines = []
-    for line in _NON_WORD_LINES.sub(" ", folded).split("\n"):
+    for line in spaced.split("\n"):
         found = line.split()
         if abbreviations and not abbreviations.keys().isdisjoint(found):
             found = [abbreviations.get(w, w) for w in found]
@@ -74,6 +75,8 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _NON_WORD_LINES = re.compile(r"[^\w&\n]+")  # schema.text's non-word characters, but for the newline
+#: The same for ASCII text, a translation table as in schema.text.words: the same words, 4x faster
+_ASCII_NON_WORD_LINES = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_&\n")})
 _NUMBER = re.compile(r"\d+(?:[.:/]\d+)*\.?")
 _NUMBER_PARTS = re.compile(r"[.:/]")
 _MONTHS = {name: n for n, names in enumerate([
@@ -90,7 +93,8 @@ def number_tokens(text: str) -> list[str]:
     "09:00" and "9 Uhr" are "9"; "16:30" and "16.30 Uhr" are "16:30"; "12.12.", "12.12.2026",
     "12.12.26" and "12. Dezember" are the date "12.12." (a date ends in its dot); "1.5" and "3.11"
     without one are plain numbers."""
-    text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_month(m.group(2))}.", text)
+    if _may_name_a_month(text):
+        text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_month(m.group(2))}.", text)
     out = {}
     for match in _NUMBER.finditer(text):
         token = match.group()
@@ -114,6 +118,20 @@ def number_tokens(text: str) -> list[str]:
         else:
             out[".".join(parts)] = None
     return list(out)
+
+
+#: The first three letters of every month name: _DAY_MONTH can match only where one of them is.
+_MONTH_STEMS = tuple(sorted({name[:3] for name in _MONTHS}))
+
+
+def _may_name_a_month(text: str) -> bool:
+    """False where _DAY_MONTH surely finds nothing (no month's first three letters, in any case): its
+    scan costs more than the rest of number_tokens. Case folded as _month reads a name (the text's
+    Turkish I folds to 'i' and a combining dot, which the stems do not need)."""
+    folded = text.casefold()
+    if "ı" in folded:
+        folded = folded.replace("ı", "i")
+    return any(stem in folded for stem in _MONTH_STEMS)
 
 
 def _month(name: str) -> int:

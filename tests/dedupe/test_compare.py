@@ -103,3 +103,41 @@ def test_a_listing_with_such_a_date_is_prepared_with_its_date():
     prep = engine.prepare([record], workers=1)  # raised KeyError: every listing of the hub went without unification
     numbers = next(n for n, f in enumerate(engine.spec.fields) if f.comparator == "numbers")
     assert prep.columns[numbers] == ["12.5."]
+
+
+ASCII_AND_SOME = st.text(alphabet=st.characters(max_codepoint=127) | st.sampled_from("äß\u00a0\u2028…İ"), max_size=80)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ASCII_AND_SOME)
+def test_words_of_ascii_text_are_the_pattern_s_words(text):
+    """schema.text.words: ASCII text by a translation table, the rest by the pattern; the same words."""
+    from schema.text import _NON_WORD, words
+
+    assert words(text) == _NON_WORD.sub(" ", fold_characters(text)).split()
+
+
+@settings(max_examples=500, deadline=None)
+@given(ASCII_AND_SOME, st.sampled_from([None, ABBREVIATIONS]))
+def test_folded_sentences_of_ascii_text_are_the_pattern_s(text, abbreviations):
+    folded = fold_characters("\n".join(_SENTENCES.split(text)))
+    lines = [line.split() for line in re.sub(r"[^\w&\n]+", " ", folded).split("\n")]
+    lines = [[(abbreviations or {}).get(w, w) for w in line] for line in lines]
+    assert fold_sentences(text, abbreviations) == "\n".join(" ".join(line) for line in lines if line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(sorted(_MONTHS)) | st.sampled_from([" ", ".", "1", "12", "3.", "Mär", "MAİ", "ſep", "O\u212aT",
+                                                                    "ı", "Maı", "Jä", "x"]), max_size=10))
+def test_numbers_are_read_the_same_where_no_month_is_looked_for(parts):
+    """number_tokens scans for a day and a month name only where a month's first letters are."""
+    from dedupe import compare
+
+    text = " ".join(parts)
+    assert bool(compare._DAY_MONTH.search(text)) <= compare._may_name_a_month(text)  # a month there: looked for
+    fast = number_tokens(text)
+    real, compare._may_name_a_month = compare._may_name_a_month, lambda text: True
+    try:
+        assert number_tokens(text) == fast
+    finally:
+        compare._may_name_a_month = real
