@@ -52,19 +52,22 @@ def main() -> None:
     print(f"syncing {args.records:,} records ...", file=sys.stderr, flush=True)
     n = args.records
     steps = sync_figures(n)
-    base_s, base_rss = steps["baseline: parse + normalize + validate"]
+    base_s = steps["baseline: parse + normalize + validate"][0]
     base = f"connector alone {n / base_s:,.0f} rec/s"
     for name, target in (("first sync (all new)", 10_000), ("re-sync, nothing changed", 50_000),
                          ("re-sync, 10% changed", None)):
-        seconds, _ = steps[name]
+        seconds = steps[name][0]
         rate = n / seconds
         row(f"sync {n:,}: {name}", f"{rate:,.0f} rec/s", base, base_s / seconds,
             f"≥ {target:,} rec/s" if target else "", rate >= target if target else None)
-    peak = max(rss for _, rss in steps.values())
+    peak = max(step[1] for step in steps.values())
     small = sync_figures(n // 10)
-    small_peak = max(rss for _, rss in small.values())
+    small_peak = max(step[1] for step in small.values())
     row(f"sync: peak memory, {n:,} vs {n // 10:,} records", f"{peak:,.0f} MiB", f"{small_peak:,.0f} MiB",
         peak / small_peak, "bounded (≈ 1×)", peak / small_peak < 1.5)
+    worker, small_worker = max(step[2] for step in steps.values()), max(step[2] for step in small.values())
+    row(f"sync: peak memory of a worker process, {n:,} vs {n // 10:,}", f"{worker:,.0f} MiB",
+        f"{small_worker:,.0f} MiB", worker / small_worker if small_worker else None, "", None)
 
     print("deduplicating ...", file=sys.stderr, flush=True)
     results = []

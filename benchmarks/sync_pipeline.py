@@ -85,12 +85,15 @@ def timed(fn) -> float:
 
 
 def measure(n: int, data: str = "synthetic") -> dict:
-    """{step: (seconds, peak RSS in MiB after it)} for the baseline and the three syncs of n records."""
-    steps: dict[str, tuple[float, float]] = {}
+    """{step: (seconds, peak RSS in MiB after it, largest peak RSS of a worker process so far)} for the
+    baseline and the three syncs of n records (worker processes: the sync's gating, hub/gating.py, and
+    the deduplicator's preparing; each ended, so counted, by the end of its sync)."""
+    steps: dict[str, tuple[float, float, float]] = {}
 
     def step(name: str, fn) -> None:
         gazetteer._remembered.cache_clear()  # every step starts cold: nothing learnt by the one before
-        steps[name] = (timed(fn), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        steps[name] = (timed(fn), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                       resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -127,9 +130,9 @@ def main() -> None:
         return
     base = steps["baseline: parse + normalize + validate"][0]
     print(f"{n} HelpTo records ({args.data}), Python {sys.version.split()[0]}")
-    print(f"{'step':42} {'seconds':>8} {'records/s':>10} {'× baseline':>11} {'peak RSS':>9}")
-    for name, (seconds, rss) in steps.items():
-        print(f"{name:42} {seconds:8.2f} {n / seconds:10.0f} {seconds / base:11.2f} {rss:6.0f} MiB")
+    print(f"{'step':42} {'seconds':>8} {'records/s':>10} {'× baseline':>11} {'peak RSS':>9} {'a worker':>9}")
+    for name, (seconds, rss, worker) in steps.items():
+        print(f"{name:42} {seconds:8.2f} {n / seconds:10.0f} {seconds / base:11.2f} {rss:6.0f} MiB {worker:5.0f} MiB")
 
 
 if __name__ == "__main__":
