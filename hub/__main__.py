@@ -1,4 +1,5 @@
 """`python -m hub` is `helferhub`."""
 from hub.launch import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # (a worker process started by spawn imports this module again)
+    raise SystemExit(main())

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from hub import cpus
+from hub.orphans import end_with_parent
 from schema import privacy, validate
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,12 @@ def _gate_chunk(listings: list[dict]) -> list[tuple[dict | None, list[str]]]:
     return [publishable(listing) for listing in listings]
 
 
-def _quiet() -> None:
-    """A worker leaves Ctrl-C and a reload to the sync's process, which ends it when it is done."""
+def _quiet(parent: int) -> None:
+    """A worker leaves Ctrl-C and a reload to the sync's process, which ends it when it is done; and
+    it ends when that process dies, whatever killed it (else it would wait on its queue for ever)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    end_with_parent(parent)
 
 
 def _ready() -> bool:
@@ -78,7 +82,7 @@ class Gates:
         if self.pool is None and not self.failed and self.workers > 0 and self.gated >= self.start_after:
             try:
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_quiet)
+                                                initializer=_quiet, initargs=(os.getpid(),))
                 self.warm = self.pool.submit(_ready)  # the sync goes on in process until this is back
             except Exception as exc:  # noqa: BLE001 - no processes here (a sandbox, a limit): gate in process
                 self._fail(exc)

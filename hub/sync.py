@@ -192,8 +192,10 @@ class SourceSync:
             with logs.context(source=self.source.name):
                 return self._run(full, accept_shrink, progress)
         finally:
-            self.gates.close()
-            lease.release()
+            try:
+                self.gates.close()
+            finally:  # (a second Ctrl-C while the workers end)
+                lease.release()
 
     def _keep_lease(self, now: bool = False) -> None:
         """Renew this source's lease (every 30 s, or now); LeaseLost if another process has it meanwhile."""
@@ -316,8 +318,12 @@ class SourceSync:
         chunk: list[dict] = []
         keys: list[int] = []
         for n, (raw, record_id) in enumerate(zip(batch, ids)):
-            if record_id is not None:
-                self.hashes[id(raw)] = raw_hash = record_hash([self.mapping, raw])
+            try:
+                raw_hash = record_hash([self.mapping, raw]) if record_id is not None else None
+            except Exception:  # noqa: BLE001 - a record that cannot be hashed: its own turn quarantines it
+                raw_hash = None
+            if raw_hash is not None:
+                self.hashes[id(raw)] = raw_hash
                 stored = self.prefetched.get(record_id)
                 if not stored or stored["hash"] != raw_hash or self.connector.time_dependent:
                     try:

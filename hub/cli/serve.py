@@ -151,14 +151,11 @@ def _ends_with_parent() -> None:
     scheduler is left holding the lease with nobody serving. Ctrl-C is `run`'s to handle (it stops the
     scheduler itself once the web has stopped): the scheduler ignores it. SIGHUP is ignored until the
     scheduler handles it (a reload passed on while it still starts would end it), then caught up on."""
-    import ctypes
+    from hub.orphans import end_with_parent
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    end_with_parent()
 
 
 #: Seconds the scheduler's end waits for `run` to be told to stop too, before it counts as a failure.

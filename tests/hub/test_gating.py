@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import responses
 
+from connectors import RecordError, Withheld
+from connectors.helpto import HelpToConnector
 from hub import gating
 from hub.sync import sync
 from tests.portals import HelpToPortal, entry
@@ -39,15 +41,18 @@ def entries() -> list[dict]:
     return out
 
 
-def stored(storage) -> tuple[dict, dict]:
-    """Every listing as stored (without when it was fetched) and every quarantined record's reasons."""
+def stored(storage) -> tuple[dict, dict, dict]:
+    """Every listing as stored (without when it was fetched), every quarantined record's reasons, and
+    each raw record's hash and outcome (what the next sync compares)."""
     listings = {}
     for row in storage.db["listings"].rows:
         data = json.loads(row["data"])
         del data["source"]["fetched_at"]
         listings[row["id"]] = (row["status"], row["hash"], data)
     quarantined = {row["record_id"]: row["errors"] for row in storage.db["quarantine"].rows}
-    return listings, quarantined
+    raws = {row["record_id"]: (row["hash"], row["outcome"]) for row in storage.db["raw_records"].rows}
+    assert raws
+    return listings, quarantined, raws
 
 
 def synced(make_config, tmp_path, name: str, data: list[dict]):
@@ -128,7 +133,7 @@ def test_a_small_sync_starts_no_worker(make_config, tmp_path, monkeypatch):
     started = []
     monkeypatch.setattr(gating, "ProcessPoolExecutor", lambda *a, **k: started.append(a))
     data = [dict(e) for page in sorted(SAMPLE.iterdir()) for e in json.loads(page.read_bytes())["entries"]]
-    result, (listings, _) = synced(make_config, tmp_path, "small", data)
+    result, (listings, _, _) = synced(make_config, tmp_path, "small", data)
     assert result.status == "ok" and len(listings) == len(data) < gating.START_AFTER
     assert started == []
 
@@ -145,3 +150,100 @@ def test_what_raises_in_a_worker_is_the_record_s_fault_as_in_process(monkeypatch
 
     monkeypatch.setattr("schema.privacy.gate", gate)
     assert gating.publishable({"title": "x"}) == (None, ["ValueError: no such field"])  # as _record words it
+
+
+class OwnWays(HelpToConnector):
+    """A connector of its own normalize() (the pipeline gates what it returns), time-dependent (every
+    record mapped on every sync), that withholds some records and raises on others."""
+
+    time_dependent = True
+
+    def normalize(self, raw, fetched_at):
+        listing = super().normalize(raw, fetched_at)
+        listing["description"] += " Kontakt: anna@example.org oder t.me/anna_w"  # after its own gate
+        n = raw["id"]
+        if n % 7 == 0:
+            raise Withheld("privat")
+        if n % 11 == 0:
+            raise ValueError("kaputt")
+        if n % 13 == 0:
+            raise RecordError("unbrauchbar")
+        return listing
+
+    def records(self, since=None):
+        for raw in super().records(since):
+            if raw["id"] == 1999:
+                raw[1] = "a key that is no string"  # the record cannot be hashed: quarantined, the rest synced
+            yield raw
+
+
+def two_syncs(make_config, tmp_path, name: str, monkeypatch) -> tuple[list, tuple]:
+    """A full sync and a full re-sync (a third of the titles changed, the same record twice in a batch)."""
+    from hub.storage import Storage
+
+    monkeypatch.setattr("connectors.registry.get", lambda kind: OwnWays)
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE}], database=str(tmp_path / f"{name}.db"))
+    results = []
+    with Storage(config.database) as storage:
+        for version in (1, 2):
+            data = [entry(1000 + n, titel=f"Schrank {n} v{version if n % 3 == 0 else 0}") for n in range(1400)]
+            data.insert(1310, entry(1305, titel="doppelt, zuerst"))
+            data.insert(1320, entry(1305, titel="doppelt, dann"))
+            with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+                HelpToPortal(data, max_per_page=100).register(rsps, BASE)
+                result, = sync(config, storage, full=True)
+            results.append({k: getattr(result, k) for k in ("status", "new", "updated", "unchanged", "quarantined",
+                                                            "withheld", "withdrawn")})
+        return results, stored(storage)
+
+
+def test_own_normalize_time_dependence_refusals_and_a_re_sync_the_same_both_ways(make_config, tmp_path, workers,
+                                                                                 monkeypatch):
+    pooled = two_syncs(make_config, tmp_path, "pooled", monkeypatch)
+    assert workers[0].handed and workers[1].handed  # both syncs gated in workers
+    monkeypatch.setattr(gating, "START_AFTER", 10 ** 9)
+    alone = two_syncs(make_config, tmp_path, "alone", monkeypatch)
+    assert pooled == alone
+    assert pooled[0][0]["status"] == "ok" and pooled[0][0]["withheld"] and pooled[0][0]["quarantined"] > 100
+    assert leaks(json.dumps([d for _, _, d in pooled[1][0].values()], ensure_ascii=False)) == []
+
+
+def test_workers_end_when_the_sync_process_is_killed(tmp_path):
+    """The sync's process killed (kill -9, the OOM killer, a closed terminal): its workers go too."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "gates.py"
+    script.write_text(
+        "import time\n"
+        "from hub import gating\n"
+        "if __name__ == '__main__':\n"
+        "    gates = gating.Gates('x', start_after=0, workers=2)\n"
+        "    while not gates.ready:\n"
+        "        time.sleep(0.05)\n"
+        "    print(*gates.pool._processes, flush=True)\n"
+        "    time.sleep(600)\n")
+    root = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        pids = [int(pid) for pid in parent.stdout.readline().split()]
+        assert pids and all(_alive(pid) for pid in pids)  # (started as work comes: one for the first)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        parent.stdout.close()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    """True while the process runs (a zombie, dead but not yet reaped by init, is not running)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
