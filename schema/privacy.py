@@ -52,6 +52,13 @@ _KEEP_CONTROLS = {"\n", "\t"}
 _JOINERS = {"\u200c", "\u200d"}  # ZWNJ/ZWJ: needed between Arabic-script letters and inside emoji
 
 
+#: Unicode's default-ignorable code points (drawn as nothing) that are not format characters (Cf): the
+#: combining grapheme joiner, Hangul fillers, Khmer inherent vowels, Mongolian variation selectors, the
+#: unassigned U+2065, halfwidth filler, U+FFF0-FFF8, and the rest of the tag plane.
+_IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2065, 0x2065),
+              (0x3164, 0x3164), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+
+
 def _removable(cp: int) -> bool:
     ch = chr(cp)
     if ch in _KEEP_CONTROLS or ch in _JOINERS:
@@ -59,6 +66,8 @@ def _removable(cp: int) -> bool:
     if 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE:  # non-characters
         return True
     if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:  # variation selectors: invisible
+        return True
+    if any(a <= cp <= b for a, b in _IGNORABLE):
         return True
     return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Me")  # Me: keycaps and circles around digits
 
@@ -123,7 +132,11 @@ def _probe_table() -> dict[int, str]:
         elif category == "Zs":
             table[cp] = " "
     for chars, target in (("\u00b7\u2024\u2027\u2219\u22c5\u3002\uff0e\uff61\u0701\u0702\u2e31\u30fb", "."),
-                          ("\ufe6b\uff20\u24d0", "@"), ("\u2044\u2215\uff0f\u29f8", "/"),
+                          ("\ufe6b\uff20\u24d0", "@"), ("\u2044\u2215\uff0f\u29f8\u2571\u27cb", "/"),
+                          ("\u0131", "i"), ("\u0130\u0406\u0399", "I"), ("\u041c\u039c", "M"), ("\u041d\u0397", "H"),
+                          ("\u041a\u039a", "K"), ("\u0420\u03a1", "P"), ("\u0421", "C"), ("\u0425\u03a7", "X"),
+                          ("\u0423\u03a5", "Y"), ("\u0405", "S"), ("\u0408", "J"), ("\u051d", "w"), ("\u051c", "W"),
+                          ("\u039d", "N"), ("\u0396", "Z"),
                           ("\u0430\u03b1", "a"), ("\u0435\u03b5", "e"), ("\u043e\u03bf\u0585", "o"),
                           ("\u0440\u03c1", "p"), ("\u0441\u03f2", "c"), ("\u0445\u03c7", "x"),
                           ("\u0443\u03b3", "y"), ("\u0456\u03b9", "i"), ("\u0455", "s"), ("\u0458", "j"),
@@ -189,7 +202,15 @@ _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
 _SPELLED = _linear(rf"(?i)\b(?:{_NUMBER_WORDS})(?:[\s,./\-]+(?:{_NUMBER_WORDS})){{5,}}\b"
                    rf"|(?:و?(?:{_ARABIC_WORDS}))(?:[\s,،./\-]+و?(?:{_ARABIC_WORDS})){{5,}}")
-_MESSENGER = _linear(r"(?i)\b(?:wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com|t\.me|telegram\.me|signal\.me)/\S+")
+#: The messengers' link hosts: a link there reaches a person (a phone number or a user name).
+MESSENGER_HOSTS = ("wa.me", "wa.link", "api.whatsapp.com", "chat.whatsapp.com", "t.me", "telegram.me", "telegram.dog",
+                   "signal.me", "signal.group", "m.me")
+# A link to one, in text: after no letter or digit ('Aktivität.me/Woche' is none), a trailing dot and a
+# port allowed ('t.me./anna', 'wa.me:443/49...'), up to the next space, line break or punctuation that
+# no such link holds (group 1: the link).
+_LINK_TAIL = r"[^\s\p{Z}\x{0B}\x{85},;\"'<>()\[\]{}]+"
+_MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(h.replace(".", r"\.") for h in MESSENGER_HOSTS)
+                     + r")\.?(?::\d{1,5})?/" + _LINK_TAIL + r"|tg://" + _LINK_TAIL + ")")
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most
 LONG_RUN = 2 * WINDOW  # a longer run of digits and separators is no text a reader needs: masked whole
 CALLS = 2000  # libphonenumber calls per text at most (about 0.1 s); past that, own rules only
@@ -202,7 +223,7 @@ def _phone_spans(text: str, ids: bool = False) -> Iterator[tuple[int, int]]:
     for match in _SPELLED.finditer(text):
         yield match.start(), match.end()
     for match in _MESSENGER.finditer(text):
-        yield match.start(), match.end()
+        yield match.start(1), match.end(1)
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if "." in text or "-" in text else text
     budget = [CALLS]
     for match in _RUN.finditer(blanked):
@@ -304,6 +325,8 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not host or "@" in parts.netloc:
         return None
+    if probe(normalise(host)).lower().rstrip(".") in MESSENGER_HOSTS:
+        return None  # a messenger's link reaches a person, whatever its path
     decoded = unquote(url)
     view = probe(normalise(decoded))
     if _EMAIL.search(view) or _MESSENGER.search(view):

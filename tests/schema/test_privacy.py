@@ -40,6 +40,18 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     # a messenger link by user name has no digit to give it away
     ("Telegram: t.me/anna_weiss", f"Telegram: {PHONE_MASK}"), ("https://T.ME/annaweiss", f"https://{PHONE_MASK}"),
     ("chat.whatsapp.com/AbCdEf oder signal.me/#eu/abc", f"{PHONE_MASK} oder {PHONE_MASK}"),
+    # (review) a host's trailing dot or port, Turkish and Cyrillic letters, look-alike slashes, more hosts
+    ("t.me./anna", PHONE_MASK), ("t.me:443/anna", PHONE_MASK), ("wa.me./4915112345678", PHONE_MASK),
+    ("sıgnal.me/#eu/abc", PHONE_MASK), ("SİGNAL.ME/#eu/abc", PHONE_MASK), ("t.\u041ce/anna", PHONE_MASK),
+    ("\u051da.me/anna", PHONE_MASK), ("t.me\u2571anna", PHONE_MASK), ("telegram.dog/anna", PHONE_MASK),
+    ("signal.group/#abc", PHONE_MASK), ("wa.link/xyz", PHONE_MASK), ("m.me/anna", PHONE_MASK),
+    ("tg://resolve?domain=anna", PHONE_MASK),
+    # ... and no more than the link: not the next line's first word, not the word after a comma
+    ("Kontakt t.me/anna\u2028Wir freuen uns", f"Kontakt {PHONE_MASK}\u2028Wir freuen uns"),
+    ("t.me/anna,bitte melden", f"{PHONE_MASK},bitte melden"), ("Aktivität.me/Woche", "Aktivität.me/Woche"),
+    # invisible characters that are no format characters (default-ignorable), between the digits
+    ("0151\u034f1234\u034f5678", PHONE_MASK), ("0151\u180b12345678", PHONE_MASK), ("t\u034f.me/anna", PHONE_MASK),
+    ("0151\u31641234\uffa05678", PHONE_MASK), ("0151\u20651234\U000e00415678", PHONE_MASK),
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
@@ -61,6 +73,8 @@ def test_normalising_keeps_what_a_reader_needs():
     ("https://x.example.org/a\u0001", None), ("javascript:alert(1)", None), ("mailto:anna@example.org", None),
     ("https://user:pw@x.example.org/", None), ("https://x.example.org/k?mail=anna%40example.org", None),
     ("https://x.example.org/k?tel=0151%2012345678", None), ("https://wa.me/4915112345678", None),
+    ("https://t.me./anna_weiss", None), ("https://wa.me:443/4915112345678", None), ("https://T.ME.:443/anna", None),
+    ("https://signal.me./#eu/abcDEF", None), ("https://t.me", None), ("https://stadt.me/x", "https://stadt.me/x"),
     ("https://x.example.org/projekt/0157123456", "https://x.example.org/projekt/0157123456"),  # an id in a path
 ])
 def test_links_are_published_only_when_safe(url, expected):
