@@ -106,8 +106,13 @@ def _written(value) -> str:
 
 
 def to_json(value) -> str:
-    """JSON text SQLite can store: a portal's broken characters (lone surrogates) escaped, not lost."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    """JSON text SQLite can store: a portal's broken characters (lone surrogates) escaped, not lost. A
+    value JSON cannot write (nested past Python's recursion limit, a cycle) is stored as why not: its
+    record is quarantined all the same, and its source's other records synced."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError) as exc:
+        return json.dumps({"not stored": f"{type(exc).__name__}: {exc}"})
     return json.dumps(value, default=str) if _SURROGATE.search(text) else text
 
 

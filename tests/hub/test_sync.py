@@ -315,3 +315,27 @@ def test_a_database_error_fails_the_source_and_keeps_the_batches_before(make_con
     assert kept in (250, 500)  # the batches before were committed; the one holding the failure was not
     assert result.new == kept  # and the counts say what is there
     assert not storage.quarantined("potsdam")  # the database's fault, not the record's
+
+
+def test_a_record_nested_too_deep_to_write_is_quarantined_and_the_rest_synced(portal, config, storage, monkeypatch):
+    """(review) Hashing it raised RecursionError, and so did writing it to the quarantine: every sync
+    of its source failed, for as long as the portal kept the record."""
+    from connectors.helpto import HelpToConnector
+
+    class Deep(HelpToConnector):
+        def records(self, since=None):
+            for raw in super().records(since):
+                if raw["id"] == 2:
+                    deep: list = []
+                    for _ in range(5000):  # (a parser of its own, say an XML one, has no depth limit)
+                        deep = [deep]
+                    raw["extra"] = deep
+                yield raw
+
+    monkeypatch.setattr("connectors.registry.get", lambda kind: Deep)
+    for _ in range(2):
+        result, = sync(config, storage, full=True)
+        assert (result.status, result.quarantined) == ("ok", 1), result.error
+    assert visible_titles(storage) == [f"Kleiderschrank abzugeben {n}" for n in (1, 3, 4, 5)]
+    row = storage.quarantined("potsdam", 10)[0]
+    assert row["record_id"] is None and "RecursionError" in json.dumps(row["payload"])
