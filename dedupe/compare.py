@@ -8,6 +8,7 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
+from schema.text import ASCII_NON_WORD
 from schema.text import fold as fold_characters
 from schema.text import words
 
@@ -75,8 +76,8 @@ def prepare(comparator: str, value, abbreviations: dict[str, str] | None = None)
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _NON_WORD_LINES = re.compile(r"[^\w&\n]+")  # schema.text's non-word characters, but for the newline
-#: The same for ASCII text, a translation table as in schema.text.words: the same words, 4x faster
-_ASCII_NON_WORD_LINES = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_&\n")})
+#: The same for ASCII text: schema.text's table, but for the newline (the same words, 4x faster)
+_ASCII_NON_WORD_LINES = {c: space for c, space in ASCII_NON_WORD.items() if c != ord("\n")}
 _NUMBER = re.compile(r"\d+(?:[.:/]\d+)*\.?")
 _NUMBER_PARTS = re.compile(r"[.:/]")
 _MONTHS = {name: n for n, names in enumerate([

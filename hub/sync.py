@@ -25,7 +25,7 @@ from hub.clock import utcnow
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
 from hub.storage.leases import Lease, describe
-from schema import lexicon, privacy, validate
+from schema import lexicon, privacy
 
 log = logging.getLogger(__name__)
 #: A full sync withdrawing fewer listings than this is never suspicious (unless it empties the source).
@@ -395,14 +395,11 @@ class SourceSync:
         source = self.source.name
         try:
             premapped = self.premapped.pop(id(raw), None)
-            if premapped is None:
-                listing = self.connector.normalize(raw, now)
-                if self.regate:  # a connector of its own normalize() does not pass the gate by itself
-                    listing = privacy.gate(listing)
-                errors = validate(listing)
-                self.gates.count()
-            elif isinstance(premapped, Exception):
+            if isinstance(premapped, Exception):  # what mapping raised, while premapping
                 raise premapped
+            if premapped is None:  # mapped, gated and checked here (the same functions as a worker's)
+                listing, errors = gating.publishable(self._map(raw, now))
+                self.gates.count()
             else:  # gated in a worker process
                 listing, errors = self.gates.outcome(*premapped)
         except Withheld as exc:

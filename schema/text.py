@@ -9,7 +9,7 @@ _NON_WORD = re.compile(r"[^\w&]+")
 #: _NON_WORD for ASCII text: each ASCII character that is not a word character (letter, digit, _) nor
 #: "&" becomes a space. Split into words, the result is the same, and str.translate of ASCII into ASCII
 #: is 4x faster than the pattern's scan.
-_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_&")})
+ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) in "_&")})
 
 
 def fold(text: str) -> str:
@@ -26,5 +26,5 @@ def words(text: str) -> list[str]:
     """The folded words of a text, without punctuation (& stays: "Kinder & Jugend")."""
     folded = fold(text)
     if folded.isascii():
-        return folded.translate(_ASCII_NON_WORD).split()
+        return folded.translate(ASCII_NON_WORD).split()
     return _NON_WORD.sub(" ", folded).split()
