@@ -10,7 +10,7 @@ from dedupe.engine import Engine, load_model
 from dedupe.merge import merge
 from dedupe.model import Model
 from dedupe.spec import Spec, listing_spec
-from hub import cpus, unify
+from hub import unify
 from hub.clock import utcnow
 from hub.config import DedupeSettings
 from hub.storage import Storage
@@ -122,7 +122,7 @@ def offline(lines: Iterable[str], out: IO[str], spec: Spec | None = None, thresh
     """Deduplicate JSON lines without a database: listings -> unified listings, or with a spec any
     records (each with an `id`) -> one line per cluster. Returns the number of clusters."""
     records = [json.loads(line) for line in lines if line.strip()]
-    workers = cpus.available() if len(records) >= 20000 else 1
+    workers = unify.prepare_workers(len(records))
     if spec is None:
         engine = Engine(listing_spec(threshold))
         engine.workers = workers

@@ -15,6 +15,7 @@ from typing import Iterator
 from dedupe.engine import Engine, Prepared, load_model
 from dedupe.merge import cluster_id, merge
 from dedupe.model import Model, ModelError
+from hub import cpus
 from hub.config import DedupeSettings
 from hub.storage import Storage
 from schema import validate
@@ -23,6 +24,14 @@ log = logging.getLogger(__name__)
 
 #: Unified listings written together (a few statements for all of them, not a few for each).
 WRITE_BATCH = 500
+#: From this many listings on, they are prepared for the deduplicator in worker processes, one per CPU
+#: this process may use: below it, starting them (about 1.5 s of imports) costs more than they save.
+PREPARE_IN_WORKERS_FROM = 20_000
+
+
+def prepare_workers(count: int) -> int:
+    """How many processes prepare `count` records for the deduplicator."""
+    return cpus.available() if count >= PREPARE_IN_WORKERS_FROM else 1
 
 
 def estimate(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Model:
@@ -34,7 +43,8 @@ def _estimate(storage: Storage, settings: DedupeSettings, engine: Engine,
               key_names: bool = True) -> tuple[Model, Prepared]:
     """The model `engine` estimated (and now holds), and every active listing as it prepared them
     (read one at a time; with their block keys' names, to store them)."""
-    prep = engine.prepare(storage.active_listings_data(), key_names=key_names)
+    prep = engine.prepare(storage.active_listings_data(), workers=prepare_workers(storage.active_listing_count()),
+                          key_names=key_names)
     index = prep.index()
     decided = {"together": [], "apart": []}
     for o in storage.overrides():
@@ -124,6 +134,7 @@ class Unifier:
         active = [lid for lid in sorted(component) if lid in states and states[lid][0] == "active"]
         old = self.storage.memberships(sorted(component))
         overrides = self.storage.overrides(set(active))
+        self.engine.workers = prepare_workers(len(active))
         clusters = self.engine.run(self._documents(active),
                                    together=[(o["a"], o["b"]) for o in overrides if o["decision"] == "together"],
                                    apart=[(o["a"], o["b"]) for o in overrides if o["decision"] == "apart"])

@@ -220,17 +220,25 @@ def test_the_sample_federations_cross_posts_appear_once_with_their_sources(tmp_p
 
 def test_a_first_sync_writes_its_clusters_a_batch_at_a_time_and_the_same_as_all_at_once(tmp_path, monkeypatch):
     """The members' documents are read as their clusters are written (so a first sync's memory does
-    not hold every listing): batches of 7 clusters give exactly the unified listings of batches of 500."""
+    not hold every listing): batches of 7 clusters give exactly the unified listings of batches of 500.
+    The batches of 7 are prepared for the deduplicator in two worker processes (as a large federation's
+    are), the batches of 500 in the sync's own process."""
     from pathlib import Path
 
-    from hub import config as hub_config, unify
+    from dedupe.engine import Engine
+    from hub import config as hub_config, cpus, unify
     from hub.storage import Storage
 
     root = Path(__file__).resolve().parents[2]
     config = hub_config.load(root / "hub.toml", env={})
     shown, reads = {}, Storage.listings
+    in_workers, parallel = [], Engine._prepare_parallel
+    monkeypatch.setattr(Engine, "_prepare_parallel", lambda self, records, workers, **kw:
+                        in_workers.append(workers) or parallel(self, records, workers, **kw))
+    monkeypatch.setattr(cpus, "available", lambda: 2)
     for batch in (500, 7):
         monkeypatch.setattr(unify, "WRITE_BATCH", batch)
+        monkeypatch.setattr(unify, "PREPARE_IN_WORKERS_FROM", 10**9 if batch == 500 else 100)
         asked = []
         monkeypatch.setattr(Storage, "listings", lambda self, ids: asked.append(len(ids)) or reads(self, ids))
         db = tmp_path / f"hub-{batch}.db"
@@ -240,6 +248,7 @@ def test_a_first_sync_writes_its_clusters_a_batch_at_a_time_and_the_same_as_all_
             shown[batch] = [(uid, status, _without_fetch_times(json.loads(data))) for uid, status, data in rows]
             members = store.db.execute("select count(*) from unified_members").fetchone()[0]
         assert max(asked) < members / 2  # never every listing at once
+        assert bool(in_workers) == (batch == 7) and set(in_workers) <= {2}
     assert shown[7] == shown[500] and len(shown[7]) > 1000
 
 
