@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import gc
+import logging
 import math
+import multiprocessing
+import signal
 from array import array
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -17,6 +23,8 @@ from dedupe.model import Model, ModelError, estimate
 from dedupe.spec import DISTANCE_UNITS, Spec
 from schema.geo import distances_km
 from schema.paths import read
+
+log = logging.getLogger(__name__)
 
 Pair = tuple[int, int]
 
@@ -98,6 +106,7 @@ class Explanation:
 
 PREFILTER_CHARS = 160  # the prefilter looks at the beginning of long texts only
 MEASURE_CHUNK = 500_000  # pairs compared at once
+PREPARE_CHUNK = 5000  # records a worker process prepares at once
 
 
 def _chunks(records: Iterable[Mapping], size: int):
@@ -115,16 +124,63 @@ _WORKER: "Engine | None" = None
 
 
 def _init_worker(spec: Spec) -> None:
+    """A worker leaves Ctrl-C and a reload to the process that started it, which ends it when done."""
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     _WORKER = Engine(spec)
 
 
 def _prepare_chunk(records: list) -> tuple[Prepared, list[str]]:
     """In a worker: one chunk prepared, with its key names in the order of its local ids."""
+    return _prepare_part(_WORKER, records)
+
+
+def _prepare_part(engine: "Engine", records: list) -> tuple[Prepared, list[str]]:
     names: dict[str, int] = {}
     with bulk():
-        part = _WORKER._prepare(records, names)
+        part = engine._prepare(records, names)
     return part, list(names)
+
+
+class _Workers:
+    """Processes that prepare chunks; once they fail (cannot start, one died), chunks are prepared in
+    the caller's process instead, so that failing costs time and never records."""
+
+    def __init__(self, workers: int, spec: Spec):
+        self.pool: ProcessPoolExecutor | None = None
+        try:
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init_worker, initargs=(spec,))
+        except Exception as exc:  # noqa: BLE001 - no processes here (a sandbox, a limit)
+            self._fail(exc)
+
+    def submit(self, records: list) -> Future | None:
+        if self.pool is None:
+            return None
+        try:
+            return self.pool.submit(_prepare_chunk, records)
+        except Exception as exc:  # noqa: BLE001 - a worker could not start, or the pool broke
+            self._fail(exc)
+            return None
+
+    def result(self, future: Future | None, records: list, engine: "Engine") -> tuple[Prepared, list[str]]:
+        if future is not None and self.pool is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool as exc:  # a worker died; what preparing itself raises is raised
+                self._fail(exc)
+        return _prepare_part(engine, records)
+
+    def _fail(self, exc: BaseException) -> None:
+        log.warning("preparing records in worker processes failed (%s: %s); the rest is prepared in this process",
+                    type(exc).__name__, exc)
+        self.close(wait=False)
+
+    def close(self, wait: bool = True) -> None:
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def load_model(path, spec: Spec) -> Model:
@@ -179,30 +235,42 @@ class Engine:
                 return self._prepare_parallel(records, workers, key_names=key_names)
             return self._prepare(records, key_names=key_names)
 
-    def _prepare_parallel(self, records: Iterable[Mapping], workers: int, chunk: int = 5000,
+    def _prepare_parallel(self, records: Iterable[Mapping], workers: int, chunk: int | None = None,
                           key_names: bool = False) -> Prepared:
-        """Chunks of records prepared in worker processes; block keys re-numbered into one id space."""
-        import multiprocessing
-
+        """Chunks of records prepared in worker processes, a few chunks at a time, and put together in
+        their order: block keys re-numbered into one id space, the same as prepared in one process.
+        Where the workers cannot start, or one dies (killed, out of memory), the rest is prepared here."""
         out = Prepared(columns=[[] for _ in self.spec.fields])
         key_index: dict[str, int] = {}
         # Values that repeat (a kind, a category, a postcode, a portal) are held once, not once per record
         # as unpickled from each worker: a million records' columns are most of the memory.
         shared = {n: {} for n, f in enumerate(self.spec.fields) if f.comparator in ("exact", "prefix")}
         portals: dict = {}
-        with multiprocessing.get_context("spawn").Pool(workers, _init_worker, (self.spec,)) as pool:
-            for part, names in pool.imap(_prepare_chunk, _chunks(records, chunk)):
-                out.ids += part.ids
-                out.distinct += [v if v is None else portals.setdefault(v, v) for v in part.distinct]
-                for n, (column, more) in enumerate(zip(out.columns, part.columns)):
-                    if n in shared:
-                        same = shared[n]
-                        more = [v if v is None else same.setdefault(v, v) for v in more]
-                    column += more
-                ids = [key_index.setdefault(name, len(key_index)) for name in names]
-                out.key_ids.extend(ids[k] for k in part.key_ids)
-                base = out.starts[-1]
-                out.starts.extend(base + offset for offset in part.starts[1:])
+
+        def add(part: Prepared, names: list[str]) -> None:
+            out.ids += part.ids
+            out.distinct += [v if v is None else portals.setdefault(v, v) for v in part.distinct]
+            for n, (column, more) in enumerate(zip(out.columns, part.columns)):
+                if n in shared:
+                    same = shared[n]
+                    more = [v if v is None else same.setdefault(v, v) for v in more]
+                column += more
+            ids = [key_index.setdefault(name, len(key_index)) for name in names]
+            out.key_ids.extend(ids[k] for k in part.key_ids)
+            base = out.starts[-1]
+            out.starts.extend(base + offset for offset in part.starts[1:])
+
+        pool = _Workers(workers, self.spec)
+        pending: deque = deque()  # (future or None, chunk), oldest first; at most one more than workers
+        try:
+            for part in _chunks(records, chunk or PREPARE_CHUNK):
+                pending.append((pool.submit(part), part))
+                while len(pending) > workers:
+                    add(*pool.result(*pending.popleft(), self))
+            while pending:
+                add(*pool.result(*pending.popleft(), self))
+        finally:
+            pool.close()
         out.short = self._shorts(out.columns)
         out.key_names = list(key_index) if key_names else None
         return out

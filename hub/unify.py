@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from datetime import datetime, timezone
 from typing import Iterator
 
+from dedupe import engine as dedupe_engine
 from dedupe.engine import Engine, Prepared, load_model
 from dedupe.merge import cluster_id, merge
 from dedupe.model import Model, ModelError
@@ -25,13 +27,15 @@ log = logging.getLogger(__name__)
 #: Unified listings written together (a few statements for all of them, not a few for each).
 WRITE_BATCH = 500
 #: From this many listings on, they are prepared for the deduplicator in worker processes, one per CPU
-#: this process may use: below it, starting them (about 1.5 s of imports) costs more than they save.
+#: this process may use and no more than there are chunks: below it, starting them costs more than they save.
 PREPARE_IN_WORKERS_FROM = 20_000
 
 
 def prepare_workers(count: int) -> int:
     """How many processes prepare `count` records for the deduplicator."""
-    return cpus.available() if count >= PREPARE_IN_WORKERS_FROM else 1
+    if count < PREPARE_IN_WORKERS_FROM:
+        return 1
+    return min(cpus.available(), math.ceil(count / dedupe_engine.PREPARE_CHUNK))
 
 
 def estimate(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Model:

@@ -170,6 +170,57 @@ def test_preparing_in_worker_processes_gives_the_same_clusters(engine):
     assert engine.run(records) == Engine(listing_spec(), engine.model).run(records)
 
 
+def _varied(count: int) -> list[dict]:
+    words = ["Schlafsofa", "Kinderwagen", "Fahrrad", "Sessel", "Waschmaschine", "Laufrad", "Regal"]
+    return [listing(f"r{i}", f"p{i % 3}", f"{words[i % 7]} {i // 7} abzugeben", f"{SOFA} {words[i % 7]} {i}",
+                    postcode=f"1448{i % 4}") for i in range(count)]
+
+
+def test_a_worker_killed_while_preparing_costs_time_not_records(engine, caplog):
+    import multiprocessing
+    import os
+    import signal
+
+    from dedupe import engine as module
+
+    records = _varied(120)
+    here = []
+    prepared_here = module._prepare_part
+    module_patch = pytest.MonkeyPatch()
+    module_patch.setattr(module, "_prepare_part", lambda e, part: here.append(len(part)) or prepared_here(e, part))
+
+    def killing(records):  # the workers die (the OOM killer, an operator) while the records are read
+        for n, record in enumerate(records):
+            if n == 40:
+                for child in multiprocessing.active_children():
+                    os.kill(child.pid, signal.SIGKILL)
+            yield record
+
+    try:
+        parallel = engine._prepare_parallel(killing(records), 2, chunk=8, key_names=True)
+    finally:
+        module_patch.undo()
+    alone = engine.prepare(records, workers=1, key_names=True)
+    assert parallel.ids == alone.ids and parallel.columns == alone.columns
+    assert [parallel.key_names_of(i) for i in range(len(records))] == [alone.key_names_of(i) for i in range(len(records))]
+    assert 0 < sum(here) < len(records)  # the workers prepared the first chunks, this process the rest
+    assert "the rest is prepared in this process" in caplog.text
+
+
+def test_where_no_worker_can_start_the_records_are_prepared_in_process(engine, monkeypatch, caplog):
+    from multiprocessing.context import SpawnProcess
+
+    def refused(self):
+        raise OSError(11, "Resource temporarily unavailable")  # as fork/spawn is refused: RLIMIT_NPROC, a sandbox
+
+    monkeypatch.setattr(SpawnProcess, "start", refused)
+    records = _varied(30)
+    assert engine.prepare(records, workers=2, key_names=True).columns == engine.prepare(records, workers=1).columns
+    assert "Resource temporarily unavailable); the rest is prepared in this process" in caplog.text
+    engine.workers = 2
+    assert engine.run(records) == Engine(listing_spec(), engine.model).run(records)
+
+
 def _blocks_one_by_one(keys_of: list[list[int]], max_block: int, rare_keys: int, pair_keys: int) -> set:
     """The blocking rule written plainly, record by record: a record's keys held by more than max_block
     records pair up (its pair_keys rarest such keys, two by two); it then takes part through its

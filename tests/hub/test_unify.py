@@ -54,6 +54,29 @@ def test_a_cross_posted_offer_appears_once_with_every_source(portals, storage):
                                                                     "https://berlin.helpto.de/eintrag/10"}
 
 
+def test_where_no_worker_process_can_start_the_listings_are_still_unified(portals, storage, monkeypatch, caplog):
+    """(review) A large federation's listings are prepared in worker processes; where none can start
+    (RLIMIT_NPROC, a sandbox), every sync's unification failed and stayed owed."""
+    from multiprocessing.context import SpawnProcess
+
+    from dedupe import engine as dedupe_engine
+    from hub import cpus, unify
+
+    def refused(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(SpawnProcess, "start", refused)
+    monkeypatch.setattr(cpus, "available", lambda: 2)
+    monkeypatch.setattr(unify, "PREPARE_IN_WORKERS_FROM", 1)
+    monkeypatch.setattr(dedupe_engine, "PREPARE_CHUNK", 1)
+    ps, config, _ = portals
+    ps[A].entries = [sofa(1), entry(2, titel="Fahrrad abzugeben", beschreibung=BIKE)]
+    ps[B].entries = [sofa(10, titel="Schlafsofa abzugeben!")]
+    assert all(r.ok for r in sync(config, storage))
+    assert unified_of(storage, "a", 1) == unified_of(storage, "b", 10) != unified_of(storage, "a", 2)
+    assert storage.owed_unify() == [] and "prepared in this process" in caplog.text
+
+
 def test_ids_stay_when_a_duplicate_joins_or_a_member_leaves(portals, storage):
     ps, config, _ = portals
     ps[A].entries = [sofa(1)]
@@ -225,6 +248,7 @@ def test_a_first_sync_writes_its_clusters_a_batch_at_a_time_and_the_same_as_all_
     are), the batches of 500 in the sync's own process."""
     from pathlib import Path
 
+    from dedupe import engine as dedupe_engine
     from dedupe.engine import Engine
     from hub import config as hub_config, cpus, unify
     from hub.storage import Storage
@@ -236,6 +260,7 @@ def test_a_first_sync_writes_its_clusters_a_batch_at_a_time_and_the_same_as_all_
     monkeypatch.setattr(Engine, "_prepare_parallel", lambda self, records, workers, **kw:
                         in_workers.append(workers) or parallel(self, records, workers, **kw))
     monkeypatch.setattr(cpus, "available", lambda: 2)
+    monkeypatch.setattr(dedupe_engine, "PREPARE_CHUNK", 100)
     for batch in (500, 7):
         monkeypatch.setattr(unify, "WRITE_BATCH", batch)
         monkeypatch.setattr(unify, "PREPARE_IN_WORKERS_FROM", 10**9 if batch == 500 else 100)
