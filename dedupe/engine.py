@@ -5,7 +5,10 @@ import gc
 import logging
 import math
 import multiprocessing
+import os
+import pickle
 import signal
+import tempfile
 from array import array
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -131,9 +134,14 @@ def _init_worker(spec: Spec) -> None:
     _WORKER = Engine(spec)
 
 
-def _prepare_chunk(records: list) -> tuple[Prepared, list[str]]:
-    """In a worker: one chunk prepared, with its key names in the order of its local ids."""
-    return _prepare_part(_WORKER, records)
+def _prepare_chunk(records: list, folder: str) -> str:
+    """In a worker: one chunk prepared, with its key names in the order of its local ids, written to a
+    file in `folder`. Only the file's name goes back through the pool's pipe: a worker that died while
+    sending a result of megabytes through it would leave the pool waiting for the rest for ever."""
+    fd, path = tempfile.mkstemp(suffix=".pickle", dir=folder)
+    with os.fdopen(fd, "wb") as out:
+        pickle.dump(_prepare_part(_WORKER, records), out, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 def _prepare_part(engine: "Engine", records: list) -> tuple[Prepared, list[str]]:
@@ -149,17 +157,19 @@ class _Workers:
 
     def __init__(self, workers: int, spec: Spec):
         self.pool: ProcessPoolExecutor | None = None
+        self.folder: tempfile.TemporaryDirectory | None = None
         try:
+            self.folder = tempfile.TemporaryDirectory(prefix="dedupe-prepared-", ignore_cleanup_errors=True)
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_init_worker, initargs=(spec,))
-        except Exception as exc:  # noqa: BLE001 - no processes here (a sandbox, a limit)
+        except Exception as exc:  # noqa: BLE001 - no processes here (a sandbox, a limit), no room for files
             self._fail(exc)
 
     def submit(self, records: list) -> Future | None:
         if self.pool is None:
             return None
         try:
-            return self.pool.submit(_prepare_chunk, records)
+            return self.pool.submit(_prepare_chunk, records, self.folder.name)
         except Exception as exc:  # noqa: BLE001 - a worker could not start, or the pool broke
             self._fail(exc)
             return None
@@ -167,8 +177,14 @@ class _Workers:
     def result(self, future: Future | None, records: list, engine: "Engine") -> tuple[Prepared, list[str]]:
         if future is not None and self.pool is not None:
             try:
-                return future.result()
-            except BrokenProcessPool as exc:  # a worker died; what preparing itself raises is raised
+                path = future.result()
+                try:
+                    with open(path, "rb") as prepared:
+                        return pickle.load(prepared)
+                finally:
+                    os.unlink(path)
+            except (BrokenProcessPool, OSError, EOFError, pickle.UnpicklingError) as exc:
+                # a worker died, or its file could not be written or read back; what preparing raises is raised
                 self._fail(exc)
         return _prepare_part(engine, records)
 
@@ -181,6 +197,9 @@ class _Workers:
         if self.pool is not None:
             pool, self.pool = self.pool, None
             pool.shutdown(wait=wait, cancel_futures=True)
+        if self.folder is not None:
+            folder, self.folder = self.folder, None
+            folder.cleanup()
 
 
 def load_model(path, spec: Spec) -> Model:
