@@ -9,12 +9,15 @@ percent-encodes such bytes first, so the request arrives as the browser's would.
 from __future__ import annotations
 
 import re
+import signal
 
 import waitress
 from waitress import parser
 from waitress.server import create_server as _create_server
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+#: The signals that stop a gunicorn worker; held from its fork until it has its own handlers.
+_STOPS = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT}
 _split_uri = parser.split_uri
 
 
@@ -65,6 +68,8 @@ def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on
         options["on_reload"] = lambda _arbiter: on_reload()
     if on_stop is not None:
         options["when_ready"] = lambda _arbiter: _tell_on_stop(on_stop)
+    # the stop signals a worker was sent before it had its handlers are taken now (see _Arbiter)
+    options["post_worker_init"] = lambda _worker: signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
     # gunicorn's own parser in C (gunicorn[fast]) would refuse raw UTF-8 before the patch above sees it
     options["http_parser"] = "python"
@@ -78,13 +83,35 @@ def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on
         def load(self):
             return app
 
+        def run(self):
+            _arbiter()(self).run()
+
     Server().run()
+
+
+def _arbiter():
+    """gunicorn's master, spawning each worker with the stop signals held until the worker has its own
+    handlers (post_worker_init releases them there).
+
+    A worker forked just as the master is told to stop (systemctl stop, Ctrl-C right after a start)
+    is sent its SIGTERM at once. Before it sets its own handlers, the handler it inherited from the
+    master takes the signal and drops it: the worker serves on, and the master waits the whole
+    graceful timeout (30 s) before it kills it. Held, the signal waits for the worker's handler."""
+    from gunicorn.arbiter import Arbiter
+
+    class _Arbiter(Arbiter):
+        def spawn_worker(self):
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+            try:
+                return super().spawn_worker()  # in the worker this ends with its exit
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+    return _Arbiter
 
 
 def _tell_on_stop(on_stop) -> None:
     """Call on_stop() first whenever gunicorn's master is told to stop (its own handlers, set by now, follow)."""
-    import signal
-
     for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
         handler = signal.getsignal(number)
 

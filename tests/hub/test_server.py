@@ -387,6 +387,29 @@ def test_a_service_managers_stop_during_a_request_is_a_clean_stop(tmp_path):
     assert "the scheduler process" not in log.read_text()
 
 
+def test_a_stop_right_after_the_start_ends_the_workers_still_booting(tmp_path):
+    """systemctl stop (or Ctrl-C) just after serve started reaches workers gunicorn has forked but
+    not yet set up. They take it as soon as they are (here each is held 2 s in that window) and end
+    themselves; a worker that lost it would serve on until the master killed it after its graceful
+    timeout of 30 s, without "Worker exiting"."""
+    config = write_config(tmp_path / "hub.toml", free_port())
+    slow_boot = ("import runpy, sys, time; from gunicorn.workers.gthread import ThreadWorker; "
+                 "boot = ThreadWorker.init_process; "
+                 "ThreadWorker.init_process = lambda self: (time.sleep(2), boot(self)); "
+                 "sys.argv = ['helferhub', '--config', sys.argv[1], 'serve']; "
+                 "runpy.run_module('hub', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", slow_boot, str(config)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        wait_for(lambda: len(children(proc.pid)) == 2, 30, "two workers forked")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=90)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err[-3000:]
+    assert err.count("Worker exiting") == 2, err[-3000:]
+
+
 def test_a_killed_servers_metrics_folder_is_removed_by_the_next_one(tmp_path):
     """serve keeps its processes' metrics in a folder of its own; one killed outright (SIGKILL) cannot
     remove it, so the next serve does (and leaves alone any folder of a server still running)."""
