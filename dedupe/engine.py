@@ -126,9 +126,12 @@ def _chunks(records: Iterable[Mapping], size: int):
 _WORKER: "Engine | None" = None
 
 
-def _init_worker(spec: Spec) -> None:
-    """A worker leaves Ctrl-C and a reload to the process that started it, which ends it when done."""
+def _init_worker(spec: Spec, setup) -> None:
+    """A worker leaves Ctrl-C and a reload to the process that started it, which ends it when done;
+    setup() first, where the caller gave one (Engine.worker_setup)."""
     global _WORKER
+    if setup is not None:
+        setup()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     _WORKER = Engine(spec)
@@ -155,13 +158,13 @@ class _Workers:
     """Processes that prepare chunks; once they fail (cannot start, one died), chunks are prepared in
     the caller's process instead, so that failing costs time and never records."""
 
-    def __init__(self, workers: int, spec: Spec):
+    def __init__(self, workers: int, spec: Spec, setup=None):
         self.pool: ProcessPoolExecutor | None = None
         self.folder: tempfile.TemporaryDirectory | None = None
         try:
             self.folder = tempfile.TemporaryDirectory(prefix="dedupe-prepared-", ignore_cleanup_errors=True)
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_init_worker, initargs=(spec,))
+                                            initializer=_init_worker, initargs=(spec, setup))
         except Exception as exc:  # noqa: BLE001 - no processes here (a sandbox, a limit), no room for files
             self._fail(exc)
 
@@ -234,6 +237,9 @@ class Engine:
                             NATIVE.get(spec.field(n).method) or TEXT_METHODS.get(spec.field(n).method, fuzz.token_set_ratio))
                            for n in spec.prefilter_fields]
         self.workers = 1
+        #: Called first in each worker process prepare starts (picklable: it is sent there), e.g. so that
+        #: the workers end with the caller's process if that is killed; None: nothing.
+        self.worker_setup = None
 
     # -- prepare ---------------------------------------------------------------------------
 
@@ -279,7 +285,7 @@ class Engine:
             base = out.starts[-1]
             out.starts.extend(base + offset for offset in part.starts[1:])
 
-        pool = _Workers(workers, self.spec)
+        pool = _Workers(workers, self.spec, self.worker_setup)
         pending: deque = deque()  # (future or None, chunk), oldest first; at most one more than workers
         try:
             for part in _chunks(records, chunk or PREPARE_CHUNK):

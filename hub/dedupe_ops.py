@@ -122,17 +122,14 @@ def offline(lines: Iterable[str], out: IO[str], spec: Spec | None = None, thresh
     """Deduplicate JSON lines without a database: listings -> unified listings, or with a spec any
     records (each with an `id`) -> one line per cluster. Returns the number of clusters."""
     records = [json.loads(line) for line in lines if line.strip()]
-    workers = unify.prepare_workers(len(records))
     if spec is None:
-        engine = Engine(listing_spec(threshold))
-        engine.workers = workers
+        engine = unify.use_workers(Engine(listing_spec(threshold)), len(records))
         by_id = {r["id"]: r for r in records}
         clusters = engine.run(records)
         for cluster in clusters:
             out.write(json.dumps(merge([by_id[m] for m in cluster]), ensure_ascii=False) + "\n")
         return len(clusters)
-    engine = Engine(spec)
-    engine.workers = workers
+    engine = unify.use_workers(Engine(spec), len(records))
     clusters = engine.run(records)
     for n, cluster in enumerate(clusters):
         out.write(json.dumps({"cluster": n, "members": cluster}, ensure_ascii=False) + "\n")

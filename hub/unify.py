@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 from datetime import datetime, timezone
+from functools import partial
 from typing import Iterator
 
 from dedupe import engine as dedupe_engine
@@ -19,6 +21,7 @@ from dedupe.merge import cluster_id, merge
 from dedupe.model import Model, ModelError
 from hub import cpus
 from hub.config import DedupeSettings
+from hub.orphans import end_with_parent
 from hub.storage import Storage
 from schema import validate
 
@@ -38,6 +41,14 @@ def prepare_workers(count: int) -> int:
     return min(cpus.available(), math.ceil(count / dedupe_engine.PREPARE_CHUNK))
 
 
+def use_workers(engine: Engine, count: int) -> Engine:
+    """engine, set to prepare `count` records in prepare_workers(count) processes, which end with this
+    process even when it is killed outright (kill -9, the OOM killer): else they would wait for work for ever."""
+    engine.workers = prepare_workers(count)
+    engine.worker_setup = partial(end_with_parent, os.getpid())
+    return engine
+
+
 def estimate(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Model:
     """Estimate the model from every active listing and the operators' decisions (not stored)."""
     return _estimate(storage, settings, Engine(settings.spec), key_names=False)[0]
@@ -47,8 +58,8 @@ def _estimate(storage: Storage, settings: DedupeSettings, engine: Engine,
               key_names: bool = True) -> tuple[Model, Prepared]:
     """The model `engine` estimated (and now holds), and every active listing as it prepared them
     (read one at a time; with their block keys' names, to store them)."""
-    prep = engine.prepare(storage.active_listings_data(), workers=prepare_workers(storage.active_listing_count()),
-                          key_names=key_names)
+    use_workers(engine, storage.active_listing_count())
+    prep = engine.prepare(storage.active_listings_data(), key_names=key_names)
     index = prep.index()
     decided = {"together": [], "apart": []}
     for o in storage.overrides():
@@ -138,7 +149,7 @@ class Unifier:
         active = [lid for lid in sorted(component) if lid in states and states[lid][0] == "active"]
         old = self.storage.memberships(sorted(component))
         overrides = self.storage.overrides(set(active))
-        self.engine.workers = prepare_workers(len(active))
+        use_workers(self.engine, len(active))
         clusters = self.engine.run(self._documents(active),
                                    together=[(o["a"], o["b"]) for o in overrides if o["decision"] == "together"],
                                    apart=[(o["a"], o["b"]) for o in overrides if o["decision"] == "apart"])
