@@ -140,8 +140,7 @@ class Unifier:
         rows = {lid: self.storage.listing(lid) for lid in changed}
         rows = {lid: row for lid, row in rows.items() if row}
         keys = {lid: self.engine.block_keys(row["data"]) if row["status"] == "active" else [] for lid, row in rows.items()}
-        for lid, found in keys.items():
-            self.storage.set_keys(lid, found)
+        self.storage.set_keys_many(keys.items())
         component = self._component({lid: keys[lid] for lid, row in rows.items() if row["status"] == "active"}, list(rows))
         # the component's documents are read a batch at a time, to prepare and then to write them: a change
         # in a dense federation may reach most of its listings
@@ -158,8 +157,7 @@ class Unifier:
             if row["status"] != "active":
                 self.storage.drop_membership(lid)
                 written += self._retire(lid, row)
-            else:
-                self._redirect_own(lid)
+        self._redirect_own([lid for lid, row in rows.items() if row["status"] == "active"])
         return written
 
     def _documents(self, listing_ids: list[str]) -> Iterator[dict]:
@@ -173,12 +171,10 @@ class Unifier:
         """Every listing clustered again, by a model the engine estimated just now from all of them
         (`prep`): what it prepared and compared for that is used again, and every active listing is
         in the one component there is."""
-        for i, lid in enumerate(prep.ids):
-            self.storage.set_keys(lid, prep.key_names_of(i))
+        self.storage.set_keys_many((lid, prep.key_names_of(i)) for i, lid in enumerate(prep.ids))
         active_ids = set(prep.ids)
         gone = [lid for lid in dict.fromkeys(changed) if lid not in active_ids]
-        for lid in gone:
-            self.storage.set_keys(lid, [])
+        self.storage.set_keys_many((lid, []) for lid in gone)
         component = set(prep.ids) | set(gone)
         for uid in set(self.storage.memberships(sorted(component)).values()):
             component.update(self.storage.members(uid))
@@ -193,20 +189,21 @@ class Unifier:
             if row["status"] != "active":
                 self.storage.drop_membership(lid)
                 written += self._retire(lid, row)
-        for lid in prep.ids:
-            self._redirect_own(lid)
+        self._redirect_own(prep.ids)
         return written
 
-    def _redirect_own(self, listing_id: str) -> None:
-        """A listing shown again (approved, relisted) inside another listing's cluster: the record of its
-        own that readers may know (a review's id, a withdrawn one's) now sends them to that cluster."""
-        own = cluster_id(listing_id)
-        now_in = self.storage.memberships([listing_id]).get(listing_id)
-        if now_in is None or now_in == own:
-            return
-        row = self.storage.unified(own)
-        if row is not None and row["status"] in ("pending", "rejected", "withdrawn"):
-            self.storage.set_unified_status(own, "merged", now_in)
+    def _redirect_own(self, listing_ids: list[str]) -> None:
+        """Each listing shown again (approved, relisted) inside another listing's cluster: the record of
+        its own that readers may know (a review's id, a withdrawn one's) now sends them to that cluster.
+        (Looked up a batch of listings at a time.)"""
+        for start in range(0, len(listing_ids), WRITE_BATCH):
+            for listing_id, now_in in self.storage.memberships(listing_ids[start:start + WRITE_BATCH]).items():
+                own = cluster_id(listing_id)
+                if now_in == own:
+                    continue
+                row = self.storage.unified(own)
+                if row is not None and row["status"] in ("pending", "rejected", "withdrawn"):
+                    self.storage.set_unified_status(own, "merged", now_in)
 
     def _component(self, seeds: dict[str, list[str]], touched: list[str]) -> set[str]:
         """The seeds (id -> block keys), their candidates, and every member of every cluster any of them is in."""

@@ -7,7 +7,7 @@ import socket
 import sqlite3
 import time
 from contextlib import contextmanager
-from itertools import combinations
+from itertools import combinations, islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -396,9 +396,17 @@ class Storage:
 
     def set_keys(self, listing_id: str, keys: list[str]) -> None:
         """Replace a listing's block keys (none: it takes no part in deduplication)."""
-        self.db.execute("delete from dedupe_keys where listing_id = ?", [listing_id])
-        self.db.conn.executemany("insert into dedupe_keys (key, listing_id) values (?, ?)",
-                                 [(k, listing_id) for k in dict.fromkeys(keys)])
+        self.set_keys_many([(listing_id, keys)])
+
+    def set_keys_many(self, keys_of: Iterable[tuple[str, list[str]]]) -> None:
+        """set_keys() for each (listing id, keys), a few hundred listings per statement (a listing
+        given twice: its last keys). Read as it goes: a full clustering gives every listing's."""
+        keys_of = iter(keys_of)
+        while chunk := dict(islice(keys_of, 500)):
+            ids = list(chunk)
+            self.db.conn.execute(f"delete from dedupe_keys where listing_id in ({','.join('?' * len(ids))})", ids)
+            self.db.conn.executemany("insert into dedupe_keys (key, listing_id) values (?, ?)",
+                                     [(k, lid) for lid, keys in chunk.items() for k in dict.fromkeys(keys)])
 
     def sharing_keys(self, keys: list[str], max_block: int, pair_keys: int = 0) -> set[str]:
         """Listings with one of these block keys, leaving out keys shared by more than max_block.
