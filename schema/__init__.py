@@ -83,16 +83,35 @@ def _fast(name: str):
     return jsonschema_rs.Draft202012Validator(inlined(name), formats=formats, validate_formats=True)
 
 
-def _plain(value, depth: int = 0) -> bool:
-    """Only what JSON has (dict, list, str, finite number, bool, None): the compiled validator reads a
-    tuple as an array, jsonschema does not."""
-    if isinstance(value, dict):
-        return depth < 64 and all(_plain(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return depth < 64 and all(_plain(v, depth + 1) for v in value)
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return value is None or isinstance(value, (str, int))
+def _plain(value) -> bool:
+    """Only what JSON has (dict, list, str, finite number, bool, None), no deeper than 64 containers:
+    the compiled validator reads a tuple as an array, jsonschema does not.
+
+    Walked with a stack of its own, and the values most are made of (str, int, bool, None: leaves)
+    are passed over without being stacked: it runs for every record of every sync and every unified
+    listing (a recursive walk cost three times as much)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                return False
+            continue
+        elif node is None or isinstance(node, (str, int)):
+            continue
+        else:
+            return False
+        if depth >= 64:
+            return False
+        for child in children:
+            kind = type(child)
+            if not (kind is str or kind is int or kind is bool or child is None):
+                stack.append((child, depth + 1))
+    return True
 
 
 def _not_finite(value, path: tuple = ()) -> list[str]:

@@ -70,6 +70,12 @@ def test_taxonomy_matches_the_schema_and_has_three_languages():
 
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
+import decimal  # noqa: E402
+import math  # noqa: E402
+from collections import OrderedDict  # noqa: E402
+
+import numpy as np  # noqa: E402
+
 from schema import _fast, _not_finite, _plain, validator  # noqa: E402
 
 HOSTILE = ["", " ", "12345\n", "１２３４５", "14482 ", "2026-03-01T10:15:00+01:00\n", "2026-03-01T10:15+01:00",
@@ -80,6 +86,42 @@ HOSTILE = ["", " ", "12345\n", "１２３４５", "14482 ", "2026-03-01T10:15:00
 PATHS = ["id", "kind", "category", "title", "description", "language", "languages", "location.postcode",
          "location.ags", "location.lat", "published_at", "updated_at", "valid_until", "starts_at",
          "source.url", "source.fetched_at", "url", "image_url", "organization", "tags", "volunteers_needed"]
+
+
+def _plain_by_the_rule(value, depth: int = 0) -> bool:
+    """What _plain must say, written plainly (recursively)."""
+    if isinstance(value, dict):
+        return depth < 64 and all(_plain_by_the_rule(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return depth < 64 and all(_plain_by_the_rule(v, depth + 1) for v in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int))
+
+
+class _Text(str):
+    pass
+
+
+def _nested(depth: int, leaf) -> object:
+    for n in range(depth):
+        leaf = [leaf] if n % 2 else {"k": leaf}
+    return leaf
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5) | st.builds(_Text, st.text(max_size=3))
+    | st.sampled_from([b"x", 1j, {1}, float("nan"), OrderedDict(a=1), decimal.Decimal(1), np.float64("inf"),
+                       np.float64(1.5), np.int64(3)]),
+    lambda children: st.lists(children, max_size=4) | st.lists(children, max_size=3).map(tuple)
+    | st.dictionaries(st.text(max_size=4), children, max_size=4),
+    max_leaves=30), st.sampled_from([0, 1, 62, 63, 64, 65, 200]))
+def test_plain_is_the_rule(value, depth):
+    """_plain (a stack of its own, leaves passed over) says what the rule says, at any depth, of
+    whatever a connector may hand over: subclasses, numpy scalars, tuples, sets, bytes, NaN."""
+    nested = _nested(depth, value)
+    assert _plain(nested) == _plain_by_the_rule(nested)
 
 
 def same_verdict(record: dict, kind: str = "listing") -> None:
