@@ -11,6 +11,7 @@ from itertools import combinations, islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+import orjson
 import sqlite_utils
 
 from hub.clock import as_utc, utcnow
@@ -257,7 +258,7 @@ class Storage:
     def active_listings_data(self) -> Iterator[dict]:
         """The document of every listing that is shown (or could be), in id order, one at a time."""
         for (data,) in self.db.execute("select data from listings where status = 'active' order by id"):
-            yield json.loads(data)
+            yield _loads(data)
 
     def put_listing(self, row: dict) -> None:
         """Store or replace a listing row."""
@@ -519,5 +520,24 @@ def _chunks(values, size: int = 500):
 
 
 def _parsed(row: dict) -> dict:
-    return {**row, "data": json.loads(row["data"])}
+    return {**row, "data": _loads(row["data"])}
 
+
+def _loads(text: str):
+    """A stored document parsed as json.loads parses it: by orjson (1.5 to 2 times faster with the
+    check below; every unification reads each listing it writes) where orjson reads it the same, else
+    by json. orjson refuses lone surrogates and NaN, and reads an integer beyond 64 bits as a float: a
+    text with 19 digits in a row (in a number or not) goes to json."""
+    data = text.encode("utf-8", "surrogatepass")
+    if _DIGIT_RUN not in data.translate(_DIGITS_TO_ZERO):
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
+#: Each byte to 0 if it is an ASCII digit, else 1: a run of 19 digits is a run of 19 zero bytes
+#: (bytes.translate and `in` run at memory speed; re's search for \d{19} cost more than json).
+_DIGITS_TO_ZERO = bytes(0 if ord("0") <= b <= ord("9") else 1 for b in range(256))
+_DIGIT_RUN = bytes(19)

@@ -1,9 +1,12 @@
 """The database: WAL mode, a schema version, migrations that run once and in order."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.storage import SCHEMA_VERSION, Storage, database as storage_module  # where Storage.migrate reads them
 
@@ -151,3 +154,29 @@ def test_unified_listings_written_together_are_found_by_their_new_text_only(tmp_
         assert store.db.execute("select count(*) from unified_fts").fetchone()[0] == 700
         assert store.members(doc(5)["id"]) == ["l_a", "l_b"] and store.members(doc(6)["id"]) == ["l_d"]
         assert store.created_at([doc(6)["id"], "u_unknown"]) == {doc(6)["id"]: "2026-01-02T00:00:00+00:00"}
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.integers(min_value=2 ** 63 - 2, max_value=2 ** 70)
+    | st.integers(min_value=-(2 ** 70), max_value=-(2 ** 63) + 2) | st.text() | st.sampled_from(["\ud800", "a\udfffb", "\x00", "\u2028"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES, st.booleans())
+def test_stored_documents_are_read_back_exactly_as_json_reads_them(value, ascii_only):
+    """Documents are parsed by orjson where it can: whatever the text (integers beyond 64 bits, lone
+    surrogates, NaN, -0.0, escapes), what comes back is what json.loads gives, to the type."""
+    from hub.storage.database import _loads
+
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert repr(_loads(text)) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize("text", ['{"a": 1, "a": 2}', "-0", "-0.0", "1e400", "NaN", "[Infinity, -Infinity]",
+                                  "12345678901234567890123", '"\\ud800"', "1.0000000000000000001", '{"x": 1E2}'])
+def test_hand_picked_documents_are_read_back_as_json_reads_them(text):
+    from hub.storage.database import _loads
+
+    assert repr(_loads(text)) == repr(json.loads(text))
