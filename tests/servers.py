@@ -55,5 +55,8 @@ def serve_wsgi(app):
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # every socket closed by the server's own loop, which then ends: closed from here, one could go
+        # while that loop was in select() on it (EBADF in its thread: an error of whichever test ended)
+        server.trigger.pull_trigger(lambda: [d.close() for d in list(server._map.values())])
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
