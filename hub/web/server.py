@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 
 import waitress
 from waitress import parser
@@ -84,7 +85,11 @@ def serve_processes(app, *, host: str, port: int, workers: int, threads: int, on
             return app
 
         def run(self):
-            _arbiter()(self).run()
+            try:
+                _arbiter()(self).run()
+            except RuntimeError as exc:  # gunicorn's own errors (a worker class it cannot load ...), as it says them
+                print(f"\nError: {exc}\n", file=sys.stderr, flush=True)
+                sys.exit(1)
 
     Server().run()
 
