@@ -210,10 +210,7 @@ def test_own_normalize_time_dependence_refusals_and_a_re_sync_the_same_both_ways
 
 def test_workers_end_when_the_sync_process_is_killed(tmp_path):
     """The sync's process killed (kill -9, the OOM killer, a closed terminal): its workers go too."""
-    import os
-    import signal
-    import subprocess
-    import sys
+    from tests.orphans import kill_parent
 
     script = tmp_path / "gates.py"
     script.write_text(
@@ -225,25 +222,6 @@ def test_workers_end_when_the_sync_process_is_killed(tmp_path):
         "        time.sleep(0.05)\n"
         "    print(*gates.pool._processes, flush=True)\n"
         "    time.sleep(600)\n")
-    root = Path(__file__).resolve().parents[2]
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root,
-                              env={**os.environ, "PYTHONPATH": str(root)})
-    try:
-        pids = [int(pid) for pid in parent.stdout.readline().split()]
-        assert pids and all(_alive(pid) for pid in pids)  # (started as work comes: one for the first)
-    finally:
-        parent.send_signal(signal.SIGKILL)
-        parent.wait()
-        parent.stdout.close()
-    deadline = time.monotonic() + 30
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(pid) for pid in pids)
-
-
-def _alive(pid: int) -> bool:
-    """True while the process runs (a zombie, dead but not yet reaped by init, is not running)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, ProcessLookupError):
-        return False
+    pids, ran, left = kill_parent(script)
+    assert pids and ran  # (started as work comes: one for the first)
+    assert left == []

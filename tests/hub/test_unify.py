@@ -80,14 +80,7 @@ def test_where_no_worker_process_can_start_the_listings_are_still_unified(portal
 def test_preparing_workers_end_when_the_syncs_process_is_killed(tmp_path):
     """(review) The sync's process killed outright (kill -9, the OOM killer) while its workers prepare:
     they end with it, instead of waiting for the next chunk for ever."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    from tests.hub.test_gating import _alive
+    from tests.orphans import kill_parent
 
     script = tmp_path / "prepare.py"
     script.write_text(
@@ -105,21 +98,9 @@ def test_preparing_workers_end_when_the_syncs_process_is_killed(tmp_path):
         "if __name__ == '__main__':\n"
         "    cpus.available = lambda: 2\n"
         "    unify.use_workers(Engine(listing_spec()), 40_000).prepare(records())\n")
-    root = Path(__file__).resolve().parents[2]
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root,
-                              env={**os.environ, "PYTHONPATH": str(root)})
-    try:
-        pids = [int(pid) for pid in parent.stdout.readline().split()]
-        assert len(pids) == 2 and all(_alive(pid) for pid in pids)
-        time.sleep(2)  # they have started and taken their chunks
-    finally:
-        parent.send_signal(signal.SIGKILL)
-        parent.wait()
-        parent.stdout.close()
-    deadline = time.monotonic() + 30
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_alive(pid) for pid in pids)
+    pids, ran, left = kill_parent(script, settle=2)  # (they have started and taken their chunks)
+    assert len(pids) == 2 and ran
+    assert left == []
 
 
 def test_ids_stay_when_a_duplicate_joins_or_a_member_leaves(portals, storage):
