@@ -174,6 +174,24 @@ def test_stored_documents_are_read_back_exactly_as_json_reads_them(value, ascii_
     assert repr(_loads(text)) == repr(json.loads(text))
 
 
+_FINITE_VALUES = st.recursive(  # what a document may hold (validation lets no NaN or infinity in) and more
+    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.integers()
+    | st.integers(min_value=2 ** 63 - 2, max_value=2 ** 70) | st.text() | st.sampled_from(["\ud800", "\x00", "\u2028"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    | st.dictionaries(st.integers(), children, max_size=2), max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_FINITE_VALUES)
+def test_stored_documents_are_written_as_json_would_read_them(value):
+    """Documents are written by orjson where it can: what is read back (by json itself) is what it was
+    when json wrote it (integers beyond 64 bits, lone surrogates, keys that are not strings, -0.0, 1e16)."""
+    from hub.storage.database import _dumps
+
+    expected = json.loads(json.dumps(value, ensure_ascii=False))
+    assert repr(json.loads(_dumps(value))) == repr(expected)
+
+
 @pytest.mark.parametrize("text", ['{"a": 1, "a": 2}', "-0", "-0.0", "1e400", "NaN", "[Infinity, -Infinity]",
                                   "12345678901234567890123", '"\\ud800"', "1.0000000000000000001", '{"x": 1E2}'])
 def test_hand_picked_documents_are_read_back_as_json_reads_them(text):
