@@ -69,6 +69,25 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
+def stop(proc: subprocess.Popen, sig: signal.Signals, seconds: float) -> int:
+    """Send `sig` and wait up to `seconds` for the exit code. A server still running then is killed with
+    every process under it, and its code is -9: the test fails saying so, and no server outlives it
+    (a later test would meet its ports and files, and its ResourceWarning)."""
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        family = [proc.pid]
+        for pid in family:
+            family.extend(children(pid))
+        for pid in reversed(family):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return proc.wait()
+
+
 def get(port: int, target: str, headers: dict | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", target, headers=headers or {})
@@ -117,8 +136,7 @@ def test_serve_answers_from_several_processes_and_counts_them_together(tmp_path)
         feed = wait_for(lambda: json.loads(get(port, "/feed.json")[1]), 30, "the feed")
         assert feed["title"].startswith("Nachbarschaftshilfe")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        assert stop(proc, signal.SIGTERM, 30) == 0
     assert not children(proc.pid)
 
 
@@ -143,8 +161,7 @@ def test_run_syncs_in_a_process_of_its_own_and_passes_sighup_on(tmp_path):
         proc.send_signal(signal.SIGHUP)
         wait_for(lambda: "config reloaded from" in log.read_text(), 30, "the scheduler reloading hub.toml")
     finally:
-        proc.send_signal(signal.SIGINT)  # Ctrl-C
-        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+        assert stop(proc, signal.SIGINT, 60) == 0, log.read_text()[-3000:]  # Ctrl-C
     assert not children(proc.pid)
     assert not os.path.exists(f"/proc/{runs[0]['pid']}")  # the scheduler ended with it
 
@@ -204,8 +221,7 @@ interval = "1h"
         assert proc.poll() is None and os.path.exists(f"/proc/{scheduler}"), log.read_text()[-3000:]
         assert "the scheduler process" not in log.read_text()
     finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+        assert stop(proc, signal.SIGINT, 60) == 0, log.read_text()[-3000:]
 
 
 def test_a_reload_while_run_still_loads_its_web_app_is_passed_on_to_the_scheduler(tmp_path, monkeypatch):
@@ -285,8 +301,7 @@ def test_a_reload_during_runs_first_sync_does_not_end_run_and_is_caught_up_on(tm
             wait_for(lambda: len(children(proc.pid)) == 3, 30, "two web processes and the scheduler")
         finally:
             go.set()
-            proc.send_signal(signal.SIGINT)
-            assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+            assert stop(proc, signal.SIGINT, 60) == 0, log.read_text()[-3000:]
 
 
 @pytest.mark.parametrize("command", [["run", "--no-sync"], ["serve"]])
@@ -304,8 +319,7 @@ def test_a_reload_while_run_still_imports_does_not_end_it(tmp_path, command):
         wait_for(lambda: proc.poll() is not None or get(port, "/readyz")[0] == 200, 60, "the web answering")
         assert proc.poll() is None, log.read_text()[-3000:]
     finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0, log.read_text()[-3000:]
+        assert stop(proc, signal.SIGINT, 60) == 0, log.read_text()[-3000:]
 
 
 @pytest.mark.parametrize("argv, command", [
@@ -329,8 +343,7 @@ def test_rate_limits_count_every_web_process_together(tmp_path):
         codes = [get(port, "/api/v1/listings")[0] for _ in range(30)]  # a new connection each: either process
         assert codes.count(200) == 10 and codes.count(429) == 20, codes
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        stop(proc, signal.SIGTERM, 30)
 
 
 @pytest.mark.parametrize("workers", [2, 1])  # gunicorn, and waitress in one process
@@ -382,8 +395,7 @@ def test_a_service_managers_stop_during_a_request_is_a_clean_stop(tmp_path):
         client.sendall(b"GET /feed.json HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # still sending its request
         time.sleep(0.5)
         os.kill(scheduler, signal.SIGTERM)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=90) == 0, log.read_text()[-3000:]
+        assert stop(proc, signal.SIGTERM, 90) == 0, log.read_text()[-3000:]
     assert "the scheduler process" not in log.read_text()
 
 
@@ -436,6 +448,5 @@ def test_a_killed_servers_metrics_folder_is_removed_by_the_next_one(tmp_path):
         assert not os.path.exists(left)
         assert glob.glob(os.path.join(tempfile.gettempdir(), f"helferhub-metrics-{second.pid}-*"))
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=30)
+        stop(second, signal.SIGTERM, 30)
     assert not glob.glob(os.path.join(tempfile.gettempdir(), f"helferhub-metrics-{second.pid}-*"))
