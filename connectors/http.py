@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import random
 import socket
@@ -16,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from connectors.guard import AddressPolicy, BlockedAddress, guarded_adapter
+from schema import jsontext
 
 log = logging.getLogger(__name__)
 USER_AGENT = "HelferAllianzHub/0.1 (+https://helfer-allianz.example/hub)"
@@ -48,7 +48,7 @@ class Response:
     def json(self):
         """The body parsed as JSON; FetchError naming the URL if it is not JSON."""
         try:
-            return json.loads(self.body, parse_constant=NonFinite)
+            return jsontext.loads(self.body, parse_constant=NonFinite)
         except ValueError as exc:
             raise FetchError(f"{self.url}: response is not valid JSON ({exc})") from None
 

@@ -19,6 +19,7 @@ from hub.query import Query
 from hub.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from hub.storage.search import ORDER, search_text, where
 from schema.geo import distance_km
+from schema.jsontext import loads as _loads
 
 
 class Storage:
@@ -532,23 +533,3 @@ def _dumps(document) -> str:
         return orjson.dumps(document).decode("utf-8")
     except TypeError:  # orjson.JSONEncodeError is one
         return json.dumps(document, ensure_ascii=False)
-
-
-def _loads(text: str):
-    """A stored document parsed as json.loads parses it: by orjson (1.5 to 2 times faster with the
-    check below; every unification reads each listing it writes) where orjson reads it the same, else
-    by json. orjson refuses lone surrogates and NaN, and reads an integer beyond 64 bits as a float: a
-    text with 19 digits in a row (in a number or not) goes to json."""
-    data = text.encode("utf-8", "surrogatepass")
-    if _DIGIT_RUN not in data.translate(_DIGITS_TO_ZERO):
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
-
-
-#: Each byte to 0 if it is an ASCII digit, else 1: a run of 19 digits is a run of 19 zero bytes
-#: (bytes.translate and `in` run at memory speed; re's search for \d{19} cost more than json).
-_DIGITS_TO_ZERO = bytes(0 if ord("0") <= b <= ord("9") else 1 for b in range(256))
-_DIGIT_RUN = bytes(19)

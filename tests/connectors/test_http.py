@@ -78,6 +78,22 @@ def test_a_body_that_is_not_json_is_named():
         Fetcher().get(URL).json()
 
 
+
+@responses.activate
+def test_a_page_is_read_as_json_reads_it_whatever_it_holds():
+    """Pages are parsed by orjson where it reads them the same: a NaN stays a NaN the record hash tells
+    from null, an id beyond 64 bits stays an integer, a UTF-16 page and a byte order mark are read."""
+    from connectors.http import NonFinite
+
+    responses.get(URL, body=b'{"entries": [{"id": 123456789012345678901234, "lat": NaN, "lon": -Infinity}]}')
+    responses.get(URL + "?utf16", body='{"entries": [{"titel": "Fahrr\u00e4der"}]}'.encode("utf-16"))
+    responses.get(URL + "?bom", body='\ufeff{"entries": [{"titel": "Küche"}]}'.encode("utf-8"))
+    [entry] = Fetcher().get(URL).json()["entries"]
+    assert entry["id"] == 123456789012345678901234 and type(entry["id"]) is int
+    assert type(entry["lat"]) is NonFinite and entry["lat"] != entry["lat"] and entry["lon"] == float("-inf")
+    assert Fetcher().get(URL + "?utf16").json() == {"entries": [{"titel": "Fahrräder"}]}
+    assert Fetcher().get(URL + "?bom").json() == {"entries": [{"titel": "Küche"}]}
+
 def test_local_samples_map_the_query_to_a_file_and_validate_by_mtime(tmp_path):
     page = tmp_path / "api/v1/entries/page=2&per_page=100"
     page.parent.mkdir(parents=True)
