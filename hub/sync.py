@@ -61,6 +61,8 @@ class SyncResult:
     quarantined: int = 0
     withheld: int = 0
     not_modified: int = 0
+    #: records quarantined before and sent unchanged (counted as unchanged; they are still in quarantine)
+    still_quarantined: int = 0
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -72,6 +74,8 @@ class SyncResult:
     def line(self) -> str:
         """One line for the CLI and the log."""
         counts = " ".join(f"{k}={getattr(self, k)}" for k in COUNTS)
+        if self.still_quarantined:
+            counts += f" (still quarantined, unchanged: {self.still_quarantined})"
         tail = f" error: {self.error}" if self.error else ""
         notes = f" ({'; '.join(self.notes)})" if self.notes and self.status == "suspicious" else ""
         return f"{self.source}: {self.status} ({self.mode}) {counts}{notes}{tail}"
@@ -236,6 +240,10 @@ class SourceSync:
             result.status, result.error = "failed", scrub(f"{type(exc).__name__}: {exc}", self.secrets)
             log.warning("%s: sync failed: %s", self.source.name, printable(result.error, 500))
         self.gates.close()  # their memory back before the unification
+        result.still_quarantined = self.bad - result.quarantined
+        if result.still_quarantined:  # counted as unchanged: the run's record says they are still bad
+            result.notes.append(f"{result.still_quarantined} record(s) quarantined before and unchanged since, still "
+                                f"in quarantine: helferhub quarantine --source {self.source.name}")
         try:
             self._keep_lease(now=True)
             self._unify()

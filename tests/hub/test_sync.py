@@ -114,7 +114,15 @@ def test_malformed_records_are_quarantined_and_the_rest_still_arrive(portal, con
     assert reasons["7"] == ["typ: 'tausch' is neither 'angebot' nor 'gesuch'"]
     assert reasons[None] == ["entry has no id"]
     assert reasons["8"] == ["published_at: None is not of type 'string'"]
-    assert sync(config, storage, full=True)[0].quarantined == 1  # known bad records are not piled up again
+    again, = sync(config, storage, full=True)
+    assert again.quarantined == 1  # known bad records are not piled up again (the one without an id cannot be known)
+    # but an operator still sees that they are bad: in the run's line and its record
+    assert again.still_quarantined == 2 and "(still quarantined, unchanged: 2)" in again.line()
+    assert storage.runs("potsdam")[0]["notes"] == ("2 record(s) quarantined before and unchanged since, still in "
+                                                   "quarantine: helferhub quarantine --source potsdam")
+    portal.entries[-1] = entry(8)  # the portal fixes one
+    fixed, = sync(config, storage, full=True)
+    assert (fixed.updated + fixed.new, fixed.quarantined, fixed.still_quarantined) == (1, 1, 1)
 
 
 def test_a_bad_new_version_keeps_the_last_good_listing(portal, config, storage):
