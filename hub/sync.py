@@ -165,8 +165,8 @@ class SourceSync:
                         f"privacy{privacy.VERSION}/{extra}")
         self.seen: set[str] = set()
         self.taken = 0  # records stored (or quarantined) so far
-        self.prefetched: dict[str, dict] = {}  # the batch's stored raw records, by id, until each is taken
-        self.states: dict[str, tuple[str, str]] = {}  # and their listings' (status, updated_at)
+        self.prefetched: dict[str, dict | None] = {}  # the batch's stored raw records (None: none), by id, until each is taken
+        self.heads: dict[str, tuple | None] = {}  # and their listings' (status, updated_at, hash) (None: none), by id
         self.bad = 0  # records of this sync in quarantine (new ones and known ones unchanged)
         self.listed_before = 0
         self.latest: str | None = None
@@ -304,13 +304,19 @@ class SourceSync:
 
     def _write_batch(self, batch: list, ids: list[str | None], now: datetime, result: SyncResult, progress) -> None:
         with self.storage.transaction():
-            # what was stored of them, in one query
-            self.prefetched = self.storage.raws(self.source.name, [rid for rid in ids if rid is not None])
-            for row in self.prefetched.values():
+            # what was stored of them, in one query (a record not found is known to be new: no query of its own)
+            wanted = [rid for rid in ids if rid is not None]
+            found = self.storage.raws(self.source.name, wanted)
+            self.prefetched = {rid: found.get(rid) for rid in wanted}
+            for row in found.values():
                 if row["outcome"] == "listed":
                     row["listing_id"] = self._listing_id(row["record_id"])
-            self.states = self.storage.listing_states([row["listing_id"] for row in self.prefetched.values()
-                                                       if "listing_id" in row])
+            # and of their listings, in one more: those listed (still shown?) and those of new records
+            # (an id taken already? a first sync asked for each alone); none for an unchanged re-sync's others
+            listing_ids = [row["listing_id"] for row in found.values() if "listing_id" in row] + \
+                [self._listing_id(rid) for rid in self.prefetched if rid not in found]
+            heads = self.storage.listing_heads(listing_ids)
+            self.heads = {lid: heads.get(lid) for lid in listing_ids}
             try:
                 if self.gates.ready:
                     self._premap(batch, ids, now)
@@ -460,9 +466,9 @@ class SourceSync:
         if stored["outcome"] != "listed":
             return True
         listing_id = stored.get("listing_id") or self._listing_id(record_id)
-        state = self.states.pop(listing_id, MISSING)
+        state = self.heads.pop(listing_id, MISSING)
         if state is MISSING:
-            state = self.storage.listing_state(listing_id)
+            state = self.storage.listing_head(listing_id)
         if state is None or state[0] not in ("active", "pending", "rejected"):
             return False
         self._track_cursor(state[1])
@@ -472,16 +478,17 @@ class SourceSync:
         stable = {k: v for k, v in listing.items() if k != "source"}
         stable["source"] = {k: v for k, v in listing["source"].items() if k != "fetched_at"}
         listing_hash = content_hash(stable)
-        current = self.storage.listing(listing["id"])
+        current = self.heads.pop(listing["id"], MISSING)  # (status, updated_at, hash) as the batch began
+        if current is MISSING:  # or as it is now: asked a second time in the batch, or an id of its own making
+            current = self.storage.listing_head(listing["id"])
         self._track_cursor(listing["updated_at"])
-        if current and current["hash"] == listing_hash and current["status"] in ("active", "pending", "rejected"):
+        if current and current[2] == listing_hash and current[0] in ("active", "pending", "rejected"):
             result.unchanged += 1
             return
-        if current and current["status"] in ("active", "pending", "rejected"):
+        if current and current[0] in ("active", "pending", "rejected"):
             # A moderated source's changed text deserves another look, whatever was decided on the
             # old one: approved or rejected, it waits for review again.
-            status = "pending" if self.source.trust == "moderated" or current["status"] == "rejected" \
-                else current["status"]
+            status = "pending" if self.source.trust == "moderated" or current[0] == "rejected" else current[0]
             action = "updated"
             result.updated += 1
         else:
@@ -526,6 +533,7 @@ class SourceSync:
         row = self.storage.listing(lid)
         if row is None or row["status"] not in ("active", "pending"):
             return False
+        self.heads.pop(lid, None)  # the same record again in this batch reads what it is now
         self.storage.put_listing({**row, "status": "withdrawn", "reason": reason, "updated_at": now.isoformat()})
         self._history(lid, row["record_id"], "withdrawn", now, run_id, row["hash"])
         self.storage.owe_unify(lid)

@@ -227,6 +227,16 @@ class Storage:
         sql = "select id, status, listed_updated_at from listings where id in ({marks})"
         return {lid: (status, updated) for lid, status, updated in self._rows_in(sql, listing_ids)}
 
+    def listing_heads(self, listing_ids: list[str]) -> dict[str, tuple[str, str, str]]:
+        """listing_head of each of these listings there is, by id: one query for a batch."""
+        sql = "select id, status, listed_updated_at, hash from listings where id in ({marks})"
+        return {lid: (status, updated, hash_) for lid, status, updated, hash_ in self._rows_in(sql, listing_ids)}
+
+    def listing_head(self, listing_id: str) -> tuple[str, str, str] | None:
+        """(status, the listing's updated_at, its hash) of a stored listing, without reading the rest of it."""
+        return self.db.conn.execute("select status, listed_updated_at, hash from listings where id = ?",
+                                    [listing_id]).fetchone()
+
     def listing_state(self, listing_id: str) -> tuple[str, str] | None:
         """(status, the listing's updated_at) of a stored listing, without reading the rest of it."""
         row = self.db.conn.execute("select status, listed_updated_at from listings where id = ?",
