@@ -168,6 +168,7 @@ class SourceSync:
         self.prefetched: dict[str, dict | None] = {}  # the batch's stored raw records (None: none), by id, until each is taken
         self.heads: dict[str, tuple | None] = {}  # and their listings' (status, updated_at, hash) (None: none), by id
         self.bad = 0  # records of this sync in quarantine (new ones and known ones unchanged)
+        self.bad_ids: list[tuple[str | None, bool]] = []  # and theirs: (record id, quarantined before and unchanged)
         self.listed_before = 0
         self.latest: str | None = None
         self.secrets = config.secrets()
@@ -240,7 +241,10 @@ class SourceSync:
             result.status, result.error = "failed", scrub(f"{type(exc).__name__}: {exc}", self.secrets)
             log.warning("%s: sync failed: %s", self.source.name, printable(result.error, 500))
         self.gates.close()  # their memory back before the unification
-        result.still_quarantined = self.bad - result.quarantined
+        # by record id: a record the portal sent twice (its list shifted) is one record, and one
+        # quarantined in this run is new there, even where a second copy of it came unchanged
+        result.still_quarantined = len({rid for rid, known in self.bad_ids if known} -
+                                       {rid for rid, known in self.bad_ids if not known})
         if result.still_quarantined:  # counted as unchanged: the run's record says they are still bad
             result.notes.append(f"{result.still_quarantined} record(s) quarantined before and unchanged since, still "
                                 f"in quarantine: helferhub quarantine --source {self.source.name}")
@@ -293,13 +297,14 @@ class SourceSync:
                 ids.append(self._record_id(raw))
             except Exception:  # noqa: BLE001
                 ids.append(None)
-        counted = {k: getattr(result, k) for k in COUNTS if k != "fetched"}, self.bad
+        counted = {k: getattr(result, k) for k in COUNTS if k != "fetched"}, self.bad, len(self.bad_ids)
         try:
             self._write_batch(batch, ids, now, result, progress)
         except BaseException:  # the batch was rolled back: so is what it counted
             for key, value in counted[0].items():
                 setattr(result, key, value)
             self.bad = counted[1]
+            del self.bad_ids[counted[2]:]
             raise
 
     def _write_batch(self, batch: list, ids: list[str | None], now: datetime, result: SyncResult, progress) -> None:
@@ -373,7 +378,7 @@ class SourceSync:
                 return
             if looked is None:
                 return  # unchanged: only read, nothing to undo
-            counted = {k: getattr(result, k) for k in COUNTS}, self.bad
+            counted = {k: getattr(result, k) for k in COUNTS}, self.bad, len(self.bad_ids)
             with self.storage.savepoint():
                 self._record(raw, now, result, *looked)
         except (sqlite3.OperationalError, MemoryError):
@@ -385,6 +390,7 @@ class SourceSync:
                 for key, value in counted[0].items():
                     setattr(result, key, value)
                 self.bad = counted[1]
+                del self.bad_ids[counted[2]:]
             self._quarantine(None, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
 
     def _look(self, raw, result: SyncResult, record_id: str | None = None) -> tuple[str, str, dict | None] | None:
@@ -456,6 +462,7 @@ class SourceSync:
     def _count_unchanged(self, stored: dict, result: SyncResult) -> None:
         if stored["outcome"] == "quarantined":
             self.bad += 1  # still as bad as last time: quarantined before, counted unchanged now
+            self.bad_ids.append((stored["record_id"], True))
         if stored["outcome"] == "withheld":
             result.withheld += 1
         else:
@@ -554,6 +561,7 @@ class SourceSync:
                     printable("; ".join(errors), 500))
         result.quarantined += 1
         self.bad += 1
+        self.bad_ids.append((record_id, False))
 
     def _history(self, listing_id, record_id, action, now, run_id, listing_hash) -> None:
         self.storage.log_history({"listing_id": listing_id, "source": self.source.name, "record_id": record_id,

@@ -125,6 +125,18 @@ def test_malformed_records_are_quarantined_and_the_rest_still_arrive(portal, con
     assert (fixed.updated + fixed.new, fixed.quarantined, fixed.still_quarantined) == (1, 1, 1)
 
 
+
+def test_a_bad_record_sent_twice_is_one_record_still_in_quarantine(portal, config, storage):
+    """The portal's list shifted: a bad record came twice in one sync. It was quarantined in this run
+    (not 'still'), and in the next it is one record still in quarantine, not two."""
+    portal.entries += [entry(7, typ="tausch")]
+    portal.entries.insert(2, entry(7, typ="tausch"))
+    first, = sync(config, storage)
+    assert (first.quarantined, first.still_quarantined) == (1, 0) and "still quarantined" not in first.line()
+    second, = sync(config, storage, full=True)
+    assert (second.quarantined, second.still_quarantined) == (0, 1)
+    assert len(storage.quarantined("potsdam")) == 1
+
 def test_a_bad_new_version_keeps_the_last_good_listing(portal, config, storage):
     sync(config, storage)
     portal.entries[0] = entry(1, typ="??", aktualisiert="2026-05-01T00:00:00+02:00")
