@@ -134,7 +134,7 @@ def _folded(cp: int) -> str:
     return " " if category == "Zs" else ch
 
 
-#: Characters the probe's table keeps as they are once looked up (beyond: looked up each time they are met).
+#: Characters the probe's table keeps once looked up (beyond: it begins again with the look-alikes).
 _PROBE_KEPT = 1 << 16
 
 
@@ -145,6 +145,9 @@ class _ProbeTable(dict):
 
     def __init__(self) -> None:
         super().__init__()
+        self._lookalikes()
+
+    def _lookalikes(self) -> None:
         for chars, target in (("\u00b7\u2024\u2027\u2219\u22c5\u3002\uff0e\uff61\u0701\u0702\u2e31\u30fb", "."),
                               ("\ufe6b\uff20\u24d0", "@"), ("\u2044\u2215\uff0f\u29f8\u2571\u27cb", "/"),
                               ("\u0131", "i"), ("\u0130\u0406\u0399", "I"), ("\u041c\u039c", "M"), ("\u041d\u0397", "H"),
@@ -162,8 +165,10 @@ class _ProbeTable(dict):
 
     def __missing__(self, cp: int) -> str:
         folded = _folded(cp)
-        if len(self) < _PROBE_KEPT or folded != chr(cp):  # a text of every character cannot fill memory
-            self[cp] = folded
+        if len(self) >= _PROBE_KEPT:  # a text of every character: begin again (memory stays bounded, and
+            self.clear()              # what texts hold after it is kept again, not looked up each time)
+            self._lookalikes()
+        self[cp] = folded
         return folded
 
 
