@@ -83,6 +83,7 @@ http {{
     }}
     server {{   # the README's configuration
         listen 127.0.0.1:{snapshot_port};
+        absolute_redirect off;
         location / {{
             root $snapshots;
             gzip_static on;
