@@ -77,15 +77,23 @@ def stop(proc: subprocess.Popen, sig: signal.Signals, seconds: float) -> int:
     try:
         return proc.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
-        family = [proc.pid]
-        for pid in family:
-            family.extend(children(pid))
-        for pid in reversed(family):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        kill_family(proc)
         return proc.wait()
+
+
+def kill_family(proc: subprocess.Popen) -> None:
+    """SIGKILL a server still running and every process under it (its workers, its scheduler)."""
+    if proc.poll() is not None:
+        return
+    family = [proc.pid]
+    for pid in family:
+        family.extend(children(pid))
+    for pid in reversed(family):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait()
 
 
 def get(port: int, target: str, headers: dict | None = None):
@@ -343,7 +351,7 @@ def test_rate_limits_count_every_web_process_together(tmp_path):
         codes = [get(port, "/api/v1/listings")[0] for _ in range(30)]  # a new connection each: either process
         assert codes.count(200) == 10 and codes.count(429) == 20, codes
     finally:
-        stop(proc, signal.SIGTERM, 30)
+        assert stop(proc, signal.SIGTERM, 30) == 0
 
 
 @pytest.mark.parametrize("workers", [2, 1])  # gunicorn, and waitress in one process
@@ -364,7 +372,10 @@ def test_behind_a_proxy_each_client_has_its_own_limit_and_log_line(tmp_path, wor
         assert as_client("203.0.113.2") == 200  # another client behind the same proxy
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
+        try:
+            _, err = proc.communicate(timeout=30)
+        finally:
+            kill_family(proc)
     assert '203.0.113.1 "GET /feed.json" 429' in err and '203.0.113.2 "GET /feed.json" 200' in err
 
 
@@ -380,7 +391,10 @@ def test_ctrl_c_stops_run_quietly(tmp_path):
     proc, scheduler, log = start_run(tmp_path)
     proc.send_signal(signal.SIGINT)  # a terminal's Ctrl-C reaches every process of the group
     os.kill(scheduler, signal.SIGINT)
-    assert proc.wait(timeout=60) == 0
+    try:
+        assert proc.wait(timeout=60) == 0
+    finally:
+        kill_family(proc)
     assert "scheduler process" not in log.read_text()  # no alarm about its scheduler: it was asked to stop
     wait_for(lambda: not os.path.exists(f"/proc/{scheduler}") or
              Path(f"/proc/{scheduler}/stat").read_text().split()[2] == "Z", 30, "the scheduler ending")
@@ -417,7 +431,7 @@ def test_a_stop_right_after_the_start_ends_the_workers_still_booting(tmp_path):
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=90)
     finally:
-        proc.kill()
+        kill_family(proc)  # the master and the workers it forked
     assert proc.returncode == 0, err[-3000:]
     assert err.count("Worker exiting") == 2, err[-3000:]
 
