@@ -44,7 +44,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 4
+VERSION = 5
 
 # -- normalisation ---------------------------------------------------------------------------
 
@@ -228,13 +228,31 @@ _SPELLED = _linear(rf"(?i)\b(?:{_NUMBER_WORDS})(?:[\s,./\-]+(?:{_NUMBER_WORDS}))
                    rf"|(?:و?(?:{_ARABIC_WORDS}))(?:[\s,،./\-]+و?(?:{_ARABIC_WORDS})){{5,}}")
 #: The messengers' link hosts: a link there reaches a person (a phone number or a user name).
 MESSENGER_HOSTS = ("wa.me", "wa.link", "api.whatsapp.com", "chat.whatsapp.com", "t.me", "telegram.me", "telegram.dog",
-                   "signal.me", "signal.group", "m.me")
+                   "signal.me", "signal.group", "m.me", "ig.me", "threema.id", "line.me", "matrix.to",
+                   "invite.viber.com")
+#: Their app links' schemes ('tg://resolve?domain=anna', 'viber://chat?number=...').
+MESSENGER_SCHEMES = ("tg", "sgnl", "viber", "whatsapp", "threema")
 # A link to one, in text: after no letter or digit ('Aktivität.me/Woche' is none), a trailing dot and a
-# port allowed ('t.me./anna', 'wa.me:443/49...'), up to the next space, line break or punctuation that
-# no such link holds (group 1: the link).
+# port allowed ('t.me./anna', 'wa.me:443/49...'), its dots and slash spelled out or spaced as e-mail
+# addresses' are ('t dot me/anna', 't[.]me / anna', 'wa punkt me slash 49...'), up to the next space,
+# line break or punctuation that no such link holds (group 1: the link).
 _LINK_TAIL = r"[^\s\p{Z}\x{0B}\x{85},;\"'<>()\[\]{}]+"
-_MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(h.replace(".", r"\.") for h in MESSENGER_HOSTS)
-                     + r")\.?(?::\d{1,5})?/" + _LINK_TAIL + r"|tg://" + _LINK_TAIL + ")")
+_HOST_DOT = rf"(?:[ \t]*\.[ \t]*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
+_SLASH_WORDS = "slash|schrägstrich|schraegstrich"
+_SLASH = rf"(?:[ \t]*/[ \t]*|\s+(?:{_SLASH_WORDS})\s+|\s*{_OPEN}\s*(?:{_SLASH_WORDS}|/)\s*{_CLOSE}\s*)"
+_MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(_HOST_DOT.join(h.split(".")) for h in MESSENGER_HOSTS)
+                     + r")\.?(?::\d{1,5})?" + _SLASH + _LINK_TAIL
+                     + "|(?:" + "|".join(MESSENGER_SCHEMES) + ")://" + _LINK_TAIL + ")")
+# A user name or id given after a messenger's name, up to two short words on ('Telegram: @anna_w', 'Signal
+# an @anna.42', 'Threema-ID ABCD2345'), and a Matrix id anywhere ('@anna:matrix.org'): they reach the
+# person as a number does.
+_MESSENGER_NAMES = r"telegram|signal|threema|skype|wire|viber|discord|matrix|element|whats ?app"
+_HANDLE_NAME = r"@[\p{L}\p{N}_](?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
+_HANDLE = _linear(
+    rf"(?i)(?:^|[^\p{{L}}\p{{N}}_])(?:{_MESSENGER_NAMES})(?:[ \t\-]*id)?"
+    rf"(?:[^\p{{L}}\p{{N}}\n@]{{1,4}}\p{{L}}{{1,6}}){{0,2}}[^\p{{L}}\p{{N}}\n@]{{0,4}}({_HANDLE_NAME})"
+    r"|(?:^|[^\p{L}\p{N}_])threema(?:[ \t\-]*id)?[^\p{L}\p{N}\n]{0,4}((?-i:[A-Z0-9]{8}))(?:$|[^\p{L}\p{N}_])"
+    r"|(@\p{L}[\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})")
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most
 LONG_RUN = 2 * WINDOW  # a longer run of digits and separators is no text a reader needs: masked whole
 CALLS = 2000  # libphonenumber calls per text at most (about 0.1 s); past that, own rules only
@@ -248,6 +266,9 @@ def _phone_spans(text: str, ids: bool = False) -> Iterator[tuple[int, int]]:
         yield match.start(), match.end()
     for match in _MESSENGER.finditer(text):
         yield match.start(1), match.end(1)
+    for match in _HANDLE.finditer(text):
+        group = next(g for g in (1, 2, 3) if match.start(g) >= 0)
+        yield match.start(group), match.end(group)
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if "." in text or "-" in text else text
     budget = [CALLS]
     for match in _RUN.finditer(blanked):
@@ -288,7 +309,7 @@ def mask(text: str) -> str:
         return text or ""
     view = probe(text)
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
-    if any(c.isdigit() for c in view) or _maybe_spelled(view) or ("/" in view and _MESSENGER.search(view)):
+    if any(c.isdigit() for c in view) or _maybe_spelled(view) or _maybe_messenger(view):
         spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view)]  # a messenger link names no digit: t.me/anna
     if not spans:
         return text
@@ -311,6 +332,14 @@ def _maybe_email(view: str) -> bool:
 
 def _maybe_spelled(view: str) -> bool:
     return bool(_HAS_DIGIT_WORD.search(view))
+
+
+_HAS_MESSENGER_SIGN = re.compile(rf"(?i)[/@]|{_SLASH_WORDS}|threema")
+
+
+def _maybe_messenger(view: str) -> bool:
+    """A messenger's link or user name without a digit may be in the text: 't.me/anna', 'Signal @anna'."""
+    return bool(_HAS_MESSENGER_SIGN.search(view)) and bool(_MESSENGER.search(view) or _HANDLE.search(view))
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -27,6 +27,18 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     assert clean_text(text) == text
 
 
+@pytest.mark.parametrize("text", [
+    # what the messenger rules must not take: their names, dots and slashes in ordinary text
+    "Wir sind bei Signal und Telegram erreichbar, Kontakt über die Website.", "Nicht über WhatsApp/Telegram!",
+    "Threema: auf Anfrage", "Threema-Gruppe: AUSVERKAUFT", "Element: Wasser / Luft", "Treffen 10:30 @Mitte",
+    "Aktion @ Bürgerhaus: 10:30.Uhr", "Sport.me/Du", "Das Signal: Team/Gruppe",
+    "Matrix: siehe Website", "Termine / Orte: siehe unten", "Telegram-Kanal: @ Rathaus",
+    "Discord-Server der Schule", "Wire: Kabel und Stecker gesucht",
+])
+def test_messenger_rules_leave_ordinary_texts(text):
+    assert clean_text(text) == text
+
+
 @pytest.mark.parametrize("text, expected", [
     ("anna@exam\u0090ple.org", EMAIL_MASK),  # the old cleaner stripped U+0090 after masking: a clean address came out
     ("anna@exam\ufffeple.org", EMAIL_MASK),
@@ -54,6 +66,20 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     # invisible characters that are no format characters (default-ignorable), between the digits
     ("0151\u034f1234\u034f5678", PHONE_MASK), ("0151\u180b12345678", PHONE_MASK), ("t\u034f.me/anna", PHONE_MASK),
     ("0151\u31641234\uffa05678", PHONE_MASK), ("0151\u20651234\U000e00415678", PHONE_MASK),
+    # a messenger link spelled out or spaced as addresses are, and more messengers
+    ("Telegram: t dot me/anna_weiss", f"Telegram: {PHONE_MASK}"), ("t (dot) me / anna", PHONE_MASK),
+    ("t[.]me/anna", PHONE_MASK), ("wa punkt me slash 4915112345678", PHONE_MASK), ("t.me / anna_weiss", PHONE_MASK),
+    ("signal . me/#eu/abc", PHONE_MASK), ("t-dot-me(slash)anna bitte", f"{PHONE_MASK} bitte"),
+    ("T PUNKT ME/anna", PHONE_MASK), ("threema.id/ABCD2345", PHONE_MASK), ("line.me/ti/p/~anna", PHONE_MASK),
+    ("https://matrix.to/#/@anna:matrix.org", f"https://{PHONE_MASK}"), ("ig.me/m/anna_w", PHONE_MASK),
+    ("invite.viber.com/?g2=AQBx", PHONE_MASK), ("viber://chat?number=%2B4915112345678", PHONE_MASK),
+    ("sgnl://signal.me/#p/+4915112345678", PHONE_MASK),
+    # a user name or id after the messenger's name, a Matrix id anywhere
+    ("Telegram: @anna_weiss", f"Telegram: {PHONE_MASK}"), ("Signal @anna.42.", f"Signal {PHONE_MASK}."),
+    ("Threema-ID: ABCD2345", f"Threema-ID: {PHONE_MASK}"), ("threema ABCD2345, abends", f"threema {PHONE_MASK}, abends"),
+    ("Schreib mir bei Element: @anna:matrix.org", f"Schreib mir bei Element: {PHONE_MASK}"),
+    ("(@anna.weiss:tchncs.de)", f"({PHONE_MASK})"), ("WhatsApp/Telegram - @annaw", f"WhatsApp/Telegram - {PHONE_MASK}"),
+    ("Skype: @anna.w", f"Skype: {PHONE_MASK}"), ("TELEGRAM:@Anna_W", f"TELEGRAM:{PHONE_MASK}"),
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
@@ -123,6 +149,8 @@ def test_normalising_keeps_what_a_reader_needs():
     ("https://x.example.org/k?tel=0151%2012345678", None), ("https://wa.me/4915112345678", None),
     ("https://t.me./anna_weiss", None), ("https://wa.me:443/4915112345678", None), ("https://T.ME.:443/anna", None),
     ("https://signal.me./#eu/abcDEF", None), ("https://t.me", None), ("https://stadt.me/x", "https://stadt.me/x"),
+    ("https://threema.id/ABCD2345", None), ("https://matrix.to/#/@anna:matrix.org", None),
+    ("https://invite.viber.com/?g2=AQBx", None), ("https://x.example.org/weg/t.me/anna", None),
     ("https://x.example.org/projekt/0157123456", "https://x.example.org/projekt/0157123456"),  # an id in a path
 ])
 def test_links_are_published_only_when_safe(url, expected):
