@@ -144,7 +144,7 @@ class Unifier:
         component = self._component({lid: keys[lid] for lid, row in rows.items() if row["status"] == "active"}, list(rows))
         # the component's documents are read a batch at a time, to prepare and then to write them: a change
         # in a dense federation may reach most of its listings
-        states = self.storage.listing_states(sorted(component))
+        states = self.storage.listing_heads(sorted(component))
         active = [lid for lid in sorted(component) if lid in states and states[lid][0] == "active"]
         old = self.storage.memberships(sorted(component))
         overrides = self.storage.overrides(set(active))

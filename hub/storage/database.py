@@ -222,13 +222,9 @@ class Storage:
         sql = f"select {', '.join(names)} from raw_records where source = ? and record_id in ({{marks}})"
         return {row[1]: dict(zip(names, row)) for row in self._rows_in(sql, record_ids, before=[source])}
 
-    def listing_states(self, listing_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """listing_state of each of these listings there is, by id: one query for a batch."""
-        sql = "select id, status, listed_updated_at from listings where id in ({marks})"
-        return {lid: (status, updated) for lid, status, updated in self._rows_in(sql, listing_ids)}
-
     def listing_heads(self, listing_ids: list[str]) -> dict[str, tuple[str, str, str]]:
-        """listing_head of each of these listings there is, by id: one query for a batch."""
+        """listing_head of each of these listings there is, by id: one query for a batch (a sync's and
+        the unify step's)."""
         sql = "select id, status, listed_updated_at, hash from listings where id in ({marks})"
         return {lid: (status, updated, hash_) for lid, status, updated, hash_ in self._rows_in(sql, listing_ids)}
 
@@ -236,12 +232,6 @@ class Storage:
         """(status, the listing's updated_at, its hash) of a stored listing, without reading the rest of it."""
         return self.db.conn.execute("select status, listed_updated_at, hash from listings where id = ?",
                                     [listing_id]).fetchone()
-
-    def listing_state(self, listing_id: str) -> tuple[str, str] | None:
-        """(status, the listing's updated_at) of a stored listing, without reading the rest of it."""
-        row = self.db.conn.execute("select status, listed_updated_at from listings where id = ?",
-                                   [listing_id]).fetchone()
-        return (row[0], row[1]) if row else None
 
     def put_raw(self, row: dict) -> None:
         """Store or replace a raw record."""

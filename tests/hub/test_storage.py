@@ -50,9 +50,6 @@ def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_
     conn.close()
     with Storage(tmp_path / "hub.db") as store:
         assert store.version() == SCHEMA_VERSION
-        assert store.listing_states(["l_0", "l_1"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00"),
-                                                        "l_1": ("active", None)}
-        assert store.listing_state("l_0") == ("active", "2026-03-01T09:00:00+01:00")
         assert store.listing_heads(["l_0", "l_1", "l_9"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00", "h"),
                                                              "l_1": ("active", None, "h")}
         assert tuple(store.listing_head("l_0")) == ("active", "2026-03-01T09:00:00+01:00", "h")
