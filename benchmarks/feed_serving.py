@@ -266,6 +266,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads of each gunicorn worker")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each compared figure, in turn (the median counts)")
     args = parser.parse_args()
+    if args.rounds < 1 or args.seconds < 1:
+        parser.error("--rounds and --seconds must be at least 1")
     rows = measure(args.seconds, args.connections, args.threads, rounds=args.rounds)
     print(f"{'figure':48} {'req/s':>9} {'baseline':>9} {'ratio':>6} {'target':>7}")
     for label, value, base, target in rows:

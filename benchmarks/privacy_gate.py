@@ -25,6 +25,7 @@ SHAPES = {
     "obfuscated": "x (at) y (dot) ",
     "invisible": "an\u200bna\u00ad ",
     "messenger-like": "Telegram an @anna t dot me / Threema ",
+    "user names": "Telegram: @anna_w / @bob Signal: anna.42 Threema ABCD 2345 @x:y.de ",
 }
 
 

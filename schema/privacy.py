@@ -240,19 +240,70 @@ _LINK_TAIL = r"[^\s\p{Z}\x{0B}\x{85},;\"'<>()\[\]{}]+"
 _HOST_DOT = rf"(?:[ \t]*\.[ \t]*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
 _SLASH_WORDS = "slash|schrägstrich|schraegstrich"
 _SLASH = rf"(?:[ \t]*/[ \t]*|\s+(?:{_SLASH_WORDS})\s+|\s*{_OPEN}\s*(?:{_SLASH_WORDS}|/)\s*{_CLOSE}\s*)"
+# A number after a link's slash may be spaced as numbers are ('wa.me/49 151 1234 5678', 'wa.me/(49)151...').
 _MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(_HOST_DOT.join(h.split(".")) for h in MESSENGER_HOSTS)
-                     + r")\.?(?::\d{1,5})?" + _SLASH + _LINK_TAIL
-                     + "|(?:" + "|".join(MESSENGER_SCHEMES) + ")://" + _LINK_TAIL + ")")
-# A user name or id given after a messenger's name, up to two short words on ('Telegram: @anna_w', 'Signal
-# an @anna.42', 'Threema-ID ABCD2345'), and a Matrix id anywhere ('@anna:matrix.org'): they reach the
-# person as a number does.
-_MESSENGER_NAMES = r"telegram|signal|threema|skype|wire|viber|discord|matrix|element|whats ?app"
-_HANDLE_NAME = r"@[\p{L}\p{N}_](?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
+                     + r")\.?(?::\d{1,5})?" + _SLASH + r"(?:\(?" + _LINK_TAIL.replace("+", "*") + r"\d(?:[ \t()\-/.]+\d+)+|"
+                     + _LINK_TAIL + ")|(?:" + "|".join(MESSENGER_SCHEMES) + ")://" + _LINK_TAIL + ")")
+# A user name or id given with a messenger's name: 'Telegram: @anna_w', 'Signal an @anna.42', 'Telegram-
+# Nutzername:\n@anna_w', '@anna_w (Telegram)', 'Signal: anna.42', 'Threema-ID ABCD 2345', 'Skype: live:anna.w';
+# and a Matrix id anywhere ('@anna:matrix.org'). They reach the person as a number does.
+#: Messengers' names that are no ordinary word; after those that are (Signal, Element, ...: 'Signal-Kurs
+#: @VHS'), a name counts only after a colon or when it looks like one (a digit, '_' or '.' in it).
+_NAMES = "|".join([r"telegramm?|threema|skype|viber|whats ?app|تلغرام|تيليجرام|تليجرام|تلجرام|واتساب|واتس اب|فايبر|سيجنال|سغنال",
+                   # Cyrillic names as the probe reads them (its look-alikes Latin: 'Телеграм' is 'Teлeгpam')
+                   *sorted({probe(case(name)) for name in ("телеграмм", "телеграм", "вайбер", "ватсап", "вотсап", "тг")
+                            for case in (str.lower, str.capitalize, str.upper)}, key=len, reverse=True)])
+_WORD_NAMES = r"signal|wire|discord|matrix|element|tg"
+_LABELS = r"(?:nutzer|benutzer|user|spitz|kontakt|profil)?name|username|kontakt|handle|nick|id|profil|konto|account"
+_SEP = r"[ \t\-–(),:;]"  # no sentence's end (. ! ?) and no path (/ +): 'Kein WhatsApp! Info @Jugendclub'
+_AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
+_AT_NAMES = rf"{_AT_NAME}(?:[ \t]*(?:/|,|&|oder|und|or|and)[ \t]*{_AT_NAME})*"  # 'Telegram: @anna / @bob'
+_BEFORE = r"(?:^|[^\p{L}\p{N}_])"
 _HANDLE = _linear(
-    rf"(?i)(?:^|[^\p{{L}}\p{{N}}_])(?:{_MESSENGER_NAMES})(?:[ \t\-]*id)?"
-    rf"(?:[^\p{{L}}\p{{N}}\n@]{{1,4}}\p{{L}}{{1,6}}){{0,2}}[^\p{{L}}\p{{N}}\n@]{{0,4}}({_HANDLE_NAME})"
-    r"|(?:^|[^\p{L}\p{N}_])threema(?:[ \t\-]*id)?[^\p{L}\p{N}\n]{0,4}((?-i:[A-Z0-9]{8}))(?:$|[^\p{L}\p{N}_])"
-    r"|(@\p{L}[\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})")
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{0,4}}\n?[ \t]*)"
+    rf"({_AT_NAMES})")
+_HANDLE_AFTER = _linear(
+    rf"(?i)({_AT_NAME})[ \t]*(?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*\(?({_NAMES}|{_WORD_NAMES})(?:$|[^\p{{L}}\p{{N}}_])")
+_HANDLE_LABELLED = _linear(  # without '@', after a colon: looked at for a digit or '_' (_handle_spans)
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}(?:{_LABELS}))?[ \t\-–]*[:=][ \t]*\n?[ \t]*"
+    r"(\p{L}[\p{L}\p{N}_.\-]{1,30}[\p{L}\p{N}_])")
+_THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked at in _handle_spans
+    rf"(?i){_BEFORE}threema(?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}\n?[ \t]*(?:id:?[ \t]*)?"
+    r"([a-z0-9]{4}[ \-]?[a-z0-9]{4})")
+_ELSEWHERE = _linear(r"(?i)(@[\p{L}_][\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})"  # Matrix
+                     r"|" + _BEFORE + r"(live:\p{L}[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
+
+
+def _messenger_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of messenger links, user names and ids in a probe."""
+    for match in _MESSENGER.finditer(text):
+        yield match.start(1), match.end(1)
+    yield from _handle_spans(text)
+
+
+def _handle_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of messenger user names and ids in a probe."""
+    def named(name: str, middle: str, handle: str) -> bool:
+        return not re.fullmatch(_WORD_NAMES, name, re.I) or ":" in middle or any(c in "_." or c.isdigit() for c in handle)
+
+    for match in _HANDLE.finditer(text):
+        if named(match.group(1), match.group(2), match.group(3)):
+            yield match.start(3), match.end(3)
+    for match in _HANDLE_AFTER.finditer(text):
+        if named(match.group(2), "", match.group(1)):
+            yield match.start(1), match.end(1)
+    for match in _HANDLE_LABELLED.finditer(text):
+        if any(c == "_" or c.isdigit() for c in match.group(2)):
+            yield match.start(2), match.end(2)
+    for match in _THREEMA.finditer(text):
+        found, after = match.group(1), text[match.end(1):match.end(1) + 1]
+        if not (after.isalnum() or after == "_") and (found.upper() == found or any(c.isdigit() for c in found)):
+            yield match.start(1), match.end(1)
+    for match in _ELSEWHERE.finditer(text):
+        group = 1 if match.start(1) >= 0 else 2
+        yield match.start(group), match.end(group)
+
+
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most
 LONG_RUN = 2 * WINDOW  # a longer run of digits and separators is no text a reader needs: masked whole
 CALLS = 2000  # libphonenumber calls per text at most (about 0.1 s); past that, own rules only
@@ -264,11 +315,7 @@ def _phone_spans(text: str, ids: bool = False) -> Iterator[tuple[int, int]]:
     need not read every id of every link."""
     for match in _SPELLED.finditer(text):
         yield match.start(), match.end()
-    for match in _MESSENGER.finditer(text):
-        yield match.start(1), match.end(1)
-    for match in _HANDLE.finditer(text):
-        group = next(g for g in (1, 2, 3) if match.start(g) >= 0)
-        yield match.start(group), match.end(group)
+    yield from _messenger_spans(text)
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if "." in text or "-" in text else text
     budget = [CALLS]
     for match in _RUN.finditer(blanked):
@@ -334,12 +381,12 @@ def _maybe_spelled(view: str) -> bool:
     return bool(_HAS_DIGIT_WORD.search(view))
 
 
-_HAS_MESSENGER_SIGN = re.compile(rf"(?i)[/@]|{_SLASH_WORDS}|threema")
+_HAS_MESSENGER_SIGN = _linear(rf"(?i)[/@:]|{_SLASH_WORDS}|threema")
 
 
 def _maybe_messenger(view: str) -> bool:
     """A messenger's link or user name without a digit may be in the text: 't.me/anna', 'Signal @anna'."""
-    return bool(_HAS_MESSENGER_SIGN.search(view)) and bool(_MESSENGER.search(view) or _HANDLE.search(view))
+    return bool(_HAS_MESSENGER_SIGN.search(view)) and any(True for _ in _messenger_spans(view))
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

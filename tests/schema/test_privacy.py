@@ -34,6 +34,12 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     "Aktion @ Bürgerhaus: 10:30.Uhr", "Sport.me/Du", "Das Signal: Team/Gruppe",
     "Matrix: siehe Website", "Termine / Orte: siehe unten", "Telegram-Kanal: @ Rathaus",
     "Discord-Server der Schule", "Wire: Kabel und Stecker gesucht",
+    # (review) times, dates and places after a messenger's name, a sentence's end between, a map's link
+    "Signal-Kurs @10:30 Uhr im Bürgerhaus", "Matrix-Treff @19:00", "Signal @2026-12-01", "Telegram @10.12.",
+    "Matrix-Kurs @VHS Potsdam", "Ein Signal setzen @Marktplatz", "Element-Gruppe @Gemeindehaus", "ورشة Signal @المركز",
+    "Anmeldung per Signal. Start @Rathaus", "Kein WhatsApp! Info @Jugendclub", "Signal: z.B. Gruppen",
+    "Telegram: u.a. Gruppen", "Signal: Version 7", "Threema: Anfragen bitte per Mail",
+    "https://www.google.com/maps/place/Signal+Iduna+Park/@51.4926,7.4519,17z",
 ])
 def test_messenger_rules_leave_ordinary_texts(text):
     assert clean_text(text) == text
@@ -80,6 +86,22 @@ def test_messenger_rules_leave_ordinary_texts(text):
     ("Schreib mir bei Element: @anna:matrix.org", f"Schreib mir bei Element: {PHONE_MASK}"),
     ("(@anna.weiss:tchncs.de)", f"({PHONE_MASK})"), ("WhatsApp/Telegram - @annaw", f"WhatsApp/Telegram - {PHONE_MASK}"),
     ("Skype: @anna.w", f"Skype: {PHONE_MASK}"), ("TELEGRAM:@Anna_W", f"TELEGRAM:{PHONE_MASK}"),
+    # (review) ids one after another, a line break, labels, other spellings and scripts, the name after,
+    # a list, no '@', ids in any case or spaced, spaced numbers after a link
+    ("Threema ABCD2345 Threema EFGH6789", f"Threema {PHONE_MASK} Threema {PHONE_MASK}"),
+    ("Kontakt:\nTelegram:\n@anna_w", f"Kontakt:\nTelegram:\n{PHONE_MASK}"), ("Threema-ID:\nABCD2345", f"Threema-ID:\n{PHONE_MASK}"),
+    ("Telegram (Benutzername): @anna_w", f"Telegram (Benutzername): {PHONE_MASK}"),
+    ("Signal (bevorzugt): @anna.42", f"Signal (bevorzugt): {PHONE_MASK}"),
+    ("Telegram unter dem Namen @anna_w", f"Telegram unter dem Namen {PHONE_MASK}"),
+    ("Telegrammkanal @anna_w", f"Telegrammkanal {PHONE_MASK}"), ("TG: @anna_w", f"TG: {PHONE_MASK}"),
+    ("Телеграм: @anna_w", f"Телеграм: {PHONE_MASK}"), ("ВАЙБЕР @anna_w", f"ВАЙБЕР {PHONE_MASK}"),
+    ("تواصل عبر تلغرام: @anna_w", f"تواصل عبر تلغرام: {PHONE_MASK}"),
+    ("@anna_w auf Telegram", f"{PHONE_MASK} auf Telegram"), ("Kontakt: @anna_w (Telegram/Signal)", f"Kontakt: {PHONE_MASK} (Telegram/Signal)"),
+    ("Telegram: @anna / @bob", f"Telegram: {PHONE_MASK}"), ("Signal: @anna.01 oder @bob.02", f"Signal: {PHONE_MASK}"),
+    ("Signal-Username: anna.42", f"Signal-Username: {PHONE_MASK}"), ("Telegram: anna_w", f"Telegram: {PHONE_MASK}"),
+    ("Threema ID abcd2345", f"Threema ID {PHONE_MASK}"), ("Threema (ID: ABCD 2345)", f"Threema (ID: {PHONE_MASK})"),
+    ("wa.me/49 151 1234 5678", PHONE_MASK), ("wa.me/(49)15112345678", PHONE_MASK),
+    ("@_anna:matrix.org", PHONE_MASK), ("Skype-Name: live:anna.w", f"Skype-Name: {PHONE_MASK}"),
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
