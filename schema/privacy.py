@@ -239,6 +239,7 @@ MESSENGER_SCHEMES = ("tg", "sgnl", "viber", "whatsapp", "threema")
 _LINK_TAIL = r"[^\s\p{Z}\x{0B}\x{85},;\"'<>()\[\]{}]+"
 _HOST_DOT = rf"(?:[ \t]*\.[ \t]*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
 _SLASH_WORDS = "slash|schrägstrich|schraegstrich"
+_SLASH_WORDS_FOUND = _linear(rf"(?i){_SLASH_WORDS}|://")
 _SLASH = rf"(?:[ \t]*/[ \t]*|\s+(?:{_SLASH_WORDS})\s+|\s*{_OPEN}\s*(?:{_SLASH_WORDS}|/)\s*{_CLOSE}\s*)"
 # A number after a link's slash may be spaced as numbers are ('wa.me/49 151 1234 5678', 'wa.me/(49)151...').
 _MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(_HOST_DOT.join(h.split(".")) for h in MESSENGER_HOSTS)
@@ -274,34 +275,47 @@ _ELSEWHERE = _linear(r"(?i)(@[\p{L}_][\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{
                      r"|" + _BEFORE + r"(live:\p{L}[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
 
 
+#: What a text holds if any of these may be in it (one quick search; most texts hold none).
+_MESSENGER_SIGN = _linear(rf"(?i)[/@]|live:|{_SLASH_WORDS}|{_NAMES}|{_WORD_NAMES}")
+_ANY_NAME = _linear(rf"(?i){_NAMES}|{_WORD_NAMES}")
+
+
 def _messenger_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of messenger links, user names and ids in a probe."""
-    for match in _MESSENGER.finditer(text):
-        yield match.start(1), match.end(1)
-    yield from _handle_spans(text)
+    """Spans of messenger links, user names and ids in a probe (each search only where it may find
+    something: a link needs a slash, a user name a messenger's name or an '@')."""
+    if not _MESSENGER_SIGN.search(text):
+        return
+    if "/" in text or _SLASH_WORDS_FOUND.search(text):
+        for match in _MESSENGER.finditer(text):
+            yield match.start(1), match.end(1)
+    yield from _handle_spans(text, "@" in text, bool(_ANY_NAME.search(text)))
 
 
-def _handle_spans(text: str) -> Iterator[tuple[int, int]]:
+def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]:
     """Spans of messenger user names and ids in a probe."""
-    def named(name: str, middle: str, handle: str) -> bool:
+    def counts(name: str, middle: str, handle: str) -> bool:
         return not re.fullmatch(_WORD_NAMES, name, re.I) or ":" in middle or any(c in "_." or c.isdigit() for c in handle)
 
-    for match in _HANDLE.finditer(text):
-        if named(match.group(1), match.group(2), match.group(3)):
-            yield match.start(3), match.end(3)
-    for match in _HANDLE_AFTER.finditer(text):
-        if named(match.group(2), "", match.group(1)):
-            yield match.start(1), match.end(1)
-    for match in _HANDLE_LABELLED.finditer(text):
-        if any(c == "_" or c.isdigit() for c in match.group(2)):
-            yield match.start(2), match.end(2)
-    for match in _THREEMA.finditer(text):
-        found, after = match.group(1), text[match.end(1):match.end(1) + 1]
-        if not (after.isalnum() or after == "_") and (found.upper() == found or any(c.isdigit() for c in found)):
-            yield match.start(1), match.end(1)
-    for match in _ELSEWHERE.finditer(text):
-        group = 1 if match.start(1) >= 0 else 2
-        yield match.start(group), match.end(group)
+    if named and at:
+        for match in _HANDLE.finditer(text):
+            if counts(match.group(1), match.group(2), match.group(3)):
+                yield match.start(3), match.end(3)
+        for match in _HANDLE_AFTER.finditer(text):
+            if counts(match.group(2), "", match.group(1)):
+                yield match.start(1), match.end(1)
+    if named and (":" in text or "=" in text):
+        for match in _HANDLE_LABELLED.finditer(text):
+            if any(c == "_" or c.isdigit() for c in match.group(2)):
+                yield match.start(2), match.end(2)
+    if named:
+        for match in _THREEMA.finditer(text):
+            found, after = match.group(1), text[match.end(1):match.end(1) + 1]
+            if not (after.isalnum() or after == "_") and (found.upper() == found or any(c.isdigit() for c in found)):
+                yield match.start(1), match.end(1)
+    if at or "live:" in text.lower():
+        for match in _ELSEWHERE.finditer(text):
+            group = 1 if match.start(1) >= 0 else 2
+            yield match.start(group), match.end(group)
 
 
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most
@@ -309,13 +323,14 @@ LONG_RUN = 2 * WINDOW  # a longer run of digits and separators is no text a read
 CALLS = 2000  # libphonenumber calls per text at most (about 0.1 s); past that, own rules only
 
 
-def _phone_spans(text: str, ids: bool = False) -> Iterator[tuple[int, int]]:
-    """Spans of phone numbers in a probe. With `ids`, not those of runs that are a record's id
-    whatever they hold (_looks_like_id): a link's path asks only for the others, and libphonenumber
-    need not read every id of every link."""
+def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Iterator[tuple[int, int]]:
+    """Spans of phone numbers in a probe, and of messengers' links and user names unless told not to.
+    With `ids`, not those of runs that are a record's id whatever they hold (_looks_like_id): a link's
+    path asks only for the others, and libphonenumber need not read every id of every link."""
     for match in _SPELLED.finditer(text):
         yield match.start(), match.end()
-    yield from _messenger_spans(text)
+    if messengers:
+        yield from _messenger_spans(text)
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if "." in text or "-" in text else text
     budget = [CALLS]
     for match in _RUN.finditer(blanked):
@@ -356,8 +371,9 @@ def mask(text: str) -> str:
         return text or ""
     view = probe(text)
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
-    if any(c.isdigit() for c in view) or _maybe_spelled(view) or _maybe_messenger(view):
-        spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view)]  # a messenger link names no digit: t.me/anna
+    spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
+    if any(c.isdigit() for c in view) or _maybe_spelled(view):
+        spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view, messengers=False)]
     if not spans:
         return text
     out, last = [], 0
@@ -379,14 +395,6 @@ def _maybe_email(view: str) -> bool:
 
 def _maybe_spelled(view: str) -> bool:
     return bool(_HAS_DIGIT_WORD.search(view))
-
-
-_HAS_MESSENGER_SIGN = _linear(rf"(?i)[/@:]|{_SLASH_WORDS}|threema")
-
-
-def _maybe_messenger(view: str) -> bool:
-    """A messenger's link or user name without a digit may be in the text: 't.me/anna', 'Signal @anna'."""
-    return bool(_HAS_MESSENGER_SIGN.search(view)) and any(True for _ in _messenger_spans(view))
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
