@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -91,17 +92,15 @@ class Snapshots:
         config = self.app.config["HUB"]
         if "public" in config.limits:  # rate-limited readers go through the app
             return self.wsgi_app(environ, start_response)
-        language = environ.get("HTTP_ACCEPT_LANGUAGE")
-        language = parse_accept_header(language, LanguageAccept).best_match(LANGUAGES) if language else None
+        language = _language(environ.get("HTTP_ACCEPT_LANGUAGE"))
         now = responses.now_utc()
         if config.publish_folder and not environ.get("QUERY_STRING"):
             snapshot = self._current(config, now)
             entry = snapshot.files.get(environ.get("PATH_INFO", "")) if snapshot is not None else None
             if entry is not None and language in (None, entry["language"]):
                 return self._answer(environ, start_response, config, snapshot, entry)
-        accepted = environ.get("HTTP_ACCEPT_ENCODING")
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-               bool(accepted) and parse_accept_header(accepted)["gzip"] > 0, language)
+               _takes_gzip(environ.get("HTTP_ACCEPT_ENCODING")), language)
         kept = self.remembered.get(key)
         if kept is not None and kept.config is config and kept.renderer == render.renderer() \
                 and current(config.database, now) == kept.state:
@@ -173,8 +172,7 @@ class Snapshots:
 
     def _answer(self, environ, start_response, config, snapshot: Current, entry: dict):
         started = time.perf_counter()
-        accepted = environ.get("HTTP_ACCEPT_ENCODING")
-        gzip = bool(accepted) and parse_accept_header(accepted)["gzip"] > 0
+        gzip = _takes_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
         tag = entry["etag"] + ("-gz" if gzip else "")
         modified = datetime.fromisoformat(entry["last_modified"].replace("Z", "+00:00")) \
             if entry.get("last_modified") else None
@@ -286,6 +284,36 @@ class Remembered:
     def _size(key: tuple, kept: Kept) -> int:
         """What an answer takes, its request and headers included (a few hundred bytes besides the body)."""
         return len(kept.body) + sum(len(str(part)) for part in key) + sum(len(k) + len(v) for k, v in kept.headers) + 200
+
+
+def _takes_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding takes gzip (as werkzeug reads it)."""
+    if not header:
+        return False
+    return _gzip_in(header) if len(header) <= _REMEMBERED_HEADER else parse_accept_header(header)["gzip"] > 0
+
+
+def _language(header: str | None) -> str | None:
+    """The language of LANGUAGES an Accept-Language asks for first, or None (as werkzeug reads it)."""
+    if not header:
+        return None
+    return _best_language(header) if len(header) <= _REMEMBERED_HEADER else \
+        parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)
+
+
+# Readers send a handful of these headers, each of them again and again: read once, not per request
+# (6 to 10 us each). Longer ones, and any beyond the bound, are read each time.
+_REMEMBERED_HEADER = 256
+
+
+@lru_cache(maxsize=1024)
+def _gzip_in(header: str) -> bool:
+    return parse_accept_header(header)["gzip"] > 0
+
+
+@lru_cache(maxsize=1024)
+def _best_language(header: str) -> str | None:
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)
 
 
 def _not_modified(environ, tag: str, modified: datetime | None) -> bool:

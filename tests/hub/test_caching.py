@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from hub.storage import Storage
 from hub.web import create_app
@@ -295,3 +296,27 @@ def test_an_answer_rendered_while_the_config_is_reloaded_is_not_kept_for_the_new
     monkeypatch.setattr(responses, "render", real)
     again = client.get("/feed.json")
     assert again.json["title"].startswith("Neuer Titel")
+
+
+_WORDS = ["de", "en", "ar", "de-DE", "en-US", "ar-SY", "fr", "*", "gzip", "deflate", "br", "identity", "x-gzip", "GZIP", "Ar"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.tuples(st.sampled_from(_WORDS) | st.text(max_size=8),
+                                st.none() | st.sampled_from(["0", "0.5", "1", "0.001", "1.5", "-1", "x", ""])), max_size=6),
+       padding=st.integers(0, 300))
+def test_accept_headers_are_read_as_werkzeug_reads_them_however_often_asked(parts, padding):
+    """The kept answers' key reads Accept-Language and Accept-Encoding once per distinct header (they cost
+    6 to 28 us each to parse): the same answer as werkzeug's every time, long headers and all."""
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    from hub.query import LANGUAGES
+    from hub.web import published
+
+    header = ", ".join(word if q is None else f"{word};q={q}" for word, q in parts) + " " * padding
+    for _ in range(2):  # the second time from what was remembered (or read again, when long)
+        assert published._language(header) == (parse_accept_header(header, LanguageAccept).best_match(LANGUAGES)
+                                                if header else None)
+        assert published._takes_gzip(header) == (bool(header) and parse_accept_header(header)["gzip"] > 0)
+    assert published._best_language.cache_info().currsize <= 1024  # bounded, whatever readers send
