@@ -93,6 +93,10 @@ http {{
             charset utf-8;
             error_page 403 404 405 = @hub;
         }}
+        location = /manifest.json {{
+            error_page 404 = @hub;
+            return 404;
+        }}
         location @hub {{
             proxy_pass http://127.0.0.1:{hub_port};
         }}
@@ -206,6 +210,7 @@ def measure(seconds: int = 5, connections: int = 32, threads: int = 2, workers: 
         tag = hub_headers["ETag"]
         assert get(ports["hub"], "/feed.json", {"If-None-Match": tag})[0] == 304
         assert get(ports["snapshot"], "/feed.json")[2] == body and get(ports["serve"], "/feed.json")[2] == body
+        assert get(ports["snapshot"], "/manifest.json")[0] == 404, "nginx serves the snapshot's manifest"
         search = "/api/v1/listings?q=fahrrad&kind=offer"
         assert get(ports["hub"], search)[0] == 200
         print(f"wrk: 2 threads, {connections} connections, {seconds} s each; gunicorn {workers} workers x "
