@@ -369,6 +369,7 @@ class SourceSync:
         """One record (inside its batch's transaction; its id if read already); whatever goes wrong
         with it, it alone is undone and quarantined."""
         counted = None  # _look counts nothing but an unchanged record, where it returns
+        known = record_id  # the record's id once read: what its quarantine entry is found by
         try:
             try:
                 looked = self._look(raw, result, record_id)
@@ -378,6 +379,7 @@ class SourceSync:
                 return
             if looked is None:
                 return  # unchanged: only read, nothing to undo
+            known = looked[0]
             counted = {k: getattr(result, k) for k in COUNTS}, self.bad, len(self.bad_ids)
             with self.storage.savepoint():
                 self._record(raw, now, result, *looked)
@@ -391,7 +393,7 @@ class SourceSync:
                     setattr(result, key, value)
                 self.bad = counted[1]
                 del self.bad_ids[counted[2]:]
-            self._quarantine(None, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
+            self._quarantine(known, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
 
     def _look(self, raw, result: SyncResult, record_id: str | None = None) -> tuple[str, str, dict | None] | None:
         """Read what is known of a record (no write): None if it is unchanged (counted), else

@@ -307,6 +307,7 @@ def test_a_record_that_fails_half_way_is_undone_alone_inside_its_batch(make_conf
     assert storage.raw("potsdam", "299") and storage.raw("potsdam", "301")
     [bad] = storage.quarantined("potsdam")
     assert "the disk said no" in bad["errors"][0]
+    assert bad["record_id"] == "300"  # found by its id (it was quarantined without one)
 
 
 @pytest.mark.parametrize("failure", [
@@ -358,4 +359,4 @@ def test_a_record_nested_too_deep_to_write_is_quarantined_and_the_rest_synced(po
         assert (result.status, result.quarantined) == ("ok", 1), result.error
     assert visible_titles(storage) == [f"Kleiderschrank abzugeben {n}" for n in (1, 3, 4, 5)]
     row = storage.quarantined("potsdam", 10)[0]
-    assert row["record_id"] is None and "RecursionError" in json.dumps(row["payload"])
+    assert row["record_id"] == "2" and "RecursionError" in json.dumps(row["payload"])  # its id was read before
