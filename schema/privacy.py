@@ -250,33 +250,46 @@ _MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(_HOST_DOT.join(h
 # and a Matrix id anywhere ('@anna:matrix.org'). They reach the person as a number does.
 #: Messengers' names that are no ordinary word; after those that are (Signal, Element, ...: 'Signal-Kurs
 #: @VHS'), a name counts only after a colon or when it looks like one (a digit, '_' or '.' in it).
-_NAMES = "|".join([r"telegramm?|threema|skype|viber|whats ?app|تلغرام|تيليجرام|تليجرام|تلجرام|واتساب|واتس اب|فايبر|سيجنال|سغنال",
+_NAMES = "|".join([r"telegramm?|threema|skype|viber|whats ?app|snapchat|wechat|weixin|"
+                   r"تلغرام|تيليجرام|تليجرام|تلجرام|واتساب|واتس اب|فايبر|سيجنال|سغنال",
                    # Cyrillic names as the probe reads them (its look-alikes Latin: 'Телеграм' is 'Teлeгpam')
                    *sorted({probe(case(name)) for name in ("телеграмм", "телеграм", "вайбер", "ватсап", "вотсап", "тг")
                             for case in (str.lower, str.capitalize, str.upper)}, key=len, reverse=True)])
-_WORD_NAMES = r"signal|wire|discord|matrix|element|tg"
-_LABELS = r"(?:nutzer|benutzer|user|spitz|kontakt|profil)?name|username|kontakt|handle|nick|id|profil|konto|account"
-_SEP = r"[ \t\-–(),:;]"  # no sentence's end (. ! ?) and no path (/ +): 'Kein WhatsApp! Info @Jugendclub'
+_WORD_NAMES = r"signal|wire|discord|matrix|element|line|tg"
+#: Labels that say a user name follows ('Telegram-Benutzername: anna', 'LINE ID: anna_w') and others
+#: that may stand between ('Telegram-Kontakt @anna_w').
+_USER_LABELS = r"(?:nutzer|benutzer|user|spitz)?name|username|handle|nick|id"
+_LABELS = rf"{_USER_LABELS}|kontakt|profil|konto|account"
+# Between a name and what follows: no sentence's end (. ! ?) and no path (/): 'Kein WhatsApp! Info @Jugendclub',
+# '.../place/Signal+Iduna+Park/@51.49'; quotes, arrows, bullets and emoji do ('Telegram 👉 @anna_w').
+_SEP = r"[ \t\-–(),:;&\"'„“”‚‘’«»|·•*~=#<>\[\]{}\p{So}\p{Sm}\p{Pd}]"
 _AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
-_AT_NAMES = rf"{_AT_NAME}(?:[ \t]*(?:/|,|&|oder|und|or|and)[ \t]*{_AT_NAME})*"  # 'Telegram: @anna / @bob'
+_NEXT_LINE = rf"(?:[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})?"  # a line break (a blank line, a bullet) before it
+# 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob'
+_AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+|[ \t]*\n)(?:[ \t]*\n)?[ \t]*{_SEP}{{0,3}}"
+             rf"[ \t]*{_AT_NAME})*")
 _BEFORE = r"(?:^|[^\p{L}\p{N}_])"
 _HANDLE = _linear(
-    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{0,4}}\n?[ \t]*)"
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{0,4}}{_NEXT_LINE})"
     rf"({_AT_NAMES})")
-_HANDLE_AFTER = _linear(
-    rf"(?i)({_AT_NAME})[ \t]*(?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*\(?({_NAMES}|{_WORD_NAMES})(?:$|[^\p{{L}}\p{{N}}_])")
-_HANDLE_LABELLED = _linear(  # without '@', after a colon: looked at for a digit or '_' (_handle_spans)
-    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}(?:{_LABELS}))?[ \t\-–]*[:=][ \t]*\n?[ \t]*"
-    r"(\p{L}[\p{L}\p{N}_.\-]{1,30}[\p{L}\p{N}_])")
+_HANDLE_AFTER = _linear(  # the name after the user name: '@anna_w (Telegram)', '@anna_w auf Telegram'
+    rf"(?i)({_AT_NAME})[ \t]*(?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*(\(?)({_NAMES}|{_WORD_NAMES})($|[^\p{{L}}\p{{N}}_])")
+_HANDLE_LABELLED = _linear(  # without '@', after a colon or 'ist': looked at in _handle_spans
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}({_LABELS}))?(?:[ \t\-–]*[:=]|[ \t]+(?:ist|lautet|is))"
+    rf"[ \t]*{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.\-]{{1,30}}[\p{{L}}\p{{N}}_])")
+_SIGNAL_NAME = _linear(  # Signal's own form of a user name, a name and two digits or more: 'per Signal (anna.42)'
+    rf"(?i){_BEFORE}signal(?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{1,4}}{_NEXT_LINE}"
+    r"(\p{L}[\p{L}\p{N}_]{1,31}\.\d{2,})(?:$|[^\p{L}\p{N}_.])")
 _THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked at in _handle_spans
-    rf"(?i){_BEFORE}threema(?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}\n?[ \t]*(?:id:?[ \t]*)?"
+    rf"(?i){_BEFORE}threema(?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}{_NEXT_LINE}[ \t]*(?:id:?[ \t]*)?"
     r"([a-z0-9]{4}[ \-]?[a-z0-9]{4})")
 _ELSEWHERE = _linear(r"(?i)(@[\p{L}_][\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})"  # Matrix
-                     r"|" + _BEFORE + r"(live:\p{L}[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
+                     r"|" + _BEFORE + r"((?:live:(?:\.cid\.)?|skype:)[\p{L}\p{N}][\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 #: What a text holds if any of these may be in it (one quick search; most texts hold none).
-_MESSENGER_SIGN = _linear(rf"(?i)[/@]|live:|{_SLASH_WORDS}|{_NAMES}|{_WORD_NAMES}")
+_MESSENGER_SIGN = _linear(rf"(?i)[/@]|live:|skype:|{_SLASH_WORDS}|{_NAMES}|{_WORD_NAMES}")
 _ANY_NAME = _linear(rf"(?i){_NAMES}|{_WORD_NAMES}")
 
 
@@ -291,31 +304,56 @@ def _messenger_spans(text: str) -> Iterator[tuple[int, int]]:
     yield from _handle_spans(text, "@" in text, bool(_ANY_NAME.search(text)))
 
 
-def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]:
-    """Spans of messenger user names and ids in a probe."""
-    def counts(name: str, middle: str, handle: str) -> bool:
-        return not re.fullmatch(_WORD_NAMES, name, re.I) or ":" in middle or any(c in "_." or c.isdigit() for c in handle)
+def _word_name(name: str) -> bool:
+    return bool(re.fullmatch(_WORD_NAMES, name, re.I))
 
+
+def _looks_named(handle: str) -> bool:
+    """A user name as people pick them: a digit, '_' or '.' in it ('anna_w', 'anna.42'), not a plain word."""
+    return any(c in "_." or c.isdigit() for c in handle)
+
+
+def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]:
+    """Spans of messenger user names and ids in a probe. After a name that is an ordinary word too
+    (Signal, Matrix, Line, TG ...), a user name counts after a colon, a user-name label, or when it
+    looks like one: 'Signal-Kurs @VHS', 'Matrix: A4-Blatt' and 'TG: Ebene_2' (a car park) are none."""
     if named and at:
         for match in _HANDLE.finditer(text):
-            if counts(match.group(1), match.group(2), match.group(3)):
+            if not _word_name(match.group(1)) or ":" in match.group(2) or _looks_named(match.group(3)):
                 yield match.start(3), match.end(3)
-        for match in _HANDLE_AFTER.finditer(text):
-            if counts(match.group(2), "", match.group(1)):
+        for match in _HANDLE_AFTER.finditer(text):  # '@Bahnhof (Telegram-Gruppe folgt)' is a place
+            if match.group(4) != "-" and (_looks_named(match.group(1)) or (match.group(2) and not _word_name(match.group(3)))):
                 yield match.start(1), match.end(1)
-    if named and (":" in text or "=" in text):
+    if named and (":" in text or "=" in text or " " in text):
         for match in _HANDLE_LABELLED.finditer(text):
-            if any(c == "_" or c.isdigit() for c in match.group(2)):
-                yield match.start(2), match.end(2)
-    if named:
+            name, label, token = match.group(1), match.group(2), match.group(3)
+            if re.fullmatch(_USER_LABELS, label or "", re.I) or (not _word_name(name) and (
+                    any(c == "_" or c.isdigit() for c in token) or (name.lower() == "skype" and "." in token))):
+                yield match.start(3), match.end(3)
+        for match in _SIGNAL_NAME.finditer(text):
+            yield match.start(1), match.end(1)
         for match in _THREEMA.finditer(text):
-            found, after = match.group(1), text[match.end(1):match.end(1) + 1]
-            if not (after.isalnum() or after == "_") and (found.upper() == found or any(c.isdigit() for c in found)):
-                yield match.start(1), match.end(1)
-    if at or "live:" in text.lower():
+            yield from _threema_id(text, match)
+    if at or "live:" in text.lower() or "skype:" in text.lower():
         for match in _ELSEWHERE.finditer(text):
             group = 1 if match.start(1) >= 0 else 2
             yield match.start(group), match.end(group)
+
+
+def _threema_id(text: str, match) -> Iterator[tuple[int, int]]:
+    """A Threema id where the match holds one: not glued to more letters, upper case or holding a digit,
+    and spaced only when both halves are upper case and a digit is in it ('ABCD 2345', not 'seit 2024',
+    'KEIN MUSS'); never a messenger's name ('THREEMA, TELEGRAM')."""
+    found, after = match.group(1), text[match.end(1):match.end(1) + 1]
+    if after.isalnum() or after == "_" or _ANY_NAME.fullmatch(found):
+        return
+    halves = found.replace("-", " ").split(" ")
+    if len(halves) == 2:
+        if found.upper() != found or not any(c.isdigit() for c in found) or (halves[0].isalpha() and _YEAR.fullmatch(halves[1])):
+            return
+    elif found.upper() != found and not any(c.isdigit() for c in found):
+        return
+    yield match.start(1), match.end(1)
 
 
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most

@@ -40,6 +40,11 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     "Anmeldung per Signal. Start @Rathaus", "Kein WhatsApp! Info @Jugendclub", "Signal: z.B. Gruppen",
     "Telegram: u.a. Gruppen", "Signal: Version 7", "Threema: Anfragen bitte per Mail",
     "https://www.google.com/maps/place/Signal+Iduna+Park/@51.4926,7.4519,17z",
+    # (second review) a year, capitals and names after Threema, places beside a messenger's name, a car park
+    "Wir nutzen Threema seit 2024.", "Threema Work 2024 ist gut", "THREEMA, TELEGRAM", "KONTAKT PER THREEMA ODER WIRE",
+    "Threema: KEIN MUSS", "Team @Tafel auf Telegram", "Wir treffen uns @Bahnhof (Telegram-Gruppe folgt)",
+    "Parken in der TG: Ebene_2", "Matrix: A4-Blatt mitbringen", "Die Line ist lang", "Telegram ist ein Messenger",
+    "Signal: Version 7.2 nötig",
 ])
 def test_messenger_rules_leave_ordinary_texts(text):
     assert clean_text(text) == text
@@ -102,6 +107,18 @@ def test_messenger_rules_leave_ordinary_texts(text):
     ("Threema ID abcd2345", f"Threema ID {PHONE_MASK}"), ("Threema (ID: ABCD 2345)", f"Threema (ID: {PHONE_MASK})"),
     ("wa.me/49 151 1234 5678", PHONE_MASK), ("wa.me/(49)15112345678", PHONE_MASK),
     ("@_anna:matrix.org", PHONE_MASK), ("Skype-Name: live:anna.w", f"Skype-Name: {PHONE_MASK}"),
+    # (second review) arrows, emoji, quotes and bullets between; lists over lines; labels without '@' or
+    # colon; Signal's own form; Skype's ids and links; more messengers
+    ("Telegram 👉 @annaw", f"Telegram 👉 {PHONE_MASK}"), ("Telegram → @annaw", f"Telegram → {PHONE_MASK}"),
+    ("Telegram: „@anna_w“", f"Telegram: „{PHONE_MASK}“"), ("Viber | @annaw", f"Viber | {PHONE_MASK}"),
+    ("Telegram=>@annaw", f"Telegram=>{PHONE_MASK}"), ("Telegram: @annaw @bobx", f"Telegram: {PHONE_MASK}"),
+    ("Telegram:\n- @annaw\n- @bobx", f"Telegram:\n- {PHONE_MASK}"), ("Telegram:\n\n@annaw", f"Telegram:\n\n{PHONE_MASK}"),
+    ("Telegram-Benutzername: annaweiss", f"Telegram-Benutzername: {PHONE_MASK}"),
+    ("Mein Telegram-Name ist anna_weiss", f"Mein Telegram-Name ist {PHONE_MASK}"),
+    ("per Signal (anna.42)", f"per Signal ({PHONE_MASK})"), ("Threema-ID lautet ABCD2345", f"Threema-ID lautet {PHONE_MASK}"),
+    ("Skype: anna.weiss", f"Skype: {PHONE_MASK}"), ("skype:anna.weiss?chat", f"{PHONE_MASK}?chat"),
+    ("live:.cid.1234abcd", PHONE_MASK), ("Telegram & Signal @annaw", f"Telegram & Signal {PHONE_MASK}"),
+    ("LINE ID: anna_w", f"LINE ID: {PHONE_MASK}"), ("Snapchat: anna_w", f"Snapchat: {PHONE_MASK}"),
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
@@ -173,6 +190,7 @@ def test_normalising_keeps_what_a_reader_needs():
     ("https://signal.me./#eu/abcDEF", None), ("https://t.me", None), ("https://stadt.me/x", "https://stadt.me/x"),
     ("https://threema.id/ABCD2345", None), ("https://matrix.to/#/@anna:matrix.org", None),
     ("https://invite.viber.com/?g2=AQBx", None), ("https://x.example.org/weg/t.me/anna", None),
+    ("https://x.example.org/blog/threema-seit-2024", "https://x.example.org/blog/threema-seit-2024"),
     ("https://x.example.org/projekt/0157123456", "https://x.example.org/projekt/0157123456"),  # an id in a path
 ])
 def test_links_are_published_only_when_safe(url, expected):
