@@ -266,26 +266,34 @@ _SEP = r"[ \t\-–(),:;&\"'„“”‚‘’«»|·•*~=#<>\[\]{}\p{So}\p{Sm}\
 _AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
 _NEXT_LINE = rf"(?:[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})?"  # a line break (a blank line, a bullet) before it
 # 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob'
-_AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+|[ \t]*\n)(?:[ \t]*\n)?[ \t]*{_SEP}{{0,3}}"
+# 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob' (one line break, not a blank line: what follows
+# it is another paragraph)
+_AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+|[ \t]*\n)[ \t]*{_SEP}{{0,3}}"
              rf"[ \t]*{_AT_NAME})*")
 _BEFORE = r"(?:^|[^\p{L}\p{N}_])"
 _HANDLE = _linear(
     rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{0,4}}{_NEXT_LINE})"
     rf"({_AT_NAMES})")
-_HANDLE_AFTER = _linear(  # the name after the user name: '@anna_w (Telegram)', '@anna_w auf Telegram'
-    rf"(?i)({_AT_NAME})[ \t]*(?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*(\(?)({_NAMES}|{_WORD_NAMES})($|[^\p{{L}}\p{{N}}_])")
-_HANDLE_LABELLED = _linear(  # without '@', after a colon or 'ist': looked at in _handle_spans
-    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}({_LABELS}))?(?:[ \t\-–]*[:=]|[ \t]+(?:ist|lautet|is))"
+_HANDLE_AFTER = _linear(  # the name after the user name: '@anna_w (Telegram)', '@anna auf Telegram'
+    rf"(?i)({_AT_NAME})[ \t]*((?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*\(?)({_NAMES}|{_WORD_NAMES})"
+    rf"(?:-(\p{{L}}+))?(?:$|[^\p{{L}}\p{{N}}_])")
+_HANDLE_LABELLED = _linear(  # without '@', after a colon, 'ist' or a space: looked at in _handle_spans
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}({_LABELS}))?([ \t\-–]*[:=]|[ \t]+(?:ist|lautet|is)[ \t]|[ \t]+)"
     rf"[ \t]*{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.\-]{{1,30}}[\p{{L}}\p{{N}}_])")
 _SIGNAL_NAME = _linear(  # Signal's own form of a user name, a name and two digits or more: 'per Signal (anna.42)'
-    rf"(?i){_BEFORE}signal(?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{1,4}}{_NEXT_LINE}"
-    r"(\p{L}[\p{L}\p{N}_]{1,31}\.\d{2,})(?:$|[^\p{L}\p{N}_.])")
-_THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked at in _handle_spans
-    rf"(?i){_BEFORE}threema(?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}{_NEXT_LINE}[ \t]*(?:id:?[ \t]*)?"
+    rf"(?i){_BEFORE}signal(?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}(?:{_SEP}{{1,4}}{_NEXT_LINE}|[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})"
+    r"(\p{L}[\p{L}\p{N}_]{2,31}\.\d{2,})(?:$|[^\p{L}\p{N}_.])")
+_THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked at in _threema_id
+    rf"(?i){_BEFORE}threema((?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}{_NEXT_LINE}[ \t]*(?:id:?[ \t]*)?)"
     r"([a-z0-9]{4}[ \-]?[a-z0-9]{4})")
 _ELSEWHERE = _linear(r"(?i)(@[\p{L}_][\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})"  # Matrix
-                     r"|" + _BEFORE + r"((?:live:(?:\.cid\.)?|skype:)[\p{L}\p{N}][\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
+                     r"|" + _BEFORE + r"((?-i:live|skype):[.\p{L}\p{N}][\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_MONTH = re.compile(r"(?i)jan|feb|mär|maer|mar|apr|mai|may|jun|jul|aug|sep|sept|okt|oct|nov|dez|dec")
+#: Words a label is followed by that are no user name: 'Telegram-Nick: folgt', 'Signal-ID: keine'.
+_NO_NAME = frozenset("""folgt folgen kein keine keins egal privat bitte gerne siehe unten oben auf per bei nach über ueber
+    ist wird noch später spaeter anfrage vereinbarung nicht nein ja none tbd follows private please see below
+    request on upon not no yes""".split())
 
 
 #: What a text holds if any of these may be in it (one quick search; most texts hold none).
@@ -315,45 +323,70 @@ def _looks_named(handle: str) -> bool:
 
 def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]:
     """Spans of messenger user names and ids in a probe. After a name that is an ordinary word too
-    (Signal, Matrix, Line, TG ...), a user name counts after a colon, a user-name label, or when it
+    (Signal, Matrix, Line, TG ...), a user name counts after a colon or a user-name label, or when it
     looks like one: 'Signal-Kurs @VHS', 'Matrix: A4-Blatt' and 'TG: Ebene_2' (a car park) are none."""
-    if named and at:
+    if not named:
+        yield from _elsewhere(text)
+        return
+    if at:
         for match in _HANDLE.finditer(text):
             if not _word_name(match.group(1)) or ":" in match.group(2) or _looks_named(match.group(3)):
                 yield match.start(3), match.end(3)
-        for match in _HANDLE_AFTER.finditer(text):  # '@Bahnhof (Telegram-Gruppe folgt)' is a place
-            if match.group(4) != "-" and (_looks_named(match.group(1)) or (match.group(2) and not _word_name(match.group(3)))):
+        for match in _HANDLE_AFTER.finditer(text):
+            handle, between, name, word = match.group(1), match.group(2), match.group(3), match.group(4)
+            if word and not _looks_named(handle) and not re.fullmatch(_LABELS, word, re.I):
+                continue  # '@Bahnhof (Telegram-Gruppe folgt)': a place, not the group's user name
+            if not _word_name(name) or _looks_named(handle) or "(" in between:
                 yield match.start(1), match.end(1)
-    if named and (":" in text or "=" in text or " " in text):
-        for match in _HANDLE_LABELLED.finditer(text):
-            name, label, token = match.group(1), match.group(2), match.group(3)
-            if re.fullmatch(_USER_LABELS, label or "", re.I) or (not _word_name(name) and (
-                    any(c == "_" or c.isdigit() for c in token) or (name.lower() == "skype" and "." in token))):
-                yield match.start(3), match.end(3)
-        for match in _SIGNAL_NAME.finditer(text):
+    for match in _HANDLE_LABELLED.finditer(text):
+        name, label, said, token = match.group(1), match.group(2), match.group(3), match.group(4)
+        if token.lower() in _NO_NAME or (not said.strip() and not any(c == "_" or c.isdigit() for c in token)):
+            continue  # after a space alone, only what looks like a name: 'Telegram isabella_92', not 'Threema id after'
+        if re.fullmatch(_USER_LABELS, label or "", re.I):
+            yield match.start(4), match.end(4)
+        elif _word_name(name):  # 'Signal: anna_92', 'TG: anna.w'; not 'TG: Ebene_2', 'Signal: z.B.'
+            if token[0].islower() and any(c == "_" or c.isdigit() for c in token):
+                yield match.start(4), match.end(4)
+        elif any(c == "_" or c.isdigit() for c in token) or (
+                name.lower() == "skype" and re.fullmatch(r"[a-z][\w\-]+\.[\w\-]{2,}[\w.\-]*", token)):  # not 'z.B.'
+            yield match.start(4), match.end(4)
+    for match in _SIGNAL_NAME.finditer(text):
+        if not _MONTH.fullmatch(match.group(1).split(".")[0]):  # 'Signal-Workshop Jan.2025' is a date
             yield match.start(1), match.end(1)
-        for match in _THREEMA.finditer(text):
-            yield from _threema_id(text, match)
-    if at or "live:" in text.lower() or "skype:" in text.lower():
-        for match in _ELSEWHERE.finditer(text):
-            group = 1 if match.start(1) >= 0 else 2
-            yield match.start(group), match.end(group)
+    for match in _THREEMA.finditer(text):
+        yield from _threema_id(text, match)
+    yield from _elsewhere(text)
+
+
+def _elsewhere(text: str) -> Iterator[tuple[int, int]]:
+    """Matrix ids anywhere; Skype's 'live:' and 'skype:' names that look like ids ('Skype:ja' is none)."""
+    if "@" not in text and "live:" not in text and "skype:" not in text:
+        return
+    for match in _ELSEWHERE.finditer(text):
+        if match.start(1) >= 0:
+            yield match.start(1), match.end(1)
+        elif _looks_named(match.group(2).split(":", 1)[1]):
+            yield match.start(2), match.end(2)
 
 
 def _threema_id(text: str, match) -> Iterator[tuple[int, int]]:
     """A Threema id where the match holds one: not glued to more letters, upper case or holding a digit,
-    and spaced only when both halves are upper case and a digit is in it ('ABCD 2345', not 'seit 2024',
-    'KEIN MUSS'); never a messenger's name ('THREEMA, TELEGRAM')."""
-    found, after = match.group(1), text[match.end(1):match.end(1) + 1]
+    never a messenger's name ('THREEMA, TELEGRAM'); spaced, after a colon or label when a digit is in it
+    ('Threema: abcd 2345'), else only in capitals with a digit and no year ('ABCD 2345', not 'seit
+    2024', 'KEIN MUSS')."""
+    between, found = match.group(1), match.group(2)
+    after = text[match.end(2):match.end(2) + 1]
     if after.isalnum() or after == "_" or _ANY_NAME.fullmatch(found):
         return
+    digit = any(c.isdigit() for c in found)
     halves = found.replace("-", " ").split(" ")
     if len(halves) == 2:
-        if found.upper() != found or not any(c.isdigit() for c in found) or (halves[0].isalpha() and _YEAR.fullmatch(halves[1])):
+        labelled = ":" in between or bool(re.search(_USER_LABELS, between, re.I))
+        if not digit or not labelled and (found.upper() != found or (halves[0].isalpha() and _YEAR.fullmatch(halves[1]))):
             return
-    elif found.upper() != found and not any(c.isdigit() for c in found):
+    elif found.upper() != found and not digit:
         return
-    yield match.start(1), match.end(1)
+    yield match.start(2), match.end(2)
 
 
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most

