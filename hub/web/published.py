@@ -17,8 +17,8 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request
@@ -319,7 +319,7 @@ def _best_language(header: str) -> str | None:
 def _not_modified(environ, tag: str, modified: datetime | None) -> bool:
     """As the app decides it (RFC 9110 13.2.2): If-None-Match when present, else If-Modified-Since."""
     asked = environ.get("HTTP_IF_NONE_MATCH")
-    if asked and tag and asked in (f'"{tag}"', f'W/"{tag}"'):  # what a reader sends back: the tag it was given
+    if asked and tag and '"' not in tag and asked in (f'"{tag}"', f'W/"{tag}"'):  # the tag as it was given
         return True
     etags = parse_etags(asked)
     if etags:  # as werkzeug reads it: a header of blanks is none
