@@ -248,8 +248,8 @@ _MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(_HOST_DOT.join(h
 # A user name or id given with a messenger's name: 'Telegram: @anna_w', 'Signal an @anna.42', 'Telegram-
 # Nutzername:\n@anna_w', '@anna_w (Telegram)', 'Signal: anna.42', 'Threema-ID ABCD 2345', 'Skype: live:anna.w';
 # and a Matrix id anywhere ('@anna:matrix.org'). They reach the person as a number does.
-#: Messengers' names that are no ordinary word; after those that are (Signal, Element, ...: 'Signal-Kurs
-#: @VHS'), a name counts only after a colon or when it looks like one (a digit, '_' or '.' in it).
+#: Messengers' names that are no ordinary word; after those that are (_WORD_NAMES: 'Signal-Kurs @VHS'),
+#: a user name counts only after a colon or a label, or when it looks like one (_handle_spans).
 _NAMES = "|".join([r"telegramm?|threema|skype|viber|whats ?app|snapchat|wechat|weixin|"
                    r"تلغرام|تيليجرام|تليجرام|تلجرام|واتساب|واتس اب|فايبر|سيجنال|سغنال",
                    # Cyrillic names as the probe reads them (its look-alikes Latin: 'Телеграм' is 'Teлeгpam')
@@ -265,7 +265,6 @@ _LABELS = rf"{_USER_LABELS}|kontakt|profil|konto|account"
 _SEP = r"[ \t\-–(),:;&\"'„“”‚‘’«»|·•*~=#<>\[\]{}\p{So}\p{Sm}\p{Pd}]"
 _AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
 _NEXT_LINE = rf"(?:[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})?"  # a line break (a blank line, a bullet) before it
-# 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob'
 # 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob' (one line break, not a blank line: what follows
 # it is another paragraph)
 _AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+|[ \t]*\n)[ \t]*{_SEP}{{0,3}}"
@@ -278,10 +277,11 @@ _HANDLE_AFTER = _linear(  # the name after the user name: '@anna_w (Telegram)', 
     rf"(?i)({_AT_NAME})[ \t]*((?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*\(?)({_NAMES}|{_WORD_NAMES})"
     rf"(?:-(\p{{L}}+))?(?:$|[^\p{{L}}\p{{N}}_])")
 _HANDLE_LABELLED = _linear(  # without '@', after a colon, 'ist' or a space: looked at in _handle_spans
-    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}({_LABELS}))?([ \t\-–]*[:=]|[ \t]+(?:ist|lautet|is)[ \t]|[ \t]+)"
-    rf"[ \t]*{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.\-]{{1,30}}[\p{{L}}\p{{N}}_])")
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}({_LABELS}))?"
+    rf"([ \t\-–]*[:=]|[ \t]+(?:ist|lautet|is)[ \t]|[ \t]+)[ \t]*{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.\-]{{1,30}}[\p{{L}}\p{{N}}_])")
 _SIGNAL_NAME = _linear(  # Signal's own form of a user name, a name and two digits or more: 'per Signal (anna.42)'
-    rf"(?i){_BEFORE}signal(?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}(?:{_SEP}{{1,4}}{_NEXT_LINE}|[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})"
+    rf"(?i){_BEFORE}signal(?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}"
+    rf"(?:{_SEP}{{1,4}}{_NEXT_LINE}|[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})"
     r"(\p{L}[\p{L}\p{N}_]{2,31}\.\d{2,})(?:$|[^\p{L}\p{N}_.])")
 _THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked at in _threema_id
     rf"(?i){_BEFORE}threema((?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}{_NEXT_LINE}[ \t]*(?:id:?[ \t]*)?)"
