@@ -170,7 +170,8 @@ class SourceSync:
         self.bad = 0  # records of this sync in quarantine (new ones and known ones unchanged)
         self.bad_ids: list[tuple[str | None, bool]] = []  # and theirs: (record id, quarantined before and unchanged)
         self.listed_before = 0
-        self.latest: str | None = None
+        self.latest: str | None = None  # the latest updated_at of this sync's listings (and it parsed)
+        self.latest_when: datetime | None = None
         self.secrets = config.secrets()
         self.regate = cls.normalize is not Connector.normalize
         self.gates = gating.Gates(source.name)
@@ -570,8 +571,9 @@ class SourceSync:
                                   "run_id": run_id, "action": action, "at": now.isoformat(), "hash": listing_hash})
 
     def _track_cursor(self, updated_at: str) -> None:
-        if self.latest is None or datetime.fromisoformat(updated_at) > datetime.fromisoformat(self.latest):
-            self.latest = updated_at
+        when = datetime.fromisoformat(updated_at)  # the latest is kept parsed: one parse a record
+        if self.latest is None or when > self.latest_when:
+            self.latest, self.latest_when = updated_at, when
 
     def _finish(self, result: SyncResult, state: dict) -> None:
         now = utcnow().isoformat()

@@ -225,13 +225,13 @@ class Storage:
     def listing_heads(self, listing_ids: list[str]) -> dict[str, tuple[str, str, str]]:
         """listing_head of each of these listings there is, by id: one query for a batch (a sync's and
         the unify step's)."""
-        sql = "select id, status, listed_updated_at, hash from listings where id in ({marks})"
+        sql = "select id, status, listed_updated_at, hash from listings indexed by listings_head where id in ({marks})"
         return {lid: (status, updated, hash_) for lid, status, updated, hash_ in self._rows_in(sql, listing_ids)}
 
     def listing_head(self, listing_id: str) -> tuple[str, str, str] | None:
         """(status, the listing's updated_at, its hash) of a stored listing, without reading the rest of it."""
-        return self.db.conn.execute("select status, listed_updated_at, hash from listings where id = ?",
-                                    [listing_id]).fetchone()
+        return self.db.conn.execute("select status, listed_updated_at, hash from listings indexed by listings_head "
+                                    "where id = ?", [listing_id]).fetchone()
 
     def put_raw(self, row: dict) -> None:
         """Store or replace a raw record."""

@@ -44,6 +44,7 @@ def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_
                                "data": {"id": f"l_{n}", "updated_at": stamp, "title": "Fahrrad"}, "reason": None,
                                "updated_at": "2026-03-02T00:00:00+00:00"})
     conn = sqlite3.connect(tmp_path / "hub.db")  # as a hub of version 11 left it
+    conn.execute("drop index listings_head")
     conn.execute("alter table listings drop column listed_updated_at")
     conn.execute("PRAGMA user_version = 11")
     conn.commit()
@@ -54,6 +55,31 @@ def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_
                                                              "l_1": ("active", None, "h")}
         assert tuple(store.listing_head("l_0")) == ("active", "2026-03-01T09:00:00+01:00", "h")
         assert store.listing_head("l_9") is None
+
+
+def test_a_database_of_version_12_gets_the_listing_heads_index_and_a_re_sync_reads_only_it(tmp_path):
+    """Version 13 indexes each listing's head: a re-sync asks for it per unchanged record, and the
+    index answers without reading the listing (the table's row holds the whole document)."""
+    with Storage(tmp_path / "hub.db") as store:
+        store.put_listing({"id": "l_0", "source": "s", "record_id": "0", "hash": "h", "status": "active",
+                           "data": {"id": "l_0", "updated_at": "2026-03-01T09:00:00+01:00", "title": "x" * 5000},
+                           "reason": None, "updated_at": "2026-03-02T00:00:00+00:00"})
+    conn = sqlite3.connect(tmp_path / "hub.db")  # as a hub of version 12 left it
+    conn.execute("drop index listings_head")
+    conn.execute("PRAGMA user_version = 12")
+    conn.commit()
+    conn.close()
+    with Storage(tmp_path / "hub.db") as store:
+        assert store.version() == SCHEMA_VERSION
+        asked: list[str] = []  # the statements the two reads send, with their values in place
+        store.db.conn.set_trace_callback(asked.append)
+        assert store.listing_heads(["l_0", "l_1"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00", "h")}
+        assert tuple(store.listing_head("l_0")) == ("active", "2026-03-01T09:00:00+01:00", "h")
+        store.db.conn.set_trace_callback(None)
+        assert len(asked) == 2
+        for sql in asked:
+            plan = " ".join(row[-1] for row in store.db.execute(f"explain query plan {sql}"))
+            assert "COVERING INDEX listings_head" in plan, plan
 
 
 def test_a_database_from_a_newer_hub_is_refused(tmp_path):
