@@ -26,6 +26,7 @@ SHAPES = {
     "invisible": "an\u200bna\u00ad ",
     "messenger-like": "Telegram an @anna t dot me / Threema ",
     "user names": "Telegram: @anna_w / @bob Signal: anna.42 Threema ABCD 2345 @x:y.de ",
+    "id lists": "Threema: ABCD2345, EFGH6789 und X1Y2Z3W4 AB12CD34 (Threema) Discord anna#1234 Element: a:b.de · ",
 }
 
 

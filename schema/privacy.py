@@ -44,7 +44,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 5
+VERSION = 6
 
 # -- normalisation ---------------------------------------------------------------------------
 
@@ -258,11 +258,14 @@ _NAMES = "|".join([r"telegramm?|threema|skype|viber|whats ?app|snapchat|wechat|w
 _WORD_NAMES = r"signal|wire|discord|matrix|element|line|tg"
 #: Labels that say a user name follows ('Telegram-Benutzername: anna', 'LINE ID: anna_w') and others
 #: that may stand between ('Telegram-Kontakt @anna_w').
-_USER_LABELS = r"(?:nutzer|benutzer|user|spitz)?name|username|handle|nick|id"
+_USER_LABELS = r"(?:(?:nutzer|benutzer|user|spitz)?name[ns]?|usernames?|handles?|nicks?|ids?)"
 _LABELS = rf"{_USER_LABELS}|kontakt|profil|konto|account"
 # Between a name and what follows: no sentence's end (. ! ?) and no path (/): 'Kein WhatsApp! Info @Jugendclub',
 # '.../place/Signal+Iduna+Park/@51.49'; quotes, arrows, bullets and emoji do ('Telegram 👉 @anna_w').
 _SEP = r"[ \t\-–(),:;&\"'„“”‚‘’«»|·•*~=#<>\[\]{}\p{So}\p{Sm}\p{Pd}]"
+# and a dot with a space on both sides, which ends no sentence: the probe reads a middle dot as a dot
+# ('Telegram · @anna_w')
+_SEPS = rf"(?:{_SEP}|[ \t]\.[ \t])"
 _AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
 _NEXT_LINE = rf"(?:[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})?"  # a line break (a blank line, a bullet) before it
 # 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob' (one line break, not a blank line: what follows
@@ -271,7 +274,7 @@ _AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+|[
              rf"[ \t]*{_AT_NAME})*")
 _BEFORE = r"(?:^|[^\p{L}\p{N}_])"
 _HANDLE = _linear(
-    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{0,4}}{_NEXT_LINE})"
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEPS}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEPS}{{0,4}}{_NEXT_LINE})"
     rf"({_AT_NAMES})")
 _HANDLE_AFTER = _linear(  # the name after the user name: '@anna_w (Telegram)', '@anna auf Telegram'
     rf"(?i)({_AT_NAME})[ \t]*((?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*\(?)({_NAMES}|{_WORD_NAMES})"
@@ -286,6 +289,18 @@ _SIGNAL_NAME = _linear(  # Signal's own form of a user name, a name and two digi
 _THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked at in _threema_id
     rf"(?i){_BEFORE}threema((?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}{_NEXT_LINE}[ \t]*(?:id:?[ \t]*)?)"
     r"([a-z0-9]{4}[ \-]?[a-z0-9]{4})")
+#: More ids after a Threema id, in a list ('Threema: ABCD2345, EFGH6789'): matched from where one ended, with
+#: `re` (bounded, and RE2's binding would encode the whole text again for each match).
+_THREEMA_MORE = re.compile(r"[ \t]{0,4}(?:[,;/&|]|und|oder|or|and)[ \t]{0,4}([a-zA-Z0-9]{4}[ \-]?[a-zA-Z0-9]{4})")
+#: A Threema id before the name, in capitals ('ABCD2345 (Threema)', 'ABCD 2345 auf Threema'): looked at in _handle_spans.
+_THREEMA_BEFORE = _linear(r"(?:^|[^\p{L}\p{N}_])([A-Z0-9]{4}[ \-]?[A-Z0-9]{4})([ \t]*(?:-|\(|(?i:auf|bei|via|per|über|ueber|on|in))?"
+                          r"[ \t]*\(?[ \t]*)(?i:threema)")
+#: A Matrix id without its '@' after Matrix's or Element's name ('Element: anna:matrix.org').
+_MATRIX_BARE = _linear(rf"(?i){_BEFORE}(?:matrix|element)(?:{_SEP}{{0,4}}(?:{_LABELS}))?[ \t\-–]*[:=]?[ \t]*{_NEXT_LINE}[ \t]*"
+                       r"(\p{L}[\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})")
+#: A Discord name with its number ('anna#1234'), in a text that names Discord.
+_DISCORD_TAG = _linear(r"(?:^|[^\p{L}\p{N}_.#@])(\p{L}[\p{L}\p{N}_.]{1,31}#\d{4})(?:$|[^\p{L}\p{N}_])")
+_DISCORD = _linear(r"(?i)discord")
 _ELSEWHERE = _linear(r"(?i)(@[\p{L}_][\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})"  # Matrix
                      r"|" + _BEFORE + r"((?-i:live|skype):[.\p{L}\p{N}][\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -354,7 +369,16 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
         if not _MONTH.fullmatch(match.group(1).split(".")[0]):  # 'Signal-Workshop Jan.2025' is a date
             yield match.start(1), match.end(1)
     for match in _THREEMA.finditer(text):
-        yield from _threema_id(text, match)
+        yield from _threema_id(text, match.group(1), match.start(2), match.end(2))
+    for match in _THREEMA_BEFORE.finditer(text):  # with a digit: 'ANMELDEN PER THREEMA' is none
+        if any(c.isdigit() for c in match.group(1)):
+            yield from _threema_id(text, match.group(2), match.start(1), match.end(1))
+    if ":" in text:
+        for match in _MATRIX_BARE.finditer(text):
+            yield match.start(1), match.end(1)
+    if "#" in text and _DISCORD.search(text):
+        for match in _DISCORD_TAG.finditer(text):
+            yield match.start(1), match.end(1)
     yield from _elsewhere(text)
 
 
@@ -369,24 +393,34 @@ def _elsewhere(text: str) -> Iterator[tuple[int, int]]:
             yield match.start(2), match.end(2)
 
 
-def _threema_id(text: str, match) -> Iterator[tuple[int, int]]:
-    """A Threema id where the match holds one: not glued to more letters, upper case or holding a digit,
-    never a messenger's name ('THREEMA, TELEGRAM'); spaced, after a colon or label when a digit is in it
-    ('Threema: abcd 2345'), else only in capitals with a digit and no year ('ABCD 2345', not 'seit
-    2024', 'KEIN MUSS')."""
-    between, found = match.group(1), match.group(2)
-    after = text[match.end(2):match.end(2) + 1]
+def _threema_id(text: str, between: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A Threema id at text[start:end] (with `between` it and the name), and any that follow it in a list:
+    not glued to more letters, upper case or holding a digit, never a messenger's name ('THREEMA,
+    TELEGRAM'); spaced, after a colon or label when a digit is in it ('Threema: abcd 2345'), else only in
+    capitals with a digit and no year ('ABCD 2345', not 'seit 2024', 'KEIN MUSS'). In a list, each with a
+    digit ('ABCD2345, SONNTAGS' is one)."""
+    while _is_threema_id(text, between, start, end):
+        yield start, end
+        more = _THREEMA_MORE.match(text, end)
+        if more is None or not any(c.isdigit() for c in more.group(1)):
+            return
+        start, end = more.start(1), more.end(1)
+
+
+def _is_threema_id(text: str, between: str, start: int, end: int) -> bool:
+    found = text[start:end]
+    after = text[end:end + 1]
     if after.isalnum() or after == "_" or _ANY_NAME.fullmatch(found):
-        return
+        return False
     digit = any(c.isdigit() for c in found)
     halves = found.replace("-", " ").split(" ")
     if len(halves) == 2:
         labelled = ":" in between or bool(re.search(_USER_LABELS, between, re.I))
         if not digit or not labelled and (found.upper() != found or (halves[0].isalpha() and _YEAR.fullmatch(halves[1]))):
-            return
+            return False
     elif found.upper() != found and not digit:
-        return
-    yield match.start(2), match.end(2)
+        return False
+    return True
 
 
 WINDOW = 100  # libphonenumber reads a run in windows of this many characters at most

@@ -50,6 +50,11 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     "Signal-Kurs, Raum Nr.12", "Signal Desktop v7.12", "Signal-Workshop Jan.2025", "Threema-ID: folgt per Mail",
     "Telegram-Nick: folgt", "Signal-ID: keine", "Skype: z.B. abends", "Skype: Mo.-Fr. 9-12 Uhr", "Skype:ja, Zoom:nein",
     "Live:Musik im Park", "Signal Iduna Park", "Skype for Business",
+    # (stop 33) a sentence's end before an '@', years and words near Threema, a number after a word and a
+    # time after a colon near Discord and Matrix
+    "Kein Telegram. @Jugendclub lädt ein", "KW 2024 (Threema)", "BAHN 2024 auf Threema", "Threema seit 2024, 2025 neu",
+    "Raum #1234 ohne Discord", "Discord-Kurs, Raum 1#2024", "Discord-Server #1234", "Matrix: Uhrzeit:10.30", "Element: Wasser:Feuer",
+    "Telegram · Signal · WhatsApp", "ANMELDEN PER THREEMA",
 ])
 def test_messenger_rules_leave_ordinary_texts(text):
     assert clean_text(text) == text
@@ -133,6 +138,18 @@ def test_messenger_rules_leave_ordinary_texts(text):
     ("TG: anna.42", f"TG: {PHONE_MASK}"), ("Signal = anna_w", f"Signal = {PHONE_MASK}"),
     ("Threema: abcd 2345", f"Threema: {PHONE_MASK}"), ("Threema-ID: ABCD 2019", f"Threema-ID: {PHONE_MASK}"),
     ("Telegram isabella_92", f"Telegram {PHONE_MASK}"), ("Telegram-Name isolde_1", f"Telegram-Name {PHONE_MASK}"),
+    # (stop 33, from the noticed list) a middle dot before the name; more Threema ids in a list, and one
+    # before the name; labels in the plural; a Matrix id without its '@'; a Discord name with its number
+    ("Telegram · @anna_w", f"Telegram · {PHONE_MASK}"), ("Schreib mir auf Telegram · @anna", f"Schreib mir auf Telegram · {PHONE_MASK}"),
+    ("Threema: ABCD2345, EFGH6789", f"Threema: {PHONE_MASK}, {PHONE_MASK}"),
+    ("Threema-IDs: ABCD2345 / EFGH6789 und XYZW1234", f"Threema-IDs: {PHONE_MASK} / {PHONE_MASK} und {PHONE_MASK}"),
+    ("Threema: ABCD2345, und dann", f"Threema: {PHONE_MASK}, und dann"),
+    ("Threema: ABCD2345, SONNTAGS", f"Threema: {PHONE_MASK}, SONNTAGS"),
+    ("ABCD2345 (Threema)", f"{PHONE_MASK} (Threema)"), ("ABCD 2345 auf Threema", f"{PHONE_MASK} auf Threema"),
+    ("Telegram-Namen: @anna_w, @bob", f"Telegram-Namen: {PHONE_MASK}"), ("Signal-Namen: anna.42", f"Signal-Namen: {PHONE_MASK}"),
+    ("Element: anna:matrix.org", f"Element: {PHONE_MASK}"), ("Matrix-ID anna.w:tchncs.de", f"Matrix-ID {PHONE_MASK}"),
+    ("Discord: anna#1234", f"Discord: {PHONE_MASK}"),
+    ("Discord anna#1234 oder Telegram @bob_1", f"Discord {PHONE_MASK} oder Telegram {PHONE_MASK}"),
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
@@ -308,8 +325,32 @@ def phones(draw) -> tuple[str, str]:
     return text, subscriber
 
 
+MESSENGER_NAMES = st.sampled_from(["Telegram", "TELEGRAM", "telegram", "Telegramm", "WhatsApp", "Signal", "Threema",
+                                   "Discord", "Skype", "Viber", "Wire", "Snapchat", "Matrix", "Element", "TG",
+                                   "تلغرام", "Телеграм"])
+BETWEEN = st.sampled_from([": ", " - ", " · ", " 👉 ", ":\n", " (", "-Name: ", "-ID: ", " Benutzername: ", " – ",
+                           "-Kontakt: ", " an ", ": ", " "])
+
+
+@st.composite
+def messengers(draw) -> tuple[str, str]:
+    """A user name or id with a messenger's name before or after it, as people write them; the tell is
+    the user name without its '@'."""
+    name = draw(MESSENGER_NAMES)
+    user = draw(st.from_regex(r"[a-z]{3,8}(_[a-z0-9]{1,4}|[0-9]{2,3}|\.[0-9]{2,3})", fullmatch=True))
+    if draw(st.booleans()):  # '@anna_w' before or after the name, or a Signal-like 'anna.42' after it
+        handle = "@" + user
+        if draw(st.booleans()):
+            return f"{handle} ({name})", user
+        return f"{name}{draw(BETWEEN)}{handle}", user
+    if name == "Threema":
+        user = draw(st.from_regex(r"[A-Z]{2}[0-9][A-Z0-9]{5}", fullmatch=True))
+        return f"{name}{draw(BETWEEN)}{user}", user
+    return f"{name}{draw(st.sampled_from([': ', '-Name: ', '-ID: ', ' Benutzername: ', ' = ']))}{user}", user
+
+
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(before=FILLER, detail=st.one_of(emails(), phones()), after=FILLER)
+@given(before=FILLER, detail=st.one_of(emails(), phones(), messengers()), after=FILLER)
 @example(before="Abholung", detail=("anna@exam\u0090ple.org", "anna"), after="")
 def test_generated_contact_details_in_generated_text_never_survive(before, detail, after):
     text, tell = detail
