@@ -35,6 +35,16 @@ def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch
     assert calls == ["v2"]
 
 
+def _as_left_by(path, version: int, *undo: str) -> None:
+    """The database as a hub of an older version left it: what later migrations added undone."""
+    conn = sqlite3.connect(path)
+    for statement in undo:
+        conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
 def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_path):
     """Version 12 keeps a listing's own updated_at beside its data (what a re-sync reads for each unchanged
     record): listings stored before it have theirs from their data."""
@@ -43,12 +53,7 @@ def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_
             store.put_listing({"id": f"l_{n}", "source": "s", "record_id": str(n), "hash": "h", "status": "active",
                                "data": {"id": f"l_{n}", "updated_at": stamp, "title": "Fahrrad"}, "reason": None,
                                "updated_at": "2026-03-02T00:00:00+00:00"})
-    conn = sqlite3.connect(tmp_path / "hub.db")  # as a hub of version 11 left it
-    conn.execute("drop index listings_head")
-    conn.execute("alter table listings drop column listed_updated_at")
-    conn.execute("PRAGMA user_version = 11")
-    conn.commit()
-    conn.close()
+    _as_left_by(tmp_path / "hub.db", 11, "drop index listings_head", "alter table listings drop column listed_updated_at")
     with Storage(tmp_path / "hub.db") as store:
         assert store.version() == SCHEMA_VERSION
         assert store.listing_heads(["l_0", "l_1", "l_9"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00", "h"),
@@ -64,11 +69,7 @@ def test_a_database_of_version_12_gets_the_listing_heads_index_and_a_re_sync_rea
         store.put_listing({"id": "l_0", "source": "s", "record_id": "0", "hash": "h", "status": "active",
                            "data": {"id": "l_0", "updated_at": "2026-03-01T09:00:00+01:00", "title": "x" * 5000},
                            "reason": None, "updated_at": "2026-03-02T00:00:00+00:00"})
-    conn = sqlite3.connect(tmp_path / "hub.db")  # as a hub of version 12 left it
-    conn.execute("drop index listings_head")
-    conn.execute("PRAGMA user_version = 12")
-    conn.commit()
-    conn.close()
+    _as_left_by(tmp_path / "hub.db", 12, "drop index listings_head")
     with Storage(tmp_path / "hub.db") as store:
         assert store.version() == SCHEMA_VERSION
         asked: list[str] = []  # the statements the two reads send, with their values in place
