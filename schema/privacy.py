@@ -263,18 +263,19 @@ _LABELS = rf"{_USER_LABELS}|kontakt|profil|konto|account"
 # Between a name and what follows: no sentence's end (. ! ?) and no path (/): 'Kein WhatsApp! Info @Jugendclub',
 # '.../place/Signal+Iduna+Park/@51.49'; quotes, arrows, bullets and emoji do ('Telegram 👉 @anna_w').
 _SEP = r"[ \t\-–(),:;&\"'„“”‚‘’«»|·•*~=#<>\[\]{}\p{So}\p{Sm}\p{Pd}]"
-# and a dot with a space on both sides, which ends no sentence: the probe reads a middle dot as a dot
-# ('Telegram · @anna_w')
-_SEPS = rf"(?:{_SEP}|[ \t]\.[ \t])"
+# and, right before the user name, a dot with a space before it, which ends no sentence: the probe reads a
+# middle dot as a dot ('Telegram · @anna_w', 'Telegram ·@anna_w'; not 'Telegram. @Jugendclub', and no word
+# may follow it: 'WhatsApp · Instagram @jugendtreff' is no Telegram name)
+_DOT_BEFORE = r"(?:[ \t]+\.{1,3}[ \t]*(?:\n[ \t]*)?)?"
 _AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
 _NEXT_LINE = rf"(?:[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})?"  # a line break (a blank line, a bullet) before it
 # 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob' (one line break, not a blank line: what follows
 # it is another paragraph)
-_AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+|[ \t]*\n)[ \t]*{_SEP}{{0,3}}"
+_AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+\.?|[ \t]*\n)[ \t]*{_SEP}{{0,3}}"
              rf"[ \t]*{_AT_NAME})*")
 _BEFORE = r"(?:^|[^\p{L}\p{N}_])"
 _HANDLE = _linear(
-    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEPS}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEPS}{{0,4}}{_NEXT_LINE})"
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})((?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}{_SEP}{{0,4}}{_DOT_BEFORE}{_NEXT_LINE})"
     rf"({_AT_NAMES})")
 _HANDLE_AFTER = _linear(  # the name after the user name: '@anna_w (Telegram)', '@anna auf Telegram'
     rf"(?i)({_AT_NAME})[ \t]*((?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*\(?)({_NAMES}|{_WORD_NAMES})"
@@ -287,20 +288,32 @@ _SIGNAL_NAME = _linear(  # Signal's own form of a user name, a name and two digi
     rf"(?:{_SEP}{{1,4}}{_NEXT_LINE}|[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})"
     r"(\p{L}[\p{L}\p{N}_]{2,31}\.\d{2,})(?:$|[^\p{L}\p{N}_.])")
 _THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked at in _threema_id
-    rf"(?i){_BEFORE}threema((?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}{_NEXT_LINE}[ \t]*(?:id:?[ \t]*)?)"
+    rf"(?i){_BEFORE}threema((?:{_SEP}{{0,4}}(?:{_LABELS}))?[^\p{{L}}\p{{N}}\n]{{0,4}}{_NEXT_LINE}[ \t]*(?:id:?[ \t]*)?"
+    r"(?:(?:an|unter|ist|lautet|is|at)[ \t]+)?)"
     r"([a-z0-9]{4}[ \-]?[a-z0-9]{4})")
-#: More ids after a Threema id, in a list ('Threema: ABCD2345, EFGH6789'): matched from where one ended, with
-#: `re` (bounded, and RE2's binding would encode the whole text again for each match).
-_THREEMA_MORE = re.compile(r"[ \t]{0,4}(?:[,;/&|]|und|oder|or|and)[ \t]{0,4}([a-zA-Z0-9]{4}[ \-]?[a-zA-Z0-9]{4})")
-#: A Threema id before the name, in capitals ('ABCD2345 (Threema)', 'ABCD 2345 auf Threema'): looked at in _handle_spans.
-_THREEMA_BEFORE = _linear(r"(?:^|[^\p{L}\p{N}_])([A-Z0-9]{4}[ \-]?[A-Z0-9]{4})([ \t]*(?:-|\(|(?i:auf|bei|via|per|über|ueber|on|in))?"
-                          r"[ \t]*\(?[ \t]*)(?i:threema)")
-#: A Matrix id without its '@' after Matrix's or Element's name ('Element: anna:matrix.org').
-_MATRIX_BARE = _linear(rf"(?i){_BEFORE}(?:matrix|element)(?:{_SEP}{{0,4}}(?:{_LABELS}))?[ \t\-–]*[:=]?[ \t]*{_NEXT_LINE}[ \t]*"
-                       r"(\p{L}[\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})")
-#: A Discord name with its number ('anna#1234'), in a text that names Discord.
-_DISCORD_TAG = _linear(r"(?:^|[^\p{L}\p{N}_.#@])(\p{L}[\p{L}\p{N}_.]{1,31}#\d{4})(?:$|[^\p{L}\p{N}_])")
-_DISCORD = _linear(r"(?i)discord")
+#: More ids after a Threema id, in a list ('Threema: ABCD2345, EFGH6789', one per line, 'ABCD2345 UND EFGH6789'):
+#: matched from where one ended, with `re` (bounded, and RE2's binding would encode the whole text again for
+#: each match); each unspaced, with a letter and a digit (_threema_id), as Threema writes them.
+_THREEMA_MORE = re.compile(r"(?i)[ \t]{0,8}(?:[,;/&|+·.\-–،؛]|und|oder|or|and|sowie|bzw\.?|u\.|و|и)?[ \t]{0,8}\n?"
+                           r"[ \t]{0,8}(?:[\-–•*][ \t]{0,8})?([a-z0-9]{8})(?![a-z0-9_])")
+#: A Threema id before the name, in capitals, with a letter and a digit ('ABCD2345 (Threema)', 'ABCD 2345 auf
+#: Threema'; not 'Saison 2024-2025 per Threema-Gruppe'): looked at in _handle_spans.
+_THREEMA_BEFORE = _linear(r"(?:^|[^\p{L}\p{N}_])([A-Z0-9]{4}[ \-]?[A-Z0-9]{4})([ \t]*(?:-|\(|\[|(?i:auf|bei|via|per|über|ueber|on|in))?"
+                          r"[ \t]*[(\[]?[ \t]*)(?i:threema)")
+#: A Matrix id without its '@' after Matrix's or Element's name and a colon or label ('Element: anna:matrix.org',
+#: 'Matrix-ID anna:tchncs.de'), its server a domain ('Element: Datei:Foto.jpg' is none).
+_PLURAL = re.compile(r"(?i).*[sn]")  # a user-name label in the plural (every singular one ends otherwise)
+_THREEMA_WORD = re.compile(r"(?i)(?:^|\W)(?:an|unter|ist|lautet|is|at)\s*$")
+_MATRIX_TLDS = _TLDS + "|im|chat|social|xyz|dev|space|one|zone|club|cloud|network|app|co|is|su|moe|host|team"
+_MATRIX_BARE = _linear(rf"(?i){_BEFORE}(?:matrix|element)(?:(?:{_SEP}{{0,4}}(?:{_LABELS}))[ \t\-–]*[:=]?|[ \t\-–]*[:=])[ \t]*"
+                       rf"{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.=\-]*:[\p{{L}}\p{{N}}\-]+(?:\.[\p{{L}}\p{{N}}\-]+)*\.(?:{_MATRIX_TLDS}))"
+                       r"(?:$|[^\p{L}\p{N}_\-])")
+#: A Discord name with its number: in lower case ('anna#1234', 'anna-w#1234') in a text that names Discord, in
+#: any case and spaced right after the name ('Discord: Anna #1234'); not 'Discord-Server, Ticket#1234'.
+_DISCORD_TAG = _linear(r"(?:^|[^\p{L}\p{N}_.#@\-])(\p{Ll}[\p{L}\p{N}_.\-]{0,31}#\d{4})(?:$|[^\p{L}\p{N}_/])")
+_DISCORD_NAMED = _linear(rf"(?i){_BEFORE}discord(?:{_SEP}{{0,4}}(?:{_LABELS}))?[ \t\-–]*[:=][ \t]*{_NEXT_LINE}[ \t]*"
+                         r"(\p{L}[\p{L}\p{N}_.\-]{0,31}[ \t]?#[ \t]?\d{4})(?:$|[^\p{L}\p{N}_/])")
+_DISCORD = _linear(r"(?i)(?:^|[^\p{L}])discord(?:$|[^\p{L}]|-)")
 _ELSEWHERE = _linear(r"(?i)(@[\p{L}_][\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})"  # Matrix
                      r"|" + _BEFORE + r"((?-i:live|skype):[.\p{L}\p{N}][\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -357,8 +370,8 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
         name, label, said, token = match.group(1), match.group(2), match.group(3), match.group(4)
         if token.lower() in _NO_NAME or (not said.strip() and not any(c == "_" or c.isdigit() for c in token)):
             continue  # after a space alone, only what looks like a name: 'Telegram isabella_92', not 'Threema id after'
-        if re.fullmatch(_USER_LABELS, label or "", re.I):
-            yield match.start(4), match.end(4)
+        if re.fullmatch(_USER_LABELS, label or "", re.I) and not (_word_name(name) and _PLURAL.fullmatch(label)):
+            yield match.start(4), match.end(4)  # 'Signal-Name: anna'; 'The Element handles: water' is none
         elif _word_name(name):  # 'Signal: anna_92', 'TG: anna.w'; not 'TG: Ebene_2', 'Signal: z.B.'
             if token[0].islower() and any(c == "_" or c.isdigit() for c in token):
                 yield match.start(4), match.end(4)
@@ -370,15 +383,16 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
             yield match.start(1), match.end(1)
     for match in _THREEMA.finditer(text):
         yield from _threema_id(text, match.group(1), match.start(2), match.end(2))
-    for match in _THREEMA_BEFORE.finditer(text):  # with a digit: 'ANMELDEN PER THREEMA' is none
-        if any(c.isdigit() for c in match.group(1)):
+    for match in _THREEMA_BEFORE.finditer(text):  # with a letter and a digit: 'ANMELDEN PER THREEMA' is none
+        if _threema_like(match.group(1).replace(" ", "").replace("-", "")):
             yield from _threema_id(text, match.group(2), match.start(1), match.end(1))
     if ":" in text:
         for match in _MATRIX_BARE.finditer(text):
             yield match.start(1), match.end(1)
     if "#" in text and _DISCORD.search(text):
-        for match in _DISCORD_TAG.finditer(text):
-            yield match.start(1), match.end(1)
+        for pattern in (_DISCORD_TAG, _DISCORD_NAMED):
+            for match in pattern.finditer(text):
+                yield match.start(1), match.end(1)
     yield from _elsewhere(text)
 
 
@@ -402,9 +416,14 @@ def _threema_id(text: str, between: str, start: int, end: int) -> Iterator[tuple
     while _is_threema_id(text, between, start, end):
         yield start, end
         more = _THREEMA_MORE.match(text, end)
-        if more is None or not any(c.isdigit() for c in more.group(1)):
-            return
+        if more is None or not _threema_like(more.group(1)) or more.group(1).upper() != more.group(1):
+            return  # each further one in capitals: 'ABCD2345, Raum A101' and '…, kurs2024' end the list
         start, end = more.start(1), more.end(1)
+
+
+def _threema_like(found: str) -> bool:
+    """Eight letters and digits, with a letter and a digit among them (not a year's span or a date)."""
+    return len(found) == 8 and any(c.isdigit() for c in found) and any(c.isalpha() for c in found)
 
 
 def _is_threema_id(text: str, between: str, start: int, end: int) -> bool:
@@ -413,6 +432,9 @@ def _is_threema_id(text: str, between: str, start: int, end: int) -> bool:
     if after.isalnum() or after == "_" or _ANY_NAME.fullmatch(found):
         return False
     digit = any(c.isdigit() for c in found)
+    if not digit and _THREEMA_WORD.search(between):
+        return False  # 'Threema an ABCD2345'; not 'Threema unter DRINGEND'
+
     halves = found.replace("-", " ").split(" ")
     if len(halves) == 2:
         labelled = ":" in between or bool(re.search(_USER_LABELS, between, re.I))

@@ -40,6 +40,7 @@ def survives(tell: str, text: str) -> bool:
 
 
 def _found(tell: str, views: tuple[str, str]) -> bool:
+    tell = tell.casefold()  # folded as the views are: a tell in capitals ('ABCD2345') is found too
     return tell in views[1] if tell.isdigit() else tell in views[0]
 
 

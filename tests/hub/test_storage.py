@@ -62,7 +62,7 @@ def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_
         assert store.listing_head("l_9") is None
 
 
-def test_a_database_of_version_12_gets_the_listing_heads_index_and_a_re_sync_reads_only_it(tmp_path):
+def test_a_database_of_version_12_gets_the_listing_heads_index_and_heads_are_read_from_it_alone(tmp_path):
     """Version 13 indexes each listing's head: a re-sync asks for it per unchanged record, and the
     index answers without reading the listing (the table's row holds the whole document)."""
     with Storage(tmp_path / "hub.db") as store:

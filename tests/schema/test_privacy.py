@@ -22,6 +22,13 @@ def test_no_contact_detail_of_the_corpus_survives(entry):
     assert EMAIL_MASK in out or PHONE_MASK in out
 
 
+def test_every_tell_of_the_corpus_is_found_in_its_own_text_and_in_generated_details():
+    """The check itself: a tell it could never find would let its detail through unnoticed."""
+    assert [(e["text"], t) for e in CORPUS for t in e["tells"] if not survives(t, e["text"])] == []
+    for text, tell in [("Threema: AB3CD2EF", "AB3CD2EF"), ("Telegram · @Anna_W", "anna_w"), ("0151 1234 5678", "015112345678")]:
+        assert survives(tell, text)
+
+
 @pytest.mark.parametrize("text", benign())
 def test_texts_without_contact_details_stay_as_they_are(text):
     assert clean_text(text) == text
@@ -55,6 +62,14 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     "Kein Telegram. @Jugendclub lädt ein", "KW 2024 (Threema)", "BAHN 2024 auf Threema", "Threema seit 2024, 2025 neu",
     "Raum #1234 ohne Discord", "Discord-Kurs, Raum 1#2024", "Discord-Server #1234", "Matrix: Uhrzeit:10.30", "Element: Wasser:Feuer",
     "Telegram · Signal · WhatsApp", "ANMELDEN PER THREEMA",
+    # (review of stop 33's rules) plural labels after ordinary words, files and times after Matrix, years, codes
+    # and postcodes before Threema, numbered things near Discord, a middle dot before another service's name
+    "Chemie-Nachhilfe: Element-Namen: Wasserstoff, Helium, Lithium", "The Element handles: water",
+    "Discord: Namen: Anna, Bob", "Element: Datei:Foto.jpg", "Matrix: Tabelle:Blatt1.xlsx", "Element\nOrt:Haus.Am",
+    "Saison 2024-2025 per Threema-Gruppe", "Schuljahr 2024 2025 via Threema", "Ticket 2024-0815 per Threema",
+    "PLZ 1234 5678 per Threema", "Discord-Server, Ticket#1234", "Im Discord ist Raum#1024 frei", "Discord: Gruppe#2024/25",
+    "Discordia e.V.: Spende#2024", "Treffen per Telegram · Treffpunkt @Hauptbahnhof",
+    "Kontakt: WhatsApp · Instagram @jugendtreff_mitte", "WhatsApp · Facebook · @helfer_allianz", "Threema unter DRINGEND melden",
 ])
 def test_messenger_rules_leave_ordinary_texts(text):
     assert clean_text(text) == text
@@ -153,6 +168,27 @@ def test_messenger_rules_leave_ordinary_texts(text):
 ])
 def test_disguises_found_in_the_wild(text, expected):
     assert clean_text(text) == expected
+
+
+@pytest.mark.parametrize("text, tells, kept", [
+    # (review of stop 33's rules) lists after a middle dot, uneven dots, lists of Threema ids in every form
+    # people write them, a word before the id; what follows a list stays
+    ("Telegram: @anna_w · @bob_k", ["anna_w", "bob_k"], "Telegram: "), ("Telegram · @anna_w · @bob_k", ["anna_w", "bob_k"], "Telegram"),
+    ("Telegram ·@anna_w", ["anna_w"], "Telegram"), ("Telegram ·\n@anna_w", ["anna_w"], "Telegram"),
+    ("Telegram ... @anna_w", ["anna_w"], "Telegram"),
+    ("Threema: ABCD2345 UND EFGH6789", ["ABCD2345", "EFGH6789"], "UND"), ("Threema: ABCD2345 + EFGH6789", ["EFGH6789"], "+"),
+    ("Threema: ABCD2345 · EFGH6789", ["EFGH6789"], "Threema"), ("Threema: ABCD2345 - EFGH6789", ["EFGH6789"], "-"),
+    ("Threema-IDs:\n- ABCD2345\n- EFGH6789", ["ABCD2345", "EFGH6789"], "Threema-IDs:"),
+    ("Threema: ABCD2345 sowie EFGH6789", ["EFGH6789"], "sowie"), ("ثريما Threema: ABCD2345، EFGH6789", ["EFGH6789"], "ثريما"),
+    ("Threema an AB1CDEFG", ["AB1CDEFG"], "Threema an "), ("ABCD2345 [Threema]", ["ABCD2345"], "[Threema]"),
+    ("Discord: anna #1234", ["anna #1234", "1234"], "Discord: "), ("Discord: Anna#1234", ["anna#1234"], "Discord: "),
+    ("im Discord: anna-w#1234", ["anna-w#1234"], "im Discord"), ("Telegram-Namen: anna_w", ["anna_w"], "Telegram-Namen: "),
+    ("Threema-ID ABCD2345 und Raum 1234", ["ABCD2345"], "und Raum 1234"), ("Threema: ABCD2345; room 1234", ["ABCD2345"], "; room 1234"),
+    ("Threema: ABCD2345, Kurs B1B2", ["ABCD2345"], ", Kurs B1B2"), ("Threema: ABCD2345 und 2024 2025", ["ABCD2345"], "und 2024 2025"),
+])
+def test_messenger_ids_in_lists_and_loose_forms_never_survive(text, tells, kept):
+    out = clean_text(text)
+    assert [t for t in tells if survives(t, out)] == [] and kept in out, out
 
 
 def _removed_plainly(cp: int) -> bool:
