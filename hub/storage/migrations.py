@@ -172,7 +172,8 @@ def _v12(db: sqlite_utils.Database) -> None:
 
 def _v13(db: sqlite_utils.Database) -> None:
     """A listing's head (status, own updated_at, hash) in an index of its own: a re-sync reads it for each
-    unchanged record, and from the table each read went past the listing's data (2.5 of 4 µs a record)."""
+    unchanged record, and from the table each read loads the page of the listing's whole document (4.2 µs
+    a record on 50,000 listings; 1.6-2.5 µs from the index)."""
     db.execute("create index listings_head on listings (id, status, listed_updated_at, hash)")
 
 
