@@ -44,7 +44,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 6
+VERSION = 7
 
 # -- normalisation ---------------------------------------------------------------------------
 
@@ -264,9 +264,9 @@ _LABELS = rf"{_USER_LABELS}|kontakt|profil|konto|account"
 # '.../place/Signal+Iduna+Park/@51.49'; quotes, arrows, bullets and emoji do ('Telegram 👉 @anna_w').
 _SEP = r"[ \t\-–(),:;&\"'„“”‚‘’«»|·•*~=#<>\[\]{}\p{So}\p{Sm}\p{Pd}]"
 # and, right before the user name, a dot with a space before it, which ends no sentence: the probe reads a
-# middle dot as a dot ('Telegram · @anna_w', 'Telegram ·@anna_w'; not 'Telegram. @Jugendclub', and no word
+# middle dot as a dot ('Telegram · @anna_w', 'Telegram ·@anna_w'; not 'Telegram. @Jugendclub' or an ellipsis, and no word
 # may follow it: 'WhatsApp · Instagram @jugendtreff' is no Telegram name)
-_DOT_BEFORE = r"(?:[ \t]+\.{1,3}[ \t]*(?:\n[ \t]*)?)?"
+_DOT_BEFORE = r"(?:[ \t]+\.[ \t]*(?:\n[ \t]*)?)?"
 _AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
 _NEXT_LINE = rf"(?:[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})?"  # a line break (a blank line, a bullet) before it
 # 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob' (one line break, not a blank line: what follows
@@ -294,26 +294,27 @@ _THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked 
 #: More ids after a Threema id, in a list ('Threema: ABCD2345, EFGH6789', one per line, 'ABCD2345 UND EFGH6789'):
 #: matched from where one ended, with `re` (bounded, and RE2's binding would encode the whole text again for
 #: each match); each unspaced, with a letter and a digit (_threema_id), as Threema writes them.
-_THREEMA_MORE = re.compile(r"(?i)[ \t]{0,8}(?:[,;/&|+·.\-–،؛]|und|oder|or|and|sowie|bzw\.?|u\.|و|и)?[ \t]{0,8}\n?"
-                           r"[ \t]{0,8}(?:[\-–•*][ \t]{0,8})?([a-z0-9]{8})(?![a-z0-9_])")
+_THREEMA_MORE = re.compile(r"(?i)[ \t]{0,8}((?:[,;/&|+·.\-–،؛]|und|oder|or|and|sowie|bzw\.?|u\.|و|и)?)[ \t]{0,8}(\n?)"
+                           r"[ \t]{0,8}((?:[\-–•*][ \t]{0,8})?)([a-z0-9]{4}[ \-]?[a-z0-9]{4})(?![a-z0-9_])")
 #: A Threema id before the name, in capitals, with a letter and a digit ('ABCD2345 (Threema)', 'ABCD 2345 auf
 #: Threema'; not 'Saison 2024-2025 per Threema-Gruppe'): looked at in _handle_spans.
-_THREEMA_BEFORE = _linear(r"(?:^|[^\p{L}\p{N}_])([A-Z0-9]{4}[ \-]?[A-Z0-9]{4})([ \t]*(?:-|\(|\[|(?i:auf|bei|via|per|über|ueber|on|in))?"
-                          r"[ \t]*[(\[]?[ \t]*)(?i:threema)")
+_THREEMA_BEFORE = _linear(r"(?:^|[^\p{L}\p{N}_#])([A-Z0-9]{4}[ \-]?[A-Z0-9]{4})([ \t]*(?:-|\(|\[|(?i:auf|bei|via|per|über|ueber|on|in))?"
+                          r"[ \t]*[(\[]?[ \t]*)(?i:threema)(?:$|[^\p{L}\-]|-(?i:id))")
 #: A Matrix id without its '@' after Matrix's or Element's name and a colon or label ('Element: anna:matrix.org',
 #: 'Matrix-ID anna:tchncs.de'), its server a domain ('Element: Datei:Foto.jpg' is none).
 _PLURAL = re.compile(r"(?i).*[sn]")  # a user-name label in the plural (every singular one ends otherwise)
 _THREEMA_WORD = re.compile(r"(?i)(?:^|\W)(?:an|unter|ist|lautet|is|at)\s*$")
-_MATRIX_TLDS = _TLDS + "|im|chat|social|xyz|dev|space|one|zone|club|cloud|network|app|co|is|su|moe|host|team"
-_MATRIX_BARE = _linear(rf"(?i){_BEFORE}(?:matrix|element)(?:(?:{_SEP}{{0,4}}(?:{_LABELS}))[ \t\-–]*[:=]?|[ \t\-–]*[:=])[ \t]*"
+_MATRIX_TLDS = _TLDS + "|im|chat|social|xyz|dev|space|one|zone|club|cloud|network|app|co|is|su|moe|host|team|media|work|nz|au|tech"
+_MATRIX_BARE = _linear(rf"(?i){_BEFORE}(?:matrix|element)(?:(?:{_SEP}{{0,4}}(?:{_LABELS}))[ \t\-–]*[:=]?|[ \t\-–:=]+)[ \t]*"
                        rf"{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.=\-]*:[\p{{L}}\p{{N}}\-]+(?:\.[\p{{L}}\p{{N}}\-]+)*\.(?:{_MATRIX_TLDS}))"
                        r"(?:$|[^\p{L}\p{N}_\-])")
-#: A Discord name with its number: in lower case ('anna#1234', 'anna-w#1234') in a text that names Discord, in
-#: any case and spaced right after the name ('Discord: Anna #1234'); not 'Discord-Server, Ticket#1234'.
-_DISCORD_TAG = _linear(r"(?:^|[^\p{L}\p{N}_.#@\-])(\p{Ll}[\p{L}\p{N}_.\-]{0,31}#\d{4})(?:$|[^\p{L}\p{N}_/])")
-_DISCORD_NAMED = _linear(rf"(?i){_BEFORE}discord(?:{_SEP}{{0,4}}(?:{_LABELS}))?[ \t\-–]*[:=][ \t]*{_NEXT_LINE}[ \t]*"
-                         r"(\p{L}[\p{L}\p{N}_.\-]{0,31}[ \t]?#[ \t]?\d{4})(?:$|[^\p{L}\p{N}_/])")
-_DISCORD = _linear(r"(?i)(?:^|[^\p{L}])discord(?:$|[^\p{L}]|-)")
+#: A Discord name with its number next to Discord's name, in a list too: after it ('Discord: Anna#1234, Bob#5678',
+#: 'Discord-Tag: anna #1234', 'Mein Discord ist Anna#1234') or before it ('Anna#1234 (Discord)'); spaced only in
+#: lower case ('Discord: Event #2024' is none). Elsewhere a word and a number are no name ('Ticket#1234', 'faq#2024').
+_DISCORD_ONE = r"(?:\p{L}[\p{L}\p{N}_.\-]{0,31}#\d{4}|\p{Ll}[\p{Ll}\p{N}_.\-]{0,31}[ \t]#[ \t]?\d{4})"
+_DISCORD_NAMED = _linear(rf"(?i){_BEFORE}discord(?:[ \t\-–]*(?:{_LABELS}|tag)\b)?{_SEP}{{0,4}}{_NEXT_LINE}[ \t]*"
+                         rf"((?-i:{_DISCORD_ONE})(?:[ \t]*[,;/&][ \t]*(?-i:{_DISCORD_ONE}))*)(?:$|[^\p{{L}}\p{{N}}_/])")
+_DISCORD_BEFORE = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_.#@\-/])({_DISCORD_ONE})[ \t]*(?:\(|(?i:auf|bei|via|on|über|ueber))?[ \t]*\(?(?i:discord)")
 _ELSEWHERE = _linear(r"(?i)(@[\p{L}_][\p{L}\p{N}_.=\-]*:[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,})"  # Matrix
                      r"|" + _BEFORE + r"((?-i:live|skype):[.\p{L}\p{N}][\p{L}\p{N}_.\-]*[\p{L}\p{N}_])")  # Skype
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -327,6 +328,7 @@ _NO_NAME = frozenset("""folgt folgen kein keine keins egal privat bitte gerne si
 #: What a text holds if any of these may be in it (one quick search; most texts hold none).
 _MESSENGER_SIGN = _linear(rf"(?i)[/@]|live:|skype:|{_SLASH_WORDS}|{_NAMES}|{_WORD_NAMES}")
 _ANY_NAME = _linear(rf"(?i){_NAMES}|{_WORD_NAMES}")
+_ANY_DISCORD = _linear(r"(?i)discord")
 
 
 def _messenger_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -370,8 +372,8 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
         name, label, said, token = match.group(1), match.group(2), match.group(3), match.group(4)
         if token.lower() in _NO_NAME or (not said.strip() and not any(c == "_" or c.isdigit() for c in token)):
             continue  # after a space alone, only what looks like a name: 'Telegram isabella_92', not 'Threema id after'
-        if re.fullmatch(_USER_LABELS, label or "", re.I) and not (_word_name(name) and _PLURAL.fullmatch(label)):
-            yield match.start(4), match.end(4)  # 'Signal-Name: anna'; 'The Element handles: water' is none
+        if re.fullmatch(_USER_LABELS, label or "", re.I) and not (_PLURAL.fullmatch(label) and not _looks_named(token)):
+            yield match.start(4), match.end(4)  # 'Signal-Name: anna', 'Telegram-Namen: anna_w'; not 'Element-Namen: Wasserstoff', 'Telegram-IDs: nur intern'
         elif _word_name(name):  # 'Signal: anna_92', 'TG: anna.w'; not 'TG: Ebene_2', 'Signal: z.B.'
             if token[0].islower() and any(c == "_" or c.isdigit() for c in token):
                 yield match.start(4), match.end(4)
@@ -384,13 +386,14 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
     for match in _THREEMA.finditer(text):
         yield from _threema_id(text, match.group(1), match.start(2), match.end(2))
     for match in _THREEMA_BEFORE.finditer(text):  # with a letter and a digit: 'ANMELDEN PER THREEMA' is none
-        if _threema_like(match.group(1).replace(" ", "").replace("-", "")):
+        if _threema_before(match.group(1)):
             yield from _threema_id(text, match.group(2), match.start(1), match.end(1))
     if ":" in text:
         for match in _MATRIX_BARE.finditer(text):
-            yield match.start(1), match.end(1)
-    if "#" in text and _DISCORD.search(text):
-        for pattern in (_DISCORD_TAG, _DISCORD_NAMED):
+            if match.group(1)[0].islower():  # Matrix's user names are in lower case: not 'Element: Info:www.helfer.de'
+                yield match.start(1), match.end(1)
+    if "#" in text and _ANY_DISCORD.search(text):
+        for pattern in (_DISCORD_NAMED, _DISCORD_BEFORE):
             for match in pattern.finditer(text):
                 yield match.start(1), match.end(1)
     yield from _elsewhere(text)
@@ -413,12 +416,38 @@ def _threema_id(text: str, between: str, start: int, end: int) -> Iterator[tuple
     TELEGRAM'); spaced, after a colon or label when a digit is in it ('Threema: abcd 2345'), else only in
     capitals with a digit and no year ('ABCD 2345', not 'seit 2024', 'KEIN MUSS'). In a list, each with a
     digit ('ABCD2345, SONNTAGS' is one)."""
+    first = text[start:end]
     while _is_threema_id(text, between, start, end):
         yield start, end
         more = _THREEMA_MORE.match(text, end)
-        if more is None or not _threema_like(more.group(1)) or more.group(1).upper() != more.group(1):
-            return  # each further one in capitals: 'ABCD2345, Raum A101' and '…, kurs2024' end the list
-        start, end = more.start(1), more.end(1)
+        if more is None or not _next_threema_id(first, more):
+            return
+        start, end = more.start(4), more.end(4)
+
+
+def _next_threema_id(first: str, more) -> bool:
+    """The next id of a list, written as the first one was: with a letter and a digit, spaced only if the
+    first was, in capitals unless the first was not ('ABCD2345, Raum A101' and '…, kurs2024' end a list);
+    after a bare line break, alone on its line ('ABCD2345\nRAUM2024 ist reserviert' ends it)."""
+    found = more.group(4)
+    spaced = len(found) == 9
+    if not _threema_like(found.replace(" ", "").replace("-", "")) or spaced != (len(first) == 9):
+        return False
+    if found.upper() != found and first.upper() == first:
+        return False
+    if more.group(2) and not more.group(1) and not more.group(3):
+        after = more.string[more.end(4):more.end(4) + 1]
+        return after in ("", "\n", ",", ";")
+    return True
+
+
+def _threema_before(found: str) -> bool:
+    """An id before Threema's name: a letter and a digit, spaced only as four letters and four digits, and
+    no year after four letters ('ABCD2345', 'ABCD 2345'; not 'KW12 2024', 'KURS B1B2', 'FEST2024')."""
+    plain = found.replace(" ", "").replace("-", "")
+    if not _threema_like(plain) or (plain[:4].isalpha() and _YEAR.fullmatch(plain[4:])):
+        return False
+    return len(found) == 8 or (found[:4].isalpha() and found[5:].isdigit())
 
 
 def _threema_like(found: str) -> bool:

@@ -70,6 +70,14 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     "PLZ 1234 5678 per Threema", "Discord-Server, Ticket#1234", "Im Discord ist Raum#1024 frei", "Discord: Gruppe#2024/25",
     "Discordia e.V.: Spende#2024", "Treffen per Telegram · Treffpunkt @Hauptbahnhof",
     "Kontakt: WhatsApp · Instagram @jugendtreff_mitte", "WhatsApp · Facebook · @helfer_allianz", "Threema unter DRINGEND melden",
+    # (second review) numbered events after Discord, an ellipsis, privacy notes after plural labels, words before
+    # a domain after Matrix, course codes and hashtags before Threema, numbered things near Discord
+    "Discord: Event #2024 am Samstag", "Discord: Termin #2024 verschoben", "Infos per Telegram ... @Jugendclub lädt ein",
+    "Signal ... @vhs_kurs", "Telegram-Namen: werden nicht veröffentlicht", "Telegram-IDs: nur intern", "Skype-Namen: Gruppenleitung",
+    "Element: Info:www.helfer.de", "Matrix: Kontakt:info.de", "Element: Kurs:Python.in Berlin",
+    "Deutschkurs B1 · KURS B1B2 per Threema anmelden", "Anmeldung bis KW12 2024 per Threema oder E-Mail", "Infos zu #FEST2024 per Threema",
+    "CAMP2025 (Threema-Gruppe)", "Sprachkurs DE24 2025 via Threema", "Infos: https://wiki.example.org/faq#2024 und im Discord",
+    "Siehe github issue#1234 im Discord", "Fehler bug#2024 bitte im Discord melden", "Discord-Server: kurs#2024 ab Montag",
 ])
 def test_messenger_rules_leave_ordinary_texts(text):
     assert clean_text(text) == text
@@ -175,16 +183,25 @@ def test_disguises_found_in_the_wild(text, expected):
     # people write them, a word before the id; what follows a list stays
     ("Telegram: @anna_w · @bob_k", ["anna_w", "bob_k"], "Telegram: "), ("Telegram · @anna_w · @bob_k", ["anna_w", "bob_k"], "Telegram"),
     ("Telegram ·@anna_w", ["anna_w"], "Telegram"), ("Telegram ·\n@anna_w", ["anna_w"], "Telegram"),
-    ("Telegram ... @anna_w", ["anna_w"], "Telegram"),
-    ("Threema: ABCD2345 UND EFGH6789", ["ABCD2345", "EFGH6789"], "UND"), ("Threema: ABCD2345 + EFGH6789", ["EFGH6789"], "+"),
-    ("Threema: ABCD2345 · EFGH6789", ["EFGH6789"], "Threema"), ("Threema: ABCD2345 - EFGH6789", ["EFGH6789"], "-"),
+    ("Threema: ABCD2345 UND EFGH6789", ["ABCD2345", "EFGH6789"], "UND"), ("Threema: ABCD2345 + EFGH6789", ["ABCD2345", "EFGH6789"], "+"),
+    ("Threema: ABCD2345 · EFGH6789", ["ABCD2345", "EFGH6789"], "Threema"), ("Threema: ABCD2345 - EFGH6789", ["ABCD2345", "EFGH6789"], "-"),
     ("Threema-IDs:\n- ABCD2345\n- EFGH6789", ["ABCD2345", "EFGH6789"], "Threema-IDs:"),
-    ("Threema: ABCD2345 sowie EFGH6789", ["EFGH6789"], "sowie"), ("ثريما Threema: ABCD2345، EFGH6789", ["EFGH6789"], "ثريما"),
+    ("Threema: ABCD2345 sowie EFGH6789", ["ABCD2345", "EFGH6789"], "sowie"), ("ثريما Threema: ABCD2345، EFGH6789", ["ABCD2345", "EFGH6789"], "ثريما"),
     ("Threema an AB1CDEFG", ["AB1CDEFG"], "Threema an "), ("ABCD2345 [Threema]", ["ABCD2345"], "[Threema]"),
     ("Discord: anna #1234", ["anna #1234", "1234"], "Discord: "), ("Discord: Anna#1234", ["anna#1234"], "Discord: "),
     ("im Discord: anna-w#1234", ["anna-w#1234"], "im Discord"), ("Telegram-Namen: anna_w", ["anna_w"], "Telegram-Namen: "),
     ("Threema-ID ABCD2345 und Raum 1234", ["ABCD2345"], "und Raum 1234"), ("Threema: ABCD2345; room 1234", ["ABCD2345"], "; room 1234"),
     ("Threema: ABCD2345, Kurs B1B2", ["ABCD2345"], ", Kurs B1B2"), ("Threema: ABCD2345 und 2024 2025", ["ABCD2345"], "und 2024 2025"),
+    # (second review) Discord names next to its name in every case and in lists, Threema lists written as their
+    # first id (lower case, spaced), ids alone on their lines, Matrix ids after a space or dash, plural labels
+    ("Discord-Tag: Anna#1234", ["Anna#1234"], "Discord-Tag: "), ("Discord (Anna#1234)", ["Anna#1234"], "Discord ("),
+    ("Anna#1234 auf Discord", ["Anna#1234"], " auf Discord"), ("Discord: Anna#1234, Bob#5678", ["Anna#1234", "Bob#5678"], "Discord: "),
+    ("Threema: abcd2345, efgh6789", ["abcd2345", "efgh6789"], "Threema: "), ("Threema: ABCD 2345, EFGH 6789", ["ABCD 2345", "EFGH 6789"], ", "),
+    ("Threema: ABCD-2345 / EFGH-6789", ["ABCD-2345", "EFGH-6789"], " / "), ("Threema: ABCD2345\nEFGH6789", ["ABCD2345", "EFGH6789"], "\n"),
+    ("Threema: ABCD2345\nRAUM2024 ist reserviert", ["ABCD2345"], "RAUM2024 ist reserviert"),
+    ("Matrix anna:tchncs.de", ["anna:tchncs.de"], "Matrix "), ("Matrix – anna:matrix.org", ["anna:matrix.org"], "Matrix – "),
+    ("Matrix: anna:1312.media", ["anna:1312.media"], "Matrix: "), ("Element-Namen: Anna_W", ["Anna_W"], "Element-Namen: "),
+    ("ABCD2345 (Threema-ID)", ["ABCD2345"], "(Threema-ID)"),
 ])
 def test_messenger_ids_in_lists_and_loose_forms_never_survive(text, tells, kept):
     out = clean_text(text)
