@@ -293,24 +293,25 @@ _THREEMA = _linear(  # 8 letters and digits, spaced or not, in any case; looked 
     r"([a-z0-9]{4}[ \-]?[a-z0-9]{4})")
 #: More ids after a Threema id, in a list ('Threema: ABCD2345, EFGH6789', one per line, 'ABCD2345 UND EFGH6789'):
 #: matched from where one ended, with `re` (bounded, and RE2's binding would encode the whole text again for
-#: each match); each unspaced, with a letter and a digit (_threema_id), as Threema writes them.
+#: each match); each written as the first one was (_next_threema_id).
 _THREEMA_MORE = re.compile(r"(?i)[ \t]{0,8}((?:[,;/&|+·.\-–،؛]|und|oder|or|and|sowie|bzw\.?|u\.|و|и)?)[ \t]{0,8}(\n?)"
                            r"[ \t]{0,8}((?:[\-–•*][ \t]{0,8})?)([a-z0-9]{4}[ \-]?[a-z0-9]{4})(?![a-z0-9_])")
 #: A Threema id before the name, in capitals, with a letter and a digit ('ABCD2345 (Threema)', 'ABCD 2345 auf
 #: Threema'; not 'Saison 2024-2025 per Threema-Gruppe'): looked at in _handle_spans.
 _THREEMA_BEFORE = _linear(r"(?:^|[^\p{L}\p{N}_#])([A-Z0-9]{4}[ \-]?[A-Z0-9]{4})([ \t]*(?:-|\(|\[|(?i:auf|bei|via|per|über|ueber|on|in))?"
                           r"[ \t]*[(\[]?[ \t]*)(?i:threema)(?:$|[^\p{L}\-]|-(?i:id))")
-#: A Matrix id without its '@' after Matrix's or Element's name and a colon or label ('Element: anna:matrix.org',
-#: 'Matrix-ID anna:tchncs.de'), its server a domain ('Element: Datei:Foto.jpg' is none).
 _PLURAL = re.compile(r"(?i).*[sn]")  # a user-name label in the plural (every singular one ends otherwise)
 _THREEMA_WORD = re.compile(r"(?i)(?:^|\W)(?:an|unter|ist|lautet|is|at)\s*$")
+#: A Matrix id without its '@' after Matrix's or Element's name and a colon, label, space or dash ('Element:
+#: anna:matrix.org', 'Matrix-ID anna:tchncs.de'), its server a domain ('Element: Datei:Foto.jpg' is none); in
+#: _handle_spans, only with a lower-case user name, as Matrix requires.
 _MATRIX_TLDS = _TLDS + "|im|chat|social|xyz|dev|space|one|zone|club|cloud|network|app|co|is|su|moe|host|team|media|work|nz|au|tech"
 _MATRIX_BARE = _linear(rf"(?i){_BEFORE}(?:matrix|element)(?:(?:{_SEP}{{0,4}}(?:{_LABELS}))[ \t\-–]*[:=]?|[ \t\-–:=]+)[ \t]*"
                        rf"{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.=\-]*:[\p{{L}}\p{{N}}\-]+(?:\.[\p{{L}}\p{{N}}\-]+)*\.(?:{_MATRIX_TLDS}))"
                        r"(?:$|[^\p{L}\p{N}_\-])")
 #: A Discord name with its number next to Discord's name, in a list too: after it ('Discord: Anna#1234, Bob#5678',
-#: 'Discord-Tag: anna #1234', 'Mein Discord ist Anna#1234') or before it ('Anna#1234 (Discord)'); spaced only in
-#: lower case ('Discord: Event #2024' is none). Elsewhere a word and a number are no name ('Ticket#1234', 'faq#2024').
+#: 'Discord-Tag: anna #1234') or before it ('Anna#1234 (Discord)'); spaced only in lower case ('Discord: Event
+#: #2024' is none). Elsewhere a word and a number are no name ('Ticket#1234', 'faq#2024', 'Discord ist Raum#1024').
 _DISCORD_ONE = r"(?:\p{L}[\p{L}\p{N}_.\-]{0,31}#\d{4}|\p{Ll}[\p{Ll}\p{N}_.\-]{0,31}[ \t]#[ \t]?\d{4})"
 _DISCORD_NAMED = _linear(rf"(?i){_BEFORE}discord(?:[ \t\-–]*(?:{_LABELS}|tag)\b)?{_SEP}{{0,4}}{_NEXT_LINE}[ \t]*"
                          rf"((?-i:{_DISCORD_ONE})(?:[ \t]*[,;/&][ \t]*(?-i:{_DISCORD_ONE}))*)(?:$|[^\p{{L}}\p{{N}}_/])")
@@ -373,7 +374,8 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
         if token.lower() in _NO_NAME or (not said.strip() and not any(c == "_" or c.isdigit() for c in token)):
             continue  # after a space alone, only what looks like a name: 'Telegram isabella_92', not 'Threema id after'
         if re.fullmatch(_USER_LABELS, label or "", re.I) and not (_PLURAL.fullmatch(label) and not _looks_named(token)):
-            yield match.start(4), match.end(4)  # 'Signal-Name: anna', 'Telegram-Namen: anna_w'; not 'Element-Namen: Wasserstoff', 'Telegram-IDs: nur intern'
+            # 'Signal-Name: anna', 'Telegram-Namen: anna_w'; not 'Element-Namen: Wasserstoff', 'Telegram-IDs: nur intern'
+            yield match.start(4), match.end(4)
         elif _word_name(name):  # 'Signal: anna_92', 'TG: anna.w'; not 'TG: Ebene_2', 'Signal: z.B.'
             if token[0].islower() and any(c == "_" or c.isdigit() for c in token):
                 yield match.start(4), match.end(4)
@@ -414,8 +416,8 @@ def _threema_id(text: str, between: str, start: int, end: int) -> Iterator[tuple
     """A Threema id at text[start:end] (with `between` it and the name), and any that follow it in a list:
     not glued to more letters, upper case or holding a digit, never a messenger's name ('THREEMA,
     TELEGRAM'); spaced, after a colon or label when a digit is in it ('Threema: abcd 2345'), else only in
-    capitals with a digit and no year ('ABCD 2345', not 'seit 2024', 'KEIN MUSS'). In a list, each with a
-    digit ('ABCD2345, SONNTAGS' is one)."""
+    capitals with a digit and no year ('ABCD 2345', not 'seit 2024', 'KEIN MUSS'). In a list, each written
+    as the first one was (_next_threema_id)."""
     first = text[start:end]
     while _is_threema_id(text, between, start, end):
         yield start, end
