@@ -269,9 +269,9 @@ _SEP = r"[ \t\-–(),:;&\"'„“”‚‘’«»|·•*~=#<>\[\]{}\p{So}\p{Sm}\
 _DOT_BEFORE = r"(?:[ \t]+\.[ \t]*(?:\n[ \t]*)?)?"
 _AT_NAME = r"@\p{L}(?:[\p{L}\p{N}_.\-]*[\p{L}\p{N}_])?(?::[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)+)?"
 _NEXT_LINE = rf"(?:[ \t]*\n[ \t]*\n?{_SEP}{{0,3}})?"  # a line break (a blank line, a bullet) before it
-# 'Telegram: @anna / @bob', '@anna @bob', '@anna;\n- @bob' (one line break, not a blank line: what follows
+# 'Telegram: @anna / @bob', '@anna @bob', '@anna، @bob', '@anna;\n- @bob' (one line break, not a blank line: what follows
 # it is another paragraph)
-_AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|oder|und|or|and)[ \t]*|[ \t]+\.?|[ \t]*\n)[ \t]*{_SEP}{{0,3}}"
+_AT_NAMES = (rf"{_AT_NAME}(?:(?:[ \t]*(?:/|,|;|&|،|؛|oder|und|or|and)[ \t]*|[ \t]+\.?|[ \t]*\n)[ \t]*{_SEP}{{0,3}}"
              rf"[ \t]*{_AT_NAME})*")
 _BEFORE = r"(?:^|[^\p{L}\p{N}_])"
 _HANDLE = _linear(

@@ -202,6 +202,7 @@ def test_disguises_found_in_the_wild(text, expected):
     ("Matrix anna:tchncs.de", ["anna:tchncs.de"], "Matrix "), ("Matrix – anna:matrix.org", ["anna:matrix.org"], "Matrix – "),
     ("Matrix: anna:1312.media", ["anna:1312.media"], "Matrix: "), ("Element-Namen: Anna_W", ["Anna_W"], "Element-Namen: "),
     ("ABCD2345 (Threema-ID)", ["ABCD2345"], "(Threema-ID)"),
+    ("تلغرام: @anna_w، @bob_k", ["anna_w", "bob_k"], "تلغرام: "), ("Telegram: @anna_w ؛ @bob_k", ["anna_w", "bob_k"], "Telegram: "),
 ])
 def test_messenger_ids_in_lists_and_loose_forms_never_survive(text, tells, kept):
     out = clean_text(text)
