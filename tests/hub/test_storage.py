@@ -83,6 +83,20 @@ def test_a_database_of_version_12_gets_the_listing_heads_index_and_heads_are_rea
             assert "COVERING INDEX listings_head" in plan, plan
 
 
+def test_a_database_without_the_heads_index_is_read_from_the_table_until_it_is_migrated(tmp_path):
+    """A backup of version 12 restored under a running process: its reads still answer (from the table)."""
+    with Storage(tmp_path / "hub.db") as store:
+        store.put_listing({"id": "l_0", "source": "s", "record_id": "0", "hash": "h", "status": "active",
+                           "data": {"id": "l_0", "updated_at": "2026-03-01T09:00:00+01:00"}, "reason": None,
+                           "updated_at": "2026-03-02T00:00:00+00:00"})
+        other = sqlite3.connect(tmp_path / "hub.db")
+        other.execute("drop index listings_head")
+        other.commit()
+        other.close()
+        assert store.listing_heads(["l_0", "l_1"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00", "h")}
+        assert tuple(store.listing_head("l_0")) == ("active", "2026-03-01T09:00:00+01:00", "h")
+
+
 def test_a_database_from_a_newer_hub_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "hub.db")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
