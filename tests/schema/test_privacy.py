@@ -57,12 +57,12 @@ def test_texts_without_contact_details_stay_as_they_are(text):
     "Signal-Kurs, Raum Nr.12", "Signal Desktop v7.12", "Signal-Workshop Jan.2025", "Threema-ID: folgt per Mail",
     "Telegram-Nick: folgt", "Signal-ID: keine", "Skype: z.B. abends", "Skype: Mo.-Fr. 9-12 Uhr", "Skype:ja, Zoom:nein",
     "Live:Musik im Park", "Signal Iduna Park", "Skype for Business",
-    # (stop 33) a sentence's end before an '@', years and words near Threema, a number after a word and a
+    # (stop 32) a sentence's end before an '@', years and words near Threema, a number after a word and a
     # time after a colon near Discord and Matrix
     "Kein Telegram. @Jugendclub lädt ein", "KW 2024 (Threema)", "BAHN 2024 auf Threema", "Threema seit 2024, 2025 neu",
     "Raum #1234 ohne Discord", "Discord-Kurs, Raum 1#2024", "Discord-Server #1234", "Matrix: Uhrzeit:10.30", "Element: Wasser:Feuer",
     "Telegram · Signal · WhatsApp", "ANMELDEN PER THREEMA",
-    # (review of stop 33's rules) plural labels after ordinary words, files and times after Matrix, years, codes
+    # (review of stop 32's rules) plural labels after ordinary words, files and times after Matrix, years, codes
     # and postcodes before Threema, numbered things near Discord, a middle dot before another service's name
     "Chemie-Nachhilfe: Element-Namen: Wasserstoff, Helium, Lithium", "The Element handles: water",
     "Discord: Namen: Anna, Bob", "Element: Datei:Foto.jpg", "Matrix: Tabelle:Blatt1.xlsx", "Element\nOrt:Haus.Am",
@@ -161,7 +161,7 @@ def test_messenger_rules_leave_ordinary_texts(text):
     ("TG: anna.42", f"TG: {PHONE_MASK}"), ("Signal = anna_w", f"Signal = {PHONE_MASK}"),
     ("Threema: abcd 2345", f"Threema: {PHONE_MASK}"), ("Threema-ID: ABCD 2019", f"Threema-ID: {PHONE_MASK}"),
     ("Telegram isabella_92", f"Telegram {PHONE_MASK}"), ("Telegram-Name isolde_1", f"Telegram-Name {PHONE_MASK}"),
-    # (stop 33, from the noticed list) a middle dot before the name; more Threema ids in a list, and one
+    # (stop 32, from the noticed list) a middle dot before the name; more Threema ids in a list, and one
     # before the name; labels in the plural; a Matrix id without its '@'; a Discord name with its number
     ("Telegram · @anna_w", f"Telegram · {PHONE_MASK}"), ("Schreib mir auf Telegram · @anna", f"Schreib mir auf Telegram · {PHONE_MASK}"),
     ("Threema: ABCD2345, EFGH6789", f"Threema: {PHONE_MASK}, {PHONE_MASK}"),
@@ -179,7 +179,7 @@ def test_disguises_found_in_the_wild(text, expected):
 
 
 @pytest.mark.parametrize("text, tells, kept", [
-    # (review of stop 33's rules) lists after a middle dot, uneven dots, lists of Threema ids in every form
+    # (review of stop 32's rules) lists after a middle dot, uneven dots, lists of Threema ids in every form
     # people write them, a word before the id; what follows a list stays
     ("Telegram: @anna_w · @bob_k", ["anna_w", "bob_k"], "Telegram: "), ("Telegram · @anna_w · @bob_k", ["anna_w", "bob_k"], "Telegram"),
     ("Telegram ·@anna_w", ["anna_w"], "Telegram"), ("Telegram ·\n@anna_w", ["anna_w"], "Telegram"),
