@@ -570,7 +570,9 @@ class SourceSync:
         self.storage.log_history({"listing_id": listing_id, "source": self.source.name, "record_id": record_id,
                                   "run_id": run_id, "action": action, "at": now.isoformat(), "hash": listing_hash})
 
-    def _track_cursor(self, updated_at: str) -> None:
+    def _track_cursor(self, updated_at: str | None) -> None:
+        if not updated_at:  # a listing stored without its date (before validation required one): no cursor
+            return
         when = datetime.fromisoformat(updated_at)  # the latest is kept parsed: one parse a record
         if self.latest is None or when > self.latest_when:
             self.latest, self.latest_when = updated_at, when

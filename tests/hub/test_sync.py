@@ -67,6 +67,18 @@ def test_syncing_unchanged_data_again_writes_nothing_new(portal, config, storage
     assert [r["updated_at"] for r in storage.db["listings"].rows] == stamps
 
 
+def test_a_listing_stored_without_its_date_is_still_taken_for_unchanged_by_a_re_sync(portal, config, storage):
+    """Listings migrated to version 12 from data without an updated_at keep none beside it: a re-sync
+    reads that for each unchanged record, and the others still move the cursor."""
+    sync(config, storage, full=True)
+    with storage.transaction():
+        storage.db.execute("update listings set listed_updated_at = null where record_id = '1'")
+        storage.db.execute("delete from http_cache")  # every page read again, not answered 304
+    result, = sync(config, storage, full=True)
+    assert (result.status, result.unchanged, result.updated, result.new) == ("ok", 5, 0, 0)
+    assert storage.state("potsdam")["cursor"] == max(e["aktualisiert"] for e in portal.entries)
+
+
 def test_an_incremental_sync_asks_for_changes_since_the_newest_entry_seen(portal, config, storage):
     sync(config, storage)
     newest = max(e["aktualisiert"] for e in portal.entries)
