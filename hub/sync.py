@@ -584,7 +584,7 @@ class SourceSync:
         self.storage.finish_run(result.run_id, finished_at=now, notes=notes, **fields)
         cursor = state.get("cursor")
         completed = result.status in ("ok", "suspicious")
-        if completed and self.latest and (not cursor or datetime.fromisoformat(self.latest) > datetime.fromisoformat(cursor)):
+        if completed and self.latest and (not cursor or self.latest_when > datetime.fromisoformat(cursor)):
             cursor = self.latest
         failures = 0 if completed else (state.get("failures") or 0) + 1
         health = {"last_success_at": now} if completed else {"last_error": result.error, "last_error_at": now}

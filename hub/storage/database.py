@@ -22,16 +22,6 @@ from schema.geo import distance_km
 from schema.jsontext import loads as _loads
 
 
-#: The heads' reads name their index (SQLite's planner would take the primary key's and read the table).
-_HEADS_INDEX = "indexed by listings_head"
-
-
-def _no_heads_index(exc: sqlite3.OperationalError) -> bool:
-    """A database without the heads' index (version 13): a backup of an older version, restored under a
-    running process and not yet migrated; read from the table as before, until the next open migrates it."""
-    return "no such index" in str(exc)
-
-
 class Storage:
     """One connection to the hub database (open one per thread)."""
 
@@ -235,24 +225,26 @@ class Storage:
     def listing_heads(self, listing_ids: list[str]) -> dict[str, tuple[str, str, str]]:
         """listing_head of each of these listings there is, by id: one query for a batch (a sync's and
         the unify step's)."""
-        sql = f"select id, status, listed_updated_at, hash from listings {_HEADS_INDEX} where id in ({{marks}})"
-        try:
-            rows = list(self._rows_in(sql, listing_ids))
-        except sqlite3.OperationalError as exc:
-            if not _no_heads_index(exc):
-                raise
-            rows = list(self._rows_in(sql.replace(_HEADS_INDEX, ""), listing_ids))
+        rows = self._by_heads(lambda index: list(self._rows_in(
+            f"select id, status, listed_updated_at, hash from listings {index} where id in ({{marks}})", listing_ids)))
         return {lid: (status, updated, hash_) for lid, status, updated, hash_ in rows}
 
     def listing_head(self, listing_id: str) -> tuple[str, str, str] | None:
         """(status, the listing's updated_at, its hash) of a stored listing, without reading the rest of it."""
-        sql = f"select status, listed_updated_at, hash from listings {_HEADS_INDEX} where id = ?"
+        return self._by_heads(lambda index: self.db.conn.execute(
+            f"select status, listed_updated_at, hash from listings {index} where id = ?", [listing_id]).fetchone())
+
+    @staticmethod
+    def _by_heads(read):
+        """read(index clause): named, as SQLite's planner would take the primary key's index and read the
+        table; without it where the index is missing (a backup older than version 13, restored under a
+        running process and not yet migrated: from the table as before, until the next open migrates it)."""
         try:
-            return self.db.conn.execute(sql, [listing_id]).fetchone()
+            return read("indexed by listings_head")
         except sqlite3.OperationalError as exc:
-            if not _no_heads_index(exc):
+            if "no such index" not in str(exc):
                 raise
-            return self.db.conn.execute(sql.replace(_HEADS_INDEX, ""), [listing_id]).fetchone()
+            return read("")
 
     def put_raw(self, row: dict) -> None:
         """Store or replace a raw record."""
