@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -145,6 +146,22 @@ def _prepare_chunk(records: list, folder: str) -> str:
     with os.fdopen(fd, "wb") as out:
         pickle.dump(_prepare_part(_WORKER, records), out, protocol=pickle.HIGHEST_PROTOCOL)
     return path
+
+
+def _int64s(values: array) -> np.ndarray:
+    """An array("q") as numpy integers (without a copy)."""
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.empty(0, np.int64)
+
+
+def _numbered(index: dict[str, int], names: list[str]) -> np.ndarray:
+    """Each of the (distinct) names' number in `index`, names new to it numbered next in their order and
+    added: as `[index.setdefault(name, len(index)) for name in names]`, in loops that run in C."""
+    ids = np.fromiter(map(index.get, names, repeat(-1, len(names))), dtype=np.int64, count=len(names))
+    new = np.flatnonzero(ids < 0)
+    if len(new):
+        ids[new] = np.arange(len(index), len(index) + len(new))
+        index.update(zip(map(names.__getitem__, new.tolist()), ids[new].tolist()))
+    return ids
 
 
 def _prepare_part(engine: "Engine", records: list) -> tuple[Prepared, list[str]]:
@@ -280,10 +297,8 @@ class Engine:
                     same = shared[n]
                     more = [v if v is None else same.setdefault(v, v) for v in more]
                 column += more
-            ids = [key_index.setdefault(name, len(key_index)) for name in names]
-            out.key_ids.extend(ids[k] for k in part.key_ids)
-            base = out.starts[-1]
-            out.starts.extend(base + offset for offset in part.starts[1:])
+            out.key_ids.frombytes(_numbered(key_index, names)[_int64s(part.key_ids)].tobytes())
+            out.starts.frombytes((_int64s(part.starts)[1:] + out.starts[-1]).tobytes())
 
         pool = _Workers(workers, self.spec, self.worker_setup)
         pending: deque = deque()  # (future or None, chunk), oldest first; at most one more than workers
@@ -410,7 +425,8 @@ class Engine:
                            dtype=np.int64)
         elif f.comparator == "prefix":
             width = max((len(v) for v in column if v), default=1)
-            chars = np.array([list((v or "").ljust(width, "\0")) for v in column], dtype="<U1").reshape(-1, width)
+            # one character per cell, padded with NUL: a fixed-width text array seen as single characters
+            chars = np.array([v or "" for v in column], dtype=f"<U{width}").view("<U1").reshape(-1, width)
             out = (chars, np.array([len(v or "") for v in column]))
         elif f.comparator == "geo":
             out = np.array([v if v else (np.nan, np.nan) for v in column], dtype=np.float64).reshape(-1, 2)
@@ -429,6 +445,8 @@ class Engine:
             numbered: dict = {}
             codes = np.array([-1 if v is None else numbered.setdefault(v, len(numbered)) for v in column], dtype=np.int64)
             out = (codes, vector.TokenSets([v.split() if f.comparator == "numbers" else v for v in numbered]))
+        elif f.comparator == "text":
+            out = vector.TextColumn(column)
         else:
             out = column
         prep.cache[key] = out
@@ -448,9 +466,7 @@ class Engine:
             if not len(pairs):
                 break
             column = self._column(prep, n)
-            if f.comparator == "text":
-                matrix[:, n] = vector.text_scores([column[i] for i in left], [column[j] for j in right], f.method)
-            elif f.comparator == "words":
+            if f.comparator in ("text", "words"):
                 matrix[:, n] = column.scores(left, right, f.method)
             elif f.comparator == "exact":
                 matrix[:, n] = vector.exact_scores(column[left], column[right])

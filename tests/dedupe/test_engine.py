@@ -1,6 +1,8 @@
 """The generic engine: blocking, scoring, clustering, explanations, specifications."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -168,6 +170,57 @@ def test_preparing_in_worker_processes_gives_the_same_clusters(engine):
     assert alone.key_names_of(0) == engine.block_keys(records[0])  # as stored for incremental updates
     engine.workers = 2
     assert engine.run(records) == Engine(listing_spec(), engine.model).run(records)
+
+
+def test_records_prepared_a_few_at_a_time_in_workers_are_numbered_as_in_one_process(engine):
+    """Chunks put together in their order: every block key has the number it has in one process (the
+    order decides which of two equally rare keys a record uses), and so the same clusters."""
+    records = _varied(60)
+    alone = engine.prepare(records, key_names=True)
+    parallel = engine._prepare_parallel(records, 2, chunk=7, key_names=True)
+    assert list(parallel.key_ids) == list(alone.key_ids) and list(parallel.starts) == list(alone.starts)
+    assert parallel.key_names == alone.key_names and parallel.columns == alone.columns
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=3), unique=True, max_size=8), max_size=6))
+def test_names_are_numbered_as_setdefault_numbers_them(chunks):
+    """engine._numbered numbers each chunk's distinct names as the plain dict.setdefault loop does."""
+    from dedupe.engine import _numbered
+
+    index: dict[str, int] = {}
+    plain: dict[str, int] = {}
+    for names in chunks:
+        assert _numbered(index, names).tolist() == [plain.setdefault(name, len(plain)) for name in names]
+        assert index == plain
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.none() | st.text(min_size=1, max_size=12), st.none() | st.text(min_size=1, max_size=12),
+                          st.none() | st.text("0123456789äx", min_size=1, max_size=7)), min_size=2, max_size=8))
+def test_each_pair_measured_at_once_is_the_pair_compared_alone(values):
+    """The batch measures of text and prefix fields (texts gathered as arrays, postcodes as padded
+    characters) are what each pair's comparison gives alone; NaN where either value is missing."""
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    spec = from_dict({"model": "weights", "threshold": 0.5, "blocking": [{"fields": ["t"]}], "fields": [
+        {"name": "t", "comparator": "text", "method": "token_mean", "weight": 1},
+        {"name": "o", "comparator": "text", "method": "ratio", "weight": 1},
+        {"name": "p", "comparator": "prefix", "weight": 1}]})
+    engine = Engine(spec)
+    records = [{"id": str(k), "t": t, "o": o, "p": p} for k, (t, o, p) in enumerate(values)]
+    prep = engine.prepare(records)
+    pairs = np.array([(i, j) for i in range(len(records)) for j in range(i + 1, len(records))], dtype=np.int64)
+    measured = engine.measures(prep, pairs)
+    for (i, j), (t, o, p) in zip(pairs.tolist(), measured.tolist()):
+        (ti, oi, pi), (tj, oj, pj) = prep.row(i), prep.row(j)
+        expect_t = None if ti is None or tj is None else (fuzz.token_set_ratio(ti, tj) + fuzz.token_sort_ratio(ti, tj)) / 200
+        expect_o = None if oi is None or oj is None else fuzz.ratio(oi, oj) / 100
+        common = len(os.path.commonprefix([pi, pj])) if pi and pj else None
+        expect_p = None if common is None else common / max(len(pi), len(pj))
+        for got, expected in ((t, expect_t), (o, expect_o), (p, expect_p)):
+            assert (np.isnan(got) if expected is None else got == pytest.approx(expected)), (i, j, got, expected)
 
 
 def _varied(count: int) -> list[dict]:
