@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from rapidfuzz import process
 
+from dedupe.vector import distinct_codes, once_per_distinct_pair
+
 
 def chosen_keys(key_ids: np.ndarray, starts: np.ndarray, max_block: int, rare_keys: int,
                 pair_keys: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -132,10 +134,14 @@ def prefilter_mask(pairs: np.ndarray, columns: list[list[str]], scorers: list, c
         todo = np.flatnonzero(~passed)
         if not len(todo):
             break
-        texts = np.array(column, dtype=object)
+        codes, values = distinct_codes(column)
+        texts = np.array(values, dtype=object)
+
+        def score(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return process.cpdist(texts[a].tolist(), texts[b].tolist(), scorer=scorer, score_cutoff=cutoff,
+                                  workers=-1, dtype=np.float32)
         for start in range(0, len(todo), chunk):  # two lists of texts per pair are big
-            some = todo[start:start + chunk]
-            scores = process.cpdist(texts[pairs[some, 0]].tolist(), texts[pairs[some, 1]].tolist(), scorer=scorer,
-                                    score_cutoff=cutoff, workers=-1, dtype=np.float32)
+            some = todo[start:start + chunk]  # each distinct pair of texts (a title repeats) scored once
+            scores = once_per_distinct_pair(codes[pairs[some, 0]], codes[pairs[some, 1]], len(texts), score)
             passed[some[scores >= max(cutoff, 1)]] = True
     return passed

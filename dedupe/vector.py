@@ -27,17 +27,44 @@ def text_column_scores(left: list[str], right: list[str], missing: np.ndarray, m
 
 
 class TextColumn:
-    """A text field of every record as its batch comparator takes it: the texts as one array ("" where
-    missing), so the pairs' texts are gathered at once, not one Python index at a time."""
+    """A text field of every record as its batch comparator takes it: each record's number among the
+    distinct texts ("" where missing), so that the pairs' texts are gathered at once and each distinct
+    pair of texts is scored once (titles repeat: "Deutschkurs", "Kleiderspende", a cross-post)."""
 
     def __init__(self, texts: list):
-        self.missing = np.array([t is None for t in texts], dtype=bool)
-        self.texts = np.array([t or "" for t in texts], dtype=object)
+        self.codes, values = distinct_codes(texts)
+        self.missing = np.array([t is None for t in values], dtype=bool)
+        self.texts = np.array([t or "" for t in values], dtype=object)
 
     def scores(self, left: np.ndarray, right: np.ndarray, method: str) -> np.ndarray:
         """The pairs' similarities in [0, 1] (NaN where either text is missing)."""
-        return text_column_scores(self.texts[left].tolist(), self.texts[right].tolist(),
-                                  self.missing[left] | self.missing[right], method)
+        def score(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return text_column_scores(self.texts[a].tolist(), self.texts[b].tolist(), self.missing[a] | self.missing[b],
+                                      method)
+        return once_per_distinct_pair(self.codes[left], self.codes[right], len(self.texts), score)
+
+
+def distinct_codes(values: list) -> tuple[np.ndarray, list]:
+    """Each value's number among the distinct values (numbered in the order they first come), and those."""
+    table: dict = {}
+    codes = np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int64)
+    return codes, list(table)
+
+
+def once_per_distinct_pair(left: np.ndarray, right: np.ndarray, width: int, score) -> np.ndarray:
+    """score(left, right) of two arrays of value numbers (each below width), computed once for each
+    distinct (left, right) and given back for every pair."""
+    if not len(left):
+        return score(left, right)
+    pair = left.astype(np.int64) * width + right
+    order = np.argsort(pair)
+    ordered = pair[order]
+    first = np.empty(len(ordered), dtype=bool)
+    first[0], first[1:] = True, ordered[1:] != ordered[:-1]
+    distinct = ordered[first]
+    inverse = np.empty(len(pair), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return np.asarray(score(distinct // width, distinct % width))[inverse]
 
 
 def _cpdist(a: list[str], b: list[str], scorer) -> np.ndarray:

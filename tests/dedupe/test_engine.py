@@ -195,9 +195,14 @@ def test_names_are_numbered_as_setdefault_numbers_them(chunks):
         assert index == plain
 
 
+#: Texts that repeat (a distinct pair of texts is scored once), and any others.
+_TEXTS = st.none() | st.sampled_from(["fahrrad abzugeben", "abzugeben fahrrad", "sofa", "Sofa"]) | \
+    st.text(min_size=1, max_size=12)
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.none() | st.text(min_size=1, max_size=12), st.none() | st.text(min_size=1, max_size=12),
-                          st.none() | st.text("0123456789äx", min_size=1, max_size=7)), min_size=2, max_size=8))
+@given(st.lists(st.tuples(_TEXTS, _TEXTS, st.none() | st.text("0123456789äx", min_size=1, max_size=7)),
+                min_size=2, max_size=8))
 def test_each_pair_measured_at_once_is_the_pair_compared_alone(values):
     """The batch measures of text and prefix fields (texts gathered as arrays, postcodes as padded
     characters) are what each pair's comparison gives alone; NaN where either value is missing."""
@@ -221,6 +226,27 @@ def test_each_pair_measured_at_once_is_the_pair_compared_alone(values):
         expect_p = None if common is None else common / max(len(pi), len(pj))
         for got, expected in ((t, expect_t), (o, expect_o), (p, expect_p)):
             assert (np.isnan(got) if expected is None else got == pytest.approx(expected)), (i, j, got, expected)
+
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_TEXTS, _TEXTS), min_size=2, max_size=9), st.sampled_from([0, 50, 70, 100]),
+       st.integers(1, 5), st.data())
+def test_the_prefilter_passes_the_pairs_scored_one_by_one(texts, cutoff, chunk, data):
+    """A pair passes if any field's texts score the cutoff (and above 0), as rapidfuzz scores that pair
+    alone, however the pairs are chunked and however often a pair of texts repeats."""
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from dedupe.blocking import prefilter_mask
+
+    everyone = [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))]
+    pairs = np.array(data.draw(st.lists(st.sampled_from(everyone), min_size=1, max_size=30)), dtype=np.int64)
+    columns = [[(t[f] or "") for t in texts] for f in (0, 1)]
+    scorers = [fuzz.token_set_ratio, fuzz.ratio]
+    expected = [any(scorer(column[i], column[j], score_cutoff=cutoff) >= max(cutoff, 1)
+                    for column, scorer in zip(columns, scorers)) for i, j in pairs.tolist()]
+    assert prefilter_mask(pairs, columns, scorers, cutoff, chunk=chunk).tolist() == expected
 
 
 def _varied(count: int) -> list[dict]:
