@@ -696,7 +696,7 @@ class Engine:
             self.fit(prep, pairs, together, apart)
         n = len(prep.ids)
         parent = list(range(n))
-        members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        members: dict[int, list[int]] = {}  # the records of each root that has more than itself
         cache: dict[Pair, float] = {}
         apart_set = {(min(a, b), max(a, b)) for a, b in apart}
         cut, floor = self.cut, self.floor
@@ -715,7 +715,7 @@ class Engine:
 
         def union(ra: int, rb: int) -> None:
             parent[rb] = ra
-            members[ra] += members.pop(rb)
+            members.setdefault(ra, [ra]).extend(members.pop(rb, [rb]))
 
         for a, b in together:
             ra, rb = find(a), find(b)
@@ -735,14 +735,14 @@ class Engine:
             ra, rb = find(a), find(b)
             if ra == rb:
                 continue
-            left, right = members[ra], members[rb]
+            left, right = members.get(ra) or [ra], members.get(rb) or [rb]
             if self.spec.distinct and {prep.distinct[x] for x in left} & {prep.distinct[y] for y in right} - {None}:
                 continue
             if any((min(x, y), max(x, y)) in apart_set for x in left for y in right):
                 continue
             if all(scored(x, y) >= floor for x in left for y in right):
                 union(ra, rb)
-        return sorted((sorted(m) for m in members.values()), key=lambda m: m[0])
+        return _clusters(parent)
 
     def run(self, records: Iterable[Mapping], together: Iterable[tuple[str, str]] = (),
             apart: Iterable[tuple[str, str]] = ()) -> list[list[str]]:
@@ -805,6 +805,28 @@ class Engine:
             return Explanation(str(a["id"]), str(b["id"]), to_probability(total), fields, self.spec.threshold,
                                candidates, reason, match_weight=total, prior_weight=self.model.prior_weight)
         return Explanation(str(a["id"]), str(b["id"]), total, fields, self.spec.threshold, candidates, reason)
+
+
+def _clusters(parent: list[int]) -> list[list[int]]:
+    """The clusters of a union-find forest: each one's records ascending, the clusters by their first
+    record (in arrays: a million records make a million clusters, most of them of one)."""
+    n = len(parent)
+    if not n:
+        return []
+    root = np.array(parent, dtype=np.int64)
+    while True:  # every record straight to its root
+        above = root[root]
+        if np.array_equal(above, root):
+            break
+        root = above
+    roots, first = np.unique(root, return_index=True)  # a cluster's first record is its smallest
+    smallest = np.empty(n, dtype=np.int64)
+    smallest[roots] = first
+    key = smallest[root]
+    order = np.argsort(key, kind="stable")  # by cluster, each one's records ascending
+    bounds = np.flatnonzero(np.diff(key[order])) + 1
+    flat = order.tolist()
+    return [flat[a:b] for a, b in zip([0, *bounds.tolist()], [*bounds.tolist(), n])]
 
 
 def to_weight(probability: float) -> float:

@@ -249,6 +249,29 @@ def test_the_prefilter_passes_the_pairs_scored_one_by_one(texts, cutoff, chunk, 
     assert prefilter_mask(pairs, columns, scorers, cutoff, chunk=chunk).tolist() == expected
 
 
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 30), max_size=30).flatmap(
+    lambda above: st.tuples(st.just([min(a, k) for k, a in enumerate(above)]), st.permutations(range(len(above))))))
+def test_clusters_are_read_off_the_forest_as_the_plain_rule_reads_them(forest):
+    """engine._clusters: each tree's records ascending, the trees by their first record, as a loop
+    following each record to its root and sorting writes it (a root need not be its tree's first)."""
+    from dedupe.engine import _clusters
+
+    tree, names = forest  # a forest of parents before their children, its records renamed
+    parent = [0] * len(tree)
+    for k, above in enumerate(tree):
+        parent[names[k]] = names[above]
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+    trees: dict[int, list[int]] = {}
+    for k in range(len(parent)):
+        trees.setdefault(root(k), []).append(k)
+    assert _clusters(parent) == sorted((sorted(t) for t in trees.values()), key=lambda t: t[0])
+
 def _varied(count: int) -> list[dict]:
     words = ["Schlafsofa", "Kinderwagen", "Fahrrad", "Sessel", "Waschmaschine", "Laufrad", "Regal"]
     return [listing(f"r{i}", f"p{i % 3}", f"{words[i % 7]} {i // 7} abzugeben", f"{SOFA} {words[i % 7]} {i}",
