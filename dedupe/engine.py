@@ -148,6 +148,15 @@ def _prepare_chunk(records: list, folder: str) -> str:
     return path
 
 
+def _first_present(record: Mapping, path: str | tuple[str, ...]) -> str | None:
+    """The first of a blocking field's paths (one, or alternatives) the record has a value at, as text."""
+    for p in path if isinstance(path, tuple) else (path,):
+        value = read(record, p)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
 def _int64s(values: array) -> np.ndarray:
     """An array("q") as numpy integers (without a copy)."""
     return np.frombuffer(values, dtype=np.int64) if len(values) else np.empty(0, np.int64)
@@ -345,17 +354,18 @@ class Engine:
         """Every blocking key of a record: one per (fixed fields, word) combination."""
         keys = []
         for n, blocking in enumerate(self.spec.blocking):
-            parts = []
-            for path in blocking.fields:
-                paths = path if isinstance(path, tuple) else (path,)
-                parts.append(next((str(v) for v in (read(record, p) for p in paths) if v not in (None, "")), None))
-            if None in parts:
+            *fixed_paths, last_path = blocking.fields
+            fixed = [_first_present(record, path) for path in fixed_paths]
+            if None in fixed:
                 continue
-            *fixed, last = parts
+            # the text as prepare() folded it, where it did (then it is there); else read and folded here
+            text = folded.get(last_path) if folded and isinstance(last_path, str) else None
+            if text is None:
+                last = _first_present(record, last_path)
+                if last is None:
+                    continue
+                text = fold(last, self.spec.abbreviations)
             head = f"{n}|{'|'.join(fixed)}|"
-            last_path = blocking.fields[-1]
-            text = (folded or {}).get(last_path) if isinstance(last_path, str) else None
-            text = text if text is not None else fold(last, self.spec.abbreviations)
             if blocking.tokens:  # the longest words of 4 letters or more (not all digits), ties alphabetically
                 words = []
                 for w in sorted(sorted(set(text.split())), key=len, reverse=True):  # (stable: longest first)

@@ -272,6 +272,30 @@ def test_clusters_are_read_off_the_forest_as_the_plain_rule_reads_them(forest):
         trees.setdefault(root(k), []).append(k)
     assert _clusters(parent) == sorted((sorted(t) for t in trees.values()), key=lambda t: t[0])
 
+
+_ANY = st.none() | st.just("") | st.just([]) | st.integers(0, 99999) | \
+    st.sampled_from(["!!!", "Fahrrad-Reparatur 2026", "Straße 12", "Kinder\nwagen. Sofa!"]) | st.text(max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"title": _ANY, "description": _ANY, "location": st.fixed_dictionaries(
+    {"postcode": _ANY, "ags": _ANY, "city": _ANY})}), min_size=1, max_size=5))
+def test_the_keys_prepare_stores_are_the_record_s_block_keys(records):
+    """prepare() reuses its folded texts for the block keys: the same keys as block_keys() reading and
+    folding the record itself (what an incremental update stores), for missing, empty, odd values;
+    by words of the text (the listings' spec) and by the whole text."""
+    whole = from_dict({"model": "weights", "threshold": 0.5, "blocking": [{"fields": [["location.city"], "title"]}],
+                       "fields": [{"name": "title", "comparator": "text", "weight": 1}]})
+    for engine in (Engine(listing_spec()), Engine(whole)):
+        _same_keys(engine, records)
+
+
+def _same_keys(engine: Engine, records: list[dict]) -> None:
+    records = [{"id": str(k), **record} for k, record in enumerate(records)]
+    prep = engine.prepare(records, key_names=True)
+    assert [prep.key_names_of(i) for i in range(len(records))] == [engine.block_keys(r) for r in records]
+
+
 def _varied(count: int) -> list[dict]:
     words = ["Schlafsofa", "Kinderwagen", "Fahrrad", "Sessel", "Waschmaschine", "Laufrad", "Regal"]
     return [listing(f"r{i}", f"p{i % 3}", f"{words[i % 7]} {i // 7} abzugeben", f"{SOFA} {words[i % 7]} {i}",
