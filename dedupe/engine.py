@@ -431,8 +431,11 @@ class Engine:
         f, column = self.spec.fields[n], prep.columns[n]
         if f.comparator == "exact":
             table = {v: k for k, group in enumerate(f.equivalent) for v in group}  # equivalent values share a code
-            out = np.array([-1 if v is None else table.setdefault(v, len(table) + len(f.equivalent)) for v in column],
-                           dtype=np.int64)
+            for v in dict.fromkeys(column):  # each distinct value numbered once, in the order they first come
+                if v is not None:
+                    table.setdefault(v, len(table) + len(f.equivalent))
+            table[None] = -1
+            out = np.fromiter(map(table.__getitem__, column), dtype=np.int64, count=len(column))
         elif f.comparator == "prefix":
             width = max((len(v) for v in column if v), default=1)
             # one character per cell, padded with NUL: a fixed-width text array seen as single characters
@@ -687,7 +690,14 @@ class Engine:
         return numbered[:len(pairs)], numbered[len(pairs):]
 
     def _distinct_codes(self, prep: Prepared) -> np.ndarray:
-        """One integer per record: equal for records of one `distinct` value (each None its own)."""
+        """One integer per record: equal for records of one `distinct` value (each None its own); made
+        once per Prepared (an estimate asks twice)."""
+        key = ("distinct codes", self.spec.distinct)
+        if key not in prep.cache:
+            prep.cache[key] = self._distinct_codes_of(prep)
+        return prep.cache[key]
+
+    def _distinct_codes_of(self, prep: Prepared) -> np.ndarray:
         if not self.spec.distinct:
             return np.arange(len(prep.ids))
         table: dict = {}

@@ -46,9 +46,8 @@ class TextColumn:
 
 def distinct_codes(values: list) -> tuple[np.ndarray, list]:
     """Each value's number among the distinct values (numbered in the order they first come), and those."""
-    table: dict = {}
-    codes = np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int64)
-    return codes, list(table)
+    table = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values)), list(table)
 
 
 def once_per_distinct_pair(left: np.ndarray, right: np.ndarray, width: int, score) -> np.ndarray:

@@ -201,32 +201,35 @@ _TEXTS = st.none() | st.sampled_from(["fahrrad abzugeben", "abzugeben fahrrad", 
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(_TEXTS, _TEXTS, st.none() | st.text("0123456789äx", min_size=1, max_size=7)),
-                min_size=2, max_size=8))
+@given(st.lists(st.tuples(_TEXTS, _TEXTS, st.none() | st.text("0123456789äx", min_size=1, max_size=7),
+                          st.sampled_from([None, "", "offer", "service", "request", "Offer", 7])), min_size=2, max_size=8))
 def test_each_pair_measured_at_once_is_the_pair_compared_alone(values):
-    """The batch measures of text and prefix fields (texts gathered as arrays, postcodes as padded
-    characters) are what each pair's comparison gives alone; NaN where either value is missing."""
+    """The batch measures of text, prefix and exact fields (texts gathered as arrays, postcodes as padded
+    characters, values as numbers, equivalent values one number) are what each pair's comparison gives
+    alone; NaN where either value is missing."""
     import numpy as np
     from rapidfuzz import fuzz
 
     spec = from_dict({"model": "weights", "threshold": 0.5, "blocking": [{"fields": ["t"]}], "fields": [
         {"name": "t", "comparator": "text", "method": "token_mean", "weight": 1},
         {"name": "o", "comparator": "text", "method": "ratio", "weight": 1},
-        {"name": "p", "comparator": "prefix", "weight": 1}]})
+        {"name": "p", "comparator": "prefix", "weight": 1},
+        {"name": "k", "comparator": "exact", "equivalent": [["offer", "service"]], "weight": 1}]})
     engine = Engine(spec)
-    records = [{"id": str(k), "t": t, "o": o, "p": p} for k, (t, o, p) in enumerate(values)]
+    records = [{"id": str(k), "t": t, "o": o, "p": p, "k": kind} for k, (t, o, p, kind) in enumerate(values)]
     prep = engine.prepare(records)
     pairs = np.array([(i, j) for i in range(len(records)) for j in range(i + 1, len(records))], dtype=np.int64)
     measured = engine.measures(prep, pairs)
-    for (i, j), (t, o, p) in zip(pairs.tolist(), measured.tolist()):
-        (ti, oi, pi), (tj, oj, pj) = prep.row(i), prep.row(j)
+    same = {"offer": "service"}
+    for (i, j), (t, o, p, k) in zip(pairs.tolist(), measured.tolist()):
+        (ti, oi, pi, ki), (tj, oj, pj, kj) = prep.row(i), prep.row(j)
         expect_t = None if ti is None or tj is None else (fuzz.token_set_ratio(ti, tj) + fuzz.token_sort_ratio(ti, tj)) / 200
         expect_o = None if oi is None or oj is None else fuzz.ratio(oi, oj) / 100
         common = len(os.path.commonprefix([pi, pj])) if pi and pj else None
         expect_p = None if common is None else common / max(len(pi), len(pj))
-        for got, expected in ((t, expect_t), (o, expect_o), (p, expect_p)):
+        expect_k = None if ki is None or kj is None else float(same.get(ki, ki) == same.get(kj, kj))
+        for got, expected in ((t, expect_t), (o, expect_o), (p, expect_p), (k, expect_k)):
             assert (np.isnan(got) if expected is None else got == pytest.approx(expected)), (i, j, got, expected)
-
 
 
 @settings(max_examples=150, deadline=None)
