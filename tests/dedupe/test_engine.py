@@ -299,6 +299,56 @@ def _same_keys(engine: Engine, records: list[dict]) -> None:
     assert [prep.key_names_of(i) for i in range(len(records))] == [engine.block_keys(r) for r in records]
 
 
+
+def _clusters_plainly(engine: Engine, prep, pairs, together, apart) -> list[list[int]]:
+    """Engine.cluster's rule written plainly: every record its own cluster, the operators' `together`
+    joined first; then the links at or above the threshold, best first, each joining two clusters
+    unless both hold one `distinct` value, a pair is kept `apart`, or a pair is below the link floor."""
+    cluster_of = {i: frozenset([i]) for i in range(len(prep.ids))}
+
+    def join(a: int, b: int) -> None:
+        joined = cluster_of[a] | cluster_of[b]
+        for member in joined:
+            cluster_of[member] = joined
+    for a, b in together:
+        join(a, b)
+    scores = engine.score_pairs(prep, pairs)
+    links = sorted((-s, int(a), int(b)) for (a, b), s in zip(pairs.tolist(), scores.tolist()) if s >= engine.cut)
+    kept_apart = {(min(a, b), max(a, b)) for a, b in apart}
+    for _, a, b in links:
+        left, right = cluster_of[a], cluster_of[b]
+        if left == right:
+            continue
+        portals = [{prep.distinct[x] for x in side if prep.distinct[x] is not None} for side in (left, right)]
+        if portals[0] & portals[1]:  # a portal on both sides (one the operators joined may hold it twice)
+            continue
+        if any((min(x, y), max(x, y)) in kept_apart for x in left for y in right):
+            continue
+        if all(engine.score(prep, x, y) >= engine.floor for x in left for y in right):
+            join(a, b)
+    return sorted(sorted(c) for c in set(cluster_of.values()))
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Sofa abzugeben", "Sofa grau abzugeben", "Sofa abzugeben Potsdam",
+                                           "Kinderwagen abzugeben", "Sofa"]), st.sampled_from(["a", "b", "c", None])),
+                min_size=2, max_size=9),
+       st.sampled_from([0.0, 0.6, 0.8, 0.95]), st.data())
+def test_clusters_follow_the_rule_written_plainly(records, floor, data):
+    """Clustering (member lists kept only for clusters of more than one, read off the forest at the
+    end) joins exactly what the plain rule joins: with a link floor, `distinct` portals, the
+    operators' together and apart decisions."""
+    spec = from_dict({"model": "weights", "threshold": 0.5, "link_floor": floor, "distinct": "portal",
+                      "blocking": [{"fields": ["title"], "tokens": 2}],
+                      "fields": [{"name": "title", "comparator": "text", "method": "token_sort", "weight": 1}]})
+    engine = Engine(spec)
+    prep = engine.prepare([{"id": str(k), "title": t, "portal": p} for k, (t, p) in enumerate(records)])
+    pairs = engine.candidates(prep)
+    everyone = [(i, j) for i in range(len(records)) for j in range(i + 1, len(records))]
+    together = data.draw(st.lists(st.sampled_from(everyone), max_size=2))
+    apart = data.draw(st.lists(st.sampled_from(everyone), max_size=3))
+    assert sorted(engine.cluster(prep, pairs, together, apart)) == _clusters_plainly(engine, prep, pairs, together, apart)
+
 def _varied(count: int) -> list[dict]:
     words = ["Schlafsofa", "Kinderwagen", "Fahrrad", "Sessel", "Waschmaschine", "Laufrad", "Regal"]
     return [listing(f"r{i}", f"p{i % 3}", f"{words[i % 7]} {i // 7} abzugeben", f"{SOFA} {words[i % 7]} {i}",
