@@ -131,7 +131,9 @@ def exact_scores(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 
 def prefix_scores(left: np.ndarray, right: np.ndarray, lengths_l: np.ndarray, lengths_r: np.ndarray) -> np.ndarray:
     """How far two character arrays agree from the left, over the longer length (NaN where missing)."""
-    same = np.cumprod(left == right, axis=1).sum(axis=1).astype(np.float64)
+    same = np.cumprod(left == right, axis=1).sum(axis=1)
+    # no further than the shorter value: past it, a NUL of the longer one would match the padding
+    same = np.minimum(same, np.minimum(lengths_l, lengths_r)).astype(np.float64)
     longest = np.maximum(lengths_l, lengths_r).astype(np.float64)
     out = np.divide(same, longest, out=np.zeros_like(same), where=longest > 0)
     out = np.minimum(out, 1.0)
