@@ -711,6 +711,11 @@ class Engine:
         """Clusters of positions: best links first, never two records of one `distinct` value,
         never against an `apart` decision, and every pair inside a cluster above `link_floor`.
         A probabilistic engine without a model estimates one from these records first."""
+        with bulk():  # hundreds of thousands of links and scores kept, none in a cycle
+            return self._cluster(prep, pairs, together, apart)
+
+    def _cluster(self, prep: Prepared, pairs: np.ndarray, together: Iterable[Pair],
+                 apart: Iterable[Pair]) -> list[list[int]]:
         together, apart = list(together), list(apart)
         if self.spec.probabilistic and self.model is None:
             self.fit(prep, pairs, together, apart)

@@ -350,6 +350,23 @@ def test_clusters_follow_the_rule_written_plainly(records, floor, data):
     apart = data.draw(st.lists(st.sampled_from(everyone), max_size=3))
     assert sorted(engine.cluster(prep, pairs, together, apart)) == _clusters_plainly(engine, prep, pairs, together, apart)
 
+
+def test_the_garbage_collector_is_on_again_after_clustering_also_when_it_fails(engine):
+    """Clustering pauses the cyclic garbage collector (its links and scores form no cycles); the
+    process gets it back however clustering ends."""
+    import gc
+
+    import numpy as np
+
+    records = _varied(12)
+    prep = engine.prepare(records)
+    assert gc.isenabled()
+    assert engine.cluster(prep, engine.candidates(prep))
+    assert gc.isenabled()
+    with pytest.raises(IndexError):
+        engine.cluster(prep, np.array([[0, 99]], dtype=np.int64))  # a pair of a record that is not there
+    assert gc.isenabled()
+
 def _varied(count: int) -> list[dict]:
     words = ["Schlafsofa", "Kinderwagen", "Fahrrad", "Sessel", "Waschmaschine", "Laufrad", "Regal"]
     return [listing(f"r{i}", f"p{i % 3}", f"{words[i % 7]} {i // 7} abzugeben", f"{SOFA} {words[i % 7]} {i}",
