@@ -9,14 +9,9 @@ from rapidfuzz import process
 from dedupe.compare import NATIVE, OTHER_DATE, TEXT_METHODS
 
 
-def text_scores(left: list, right: list, method: str) -> np.ndarray:
-    """Element-wise similarity of two lists of folded texts, in [0, 1] (NaN where one is missing)."""
-    missing = np.array([x is None or y is None for x, y in zip(left, right)], dtype=bool)
-    return text_column_scores([x or "" for x in left], [y or "" for y in right], missing, method)
-
-
 def text_column_scores(left: list[str], right: list[str], missing: np.ndarray, method: str) -> np.ndarray:
-    """text_scores() of texts already written as "" where missing, with where either is (TextColumn)."""
+    """Element-wise similarity of two lists of folded texts ("" where one is missing), in [0, 1]; NaN
+    where `missing` (TextColumn)."""
     if method == "token_mean":
         scores = (_cpdist(left, right, NATIVE["token_mean"]) + _cpdist(left, right, TEXT_METHODS["token_sort"])) / 2
     else:
