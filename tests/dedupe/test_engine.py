@@ -360,8 +360,12 @@ def test_the_garbage_collector_is_on_again_after_clustering_also_when_it_fails(e
 
     records = _varied(12)
     prep = engine.prepare(records)
+    seen = []
+    scores = engine.score_pairs
+    engine.score_pairs = lambda *args: seen.append(gc.isenabled()) or scores(*args)  # asked while clustering
     assert gc.isenabled()
     assert engine.cluster(prep, engine.candidates(prep))
+    assert seen and not any(seen)  # paused while clustering
     assert gc.isenabled()
     with pytest.raises(IndexError):
         engine.cluster(prep, np.array([[0, 99]], dtype=np.int64))  # a pair of a record that is not there
