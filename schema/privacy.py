@@ -21,6 +21,7 @@ and libphonenumber only ever sees short windows.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 import sys
@@ -45,6 +46,11 @@ EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
 VERSION = 7
+#: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
+#: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at
+#: most REMEMBERED of each, the least recently used given up first.
+SHORT = 200
+REMEMBERED = 8192
 
 # -- normalisation ---------------------------------------------------------------------------
 
@@ -64,8 +70,8 @@ _IGNORABLE = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x1
 _REMOVABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Me"})
 
 
-def _ranges() -> str:
-    """A character class of every removable code point: the categories above, non-characters, variation
+def _removable() -> bytearray:
+    """One byte per code point, 1 where it is removable: the categories above, non-characters, variation
     selectors (invisible) and the default-ignorables, but tab, newline and the joiners. Built from the
     Unicode database once per process, at C speed (a loop in Python over every code point took seconds
     of every start of a process that gates)."""
@@ -77,6 +83,12 @@ def _ranges() -> str:
         removable[first:last + 1] = b"\x01" * (last + 1 - first)
     for ch in _KEEP_CONTROLS | _JOINERS:
         removable[ord(ch)] = 0
+    return removable
+
+
+def _ranges(removable: bytearray) -> str:
+    """The removable code points as a character class's ranges."""
+    size = len(removable)
     out, start = [], removable.find(1)
     while start != -1:
         end = removable.find(0, start)
@@ -86,7 +98,20 @@ def _ranges() -> str:
     return "".join(out)
 
 
-_INVISIBLE = re.compile(f"[{_ranges()}]")
+_REMOVABLE = _removable()
+_INVISIBLE = re.compile(f"[{_ranges(_REMOVABLE)}]")
+
+
+def _has_invisible(text: str) -> bool:
+    """True if _INVISIBLE finds something in the text: each distinct character looked up once (the class's
+    search reads every character against hundreds of ranges, several times slower)."""
+    return any(map(_REMOVABLE.__getitem__, map(ord, set(text))))
+
+
+def _visible(text: str) -> str:
+    return _INVISIBLE.sub("", text) if _has_invisible(text) else text
+
+
 # A joiner stays only between two letters of a script that needs it, or between two symbols (emoji).
 _JOINER_OUT = re.compile(r"(?<![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])[\u200c\u200d]"
                          r"|[\u200c\u200d](?![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])")
@@ -101,14 +126,14 @@ def normalise(text: str) -> str:
     controls (but tab and newline), surrogates, private-use and non-characters removed."""
     if text.isascii() and "&" not in text and "%" not in text and not _ASCII_CONTROL.search(text):
         return text  # the common case, at C speed
-    text = _INVISIBLE.sub("", _CRLF.sub("\n", text))
+    text = _visible(_CRLF.sub("\n", text) if "\r" in text else text)
     for _ in range(3):  # '&amp;#64;' is '&#64;' is '@': decode until nothing changes (bounded)
         decoded = _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(_unref(text)))
         if decoded == text:
             break
         text = decoded
-    text = unicodedata.normalize("NFKC", text)
-    return _JOINER_OUT.sub("", _INVISIBLE.sub("", text))
+    text = _visible(unicodedata.normalize("NFKC", text))
+    return _JOINER_OUT.sub("", text) if "\u200c" in text or "\u200d" in text else text
 
 
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -174,12 +199,22 @@ class _ProbeTable(dict):
 
 _PROBE = _ProbeTable()
 _O_NEAR_DIGIT = re.compile(r"(?<=\d)[oO]|[oO](?=\d)")
+_DIGITS = re.compile(r"\d+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def probe(text: str) -> str:
     """The text as detection reads it: same length, look-alikes folded (a 'O151' is a '0151')."""
-    folded = text if text.isascii() else text.translate(_PROBE)
-    return _O_NEAR_DIGIT.sub("0", folded)
+    # only the runs of other characters are looked up (ASCII is read as itself), and the letter O
+    # only where it touches a digit: each digit run's neighbours are all there is to look at
+    folded = text if text.isascii() else _NON_ASCII.sub(lambda m: m.group().translate(_PROBE), text)
+    if "o" not in folded and "O" not in folded:
+        return folded
+    for run in _DIGITS.finditer(folded):
+        start, end = run.span()
+        if folded[start - 1:start] in ("o", "O") or folded[end:end + 1] in ("o", "O"):
+            return _O_NEAR_DIGIT.sub("0", folded)
+    return folded
 
 
 # -- e-mail addresses ------------------------------------------------------------------------
@@ -220,6 +255,7 @@ _RUN = _linear(r"(?:\+ ?)?\(?\d[\d \t()./\-]*\d")
 _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
 _DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?![\d.])|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
                    rf"(?:0[1-9]|[12][0-9]|3[01])(?!\d)|{_DAY}\.{_MONTH}\.(?!\d))")
+_DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a dot or dash (a quick search)
 _HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)\W{0,3}$")
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
@@ -485,11 +521,12 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
     """Spans of phone numbers in a probe, and of messengers' links and user names unless told not to.
     With `ids`, not those of runs that are a record's id whatever they hold (_looks_like_id): a link's
     path asks only for the others, and libphonenumber need not read every id of every link."""
-    for match in _SPELLED.finditer(text):
-        yield match.start(), match.end()
+    if any(map(str.isalpha, text)):  # number words are letters: an id or a number alone holds none
+        for match in _SPELLED.finditer(text):
+            yield match.start(), match.end()
     if messengers:
         yield from _messenger_spans(text)
-    blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if "." in text or "-" in text else text
+    blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if _DATE_SIGN.search(text) else text
     budget = [CALLS]
     for match in _RUN.finditer(blanked):
         if ids and _is_id(text, match.start(), match.end()):
@@ -497,9 +534,16 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
         yield from _run_spans(blanked, match.start(), match.end(), budget)
 
 
+@functools.lru_cache(maxsize=REMEMBERED)
+def _numbers(run: str) -> tuple[tuple[int, int], ...]:
+    """The spans in a run of digits and separators that libphonenumber takes for valid German numbers."""
+    return tuple((m.start, m.end) for m in
+                 phonenumbers.PhoneNumberMatcher(run, "DE", leniency=phonenumbers.Leniency.VALID, max_tries=20))
+
+
 def _run_spans(text: str, start: int, end: int, budget: list[int]) -> Iterator[tuple[int, int]]:
     run = text[start:end]
-    digits = sum(c.isdigit() for c in run)
+    digits = sum(map(str.isdigit, run))
     if digits < 6:
         return
     if len(run) > LONG_RUN:
@@ -507,10 +551,9 @@ def _run_spans(text: str, start: int, end: int, budget: list[int]) -> Iterator[t
         return
     if budget[0] > 0:
         budget[0] -= 1
-        found = [(start + m.start, start + m.end) for m in
-                 phonenumbers.PhoneNumberMatcher(run, "DE", leniency=phonenumbers.Leniency.VALID, max_tries=20)]
+        found = _numbers(run)
         if found:
-            yield from found
+            yield from ((start + a, start + b) for a, b in found)
             return
     # What libphonenumber cannot know: a number with its trunk or country prefix, however it is
     # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr').
@@ -530,7 +573,7 @@ def mask(text: str) -> str:
     view = probe(text)
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
     spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
-    if any(c.isdigit() for c in view) or _maybe_spelled(view):
+    if any(map(str.isdigit, view)) or _maybe_spelled(view):
         spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view, messengers=False)]
     if not spans:
         return text
@@ -551,8 +594,31 @@ def _maybe_email(view: str) -> bool:
     return bool(_HAS_AT_WORD.search(view))
 
 
+#: _HAS_DIGIT_WORD's words without the word boundaries, on RE2 (one quick search, where re's tries every
+#: word at every character); _maybe_spelled checks the boundaries of what it finds as re's \b does.
+_DIGIT_WORD_FOUND = _linear(_HAS_DIGIT_WORD.pattern.replace(r"\b", ""))
+#: Characters that re's case-insensitive matching and RE2's fold differently ('İ' is an 'i' to re only), and
+#: lone surrogates, which RE2 cannot read.
+_FOLDED_APART = re.compile("[\u0130\u0131\u017f\u212a\ud800-\udfff]")
+
+
 def _maybe_spelled(view: str) -> bool:
-    return bool(_HAS_DIGIT_WORD.search(view))
+    """_HAS_DIGIT_WORD.search(view), the same answer sooner."""
+    if _FOLDED_APART.search(view):
+        return bool(_HAS_DIGIT_WORD.search(view))
+    for match in _DIGIT_WORD_FOUND.finditer(view):
+        start, end = match.span()
+        word = match.group()
+        if not word.isascii():  # an Arabic word needs no boundary
+            return True
+        if not _word_char(view[start - 1:start]) and not _word_char(view[end:end + 1]):
+            return True
+    return False
+
+
+def _word_char(ch: str) -> bool:
+    """A character re's word class matches (in a str pattern): a letter, digit or number of any script, or '_'."""
+    return ch.isalnum() or ch == "_"
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -569,6 +635,13 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 def clean_text(text: str) -> str:
     """One free-text value made public: normalised, then masked."""
+    if type(text) is str and len(text) <= SHORT:
+        return _clean_short(text)
+    return mask(normalise(text))
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _clean_short(text: str) -> str:
     return mask(normalise(text))
 
 
@@ -581,7 +654,7 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if not url or len(url) > 2048 or _INVISIBLE.search(url) or any(c.isspace() for c in url):
+    if not url or len(url) > 2048 or _has_invisible(url) or any(map(str.isspace, url)):
         return None
     try:
         parts = urlsplit(url)
@@ -598,7 +671,7 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     if _EMAIL.search(view) or _MESSENGER.search(view):
         return None
     tail = probe(normalise(unquote(parts.query + " " + parts.fragment)))
-    if any(True for _ in _phone_spans(tail)):
+    if not tail.isspace() and any(True for _ in _phone_spans(tail)):
         return None
     path = probe(normalise(unquote(parts.path)))
     if any(not _looks_like_id(path, a, b) for a, b in _phone_spans(path, ids=True)):
@@ -655,14 +728,14 @@ def _host(url: Any) -> str | None:
 
 
 def _walk(value: Any, path: tuple, host: str | None) -> Any:
-    if isinstance(value, dict):
-        return {normalise(k) if isinstance(k, str) else k: _walk(v, path + (k,), host) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        items = [_walk(v, path + ("*",), host) for v in value]
-        if path and path[-1] in ("tags", "skills", "languages"):
-            items = [v for v in dict.fromkeys(items) if v]  # a list of words stays unique and non-empty
-        return items
     if not isinstance(value, str):
+        if isinstance(value, dict):
+            return {_key(k) if isinstance(k, str) else k: _walk(v, path + (k,), host) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            items = [_walk(v, path + ("*",), host) for v in value]
+            if path and path[-1] in ("tags", "skills", "languages"):
+                items = [v for v in dict.fromkeys(items) if v]  # a list of words stays unique and non-empty
+            return items
         return value
     if path and (path[-1] == "url" or str(path[-1]).endswith("_url")):
         return clean_url(value)
@@ -671,6 +744,11 @@ def _walk(value: Any, path: tuple, host: str | None) -> Any:
     if path == ("source", "id"):
         return _record_id(value, host)
     return clean_text(value)
+
+
+def _key(key: str) -> str:
+    """A key normalised (a plain ASCII name, as the schema's keys are, is one already)."""
+    return key if key.isascii() and key.isidentifier() else normalise(key)
 
 
 #: A UUID (GoVolunteer's and HSDS's record ids): its digit runs are no phone number.

@@ -430,3 +430,85 @@ def test_an_international_host_stays_the_same_domain():
     assert clean_url("https://fußball.de/Verein/Möbel?q=Schränke") == \
         "https://xn--fuball-cta.de/Verein/M%C3%B6bel?q=Schr%C3%A4nke"
     assert clean_url("https://www.wolfenbüttel.de/a") == "https://www.xn--wolfenbttel-zhb.de/a"
+
+
+# -- the quick paths give what the plain forms give ---------------------------------------------
+
+#: Pieces the quick paths decide on: number words (with the letters re and RE2 fold apart), digits
+#: and the letter O beside them, dates, invisible and removable characters, joiners, references.
+_PIECES = st.sampled_from([
+    "eins", "EINS", "EİNS", "eınş", "ſechs", "seven", "Vereins", "one", "someone", "_one_", "1one", "oneß",
+    "null", "ZWO", "acht", "Nacht", "واحد", "تسع", "خمسة", "fünf", "oh",
+    "0", "7", "٣", "①", "²", "o", "O", "0o", "o1", "O151", "1o1", "oo1",
+    "12.03.2024", "1.2.", "2024-03-12", "3-4", ".", "-", " ", "\t", "\n", "\r\n", "\r",
+    "\u200b", "\u00ad", "\u200d", "\u200c", "\ufeff", "\U000e0041", "\ufffe", "\ud800", "\x07", "\x85",
+    "&#64;", "&amp;", "&#8203;", "&shy;", "%40", "%2e", "ﬁ", "Ａ", "ä", "م", "🙂", "K", "a", "x", "@", "/", "_",
+])
+_MIXED = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=12).map("".join)
+
+
+def _probe_plainly(text: str) -> str:
+    folded = text.translate(privacy._PROBE)
+    return privacy._O_NEAR_DIGIT.sub("0", folded)
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=_MIXED)
+def test_the_quick_paths_give_what_the_plain_forms_give(text):
+    """probe() folds only what is not ASCII and touches only an O beside a digit; _has_invisible looks each
+    character up once; _maybe_spelled searches on RE2 and checks re's word boundaries itself. Each must
+    answer as the plain form does, for any text."""
+    assert privacy.probe(text) == _probe_plainly(text)
+    assert privacy._has_invisible(text) == bool(privacy._INVISIBLE.search(text))
+    assert privacy._maybe_spelled(text) == bool(privacy._HAS_DIGIT_WORD.search(text))
+    assert privacy._key(text) == normalise(text)
+    # what a quick search rules out, the full search does not find: a date needs a digit and a dot or
+    # dash, spelled-out numbers need letters, and a blank link tail holds no number
+    if not privacy._DATE_SIGN.search(text):
+        assert not privacy._DATE.search(text)
+    if not any(map(str.isalpha, text)) and not any("\ud800" <= c <= "\udfff" for c in text):
+        assert not list(privacy._SPELLED.finditer(text))
+
+
+@pytest.mark.parametrize("text", ["EİNS zwei", "ſechs", "eınş", "one", "someone", "x_one", "٣one", "one²",
+                                  "خمسة", "Nacht", "\ud800 eins", "1o1", "O151", "a\u200db", "&#64;"])
+def test_the_quick_paths_on_the_cases_that_tell_them_apart(text):
+    assert privacy.probe(text) == _probe_plainly(text)
+    assert privacy._maybe_spelled(text) == bool(privacy._HAS_DIGIT_WORD.search(text))
+    assert privacy._has_invisible(text) == bool(privacy._INVISIBLE.search(text))
+
+
+def _normalise_plainly(text: str) -> str:
+    import html
+    text = privacy._INVISIBLE.sub("", privacy._CRLF.sub("\n", text))
+    for _ in range(3):
+        decoded = privacy._PERCENT.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(privacy._unref(text)))
+        if decoded == text:
+            break
+        text = decoded
+    text = unicodedata.normalize("NFKC", text)
+    return privacy._JOINER_OUT.sub("", privacy._INVISIBLE.sub("", text))
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=_MIXED)
+def test_normalise_skips_only_what_would_change_nothing(text):
+    """normalise() leaves out a removal where nothing is to be removed and a joiner's rule where no joiner
+    is; what it gives is what every step taken in turn gives."""
+    assert normalise(text) == _normalise_plainly(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.one_of(_PIECES, st.sampled_from(["0151 1234567", "Tel. 0341 6150", "030 12345678",
+                                                         "Handy: 0151 4000000", "100000", "@anna_w"])),
+                     max_size=8).map(" ".join))
+def test_a_remembered_text_or_number_is_masked_as_the_first_time(text):
+    """clean_text and libphonenumber's answers are remembered (a portal repeats its towns and numbers): the
+    second time gives what the first gave, which is what masking the text afresh gives."""
+    privacy._clean_short.cache_clear()
+    privacy._numbers.cache_clear()
+    fresh = privacy.mask(normalise(text))
+    assert clean_text(text) == fresh
+    assert clean_text(text) == fresh
+    privacy._clean_short.cache_clear()  # the numbers remembered, the text not
+    assert clean_text(text) == fresh
