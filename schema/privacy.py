@@ -47,10 +47,11 @@ PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
 VERSION = 7
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
-#: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at
-#: most REMEMBERED of each, the least recently used given up first.
+#: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
+#: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
+#: them (forget()).
 SHORT = 200
-REMEMBERED = 8192
+REMEMBERED = 4096
 
 # -- normalisation ---------------------------------------------------------------------------
 
@@ -201,6 +202,7 @@ _PROBE = _ProbeTable()
 _O_NEAR_DIGIT = re.compile(r"(?<=\d)[oO]|[oO](?=\d)")
 _DIGITS = re.compile(r"\d+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_RUNS_LOOKED_AT = 64
 
 
 def probe(text: str) -> str:
@@ -210,10 +212,10 @@ def probe(text: str) -> str:
     folded = text if text.isascii() else _NON_ASCII.sub(lambda m: m.group().translate(_PROBE), text)
     if "o" not in folded and "O" not in folded:
         return folded
-    for run in _DIGITS.finditer(folded):
+    for n, run in enumerate(_DIGITS.finditer(folded)):
         start, end = run.span()
-        if folded[start - 1:start] in ("o", "O") or folded[end:end + 1] in ("o", "O"):
-            return _O_NEAR_DIGIT.sub("0", folded)
+        if n == _RUNS_LOOKED_AT or folded[start - 1:start] in ("o", "O") or folded[end:end + 1] in ("o", "O"):
+            return _O_NEAR_DIGIT.sub("0", folded)  # (a text of very many numbers: one search, at C speed)
     return folded
 
 
@@ -534,6 +536,12 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
         yield from _run_spans(blanked, match.start(), match.end(), budget)
 
 
+def forget() -> None:
+    """Forget the texts and numbers remembered (after a rule changed)."""
+    _CLEANED.clear()
+    _numbers.cache_clear()
+
+
 @functools.lru_cache(maxsize=REMEMBERED)
 def _numbers(run: str) -> tuple[tuple[int, int], ...]:
     """The spans in a run of digits and separators that libphonenumber takes for valid German numbers."""
@@ -594,31 +602,20 @@ def _maybe_email(view: str) -> bool:
     return bool(_HAS_AT_WORD.search(view))
 
 
-#: _HAS_DIGIT_WORD's words without the word boundaries, on RE2 (one quick search, where re's tries every
-#: word at every character); _maybe_spelled checks the boundaries of what it finds as re's \b does.
-_DIGIT_WORD_FOUND = _linear(_HAS_DIGIT_WORD.pattern.replace(r"\b", ""))
+#: _HAS_DIGIT_WORD on RE2, whose word boundaries are ASCII's: it finds every number word re finds (a word's
+#: letters are ASCII, and what is no word character to re is none to RE2 either), and more ('äeins'), in
+#: one quick search where re tries every word at every character. Where it finds none, re finds none.
+_DIGIT_WORD_CANDIDATE = _linear(_HAS_DIGIT_WORD.pattern)
 #: Characters that re's case-insensitive matching and RE2's fold differently ('İ' is an 'i' to re only), and
 #: lone surrogates, which RE2 cannot read.
 _FOLDED_APART = re.compile("[\u0130\u0131\u017f\u212a\ud800-\udfff]")
 
 
 def _maybe_spelled(view: str) -> bool:
-    """_HAS_DIGIT_WORD.search(view), the same answer sooner."""
-    if _FOLDED_APART.search(view):
-        return bool(_HAS_DIGIT_WORD.search(view))
-    for match in _DIGIT_WORD_FOUND.finditer(view):
-        start, end = match.span()
-        word = match.group()
-        if not word.isascii():  # an Arabic word needs no boundary
-            return True
-        if not _word_char(view[start - 1:start]) and not _word_char(view[end:end + 1]):
-            return True
-    return False
-
-
-def _word_char(ch: str) -> bool:
-    """A character re's word class matches (in a str pattern): a letter, digit or number of any script, or '_'."""
-    return ch.isalnum() or ch == "_"
+    """_HAS_DIGIT_WORD.search(view), the same answer sooner where there is no number word."""
+    if not _FOLDED_APART.search(view) and not _DIGIT_WORD_CANDIDATE.search(view):
+        return False
+    return bool(_HAS_DIGIT_WORD.search(view))
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -635,14 +632,19 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 
 def clean_text(text: str) -> str:
     """One free-text value made public: normalised, then masked."""
-    if type(text) is str and len(text) <= SHORT:
-        return _clean_short(text)
-    return mask(normalise(text))
+    if type(text) is not str or len(text) > SHORT:
+        return mask(normalise(text))
+    done = _CLEANED.get(text)
+    if done is None:
+        done = mask(normalise(text))
+        if len(done) <= 2 * SHORT:  # what is kept stays small (NFKC writes some characters as many)
+            if len(_CLEANED) >= REMEMBERED:
+                _CLEANED.clear()  # begin again: the texts a sync meets again come back soon
+            _CLEANED[text] = done
+    return done
 
 
-@functools.lru_cache(maxsize=REMEMBERED)
-def _clean_short(text: str) -> str:
-    return mask(normalise(text))
+_CLEANED: dict[str, str] = {}
 
 
 # -- links -----------------------------------------------------------------------------------

@@ -505,10 +505,23 @@ def test_normalise_skips_only_what_would_change_nothing(text):
 def test_a_remembered_text_or_number_is_masked_as_the_first_time(text):
     """clean_text and libphonenumber's answers are remembered (a portal repeats its towns and numbers): the
     second time gives what the first gave, which is what masking the text afresh gives."""
-    privacy._clean_short.cache_clear()
-    privacy._numbers.cache_clear()
+    privacy.forget()
     fresh = privacy.mask(normalise(text))
     assert clean_text(text) == fresh
     assert clean_text(text) == fresh
-    privacy._clean_short.cache_clear()  # the numbers remembered, the text not
+    privacy._CLEANED.clear()  # the numbers remembered, the text not
     assert clean_text(text) == fresh
+
+
+def test_what_is_remembered_stays_bounded():
+    """At most REMEMBERED texts are kept, and none whose cleaned form grew long (NFKC writes U+FDFA as 18
+    characters): a sync of any number of distinct short texts holds a few MB for them at most."""
+    privacy.forget()
+    for n in range(privacy.REMEMBERED + 10):
+        clean_text(f"Ort {n}")
+    assert 0 < len(privacy._CLEANED) <= privacy.REMEMBERED
+    privacy.forget()
+    long_one = "\ufdfa" * 150
+    assert len(clean_text(long_one)) > 2 * privacy.SHORT
+    assert long_one not in privacy._CLEANED
+    assert clean_text("Göttingen") == "Göttingen" and "Göttingen" in privacy._CLEANED
