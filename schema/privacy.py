@@ -16,8 +16,9 @@ free text are left as they are), and for each one
 
 Links (`url` fields) that are not plain http(s), carry invisible characters or credentials, or
 hold a contact detail are dropped. Every step is linear in the length of the text: patterns
-with unbounded repetition run on RE2 (no backtracking), the others have bounded repetition,
-and libphonenumber only ever sees short windows.
+with unbounded repetition run on RE2 (no backtracking), the others have bounded repetition or
+are one character class repeated (nothing to backtrack), and libphonenumber only ever sees short
+windows.
 """
 from __future__ import annotations
 
