@@ -9,10 +9,12 @@ free text are left as they are), and for each one
    invisible characters, controls, lone surrogates, private-use and non-characters removed;
 2. masks it: e-mail addresses (plain, IDN, spaced, "(at)/(dot)" and their kin) and phone numbers
    (found by Google's libphonenumber through `phonenumbers`, plus own rules for what it cannot
-   know: prefixed runs of digits glued to words, digits spaced one by one, digits spelled out).
+   know: prefixed runs of digits glued to words, digits spaced one by one, digits spelled out,
+   a number after a word that says so: 'Telefonnummer:', 'Tel.-Nr.').
    Detection runs on a probe of the text in which look-alike separators, digits of every script
    and Cyrillic/Greek look-alike letters are folded one character for one, so what it finds
-   maps back onto the text exactly.
+   maps back onto the text exactly; an O touching a digit is read as 0, and an l, I, i or | touching
+   a digit and no other letter as 1 (in a second reading, besides the first).
 
 Links (`url` fields) that are not plain http(s), carry invisible characters or credentials, or
 hold a contact detail are dropped. Every step is linear in the length of the text: patterns
@@ -46,7 +48,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 7
+VERSION = 8
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -213,11 +215,32 @@ def probe(text: str) -> str:
     folded = text if text.isascii() else _NON_ASCII.sub(lambda m: m.group().translate(_PROBE), text)
     if "o" not in folded and "O" not in folded:
         return folded
-    for n, run in enumerate(_DIGITS.finditer(folded)):
+    return folded if _untouched(folded, _OS) else _O_NEAR_DIGIT.sub("0", folded)
+
+
+_OS, _ONES = frozenset("oO"), frozenset("lIi|")
+
+
+def _untouched(text: str, letters: frozenset[str]) -> bool:
+    """True if none of these letters touches a digit (each digit run's neighbours looked at; past
+    _RUNS_LOOKED_AT runs the answer is False, and the caller's one search decides, at C speed)."""
+    for n, run in enumerate(_DIGITS.finditer(text)):
         start, end = run.span()
-        if n == _RUNS_LOOKED_AT or folded[start - 1:start] in ("o", "O") or folded[end:end + 1] in ("o", "O"):
-            return _O_NEAR_DIGIT.sub("0", folded)  # (a text of very many numbers: one search, at C speed)
-    return folded
+        if n == _RUNS_LOOKED_AT or text[start - 1:start] in letters or text[end:end + 1] in letters:
+            return False
+    return True
+
+
+#: l, I, i and | written for a 1 where they touch a digit and no other letter ('0I5I 1234567', '015l 12345678',
+#: 'o151-l234567'; not 'portal0815' or '12Ich'): mask() reads a probe so as well, besides the probe itself.
+_ONE_LETTERS = re.compile(r"(?<=\d)[lIi|](?![^\W\d_])|(?<![^\W\d_])[lIi|](?=\d)")
+
+
+def _ones(view: str) -> str:
+    """The probe with _ONE_LETTERS read as 1 (the same probe where there is none)."""
+    if _untouched(view, _ONES):
+        return view
+    return _ONE_LETTERS.sub("1", view)
 
 
 # -- e-mail addresses ------------------------------------------------------------------------
@@ -259,7 +282,9 @@ _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
 _DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?![\d.])|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
                    rf"(?:0[1-9]|[12][0-9]|3[01])(?!\d)|{_DAY}\.{_MONTH}\.(?!\d))")
 _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a dot or dash (a quick search)
-_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)\W{0,3}$")
+# Words right before a run that say it is a phone number ('Tel.', 'Handy:', 'Telefonnummer:', 'Tel.-Nr.', 'phone number').
+_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)"
+                   r"(?:\W{0,2}(?:nummer|nr|number|no))?\W{0,3}$")
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
@@ -584,6 +609,9 @@ def mask(text: str) -> str:
     spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
     if any(map(str.isdigit, view)) or _maybe_spelled(view):
         spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view, messengers=False)]
+        ones = _ones(view)
+        if ones is not view:  # a letter for a 1: what it holds is masked too (besides, not instead)
+            spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(ones, messengers=False)]
     if not spans:
         return text
     out, last = [], 0
@@ -674,11 +702,12 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     if _EMAIL.search(view) or _MESSENGER.search(view):
         return None
     tail = probe(normalise(unquote(parts.query + " " + parts.fragment)))
-    if not tail.isspace() and any(True for _ in _phone_spans(tail)):
+    if not tail.isspace() and any(True for view in {tail, _ones(tail)} for _ in _phone_spans(view)):
         return None
     path = probe(normalise(unquote(parts.path)))
-    if any(not _looks_like_id(path, a, b) for a, b in _phone_spans(path, ids=True)):
-        return None  # a number in the path that is more than a record's id: 'tel.:0151…', '0341/61503…'
+    for view in {path, _ones(path)}:  # read as mask() reads a text: as it is, and with letters for a 1
+        if any(not _looks_like_id(view, a, b) for a, b in _phone_spans(view, ids=True)):
+            return None  # a number in the path that is more than a record's id: 'tel.:0151…', '0341/61503…'
     try:
         # IDNA 2008 with UTS 46, as browsers resolve it (Python's own "idna" codec is IDNA 2003:
         # it writes fußball.de as fussball.de, another domain)

@@ -439,7 +439,7 @@ def test_an_international_host_stays_the_same_domain():
 _PIECES = st.sampled_from([
     "eins", "EINS", "EİNS", "eınş", "ſechs", "seven", "Vereins", "one", "someone", "_one_", "1one", "oneß",
     "null", "ZWO", "acht", "Nacht", "واحد", "تسع", "خمسة", "fünf", "oh",
-    "0", "7", "٣", "①", "²", "o", "O", "0o", "o1", "O151", "1o1", "oo1",
+    "0", "7", "٣", "①", "²", "o", "O", "0o", "o1", "O151", "1o1", "oo1", "l", "I", "|", "0I5I", "l2", "5l",
     "12.03.2024", "1.2.", "2024-03-12", "3-4", ".", "-", " ", "\t", "\n", "\r\n", "\r",
     "\u200b", "\u00ad", "\u200d", "\u200c", "\ufeff", "\U000e0041", "\ufffe", "\ud800", "\x07", "\x85",
     "&#64;", "&amp;", "&#8203;", "&shy;", "%40", "%2e", "ﬁ", "Ａ", "ä", "م", "🙂", "K", "a", "x", "@", "/", "_",
@@ -525,3 +525,14 @@ def test_what_is_remembered_stays_bounded():
     assert len(clean_text(long_one)) > 2 * privacy.SHORT
     assert long_one not in privacy._CLEANED
     assert clean_text("Göttingen") == "Göttingen" and "Göttingen" in privacy._CLEANED
+
+
+@pytest.mark.parametrize("view, read", [
+    ("o151-l234567", "o151-1234567"), ("0I5I 1234567", "0151 1234567"), ("015l 12345678", "0151 12345678"),
+    ("1|2", "112"), ("l2", "12"), ("handy 0i5i 7392", "handy 0151 7392"),
+    ("portal08", "portal08"), ("37222Ich", "37222Ich"), ("level 12345lx", "level 12345lx"), ("Il1", "Il1"),
+])
+def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter(view, read):
+    """'0I5I', '015l' and 'o151-l234567' are read as ones too (besides the probe itself, so that nothing
+    masked before goes unmasked); an l or I glued to a word ('portal08', '12Ich') is a letter."""
+    assert privacy._ones(view) == read
