@@ -218,7 +218,7 @@ def probe(text: str) -> str:
     return folded if _untouched(folded, _OS) else _O_NEAR_DIGIT.sub("0", folded)
 
 
-_OS, _ONES = frozenset("oO"), frozenset("lIi|")
+_OS, _ONES = frozenset("oO"), frozenset("lIi")
 
 
 def _untouched(text: str, letters: frozenset[str]) -> bool:
@@ -231,16 +231,22 @@ def _untouched(text: str, letters: frozenset[str]) -> bool:
     return True
 
 
-#: l, I, i and | written for a 1 where they touch a digit and no other letter ('0I5I 1234567', '015l 12345678',
-#: 'o151-l234567'; not 'portal0815' or '12Ich'): mask() reads a probe so as well, besides the probe itself.
-_ONE_LETTERS = re.compile(r"(?<=\d)[lIi|](?![^\W\d_])|(?<![^\W\d_])[lIi|](?=\d)")
+#: l, I and i written for a 1 (up to three of them): between digits, or before digits where no letter or
+#: digit precedes them ('0I5I', '7lI23456', 'o151-l938', 'Handy ll23456'; not 'portal08' or 'Hall23') ...
+_ONE_LETTERS = re.compile(r"(?<=\d)[lIi]{1,3}(?=\d)|(?<![^\W_])[lIi]{1,3}(?=\d)")
+#: ... and after three digits or more where no letter follows ('015l 73926514', '0I5I 7392...' once its
+#: middle I is read; not the litres of '0.5l 1l 1.5l', '10l', or '12345Ich'). A | is no 1: it separates
+#: the cells of tables and lists ('05.03.2025|10:00').
+_ONE_LETTERS_AFTER = re.compile(r"(?<=\d{3})[lIi]{1,3}(?![^\W\d_])")
 
 
 def _ones(view: str) -> str:
-    """The probe with _ONE_LETTERS read as 1 (the same probe where there is none)."""
+    """The probe with _ONE_LETTERS read as 1 (the same probe where there is none). mask() and clean_url()
+    read both, and mask what either holds: reading a letter as a digit may join a run to another."""
     if _untouched(view, _ONES):
         return view
-    return _ONE_LETTERS.sub("1", view)
+    view = _ONE_LETTERS.sub(lambda m: "1" * len(m.group()), view)
+    return _ONE_LETTERS_AFTER.sub(lambda m: "1" * len(m.group()), view)
 
 
 # -- e-mail addresses ------------------------------------------------------------------------
@@ -282,9 +288,13 @@ _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
 _DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?![\d.])|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
                    rf"(?:0[1-9]|[12][0-9]|3[01])(?!\d)|{_DAY}\.{_MONTH}\.(?!\d))")
 _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a dot or dash (a quick search)
-# Words right before a run that say it is a phone number ('Tel.', 'Handy:', 'Telefonnummer:', 'Tel.-Nr.', 'phone number').
-_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)"
-                   r"(?:\W{0,2}(?:nummer|nr|number|no))?\W{0,3}$")
+# Words right before a run that say it is a phone number ('Tel.', 'Handy:'), and the words for its number
+# after a phone's name that starts a word or ends in 'fon' ('Telefonnummer:', 'Tel.-Nr.', 'Handy-Nr.:',
+# 'WhatsApp-Nummer', 'phone number'; not 'Hotel-Nr.', 'Abruf-Nr.', 'Signal-Nr.', 'iPhone number', 'Kundennummer').
+_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)\W{0,3}$"
+                   r"|(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|ruf|whats ?app|telegram|phone|mobile)|fon)"
+                   r"[\W_]{0,4}(?:nummer|nr|number|no)[\W_]{0,5}$")
+HINTED = 24  # characters before a run in which _HINT looks ('Mobilfunknummer: ', 'WhatsApp-Nummer: ')
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
@@ -592,7 +602,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int]) -> Iterator[t
     # What libphonenumber cannot know: a number with its trunk or country prefix, however it is
     # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr').
     prefixed = run.lstrip("(").startswith(("+", "0"))
-    hinted = bool(_HINT.search(text[max(0, start - 16):start]))
+    hinted = bool(_HINT.search(text[max(0, start - HINTED):start]))
     if (prefixed and digits >= 7) or hinted:
         yield start, end
 
@@ -723,14 +733,14 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
 def _looks_like_id(path: str, start: int, end: int) -> bool:
     """A run of bare digits in a link's path, with nothing around it that says phone: a record's id."""
     digits = path[start:end]
-    return digits.isdigit() and not digits.startswith("00") and not _HINT.search(path[max(0, start - 16):start])
+    return digits.isdigit() and not digits.startswith("00") and not _HINT.search(path[max(0, start - HINTED):start])
 
 
 def _is_id(path: str, start: int, end: int) -> bool:
     """A run every part of which _looks_like_id: bare digits, no '00' anywhere in them, nothing before
     that says phone (a part further in has digits before it, which no hint ends in)."""
     digits = path[start:end]
-    return digits.isdigit() and "00" not in digits and not _HINT.search(path[max(0, start - 16):start])
+    return digits.isdigit() and "00" not in digits and not _HINT.search(path[max(0, start - HINTED):start])
 
 
 # -- the gate --------------------------------------------------------------------------------

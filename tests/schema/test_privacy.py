@@ -529,10 +529,12 @@ def test_what_is_remembered_stays_bounded():
 
 @pytest.mark.parametrize("view, read", [
     ("o151-l234567", "o151-1234567"), ("0I5I 1234567", "0151 1234567"), ("015l 12345678", "0151 12345678"),
-    ("1|2", "112"), ("l2", "12"), ("handy 0i5i 7392", "handy 0151 7392"),
-    ("portal08", "portal08"), ("37222Ich", "37222Ich"), ("level 12345lx", "level 12345lx"), ("Il1", "Il1"),
+    ("l2", "12"), ("handy 0i5i 7392", "handy 0151 7392"), ("Handy ll23456", "Handy 1123456"), ("7lI23456", "71123456"),
+    ("portal08", "portal08"), ("Hall23", "Hall23"), ("37222Ich", "37222Ich"), ("level 12345lx", "level 12345lx"),
+    ("5l Milch", "5l Milch"), ("0.5l 1l 1.5l 2l", "0.5l 1l 1.5l 2l"), ("1|2", "1|2"), ("05.03.2025|10:00", "05.03.2025|10:00"),
 ])
 def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter(view, read):
     """'0I5I', '015l' and 'o151-l234567' are read as ones too (besides the probe itself, so that nothing
-    masked before goes unmasked); an l or I glued to a word ('portal08', '12Ich') is a letter."""
+    masked before goes unmasked); an l or I glued to a word ('portal08', '12Ich') is a letter, so are the
+    litres of '0.5l 1l' (after fewer than three digits), and a | separates cells (helper-29)."""
     assert privacy._ones(view) == read
