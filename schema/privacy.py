@@ -13,8 +13,8 @@ free text are left as they are), and for each one
    a number after a word that says so: 'Telefonnummer:', 'Tel.-Nr.').
    Detection runs on a probe of the text in which look-alike separators, digits of every script
    and Cyrillic/Greek look-alike letters are folded one character for one, so what it finds
-   maps back onto the text exactly; an O touching a digit is read as 0, and an l, I, i or | touching
-   a digit and no other letter as 1 (in a second reading, besides the first).
+   maps back onto the text exactly; an O touching a digit is read as 0, and an l, I or i written
+   for a 1 beside digits as 1 (in a second reading, besides the first: see _ones).
 
 Links (`url` fields) that are not plain http(s), carry invisible characters or credentials, or
 hold a contact detail are dropped. Every step is linear in the length of the text: patterns
