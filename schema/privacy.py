@@ -290,10 +290,11 @@ _DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}}
 _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a dot or dash (a quick search)
 # Words right before a run that say it is a phone number ('Tel.', 'Handy:'), and the words for its number
 # after a phone's name that starts a word or ends in 'fon' ('Telefonnummer:', 'Tel.-Nr.', 'Handy-Nr.:',
-# 'WhatsApp-Nummer', 'phone number'; not 'Hotel-Nr.', 'Abruf-Nr.', 'Signal-Nr.', 'iPhone number', 'Kundennummer').
+# 'WhatsApp-Nummer', 'Festnetznummer', 'Kontaktnummer', 'phone number', 'Phone #'; not 'Hotel-Nr.', 'Abruf-Nr.',
+# 'Signal-Nr.', 'iPhone number', 'Kundennummer').
 _HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)\W{0,3}$"
-                   r"|(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|ruf|whats ?app|telegram|phone|mobile)|fon)"
-                   r"[\W_]{0,4}(?:nummer|nr|number|no)[\W_]{0,5}$")
+                   r"|(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|kontakt|ruf|whats ?app|telegram|"
+                   r"phone|mobile)|fon)[\W_]{0,4}(?:nummern?|nr|number|no|#)[\W_]{0,5}$")
 HINTED = 24  # characters before a run in which _HINT looks ('Mobilfunknummer: ', 'WhatsApp-Nummer: ')
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
