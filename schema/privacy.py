@@ -249,6 +249,13 @@ def _ones(view: str) -> str:
     return _ONE_LETTERS_AFTER.sub(lambda m: "1" * len(m.group()), view)
 
 
+def _readings(view: str) -> tuple[str, ...]:
+    """The probe, and the probe with letters for a 1 read as 1 where that changes it: numbers are looked
+    for in each, and what either holds is masked (besides, not instead)."""
+    ones = _ones(view)
+    return (view,) if ones == view else (view, ones)
+
+
 # -- e-mail addresses ------------------------------------------------------------------------
 
 _W = r"\p{L}\p{M}\p{N}_"
@@ -619,10 +626,8 @@ def mask(text: str) -> str:
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
     spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
     if any(map(str.isdigit, view)) or _maybe_spelled(view):
-        spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(view, messengers=False)]
-        ones = _ones(view)
-        if ones is not view:  # a letter for a 1: what it holds is masked too (besides, not instead)
-            spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(ones, messengers=False)]
+        for reading in _readings(view):
+            spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(reading, messengers=False)]
     if not spans:
         return text
     out, last = [], 0
@@ -713,11 +718,11 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
     if _EMAIL.search(view) or _MESSENGER.search(view):
         return None
     tail = probe(normalise(unquote(parts.query + " " + parts.fragment)))
-    if not tail.isspace() and any(True for view in {tail, _ones(tail)} for _ in _phone_spans(view)):
+    if not tail.isspace() and any(True for reading in _readings(tail) for _ in _phone_spans(reading)):
         return None
     path = probe(normalise(unquote(parts.path)))
-    for view in {path, _ones(path)}:  # read as mask() reads a text: as it is, and with letters for a 1
-        if any(not _looks_like_id(view, a, b) for a, b in _phone_spans(view, ids=True)):
+    for reading in _readings(path):  # as mask() reads a text
+        if any(not _looks_like_id(reading, a, b) for a, b in _phone_spans(reading, ids=True)):
             return None  # a number in the path that is more than a record's id: 'tel.:0151…', '0341/61503…'
     try:
         # IDNA 2008 with UTS 46, as browsers resolve it (Python's own "idna" codec is IDNA 2003:
