@@ -48,7 +48,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 8
+VERSION = 9
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -179,7 +179,8 @@ class _ProbeTable(dict):
     def _lookalikes(self) -> None:
         for chars, target in (("\u00b7\u2024\u2027\u2219\u22c5\u3002\uff0e\uff61\u0701\u0702\u2e31\u30fb", "."),
                               ("\ufe6b\uff20\u24d0", "@"), ("\u2044\u2215\uff0f\u29f8\u2571\u27cb", "/"),
-                              ("\u0131", "i"), ("\u0130\u0406\u0399", "I"), ("\u041c\u039c", "M"), ("\u041d\u0397", "H"),
+                              ("\u0131\u2170", "i"), ("\u0130\u0406\u0399\u04c0\u2160", "I"),
+                              ("\u01c0\u04cf\u2113\u217c", "l"), ("\u041c\u039c", "M"), ("\u041d\u0397", "H"),
                               ("\u041a\u039a", "K"), ("\u0420\u03a1", "P"), ("\u0421", "C"), ("\u0425\u03a7", "X"),
                               ("\u0423\u03a5", "Y"), ("\u0405", "S"), ("\u0408", "J"), ("\u051d", "w"), ("\u051c", "W"),
                               ("\u039d", "N"), ("\u0396", "Z"),
@@ -218,15 +219,19 @@ def probe(text: str) -> str:
     return folded if _untouched(folded, _OS) else _O_NEAR_DIGIT.sub("0", folded)
 
 
-_OS, _ONES = frozenset("oO"), frozenset("lIi")
+_OS, _ONES, _SPACES = frozenset("oO"), frozenset("lIi"), frozenset(" \t")
 
 
-def _untouched(text: str, letters: frozenset[str]) -> bool:
+def _untouched(text: str, letters: frozenset[str], spaced: bool = False) -> bool:
     """True if none of these letters touches a digit (each digit run's neighbours looked at; past
-    _RUNS_LOOKED_AT runs the answer is False, and the caller's one search decides, at C speed)."""
+    _RUNS_LOOKED_AT runs the answer is False, and the caller's one search decides, at C speed); with
+    `spaced`, nor stands one space or tab away from a digit ('0 1 5 1 l 2')."""
     for n, run in enumerate(_DIGITS.finditer(text)):
         start, end = run.span()
         if n == _RUNS_LOOKED_AT or text[start - 1:start] in letters or text[end:end + 1] in letters:
+            return False
+        if spaced and ((text[end:end + 1] in _SPACES and text[end + 1:end + 2] in letters)
+                       or (text[start - 1:start] in _SPACES and text[start - 2:start - 1] in letters)):
             return False
     return True
 
@@ -238,15 +243,28 @@ _ONE_LETTERS = re.compile(r"(?<=\d)[lIi]{1,3}(?=\d)|(?<![^\W_])[lIi]{1,3}(?=\d)"
 #: middle I is read; not the litres of '0.5l 1l 1.5l', '10l', or '12345Ich'). A | is no 1: it separates
 #: the cells of tables and lists ('05.03.2025|10:00').
 _ONE_LETTERS_AFTER = re.compile(r"(?<=\d{3})[lIi]{1,3}(?![^\W\d_])")
+#: ... and among digits written one by one ('Tel 0 1 5 1 l 2 3 4 5 6 7', '0 I 5 I 7 3 9 ...'): seven
+#: characters or more, each a digit or one of these letters, one space or tab between each two, glued to no
+#: word, at most three letters and six digits at least (not 'Teil I 2', 'Kapitel 1 I 2 I 3 I 4' or the
+#: list '1 I 2 I 3 I 4 I 5 I 6 I 7').
+_SPACED_ONES = re.compile(r"(?<![^\W_])[\dlIi](?:[ \t][\dlIi]){6,}(?![^\W_])")
+_LETTERS_FOR_ONE = re.compile("[lIi]")
 
 
 def _ones(view: str) -> str:
     """The probe with _ONE_LETTERS read as 1 (the same probe where there is none). mask() and clean_url()
     read both, and mask what either holds: reading a letter as a digit may join a run to another."""
-    if _untouched(view, _ONES):
+    if _untouched(view, _ONES, spaced=True):
         return view
+    view = _SPACED_ONES.sub(_spaced_ones, view)
     view = _ONE_LETTERS.sub(lambda m: "1" * len(m.group()), view)
     return _ONE_LETTERS_AFTER.sub(lambda m: "1" * len(m.group()), view)
+
+
+def _spaced_ones(match: re.Match) -> str:
+    found = match.group()
+    letters = len(_LETTERS_FOR_ONE.findall(found))
+    return _LETTERS_FOR_ONE.sub("1", found) if letters <= 3 and sum(map(str.isdigit, found)) >= 6 else found
 
 
 def _readings(view: str) -> tuple[str, ...]:
@@ -298,11 +316,24 @@ _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a 
 # Words right before a run that say it is a phone number ('Tel.', 'Handy:'), and the words for its number
 # after a phone's name that starts a word or ends in 'fon' ('Telefonnummer:', 'Tel.-Nr.', 'Handy-Nr.:',
 # 'WhatsApp-Nummer', 'Festnetznummer', 'Kontaktnummer', 'phone number', 'Phone #'; not 'Hotel-Nr.', 'Abruf-Nr.',
-# 'Signal-Nr.', 'iPhone number', 'Kundennummer').
-_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|هاتف|جوال|واتس)\W{0,3}$"
+# 'Signal-Nr.', 'iPhone number', 'Kundennummer'); Signal's only spelled out ('Signal-Nummer': a railway's
+# signals have numbers too).
+_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|cell|"
+                   r"هاتف|هاتفي|جوال|جوالي|موبايل|موبايلي|تلفون|تليفون|واتس|واتساب|واتس اب)\W{0,3}$"
                    r"|(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|kontakt|ruf|whats ?app|telegram|"
-                   r"phone|mobile)|fon)[\W_]{0,4}(?:nummern?|nr|number|no|#)[\W_]{0,5}$")
+                   r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr|number|no|#)[\W_]{0,5}$"
+                   r"|(?<![^\W\d_])signal[\W_]{0,4}nummern?[\W_]{0,5}$")
 HINTED = 24  # characters before a run in which _HINT looks ('Mobilfunknummer: ', 'WhatsApp-Nummer: ')
+# A phone's number word with a few words between it and the run, then a colon or a verb ('Telefonnummer
+# (Büro): ', 'Telefonnummer für Rückfragen: ', 'Meine Handynummer lautet ', 'phone number is '): no
+# sentence's end between, and not after 'Kontakt' ('Kontakt-Nr. des Vereins: VR ...' is a register's).
+_HINT_FAR = re.compile(r"(?i)(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|whats ?app|signal|"
+                       r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr\.?|number|numbers)(?![^\W\d_])"
+                       r"[^\n:.!?;]{0,32}?(?::|(?<![^\W\d_])(?:ist|lautet|lauten|sind|is|are)(?![^\W\d_]))[\W_]{0,5}$")
+HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
+# What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...'): the second
+# is one too, though nothing names it.
+_LIST_JOIN = re.compile(r"(?i)[ \t]*(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|или|и)?[ \t]*")
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
@@ -574,10 +605,14 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
         yield from _messenger_spans(text)
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if _DATE_SIGN.search(text) else text
     budget = [CALLS]
+    last = -1  # where the last number found ends (of seven digits or more)
     for match in _RUN.finditer(blanked):
         if ids and _is_id(text, match.start(), match.end()):
             continue
-        yield from _run_spans(blanked, match.start(), match.end(), budget)
+        listed = last >= 0 and _LIST_JOIN.fullmatch(blanked, last, match.start()) is not None
+        for a, b in _run_spans(blanked, match.start(), match.end(), budget, listed):
+            last = b if _count_digits(blanked, a, b) >= 7 else -1
+            yield a, b
 
 
 def forget() -> None:
@@ -593,7 +628,13 @@ def _numbers(run: str) -> tuple[tuple[int, int], ...]:
                  phonenumbers.PhoneNumberMatcher(run, "DE", leniency=phonenumbers.Leniency.VALID, max_tries=20))
 
 
-def _run_spans(text: str, start: int, end: int, budget: list[int]) -> Iterator[tuple[int, int]]:
+def _count_digits(text: str, start: int, end: int) -> int:
+    return sum(map(str.isdigit, text[start:end]))
+
+
+def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool = False) -> Iterator[tuple[int, int]]:
+    """Spans of phone numbers in one run of digits and separators; `listed`: it follows a number found,
+    with only a list's comma or 'und' between (then seven digits make it one: '..., 1516 7654321')."""
     run = text[start:end]
     digits = sum(map(str.isdigit, run))
     if digits < 6:
@@ -607,11 +648,16 @@ def _run_spans(text: str, start: int, end: int, budget: list[int]) -> Iterator[t
         if found:
             yield from ((start + a, start + b) for a, b in found)
             return
+        if 11 <= digits <= 14 and run.lstrip("(").startswith("49") and not text[start - 1:start].isalnum() and budget[0] > 0:
+            budget[0] -= 1  # its country's code without + or 00 ('4915173926514'), glued to no word
+            if _numbers("+" + run):
+                yield start, end
+                return
     # What libphonenumber cannot know: a number with its trunk or country prefix, however it is
-    # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr').
+    # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr'), or named before.
     prefixed = run.lstrip("(").startswith(("+", "0"))
-    hinted = bool(_HINT.search(text[max(0, start - HINTED):start]))
-    if (prefixed and digits >= 7) or hinted:
+    if (((prefixed or listed) and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start])
+            or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])):
         yield start, end
 
 

@@ -440,11 +440,18 @@ _PIECES = st.sampled_from([
     "eins", "EINS", "EİNS", "eınş", "ſechs", "seven", "Vereins", "one", "someone", "_one_", "1one", "oneß",
     "null", "ZWO", "acht", "Nacht", "واحد", "تسع", "خمسة", "fünf", "oh",
     "0", "7", "٣", "①", "²", "o", "O", "0o", "o1", "O151", "1o1", "oo1", "l", "I", "|", "0I5I", "l2", "5l",
+    "1 ", " l ", " I ", "\tI", "0 1 5 1 l 2 3 4 5 6 7", "1 I 2 I 3", "\u01c0", "\u04cf", "\u2113",
     "12.03.2024", "1.2.", "2024-03-12", "3-4", ".", "-", " ", "\t", "\n", "\r\n", "\r",
     "\u200b", "\u00ad", "\u200d", "\u200c", "\ufeff", "\U000e0041", "\ufffe", "\ud800", "\x07", "\x85",
     "&#64;", "&amp;", "&#8203;", "&shy;", "%40", "%2e", "ﬁ", "Ａ", "ä", "م", "🙂", "K", "a", "x", "@", "/", "_",
 ])
 _MIXED = st.lists(st.one_of(_PIECES, st.text(max_size=4)), max_size=12).map("".join)
+
+
+def _ones_plainly(text: str) -> str:
+    ones = (lambda m: "1" * len(m.group()))
+    text = privacy._SPACED_ONES.sub(privacy._spaced_ones, text)
+    return privacy._ONE_LETTERS_AFTER.sub(ones, privacy._ONE_LETTERS.sub(ones, text))
 
 
 def _probe_plainly(text: str) -> str:
@@ -462,6 +469,7 @@ def test_the_quick_paths_give_what_the_plain_forms_give(text):
     assert privacy._has_invisible(text) == bool(privacy._INVISIBLE.search(text))
     assert privacy._maybe_spelled(text) == bool(privacy._HAS_DIGIT_WORD.search(text))
     assert privacy._key(text) == normalise(text)
+    assert privacy._ones(text) == _ones_plainly(text)  # its quick check: no l, I or i at or beside a digit
     # what a quick search rules out, the full search does not find: a date needs a digit and a dot or
     # dash, spelled-out numbers need letters, and a blank link tail holds no number
     if not privacy._DATE_SIGN.search(text):
@@ -471,9 +479,11 @@ def test_the_quick_paths_give_what_the_plain_forms_give(text):
 
 
 @pytest.mark.parametrize("text", ["EİNS zwei", "ſechs", "eınş", "one", "someone", "x_one", "٣one", "one²",
-                                  "خمسة", "Nacht", "\ud800 eins", "1o1", "O151", "a\u200db", "&#64;"])
+                                  "خمسة", "Nacht", "\ud800 eins", "1o1", "O151", "a\u200db", "&#64;",
+                                  "0 1 5 1 l 2 3 4 5 6 7", "l 0 1 5 1 2 3 4", "0 1 5 1 2 3 4 I"])
 def test_the_quick_paths_on_the_cases_that_tell_them_apart(text):
     assert privacy.probe(text) == _probe_plainly(text)
+    assert privacy._ones(text) == _ones_plainly(text)
     assert privacy._maybe_spelled(text) == bool(privacy._HAS_DIGIT_WORD.search(text))
     assert privacy._has_invisible(text) == bool(privacy._INVISIBLE.search(text))
 
@@ -532,9 +542,43 @@ def test_what_is_remembered_stays_bounded():
     ("l2", "12"), ("handy 0i5i 7392", "handy 0151 7392"), ("Handy ll23456", "Handy 1123456"), ("7lI23456", "71123456"),
     ("portal08", "portal08"), ("Hall23", "Hall23"), ("37222Ich", "37222Ich"), ("level 12345lx", "level 12345lx"),
     ("5l Milch", "5l Milch"), ("0.5l 1l 1.5l 2l", "0.5l 1l 1.5l 2l"), ("1|2", "1|2"), ("05.03.2025|10:00", "05.03.2025|10:00"),
+    # digits written one by one: up to three letters among six digits or more
+    ("Tel 0 1 5 1 l 2 3 4 5 6 7", "Tel 0 1 5 1 1 2 3 4 5 6 7"), ("0 I 5 I 7 3 9 2 6 5 1 4", "0 1 5 1 7 3 9 2 6 5 1 4"),
+    ("l\t5 1 2 3 4 5", "1\t5 1 2 3 4 5"), ("Kapitel 1 I 2 I 3 I 4", "Kapitel 1 I 2 I 3 I 4"),
+    ("1 I 2 I 3 I 4 I 5 I 6 I 7", "1 I 2 I 3 I 4 I 5 I 6 I 7"), ("2 l Milch, 1 l Saft", "2 l Milch, 1 l Saft"),
+    ("Reihe l 2 3 4 5 6", "Reihe l 2 3 4 5 6"), ("ab1 l 2 3 4 5 6 7cd", "ab1 l 2 3 4 5 6 7cd"),
 ])
 def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter(view, read):
     """'0I5I', '015l' and 'o151-l234567' are read as ones too (besides the probe itself, so that nothing
     masked before goes unmasked); an l or I glued to a word ('portal08', '12Ich') is a letter, so are the
     litres of '0.5l 1l' (after fewer than three digits), and a | separates cells (helper-29)."""
     assert privacy._ones(view) == read
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a phone's number word with a few words between it and the number, then a colon or a verb
+    ("Telefonnummer (Büro): 551 3926514", "Telefonnummer (Büro): " + PHONE_MASK),
+    ("Unsere Telefonnummern sind 1517 3926514", "Unsere Telefonnummern sind " + PHONE_MASK),
+    ("Tel.-Nr. (mobil): 1517 3926514", "Tel.-Nr. (mobil): " + PHONE_MASK),
+    ("Telefonnummer nötig. Kurs-Nr.: 1234567", "Telefonnummer nötig. Kurs-Nr.: 1234567"),  # a sentence ends between
+    ("Telefonnummer, Name und Anschrift der Helferin und ihres Vereins: 1234567",  # too far
+     "Telefonnummer, Name und Anschrift der Helferin und ihres Vereins: 1234567"),
+    ("Kontaktnummer des Vereins: 2048113", "Kontaktnummer des Vereins: 2048113"),  # 'Kontakt' only right before
+    # the next number of a list: seven digits or more after a number found, only a comma or 'und' between
+    ("Tel 0151 73926514, 1516 7654321, 1517 1112223", f"Tel {PHONE_MASK}, {PHONE_MASK}, {PHONE_MASK}"),
+    ("Tel.: 0151 73926514, 123456 Teilnehmer", f"Tel.: {PHONE_MASK}, 123456 Teilnehmer"),
+    ("Tel.: 0151 73926514, Spendenkonto 1234567", f"Tel.: {PHONE_MASK}, Spendenkonto 1234567"),
+    ("Tel 0151 73926514 Spendenkonto 1234567", f"Tel {PHONE_MASK} Spendenkonto 1234567"),
+    ("Signal-Nummer 1517 3926514", "Signal-Nummer " + PHONE_MASK), ("Signal-Nr. 1517392", "Signal-Nr. 1517392"),
+    ("Position 52.1645, 10.540912", "Position 52.[Telefon entfernt], 10.540912"),
+    ("Treffpunkt 52.1645, 10.5409", "Treffpunkt 52.[Telefon entfernt], 10.5409"),  # four digits found: no list
+    # the country's code without + or 00, glued to no word
+    ("Erreichbar: 4915173926514", "Erreichbar: " + PHONE_MASK),
+    ("Charge b6b9e5687f49 2026-09-09", "Charge b6b9e5687f49 2026-09-09"),
+    ("Bestellcode ab4915173926514", "Bestellcode ab4915173926514"),
+    ("Sendungsnummer 491234567890123456", "Sendungsnummer 491234567890123456"),
+])
+def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
+    """helper-29's list: a label with words between it and the number, the second number of a list after
+    one label, and 49 without + or 00 (each leaked before); and what stays as it is beside them."""
+    assert privacy.mask(text) == expected
