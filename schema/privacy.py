@@ -219,19 +219,15 @@ def probe(text: str) -> str:
     return folded if _untouched(folded, _OS) else _O_NEAR_DIGIT.sub("0", folded)
 
 
-_OS, _ONES, _SPACES = frozenset("oO"), frozenset("lIi"), frozenset(" \t")
+_OS, _ONES = frozenset("oO"), frozenset("lIi")
 
 
-def _untouched(text: str, letters: frozenset[str], spaced: bool = False) -> bool:
+def _untouched(text: str, letters: frozenset[str]) -> bool:
     """True if none of these letters touches a digit (each digit run's neighbours looked at; past
-    _RUNS_LOOKED_AT runs the answer is False, and the caller's one search decides, at C speed); with
-    `spaced`, nor stands one space or tab away from a digit ('0 1 5 1 l 2')."""
+    _RUNS_LOOKED_AT runs the answer is False, and the caller's one search decides, at C speed)."""
     for n, run in enumerate(_DIGITS.finditer(text)):
         start, end = run.span()
         if n == _RUNS_LOOKED_AT or text[start - 1:start] in letters or text[end:end + 1] in letters:
-            return False
-        if spaced and ((text[end:end + 1] in _SPACES and text[end + 1:end + 2] in letters)
-                       or (text[start - 1:start] in _SPACES and text[start - 2:start - 1] in letters)):
             return False
     return True
 
@@ -249,14 +245,19 @@ _ONE_LETTERS_AFTER = re.compile(r"(?<=\d{3})[lIi]{1,3}(?![^\W\d_])")
 #: list '1 I 2 I 3 I 4 I 5 I 6 I 7').
 _SPACED_ONES = re.compile(r"(?<![^\W_])[\dlIi](?:[ \t][\dlIi]){6,}(?![^\W_])")
 _LETTERS_FOR_ONE = re.compile("[lIi]")
+#: In every run _SPACED_ONES reads: two digits one space apart (at most three letters cannot keep six
+#: digits apart from each other), a quick search first.
+_SPACED_SIGN = re.compile(r"\d[ \t]\d")
 
 
 def _ones(view: str) -> str:
     """The probe with _ONE_LETTERS read as 1 (the same probe where there is none). mask() and clean_url()
     read both, and mask what either holds: reading a letter as a digit may join a run to another."""
-    if _untouched(view, _ONES, spaced=True):
+    spaced = _SPACED_SIGN.search(view) is not None
+    if not spaced and _untouched(view, _ONES):
         return view
-    view = _SPACED_ONES.sub(_spaced_ones, view)
+    if spaced:
+        view = _SPACED_ONES.sub(_spaced_ones, view)
     view = _ONE_LETTERS.sub(lambda m: "1" * len(m.group()), view)
     return _ONE_LETTERS_AFTER.sub(lambda m: "1" * len(m.group()), view)
 
@@ -305,6 +306,53 @@ _EMAIL = _linear(
     rf"|{_LOCAL_PART}@(?:{_LABEL}(?:\.{_LABEL})*)?"
     ")"
 )
+
+# Addresses in forms the pattern above cannot see, each looked for only where its sign is (_email_spans):
+# 'AT' and 'DOT' in capitals inside one word ('annaATwebDOTde'); a middle dot or bullet for every
+# separator ('anna·at·gmx·de', which the probe reads as the host 'anna.at.gmx.de', so a plain dot there is
+# a host's and stays); letters spaced one by one around an @ ('a n n a @ w e b . d e'); and a free mail
+# provider's name after 'at', 'bei' or 'auf' ('anna bei gmx.de', and 'anna at gmail' without its domain
+# after a word for mail: 'Mail: anna at gmail'; 'Anmeldung bei helfer-allianz.de' is no provider's).
+_CAPS_AT = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_])([\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}._\-]*AT[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*"
+                   rf"(?:(?:DOT|PUNKT)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT)(?:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
+_DOTTED_AT = _linear(rf"(?i)(?:^|[^{_W}.])({_LOCAL_PART}(\.)(?:at|ät)(\.){_LABEL}(?:\.(?:dot|punkt))?(?:\.{_LABEL}(?:\.(?:dot|punkt))?)*"
+                     rf"\.(?:{_TLDS}))\b")
+_SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:[{_W}.\-][ \t]){{2,64}}@(?:[ \t][{_W}\-]){{1,64}}(?:[ \t]\.(?:[ \t][{_W}\-]){{1,64}}){{1,8}})"
+                     rf"(?:$|[^{_W}])")
+_FREEMAIL = "gmail|googlemail|gmx|web|hotmail|yahoo|outlook|live|icloud|posteo|t-online|freenet|mailbox|aol|arcor|protonmail|proton|yandex|mail"
+_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(?:at|ät|bei|auf)\s+({_FREEMAIL})({_ANY_DOT}(?:{_TLDS}))?)\b")
+#: Providers whose names are sites or words too ('Bilder bei web.de hochladen'): only after a user name
+#: in lower case or with a digit, dot or underscore ('anna bei web.de', 'A.Weiss bei web.de').
+_AMBIGUOUS_PROVIDERS = frozenset({"web", "live", "mail"})
+_USER_NAME = re.compile(r"[a-z0-9]|.*[._0-9]")
+#: Providers named without their domain: only these, after a word for mail ('Mail: anna at gmail').
+_PROVIDERS_ALONE = frozenset("gmail googlemail gmx hotmail yahoo outlook icloud posteo t-online freenet protonmail yandex".split())
+_MAIL_WORD = re.compile(r"(?i)(?:e-?mail|mail|schreib\w*|إيميل|ايميل|بريد)(?:\W+\w{1,4})?\W{0,12}$")  # 'Mail an ' too
+MAIL_HINTED = 24  # characters before an address without its domain in which _MAIL_WORD looks
+_PRONOUNS = frozenset("uns mir mich dich dir euch ihm ihr ihnen sie wir ich du er es us me him her them we you".split())  # 'Schreib uns bei Outlook'
+_PROVIDER_SIGN = re.compile(rf"(?i)\s(?:at|ät|bei|auf)\s+(?:{_FREEMAIL})")
+
+
+def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
+    """Spans of the addresses _EMAIL cannot see (see above), in the probe of this text."""
+    if "AT" in view and ("DOT" in view or "PUNKT" in view):
+        yield from (m.span(1) for m in _CAPS_AT.finditer(view))
+    if ".at." in view or ".ät." in view or ".AT." in view or ".Ät." in view:
+        for m in _DOTTED_AT.finditer(view):
+            if text[m.start(2)] != "." or text[m.start(3)] != ".":  # an 'at' between middle dots is an @
+                yield m.span(1)
+    if "@" in view:
+        yield from (m.span(1) for m in _SPACED_AT.finditer(view))
+    if _PROVIDER_SIGN.search(view):
+        for m in _PROVIDER_AT.finditer(view):
+            provider = m.group(3).lower()
+            if m.group(4):  # with its domain
+                if provider not in _AMBIGUOUS_PROVIDERS or _USER_NAME.match(m.group(2)):
+                    yield m.span(1)
+            elif (provider in _PROVIDERS_ALONE and m.group(2).lower() not in _PRONOUNS
+                  and _MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1))):
+                yield m.span(1)
+
 
 # -- phone numbers ---------------------------------------------------------------------------
 
@@ -670,6 +718,7 @@ def mask(text: str) -> str:
         return text or ""
     view = probe(text)
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
+    spans += [(a, b, EMAIL_MASK) for a, b in _email_spans(view, text)]
     spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
     if any(map(str.isdigit, view)) or _maybe_spelled(view):
         for reading in _readings(view):

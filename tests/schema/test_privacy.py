@@ -469,7 +469,7 @@ def test_the_quick_paths_give_what_the_plain_forms_give(text):
     assert privacy._has_invisible(text) == bool(privacy._INVISIBLE.search(text))
     assert privacy._maybe_spelled(text) == bool(privacy._HAS_DIGIT_WORD.search(text))
     assert privacy._key(text) == normalise(text)
-    assert privacy._ones(text) == _ones_plainly(text)  # its quick check: no l, I or i at or beside a digit
+    assert privacy._ones(text) == _ones_plainly(text)  # its quick checks: no l, I or i touching a digit, no digits spaced
     # what a quick search rules out, the full search does not find: a date needs a digit and a dot or
     # dash, spelled-out numbers need letters, and a blank link tail holds no number
     if not privacy._DATE_SIGN.search(text):
@@ -480,7 +480,7 @@ def test_the_quick_paths_give_what_the_plain_forms_give(text):
 
 @pytest.mark.parametrize("text", ["EİNS zwei", "ſechs", "eınş", "one", "someone", "x_one", "٣one", "one²",
                                   "خمسة", "Nacht", "\ud800 eins", "1o1", "O151", "a\u200db", "&#64;",
-                                  "0 1 5 1 l 2 3 4 5 6 7", "l 0 1 5 1 2 3 4", "0 1 5 1 2 3 4 I"])
+                                  "0 1 5 1 l 2 3 4 5 6 7", "l 0 1 5 1 2 3 4", "0 1 5 1 2 3 4 I", "1 l 2 3 l 4 5 l 6"])
 def test_the_quick_paths_on_the_cases_that_tell_them_apart(text):
     assert privacy.probe(text) == _probe_plainly(text)
     assert privacy._ones(text) == _ones_plainly(text)
@@ -582,3 +582,26 @@ def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     """helper-29's list: a label with words between it and the number, the second number of a list after
     one label, and 49 without + or 00 (each leaked before); and what stays as it is beside them."""
     assert privacy.mask(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("annaATwebDOTde", EMAIL_MASK), ("Mail: a.weiss_2ATposteoPUNKTde!", f"Mail: {EMAIL_MASK}!"),
+    ("DATENSCHUTZ und STATT-Party", "DATENSCHUTZ und STATT-Party"), ("NATO-DOTierung", "NATO-DOTierung"),
+    ("Mail: anna\u00b7at\u00b7gmx\u00b7de.", f"Mail: {EMAIL_MASK}."),
+    ("anna\u30fbat\u30fbgmx\u30fbdot\u30fbnet", EMAIL_MASK),
+    ("events.at.example.org", "events.at.example.org"),  # plain dots: a host's name
+    ("Kochen \u00b7 at \u00b7 home", "Kochen \u00b7 at \u00b7 home"),
+    ("Adresse: a n n a @ w e b . d e, danke", f"Adresse: {EMAIL_MASK}, danke"),
+    ("U S A @ 1 2 3", "U S A @ 1 2 3"),  # no domain's dot
+    ("anna bei web.de", EMAIL_MASK), ("A.Weiss bei web.de", EMAIL_MASK), ("max_m auf gmx.de", EMAIL_MASK),
+    ("Bilder bei web.de hochladen", "Bilder bei web.de hochladen"),  # web.de is a site too: a name needed
+    ("Anmeldung bei helfer-allianz.de", "Anmeldung bei helfer-allianz.de"),  # no mail provider
+    ("Mail an anna.weiss at gmail", f"Mail an {EMAIL_MASK}"), ("E-Mail: anna_w bei gmx", f"E-Mail: {EMAIL_MASK}"),
+    ("Ich arbeite bei Yahoo", "Ich arbeite bei Yahoo"),  # without its domain: only after a word for mail
+    ("Schreib uns bei Outlook", "Schreib uns bei Outlook"), ("E-Mail-Konto bei gmx einrichten", "E-Mail-Konto bei gmx einrichten"),
+])
+def test_addresses_in_capitals_middle_dots_spaced_letters_and_provider_names(text, expected):
+    """helper-29's list of addresses that leaked: 'AT'/'DOT' in capitals inside a word, a middle dot for
+    every separator, letters spaced one by one, 'bei'/'auf' for the @ before a free mail provider, and a
+    provider's name alone after a word for mail; beside each, ordinary text that reads alike."""
+    assert privacy.mask(normalise(text)) == expected
