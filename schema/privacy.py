@@ -808,9 +808,9 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
         return None
     if probe(normalise(host)).lower().rstrip(".") in MESSENGER_HOSTS:
         return None  # a messenger's link reaches a person, whatever its path
-    decoded = unquote(url)
-    view = probe(normalise(decoded))
-    if _EMAIL.search(view) or _MESSENGER.search(view):
+    decoded = normalise(unquote(url))
+    view = probe(decoded)
+    if _EMAIL.search(view) or _MESSENGER.search(view) or any(True for _ in _email_spans(view, decoded)):
         return None
     tail = probe(normalise(unquote(parts.query + " " + parts.fragment)))
     if not tail.isspace() and any(True for reading in _readings(tail) for _ in _phone_spans(reading)):

@@ -605,3 +605,12 @@ def test_addresses_in_capitals_middle_dots_spaced_letters_and_provider_names(tex
     every separator, letters spaced one by one, 'bei'/'auf' for the @ before a free mail provider, and a
     provider's name alone after a word for mail; beside each, ordinary text that reads alike."""
     assert privacy.mask(normalise(text)) == expected
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://portal.example.de/kontakt/annaATwebDOTde", False), ("https://portal.example.de/a?mail=anna%C2%B7at%C2%B7gmx%C2%B7de", False),
+    ("https://portal.example.de/k?m=anna%20bei%20web.de", False), ("https://events.at.example.org/termine", True),
+    ("https://portal.example.de/DATENSCHUTZ", True), ("https://portal.example.de/hilfe-bei-web-seminaren", True),
+])
+def test_a_link_holding_such_an_address_is_dropped(url, kept):
+    assert (clean_url(url) == url) is kept
