@@ -4,7 +4,8 @@
 
 For texts of 0.25, 0.5 and 1 MB of several shapes (prose with dates and numbers, one letter
 repeated, digits and separators, '@'-dense, obfuscation words, invisible characters, messengers'
-names and spelled-out links), prints the seconds `clean_text` takes, the ratio to the same size's
+names and spelled-out links, long padding after a number, the forms of addresses and labels found by
+probing), prints the seconds `clean_text` takes, the ratio to the same size's
 NFKC normalisation measured in the same run (a linear C baseline), and how the time grows per
 doubling (2.0 is linear; the old backtracking masker grew by 4: 'A' * 40000 took 41 s).
 """
@@ -27,6 +28,9 @@ SHAPES = {
     "messenger-like": "Telegram an @anna t dot me / Threema ",
     "user names": "Telegram: @anna_w / @bob Signal: anna.42 Threema ABCD 2345 @x:y.de ",
     "id lists": "Threema: ABCD2345, EFGH6789 und X1Y2Z3W4 AB12CD34 (Threema) Discord anna#1234 Element: a:b.de · ",
+    "padded lists": "Tel. 0151 73926514" + " " * 400 + "\n01.03. 10:00 - 12:00 Uhr, 1516 7654321 und 1234567 / 2024 2025, ",
+    "mail words": "Mail: anna bei gmx.de, annaATwebDOTde a n n a @ w e b . d e anna\u00b7at\u00b7gmx\u00b7de Konto auf web.de ",
+    "phone labels": "Telefonnummer (Büro): 1517 3926514, Handynummer lautet 0 1 5 1 l 2 3 4 5 6 7 49 151 73926514 ",
 }
 
 

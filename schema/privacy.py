@@ -235,6 +235,10 @@ def _untouched(text: str, letters: frozenset[str]) -> bool:
 #: l, I and i written for a 1 (up to three of them): between digits, or before digits where no letter or
 #: digit precedes them ('0I5I', '7lI23456', 'o151-l938', 'Handy ll23456'; not 'portal08' or 'Hall23') ...
 _ONE_LETTERS = re.compile(r"(?<=\d)[lIi]{1,3}(?=\d)|(?<![^\W_])[lIi]{1,3}(?=\d)")
+#: ... but a number's own 0 may follow a letter that is none ('ǀ030l234567': read as 1, the 0 that makes
+#: it a number is lost): where one does, a third reading leaves those letters as they are.
+_ONE_LETTERS_BEFORE_0 = re.compile(r"(?<![^\W_])[lIi]{1,3}0")
+_ONE_LETTERS_NOT_BEFORE_0 = re.compile(r"(?<=\d)[lIi]{1,3}(?=\d)|(?<![^\W_])[lIi]{1,3}(?=[1-9])")
 #: ... and after three digits or more where no letter follows ('015l 73926514', '0I5I 7392...' once its
 #: middle I is read; not the litres of '0.5l 1l 1.5l', '10l', or '12345Ich'). A | is no 1: it separates
 #: the cells of tables and lists ('05.03.2025|10:00').
@@ -250,7 +254,7 @@ _LETTERS_FOR_ONE = re.compile("[lIi]")
 _SPACED_SIGN = re.compile(r"\d[ \t]\d")
 
 
-def _ones(view: str) -> str:
+def _ones(view: str, letters: re.Pattern = _ONE_LETTERS) -> str:
     """The probe with _ONE_LETTERS read as 1 (the same probe where there is none). mask() and clean_url()
     read both, and mask what either holds: reading a letter as a digit may join a run to another."""
     spaced = _SPACED_SIGN.search(view) is not None
@@ -258,7 +262,7 @@ def _ones(view: str) -> str:
         return view
     if spaced:
         view = _SPACED_ONES.sub(_spaced_ones, view)
-    view = _ONE_LETTERS.sub(lambda m: "1" * len(m.group()), view)
+    view = letters.sub(lambda m: "1" * len(m.group()), view)
     return _ONE_LETTERS_AFTER.sub(lambda m: "1" * len(m.group()), view)
 
 
@@ -272,7 +276,13 @@ def _readings(view: str) -> tuple[str, ...]:
     """The probe, and the probe with letters for a 1 read as 1 where that changes it: numbers are looked
     for in each, and what either holds is masked (besides, not instead)."""
     ones = _ones(view)
-    return (view,) if ones == view else (view, ones)
+    if ones == view:
+        return (view,)
+    if _ONE_LETTERS_BEFORE_0.search(view):
+        kept = _ones(view, _ONE_LETTERS_NOT_BEFORE_0)
+        if kept != ones and kept != view:
+            return view, ones, kept
+    return view, ones
 
 
 # -- e-mail addresses ------------------------------------------------------------------------
@@ -308,50 +318,65 @@ _EMAIL = _linear(
 )
 
 # Addresses in forms the pattern above cannot see, each looked for only where its sign is (_email_spans):
-# 'AT' and 'DOT' in capitals inside one word ('annaATwebDOTde'); a middle dot or bullet for every
-# separator ('anna·at·gmx·de', which the probe reads as the host 'anna.at.gmx.de', so a plain dot there is
-# a host's and stays); letters spaced one by one around an @ ('a n n a @ w e b . d e'); and a free mail
-# provider's name after 'at', 'bei' or 'auf' ('anna bei gmx.de', and 'anna at gmail' without its domain
-# after a word for mail: 'Mail: anna at gmail'; 'Anmeldung bei helfer-allianz.de' is no provider's).
-_CAPS_AT = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_])([\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}._\-]*AT[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*"
-                   rf"(?:(?:DOT|PUNKT)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT)(?:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
-_DOTTED_AT = _linear(rf"(?i)(?:^|[^{_W}.])({_LOCAL_PART}(\.)(?:at|ät)(\.){_LABEL}(?:\.(?:dot|punkt))?(?:\.{_LABEL}(?:\.(?:dot|punkt))?)*"
-                     rf"\.(?:{_TLDS}))\b")
-_SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:[{_W}.\-][ \t]){{2,64}}@(?:[ \t][{_W}\-]){{1,64}}(?:[ \t]\.(?:[ \t][{_W}\-]){{1,64}}){{1,8}})"
-                     rf"(?:$|[^{_W}])")
-_FREEMAIL = "gmail|googlemail|gmx|web|hotmail|yahoo|outlook|live|icloud|posteo|t-online|freenet|mailbox|aol|arcor|protonmail|proton|yandex|mail"
-_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(?:at|ät|bei|auf)\s+({_FREEMAIL})({_ANY_DOT}(?:{_TLDS}))?)\b")
-#: Providers whose names are sites or words too ('Bilder bei web.de hochladen'): only after a user name
-#: in lower case or with a digit, dot or underscore ('anna bei web.de', 'A.Weiss bei web.de').
-_AMBIGUOUS_PROVIDERS = frozenset({"web", "live", "mail"})
-_USER_NAME = re.compile(r"[a-z0-9]|.*[._0-9]")
-#: Providers named without their domain: only these, after a word for mail ('Mail: anna at gmail').
-_PROVIDERS_ALONE = frozenset("gmail googlemail gmx hotmail yahoo outlook icloud posteo t-online freenet protonmail yandex".split())
-_MAIL_WORD = re.compile(r"(?i)(?:e-?mail|mail|schreib\w*|إيميل|ايميل|بريد)(?:\W+\w{1,4})?\W{0,12}$")  # 'Mail an ' too
-MAIL_HINTED = 24  # characters before an address without its domain in which _MAIL_WORD looks
+# - 'AT' and 'DOT' in capitals inside one word ('annaATwebDOTde', 'AnnaATweb.de', 'annaATwebDOTDE');
+# - a middle dot or bullet for every separator ('anna·at·gmx·de', which the probe reads as the host
+#   'anna.at.gmx.de': so a plain dot there is a host's and stays, unless a free mail provider follows,
+#   which has no such hosts: 'anna.at.gmx.de' after NFKC wrote 'anna．at．gmx．de' so);
+# - letters spaced one by one around an @ ('a n n a @ w e b . d e', 'anna @ w e b . d e'), ending in
+#   letters (a top-level domain: not '2 x @ 3 . 5 0');
+# - 'bei' or 'auf' for the @ before a free mail provider and its domain, after a user name (a digit,
+#   dot or underscore in it: 'max_m auf gmx.de'), or after a word in lower case with a word for mail
+#   before ('Mail: anna bei web.de'; not 'Postfach bei t-online.de einrichten', 'Tickets gibt es auf
+#   web.de'); the same with 'at', 'bei' or 'auf' and the provider's name alone ('Mail: anna at gmail').
+_CAPS_AT = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_])([\p{{L}}\p{{N}}][\p{{Ll}}\p{{N}}._\-]*AT[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*"
+                   rf"(?:(?:DOT|PUNKT|\.)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT|\.)(?i:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
+_BULLETS = "\u2022\u2023\u2043\u25aa\u25e6\u2219"
+_FREEMAIL = ("gmail|googlemail|gmx|web|hotmail|yahoo|outlook|live|icloud|posteo|t-online|freenet|mailbox|aol|arcor|"
+             "protonmail|proton|yandex|mail|email|online|tutanota|tuta|me|msn|vodafone|magenta")
+_DOTTED_AT = _linear(rf"(?i)(?:^|[^{_W}.{_BULLETS}])({_LOCAL_PART}([.{_BULLETS}])(?:at|ät)([.{_BULLETS}])({_LABEL})"
+                     rf"(?:[.{_BULLETS}](?:dot|punkt))?(?:[.{_BULLETS}]{_LABEL}(?:[.{_BULLETS}](?:dot|punkt))?)*"
+                     rf"[.{_BULLETS}](?:{_TLDS}))\b")
+_FREEMAIL_NAMES = frozenset(_FREEMAIL.split("|"))
+_SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:(?:[{_W}.\-][ \t]{{1,2}}){{2,}}|{_LOCAL_PART}[ \t]{{1,2}})@\s{{1,2}}[{_W}\-]"
+                     rf"(?:[ \t]{{1,2}}[{_W}\-])*(?:[ \t]{{1,2}}\.[ \t]{{1,2}}[{_W}\-](?:[ \t]{{1,2}}[{_W}\-])*)+)(?:$|[^{_W}])")
+_TLD_SPACED = re.compile(r"\.[ \t]{1,2}((?:[^\W\d_][ \t]{1,2})*[^\W\d_])$")  # the spaced address's last label: letters
+_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})(\.(?:{_TLDS}))?)(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
+_USER_NAME = re.compile(r".*[._0-9]")
+#: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
+_PROVIDERS_ALONE = frozenset("gmail googlemail gmx hotmail yahoo outlook icloud posteo t-online freenet protonmail yandex aol arcor "
+                             "mailbox tutanota".split())
+_MAIL_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:e-?mail(?:-?adresse)?|mail(?:adresse)?|adresse|schreib(?:e|t|en)?|erreichbar|kontakt|"
+                        r"إيميل|ايميل|بريد)(?![^\W\d_])[^\n.!?;]{0,24}$")
+MAIL_HINTED = 40  # characters before an address without a user name's signs in which _MAIL_WORD looks
 _PRONOUNS = frozenset("uns mir mich dich dir euch ihm ihr ihnen sie wir ich du er es us me him her them we you".split())  # 'Schreib uns bei Outlook'
 _PROVIDER_SIGN = re.compile(rf"(?i)\s(?:at|ät|bei|auf)\s+(?:{_FREEMAIL})")
 
 
 def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
     """Spans of the addresses _EMAIL cannot see (see above), in the probe of this text."""
-    if "AT" in view and ("DOT" in view or "PUNKT" in view):
+    if "AT" in view and ("DOT" in view or "PUNKT" in view or "." in view):
         yield from (m.span(1) for m in _CAPS_AT.finditer(view))
-    if ".at." in view or ".ät." in view or ".AT." in view or ".Ät." in view:
+    if _DOTTED_SIGN.search(view):
         for m in _DOTTED_AT.finditer(view):
-            if text[m.start(2)] != "." or text[m.start(3)] != ".":  # an 'at' between middle dots is an @
-                yield m.span(1)
+            if text[m.start(2)] != "." or text[m.start(3)] != "." or m.group(4).lower() in _FREEMAIL_NAMES:
+                yield m.span(1)  # an 'at' between middle dots is an @, and so it is before a mail provider
     if "@" in view:
-        yield from (m.span(1) for m in _SPACED_AT.finditer(view))
+        for m in _SPACED_AT.finditer(view):
+            tld = _TLD_SPACED.search(m.group(1))
+            if tld and sum(map(str.isalpha, tld.group(1))) >= 2:
+                yield m.span(1)
     if _PROVIDER_SIGN.search(view):
         for m in _PROVIDER_AT.finditer(view):
-            provider = m.group(3).lower()
-            if m.group(4):  # with its domain
-                if provider not in _AMBIGUOUS_PROVIDERS or _USER_NAME.match(m.group(2)):
-                    yield m.span(1)
-            elif (provider in _PROVIDERS_ALONE and m.group(2).lower() not in _PRONOUNS
-                  and _MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1))):
+            name, word, provider = m.group(2), m.group(3).lower(), m.group(4).lower()
+            if not m.group(5) and (provider not in _PROVIDERS_ALONE or word in ("bei", "auf") and not _USER_NAME.match(name)
+                                   and not _MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1))):
+                continue  # the provider's name alone: only these, and after 'bei'/'auf' a user name or a word for mail
+            if _USER_NAME.match(name) or (name[:1].islower() and name.lower() not in _PRONOUNS
+                                          and _MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1))):
                 yield m.span(1)
+
+
+_DOTTED_SIGN = re.compile(rf"(?i)[.{_BULLETS}](?:at|ät)[.{_BULLETS}]")
 
 
 # -- phone numbers ---------------------------------------------------------------------------
@@ -366,22 +391,24 @@ _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a 
 # 'WhatsApp-Nummer', 'Festnetznummer', 'Kontaktnummer', 'phone number', 'Phone #'; not 'Hotel-Nr.', 'Abruf-Nr.',
 # 'Signal-Nr.', 'iPhone number', 'Kundennummer'); Signal's only spelled out ('Signal-Nummer': a railway's
 # signals have numbers too).
-_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|cell|"
-                   r"هاتف|هاتفي|جوال|جوالي|موبايل|موبايلي|تلفون|تليفون|واتس|واتساب|واتس اب)\W{0,3}$"
+_HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|(?<![^\W\d_])cell|"
+                   r"هاتف|هاتفي|جوال|جوالي|موبايل|موبايلي|تلفون|تلفوني|تليفون|واتس|واتساب|واتس اب)\W{0,3}$"
                    r"|(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|kontakt|ruf|whats ?app|telegram|"
                    r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr|number|no|#)[\W_]{0,5}$"
                    r"|(?<![^\W\d_])signal[\W_]{0,4}nummern?[\W_]{0,5}$")
 HINTED = 24  # characters before a run in which _HINT looks ('Mobilfunknummer: ', 'WhatsApp-Nummer: ')
-# A phone's number word with a few words between it and the run, then a colon or a verb ('Telefonnummer
-# (Büro): ', 'Telefonnummer für Rückfragen: ', 'Meine Handynummer lautet ', 'phone number is '): no
-# sentence's end between, and not after 'Kontakt' ('Kontakt-Nr. des Vereins: VR ...' is a register's).
-_HINT_FAR = re.compile(r"(?i)(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|whats ?app|signal|"
-                       r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr\.?|number|numbers)(?![^\W\d_])"
-                       r"[^\n:.!?;]{0,32}?(?::|(?<![^\W\d_])(?:ist|lautet|lauten|sind|is|are)(?![^\W\d_]))[\W_]{0,5}$")
+# A phone's number word, then a few words in brackets or what it is for, then a colon or a verb
+# ('Telefonnummer (Büro): ', 'Kontaktnummer für Rückfragen: ', 'Meine Handynummer lautet ', 'phone
+# number is '); nothing else between ('Telefonnummer und Steuernummer angeben: 123/456/78901', 'Die
+# Telefonnummer ist neu, die Kundennummer ist 1234567' and 'Kontakt-Nr. des Vereins: VR 204811' stay).
+_HINT_FAR = re.compile(r"(?i)(?:(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|kontakt|ruf|whats ?app|"
+                       r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr\.?|numbers?)|(?<![^\W\d_])signal[\W_]{0,4}nummern?)"
+                       r"(?![^\W\d_])(?:[ \t]*\([^()\n]{1,24}\))?(?:[ \t]+(?:für|fuer|for|bei|zu|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
+                       r"[ \t]*(?::|[ \t](?:ist|lautet|lauten|sind|is|are)(?![^\W\d_]))[\W_]{0,5}$")
 HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...'): the second
 # is one too, though nothing names it.
-_LIST_JOIN = re.compile(r"(?i)[ \t]*(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|или|и)?[ \t]*")
+_LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|أو|او|или|и)?[ \t]?")
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
@@ -653,11 +680,12 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
         yield from _messenger_spans(text)
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if _DATE_SIGN.search(text) else text
     budget = [CALLS]
-    last = -1  # where the last number found ends (of seven digits or more)
+    last = -1  # where the number found in the run before ends (of seven digits or more)
     for match in _RUN.finditer(blanked):
         if ids and _is_id(text, match.start(), match.end()):
             continue
         listed = last >= 0 and _LIST_JOIN.fullmatch(blanked, last, match.start()) is not None
+        last = -1
         for a, b in _run_spans(blanked, match.start(), match.end(), budget, listed):
             last = b if _count_digits(blanked, a, b) >= 7 else -1
             yield a, b
@@ -676,13 +704,21 @@ def _numbers(run: str) -> tuple[tuple[int, int], ...]:
                  phonenumbers.PhoneNumberMatcher(run, "DE", leniency=phonenumbers.Leniency.VALID, max_tries=20))
 
 
+#: A mobile number with Germany's code but no + or 00 ('49 151 73926514'; not the coordinates '49.48745 8.46603',
+#: an EAN '4952251348917' or a tax id '49 678 946 095'), and the shape of a number in a list: 7 to 13
+#: digits in groups, no dot ('1516 7654321'; not '1.250.000', '2024 2025 2026 2027' or '1234567 Mitglieder').
+_MOBILE_49 = re.compile(r"\(?49[ \-/]?\(?0?\)?[ \-/]?1[5-7][\d \-/]{8,12}$")
+_SLASHED = re.compile(r"[ \t]?/[ \t]?(.+)$")  # the rest of a run after a number found and a slash
+_LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-]\d+){1,3}")
+
+
 def _count_digits(text: str, start: int, end: int) -> int:
     return sum(map(str.isdigit, text[start:end]))
 
 
 def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool = False) -> Iterator[tuple[int, int]]:
     """Spans of phone numbers in one run of digits and separators; `listed`: it follows a number found,
-    with only a list's comma or 'und' between (then seven digits make it one: '..., 1516 7654321')."""
+    with only a list's comma or 'und' between (then a number's shape makes it one: '..., 1516 7654321')."""
     run = text[start:end]
     digits = sum(map(str.isdigit, run))
     if digits < 6:
@@ -695,8 +731,11 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         found = _numbers(run)
         if found:
             yield from ((start + a, start + b) for a, b in found)
+            rest = _SLASHED.match(run, found[-1][1])  # 'Tel 0151 73926514 / 1516 7654321': a second number
+            if rest and _count_digits(run, found[-1][0], found[-1][1]) >= 7 and _LISTED.fullmatch(rest.group(1)):
+                yield start + rest.start(1), start + rest.end(1)
             return
-        if 11 <= digits <= 14 and run.lstrip("(").startswith("49") and not text[start - 1:start].isalnum() and budget[0] > 0:
+        if _MOBILE_49.match(run) and not text[start - 1:start].isalnum() and budget[0] > 0:
             budget[0] -= 1  # its country's code without + or 00 ('4915173926514'), glued to no word
             if _numbers("+" + run):
                 yield start, end
@@ -704,7 +743,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     # What libphonenumber cannot know: a number with its trunk or country prefix, however it is
     # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr'), or named before.
     prefixed = run.lstrip("(").startswith(("+", "0"))
-    if (((prefixed or listed) and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start])
+    if ((prefixed and digits >= 7) or (listed and _LISTED.fullmatch(run)) or _HINT.search(text[max(0, start - HINTED):start])
             or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])):
         yield start, end
 

@@ -575,6 +575,15 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     # the country's code without + or 00, glued to no word
     ("Erreichbar: 4915173926514", "Erreichbar: " + PHONE_MASK),
     ("Charge b6b9e5687f49 2026-09-09", "Charge b6b9e5687f49 2026-09-09"),
+    # helper-30's review: labels further on, lists, 49 and look-alikes, each way
+    ("Kontaktnummer für Rückfragen: 1517 3926514", "Kontaktnummer für Rückfragen: " + PHONE_MASK),
+    ("Tel 0151 73926514 / 1516 7654321", f"Tel {PHONE_MASK} / {PHONE_MASK}"),
+    ("هاتف 0151 73926514 او 1516 7654321", f"هاتف {PHONE_MASK} او {PHONE_MASK}"),
+    ("Tel. 030 1234567, 1.250.000 Euro gesammelt", f"Tel. {PHONE_MASK}, 1.250.000 Euro gesammelt"),
+    ("Hotline 0800 1234567; 2024 2025 2026 2027", f"Hotline {PHONE_MASK}; 2024 2025 2026 2027"),
+    ("GPS 51.07618203, 14.14790", "GPS 51.[Telefon entfernt], 14.14790"),
+    ("Tel. 0151 73926514" + " " * 40 + "1516 7654321", f"Tel. {PHONE_MASK}" + " " * 40 + "1516 7654321"),  # no list so far apart
+    ("\u01c0030l234567", "\u01c0" + PHONE_MASK),  # a look-alike before the 0 is no 1: the number keeps its 0
     ("Bestellcode ab4915173926514", "Bestellcode ab4915173926514"),
     ("Sendungsnummer 491234567890123456", "Sendungsnummer 491234567890123456"),
 ])
@@ -593,7 +602,24 @@ def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     ("Kochen \u00b7 at \u00b7 home", "Kochen \u00b7 at \u00b7 home"),
     ("Adresse: a n n a @ w e b . d e, danke", f"Adresse: {EMAIL_MASK}, danke"),
     ("U S A @ 1 2 3", "U S A @ 1 2 3"),  # no domain's dot
-    ("anna bei web.de", EMAIL_MASK), ("A.Weiss bei web.de", EMAIL_MASK), ("max_m auf gmx.de", EMAIL_MASK),
+    ("AnnaATwebDOTde", EMAIL_MASK), ("annaATwebDOTDE", EMAIL_MASK), ("annaATweb.de", EMAIL_MASK),
+    ("anna\u2022at\u2022gmx\u2022de", EMAIL_MASK), ("anna\uff0eat\uff0egmx\uff0ede", EMAIL_MASK),  # NFKC: plain dots, a provider
+    ("a  n  n  a  @  w e b . d e", EMAIL_MASK), ("anna @ w e b . d e", EMAIL_MASK), ("a n n a @\nw e b . d e", EMAIL_MASK),
+    ("2 x @ 3 . 5 0 \u20ac", "2 x @ 3 . 5 0 \u20ac"),  # no letters at its end
+    ("Mail: anna bei web.de", f"Mail: {EMAIL_MASK}"), ("A.Weiss bei web.de", EMAIL_MASK), ("max_m auf gmx.de", EMAIL_MASK),
+    ("anna92 bei web.de", EMAIL_MASK), ("Meine E-Mail-Adresse lautet anna bei gmx", f"Meine E-Mail-Adresse lautet {EMAIL_MASK}"),
+    ("anna bei web.de", "anna bei web.de"),  # a word in lower case alone: 'Tickets gibt es auf web.de' reads the same
+    # helper-31's ordinary texts
+    ("Wir helfen Ihnen, eine E-Mail-Adresse bei gmx.de anzulegen.", "Wir helfen Ihnen, eine E-Mail-Adresse bei gmx.de anzulegen."),
+    ("Unterstützung: Postfach bei t-online.de einrichten", "Unterstützung: Postfach bei t-online.de einrichten"),
+    ("Ich arbeite bei Yahoo. Es macht Spaß.", "Ich arbeite bei Yahoo. Es macht Spaß."),
+    ("Wir warten auf Mail. Es kommt bestimmt.", "Wir warten auf Mail. Es kommt bestimmt."),
+    ("Tickets gibt es auf web.de", "Tickets gibt es auf web.de"), ("Ihr findet uns auch auf live.de", "Ihr findet uns auch auf live.de"),
+    ("Hilfe bei E-Mail und Kalender bei Outlook", "Hilfe bei E-Mail und Kalender bei Outlook"),
+    ("E-Mail: Einrichtung bei GMX", "E-Mail: Einrichtung bei GMX"),
+    ("Schreibwerkstatt: Geschichten auf Yahoo", "Schreibwerkstatt: Geschichten auf Yahoo"),
+    ("Hotmail: einloggen bei gmx.de", "Hotmail: einloggen bei gmx.de"),  # a word for mail is a word of its own
+    ("Mail: anna bei Yahoo. Es geht", f"Mail: {EMAIL_MASK}. Es geht"),  # a sentence's end is no domain's dot
     ("Bilder bei web.de hochladen", "Bilder bei web.de hochladen"),  # web.de is a site too: a name needed
     ("Anmeldung bei helfer-allianz.de", "Anmeldung bei helfer-allianz.de"),  # no mail provider
     ("Mail an anna.weiss at gmail", f"Mail an {EMAIL_MASK}"), ("E-Mail: anna_w bei gmx", f"E-Mail: {EMAIL_MASK}"),
@@ -609,7 +635,8 @@ def test_addresses_in_capitals_middle_dots_spaced_letters_and_provider_names(tex
 
 @pytest.mark.parametrize("url, kept", [
     ("https://portal.example.de/kontakt/annaATwebDOTde", False), ("https://portal.example.de/a?mail=anna%C2%B7at%C2%B7gmx%C2%B7de", False),
-    ("https://portal.example.de/k?m=anna%20bei%20web.de", False), ("https://events.at.example.org/termine", True),
+    ("https://portal.example.de/k?m=anna_w%20bei%20web.de", False), ("https://events.at.example.org/termine", True),
+    ("https://www.stadt.de/suche?text=Konto%20auf%20t-online.de", True), ("https://example.org/?q=arbeiten%20bei%20Yahoo.%20Es", True),
     ("https://portal.example.de/DATENSCHUTZ", True), ("https://portal.example.de/hilfe-bei-web-seminaren", True),
 ])
 def test_a_link_holding_such_an_address_is_dropped(url, kept):
