@@ -180,7 +180,7 @@ class _ProbeTable(dict):
         for chars, target in (("\u00b7\u2024\u2027\u2219\u22c5\u3002\uff0e\uff61\u0701\u0702\u2e31\u30fb", "."),
                               ("\ufe6b\uff20\u24d0", "@"), ("\u2044\u2215\uff0f\u29f8\u2571\u27cb", "/"),
                               ("\u0131\u2170", "i"), ("\u0130\u0406\u0399\u04c0\u2160", "I"),
-                              ("\u01c0\u04cf\u2113\u217c", "l"), ("\u041c\u039c", "M"), ("\u041d\u0397", "H"),
+                              ("\u04cf\u2113\u217c", "l"), ("\u041c\u039c", "M"), ("\u041d\u0397", "H"),
                               ("\u041a\u039a", "K"), ("\u0420\u03a1", "P"), ("\u0421", "C"), ("\u0425\u03a7", "X"),
                               ("\u0423\u03a5", "Y"), ("\u0405", "S"), ("\u0408", "J"), ("\u051d", "w"), ("\u051c", "W"),
                               ("\u039d", "N"), ("\u0396", "Z"),
@@ -318,25 +318,27 @@ _EMAIL = _linear(
 )
 
 # Addresses in forms the pattern above cannot see, each looked for only where its sign is (_email_spans):
-# - 'AT' and 'DOT' in capitals inside one word ('annaATwebDOTde', 'AnnaATweb.de', 'annaATwebDOTDE');
+# - 'AT' and 'DOT' in capitals inside one word ('annaATwebDOTde', 'AnnaATwebDOTde', 'annaATwebDOTDE'; not the
+#   plain dot of 'ProjektATelier.de');
 # - a middle dot or bullet for every separator ('anna·at·gmx·de', which the probe reads as the host
 #   'anna.at.gmx.de': so a plain dot there is a host's and stays, unless a free mail provider follows,
 #   which has no such hosts: 'anna.at.gmx.de' after NFKC wrote 'anna．at．gmx．de' so);
 # - letters spaced one by one around an @ ('a n n a @ w e b . d e', 'anna @ w e b . d e'), ending in
 #   letters (a top-level domain: not '2 x @ 3 . 5 0');
-# - 'bei' or 'auf' for the @ before a free mail provider and its domain, after a user name (a digit,
-#   dot or underscore in it: 'max_m auf gmx.de'), or after a word in lower case with a word for mail
-#   before ('Mail: anna bei web.de'; not 'Postfach bei t-online.de einrichten', 'Tickets gibt es auf
-#   web.de'); the same with 'at', 'bei' or 'auf' and the provider's name alone ('Mail: anna at gmail').
+# - 'bei' or 'auf' for the @ before a free mail provider and its domain, after a user name: a digit, dot
+#   or underscore in it ('max_m auf gmx.de'), or a word in lower case that is no verb or small word
+#   ('anna bei gmx.de'; not 'E-Mail-Konto anlegen bei gmx.de', 'Tickets gibt es auf web.de', 'Postfach
+#   bei t-online.de'); with 'at', 'bei' or 'auf' and the provider's name alone, such a word only right
+#   after a word for mail ('Mail: anna at gmail', 'Adresse lautet anna bei gmx').
 _CAPS_AT = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_])([\p{{L}}\p{{N}}][\p{{Ll}}\p{{N}}._\-]*AT[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*"
-                   rf"(?:(?:DOT|PUNKT|\.)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT|\.)(?i:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
+                   rf"(?:(?:DOT|PUNKT)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT)(?i:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
 _BULLETS = "\u2022\u2023\u2043\u25aa\u25e6\u2219"
 _FREEMAIL = ("gmail|googlemail|gmx|web|hotmail|yahoo|outlook|live|icloud|posteo|t-online|freenet|mailbox|aol|arcor|"
              "protonmail|proton|yandex|mail|email|online|tutanota|tuta|me|msn|vodafone|magenta")
 _DOTTED_AT = _linear(rf"(?i)(?:^|[^{_W}.{_BULLETS}])({_LOCAL_PART}([.{_BULLETS}])(?:at|ät)([.{_BULLETS}])({_LABEL})"
                      rf"(?:[.{_BULLETS}](?:dot|punkt))?(?:[.{_BULLETS}]{_LABEL}(?:[.{_BULLETS}](?:dot|punkt))?)*"
                      rf"[.{_BULLETS}](?:{_TLDS}))\b")
-_FREEMAIL_NAMES = frozenset(_FREEMAIL.split("|"))
+_FREEMAIL_NAMES = frozenset(_FREEMAIL.split("|")) - {"online", "me", "email", "mail", "live", "msn", "vodafone", "magenta"}
 _SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:(?:[{_W}.\-][ \t]{{1,2}}){{2,}}|{_LOCAL_PART}[ \t]{{1,2}})@\s{{1,2}}[{_W}\-]"
                      rf"(?:[ \t]{{1,2}}[{_W}\-])*(?:[ \t]{{1,2}}\.[ \t]{{1,2}}[{_W}\-](?:[ \t]{{1,2}}[{_W}\-])*)+)(?:$|[^{_W}])")
 _TLD_SPACED = re.compile(r"\.[ \t]{1,2}((?:[^\W\d_][ \t]{1,2})*[^\W\d_])$")  # the spaced address's last label: letters
@@ -345,16 +347,20 @@ _USER_NAME = re.compile(r".*[._0-9]")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
 _PROVIDERS_ALONE = frozenset("gmail googlemail gmx hotmail yahoo outlook icloud posteo t-online freenet protonmail yandex aol arcor "
                              "mailbox tutanota".split())
-_MAIL_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:e-?mail(?:-?adresse)?|mail(?:adresse)?|adresse|schreib(?:e|t|en)?|erreichbar|kontakt|"
-                        r"إيميل|ايميل|بريد)(?![^\W\d_])[^\n.!?;]{0,24}$")
-MAIL_HINTED = 40  # characters before an address without a user name's signs in which _MAIL_WORD looks
+_MAIL_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:e-?mail(?:-?adresse)?|mail(?:adresse)?|adresse|erreichbar|kontakt|إيميل|ايميل|بريد)"
+                        r"(?:[ \t]*[:=\-–][ \t]*|[ \t]+(?:an|unter|lautet|ist|is|to|at)[ \t]+)$")  # 'Mail: ', 'Adresse lautet '
+MAIL_HINTED = 30  # characters before an address without a user name's signs in which _MAIL_WORD looks
+#: Words in lower case before 'bei'/'auf' that are no user name: verbs ('anlegen bei gmx.de', 'melden'),
+#: and the small words of a sentence ('Tickets gibt es auf web.de', 'mehr Infos auch auf web.de').
+_NO_USER = re.compile(r"(?:[^\W\d_]*(?:en|ern|eln)|auch|mehr|es|bitte|nur|noch|gern|gerne|direkt|einfach|hier|dort|da|jetzt|"
+                      r"sofort|frag|nach|oder|und|infos?|online|konto|postfach|adresse|passwort|hilfe|kurs|also|so|wie|was)")
 _PRONOUNS = frozenset("uns mir mich dich dir euch ihm ihr ihnen sie wir ich du er es us me him her them we you".split())  # 'Schreib uns bei Outlook'
 _PROVIDER_SIGN = re.compile(rf"(?i)\s(?:at|ät|bei|auf)\s+(?:{_FREEMAIL})")
 
 
 def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
     """Spans of the addresses _EMAIL cannot see (see above), in the probe of this text."""
-    if "AT" in view and ("DOT" in view or "PUNKT" in view or "." in view):
+    if "AT" in view and ("DOT" in view or "PUNKT" in view):
         yield from (m.span(1) for m in _CAPS_AT.finditer(view))
     if _DOTTED_SIGN.search(view):
         for m in _DOTTED_AT.finditer(view):
@@ -368,11 +374,13 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
     if _PROVIDER_SIGN.search(view):
         for m in _PROVIDER_AT.finditer(view):
             name, word, provider = m.group(2), m.group(3).lower(), m.group(4).lower()
-            if not m.group(5) and (provider not in _PROVIDERS_ALONE or word in ("bei", "auf") and not _USER_NAME.match(name)
-                                   and not _MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1))):
-                continue  # the provider's name alone: only these, and after 'bei'/'auf' a user name or a word for mail
-            if _USER_NAME.match(name) or (name[:1].islower() and name.lower() not in _PRONOUNS
-                                          and _MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1))):
+            if _USER_NAME.match(name):
+                named = True  # 'max_m auf gmx.de', 'a.weiss bei gmail'
+            elif not name[:1].islower() or name.lower() in _PRONOUNS or _NO_USER.fullmatch(name.lower()):
+                named = False
+            else:  # a word in lower case: a name with its domain, or after a word for mail ('Mail: anna at gmail')
+                named = bool(m.group(5)) or bool(_MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1)))
+            if named and (m.group(5) or provider in _PROVIDERS_ALONE):
                 yield m.span(1)
 
 
@@ -400,9 +408,10 @@ HINTED = 24  # characters before a run in which _HINT looks ('Mobilfunknummer: '
 # A phone's number word, then a few words in brackets or what it is for, then a colon or a verb
 # ('Telefonnummer (Büro): ', 'Kontaktnummer für Rückfragen: ', 'Meine Handynummer lautet ', 'phone
 # number is '); nothing else between ('Telefonnummer und Steuernummer angeben: 123/456/78901', 'Die
-# Telefonnummer ist neu, die Kundennummer ist 1234567' and 'Kontakt-Nr. des Vereins: VR 204811' stay).
-_HINT_FAR = re.compile(r"(?i)(?:(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|kontakt|ruf|whats ?app|"
-                       r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr\.?|numbers?)|(?<![^\W\d_])signal[\W_]{0,4}nummern?)"
+# Telefonnummer ist neu, die Kundennummer ist 1234567' and 'Kontakt-Nr. für Spenden: 123 456 789' stay:
+# Signal's and a contact's only as 'Nummer').
+_HINT_FAR = re.compile(r"(?i)(?:(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|ruf|whats ?app|"
+                       r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr\.?|numbers?)|(?<![^\W\d_])(?:signal|kontakt)[\W_]{0,4}nummern?)"
                        r"(?![^\W\d_])(?:[ \t]*\([^()\n]{1,24}\))?(?:[ \t]+(?:für|fuer|for|bei|zu|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
                        r"[ \t]*(?::|[ \t](?:ist|lautet|lauten|sind|is|are)(?![^\W\d_]))[\W_]{0,5}$")
 HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
@@ -712,6 +721,15 @@ _SLASHED = re.compile(r"[ \t]?/[ \t]?(.+)$")  # the rest of a run after a number
 _LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-]\d+){1,3}")
 
 
+_YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
+_AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre)")
+
+
+def _no_amount(text: str, run: str, end: int) -> bool:
+    """True unless the run is years ('2024 2025') or an amount ('1234 5678 Euro', '2 500 000 Menschen')."""
+    return not _YEARS.fullmatch(run) and not _AMOUNT_AFTER.match(text, end)
+
+
 def _count_digits(text: str, start: int, end: int) -> int:
     return sum(map(str.isdigit, text[start:end]))
 
@@ -732,7 +750,8 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         if found:
             yield from ((start + a, start + b) for a, b in found)
             rest = _SLASHED.match(run, found[-1][1])  # 'Tel 0151 73926514 / 1516 7654321': a second number
-            if rest and _count_digits(run, found[-1][0], found[-1][1]) >= 7 and _LISTED.fullmatch(rest.group(1)):
+            if (rest and _count_digits(run, found[-1][0], found[-1][1]) >= 7 and _LISTED.fullmatch(rest.group(1))
+                    and _no_amount(text, rest.group(1), end)):
                 yield start + rest.start(1), start + rest.end(1)
             return
         if _MOBILE_49.match(run) and not text[start - 1:start].isalnum() and budget[0] > 0:
@@ -743,9 +762,10 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     # What libphonenumber cannot know: a number with its trunk or country prefix, however it is
     # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr'), or named before.
     prefixed = run.lstrip("(").startswith(("+", "0"))
-    if ((prefixed and digits >= 7) or (listed and _LISTED.fullmatch(run)) or _HINT.search(text[max(0, start - HINTED):start])
-            or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])):
+    if (prefixed and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start]):
         yield start, end
+    elif ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])) and _no_amount(text, run, end):
+        yield start, end  # a number in a list, or named further back: not years, not an amount
 
 
 # -- masking ---------------------------------------------------------------------------------

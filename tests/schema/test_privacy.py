@@ -580,6 +580,11 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Tel 0151 73926514 / 1516 7654321", f"Tel {PHONE_MASK} / {PHONE_MASK}"),
     ("هاتف 0151 73926514 او 1516 7654321", f"هاتف {PHONE_MASK} او {PHONE_MASK}"),
     ("Tel. 030 1234567, 1.250.000 Euro gesammelt", f"Tel. {PHONE_MASK}, 1.250.000 Euro gesammelt"),
+    ("Tel 030 1234567 und 1234 5678 Euro", f"Tel {PHONE_MASK} und 1234 5678 Euro"),  # an amount
+    ("Tel: 0621 1234567 / 2024 2025", f"Tel: {PHONE_MASK} / 2024 2025"),  # years
+    ("Telefonnummer für die Anmeldung ist 2024 2025 neu", "Telefonnummer für die Anmeldung ist 2024 2025 neu"),
+    ("Kontakt-Nr. für Spenden: 123 456 789", "Kontakt-Nr. für Spenden: 123 456 789"),
+    ("Termine: 05.03.2025\u01c010:00\u01c012:00", "Termine: 05.03.2025\u01c010:00\u01c012:00"),  # U+01C0 looks like a |
     ("Hotline 0800 1234567; 2024 2025 2026 2027", f"Hotline {PHONE_MASK}; 2024 2025 2026 2027"),
     ("GPS 51.07618203, 14.14790", "GPS 51.[Telefon entfernt], 14.14790"),
     ("Tel. 0151 73926514" + " " * 40 + "1516 7654321", f"Tel. {PHONE_MASK}" + " " * 40 + "1516 7654321"),  # no list so far apart
@@ -602,13 +607,18 @@ def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     ("Kochen \u00b7 at \u00b7 home", "Kochen \u00b7 at \u00b7 home"),
     ("Adresse: a n n a @ w e b . d e, danke", f"Adresse: {EMAIL_MASK}, danke"),
     ("U S A @ 1 2 3", "U S A @ 1 2 3"),  # no domain's dot
-    ("AnnaATwebDOTde", EMAIL_MASK), ("annaATwebDOTDE", EMAIL_MASK), ("annaATweb.de", EMAIL_MASK),
+    ("AnnaATwebDOTde", EMAIL_MASK), ("annaATwebDOTDE", EMAIL_MASK), ("ProjektATelier.de", "ProjektATelier.de"),  # a plain dot: a brand's name
     ("anna\u2022at\u2022gmx\u2022de", EMAIL_MASK), ("anna\uff0eat\uff0egmx\uff0ede", EMAIL_MASK),  # NFKC: plain dots, a provider
     ("a  n  n  a  @  w e b . d e", EMAIL_MASK), ("anna @ w e b . d e", EMAIL_MASK), ("a n n a @\nw e b . d e", EMAIL_MASK),
     ("2 x @ 3 . 5 0 \u20ac", "2 x @ 3 . 5 0 \u20ac"),  # no letters at its end
     ("Mail: anna bei web.de", f"Mail: {EMAIL_MASK}"), ("A.Weiss bei web.de", EMAIL_MASK), ("max_m auf gmx.de", EMAIL_MASK),
     ("anna92 bei web.de", EMAIL_MASK), ("Meine E-Mail-Adresse lautet anna bei gmx", f"Meine E-Mail-Adresse lautet {EMAIL_MASK}"),
-    ("anna bei web.de", "anna bei web.de"),  # a word in lower case alone: 'Tickets gibt es auf web.de' reads the same
+    ("anna bei gmx.de", EMAIL_MASK), ("anna bei gmail", "anna bei gmail"),  # no domain: only after a word for mail
+    # helper-32's ordinary texts: verbs and small words before 'bei'/'auf'
+    ("Wir helfen Senioren, eine E-Mail-Adresse anzulegen bei gmx.de", "Wir helfen Senioren, eine E-Mail-Adresse anzulegen bei gmx.de"),
+    ("Kontakt: mehr Infos auch auf web.de", "Kontakt: mehr Infos auch auf web.de"),
+    ("Sprechzeiten per Mail: anmelden bei outlook.com", "Sprechzeiten per Mail: anmelden bei outlook.com"),
+    ("Schreibe uns eine E-Mail oder frag bei gmail nach", "Schreibe uns eine E-Mail oder frag bei gmail nach"),
     # helper-31's ordinary texts
     ("Wir helfen Ihnen, eine E-Mail-Adresse bei gmx.de anzulegen.", "Wir helfen Ihnen, eine E-Mail-Adresse bei gmx.de anzulegen."),
     ("Unterstützung: Postfach bei t-online.de einrichten", "Unterstützung: Postfach bei t-online.de einrichten"),
