@@ -235,7 +235,7 @@ def _untouched(text: str, letters: frozenset[str]) -> bool:
 #: l, I and i written for a 1 (up to three of them): between digits, or before digits where no letter or
 #: digit precedes them ('0I5I', '7lI23456', 'o151-l938', 'Handy ll23456'; not 'portal08' or 'Hall23') ...
 _ONE_LETTERS = re.compile(r"(?<=\d)[lIi]{1,3}(?=\d)|(?<![^\W_])[lIi]{1,3}(?=\d)")
-#: ... but a number's own 0 may follow a letter that is none ('ǀ030l234567': read as 1, the 0 that makes
+#: ... but a number's own 0 may follow a letter that is none ('l030l234567': read as 1, the 0 that makes
 #: it a number is lost): where one does, a third reading leaves those letters as they are.
 _ONE_LETTERS_BEFORE_0 = re.compile(r"(?<![^\W_])[lIi]{1,3}0")
 _ONE_LETTERS_NOT_BEFORE_0 = re.compile(r"(?<=\d)[lIi]{1,3}(?=\d)|(?<![^\W_])[lIi]{1,3}(?=[1-9])")

@@ -588,7 +588,7 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Hotline 0800 1234567; 2024 2025 2026 2027", f"Hotline {PHONE_MASK}; 2024 2025 2026 2027"),
     ("GPS 51.07618203, 14.14790", "GPS 51.[Telefon entfernt], 14.14790"),
     ("Tel. 0151 73926514" + " " * 40 + "1516 7654321", f"Tel. {PHONE_MASK}" + " " * 40 + "1516 7654321"),  # no list so far apart
-    ("\u01c0030l234567", "\u01c0" + PHONE_MASK),  # a look-alike before the 0 is no 1: the number keeps its 0
+    ("l030l234567", "l" + PHONE_MASK), ("\u04cf030\u04cf234567", "\u04cf" + PHONE_MASK),  # a letter before the 0 is no 1 there
     ("Bestellcode ab4915173926514", "Bestellcode ab4915173926514"),
     ("Sendungsnummer 491234567890123456", "Sendungsnummer 491234567890123456"),
 ])
