@@ -417,7 +417,7 @@ _HINT_FAR = re.compile(r"(?i)(?:(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy
 HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...'): the second
 # is one too, though nothing names it.
-_LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|أو|او|или|и)?[ \t]?")
+_LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|أو|او|или|и)?[ \t]?(?:\n[ \t]?)?")
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
@@ -717,7 +717,7 @@ def _numbers(run: str) -> tuple[tuple[int, int], ...]:
 #: an EAN '4952251348917' or a tax id '49 678 946 095'), and the shape of a number in a list: 7 to 13
 #: digits in groups, no dot ('1516 7654321'; not '1.250.000', '2024 2025 2026 2027' or '1234567 Mitglieder').
 _MOBILE_49 = re.compile(r"\(?49[ \-/]?\(?0?\)?[ \-/]?1[5-7][\d \-/]{8,12}$")
-_SLASHED = re.compile(r"[ \t]?/[ \t]?(.+)$")  # the rest of a run after a number found and a slash
+_SLASHED = re.compile(r"[ \t]?[/\-][ \t]?(.+)$")  # the rest of a run after a number found and a slash or dash
 _LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-]\d+){1,3}")
 
 
@@ -749,7 +749,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         found = _numbers(run)
         if found:
             yield from ((start + a, start + b) for a, b in found)
-            rest = _SLASHED.match(run, found[-1][1])  # 'Tel 0151 73926514 / 1516 7654321': a second number
+            rest = _SLASHED.match(run, found[-1][1])  # 'Tel 0151 73926514 / 1516 7654321': a second number (or ' - ')
             if (rest and _count_digits(run, found[-1][0], found[-1][1]) >= 7 and _LISTED.fullmatch(rest.group(1))
                     and _no_amount(text, rest.group(1), end)):
                 yield start + rest.start(1), start + rest.end(1)

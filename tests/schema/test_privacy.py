@@ -578,6 +578,10 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     # helper-30's review: labels further on, lists, 49 and look-alikes, each way
     ("Kontaktnummer für Rückfragen: 1517 3926514", "Kontaktnummer für Rückfragen: " + PHONE_MASK),
     ("Tel 0151 73926514 / 1516 7654321", f"Tel {PHONE_MASK} / {PHONE_MASK}"),
+    ("Tel 0151 73926514 - 1516 7654321", f"Tel {PHONE_MASK} - {PHONE_MASK}"),
+    ("Tel 0151 73926514\n1516 7654321", f"Tel {PHONE_MASK}\n{PHONE_MASK}"),  # one under the other
+    ("Tel 0551 3926514-12", f"Tel {PHONE_MASK}"), ("Tel 0151 73926514\n2024 2025", f"Tel {PHONE_MASK}\n2024 2025"),
+    ("Tel. 0551 3926514\n37073 Göttingen", f"Tel. {PHONE_MASK}\n37073 Göttingen"),
     ("هاتف 0151 73926514 او 1516 7654321", f"هاتف {PHONE_MASK} او {PHONE_MASK}"),
     ("Tel. 030 1234567, 1.250.000 Euro gesammelt", f"Tel. {PHONE_MASK}, 1.250.000 Euro gesammelt"),
     ("Tel 030 1234567 und 1234 5678 Euro", f"Tel {PHONE_MASK} und 1234 5678 Euro"),  # an amount
