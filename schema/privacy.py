@@ -738,7 +738,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     """Spans of phone numbers in one run of digits and separators; `listed`: it follows a number found,
     with only a list's comma or 'und' between (then a number's shape makes it one: '..., 1516 7654321')."""
     run = text[start:end]
-    digits = sum(map(str.isdigit, run))
+    digits = _count_digits(text, start, end)
     if digits < 6:
         return
     if len(run) > LONG_RUN:
