@@ -227,7 +227,7 @@ class SourceSync:
         self.storage.close_interrupted_runs(started.isoformat())
         result.run_id = self.storage.start_run(self.source.name, result.mode, started.isoformat())
         logs.bind(run_id=result.run_id)
-        self.listed_before = len(self.storage.listed_ids(self.source.name))
+        self.listed_before = self.storage.listed_count(self.source.name)
         deadline = time.monotonic() + self.source.sync_budget
         self.connector.fetcher.sync_deadline = deadline
         try:
@@ -319,10 +319,10 @@ class SourceSync:
                     row["listing_id"] = self._listing_id(row["record_id"])
             # and of their listings, in one more: those listed (still shown?) and those of new records
             # (an id taken already? a first sync asked for each alone); none for an unchanged re-sync's others
-            listing_ids = [row["listing_id"] for row in found.values() if "listing_id" in row] + \
-                [self._listing_id(rid) for rid in self.prefetched if rid not in found]
-            heads = self.storage.listing_heads(listing_ids)
-            self.heads = {lid: heads.get(lid) for lid in listing_ids}
+            listing_ids = {row["record_id"]: row["listing_id"] for row in found.values() if "listing_id" in row}
+            listing_ids.update((rid, self._listing_id(rid)) for rid in self.prefetched if rid not in found)
+            heads = self.storage.record_heads(self.source.name, listing_ids)
+            self.heads = {lid: heads.get(lid) for lid in listing_ids.values()}
             try:
                 if self.gates.ready:
                     self._premap(batch, ids, now)

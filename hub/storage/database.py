@@ -225,22 +225,35 @@ class Storage:
     def listing_heads(self, listing_ids: list[str]) -> dict[str, tuple[str, str, str]]:
         """listing_head of each of these listings there is, by id: one query for a batch (a sync's and
         the unify step's)."""
-        rows = self._by_heads(lambda index: list(self._rows_in(
+        rows = self._by_index("listings_head", lambda index: list(self._rows_in(
             f"select id, status, listed_updated_at, hash from listings {index} where id in ({{marks}})", listing_ids)))
         return {lid: (status, updated, hash_) for lid, status, updated, hash_ in rows}
 
+    def record_heads(self, source: str, listing_ids: dict[str, str]) -> dict[str, tuple[str, str, str]]:
+        """listing_heads of a source's records' listings ({record id: its listing id}), read by record id:
+        a batch's records stand side by side in that index, where their listing ids (hashes) are spread
+        over all of listings_head. A listing not stored under this source's name and the record's id
+        (a renamed source's, not yet synced again) is asked for by its id."""
+        rows = self._by_index("listings_record", lambda index: list(self._rows_in(
+            f"select record_id, id, status, listed_updated_at, hash from listings {index} "
+            "where source = ? and record_id in ({marks})", list(listing_ids), before=[source])))
+        heads = {lid: (status, updated, hash_) for rid, lid, status, updated, hash_ in rows if listing_ids.get(rid) == lid}
+        rest = [lid for lid in listing_ids.values() if lid not in heads]
+        return {**heads, **self.listing_heads(rest)} if rest else heads
+
     def listing_head(self, listing_id: str) -> tuple[str, str, str] | None:
         """(status, the listing's updated_at, its hash) of a stored listing, without reading the rest of it."""
-        return self._by_heads(lambda index: self.db.conn.execute(
+        return self._by_index("listings_head", lambda index: self.db.conn.execute(
             f"select status, listed_updated_at, hash from listings {index} where id = ?", [listing_id]).fetchone())
 
     @staticmethod
-    def _by_heads(read):
-        """read(index clause): named, as SQLite's planner would take the primary key's index and read the
-        table; without it where the index is missing (a backup older than version 13, restored under a
-        running process and not yet migrated: from the table as before, until the next open migrates it)."""
+    def _by_index(name: str, read):
+        """read(index clause): named, as SQLite's planner would take another index and read the table;
+        without it where the index is missing (a backup older than the version that made it, restored
+        under a running process and not yet migrated: from the table as before, until the next open
+        migrates it)."""
         try:
-            return read("indexed by listings_head")
+            return read(f"indexed by {name}")
         except sqlite3.OperationalError as exc:
             if "no such index" not in str(exc):
                 raise
@@ -286,10 +299,16 @@ class Storage:
             where, args = where + " and source = ?", [status, source]
         return [_parsed(r) for r in self.db["listings"].rows_where(where, args, order_by="updated_at")]
 
+    def listed_count(self, source: str) -> int:
+        """How many of a source's listings are shown or awaiting review (counted in an index)."""
+        sql = "select count(*) from listings where source = ? and status in ('active', 'pending')"
+        return self.db.conn.execute(sql, [source]).fetchone()[0]
+
     def listed_ids(self, source: str) -> dict[str, str]:
         """record id -> listing id of a source's listings that are shown or awaiting review."""
-        sql = "select record_id, id from listings where source = ? and status in ('active', 'pending')"
-        return dict(self.db.execute(sql, [source]).fetchall())
+        return dict(self._by_index("listings_record", lambda index: self.db.conn.execute(
+            f"select record_id, id from listings {index} where source = ? and status in ('active', 'pending')",
+            [source]).fetchall()))
 
     def quarantine(self, row: dict) -> None:
         """Keep a record that could not be used, with the reasons."""
@@ -495,8 +514,7 @@ class HttpCache:
 
     def get(self, url: str) -> dict | None:
         """Validators and body last stored for url."""
-        rows = list(self.storage.db["http_cache"].rows_where("source = ? and url = ?", [self.source, url]))
-        return rows[0] if rows else None
+        return self.storage._one("select * from http_cache where source = ? and url = ?", [self.source, url])
 
     def put(self, url: str, etag: str | None, last_modified: str | None, body: bytes) -> None:
         """Remember a 200 response's validators and body."""

@@ -177,6 +177,15 @@ def _v13(db: sqlite_utils.Database) -> None:
     db.execute("create index listings_head on listings (id, status, listed_updated_at, hash)")
 
 
+def _v14(db: sqlite_utils.Database) -> None:
+    """Covering indexes, in the raw records' order, for what a re-sync reads of every record: a raw
+    record's head (hash, outcome and dates, which stand behind its payload in the table) and its
+    listing's (listings_head, by listing id, jumps about at random: the ids are hashes). A full sync's
+    list of a source's listed ids reads the second too, not the listings' documents."""
+    db.execute("create index raws_head on raw_records (source, record_id, hash, outcome, first_seen, changed_at)")
+    db.execute("create index listings_record on listings (source, record_id, id, status, listed_updated_at, hash)")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -53,7 +53,8 @@ def test_listings_stored_before_version_12_keep_their_dates_for_the_re_sync(tmp_
             store.put_listing({"id": f"l_{n}", "source": "s", "record_id": str(n), "hash": "h", "status": "active",
                                "data": {"id": f"l_{n}", "updated_at": stamp, "title": "Fahrrad"}, "reason": None,
                                "updated_at": "2026-03-02T00:00:00+00:00"})
-    _as_left_by(tmp_path / "hub.db", 11, "drop index listings_head", "alter table listings drop column listed_updated_at")
+    _as_left_by(tmp_path / "hub.db", 11, "drop index listings_record", "drop index raws_head", "drop index listings_head",
+                "alter table listings drop column listed_updated_at")
     with Storage(tmp_path / "hub.db") as store:
         assert store.version() == SCHEMA_VERSION
         assert store.listing_heads(["l_0", "l_1", "l_9"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00", "h"),
@@ -69,7 +70,7 @@ def test_a_database_of_version_12_gets_the_listing_heads_index_and_heads_are_rea
         store.put_listing({"id": "l_0", "source": "s", "record_id": "0", "hash": "h", "status": "active",
                            "data": {"id": "l_0", "updated_at": "2026-03-01T09:00:00+01:00", "title": "x" * 5000},
                            "reason": None, "updated_at": "2026-03-02T00:00:00+00:00"})
-    _as_left_by(tmp_path / "hub.db", 12, "drop index listings_head")
+    _as_left_by(tmp_path / "hub.db", 12, "drop index listings_record", "drop index raws_head", "drop index listings_head")
     with Storage(tmp_path / "hub.db") as store:
         assert store.version() == SCHEMA_VERSION
         asked: list[str] = []  # the statements the two reads send, with their values in place
@@ -95,6 +96,68 @@ def test_a_database_without_the_heads_index_is_read_from_the_table_until_it_is_m
         other.close()
         assert store.listing_heads(["l_0", "l_1"]) == {"l_0": ("active", "2026-03-01T09:00:00+01:00", "h")}
         assert tuple(store.listing_head("l_0")) == ("active", "2026-03-01T09:00:00+01:00", "h")
+
+
+def _listing(lid: str, source: str, record_id: str, status: str = "active") -> dict:
+    return {"id": lid, "source": source, "record_id": record_id, "hash": f"h{lid}", "status": status,
+            "data": {"id": lid, "updated_at": "2026-03-01T09:00:00+01:00", "title": "x" * 5000}, "reason": None,
+            "updated_at": "2026-03-02T00:00:00+00:00"}
+
+
+def test_a_database_of_version_13_gets_the_re_sync_indexes_and_a_batch_is_read_from_them_alone(tmp_path):
+    """Version 14 indexes what a re-sync reads of each record in the records' order: a raw record's head
+    (not its payload) and its listing's (not the document); a full sync's list of listed ids too."""
+    with Storage(tmp_path / "hub.db") as store:
+        for n in range(3):
+            store.put_raw({"source": "s", "record_id": str(n), "hash": f"r{n}", "payload": "p" * 5000,
+                           "outcome": "listed", "first_seen": "2026-03-01", "changed_at": "2026-03-02"})
+            store.put_listing(_listing(f"l_{n}", "s", str(n), "active" if n else "withdrawn"))
+    _as_left_by(tmp_path / "hub.db", 13, "drop index listings_record", "drop index raws_head")
+    with Storage(tmp_path / "hub.db") as store:
+        assert store.version() == SCHEMA_VERSION
+        asked: list[str] = []
+        store.db.conn.set_trace_callback(asked.append)
+        assert store.raws("s", ["0", "2", "9"]) == {
+            str(n): {"source": "s", "record_id": str(n), "hash": f"r{n}", "outcome": "listed",
+                     "first_seen": "2026-03-01", "changed_at": "2026-03-02"} for n in (0, 2)}
+        assert store.record_heads("s", {"0": "l_0", "1": "l_1"}) == {
+            "l_0": ("withdrawn", "2026-03-01T09:00:00+01:00", "hl_0"), "l_1": ("active", "2026-03-01T09:00:00+01:00", "hl_1")}
+        assert store.listed_ids("s") == {"1": "l_1", "2": "l_2"}
+        assert store.listed_count("s") == 2
+        store.db.conn.set_trace_callback(None)
+        assert len(asked) == 4
+        for sql, index in zip(asked, ("raws_head", "listings_record", "listings_record", "")):
+            plan = " ".join(row[-1] for row in store.db.execute(f"explain query plan {sql}"))
+            assert f"COVERING INDEX {index}" in plan, plan
+
+
+def test_a_records_listing_is_the_one_of_its_listing_id(tmp_path):
+    """record_heads reads by (source, record id), but answers for the listing id asked for: a listing of
+    the same record under an old id namespace is not it, and one still stored under a source's old
+    name (renamed, with id_namespace keeping its ids) is found by its id."""
+    with Storage(tmp_path / "hub.db") as store:
+        store.put_listing(_listing("l_old", "s", "1"))  # the same record, the id of another namespace
+        store.put_listing(_listing("l_1", "s", "1", "pending"))
+        store.put_listing(_listing("l_2", "old-name", "2"))
+        store.put_listing(_listing("l_x", "other", "3"))
+        assert store.record_heads("s", {"1": "l_1", "2": "l_2", "3": "l_3", "4": "l_4"}) == {
+            "l_1": ("pending", "2026-03-01T09:00:00+01:00", "hl_1"), "l_2": ("active", "2026-03-01T09:00:00+01:00", "hl_2")}
+
+
+def test_a_database_without_the_re_sync_indexes_is_read_from_the_tables_until_it_is_migrated(tmp_path):
+    """A backup of version 13 restored under a running process: a re-sync's reads still answer."""
+    with Storage(tmp_path / "hub.db") as store:
+        store.put_raw({"source": "s", "record_id": "1", "hash": "r1", "payload": "{}", "outcome": "listed",
+                       "first_seen": "2026-03-01", "changed_at": "2026-03-02"})
+        store.put_listing(_listing("l_1", "s", "1"))
+        other = sqlite3.connect(tmp_path / "hub.db")
+        other.execute("drop index listings_record")
+        other.execute("drop index raws_head")
+        other.commit()
+        other.close()
+        assert list(store.raws("s", ["1"])) == ["1"]
+        assert store.record_heads("s", {"1": "l_1"}) == {"l_1": ("active", "2026-03-01T09:00:00+01:00", "hl_1")}
+        assert store.listed_ids("s") == {"1": "l_1"} and store.listed_count("s") == 1
 
 
 def test_a_database_from_a_newer_hub_is_refused(tmp_path):
