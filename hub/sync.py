@@ -310,19 +310,11 @@ class SourceSync:
 
     def _write_batch(self, batch: list, ids: list[str | None], now: datetime, result: SyncResult, progress) -> None:
         with self.storage.transaction():
-            # what was stored of them, in one query (a record not found is known to be new: no query of its own)
+            # what was stored of them and of their listings, in one query (a record not found is known to be
+            # new: no query of its own); a new record's listing too (an id taken already?)
             wanted = [rid for rid in ids if rid is not None]
-            found = self.storage.raws(self.source.name, wanted)
+            found, self.heads = self.storage.record_heads(self.source.name, wanted, self._listing_id)
             self.prefetched = {rid: found.get(rid) for rid in wanted}
-            for row in found.values():
-                if row["outcome"] == "listed":
-                    row["listing_id"] = self._listing_id(row["record_id"])
-            # and of their listings, in one more: those listed (still shown?) and those of new records
-            # (an id taken already? a first sync asked for each alone); none for an unchanged re-sync's others
-            listing_ids = {row["record_id"]: row["listing_id"] for row in found.values() if "listing_id" in row}
-            listing_ids.update((rid, self._listing_id(rid)) for rid in self.prefetched if rid not in found)
-            heads = self.storage.record_heads(self.source.name, listing_ids)
-            self.heads = {lid: heads.get(lid) for lid in listing_ids.values()}
             try:
                 if self.gates.ready:
                     self._premap(batch, ids, now)

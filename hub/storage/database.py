@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from itertools import combinations, islice
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
 import sqlite_utils
@@ -215,13 +215,6 @@ class Storage:
         """The raw record as last stored, or None."""
         return self._one("select * from raw_records where source = ? and record_id = ?", [source, record_id])
 
-    def raws(self, source: str, record_ids: list[str]) -> dict[str, dict]:
-        """What is stored of the raw records of these ids (those there are), by id, without their
-        payload (a sync compares hashes): one query for a batch."""
-        names = ("source", "record_id", "hash", "outcome", "first_seen", "changed_at")
-        sql = f"select {', '.join(names)} from raw_records where source = ? and record_id in ({{marks}})"
-        return {row[1]: dict(zip(names, row)) for row in self._rows_in(sql, record_ids, before=[source])}
-
     def listing_heads(self, listing_ids: list[str]) -> dict[str, tuple[str, str, str]]:
         """listing_head of each of these listings there is, by id: one query for a batch (a sync's and
         the unify step's)."""
@@ -229,17 +222,47 @@ class Storage:
             f"select id, status, listed_updated_at, hash from listings {index} where id in ({{marks}})", listing_ids)))
         return {lid: (status, updated, hash_) for lid, status, updated, hash_ in rows}
 
-    def record_heads(self, source: str, listing_ids: dict[str, str]) -> dict[str, tuple[str, str, str]]:
-        """listing_heads of a source's records' listings ({record id: its listing id}), read by record id:
-        a batch's records stand side by side in that index, where their listing ids (hashes) are spread
-        over all of listings_head. A listing not stored under this source's name and the record's id
-        (a renamed source's, not yet synced again) is asked for by its id."""
-        rows = self._by_index("listings_record", lambda index: list(self._rows_in(
-            f"select record_id, id, status, listed_updated_at, hash from listings {index} "
-            "where source = ? and record_id in ({marks})", list(listing_ids), before=[source])))
-        heads = {lid: (status, updated, hash_) for rid, lid, status, updated, hash_ in rows if listing_ids.get(rid) == lid}
-        rest = [lid for lid in listing_ids.values() if lid not in heads]
-        return {**heads, **self.listing_heads(rest)} if rest else heads
+    def record_heads(self, source: str, record_ids: list[str], listing_id_of: Callable[[str], str]
+                     ) -> tuple[dict[str, dict], dict[str, tuple[str, str, str] | None]]:
+        """What a sync reads of a batch of a source's records, in one query: each stored raw record's head
+        by record id (without its payload: a sync compares hashes), with `listing_id` (listing_id_of(its
+        record id)) if it was listed; and listing_head of the listing of each record listed or not stored
+        yet, by listing id (None: no such listing).
+
+        Both are read by (source, record id) from covering indexes, where a batch's records stand side
+        by side (listings_head, by listing id, would spread them over the whole index: the ids are
+        hashes). A listing of the record under another id (another id namespace) is not its listing;
+        one not found so is asked for by its id."""
+        raws: dict[str, dict] = {}
+        heads: dict[str, tuple[str, str, str] | None] = {}
+        try:
+            rows = list(self._rows_in(
+                "select r.record_id, r.hash, r.outcome, r.first_seen, r.changed_at, l.id, l.status, l.listed_updated_at, "
+                "l.hash from raw_records r left join listings l indexed by listings_record "
+                "on l.source = r.source and l.record_id = r.record_id where r.source = ? and r.record_id in ({marks})",
+                record_ids, before=[source]))
+        except sqlite3.OperationalError as exc:  # no index yet (a backup restored under a running process)
+            if "no such index" not in str(exc):
+                raise
+            rows = [(*row, None, None, None, None) for row in self._rows_in(
+                "select record_id, hash, outcome, first_seen, changed_at from raw_records "
+                "where source = ? and record_id in ({marks})", record_ids, before=[source])]
+        for rid, raw_hash, outcome, first_seen, changed_at, lid, status, updated, listing_hash in rows:
+            raw = raws.get(rid)
+            if raw is None:
+                raw = raws[rid] = {"source": source, "record_id": rid, "hash": raw_hash, "outcome": outcome,
+                                   "first_seen": first_seen, "changed_at": changed_at}
+                if outcome == "listed":
+                    raw["listing_id"] = listing_id_of(rid)
+            if lid is not None and lid == raw.get("listing_id"):
+                heads[lid] = (status, updated, listing_hash)
+        wanted = [raw["listing_id"] for raw in raws.values() if "listing_id" in raw] + \
+            [listing_id_of(rid) for rid in record_ids if rid not in raws]
+        rest = [lid for lid in wanted if lid not in heads]
+        if rest:
+            found = self.listing_heads(rest)
+            heads.update((lid, found.get(lid)) for lid in rest)
+        return raws, heads
 
     def listing_head(self, listing_id: str) -> tuple[str, str, str] | None:
         """(status, the listing's updated_at, its hash) of a stored listing, without reading the rest of it."""

@@ -117,31 +117,39 @@ def test_a_database_of_version_13_gets_the_re_sync_indexes_and_a_batch_is_read_f
         assert store.version() == SCHEMA_VERSION
         asked: list[str] = []
         store.db.conn.set_trace_callback(asked.append)
-        assert store.raws("s", ["0", "2", "9"]) == {
-            str(n): {"source": "s", "record_id": str(n), "hash": f"r{n}", "outcome": "listed",
-                     "first_seen": "2026-03-01", "changed_at": "2026-03-02"} for n in (0, 2)}
-        assert store.record_heads("s", {"0": "l_0", "1": "l_1"}) == {
-            "l_0": ("withdrawn", "2026-03-01T09:00:00+01:00", "hl_0"), "l_1": ("active", "2026-03-01T09:00:00+01:00", "hl_1")}
+        raws, heads = store.record_heads("s", ["0", "2", "9"], lambda rid: f"l_{rid}")
+        assert raws == {str(n): {"source": "s", "record_id": str(n), "hash": f"r{n}", "outcome": "listed",
+                                 "first_seen": "2026-03-01", "changed_at": "2026-03-02", "listing_id": f"l_{n}"}
+                        for n in (0, 2)}
+        assert heads == {"l_0": ("withdrawn", "2026-03-01T09:00:00+01:00", "hl_0"),
+                         "l_2": ("active", "2026-03-01T09:00:00+01:00", "hl_2"), "l_9": None}
         assert store.listed_ids("s") == {"1": "l_1", "2": "l_2"}
         assert store.listed_count("s") == 2
         store.db.conn.set_trace_callback(None)
-        assert len(asked) == 4
-        for sql, index in zip(asked, ("raws_head", "listings_record", "listings_record", "")):
+        assert len(asked) == 4  # the batch's records in one query, the new one's listing by its id
+        for sql, indexes in zip(asked, (("raws_head", "listings_record"), ("listings_head",), ("listings_record",), ("",))):
             plan = " ".join(row[-1] for row in store.db.execute(f"explain query plan {sql}"))
-            assert f"COVERING INDEX {index}" in plan, plan
+            assert all(f"COVERING INDEX {index}" in plan for index in indexes), plan
 
 
 def test_a_records_listing_is_the_one_of_its_listing_id(tmp_path):
     """record_heads reads by (source, record id), but answers for the listing id asked for: a listing of
-    the same record under an old id namespace is not it, and one still stored under a source's old
-    name (renamed, with id_namespace keeping its ids) is found by its id."""
+    the same record under an old id namespace is not it, and one stored under another source name is
+    found by its id (as is a new record's: an id taken already)."""
     with Storage(tmp_path / "hub.db") as store:
+        for n in (1, 2, 5):
+            store.put_raw({"source": "s", "record_id": str(n), "hash": f"r{n}", "payload": "{}",
+                           "outcome": "listed" if n < 5 else "quarantined", "first_seen": "x", "changed_at": "x"})
         store.put_listing(_listing("l_old", "s", "1"))  # the same record, the id of another namespace
         store.put_listing(_listing("l_1", "s", "1", "pending"))
         store.put_listing(_listing("l_2", "old-name", "2"))
-        store.put_listing(_listing("l_x", "other", "3"))
-        assert store.record_heads("s", {"1": "l_1", "2": "l_2", "3": "l_3", "4": "l_4"}) == {
-            "l_1": ("pending", "2026-03-01T09:00:00+01:00", "hl_1"), "l_2": ("active", "2026-03-01T09:00:00+01:00", "hl_2")}
+        store.put_listing(_listing("l_3", "other", "3"))
+        store.put_listing(_listing("l_5", "s", "5"))
+        raws, heads = store.record_heads("s", ["1", "2", "3", "4", "5"], lambda rid: f"l_{rid}")
+        assert sorted(raws) == ["1", "2", "5"] and "listing_id" not in raws["5"]  # quarantined: no listing asked for
+        assert heads == {"l_1": ("pending", "2026-03-01T09:00:00+01:00", "hl_1"),
+                         "l_2": ("active", "2026-03-01T09:00:00+01:00", "hl_2"),
+                         "l_3": ("active", "2026-03-01T09:00:00+01:00", "hl_3"), "l_4": None}
 
 
 def test_a_database_without_the_re_sync_indexes_is_read_from_the_tables_until_it_is_migrated(tmp_path):
@@ -155,8 +163,8 @@ def test_a_database_without_the_re_sync_indexes_is_read_from_the_tables_until_it
         other.execute("drop index raws_head")
         other.commit()
         other.close()
-        assert list(store.raws("s", ["1"])) == ["1"]
-        assert store.record_heads("s", {"1": "l_1"}) == {"l_1": ("active", "2026-03-01T09:00:00+01:00", "hl_1")}
+        raws, heads = store.record_heads("s", ["1"], lambda rid: f"l_{rid}")
+        assert list(raws) == ["1"] and heads == {"l_1": ("active", "2026-03-01T09:00:00+01:00", "hl_1")}
         assert store.listed_ids("s") == {"1": "l_1"} and store.listed_count("s") == 1
 
 
