@@ -48,7 +48,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 9
+VERSION = 10
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -412,9 +412,16 @@ HINTED = 24  # characters before a run in which _HINT looks ('Mobilfunknummer: '
 # Signal's and a contact's only as 'Nummer').
 _HINT_FAR = re.compile(r"(?i)(?:(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|ruf|whats ?app|"
                        r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr\.?|numbers?)|(?<![^\W\d_])(?:signal|kontakt)[\W_]{0,4}nummern?)"
-                       r"(?![^\W\d_])(?:[ \t]*\([^()\n]{1,24}\))?(?:[ \t]+(?:für|fuer|for|bei|zu|zur|zum)(?:[ \t]+[^\W\d_]+){1,2})?"
-                       r"[ \t]*(?::|[ \t](?:ist|lautet|lauten|sind|is|are)(?![^\W\d_]))[\W_]{0,5}$")
+                       r"(?![^\W\d_])(?:[ \t]*\([^()\n]{1,24}\))?(?:[ \t]+(?:für|fuer|for|bei|zu|zur|zum|von|vom|of)(?:[ \t]+[^\W\d_]+){1,2})?"
+                       r"[ \t]*(?::|[ \t](?:ist|lautet|lauten|sind|is|are)(?![^\W\d_])(?:[ \t]+(?:wie[ \t]+folgt|as[ \t]+follows)[ \t]*:?)?)"
+                       r"[\W_]{0,5}$")
 HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
+# Where someone is reached, or their number, said right before a run of seven digits or more
+# ('erreichbar unter 1517 3926514', 'Sie erreichen mich unter ...', 'Meine Nummer (ist) ...', 'reach me at ...';
+# a hotline of six stays: 'erreichbar unter 116 117').
+_HINT_REACH = re.compile(r"(?i)(?<![^\W\d_])(?:(?:erreichbar|zu[ \t]+erreichen|erreichen(?:[ \t]+(?:sie|ihr))?(?:[ \t]+(?:mich|uns))?|"
+                         r"reachable|reach[ \t]+(?:me|us))[ \t]+(?:unter|at|on)|(?:meine|unsere|my|our)[ \t]+(?:nummer|nr\.?|number)"
+                         r"(?:[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_]))?)[\W_]{0,5}$")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...'): the second
 # is one too, though nothing names it.
 _LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|أو|او|или|и)?[ \t]?(?:\n[ \t]?)?")
@@ -764,8 +771,9 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     prefixed = run.lstrip("(").startswith(("+", "0"))
     if (prefixed and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start]):
         yield start, end
-    elif ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])) and _no_amount(text, run, end):
-        yield start, end  # a number in a list, or named further back: not years, not an amount
+    elif ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])
+          or (digits >= 7 and _HINT_REACH.search(text[max(0, start - HINTED_FAR):start]))) and _no_amount(text, run, end):
+        yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
 
 
 # -- masking ---------------------------------------------------------------------------------

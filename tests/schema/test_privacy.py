@@ -595,6 +595,19 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("l030l234567", "l" + PHONE_MASK), ("\u04cf030\u04cf234567", "\u04cf" + PHONE_MASK),  # a letter before the 0 is no 1 there
     ("Bestellcode ab4915173926514", "Bestellcode ab4915173926514"),
     ("Sendungsnummer 491234567890123456", "Sendungsnummer 491234567890123456"),
+    # no phone word: where someone is reached, or 'my number', right before seven digits or more
+    ("erreichbar unter 1517 3926514", "erreichbar unter " + PHONE_MASK),
+    ("Erreichen Sie uns unter 1517 3926514!", f"Erreichen Sie uns unter {PHONE_MASK}!"),
+    ("Zu erreichen unter: 15173926514", "Zu erreichen unter: " + PHONE_MASK),
+    ("Unsere Nr. lautet 1517 3926514", "Unsere Nr. lautet " + PHONE_MASK), ("Meine Nummer 1517 3926514", "Meine Nummer " + PHONE_MASK),
+    ("Erreichen Sie mich unter: 1517 3926514", "Erreichen Sie mich unter: " + PHONE_MASK), ("my number: 7911 123456", "my number: " + PHONE_MASK),
+    ("Telefonnummer vom Büro: 551 3926514", "Telefonnummer vom Büro: " + PHONE_MASK),
+    ("Telefonnummer ist wie folgt 1517 3926514", "Telefonnummer ist wie folgt " + PHONE_MASK),
+    ("Hotline erreichbar unter 116 117", "Hotline erreichbar unter 116 117"),  # six digits: a public service's
+    ("erreichbar unter 2024 2025", "erreichbar unter 2024 2025"), ("erreichbar unter 1234 5678 Euro", "erreichbar unter 1234 5678 Euro"),
+    ("Unsere Nummer im Register ist 12345678", "Unsere Nummer im Register ist 12345678"),  # words between
+    ("Kundennummer von Frau Müller: 12345678", "Kundennummer von Frau Müller: 12345678"),  # no phone's number
+    ("Kummernummer: 12345678", "Kummernummer: 12345678"), ("Gemeine Nummer ist 12345678", "Gemeine Nummer ist 12345678"), ("erreichbar unterm Dach 1234567", "erreichbar unterm Dach 1234567"),
 ])
 def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     """helper-29's list: a label with words between it and the number, the second number of a list after
