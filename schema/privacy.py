@@ -412,16 +412,30 @@ HINTED = 24  # characters before a run in which _HINT looks ('Mobilfunknummer: '
 # Signal's and a contact's only as 'Nummer').
 _HINT_FAR = re.compile(r"(?i)(?:(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|ruf|whats ?app|"
                        r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr\.?|numbers?)|(?<![^\W\d_])(?:signal|kontakt)[\W_]{0,4}nummern?)"
-                       r"(?![^\W\d_])(?:[ \t]*\([^()\n]{1,24}\))?(?:[ \t]+(?:für|fuer|for|bei|zu|zur|zum|von|vom|of)(?:[ \t]+[^\W\d_]+){1,2})?"
+                       r"(?![^\W\d_])(?:[ \t]*\([^()\n]{1,24}\))?(?:[ \t]+(?:für|fuer|for|bei|zu|zur|zum|von|vom|of)(?:[ \t]+[^\W\d_]+\.?){1,4})?"
                        r"[ \t]*(?::|[ \t](?:ist|lautet|lauten|sind|is|are)(?![^\W\d_])(?:[ \t]+(?:wie[ \t]+folgt|as[ \t]+follows)[ \t]*:?)?)"
                        r"[\W_]{0,5}$")
 HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
-# Where someone is reached, or their number, said right before a run of seven digits or more
-# ('erreichbar unter 1517 3926514', 'Sie erreichen mich unter ...', 'Meine Nummer (ist) ...', 'reach me at ...';
-# a hotline of six stays: 'erreichbar unter 116 117').
-_HINT_REACH = re.compile(r"(?i)(?<![^\W\d_])(?:(?:erreichbar|zu[ \t]+erreichen|erreichen(?:[ \t]+(?:sie|ihr))?(?:[ \t]+(?:mich|uns))?|"
-                         r"reachable|reach[ \t]+(?:me|us))[ \t]+(?:unter|at|on)|(?:meine|unsere|my|our)[ \t]+(?:nummer|nr\.?|number)"
-                         r"(?:[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_]))?)[\W_]{0,5}$")
+# Where someone is reached, or their number, said right before a run of seven digits or more shaped like
+# a phone number (_REACH_SHAPE): 'erreichbar unter 1517 3926514', 'Sie erreichen Frau Müller unter der
+# Nummer ...', 'Melde dich unter ...', 'Kontakt: ...', 'Meine neue Nummer ist ...', 'You can reach me at
+# ...', "My number's ...", 'رقمي ...', 'تواصل معي على ...'. A hotline of six digits stays ('erreichbar unter
+# 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00', '1.200.000 Haushalte').
+_HINT_REACH = re.compile(
+    r"(?i)(?<![^\W\d_])(?:"
+    r"(?:erreichbar|erreichen|erreichst|erreicht|melde|meldet|melden|anrufen|reachable|reached|reach|call|text|contact)"
+    r"(?:[ \t]+[^\W\d_]+\.?){0,4}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
+    r"(?:[ \t]+(?:nummer|nr\.?|number))?"
+    r"|(?:erreichbar|kontakt)[ \t]*:"
+    r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old|private))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
+    r"(?:[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
+    r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|للتواصل|للاتصال|(?:تواصل|تواصلوا|اتصل|اتصلوا)(?:[ \t]+[^\W\d_]+){0,2}[ \t]+على"
+    r")[\W_]{0,5}$")
+# The same said after it, with 'unter' before ('Ich bin unter 1517 3926514 erreichbar', '... zu erreichen').
+_REACH_AFTER = re.compile(r"(?i)[ \t]+(?:erreichbar|zu[ \t]+erreichen|erreichen|erreicht|anrufen|melden)(?![^\W\d_])")
+_UNTER = re.compile(r"(?i)(?<![^\W\d_])unter[ \t]*$")
+# Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
+_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-]\d+){0,3}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...'): the second
 # is one too, though nothing names it.
 _LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|أو|او|или|и)?[ \t]?(?:\n[ \t]?)?")
@@ -729,12 +743,16 @@ _LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-]\d+){1,3}")
 
 
 _YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
-_AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre)")
+_THOUSANDS = re.compile(r"\d{1,3}([ .,])\d{3}(?:\1\d{3})+|(?:19|20)\d\d/\d+")  # '1 250 000', '1.200.000'; a file number '2024/081512'
+_AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre|"
+                           r"haushalte|tonnen|mahlzeiten|portionen|einwohner|teilnehm|meals|people|households|tons|tonnes|"
+                           r"members|visitors|volunteers)")
 
 
 def _no_amount(text: str, run: str, end: int) -> bool:
-    """True unless the run is years ('2024 2025') or an amount ('1234 5678 Euro', '2 500 000 Menschen')."""
-    return not _YEARS.fullmatch(run) and not _AMOUNT_AFTER.match(text, end)
+    """True unless the run is years ('2024 2025'), an amount ('1234 5678 Euro', '2 500 000', '1.200.000') or a
+    file number ('2024/081512')."""
+    return not _YEARS.fullmatch(run) and not _THOUSANDS.fullmatch(run) and not _AMOUNT_AFTER.match(text, end)
 
 
 def _count_digits(text: str, start: int, end: int) -> int:
@@ -772,7 +790,9 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if (prefixed and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start]):
         yield start, end
     elif ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])
-          or (digits >= 7 and _HINT_REACH.search(text[max(0, start - HINTED_FAR):start]))) and _no_amount(text, run, end):
+          or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and (_HINT_REACH.search(text[max(0, start - HINTED_FAR):start])
+                                                                      or (_REACH_AFTER.match(text, end) and _UNTER.search(text[max(0, start - 8):start]))))
+          ) and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
 
 
@@ -901,14 +921,22 @@ def clean_url(url: str | None, source_host: str | None = None) -> str | None:
 def _looks_like_id(path: str, start: int, end: int) -> bool:
     """A run of bare digits in a link's path, with nothing around it that says phone: a record's id."""
     digits = path[start:end]
-    return digits.isdigit() and not digits.startswith("00") and not _HINT.search(path[max(0, start - HINTED):start])
+    return digits.isdigit() and not digits.startswith("00") and not _named(path, start, end)
 
 
 def _is_id(path: str, start: int, end: int) -> bool:
-    """A run every part of which _looks_like_id: bare digits, no '00' anywhere in them, nothing before
+    """A run every part of which _looks_like_id: bare digits, no '00' anywhere in them, nothing around
     that says phone (a part further in has digits before it, which no hint ends in)."""
     digits = path[start:end]
-    return digits.isdigit() and "00" not in digits and not _HINT.search(path[max(0, start - HINTED):start])
+    return digits.isdigit() and "00" not in digits and not _named(path, start, end)
+
+
+def _named(text: str, start: int, end: int) -> bool:
+    """True if words around a run say it is a phone number ('Tel.', 'Telefonnummer (Büro):', 'erreichbar
+    unter', 'unter ... erreichbar'): the words _run_spans takes for that."""
+    before = text[max(0, start - HINTED_FAR):start]
+    return bool(_HINT.search(text[max(0, start - HINTED):start]) or _HINT_FAR.search(before) or _HINT_REACH.search(before)
+                or (_REACH_AFTER.match(text, end) and _UNTER.search(text[max(0, start - 8):start])))
 
 
 # -- the gate --------------------------------------------------------------------------------
