@@ -323,9 +323,11 @@ class Storage:
         return [_parsed(r) for r in self.db["listings"].rows_where(where, args, order_by="updated_at")]
 
     def listed_count(self, source: str) -> int:
-        """How many of a source's listings are shown or awaiting review (counted in an index)."""
-        sql = "select count(*) from listings where source = ? and status in ('active', 'pending')"
-        return self.db.conn.execute(sql, [source]).fetchone()[0]
+        """How many of a source's records have a listing shown or awaiting review (len(listed_ids(source)),
+        counted in an index)."""
+        return self._by_index("listings_record", lambda index: self.db.conn.execute(
+            f"select count(distinct record_id) from listings {index} where source = ? and status in ('active', 'pending')",
+            [source]).fetchone()[0])
 
     def listed_ids(self, source: str) -> dict[str, str]:
         """record id -> listing id of a source's listings that are shown or awaiting review."""
