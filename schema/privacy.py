@@ -423,17 +423,20 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00', '1.200.000 Haushalte').
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
-    r"(?:erreichbar|erreichen|erreichst|erreicht|melde|meldet|melden|anrufen|reachable|reached|reach|call|text|contact)"
-    r"(?:[ \t]+[^\W\d_]+\.?){0,4}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
+    r"(?:erreichbar|erreichen|erreichst|erreicht|melde|meldet|melden|anrufen|kontaktieren|kontaktiere|kontaktiert|"
+    r"reachable|reached|reach|call|text|contact)"
+    r"(?:[ \t]+\S+){0,5}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
-    r"|(?:erreichbar|kontakt)[ \t]*:"
+    r"|(?:erreichbar|kontakt)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old|private))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
-    r"(?:[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
-    r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|للتواصل|للاتصال|(?:تواصل|تواصلوا|اتصل|اتصلوا)(?:[ \t]+[^\W\d_]+){0,2}[ \t]+على"
+    r"(?:[ \t]+(?:für|fuer|for)(?:[ \t]+[^\W\d_]+){1,2}[ \t]*:|[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
+    r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|(?:للتواصل|للاتصال)(?:[ \t]+مع(?:[ \t]+[^\W\d_]+){1,2})?"
+    r"|(?:تواصل|تواصلوا|اتصل|اتصلوا)(?:[ \t]+\S+){0,4}[ \t]+على(?:[ \t]+الرقم)?"
     r")[\W_]{0,5}$")
-# The same said after it, with 'unter' before ('Ich bin unter 1517 3926514 erreichbar', '... zu erreichen').
-_REACH_AFTER = re.compile(r"(?i)[ \t]+(?:erreichbar|zu[ \t]+erreichen|erreichen|erreicht|anrufen|melden)(?![^\W\d_])")
-_UNTER = re.compile(r"(?i)(?<![^\W\d_])unter[ \t]*$")
+# The same said after it, with 'unter' before ('Ich bin unter 1517 3926514 (telefonisch) erreichbar', '... zu
+# erreichen', 'unter der Nummer ... erreichbar').
+_REACH_AFTER = re.compile(r"(?i)[ \t]+(?:[^\W\d_]+[ \t]+)?(?:erreichbar|zu[ \t]+erreichen|erreichen|erreicht|anrufen|melden)(?![^\W\d_])")
+_UNTER = re.compile(r"(?i)(?<![^\W\d_])unter(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
 _REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-]\d+){0,3}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...'): the second
@@ -743,10 +746,14 @@ _LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-]\d+){1,3}")
 
 
 _YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
-_THOUSANDS = re.compile(r"\d{1,3}([ .,])\d{3}(?:\1\d{3})+|(?:19|20)\d\d/\d+")  # '1 250 000', '1.200.000'; a file number '2024/081512'
+# '1 250 000', '1.200.000'; a file number '2024/081512'; dates '31/03/2025', '31 03 2025', '2025/03/31'; times '1000-1800'
+_DAY_MONTH = r"(?:0?[1-9]|[12]\d|3[01])([/ \-])(?:0?[1-9]|1[0-2])"
+_THOUSANDS = re.compile(rf"\d{{1,3}}([ .,])\d{{3}}(?:\1\d{{3}})+|(?:19|20)\d\d/\d+|{_DAY_MONTH}\2(?:19|20)\d\d"
+                        rf"|(?:19|20)\d\d([/ \-])(?:0?[1-9]|1[0-2])\3(?:0?[1-9]|[12]\d|3[01])"
+                        r"|(?:[01]?\d|2[0-3])[0-5]\d[ \t]*-[ \t]*(?:[01]?\d|2[0-4])[0-5]\d")
 _AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre|"
                            r"haushalte|tonnen|mahlzeiten|portionen|einwohner|teilnehm|meals|people|households|tons|tonnes|"
-                           r"members|visitors|volunteers)")
+                           r"members|visitors|volunteers|uhr|tage|days)")
 
 
 def _no_amount(text: str, run: str, end: int) -> bool:
@@ -791,7 +798,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         yield start, end
     elif ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])
           or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and (_HINT_REACH.search(text[max(0, start - HINTED_FAR):start])
-                                                                      or (_REACH_AFTER.match(text, end) and _UNTER.search(text[max(0, start - 8):start]))))
+                                                                      or (_REACH_AFTER.match(text, end) and _UNTER.search(text[max(0, start - HINTED):start]))))
           ) and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
 
@@ -935,8 +942,9 @@ def _named(text: str, start: int, end: int) -> bool:
     """True if words around a run say it is a phone number ('Tel.', 'Telefonnummer (Büro):', 'erreichbar
     unter', 'unter ... erreichbar'): the words _run_spans takes for that."""
     before = text[max(0, start - HINTED_FAR):start]
+    before = before[before.rfind("/") + 1:]  # in a link, words of the path's segment of the run ('/kontakt/1234567' is an id)
     return bool(_HINT.search(text[max(0, start - HINTED):start]) or _HINT_FAR.search(before) or _HINT_REACH.search(before)
-                or (_REACH_AFTER.match(text, end) and _UNTER.search(text[max(0, start - 8):start])))
+                or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:])))
 
 
 # -- the gate --------------------------------------------------------------------------------

@@ -631,6 +631,19 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Wir haben unter 1234567 Einträgen gesucht", "Wir haben unter 1234567 Einträgen gesucht"),
     ("Das Ziel ist unter 1234567 Euro zu erreichen", "Das Ziel ist unter 1234567 Euro zu erreichen"),
     ("Kontakt: Raum 1234567", "Kontakt: Raum 1234567"), ("Erreichbar unter 123456789012345678", "Erreichbar unter 123456789012345678"),
+    # helper-34's review: dates with slashes or spaces, times, and more ways to say it
+    ("Open call for volunteers closes on 31/03/2025", "Open call for volunteers closes on 31/03/2025"),
+    ("closes on 31 03 2025", "closes on 31 03 2025"), ("Call for entries ends on 2025/03/31", "Call for entries ends on 2025/03/31"),
+    ("تواصل معنا على 15/03/2025", "تواصل معنا على 15/03/2025"), ("Kontakt: 1000-1800 Uhr", "Kontakt: 1000-1800 Uhr"),
+    ("Erreichbar: 800-1600", "Erreichbar: 800-1600"), ("Contact on 1200 1500 days", "Contact on 1200 1500 days"),
+    ("Sie erreichen mich ab 18 Uhr unter 1517 3926514", "Sie erreichen mich ab 18 Uhr unter " + PHONE_MASK),
+    ("Kontaktieren Sie uns unter 1517 3926514", "Kontaktieren Sie uns unter " + PHONE_MASK),
+    ("Ich bin unter 1517 3926514 telefonisch erreichbar", f"Ich bin unter {PHONE_MASK} telefonisch erreichbar"),
+    ("Ich bin unter der Nummer 1517 3926514 erreichbar", f"Ich bin unter der Nummer {PHONE_MASK} erreichbar"),
+    ("Kontakt (Frau Müller): 1517 3926514", "Kontakt (Frau Müller): " + PHONE_MASK),
+    ("Meine Nummer für Rückfragen: 1517 3926514", "Meine Nummer für Rückfragen: " + PHONE_MASK),
+    ("Contact Sarah (coordinator) on 7911 123456", "Contact Sarah (coordinator) on " + PHONE_MASK),
+    ("تواصل معي على الرقم 1517 3926514", "تواصل معي على الرقم " + PHONE_MASK), ("للتواصل مع أحمد: 1517 3926514", "للتواصل مع أحمد: " + PHONE_MASK),
     ("Kummernummer: 12345678", "Kummernummer: 12345678"), ("Gemeine Nummer ist 12345678", "Gemeine Nummer ist 12345678"), ("erreichbar unterm Dach 1234567", "erreichbar unterm Dach 1234567"),
 ])
 def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
@@ -700,6 +713,8 @@ def test_a_link_holding_such_an_address_is_dropped(url, kept):
     ("https://portal.example.org/Telefonnummer%20(B%C3%BCro):%205513926514", False),
     ("https://portal.example.org/eintrag/15173926514", True), ("https://portal.example.org/kontakt/15173926514", True),
     ("https://portal.example.org/erreichbar/unter/2024/15173926514", True),  # another number between
+    ("https://example.org/ar/%D9%84%D9%84%D8%AA%D9%88%D8%A7%D8%B5%D9%84/1234567", True),  # the words in another segment
+    ("https://example.org/melde%20dich%20unter/1234567", True), ("https://example.org/my%20number/1234567", True),
 ])
 def test_a_bare_number_in_a_link_said_to_reach_someone_is_no_id(url, kept):
     """A link's bare digits are a record's id, unless words before or after say they reach someone, as
