@@ -428,7 +428,7 @@ _HINT_REACH = re.compile(
     r"(?:[ \t]+\S+){0,5}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
     r"|(?:erreichbar|kontakt)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:"
-    r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old|private))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
+    r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
     r"(?:[ \t]+(?:für|fuer|for)(?:[ \t]+[^\W\d_]+){1,2}[ \t]*:|[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
     r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|(?:للتواصل|للاتصال)(?:[ \t]+مع(?:[ \t]+[^\W\d_]+){1,2})?"
     r"|(?:تواصل|تواصلوا|اتصل|اتصلوا)(?:[ \t]+\S+){0,4}[ \t]+على(?:[ \t]+الرقم)?"
@@ -746,9 +746,10 @@ _LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-]\d+){1,3}")
 
 
 _YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
-# '1 250 000', '1.200.000'; a file number '2024/081512'; dates '31/03/2025', '31 03 2025', '2025/03/31'; times '1000-1800'
+# Runs that are no phone number where only words further back or a list say so: thousands ('1 250 000',
+# '1.200.000'), a file number ('2024/081512'), dates ('31/03/2025', '31 03 2025', '2025/03/31'), times ('1000-1800').
 _DAY_MONTH = r"(?:0?[1-9]|[12]\d|3[01])([/ \-])(?:0?[1-9]|1[0-2])"
-_THOUSANDS = re.compile(rf"\d{{1,3}}([ .,])\d{{3}}(?:\1\d{{3}})+|(?:19|20)\d\d/\d+|{_DAY_MONTH}\2(?:19|20)\d\d"
+_NO_PHONE = re.compile(rf"\d{{1,3}}([ .,])\d{{3}}(?:\1\d{{3}})+|(?:19|20)\d\d/\d+|{_DAY_MONTH}\2(?:19|20)\d\d"
                         rf"|(?:19|20)\d\d([/ \-])(?:0?[1-9]|1[0-2])\3(?:0?[1-9]|[12]\d|3[01])"
                         r"|(?:[01]?\d|2[0-3])[0-5]\d[ \t]*-[ \t]*(?:[01]?\d|2[0-4])[0-5]\d")
 _AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre|"
@@ -757,9 +758,9 @@ _AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|person
 
 
 def _no_amount(text: str, run: str, end: int) -> bool:
-    """True unless the run is years ('2024 2025'), an amount ('1234 5678 Euro', '2 500 000', '1.200.000') or a
-    file number ('2024/081512')."""
-    return not _YEARS.fullmatch(run) and not _THOUSANDS.fullmatch(run) and not _AMOUNT_AFTER.match(text, end)
+    """True unless the run is years ('2024 2025'), an amount ('1234 5678 Euro', '2 500 000', '1.200.000'), a
+    file number ('2024/081512'), a date ('31/03/2025') or a time ('1000-1800', '0900 Uhr')."""
+    return not _YEARS.fullmatch(run) and not _NO_PHONE.fullmatch(run) and not _AMOUNT_AFTER.match(text, end)
 
 
 def _count_digits(text: str, start: int, end: int) -> int:
