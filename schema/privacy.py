@@ -439,9 +439,10 @@ _REACH_AFTER = re.compile(r"(?i)[ \t]+(?:[^\W\d_]+[ \t]+)?(?:erreichbar|zu[ \t]+
 _UNTER = re.compile(r"(?i)(?<![^\W\d_])unter(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
 _REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-]\d+){0,3}")
-# What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...'): the second
-# is one too, though nothing names it.
-_LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|und|oder|or|and|bzw\.?|sowie|u\.|و|أو|او|или|и)?[ \t]?(?:\n[ \t]?)?")
+# What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
+# ...', '... oder auch ...', '... und/oder ...'): the second is one too, though nothing names it.
+_LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|,?[ \t]?(?:und/oder|oder[ \t]auch|und|oder|or|and|bzw\.?|sowie|u\.|alternativ|"
+                        r"alternatively|or[ \t]alternatively|و|أو|او|или|и)[ \t]?:?)?[ \t]?(?:\n[ \t]?)?")
 _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|acht|neun|"
                  r"zero|oh|one|two|three|four|five|six|seven|eight|nine")
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"

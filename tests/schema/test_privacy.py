@@ -644,6 +644,14 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Meine Nummer für Rückfragen: 1517 3926514", "Meine Nummer für Rückfragen: " + PHONE_MASK),
     ("Contact Sarah (coordinator) on 7911 123456", "Contact Sarah (coordinator) on " + PHONE_MASK),
     ("تواصل معي على الرقم 1517 3926514", "تواصل معي على الرقم " + PHONE_MASK), ("للتواصل مع أحمد: 1517 3926514", "للتواصل مع أحمد: " + PHONE_MASK),
+    # a list's next number after 'oder auch', 'alternativ(:)', 'und/oder', ', oder', 'or alternatively'
+    ("Tel 0151 73926514 oder auch 1516 7654321", f"Tel {PHONE_MASK} oder auch {PHONE_MASK}"),
+    ("Tel 0151 73926514, alternativ: 1516 7654321", f"Tel {PHONE_MASK}, alternativ: {PHONE_MASK}"),
+    ("Tel 0151 73926514 und/oder 1516 7654321", f"Tel {PHONE_MASK} und/oder {PHONE_MASK}"),
+    ("Tel 0151 73926514, oder 1516 7654321", f"Tel {PHONE_MASK}, oder {PHONE_MASK}"),
+    ("Call 0151 73926514 or alternatively 1516 7654321", f"Call {PHONE_MASK} or alternatively {PHONE_MASK}"),
+    ("Tel 0151 73926514, alternativ 2024 2025", f"Tel {PHONE_MASK}, alternativ 2024 2025"),
+    ("Tel 0151 73926514, alternativ Raum 1234567", f"Tel {PHONE_MASK}, alternativ Raum 1234567"),
     ("Kummernummer: 12345678", "Kummernummer: 12345678"), ("Gemeine Nummer ist 12345678", "Gemeine Nummer ist 12345678"), ("erreichbar unterm Dach 1234567", "erreichbar unterm Dach 1234567"),
 ])
 def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
