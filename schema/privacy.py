@@ -798,10 +798,11 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     prefixed = run.lstrip("(").startswith(("+", "0"))
     if (prefixed and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start]):
         yield start, end
-    elif ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(text[max(0, start - HINTED_FAR):start])
-          or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and (_HINT_REACH.search(text[max(0, start - HINTED_FAR):start])
-                                                                      or (_REACH_AFTER.match(text, end) and _UNTER.search(text[max(0, start - HINTED):start]))))
-          ) and _no_amount(text, run, end):
+        return
+    before = text[max(0, start - HINTED_FAR):start]
+    if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
+            or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and _said_to_reach(text, before, end))) \
+            and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
 
 
@@ -945,8 +946,14 @@ def _named(text: str, start: int, end: int) -> bool:
     unter', 'unter ... erreichbar'): the words _run_spans takes for that."""
     before = text[max(0, start - HINTED_FAR):start]
     before = before[before.rfind("/") + 1:]  # in a link, words of the path's segment of the run ('/kontakt/1234567' is an id)
-    return bool(_HINT.search(text[max(0, start - HINTED):start]) or _HINT_FAR.search(before) or _HINT_REACH.search(before)
-                or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:])))
+    return bool(_HINT.search(text[max(0, start - HINTED):start]) or _HINT_FAR.search(before)
+                or _said_to_reach(text, before, end))
+
+
+def _said_to_reach(text: str, before: str, end: int) -> bool:
+    """True if words say someone is reached at the run ending at `end`: in `before` (the text right before
+    it: 'erreichbar unter', 'Meine Nummer ist'), or 'unter' before and 'erreichbar' after it."""
+    return bool(_HINT_REACH.search(before) or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:])))
 
 
 # -- the gate --------------------------------------------------------------------------------
