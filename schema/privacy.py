@@ -48,7 +48,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 10
+VERSION = 11
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -293,6 +293,9 @@ _LABEL = rf"[{_W}](?:[{_W}\-]*[{_W}])?"
 _TLDS = ("de|com|org|net|eu|info|biz|at|ch|li|lu|nl|be|fr|it|es|pl|cz|dk|se|no|fi|uk|ie|io|me|tv|"
          "online|email|berlin|hamburg|nrw|koeln|bayern|saarland|ruhr|tr|ru|ua|by|sy|iq|ir|af|ps|lb|jo|eg|"
          "ma|tn|dz|er|et|so|ng|gh|us|ca|ru|gr|ro|bg|hu|rs|hr|ba|al|mk|ge|am|az|kz|pk|in|cn|jp")
+#: Mail providers whose name alone after an @ in brackets says address ('anna(at)gmx'; not mail, online, me, live).
+_PROVIDER_NAMES = ("gmail|googlemail|gmx|web|hotmail|yahoo|outlook|icloud|posteo|t-online|freenet|mailbox|aol|arcor|"
+                   "protonmail|proton|yandex|tutanota|tuta")
 _OPEN, _CLOSE = "[(\\[{<\"'„“”‚‘’«»]", "[)\\]}>\"'“”‘’«»]"
 _AT_WORDS = "at|ät|aet|klammeraffe|affenschwanz|affe"
 _BRACKET_AT = rf"\s*{_OPEN}\s*(?:{_AT_WORDS}|bei|@|a)\s*{_CLOSE}\s*"
@@ -303,7 +306,9 @@ _BRACKET_DOT = rf"\s*{_OPEN}\s*(?:dot|punkt|\.)\s*{_CLOSE}\s*"
 _DASH_DOT = r"\s*[\-_*#=]\s*(?:dot|punkt)\s*[\-_*#=]\s*"
 _WORD_DOT = r"\s+(?:dot|punkt)\s+"
 _ANY_DOT = rf"(?:\.|\s*\.\s*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
-_LOCAL = rf"{_LOCAL_PART}(?:{_BRACKET_DOT}{_LOCAL_PART})*"  # 'anna (dot) weiss (at) ...' 
+# 'anna (dot) weiss (at) ...', 'anna punkt weiss ät ...', 'anna . weiss @ ...' (a dot spaced on both sides:
+# not a sentence's end before an address, 'per Mail. anna@...')
+_LOCAL = rf"{_LOCAL_PART}(?:(?:{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT}|[ \t]+\.[ \t]+){_LOCAL_PART})*"
 _EMAIL = _linear(
     "(?i)(?:"
     # name@host.tld, spaces around the @ allowed
@@ -314,6 +319,8 @@ _EMAIL = _linear(
     rf"|{_LOCAL}(?:{_WORD_AT}|\s*@\s*){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}(?:{_TLDS})\b"
     # what is left of an address cut short or broken up ('anna@', 'anna@posteo‚.de'): still hers
     rf"|{_LOCAL_PART}@(?:{_LABEL}(?:\.{_LABEL})*)?"
+    # a bracketed or dashed 'at' before a mail provider's name alone ('anna.m(at)gmx', 'anna [ät] web')
+    rf"|{_LOCAL}(?:{_BRACKET_AT}|{_DASH_AT}|{_STRONG_WORD_AT})(?:{_PROVIDER_NAMES})\b"
     ")"
 )
 
@@ -425,7 +432,7 @@ _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
     r"(?:erreichbar|erreichen|erreichst|erreicht|melde|meldet|melden|anrufen|kontaktieren|kontaktiere|kontaktiert|"
     r"reachable|reached|reach|call|text|contact)"
-    r"(?:[ \t]+\S+){0,5}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
+    r"(?:[ \t]+\S+){0,8}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
     r"|(?:erreichbar|kontakt)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
@@ -437,6 +444,11 @@ _HINT_REACH = re.compile(
 # erreichen', 'unter der Nummer ... erreichbar').
 _REACH_AFTER = re.compile(r"(?i)[ \t]+(?:[^\W\d_]+[ \t]+)?(?:erreichbar|zu[ \t]+erreichen|erreichen|erreicht|anrufen|melden)(?![^\W\d_])")
 _UNTER = re.compile(r"(?i)(?<![^\W\d_])unter(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
+# A call asked for, the verb's 'an' after the run ('Rufen Sie mich unter 1517 3926514 an', 'Ruf uns gerne
+# unter ... an'; not 'Rufen Sie den Bescheid unter 2024 081512 ab', 'Senden Sie es unter 1234567 an uns').
+_RUF_UNTER = re.compile(r"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst)(?:[ \t]+\S+){0,5}[ \t]+unter"
+                        r"(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
+_AN_AFTER = re.compile(r"(?i)[ \t]+(?:[^\W\d_]+[ \t]+)?an(?![^\W\d_])")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
 _REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-]\d+){0,3}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
@@ -953,7 +965,8 @@ def _named(text: str, start: int, end: int) -> bool:
 def _said_to_reach(text: str, before: str, end: int) -> bool:
     """True if words say someone is reached at the run ending at `end`: in `before` (the text right before
     it: 'erreichbar unter', 'Meine Nummer ist'), or 'unter' before and 'erreichbar' after it."""
-    return bool(_HINT_REACH.search(before) or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:])))
+    return bool(_HINT_REACH.search(before) or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:]))
+                or (_AN_AFTER.match(text, end) and _RUF_UNTER.search(before)))
 
 
 # -- the gate --------------------------------------------------------------------------------

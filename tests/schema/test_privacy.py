@@ -356,13 +356,19 @@ DOT = st.sampled_from([".", " (dot) ", "[dot]", " {punkt} ", " punkt ", " dot ",
 SEP = st.sampled_from([" ", "-", "/", ".", "\u2013", "\u2212", "\u2011", " / ", ""])
 
 
+LOCAL_DOT = st.sampled_from(["", "", ".", " (dot) ", "[punkt]", " punkt ", " dot ", " . ", "-dot-"])
+
+
 @st.composite
 def emails(draw) -> tuple[str, str]:
-    local, at, dot = draw(LOCAL), draw(AT), draw(DOT)
+    """An address, perhaps disguised, and the part of it that must not survive (its first part, where
+    its user name has two: 'zqanna punkt zqweiss at ...')."""
+    local, at, dot, joint = draw(LOCAL), draw(AT), draw(DOT), draw(LOCAL_DOT)
     dot = "." if at in ("@", "＠", "&#64;", "%40") and dot not in (".", "．") else dot
     labels = draw(st.lists(LABEL, min_size=1, max_size=2))
     junk = draw(INVISIBLE)
-    text = local[:3] + junk + local[3:] + at + dot.join(labels) + dot + draw(TLD)
+    second = joint + draw(LOCAL) if joint else ""
+    text = local[:3] + junk + local[3:] + second + at + dot.join(labels) + dot + draw(TLD)
     return text, local
 
 
@@ -652,6 +658,16 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Call 0151 73926514 or alternatively 1516 7654321", f"Call {PHONE_MASK} or alternatively {PHONE_MASK}"),
     ("Tel 0151 73926514, alternativ 2024 2025", f"Tel {PHONE_MASK}, alternativ 2024 2025"),
     ("Tel 0151 73926514, alternativ Raum 1234567", f"Tel {PHONE_MASK}, alternativ Raum 1234567"),
+    # 'Rufen ... unter ... an' and up to eight words between the verb and 'unter'
+    ("Rufen Sie mich unter 73926514 an", f"Rufen Sie mich unter {PHONE_MASK} an"),
+    ("Ruf uns unter 7392 6514 jederzeit an!", f"Ruf uns unter {PHONE_MASK} jederzeit an!"),
+    ("Rufen Sie unter 1234567 an, die Zentrale ist besetzt", f"Rufen Sie unter {PHONE_MASK} an, die Zentrale ist besetzt"),
+    ("Rufen Sie den Bescheid unter 2024 081512 ab", "Rufen Sie den Bescheid unter 2024 081512 ab"),
+    ("Senden Sie es unter 1234567 an uns", "Senden Sie es unter 1234567 an uns"),
+    ("Melde dich gerne jederzeit per WhatsApp oder SMS unter 73926514", f"Melde dich gerne jederzeit per WhatsApp oder SMS unter {PHONE_MASK}"),
+    ("Die Spenden erreichten im letzten Jahr insgesamt einen Wert unter 1250000 Euro",
+     "Die Spenden erreichten im letzten Jahr insgesamt einen Wert unter 1250000 Euro"),
+    ("Melden Sie sich für den Kurs unter Angabe der Nummer 12345678 an", "Melden Sie sich für den Kurs unter Angabe der Nummer 12345678 an"),
     ("Kummernummer: 12345678", "Kummernummer: 12345678"), ("Gemeine Nummer ist 12345678", "Gemeine Nummer ist 12345678"), ("erreichbar unterm Dach 1234567", "erreichbar unterm Dach 1234567"),
 ])
 def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
@@ -696,6 +712,14 @@ def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     ("Anmeldung bei helfer-allianz.de", "Anmeldung bei helfer-allianz.de"),  # no mail provider
     ("Mail an anna.weiss at gmail", f"Mail an {EMAIL_MASK}"), ("E-Mail: anna_w bei gmx", f"E-Mail: {EMAIL_MASK}"),
     ("Ich arbeite bei Yahoo", "Ich arbeite bei Yahoo"),  # without its domain: only after a word for mail
+    # a local part joined by a spelled or spaced dot (its first name leaked), a bracketed 'at' before a provider alone
+    ("anna punkt mueller at gmx punkt de", EMAIL_MASK), ("Mail an anna dot mueller at gmail dot com", f"Mail an {EMAIL_MASK}"),
+    ("anna . mueller @ gmx . de", EMAIL_MASK), ("anna -dot- mueller -at- gmx -dot- de", EMAIL_MASK),
+    ("anna punkt mueller@gmx.de", EMAIL_MASK), ("Bitte per Mail. anna@gmx.de", f"Bitte per Mail. {EMAIL_MASK}"),
+    ("Wir treffen uns Punkt 12 Uhr. anna@gmx.de", f"Wir treffen uns Punkt 12 Uhr. {EMAIL_MASK}"),
+    ("anna.m(at)gmx", EMAIL_MASK), ("Schreib an anna [ät] web", f"Schreib an {EMAIL_MASK}"),
+    ("kontakt (at) hotmail!", f"{EMAIL_MASK}!"), ("anna -at- posteo", EMAIL_MASK),
+    ("Treffen (at) home", "Treffen (at) home"), ("Kochen (at) Webseite", "Kochen (at) Webseite"),
     ("Schreib uns bei Outlook", "Schreib uns bei Outlook"), ("E-Mail-Konto bei gmx einrichten", "E-Mail-Konto bei gmx einrichten"),
 ])
 def test_addresses_in_capitals_middle_dots_spaced_letters_and_provider_names(text, expected):
