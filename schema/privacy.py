@@ -293,9 +293,6 @@ _LABEL = rf"[{_W}](?:[{_W}\-]*[{_W}])?"
 _TLDS = ("de|com|org|net|eu|info|biz|at|ch|li|lu|nl|be|fr|it|es|pl|cz|dk|se|no|fi|uk|ie|io|me|tv|"
          "online|email|berlin|hamburg|nrw|koeln|bayern|saarland|ruhr|tr|ru|ua|by|sy|iq|ir|af|ps|lb|jo|eg|"
          "ma|tn|dz|er|et|so|ng|gh|us|ca|ru|gr|ro|bg|hu|rs|hr|ba|al|mk|ge|am|az|kz|pk|in|cn|jp")
-#: Mail providers whose name alone after an @ in brackets says address ('anna(at)gmx'; not mail, online, me, live).
-_PROVIDER_NAMES = ("gmail|googlemail|gmx|web|hotmail|yahoo|outlook|icloud|posteo|t-online|freenet|mailbox|aol|arcor|"
-                   "protonmail|proton|yandex|tutanota|tuta")
 _OPEN, _CLOSE = "[(\\[{<\"'„“”‚‘’«»]", "[)\\]}>\"'“”‘’«»]"
 _AT_WORDS = "at|ät|aet|klammeraffe|affenschwanz|affe"
 _BRACKET_AT = rf"\s*{_OPEN}\s*(?:{_AT_WORDS}|bei|@|a)\s*{_CLOSE}\s*"
@@ -306,9 +303,7 @@ _BRACKET_DOT = rf"\s*{_OPEN}\s*(?:dot|punkt|\.)\s*{_CLOSE}\s*"
 _DASH_DOT = r"\s*[\-_*#=]\s*(?:dot|punkt)\s*[\-_*#=]\s*"
 _WORD_DOT = r"\s+(?:dot|punkt)\s+"
 _ANY_DOT = rf"(?:\.|\s*\.\s*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
-# 'anna (dot) weiss (at) ...', 'anna punkt weiss ät ...', 'anna . weiss @ ...' (a dot spaced on both sides:
-# not a sentence's end before an address, 'per Mail. anna@...')
-_LOCAL = rf"{_LOCAL_PART}(?:(?:{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT}|[ \t]+\.[ \t]+){_LOCAL_PART})*"
+_LOCAL = rf"{_LOCAL_PART}(?:{_BRACKET_DOT}{_LOCAL_PART})*"  # 'anna (dot) weiss (at) ...' 
 _EMAIL = _linear(
     "(?i)(?:"
     # name@host.tld, spaces around the @ allowed
@@ -319,8 +314,6 @@ _EMAIL = _linear(
     rf"|{_LOCAL}(?:{_WORD_AT}|\s*@\s*){_LABEL}(?:{_ANY_DOT}{_LABEL})*{_ANY_DOT}(?:{_TLDS})\b"
     # what is left of an address cut short or broken up ('anna@', 'anna@posteo‚.de'): still hers
     rf"|{_LOCAL_PART}@(?:{_LABEL}(?:\.{_LABEL})*)?"
-    # a bracketed or dashed 'at' before a mail provider's name alone ('anna.m(at)gmx', 'anna [ät] web')
-    rf"|{_LOCAL}(?:{_BRACKET_AT}|{_DASH_AT}|{_STRONG_WORD_AT})(?:{_PROVIDER_NAMES})\b"
     ")"
 )
 
@@ -349,7 +342,14 @@ _FREEMAIL_NAMES = frozenset(_FREEMAIL.split("|")) - {"online", "me", "email", "m
 _SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:(?:[{_W}.\-][ \t]{{1,2}}){{2,}}|{_LOCAL_PART}[ \t]{{1,2}})@\s{{1,2}}[{_W}\-]"
                      rf"(?:[ \t]{{1,2}}[{_W}\-])*(?:[ \t]{{1,2}}\.[ \t]{{1,2}}[{_W}\-](?:[ \t]{{1,2}}[{_W}\-])*)+)(?:$|[^{_W}])")
 _TLD_SPACED = re.compile(r"\.[ \t]{1,2}((?:[^\W\d_][ \t]{1,2})*[^\W\d_])$")  # the spaced address's last label: letters
-_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})(\.(?:{_TLDS}))?)(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
+_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})(\.(?:{_TLDS}))?)"
+                       rf"(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
+# An @ in brackets before a provider's name alone ('anna.w(at)gmx', 'anna [ät] web'): in real brackets, the 'at'
+# written out or as @ (not '(a)', '(bei)' or quotes: '(a) Web, (b) E-Mail', 'Hilfe (bei) Outlook-Problemen'), and
+# after a user name as _PROVIDER_AT takes one ('Workshop (at) Web Summit' is none).
+_BRACKETED_PROVIDER = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})[ \t]*(?:[(\[{{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}}>]"
+                              rf"|[\-_*#=][ \t]*(?:at|ät|aet)[ \t]*[\-_*#=])[ \t]*(?:{_FREEMAIL}))(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
+_BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}>]|[\-_*#=][ \t]*(?:at|ät|aet)[ \t]*[\-_*#=]")
 _USER_NAME = re.compile(r".*[._0-9]")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
 _PROVIDERS_ALONE = frozenset("gmail googlemail gmx hotmail yahoo outlook icloud posteo t-online freenet protonmail yandex aol arcor "
@@ -380,15 +380,48 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
                 yield m.span(1)
     if _PROVIDER_SIGN.search(view):
         for m in _PROVIDER_AT.finditer(view):
-            name, word, provider = m.group(2), m.group(3).lower(), m.group(4).lower()
-            if _USER_NAME.match(name):
-                named = True  # 'max_m auf gmx.de', 'a.weiss bei gmail'
-            elif not name[:1].islower() or name.lower() in _PRONOUNS or _NO_USER.fullmatch(name.lower()):
-                named = False
-            else:  # a word in lower case: a name with its domain, or after a word for mail ('Mail: anna at gmail')
-                named = bool(m.group(5)) or bool(_MAIL_WORD.search(view, max(0, m.start(1) - MAIL_HINTED), m.start(1)))
+            name, provider = m.group(2), m.group(4).lower()
+            named = _user_name(name, view, m.start(2), domain=bool(m.group(5)))
             if named and (m.group(5) or provider in _PROVIDERS_ALONE):
                 yield m.span(1)
+    if _BRACKETED_SIGN.search(view):
+        for m in _BRACKETED_PROVIDER.finditer(view):
+            if _user_name(m.group(2), view, m.start(2), domain=True):  # the brackets say @ as a domain would
+                yield m.span(1)
+
+
+# A part of a user name before an address's, joined by a spelled or spaced dot ('anna punkt weiss ät ...',
+# 'anna . weiss @ ...', 'anna -dot- weiss'): in lower case, or before PUNKT, DOT or a dashed one, on one
+# line (not a sentence's words before an address: 'Anmeldung bis Freitag . info@...', 'um 10 Uhr Punkt
+# info@...', '12 . 03 . info@...'; nor a link's last segment: 'https://.../angebote/kurs-c047bb . info@...').
+_JOINED_BEFORE = re.compile(r"(?<![\w.\-/:@%=?&#~+])([^\W\d_][\w.\-]*)(?:[ \t]+(?:(punkt|dot)|PUNKT|DOT)[ \t]+|[ \t]+(\.)[ \t]+"
+                            r"|[ \t]*[\-_*#=]((?i:punkt|dot))[\-_*#=][ \t]*)$")
+
+
+_SMALL_WORDS = frozenset("the on at in um am ab bis uhr der die das dem den ist und oder per an mit von".split())  # 'on the dot'
+
+
+def _joined_start(view: str, start: int) -> int:
+    """Where the user name of an address found at `start` begins: up to two parts before it (_JOINED_BEFORE)."""
+    for _ in range(2):
+        m = _JOINED_BEFORE.search(view, max(0, start - 64), start)
+        if m is None or not m.group(1).islower() and not m.group(4) and not m.group(0).rstrip().endswith(("PUNKT", "DOT")) \
+                or m.group(1) in _SMALL_WORDS:
+            break
+        start = m.start(1)
+    return start
+
+
+def _user_name(name: str, view: str, start: int, domain: bool) -> bool:
+    """True if the word before an 'at' and a mail provider is a user name: with a digit, dot or underscore
+    ('max_m auf gmx.de', 'a.weiss bei gmail') or parts joined by a spelled dot; or a word in lower case that is
+    no verb, small word or pronoun, with a domain (or what says as much) or after a word for mail
+    ('Mail: anna at gmail')."""
+    if _USER_NAME.match(name) or _joined_start(view, start) < start:
+        return True
+    if not name[:1].islower() or name.lower() in _PRONOUNS or _NO_USER.fullmatch(name.lower()):
+        return False
+    return domain or bool(_MAIL_WORD.search(view, max(0, start - MAIL_HINTED), start))
 
 
 _DOTTED_SIGN = re.compile(rf"(?i)[.{_BULLETS}](?:at|ät)[.{_BULLETS}]")
@@ -428,13 +461,18 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # Nummer ...', 'Melde dich unter ...', 'Kontakt: ...', 'Meine neue Nummer ist ...', 'You can reach me at
 # ...', "My number's ...", 'رقمي ...', 'تواصل معي على ...'. A hotline of six digits stays ('erreichbar unter
 # 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00', '1.200.000 Haushalte').
+# The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (not across
+# a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815').
+_REACH_WORDS = r"(?:(?:[ \t]+\S+){0,5}|(?:[ \t]+[^\W\d_]+){6,8})"
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
-    r"(?:erreichbar|erreichen|erreichst|erreicht|melde|meldet|melden|anrufen|kontaktieren|kontaktiere|kontaktiert|"
-    r"reachable|reached|reach|call|text|contact)"
-    r"(?:[ \t]+\S+){0,8}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
+    r"(?:erreichbar|erreichen|erreichst|erreicht|meld|melde|meldet|melden|anruf|anrufen|kontaktieren|kontaktiere|"
+    r"kontaktiert|reachable|reached|reach|call|text|contact)"
+    rf"{_REACH_WORDS}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
-    r"|(?:erreichbar|kontakt)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:"
+    r"|(?:erreichbar|kontakt|anrufen)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:"
+    r"|(?:ruf|rufe|rufen|ruft|rufst)(?:[ \t]+[^\W\d_]+){0,4}[ \t]+an(?:[ \t]*:|[ \t]+unter(?:[ \t]+(?:der|folgender|dieser))?"
+    r"(?:[ \t]+(?:nummer|nr\.?))?)"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
     r"(?:[ \t]+(?:für|fuer|for)(?:[ \t]+[^\W\d_]+){1,2}[ \t]*:|[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
     r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|(?:للتواصل|للاتصال)(?:[ \t]+مع(?:[ \t]+[^\W\d_]+){1,2})?"
@@ -444,11 +482,12 @@ _HINT_REACH = re.compile(
 # erreichen', 'unter der Nummer ... erreichbar').
 _REACH_AFTER = re.compile(r"(?i)[ \t]+(?:[^\W\d_]+[ \t]+)?(?:erreichbar|zu[ \t]+erreichen|erreichen|erreicht|anrufen|melden)(?![^\W\d_])")
 _UNTER = re.compile(r"(?i)(?<![^\W\d_])unter(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
-# A call asked for, the verb's 'an' after the run ('Rufen Sie mich unter 1517 3926514 an', 'Ruf uns gerne
-# unter ... an'; not 'Rufen Sie den Bescheid unter 2024 081512 ab', 'Senden Sie es unter 1234567 an uns').
-_RUF_UNTER = re.compile(r"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst)(?:[ \t]+\S+){0,5}[ \t]+unter"
+# A call asked for, the verb's 'an' ending the clause after the run ('Rufen Sie mich unter 1517 3926514 an', 'Ruf
+# uns unter ... zwischen 9 und 17 Uhr an'; not 'Rufen Sie den Bescheid unter 2024 081512 ab', 'Rufen Sie die Quittung
+# unter 12345678 an der Kasse ab', 'Senden Sie es unter 1234567 an uns').
+_RUF_UNTER = re.compile(rf"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst){_REACH_WORDS}[ \t]+unter"
                         r"(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
-_AN_AFTER = re.compile(r"(?i)[ \t]+(?:[^\W\d_]+[ \t]+)?an(?![^\W\d_])")
+_AN_AFTER = re.compile(r"(?i)(?:[ \t]+\S+){0,5}?[ \t]+an(?=[ \t]*(?:$|[.,!?;:)\n]|(?:und|oder|wenn|falls|sobald|bzw)(?![^\W\d_])))")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
 _REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-]\d+){0,3}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
@@ -765,6 +804,7 @@ _DAY_MONTH = r"(?:0?[1-9]|[12]\d|3[01])([/ \-])(?:0?[1-9]|1[0-2])"
 _NO_PHONE = re.compile(rf"\d{{1,3}}([ .,])\d{{3}}(?:\1\d{{3}})+|(?:19|20)\d\d/\d+|{_DAY_MONTH}\2(?:19|20)\d\d"
                         rf"|(?:19|20)\d\d([/ \-])(?:0?[1-9]|1[0-2])\3(?:0?[1-9]|[12]\d|3[01])"
                         r"|(?:[01]?\d|2[0-3])[0-5]\d[ \t]*-[ \t]*(?:[01]?\d|2[0-4])[0-5]\d")
+_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")  # 'published on 20250315'
 _AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre|"
                            r"haushalte|tonnen|mahlzeiten|portionen|einwohner|teilnehm|meals|people|households|tons|tonnes|"
                            r"members|visitors|volunteers|uhr|tage|days)")
@@ -811,9 +851,10 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if (prefixed and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start]):
         yield start, end
         return
-    before = text[max(0, start - HINTED_FAR):start]
+    before = _window(text, start)
     if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
-            or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and _said_to_reach(text, before, end))) \
+            or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and not _COMPACT_DATE.fullmatch(run)
+                and _said_to_reach(text, before, end))) \
             and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
 
@@ -828,6 +869,8 @@ def mask(text: str) -> str:
     view = probe(text)
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
     spans += [(a, b, EMAIL_MASK) for a, b in _email_spans(view, text)]
+    if spans and (" " in view or "\t" in view):  # the parts of a user name before it ('anna punkt weiss ät ...')
+        spans = [(_joined_start(view, a), b, kind) for a, b, kind in spans]
     spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
     if any(map(str.isdigit, view)) or _maybe_spelled(view):
         for reading in _readings(view):
@@ -956,10 +999,18 @@ def _is_id(path: str, start: int, end: int) -> bool:
 def _named(text: str, start: int, end: int) -> bool:
     """True if words around a run say it is a phone number ('Tel.', 'Telefonnummer (Büro):', 'erreichbar
     unter', 'unter ... erreichbar'): the words _run_spans takes for that."""
-    before = text[max(0, start - HINTED_FAR):start]
+    before = _window(text, start)
     before = before[before.rfind("/") + 1:]  # in a link, words of the path's segment of the run ('/kontakt/1234567' is an id)
     return bool(_HINT.search(text[max(0, start - HINTED):start]) or _HINT_FAR.search(before)
                 or _said_to_reach(text, before, end))
+
+
+def _window(text: str, start: int) -> str:
+    """The HINTED_FAR characters before `start`, from a word's start (not 'ruf' of a cut '...Aufruf')."""
+    low = max(0, start - HINTED_FAR)
+    while 0 < low < start and text[low - 1].isalnum():
+        low += 1
+    return text[low:start]
 
 
 def _said_to_reach(text: str, before: str, end: int) -> bool:

@@ -668,6 +668,20 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Die Spenden erreichten im letzten Jahr insgesamt einen Wert unter 1250000 Euro",
      "Die Spenden erreichten im letzten Jahr insgesamt einen Wert unter 1250000 Euro"),
     ("Melden Sie sich für den Kurs unter Angabe der Nummer 12345678 an", "Melden Sie sich für den Kurs unter Angabe der Nummer 12345678 an"),
+    # helper-35's review: not past a sentence's or clause's end, not the preposition 'an' ('an der Kasse ab'), not a date
+    ("Melde dich bei uns! Das Förderprojekt ist registriert unter 20240815", "Melde dich bei uns! Das Förderprojekt ist registriert unter 20240815"),
+    ("Melden Sie sich an, der Verein ist eingetragen unter 12345678", "Melden Sie sich an, der Verein ist eingetragen unter 12345678"),
+    ("Contact us today. The project was registered in 2019 at 12345678", "Contact us today. The project was registered in 2019 at 12345678"),
+    ("Text of the new volunteer guideline was published on 20250315", "Text of the new volunteer guideline was published on 20250315"),
+    ("Ruft die Spendenquittung unter 12345678 an der Kasse ab", "Ruft die Spendenquittung unter 12345678 an der Kasse ab"),
+    ("Rufen Sie den Vorgang unter Nr. 12345678 an unserem Schalter ab", "Rufen Sie den Vorgang unter Nr. 12345678 an unserem Schalter ab"),
+    ("Wir danken dem Aufruf" + "x" * 40 + " Leute, bitte unter 12345678 an", "Wir danken dem Aufruf" + "x" * 40 + " Leute, bitte unter 12345678 an"),
+    # and its leaks
+    ("Rufen Sie mich unter 1234567 zwischen 9 und 17 Uhr an", f"Rufen Sie mich unter {PHONE_MASK} zwischen 9 und 17 Uhr an"),
+    ("Ruf mich gerne an unter 1234567", f"Ruf mich gerne an unter {PHONE_MASK}"), ("Ruf einfach an: 1234567", f"Ruf einfach an: {PHONE_MASK}"),
+    ("Anrufen: 1234567", f"Anrufen: {PHONE_MASK}"), ("Meld dich gerne unter 1234567", f"Meld dich gerne unter {PHONE_MASK}"),
+    ("Bitte rufen Sie mich nach achtzehn Uhr gerne am Wochenende unter 1234567 an",
+     f"Bitte rufen Sie mich nach achtzehn Uhr gerne am Wochenende unter {PHONE_MASK} an"),
     ("Kummernummer: 12345678", "Kummernummer: 12345678"), ("Gemeine Nummer ist 12345678", "Gemeine Nummer ist 12345678"), ("erreichbar unterm Dach 1234567", "erreichbar unterm Dach 1234567"),
 ])
 def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
@@ -720,6 +734,23 @@ def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     ("anna.m(at)gmx", EMAIL_MASK), ("Schreib an anna [ät] web", f"Schreib an {EMAIL_MASK}"),
     ("kontakt (at) hotmail!", f"{EMAIL_MASK}!"), ("anna -at- posteo", EMAIL_MASK),
     ("Treffen (at) home", "Treffen (at) home"), ("Kochen (at) Webseite", "Kochen (at) Webseite"),
+    # helper-35's review: ordinary words before an address, and words after an '(a)', '(bei)' or '(at)' that are
+    # no user name and provider, stay
+    ("Anmeldung bis Freitag . info@verein.de", f"Anmeldung bis Freitag . {EMAIL_MASK}"),
+    ("Fragen gern per E-Mail . info@verein.de", f"Fragen gern per E-Mail . {EMAIL_MASK}"),
+    ("Start ist um 10 Uhr Punkt info@verein.de", f"Start ist um 10 Uhr Punkt {EMAIL_MASK}"),
+    ("Anmeldung bis 12 . 03 . info@verein.de", f"Anmeldung bis 12 . 03 . {EMAIL_MASK}"),
+    ("Meet us on the dot info@example.org", f"Meet us on the dot {EMAIL_MASK}"),
+    ("https://p.de/angebote/kurs-c047bb . info@verein.de", f"https://p.de/angebote/kurs-c047bb . {EMAIL_MASK}"),
+    ("Thema 1: Sicher surfen (a) Web, (b) E-Mail", "Thema 1: Sicher surfen (a) Web, (b) E-Mail"),
+    ("Wir bieten\n(a) Web-Design\n(b) Social Media", "Wir bieten\n(a) Web-Design\n(b) Social Media"),
+    ("Hilfe (bei) Outlook-Problemen", "Hilfe (bei) Outlook-Problemen"),
+    ("Workshop (at) Web Summit 2025", "Workshop (at) Web Summit 2025"), ("Lernen \"at\" Web", "Lernen \"at\" Web"),
+    ("Wir sind dabei (at) gmx-Arena", "Wir sind dabei (at) gmx-Arena"),
+    # and its leaks: a joined user name before a provider alone, other brackets and providers
+    ("anna punkt weiss at gmail", EMAIL_MASK), ("Mail: anna . weiss at gmx", f"Mail: {EMAIL_MASK}"),
+    ("anna PUNKT weiss AT gmx PUNKT de", EMAIL_MASK), ("anna.w (at) GMX", EMAIL_MASK), ("anna <at> gmx", EMAIL_MASK),
+    ("anna.w(at)gmx.", f"{EMAIL_MASK}."), ("anna.w(at)vodafone", EMAIL_MASK),
     ("Schreib uns bei Outlook", "Schreib uns bei Outlook"), ("E-Mail-Konto bei gmx einrichten", "E-Mail-Konto bei gmx einrichten"),
 ])
 def test_addresses_in_capitals_middle_dots_spaced_letters_and_provider_names(text, expected):
