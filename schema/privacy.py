@@ -429,7 +429,8 @@ _DOTTED_SIGN = re.compile(rf"(?i)[.{_BULLETS}](?:at|ät)[.{_BULLETS}]")
 
 # -- phone numbers ---------------------------------------------------------------------------
 
-_RUN = _linear(r"(?:\+ ?)?\(?\d[\d \t()./\-]*\d")
+# '*' too ('0151*7392*6514'); not '_', which joins a link's ids ('/aufruf/22961_5f8bfc56e18212b5')
+_RUN = _linear(r"(?:\+ ?)?\(?\d[\d \t()./\-*]*\d")
 _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
 _DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?![\d.])|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
                    rf"(?:0[1-9]|[12][0-9]|3[01])(?!\d)|{_DAY}\.{_MONTH}\.(?!\d))")
@@ -463,6 +464,14 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00', '1.200.000 Haushalte').
 # The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (not across
 # a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815').
+# A name after 'Kontakt:' or 'Ansprechpartner(in)' right before the run ('Kontakt: Frau Müller, 7392 6514',
+# 'Ansprechpartnerin: Anna Weiss 73926514'): a title and a name, or two names, each capitalised (not
+# 'Kontakt: Raum 1234567', 'Kontakt: Zimmer B 1234567').
+_NAME = r"[A-ZÄÖÜ][^\W\d_]+"
+_CONTACT_NAMED = re.compile(
+    r"(?<![^\W\d_])(?:[Kk]ontakt|KONTAKT|[Aa]nsprechpartner(?:in)?|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?"
+    rf"[ \t]*:?[ \t]+(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.)(?:[ \t]+(?:Dr\.|Prof\.))*[ \t]+(?:{_NAME}\.?[ \t]+)?{_NAME}"
+    rf"|{_NAME}[ \t]+{_NAME}(?:-{_NAME})?)[ \t]*[,:\-\u2013]?[ \t]*$")
 _REACH_WORDS = r"(?:(?:[ \t]+\S+){0,5}|(?:[ \t]+[^\W\d_]+){6,8})"
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
@@ -1016,7 +1025,8 @@ def _window(text: str, start: int) -> str:
 def _said_to_reach(text: str, before: str, end: int) -> bool:
     """True if words say someone is reached at the run ending at `end`: in `before` (the text right before
     it: 'erreichbar unter', 'Meine Nummer ist'), or 'unter' before and 'erreichbar' after it."""
-    return bool(_HINT_REACH.search(before) or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:]))
+    return bool(_HINT_REACH.search(before) or _CONTACT_NAMED.search(before)
+                or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:]))
                 or (_AN_AFTER.match(text, end) and _RUF_UNTER.search(before)))
 
 

@@ -278,6 +278,9 @@ def test_normalising_keeps_what_a_reader_needs():
     ("https://x.example.org/blog/threema-seit-2024", "https://x.example.org/blog/threema-seit-2024"),
     ("https://x.example.org/kontakt/threema-ABCD2345", None),
     ("https://x.example.org/projekt/0157123456", "https://x.example.org/projekt/0157123456"),  # an id in a path
+    ("https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5",  # '_' joins no number
+     "https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5"),
+    ("https://x.example.org/a/123_4567890", "https://x.example.org/a/123_4567890"),
 ])
 def test_links_are_published_only_when_safe(url, expected):
     assert clean_url(url) == expected
@@ -676,6 +679,17 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Ruft die Spendenquittung unter 12345678 an der Kasse ab", "Ruft die Spendenquittung unter 12345678 an der Kasse ab"),
     ("Rufen Sie den Vorgang unter Nr. 12345678 an unserem Schalter ab", "Rufen Sie den Vorgang unter Nr. 12345678 an unserem Schalter ab"),
     ("Wir danken dem Aufruf" + "x" * 40 + " Leute, bitte unter 12345678 an", "Wir danken dem Aufruf" + "x" * 40 + " Leute, bitte unter 12345678 an"),
+    # a name after 'Kontakt:' or 'Ansprechpartner(in)': a title and a name, or two names
+    ("Kontakt: Frau Müller, 73926514", f"Kontakt: Frau Müller, {PHONE_MASK}"),
+    ("Kontakt: Anna Weiss 73926514", f"Kontakt: Anna Weiss {PHONE_MASK}"),
+    ("Ansprechpartnerin: Frau Dr. Anna Weiss - 7392 6514", f"Ansprechpartnerin: Frau Dr. Anna Weiss - {PHONE_MASK}"),
+    ("Contact: Mrs. Smith, 5551234567", f"Contact: Mrs. Smith, {PHONE_MASK}"),
+    ("Kontakt: Raum 1234567", "Kontakt: Raum 1234567"), ("Kontakt: Zimmer B 1234567", "Kontakt: Zimmer B 1234567"),
+    ("Kontakt: Frau Müller, 2024 2025", "Kontakt: Frau Müller, 2024 2025"),
+    # '*' between a prefixed number's digits; an id with '_' in a link stays
+    ("0151*73926514", PHONE_MASK), ("Handy 0151*7392*6514", f"Handy {PHONE_MASK}"),
+    ("https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5", "https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5"),
+    ("IMG_20240315_123456.jpg", "IMG_20240315_123456.jpg"), ("Größe 2*3*4 m, Spende 10*20 Euro", "Größe 2*3*4 m, Spende 10*20 Euro"),
     # and its leaks
     ("Rufen Sie mich unter 1234567 zwischen 9 und 17 Uhr an", f"Rufen Sie mich unter {PHONE_MASK} zwischen 9 und 17 Uhr an"),
     ("Ruf mich gerne an unter 1234567", f"Ruf mich gerne an unter {PHONE_MASK}"), ("Ruf einfach an: 1234567", f"Ruf einfach an: {PHONE_MASK}"),
