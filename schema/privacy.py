@@ -48,7 +48,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 11
+VERSION = 12
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -344,16 +344,20 @@ _SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:(?:[{_W}.\-][ \t]{{1,2}}){{2,}}|{_LO
 _TLD_SPACED = re.compile(r"\.[ \t]{1,2}((?:[^\W\d_][ \t]{1,2})*[^\W\d_])$")  # the spaced address's last label: letters
 _PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})(\.(?:{_TLDS}))?)"
                        rf"(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
-# An @ in brackets before a provider's name alone ('anna.w(at)gmx', 'anna [ät] web'): in real brackets, the 'at'
-# written out or as @ (not '(a)', '(bei)' or quotes: '(a) Web, (b) E-Mail', 'Hilfe (bei) Outlook-Problemen'), and
-# after a user name as _PROVIDER_AT takes one ('Workshop (at) Web Summit' is none).
-_BRACKETED_PROVIDER = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})[ \t]*(?:[(\[{{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}}>]"
-                              rf"|[\-_*#=][ \t]*(?:at|ät|aet)[ \t]*[\-_*#=])[ \t]*(?:{_FREEMAIL}))(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
-_BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}>]|[\-_*#=][ \t]*(?:at|ät|aet)[ \t]*[\-_*#=]")
+# An @ in brackets before a provider's name alone ('anna.w(at)gmx', 'anna [ät] web'), or in dashes with spaces
+# around ('anna -at- posteo'): the 'at' written out or as @ (not '(a)', '(bei)', quotes or Markdown: '(a) Web,
+# (b) E-Mail', 'Hilfe (bei) Outlook-Problemen', 'volunteers *at* online events'; nor a link's slug: '/working-at-gmx');
+# a provider that is no word (in brackets web.de's, vodafone's, magenta's and msn's too); after a user name as
+# _PROVIDER_AT takes one, and one with a digit, dot or underscore where a capitalised word follows ('Workshop (at)
+# Web Summit', 'volunteers (at) Magenta Sport' are none).
+_ALONE = "gmail|googlemail|gmx|hotmail|yahoo|outlook|icloud|posteo|t-online|freenet|protonmail|yandex|aol|arcor|mailbox|tutanota"
+_BRACKETED_PROVIDER = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})(?:[ \t]*[(\[{{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}}>][ \t]*"
+                              rf"(?:{_ALONE}|web|vodafone|magenta|msn)|[ \t]+[\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]+(?:{_ALONE})))(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
+_CAPITAL_AFTER = re.compile(r"[ \t]+[A-ZÄÖÜ]")
+_BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}>]|[ \t][\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]")
 _USER_NAME = re.compile(r".*[._0-9]")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
-_PROVIDERS_ALONE = frozenset("gmail googlemail gmx hotmail yahoo outlook icloud posteo t-online freenet protonmail yandex aol arcor "
-                             "mailbox tutanota".split())
+_PROVIDERS_ALONE = frozenset(_ALONE.split("|"))
 _MAIL_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:e-?mail(?:-?adresse)?|mail(?:adresse)?|adresse|erreichbar|kontakt|إيميل|ايميل|بريد)"
                         r"(?:[ \t]*[:=\-–][ \t]*|[ \t]+(?:an|unter|lautet|ist|is|to|at)[ \t]+)$")  # 'Mail: ', 'Adresse lautet '
 MAIL_HINTED = 30  # characters before an address without a user name's signs in which _MAIL_WORD looks
@@ -379,14 +383,16 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
             if tld and sum(map(str.isalpha, tld.group(1))) >= 2:
                 yield m.span(1)
     if _PROVIDER_SIGN.search(view):
-        for m in _PROVIDER_AT.finditer(view):
+        for m in _each(_PROVIDER_AT, view):
             name, provider = m.group(2), m.group(4).lower()
-            named = _user_name(name, view, m.start(2), domain=bool(m.group(5)))
+            named = _user_name(name, view, text, m.start(2), domain=bool(m.group(5)))
             if named and (m.group(5) or provider in _PROVIDERS_ALONE):
                 yield m.span(1)
     if _BRACKETED_SIGN.search(view):
-        for m in _BRACKETED_PROVIDER.finditer(view):
-            if _user_name(m.group(2), view, m.start(2), domain=True):  # the brackets say @ as a domain would
+        for m in _each(_BRACKETED_PROVIDER, view):
+            if _CAPITAL_AFTER.match(view, m.end(1)) and not _USER_NAME.match(m.group(2)):
+                continue
+            if _user_name(m.group(2), view, text, m.start(2), domain=True):  # the brackets say @ as a domain would
                 yield m.span(1)
 
 
@@ -394,30 +400,52 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
 # 'anna . weiss @ ...', 'anna -dot- weiss'): in lower case, or before PUNKT, DOT or a dashed one, on one
 # line (not a sentence's words before an address: 'Anmeldung bis Freitag . info@...', 'um 10 Uhr Punkt
 # info@...', '12 . 03 . info@...'; nor a link's last segment: 'https://.../angebote/kurs-c047bb . info@...').
-_JOINED_BEFORE = re.compile(r"(?<![\w.\-/:@%=?&#~+])([^\W\d_][\w.\-]*)(?:[ \t]+(?:(punkt|dot)|PUNKT|DOT)[ \t]+|[ \t]+(\.)[ \t]+"
-                            r"|[ \t]*[\-_*#=]((?i:punkt|dot))[\-_*#=][ \t]*)$")
+# Group 1: the part; group 2: a joiner that takes a capitalised part too ('Anna punkt weiss', 'Anna (dot) weiss',
+# 'anna PUNKT weiss', 'anna -dot- weiss'); a spaced '.' takes one in lower case only.
+_JOINED_BEFORE = re.compile(r"(?<![\w.\-/:@%=?&#~+·•])([^\W\d_][\w\-]{0,40})(?:([ \t]+(?:punkt|dot|PUNKT|DOT)[ \t]+"
+                            r"|[ \t]*[(\[{<](?i:punkt|dot)[)\]}>][ \t]*|[ \t]*[\-=](?i:punkt|dot)[\-=][ \t]*)|[ \t]+\.[ \t]+)$")
+_JOINED_SIGN = re.compile(r"(?i)(?:punkt|dot)[)\]}>\-=]?[ \t]*$|[ \t]\.[ \t]+$")  # what a joined part ends in, the quick check
+_SMALL_WORDS = frozenset("the on at in um am ab bis uhr der die das dem den ist und oder sowie per an mit von via unter auch bitte "
+                         "gern gerne mail email e-mail kontakt info infos".split())  # 'on the dot', 'Kontakt: auch . info@...'
 
 
-_SMALL_WORDS = frozenset("the on at in um am ab bis uhr der die das dem den ist und oder per an mit von".split())  # 'on the dot'
-
-
-def _joined_start(view: str, start: int) -> int:
-    """Where the user name of an address found at `start` begins: up to two parts before it (_JOINED_BEFORE)."""
+def _joined_start(text: str, start: int) -> int:
+    """Where the user name of an address found at `start` begins: up to two parts before it (_JOINED_BEFORE),
+    read in the text itself (the probe reads a middle dot as a dot: 'Leipzig · www.x.de · info@...')."""
     for _ in range(2):
-        m = _JOINED_BEFORE.search(view, max(0, start - 64), start)
-        if m is None or not m.group(1).islower() and not m.group(4) and not m.group(0).rstrip().endswith(("PUNKT", "DOT")) \
-                or m.group(1) in _SMALL_WORDS:
+        if not _JOINED_SIGN.search(text, max(0, start - 12), start):
+            break
+        m = _JOINED_BEFORE.search(text, max(0, start - 64), start)
+        if m is None or not (m.group(2) or m.group(1).islower()) or m.group(1).lower() in _SMALL_WORDS:
             break
         start = m.start(1)
     return start
 
 
-def _user_name(name: str, view: str, start: int, domain: bool) -> bool:
+def _each(pattern, view: str) -> Iterator:
+    """pattern's matches, and those right after one: the character after an address, which the pattern reads,
+    may be the one before the next ('a.w(at)gmx b.x(at)gmx'); a second pass with the first's addresses blanked
+    finds those (two passes over the text: RE2 reads the whole text again for each search from a position)."""
+    found = list(pattern.finditer(view))
+    yield from found
+    if found:
+        blanked, last = [], 0
+        for m in found:
+            blanked += [view[last:m.start(1)], " " * (m.end(1) - m.start(1))]
+            last = m.end(1)
+        blanked.append(view[last:])
+        again = "".join(blanked)
+        yield from (m for m in pattern.finditer(again) if not again[m.start(1):m.end(1)].isspace())
+
+
+def _user_name(name: str, view: str, text: str, start: int, domain: bool) -> bool:
     """True if the word before an 'at' and a mail provider is a user name: with a digit, dot or underscore
     ('max_m auf gmx.de', 'a.weiss bei gmail') or parts joined by a spelled dot; or a word in lower case that is
     no verb, small word or pronoun, with a domain (or what says as much) or after a word for mail
     ('Mail: anna at gmail')."""
-    if _USER_NAME.match(name) or _joined_start(view, start) < start:
+    if not any(map(str.isalpha, name)):
+        return False  # '18:00 (at) web'
+    if _USER_NAME.match(name) or _joined_start(text, start) < start:
         return True
     if not name[:1].islower() or name.lower() in _PRONOUNS or _NO_USER.fullmatch(name.lower()):
         return False
@@ -464,22 +492,27 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00', '1.200.000 Haushalte').
 # The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (not across
 # a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815').
-# A name after 'Kontakt:' or 'Ansprechpartner(in)' right before the run ('Kontakt: Frau Müller, 7392 6514',
-# 'Ansprechpartnerin: Anna Weiss 73926514'): a title and a name, or two names, each capitalised (not
-# 'Kontakt: Raum 1234567', 'Kontakt: Zimmer B 1234567').
-_NAME = r"[A-ZÄÖÜ][^\W\d_]+"
+# A name after 'Kontakt:', 'Ansprechpartner(in)' or 'Kontaktperson' right before the run ('Kontakt: Frau Müller,
+# 7392 6514', 'Ansprechpartner*in: Dr. Anna Maria Weiss - ...', 'Kontakt: Jean-Luc Picard (Büro) ...'): titles and
+# a name, or two or three names, each capitalised; none a place, a room, an office or a number's word (not
+# 'Kontakt: Raum 1234567', 'Kontakt: Frau Weiss Lindenstraße 12 04109', 'Kontakt: Sparkasse Leipzig, 1100 5566 77').
+_NAME = (r"(?!(?:Raum|Zimmer|Gebäude|Haus|Büro|Etage|Stock|Sparkasse|Volksbank|Bank|Konto|Postfach|Amt|Stelle|Verein|"
+         r"Steuernummer|Aktenzeichen|Kundennummer|Register|Vereinsregister|Nord|Süd|Ost|West|EG|OG|UG)(?![^\W\d_]))"
+         r"[A-ZÄÖÜ][^\W\d_]+(?<!straße)(?<!strasse)(?<!weg)(?<!platz)(?<!allee)(?<!gasse)(?<!ring)(?<!damm)(?<!ufer)"
+         r"(?<!nummer)(?:-[A-ZÄÖÜ][^\W\d_]+)?")
 _CONTACT_NAMED = re.compile(
-    r"(?<![^\W\d_])(?:[Kk]ontakt|KONTAKT|[Aa]nsprechpartner(?:in)?|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?"
-    rf"[ \t]*:?[ \t]+(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.)(?:[ \t]+(?:Dr\.|Prof\.))*[ \t]+(?:{_NAME}\.?[ \t]+)?{_NAME}"
-    rf"|{_NAME}[ \t]+{_NAME}(?:-{_NAME})?)[ \t]*[,:\-\u2013]?[ \t]*$")
+    r"(?<![^\W\d_])(?:[Kk]ontakt(?:person)?|KONTAKT|[Aa]nsprech(?:partner(?:in|In|\*in|:in|/in|_in)?|person)"
+    r"|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[:\-\u2013]?[ \t]+"
+    rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}|{_NAME}(?:[ \t]+{_NAME}){{1,2}})"
+    r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:/\-\u2013]?[ \t]*$")
 _REACH_WORDS = r"(?:(?:[ \t]+\S+){0,5}|(?:[ \t]+[^\W\d_]+){6,8})"
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
-    r"(?:erreichbar|erreichen|erreichst|erreicht|meld|melde|meldet|melden|anruf|anrufen|kontaktieren|kontaktiere|"
+    r"(?:erreichbar|erreichen|erreichst|erreicht|meld|melde|meldet|melden|anruf|anrufe|anrufen|kontaktieren|kontaktiere|"
     r"kontaktiert|reachable|reached|reach|call|text|contact)"
     rf"{_REACH_WORDS}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
-    r"|(?:erreichbar|kontakt|anrufen)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:"
+    r"|(?:erreichbar|kontakt|anrufen|telefonisch)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:|anrufen"
     r"|(?:ruf|rufe|rufen|ruft|rufst)(?:[ \t]+[^\W\d_]+){0,4}[ \t]+an(?:[ \t]*:|[ \t]+unter(?:[ \t]+(?:der|folgender|dieser))?"
     r"(?:[ \t]+(?:nummer|nr\.?))?)"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
@@ -496,9 +529,10 @@ _UNTER = re.compile(r"(?i)(?<![^\W\d_])unter(?:[ \t]+(?:der|folgender|dieser))?(
 # unter 12345678 an der Kasse ab', 'Senden Sie es unter 1234567 an uns').
 _RUF_UNTER = re.compile(rf"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst){_REACH_WORDS}[ \t]+unter"
                         r"(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
-_AN_AFTER = re.compile(r"(?i)(?:[ \t]+\S+){0,5}?[ \t]+an(?=[ \t]*(?:$|[.,!?;:)\n]|(?:und|oder|wenn|falls|sobald|bzw)(?![^\W\d_])))")
+_AN_AFTER = re.compile(r"(?i)(?:[ \t]+(?!(?:ab|auf|zurück)(?![^\W\d_]))[^\s.!?;]+){0,8}?[ \t]+an"
+                       r"(?=[ \t]*(?:$|[.,!?;:)\n]|(?:und|oder|wenn|falls|sobald|bzw)(?![^\W\d_])))")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
-_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-]\d+){0,3}")
+_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
 # ...', '... oder auch ...', '... und/oder ...'): the second is one too, though nothing names it.
 _LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|,?[ \t]?(?:und/oder|oder[ \t]auch|und|oder|or|and|bzw\.?|sowie|u\.|alternativ|"
@@ -803,7 +837,7 @@ def _numbers(run: str) -> tuple[tuple[int, int], ...]:
 #: digits in groups, no dot ('1516 7654321'; not '1.250.000', '2024 2025 2026 2027' or '1234567 Mitglieder').
 _MOBILE_49 = re.compile(r"\(?49[ \-/]?\(?0?\)?[ \-/]?1[5-7][\d \-/]{8,12}$")
 _SLASHED = re.compile(r"[ \t]?[/\-][ \t]?(.+)$")  # the rest of a run after a number found and a slash or dash
-_LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-]\d+){1,3}")
+_LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-*]\d+){1,3}")
 
 
 _YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
@@ -813,7 +847,11 @@ _DAY_MONTH = r"(?:0?[1-9]|[12]\d|3[01])([/ \-])(?:0?[1-9]|1[0-2])"
 _NO_PHONE = re.compile(rf"\d{{1,3}}([ .,])\d{{3}}(?:\1\d{{3}})+|(?:19|20)\d\d/\d+|{_DAY_MONTH}\2(?:19|20)\d\d"
                         rf"|(?:19|20)\d\d([/ \-])(?:0?[1-9]|1[0-2])\3(?:0?[1-9]|[12]\d|3[01])"
                         r"|(?:[01]?\d|2[0-3])[0-5]\d[ \t]*-[ \t]*(?:[01]?\d|2[0-4])[0-5]\d")
-_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")  # 'published on 20250315'
+# A house number, a postcode and a town ('Kontakt: Frau Weiss, Lindenhof 12 04109 Leipzig')
+_HOUSE_POSTCODE = re.compile(r"\d{1,4}[ \t]+\d{5}")
+_TOWN_AFTER = re.compile(r"[ \t]+[A-ZÄÖÜ][^\W\d_]")
+# A date in eight digits ('published on 20250315', 'Frist: 15032025')
+_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d")
 _AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre|"
                            r"haushalte|tonnen|mahlzeiten|portionen|einwohner|teilnehm|meals|people|households|tons|tonnes|"
                            r"members|visitors|volunteers|uhr|tage|days)")
@@ -863,6 +901,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     before = _window(text, start)
     if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
             or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and not _COMPACT_DATE.fullmatch(run)
+                and not (_HOUSE_POSTCODE.fullmatch(run) and _TOWN_AFTER.match(text, end))
                 and _said_to_reach(text, before, end))) \
             and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
@@ -879,7 +918,7 @@ def mask(text: str) -> str:
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
     spans += [(a, b, EMAIL_MASK) for a, b in _email_spans(view, text)]
     if spans and (" " in view or "\t" in view):  # the parts of a user name before it ('anna punkt weiss ät ...')
-        spans = [(_joined_start(view, a), b, kind) for a, b, kind in spans]
+        spans = [(_joined_start(text, a), b, kind) for a, b, kind in spans]
     spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
     if any(map(str.isdigit, view)) or _maybe_spelled(view):
         for reading in _readings(view):
@@ -1015,10 +1054,12 @@ def _named(text: str, start: int, end: int) -> bool:
 
 
 def _window(text: str, start: int) -> str:
-    """The HINTED_FAR characters before `start`, from a word's start (not 'ruf' of a cut '...Aufruf')."""
+    """The HINTED_FAR characters before `start`, and the rest of a word they cut (not 'ruf' of a cut '...Aufruf',
+    but all of a cut 'Telefonnummern'), up to HINTED more."""
     low = max(0, start - HINTED_FAR)
-    while 0 < low < start and text[low - 1].isalnum():
-        low += 1
+    stop = max(0, low - HINTED)
+    while low > stop and text[low - 1].isalnum():
+        low -= 1
     return text[low:start]
 
 

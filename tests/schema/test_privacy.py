@@ -281,6 +281,8 @@ def test_normalising_keeps_what_a_reader_needs():
     ("https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5",  # '_' joins no number
      "https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5"),
     ("https://x.example.org/a/123_4567890", "https://x.example.org/a/123_4567890"),
+    ("https://x.example.org/careers/working-at-vodafone", "https://x.example.org/careers/working-at-vodafone"),
+    ("https://x.example.org/events/volunteering-2025-at-gmx", "https://x.example.org/events/volunteering-2025-at-gmx"),
 ])
 def test_links_are_published_only_when_safe(url, expected):
     assert clean_url(url) == expected
@@ -690,6 +692,22 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("0151*73926514", PHONE_MASK), ("Handy 0151*7392*6514", f"Handy {PHONE_MASK}"),
     ("https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5", "https://fluechtlingshilfe-goettingen.de/aufruf/22961_5f8bfc56e18212b5"),
     ("IMG_20240315_123456.jpg", "IMG_20240315_123456.jpg"), ("Größe 2*3*4 m, Spende 10*20 Euro", "Größe 2*3*4 m, Spende 10*20 Euro"),
+    # helper-36's review: a street, an office, a number's word or a date after the name; 'an' in the next sentence
+    ("Kontakt: Frau Weiss Lindenstraße 12 04109 Leipzig", "Kontakt: Frau Weiss Lindenstraße 12 04109 Leipzig"),
+    ("Kontakt: Frau Müller (Büro) 12 04109 Leipzig", "Kontakt: Frau Müller (Büro) 12 04109 Leipzig"),
+    ("Kontakt: Frau Müller Steuernummer 231/5678/9012", "Kontakt: Frau Müller Steuernummer 231/5678/9012"),
+    ("Kontakt: Sparkasse Leipzig, 1100 5566 77", "Kontakt: Sparkasse Leipzig, 1100 5566 77"),
+    ("Kontakt: Raum EG 1234567", "Kontakt: Raum EG 1234567"), ("Kontakt: Frau Müller, 15032025", "Kontakt: Frau Müller, 15032025"),
+    ("Rufen Sie den Bescheid unter 2024 081512 ab. Dann melden Sie sich an.",
+     "Rufen Sie den Bescheid unter 2024 081512 ab. Dann melden Sie sich an."),
+    ("Telefonnummern (Büro Leipzig, Mo-Fr) für Rückfragen zum Projekt: 7392 6514",  # a label the window cuts
+     f"Telefonnummern (Büro Leipzig, Mo-Fr) für Rückfragen zum Projekt: {PHONE_MASK}"),
+    # and its leaks
+    ("Ansprechpartner*in: Dr. Anna Maria Weiss - 7392 6514", f"Ansprechpartner*in: Dr. Anna Maria Weiss - {PHONE_MASK}"),
+    ("Kontaktperson: Jean-Luc Picard (Büro) 7392 6514", f"Kontaktperson: Jean-Luc Picard (Büro) {PHONE_MASK}"),
+    ("Rufen Sie uns gerne unter 7392 6514 montags bis freitags zwischen 9 und 17 Uhr an.",
+     f"Rufen Sie uns gerne unter {PHONE_MASK} montags bis freitags zwischen 9 und 17 Uhr an."),
+    ("Rufen Sie mich unter 7392*6514 an", f"Rufen Sie mich unter {PHONE_MASK} an"), ("Telefonisch: 7392 6514", f"Telefonisch: {PHONE_MASK}"),
     # and its leaks
     ("Rufen Sie mich unter 1234567 zwischen 9 und 17 Uhr an", f"Rufen Sie mich unter {PHONE_MASK} zwischen 9 und 17 Uhr an"),
     ("Ruf mich gerne an unter 1234567", f"Ruf mich gerne an unter {PHONE_MASK}"), ("Ruf einfach an: 1234567", f"Ruf einfach an: {PHONE_MASK}"),
@@ -765,6 +783,17 @@ def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     ("anna punkt weiss at gmail", EMAIL_MASK), ("Mail: anna . weiss at gmx", f"Mail: {EMAIL_MASK}"),
     ("anna PUNKT weiss AT gmx PUNKT de", EMAIL_MASK), ("anna.w (at) GMX", EMAIL_MASK), ("anna <at> gmx", EMAIL_MASK),
     ("anna.w(at)gmx.", f"{EMAIL_MASK}."), ("anna.w(at)vodafone", EMAIL_MASK),
+    # helper-36's review: middle dots and Markdown are no dot or @, a link's slug is no address, a time no user name
+    ("04109 Leipzig · www.tafel-leipzig.de · info@tafel-leipzig.de", f"04109 Leipzig · www.tafel-leipzig.de · {EMAIL_MASK}"),
+    ("Treffpunkt: hauptbahnhof · kontakt@tafel.de", f"Treffpunkt: hauptbahnhof · {EMAIL_MASK}"),
+    ("Kontakt: auch . info@tafel.de", f"Kontakt: auch . {EMAIL_MASK}"),
+    ("Meet our volunteers *at* online events", "Meet our volunteers *at* online events"),
+    ("Find the team *at* Web Summit", "Find the team *at* Web Summit"), ("Treffen: 18:00 (at) web", "Treffen: 18:00 (at) web"),
+    ("volunteers (at) Magenta Sport events", "volunteers (at) Magenta Sport events"),
+    # and its leaks: a capitalised first part, a bracketed dot
+    ("Anna punkt weiss ät gmx punkt de", EMAIL_MASK), ("anna (punkt) weiss ät gmx", EMAIL_MASK),
+    ("anna.w(at)gmx b.x(at)gmx c.y(at)gmx", f"{EMAIL_MASK} {EMAIL_MASK} {EMAIL_MASK}"),  # one right after another
+    ("a.w at gmail b.x at gmail", f"{EMAIL_MASK} {EMAIL_MASK}"), ("anna.w(at)gmx Bitte melden", f"{EMAIL_MASK} Bitte melden"),
     ("Schreib uns bei Outlook", "Schreib uns bei Outlook"), ("E-Mail-Konto bei gmx einrichten", "E-Mail-Konto bei gmx einrichten"),
 ])
 def test_addresses_in_capitals_middle_dots_spaced_letters_and_provider_names(text, expected):
