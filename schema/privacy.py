@@ -348,12 +348,13 @@ _PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf
 # around ('anna -at- posteo'): the 'at' written out or as @ (not '(a)', '(bei)', quotes or Markdown: '(a) Web,
 # (b) E-Mail', 'Hilfe (bei) Outlook-Problemen', 'volunteers *at* online events'; nor a link's slug: '/working-at-gmx');
 # a provider that is no word (in brackets web.de's, vodafone's, magenta's and msn's too); after a user name as
-# _PROVIDER_AT takes one, and one with a digit, dot or underscore where a capitalised word follows ('Workshop (at)
-# Web Summit', 'volunteers (at) Magenta Sport' are none).
+# _PROVIDER_AT takes one, and one with a digit, dot or underscore where a capitalised word follows a provider that
+# is a word too ('Workshop (at) Web Summit', 'volunteers (at) Magenta Sport' are none).
 _ALONE = "gmail|googlemail|gmx|hotmail|yahoo|outlook|icloud|posteo|t-online|freenet|protonmail|yandex|aol|arcor|mailbox|tutanota"
 _BRACKETED_PROVIDER = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})(?:[ \t]*[(\[{{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}}>][ \t]*"
                               rf"(?:{_ALONE}|web|vodafone|magenta|msn)|[ \t]+[\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]+(?:{_ALONE})))(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
 _CAPITAL_AFTER = re.compile(r"[ \t]+[A-ZÄÖÜ]")
+_WORD_PROVIDER = re.compile(r"(?i)(?:web|vodafone|magenta|msn|outlook|mailbox)$")
 _BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}>]|[ \t][\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]")
 _USER_NAME = re.compile(r".*[._0-9]")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
@@ -390,8 +391,9 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
                 yield m.span(1)
     if _BRACKETED_SIGN.search(view):
         for m in _each(_BRACKETED_PROVIDER, view):
-            if _CAPITAL_AFTER.match(view, m.end(1)) and not _USER_NAME.match(m.group(2)):
-                continue
+            if _CAPITAL_AFTER.match(view, m.end(1)) and not _USER_NAME.match(m.group(2)) \
+                    and _WORD_PROVIDER.search(m.group(1)):
+                continue  # 'volunteers (at) Magenta Sport', not 'anna (at) gmx Bitte melden'
             if _user_name(m.group(2), view, text, m.start(2), domain=True):  # the brackets say @ as a domain would
                 yield m.span(1)
 
@@ -494,16 +496,18 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815').
 # A name after 'Kontakt:', 'Ansprechpartner(in)' or 'Kontaktperson' right before the run ('Kontakt: Frau Müller,
 # 7392 6514', 'Ansprechpartner*in: Dr. Anna Maria Weiss - ...', 'Kontakt: Jean-Luc Picard (Büro) ...'): titles and
-# a name, or two or three names, each capitalised; none a place, a room, an office or a number's word (not
-# 'Kontakt: Raum 1234567', 'Kontakt: Frau Weiss Lindenstraße 12 04109', 'Kontakt: Sparkasse Leipzig, 1100 5566 77').
-_NAME = (r"(?!(?:Raum|Zimmer|Gebäude|Haus|Büro|Etage|Stock|Sparkasse|Volksbank|Bank|Konto|Postfach|Amt|Stelle|Verein|"
-         r"Steuernummer|Aktenzeichen|Kundennummer|Register|Vereinsregister|Nord|Süd|Ost|West|EG|OG|UG)(?![^\W\d_]))"
-         r"[A-ZÄÖÜ][^\W\d_]+(?<!straße)(?<!strasse)(?<!weg)(?<!platz)(?<!allee)(?<!gasse)(?<!ring)(?<!damm)(?<!ufer)"
-         r"(?<!nummer)(?:-[A-ZÄÖÜ][^\W\d_]+)?")
+# a name, or two or three names, each capitalised; none a street or a number's word, and without a title none a
+# room, an office or a court (not 'Kontakt: Raum 1234567', 'Kontakt: Frau Weiss Lindenstraße 12 04109', 'Kontakt:
+# Sparkasse Leipzig, 1100 5566 77', 'Kontakt: Amtsgericht Leipzig VR 1234567'; but 'Frau Döring', 'Herr Haus').
+_NAME = r"[A-ZÄÖÜ][^\W\d_]+(?<!straße)(?<!strasse)(?<!platz)(?<!allee)(?<!gasse)(?<!nummer)(?:-[A-ZÄÖÜ][^\W\d_]+)?"
+_NO_TITLE_NAME = (r"(?!(?:Raum|Zimmer|Gebäude|Haus|Büro|Etage|Stock|Sparkasse|Volksbank|Bank|Konto|Postfach|Amt|Stelle|Verein|"
+                  r"Steuernummer|Aktenzeichen|Kundennummer|Register|Vereinsregister|Amtsgericht|Registergericht|VR|HRB|HRA|"
+                  rf"Nord|Süd|Ost|West|EG|OG|UG)(?![^\W\d_])){_NAME}")
 _CONTACT_NAMED = re.compile(
     r"(?<![^\W\d_])(?:[Kk]ontakt(?:person)?|KONTAKT|[Aa]nsprech(?:partner(?:in|In|\*in|:in|/in|_in)?|person)"
     r"|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[:\-\u2013]?[ \t]+"
-    rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}|{_NAME}(?:[ \t]+{_NAME}){{1,2}})"
+    rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}"
+    rf"|{_NO_TITLE_NAME}(?:[ \t]+{_NO_TITLE_NAME}){{1,2}})"
     r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:/\-\u2013]?[ \t]*$")
 _REACH_WORDS = r"(?:(?:[ \t]+\S+){0,5}|(?:[ \t]+[^\W\d_]+){6,8})"
 _HINT_REACH = re.compile(
@@ -848,7 +852,7 @@ _NO_PHONE = re.compile(rf"\d{{1,3}}([ .,])\d{{3}}(?:\1\d{{3}})+|(?:19|20)\d\d/\d
                         rf"|(?:19|20)\d\d([/ \-])(?:0?[1-9]|1[0-2])\3(?:0?[1-9]|[12]\d|3[01])"
                         r"|(?:[01]?\d|2[0-3])[0-5]\d[ \t]*-[ \t]*(?:[01]?\d|2[0-4])[0-5]\d")
 # A house number, a postcode and a town ('Kontakt: Frau Weiss, Lindenhof 12 04109 Leipzig')
-_HOUSE_POSTCODE = re.compile(r"\d{1,4}[ \t]+\d{5}")
+_HOUSE_POSTCODE = re.compile(r"\d{1,3}[ \t]+\d{5}")
 _TOWN_AFTER = re.compile(r"[ \t]+[A-ZÄÖÜ][^\W\d_]")
 # A date in eight digits ('published on 20250315', 'Frist: 15032025')
 _COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d")
@@ -901,8 +905,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     before = _window(text, start)
     if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
             or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and not _COMPACT_DATE.fullmatch(run)
-                and not (_HOUSE_POSTCODE.fullmatch(run) and _TOWN_AFTER.match(text, end))
-                and _said_to_reach(text, before, end))) \
+                and _said_to_reach(text, before, end, run))) \
             and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
 
@@ -1050,7 +1053,7 @@ def _named(text: str, start: int, end: int) -> bool:
     before = _window(text, start)
     before = before[before.rfind("/") + 1:]  # in a link, words of the path's segment of the run ('/kontakt/1234567' is an id)
     return bool(_HINT.search(text[max(0, start - HINTED):start]) or _HINT_FAR.search(before)
-                or _said_to_reach(text, before, end))
+                or _said_to_reach(text, before, end, text[start:end]))
 
 
 def _window(text: str, start: int) -> str:
@@ -1063,10 +1066,12 @@ def _window(text: str, start: int) -> str:
     return text[low:start]
 
 
-def _said_to_reach(text: str, before: str, end: int) -> bool:
+def _said_to_reach(text: str, before: str, end: int, run: str) -> bool:
     """True if words say someone is reached at the run ending at `end`: in `before` (the text right before
-    it: 'erreichbar unter', 'Meine Nummer ist'), or 'unter' before and 'erreichbar' after it."""
-    return bool(_HINT_REACH.search(before) or _CONTACT_NAMED.search(before)
+    it: 'erreichbar unter', 'Meine Nummer ist', a name after 'Kontakt:' unless an address follows it), or
+    'unter' before and 'erreichbar' after it."""
+    return bool(_HINT_REACH.search(before)
+                or (_CONTACT_NAMED.search(before) and not (_HOUSE_POSTCODE.fullmatch(run) and _TOWN_AFTER.match(text, end)))
                 or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:]))
                 or (_AN_AFTER.match(text, end) and _RUF_UNTER.search(before)))
 

@@ -702,6 +702,14 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
      "Rufen Sie den Bescheid unter 2024 081512 ab. Dann melden Sie sich an."),
     ("Telefonnummern (Büro Leipzig, Mo-Fr) für Rückfragen zum Projekt: 7392 6514",  # a label the window cuts
      f"Telefonnummern (Büro Leipzig, Mo-Fr) für Rückfragen zum Projekt: {PHONE_MASK}"),
+    ("Kontakt: Amtsgericht Leipzig VR 1234567", "Kontakt: Amtsgericht Leipzig VR 1234567"),
+    # helper-37's review: a house number and postcode only after a name given after 'Kontakt:'; surnames that end
+    # like a street's or are words; a capitalised word after a provider that is no word
+    ("Ruf mich an: 7392 65148 Danke", f"Ruf mich an: {PHONE_MASK} Danke"),
+    ("Du erreichst mich unter 7392 65148 Montags", f"Du erreichst mich unter {PHONE_MASK} Montags"),
+    ("Kontakt: Anna Weiss 7392 65148 Bitte abends anrufen", f"Kontakt: Anna Weiss {PHONE_MASK} Bitte abends anrufen"),
+    ("Kontakt: Frau Döring 7392 6514", f"Kontakt: Frau Döring {PHONE_MASK}"), ("Kontakt: Herr Haus 7392 6514", f"Kontakt: Herr Haus {PHONE_MASK}"),
+    ("Kontakt: Herr Hellweg, 7392 6514", f"Kontakt: Herr Hellweg, {PHONE_MASK}"),
     # and its leaks
     ("Ansprechpartner*in: Dr. Anna Maria Weiss - 7392 6514", f"Ansprechpartner*in: Dr. Anna Maria Weiss - {PHONE_MASK}"),
     ("Kontaktperson: Jean-Luc Picard (Büro) 7392 6514", f"Kontaktperson: Jean-Luc Picard (Büro) {PHONE_MASK}"),
@@ -794,6 +802,7 @@ def test_labels_further_away_lists_and_a_bare_country_code(text, expected):
     ("Anna punkt weiss ät gmx punkt de", EMAIL_MASK), ("anna (punkt) weiss ät gmx", EMAIL_MASK),
     ("anna.w(at)gmx b.x(at)gmx c.y(at)gmx", f"{EMAIL_MASK} {EMAIL_MASK} {EMAIL_MASK}"),  # one right after another
     ("a.w at gmail b.x at gmail", f"{EMAIL_MASK} {EMAIL_MASK}"), ("anna.w(at)gmx Bitte melden", f"{EMAIL_MASK} Bitte melden"),
+    ("Mail: anna (at) gmx Bitte melden", f"Mail: {EMAIL_MASK} Bitte melden"), ("anna -at- gmx Danke", f"{EMAIL_MASK} Danke"),
     ("Schreib uns bei Outlook", "Schreib uns bei Outlook"), ("E-Mail-Konto bei gmx einrichten", "E-Mail-Konto bei gmx einrichten"),
 ])
 def test_addresses_in_capitals_middle_dots_spaced_letters_and_provider_names(text, expected):
