@@ -710,6 +710,17 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Kontakt: Anna Weiss 7392 65148 Bitte abends anrufen", f"Kontakt: Anna Weiss {PHONE_MASK} Bitte abends anrufen"),
     ("Kontakt: Frau Döring 7392 6514", f"Kontakt: Frau Döring {PHONE_MASK}"), ("Kontakt: Herr Haus 7392 6514", f"Kontakt: Herr Haus {PHONE_MASK}"),
     ("Kontakt: Herr Hellweg, 7392 6514", f"Kontakt: Herr Hellweg, {PHONE_MASK}"),
+    # the window before a run takes a word it cuts whole: not 'ruf' of 'Aufruf', all of 'Handynummer'
+    ("Danke für den Aufruf und das Konto der Kleiderkammer steht " + "y" * 15 + " unter 12345678 an.",
+     "Danke für den Aufruf und das Konto der Kleiderkammer steht " + "y" * 15 + " unter 12345678 an."),
+    ("Handynummer (Büro Leipzig, Mo-Fr) für alle Rückfragen zum Projekte: 7392 6514",
+     f"Handynummer (Büro Leipzig, Mo-Fr) für alle Rückfragen zum Projekte: {PHONE_MASK}"),
+    # 'an' after 'auf'/'ab' or past a sentence's end is another verb's
+    ("Rufen Sie den Vorgang unter 12345678 auf und schauen Sie ihn an.", "Rufen Sie den Vorgang unter 12345678 auf und schauen Sie ihn an."),
+    ("Rufen Sie das Formular unter 12345678 herunter. Dann melden Sie sich an.",
+     "Rufen Sie das Formular unter 12345678 herunter. Dann melden Sie sich an."),
+    ("Bei Fragen einfach anrufen 7392 6514", f"Bei Fragen einfach anrufen {PHONE_MASK}"),
+    ("Anrufe bitte unter 7392 6514", f"Anrufe bitte unter {PHONE_MASK}"),
     # and its leaks
     ("Ansprechpartner*in: Dr. Anna Maria Weiss - 7392 6514", f"Ansprechpartner*in: Dr. Anna Maria Weiss - {PHONE_MASK}"),
     ("Kontaktperson: Jean-Luc Picard (Büro) 7392 6514", f"Kontaktperson: Jean-Luc Picard (Büro) {PHONE_MASK}"),
