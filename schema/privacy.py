@@ -351,8 +351,10 @@ _PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf
 # _PROVIDER_AT takes one, and one with a digit, dot or underscore where a capitalised word follows a provider that
 # is a word too ('Workshop (at) Web Summit', 'volunteers (at) Magenta Sport' are none).
 _ALONE = "gmail|googlemail|gmx|hotmail|yahoo|outlook|icloud|posteo|t-online|freenet|protonmail|yandex|aol|arcor|mailbox|tutanota"
-_BRACKETED_PROVIDER = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})(?:[ \t]*[(\[{{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}}>][ \t]*"
-                              rf"(?:{_ALONE}|web|vodafone|magenta|msn)|[ \t]+[\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]+(?:{_ALONE})))(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
+_BRACKETED_PROVIDER = _linear(
+    rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})(?:[ \t]*[(\[{{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}}>][ \t]*"
+    rf"(?:{_ALONE}|web|vodafone|magenta|msn)|[ \t]+[\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]+(?:{_ALONE})))"
+    rf"(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
 _CAPITAL_AFTER = re.compile(r"[ \t]+[A-ZÄÖÜ]")
 _WORD_PROVIDER = re.compile(r"(?i)(?:web|vodafone|magenta|msn|outlook|mailbox)$")
 _BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}>]|[ \t][\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]")
@@ -398,12 +400,11 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
                 yield m.span(1)
 
 
-# A part of a user name before an address's, joined by a spelled or spaced dot ('anna punkt weiss ät ...',
-# 'anna . weiss @ ...', 'anna -dot- weiss'): in lower case, or before PUNKT, DOT or a dashed one, on one
-# line (not a sentence's words before an address: 'Anmeldung bis Freitag . info@...', 'um 10 Uhr Punkt
-# info@...', '12 . 03 . info@...'; nor a link's last segment: 'https://.../angebote/kurs-c047bb . info@...').
-# Group 1: the part; group 2: a joiner that takes a capitalised part too ('Anna punkt weiss', 'Anna (dot) weiss',
-# 'anna PUNKT weiss', 'anna -dot- weiss'); a spaced '.' takes one in lower case only.
+# A part of a user name before an address's, on one line, joined by a spelled dot ('anna punkt weiss ät ...',
+# 'Anna punkt weiss', 'anna PUNKT weiss', 'anna (dot) weiss', 'anna -dot- weiss': group 2, the part in any case)
+# or by a spaced one ('anna . weiss @ ...': the part in lower case). Not a sentence's words before an address
+# ('Anmeldung bis Freitag . info@...', 'um 10 Uhr Punkt info@...', '12 . 03 . info@...', small words), a link's
+# last segment ('https://.../angebote/kurs-c047bb . info@...') or a word after a middle dot.
 _JOINED_BEFORE = re.compile(r"(?<![\w.\-/:@%=?&#~+·•])([^\W\d_][\w\-]{0,40})(?:([ \t]+(?:punkt|dot|PUNKT|DOT)[ \t]+"
                             r"|[ \t]*[(\[{<](?i:punkt|dot)[)\]}>][ \t]*|[ \t]*[\-=](?i:punkt|dot)[\-=][ \t]*)|[ \t]+\.[ \t]+)$")
 _JOINED_SIGN = re.compile(r"(?i)(?:punkt|dot)[)\]}>\-=]?[ \t]*$|[ \t]\.[ \t]+$")  # what a joined part ends in, the quick check
@@ -441,7 +442,7 @@ def _each(pattern, view: str) -> Iterator:
 
 
 def _user_name(name: str, view: str, text: str, start: int, domain: bool) -> bool:
-    """True if the word before an 'at' and a mail provider is a user name: with a digit, dot or underscore
+    """True if the word before an 'at' and a mail provider is a user name: with a letter, and a digit, dot or underscore
     ('max_m auf gmx.de', 'a.weiss bei gmail') or parts joined by a spelled dot; or a word in lower case that is
     no verb, small word or pronoun, with a domain (or what says as much) or after a word for mail
     ('Mail: anna at gmail')."""
@@ -492,8 +493,6 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # Nummer ...', 'Melde dich unter ...', 'Kontakt: ...', 'Meine neue Nummer ist ...', 'You can reach me at
 # ...', "My number's ...", 'رقمي ...', 'تواصل معي على ...'. A hotline of six digits stays ('erreichbar unter
 # 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00', '1.200.000 Haushalte').
-# The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (not across
-# a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815').
 # A name after 'Kontakt:', 'Ansprechpartner(in)' or 'Kontaktperson' right before the run ('Kontakt: Frau Müller,
 # 7392 6514', 'Ansprechpartner*in: Dr. Anna Maria Weiss - ...', 'Kontakt: Jean-Luc Picard (Büro) ...'): titles and
 # a name, or two or three names, each capitalised; none a street or a number's word, and without a title none a
@@ -509,6 +508,8 @@ _CONTACT_NAMED = re.compile(
     rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}"
     rf"|{_NO_TITLE_NAME}(?:[ \t]+{_NO_TITLE_NAME}){{1,2}})"
     r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:/\-\u2013]?[ \t]*$")
+# The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (not across
+# a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815').
 _REACH_WORDS = r"(?:(?:[ \t]+\S+){0,5}|(?:[ \t]+[^\W\d_]+){6,8})"
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
