@@ -442,9 +442,9 @@ def _each(pattern, view: str) -> Iterator:
 
 
 def _user_name(name: str, view: str, text: str, start: int, domain: bool) -> bool:
-    """True if the word before an 'at' and a mail provider is a user name: with a letter, and a digit, dot or underscore
-    ('max_m auf gmx.de', 'a.weiss bei gmail') or parts joined by a spelled dot; or a word in lower case that is
-    no verb, small word or pronoun, with a domain (or what says as much) or after a word for mail
+    """True if the word before an 'at' and a mail provider is a user name: with a letter, and a digit, dot or
+    underscore ('max_m auf gmx.de', 'a.weiss bei gmail') or parts joined by a spelled dot; or a word in lower
+    case that is no verb, small word or pronoun, with a domain (or what says as much) or after a word for mail
     ('Mail: anna at gmail')."""
     if not any(map(str.isalpha, name)):
         return False  # '18:00 (at) web'
