@@ -7,9 +7,10 @@ of benchmarks/synthetic.py (every district, cross-posted copies, one in five wit
 to mask); `sample` repeats the 200 entries of the bundled sample portal (the same texts again and
 again: every copy a duplicate of the others, the deduplicator's worst case).
 
-Prints records per second for each (the unchanged re-sync: the median of three in turn), and each as a ratio to the baseline measured in the same
-run: the connector's own work (read, parse, normalize, validate) without any storage. The
-ratio says what storing and unifying cost on top; it does not depend on how busy the machine is.
+Prints records per second for each (the unchanged re-sync: the median of three in turn), and each
+as a ratio to the baseline measured in the same run: the connector's own work (read, parse,
+normalize, validate) without any storage. The ratio says what storing and unifying cost on top; it
+does not depend on how busy the machine is.
 """
 from __future__ import annotations
 
