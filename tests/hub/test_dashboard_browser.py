@@ -9,7 +9,7 @@ from hub import config as hub_config, partners
 from hub.storage import Storage
 from hub.sync import sync
 from hub.web import create_app
-from tests.hub.test_pages_browser import SCREENSHOTS, browser, page, serious_violations  # noqa: F401 - fixtures
+from tests.hub.test_pages_browser import SCREENSHOTS, browser, follow, page, serious_violations  # noqa: F401 - fixtures
 from tests.hub.test_scheduler import write_portal
 from tests.portals import entry
 from tests.servers import serve_wsgi
@@ -37,7 +37,7 @@ def admin_site(tmp_path_factory):
 def log_in(page, url, secret):
     page.goto(f"{url}/admin/login")
     page.get_by_label("Token").fill(secret)
-    page.get_by_role("button", name="Log in").click()
+    follow(page, page.get_by_role("button", name="Log in"))
 
 
 def test_a_wrong_token_is_refused(admin_site, page):
@@ -57,20 +57,20 @@ def test_a_moderator_approves_a_queued_listing(admin_site, page):
     assert page.get_by_role("heading", name="Sources").is_visible()
     assert page.locator("tr.state-active").count() == 2
     assert serious_violations(page) == []
-    page.get_by_role("link", name="Moderation").click()
+    follow(page, page.get_by_role("link", name="Moderation"))
     sofa = page.locator("article.queued").filter(has_text="Sofa abzugeben")
     assert "Gut erhaltener Kleiderschrank" in sofa.inner_text()  # the text a moderator judges
     assert serious_violations(page) == []
     page.screenshot(path=str(SCREENSHOTS / "admin-moderation.png"), full_page=True)
-    sofa.get_by_role("button", name="Approve").click()
+    follow(page, sofa.get_by_role("button", name="Approve"))
     assert "approved: Sofa abzugeben" in page.get_by_role("status").inner_text()
     assert page.locator("article.queued").count() == 1
     spam = page.locator("article.queued").filter(has_text="Werbung")
-    spam.get_by_role("button", name="Reject").click()
+    follow(page, spam.get_by_role("button", name="Reject"))
     assert "Say why" in page.get_by_role("alert").inner_text()  # a reason is required
     spam = page.locator("article.queued").filter(has_text="Werbung")
     spam.get_by_label("Reason (required to reject)").fill("Werbung, keine Hilfe")
-    spam.get_by_role("button", name="Reject").click()
+    follow(page, spam.get_by_role("button", name="Reject"))
     assert page.get_by_text("Nothing awaits review.").is_visible()
     page.goto(f"{url}/feed.json")
     titles = page.evaluate("() => JSON.parse(document.body.innerText).items.map(i => i.title)")
@@ -86,7 +86,7 @@ def test_two_listings_are_merged_and_split_again(admin_site, page):
     log_in(page, url, secret)
     page.goto(f"{url}/admin/listings/{bike_uid}")
     page.get_by_label("Listing or unified id").fill(pram)
-    page.get_by_role("button", name="Merge").click()
+    follow(page, page.get_by_role("button", name="Merge"))
     assert "kept together" in page.get_by_role("status").inner_text()
     assert page.locator("ul.members li").count() == 2
     assert page.locator("table.scores").count() == 1  # the pair's field scores
@@ -95,11 +95,11 @@ def test_two_listings_are_merged_and_split_again(admin_site, page):
     with Storage(config.database) as storage:
         assert storage.memberships([bike])[bike] == storage.memberships([pram])[pram]
         assert {o["decided_by"].split(" (")[0] for o in storage.overrides()} == {"moderation-team"}
-    page.get_by_role("button", name=f"Split off {pram}").click()
+    follow(page, page.get_by_role("button", name=f"Split off {pram}"))
     assert "is now apart" in page.get_by_role("status").inner_text()
     with Storage(config.database) as storage:
         assert storage.memberships([bike])[bike] != storage.memberships([pram])[pram]
     page.screenshot(path=str(SCREENSHOTS / "admin-split.png"), full_page=True)
-    page.get_by_role("button", name="Log out").click()
+    follow(page, page.get_by_role("button", name="Log out"))
     page.goto(f"{url}/admin/")
     assert "/admin/login" in page.url

@@ -80,6 +80,13 @@ def results(page) -> list[str]:
     return [a.get_attribute("href").split("?")[0] for a in page.locator("article.listing h3 a").all()]
 
 
+def follow(page, target) -> None:
+    """Click `target` and wait until the page it opens has loaded. A click returns once the
+    navigation has begun, so a check right after it could still read the page before."""
+    with page.expect_navigation():
+        target.click()
+
+
 def serious_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run(document)).violations"
@@ -97,14 +104,14 @@ def test_the_start_page_filters_pages_and_passes_axe(site, page):
     assert len(everything) == 25
     total = int(re.search(r"\d+", page.locator("#results").inner_text()).group())
     page.select_option("#kind", "request")
-    page.click("form.search button")
+    follow(page, page.locator("form.search button"))
     requests = results(page)
     assert requests and requests != everything
     assert all(k == "Gesuch" for k in page.locator("article.listing .kind").all_inner_texts())
     assert int(re.search(r"\d+", page.locator("#results").inner_text()).group()) < total
     assert "kind=request" in page.url  # a shareable address
     page.goto(site + "/?lang=de")
-    page.click("a[rel=next]")
+    follow(page, page.locator("a[rel=next]"))
     second = results(page)
     assert second and not set(second) & set(everything)
     assert serious_violations(page) == []
@@ -132,7 +139,7 @@ def test_a_listing_page_shows_every_portal_and_passes_axe(site, page):
         page.goto(site + "/?lang=de&limit=200")
         merged = next(a for a in page.locator("article.listing").all() if "," in a.locator(".portals").inner_text())
     portals = merged.locator(".portals").inner_text()
-    merged.locator("h3 a").click()
+    follow(page, merged.locator("h3 a"))
     page.screenshot(path=str(SCREENSHOTS / "listing-de.png"), full_page=True)
     links = page.locator(".portal-list a").all()
     assert len(links) >= 2 and all(a.get_attribute("href").startswith("http") for a in links)
@@ -174,7 +181,7 @@ def test_the_pages_work_without_javascript(browser, site):
     page.goto(site + "/map?lang=en&kind=offer")
     assert results(page) and page.locator("html").get_attribute("lang") == "en"
     page.fill("#q", "Sofa")
-    page.click("form.search button")
+    follow(page, page.locator("form.search button"))
     assert "q=Sofa" in page.url
     context.close()
 
@@ -189,6 +196,6 @@ def test_the_pages_fit_a_phone(browser, site):
         button = page.locator("form.search button").bounding_box()
         assert button["height"] >= 32, path  # large enough to tap
     page.goto(site + "/?lang=de")
-    page.click("article.listing h3 a")
+    follow(page, page.locator("article.listing h3 a").first)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
