@@ -48,7 +48,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 12
+VERSION = 13
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -325,13 +325,16 @@ _EMAIL = _linear(
 #   which has no such hosts: 'anna.at.gmx.de' after NFKC wrote 'anna．at．gmx．de' so);
 # - letters spaced one by one around an @ ('a n n a @ w e b . d e', 'anna @ w e b . d e'), ending in
 #   letters (a top-level domain: not '2 x @ 3 . 5 0');
-# - 'bei' or 'auf' for the @ before a free mail provider and its domain, after a user name: a digit, dot
+# - 'bei' or 'auf' for the @ before a free mail provider and its domain (its dot spelled out too: 'anna bei gmx
+#   punkt de'), after a user name: a digit, dot
 #   or underscore in it ('max_m auf gmx.de'), or a word in lower case that is no verb or small word
 #   ('anna bei gmx.de'; not 'E-Mail-Konto anlegen bei gmx.de', 'Tickets gibt es auf web.de', 'Postfach
 #   bei t-online.de'); with 'at', 'bei' or 'auf' and the provider's name alone, such a word only right
 #   after a word for mail ('Mail: anna at gmail', 'Adresse lautet anna bei gmx').
 _CAPS_AT = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_])([\p{{L}}\p{{N}}][\p{{Ll}}\p{{N}}._\-]*AT[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*"
                    rf"(?:(?:DOT|PUNKT)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT)(?i:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
+# A dot spelled out between a provider and its domain ('anna bei gmx punkt de', 'gmx (dot) de')
+_SPELLED_DOT = r"(?:[ \t]+(?:punkt|dot)[ \t]+|[ \t]*[(\[{<][ \t]*(?:punkt|dot|\.)[ \t]*[)\]}>][ \t]*)"
 _BULLETS = "\u2022\u2023\u2043\u25aa\u25e6\u2219"
 _FREEMAIL = ("gmail|googlemail|gmx|web|hotmail|yahoo|outlook|live|icloud|posteo|t-online|freenet|mailbox|aol|arcor|"
              "protonmail|proton|yandex|mail|email|online|tutanota|tuta|me|msn|vodafone|magenta")
@@ -342,7 +345,8 @@ _FREEMAIL_NAMES = frozenset(_FREEMAIL.split("|")) - {"online", "me", "email", "m
 _SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:(?:[{_W}.\-][ \t]{{1,2}}){{2,}}|{_LOCAL_PART}[ \t]{{1,2}})@\s{{1,2}}[{_W}\-]"
                      rf"(?:[ \t]{{1,2}}[{_W}\-])*(?:[ \t]{{1,2}}\.[ \t]{{1,2}}[{_W}\-](?:[ \t]{{1,2}}[{_W}\-])*)+)(?:$|[^{_W}])")
 _TLD_SPACED = re.compile(r"\.[ \t]{1,2}((?:[^\W\d_][ \t]{1,2})*[^\W\d_])$")  # the spaced address's last label: letters
-_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})(\.(?:{_TLDS}))?)"
+_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})"
+                       rf"((?:\.|{_SPELLED_DOT})(?:{_TLDS}))?)"
                        rf"(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
 # An @ in brackets before a provider's name alone ('anna.w(at)gmx', 'anna [ät] web'), or in dashes with spaces
 # around ('anna -at- posteo'): the 'at' written out or as @ (not '(a)', '(bei)', quotes or Markdown: '(a) Web,
@@ -491,8 +495,10 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # Where someone is reached, or their number, said right before a run of seven digits or more shaped like
 # a phone number (_REACH_SHAPE): 'erreichbar unter 1517 3926514', 'Sie erreichen Frau Müller unter der
 # Nummer ...', 'Melde dich unter ...', 'Kontakt: ...', 'Meine neue Nummer ist ...', 'You can reach me at
-# ...', "My number's ...", 'رقمي ...', 'تواصل معي على ...'. A hotline of six digits stays ('erreichbar unter
-# 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00', '1.200.000 Haushalte').
+# ...', "My number's ...", 'Ruf mich an ...', 'Du erreichst mich über ...' (not 'Wir erreichen über 1250000
+# Kinder': 'über' is 'more than' there), 'Call or text ...', 'رقمي ...', 'تواصل معي على ...'. A hotline of six
+# digits stays ('erreichbar unter 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00',
+# '1.200.000 Haushalte').
 # A name after 'Kontakt:', 'Ansprechpartner(in)' or 'Kontaktperson' right before the run ('Kontakt: Frau Müller,
 # 7392 6514', 'Ansprechpartner*in: Dr. Anna Maria Weiss - ...', 'Kontakt: Jean-Luc Picard (Büro) ...'): titles and
 # a name, or two or three names, each capitalised; none a street or a number's word, and without a title none a
@@ -506,20 +512,26 @@ _CONTACT_NAMED = re.compile(
     r"(?<![^\W\d_])(?:[Kk]ontakt(?:person)?|KONTAKT|[Aa]nsprech(?:partner(?:in|In|\*in|:in|/in|_in)?|person)"
     r"|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[:\-\u2013]?[ \t]+"
     rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}"
-    rf"|{_NO_TITLE_NAME}(?:[ \t]+{_NO_TITLE_NAME}){{1,2}})"
+    rf"|{_NO_TITLE_NAME}(?:(?:[ \t]+{_NO_TITLE_NAME}){{1,2}}|(?=[ \t]*[,:/\-\u2013])))"
     r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:/\-\u2013]?[ \t]*$")
 # The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (not across
-# a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815').
-_REACH_WORDS = r"(?:(?:[ \t]+\S+){0,5}|(?:[ \t]+[^\W\d_]+){6,8})"
+# a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815'); a line may
+# break between two of them, not a paragraph ('Sie erreichen mich telefonisch\nunter ...').
+_GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
+_REACH_WORDS = rf"(?:(?:{_GAP}\S+){{0,5}}|(?:{_GAP}[^\W\d_]+){{6,8}})"
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
     r"(?:erreichbar|erreichen|erreichst|erreicht|meld|melde|meldet|melden|anruf|anrufe|anrufen|kontaktieren|kontaktiere|"
     r"kontaktiert|reachable|reached|reach|call|text|contact)"
-    rf"{_REACH_WORDS}[ \t]+(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
+    rf"{_REACH_WORDS}{_GAP}(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
     r"|(?:erreichbar|kontakt|anrufen|telefonisch)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:|anrufen"
-    r"|(?:ruf|rufe|rufen|ruft|rufst)(?:[ \t]+[^\W\d_]+){0,4}[ \t]+an(?:[ \t]*:|[ \t]+unter(?:[ \t]+(?:der|folgender|dieser))?"
-    r"(?:[ \t]+(?:nummer|nr\.?))?)"
+    rf"|(?:ruf|rufe|rufen|ruft|rufst)(?:{_GAP}[^\W\d_]+){{0,4}}{_GAP}an(?:[ \t]*:|{_GAP}unter(?:[ \t]+(?:der|folgender|dieser))?"
+    r"(?:[ \t]+(?:nummer|nr\.?))?)?"
+    r"|(?:call|text|phone|ring)(?:[ \t]+or[ \t]+(?:call|text))?[ \t]+(?:me|us)(?:[ \t]+(?:now|today|anytime))?"
+    r"|call[ \t]+or[ \t]+text|text[ \t]+or[ \t]+call"
+    rf"|(?:erreichbar|(?:erreichen|erreichst|erreicht)(?:[ \t]+[^\W\d_]+)?[ \t]+(?:mich|uns|euch))(?:{_GAP}[^\W\d_]+){{0,2}}"
+    rf"{_GAP}(?:über|ueber)"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
     r"(?:[ \t]+(?:für|fuer|for)(?:[ \t]+[^\W\d_]+){1,2}[ \t]*:|[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
     r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|(?:للتواصل|للاتصال)(?:[ \t]+مع(?:[ \t]+[^\W\d_]+){1,2})?"
@@ -532,7 +544,7 @@ _UNTER = re.compile(r"(?i)(?<![^\W\d_])unter(?:[ \t]+(?:der|folgender|dieser))?(
 # A call asked for, the verb's 'an' ending the clause after the run ('Rufen Sie mich unter 1517 3926514 an', 'Ruf
 # uns unter ... zwischen 9 und 17 Uhr an'; not 'Rufen Sie den Bescheid unter 2024 081512 ab', 'Rufen Sie die Quittung
 # unter 12345678 an der Kasse ab', 'Senden Sie es unter 1234567 an uns').
-_RUF_UNTER = re.compile(rf"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst){_REACH_WORDS}[ \t]+unter"
+_RUF_UNTER = re.compile(rf"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst){_REACH_WORDS}{_GAP}unter"
                         r"(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
 _AN_AFTER = re.compile(r"(?i)(?:[ \t]+(?!(?:ab|auf|zurück)(?![^\W\d_]))[^\s.!?;]+){0,8}?[ \t]+an"
                        r"(?=[ \t]*(?:$|[.,!?;:)\n]|(?:und|oder|wenn|falls|sobald|bzw)(?![^\W\d_])))")

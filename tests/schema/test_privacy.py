@@ -846,3 +846,48 @@ def test_a_bare_number_in_a_link_said_to_reach_someone_is_no_id(url, kept):
     """A link's bare digits are a record's id, unless words before or after say they reach someone, as
     mask() reads them in text (the end-to-end corpus test found such a link in Atom's output)."""
     assert (clean_url(url) == url) is kept
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a spelled dot before the provider's domain, after 'bei'/'auf'/'at'
+    ("annaweiss bei gmx punkt de", EMAIL_MASK), ("anna.weiss bei web punkt de", EMAIL_MASK),
+    ("anna punkt weiss bei gmx punkt de", EMAIL_MASK), ("annaweiss auf web (punkt) de", EMAIL_MASK),
+    ("Mail gerne an annaweiss bei gmx dot net!", f"Mail gerne an {EMAIL_MASK}!"),
+    ("Konto anlegen bei gmx punkt de", "Konto anlegen bei gmx punkt de"),
+    ("Tickets gibt es auf web punkt de", "Tickets gibt es auf web punkt de"),
+    ("mehr Infos bei web punkt de", "mehr Infos bei web punkt de"), ("Schreib uns bei gmx punkt de", "Schreib uns bei gmx punkt de"),
+    # 'ruf ... an' right before the number, without ':' or 'unter'
+    ("Ruf mich an 7392 65148", f"Ruf mich an {PHONE_MASK}"), ("Rufen Sie uns an 7392 65148", f"Rufen Sie uns an {PHONE_MASK}"),
+    ("Ruf einfach an 7392 65148.", f"Ruf einfach an {PHONE_MASK}."),
+    ("Rufen Sie uns an 2 Tagen der Woche an", "Rufen Sie uns an 2 Tagen der Woche an"),
+    ("Der Aufruf an 1500000 Helfer", "Der Aufruf an 1500000 Helfer"),
+    # 'call me', 'text me', 'call or text' without 'at' or 'on'
+    ("Call me 555 123 4567", f"Call me {PHONE_MASK}"), ("Text me: 555 123 4567", f"Text me: {PHONE_MASK}"),
+    ("Call or text 555 123 4567", f"Call or text {PHONE_MASK}"), ("Text HELP to 81999", "Text HELP to 81999"),
+    ("Call us 24/7, we read every message", "Call us 24/7, we read every message"),
+    # 'über' after 'erreichbar' or 'erreichen' and 'mich'/'uns'/'euch' ('more than' elsewhere)
+    ("Du erreichst mich über 7392 65148", f"Du erreichst mich über {PHONE_MASK}"),
+    ("Sie erreichen uns telefonisch über 7392 65148", f"Sie erreichen uns telefonisch über {PHONE_MASK}"),
+    ("Ich bin erreichbar über 7392 65148", f"Ich bin erreichbar über {PHONE_MASK}"),
+    ("Damit erreichen Sie über 1500000 Leserinnen und Leser", "Damit erreichen Sie über 1500000 Leserinnen und Leser"),
+    ("Mit dem Projekt erreichen wir über 1250000 Kinder im Jahr", "Mit dem Projekt erreichen wir über 1250000 Kinder im Jahr"),
+    # a line break inside the phrase (not a blank line: a paragraph)
+    ("Sie erreichen mich telefonisch\nunter 7392 65148", f"Sie erreichen mich telefonisch\nunter {PHONE_MASK}"),
+    ("Sie erreichen mich\ntelefonisch unter 7392 65148", f"Sie erreichen mich\ntelefonisch unter {PHONE_MASK}"),
+    ("Rufen Sie mich\nunter 7392 65148 an", f"Rufen Sie mich\nunter {PHONE_MASK} an"),
+    ("Ruf mich\nan 7392 65148", f"Ruf mich\nan {PHONE_MASK}"),
+    ("Melde dich bei uns!\n\nDas Projekt ist registriert unter 20240815",
+     "Melde dich bei uns!\n\nDas Projekt ist registriert unter 20240815"),
+    ("Hier melden\n\nVereinsregister unter 2048113", "Hier melden\n\nVereinsregister unter 2048113"),
+    # a single name after 'Kontakt:' with a comma, a colon or a dash before the number
+    ("Kontakt: Anna, 7392 65148", f"Kontakt: Anna, {PHONE_MASK}"), ("Ansprechpartnerin: Anna - 7392 65148",
+                                                                    f"Ansprechpartnerin: Anna - {PHONE_MASK}"),
+    ("Kontakt: Anna, Lindenstraße 12 04109 Leipzig", "Kontakt: Anna, Lindenstraße 12 04109 Leipzig"),
+    ("Kontakt: Sparkasse, 1100 5566 77", "Kontakt: Sparkasse, 1100 5566 77"), ("Kontakt: Raum: 1234567", "Kontakt: Raum: 1234567"),
+    ("Kontakt: Mitgliedsausweis 12345678", "Kontakt: Mitgliedsausweis 12345678"),  # one name: a comma, colon or dash after
+])
+def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected):
+    """Disguises that leaked through the rules above (a spelled dot before a provider's domain, 'Ruf mich an'
+    right before the number, 'call me', 'über', a line break inside the phrase, a single first name after
+    'Kontakt:'); beside each, ordinary text that reads alike."""
+    assert privacy.mask(normalise(text)) == expected
