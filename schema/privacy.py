@@ -299,9 +299,9 @@ _BRACKET_AT = rf"\s*{_OPEN}\s*(?:{_AT_WORDS}|bei|@|a)\s*{_CLOSE}\s*"
 _DASH_AT = rf"\s*[\-_*#=]\s*(?:{_AT_WORDS})\s*[\-_*#=]\s*"
 _WORD_AT = r"\s+(?:at|ät|aet)\s+"
 _STRONG_WORD_AT = r"\s+(?:klammeraffe|affenschwanz)\s+"
-_BRACKET_DOT = rf"\s*{_OPEN}\s*(?:dot|punkt|\.)\s*{_CLOSE}\s*"
-_DASH_DOT = r"\s*[\-_*#=]\s*(?:dot|punkt)\s*[\-_*#=]\s*"
-_WORD_DOT = r"\s+(?:dot|punkt)\s+"
+_BRACKET_DOT = rf"\s*{_OPEN}\s*(?:dot|punkt|pkt|point|\.)\s*{_CLOSE}\s*"
+_DASH_DOT = r"\s*[\-_*#=]\s*(?:dot|punkt|pkt|point)\s*[\-_*#=]\s*"
+_WORD_DOT = r"\s+(?:dot|punkt|pkt|point)\s+"  # 'pkt' as Germans shorten it, 'point' as French write it
 _ANY_DOT = rf"(?:\.|\s*\.\s*|{_BRACKET_DOT}|{_DASH_DOT}|{_WORD_DOT})"
 _LOCAL = rf"{_LOCAL_PART}(?:{_BRACKET_DOT}{_LOCAL_PART})*"  # 'anna (dot) weiss (at) ...' 
 _EMAIL = _linear(
@@ -334,7 +334,7 @@ _EMAIL = _linear(
 _CAPS_AT = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_])([\p{{L}}\p{{N}}][\p{{Ll}}\p{{N}}._\-]*AT[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*"
                    rf"(?:(?:DOT|PUNKT)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT)(?i:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
 # A dot spelled out between a provider and its domain ('anna bei gmx punkt de', 'gmx (dot) de')
-_SPELLED_DOT = r"(?:[ \t]+(?:punkt|dot)[ \t]+|[ \t]*[(\[{<][ \t]*(?:punkt|dot|\.)[ \t]*[)\]}>][ \t]*)"
+_SPELLED_DOT = r"(?:[ \t]+(?:punkt|pkt|dot|point)[ \t]+|[ \t]*[(\[{<][ \t]*(?:punkt|pkt|dot|point|\.)[ \t]*[)\]}>][ \t]*)"
 _BULLETS = "\u2022\u2023\u2043\u25aa\u25e6\u2219"
 _FREEMAIL = ("gmail|googlemail|gmx|web|hotmail|yahoo|outlook|live|icloud|posteo|t-online|freenet|mailbox|aol|arcor|"
              "protonmail|proton|yandex|mail|email|online|tutanota|tuta|me|msn|vodafone|magenta")
@@ -346,7 +346,7 @@ _SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:(?:[{_W}.\-][ \t]{{1,2}}){{2,}}|{_LO
                      rf"(?:[ \t]{{1,2}}[{_W}\-])*(?:[ \t]{{1,2}}\.[ \t]{{1,2}}[{_W}\-](?:[ \t]{{1,2}}[{_W}\-])*)+)(?:$|[^{_W}])")
 _TLD_SPACED = re.compile(r"\.[ \t]{1,2}((?:[^\W\d_][ \t]{1,2})*[^\W\d_])$")  # the spaced address's last label: letters
 _PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})"
-                       rf"((?:\.|{_SPELLED_DOT})(?:{_TLDS}))?)"
+                       rf"((?:\.|{_SPELLED_DOT})(?:{_TLDS})|[ \t]+(?:de|com|net|org|at|ch|eu))?)"
                        rf"(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
 # An @ in brackets before a provider's name alone ('anna.w(at)gmx', 'anna [ät] web'), or in dashes with spaces
 # around ('anna -at- posteo'): the 'at' written out or as @ (not '(a)', '(bei)', quotes or Markdown: '(a) Web,
@@ -365,13 +365,16 @@ _BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t
 _USER_NAME = re.compile(r".*[._0-9]")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
 _PROVIDERS_ALONE = frozenset(_ALONE.split("|"))
+#: Providers whose domain may follow after a space instead of a dot ('anna ät gmx de', 'anna bei web de').
+_SPACED_DOMAIN = _PROVIDERS_ALONE | {"web"}
 _MAIL_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:e-?mail(?:-?adresse)?|mail(?:adresse)?|adresse|erreichbar|kontakt|إيميل|ايميل|بريد)"
                         r"(?:[ \t]*[:=\-–][ \t]*|[ \t]+(?:an|unter|lautet|ist|is|to|at)[ \t]+)$")  # 'Mail: ', 'Adresse lautet '
 MAIL_HINTED = 30  # characters before an address without a user name's signs in which _MAIL_WORD looks
 #: Words in lower case before 'bei'/'auf' that are no user name: verbs ('anlegen bei gmx.de', 'melden'),
 #: and the small words of a sentence ('Tickets gibt es auf web.de', 'mehr Infos auch auf web.de').
 _NO_USER = re.compile(r"(?:[^\W\d_]*(?:en|ern|eln)|auch|mehr|es|bitte|nur|noch|gern|gerne|direkt|einfach|hier|dort|da|jetzt|"
-                      r"sofort|frag|nach|oder|und|infos?|online|konto|postfach|adresse|passwort|hilfe|kurs|also|so|wie|was)")
+                      r"sofort|frag|nach|oder|und|infos?|online|konto|postfach|adresse|passwort|hilfe|kurs|also|so|wie|was|"
+                      r"bin|bist|ist|seid|war|warst|hat|habe|hast|gibt|arbeite|arbeitest|arbeitet)")  # 'Ich arbeite bei web.de'
 _PRONOUNS = frozenset("uns mir mich dich dir euch ihm ihr ihnen sie wir ich du er es us me him her them we you".split())  # 'Schreib uns bei Outlook'
 _PROVIDER_SIGN = re.compile(rf"(?i)\s(?:at|ät|bei|auf)\s+(?:{_FREEMAIL})")
 
@@ -391,9 +394,11 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
                 yield m.span(1)
     if _PROVIDER_SIGN.search(view):
         for m in _each(_PROVIDER_AT, view):
-            name, provider = m.group(2), m.group(4).lower()
-            named = _user_name(name, view, text, m.start(2), domain=bool(m.group(5)))
-            if named and (m.group(5) or provider in _PROVIDERS_ALONE):
+            name, provider, domain = m.group(2), m.group(4).lower(), m.group(5)
+            if domain and domain[0] in " \t" and provider not in _SPACED_DOMAIN:
+                continue  # 'anna bei online de': only a provider that is no word has its domain after a space
+            named = _user_name(name, view, text, m.start(2), domain=bool(domain))
+            if named and (domain or provider in _PROVIDERS_ALONE):
                 yield m.span(1)
     if _BRACKETED_SIGN.search(view):
         for m in _each(_BRACKETED_PROVIDER, view):
@@ -409,9 +414,9 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
 # or by a spaced one ('anna . weiss @ ...': the part in lower case). Not a sentence's words before an address
 # ('Anmeldung bis Freitag . info@...', 'um 10 Uhr Punkt info@...', '12 . 03 . info@...', small words), a link's
 # last segment ('https://.../angebote/kurs-c047bb . info@...') or a word after a middle dot.
-_JOINED_BEFORE = re.compile(r"(?<![\w.\-/:@%=?&#~+·•])([^\W\d_][\w\-]{0,40})(?:([ \t]+(?:punkt|dot|PUNKT|DOT)[ \t]+"
-                            r"|[ \t]*[(\[{<](?i:punkt|dot)[)\]}>][ \t]*|[ \t]*[\-=](?i:punkt|dot)[\-=][ \t]*)|[ \t]+\.[ \t]+)$")
-_JOINED_SIGN = re.compile(r"(?i)(?:punkt|dot)[)\]}>\-=]?[ \t]*$|[ \t]\.[ \t]+$")  # what a joined part ends in, the quick check
+_JOINED_BEFORE = re.compile(r"(?<![\w.\-/:@%=?&#~+·•])([^\W\d_][\w\-]{0,40})(?:([ \t]+(?:punkt|pkt|dot|point|PUNKT|PKT|DOT|POINT)[ \t]+"
+                            r"|[ \t]*[(\[{<](?i:punkt|pkt|dot|point)[)\]}>][ \t]*|[ \t]*[\-=](?i:punkt|pkt|dot|point)[\-=][ \t]*)|[ \t]+\.[ \t]+)$")
+_JOINED_SIGN = re.compile(r"(?i)(?:punkt|pkt|dot|point)[)\]}>\-=]?[ \t]*$|[ \t]\.[ \t]+$")  # what a joined part ends in, the quick check
 _SMALL_WORDS = frozenset("the on at in um am ab bis uhr der die das dem den ist und oder sowie per an mit von via unter auch bitte "
                          "gern gerne mail email e-mail kontakt info infos".split())  # 'on the dot', 'Kontakt: auch . info@...'
 

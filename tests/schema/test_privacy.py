@@ -856,6 +856,14 @@ def test_a_bare_number_in_a_link_said_to_reach_someone_is_no_id(url, kept):
     ("Konto anlegen bei gmx punkt de", "Konto anlegen bei gmx punkt de"),
     ("Tickets gibt es auf web punkt de", "Tickets gibt es auf web punkt de"),
     ("mehr Infos bei web punkt de", "mehr Infos bei web punkt de"), ("Schreib uns bei gmx punkt de", "Schreib uns bei gmx punkt de"),
+    # 'pkt' and 'point' for the dot; the domain after a space where the provider is no word
+    ("anna pkt weiss at gmx pkt de", EMAIL_MASK), ("anna point weiss at gmail point com", EMAIL_MASK),
+    ("anna at tafel-leipzig pkt de", EMAIL_MASK), ("anna (pkt) weiss (at) gmx (pkt) de", EMAIL_MASK), ("annaweiss ät gmx de", EMAIL_MASK), ("anna bei web de", EMAIL_MASK),
+    ("anna bei online de", "anna bei online de"), ("Look at our web point of sale", "Look at our web point of sale"),
+    ("At this point we need help", "At this point we need help"), ("Abfahrt 10 Uhr pkt", "Abfahrt 10 Uhr pkt"),
+    # a verb before 'bei' is no user name
+    ("Ich arbeite bei web.de", "Ich arbeite bei web.de"), ("Ich bin bei gmx.de", "Ich bin bei gmx.de"),
+    ("Sie ist bei gmx.de angestellt", "Sie ist bei gmx.de angestellt"),
     # 'ruf ... an' right before the number, without ':' or 'unter'
     ("Ruf mich an 7392 65148", f"Ruf mich an {PHONE_MASK}"), ("Rufen Sie uns an 7392 65148", f"Rufen Sie uns an {PHONE_MASK}"),
     ("Ruf einfach an 7392 65148.", f"Ruf einfach an {PHONE_MASK}."),
