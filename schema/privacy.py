@@ -839,6 +839,17 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
         for a, b in _run_spans(blanked, match.start(), match.end(), budget, listed):
             last = b if _count_digits(blanked, a, b) >= 7 else -1
             yield a, b
+    if _ODD_SIGN.search(blanked):
+        for match in _ODD_JOINED.finditer(blanked):
+            if 7 <= _count_digits(blanked, *match.span()) <= 15 and _HINT.search(blanked, max(0, match.start() - HINTED), match.start()):
+                yield match.span()
+
+
+# Groups joined by what no number's run holds ('0151|7392|6514', '0151~7392~6514', '0151 # 7392 6514', '0151;7392;6514'),
+# right after a phone's word (_HINT), with a trunk or country prefix: 7 to 15 digits. Not a colon or a comma, which
+# join times and lists ('Tel. 08:00 12:00 13:00', 'Telefon 08, 09, 10, 11 Uhr').
+_ODD_SIGN = re.compile(r"\d[ \t]*[|~_#•·;\\][ \t]*\d")
+_ODD_JOINED = re.compile(r"(?<![\d.,:])(?:\+|0)\d+(?:[ \t]*[|~_#•·;\\ ][ \t]*\d{2,}){1,5}(?![\d.,:])")
 
 
 def forget() -> None:

@@ -893,6 +893,16 @@ def test_a_bare_number_in_a_link_said_to_reach_someone_is_no_id(url, kept):
     ("Kontakt: Anna, Lindenstraße 12 04109 Leipzig", "Kontakt: Anna, Lindenstraße 12 04109 Leipzig"),
     ("Kontakt: Sparkasse, 1100 5566 77", "Kontakt: Sparkasse, 1100 5566 77"), ("Kontakt: Raum: 1234567", "Kontakt: Raum: 1234567"),
     ("Kontakt: Mitgliedsausweis 12345678", "Kontakt: Mitgliedsausweis 12345678"),  # one name: a comma, colon or dash after
+    # groups joined by a bar, tilde, underscore, hash, bullet, semicolon or backslash after a phone's word
+    ("Handy 0151|7392|6514", f"Handy {PHONE_MASK}"), ("Handy 0151_7392_6514", f"Handy {PHONE_MASK}"),
+    ("Tel. 0151 # 7392 6514", f"Tel. {PHONE_MASK}"), ("Mobil: +49~151~7392~6514", f"Mobil: {PHONE_MASK}"),
+    ("Tel 0151;7392;6514", f"Tel {PHONE_MASK}"), ("Handy 0151 \\ 7392 \\ 6514", f"Handy {PHONE_MASK}"),
+    ("Handy: 0151 \u2022 7392 \u2022 6514", f"Handy: {PHONE_MASK}"),
+    ("Tel. 0341 | 2345678 | Fax 0341 | 2345679", f"Tel. {PHONE_MASK} | Fax {PHONE_MASK}"),
+    ("Handy 0151 | 7392 | 6514 | Mo-Fr", f"Handy {PHONE_MASK} | Mo-Fr"),
+    ("Raum 12 | 14 Tel. 08:00 12:00 13:00 17:00", "Raum 12 | 14 Tel. 08:00 12:00 13:00 17:00"),
+    ("Gruppe 1 | 2 Telefon 08, 09, 10, 11 Uhr", "Gruppe 1 | 2 Telefon 08, 09, 10, 11 Uhr"),
+    ("Preise | 0151 | 7392 | 6514", "Preise | 0151 | 7392 | 6514"), ("Tel | 1151 | 7392 | 6514", "Tel | 1151 | 7392 | 6514"),
 ])
 def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected):
     """Disguises that leaked through the rules above (a spelled dot before a provider's domain, 'Ruf mich an'
