@@ -334,7 +334,8 @@ _EMAIL = _linear(
 _CAPS_AT = _linear(rf"(?:^|[^\p{{L}}\p{{N}}_])([\p{{L}}\p{{N}}][\p{{Ll}}\p{{N}}._\-]*AT[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*"
                    rf"(?:(?:DOT|PUNKT)[\p{{Ll}}\p{{N}}][\p{{Ll}}\p{{N}}\-]*)*(?:DOT|PUNKT)(?i:{_TLDS}))(?:$|[^\p{{L}}\p{{N}}_])")
 # A dot spelled out between a provider and its domain ('anna bei gmx punkt de', 'gmx (dot) de')
-_SPELLED_DOT = r"(?:[ \t]+(?:punkt|pkt|dot|point)[ \t]+|[ \t]*[(\[{<][ \t]*(?:punkt|pkt|dot|point|\.)[ \t]*[)\]}>][ \t]*)"
+_SPELLED_DOT = (r"(?:[ \t]+(?:punkt|pkt|dot|point)[ \t]+|[ \t]*[(\[{<\"'„“”][ \t]*(?:punkt|pkt|dot|point|\.)[ \t]*[)\]}>\"'“”][ \t]*"
+                r"|[ \t]*[\-=*_#][ \t]*(?:punkt|pkt|dot|point)[ \t]*[\-=*_#][ \t]*|[ \t]+\.[ \t]*)")  # not '. ': a sentence's end ('Mail: anna at gmail. Es geht')
 _BULLETS = "\u2022\u2023\u2043\u25aa\u25e6\u2219"
 _FREEMAIL = ("gmail|googlemail|gmx|web|hotmail|yahoo|outlook|live|icloud|posteo|t-online|freenet|mailbox|aol|arcor|"
              "protonmail|proton|yandex|mail|email|online|tutanota|tuta|me|msn|vodafone|magenta")
@@ -367,6 +368,7 @@ _USER_NAME = re.compile(r".*[._0-9]")
 _PROVIDERS_ALONE = frozenset(_ALONE.split("|"))
 #: Providers whose domain may follow after a space instead of a dot ('anna ät gmx de', 'anna bei web de').
 _SPACED_DOMAIN = _PROVIDERS_ALONE | {"web"}
+_SPACE_TLD = re.compile(r"[ \t]+[a-z]+", re.I)  # a domain after a space (not 'punkt de')
 _MAIL_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:e-?mail(?:-?adresse)?|mail(?:adresse)?|adresse|erreichbar|kontakt|إيميل|ايميل|بريد)"
                         r"(?:[ \t]*[:=\-–][ \t]*|[ \t]+(?:an|unter|lautet|ist|is|to|at)[ \t]+)$")  # 'Mail: ', 'Adresse lautet '
 MAIL_HINTED = 30  # characters before an address without a user name's signs in which _MAIL_WORD looks
@@ -374,7 +376,8 @@ MAIL_HINTED = 30  # characters before an address without a user name's signs in 
 #: and the small words of a sentence ('Tickets gibt es auf web.de', 'mehr Infos auch auf web.de').
 _NO_USER = re.compile(r"(?:[^\W\d_]*(?:en|ern|eln)|auch|mehr|es|bitte|nur|noch|gern|gerne|direkt|einfach|hier|dort|da|jetzt|"
                       r"sofort|frag|nach|oder|und|infos?|online|konto|postfach|adresse|passwort|hilfe|kurs|also|so|wie|was|"
-                      r"bin|bist|ist|seid|war|warst|hat|habe|hast|gibt|arbeite|arbeitest|arbeitet)")  # 'Ich arbeite bei web.de'
+                      r"bin|bist|ist|sind|seid|war|warst|hat|habe|hast|gibt|arbeite|arbeitest|arbeitet|dazu|davon|darüber|hierzu|neu|alles|"
+                      r"alle)")  # 'Ich arbeite bei web.de', 'Wir sind auf web punkt de', 'Mehr dazu auf web (punkt) de'
 _PRONOUNS = frozenset("uns mir mich dich dir euch ihm ihr ihnen sie wir ich du er es us me him her them we you".split())  # 'Schreib uns bei Outlook'
 _PROVIDER_SIGN = re.compile(rf"(?i)\s(?:at|ät|bei|auf)\s+(?:{_FREEMAIL})")
 
@@ -395,7 +398,7 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
     if _PROVIDER_SIGN.search(view):
         for m in _each(_PROVIDER_AT, view):
             name, provider, domain = m.group(2), m.group(4).lower(), m.group(5)
-            if domain and domain[0] in " \t" and provider not in _SPACED_DOMAIN:
+            if domain and _SPACE_TLD.fullmatch(domain) and provider not in _SPACED_DOMAIN:
                 continue  # 'anna bei online de': only a provider that is no word has its domain after a space
             named = _user_name(name, view, text, m.start(2), domain=bool(domain))
             if named and (domain or provider in _PROVIDERS_ALONE):
@@ -411,12 +414,14 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
 
 # A part of a user name before an address's, on one line, joined by a spelled dot ('anna punkt weiss ät ...',
 # 'Anna punkt weiss', 'anna PUNKT weiss', 'anna (dot) weiss', 'anna -dot- weiss': group 2, the part in any case)
-# or by a spaced one ('anna . weiss @ ...': the part in lower case). Not a sentence's words before an address
+# or by a spaced one or a spelled underscore or dash ('anna . weiss @ ...', 'anna unterstrich weiss at ...': the
+# part in lower case; not 'Preis 10 Euro minus info@...'). Not a sentence's words before an address
 # ('Anmeldung bis Freitag . info@...', 'um 10 Uhr Punkt info@...', '12 . 03 . info@...', small words), a link's
 # last segment ('https://.../angebote/kurs-c047bb . info@...') or a word after a middle dot.
 _JOINED_BEFORE = re.compile(r"(?<![\w.\-/:@%=?&#~+·•])([^\W\d_][\w\-]{0,40})(?:([ \t]+(?:punkt|pkt|dot|point|PUNKT|PKT|DOT|POINT)[ \t]+"
-                            r"|[ \t]*[(\[{<](?i:punkt|pkt|dot|point)[)\]}>][ \t]*|[ \t]*[\-=](?i:punkt|pkt|dot|point)[\-=][ \t]*)|[ \t]+\.[ \t]+)$")
-_JOINED_SIGN = re.compile(r"(?i)(?:punkt|pkt|dot|point)[)\]}>\-=]?[ \t]*$|[ \t]\.[ \t]+$")  # what a joined part ends in, the quick check
+                            r"|[ \t]*[(\[{<](?i:punkt|pkt|dot|point)[)\]}>][ \t]*|[ \t]*[\-=](?i:punkt|pkt|dot|point)[\-=][ \t]*)"
+                            r"|[ \t]+(?:\.|unterstrich|underscore|bindestrich|minus|UNTERSTRICH|MINUS)[ \t]+)$")
+_JOINED_SIGN = re.compile(r"(?i)(?:punkt|pkt|dot|point|strich|underscore|minus)[)\]}>\-=]?[ \t]*$|[ \t]\.[ \t]+$")  # what a joined part ends in, the quick check
 _SMALL_WORDS = frozenset("the on at in um am ab bis uhr der die das dem den ist und oder sowie per an mit von via unter auch bitte "
                          "gern gerne mail email e-mail kontakt info infos".split())  # 'on the dot', 'Kontakt: auch . info@...'
 
@@ -500,8 +505,8 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # Where someone is reached, or their number, said right before a run of seven digits or more shaped like
 # a phone number (_REACH_SHAPE): 'erreichbar unter 1517 3926514', 'Sie erreichen Frau Müller unter der
 # Nummer ...', 'Melde dich unter ...', 'Kontakt: ...', 'Meine neue Nummer ist ...', 'You can reach me at
-# ...', "My number's ...", 'Ruf mich an ...', 'Du erreichst mich über ...' (not 'Wir erreichen über 1250000
-# Kinder': 'über' is 'more than' there), 'Call or text ...', 'رقمي ...', 'تواصل معي على ...'. A hotline of six
+# ...', "My number's ...", 'Ruf mich an ...' ('an' right before the run; not 'Der Ruf des Vereins hängt an ...'),
+# 'Call me back ...', 'Call/text ...', 'رقمي ...', 'تواصل معي على ...' ('über': _UEBER_REACH). A hotline of six
 # digits stays ('erreichbar unter 116 117'), as do times, coordinates and amounts ('erreichbar unter 9.00-12.00',
 # '1.200.000 Haushalte').
 # A name after 'Kontakt:', 'Ansprechpartner(in)' or 'Kontaktperson' right before the run ('Kontakt: Frau Müller,
@@ -509,20 +514,22 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # a name, or two or three names, each capitalised; none a street or a number's word, and without a title none a
 # room, an office or a court (not 'Kontakt: Raum 1234567', 'Kontakt: Frau Weiss Lindenstraße 12 04109', 'Kontakt:
 # Sparkasse Leipzig, 1100 5566 77', 'Kontakt: Amtsgericht Leipzig VR 1234567'; but 'Frau Döring', 'Herr Haus').
-_NAME = r"[A-ZÄÖÜ][^\W\d_]+(?<!straße)(?<!strasse)(?<!platz)(?<!allee)(?<!gasse)(?<!nummer)(?:-[A-ZÄÖÜ][^\W\d_]+)?"
+_CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-Ž]"  # Latin capitals ('Élodie', 'Şule', 'Łukasz'; from U+0100 on small letters too)
+_NAME = rf"{_CAPITAL}[^\W\d_]+(?<!straße)(?<!strasse)(?<!platz)(?<!allee)(?<!gasse)(?<!nummer)(?:-{_CAPITAL}[^\W\d_]+)?"
 _NO_TITLE_NAME = (r"(?!(?:Raum|Zimmer|Gebäude|Haus|Büro|Etage|Stock|Sparkasse|Volksbank|Bank|Konto|Postfach|Amt|Stelle|Verein|"
                   r"Steuernummer|Aktenzeichen|Kundennummer|Register|Vereinsregister|Amtsgericht|Registergericht|VR|HRB|HRA|"
                   rf"Nord|Süd|Ost|West|EG|OG|UG)(?![^\W\d_])){_NAME}")
 _CONTACT_NAMED = re.compile(
     r"(?<![^\W\d_])(?:[Kk]ontakt(?:person)?|KONTAKT|[Aa]nsprech(?:partner(?:in|In|\*in|:in|/in|_in)?|person)"
-    r"|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[:\-\u2013]?[ \t]+"
+    r"|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[:\-\u2013]?(?:[ \t]+|[ \t]*\n[ \t]*)"
     rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}"
-    rf"|{_NO_TITLE_NAME}(?:(?:[ \t]+{_NO_TITLE_NAME}){{1,2}}|(?=[ \t]*[,:/\-\u2013])))"
-    r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:/\-\u2013]?[ \t]*$")
-# The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (not across
-# a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815'); a line may
-# break between two of them, not a paragraph ('Sie erreichen mich telefonisch\nunter ...').
-_GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
+    rf"|{_NO_TITLE_NAME}(?:(?:[ \t]+{_NO_TITLE_NAME}){{1,2}}|(?=[ \t]*[,;|·(\u2013]|[ \t]+-)))"
+    r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:;|·/\-\u2013]?[ \t]*$")
+# The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (the eight not across
+# a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815'). A line may break
+# between a word's letter and a word in lower case ('Sie erreichen mich telefonisch\nunter ...'; not between a heading
+# and the next line: 'Hier melden\nVereinsregister unter ...', nor after a sentence's end: 'Meldet euch!\nunter ...').
+_GAP = r"(?:[ \t]+|(?<=[^\W\d_])[ \t]*[\n\u2028\u2029][ \t]*(?-i:(?=[a-zäöüß])))"
 _REACH_WORDS = rf"(?:(?:{_GAP}\S+){{0,5}}|(?:{_GAP}[^\W\d_]+){{6,8}})"
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
@@ -531,17 +538,24 @@ _HINT_REACH = re.compile(
     rf"{_REACH_WORDS}{_GAP}(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
     r"|(?:erreichbar|kontakt|anrufen|telefonisch)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:|anrufen"
-    rf"|(?:ruf|rufe|rufen|ruft|rufst)(?:{_GAP}[^\W\d_]+){{0,4}}{_GAP}an(?:[ \t]*:|{_GAP}unter(?:[ \t]+(?:der|folgender|dieser))?"
-    r"(?:[ \t]+(?:nummer|nr\.?))?)?"
-    r"|(?:call|text|phone|ring)(?:[ \t]+or[ \t]+(?:call|text))?[ \t]+(?:me|us)(?:[ \t]+(?:now|today|anytime))?"
-    r"|call[ \t]+or[ \t]+text|text[ \t]+or[ \t]+call"
-    rf"|(?:erreichbar|(?:erreichen|erreichst|erreicht)(?:[ \t]+[^\W\d_]+)?[ \t]+(?:mich|uns|euch))(?:{_GAP}[^\W\d_]+){{0,2}}"
-    rf"{_GAP}(?:über|ueber)"
+    r"|(?<!der )(?<!des )(?<!den )(?<!dem )(?<!ein )(?<!einen )(?<!guten )(?<!seinen )(?<!ihren )(?<!unseren )"
+    rf"(?:ruf|rufe|rufen|ruft|rufst)(?:{_GAP}[^\W\d_]+){{0,6}}{_GAP}an(?:[ \t]*:|{_GAP}unter(?:[ \t]+(?:der|folgender|dieser))?"
+    r"(?:[ \t]+(?:nummer|nr\.?))?|(?=[ \t]*(?:[\-\u2013][ \t]*)?$))"
+    rf"|(?:call|text|phone|ring)(?:{_GAP}(?:or|/)[ \t]*(?:call|text|whatsapp|sms))?{_GAP}(?:me|us)"
+    rf"(?:{_GAP}(?:back|now|today|tonight|anytime|any[ \t]+time|or[ \t]+text|or[ \t]+call|or[ \t]+whatsapp))?"
+    rf"|(?:call|phone)[ \t]*(?:{_GAP}or{_GAP}|/|&)[ \t]*(?:text|whatsapp|sms)|text[ \t]*(?:{_GAP}or{_GAP}|/)[ \t]*call"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
     r"(?:[ \t]+(?:für|fuer|for)(?:[ \t]+[^\W\d_]+){1,2}[ \t]*:|[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
     r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|(?:للتواصل|للاتصال)(?:[ \t]+مع(?:[ \t]+[^\W\d_]+){1,2})?"
     r"|(?:تواصل|تواصلوا|اتصل|اتصلوا)(?:[ \t]+\S+){0,4}[ \t]+على(?:[ \t]+الرقم)?"
     r")[\W_]{0,5}$")
+# 'über' where it says how someone is reached ('Du erreichst mich über ...', 'erreichbar über ...', 'Zu erreichen über ...',
+# '... über 7392 65148 erreichen'), only before a number in groups: 'über' is 'more than' too ('Jedes Jahr erreichen
+# uns über 1500000 Anfragen', 'erreichbar für über 1500000 Menschen').
+_UEBER_REACH = re.compile(
+    rf"(?i)(?<![^\W\d_])(?:erreichbar|zu{_GAP}erreichen|(?:erreichen|erreichst|erreicht|erreichbar)(?:{_GAP}[^\W\d_]+)?{_GAP}"
+    rf"(?:mich|uns|euch))(?:{_GAP}[^\W\d_]+){{0,2}}{_GAP}(?:über|ueber|via)[\W_]{{0,5}}$")
+_UEBER = re.compile(r"(?i)(?<![^\W\d_])(?:über|ueber)[ \t]*$")
 # The same said after it, with 'unter' before ('Ich bin unter 1517 3926514 (telefonisch) erreichbar', '... zu
 # erreichen', 'unter der Nummer ... erreichbar').
 _REACH_AFTER = re.compile(r"(?i)[ \t]+(?:[^\W\d_]+[ \t]+)?(?:erreichbar|zu[ \t]+erreichen|erreichen|erreicht|anrufen|melden)(?![^\W\d_])")
@@ -1102,7 +1116,9 @@ def _said_to_reach(text: str, before: str, end: int, run: str) -> bool:
     return bool(_HINT_REACH.search(before)
                 or (_CONTACT_NAMED.search(before) and not (_HOUSE_POSTCODE.fullmatch(run) and _TOWN_AFTER.match(text, end)))
                 or (_REACH_AFTER.match(text, end) and _UNTER.search(before[-HINTED:]))
-                or (_AN_AFTER.match(text, end) and _RUF_UNTER.search(before)))
+                or (_AN_AFTER.match(text, end) and _RUF_UNTER.search(before))
+                or (not run.isdigit() and (_UEBER_REACH.search(before)
+                                           or (_REACH_AFTER.match(text, end) and _UEBER.search(before[-HINTED:])))))
 
 
 # -- the gate --------------------------------------------------------------------------------
