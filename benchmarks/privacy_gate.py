@@ -31,6 +31,9 @@ SHAPES = {
     "padded lists": "Tel. 0151 73926514" + " " * 400 + "\n01.03. 10:00 - 12:00 Uhr, 1516 7654321 und 1234567 / 2024 2025, ",
     "mail words": "Mail: anna bei gmx.de, annaATwebDOTde a n n a @ w e b . d e anna\u00b7at\u00b7gmx\u00b7de Konto auf web.de ",
     "phone labels": "Telefonnummer (Büro): 1517 3926514, Handynummer lautet 0 1 5 1 l 2 3 4 5 6 7 49 151 73926514 ",
+    # groups joined by odd signs, and a prefixed number before a long run of spaces (once quadratic)
+    "odd joins": "Liste 1;2. Handy 0151|7392|6514 Nr 01" + " " * 2000 + "x ",
+    "reach words": "Ruf mich\nan 7392 65148, Du erreichst mich über 7392 65148. Kontakt: Anna, 7392 65148 Call/text me 555 123 4567 ",
 }
 
 

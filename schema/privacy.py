@@ -366,7 +366,8 @@ _BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t
 _USER_NAME = re.compile(r".*[._0-9]")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
 _PROVIDERS_ALONE = frozenset(_ALONE.split("|"))
-#: Providers whose domain may follow after a space instead of a dot ('anna ät gmx de', 'anna bei web de').
+#: Providers whose domain may follow after a space instead of a dot ('anna ät gmx de'): those that are no word, and
+#: web, whose 'web de' is one's address all the same ('anna bei web de').
 _SPACED_DOMAIN = _PROVIDERS_ALONE | {"web"}
 _SPACE_TLD = re.compile(r"[ \t]+[a-z]+", re.I)  # a domain after a space (not 'punkt de')
 _MAIL_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:e-?mail(?:-?adresse)?|mail(?:adresse)?|adresse|erreichbar|kontakt|إيميل|ايميل|بريد)"
@@ -515,7 +516,7 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # room, an office or a court (not 'Kontakt: Raum 1234567', 'Kontakt: Frau Weiss Lindenstraße 12 04109', 'Kontakt:
 # Sparkasse Leipzig, 1100 5566 77', 'Kontakt: Amtsgericht Leipzig VR 1234567'; but 'Frau Döring', 'Herr Haus').
 _CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-Ž]"  # Latin capitals ('Élodie', 'Şule', 'Łukasz'; from U+0100 on small letters too)
-_NAME = rf"{_CAPITAL}[^\W\d_]+(?<!straße)(?<!strasse)(?<!platz)(?<!allee)(?<!gasse)(?<!nummer)(?:-{_CAPITAL}[^\W\d_]+)?"
+_NAME = rf"{_CAPITAL}[^\W\d_]+(?<!straße)(?<!strasse)(?<!platz)(?<!allee)(?<!gasse)(?<!nummer)(?<!konto)(?:-{_CAPITAL}[^\W\d_]+)?"
 _NO_TITLE_NAME = (r"(?!(?:Raum|Zimmer|Gebäude|Haus|Büro|Etage|Stock|Sparkasse|Volksbank|Bank|Konto|Postfach|Amt|Stelle|Verein|"
                   r"Steuernummer|Aktenzeichen|Kundennummer|Register|Vereinsregister|Amtsgericht|Registergericht|VR|HRB|HRA|"
                   rf"Nord|Süd|Ost|West|EG|OG|UG)(?![^\W\d_])){_NAME}")
@@ -523,13 +524,14 @@ _CONTACT_NAMED = re.compile(
     r"(?<![^\W\d_])(?:[Kk]ontakt(?:person)?|KONTAKT|[Aa]nsprech(?:partner(?:in|In|\*in|:in|/in|_in)?|person)"
     r"|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[:\-\u2013]?(?:[ \t]+|[ \t]*\n[ \t]*)"
     rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}"
-    rf"|{_NO_TITLE_NAME}(?:(?:[ \t]+{_NO_TITLE_NAME}){{1,2}}|(?=[ \t]*[,;|·(\u2013]|[ \t]+-)))"
-    r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:;|·/\-\u2013]?[ \t]*$")
+    rf"|{_NO_TITLE_NAME}(?:(?:[ \t]+{_NO_TITLE_NAME}){{1,2}}|(?=(?:[ \t]*\([^()\n]{{1,24}}\))?[ \t]*[,|·•/\-\u2013])))"
+    r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:;|·•/\-\u2013]?[ \t]*$")
 # The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (the eight not across
 # a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815'). A line may break
-# between a word's letter and a word in lower case ('Sie erreichen mich telefonisch\nunter ...'; not between a heading
-# and the next line: 'Hier melden\nVereinsregister unter ...', nor after a sentence's end: 'Meldet euch!\nunter ...').
-_GAP = r"(?:[ \t]+|(?<=[^\W\d_])[ \t]*[\n\u2028\u2029][ \t]*(?-i:(?=[a-zäöüß])))"
+# before a word in lower case or a title, not after a sentence's end ('Sie erreichen mich (telefonisch)\nunter ...',
+# 'Sie erreichen\nFrau Müller unter ...'; not between a heading and the next line: 'Hier melden\nVereinsregister
+# unter ...', nor 'Meldet euch!\nunter ...').
+_GAP = r"(?:[ \t]+|(?<![.!?:;])[ \t]*[\n\u2028\u2029][ \t]*(?-i:(?=[a-zß-öø-ÿ]|(?:Frau|Herr|Dr\.)[ \t])))"
 _REACH_WORDS = rf"(?:(?:{_GAP}\S+){{0,5}}|(?:{_GAP}[^\W\d_]+){{6,8}})"
 _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
@@ -538,9 +540,10 @@ _HINT_REACH = re.compile(
     rf"{_REACH_WORDS}{_GAP}(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
     r"|(?:erreichbar|kontakt|anrufen|telefonisch)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:|anrufen"
-    r"|(?<!der )(?<!des )(?<!den )(?<!dem )(?<!ein )(?<!einen )(?<!guten )(?<!seinen )(?<!ihren )(?<!unseren )"
+    r"|(?<!\bder )(?<!\bdes )(?<!\bden )(?<!\bdem )(?<!\bein )(?<!\beinen )(?<!\bguten )(?<!\bsein )(?<!\bseinen )"
+    r"(?<!\bihr )(?<!\bihren )(?<!\bunser )(?<!\bunseren )(?<!\beuer )(?<!\bkein )"
     rf"(?:ruf|rufe|rufen|ruft|rufst)(?:{_GAP}[^\W\d_]+){{0,6}}{_GAP}an(?:[ \t]*:|{_GAP}unter(?:[ \t]+(?:der|folgender|dieser))?"
-    r"(?:[ \t]+(?:nummer|nr\.?))?|(?=[ \t]*(?:[\-\u2013][ \t]*)?$))"
+    r"(?:[ \t]+(?:nummer|nr\.?))?|(?=[ \t]*(?:[\-\u2013,!\u2192][ \t]*)?\Z))"
     rf"|(?:call|text|phone|ring)(?:{_GAP}(?:or|/)[ \t]*(?:call|text|whatsapp|sms))?{_GAP}(?:me|us)"
     rf"(?:{_GAP}(?:back|now|today|tonight|anytime|any[ \t]+time|or[ \t]+text|or[ \t]+call|or[ \t]+whatsapp))?"
     rf"|(?:call|phone)[ \t]*(?:{_GAP}or{_GAP}|/|&)[ \t]*(?:text|whatsapp|sms)|text[ \t]*(?:{_GAP}or{_GAP}|/)[ \t]*call"
@@ -855,15 +858,24 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
             yield a, b
     if _ODD_SIGN.search(blanked):
         for match in _ODD_JOINED.finditer(blanked):
-            if 7 <= _count_digits(blanked, *match.span()) <= 15 and _HINT.search(blanked, max(0, match.start() - HINTED), match.start()):
-                yield match.span()
+            a, b = match.span()
+            if 7 <= _count_digits(blanked, a, b) <= 15 and not (ids and _is_id(text, a, b)) \
+                    and (_ODD_HINT.search(blanked, max(0, a - HINTED), a) or _HINT_FAR.search(_window(blanked, a))) \
+                    and _no_amount(blanked, match.group(), b):
+                yield a, b
 
 
 # Groups joined by what no number's run holds ('0151|7392|6514', '0151~7392~6514', '0151 # 7392 6514', '0151;7392;6514'),
-# right after a phone's word (_HINT), with a trunk or country prefix: 7 to 15 digits. Not a colon or a comma, which
-# join times and lists ('Tel. 08:00 12:00 13:00', 'Telefon 08, 09, 10, 11 Uhr').
+# right after a phone's word that starts a word (not 'Kapitel 01|02|03|04', 'Hotel', 'Beruf') or a phone number's
+# word further back ('Meine Handynummer lautet ...'), with a trunk or country prefix: 7 to 15 digits, no amount
+# ('Tel 08|09|10|11 Uhr'). Not a colon or a comma, which join times and lists ('Tel. 08:00 12:00 13:00', 'Telefon
+# 08, 09, 10, 11 Uhr'). A space alone joins too, but no space stands in the sign's class: spaces on both sides of
+# it made the search quadratic in a long run of spaces.
 _ODD_SIGN = re.compile(r"\d[ \t]*[|~_#•·;\\][ \t]*\d")
-_ODD_JOINED = re.compile(r"(?<![\d.,:])(?:\+|0)\d+(?:[ \t]*[|~_#•·;\\ ][ \t]*\d{2,}){1,5}(?![\d.,:])")
+_ODD_JOINED = re.compile(r"(?<![\d.,:])(?:\+|0)\d+(?:(?:[ \t]*[|~_#•·;\\][ \t]*|[ \t]+)\d{2,}){1,5}(?![\d.,:])")
+_ODD_HINT = re.compile(r"(?i)(?<![^\W\d_])(?:tel|phone|mobil|mobile|mobilfunk|festnetz|fax|telefax|whats ?app|signal|sms|"
+                       r"[^\W\d_]*(?:telefon|handy|fon)|[^\W\d_]*(?:telefon|handy|mobil|fon)(?:nummer|nr))\.?"
+                       r"(?:[ \t]*\([^()\n]{1,24}\))?[\W_]{0,4}$")
 
 
 def forget() -> None:
