@@ -519,12 +519,16 @@ _CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-Ž]"  # Latin capitals ('Élodie', 'Şule', 'Łukas
 _NAME = rf"{_CAPITAL}[^\W\d_]+(?<!straße)(?<!strasse)(?<!platz)(?<!allee)(?<!gasse)(?<!nummer)(?<!konto)(?:-{_CAPITAL}[^\W\d_]+)?"
 _NO_TITLE_NAME = (r"(?!(?:Raum|Zimmer|Gebäude|Haus|Büro|Etage|Stock|Sparkasse|Volksbank|Bank|Konto|Postfach|Amt|Stelle|Verein|"
                   r"Steuernummer|Aktenzeichen|Kundennummer|Register|Vereinsregister|Amtsgericht|Registergericht|VR|HRB|HRA|"
-                  rf"Nord|Süd|Ost|West|EG|OG|UG)(?![^\W\d_])){_NAME}")
+                  r"Nord|Süd|Ost|West|EG|OG|UG|(?:Mon|Diens|Donners|Frei|Sams|Sonn)tags?|Mittwochs?|Sonnabends?)(?![^\W\d_]))"
+                  rf"{_NAME}")
+# A single name: none that ends as a building's or an office's does ('Kontakt: Gemeindehaus - ...', 'Stadtteilzentrum,').
+_SINGLE_NAME = (rf"{_NO_TITLE_NAME}(?<!haus)(?<!zentrum)(?<!heim)(?<!amt)(?<!stelle)(?<!büro)(?<!schule)(?<!kirche)"
+                r"(?<!halle)(?<!verein)(?<!tafel)(?<!laden)(?<!treff)(?<!werk)")
 _CONTACT_NAMED = re.compile(
     r"(?<![^\W\d_])(?:[Kk]ontakt(?:person)?|KONTAKT|[Aa]nsprech(?:partner(?:in|In|\*in|:in|/in|_in)?|person)"
     r"|[Cc]ontact(?:[ \t]+person)?)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[:\-\u2013]?(?:[ \t]+|[ \t]*\n[ \t]*)"
     rf"(?:(?:(?:Frau|Herr|Hr\.|Fr\.|Mrs?\.|Ms\.|Dr\.|Prof\.)[ \t]+)+(?:{_NAME}[ \t]+){{0,2}}{_NAME}"
-    rf"|{_NO_TITLE_NAME}(?:(?:[ \t]+{_NO_TITLE_NAME}){{1,2}}|(?=(?:[ \t]*\([^()\n]{{1,24}}\))?[ \t]*[,|·•/\-\u2013])))"
+    rf"|{_NO_TITLE_NAME}(?:[ \t]+{_NO_TITLE_NAME}){{1,2}}|{_SINGLE_NAME}(?=(?:[ \t]*\([^()\n]{{1,24}}\))?[ \t]*[,|·•/\-\u2013]))"
     r"(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*[,:;|·•/\-\u2013]?[ \t]*$")
 # The words between a verb and its 'unter': up to five of any kind, or up to eight plain words (the eight not across
 # a sentence's or clause's end: 'Melde dich bei uns! Das Projekt ist registriert unter 20240815'). A line may break

@@ -931,6 +931,10 @@ def test_a_bare_number_in_a_link_said_to_reach_someone_is_no_id(url, kept):
     ("Kontakt: Anna / 7392 65148", f"Kontakt: Anna / {PHONE_MASK}"), ("Kontakt: Anna-7392 65148", f"Kontakt: Anna-{PHONE_MASK}"),
     ("Kontakt: Geschäftsstelle (Büro) 1234 5678", "Kontakt: Geschäftsstelle (Büro) 1234 5678"),
     ("Kontakt: Spendenkonto; 1234 5678", "Kontakt: Spendenkonto; 1234 5678"),
+    # helper-40's review: a single word that names a building, an office or a weekday is no name
+    ("Kontakt: Stadtteilzentrum, 1234 5678 Besuche", "Kontakt: Stadtteilzentrum, 1234 5678 Besuche"),
+    ("Kontakt: Gemeindehaus - 2024 0815", "Kontakt: Gemeindehaus - 2024 0815"),
+    ("Kontakt: Mittwochs / 1800 2000", "Kontakt: Mittwochs / 1800 2000"),
     ("| Kapitel | 01|02|03|04 |", "| Kapitel | 01|02|03|04 |"), ("Hotel 0815|2024|11 Nächte", "Hotel 0815|2024|11 Nächte"),
     ("Telefonzeiten: Tel 08|09|10|11 Uhr", "Telefonzeiten: Tel 08|09|10|11 Uhr"), ("Aufruf 0001 • 2025 • 0042", "Aufruf 0001 • 2025 • 0042"),
     ("Meine Handynummer lautet 0151|7392|6514", f"Meine Handynummer lautet {PHONE_MASK}"),
