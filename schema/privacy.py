@@ -515,6 +515,9 @@ HINTED_FAR = 64  # characters before a run in which _HINT_FAR looks
 # a name, or two or three names, each capitalised; none a street or a number's word, and without a title none a
 # room, an office or a court (not 'Kontakt: Raum 1234567', 'Kontakt: Frau Weiss Lindenstraße 12 04109', 'Kontakt:
 # Sparkasse Leipzig, 1100 5566 77', 'Kontakt: Amtsgericht Leipzig VR 1234567'; but 'Frau Döring', 'Herr Haus').
+# Or a single name with a comma, dash, bar, slash or middle dot after it, a bracket between allowed ('Kontakt: Anna,
+# ...', 'Kontakt: Anna (Büro), ...'; not before a colon: 'Kontakt: Referenz: 20251234', nor a building, an office or
+# a weekday: 'Kontakt: Gemeindehaus - 2024 0815', 'Kontakt: Mittwochs / 1800 2000').
 _CAPITAL = "[A-ZÀ-ÖØ-ÞĀ-Ž]"  # Latin capitals ('Élodie', 'Şule', 'Łukasz'; from U+0100 on small letters too)
 _NAME = rf"{_CAPITAL}[^\W\d_]+(?<!straße)(?<!strasse)(?<!platz)(?<!allee)(?<!gasse)(?<!nummer)(?<!konto)(?:-{_CAPITAL}[^\W\d_]+)?"
 _NO_TITLE_NAME = (r"(?!(?:Raum|Zimmer|Gebäude|Haus|Büro|Etage|Stock|Sparkasse|Volksbank|Bank|Konto|Postfach|Amt|Stelle|Verein|"
