@@ -939,6 +939,11 @@ def test_a_bare_number_in_a_link_said_to_reach_someone_is_no_id(url, kept):
     ("Telefonzeiten: Tel 08|09|10|11 Uhr", "Telefonzeiten: Tel 08|09|10|11 Uhr"), ("Aufruf 0001 • 2025 • 0042", "Aufruf 0001 • 2025 • 0042"),
     ("Meine Handynummer lautet 0151|7392|6514", f"Meine Handynummer lautet {PHONE_MASK}"),
     ("Handy (privat): 0151|7392|6514", f"Handy (privat): {PHONE_MASK}"), ("Mobiltelefon: 0151|7392|6514", f"Mobiltelefon: {PHONE_MASK}"),
+    # odd joins after words that say someone is reached there; 'via'; 'Call me tomorrow'
+    ("erreichbar unter 0151|7392|6514", f"erreichbar unter {PHONE_MASK}"), ("Ruf mich an 0151|7392|6514", f"Ruf mich an {PHONE_MASK}"),
+    ("Reach me via 555 123 4567", f"Reach me via {PHONE_MASK}"), ("Kontaktieren Sie uns via 7392 65148", f"Kontaktieren Sie uns via {PHONE_MASK}"),
+    ("Call me tomorrow 7392 65148", f"Call me tomorrow {PHONE_MASK}"),
+    ("Die Anmeldung läuft via 2048113", "Die Anmeldung läuft via 2048113"),
     ("annaweiss bei mail punkt de", EMAIL_MASK), ("annaweiss bei proton punkt me", EMAIL_MASK),
     ("annaweiss bei gmx . de", EMAIL_MASK), ("annaweiss bei gmx -punkt- de", EMAIL_MASK), ('annaweiss bei gmx "punkt" de', EMAIL_MASK),
     ("Wir sind auf web . de zu finden", "Wir sind auf web . de zu finden"), ("Mehr dazu auf web (punkt) de", "Mehr dazu auf web (punkt) de"),
