@@ -867,7 +867,8 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
         for match in _ODD_JOINED.finditer(blanked):
             a, b = match.span()
             if 7 <= _count_digits(blanked, a, b) <= 15 and not (ids and _is_id(text, a, b)) \
-                    and (_ODD_HINT.search(blanked, max(0, a - HINTED), a) or _HINT_FAR.search(_window(blanked, a))
+                    and (_ODD_HINT.search(blanked, max(0, a - HINTED), a) or _ODD_AFTER.match(blanked, b)
+                         or _HINT_FAR.search(_window(blanked, a))
                          or _said_to_reach(blanked, _window(blanked, a), b, match.group())) \
                     and _no_amount(blanked, match.group(), b):
                 yield a, b
@@ -875,12 +876,14 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
 
 # Groups joined by what no number's run holds ('0151|7392|6514', '0151~7392~6514', '0151 # 7392 6514', '0151;7392;6514'),
 # right after a phone's word that starts a word (not 'Kapitel 01|02|03|04', 'Hotel', 'Beruf'), a phone number's
-# word further back ('Meine Handynummer lautet ...') or words that say someone is reached there ('erreichbar unter'), with a trunk or country prefix: 7 to 15 digits, no amount
+# word further back ('Meine Handynummer lautet ...'), words that say someone is reached there ('erreichbar unter') or
+# a phone's word in brackets after it ('0151|7392|6514 (Handy)'), with a trunk or country prefix: 7 to 15 digits, no amount
 # ('Tel 08|09|10|11 Uhr'). Not a colon or a comma, which join times and lists ('Tel. 08:00 12:00 13:00', 'Telefon
 # 08, 09, 10, 11 Uhr'). A space alone joins too, but no space stands in the sign's class: spaces on both sides of
 # it made the search quadratic in a long run of spaces.
 _ODD_SIGN = re.compile(r"\d[ \t]*[|~_#•·;\\][ \t]*\d")
 _ODD_JOINED = re.compile(r"(?<![\d.,:])(?:\+|0)\d+(?:(?:[ \t]*[|~_#•·;\\][ \t]*|[ \t]+)\d{2,}){1,5}(?![\d.,:])")
+_ODD_AFTER = re.compile(r"(?i)[ \t]*[(\[][ \t]*(?:handy|mobil|tel|telefon|festnetz|whats ?app|signal|sms)(?![^\W\d_])")  # '... (Handy)'
 _ODD_HINT = re.compile(r"(?i)(?<![^\W\d_])(?:tel|phone|mobil|mobile|mobilfunk|festnetz|fax|telefax|whats ?app|signal|sms|"
                        r"[^\W\d_]*(?:telefon|handy|fon)|[^\W\d_]*(?:telefon|handy|mobil|fon)(?:nummer|nr))\.?"
                        r"(?:[ \t]*\([^()\n]{1,24}\))?[\W_]{0,4}$")

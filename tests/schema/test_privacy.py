@@ -944,6 +944,7 @@ def test_a_bare_number_in_a_link_said_to_reach_someone_is_no_id(url, kept):
     ("Reach me via 555 123 4567", f"Reach me via {PHONE_MASK}"), ("Kontaktieren Sie uns via 7392 65148", f"Kontaktieren Sie uns via {PHONE_MASK}"),
     ("Call me tomorrow 7392 65148", f"Call me tomorrow {PHONE_MASK}"),
     ("Die Anmeldung läuft via 2048113", "Die Anmeldung läuft via 2048113"),
+    ("0151|7392|6514 (Handy)", f"{PHONE_MASK} (Handy)"), ("| 0151 | 2024 | 0042 (Telefonie-Kosten)", "| 0151 | 2024 | 0042 (Telefonie-Kosten)"),
     ("annaweiss bei mail punkt de", EMAIL_MASK), ("annaweiss bei proton punkt me", EMAIL_MASK),
     ("annaweiss bei gmx . de", EMAIL_MASK), ("annaweiss bei gmx -punkt- de", EMAIL_MASK), ('annaweiss bei gmx "punkt" de', EMAIL_MASK),
     ("Wir sind auf web . de zu finden", "Wir sind auf web . de zu finden"), ("Mehr dazu auf web (punkt) de", "Mehr dazu auf web (punkt) de"),
