@@ -544,7 +544,7 @@ _HINT_REACH = re.compile(
     r"(?i)(?<![^\W\d_])(?:"
     r"(?:erreichbar|erreichen|erreichst|erreicht|meld|melde|meldet|melden|anruf|anrufe|anrufen|kontaktieren|kontaktiere|"
     r"kontaktiert|reachable|reached|reach|call|text|contact)"
-    rf"{_REACH_WORDS}{_GAP}(?:unter|at|on|via)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
+    rf"{_REACH_WORDS}{_GAP}(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
     r"|(?:erreichbar|kontakt|anrufen|telefonisch)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:|anrufen"
     r"|(?<!\bder )(?<!\bdes )(?<!\bden )(?<!\bdem )(?<!\bein )(?<!\beinen )(?<!\bguten )(?<!\bsein )(?<!\bseinen )"
@@ -553,6 +553,7 @@ _HINT_REACH = re.compile(
     r"(?:[ \t]+(?:nummer|nr\.?))?|(?=[ \t]*(?:[\-\u2013,!\u2192][ \t]*)?\Z))"
     rf"|(?:call|text|phone|ring)(?:{_GAP}(?:or|/)[ \t]*(?:call|text|whatsapp|sms))?{_GAP}(?:me|us)"
     rf"(?:{_GAP}(?:back|now|today|tonight|tomorrow|later|anytime|any[ \t]+time|or[ \t]+text|or[ \t]+call|or[ \t]+whatsapp))?"
+    r"(?=[ \t]*(?:[:\-\u2013,][ \t]*)?\Z)"
     rf"|(?:call|phone)[ \t]*(?:{_GAP}or{_GAP}|/|&)[ \t]*(?:text|whatsapp|sms)|text[ \t]*(?:{_GAP}or{_GAP}|/)[ \t]*call"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
     r"(?:[ \t]+(?:für|fuer|for)(?:[ \t]+[^\W\d_]+){1,2}[ \t]*:|[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
@@ -868,22 +869,21 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
             a, b = match.span()
             if 7 <= _count_digits(blanked, a, b) <= 15 and not (ids and _is_id(text, a, b)) \
                     and (_ODD_HINT.search(blanked, max(0, a - HINTED), a) or _ODD_AFTER.match(blanked, b)
-                         or _HINT_FAR.search(_window(blanked, a))
-                         or _said_to_reach(blanked, _window(blanked, a), b, match.group())) \
+                         or _HINT_FAR.search(_window(blanked, a))) \
                     and _no_amount(blanked, match.group(), b):
                 yield a, b
 
 
 # Groups joined by what no number's run holds ('0151|7392|6514', '0151~7392~6514', '0151 # 7392 6514', '0151;7392;6514'),
 # right after a phone's word that starts a word (not 'Kapitel 01|02|03|04', 'Hotel', 'Beruf'), a phone number's
-# word further back ('Meine Handynummer lautet ...'), words that say someone is reached there ('erreichbar unter') or
-# a phone's word in brackets after it ('0151|7392|6514 (Handy)'), with a trunk or country prefix: 7 to 15 digits, no amount
+# word further back ('Meine Handynummer lautet ...') or a phone's word alone in brackets after it ('0151|7392|6514
+# (Handy)'; not '(Tel Aviv)', '(SMS-Paket)'), with a trunk or country prefix: 7 to 15 digits, no amount
 # ('Tel 08|09|10|11 Uhr'). Not a colon or a comma, which join times and lists ('Tel. 08:00 12:00 13:00', 'Telefon
 # 08, 09, 10, 11 Uhr'). A space alone joins too, but no space stands in the sign's class: spaces on both sides of
 # it made the search quadratic in a long run of spaces.
 _ODD_SIGN = re.compile(r"\d[ \t]*[|~_#•·;\\][ \t]*\d")
 _ODD_JOINED = re.compile(r"(?<![\d.,:])(?:\+|0)\d+(?:(?:[ \t]*[|~_#•·;\\][ \t]*|[ \t]+)\d{2,}){1,5}(?![\d.,:])")
-_ODD_AFTER = re.compile(r"(?i)[ \t]*[(\[][ \t]*(?:handy|mobil|tel|telefon|festnetz|whats ?app|signal|sms)(?![^\W\d_])")  # '... (Handy)'
+_ODD_AFTER = re.compile(r"(?i)[ \t]*[(\[][ \t]*(?:handy|mobil|tel\.?|telefon|festnetz|whats ?app|signal|sms)[ \t]*[)\]]")
 _ODD_HINT = re.compile(r"(?i)(?<![^\W\d_])(?:tel|phone|mobil|mobile|mobilfunk|festnetz|fax|telefax|whats ?app|signal|sms|"
                        r"[^\W\d_]*(?:telefon|handy|fon)|[^\W\d_]*(?:telefon|handy|mobil|fon)(?:nummer|nr))\.?"
                        r"(?:[ \t]*\([^()\n]{1,24}\))?[\W_]{0,4}$")
