@@ -48,7 +48,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 13
+VERSION = 14
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -346,7 +346,7 @@ _FREEMAIL_NAMES = frozenset(_FREEMAIL.split("|")) - {"online", "me", "email", "m
 _SPACED_AT = _linear(rf"(?:^|[^{_W}.\-])((?:(?:[{_W}.\-][ \t]{{1,2}}){{2,}}|{_LOCAL_PART}[ \t]{{1,2}})@\s{{1,2}}[{_W}\-]"
                      rf"(?:[ \t]{{1,2}}[{_W}\-])*(?:[ \t]{{1,2}}\.[ \t]{{1,2}}[{_W}\-](?:[ \t]{{1,2}}[{_W}\-])*)+)(?:$|[^{_W}])")
 _TLD_SPACED = re.compile(r"\.[ \t]{1,2}((?:[^\W\d_][ \t]{1,2})*[^\W\d_])$")  # the spaced address's last label: letters
-_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})\s+(at|ät|bei|auf)\s+({_FREEMAIL})"
+_PROVIDER_AT = _linear(rf"(?i)(?:^|[^{_W}.\-])(({_LOCAL_PART})(?:\s+(at|ät|bei|auf)\s+|[ \t]+(@)[ \t]*|[ \t]*(@)[ \t]+)({_FREEMAIL})"
                        rf"((?:\.|{_SPELLED_DOT})(?:{_TLDS})|[ \t]+(?:de|com|net|org|at|ch|eu))?)"
                        rf"(?:$|[^{_W}.\-]|[.\-](?:$|\s))")
 # An @ in brackets before a provider's name alone ('anna.w(at)gmx', 'anna [ät] web'), or in dashes with spaces
@@ -380,7 +380,46 @@ _NO_USER = re.compile(r"(?:[^\W\d_]*(?:en|ern|eln)|auch|mehr|es|bitte|nur|noch|g
                       r"bin|bist|ist|sind|seid|war|warst|hat|habe|hast|gibt|arbeite|arbeitest|arbeitet|dazu|davon|darüber|hierzu|neu|alles|"
                       r"alle)")  # 'Ich arbeite bei web.de', 'Wir sind auf web punkt de', 'Mehr dazu auf web (punkt) de'
 _PRONOUNS = frozenset("uns mir mich dich dir euch ihm ihr ihnen sie wir ich du er es us me him her them we you".split())  # 'Schreib uns bei Outlook'
-_PROVIDER_SIGN = re.compile(rf"(?i)\s(?:at|ät|bei|auf)\s+(?:{_FREEMAIL})")
+_PROVIDER_SIGN = re.compile(rf"(?i)(?:\s(?:at|ät|bei|auf)\s+|[ \t]@[ \t]*|@[ \t]+)(?:{_FREEMAIL})")
+# A user name given with a free mail provider's name for a label: after it ('Gmail: anna.weiss1987', 'GMX-Adresse:
+# anna_w', 'Meine Gmail-Adresse ist annaweiss', 'web.de-Adresse: anna.w') or before it, in brackets ('anna.weiss1987
+# (gmail)'). The address all the same, only its '@' and domain left out. A provider that is a word too (web, outlook,
+# mailbox, ...) counts with its domain or a word for an address ('Outlook-Adresse: ...'; not 'Outlook: Q3.2025').
+_ADDRESS_LABEL = r"(?:e-?mail|mail|adresse|address|konto|account|postfach|nutzername|benutzername|username|user|name|id)"
+#: Providers whose name alone may be a label: not the words 'mail', 'online', 'live', 'me' or 'web' ('Webadresse:
+#: tafel-goettingen' gives a site), which count with their domain ('web.de-Adresse: ...', 'mail.de: ...').
+_LABEL_PROVIDERS = "|".join(p for p in _FREEMAIL.split("|") if p not in ("mail", "email", "online", "live", "me", "web"))
+_PROVIDER_NAMED = rf"(?:(?:{_FREEMAIL})\.(?:de|com|net|at|ch|me|fr|it|es|co\.uk)|{_LABEL_PROVIDERS})"
+_LABELLED_USER = rf"(\p{{L}}[{_W}.\-+]{{0,62}}[{_W}])"
+_PROVIDER_LABELLED = _linear(
+    rf"(?i)(?:^|[^{_W}.\-@])({_PROVIDER_NAMED})((?:[ \t]*-[ \t]*|[ \t]+)?{_ADDRESS_LABEL})?"
+    rf"([ \t]*[:=][ \t]*|[ \t]+(?:(?:ist|lautet|is)[ \t]+(?:[:=][ \t]*)?)?)[ \t]*{_LABELLED_USER}(?:$|[^{_W}@.\-]|[.\-](?:$|\s))")
+_PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]'
+    rf"(?:^|[^{_W}.\-@])({_LOCAL_PART}[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})[ \t]*[)\]]")
+_PROVIDER_NAME_SIGN = _linear(rf"(?i){_PROVIDER_NAMED}")
+_HOST_LIKE = re.compile(rf"(?i).*\.(?:{_TLDS})")  # 'Web.de: www.web.de' names a host, no user
+_ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}")  # 'z.B', 'u.a', 'bzw.'
+#: Labels after which 'ist' begins a sentence about the account, not its name ('Gmail-Konto ist nötig').
+_NOT_ADDRESS = re.compile(r"(?i)[ \t\-]*(?:konto|account|postfach)")
+#: Words that say how an address is, not what it is ('Gmail-Adresse ist nötig', 'GMX-Adresse: optional'): a list, not
+#: endings, which names have too ('Ludwig', 'Bassam', 'Carlos', 'Kemal').
+_HOW_IT_IS = frozenset("""nötig notwendig wichtig erforderlich optional freiwillig kostenlos gratis frei privat vertraulich
+    gültig ungültig gesperrt aktiv inaktiv aktiviert verifiziert bestätigt hinterlegt angegeben vorhanden unbekannt neu alt
+    voll leer ok okay pflicht sichtbar unsichtbar öffentlich geheim required needed mandatory free valid invalid unknown
+    private public hidden active inactive""".split())
+
+
+def _labelled_user(token: str, word_label: bool) -> bool:
+    """True if the word after a provider's label is a user name: with a letter, and a digit, dot or underscore, not
+    a host or an abbreviation ('Gmail: anna.weiss1987'; not 'Gmail: gmail.com', 'Yahoo: z.B. ...'); or, after a word
+    for an address or 'ist', a word in lower case that is no verb or small word ('GMX-Adresse: annaweiss';
+    not 'GMX-Konto: einrichten', 'Gmail-Adresse: folgt')."""
+    if _HOST_LIKE.fullmatch(token) or _ABBREVIATION.fullmatch(token):
+        return False
+    if any(c in "._" or c.isdigit() for c in token):
+        return True
+    return word_label and token[0].islower() and not _NO_USER.fullmatch(token) and token.lower() not in _NO_NAME \
+        and token.lower() not in _PRONOUNS and token.lower() not in _HOW_IT_IS
 
 
 def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
@@ -398,10 +437,11 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
                 yield m.span(1)
     if _PROVIDER_SIGN.search(view):
         for m in _each(_PROVIDER_AT, view):
-            name, provider, domain = m.group(2), m.group(4).lower(), m.group(5)
+            name, provider, domain = m.group(2), m.group(6).lower(), m.group(7)
             if domain and _SPACE_TLD.fullmatch(domain) and provider not in _SPACED_DOMAIN:
                 continue  # 'anna bei online de': only a provider that is no word has its domain after a space
-            named = _user_name(name, view, text, m.start(2), domain=bool(domain))
+            at_sign = m.start(4) >= 0 or m.start(5) >= 0  # an '@' with a space beside it says as much as a domain would
+            named = _user_name(name, view, text, m.start(2), domain=bool(domain) or at_sign)
             if named and (domain or provider in _PROVIDERS_ALONE):
                 yield m.span(1)
     if _BRACKETED_SIGN.search(view):
@@ -411,6 +451,22 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
                 continue  # 'volunteers (at) Magenta Sport', not 'anna (at) gmx Bitte melden'
             if _user_name(m.group(2), view, text, m.start(2), domain=True):  # the brackets say @ as a domain would
                 yield m.span(1)
+    if _PROVIDER_NAME_SIGN.search(view):
+        for m in _PROVIDER_LABELLED.finditer(view):
+            provider, label, said, token = m.group(1).lower(), m.group(2), m.group(3).lower().split(), m.group(4)
+            if "." not in provider and not label and (provider not in _PROVIDERS_ALONE or _WORD_PROVIDER.search(provider)):
+                continue  # a provider that is a word, without its domain or a word for an address: 'Outlook: Q3.2025'
+            if not said:  # after a space alone, only what looks like a user name: 'gmail anna_w87', not 'GMX Kurs.de'
+                if any(c == "_" or c.isdigit() for c in token) and _labelled_user(token, False):
+                    yield m.span(4)
+                continue
+            sentence = bool(label) and ("ist" in said or "is" in said) and _NOT_ADDRESS.fullmatch(label)  # 'Gmail-Konto ist nötig'
+            if _labelled_user(token, "lautet" in said or bool(label) and not sentence):
+                yield m.span(4)
+        if "(" in view or "[" in view:
+            for m in _PROVIDER_AFTER.finditer(view):
+                if _labelled_user(m.group(1), False):
+                    yield m.span(1)
 
 
 # A part of a user name before an address's, on one line, joined by a spelled dot ('anna punkt weiss ät ...',

@@ -967,3 +967,41 @@ def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected)
     right before the number, 'call me', 'über', a line break inside the phrase, a single first name after
     'Kontakt:'); beside each, ordinary text that reads alike."""
     assert privacy.mask(normalise(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a user name with a free mail provider's name for its label: the address without its '@' and domain
+    ("Gmail: anna.weiss1987", f"Gmail: {EMAIL_MASK}"), ("gmail: annaweiss87", f"gmail: {EMAIL_MASK}"),
+    ("Anna Weiss, gmail: anna.weiss1987", f"Anna Weiss, gmail: {EMAIL_MASK}"),
+    ("Meine Gmail-Adresse ist annaweiss", f"Meine Gmail-Adresse ist {EMAIL_MASK}"),
+    ("Meine Gmail-Adresse lautet annaweiss", f"Meine Gmail-Adresse lautet {EMAIL_MASK}"),
+    ("GMX-Adresse: anna_w", f"GMX-Adresse: {EMAIL_MASK}"), ("GMX-Adresse: annaweiss", f"GMX-Adresse: {EMAIL_MASK}"),
+    ("web.de-Adresse: anna.w", f"web.de-Adresse: {EMAIL_MASK}"), ("Outlook-Adresse: anna.w87", f"Outlook-Adresse: {EMAIL_MASK}"),
+    ("Gmail-Konto: annaweiss", f"Gmail-Konto: {EMAIL_MASK}"), ("Gmail-Konto ist anna.w87", f"Gmail-Konto ist {EMAIL_MASK}"),
+    ("gmail = anna.w87", f"gmail = {EMAIL_MASK}"), ("posteo: anna.w", f"posteo: {EMAIL_MASK}"),
+    ("gmail anna_w87", f"gmail {EMAIL_MASK}"), ("gmail annaweiss87", f"gmail {EMAIL_MASK}"),
+    ("Meine Gmail lautet annaweiss", f"Meine Gmail lautet {EMAIL_MASK}"),
+    ("Kurs Gmail Grundlagen.pdf", "Kurs Gmail Grundlagen.pdf"), ("Ein Gmail-Konto ist hilfreich", "Ein Gmail-Konto ist hilfreich"),
+    ("Mail: anna.weiss1987 (gmail)", f"Mail: {EMAIL_MASK} (gmail)"), ("anna.weiss1987 [GMX]", f"{EMAIL_MASK} [GMX]"),
+    # an '@' with a space beside it before a provider's name alone
+    ("anna.weiss1987 @gmail", EMAIL_MASK), ("anna.weiss1987 @ gmail", EMAIL_MASK), ("annaweiss @ gmx", EMAIL_MASK),
+    ("anna_w @ outlook", EMAIL_MASK),
+    # kept: the providers named in ordinary sentences, versions, hosts, abbreviations, words that say how it is
+    ("Gmail: anmelden", "Gmail: anmelden"), ("GMX-Konto: einrichten", "GMX-Konto: einrichten"),
+    ("Outlook: Q3.2025", "Outlook: Q3.2025"), ("Outlook: Kalender.xlsx", "Outlook: Kalender.xlsx"),
+    ("Yahoo: z.B. Fotos", "Yahoo: z.B. Fotos"), ("Web.de: www.web.de", "Web.de: www.web.de"), ("Gmail: gmail.com", "Gmail: gmail.com"),
+    ("Gmail: 15 GB frei", "Gmail: 15 GB frei"), ("GMX: Version 7.2", "GMX: Version 7.2"), ("GMX: 2.4 Mio Nutzer", "GMX: 2.4 Mio Nutzer"),
+    ("Gmail-Adresse: folgt", "Gmail-Adresse: folgt"), ("Gmail-Konto ist nötig", "Gmail-Konto ist nötig"),
+    ("Gmail-Adresse ist nötig", "Gmail-Adresse ist nötig"), ("Gmail-Adresse: optional", "Gmail-Adresse: optional"),
+    ("Einführung in Gmail: google.com/gmail", "Einführung in Gmail: google.com/gmail"), ("Gmail: anna", "Gmail: anna"),
+    ("Gmail: Einstellungen > Konten", "Gmail: Einstellungen > Konten"), ("Yahoo: e.V. Gründung", "Yahoo: e.V. Gründung"),
+    ("Posteo: gut und günstig", "Posteo: gut und günstig"), ("Kurs: Gmail, Outlook, web.de", "Kurs: Gmail, Outlook, web.de"),
+    ("Outlook 2019 Schulung", "Outlook 2019 Schulung"), ("Kurs Gmail 2.0 Einsteiger", "Kurs Gmail 2.0 Einsteiger"),
+    ("GMX Kurs.de", "GMX Kurs.de"), ("Kurs (gmail) am Montag", "Kurs (gmail) am Montag"),
+    ("Folgt uns @gmx", "Folgt uns @gmx"), ("Instagram @gmx", "Instagram @gmx"), ("Treffen 18 Uhr @ web", "Treffen 18 Uhr @ web"),
+    ("Kurs @ Outlook", "Kurs @ Outlook"), ("Hilfe @ gmx", "Hilfe @ gmx"), ("anmelden @ gmx", "anmelden @ gmx"),
+])
+def test_a_user_name_labelled_with_its_mail_provider(text, expected):
+    """'Gmail: anna.weiss1987', 'GMX-Adresse: anna_w', 'anna.weiss1987 (gmail)', 'annaweiss @ gmx': an address with
+    its '@' and domain left out; beside each, ordinary text about the providers."""
+    assert privacy.mask(normalise(text)) == expected
