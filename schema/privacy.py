@@ -364,6 +364,8 @@ _CAPITAL_AFTER = re.compile(r"[ \t]+[A-ZÄÖÜ]")
 _WORD_PROVIDER = re.compile(r"(?i)(?:web|vodafone|magenta|msn|outlook|mailbox)$")
 _BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}>]|[ \t][\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]")
 _USER_NAME = re.compile(r".*[._0-9]")
+#: A name and a surname written as one word, each capitalised ('AnnaWeiss bei gmx.de'): a user name as people pick them
+_CAMEL = re.compile(r"(?:[A-ZÄÖÜ][a-zäöüß]{2,}){2,3}")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
 _PROVIDERS_ALONE = frozenset(_ALONE.split("|"))
 #: Providers whose domain may follow after a space instead of a dot ('anna ät gmx de'): those that are no word, and
@@ -514,12 +516,13 @@ def _each(pattern, view: str) -> Iterator:
 
 def _user_name(name: str, view: str, text: str, start: int, domain: bool) -> bool:
     """True if the word before an 'at' and a mail provider is a user name: with a letter, and a digit, dot or
-    underscore ('max_m auf gmx.de', 'a.weiss bei gmail') or parts joined by a spelled dot; or a word in lower
+    underscore ('max_m auf gmx.de', 'a.weiss bei gmail'), a name and surname in one word ('AnnaWeiss bei gmx.de') or
+    parts joined by a spelled dot; or a word in lower
     case that is no verb, small word or pronoun, with a domain (or what says as much) or after a word for mail
     ('Mail: anna at gmail')."""
     if not any(map(str.isalpha, name)):
         return False  # '18:00 (at) web'
-    if _USER_NAME.match(name) or _joined_start(text, start) < start:
+    if _USER_NAME.match(name) or _CAMEL.fullmatch(name) or _joined_start(text, start) < start:
         return True
     if not name[:1].islower() or name.lower() in _PRONOUNS or _NO_USER.fullmatch(name.lower()):
         return False

@@ -986,6 +986,9 @@ def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected)
     # an '@' with a space beside it before a provider's name alone
     ("anna.weiss1987 @gmail", EMAIL_MASK), ("anna.weiss1987 @ gmail", EMAIL_MASK), ("annaweiss @ gmx", EMAIL_MASK),
     ("anna_w @ outlook", EMAIL_MASK),
+    # a name and surname written as one word before 'bei', 'auf' or an '@' and a provider
+    ("Schreib an AnnaWeiss bei gmx.de", f"Schreib an {EMAIL_MASK}"), ("Mail: AnnaWeiss bei gmx", f"Mail: {EMAIL_MASK}"),
+    ("AnnaWeiss @ gmail", EMAIL_MASK), ("McDonald bei gmx.de", "McDonald bei gmx.de"), ("Hilfe bei gmx.de", "Hilfe bei gmx.de"),
     # kept: the providers named in ordinary sentences, versions, hosts, abbreviations, words that say how it is
     ("Gmail: anmelden", "Gmail: anmelden"), ("GMX-Konto: einrichten", "GMX-Konto: einrichten"),
     ("Outlook: Q3.2025", "Outlook: Q3.2025"), ("Outlook: Kalender.xlsx", "Outlook: Kalender.xlsx"),
