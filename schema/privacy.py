@@ -648,6 +648,16 @@ _NUMBER_WORDS = (r"null|eins|ein|zwei|zwo|drei|vier|f(?:ü|ue|u)nf|sechs|sieben|
 _ARABIC_WORDS = "صفر|واحد|اثنان|اثنين|إثنان|ثلاثة|ثلاث|أربعة|اربعة|أربع|خمسة|خمس|ستة|ست|سبعة|سبع|ثمانية|ثمان|تسعة|تسع"
 _SPELLED = _linear(rf"(?i)\b(?:{_NUMBER_WORDS})(?:[\s,./\-]+(?:{_NUMBER_WORDS})){{5,}}\b"
                    rf"|(?:و?(?:{_ARABIC_WORDS}))(?:[\s,،./\-]+و?(?:{_ARABIC_WORDS})){{5,}}")
+# A number partly spelled out, partly in digits ('null eins fünf eins 2345 6789', '0151 sieben drei neun zwei 6514',
+# 'zero one five one 23456789', 'Handy null 151 23456789'): from a 0, 'null', 'zero', 'oh', 'plus' or a '+', words
+# and digit groups joined by spaces or one of , / - (group 1), not inside a date or time ('12.03.2024 null eins ...',
+# 'null eins ... 2026-07-19T20:00' keep their dates); _mixed_spans says which are numbers.
+_MIXED_JOIN = r"(?:[ \t]*[,/\-][ \t]*|[ \t]+)"
+_MIXED = _linear(rf"(?i)(?:^|[^\p{{L}}\p{{N}}_.,:/\-])((?:null|zero|oh|plus|\+[ \t]?\d+|0\d*)"
+                 rf"(?:{_MIXED_JOIN}(?:{_NUMBER_WORDS}|\d+))+)(?:$|[^\p{{L}}\p{{N}}_.,:/\-]|[.,:/\-](?:$|\s))")
+_MIXED_PART = re.compile(rf"(?i)\d+|{_NUMBER_WORDS}|plus")
+#: The number words that stand for no digit.
+_NO_DIGIT = frozenset({"plus"})
 #: The messengers' link hosts: a link there reaches a person (a phone number or a user name).
 MESSENGER_HOSTS = ("wa.me", "wa.link", "api.whatsapp.com", "chat.whatsapp.com", "t.me", "telegram.me", "telegram.dog",
                    "signal.me", "signal.group", "m.me", "ig.me", "threema.id", "line.me", "matrix.to",
@@ -910,6 +920,8 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
     if any(map(str.isalpha, text)):  # number words are letters: an id or a number alone holds none
         for match in _SPELLED.finditer(text):
             yield match.start(), match.end()
+        if _maybe_spelled(text):
+            yield from _mixed_spans(text)
     if messengers:
         yield from _messenger_spans(text)
     blanked = _DATE.sub(lambda m: "x" * len(m.group()), text) if _DATE_SIGN.search(text) else text
@@ -931,6 +943,18 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
                          or _HINT_FAR.search(_window(blanked, a))) \
                     and _no_amount(blanked, match.group(), b):
                 yield a, b
+
+
+def _mixed_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Numbers partly spelled out (_MIXED): 7 to 15 digits, words and digits counted alike, with a number word and a
+    digit among them; with one number word only where words around say it is a phone number ('Handy null 151
+    23456789'; not 'Stunde null 2024 2025')."""
+    for match in _MIXED.finditer(text):
+        parts = _MIXED_PART.findall(match.group(1))
+        words = sum(1 for part in parts if not part.isdigit() and part.lower() not in _NO_DIGIT)
+        digits = sum(len(part) for part in parts if part.isdigit()) + words
+        if words and words < len(parts) and 7 <= digits <= 15 and (words >= 2 or _named(text, *match.span(1))):
+            yield match.span(1)
 
 
 # Groups joined by what no number's run holds ('0151|7392|6514', '0151~7392~6514', '0151 # 7392 6514', '0151;7392;6514'),

@@ -1008,3 +1008,23 @@ def test_a_user_name_labelled_with_its_mail_provider(text, expected):
     """'Gmail: anna.weiss1987', 'GMX-Adresse: anna_w', 'anna.weiss1987 (gmail)', 'annaweiss @ gmx': an address with
     its '@' and domain left out; beside each, ordinary text about the providers."""
     assert privacy.mask(normalise(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ruf an: null eins fünf eins 23456789", f"Ruf an: {PHONE_MASK}"), ("null-eins-fünf-eins 23456789", PHONE_MASK),
+    ("Nummer: null eins fünf eins - 2345 6789", f"Nummer: {PHONE_MASK}"), ("null eins fünf eins, 23456789", PHONE_MASK),
+    ("Ruf an: null eins fünf eins / 23 45 67 89", f"Ruf an: {PHONE_MASK}"), ("Tel: 0151 sieben drei neun zwei 6514", f"Tel: {PHONE_MASK}"),
+    ("zero one five one 23456789 call me", f"{PHONE_MASK} call me"), ("plus vier neun eins fünf eins 2345 6789", PHONE_MASK),
+    ("+49 eins fünf eins 2345 6789", PHONE_MASK), ("Handy null 151 23456789", f"Handy {PHONE_MASK}"),
+    ("Melde dich bei WhatsApp unter null eins fünf eins 2345 6789", f"Melde dich bei WhatsApp unter {PHONE_MASK}"),
+    # kept: one number word without a phone's word, too few or too many digits, dates and times
+    ("Stunde null 2024 bis 2025", "Stunde null 2024 bis 2025"), ("Team null 2024 2025 2026", "Team null 2024 2025 2026"),
+    ("Raum 0 eins 12345", "Raum 0 eins 12345"), ("Zimmer null drei, 1. Stock", "Zimmer null drei, 1. Stock"),
+    ("Gruppe null, eins und zwei: 2024 2025", "Gruppe null, eins und zwei: 2024 2025"),
+    ("Start 12.03.2024 null eins Uhr", "Start 12.03.2024 null eins Uhr"),
+    ("null eins zwei 2026-07-19T20:00", "null eins zwei 2026-07-19T20:00"),
+])
+def test_a_number_partly_spelled_out(text, expected):
+    """Number words and digit groups in one number ('null eins fünf eins 2345 6789', helper-42's probe): masked as
+    a whole where there are two number words, or one after a phone's word."""
+    assert privacy.mask(normalise(text)) == expected
