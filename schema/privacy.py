@@ -946,14 +946,14 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
 
 
 def _mixed_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Numbers partly spelled out (_MIXED): 7 to 15 digits, words and digits counted alike, with a number word and a
-    digit among them; with one number word only where words around say it is a phone number ('Handy null 151
+    """Numbers partly spelled out (_MIXED): 7 to 15 digits, words and digits counted alike, with a number word among
+    them (those all in words are _SPELLED's); with one number word only where words around say it is a phone number ('Handy null 151
     23456789'; not 'Stunde null 2024 2025')."""
     for match in _MIXED.finditer(text):
         parts = _MIXED_PART.findall(match.group(1))
         words = sum(1 for part in parts if not part.isdigit() and part.lower() not in _NO_DIGIT)
         digits = sum(len(part) for part in parts if part.isdigit()) + words
-        if words and words < len(parts) and 7 <= digits <= 15 and (words >= 2 or _named(text, *match.span(1))):
+        if words and 7 <= digits <= 15 and (words >= 2 or _named(text, *match.span(1))):
             yield match.span(1)
 
 

@@ -1023,6 +1023,8 @@ def test_a_user_name_labelled_with_its_mail_provider(text, expected):
     ("Gruppe null, eins und zwei: 2024 2025", "Gruppe null, eins und zwei: 2024 2025"),
     ("Start 12.03.2024 null eins Uhr", "Start 12.03.2024 null eins Uhr"),
     ("null eins zwei 2026-07-19T20:00", "null eins zwei 2026-07-19T20:00"),
+    ("Version 2.0 eins zwei 2024", "Version 2.0 eins zwei 2024"), ("Folge null eins zwei 12.03.2024", "Folge null eins zwei 12.03.2024"),
+    ("Raum null eins 2345", "Raum null eins 2345"),
 ])
 def test_a_number_partly_spelled_out(text, expected):
     """Number words and digit groups in one number ('null eins fünf eins 2345 6789', helper-42's probe): masked as
