@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
+from urllib.parse import unquote, unquote_to_bytes
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -37,6 +39,7 @@ def create_app(config: hub_config.Config | None = None, migrate: bool = True) ->
     app.config["HUB_STAMP"] = _stamp(config.path)
     ops.init_app(app)
     app.before_request(_config_file)
+    app.before_request(_query_string)
     limits.init_app(app)
     app.before_request(_registered_sources)
     for module in (api, feeds, openapi, pages, admin_api, subscribe):
@@ -96,6 +99,32 @@ def _config_file() -> None:
     log.info("config reloaded from %s", path, extra={"event": "config.reloaded"})
 
 
+#: A '%' that starts no escape of two hex digits.
+_NO_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def _query_string() -> None:
+    """Refuse a query string that is no URL's, naming its parameter (400): a '%' that starts no escape ('q=%ZZ'),
+    or bytes, escaped or not, that are no UTF-8 ('q=%C3', 'q=m\\xf6bel' as Latin-1 writes it). Decoded with
+    replacement characters, it would be another search than the one asked for (and a feed's self link another URL)."""
+    from flask import request
+
+    raw = request.query_string
+    if not raw or (b"%" not in raw and raw.isascii()):
+        return
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        shown = unquote(name.decode("latin-1").replace("+", " "), errors="replace")
+        for part, what in ((name, "its name"), (value, "its value")):
+            if _NO_ESCAPE.search(part):
+                raise BadParameter(shown, f"{shown}: {what} holds a '%' that starts no escape (%XX): write '%' as %25")
+            try:
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadParameter(shown, f"{shown}: {what} is not UTF-8 (percent-encode the UTF-8 bytes of "
+                                          "every character outside ASCII)") from None
+
+
 def _looks() -> None:
     """What every request to the app looks at first: hub.toml, and the sources partners registered
     (answers given in front of the app look too)."""
@@ -121,12 +150,33 @@ def _registered_sources() -> None:
         app.config["HUB_SIGNATURE"] = signature
 
 
+def _wants_html() -> bool:
+    """True if the request comes from a reader's browser (which prefers HTML to JSON) to a page, not to the API."""
+    from flask import request
+
+    if request.path.startswith(("/api/", "/admin/api/")):
+        return False
+    accept = request.accept_mimetypes
+    return accept["text/html"] > accept["application/json"]
+
+
+def _error_page(code: int, description: str):
+    from flask import make_response, request
+
+    back = "/admin/" if request.path.startswith("/admin") else None
+    return make_response(*pages.error_page(code, description, back))
+
+
 def _bad_parameter(exc):
+    if _wants_html():
+        return _error_page(400, str(exc))
     return jsonify(error="Bad Request", parameter=exc.name, message=str(exc), status=400), 400
 
 
 def _http_error(exc: HTTPException):
-    response = jsonify(error=exc.name, message=exc.description, status=exc.code)
+    response = _error_page(exc.code, exc.description) if (exc.code or 500) >= 400 and _wants_html() else None
+    if response is None:
+        response = jsonify(error=exc.name, message=exc.description, status=exc.code)
     for name, value in exc.get_headers():  # e.g. Allow on a 405, Retry-After on a 503
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -37,6 +37,8 @@ def listing(listing_id: str):
         abort(404, description=f"no listing {listing_id!r}")
     if row["status"] == "merged" and row.get("merged_into"):
         target = url_for("api.listing", listing_id=row["merged_into"])
+        if request.query_string:  # the same answer asked of the listing it is part of ('?lang=en' stays)
+            target += "?" + request.query_string.decode("latin-1")
         response = jsonify(error="Moved Permanently", status=301, location=target,
                            message=f"listing {listing_id!r} is now part of {row['merged_into']!r}")
         return response, 301, {"Location": target}

@@ -73,6 +73,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gone": {"de": "Dieser Eintrag wurde von seinem Portal zurückgezogen.",
              "en": "This listing was withdrawn by its portal.", "ar": "سحبت البوابة هذا الإعلان."},
     "missing": {"de": "Diesen Eintrag gibt es nicht.", "en": "There is no such listing.", "ar": "هذا الإعلان غير موجود."},
+    "no_page": {"de": "Diese Seite gibt es nicht.", "en": "There is no such page.", "ar": "هذه الصفحة غير موجودة."},
+    "refused": {"de": "Das ging so nicht", "en": "This did not work", "ar": "لم ينجح هذا الطلب"},
     "bad": {"de": "Diese Suche geht so nicht", "en": "This search does not work", "ar": "هذا البحث غير صالح"},
 }
 

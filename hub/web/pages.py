@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from exports import texts
 from exports.common import clean_url, localized, place
 from hub.clock import now_utc
-from hub.query import KINDS, BadParameter, Query, parse
+from hub.query import KINDS, LANGUAGES, BadParameter, Query, parse
 from hub.storage.snapshot import Result
 from hub.web.db import storage
 from hub.web.i18n import NAMES, RTL, language, translate, when
@@ -49,10 +49,10 @@ def _context(lang: str, query: Query | None, **extra) -> dict:
     search = _passed_on(query)
     if not any(k == "lang" for k, _ in search):
         search.append(("lang", lang))
-    return {
+    return {  # a search the hub rejected (extra's error) is offered as no feed: each would answer 400 too
         "lang": lang, "dir": "rtl" if lang in RTL else "ltr", "t": translate(lang), "title": config.title,
-        "languages": NAMES, "alternates": [(label, url_for(endpoint) + "?" + urlencode(search), media)
-                                           for label, endpoint, media in ALTERNATES],
+        "languages": NAMES, "alternates": [] if extra.get("error") else [
+            (label, url_for(endpoint) + "?" + urlencode(search), media) for label, endpoint, media in ALTERNATES],
         "search": search, "here": request.path,
         "switch": {code: request.path + "?" + urlencode([p for p in search if p[0] != "lang"] + [("lang", code)])
                    for code in NAMES},
@@ -113,6 +113,23 @@ def _results(template: str, limit: int, **extra):
     return render_template(template, **context)
 
 
+def error_page(code: int, description: str, back: str | None = None) -> tuple[str, int]:
+    """An error as a page for a reader's browser (clients of the API get JSON): in the reader's language, with what
+    went wrong, and a way back (to `back`, else to the listings)."""
+    lang = language()
+    message = translate(lang)("no_page" if code == 404 else "refused")
+    return render_template("gone.html", **_context(lang, None, message=message, error=description, back=back)), code
+
+
+@bp.after_request
+def _negotiated(response):
+    """A page's language may come from Accept-Language: caches must keep one copy per language, and say which."""
+    if request.endpoint != "pages.static":
+        response.vary.add("Accept-Language")
+        response.headers.setdefault("Content-Language", language())
+    return response
+
+
 @bp.get("/")
 def index():
     """The start page: the newest listings of every portal, and the search form."""
@@ -129,6 +146,10 @@ def map_page():
 def listing(listing_id: str):
     """One unified listing: every field, every portal that carries it, its history."""
     lang = language()
+    asked = request.args.get("lang", "")
+    if asked.strip() and asked not in LANGUAGES:  # as the start page and the API answer it (an empty field: not given)
+        problem = f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}"
+        return render_template("gone.html", **_context(lang, None, message=translate(lang)("bad"), error=problem)), 400
     store = storage()
     row = store.unified(listing_id)
     if row is None or row["status"] in ("pending", "rejected"):

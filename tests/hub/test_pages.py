@@ -1,6 +1,7 @@
 """The reader pages, as the server answers them (the browser tests are in test_pages_browser.py)."""
 from __future__ import annotations
 
+import json
 import re
 import socket
 
@@ -124,3 +125,94 @@ def test_the_feeds_and_pages_name_icons_the_hub_serves(hub):
     for href in icons:
         with client.get(href) as answer:
             assert answer.status_code == 200 and answer.mimetype in ("image/png", "image/svg+xml")
+
+
+def test_a_rejected_search_offers_no_feeds_and_says_no_results(hub):
+    """Each of its feeds would answer 400 too; 'nothing found, try fewer filters' is not what happened (helper-42)."""
+    _, app = hub
+    for path in ("/?kind=bogus&lang=en", "/map?kind=bogus&lang=en"):
+        response = app.test_client().get(path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and "kind must be one of" in html
+        assert 'rel="alternate"' not in html and "kind=bogus" not in "".join(re.findall(r'class="feeds".*?</ul>', html, re.S))
+        assert "listings found" not in html and "Nothing found" not in html and "data-geojson" not in html
+    good = app.test_client().get("/?kind=offer&lang=en").get_data(as_text=True)
+    assert good.count('rel="alternate"') == 5 and "listings found" in good
+
+
+def test_pages_say_which_language_they_answer_and_that_it_was_negotiated(hub):
+    """A shared cache must keep one copy per Accept-Language (helper-42: no Vary, an Arabic page for everyone)."""
+    _, app = hub
+    client = app.test_client()
+    for path in ("/", "/map", "/listings/u_0000000000000001"):
+        arabic = client.get(path, headers={"Accept-Language": "ar"})
+        assert "Accept-Language" in arabic.headers["Vary"] and arabic.headers["Content-Language"] == "ar"
+        assert client.get(path + "?lang=en").headers["Content-Language"] == "en"
+
+
+def test_a_listing_page_refuses_a_language_it_does_not_have_as_the_others_do(hub):
+    _, app = hub
+    client = app.test_client()
+    refused = client.get("/listings/u_0000000000000001?lang=xx")
+    assert refused.status_code == 400 and "lang must be one of de, en, ar, not &#39;xx&#39;" in refused.get_data(as_text=True)
+    assert client.get("/?lang=xx").status_code == 400
+    assert client.get("/listings/u_0000000000000001?lang=").status_code == 200  # an empty field: not given
+
+
+def test_a_browser_gets_an_error_as_a_page_and_a_client_as_json(hub):
+    """A reader who mistypes a path sees a page in their language with a way back (helper-42: JSON in the browser);
+    the API's clients and scripts (curl sends */*) keep the JSON."""
+    _, app = hub
+    client = app.test_client()
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "Accept-Language": "en"}
+    page = client.get("/nonexistent", headers=browser)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404 and page.content_type.startswith("text/html")
+    assert "There is no such page." in html and 'href="/?lang=en"' in html
+    admin = client.get("/admin/nonexistent", headers=browser)
+    assert admin.content_type.startswith("text/html") and 'href="/admin/"' in admin.get_data(as_text=True)
+    assert client.get("/nonexistent", headers={"Accept": "*/*"}).get_json()["error"] == "Not Found"
+    api = client.get("/api/v1/listings/u_ffffffffffffffff", headers=browser)
+    assert api.status_code == 404 and api.get_json()["error"] == "Not Found"
+    refused = client.get("/?q=%ZZ", headers=browser)
+    assert refused.status_code == 400 and "write &#39;%&#39; as %25" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query, named", [
+    (b"q=%ZZ", "q"), (b"q=%C3", "q"), (b"q=%FF%FE", "q"), (b"q=m\xf6bel", "q"), (b"kind=offer&q=50%", "q"),
+    (b"%ZZ=1", "%ZZ"),
+])
+def test_a_query_string_that_is_no_urls_is_refused_naming_its_parameter(hub, query, named):
+    """'%ZZ', a cut UTF-8 sequence or Latin-1 bytes were read with replacement characters: an empty result for
+    another search than the one asked, and a feed's self link to yet another URL (helper-42)."""
+    _, app = hub
+    with serve_wsgi(app) as url:
+        host, port = url.rsplit("//", 1)[1].split(":")
+        for path in (b"/api/v1/listings", b"/feed.json"):
+            with socket.create_connection((host, int(port))) as s:
+                s.sendall(b"GET " + path + b"?" + query + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                data = b""
+                while chunk := s.recv(65536):
+                    data += chunk
+            head, body = data.split(b"\r\n\r\n", 1)
+            assert head.startswith(b"HTTP/1.1 400"), head
+            assert json.loads(body)["parameter"] == named
+
+
+def test_a_query_string_of_escaped_utf8_and_plain_signs_is_fine(hub):
+    _, app = hub
+    client = app.test_client()
+    found = client.get("/api/v1/listings?q=f%C3%BCr+Familie").get_json()
+    assert [item["title"] for item in found["listings"]] == ["Sofa für Familie"]
+    assert client.get("/api/v1/listings?q=100%25").status_code == 200
+
+
+def test_the_apis_redirect_for_a_merged_listing_keeps_the_language_asked_for(hub):
+    """As the page's does: '?lang=en' was dropped, so the client got German (helper-42)."""
+    store, app = hub
+    store.set_unified_status("u_0000000000000002", "merged", "u_0000000000000001")
+    moved = app.test_client().get("/api/v1/listings/u_0000000000000002?lang=en")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/api/v1/listings/u_0000000000000001?lang=en")
+    assert moved.get_json()["location"] == moved.headers["Location"]
+    followed = app.test_client().get(moved.headers["Location"].removeprefix("http://localhost"))
+    assert followed.status_code == 200 and followed.headers["Content-Language"] == "en"
