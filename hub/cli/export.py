@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 import exports
-from hub.cli.common import EXIT_USAGE, load_config, progress_line
+from hub.cli.common import EXIT_USAGE, load_config, open_storage, progress_line
 from hub.query import FILTERS, PAGING, BadParameter, parse
 
 #: Where each built-in format is served, so links in the file point at the same search on the web.
@@ -34,6 +34,7 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
 
     Example: helferhub export csv --category goods --ags 03 -o goods-niedersachsen.csv
     """
+    from hub import partners
     from hub.clock import now_utc
     from hub.render import render
     from hub.storage.snapshot import Result
@@ -41,8 +42,10 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
     config = load_config(ctx)
     args = {name: list(value) if isinstance(value, tuple) else [value]
             for name, value in search.items() if value not in (None, ())}
+    with open_storage(ctx, config) as storage:  # sources registered by partners too, as the web's searches know them
+        names = [s.name for s in partners.effective(config, storage).sources]
     try:
-        query = parse(args, sources=[s.name for s in config.sources])
+        query = parse(args, sources=names)
     except BadParameter as exc:
         click.echo(f"error: --{exc.name.replace('_', '-')}: {exc}", err=True)
         ctx.exit(EXIT_USAGE)

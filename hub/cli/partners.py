@@ -83,7 +83,7 @@ def revoke(ctx: click.Context, token_id: str) -> None:
 
 @click.command()
 @click.option("--target", default=None, help="Only entries about this source, listing or token.")
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
 @click.pass_context
 def audit(ctx: click.Context, target: str | None, limit: int) -> None:
     """The audit log: who changed what, and when, newest first."""

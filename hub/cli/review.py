@@ -8,7 +8,7 @@ from hub.cli.common import actor, load_config, open_storage
 
 @click.group(invoke_without_command=True)
 @click.option("--source", default=None, help="Only this source's listings.")
-@click.option("--limit", default=20, show_default=True, help="Listings to show (the oldest first).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Listings to show (the oldest first).")
 @click.pass_context
 def review(ctx: click.Context, source: str | None, limit: int) -> None:
     """List the listings of moderated sources that wait for review."""
@@ -74,8 +74,9 @@ review.command("reject")(_decide("reject"))
 
 @click.command()
 @click.argument("listing_id")
-@click.option("--limit", default=10, show_default=True, help="Matches to show.")
-@click.option("--radius-km", default=25.0, show_default=True, help="How far a match may be (besides the same district).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Matches to show (as the API: 1-100).")
+@click.option("--radius-km", default=25.0, show_default=True, type=click.FloatRange(0.1, 200),
+              help="How far a match may be (besides the same district; as the API: 0.1-200).")
 @click.pass_context
 def matches(ctx: click.Context, listing_id: str, limit: int, radius_km: float) -> None:
     """Listings on any portal that could fill LISTING_ID (a u_ id), or that it could fill, best first."""

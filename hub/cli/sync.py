@@ -59,7 +59,7 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
 
 
 @click.command()
-@click.option("--limit", default=10, show_default=True, help="Runs to show per source.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Runs to show per source.")
 @click.pass_context
 def runs(ctx: click.Context, limit: int) -> None:
     """Show the latest sync runs of every source, with their counts and errors."""
@@ -86,7 +86,7 @@ def runs(ctx: click.Context, limit: int) -> None:
 
 @click.command()
 @click.option("--source", default=None, help="Only this source's records.")
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
 @click.pass_context
 def quarantine(ctx: click.Context, source: str | None, limit: int) -> None:
     """Show records that failed validation, with the reasons."""

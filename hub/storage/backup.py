@@ -39,7 +39,8 @@ def backup(database: str | Path, target: str | Path) -> Info:
         raise BackupError(f"{database}: no such database")
     if target.resolve() == database.resolve():
         raise BackupError(f"{target}: that is the database itself; name another file")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():  # a typo, or a backup disk not mounted: no copy quietly left on the local disk
+        raise BackupError(f"{target.parent}: no such folder; create it first (or mount the disk the backups go to)")
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(str(database), timeout=30)

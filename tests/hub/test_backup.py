@@ -105,3 +105,27 @@ def test_restore_refuses_broken_files_and_a_running_worker(tmp_path):
         assert storage.generation().split(".")[0] != generation.split(".")[0]
     itself = runner.invoke(cli, ["--config", str(config), "backup", str(tmp_path / "hub.db")])
     assert itself.exit_code == 1 and "the database itself" in itself.stderr
+
+
+def test_a_backup_into_a_folder_that_is_not_there_fails_and_names_it(tmp_path):
+    """A typo, or a backup disk that is not mounted: the copy must not quietly land on the local disk (helper-42)."""
+    with Storage(tmp_path / "hub.db"):
+        pass
+    (tmp_path / "portal").mkdir()
+    config = config_at(tmp_path, str(tmp_path / "portal"))
+    result = CliRunner().invoke(cli, ["--config", str(config), "backup", str(tmp_path / "nowhere" / "x.db")])
+    assert result.exit_code != 0 and "nowhere: no such folder" in result.output
+    assert not (tmp_path / "nowhere").exists()
+    result = CliRunner().invoke(cli, ["--config", str(config), "backup", str(tmp_path / "x.db")])
+    assert result.exit_code == 0 and (tmp_path / "x.db").exists()
+
+
+def test_the_commands_refuse_a_limit_of_nothing_or_less(tmp_path):
+    """'--limit 0' said 'the audit log is empty' and 'no matches'; '--radius-km -1' was taken (the API refuses both)."""
+    (tmp_path / "portal").mkdir()
+    config = config_at(tmp_path, str(tmp_path / "portal"))
+    for args in (["audit", "--limit", "0"], ["runs", "--limit", "0"], ["quarantine", "--limit", "-1"],
+                 ["review", "--limit", "0"], ["matches", "u_0000000000000001", "--limit", "0"],
+                 ["matches", "u_0000000000000001", "--radius-km", "-1"], ["matches", "u_0000000000000001", "--limit", "101"]):
+        result = CliRunner().invoke(cli, ["--config", str(config), *args])
+        assert result.exit_code == 2 and "Invalid value for '--" in result.output, (args, result.output)

@@ -44,3 +44,19 @@ def test_a_bad_filter_names_its_option(config_file, capsys):
     assert main(["--config", str(config_file), "export", "rss", "--ags", "17"]) == 2
     assert capsys.readouterr().err.strip() == "error: --ags: ags '17' is no German state or district"
     assert main(["--config", str(config_file), "export", "pdf"]) == 2
+
+
+def test_a_source_a_partner_registered_is_a_source_to_export_too(config_file, tmp_path, capsys):
+    """The web's searches know the sources partners registered; so does the export (it answered '--source: source
+    must be one of potsdam' for one: helper-42's probe)."""
+    from hub import config as hub_config, partners
+
+    config = hub_config.load(str(config_file))
+    with Storage(tmp_path / "hub.db") as store:
+        token = partners.authenticate(store, partners.create_token(store, "kiez")[0])
+        partners.register(config, store, token, {"name": "kiez-portal", "type": "helpto", "url": "https://kiez.helpto.de"})
+        publish(store, doc(4, title="Kinderwagen", category="goods", source="kiez-portal"))
+    assert main(["--config", str(config_file), "export", "json", "--source", "kiez-portal"]) == 0
+    assert [item["title"] for item in json.loads(capsys.readouterr().out)["listings"]] == ["Kinderwagen"]
+    assert main(["--config", str(config_file), "export", "json", "--source", "nowhere"]) == 2
+    assert "source must be one of kiez-portal, potsdam" in capsys.readouterr().err
