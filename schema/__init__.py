@@ -151,6 +151,9 @@ def _message(error) -> str:
     if error.validator == "not" and error.validator_value.get("pattern"):
         return "contains an e-mail address (must be masked before publishing)"
     message = error.message
+    if len(message) >= 300 and isinstance(error.instance, str) and repr(error.instance) in message:
+        # a long value shown by its start and length, so that what is wrong with it ('is too long') stays in view
+        message = message.replace(repr(error.instance), f"{error.instance[:40]!r}… ({len(error.instance):,} characters)")
     return message if len(message) < 300 else message[:297] + "..."
 
 
