@@ -108,6 +108,8 @@ class GoettingenConnector(Connector):
             if start + duration <= now:
                 raise Withheld("past")
             return start, start + duration
+        for prop in _all(event, "RRULE"):
+            _walkable(prop, start, now)
         rules = rruleset()
         try:
             for prop in _all(event, "RRULE"):
@@ -121,6 +123,36 @@ class GoettingenConnector(Connector):
         if following is None:
             raise Withheld("the series has ended")
         return following, following + duration
+
+
+#: Seconds a rule's FREQ steps by.
+_STEP = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400,
+         "YEARLY": 365 * 86400}
+#: Occurrences a rule may take from its DTSTART to now at most: finding the next one walks every one before it (a
+#: daily series since 2000 is some 10,000; 'FREQ=SECONDLY' since 2000 would hold a sync for ever, on every sync).
+MAX_STEPS = 50_000
+
+
+def _walkable(rule, start: datetime, now: datetime) -> None:
+    """RecordError if finding a rule's next occurrence would walk more than MAX_STEPS occurrences."""
+    freq = (rule.get("FREQ") or [""])[0]
+    if str(freq).upper() not in _STEP:
+        return  # rrulestr says what is wrong with it
+    try:
+        interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
+        count = int(rule["COUNT"][0]) if rule.get("COUNT") else None
+    except (TypeError, ValueError):
+        return
+    until = (rule.get("UNTIL") or [None])[0]
+    end = min(now, _aware(until)) if isinstance(until, datetime) else now
+    steps = max(0.0, (end - start).total_seconds()) / (_STEP[str(freq).upper()] * interval)
+    for part in ("BYSECOND", "BYMINUTE", "BYHOUR"):  # each step expands into as many occurrences
+        steps *= max(1, len(rule.get(part) or []))
+    if count is not None:
+        steps = min(steps, count)
+    if steps > MAX_STEPS:
+        raise RecordError(f"RRULE: {rule.to_ical().decode()[:80]} from {start.isoformat()} repeats more than "
+                          f"{MAX_STEPS:,} times before now: too often to find its next occurrence")
 
 
 def _all(event, name: str) -> list:

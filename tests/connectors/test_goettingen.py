@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 import responses
 
-from connectors.base import Withheld
+from connectors.base import RecordError, Withheld
 from connectors.goettingen import GoettingenConnector
 from tests.connectors.helpers import centre_of, make
 from schema import validate
@@ -53,6 +53,8 @@ def listings(*events: str, region: str | None = None):
             out[raw["uid"]] = connector.normalize(raw, NOW)
         except Withheld as exc:
             out[raw["uid"]] = f"withheld: {exc}"
+        except RecordError as exc:  # quarantined by the sync
+            out[raw["uid"]] = f"quarantined: {exc}"
     return out
 
 
@@ -156,3 +158,22 @@ def test_a_town_name_several_places_share_is_read_inside_the_sources_region():
     responses.reset()
     sure, = listings(event("e1", LOCATION=None).replace("END:VEVENT", place), region="03159").values()
     assert (sure["location"]["city"], sure["location"]["ags"]) == ("Rosdorf", "03159029")
+
+
+@responses.activate
+def test_a_rule_too_dense_to_walk_to_now_is_quarantined_not_walked():
+    """'FREQ=SECONDLY' from 2000 held the sync for ever (rrule walks every occurrence up to now, on every sync:
+    helper-43); a daily rule since 2000, an hourly one with a COUNT and one that ended are walked as before."""
+    dense = dict(DTSTART=";TZID=Europe/Berlin:20000101T100000", DTEND=";TZID=Europe/Berlin:20000101T100001")
+    found = listings(event("secondly", **dense, RRULE="FREQ=SECONDLY"),
+                     event("minutely", **dense, RRULE="FREQ=MINUTELY;INTERVAL=5"),
+                     event("hours", **dense, RRULE="FREQ=DAILY;BYHOUR=8,9,10,11,12,13,14,15,16,17;BYMINUTE=0,15,30,45"),
+                     event("daily", **dense, RRULE="FREQ=DAILY"),
+                     event("counted", **dense, RRULE="FREQ=SECONDLY;COUNT=10"),
+                     event("over", **dense, RRULE="FREQ=MINUTELY;UNTIL=20000102T000000Z"))
+    for uid in ("secondly", "minutely", "hours"):
+        assert found[f"{uid}@fluechtlingshilfe-goettingen.de"].startswith("quarantined: RRULE: FREQ="), found[uid + "@fluechtlingshilfe-goettingen.de"]
+        assert "too often to find its next occurrence" in found[f"{uid}@fluechtlingshilfe-goettingen.de"]
+    assert found["daily@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-13T10:00:00+01:00"
+    assert found["counted@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
+    assert found["over@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
