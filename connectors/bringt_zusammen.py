@@ -60,8 +60,19 @@ class BringtZusammenConnector(Connector):
         missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing:
             raise PayloadError(f"{response.url}: the header lacks the column(s) {', '.join(missing)}")
+        short = False
         for row in reader:
-            yield {k: v for k, v in row.items() if k is not None}
+            record = {k: v for k, v in row.items() if k is not None}
+            short = any(v is None for v in record.values())  # fewer cells than the header: broken off?
+            yield record
+        # rows end in CRLF (portals/bringt-zusammen.md): a last row ended early (a quote never closed) or without its
+        # line end was cut off, and what came after it is not gone
+        cut = "has fewer cells than the header" if short else "" if text.endswith(("\n", "\r")) or not text else \
+            "does not end with a line end"
+        if cut:
+            self.complete = False
+            self.notes.append(f"{response.url}: the last row {cut}; the export may have been cut off: its rows were "
+                              "synced and no listing was withdrawn")
 
     def record_id(self, raw) -> str:
         """`Inserat-Nr`, unique per installation."""
@@ -71,6 +82,10 @@ class BringtZusammenConnector(Connector):
 
     def to_listing(self, raw) -> dict:
         """Map one row; only approved (`freigegeben`) rows are public."""
+        cut = [column for column, value in raw.items() if value is None]
+        if cut:  # not a row to withdraw for its empty status: a row broken off
+            raise RecordError(f"the row ends before the column(s) {', '.join(cut)}: a row broken off (a quote "
+                              "never closed, an export cut short)")
         status = (raw.get("Status") or "").strip()
         if status != "freigegeben":
             raise Withheld(f"status {status!r}: only 'freigegeben' rows are public")

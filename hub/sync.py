@@ -175,6 +175,9 @@ class SourceSync:
         self.secrets = config.secrets()
         self.regate = cls.normalize is not Connector.normalize
         self.gates = gating.Gates(source.name)
+        #: listings the portal now withholds (listing id, why, their raw record's new row or None): withdrawn at the end
+        #: with the missing ones, under the same check of a suspicious shrink (their raw records stored only then)
+        self.withholding: list[tuple[str, str, dict | None]] = []
         self.premapped: dict[int, object] = {}  # by id(raw), for the batch: (future, index, listing) or what raised
         self.hashes: dict[int, str] = {}  # and the raw hashes computed for that
 
@@ -236,8 +239,7 @@ class SourceSync:
             if result.fetched and self.bad == result.fetched:
                 raise RecordError(f"every record the portal sent ({result.fetched}) was quarantined; "
                                   f"see: helferhub quarantine --source {self.source.name}")
-            if result.mode == "full":
-                self._withdraw_missing(started, result, accept_shrink)
+            self._withdraw_missing(started, result, accept_shrink)
         except Exception as exc:  # the source failed: keep its last good data, record why
             result.status, result.error = "failed", scrub(f"{type(exc).__name__}: {exc}", self.secrets)
             log.warning("%s: sync failed: %s", self.source.name, printable(result.error, 500))
@@ -429,18 +431,21 @@ class SourceSync:
         if stored and stored["hash"] == raw_hash and stored["outcome"] == outcome and outcome != "listed":
             self._count_unchanged(stored, result)  # known bad or withheld, and still the same: nothing to add
             return
+        row = None
         if not stored or stored["hash"] != raw_hash or stored["outcome"] != outcome:
-            self.storage.put_raw({"source": source, "record_id": record_id, "hash": raw_hash,
-                                  "payload": to_json(raw), "outcome": outcome,
-                                  "first_seen": (stored or {}).get("first_seen") or now.isoformat(),
-                                  "changed_at": now.isoformat()})
+            row = {"source": source, "record_id": record_id, "hash": raw_hash, "payload": to_json(raw), "outcome": outcome,
+                   "first_seen": (stored or {}).get("first_seen") or now.isoformat(), "changed_at": now.isoformat()}
+        if withheld and not errors:
+            head = self.storage.listing_head(self._listing_id(record_id))
+            if head is not None and head[0] in ("active", "pending"):  # it would leave the feed: decided at the end
+                self.withholding.append((self._listing_id(record_id), withheld, row))
+                return
+        if row is not None:
+            self.storage.put_raw(row)
         if errors:
             self._quarantine(record_id, raw, errors, now, result)
         elif withheld:
-            if self._set_withdrawn(self._listing_id(record_id), withheld, now, result.run_id):
-                result.withdrawn += 1
-            else:
-                result.withheld += 1
+            result.withheld += 1  # no listing of it in the feed: nothing to withdraw
         else:
             self._store(record_id, listing, now, result)
 
@@ -504,19 +509,29 @@ class SourceSync:
         self.storage.owe_unify(listing["id"])
 
     def _withdraw_missing(self, now: datetime, result: SyncResult, accept_shrink: bool) -> None:
-        listed = self.storage.listed_ids(self.source.name)
-        gone = [lid for rid, lid in listed.items() if rid not in self.seen]
-        if gone and not self.connector.complete:
-            result.notes.append(f"the portal's list changed during the sync; {len(gone)} unseen "
-                                "listings kept until the next full sync")
-            return
-        before = max(self.listed_before, len(listed))
-        if gone and not accept_shrink and self._suspicious(before, len(gone)):
+        """Withdraw the listings a full sync did not see and those the portal now withholds (archived, in review,
+        cancelled), all or none: a list emptied or shrunk past max_shrink either way is suspicious (a broken export
+        or a status mapped wrong withdraws a source's listings as surely as an empty list)."""
+        gone: list[str] = []
+        before = self.listed_before
+        if result.mode == "full":
+            listed = self.storage.listed_ids(self.source.name)
+            gone = [lid for rid, lid in listed.items() if rid not in self.seen]
+            before = max(before, len(listed))
+            if gone and not self.connector.complete:
+                result.notes.append(f"the portal's list changed during the sync; {len(gone)} unseen "
+                                    "listings kept until the next full sync")
+                gone = []
+        leaving = len(gone) + len(self.withholding)
+        if leaving and not accept_shrink and self._suspicious(before, leaving):
             result.status = "suspicious"
+            result.withheld += len(self.withholding)  # still listed; their raw records are not stored, so the next sync asks again
+            missing = f"{len(gone)} of the {before} listings the hub shows for it are missing" if gone else ""
+            withheld = f"the portal now withholds {len(self.withholding)} of them ({self.withholding[0][1]})" \
+                if self.withholding else ""
             result.notes.append(
-                f"the portal now lists {len(self.seen)} records; {len(gone)} of the {before} listings the hub "
-                f"shows for it are missing (down {len(gone) / before:.0%}; max_shrink allows "
-                f"{self.source.max_shrink:.0%}); "
+                f"the portal now lists {len(self.seen)} records; {'; '.join(filter(None, (missing, withheld)))} "
+                f"(down {leaving / max(before, 1):.0%}; max_shrink allows {self.source.max_shrink:.0%}); "
                 f"nothing was withdrawn. If the portal really removed them, confirm with: "
                 f"helferhub sync --full --accept-shrink {self.source.name}")
             log.warning("%s: suspicious shrink: %s", self.source.name, result.notes[-1])
@@ -525,11 +540,18 @@ class SourceSync:
             for lid in gone:
                 if self._set_withdrawn(lid, "no longer listed by the portal", now, result.run_id):
                     result.withdrawn += 1
+            for lid, why, row in self.withholding:
+                if row is not None:
+                    self.storage.put_raw(row)
+                if self._set_withdrawn(lid, why, now, result.run_id):
+                    result.withdrawn += 1
+                else:
+                    result.withheld += 1
 
     def _suspicious(self, listed: int, gone: int) -> bool:
         """A list emptied, or shrunk by more than the source's max_shrink (and by more than a
         couple of listings, which small sources lose any day): more likely a broken export."""
-        return not self.seen or (gone / listed > self.source.max_shrink and gone >= MIN_SHRINK)
+        return not self.seen or (gone / max(listed, 1) > self.source.max_shrink and gone >= MIN_SHRINK)
 
     def _set_withdrawn(self, lid: str, reason: str, now: datetime, run_id: int) -> bool:
         row = self.storage.listing(lid)

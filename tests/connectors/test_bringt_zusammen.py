@@ -83,3 +83,61 @@ def test_a_row_that_leaves_the_export_or_freigegeben_is_withdrawn(make_config, s
     target.write_bytes(export(COLUMNS, [{**ROW, "Status": "abgelehnt"}], "cp1252"))
     result, = sync(config, storage)
     assert result.withdrawn == 2 and storage.counts() == {"withdrawn": 2}
+
+
+def gera(make_config, tmp_path, rows):
+    folder = tmp_path / "gera"
+    (folder / "export").mkdir(parents=True, exist_ok=True)
+    (folder / "export/inserate.csv").write_bytes(export(COLUMNS, rows, "utf-8-sig"))
+    return make_config([{"name": "gera", "type": "bringt-zusammen", "url": str(folder)}]), folder / "export/inserate.csv"
+
+
+def test_rows_withheld_all_at_once_are_as_suspicious_as_an_empty_export(make_config, storage, tmp_path):
+    """Every row 'in Prüfung' at once withdrew the whole source with status ok (helper-43): a status mapped wrong
+    empties a source as surely as a broken export. The same check as for missing rows; confirmed, it withdraws."""
+    from hub.sync import sync
+
+    rows = [{**ROW, "Inserat-Nr": str(n), "Titel": f"Schrank {n}", "Link": f"{BASE}/inserat/{n}"} for n in range(1, 11)]
+    config, target = gera(make_config, tmp_path, rows)
+    assert sync(config, storage)[0].new == 10
+    target.write_bytes(export(COLUMNS, [{**r, "Status": "in Prüfung"} for r in rows], "utf-8-sig"))
+    for _ in range(2):  # held each time: the rows are asked again, not taken as known
+        result, = sync(config, storage)
+        assert result.status == "suspicious" and result.withdrawn == 0 and result.withheld == 10
+        assert "the portal now withholds 10 of them (status 'in Prüfung'" in result.notes[0]
+        assert "--accept-shrink gera" in result.notes[0] and storage.counts() == {"active": 10}
+    result, = sync(config, storage, accept_shrink=True)
+    assert result.status == "ok" and result.withdrawn == 10 and storage.counts() == {"withdrawn": 10}
+    assert sync(config, storage)[0].withheld == 10  # known since: withheld, nothing to withdraw
+
+
+def test_a_few_rows_withheld_leave_in_the_same_sync(make_config, storage, tmp_path):
+    from hub.sync import sync
+
+    rows = [{**ROW, "Inserat-Nr": str(n), "Titel": f"Schrank {n}", "Link": f"{BASE}/inserat/{n}"} for n in range(1, 11)]
+    config, target = gera(make_config, tmp_path, rows)
+    sync(config, storage)
+    target.write_bytes(export(COLUMNS, [{**r, "Status": "abgelaufen"} if r["Inserat-Nr"] in "12" else r for r in rows],
+                              "utf-8-sig"))
+    result, = sync(config, storage)
+    assert result.status == "ok" and result.withdrawn == 2 and storage.counts() == {"active": 8, "withdrawn": 2}
+
+
+@pytest.mark.parametrize("cut, note", [
+    (b"Schrank 7;\"Gut erh", "has fewer cells than the header"), (b"Schrank 7;\"Gut erhalten;\nAbh", "has fewer cells than the header"),
+    (b"Schrank", "has fewer cells than the header"), (b"https://gera.bringt-zusammen.de/inserat/6", "does not end with a line end")])
+def test_an_export_cut_off_withdraws_nothing_and_says_so(make_config, storage, tmp_path, cut, note):
+    """A cut row's empty Status read as 'not public' withdrew it and every row after it with status ok (helper-43)."""
+    from hub.sync import sync
+
+    rows = [{**ROW, "Inserat-Nr": str(n), "Titel": f"Schrank {n}", "Link": f"{BASE}/inserat/{n}"} for n in range(1, 11)]
+    config, target = gera(make_config, tmp_path, rows)
+    sync(config, storage)
+    whole = export(COLUMNS, rows, "utf-8-sig")
+    target.write_bytes(whole[:whole.index(b"Schrank 7") if cut == b"Schrank" else whole.index(cut) + len(cut)])
+    result, = sync(config, storage)
+    assert result.status == "ok" and result.withdrawn == 0 and storage.counts() == {"active": 10}, result.notes
+    assert any(f"the last row {note}" in n for n in result.notes), result.notes
+    quarantined = storage.quarantined("gera")
+    assert len(quarantined) == (note == "has fewer cells than the header")
+    assert all("a row broken off" in q["errors"][0] for q in quarantined)
