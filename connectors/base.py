@@ -68,10 +68,12 @@ class Connector:
         #: sync, so that a record not seen must not be taken as gone.
         self.complete = True
         self.unmapped_categories: set[str] = set()
+        #: What records() noticed that the operator should know (a broken-off feed, a page repeated).
+        self.notes: list[str] = []
 
     def sync_notes(self) -> list[str]:
         """What the operator should know about this sync beyond its counts (shown with the run)."""
-        return []
+        return list(self.notes)
 
     @classmethod
     def auth(cls, source) -> "Bearer | None":
@@ -130,7 +132,7 @@ class Connector:
         MAX_PAGES, marks the sync incomplete (`complete = False`), so that no record is taken as gone.
         """
         page = paginator.first(url, dict(params or {}))
-        first = None
+        first = previous = None
         asked = set()
         for _ in range(MAX_PAGES):
             key = (page.url, tuple(sorted((str(k), str(v)) for k, v in page.params.items())))
@@ -141,8 +143,14 @@ class Connector:
             body = response.json()
             if first is None:
                 first = body
+            elif body == previous:  # a portal that ignores the page asked for: the same page for ever
+                self.complete = False
+                self.notes.append(f"{page.url} gave the same page as the one before it (does the portal read the "
+                                  f"page parameter?); the list was read no further and no listing was withdrawn")
+                return
             elif paginator.shifted(first, body):
                 self.complete = False  # records came or went between two pages
+            previous = body
             yield body
             page = paginator.following(page, body, response.url)
             if page is None:

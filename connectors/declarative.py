@@ -134,8 +134,8 @@ class JsonConnector(Connector):
         never = [f"{name} ({self.where(name)}, {tried} records)" for name, (tried, hits) in self.found.items()
                  if tried and not hits]
         if not never:
-            return []
-        return ["fields whose path found nothing in any record of this sync: " + ", ".join(never)
+            return super().sync_notes()
+        return super().sync_notes() + ["fields whose path found nothing in any record of this sync: " + ", ".join(never)
                 + "; check the paths in the source's fields table against the portal's records"]
 
     def field(self, raw, name: str, text: bool = False):

@@ -1,6 +1,7 @@
 """ichhelfe.jetzt style: one RSS 2.0 feed with GeoRSS and a portal namespace, behind a token."""
 from __future__ import annotations
 
+import xml.sax
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Iterator
@@ -38,6 +39,11 @@ class IchHelfeJetztConnector(Connector):
         feed = feedparser.parse(response.body)
         if feed.bozo and not feed.entries:
             raise PayloadError(f"{response.url}: not a readable RSS feed ({feed.get('bozo_exception')})")
+        if feed.bozo and isinstance(feed.get("bozo_exception"), xml.sax.SAXException):
+            # a feed broken off (or broken) midway: what was read is synced, but what was not is not gone
+            self.complete = False
+            self.notes.append(f"{response.url}: the feed is not well-formed XML ({feed.bozo_exception}); it may have "
+                              f"been cut off: its {len(feed.entries)} readable items were synced and no listing was withdrawn")
         prefix = next((p for p, uri in feed.get("namespaces", {}).items() if uri == NAMESPACE), "ihj")
         for entry in feed.entries:
             point = (entry.get("where") or {}).get("coordinates")

@@ -146,3 +146,17 @@ class TestShippedExample(ConformanceSuite):
     minimum = 150
     options = dict(EXAMPLE.options)
     categories = dict(EXAMPLE.categories)
+
+
+@responses.activate
+def test_a_portal_that_ignores_the_page_asked_for_is_read_once_and_said_so(make_config, storage):
+    """The same 10 items for every page=N: 10,000 requests a sync, status ok, no note (helper-43). The walk stops
+    at the first page that repeats the one before; nothing is taken as gone."""
+    from hub.sync import sync
+
+    items = [{**RECORD, "meta": {"id": n}, "permalink": f"{BASE}/{n}"} for n in range(1, 11)]
+    responses.get(f"{BASE}/list", json={"items": items})
+    config = make_config([source(path="/list", paging={"style": "page", "page_param": "p", "size": 10})])
+    result, = sync(config, storage)
+    assert result.fetched == 10 and result.new == 10 and len(responses.calls) == 2
+    assert any("gave the same page as the one before it" in n for n in result.notes), result.notes

@@ -103,3 +103,21 @@ def test_an_edit_is_noticed_although_pubdate_stays(make_config, storage):
     assert (result.updated, result.unchanged) == (1, 0)
     rows, _ = storage.visible("2000-01-01T00:00:00Z", 0, 5)
     assert "ab 18 Uhr" in rows[0]["data"]["description"]
+
+
+@responses.activate
+def test_a_feed_cut_off_midway_syncs_what_it_holds_and_withdraws_nothing(make_config, storage):
+    """feedparser reads the items before the break: the rest were withdrawn with status ok (helper-43)."""
+    from hub.sync import sync
+
+    config = make_config([{"name": "ihj", "type": "ichhelfejetzt", "url": BASE, "token": {"env": "T"}}], env={"T": "t"})
+    items = [ITEM.format(p="ihj").replace("77120", str(n)).replace("Behördengängen", f"Behördengängen {n}")
+             for n in range(1, 11)]
+    responses.get(URL, body=feed("".join(items)), content_type="application/rss+xml")
+    assert sync(config, storage)[0].new == 10
+    whole = feed("".join(items[:6]) + items[6].replace("Dolmetschen", "Dolmetschen (neu)"))
+    cut = whole[:whole.index(b"<category>Zeitspende", whole.index(b"(neu)"))]
+    responses.replace(responses.GET, URL, body=cut, content_type="application/rss+xml")
+    result, = sync(config, storage)
+    assert result.status == "ok" and result.withdrawn == 0 and storage.counts() == {"active": 10}
+    assert any("the feed is not well-formed XML" in n and "it may have been cut off" in n for n in result.notes)
