@@ -993,6 +993,12 @@ _SLASHED = re.compile(r"[ \t]?[/\-][ \t]?(.+)$")  # the rest of a run after a nu
 _LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-*]\d+){1,3}")
 
 
+#: Where a number with its trunk or country prefix begins inside a run, after a space or slash: a 0 or 00 and then
+#: no 0, or a + ('42 0151 2345 6789'; not the zeros of '1 000 000 000' or an account's '0000 1234', nor after a dash:
+#: dates and ids, '2026-05-31', 'bca9-0818047672a7'), as _run_spans reads it.
+_PREFIX_INSIDE = re.compile(r"(?<=[ \t/])(?:\+|\(?00?[1-9])")
+
+
 _YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
 # Runs that are no phone number where only words further back or a list say so: thousands ('1 250 000',
 # '1.200.000'), a file number ('2024/081512'), dates ('31/03/2025', '31 03 2025', '2025/03/31'), times ('1000-1800').
@@ -1048,6 +1054,16 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     # What libphonenumber cannot know: a number with its trunk or country prefix, however it is
     # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr'), or named before.
     prefixed = run.lstrip("(").startswith(("+", "0"))
+    if not prefixed and budget[0] > 0:
+        # a number right after another ('Bus 42 0151 2345 6789', 'Größe 38 0151 ...'): read from its prefix, a number
+        # there if libphonenumber says so or with ten digits or more ('Kto 123 0045 678' is none)
+        inner = _PREFIX_INSIDE.search(run)
+        if inner and _count_digits(text, start + inner.start(), end) >= 7 and not text[end:end + 1].isalnum():
+            budget[0] -= 1
+            found = _numbers(run[inner.start():])
+            if found or _count_digits(text, start + inner.start(), end) >= 10:
+                yield from ((start + inner.start() + a, start + inner.start() + b) for a, b in found or [(0, end - start - inner.start())])
+                return
     if (prefixed and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start]):
         yield start, end
         return
