@@ -163,6 +163,9 @@ class JsonConnector(Connector):
         if spec.get("html"):
             value = html_to_text(value if isinstance(value, str) else None)
         elif text:
+            if isinstance(value, (list, dict)):  # not a text (its Python printout was published: "['a', 'b']")
+                raise RecordError(f"{name}: {'a list' if isinstance(value, list) else 'an object'} (at {self.where(name)}) "
+                                  "where a text belongs")
             value = tidy(value) if isinstance(value, str) else ("" if value is None else tidy(str(value)))
         return value
 

@@ -58,7 +58,8 @@ class GoVolunteerConnector(Connector):
         shift, needed = self.next_shift(raw.get("shifts") or [])
         address = raw.get("address") or {}
         org = raw.get("organization") or {}
-        areas = [a for a in raw.get("areas") or [] if isinstance(a, str)]
+        areas = raw.get("areas") or []
+        areas = [areas] if isinstance(areas, str) else [a for a in areas if isinstance(a, str)]  # one area alone ('Sport'), not its letters
         updated = aware(raw.get("updatedAt"), "updatedAt")
         return {
             "url": raw.get("url"),

@@ -5,6 +5,7 @@ import xml.sax
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Iterator
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -48,7 +49,9 @@ class IchHelfeJetztConnector(Connector):
         for entry in feed.entries:
             point = (entry.get("where") or {}).get("coordinates")
             yield {
-                "guid": entry.get("id"), "title": entry.get("title"), "link": entry.get("link"),
+                # a link relative to the feed ('/angebot/810'): the listing's only way to contact, read against the feed's URL
+                "guid": entry.get("id"), "title": entry.get("title"),
+                "link": urljoin(response.url, entry["link"]) if isinstance(entry.get("link"), str) else None,
                 "pubDate": entry.get("published"), "description": entry.get("summary"),
                 "categories": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
                 "point": [point[1], point[0]] if point and len(point) == 2 else None,

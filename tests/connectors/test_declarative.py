@@ -160,3 +160,10 @@ def test_a_portal_that_ignores_the_page_asked_for_is_read_once_and_said_so(make_
     result, = sync(config, storage)
     assert result.fetched == 10 and result.new == 10 and len(responses.calls) == 2
     assert any("gave the same page as the one before it" in n for n in result.notes), result.notes
+
+
+def test_a_list_or_object_where_a_text_belongs_is_a_record_error_naming_its_path(make_config):
+    """A title given as a list or an object was published as Python's printout of it ("['a', 'b']": helper-43)."""
+    for value, what in ((["a", "b"], "a list"), ({"de": "Titel"}, "an object")):
+        with pytest.raises(RecordError, match=rf"title: {what} \(at path 'headline'\) where a text belongs"):
+            connector(make_config).normalize({**RECORD, "headline": value}, datetime.now().astimezone())

@@ -111,3 +111,11 @@ def test_the_token_never_reaches_the_database_or_the_log(make_config, storage, c
     assert responses.calls[0].request.headers["Authorization"] == "Bearer s3cret-gv-token"
     storage.db.execute("PRAGMA wal_checkpoint(FULL)")
     assert b"s3cret" not in (tmp_path / "hub.db").read_bytes() and "s3cret" not in caplog.text
+
+
+def test_one_area_given_alone_is_one_area_not_its_letters():
+    """'areas': 'Sport' became the tags S, p, o, r, t and five unmapped categories (helper-43)."""
+    connector = make(GoVolunteerConnector, BASE)
+    listing = connector.normalize({**PROJECT, "areas": "Sport"}, NOW)
+    assert listing["tags"] == ["Sport"] and listing["category"] == "leisure"
+    assert validate({**listing, "volunteers_needed": 10 ** 20}) != []  # a count no call needs: quarantined

@@ -121,3 +121,10 @@ def test_a_feed_cut_off_midway_syncs_what_it_holds_and_withdraws_nothing(make_co
     result, = sync(config, storage)
     assert result.status == "ok" and result.withdrawn == 0 and storage.counts() == {"active": 10}
     assert any("the feed is not well-formed XML" in n and "it may have been cut off" in n for n in result.notes)
+
+
+@responses.activate
+def test_a_link_relative_to_the_feed_is_read_against_it():
+    """'/angebot/810' gave no link at all: the listing lost its only way to contact (helper-43)."""
+    item = ITEM.format(p="ihj").replace("https://ichhelfe.jetzt/angebot/77120", "/angebot/810")
+    assert listings(feed(item))[0]["source"]["url"] == f"{BASE}/angebot/810"
