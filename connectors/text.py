@@ -21,6 +21,7 @@ def html_to_text(markup: str | None) -> str:
     """Plain text of an HTML fragment: tags gone, paragraphs as line breaks, entities decoded."""
     if not markup:
         return ""
+    markup = _text(markup, "HTML text")
     # Character references decoded first (but those that make markup): the sanitizer would drop ones
     # it does not know, and '&commat;' is an '@' a reader's browser shows.
     markup = _REFERENCE.sub(lambda m: html.unescape(m.group()), markup)
@@ -30,11 +31,22 @@ def html_to_text(markup: str | None) -> str:
     return "\n".join(line for line in text.split("\n") if line)  # block ends, not blank lines
 
 
+def _text(value, what: str) -> str:
+    """A portal's value where a text belongs: a number as it is written ('12345'); a list, an object or a truth value
+    a ValueError saying what came (a portal's type error, quarantined as the record's: 'int' object has no attribute
+    'replace' said nothing of it)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"{what}: expected a text, got {type(value).__name__} {str(value)[:60]!r}")
+
+
 def tidy(text: str | None) -> str:
     """Collapse runs of spaces and blank lines, drop control and bidi-override characters."""
     if not text:
         return ""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", _text(text, "text").replace("\r\n", "\n").replace("\r", "\n"))
     lines = [" ".join(line.split()) for line in text.split("\n")]
     out: list[str] = []
     for line in lines:

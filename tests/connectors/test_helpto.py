@@ -97,3 +97,12 @@ def test_times_without_offset_are_berlin_time():
     listing = connector().normalize(entry(1, erstellt="2026-07-01T10:00:00", aktualisiert="2026-01-10T10:00:00"), NOW)
     assert listing["published_at"] == "2026-07-01T10:00:00+02:00"
     assert listing["updated_at"] == "2026-01-10T10:00:00+01:00"
+
+
+def test_a_number_where_a_text_belongs_is_its_text_and_a_list_is_named():
+    """'titel': 12345 was quarantined as "AttributeError: 'int' object has no attribute 'replace'" (helper-43): a
+    number is written as the text it is; a list or an object is named as what came."""
+    helpto = connector()
+    assert helpto.normalize(entry(1, titel=12345), NOW)["title"] == "12345"
+    with pytest.raises(ValueError, match=r"expected a text, got list \"\['Sofa'\]\""):
+        helpto.normalize(entry(1, titel=["Sofa"]), NOW)
