@@ -54,7 +54,7 @@ def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:
     feed = {
         "version": VERSION,
         "title": clean(meta["title"]),
-        "home_page_url": uri(meta["base_url"] + "/"),
+        "home_page_url": uri(meta.get("home_url") or meta["base_url"] + "/"),
         "feed_url": uri(meta["feed_url"]),
         "description": clean(meta.get("description", "")),
         "language": meta.get("language", "de"),

@@ -91,7 +91,7 @@ def build(listings: Iterable[Mapping], meta: Mapping) -> FeedGenerator:
         if meta.get(f"{rel}_url"):
             fg.link(href=uri(meta[f"{rel}_url"]), rel=rel)
             fg.paging.links.append((rel, uri(meta[f"{rel}_url"])))
-    fg.link(href=uri(meta["base_url"] + "/"), rel="alternate")  # last: RSS's <link> is the last one set
+    fg.link(href=uri(meta.get("home_url") or meta["base_url"] + "/"), rel="alternate")  # last: RSS's <link> is the last one set
     languages: Counter = Counter()
     for language in each(listings, lambda listing: _checked_entry(fg, listing, meta, lang), "RSS/Atom"):
         languages[(language or "").split("-")[0].lower() or None] += 1  # de and de-DE are one language

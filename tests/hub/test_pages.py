@@ -216,3 +216,17 @@ def test_the_apis_redirect_for_a_merged_listing_keeps_the_language_asked_for(hub
     assert moved.get_json()["location"] == moved.headers["Location"]
     followed = app.test_client().get(moved.headers["Location"].removeprefix("http://localhost"))
     assert followed.status_code == 200 and followed.headers["Content-Language"] == "en"
+
+
+def test_a_filtered_feed_points_readers_to_the_same_search_as_a_page(hub):
+    """A feed's alternate link and a JSON Feed's home page were the start page whatever the search (helper-42)."""
+    import feedparser
+
+    _, app = hub
+    client = app.test_client()
+    page = f"{BASE}/?category=language&lang=en"
+    assert client.get("/feed.json?category=language&lang=en").get_json()["home_page_url"] == page
+    for path in ("/feed.rss", "/feed.atom"):
+        parsed = feedparser.parse(client.get(f"{path}?category=language&lang=en").data)
+        assert parsed.feed.link == page and [e.title for e in parsed.entries] == ["Deutschkurs"]
+    assert client.get("/feed.json").get_json()["home_page_url"] == f"{BASE}/"
