@@ -28,7 +28,13 @@ class RecordError(ValueError):
 
 
 class Withheld(Exception):
-    """A record the portal lists but that must not be shown (archived, rejected, full, cancelled)."""
+    """A record the portal lists but that must not be shown (archived, rejected, full, cancelled). `lapsed`: by
+    time or by filling up (past, ended, full), not by a status the portal set: such listings leave at once, the
+    others under the sync's check of a suspicious shrink (a status mapped wrong empties a source as an empty list does)."""
+
+    def __init__(self, reason: str = "", *, lapsed: bool = False):
+        super().__init__(reason)
+        self.lapsed = lapsed
 
 
 class PayloadError(ValueError):

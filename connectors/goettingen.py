@@ -69,7 +69,7 @@ class GoettingenConnector(Connector):
         start, end = self.next_occurrence(event)
         needed, confirmed = _count(event, "X-HELFER-BENOETIGT"), _count(event, "X-HELFER-ZUGESAGT") or 0
         if kind == "request" and needed is not None and confirmed >= needed:
-            raise Withheld(f"full: {confirmed} of {needed} helpers confirmed")
+            raise Withheld(f"full: {confirmed} of {needed} helpers confirmed", lapsed=True)
         postcode, city = _postcode_city(str(event.get("LOCATION", "")), self.source.region)
         stamp = event.get("LAST-MODIFIED") or event.get("CREATED")
         changed = _aware(stamp.dt).isoformat() if stamp else start.isoformat()
@@ -106,7 +106,7 @@ class GoettingenConnector(Connector):
         now = utcnow()
         if "RRULE" not in event:
             if start + duration <= now:
-                raise Withheld("past")
+                raise Withheld("past", lapsed=True)
             return start, start + duration
         for prop in _all(event, "RRULE"):
             _walkable(prop, start, now)
@@ -121,7 +121,7 @@ class GoettingenConnector(Connector):
             raise RecordError(f"RRULE: cannot be read ({exc})") from None
         following = rules.after(now - duration) if duration else rules.after(now, inc=True)
         if following is None:
-            raise Withheld("the series has ended")
+            raise Withheld("the series has ended", lapsed=True)
         return following, following + duration
 
 

@@ -175,9 +175,10 @@ class SourceSync:
         self.secrets = config.secrets()
         self.regate = cls.normalize is not Connector.normalize
         self.gates = gating.Gates(source.name)
-        #: listings the portal now withholds (listing id, why, their raw record's new row or None): withdrawn at the end
-        #: with the missing ones, under the same check of a suspicious shrink (their raw records stored only then)
-        self.withholding: list[tuple[str, str, dict | None]] = []
+        #: listings the portal now withholds by a status it set, by listing id: (why, their raw record's new row or None),
+        #: withdrawn at the end with the missing ones under the same check of a suspicious shrink (their raw records
+        #: stored only then); a lapsed one (past, ended, full: connectors.Withheld) leaves at once
+        self.withholding: dict[str, tuple[str, dict | None]] = {}
         self.premapped: dict[int, object] = {}  # by id(raw), for the batch: (future, index, listing) or what raised
         self.hashes: dict[int, str] = {}  # and the raw hashes computed for that
 
@@ -421,12 +422,13 @@ class SourceSync:
                 listing, errors = self.gates.outcome(*premapped)
         except Withheld as exc:
             listing, errors, withheld = None, [], str(exc) or "withheld by the portal"
+            lapsed = getattr(exc, "lapsed", False)
         except RecordError as exc:
-            listing, errors, withheld = None, [str(exc)], None
+            listing, errors, withheld, lapsed = None, [str(exc)], None, False
         except Exception as exc:  # a connector bug on one record must not stop the others
-            listing, errors, withheld = None, [f"{type(exc).__name__}: {exc}"], None
+            listing, errors, withheld, lapsed = None, [f"{type(exc).__name__}: {exc}"], None, False
         else:
-            withheld = None
+            withheld, lapsed = None, False
         outcome = "quarantined" if errors else "withheld" if withheld else "listed"
         if stored and stored["hash"] == raw_hash and stored["outcome"] == outcome and outcome != "listed":
             self._count_unchanged(stored, result)  # known bad or withheld, and still the same: nothing to add
@@ -435,17 +437,20 @@ class SourceSync:
         if not stored or stored["hash"] != raw_hash or stored["outcome"] != outcome:
             row = {"source": source, "record_id": record_id, "hash": raw_hash, "payload": to_json(raw), "outcome": outcome,
                    "first_seen": (stored or {}).get("first_seen") or now.isoformat(), "changed_at": now.isoformat()}
-        if withheld and not errors:
+        if withheld and not lapsed:
             head = self.storage.listing_head(self._listing_id(record_id))
             if head is not None and head[0] in ("active", "pending"):  # it would leave the feed: decided at the end
-                self.withholding.append((self._listing_id(record_id), withheld, row))
+                self.withholding[self._listing_id(record_id)] = (withheld, row)  # (a row sent twice: once)
                 return
         if row is not None:
             self.storage.put_raw(row)
         if errors:
             self._quarantine(record_id, raw, errors, now, result)
         elif withheld:
-            result.withheld += 1  # no listing of it in the feed: nothing to withdraw
+            if self._set_withdrawn(self._listing_id(record_id), withheld, now, result.run_id):
+                result.withdrawn += 1
+            else:
+                result.withheld += 1
         else:
             self._store(record_id, listing, now, result)
 
@@ -525,9 +530,12 @@ class SourceSync:
         leaving = len(gone) + len(self.withholding)
         if leaving and not accept_shrink and self._suspicious(before, leaving):
             result.status = "suspicious"
-            result.withheld += len(self.withholding)  # still listed; their raw records are not stored, so the next sync asks again
+            # still listed; their raw records are not stored, and an incremental sync's cursor stays: the next asks again
+            result.withheld += len(self.withholding)
+            if self.withholding:
+                self.latest = None
             missing = f"{len(gone)} of the {before} listings the hub shows for it are missing" if gone else ""
-            withheld = f"the portal now withholds {len(self.withholding)} of them ({self.withholding[0][1]})" \
+            withheld = f"the portal now withholds {len(self.withholding)} of them ({next(iter(self.withholding.values()))[0]})" \
                 if self.withholding else ""
             result.notes.append(
                 f"the portal now lists {len(self.seen)} records; {'; '.join(filter(None, (missing, withheld)))} "
@@ -540,7 +548,7 @@ class SourceSync:
             for lid in gone:
                 if self._set_withdrawn(lid, "no longer listed by the portal", now, result.run_id):
                     result.withdrawn += 1
-            for lid, why, row in self.withholding:
+            for lid, (why, row) in self.withholding.items():
                 if row is not None:
                     self.storage.put_raw(row)
                 if self._set_withdrawn(lid, why, now, result.run_id):

@@ -141,3 +141,17 @@ def test_an_export_cut_off_withdraws_nothing_and_says_so(make_config, storage, t
     quarantined = storage.quarantined("gera")
     assert len(quarantined) == (note == "has fewer cells than the header")
     assert all("a row broken off" in q["errors"][0] for q in quarantined)
+
+
+def test_a_withheld_row_the_export_lists_twice_counts_once(make_config, storage, tmp_path):
+    """A list that shifted sends a row twice: two rows of ten leaving counted four and held the sync as suspicious
+    (helper-44's review)."""
+    from hub.sync import sync
+
+    rows = [{**ROW, "Inserat-Nr": str(n), "Titel": f"Schrank {n}", "Link": f"{BASE}/inserat/{n}"} for n in range(1, 11)]
+    config, target = gera(make_config, tmp_path, rows)
+    sync(config, storage)
+    gone = [{**r, "Status": "abgelaufen"} for r in rows[:2]]
+    target.write_bytes(export(COLUMNS, gone + rows[2:] + gone, "utf-8-sig"))
+    result, = sync(config, storage)
+    assert result.status == "ok" and (result.withdrawn, result.withheld) == (2, 0), result.line()

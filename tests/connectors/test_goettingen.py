@@ -177,3 +177,23 @@ def test_a_rule_too_dense_to_walk_to_now_is_quarantined_not_walked():
     assert found["daily@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-13T10:00:00+01:00"
     assert found["counted@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
     assert found["over@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
+
+
+def test_events_that_end_together_leave_together_without_a_suspicious_shrink(make_config, storage, tmp_path, monkeypatch):
+    """Past, ended or full is time passing, not a status the portal set: four of ten events ending the same day
+    leave at once (the check of a suspicious shrink held them in the feed: helper-44's review)."""
+    from datetime import timedelta
+
+    from hub.sync import sync
+
+    start = datetime(2016, 1, 12, 9, tzinfo=timezone.utc)
+    soon = dict(DTSTART=f"{start + timedelta(hours=1):%Y%m%dT%H%M%SZ}", DTEND=f"{start + timedelta(hours=3):%Y%m%dT%H%M%SZ}")
+    later = dict(DTSTART=f"{start + timedelta(days=30):%Y%m%dT%H%M%SZ}", DTEND=f"{start + timedelta(days=30, hours=2):%Y%m%dT%H%M%SZ}")
+    (tmp_path / "goe").mkdir()
+    (tmp_path / "goe/aufrufe.ics").write_bytes(calendar(*[event(f"e{n}", **(soon if n < 4 else later)) for n in range(10)]))
+    config = make_config([{"name": "goe", "type": "goettingen", "url": str(tmp_path / "goe")}])
+    monkeypatch.setattr("connectors.goettingen.utcnow", lambda: start)
+    assert sync(config, storage)[0].new == 10, storage.quarantined("goe")[0]["errors"]
+    monkeypatch.setattr("connectors.goettingen.utcnow", lambda: start + timedelta(days=1))
+    result, = sync(config, storage)
+    assert result.status == "ok" and result.withdrawn == 4 and storage.counts() == {"active": 6, "withdrawn": 4}

@@ -119,3 +119,27 @@ def test_one_area_given_alone_is_one_area_not_its_letters():
     listing = connector.normalize({**PROJECT, "areas": "Sport"}, NOW)
     assert listing["tags"] == ["Sport"] and listing["category"] == "leisure"
     assert validate({**listing, "volunteers_needed": 10 ** 20}) != []  # a count no call needs: quarantined
+
+
+@responses.activate
+def test_an_incremental_sync_that_holds_archived_projects_asks_for_them_again(make_config, storage):
+    """Held as a suspicious shrink, archived projects were never asked again: the cursor moved past them and the
+    portal sends only what changed since (helper-44's review). The cursor stays until they are withdrawn."""
+    from hub.sync import sync
+
+    projects = [project(uuid=f"p{n}", name=f"Projekt Nummer {n}", updatedAt=f"2016-04-{10 + n:02d}T09:00:00Z") for n in range(10)]
+    responses.get(f"{BASE}/api/projects", json={"data": projects, "links": {"next": None}})
+    config = make_config([{"name": "gv", "type": "govolunteer", "url": BASE, "token": {"env": "GV_TOKEN"}}], env={"GV_TOKEN": "t"})
+    assert sync(config, storage)[0].new == 10
+    cursor = storage.state("gv")["cursor"]
+    changed = [project(uuid=f"p{n}", name=f"Projekt Nummer {n}", status="archived", updatedAt="2016-04-25T09:00:00Z")
+               for n in range(4)] + [project(uuid="p9", name="Projekt Nummer 9 (neu)", updatedAt="2016-04-26T09:00:00Z")]
+    responses.replace(responses.GET, f"{BASE}/api/projects", json={"data": changed, "links": {"next": None}})
+    for _ in range(2):
+        result, = sync(config, storage)
+        assert (result.mode, result.status, result.withdrawn, result.withheld) == ("incremental", "suspicious", 0, 4)
+        assert storage.state("gv")["cursor"] == cursor and "updatedAfter" in responses.calls[-1].request.url
+        assert storage.counts() == {"active": 10}
+    result, = sync(config, storage, accept_shrink=True)
+    assert result.status == "ok" and result.withdrawn == 4 and storage.counts() == {"active": 6, "withdrawn": 4}
+    assert storage.state("gv")["cursor"] > cursor
