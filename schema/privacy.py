@@ -396,11 +396,12 @@ _LABELLED_USER = rf"(\p{{L}}[{_W}.\-+]{{0,62}}[{_W}])"
 _PROVIDER_LABELLED = _linear(
     rf"(?i)(?:^|[^{_W}.\-@])({_PROVIDER_NAMED})((?:[ \t]*-[ \t]*|[ \t]+)?{_ADDRESS_LABEL})?"
     rf"([ \t]*[:=][ \t]*|[ \t]+(?:(?:ist|lautet|is)[ \t]+(?:[:=][ \t]*)?)?)[ \t]*{_LABELLED_USER}(?:$|[^{_W}@.\-]|[.\-](?:$|\s))")
-_PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]'
-    rf"(?:^|[^{_W}.\-@])({_LOCAL_PART}[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})[ \t]*[)\]]")
+_PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]': in lower case first, as user names are
+    rf"(?:^|[^{_W}.\-@])(\p{{Ll}}[{_W}.%+\-']*[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})[ \t]*[)\]]")
 _PROVIDER_NAME_SIGN = _linear(rf"(?i){_PROVIDER_NAMED}")
 _HOST_LIKE = re.compile(rf"(?i).*\.(?:{_TLDS})")  # 'Web.de: www.web.de' names a host, no user
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}")  # 'z.B', 'u.a', 'bzw.'
+_VERSION = re.compile(r"[^\W\d_]{1,2}\d+(?:\.\d+)*")  # a version or a quarter ('v2.1', 'Q3.2025')
 #: Labels after which 'ist' begins a sentence about the account, not its name ('Gmail-Konto ist nötig').
 _NOT_ADDRESS = re.compile(r"(?i)[ \t\-]*(?:konto|account|postfach)")
 #: Words that say how an address is, not what it is ('Gmail-Adresse ist nötig', 'GMX-Adresse: optional'): a list, not
@@ -408,7 +409,7 @@ _NOT_ADDRESS = re.compile(r"(?i)[ \t\-]*(?:konto|account|postfach)")
 _HOW_IT_IS = frozenset("""nötig notwendig wichtig erforderlich optional freiwillig kostenlos gratis frei privat vertraulich
     gültig ungültig gesperrt aktiv inaktiv aktiviert verifiziert bestätigt hinterlegt angegeben vorhanden unbekannt neu alt
     voll leer ok okay pflicht sichtbar unsichtbar öffentlich geheim required needed mandatory free valid invalid unknown
-    private public hidden active inactive""".split())
+    private public hidden active inactive unbedingt zwingend immer""".split())
 
 
 def _labelled_user(token: str, word_label: bool) -> bool:
@@ -416,10 +417,10 @@ def _labelled_user(token: str, word_label: bool) -> bool:
     a host or an abbreviation ('Gmail: anna.weiss1987'; not 'Gmail: gmail.com', 'Yahoo: z.B. ...'); or, after a word
     for an address or 'ist', a word in lower case that is no verb or small word ('GMX-Adresse: annaweiss';
     not 'GMX-Konto: einrichten', 'Gmail-Adresse: folgt')."""
-    if _HOST_LIKE.fullmatch(token) or _ABBREVIATION.fullmatch(token):
+    if _HOST_LIKE.fullmatch(token) or _ABBREVIATION.fullmatch(token) or _VERSION.fullmatch(token):
         return False
-    if any(c in "._" or c.isdigit() for c in token):
-        return True
+    if token[0].islower() and any(c in "._" or c.isdigit() for c in token) or "." in token and any(map(str.isdigit, token)):
+        return True  # not a capitalised word with an underscore ('Gmail: Termine_2025', 'Hotmail: Nutzung_verboten')
     return word_label and token[0].islower() and not _NO_USER.fullmatch(token) and token.lower() not in _NO_NAME \
         and token.lower() not in _PRONOUNS and token.lower() not in _HOW_IT_IS
 
@@ -516,14 +517,15 @@ def _each(pattern, view: str) -> Iterator:
 
 def _user_name(name: str, view: str, text: str, start: int, domain: bool) -> bool:
     """True if the word before an 'at' and a mail provider is a user name: with a letter, and a digit, dot or
-    underscore ('max_m auf gmx.de', 'a.weiss bei gmail'), a name and surname in one word ('AnnaWeiss bei gmx.de') or
-    parts joined by a spelled dot; or a word in lower
-    case that is no verb, small word or pronoun, with a domain (or what says as much) or after a word for mail
-    ('Mail: anna at gmail')."""
+    underscore ('max_m auf gmx.de', 'a.weiss bei gmail'), or parts joined by a spelled dot; or a word in lower case
+    that is no verb, small word or pronoun, or a name and surname in one word ('AnnaWeiss'; not 'im GoetheInstitut bei
+    gmx'), with a domain (or what says as much) or after a word for mail ('Mail: anna at gmail')."""
     if not any(map(str.isalpha, name)):
         return False  # '18:00 (at) web'
-    if _USER_NAME.match(name) or _CAMEL.fullmatch(name) or _joined_start(text, start) < start:
+    if _USER_NAME.match(name) or _joined_start(text, start) < start:
         return True
+    if _CAMEL.fullmatch(name):  # with a domain or after a word for mail, as a word in lower case
+        return domain or bool(_MAIL_WORD.search(view, max(0, start - MAIL_HINTED), start))
     if not name[:1].islower() or name.lower() in _PRONOUNS or _NO_USER.fullmatch(name.lower()):
         return False
     return domain or bool(_MAIL_WORD.search(view, max(0, start - MAIL_HINTED), start))
@@ -946,14 +948,14 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
 
 
 def _mixed_spans(text: str) -> Iterator[tuple[int, int]]:
-    """Numbers partly spelled out (_MIXED): 7 to 15 digits, words and digits counted alike, with a number word among
-    them (those all in words are _SPELLED's); with one number word only where words around say it is a phone number ('Handy null 151
-    23456789'; not 'Stunde null 2024 2025')."""
+    """Numbers partly spelled out (_MIXED): 9 to 15 digits (a number with its prefix), words and digits counted alike,
+    with three number words among them (those all in words are _SPELLED's), or fewer where words around say it is a
+    phone number ('Handy null 151 23456789'; not 'Stunde null 2024 2025', 'Sitzung null eins 2025 0312')."""
     for match in _MIXED.finditer(text):
         parts = _MIXED_PART.findall(match.group(1))
         words = sum(1 for part in parts if not part.isdigit() and part.lower() not in _NO_DIGIT)
         digits = sum(len(part) for part in parts if part.isdigit()) + words
-        if words and 7 <= digits <= 15 and (words >= 2 or _named(text, *match.span(1))):
+        if words and 9 <= digits <= 15 and (words >= 3 or _named(text, *match.span(1))):
             yield match.span(1)
 
 
@@ -993,10 +995,24 @@ _SLASHED = re.compile(r"[ \t]?[/\-][ \t]?(.+)$")  # the rest of a run after a nu
 _LISTED = re.compile(r"(?=(?:\D*\d){7,13}\D*$)\+?\(?\d+[)]?(?:[ /\-*]\d+){1,3}")
 
 
-#: Where a number with its trunk or country prefix begins inside a run, after a space or slash: a 0 or 00 and then
-#: no 0, or a + ('42 0151 2345 6789'; not the zeros of '1 000 000 000' or an account's '0000 1234', nor after a dash:
-#: dates and ids, '2026-05-31', 'bca9-0818047672a7'), as _run_spans reads it.
-_PREFIX_INSIDE = re.compile(r"(?<=[ \t/])(?:\+|\(?00?[1-9])")
+#: A number with its trunk or country prefix right after one group of one to five digits and a space or slash (group
+#: 1): a 0 or 00 and then no 0, or a + ('42 0151 2345 6789'; not the zeros of '1 000 000 000', an IBAN's groups, nor
+#: after a dash: dates and ids, '2026-05-31', 'bca9-0818047672a7'), as _run_spans reads it.
+_PREFIX_INSIDE = re.compile(r"\d{1,5}[ \t]*[ \t/][ \t]*((?:\+|\(?00?[1-9]))")
+_UNSPACED = re.compile(r"0[1-9]\d{8,10}")  # ... a number there unspaced, though libphonenumber may not know it
+
+
+#: ... shaped as a phone number is: an area code of three to five digits and then a space, slash or dash, or all of it
+#: unspaced (not '05 06 07 08 09', '0815 4711').
+_AREA_FIRST = re.compile(r"\(?0[1-9]\d{1,3}\)?[ \t/\-]|0[1-9]\d{8,10}$")
+
+
+def _number_shaped(run: str, digits: int) -> bool:
+    """True if a run found by _PREFIX_INSIDE is shaped as a phone number: with a country prefix, 10 to 15 digits; with
+    a trunk prefix, an area code first (_AREA_FIRST) and 9 to 13 digits."""
+    if run.startswith(("+", "00", "(00")):
+        return 10 <= digits <= 15
+    return 9 <= digits <= 13 and _AREA_FIRST.match(run) is not None
 
 
 _YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
@@ -1055,14 +1071,17 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     # spaced out or glued to words ('Handy0151...', '0 1 5 1 ...', '0151 12014711Uhr'), or named before.
     prefixed = run.lstrip("(").startswith(("+", "0"))
     if not prefixed and budget[0] > 0:
-        # a number right after another ('Bus 42 0151 2345 6789', 'Größe 38 0151 ...'): read from its prefix, a number
-        # there if libphonenumber says so or with ten digits or more ('Kto 123 0045 678' is none)
-        inner = _PREFIX_INSIDE.search(run)
-        if inner and _count_digits(text, start + inner.start(), end) >= 7 and not text[end:end + 1].isalnum():
+        # a number right after one group of digits ('Bus 42 0151 2345 6789', 'Größe 38 0151 ...'): read from its prefix,
+        # a number there if shaped as one and libphonenumber says so from that prefix on, or written unspaced (not an
+        # IBAN's groups, '3 01 2025 1400 Uhr', a timetable, '0815 4711')
+        inner = _PREFIX_INSIDE.match(run)
+        if inner and _number_shaped(run[inner.start(1):], _count_digits(text, start + inner.start(1), end)) \
+                and not text[end:end + 1].isalnum():
             budget[0] -= 1
-            found = _numbers(run[inner.start():])
-            if found or _count_digits(text, start + inner.start(), end) >= 10:
-                yield from ((start + inner.start() + a, start + inner.start() + b) for a, b in found or [(0, end - start - inner.start())])
+            rest = run[inner.start(1):]
+            found = _numbers(rest) or ([(0, len(rest))] if _UNSPACED.fullmatch(rest) else [])
+            if found and found[0][0] == 0 and _no_amount(text, rest, end):
+                yield from ((start + inner.start(1) + a, start + inner.start(1) + b) for a, b in found)
                 return
     if (prefixed and digits >= 7) or _HINT.search(text[max(0, start - HINTED):start]):
         yield start, end
