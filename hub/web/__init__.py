@@ -110,8 +110,8 @@ def _query_string() -> None:
     from flask import request
 
     raw = request.query_string
-    if not raw or (b"%" not in raw and raw.isascii()):
-        return
+    if not raw or (b"%" not in raw and raw.isascii()) or request.path in ("/healthz", "/readyz", "/metrics"):
+        return  # (the operators' probes read no query: a cache-busting one must not fail them)
     for pair in raw.split(b"&"):
         name, _, value = pair.partition(b"=")
         shown = unquote(name.decode("latin-1").replace("+", " "), errors="replace")
@@ -150,33 +150,54 @@ def _registered_sources() -> None:
         app.config["HUB_SIGNATURE"] = signature
 
 
-def _wants_html() -> bool:
-    """True if the request comes from a reader's browser (which prefers HTML to JSON) to a page, not to the API."""
+#: Paths whose errors stay JSON whatever the client accepts: the API's, feeds' and exports' (a feed reader ranks
+#: text/html above JSON too), the operators' and the OpenAPI document.
+_MACHINE_PATHS = ("/api/", "/admin/api/", "/healthz", "/readyz", "/metrics", "/openapi.json", "/published/")
+_MACHINE_ENDINGS = (".json", ".rss", ".atom", ".ics", ".csv", ".geojson", ".xml", ".txt")
+
+
+def _negotiable() -> bool:
+    """True if this request's error is a page for a reader's browser and JSON for others: on the pages, the
+    dashboard, or no route at all (the API, the feeds and the exports keep their JSON errors)."""
     from flask import request
 
-    if request.path.startswith(("/api/", "/admin/api/")):
-        return False
+    return not (request.path.startswith(_MACHINE_PATHS) or request.path.endswith(_MACHINE_ENDINGS)) and (
+        request.endpoint is None or request.endpoint.startswith(("pages.", "dashboard.")))
+
+
+def _wants_html() -> bool:
+    """True if the request is a reader's browser (which prefers HTML to JSON) on a page (_negotiable)."""
+    from flask import request
+
     accept = request.accept_mimetypes
-    return accept["text/html"] > accept["application/json"]
+    return _negotiable() and accept["text/html"] > accept["application/json"]
 
 
 def _error_page(code: int, description: str):
     from flask import make_response, request
 
     back = "/admin/" if request.path.startswith("/admin") else None
-    return make_response(*pages.error_page(code, description, back))
+    response = make_response(*pages.error_page(code, description, back))
+    response.vary.update(("Accept", "Accept-Language"))  # chosen by both: a cache must keep each apart
+    response.headers.setdefault("Content-Language", pages.language())
+    return response
 
 
 def _bad_parameter(exc):
     if _wants_html():
         return _error_page(400, str(exc))
-    return jsonify(error="Bad Request", parameter=exc.name, message=str(exc), status=400), 400
+    response = jsonify(error="Bad Request", parameter=exc.name, message=str(exc), status=400)
+    if _negotiable():
+        response.vary.add("Accept")
+    return response, 400
 
 
 def _http_error(exc: HTTPException):
     response = _error_page(exc.code, exc.description) if (exc.code or 500) >= 400 and _wants_html() else None
     if response is None:
         response = jsonify(error=exc.name, message=exc.description, status=exc.code)
+        if _negotiable():
+            response.vary.add("Accept")
     for name, value in exc.get_headers():  # e.g. Allow on a 405, Retry-After on a 503
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -230,3 +230,22 @@ def test_a_filtered_feed_points_readers_to_the_same_search_as_a_page(hub):
         parsed = feedparser.parse(client.get(f"{path}?category=language&lang=en").data)
         assert parsed.feed.link == page and [e.title for e in parsed.entries] == ["Deutschkurs"]
     assert client.get("/feed.json").get_json()["home_page_url"] == f"{BASE}/"
+
+
+def test_feeds_and_probes_keep_json_errors_whatever_a_reader_accepts(hub):
+    """A feed reader ranks text/html above JSON too: its errors stay JSON; a cache-busting query never fails the
+    operators' probes; an error page says what it varies by (helper-44's review)."""
+    _, app = hub
+    client = app.test_client()
+    reader = {"Accept": "application/rss+xml, application/atom+xml, text/xml;q=0.9, text/html;q=0.2"}
+    browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": "ar"}
+    for path in ("/feed.json?limit=0", "/feed.rss?kind=bogus", "/listings.geojson?kind=bogus", "/export.csv?kind=bogus"):
+        answer = client.get(path, headers={**reader, **browser} if path.endswith("bogus") else reader)
+        assert answer.status_code == 400 and answer.get_json()["parameter"], path
+    assert client.post("/feed.rss", headers=browser).get_json()["error"] == "Method Not Allowed"
+    for path in ("/healthz?x=%", "/metrics?x=%zz"):
+        assert client.get(path).status_code in (200, 503), path
+    page = client.get("/nowhere", headers=browser)
+    assert page.content_type.startswith("text/html") and page.headers["Content-Language"] == "ar"
+    assert {"Accept", "Accept-Language"} <= set(page.vary)
+    assert "Accept" in client.get("/nowhere").vary
