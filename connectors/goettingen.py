@@ -128,9 +128,10 @@ class GoettingenConnector(Connector):
 #: Seconds a rule's FREQ steps by.
 _STEP = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400,
          "YEARLY": 365 * 86400}
-#: Occurrences a rule may take from its DTSTART to now at most: finding the next one walks every one before it (a
-#: daily series since 2000 is some 10,000; 'FREQ=SECONDLY' since 2000 would hold a sync for ever, on every sync).
-MAX_STEPS = 50_000
+#: Steps of its FREQ a rule may take from its DTSTART to now at most: finding the next occurrence walks every one
+#: before it (a daily series since 2000 is some 10,000 steps, an hourly one since 2000 some 230,000 and a second;
+#: 'FREQ=SECONDLY' or 'MINUTELY' since 2000 would hold a sync for ever, on every sync).
+MAX_STEPS = 250_000
 
 
 def _walkable(rule, start: datetime, now: datetime) -> None:
@@ -144,10 +145,12 @@ def _walkable(rule, start: datetime, now: datetime) -> None:
     except (TypeError, ValueError):
         return
     until = (rule.get("UNTIL") or [None])[0]
+    if isinstance(until, date) and not isinstance(until, datetime):
+        until = datetime.combine(until, time.max, BERLIN)
     end = min(now, _aware(until)) if isinstance(until, datetime) else now
+    # steps of FREQ, each walked whatever BYxxx keeps of it (counting their expansions took 'FREQ=HOURLY;BYHOUR=9,...'
+    # for many times what it walks)
     steps = max(0.0, (end - start).total_seconds()) / (_STEP[str(freq).upper()] * interval)
-    for part in ("BYSECOND", "BYMINUTE", "BYHOUR"):  # each step expands into as many occurrences
-        steps *= max(1, len(rule.get(part) or []))
     if count is not None:
         steps = min(steps, count)
     if steps > MAX_STEPS:

@@ -1,6 +1,7 @@
 """ichhelfe.jetzt style: one RSS 2.0 feed with GeoRSS and a portal namespace, behind a token."""
 from __future__ import annotations
 
+import re
 import xml.sax
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -13,6 +14,7 @@ from connectors.base import Connector, PayloadError, RecordError
 from connectors.text import html_to_text, tidy
 
 NAMESPACE = "https://ichhelfe.jetzt/ns/1.0"
+_CLOSED = re.compile(rb"</(?:[\w.\-]+:)?rss>\s*$")  # the end of a whole RSS document
 FEED_TYPES = ("application/rss+xml", "application/xml", "text/xml")
 
 
@@ -40,8 +42,10 @@ class IchHelfeJetztConnector(Connector):
         feed = feedparser.parse(response.body)
         if feed.bozo and not feed.entries:
             raise PayloadError(f"{response.url}: not a readable RSS feed ({feed.get('bozo_exception')})")
-        if feed.bozo and isinstance(feed.get("bozo_exception"), xml.sax.SAXException):
-            # a feed broken off (or broken) midway: what was read is synced, but what was not is not gone
+        if feed.bozo and isinstance(feed.get("bozo_exception"), xml.sax.SAXException) \
+                and not _CLOSED.search(response.body[-256:]):
+            # a feed broken off midway (no closing </rss>): what was read is synced, but what was not is not gone. One
+            # broken only by an entity XML does not know ('&nbsp;') ends as it should: it is read whole, as before.
             self.complete = False
             self.notes.append(f"{response.url}: the feed is not well-formed XML ({feed.bozo_exception}); it may have "
                               f"been cut off: its {len(feed.entries)} readable items were synced and no listing was withdrawn")

@@ -128,3 +128,21 @@ def test_a_link_relative_to_the_feed_is_read_against_it():
     """'/angebot/810' gave no link at all: the listing lost its only way to contact (helper-43)."""
     item = ITEM.format(p="ihj").replace("https://ichhelfe.jetzt/angebot/77120", "/angebot/810")
     assert listings(feed(item))[0]["source"]["url"] == f"{BASE}/angebot/810"
+
+
+@responses.activate
+def test_a_whole_feed_with_an_entity_xml_does_not_know_still_withdraws_what_left(make_config, storage):
+    """feedparser flags '&nbsp;' as not well-formed as it does a feed cut off; it reads every item. Taken for cut off,
+    no listing was ever withdrawn again (helper-44's review)."""
+    from hub.sync import sync
+
+    config = make_config([{"name": "ihj", "type": "ichhelfejetzt", "url": BASE, "token": {"env": "T"}}], env={"T": "t"})
+    items = [ITEM.format(p="ihj").replace("77120", str(n)).replace("Behördengängen", f"Behördengängen {n}")
+             for n in range(1, 11)]
+    responses.get(URL, body=feed("".join(items)), content_type="application/rss+xml")
+    sync(config, storage)
+    odd = "".join(items[:9]).replace("Behördengängen 1<", "Behördengängen&nbsp;1<")
+    responses.replace(responses.GET, URL, body=feed(odd), content_type="application/rss+xml")
+    result, = sync(config, storage)
+    assert result.status == "ok" and result.withdrawn == 1 and storage.counts() == {"active": 9, "withdrawn": 1}
+    assert not any("cut off" in n for n in result.notes)
