@@ -128,7 +128,10 @@ class GoettingenConnector(Connector):
 #: Seconds a rule's FREQ steps by.
 _STEP = {"SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400,
          "YEARLY": 365 * 86400}
-#: Steps of its FREQ a rule may take from its DTSTART to now at most: finding the next occurrence walks every one
+#: The unit each BY part counts in, in seconds.
+_BY_UNIT = {"BYSECOND": 1, "BYMINUTE": 60, "BYHOUR": 3600, "BYDAY": 86400, "BYMONTHDAY": 86400, "BYYEARDAY": 86400,
+            "BYWEEKNO": 7 * 86400, "BYMONTH": 28 * 86400}
+#: Occurrences (steps of its FREQ, times what its finer BY parts expand each into) a rule may take from its DTSTART to now at most: finding the next occurrence walks every one
 #: before it (a daily series since 2000 is some 10,000 steps, an hourly one since 2000 some 230,000 and a second;
 #: 'FREQ=SECONDLY' or 'MINUTELY' since 2000 would hold a sync for ever, on every sync).
 MAX_STEPS = 250_000
@@ -148,9 +151,11 @@ def _walkable(rule, start: datetime, now: datetime) -> None:
     if isinstance(until, date) and not isinstance(until, datetime):
         until = datetime.combine(until, time.max, BERLIN)
     end = min(now, _aware(until)) if isinstance(until, datetime) else now
-    # steps of FREQ, each walked whatever BYxxx keeps of it (counting their expansions took 'FREQ=HOURLY;BYHOUR=9,...'
-    # for many times what it walks)
-    steps = max(0.0, (end - start).total_seconds()) / (_STEP[str(freq).upper()] * interval)
+    step = _STEP[str(freq).upper()]
+    steps = max(0.0, (end - start).total_seconds()) / (step * interval)
+    for part, unit in _BY_UNIT.items():  # a BY part finer than FREQ expands each step ('FREQ=DAILY;BYHOUR=...'); one as
+        if unit < step:                  # coarse or coarser only keeps some of them ('FREQ=HOURLY;BYHOUR=9,...')
+            steps *= max(1, len(rule.get(part) or []))
     if count is not None:
         steps = min(steps, count)
     if steps > MAX_STEPS:

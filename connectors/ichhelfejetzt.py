@@ -15,6 +15,7 @@ from connectors.text import html_to_text, tidy
 
 NAMESPACE = "https://ichhelfe.jetzt/ns/1.0"
 _CLOSED = re.compile(rb"</(?:[\w.\-]+:)?rss>\s*$")  # the end of a whole RSS document
+_ITEM = re.compile(rb"<item[\s>]")
 FEED_TYPES = ("application/rss+xml", "application/xml", "text/xml")
 
 
@@ -42,13 +43,15 @@ class IchHelfeJetztConnector(Connector):
         feed = feedparser.parse(response.body)
         if feed.bozo and not feed.entries:
             raise PayloadError(f"{response.url}: not a readable RSS feed ({feed.get('bozo_exception')})")
-        if feed.bozo and isinstance(feed.get("bozo_exception"), xml.sax.SAXException) \
-                and not _CLOSED.search(response.body[-256:]):
-            # a feed broken off midway (no closing </rss>): what was read is synced, but what was not is not gone. One
-            # broken only by an entity XML does not know ('&nbsp;') ends as it should: it is read whole, as before.
+        if (feed.bozo and isinstance(feed.get("bozo_exception"), xml.sax.SAXException)
+                and not _CLOSED.search(response.body[-256:])) or len(_ITEM.findall(response.body)) > len(feed.entries):
+            # a feed broken off (no closing </rss>), or broken midway (fewer items read than it holds: the parser
+            # stopped, or a section never closed swallowed some): what was read is synced, but what was not is not
+            # gone. One broken only by an entity XML does not know ('&nbsp;') ends as it should and is read whole.
             self.complete = False
-            self.notes.append(f"{response.url}: the feed is not well-formed XML ({feed.bozo_exception}); it may have "
-                              f"been cut off: its {len(feed.entries)} readable items were synced and no listing was withdrawn")
+            self.notes.append(f"{response.url}: the feed is broken ({feed.get('bozo_exception') or 'items it holds were not read'}); "
+                              f"it may have been cut off: its {len(feed.entries)} readable items were synced and no listing "
+                              "was withdrawn")
         prefix = next((p for p, uri in feed.get("namespaces", {}).items() if uri == NAMESPACE), "ihj")
         for entry in feed.entries:
             point = (entry.get("where") or {}).get("coordinates")

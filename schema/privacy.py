@@ -396,8 +396,8 @@ _LABELLED_USER = rf"(\p{{L}}[{_W}.\-+]{{0,62}}[{_W}])"
 _PROVIDER_LABELLED = _linear(
     rf"(?i)(?:^|[^{_W}.\-@])({_PROVIDER_NAMED})((?:[ \t]*-[ \t]*|[ \t]+)?{_ADDRESS_LABEL})?"
     rf"([ \t]*[:=][ \t]*|[ \t]+(?:(?:ist|lautet|is)[ \t]+(?:[:=][ \t]*)?)?)[ \t]*{_LABELLED_USER}(?:$|[^{_W}@.\-]|[.\-](?:$|\s))")
-_PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]': in lower case first, as user names are
-    rf"(?:^|[^{_W}.\-@])(\p{{Ll}}[{_W}.%+\-']*[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})[ \t]*[)\]]")
+_PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]': as _labelled_user takes one
+    rf"(?:^|[^{_W}.\-@])(\p{{L}}[{_W}.%+\-']*[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})[ \t]*[)\]]")
 _PROVIDER_NAME_SIGN = _linear(rf"(?i){_PROVIDER_NAMED}")
 _HOST_LIKE = re.compile(rf"(?i).*\.(?:{_TLDS})")  # 'Web.de: www.web.de' names a host, no user
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}")  # 'z.B', 'u.a', 'bzw.'
@@ -949,13 +949,14 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
 
 def _mixed_spans(text: str) -> Iterator[tuple[int, int]]:
     """Numbers partly spelled out (_MIXED): 9 to 15 digits (a number with its prefix), words and digits counted alike,
-    with three number words among them (those all in words are _SPELLED's), or fewer where words around say it is a
-    phone number ('Handy null 151 23456789'; not 'Stunde null 2024 2025', 'Sitzung null eins 2025 0312')."""
+    with three number words among them (those all in words are _SPELLED's), two in a number of eleven digits or more
+    ('null eins 51 2345 6789'), or fewer where words around say it is a phone number ('Handy null 151 23456789'; not
+    'Stunde null 2024 2025', 'Sitzung null eins 2025 0312')."""
     for match in _MIXED.finditer(text):
         parts = _MIXED_PART.findall(match.group(1))
         words = sum(1 for part in parts if not part.isdigit() and part.lower() not in _NO_DIGIT)
         digits = sum(len(part) for part in parts if part.isdigit()) + words
-        if words and 9 <= digits <= 15 and (words >= 3 or _named(text, *match.span(1))):
+        if words and 9 <= digits <= 15 and (words >= 3 or words == 2 and digits >= 11 or _named(text, *match.span(1))):
             yield match.span(1)
 
 

@@ -171,8 +171,11 @@ def test_a_rule_too_dense_to_walk_to_now_is_quarantined_not_walked():
                      event("office", **dense, RRULE="FREQ=HOURLY;BYHOUR=9,10,11,12,13,14,15,16,17"),
                      event("counted", **dense, RRULE="FREQ=SECONDLY;COUNT=10"),
                      event("over", **dense, RRULE="FREQ=MINUTELY;UNTIL=20000102T000000Z"),
-                     event("day", **dense, RRULE="FREQ=MINUTELY;UNTIL=20000102"))
-    for uid in ("secondly", "minutely"):
+                     event("day", **dense, RRULE="FREQ=MINUTELY;UNTIL=20000102"),
+                     # a BY part finer than FREQ expands each step (helper-45's review): every second of every day
+                     event("expands", **dense, RRULE="FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,"
+                           "22,23;BYMINUTE=" + ",".join(map(str, range(60))) + ";BYSECOND=" + ",".join(map(str, range(60)))))
+    for uid in ("secondly", "minutely", "expands"):
         assert found[f"{uid}@fluechtlingshilfe-goettingen.de"].startswith("quarantined: RRULE: FREQ="), found[uid + "@fluechtlingshilfe-goettingen.de"]
         assert "too often to find its next occurrence" in found[f"{uid}@fluechtlingshilfe-goettingen.de"]
     assert found["daily@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-13T10:00:00+01:00"

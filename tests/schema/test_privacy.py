@@ -994,7 +994,7 @@ def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected)
     ("Kinder 3-6 (gmx)", "Kinder 3-6 (gmx)"), ("Termin 2025 (gmail)", "Termin 2025 (gmail)"), ("Version 2.1 (Outlook)", "Version 2.1 (Outlook)"),
     ("Yahoo: Q3.2025", "Yahoo: Q3.2025"), ("Gmail: v2.1", "Gmail: v2.1"), ("Gmail: Termine_2025", "Gmail: Termine_2025"),
     ("Hotmail: Nutzung_verboten", "Hotmail: Nutzung_verboten"), ("GMX-Adresse: unbedingt angeben", "GMX-Adresse: unbedingt angeben"),
-    ("Gmail: Anna.Weiss87", f"Gmail: {EMAIL_MASK}"),
+    ("Gmail: Anna.Weiss87", f"Gmail: {EMAIL_MASK}"), ("Anna.Weiss1987 (gmail)", f"{EMAIL_MASK} (gmail)"),  # helper-45
     # kept: the providers named in ordinary sentences, versions, hosts, abbreviations, words that say how it is
     ("Gmail: anmelden", "Gmail: anmelden"), ("GMX-Konto: einrichten", "GMX-Konto: einrichten"),
     ("Outlook: Q3.2025", "Outlook: Q3.2025"), ("Outlook: Kalender.xlsx", "Outlook: Kalender.xlsx"),
@@ -1034,6 +1034,7 @@ def test_a_user_name_labelled_with_its_mail_provider(text, expected):
     # helper-44's review: two number words without a phone's word, or too few digits for a number with its prefix
     ("Tisch null eins 12345", "Tisch null eins 12345"), ("Sitzung null eins 2025 0312", "Sitzung null eins 2025 0312"),
     ("zwei null null zwei 2024", "zwei null null zwei 2024"),
+    ("null eins 51 2345 6789", PHONE_MASK),  # helper-45: two number words in a whole mobile number
 ])
 def test_a_number_partly_spelled_out(text, expected):
     """Number words and digit groups in one number ('null eins fünf eins 2345 6789', helper-42's probe): masked as
