@@ -99,12 +99,20 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
 
 def housekeeping(runtime: Runtime, scheduler: BackgroundScheduler | None = None) -> None:
     """The lifecycle's periodic work: renames, grace periods of paused and removed sources; then,
-    given the scheduler, its jobs made those of the running config (renamed sources included)."""
-    with _job(), Storage(runtime.config.database) as storage:
-        lifecycle.housekeep(runtime.config, storage)  # it logs what it does
-        publish.after_sync(runtime.config)  # a listing that expired since leaves the snapshot too
-        if scheduler is not None and scheduler.state != STATE_STOPPED:
-            apply(scheduler, runtime, storage=storage)
+    given the scheduler, its jobs made those of the running config (renamed sources included).
+
+    A config reloaded while it runs gets its round here, again: the reload's own round is skipped while this one
+    runs (one at a time), and this one read the config before (a rename was carried over only at the next round)."""
+    with _job():
+        for _ in range(3):  # (a config that keeps changing gets the next periodic round)
+            config = runtime.config
+            with Storage(config.database) as storage:
+                lifecycle.housekeep(config, storage)  # it logs what it does
+                publish.after_sync(config)  # a listing that expired since leaves the snapshot too
+                if scheduler is not None and scheduler.state != STATE_STOPPED:
+                    apply(scheduler, runtime, storage=storage)
+            if runtime.config is config:
+                return
 
 
 def notify_round(runtime: Runtime) -> None:

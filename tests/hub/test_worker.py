@@ -382,3 +382,29 @@ def test_a_stopping_worker_keeps_its_lease_until_its_running_sync_ends(tmp_path,
     wait_for(lambda: second.scheduler is not None, 30)  # and took over once it had ended
     second.stop()
     two.join(30)
+
+
+def test_a_reload_while_housekeeping_runs_gets_its_own_round(tmp_path, monkeypatch):
+    """The reload's housekeeping is skipped while one runs (one at a time), and the running one read the config
+    before: a rename waited for the next periodic round (CI caught it as a race in the test above)."""
+    from hub.sync import sync
+
+    write_portal(tmp_path / "b", [entry(i, titel=f"Angebot {i}") for i in range(1, 4)])
+    config_path = write_config(tmp_path / "hub.toml", [{"name": "b", "type": "helpto", "url": str(tmp_path / "b")}])
+    runtime = Runtime(hub_config.load(config_path))
+    with Storage(runtime.config.database) as storage:
+        sync(runtime.config, storage)
+    original, rounds = scheduler.lifecycle.housekeep, []
+
+    def housekeep(config, storage):
+        rounds.append([s.name for s in config.sources])
+        if len(rounds) == 1:  # the rename arrives while the first round runs
+            config_path.write_text(config_path.read_text().replace('name = "b"', 'name = "b-neu"\nrenamed_from = "b"'))
+            assert runtime.reload()
+        return original(config, storage)
+
+    monkeypatch.setattr(scheduler.lifecycle, "housekeep", housekeep)
+    scheduler.housekeeping(runtime)
+    assert rounds == [["b"], ["b-neu"]]
+    with Storage(runtime.config.database) as storage:
+        assert storage.state("b-neu").get("id_namespace") == "b" and len(storage.listings_in("active", "b-neu")) == 3
