@@ -413,13 +413,14 @@ _HOW_IT_IS = frozenset("""nötig notwendig wichtig erforderlich optional freiwil
 
 
 def _labelled_user(token: str, word_label: bool) -> bool:
-    """True if the word after a provider's label is a user name: with a letter, and a digit, dot or underscore, not
-    a host or an abbreviation ('Gmail: anna.weiss1987'; not 'Gmail: gmail.com', 'Yahoo: z.B. ...'); or, after a word
-    for an address or 'ist', a word in lower case that is no verb or small word ('GMX-Adresse: annaweiss';
-    not 'GMX-Konto: einrichten', 'Gmail-Adresse: folgt')."""
+    """True if the word after a provider's label (or before it in brackets) is a user name: in lower case first with a
+    digit, dot or underscore, or with a dot and a digit in any case ('Gmail: anna.weiss1987', 'Anna.Weiss1987
+    (gmail)'), and no host, abbreviation or version ('Gmail: gmail.com', 'Yahoo: z.B. ...', 'Gmail: v2.1', 'Gmail:
+    Termine_2025'); or, after a word for an address or 'ist', a word in lower case that is no verb, small word or word
+    for how an address is ('GMX-Adresse: annaweiss'; not 'GMX-Konto: einrichten', 'Gmail-Adresse: folgt')."""
     if _HOST_LIKE.fullmatch(token) or _ABBREVIATION.fullmatch(token) or _VERSION.fullmatch(token):
         return False
-    if token[0].islower() and any(c in "._" or c.isdigit() for c in token) or "." in token and any(map(str.isdigit, token)):
+    if (token[0].islower() and any(c in "._" or c.isdigit() for c in token)) or ("." in token and any(map(str.isdigit, token))):
         return True  # not a capitalised word with an underscore ('Gmail: Termine_2025', 'Hotmail: Nutzung_verboten')
     return word_label and token[0].islower() and not _NO_USER.fullmatch(token) and token.lower() not in _NO_NAME \
         and token.lower() not in _PRONOUNS and token.lower() not in _HOW_IT_IS
