@@ -2,6 +2,8 @@
 
 An export is a module (or object) with `render(listings, meta) -> bytes`, `media_type` and
 `extension`. It never queries the database: it gets unified listings and feed metadata.
+An export that can show only some listings says which in `shows` (one of `hub.query.HAVING`:
+"dated", "located"), so a search's limit and total count only those.
 """
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ from exports.common import clean, clean_tree, each, label, listing_url, page_url
 
 media_type = "application/geo+json; charset=utf-8"
 extension = "geojson"
+#: Only listings with coordinates become features.
+shows = "located"
 PROPERTIES = ("kind", "category", "starts_at", "ends_at", "valid_until", "published_at", "updated_at")
 
 

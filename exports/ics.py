@@ -24,6 +24,8 @@ from exports.texts import berlin, body, kind, word
 
 media_type = "text/calendar; charset=utf-8"
 extension = "ics"
+#: Only listings with a start time or a call's deadline become events (`is_deadline`).
+shows = "dated"
 
 
 def render(listings: Iterable[Mapping], meta: Mapping) -> bytes:

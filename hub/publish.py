@@ -35,7 +35,7 @@ import exports
 from hub.clock import now_utc
 from hub.config import Config
 from hub.query import BadParameter, Query, parse
-from hub.render import etag, render, renderer
+from hub.render import etag, render, renderer, shown
 from hub.storage import Storage
 from hub.storage.snapshot import Result
 
@@ -161,7 +161,7 @@ def _write(config: Config, folder: Path, now: str) -> dict:
         prefix = f"s/{name}/" if name else ""
         for file, fmt in FILES.items():
             address = f"/{prefix}{file}"
-            result = Result.open(config.database, named_query(config, name, fmt), now)
+            result = Result.open(config.database, shown(named_query(config, name, fmt), fmt), now)
             try:
                 tag = etag(config, fmt, address, result)
                 target = folder / prefix / file

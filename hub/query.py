@@ -77,6 +77,10 @@ PAGING: tuple[Param, ...] = (
 )
 
 
+#: What a format may need of a listing to show it: a start time (or a call's deadline), coordinates.
+HAVING = ("dated", "located")
+
+
 @dataclass(frozen=True)
 class Query:
     """A parsed search; `lang` is the language the response is in."""
@@ -94,6 +98,9 @@ class Query:
     lang: str = "de"
     limit: int | None = None
     after: tuple[str, str] | None = None
+    #: What a format can show at all (one of HAVING; not a reader's parameter): its limit and total
+    #: count only those listings.
+    having: str | None = None
     #: The arguments as given, for links to further pages.
     args: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 

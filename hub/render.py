@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from dataclasses import replace
 from typing import Iterable, Iterator
 from urllib.parse import urlencode
 
 import exports
 from hub.config import Config
+from hub.query import Query
 from hub.storage.snapshot import Result
 
 DESCRIPTION = {
@@ -32,6 +34,13 @@ def url(config: Config, path: str, args: Iterable[tuple[str, str]] = ()) -> str:
     """A public address of the hub (from base_url, never from the request's Host)."""
     args = list(args)
     return f"{config.base_url}{path}" + (f"?{urlencode(args)}" if args else "")
+
+
+def shown(query: Query, fmt: str) -> Query:
+    """The query as a format can answer it: narrowed to the listings it shows (an export's `shows`),
+    so that a limit of ten gives ten events, and the total counts them."""
+    having = getattr(exports.get(fmt), "shows", None)
+    return query if query.having == having else replace(query, having=having)
 
 
 def meta(config: Config, result: Result, path: str, following: str | None) -> dict:

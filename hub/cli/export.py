@@ -36,7 +36,7 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
     """
     from hub import partners
     from hub.clock import now_utc
-    from hub.render import render
+    from hub.render import render, shown
     from hub.storage.snapshot import Result
 
     config = load_config(ctx)
@@ -49,7 +49,7 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
     except BadParameter as exc:
         click.echo(f"error: --{exc.name.replace('_', '-')}: {exc}", err=True)
         ctx.exit(EXIT_USAGE)
-    result = Result.open(config.database, query, now_utc())
+    result = Result.open(config.database, shown(query, fmt), now_utc())
     body = render(config, fmt, path_of(fmt), result)
     # on a terminal, and only when the export goes to a file (not onto the same terminal)
     progress = progress_line() if getattr(output, "name", "<stdout>") != "<stdout>" else None

@@ -42,6 +42,13 @@ def where(query: Query, now_utc: str) -> tuple[str, list]:
     if query.updated_since:
         sql.append("u.updated_utc >= ?")
         args.append(query.updated_since)
+    if query.having == "dated":  # exports/ics.py: a start time, or a call's deadline
+        sql.append("(json_extract(u.data, '$.starts_at') is not null "
+                   "or (u.kind = 'request' and u.valid_until_utc is not null))")
+    elif query.having == "located":
+        sql.append("u.lat is not null and u.lon is not null")
+    elif query.having is not None:
+        raise ValueError(f"unknown having {query.having!r}")
     if query.sources:
         marks = ",".join("?" * len(query.sources))
         sql.append(f"exists (select 1 from unified_members m join listings l on l.id = m.listing_id "

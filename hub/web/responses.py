@@ -14,7 +14,7 @@ from werkzeug.http import http_date
 import exports
 from hub.clock import now_utc
 from hub.query import LANGUAGES, Query, parse
-from hub.render import etag, etag_for, render
+from hub.render import etag, etag_for, render, shown
 from hub.storage.snapshot import Result, validators
 
 #: Endpoints anyone may read from any web page (Access-Control-Allow-Origin: *), GET and HEAD only.
@@ -78,6 +78,7 @@ def answer(fmt: str, query: Query) -> Response:
     rendered before under the same tag); anything to render is read from one snapshot, as below."""
     config = current_app.config["HUB"]
     now = now_utc()
+    query = shown(query, fmt)
     text = query.canonical()
     known = validators(config.database, query, text, now)
     if known is not None:

@@ -188,3 +188,27 @@ def test_a_cursor_only_continues_its_own_search(hub):
     other = client.get(f"/api/v1/listings?limit=2&kind=request&cursor={cursor}")
     assert other.status_code == 400 and other.get_json()["message"] == \
         "cursor belongs to a different search: keep the other parameters as they were"
+
+
+def test_a_calendars_limit_counts_events_not_the_listings_it_cannot_show(hub):
+    """/events.ics?limit=2 is two events, even when the newest listings have no date; a map's limit
+    counts the listings with coordinates alike (and the CLI's and the snapshots' totals with them)."""
+    from icalendar import Calendar
+
+    store, client = hub
+    nowhere = {"postcode": None, "city": None, "region": None, "ags": None, "lat": None, "lon": None}
+    publish(store,
+            doc(1, title="Erste Hilfe Kurs", starts_at="2027-05-01T10:00:00+02:00", ends_at="2027-05-01T12:00:00+02:00"),
+            doc(2, title="Sprachcafe", starts_at="2027-05-02T10:00:00+02:00", location=nowhere),
+            doc(3, title="Aufruf", kind="request", valid_until="2027-06-01T00:00:00+02:00"),
+            *(doc(n, title=f"Sofa {n}") for n in range(4, 9)),  # the newest five: no date
+            *(doc(n, title=f"Ohne Ort {n}", location=nowhere) for n in range(9, 12)))
+    calendar = Calendar.from_ical(client.get("/events.ics?limit=2").data)
+    assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["Frist: Aufruf", "Sprachcafe"]
+    calendar = Calendar.from_ical(client.get("/events.ics").data)
+    assert sorted(str(e["summary"]) for e in calendar.walk("VEVENT")) == ["Erste Hilfe Kurs", "Frist: Aufruf", "Sprachcafe"]
+    features = client.get("/listings.geojson?limit=3").get_json()["features"]
+    assert [f["properties"]["title"] for f in features] == ["Sofa 8", "Sofa 7", "Sofa 6"]
+    assert len(client.get("/listings.geojson").get_json()["features"]) == 7
+    # the other formats are not narrowed
+    assert len(client.get("/api/v1/listings?limit=100").get_json()["listings"]) == 11
