@@ -86,9 +86,14 @@ def portal_pages(listing: Mapping) -> list[str]:
     return list(dict.fromkeys(uri(link) for link in links if link))
 
 
+def hub_page(listing: Mapping, meta: Mapping) -> str:
+    """The listing's page at the hub, the one people read (listing_url is the API's, for programs)."""
+    return uri(f"{meta['base_url']}/listings/{listing['id']}")
+
+
 def page_url(listing: Mapping, meta: Mapping) -> str:
     """Where a reader goes: the listing's page on its portal (which mediates contact), else the hub's."""
-    return next(iter(portal_pages(listing)), None) or listing_url(listing, meta)
+    return next(iter(portal_pages(listing)), None) or hub_page(listing, meta)
 
 
 def portal_name(url: str) -> str:

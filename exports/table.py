@@ -25,7 +25,7 @@ from typing import Iterable, Iterator, Mapping
 
 from babel import Locale
 
-from exports.common import clean, each, label, listing_url, page_url, portal_pages
+from exports.common import clean, each, hub_page, label, page_url, portal_pages
 from exports.texts import kind, spreadsheet_time
 
 COLUMNS = ("id", "link", "portal_url", "kind", "category", "category_label", "title", "description",
@@ -92,7 +92,7 @@ class Table:
         """One listing's cells, in the order of this dialect's columns."""
         location = listing["location"]
         values = {
-            "id": listing["id"], "link": listing_url(listing, meta), "portal_url": page_url(listing, meta),
+            "id": listing["id"], "link": hub_page(listing, meta), "portal_url": page_url(listing, meta),
             "kind": listing["kind"], "category": listing["category"], "category_label": label(listing, lang),
             "title": listing["title"], "description": listing["description"],
             "lat": self.number(location.get("lat")), "lon": self.number(location.get("lon")),

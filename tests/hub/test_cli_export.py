@@ -29,7 +29,7 @@ def test_export_writes_every_match_in_the_format(config_file, tmp_path, capsys):
     assert main(["--config", str(config_file), "export", "csv-plain", "--category", "goods", "-o", str(out)]) == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["title"] for r in rows] == ["Tisch", "Sofa"]
-    assert rows[0]["link"] == "https://hub.example.org/api/v1/listings/u_0000000000000003"
+    assert rows[0]["link"] == "https://hub.example.org/listings/u_0000000000000003"  # the page people read
     assert "2 listings matched" in capsys.readouterr().err
 
 

@@ -249,3 +249,25 @@ def test_feeds_and_probes_keep_json_errors_whatever_a_reader_accepts(hub):
     assert page.content_type.startswith("text/html") and page.headers["Content-Language"] == "ar"
     assert {"Accept", "Accept-Language"} <= set(page.vary)
     assert "Accept" in client.get("/nowhere").vary
+
+
+def test_links_meant_for_people_open_the_listings_page_not_the_api(hub):
+    """The CSV's "Link (Hub)" and, for a listing no portal page carries, a feed entry's link and the
+    map's url go to the page people read; ids and the map's `link` stay the API's address."""
+    import csv
+    import io
+
+    store, app = hub
+    client = app.test_client()
+    orphan = doc(9, title="Ohne Portalseite")
+    orphan["sources"][0]["url"] = None
+    publish(store, orphan)
+    page = f"{BASE}/listings/u_0000000000000009"
+    rows = list(csv.DictReader(io.StringIO(client.get("/export.csv?dialect=plain").data.decode("utf-8-sig"))))
+    assert {row["link"] for row in rows if row["id"] == "u_0000000000000009"} == {page}
+    item = next(i for i in client.get("/feed.json").get_json()["items"] if i["title"] == "Ohne Portalseite")
+    assert item["url"] == page and item["id"] == f"{BASE}/api/v1/listings/u_0000000000000009"
+    feature = next(f for f in client.get("/listings.geojson").get_json()["features"] if f["id"] == "u_0000000000000009")
+    assert feature["properties"]["url"] == page
+    response = client.get(page.removeprefix(BASE))
+    assert response.status_code == 200 and response.mimetype == "text/html" and "Ohne Portalseite" in response.text
