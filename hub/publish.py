@@ -175,7 +175,8 @@ def _write(config: Config, folder: Path, now: str) -> dict:
                 if modified is not None:
                     os.utime(path, (modified, modified))  # static servers send it as Last-Modified
             files[address] = {"file": f"{prefix}{file}", "etag": tag, "last_modified": result.last_modified,
-                              "media_type": exports.get(fmt).media_type, "language": result.query.lang, **stored}
+                              "media_type": exports.get(fmt).media_type, "language": result.query.lang, **stored,
+                              **({"next_url": result.next_url} if result.next_url else {})}
     return files
 
 

@@ -79,6 +79,7 @@ def render(config: Config, fmt: str, path: str, result: Result) -> bytes | Itera
         finally:
             result.close()
     info = meta(config, result, path, following)
+    result.next_url = info.get("next_url")
     if result.query.limit is None and hasattr(export, "stream"):
         return export.stream(listings, info)
     return export.render(listings, info)

@@ -32,6 +32,8 @@ class Result:
     total: int
     pooled: bool = False
     closed: bool = False
+    #: The address of the next page once rendered (hub/render.py), for a response's Link header.
+    next_url: str | None = None
 
     @classmethod
     def open(cls, database: str, query: Query, now: str) -> "Result":

@@ -18,7 +18,8 @@ bp = Blueprint("openapi", __name__)
 JSON = "application/json"
 CACHED = {"ETag": "Strong entity tag; send it back in If-None-Match.",
           "Last-Modified": "When the listings last changed; send it back in If-Modified-Since.",
-          "Cache-Control": "How long the response may be reused without asking."}
+          "Cache-Control": "How long the response may be reused without asking.",
+          "Link": 'The next page (`rel="next"`, RFC 8288) when a limit leaves more matches, in every format.'}
 
 
 def _parameter(param: Param, sources: tuple[str, ...] = ()) -> dict:

@@ -192,6 +192,8 @@ class Snapshots:
                 return self.wsgi_app(environ, start_response)
             status = "200 OK"
             headers += [("Content-Type", entry["media_type"]), ("Content-Length", str(size))]
+            if entry.get("next_url"):  # as the app's own answer links the next page (responses._linked)
+                headers.append(("Link", f'<{entry["next_url"]}>; rel="next"'))
             if gzip:
                 headers.append(("Content-Encoding", "gzip"))
         start_response(status, headers)

@@ -19,7 +19,7 @@ from hub.storage.snapshot import Result, validators
 
 #: Endpoints anyone may read from any web page (Access-Control-Allow-Origin: *), GET and HEAD only.
 PUBLIC: set[str] = set()
-EXPOSED = "ETag, Last-Modified, Content-Language"
+EXPOSED = "ETag, Last-Modified, Content-Language, Link"
 VARY = "Accept-Encoding, Accept-Language"
 
 
@@ -87,17 +87,34 @@ def answer(fmt: str, query: Query) -> Response:
         quick = respond(None, etag=tag, last_modified=last_modified, media_type=exports.get(fmt).media_type,
                         language=query.lang)
         if quick is not None:
-            return _made_from(quick, generation, last_modified, config)
+            return _made_from(_linked(quick, RENDERED.link(_stored(tag))), generation, last_modified, config)
     result = Result.open(config.database, query, now)
+    tag = etag(config, fmt, request.path, result)
     try:
-        response = respond(lambda: render(config, fmt, request.path, result), etag=etag(config, fmt, request.path, result),
+        response = respond(lambda: render(config, fmt, request.path, result), etag=tag,
                            last_modified=result.last_modified, media_type=exports.get(fmt).media_type,
                            language=query.lang)
     except BaseException:
         result.close()
         raise
     response.call_on_close(result.close)
-    return _made_from(response, result.generation, result.last_modified, config)
+    if result.next_url:  # rendered now: a page is rendered before it is sent (a stream has no next page)
+        RENDERED.put_link(_stored(tag), result.next_url)
+    return _made_from(_linked(response, result.next_url or RENDERED.link(_stored(tag))), result.generation,
+                      result.last_modified, config)
+
+
+def _stored(etag: str) -> str:
+    """The tag of the representation this request gets: the gzip form has its own (suffix -gz)."""
+    return etag + "-gz" if request.accept_encodings["gzip"] > 0 else etag
+
+
+def _linked(response: Response, next_url: str | None) -> Response:
+    """The next page's address in a Link header (RFC 8288), for every format: a CSV, a calendar or a
+    map has no place for it in its body."""
+    if next_url and response.status_code == 200:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
 
 
 def _made_from(response: Response, generation: str, last_modified: str, config) -> Response:
@@ -118,7 +135,7 @@ def respond(body: Callable[[], bytes | Iterable[bytes]] | None, *, etag: str, la
     or the body rendered before under this tag, or None (the caller renders).
     """
     gzip = request.accept_encodings["gzip"] > 0
-    tag = etag + "-gz" if gzip else etag
+    tag = _stored(etag)
     modified = datetime.fromisoformat(last_modified.replace("Z", "+00:00")) if last_modified else None
     headers = {"ETag": f'"{tag}"', "Cache-Control": f"public, max-age={current_app.config['HUB'].cache_max_age}",
                "Vary": VARY}
@@ -152,7 +169,20 @@ class Rendered:
     def __init__(self, budget: int = 64 * 2**20, largest: int = 8 * 2**20):
         self.budget, self.largest, self.size = budget, largest, 0
         self.bodies: OrderedDict[str, bytes] = OrderedDict()
+        #: tag -> the address of the next page, for the bodies kept that are pages with one
+        self.links: dict[str, str] = {}
         self.lock = threading.Lock()
+
+    def link(self, tag: str) -> str | None:
+        """The next page's address of the body kept under tag, or None."""
+        with self.lock:
+            return self.links.get(tag)
+
+    def put_link(self, tag: str, next_url: str) -> None:
+        """Keep the next page's address beside the body kept under tag (for as long as the body)."""
+        with self.lock:
+            if tag in self.bodies:
+                self.links[tag] = next_url
 
     def get(self, tag: str) -> bytes | None:
         """The body stored under tag, or None."""
@@ -171,7 +201,9 @@ class Rendered:
                 self.bodies[tag] = body
                 self.size += len(body)
             while self.size > self.budget:
-                self.size -= len(self.bodies.popitem(last=False)[1])
+                gone, body = self.bodies.popitem(last=False)
+                self.size -= len(body)
+                self.links.pop(gone, None)
 
 
 RENDERED = Rendered()

@@ -212,3 +212,40 @@ def test_a_calendars_limit_counts_events_not_the_listings_it_cannot_show(hub):
     assert len(client.get("/listings.geojson").get_json()["features"]) == 7
     # the other formats are not narrowed
     assert len(client.get("/api/v1/listings?limit=100").get_json()["listings"]) == 11
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_every_paged_format_links_its_next_page_in_a_link_header(hub, gzip):
+    """A CSV, a calendar or a map has no place for a next link in its body: the Link header (RFC 8288)
+    carries it, also when the same page is answered again from what was rendered before, and the
+    last page has none. Following it gives every listing once."""
+    import csv
+    import gzip as gz
+    import io
+    import re
+
+    store, client = hub
+    publish(store, *(doc(n) for n in range(1, 8)))
+    headers = {"Accept-Encoding": "gzip"} if gzip else {}
+
+    def rows(response) -> list[str]:
+        body = gz.decompress(response.data) if gzip else response.data
+        return [row["ID"] for row in csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";")]
+
+    seen, address, pages = [], "/export.csv?limit=3&kind=offer", 0
+    while address:
+        first, again = client.get(address, headers=headers), client.get(address, headers=headers)
+        assert first.status_code == again.status_code == 200
+        assert first.headers.get("Link") == again.headers.get("Link")
+        seen += rows(first)
+        pages += 1
+        link = first.headers.get("Link")
+        if link is None:
+            break
+        target = re.fullmatch(r'<https://hub\.example\.org(/export\.csv\?[^>]+)>; rel="next"', link)
+        assert target and "limit=3" in target[1] and "kind=offer" in target[1], link
+        address = target[1]
+    assert pages == 3 and seen == [f"u_{n:016x}" for n in range(7, 0, -1)]
+    assert "Link" not in client.get("/export.csv").headers  # no limit: every listing, no next page
+    assert client.get("/events.ics?limit=1").headers.get("Link") is None  # nothing dated: one page
+    assert client.get("/api/v1/listings?limit=2").headers["Link"].endswith('>; rel="next"')
