@@ -1,7 +1,10 @@
 """Merge: the listings of one cluster become one unified listing that keeps every source.
 
 Each group of fields comes from the best member for it: the operator's preferred source first,
-then the most complete, then the most recent. `provenance` says which member gave which field.
+then the sources of the operator's file before those partners registered (the older registration
+first), then the most complete, then the most recent. So a partner's copy of another portal's
+listing, however long or fresh, never rewrites its text, place, dates or category. `provenance`
+says which member gave which field.
 """
 from __future__ import annotations
 
@@ -23,19 +26,27 @@ def _when(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _rank(prefer: Sequence[str]):
+def _rank(prefer: Sequence[str], registered: Sequence[str]):
+    """A member's rank, lower first: (the operator's preference, its standing: 0 for the file's sources
+    and those the operator prefers, else its place in the order of registration)."""
     order = {name: i for i, name in enumerate(prefer)}
-    return lambda m: order.get(m["source"]["portal"], len(order))
+    later = {name: i + 1 for i, name in enumerate(registered) if name not in order}
+    return lambda m: (order.get(m["source"]["portal"], len(order)), later.get(m["source"]["portal"], 0))
 
 
-def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Sequence[str] = ()) -> dict:
-    """One unified listing from member listings."""
-    rank = _rank(prefer)
+def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Sequence[str] = (),
+          registered: Sequence[str] = ()) -> dict:
+    """One unified listing from member listings; `registered` names the sources partners registered,
+    oldest registration first."""
+    rank = _rank(prefer, registered)
     recent = sorted(members, key=lambda m: _when(m["updated_at"]), reverse=True)
     by_text = min(recent, key=lambda m: (rank(m), -len(m.get("description") or ""), -len(m.get("translations") or {})))
-    by_place = min(recent, key=lambda m: (-sum(v is not None for v in m["location"].values()), rank(m)))
-    by_time = min(recent, key=lambda m: (-sum(m.get(k) is not None for k in TIME), rank(m)))
+    by_place = min(recent, key=lambda m: (rank(m)[1], -sum(v is not None for v in m["location"].values()), rank(m)))
+    by_time = min(recent, key=lambda m: (rank(m)[1], -sum(m.get(k) is not None for k in TIME), rank(m)))
     with_org = [m for m in recent if m.get("organisation")]
+    if with_org:
+        best = min(with_org, key=lambda m: rank(m)[1])
+        with_org = [m for m in with_org if rank(m)[1] == rank(best)[1]]
     doc = {"id": unified_id or cluster_id(members[0]["id"]),
            "sources": [{"portal": m["source"]["portal"], "id": m["source"]["id"], "url": m["source"].get("url"),
                         "listing_id": m["id"]} for m in sorted(members, key=lambda m: (rank(m), m["id"]))]}
@@ -43,8 +54,9 @@ def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Seq
     for key in TEXT:
         if key in by_text:
             doc[key], provenance[key] = by_text[key], by_text["id"]
-    for key in ("kind", "category"):
-        votes = Counter(m[key] for m in members)
+    standing = min(rank(m)[1] for m in members)  # of the best members: they alone vote and date
+    for key in ("kind", "category"):  # voted on by the members of the best standing only
+        votes = Counter(m[key] for m in members if rank(m)[1] == standing)
         doc[key] = max(votes, key=lambda v: (votes[v], v == by_text[key]))
         provenance[key] = next(m["id"] for m in [by_text, *members] if m[key] == doc[key])
     doc["location"], provenance["location"] = by_place["location"], by_place["id"]
@@ -57,8 +69,9 @@ def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Seq
     if with_org:
         best = min(with_org, key=rank)
         doc["organisation"], provenance["organisation"] = best["organisation"], best["id"]
-    first = min(members, key=lambda m: _when(m["published_at"]))
+    best = [m for m in recent if rank(m)[1] == standing]  # dates a later standing cannot move
+    first = min(best, key=lambda m: _when(m["published_at"]))
     doc["published_at"], provenance["published_at"] = first["published_at"], first["id"]
-    doc["updated_at"], provenance["updated_at"] = recent[0]["updated_at"], recent[0]["id"]
+    doc["updated_at"], provenance["updated_at"] = best[0]["updated_at"], best[0]["id"]
     doc["provenance"] = provenance
     return doc

@@ -128,6 +128,10 @@ class Unifier:
         self.settings = settings
         self.engine = Engine(settings.spec, model)
         self.prefer = settings.prefer
+        #: Sources partners registered, oldest first: their fields come after the file's (dedupe/merge.py).
+        #: Read from the database, so every process unifies alike, whichever config it runs.
+        self.registered = tuple(r[0] for r in storage.db.execute(
+            "select name from api_sources order by created_at, name").fetchall())
 
     def refresh(self, changed: list[str]) -> int:
         """Re-cluster around the changed listings; returns how many unified listings were written.
@@ -221,7 +225,7 @@ class Unifier:
         for start in range(0, len(clusters), WRITE_BATCH):
             part = list(zip(ids[start:start + WRITE_BATCH], clusters[start:start + WRITE_BATCH]))
             members = rows([m for _, cluster in part for m in cluster])
-            self._store_many([(merge([members[m]["data"] for m in cluster], uid, self.prefer), "active", cluster)
+            self._store_many([(merge([members[m]["data"] for m in cluster], uid, self.prefer, self.registered), "active", cluster)
                               for uid, cluster in part])
             if self.progress is not None:
                 self.progress("writing unified listings", start + len(part), len(clusters), "listings")
@@ -281,7 +285,7 @@ class Unifier:
         current = self.storage.unified(uid)
         if current and current["status"] == "active" and self.storage.members(uid):
             return 0
-        self._store(merge([row["data"]], uid, self.prefer), row["status"], [])
+        self._store(merge([row["data"]], uid, self.prefer, self.registered), row["status"], [])
         return 1
 
     def _store(self, doc: dict, status: str, members: list[str]) -> None:

@@ -37,3 +37,38 @@ def test_a_merged_listing_is_a_valid_unified_listing():
     a["language"] = "de"
     b = {**a, "id": "l_000000000000000b", "source": {**a["source"], "portal": "helpto-potsdam"}}
     assert validate(merge([a, b]), "unified") == []
+
+
+def _copy_of(original: dict, lid: str, portal: str) -> dict:
+    """A partner's copy of a listing: longer text, a newer date, a fuller place, another category."""
+    return {**original, "id": lid, "source": {"portal": portal, "id": lid}, "category": "jobs",
+            "description": original["description"] + " JETZT BEWERBEN auf www.spam-jobs.example!",
+            "location": {**original["location"], "lat": 50.0, "lon": 8.0, "city": "Anderswo"},
+            "starts_at": "2027-01-01T10:00:00+01:00", "published_at": "2020-01-01T00:00:00+01:00",
+            "updated_at": "2026-12-01T10:00:00+01:00", "organisation": {"name": "Spam GmbH", "url": None}}
+
+
+def test_a_partners_copy_never_rewrites_the_fields_of_a_source_of_the_operators_file():
+    original = listing("l_000000000000000a", "helpto-potsdam", "Staubsauger zu verschenken", "Funktioniert.",
+                       organisation={"name": "Nachbarschaftshaus", "url": None})
+    copies = [_copy_of(original, f"l_00000000000000b{n}", f"beta-copy-{n}") for n in range(3)]
+    registered = ["beta-copy-0", "beta-copy-1", "beta-copy-2"]
+    doc = merge([*copies, original], registered=registered)
+    assert (doc["title"], doc["description"], doc["category"]) == ("Staubsauger zu verschenken", "Funktioniert.", "goods")
+    assert doc["location"] == original["location"] and "starts_at" not in doc  # the original has none
+    assert (doc["published_at"], doc["updated_at"]) == (original["published_at"], original["updated_at"])
+    assert doc["organisation"]["name"] == "Nachbarschaftshaus"
+    assert set(doc["provenance"].values()) == {original["id"]}  # three copies outvote nothing
+    assert doc["sources"][0]["portal"] == "helpto-potsdam"  # its link first; the copies' stay as sources
+    assert [s["portal"] for s in doc["sources"]] == ["helpto-potsdam", *registered]
+    # without registration (all from the file), the fuller and fresher member still wins, as before
+    assert merge([*copies[:1], original])["description"].endswith("www.spam-jobs.example!")
+
+
+def test_among_partners_the_older_registration_keeps_its_fields_and_the_operator_may_prefer_one():
+    first = listing("l_000000000000000a", "alpha", "Deutschkurs", "Dienstags.")
+    later = _copy_of(first, "l_000000000000000b", "beta")
+    assert merge([later, first], registered=["alpha", "beta"])["description"] == "Dienstags."
+    assert merge([later, first], registered=["beta", "alpha"])["description"].endswith("www.spam-jobs.example!")
+    preferred = merge([later, first], prefer=["beta"], registered=["alpha", "beta"])
+    assert preferred["description"].endswith("www.spam-jobs.example!") and preferred["location"]["city"] == "Anderswo"

@@ -407,3 +407,17 @@ def test_a_full_clustering_stores_the_keys_later_updates_look_partners_up_by(por
     ps[B].entries = [sofa(10, titel="Schlafsofa abzugeben!")]
     sync(config, storage, ["b"])
     assert unified_of(storage, "b", 10) == unified_of(storage, "a", 1)
+
+
+def test_a_source_a_partner_registered_cannot_rewrite_a_file_sources_listing(portals, storage):
+    """(probe) A partner registered a copy of a portal's listings with spam added: after its sync the
+    portal's listings showed the copy's text. The file's source keeps its fields; the copy is a source."""
+    ps, config, _ = portals
+    storage.db["api_sources"].insert({"name": "c", "partner": "beta", "entry": "{}", "created_at": "2026-01-01T00:00:00",
+                                      "updated_at": "2026-01-01T00:00:00"})
+    ps[A].entries = [sofa(1)]
+    ps[C].entries = [sofa(30, beschreibung=SOFA + "<p>Jetzt bewerben: www.spam-jobs.example, gut bezahlt!</p>")]
+    sync(config, storage)
+    items = create_app(config).test_client().get("/api/v1/listings").get_json()["listings"]
+    assert len(items) == 1 and "spam" not in items[0]["description"]
+    assert [s["portal"] for s in items[0]["sources"]] == ["a", "c"]
