@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from connectors import Secret, SourceSettings
 from schema import taxonomy
@@ -119,8 +119,9 @@ STRUCTURE = {
                 "type": "object",
                 "required": ["name", "type", "url"],
                 "properties": {
-                    "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$",
-                             "x-message": "is not a source name (lower-case letters, digits, '-' and '_')"},
+                    "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$",
+                             "x-message": "is not a source name (lower-case letters, digits, '-' and '_'; "
+                                          "at most 64)"},
                     "type": {"type": "string", "minLength": 1},
                     "url": {"type": "string", "minLength": 1},
                     "interval": {"type": "string", "pattern": _INTERVAL.pattern,
@@ -132,8 +133,9 @@ STRUCTURE = {
                     "max_shrink": {"type": "number", "minimum": 0, "maximum": 1},
                     "region": {"type": "string", "pattern": "^[0-9]{2}([0-9]{3}([0-9]{3})?)?$",
                                "x-message": "is not an official key (AGS) of 2, 5 or 8 digits"},
-                    "renamed_from": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$",
-                                     "x-message": "is not a source name (lower-case letters, digits, '-' and '_')"},
+                    "renamed_from": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$",
+                                     "x-message": "is not a source name (lower-case letters, digits, '-' and '_'; "
+                                                  "at most 64)"},
                     "trust": {"enum": ["trusted", "moderated"]},
                     "enabled": {"type": "boolean"},
                     "categories": {"type": "object", "additionalProperties": {"enum": list(CATEGORY_CODES)}},
@@ -263,7 +265,7 @@ class Config:
 
 def parse_interval(text: str) -> int:
     """'1h30m' -> 5400 seconds; ValueError for anything else, and for 0 s or more than 366 days."""
-    match = _INTERVAL.match(text)
+    match = _INTERVAL.fullmatch(text)
     if not match or not text:
         raise ValueError(f"{text!r} is not an interval like '30m', '2h' or '1d'")
     d, h, m, s = (int(x or 0) for x in match.groups())
@@ -524,7 +526,7 @@ def schema_problems(schema: dict, data: Any, prefix: str = "", secret_schema: di
     if secret_schema is not None:
         schema = _allow_secrets(schema, secret_schema)
     problems = []
-    for error in Draft202012Validator(schema).iter_errors(data):
+    for error in _Validator(schema).iter_errors(data):
         parts = [prefix] if prefix else []
         parts += [f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path]
         where = "".join(parts).lstrip(".")
@@ -537,6 +539,19 @@ def schema_problems(schema: dict, data: Any, prefix: str = "", secret_schema: di
         else:
             problems.append(f"{where or '(top level)'}: {error.message}")
     return sorted(problems)
+
+
+def _whole(validator, pattern: str, instance, schema):
+    """JSON Schema's `pattern` as ECMA 262 reads it: a final `$` is the end of the text. Python's `$`
+    also matches before a final line break, so 'helpto-potsdam\\n' passed as a source name."""
+    if not validator.is_type(instance, "string"):
+        return
+    anchored = pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith(r"\$") else pattern
+    if not re.search(anchored, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _whole})
 
 
 def _secret_keys(schema: dict) -> set[str]:

@@ -18,13 +18,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import idna
+
+from connectors.guard import why_forbidden
 from hub import config as hub_config
 from hub.clock import utcnow
 from hub.storage import Storage
@@ -33,6 +38,11 @@ log = logging.getLogger(__name__)
 ROLES = ("partner", "moderator", "operator")
 _SAID: set[tuple[str, str]] = set()  # problems of registered sources logged once per process, not per request
 _PREFIX = "hh_"
+#: What a partner may ask of the hub: an entry's size as JSON, how often it is synced, how long it may take.
+MAX_ENTRY = 64 * 1024
+MIN_PARTNER_INTERVAL = 5 * 60
+MAX_PARTNER_TIMEOUT = 5 * 60
+MAX_PARTNER_BUDGET = 60 * 60
 
 
 class TokenError(Exception):
@@ -158,15 +168,23 @@ def audit_log(storage: Storage, target: str | None = None, limit: int = 100) -> 
 
 # -- sources registered through the API -------------------------------------------------------
 
-def registered(storage: Storage) -> list[dict]:
-    """Every registered source: name, partner, entry (as given), created_at, updated_at."""
-    return [{**r, "entry": json.loads(r["entry"])} for r in storage.db["api_sources"].rows_where(order_by="created_at")]
+def registered(storage: Storage, deleted: bool = False) -> list[dict]:
+    """Every registered source: name, partner, entry (as given), created_at, updated_at, deleted_at;
+    those deleted only when asked for (they are not synced, but their partner still owns them)."""
+    where = None if deleted else "deleted_at is null"
+    return [{**r, "entry": json.loads(r["entry"])}
+            for r in storage.db["api_sources"].rows_where(where, order_by="created_at")]
 
 
 def owner_of(storage: Storage, name: str) -> str | None:
-    """The partner that registered a source (None: a hub.toml source, or none)."""
+    """The partner that registered a source, deleted or not (None: a hub.toml source, or none)."""
     row = storage.db.execute("select partner from api_sources where name = ?", [name]).fetchone()
     return row[0] if row else None
+
+
+def owners(storage: Storage) -> dict[str, str]:
+    """Source name -> the partner that registered it (deleted ones too)."""
+    return dict(storage.db.execute("select name, partner from api_sources").fetchall())
 
 
 def check_entry(config: hub_config.Config, entry: object, where: str = "source") -> hub_config.SourceConfig:
@@ -182,12 +200,62 @@ def check_entry(config: hub_config.Config, entry: object, where: str = "source")
     url = entry.get("url")
     if isinstance(url, str) and not url.startswith(("http://", "https://")):
         problems.append(f"{where}.url: a registered source names its portal by an http or https URL, not {url!r}")
+    elif isinstance(url, str):
+        problems += _host_problems(config, url, f"{where}.url")
+    size = len(json.dumps(entry, ensure_ascii=False, default=str))
+    if size > MAX_ENTRY:
+        problems.append(f"{where}: the entry takes {size:,} characters as JSON; a registered source takes at most "
+                        f"{MAX_ENTRY:,} (its maps of categories and fields included)")
+    for key, least in (("interval", MIN_PARTNER_INTERVAL),):
+        seconds = _seconds(entry.get(key))
+        if seconds is not None and seconds < least:
+            problems.append(f"{where}.{key}: a registered source syncs at most every {least // 60} minutes, "
+                            f"not every {entry[key]}")
+    for key, most in (("request_timeout", MAX_PARTNER_TIMEOUT), ("sync_budget", MAX_PARTNER_BUDGET)):
+        seconds = _seconds(entry.get(key))
+        if seconds is not None and seconds > most:
+            problems.append(f"{where}.{key}: a registered source takes at most {most // 60} minutes, "
+                            f"not {entry[key]}")
     if problems:
         raise Invalid(sorted(problems))
     source, found = hub_config._source(entry, where, Path("."), env={})
     if found:
         raise Invalid(found)
     return source
+
+
+def _seconds(value: object) -> int | None:
+    """A duration given as text in seconds, or None when it is none (the schema names a bad one)."""
+    try:
+        return hub_config.parse_interval(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _host_problems(config: hub_config.Config, url: str, where: str) -> list[str]:
+    """A registered portal's host, checked before any sync: a name a resolver takes, and no address the
+    hub may not connect to (as the sync's guard would refuse it, told now rather than at the sync)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError as exc:
+        return [f"{where}: {url!r} is no URL ({exc})"]
+    if not host:
+        return [f"{where}: {url!r} names no host"]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            idna.encode(host, uts46=True)
+        except idna.IDNAError as exc:
+            return [f"{where}: the host {host!r} is no valid host name ({exc})"]
+        if host == "localhost" or host.endswith(".localhost"):
+            address = ipaddress.ip_address("127.0.0.1")
+        else:
+            return []  # a name: its addresses are checked when the sync connects (they may change)
+    kind = why_forbidden(str(address))
+    if kind and not config.allow_private_addresses:
+        return [f"{where}: {host} is a {kind} address; a registered portal must be reachable on the internet"]
+    return []
 
 
 def effective(config: hub_config.Config, storage: Storage) -> hub_config.Config:
@@ -220,7 +288,7 @@ def effective(config: hub_config.Config, storage: Storage) -> hub_config.Config:
 
 def signature(storage: Storage) -> tuple:
     """Changes whenever a source is registered, updated or deleted (cheap: for polling)."""
-    return tuple(storage.db.execute("select count(*), max(updated_at) from api_sources").fetchone())
+    return tuple(storage.db.execute("select count(*), max(updated_at), count(deleted_at) from api_sources").fetchone())
 
 
 def register(config: hub_config.Config, storage: Storage, token: Token, entry: dict) -> hub_config.SourceConfig:
@@ -238,29 +306,41 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
                        "choose another name"], status=409)
     now = utcnow().isoformat()
     with storage.transaction():
-        if owner_of(storage, source.name) is not None:
+        row = storage.db.execute("select partner, deleted_at from api_sources where name = ?", [source.name]).fetchone()
+        if row is not None and row[1] is None:
             raise Invalid([f"source.name: {source.name!r} is registered already"], status=409)
-        if storage.db.execute("select 1 from listings where source = ? limit 1", [source.name]).fetchone():
+        if row is not None and row[0] != partner:
+            raise Invalid([f"source.name: {source.name!r} was registered by another partner and still has its "
+                           "records here; choose another name"], status=409)
+        if row is None and storage.db.execute("select 1 from listings where source = ? limit 1", [source.name]).fetchone():
             raise Invalid([f"source.name: {source.name!r} was a source of this hub before and still has its "
                            "records here; choose another name"], status=409)
-        storage.db["api_sources"].insert({"name": source.name, "partner": partner,
-                                          "entry": json.dumps(entry, ensure_ascii=False), "created_at": now,
-                                          "updated_at": now})
+        if row is not None:  # its own deleted source, registered again: what it left behind is its own
+            storage.db["api_sources"].update(source.name, {"entry": json.dumps(entry, ensure_ascii=False),
+                                                           "updated_at": now, "deleted_at": None})
+        else:
+            storage.db["api_sources"].insert({"name": source.name, "partner": partner,
+                                              "entry": json.dumps(entry, ensure_ascii=False), "created_at": now,
+                                              "updated_at": now})
         audit(storage, token.actor, "source.register", source.name, {"entry": entry, "partner": partner})
     return source
 
 
 def update(config: hub_config.Config, storage: Storage, token: Token, name: str, changes: dict) -> hub_config.SourceConfig:
-    """Change a registered source's entry (keys given replace, `null` removes one); the name stays."""
-    row = _own(storage, token, name)
+    """Change a registered source's entry (keys given replace, `null` removes one); the name stays.
+    Read, checked and written under the write lock: two changes at once both hold, one after the other."""
     if token.role != "operator" and "trust" in changes:
         raise Forbidden("trust is the operator's to set (a partner does not moderate itself)")
     if "name" in changes and changes["name"] != name:
         raise Invalid([f"source.name: a source keeps its name ({name!r}); register a new one to use another"])
-    entry = {**row["entry"], **changes}
-    entry = {k: v for k, v in entry.items() if v is not None}
-    source = check_entry(config, entry)
     with storage.transaction():
+        row = _own(storage, token, name)
+        if row["deleted_at"]:
+            raise Invalid([f"source {name!r} was deleted at {row['deleted_at']}; register it again to change it"],
+                          status=409)
+        entry = {**row["entry"], **changes}
+        entry = {k: v for k, v in entry.items() if v is not None}
+        source = check_entry(config, entry)
         storage.db["api_sources"].update(name, {"entry": json.dumps(entry, ensure_ascii=False),
                                                 "updated_at": utcnow().isoformat()})
         audit(storage, token.actor, "source.update", name, {"changes": changes})
@@ -269,15 +349,19 @@ def update(config: hub_config.Config, storage: Storage, token: Token, name: str,
 
 def delete(storage: Storage, token: Token, name: str) -> None:
     """Delete a registered source: it is not synced any more and is `removed` (its listings leave
-    after retire_after, or at once with a purge)."""
-    _own(storage, token, name)
+    after retire_after, or at once with a purge). Its partner still owns it: it may purge it, read its
+    runs, or register it again. Deleting it again changes nothing."""
     with storage.transaction():
-        storage.db.execute("delete from api_sources where name = ?", [name])
+        row = _own(storage, token, name)
+        if row["deleted_at"]:
+            return
+        now = utcnow().isoformat()
+        storage.db["api_sources"].update(name, {"deleted_at": now, "updated_at": now})
         audit(storage, token.actor, "source.delete", name)
 
 
 def _own(storage: Storage, token: Token, name: str) -> dict:
-    rows = [r for r in registered(storage) if r["name"] == name]
+    rows = [r for r in registered(storage, deleted=True) if r["name"] == name]
     if not rows:
         raise LookupError(f"no registered source {name!r}")
     if not token.may_manage(rows[0]["partner"]):

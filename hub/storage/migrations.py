@@ -186,6 +186,12 @@ def _v14(db: sqlite_utils.Database) -> None:
     db.execute("create index listings_record on listings (source, record_id, id, status, listed_updated_at, hash)")
 
 
+def _v15(db: sqlite_utils.Database) -> None:
+    """A registered source deleted through the admin API keeps its row (marked deleted): its partner
+    still owns what it left behind (its listings, until a purge or retire_after) and may purge it."""
+    db.execute("alter table api_sources add column deleted_at text")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -92,12 +92,13 @@ def _source_view(name: str, readable: bool = True) -> dict:
         _problem(404, f"no source {name!r}")
     owner = partners.owner_of(storage(), name)
     if readable and not token().may_read(owner):
-        _forbidden(f"source {name!r} belongs to another partner")
+        _forbidden(f"source {name!r} belongs to another partner" if owner else
+                   f"source {name!r} is the operator's (an entry of hub.toml)")
     entry = entries[name]
     entry["registered"] = owner is not None
-    row = next((r for r in partners.registered(storage()) if r["name"] == name), None)
+    row = next((r for r in partners.registered(storage(), deleted=True) if r["name"] == name), None)
     if row is not None:
-        entry["entry"] = row["entry"]
+        entry["entry"], entry["deleted_at"] = row["entry"], row["deleted_at"]
     return entry
 
 
@@ -106,7 +107,8 @@ def _managed(name: str) -> None:
     _source_view(name)
     owner = partners.owner_of(storage(), name)
     if not token().may_manage(owner):
-        _forbidden(f"source {name!r} belongs to another partner")
+        _forbidden(f"source {name!r} belongs to another partner" if owner else
+                   f"source {name!r} is the operator's (an entry of hub.toml)")
     if owner is None:
         _problem(409, f"source {name!r} is an entry of {current_app.config['HUB_FILE'].path}; the operator changes it there")
 
@@ -122,7 +124,7 @@ def whoami():
 def sources():
     """The sources this token may see (a partner: its own), with state and health."""
     who = token()
-    owners = {r["name"]: r["partner"] for r in partners.registered(storage())}
+    owners = partners.owners(storage())
     shown = [e for e in lifecycle.overview(_config(), storage()) if who.may_read(owners.get(e["name"]))]
     return jsonify(sources=shown)
 
@@ -152,20 +154,27 @@ def source(name: str):
 def change(name: str):
     """Change a registered source's entry (given keys replace, null removes one)."""
     _managed(name)
+    _changed(name, _body())
+    return jsonify(_source_view(name))
+
+
+def _changed(name: str, changes: dict) -> None:
+    """partners.update, its refusals as answers (a source deleted meanwhile is 409 or 404)."""
     try:
-        partners.update(_config(), storage(), token(), name, _body())
+        partners.update(_config(), storage(), token(), name, changes)
     except partners.Invalid as exc:
         _problem(exc.status, "the source was not changed: " + "; ".join(exc.problems), exc.problems)
     except partners.Forbidden as exc:
         _forbidden(str(exc))
-    return jsonify(_source_view(name))
+    except LookupError as exc:
+        _problem(404, str(exc.args[0]))
 
 
 @route("/sources/<name>/pause", methods=("POST",), roles=("partner", "operator"))
 def pause(name: str):
     """Stop syncing a registered source (its listings stay until retire_after)."""
     _managed(name)
-    partners.update(_config(), storage(), token(), name, {"enabled": False})
+    _changed(name, {"enabled": False})
     return jsonify(_source_view(name))
 
 
@@ -173,7 +182,7 @@ def pause(name: str):
 def resume(name: str):
     """Sync a paused registered source again."""
     _managed(name)
-    partners.update(_config(), storage(), token(), name, {"enabled": True})
+    _changed(name, {"enabled": True})
     return jsonify(_source_view(name))
 
 
@@ -182,7 +191,10 @@ def delete(name: str):
     """Delete a registered source; with ?purge=true its listings leave the feed at once."""
     _managed(name)
     purge = request.args.get("purge", "false").lower() in ("1", "true", "yes")
-    partners.delete(storage(), token(), name)
+    try:
+        partners.delete(storage(), token(), name)
+    except LookupError as exc:
+        _problem(404, str(exc.args[0]))
     withdrawn = 0
     if purge:
         withdrawn = lifecycle.purge(_config(), storage(), name)
@@ -271,7 +283,7 @@ def source_listings(name: str):
 def moderation():
     """Listings awaiting review (a partner: of its own sources), with text and why they wait."""
     who = token()
-    owners = {r["name"]: r["partner"] for r in partners.registered(storage())}
+    owners = partners.owners(storage())
     rows = [r for r in review.pending(storage()) if who.may_read(owners.get(r["source"]))]
     return jsonify(pending=[{"id": r["public_id"], "listing_id": r["id"], "source": r["source"],
                              "record_id": r["record_id"], "reasons": r["reasons"], "listing": r["data"]} for r in rows])

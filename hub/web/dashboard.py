@@ -193,7 +193,7 @@ def _config():
 
 
 def _visible_sources(who: partners.Token) -> list[dict]:
-    owners = {r["name"]: r["partner"] for r in partners.registered(storage())}
+    owners = partners.owners(storage())
     entries = [e for e in lifecycle.overview(_config(), storage()) if who.may_read(owners.get(e["name"]))]
     for entry in entries:
         entry["manageable"] = who.may_manage(owners.get(entry["name"])) if entry["name"] in owners else who.role == "operator"

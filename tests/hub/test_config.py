@@ -97,7 +97,7 @@ def test_every_problem_is_reported_with_its_key_path(tmp_path):
         "hub.titel: unknown key",
         "server.port: 70000 is greater than the maximum of 65535",
         "sources[0].interval: 'soon' is not an interval like '30m', '2h', '1d' or '1h30m'",
-        "sources[3].name: 'Bad Name' is not a source name (lower-case letters, digits, '-' and '_')",
+        "sources[3].name: 'Bad Name' is not a source name (lower-case letters, digits, '-' and '_'; at most 64)",
         "sources[3]: 'type' is a required property",
         "sources[1].name: duplicate source name 'a'",
         f"sources[1].type: unknown connector type 'carrier-pigeon' (known: {KNOWN})",

@@ -35,10 +35,14 @@ def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch
     assert calls == ["v2"]
 
 
+#: What each version added since, undone for every test of an older one (besides what it undoes itself).
+_ADDED = {15: ("alter table api_sources drop column deleted_at",)}
+
+
 def _as_left_by(path, version: int, *undo: str) -> None:
     """The database as a hub of an older version left it: what later migrations added undone."""
     conn = sqlite3.connect(path)
-    for statement in undo:
+    for statement in [*undo, *(s for v, added in _ADDED.items() if v > version for s in added)]:
         conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {version}")
     conn.commit()
@@ -312,3 +316,17 @@ def test_hand_picked_documents_are_read_back_as_json_reads_them(text):
     from hub.storage.database import _loads
 
     assert repr(_loads(text)) == repr(json.loads(text))
+
+
+def test_sources_registered_before_version_15_stay_registered_and_not_deleted(tmp_path):
+    """Version 15 marks a deleted registered source instead of forgetting it (its partner still owns
+    what it left): the sources registered before are registered as they were."""
+    from hub import partners
+
+    with Storage(tmp_path / "hub.db") as store:
+        store.db["api_sources"].insert({"name": "kiez", "partner": "alpha", "entry": '{"name": "kiez"}',
+                                        "created_at": "2026-01-01T00:00:00", "updated_at": "2026-01-01T00:00:00"})
+    _as_left_by(tmp_path / "hub.db", 14)
+    with Storage(tmp_path / "hub.db") as store:
+        assert store.version() == SCHEMA_VERSION
+        assert [(r["name"], r["partner"], r["deleted_at"]) for r in partners.registered(store)] == [("kiez", "alpha", None)]
