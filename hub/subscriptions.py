@@ -14,7 +14,9 @@ for helpers, asked in waves, fairly.
 - A **call for helpers** (a shown listing with `volunteers_needed`) is not sent to every fitting
   subscriber at once: each round asks a wave of those who were asked least recently (the wave
   sized from the helpers still needed times `wave_factor`), the next wave after `wave_every`,
-  and none once the source reports the call full, cancelled or withdrawn.
+  and none once the source reports the call full, cancelled or withdrawn (or it expired or began). A
+  closed call reopens once it is shown, current and needing helpers again (a helper dropped out, the
+  portal lists it again): its next waves ask only those not asked for it yet, nobody twice.
 """
 from __future__ import annotations
 
@@ -299,28 +301,33 @@ def _public(doc: dict) -> dict:
 # -- calls for helpers -------------------------------------------------------------------------
 
 def _waves(config: Config, storage: Storage, now: datetime) -> int:
-    """Ask the next wave of every open call; close calls the source reports full, cancelled or withdrawn."""
+    """Ask the next wave of every open call; close calls the source reports full, cancelled or withdrawn,
+    and reopen a closed one that is shown, current and needing helpers again."""
     now_iso = now.isoformat()
     now_utc = now_iso[:19] + "Z"
     asked = 0
-    rows = storage.db.execute("select u.id, u.data, u.status, c.last_wave_at, c.waves, c.closed_at from unified u "
-                              "left join calls c on c.unified_id = u.id where c.closed_at is null and ((json_extract(u.data, "
-                              "'$.volunteers_needed') > 0 and u.status = 'active') or c.unified_id is not null)"
-                              ).fetchall()
-    for uid, data, status, last_wave, waves, closed in rows:
+    rows = storage.db.execute("select u.id, u.data, u.status, c.last_wave_at, c.waves, c.closed_at, c.closed_why "
+                              "from unified u left join calls c on c.unified_id = u.id where (json_extract(u.data, "
+                              "'$.volunteers_needed') > 0 and u.status = 'active') or (c.unified_id is not null "
+                              "and c.closed_at is null)").fetchall()
+    for uid, data, status, last_wave, waves, closed, closed_why in rows:
         doc = json.loads(data)
         needed = doc.get("volunteers_needed") or 0
         with storage.transaction():
             storage.db.execute("insert or ignore into calls (unified_id, first_seen) values (?, ?)", [uid, now_iso])
-        expired = doc.get("valid_until") and datetime.fromisoformat(doc["valid_until"]) < now
-        begun = doc.get("starts_at") and datetime.fromisoformat(doc["starts_at"]) < now
-        if status != "active" or needed <= 0 or expired or begun:
-            why = ("withdrawn by its portal (full or cancelled)" if status != "active" else
-                   "full" if needed <= 0 else "over")
+        why = _closing(doc, status, needed, now)
+        if why and closed:
+            continue
+        if why:
             with storage.transaction():
                 storage.db["calls"].update(uid, {"closed_at": now_iso, "closed_why": why})
             log.info("call %s closed: %s", uid, why, extra={"event": "call.closed"})
             continue
+        if closed:  # the portal needs helpers again (one dropped out, or it listed the call again)
+            with storage.transaction():
+                storage.db["calls"].update(uid, {"closed_at": None, "closed_why": None})
+            log.info("call %s reopened: %d helpers needed again (closed %s: %s)", uid, needed, closed, closed_why,
+                     extra={"event": "call.reopened"})
         if last_wave and now - datetime.fromisoformat(last_wave) < timedelta(seconds=config.wave_every):
             continue
         wave = _next_wave(config, storage, uid, needed, now_utc)
@@ -337,6 +344,17 @@ def _waves(config: Config, storage: Storage, now: datetime) -> int:
                                                                          "unified_id = ?", [uid]).fetchone()[0]})
         asked += len(wave)
     return asked
+
+
+def _closing(doc: dict, status: str, needed: int, now: datetime) -> str | None:
+    """Why a call is not open (None while it is): withdrawn, full, or over (expired or begun)."""
+    if status != "active":
+        return "withdrawn by its portal (full or cancelled)"
+    if needed <= 0:
+        return "full"
+    expired = doc.get("valid_until") and datetime.fromisoformat(doc["valid_until"]) < now
+    begun = doc.get("starts_at") and datetime.fromisoformat(doc["starts_at"]) < now
+    return "over" if expired or begun else None
 
 
 def _next_wave(config: Config, storage: Storage, uid: str, needed: int, now_utc: str) -> list[dict]:

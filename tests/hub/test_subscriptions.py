@@ -201,24 +201,38 @@ def test_email_with_double_opt_in_digests_and_one_click_unsubscribe(tmp_path, sm
         assert "anna@example.org" not in str(list(storage.db["deliveries"].rows))
 
 
-def _call_portal(folder, needed: int) -> None:
-    """A portal publishing one call as a JSON list (read by the declarative connector)."""
+def _call_portal(folder, needed: int, listed: bool = True, **more) -> None:
+    """A portal publishing one call as a JSON list (read by the declarative connector); unless `listed`,
+    the call is gone from it (another listing stays, so the portal is not empty)."""
     folder.mkdir(exist_ok=True)
-    (folder / "calls.json").write_text(json.dumps({"items": [{
-        "nr": 7, "titel": "Helfende für das Sommerfest gesucht", "text": "Aufbau und Ausschank.",
-        "am": "2026-11-20T10:00:00+01:00", "plz": "04109", "ort": "Leipzig", "noch": needed}]}))
+    call = {"nr": 7, "titel": "Helfende für das Sommerfest gesucht", "text": "Aufbau und Ausschank.",
+            "am": "2026-11-20T10:00:00+01:00", "plz": "04109", "ort": "Leipzig", "noch": needed, **more}
+    other = {"nr": 8, "titel": "Lesepatenschaft in der Stadtbibliothek", "text": "Vorlesen für Grundschulkinder.",
+             "am": "2026-11-21T10:00:00+01:00", "plz": "37073", "ort": "Göttingen"}
+    (folder / "calls.json").write_text(json.dumps({"items": [call, other] if listed else [other]}))
 
 
-def test_a_call_for_three_helpers_asks_ten_subscribers_in_waves_and_stops_when_full(tmp_path, receiver):
-    _call_portal(tmp_path / "calls", 3)
-    config = hub_config.from_dict({
+def _call_hub(tmp_path, **fields):
+    """A hub reading the call portal, asking waves as large as the helpers still needed."""
+    return hub_config.from_dict({
         "hub": {"database": str(tmp_path / "hub.db"), "allow_private_addresses": True},
         "notify": {"wave_factor": 1, "wave_every": "1h"},
         "sources": [{"name": "calls", "type": "json", "url": str(tmp_path / "calls"), "path": "/calls.json",
                      "records": "items", "fields": {
                          "id": "nr", "title": "titel", "description": "text", "kind": {"value": "request"},
                          "category": {"value": "volunteering"}, "published_at": "am", "postcode": "plz",
-                         "city": "ort", "volunteers_needed": "noch"}}]}, base_dir=tmp_path, env={})
+                         "city": "ort", "volunteers_needed": "noch", **fields}}]}, base_dir=tmp_path, env={})
+
+
+def _asked(receiver) -> list[str]:
+    """The subscriptions asked for the call, in the order the receiver got them."""
+    bodies = [json.loads(body) for _, body in receiver.got]
+    return [b["subscription"] for b in bodies if b["kind"] == "call"]
+
+
+def test_a_call_for_three_helpers_asks_ten_subscribers_in_waves_and_stops_when_full(tmp_path, receiver):
+    _call_portal(tmp_path / "calls", 3)
+    config = _call_hub(tmp_path)
     with Storage(config.database) as storage:
         subs = [subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url) for _ in range(10)]
         sync(config, storage)
@@ -241,6 +255,75 @@ def test_a_call_for_three_helpers_asks_ten_subscribers_in_waves_and_stops_when_f
         assert closed["closed_why"] == "full" and closed["waves"] == 2
         asked = sorted(s["asked_count"] for s in storage.db["subscriptions"].rows)
         assert asked == [0, 0, 0, 0, 1, 1, 1, 1, 1, 1] and len(subs) == 10
+
+
+def test_a_call_reported_full_that_needs_a_helper_again_reopens_and_asks_only_who_was_not_asked(
+        tmp_path, receiver):
+    """Found by a probe: a call closed as full never asked anyone again, though a helper dropped out."""
+    _call_portal(tmp_path / "calls", 1)
+    config = _call_hub(tmp_path)
+    with Storage(config.database) as storage:
+        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        sync(config, storage)
+        now = utcnow()
+        subscriptions.notify(config, storage, now)
+        assert _asked(receiver) == [first]
+        _call_portal(tmp_path / "calls", 0)  # the portal reports the call full
+        sync(config, storage)
+        subscriptions.notify(config, storage, now + timedelta(hours=2))
+        (call,) = list(storage.db["calls"].rows)
+        assert call["closed_why"] == "full"
+        _call_portal(tmp_path / "calls", 1)  # a helper dropped out: one is needed again
+        sync(config, storage)
+        newcomer = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        subscriptions.notify(config, storage, now + timedelta(hours=4))
+        assert _asked(receiver) == [first, newcomer]  # the newcomer is asked, the first not twice
+        asked = json.loads(receiver.got[-1][1])
+        assert asked["volunteers_needed"] == 1 and asked["wave"] == 2
+        (call,) = list(storage.db["calls"].rows)
+        assert call["closed_at"] is None and call["closed_why"] is None and call["waves"] == 2
+        subscriptions.notify(config, storage, now + timedelta(hours=6))
+        assert _asked(receiver) == [first, newcomer]  # every fitting subscriber was asked once: nobody again
+        _call_portal(tmp_path / "calls", 0)  # full again
+        sync(config, storage)
+        later = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        subscriptions.notify(config, storage, now + timedelta(hours=8))
+        assert _asked(receiver) == [first, newcomer] and later  # closed again: the latest subscriber is not asked
+        (call,) = list(storage.db["calls"].rows)
+        assert call["closed_why"] == "full" and call["closed_at"] == (now + timedelta(hours=8)).isoformat()
+
+
+def test_a_call_closed_as_withdrawn_or_over_reopens_only_once_it_is_shown_and_current_again(tmp_path, receiver):
+    ends = utcnow() + timedelta(hours=2)
+    _call_portal(tmp_path / "calls", 1, bis=ends.isoformat())
+    config = _call_hub(tmp_path, valid_until="bis")
+    with Storage(config.database) as storage:
+        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        sync(config, storage)
+        now = utcnow()
+        subscriptions.notify(config, storage, now)
+        _call_portal(tmp_path / "calls", 1, listed=False, bis=ends.isoformat())  # the portal takes it down
+        sync(config, storage)
+        subscriptions.notify(config, storage, now + timedelta(minutes=70))
+        (call,) = list(storage.db["calls"].rows)
+        assert call["closed_why"].startswith("withdrawn")
+        second = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        subscriptions.notify(config, storage, now + timedelta(minutes=80))
+        assert _asked(receiver) == [first]  # withdrawn: nobody is asked, though it needs a helper
+        _call_portal(tmp_path / "calls", 1, bis=ends.isoformat())  # listed again
+        sync(config, storage)
+        subscriptions.notify(config, storage, now + timedelta(minutes=90))
+        assert _asked(receiver) == [first, second]  # shown again: it reopens for who was not asked
+        subscriptions.notify(config, storage, ends + timedelta(minutes=1))  # its time is over
+        (call,) = list(storage.db["calls"].rows)
+        assert call["closed_why"] == "over"
+        _call_portal(tmp_path / "calls", 3, bis=ends.isoformat())  # needing more helpers does not bring it back
+        sync(config, storage)
+        third = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        subscriptions.notify(config, storage, ends + timedelta(hours=2))
+        assert _asked(receiver) == [first, second] and third
+        (call,) = list(storage.db["calls"].rows)
+        assert call["closed_why"] == "over" and call["closed_at"] == (ends + timedelta(minutes=1)).isoformat()
 
 
 def test_over_many_calls_the_load_spreads(tmp_path):
