@@ -2,7 +2,7 @@
 for helpers, asked in waves, fairly.
 
 - A **webhook** subscription is active at once; its secret (shown once) signs every POST:
-  `Helferhub-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` with
+  `Helferhub-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<delivery>.<body>")>` with
   `Helferhub-Timestamp` (Unix seconds) and `Helferhub-Delivery` (an id: a receiver drops one it
   has seen, and any older than the replay window of 5 minutes; `verify` is the recipe).
   Targets pass the same SSRF guard as sources. A failed POST is retried with backoff; after

@@ -61,8 +61,9 @@ def create():
     links = subscriptions.links(current_app.config["HUB"], row)
     if row["channel"] == "webhook":
         return jsonify(id=row["id"], status="active", secret=row["secret"], unsubscribe=links["unsubscribe"],
-                       signature="Helferhub-Signature: v1=hex(HMAC-SHA256(secret, timestamp + '.' + body)); "
-                                 "Helferhub-Timestamp; Helferhub-Delivery (see README, Subscriptions)"), 201
+                       signature="Helferhub-Signature: v1=hex(HMAC-SHA256(secret, timestamp + '.' + delivery + '.' "
+                                 "+ body)) with timestamp = Helferhub-Timestamp, delivery = Helferhub-Delivery, "
+                                 "body = the raw request body (see README, Subscriptions)"), 201
     return jsonify(id=row["id"], status="pending",
                    message="a confirmation link was sent to the address; nothing is sent before it is opened"), 202
 

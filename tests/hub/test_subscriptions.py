@@ -2,6 +2,8 @@
 server on 127.0.0.1 (aiosmtpd) with working confirm and unsubscribe links, calls asked in waves."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import threading
@@ -121,6 +123,35 @@ def test_a_webhook_gets_a_correctly_signed_post_and_a_forged_or_replayed_one_fai
     assert not subscriptions.verify(sub["secret"], headers, body, now=late)  # replayed after the window
     with Storage(config.database) as storage:  # nothing twice
         assert subscriptions.notify(config, storage)["sent"] == 0
+
+
+def _by_the_stated_recipe(recipe: str, secret: str, headers: dict, body: bytes) -> str:
+    """The signature a receiver computes by following the subscribe answer's text word for word."""
+    stated = re.search(r"v1=hex\(HMAC-SHA256\(secret, (.+?)\)\)", recipe)
+    assert stated and "Helferhub-Timestamp" in recipe and "Helferhub-Delivery" in recipe, recipe
+    parts = {"timestamp": headers["Helferhub-Timestamp"].encode(), "delivery": headers["Helferhub-Delivery"].encode(),
+             "body": body, "'.'": b"."}
+    message = b"".join(parts[term] for term in stated.group(1).split(" + "))
+    return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def test_a_real_delivery_verifies_by_the_recipe_the_subscribe_answer_states(tmp_path, receiver):
+    """Found by a probe: the answer said HMAC(secret, timestamp + '.' + body), and no delivery matched it."""
+    config = hub_with(tmp_path, [entry(1, titel="Sofa abzugeben", ort=LEIPZIG)])
+    client = create_app(config).test_client()
+    answer = client.post("/api/v1/subscriptions", json={"search": "kind=offer", "webhook": receiver.url})
+    assert answer.status_code == 201
+    secret, recipe = answer.get_json()["secret"], answer.get_json()["signature"]
+    write_portal(tmp_path / "p", [entry(1, titel="Sofa abzugeben", ort=LEIPZIG),
+                                  entry(2, titel="Kinderwagen zu verschenken", ort=LEIPZIG)])
+    time.sleep(0.01)
+    with Storage(config.database) as storage:
+        sync(config, storage)
+        assert subscriptions.notify(config, storage)["sent"] == 1
+    (headers, body), = receiver.got
+    assert headers["Helferhub-Signature"] == _by_the_stated_recipe(recipe, secret, headers, body)
+    forged = body.replace(b"Kinderwagen", b"Kleiderbox")
+    assert headers["Helferhub-Signature"] != _by_the_stated_recipe(recipe, secret, headers, forged)
 
 
 def test_a_failing_webhook_is_retried_with_backoff_and_paused(tmp_path):
