@@ -35,13 +35,9 @@ def listing(listing_id: str):
     row = store.unified(listing_id)
     if row is None or row["status"] in ("pending", "rejected"):
         abort(404, description=f"no listing {listing_id!r}")
-    if row["status"] == "merged" and row.get("merged_into"):
-        target = url_for("api.listing", listing_id=row["merged_into"])
-        if request.query_string:  # the same answer asked of the listing it is part of ('?lang=en' stays)
-            target += "?" + request.query_string.decode("latin-1")
-        response = jsonify(error="Moved Permanently", status=301, location=target,
-                           message=f"listing {listing_id!r} is now part of {row['merged_into']!r}")
-        return response, 301, {"Location": target}
+    moved = _moved(row, "api.listing")
+    if moved is not None:
+        return moved
     if row["status"] == "withdrawn":
         abort(410, description=f"listing {listing_id!r} was withdrawn (by its portal, or its source left the hub)")
     generation, changed = store.feed_state(now_utc())
@@ -50,12 +46,27 @@ def listing(listing_id: str):
                    last_modified=changed, media_type="application/json; charset=utf-8", language=query.lang)
 
 
+def _moved(row: dict | None, endpoint: str):
+    """The 301 to the same answer of the listing a merged one is now part of ('?lang=en' stays), or None."""
+    if row is None or row["status"] != "merged" or not row.get("merged_into"):
+        return None
+    target = url_for(endpoint, listing_id=row["merged_into"])
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    response = jsonify(error="Moved Permanently", status=301, location=target,
+                       message=f"listing {row['id']!r} is now part of {row['merged_into']!r}")
+    return response, 301, {"Location": target}
+
+
 @public(bp, "/api/v1/listings/<listing_id>/matches")
 def listing_matches(listing_id: str):
     """Listings that could fill this one, or that it could fill, across portals: best first, with reasons."""
     from hub.matching import RADIUS_KM, NotMatchable, matches
 
     _no_parameters(("limit", "radius_km"))
+    moved = _moved(storage().unified(listing_id), "api.listing_matches")
+    if moved is not None:
+        return moved
     limit = _number("limit", 10, 1, 100, int)
     radius = _number("radius_km", RADIUS_KM, 0.1, 200, float)
     try:
@@ -84,6 +95,9 @@ def explain_listing(listing_id: str):
     from hub.dedupe_ops import NotFound, explain_unified
 
     _no_parameters()
+    moved = _moved(storage().unified(listing_id), "api.explain_listing")
+    if moved is not None:
+        return moved
     try:
         return _json(explain_unified(storage(), listing_id, current_app.config["HUB"].dedupe, public=True))
     except NotFound as exc:

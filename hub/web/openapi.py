@@ -159,14 +159,16 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
     listing_id = {"name": "listing_id", "in": "path", "required": True, "schema": {"type": "string"}}
     feeds = "The newest listings matching the search (`limit` defaults to the hub's feed_items), with a link to the next page"
     every = "Every listing matching the search (or `limit` of them)"
+    #: the same answer asked of the listing a merged one is now part of
+    MERGED = {"description": "Merged into another listing: the same request of it (Location).",
+              "content": {JSON: {"schema": _ref("Error")}}}
     paths = {
         "/api/v1/listings": _operation(
             "Unified listings, newest first; meta.next_cursor and links.next lead to the next page",
             {JSON: {"schema": _ref("ListingPage")}}, search),
         "/api/v1/listings/{listing_id}": _operation(
             "One unified listing", {JSON: {"schema": _ref("Listing")}}, [listing_id, *lang],
-            {"301": {"description": "Merged into another listing (Location).", "content": {JSON: {"schema": _ref("Error")}}},
-             "404": _error("No such listing."), "410": _error("Withdrawn by its portal.")}),
+            {"301": MERGED, "404": _error("No such listing."), "410": _error("Withdrawn by its portal.")}),
         "/feed.json": _operation(f"{feeds} (JSON Feed 1.1 next_url)", _media("jsonfeed", _ref("JsonFeed")), search),
         "/feed.rss": _operation(f"{feeds} (RSS 2.0, atom:link rel=next)", _media("rss"), search),
         "/feed.atom": _operation(f"{feeds} (Atom, RFC 5005 rel=next)", _media("atom"), search),
@@ -178,7 +180,7 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
             {JSON: {"schema": {"type": "object", "required": ["id", "members", "threshold", "pairs"], "properties": {
                 "id": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}},
                 "threshold": {"type": "number"}, "pairs": {"type": "array", "items": EXPLANATION}}}}},
-            [listing_id], {"404": _error("No such listing.")}),
+            [listing_id], {"301": MERGED, "404": _error("No such listing.")}),
         "/api/v1/listings/{listing_id}/matches": _operation(
             "Listings that could fill this one (offers for a request, requests for an offer or service), across "
             "portals: same category, near (same district or within radius_km), current, shown; best first, each "
@@ -190,7 +192,7 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                                                                       "reasons": {"type": "object"}}}}}}}},
             [listing_id, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
              {"name": "radius_km", "in": "query", "schema": {"type": "number", "minimum": 0.1, "maximum": 200}}],
-            {"404": _error("No such listing shown now.")}),
+            {"301": MERGED, "404": _error("No such listing shown now.")}),
         "/api/v1/subscriptions": {"post": {
             "summary": "Subscribe to a saved search or a listing's matches, by webhook (active at once; the answer "
                        "holds the signing secret, shown once) or e-mail (after its confirmation link)",

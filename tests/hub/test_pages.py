@@ -271,3 +271,16 @@ def test_links_meant_for_people_open_the_listings_page_not_the_api(hub):
     assert feature["properties"]["url"] == page
     response = client.get(page.removeprefix(BASE))
     assert response.status_code == 200 and response.mimetype == "text/html" and "Ohne Portalseite" in response.text
+
+
+def test_a_merged_listings_matches_and_explanation_move_with_it(hub):
+    """(probe helper-46) The listing answered 301 to the one it is part of; its matches answered 404."""
+    store, app = hub
+    client = app.test_client()
+    store.set_unified_status("u_0000000000000002", "merged", "u_0000000000000001")
+    for tail, query in (("/matches", "?limit=3"), ("/explain", "")):
+        moved = client.get(f"/api/v1/listings/u_0000000000000002{tail}{query}")
+        assert moved.status_code == 301, tail
+        assert moved.headers["Location"].endswith(f"/api/v1/listings/u_0000000000000001{tail}{query}")
+        assert client.get(moved.headers["Location"].removeprefix("http://localhost")).status_code == 200, tail
+    assert client.get("/api/v1/listings/u_00000000000000ff/matches").status_code == 404
