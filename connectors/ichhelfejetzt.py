@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import xml.sax
-from datetime import datetime
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Iterator
 from urllib.parse import urljoin
@@ -11,10 +11,12 @@ from urllib.parse import urljoin
 import feedparser
 
 from connectors.base import Connector, PayloadError, RecordError
+from connectors.dates import BERLIN, aware
 from connectors.text import html_to_text, tidy
 
 NAMESPACE = "https://ichhelfe.jetzt/ns/1.0"
-_CLOSED = re.compile(rb"</(?:[\w.\-]+:)?rss>\s*$")  # the end of a whole RSS document
+#: The end of a whole RSS document (comments may follow it: a cache's timestamp).
+_CLOSED = re.compile(rb"</(?:[\w.\-]+:)?rss>\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*$")
 _ITEM = re.compile(rb"<item[\s>]")
 FEED_TYPES = ("application/rss+xml", "application/xml", "text/xml")
 
@@ -81,10 +83,7 @@ class IchHelfeJetztConnector(Connector):
         title = title.split(":", 1)[1].strip()
         if not title:
             raise RecordError("title: nothing after the prefix")
-        try:
-            published = parsedate_to_datetime(raw.get("pubDate") or "").isoformat()
-        except (TypeError, ValueError):
-            raise RecordError(f"pubDate: {raw.get('pubDate')!r} is not an RFC 822 date") from None
+        published = _published(raw.get("pubDate"))
         donation, *subjects = raw.get("categories") or [None]
         lat, lon = raw.get("point") or (None, None)
         return {
@@ -101,3 +100,23 @@ class IchHelfeJetztConnector(Connector):
             "updated_at": published,
             "tags": [c for c in raw.get("categories") or [] if c],
         }
+
+
+def _published(value: object) -> str:
+    """An item's pubDate as an ISO time: RFC 822 as RSS has it, a time without a zone or with a zone's
+    name Python does not know (`CET`, `MEZ`) as Berlin's (the portal's), `-0000` as UTC (RFC 5322:
+    UTC, the local zone unknown); an ISO 8601 time as some feeds write it."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise RecordError(f"pubDate: missing ({value!r})")
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        try:
+            return aware(text, "pubDate")
+        except RecordError:
+            raise RecordError(f"pubDate: {text[:60]!r} is neither an RFC 822 date (Tue, 08 Mar 2016 19:03:11 +0100) "
+                              "nor ISO 8601") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc if text.endswith("-0000") else BERLIN)
+    return parsed.isoformat()

@@ -164,3 +164,44 @@ def test_a_feed_broken_midway_but_closed_withdraws_nothing(make_config, storage)
     result, = sync(config, storage)
     assert result.status == "ok" and result.withdrawn == 0 and storage.counts() == {"active": 10}
     assert any("it may have been cut off" in n for n in result.notes), result.notes
+
+
+@pytest.mark.parametrize("written, read", [
+    ("Tue, 08 Mar 2016 19:03:11", "2016-03-08T19:03:11+01:00"),        # no zone: the portal's, Berlin
+    ("Fri, 08 Jul 2016 19:03:11 CEST", "2016-07-08T19:03:11+02:00"),   # a zone's name: Berlin's, summer time
+    ("08 Mar 2016 19:03 MEZ", "2016-03-08T19:03:00+01:00"),
+    ("Tue, 08 Mar 2016 19:03:11 -0000", "2016-03-08T19:03:11+00:00"),  # RFC 5322: UTC, local zone unknown
+    ("Tue, 08 Mar 2016 18:03:11 GMT", "2016-03-08T18:03:11+00:00"),
+    ("2016-03-08T19:03:11+01:00", "2016-03-08T19:03:11+01:00"),        # ISO 8601, as some feeds write it
+])
+@responses.activate
+def test_a_pubdate_without_a_known_zone_is_the_portals_time_not_a_quarantined_item(written, read):
+    listing, = listings(feed(ITEM.format(p="ihj").replace("Tue, 08 Mar 2016 19:03:11 +0100", written)))
+    assert listing["published_at"] == read and validate(listing) == []
+
+
+@responses.activate
+def test_an_unreadable_pubdate_is_named_in_the_quarantine():
+    connector = make(IchHelfeJetztConnector, BASE, token="s3cret")
+    responses.get(URL, body=feed(ITEM.format(p="ihj").replace("Tue, 08 Mar 2016 19:03:11 +0100", "gestern abend")),
+                  content_type="application/rss+xml")
+    raw, = connector.records()
+    with pytest.raises(Exception, match=r"pubDate: 'gestern abend' is neither an RFC 822 date .* nor ISO 8601"):
+        connector.normalize(raw, NOW)
+
+
+@responses.activate
+def test_a_comment_after_the_end_of_the_feed_is_no_sign_it_was_cut_off(make_config, storage):
+    """(helper-45) A cache's timestamp after </rss> made every sync of a feed XML flags (an entity it
+    does not know, as here) hold its withdrawals."""
+    from hub.sync import sync
+
+    config = make_config([{"name": "ihj", "type": "ichhelfejetzt", "url": BASE, "token": {"env": "T"}}], env={"T": "t"})
+    items = [ITEM.format(p="ihj").replace("77120", str(n)).replace("Behördengängen", f"Behördengängen&nbsp;{n}")
+             for n in range(1, 4)]
+    stamp = b"\n<!-- page cached 2026-12-07 06:00:01 -->\n"
+    responses.get(URL, body=feed("".join(items)) + stamp, content_type="application/rss+xml")
+    assert sync(config, storage)[0].new == 3
+    responses.replace(responses.GET, URL, body=feed("".join(items[:2])) + stamp, content_type="application/rss+xml")
+    result, = sync(config, storage)
+    assert result.withdrawn == 1 and not result.notes and storage.counts() == {"active": 2, "withdrawn": 1}
