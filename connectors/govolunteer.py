@@ -94,6 +94,8 @@ class GoVolunteerConnector(Connector):
                 wanted = int(shift.get("volunteersNeeded") or 0) - int(shift.get("volunteersSignedUp") or 0)
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise RecordError(f"shifts[{i}]: needs start, end and volunteer counts") from None
+            if end < start:
+                raise RecordError(f"shifts[{i}]: ends ({shift['end']}) before it starts ({shift['start']})")
             parsed.append((start, end, max(0, wanted), shift))
         if not parsed:
             return None, None  # ongoing engagement

@@ -143,3 +143,15 @@ def test_an_incremental_sync_that_holds_archived_projects_asks_for_them_again(ma
     result, = sync(config, storage, accept_shrink=True)
     assert result.status == "ok" and result.withdrawn == 4 and storage.counts() == {"active": 6, "withdrawn": 4}
     assert storage.state("gv")["cursor"] > cursor
+
+
+def test_a_shift_that_ends_before_it_starts_is_named_in_the_quarantine():
+    """(helper-43) It was taken: the listing ended before it began, and its helpers counted as needed."""
+    from connectors.base import RecordError
+
+    raw = project(shifts=shifts(("2026-11-08T16:00:00Z", "2026-11-08T18:00:00Z", 2, 0),
+                                ("2026-11-09T18:00:00Z", "2026-11-09T16:00:00Z", 4, 0)))
+    with pytest.raises(RecordError, match=r"shifts\[1\]: ends \(2026-11-09T16:00:00Z\) before it starts \(2026-11-09T18:00:00Z\)"):
+        make(GoVolunteerConnector, BASE).normalize(raw, NOW)
+    same = project(shifts=shifts(("2026-11-08T16:00:00Z", "2026-11-08T16:00:00Z", 2, 0)))  # a moment: kept
+    assert make(GoVolunteerConnector, BASE).normalize(same, NOW)["volunteers_needed"] == 2
