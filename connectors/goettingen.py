@@ -101,8 +101,13 @@ class GoettingenConnector(Connector):
             duration = _aware(event["DTEND"].dt) - start
         elif "DURATION" in event:
             duration = event["DURATION"].dt
+        elif not isinstance(event["DTSTART"].dt, datetime):  # RFC 5545 3.6.1: an all-day event lasts its day
+            duration = timedelta(days=1)
         else:
             duration = timedelta(0)
+        if duration < timedelta(0):
+            end = event.get("DTEND") or event.get("DURATION")
+            raise RecordError(f"DTEND/DURATION: {end.to_ical().decode()[:40]!r} ends the event before its DTSTART")
         now = utcnow()
         if "RRULE" not in event:
             if start + duration <= now:

@@ -203,3 +203,19 @@ def test_events_that_end_together_leave_together_without_a_suspicious_shrink(mak
     monkeypatch.setattr("connectors.goettingen.utcnow", lambda: start + timedelta(days=1))
     result, = sync(config, storage)
     assert result.status == "ok" and result.withdrawn == 4 and storage.counts() == {"active": 6, "withdrawn": 4}
+
+
+@responses.activate
+def test_an_all_day_event_without_an_end_lasts_its_day_and_an_end_before_the_start_is_named():
+    """RFC 5545 3.6.1: a DTSTART that is a date, with no DTEND or DURATION, lasts that day. The hub gave
+    it no length: today's all-day event counted as past, a weekly one showed next week (helper-43)."""
+    found = listings(
+        event("heute", DTSTART=";VALUE=DATE:20160112", DTEND=None),
+        event("dienstags", DTSTART=";VALUE=DATE:20151006", DTEND=None, RRULE="FREQ=WEEKLY;BYDAY=TU"),
+        event("verkehrt", DTEND=";TZID=Europe/Berlin:20160116T080000"))
+    today = found["heute@fluechtlingshilfe-goettingen.de"]
+    assert (today["starts_at"], today["ends_at"]) == ("2016-01-12T00:00:00+01:00", "2016-01-13T00:00:00+01:00")
+    weekly = found["dienstags@fluechtlingshilfe-goettingen.de"]
+    assert (weekly["starts_at"], weekly["ends_at"]) == ("2016-01-12T00:00:00+01:00", "2016-01-13T00:00:00+01:00")
+    assert found["verkehrt@fluechtlingshilfe-goettingen.de"] == (
+        "quarantined: DTEND/DURATION: '20160116T080000' ends the event before its DTSTART")
