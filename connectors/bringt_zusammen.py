@@ -18,7 +18,16 @@ CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
 def decode(body: bytes, where: str) -> tuple[str, str]:
-    """The export's text and the encoding it was in: UTF-8 with BOM, else Windows-1252, never a silent guess."""
+    """The export's text and the encoding it was in: UTF-8 with BOM, else Windows-1252, never a silent guess.
+    UTF-16 with its byte-order mark (what Excel writes as "Unicode text") is read too."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return body.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise PayloadError(f"{where}: starts with a UTF-16 byte-order mark but is not UTF-16 ({exc})") from None
+    if b"\x00" in body[:512]:
+        raise PayloadError(f"{where}: holds NUL bytes, as UTF-16 or a binary file does; the export must be UTF-8 "
+                           "(with a byte-order mark), Windows-1252, or UTF-16 with its byte-order mark")
     if body.startswith(b"\xef\xbb\xbf"):
         try:
             return body[3:].decode("utf-8"), "utf-8-sig"

@@ -30,10 +30,16 @@ def read(body: bytes):
     return connector, list(connector.records())
 
 
-@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-16", "utf-16-be"])
 @responses.activate
 def test_both_encodings_are_detected_and_read_right(encoding):
-    connector, (raw,) = read(export(COLUMNS, [ROW], encoding))
+    """The two the interface names, and UTF-16 with its byte-order mark, as Excel saves "Unicode text"
+    (it was taken for Windows-1252 and reported as lacking every column)."""
+    if encoding == "utf-16-be":  # big-endian with its mark
+        body = b"\xfe\xff" + export(COLUMNS, [ROW], "utf-16-be")
+    else:
+        body = export(COLUMNS, [ROW], encoding)
+    connector, (raw,) = read(body)
     listing = connector.normalize(raw, NOW)
     assert validate(listing) == []
     assert (listing["title"], listing["category"], listing["kind"]) == ("Kleiderschrank für Familie", "goods", "offer")
@@ -62,6 +68,12 @@ def test_only_approved_rows_are_public(status):
 def test_bytes_that_are_neither_encoding_are_an_error_not_a_guess():
     with pytest.raises(PayloadError, match="neither UTF-8 nor Windows-1252"):
         read(export(COLUMNS, [ROW], "cp1252").replace(b"Gera", b"Ge\x81ra"))
+
+
+@responses.activate
+def test_utf_16_without_its_mark_is_named_not_read_as_windows_1252():
+    with pytest.raises(PayloadError, match="holds NUL bytes, as UTF-16 or a binary file does"):
+        read(export(COLUMNS, [ROW], "utf-16-le"))
 
 
 @responses.activate
