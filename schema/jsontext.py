@@ -20,7 +20,10 @@ def loads(data: str | bytes, parse_constant: Callable[[str], Any] | None = None)
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(data, parse_constant=parse_constant)
+    try:
+        return json.loads(data, parse_constant=parse_constant)
+    except RecursionError:  # a ValueError as every other text that is no JSON we can read (the caller names it)
+        raise ValueError("arrays or objects nested deeper than the reader follows (about 1,000 levels)") from None
 
 
 #: Each byte to 0 if it is an ASCII digit, else 1: a run of 19 digits is a run of 19 zero bytes

@@ -78,6 +78,15 @@ def test_a_body_that_is_not_json_is_named():
         Fetcher().get(URL).json()
 
 
+@responses.activate
+def test_a_body_nested_too_deep_to_read_is_named_not_a_recursion_error():
+    """(helper-43) 50,000 nested arrays in one record: Python's reader raised RecursionError, which no
+    caller takes for a page it cannot read."""
+    responses.get(URL, body=b'{"data": [' + b"[" * 50_000 + b"]" * 50_000 + b"]}")
+    with pytest.raises(FetchError, match="api/v1/entries: response is not valid JSON .arrays or objects nested deeper"):
+        Fetcher().get(URL).json()
+
+
 
 @responses.activate
 def test_a_page_is_read_as_json_reads_it_whatever_it_holds():
