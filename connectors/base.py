@@ -9,6 +9,7 @@ by the pipeline all the same.
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import datetime
 from typing import Any, ClassVar, Iterator, Mapping
 
@@ -39,6 +40,50 @@ class Withheld(Exception):
 
 class PayloadError(ValueError):
     """A response that is not what the portal documents (not JSON, fields missing): the sync fails."""
+
+
+def part(raw: Mapping[str, Any], key: str, where: str | None = None) -> Mapping[str, Any]:
+    """raw[key] where it must be an object: {} when missing or null, else RecordError naming it
+    (`'list' object has no attribute 'get'` named no field)."""
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise RecordError(f"{where or key}: an object was expected, not {_kind(value)}")
+    return value
+
+
+def items(raw: Mapping[str, Any], key: str, where: str | None = None) -> list:
+    """raw[key] where it must be a list: [] when missing or null, else RecordError naming it."""
+    value = raw.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RecordError(f"{where or key}: a list was expected, not {_kind(value)}")
+    return value
+
+
+def _kind(value: object) -> str:
+    """What came, as a mapping's author would say it."""
+    names = {dict: "an object", list: "a list", str: "a text", bool: "true or false", int: "a number", float: "a number"}
+    return f"{names.get(type(value), type(value).__name__)} ({str(value)[:40]!r})"
+
+
+def coordinate(value: Any, where: str) -> float | None:
+    """A latitude or longitude as a number: a number, or a text of one (a decimal comma too); None stays
+    None. Anything else, NaN and infinity included, is a RecordError naming where."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            raise RecordError(f"{where}: {value[:40]!r} is no number") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RecordError(f"{where}: a number was expected, not {_kind(value)}")
+    if not math.isfinite(value):
+        raise RecordError(f"{where}: {value!r} is no coordinate")
+    return float(value)
 
 
 def listing_id(portal: str, record_id: str) -> str:
@@ -195,6 +240,15 @@ class Connector:
         area the portal serves, where a town name alone is read."""
         location = {k: v for k, v in location.items() if k in
                     ("ags", "region", "postcode", "city", "lat", "lon", "district")}
+        for key in ("lat", "lon"):
+            if key in location:
+                location[key] = coordinate(location[key], f"location.{key}")
+        for key in ("postcode", "city", "district", "ags", "region"):
+            value = location.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and key == "postcode" and 1000 <= value <= 99999:
+                location[key] = f"{value:05d}"  # a postcode read as a number lost its leading zero
+            elif value is not None and not isinstance(value, str):
+                raise RecordError(f"location.{key}: a text was expected, not {_kind(value)}")
         district = location.pop("district", None)
         found = gazetteer.locate(location.get("postcode"), location.get("city"), district,
                                  location.get("lat"), location.get("lon"), region)

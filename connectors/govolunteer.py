@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from connectors.base import Connector, RecordError, Withheld
+from connectors.base import Connector, RecordError, Withheld, items, part
 from connectors.dates import aware, utcnow
 from connectors.paging import NextLink, dig
 from connectors.text import tidy
@@ -55,9 +55,9 @@ class GoVolunteerConnector(Connector):
             raise Withheld("archived by GoVolunteer")
         if not tidy(raw.get("name")):
             raise RecordError("name: missing or empty")
-        shift, needed = self.next_shift(raw.get("shifts") or [])
-        address = raw.get("address") or {}
-        org = raw.get("organization") or {}
+        shift, needed = self.next_shift(items(raw, "shifts"))
+        address = part(raw, "address")
+        org = part(raw, "organization")
         areas = raw.get("areas") or []
         areas = [areas] if isinstance(areas, str) else [a for a in areas if isinstance(a, str)]  # one area alone ('Sport'), not its letters
         updated = aware(raw.get("updatedAt"), "updatedAt")

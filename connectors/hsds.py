@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from connectors.base import Connector, RecordError, Withheld
+from connectors.base import Connector, RecordError, Withheld, items, part
 from connectors.dates import aware
 from connectors.paging import PageNumbers, dig
 from connectors.text import html_to_text, tidy
@@ -67,9 +67,10 @@ class HsdsConnector(Connector):
         terms = [a.get("taxonomy_term") or {} for a in raw.get("attributes") or [] if isinstance(a, dict)]
         names = [t.get("name") for t in terms if t.get("name")]
         location = self.first_location(raw)
-        address = (location.get("addresses") or [{}])[0] or {}
+        addresses = items(location, "addresses", "service_at_locations[].location.addresses")
+        address = addresses[0] if addresses and isinstance(addresses[0], dict) else {}
         changed = aware(raw.get("last_modified"), "last_modified")
-        org = raw.get("organization") or {}
+        org = part(raw, "organization")
         description = html_to_text(raw.get("description"))
         opening = self.opening_times(raw.get("schedules") or [])
         if opening:

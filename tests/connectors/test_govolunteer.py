@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import responses
@@ -155,3 +156,15 @@ def test_a_shift_that_ends_before_it_starts_is_named_in_the_quarantine():
         make(GoVolunteerConnector, BASE).normalize(raw, NOW)
     same = project(shifts=shifts(("2026-11-08T16:00:00Z", "2026-11-08T16:00:00Z", 2, 0)))  # a moment: kept
     assert make(GoVolunteerConnector, BASE).normalize(same, NOW)["volunteers_needed"] == 2
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"address": [{"zip": "10115"}]}, "address: an object was expected, not a list"),
+    ({"organization": "Verein"}, "organization: an object was expected, not a text ('Verein')"),
+    ({"shifts": {"start": "2026-11-08T16:00:00Z"}}, "shifts: a list was expected, not an object"),
+])
+def test_a_part_of_the_wrong_type_is_quarantined_naming_it(changes, message):
+    from connectors.base import RecordError
+
+    with pytest.raises(RecordError, match=re.escape(message)):
+        make(GoVolunteerConnector, BASE).normalize(project(**changes), NOW)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
 import responses
 
-from connectors.base import Withheld
+from connectors.base import RecordError, Withheld
 from connectors.hsds import HsdsConnector
 from tests.connectors.helpers import NOW, make
 from schema import validate
@@ -90,3 +91,32 @@ def test_operators_map_unknown_categories_in_hub_toml(make_config, storage, tmp_
     with pytest.raises(ConfigError) as info:
         make_config([{**source, "categories": {"Nachtcafé": "nightlife"}}])
     assert info.value.problems[0].startswith("sources[0].categories.Nachtcafé: 'nightlife' is not one of")
+
+
+def _at(latitude=52.16, longitude=10.54, postal_code="38300", **location):
+    return [{"id": "sal-1", "location": {"id": "l-1", "latitude": latitude, "longitude": longitude,
+                                         "addresses": [{"id": "a-1", "city": "Wolfenbüttel", "postal_code": postal_code}],
+                                         **location}}]
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"organization": ["Stadt Wolfenbüttel"]}, "organization: an object was expected, not a list"),
+    ({"service_at_locations": _at(addresses={"city": "x"})},
+     "service_at_locations[].location.addresses: a list was expected, not an object"),
+    ({"service_at_locations": _at(latitude="nördlich")}, "location.lat: 'nördlich' is no number"),
+    ({"service_at_locations": _at(longitude=float("nan"))}, "location.lon: nan is no coordinate"),
+    ({"service_at_locations": _at(latitude=[52.1])}, "location.lat: a number was expected, not a list"),
+    ({"service_at_locations": _at(postal_code=["38300"])}, "location.postcode: a text was expected, not a list"),
+])
+def test_a_value_of_the_wrong_type_is_quarantined_naming_its_field(changes, message):
+    """(helper-43) These were quarantined as `'list' object has no attribute 'get'` or `cannot convert
+    float NaN to integer`, which named no field."""
+    with pytest.raises(RecordError, match=re.escape(message)):
+        make(HsdsConnector, BASE).normalize(service(**changes), NOW)
+
+
+@pytest.mark.parametrize("latitude, longitude, postal_code", [("52.16", "10,54", "38300"), (52.16, 10.54, 38300)])
+def test_coordinates_given_as_text_and_a_postcode_as_a_number_are_read(latitude, longitude, postal_code):
+    listing = make(HsdsConnector, BASE).normalize(service(service_at_locations=_at(latitude, longitude, postal_code)), NOW)
+    assert (listing["location"]["lat"], listing["location"]["lon"], listing["location"]["postcode"]) == (52.16, 10.54, "38300")
+    assert validate(listing) == []
