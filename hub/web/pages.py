@@ -123,10 +123,16 @@ def error_page(code: int, description: str, back: str | None = None) -> tuple[st
 
 @bp.after_request
 def _negotiated(response):
-    """A page's language may come from Accept-Language: caches must keep one copy per language, and say which."""
+    """A page's language may come from Accept-Language: caches must keep one copy per language, and say which.
+    A page read whole carries validators (a strong ETag of its bytes) and may be kept `cache_max_age` seconds:
+    a reader who has it current gets a 304."""
     if request.endpoint != "pages.static":
         response.vary.add("Accept-Language")
         response.headers.setdefault("Content-Language", language())
+        if response.status_code == 200 and request.method in ("GET", "HEAD") and not response.is_streamed:
+            response.headers.setdefault("Cache-Control", f"public, max-age={current_app.config['HUB'].cache_max_age}")
+            response.add_etag()
+            response.make_conditional(request)
     return response
 
 

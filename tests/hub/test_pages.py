@@ -284,3 +284,22 @@ def test_a_merged_listings_matches_and_explanation_move_with_it(hub):
         assert moved.headers["Location"].endswith(f"/api/v1/listings/u_0000000000000001{tail}{query}")
         assert client.get(moved.headers["Location"].removeprefix("http://localhost")).status_code == 200, tail
     assert client.get("/api/v1/listings/u_00000000000000ff/matches").status_code == 404
+
+
+def test_pages_carry_validators_and_a_current_copy_gets_a_304(hub):
+    """Pages had no ETag or Cache-Control: every look at the start page sent it whole again (helper-42)."""
+    store, app = hub
+    client = app.test_client()
+    for path in ("/", "/listings/u_0000000000000001", "/map?category=language"):
+        first = client.get(path, headers={"Accept-Language": "en"})
+        assert first.status_code == 200 and first.headers["Cache-Control"].startswith("public, max-age=")
+        tag = first.headers["ETag"]
+        again = client.get(path, headers={"Accept-Language": "en", "If-None-Match": tag})
+        assert (again.status_code, again.data) == (304, b""), path
+        german = client.get(path, headers={"Accept-Language": "de", "If-None-Match": tag})
+        assert german.status_code == 200 and german.headers["ETag"] != tag, path  # another language, another copy
+    tag = client.get("/").headers["ETag"]
+    publish(store, doc(7, title="Neu: Kinderwagen"))
+    changed = client.get("/", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and "Neu: Kinderwagen" in changed.text
+    assert "ETag" not in client.get("/?kind=nonsense").headers  # the form with its problem: not kept
