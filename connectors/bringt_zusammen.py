@@ -14,6 +14,8 @@ from connectors.text import tidy
 log = logging.getLogger(__name__)
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel")
 REQUIRED = ("Inserat-Nr", "Art", "Rubrik", "Titel", "Beschreibung", "PLZ", "Ort", "Erstellt", "Status")
+#: Where a row keeps the cells it has beyond the header (csv puts them under None, which JSON cannot store).
+EXTRA = "(cells beyond the header)"
 CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
@@ -73,6 +75,8 @@ class BringtZusammenConnector(Connector):
         for row in reader:
             record = {k: v for k, v in row.items() if k is not None}
             short = any(v is None for v in record.values())  # fewer cells than the header: broken off?
+            if row.get(None):  # more cells than the header: kept, for the record's quarantine
+                record[EXTRA] = row[None]
             yield record
         # rows end in CRLF (portals/bringt-zusammen.md): a last row ended early (a quote never closed) or without its
         # line end was cut off, and what came after it is not gone
@@ -91,6 +95,10 @@ class BringtZusammenConnector(Connector):
 
     def to_listing(self, raw) -> dict:
         """Map one row; only approved (`freigegeben`) rows are public."""
+        if raw.get(EXTRA):  # its cells are shifted: its status, dates and texts are other columns' values
+            raise RecordError(f"the row has {len(raw[EXTRA])} more cell(s) than the header "
+                              f"({'; '.join(str(c)[:30] for c in raw[EXTRA][:3])}): a ';' outside quotes shifts its "
+                              "columns, so it is not read")
         cut = [column for column, value in raw.items() if value is None]
         if cut:  # not a row to withdraw for its empty status: a row broken off
             raise RecordError(f"the row ends before the column(s) {', '.join(cut)}: a row broken off (a quote "
@@ -113,9 +121,18 @@ class BringtZusammenConnector(Connector):
             "description": tidy(raw.get("Beschreibung")),
             "language": None,
             "languages": [],
-            "location": {"postcode": (raw.get("PLZ") or "").strip() or None, "city": tidy(raw.get("Ort")) or None},
+            "location": {"postcode": _postcode(raw.get("PLZ")), "city": tidy(raw.get("Ort")) or None},
             "valid_until": end_of_day((raw.get("Gültig bis") or "").strip(), "Gültig bis", "%d.%m.%Y"),
             "published_at": created,
             "updated_at": created,
             "tags": [rubrik] if rubrik else [],
         }
+
+
+def _postcode(value: str | None) -> str | None:
+    """The PLZ cell as a postcode: Excel writes `07545` as `7545` (a number) or `="07545"` (a formula
+    keeping it text); both are the five digits they stand for."""
+    text = (value or "").strip()
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1].strip()
+    return text.zfill(5) if len(text) == 4 and text.isdigit() and text.isascii() else text or None

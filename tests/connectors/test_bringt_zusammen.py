@@ -167,3 +167,24 @@ def test_a_withheld_row_the_export_lists_twice_counts_once(make_config, storage,
     target.write_bytes(export(COLUMNS, gone + rows[2:] + gone, "utf-8-sig"))
     result, = sync(config, storage)
     assert result.status == "ok" and (result.withdrawn, result.withheld) == (2, 0), result.line()
+
+
+def test_a_row_with_more_cells_than_the_header_is_quarantined_not_withdrawn(make_config, storage, tmp_path):
+    """(probe helper-49) A ';' outside quotes shifted a row: its Status read '31.12.2026', so an approved
+    listing was withdrawn as not approved, and the quarantine stayed empty."""
+    from hub.sync import sync
+
+    config, target = gera(make_config, tmp_path, [ROW, {**ROW, "Inserat-Nr": "18", "Titel": "Sofa"}])
+    assert sync(config, storage)[0].new == 2
+    shifted = {**ROW, "Inserat-Nr": "18", "Titel": "Sofa; grau"}  # written unquoted: one cell more
+    target.write_bytes(export(COLUMNS, [ROW, shifted], "utf-8-sig"))
+    result, = sync(config, storage)
+    assert result.withdrawn == 0 and result.quarantined == 1 and storage.counts() == {"active": 2}
+    reason, = [e for q in storage.quarantined("gera", 10) for e in q["errors"]]
+    assert reason.startswith("the row has 1 more cell(s) than the header") and "shifts its columns" in reason
+
+
+@pytest.mark.parametrize("written, read", [("7545", "07545"), ('="07545"', "07545"), ("07545", "07545"), ("", None)])
+def test_a_postcode_excel_wrote_as_a_number_or_a_formula_is_its_five_digits(written, read):
+    listing = make(BringtZusammenConnector, BASE).normalize({**ROW, "PLZ": written, "Ort": "Gera"}, NOW)
+    assert listing["location"]["postcode"] == read
