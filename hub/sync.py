@@ -41,6 +41,15 @@ class BudgetExceeded(Exception):
     """A source that used up its time budget for one sync."""
 
 
+class RepeatedId(RecordError):
+    """A record under an id an earlier record of this sync had, with other content (one of them would be lost)."""
+
+    def __init__(self, record_id: str):
+        super().__init__(f"id: {printable(record_id, 80)!r} was already given to another record of this sync, with "
+                         "other content; this one was not stored (each record needs an id of its own)")
+        self.record_id = record_id
+
+
 class LeaseLost(Exception):
     """This process no longer holds the source's sync lease (another one syncs it now)."""
 
@@ -163,7 +172,10 @@ class SourceSync:
         extra = [sorted(source.categories.items()), sorted(source.category_words.items()), lexicon.version()]
         self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/"
                         f"privacy{privacy.VERSION}/{extra}")
-        self.seen: set[str] = set()
+        #: record id -> its first record's raw hash (None: not hashed): an identical repeat is harmless, another
+        #: record under the same id is quarantined (counted in `repeated`)
+        self.seen: dict[str, str | None] = {}
+        self.repeated: dict[str, int] = {}
         self.taken = 0  # records stored (or quarantined) so far
         self.prefetched: dict[str, dict | None] = {}  # the batch's stored raw records (None: none), by id, until each is taken
         self.heads: dict[str, tuple | None] = {}  # and their listings' (status, updated_at, hash) (None: none), by id
@@ -252,6 +264,12 @@ class SourceSync:
         if result.still_quarantined:  # counted as unchanged: the run's record says they are still bad
             result.notes.append(f"{result.still_quarantined} record(s) quarantined before and unchanged since, still "
                                 f"in quarantine: helferhub quarantine --source {self.source.name}")
+        if self.repeated:
+            ids = ", ".join(repr(printable(rid, 60)) for rid in list(self.repeated)[:5])
+            result.notes.append(f"{sum(self.repeated.values())} record(s) came under an id an earlier record of this "
+                                f"sync already had, with other content, and were quarantined ({len(self.repeated)} "
+                                f"id(s): {ids}{', ...' if len(self.repeated) > 5 else ''}); each record needs an id "
+                                f"of its own: helferhub quarantine --source {self.source.name}")
         try:
             self._keep_lease(now=True)
             self._unify()
@@ -371,7 +389,7 @@ class SourceSync:
                 looked = self._look(raw, result, record_id)
             except RecordError as exc:
                 with self.storage.savepoint():
-                    self._quarantine(None, raw, [str(exc)], now, result)
+                    self._quarantine(getattr(exc, "record_id", None), raw, [str(exc)], now, result)
                 return
             if looked is None:
                 return  # unchanged: only read, nothing to undo
@@ -396,10 +414,15 @@ class SourceSync:
         (record id, hash, stored raw record or None) for _record. RecordError: no usable id."""
         if record_id is None:
             record_id = self._record_id(raw)
-        if record_id in self.seen:
-            self.connector.complete = False  # the portal's list shifted under the sync: a record came twice
-        self.seen.add(record_id)
+        first = self.seen.setdefault(record_id, None)
         raw_hash = self.hashes.pop(id(raw), None) or record_hash([self.mapping, raw])
+        if first is None:
+            self.seen[record_id] = raw_hash
+        else:  # the portal's list shifted under the sync (a record came twice), or its ids are not unique
+            self.connector.complete = False
+            if first != raw_hash:
+                self.repeated[record_id] = self.repeated.get(record_id, 0) + 1
+                raise RepeatedId(record_id)
         stored = self.prefetched.pop(record_id, MISSING)  # a record twice in a batch: the second asks the database
         if stored is MISSING:
             stored = self.storage.raw(self.source.name, record_id)

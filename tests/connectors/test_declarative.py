@@ -167,3 +167,37 @@ def test_a_list_or_object_where_a_text_belongs_is_a_record_error_naming_its_path
     for value, what in ((["a", "b"], "a list"), ({"de": "Titel"}, "an object")):
         with pytest.raises(RecordError, match=rf"title: {what} \(at path 'headline'\) where a text belongs"):
             connector(make_config).normalize({**RECORD, "headline": value}, datetime.now().astimezone())
+
+
+@responses.activate
+def test_records_under_one_id_are_quarantined_naming_it_and_the_run_says_how_many(make_config, storage):
+    """`"id": {"value": "same"}` gave new=1 updated=11, status ok, no note: eleven records silently overwrote each
+    other. A different record under an id this sync already had is quarantined; the same record twice is harmless."""
+    from hub.sync import sync
+
+    items = [{**RECORD, "meta": {"id": n}, "headline": f"Sofa Nummer {n}", "permalink": f"{BASE}/{n}"} for n in range(12)]
+    responses.get(f"{BASE}/list", json={"items": items})
+    config = make_config([source(path="/list", fields={**FIELDS, "id": {"value": "same"}})])
+    result, = sync(config, storage)
+    assert (result.fetched, result.new, result.updated, result.quarantined) == (12, 1, 0, 11), result.line()
+    assert any(n.startswith("11 record(s) came under an id an earlier record of this sync already had") and
+               "'same'" in n for n in result.notes), result.notes
+    assert "11 record(s) came under an id" in storage.runs("partner")[0]["notes"]
+    quarantined = storage.quarantined("partner")
+    assert len(quarantined) == 11 and {q["record_id"] for q in quarantined} == {"same"}
+    assert all(q["errors"] == ["id: 'same' was already given to another record of this sync, with other content; "
+                               "this one was not stored (each record needs an id of its own)"] for q in quarantined)
+    rows, _ = storage.visible("2026-11-23T00:00:00Z", 0, 100)
+    assert [r["data"]["title"] for r in rows] == ["Sofa Nummer 0"]  # the first keeps the id
+
+
+@responses.activate
+def test_the_same_record_sent_twice_in_one_sync_is_harmless(make_config, storage):
+    from hub.sync import sync
+
+    items = [{**RECORD, "meta": {"id": n}, "headline": f"Sofa Nummer {n}", "permalink": f"{BASE}/{n}"} for n in range(3)]
+    responses.get(f"{BASE}/list", json={"items": items + items[:1]})
+    result, = sync(make_config([source(path="/list")]), storage)
+    assert (result.fetched, result.new, result.unchanged, result.quarantined) == (4, 3, 1, 0), result.line()
+    assert not any("came under an id" in n for n in result.notes)
+
