@@ -176,6 +176,7 @@ class SourceSync:
         #: record under the same id is quarantined (counted in `repeated`)
         self.seen: dict[str, str | None] = {}
         self.repeated: dict[str, int] = {}
+        self.id_errors: dict[int, Exception] = {}  # by id(raw), for the batch: why its id could not be read
         self.taken = 0  # records stored (or quarantined) so far
         self.prefetched: dict[str, dict | None] = {}  # the batch's stored raw records (None: none), by id, until each is taken
         self.heads: dict[str, tuple | None] = {}  # and their listings' (status, updated_at, hash) (None: none), by id
@@ -317,8 +318,9 @@ class SourceSync:
         for raw in batch:
             try:
                 ids.append(self._record_id(raw))
-            except Exception:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001
                 ids.append(None)
+                self.id_errors[id(raw)] = exc  # raised in its own turn (not read a second time)
         counted = {k: getattr(result, k) for k in COUNTS if k != "fetched"}, self.bad, len(self.bad_ids)
         try:
             self._write_batch(batch, ids, now, result, progress)
@@ -347,6 +349,7 @@ class SourceSync:
             finally:
                 self.premapped.clear()  # keyed by id(): never beyond the batch whose records they are
                 self.hashes.clear()
+                self.id_errors.clear()
 
     def _premap(self, batch: list, ids: list[str | None], now: datetime) -> None:
         """With worker processes (hub.gating): map each record of the batch that looks changed, and hand
@@ -413,6 +416,9 @@ class SourceSync:
         """Read what is known of a record (no write): None if it is unchanged (counted), else
         (record id, hash, stored raw record or None) for _record. RecordError: no usable id."""
         if record_id is None:
+            failed = self.id_errors.pop(id(raw), None)
+            if failed is not None:
+                raise failed
             record_id = self._record_id(raw)
         first = self.seen.setdefault(record_id, None)
         raw_hash = self.hashes.pop(id(raw), None) or record_hash([self.mapping, raw])

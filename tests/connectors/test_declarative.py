@@ -201,3 +201,14 @@ def test_the_same_record_sent_twice_in_one_sync_is_harmless(make_config, storage
     assert (result.fetched, result.new, result.unchanged, result.quarantined) == (4, 3, 1, 0), result.line()
     assert not any("came under an id" in n for n in result.notes)
 
+
+@responses.activate
+def test_a_wrong_id_path_is_reported_with_the_number_of_records_sent(make_config, storage):
+    """The note said "24 records" for 12 sent: each record's id was read twice."""
+    from hub.sync import sync
+
+    items = [{**RECORD, "meta": {"id": n}, "permalink": f"{BASE}/{n}"} for n in range(12)]
+    responses.get(f"{BASE}/list", json={"items": items})
+    result, = sync(make_config([source(path="/list", fields={**FIELDS, "id": "meta.nummer"})]), storage)
+    assert (result.status, result.quarantined) == ("failed", 12)
+    assert any("id (path 'meta.nummer', 12 records)" in n for n in result.notes), result.notes
