@@ -6,6 +6,7 @@ a field may instead be a table: `{ path = ..., map = {...}, format = "%d.%m.%Y",
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Iterator
 
@@ -39,12 +40,23 @@ FIELDS = ("id", "url", "kind", "category", "title", "description", "language", "
           "lat", "lon", "starts_at", "ends_at", "valid_until", "published_at", "updated_at", "volunteers_needed",
           "skills", "tags", "organisation", "organisation_url")
 KINDS = ("offer", "request", "event", "service")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _shown(value) -> str:
+    """A value that is not what its field wants, for a record error (a list or an object by name, a long text cut)."""
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:60] + "…"
 
 
 class JsonConnector(Connector):
     """A portal that publishes a JSON list, mapped field by field in its [[sources]] entry."""
 
     type = "json"
+    mapping_version = 2  # 2: numbers written as text, one text in a list field (stored records are mapped again)
     config_schema = {
         "type": "object",
         "additionalProperties": False,
@@ -183,6 +195,31 @@ class JsonConnector(Connector):
         except RecordError as exc:
             raise RecordError(f"{exc} at {self.where(name)}") from None
 
+    def number(self, raw, name: str, whole: bool = False) -> int | float | None:
+        """A numeric field: a number, or a text that writes one ("52.1", "3"); anything else given is a record error
+        naming its path (a count or a position dropped or misread without a word is worse than a quarantine)."""
+        value = self.field(raw, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and (_WHOLE if whole else _DECIMAL).fullmatch(value.strip()):
+            return int(value) if whole else float(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and (not whole or float(value).is_integer()):
+            return int(value) if whole else value
+        raise RecordError(f"{name}: {_shown(value)} (at {self.where(name)}) is not "
+                          f"{'a whole number' if whole else 'a number'}")
+
+    def texts(self, raw, name: str) -> list[str]:
+        """A list field's texts: a list's, or one text given alone as the one item ("de" is one language, not two
+        letters); a number, a truth value or an object is a record error naming its path."""
+        value = self.field(raw, name)
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise RecordError(f"{name}: {_shown(value)} (at {self.where(name)}) where a list of texts belongs")
+        return [v for v in value if isinstance(v, str) and v]
+
     def record_id(self, raw) -> str:
         """The id field."""
         value = self.field(raw, "id") if isinstance(raw, dict) else None
@@ -201,8 +238,6 @@ class JsonConnector(Connector):
             raise RecordError(f"title: missing or empty (read at {self.where('title')})")
         category = self.field(raw, "category")
         published = self.time(raw, "published_at")
-        lists = {k: self.field(raw, k) for k in ("languages", "skills", "tags")}
-        needed = self.field(raw, "volunteers_needed")
         return {
             "url": self.field(raw, "url"),
             "kind": kind,
@@ -210,16 +245,17 @@ class JsonConnector(Connector):
             "title": title,
             "description": self.field(raw, "description", text=True) or "",
             "language": self.field(raw, "language"),
-            "languages": [v for v in lists["languages"] or [] if isinstance(v, str)],
-            "location": {k: self.field(raw, k) for k in ("postcode", "city", "lat", "lon")},
+            "languages": self.texts(raw, "languages"),
+            "location": {"postcode": self.field(raw, "postcode"), "city": self.field(raw, "city"),
+                         "lat": self.number(raw, "lat"), "lon": self.number(raw, "lon")},
             "starts_at": self.time(raw, "starts_at"),
             "ends_at": self.time(raw, "ends_at"),
             "valid_until": self.time(raw, "valid_until"),
             "published_at": published,
             "updated_at": self.time(raw, "updated_at") or published,
-            "volunteers_needed": needed if isinstance(needed, int) else None,
-            "skills": [v for v in lists["skills"] or [] if isinstance(v, str) and v],
-            "tags": [v for v in lists["tags"] or [] if isinstance(v, str) and v],
+            "volunteers_needed": self.number(raw, "volunteers_needed", whole=True),
+            "skills": self.texts(raw, "skills"),
+            "tags": self.texts(raw, "tags"),
             "organisation": self.organisation(self.field(raw, "organisation"), self.field(raw, "organisation_url")),
         }
 

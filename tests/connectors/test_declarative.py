@@ -1,6 +1,7 @@
 """The declarative connector: a partner's JSON list, described in hub.toml, synced with no code."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -212,3 +213,46 @@ def test_a_wrong_id_path_is_reported_with_the_number_of_records_sent(make_config
     result, = sync(make_config([source(path="/list", fields={**FIELDS, "id": "meta.nummer"})]), storage)
     assert (result.status, result.quarantined) == ("failed", 12)
     assert any("id (path 'meta.nummer', 12 records)" in n for n in result.notes), result.notes
+
+
+def test_volunteers_needed_reads_a_digit_string_and_refuses_what_is_no_whole_number(make_config):
+    """`isinstance(needed, int)` turned "3", "drei" or a title into None without a word (helper-48's probe)."""
+    fields = {**FIELDS, "volunteers_needed": "wanted"}
+    made = connector(make_config, fields=fields)
+    now = datetime.now().astimezone()
+    for given, read in (("3", 3), (" 12 ", 12), (4, 4), (5.0, 5), (None, None), ("", None)):
+        assert made.normalize({**RECORD, "wanted": given}, now)["volunteers_needed"] == read, given
+    for given, shown in (("drei", "'drei'"), ("Sofa to give away", "'Sofa to give away'"), (2.5, "2.5"),
+                         (True, "True"), ([3], "a list")):
+        with pytest.raises(RecordError, match=re.escape(f"volunteers_needed: {shown} (at path 'wanted') is not a "
+                                                        "whole number")):
+            made.normalize({**RECORD, "wanted": given}, now)
+
+
+def test_a_position_written_as_text_is_read_and_one_that_is_no_number_names_its_path(make_config):
+    """"52.1" was quarantined as "TypeError: must be real number, not str", naming neither field nor path."""
+    made = connector(make_config)
+    now = datetime.now().astimezone()
+    listing = made.normalize({**RECORD, "coords": ["51.34", " 12.37"]}, now)
+    assert (listing["location"]["lat"], listing["location"]["lon"]) == (51.34, 12.37)
+    assert validate(listing) == []
+    with pytest.raises(RecordError, match=re.escape("lat: 'Leipzig' (at path 'coords.0') is not a number")):
+        made.normalize({**RECORD, "coords": ["Leipzig", "12.37"]}, now)
+    with pytest.raises(RecordError, match=re.escape("lon: an object (at path 'coords.1') is not a number")):
+        made.normalize({**RECORD, "coords": [51.34, {"deg": 12}]}, now)
+
+
+def test_a_list_field_given_one_text_is_one_item_and_a_number_names_its_path(make_config):
+    """languages "de" was read as its letters ("languages[0]: 'd' does not match"); skills 5 was quarantined as
+    "TypeError: 'int' object is not iterable"."""
+    fields = {**FIELDS, "languages": "langs", "skills": "needs", "tags": "labels"}
+    made = connector(make_config, fields=fields)
+    now = datetime.now().astimezone()
+    listing = made.normalize({**RECORD, "langs": "de", "needs": "Kochen", "labels": ["Möbel", 7, ""]}, now)
+    assert (listing["languages"], listing["skills"], listing["tags"]) == (["de"], ["Kochen"], ["Möbel"])
+    assert validate(listing) == []
+    with pytest.raises(RecordError, match=re.escape("skills: 5 (at path 'needs') where a list of texts belongs")):
+        made.normalize({**RECORD, "needs": 5}, now)
+    with pytest.raises(RecordError, match=re.escape("languages: an object (at path 'langs') where a list of texts")):
+        made.normalize({**RECORD, "langs": {"de": True}}, now)
+
