@@ -40,6 +40,13 @@ FIELDS = ("id", "url", "kind", "category", "title", "description", "language", "
           "lat", "lon", "starts_at", "ends_at", "valid_until", "published_at", "updated_at", "volunteers_needed",
           "skills", "tags", "organisation", "organisation_url")
 KINDS = ("offer", "request", "event", "service")
+#: kind's map must lead to a kind, and a constant without a map be one: refused when the mapping is checked (hub.toml,
+#: a partner's registration), not found at sync time record by record
+_KIND_FIELD = {**_FIELD, "allOf": [
+    {"if": {"type": "object", "required": ["map"]},
+     "then": {"properties": {"map": {"additionalProperties": {"enum": list(KINDS)}}}}},
+    {"if": {"type": "object", "not": {"required": ["map"]}}, "then": {"properties": {"value": {"enum": list(KINDS)}}}},
+]}
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
@@ -82,7 +89,7 @@ class JsonConnector(Connector):
             "fields": {
                 "type": "object", "additionalProperties": False,
                 "required": ["id", "title", "kind", "published_at"],
-                "properties": {name: _FIELD for name in FIELDS},
+                "properties": {name: _KIND_FIELD if name == "kind" else _FIELD for name in FIELDS},
             },
         },
     }

@@ -256,3 +256,23 @@ def test_a_list_field_given_one_text_is_one_item_and_a_number_names_its_path(mak
     with pytest.raises(RecordError, match=re.escape("languages: an object (at path 'langs') where a list of texts")):
         made.normalize({**RECORD, "langs": {"de": True}}, now)
 
+
+def test_a_kind_map_to_no_kind_is_refused_when_the_mapping_is_checked(make_config):
+    """`"suche": "bogus"` in kind's map was found only at sync time, record by record; hub.toml and a partner's
+    registration both refuse it now, naming the map's key and the value."""
+    from hub import partners
+
+    bogus = {**FIELDS, "kind": {"path": "type", "map": {"give": "offer", "suche": "bogus"}}}
+    with pytest.raises(ConfigError) as info:
+        make_config([source(fields=bogus)])
+    assert info.value.problems == ["sources[0].fields.kind.map.suche: 'bogus' is not one of "
+                                   "['offer', 'request', 'event', 'service']"]
+    with pytest.raises(ConfigError) as info:
+        make_config([source(fields={**FIELDS, "kind": {"value": "angebot"}})])
+    assert info.value.problems == ["sources[0].fields.kind.value: 'angebot' is not one of "
+                                   "['offer', 'request', 'event', 'service']"]
+    with pytest.raises(partners.Invalid) as info:
+        partners.check_entry(make_config(), source(fields=bogus))
+    assert info.value.problems == ["source.fields.kind.map.suche: 'bogus' is not one of "
+                                   "['offer', 'request', 'event', 'service']"]
+    make_config([source(fields={**FIELDS, "kind": {"path": "type", "map": {"give": "offer", "x": "service"}}})])
