@@ -398,7 +398,7 @@ def test_a_full_clustering_stores_the_keys_later_updates_look_partners_up_by(por
     from dedupe.engine import Engine
 
     ps, config, _ = portals
-    ps[A].entries = _bikes(1, 6) + [sofa(1)]
+    ps[A].entries = _bikes(2, 6) + [sofa(1)]  # ids of their own (a sofa under a bike's id is quarantined)
     sync(config, storage, ["a"])
     engine = Engine(config.dedupe.spec)
     for lid in storage.active_listing_ids():
