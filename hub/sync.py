@@ -315,6 +315,7 @@ class SourceSync:
     def _batch(self, batch: list, now: datetime, result: SyncResult, progress) -> None:
         self._keep_lease()
         ids: list[str | None] = []  # each record's id, read once (None: its own turn says what is wrong with it)
+        self.id_errors = {}
         for raw in batch:
             try:
                 ids.append(self._record_id(raw))
@@ -414,7 +415,8 @@ class SourceSync:
 
     def _look(self, raw, result: SyncResult, record_id: str | None = None) -> tuple[str, str, dict | None] | None:
         """Read what is known of a record (no write): None if it is unchanged (counted), else
-        (record id, hash, stored raw record or None) for _record. RecordError: no usable id."""
+        (record id, hash, stored raw record or None) for _record. RecordError: no usable id, or one an earlier
+        record of this sync had with other content (RepeatedId)."""
         if record_id is None:
             failed = self.id_errors.pop(id(raw), None)
             if failed is not None:
