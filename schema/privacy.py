@@ -6,7 +6,9 @@ record (deny by default: a field added later is masked too; only fields whose sc
 free text are left as they are), and for each one
 
 1. normalises it: NFKC, character references and percent-escapes of separators decoded,
-   invisible characters, controls, lone surrogates, private-use and non-characters removed;
+   invisible characters, controls, lone surrogates, private-use and non-characters removed
+   (what is published keeps its compatibility characters, '65 m²', '½': NFC; detection reads NFKC,
+   and each mask covers the characters its NFKC reading came from: `published`);
 2. masks it: e-mail addresses (plain, IDN, spaced, "(at)/(dot)" and their kin) and phone numbers
    (found by Google's libphonenumber through `phonenumbers`, plus own rules for what it cannot
    know: prefixed runs of digits glued to words, digits spaced one by one, digits spelled out,
@@ -48,7 +50,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 14
+VERSION = 15
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -125,9 +127,10 @@ _ADDRESS_REFS = re.compile(r"(?i)&(?:(commat|#0*64|#x0*40)|(period|#0*46|#x0*2e)
 _CRLF = re.compile(r"\r\n?")
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, form: str = "NFKC") -> str:
     """NFKC; character references and percent-escaped separators decoded; invisible characters,
-    controls (but tab and newline), surrogates, private-use and non-characters removed."""
+    controls (but tab and newline), surrogates, private-use and non-characters removed. `form`
+    "NFC": the same, but characters keep their compatibility forms ('m²', '½', '…': see published())."""
     if text.isascii() and "&" not in text and "%" not in text and not _ASCII_CONTROL.search(text):
         return text  # the common case, at C speed
     text = _visible(_CRLF.sub("\n", text) if "\r" in text else text)
@@ -136,7 +139,7 @@ def normalise(text: str) -> str:
         if decoded == text:
             break
         text = decoded
-    text = _visible(unicodedata.normalize("NFKC", text))
+    text = _visible(unicodedata.normalize(form, text))
     return _JOINER_OUT.sub("", text) if "\u200c" in text or "\u200d" in text else text
 
 
@@ -1103,6 +1106,52 @@ def mask(text: str) -> str:
     """The text with every e-mail address and phone number replaced by a placeholder."""
     if not text:
         return text or ""
+    spans = _masked(text)
+    if not spans:
+        return text
+    out, last = [], 0
+    for a, b, placeholder in spans:
+        out.append(text[last:a])
+        out.append(placeholder)
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+def published(text: str) -> str:
+    """A free text as the public reads it: normalised and masked, in the characters it was written in.
+    Detection reads the NFKC form (fullwidth letters, ligatures, superscript digits are what they look
+    like); what is published keeps '65 m²', '½ Jahr', '…' and 'ª' (NFC), outside what is masked."""
+    kept = normalise(text, "NFC")
+    if kept.isascii() or unicodedata.is_normalized("NFKC", kept):
+        return mask(kept)  # nothing NFKC would change: detection reads the published text itself
+    # NFKC a piece at a time (each from a character that combines with nothing before it), so that
+    # each character of the view knows the piece of the published text it came from
+    view, origin, pieces = [], [], []
+    start = 0
+    for n in range(1, len(kept) + 1):
+        if n == len(kept) or not unicodedata.combining(kept[n]):
+            pieces.append((start, n))
+            start = n
+    for number, (a, b) in enumerate(pieces):
+        folded = _visible(unicodedata.normalize("NFKC", kept[a:b]))
+        view.append(folded)
+        origin += [number] * len(folded)
+    spans = _masked("".join(view))
+    if not spans:
+        return kept
+    out, last = [], 0
+    for a, b, placeholder in spans:  # each span widened to the pieces it touches, in the published text
+        first, end = max(pieces[origin[a]][0], last), pieces[origin[b - 1]][1]  # a piece two touch: the first's
+        out.append(kept[last:first])
+        out.append(placeholder)
+        last = max(last, end)
+    out.append(kept[last:])
+    return "".join(out)
+
+
+def _masked(text: str) -> list[tuple[int, int, str]]:
+    """Where mask() puts its placeholders in text: (start, end, placeholder), in order, apart."""
     view = probe(text)
     spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
     spans += [(a, b, EMAIL_MASK) for a, b in _email_spans(view, text)]
@@ -1112,15 +1161,7 @@ def mask(text: str) -> str:
     if any(map(str.isdigit, view)) or _maybe_spelled(view):
         for reading in _readings(view):
             spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(reading, messengers=False)]
-    if not spans:
-        return text
-    out, last = [], 0
-    for a, b, placeholder in _merged(spans):
-        out.append(text[last:a])
-        out.append(placeholder)
-        last = b
-    out.append(text[last:])
-    return "".join(out)
+    return _merged(spans) if spans else []
 
 
 _HAS_AT_WORD = re.compile(r"(?i)[(\[{<\-_*#=\s\"'„“”‚‘’«»](?:at|ät|aet|a|bei|klammeraffe|affenschwanz|affe)[)\]}>\-_*#=\s\"'“”‘’«»]")
@@ -1162,10 +1203,10 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
 def clean_text(text: str) -> str:
     """One free-text value made public: normalised, then masked."""
     if type(text) is not str or len(text) > SHORT:
-        return mask(normalise(text))
+        return published(text)
     done = _CLEANED.get(text)
     if done is None:
-        done = mask(normalise(text))
+        done = published(text)
         if len(done) <= 2 * SHORT:  # what is kept stays small (NFKC writes some characters as many)
             if len(_CLEANED) >= REMEMBERED:
                 _CLEANED.clear()  # begin again: the texts a sync meets again come back soon
