@@ -27,6 +27,7 @@ windows.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import re
 import sys
@@ -1359,13 +1360,22 @@ def _key(key: str) -> str:
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+#: A long run of hex digits, one token (Outlook's UIDs: '040000008200E00074C5B7101A82E008…'): an identifier.
+_HEX_ID = re.compile(r"[0-9a-fA-F]{24,}")
+
+
 def _record_id(value: str, host: str | None) -> str:
+    """The portal's record id as published: as it is, unless masking would change it; then a stable
+    pseudonym of it ('masked:' and 16 hex digits of its SHA-256): no contact detail, and the ids of
+    different records stay different (as '[E-Mail entfernt]' they were all one; probe helper-49)."""
     text = normalise(value)
-    if _UUID.fullmatch(text):
+    if _UUID.fullmatch(text) or _HEX_ID.fullmatch(text):
         return text
     if host and "@" in text and text.rsplit("@", 1)[1].lower().rstrip(".") in _domains(host):
         return text
-    return mask(text)
+    if mask(text) == text:
+        return text
+    return "masked:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _domains(host: str) -> set[str]:
