@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 import xml.sax
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Iterator
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import feedparser
 
@@ -104,21 +105,55 @@ class IchHelfeJetztConnector(Connector):
         }
 
 
+#: An RFC 822 date and time, and what follows the time: its zone, as feeds write it.
+_RFC822 = re.compile(r"(?P<main>(?:[A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?)"
+                     r"\s*(?P<zone>.*)")
+#: A zone: a name, an offset after it or alone ('+0100', '+01:00', 'GMT+1', 'UTC+01:00').
+_ZONE = re.compile(r"(?P<name>[A-Za-z][A-Za-z_/+-]*?)?\s*(?P<sign>[+-])?(?P<hours>\d{1,2})?(?::?(?P<minutes>\d{2}))?")
+#: Zone names RSS feeds use: UTC's, Berlin's (whichever of its two it says, its rules decide), RFC 822's American ones.
+_NAMED = {"GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "CET": None, "MEZ": None, "CEST": None, "MESZ": None,
+          "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}
+
+
 def _published(value: object) -> str:
-    """An item's pubDate as an ISO time: RFC 822 as RSS has it, a time without a zone or with a zone's
-    name Python does not know (`CET`, `MEZ`) as Berlin's (the portal's), `-0000` as UTC (RFC 5322:
-    UTC, the local zone unknown); an ISO 8601 time as some feeds write it."""
+    """An item's pubDate as an ISO time: RFC 822 as RSS has it, with its zone as an offset ('+0100',
+    '+01:00', 'GMT+1'), a name (UTC's, Berlin's, RFC 822's, or an IANA one like 'Europe/Berlin'), or
+    none (then the portal's: Berlin); `-0000` is UTC (RFC 5322: UTC, the local zone unknown). An
+    ISO 8601 time as some feeds write it. A zone the hub cannot read is named, never guessed."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise RecordError(f"pubDate: missing ({value!r})")
-    try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        try:
+    found = _RFC822.fullmatch(text)
+    if found is None:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?", text):
             return aware(text, "pubDate")
-        except RecordError:
-            raise RecordError(f"pubDate: {text[:60]!r} is neither an RFC 822 date (Tue, 08 Mar 2016 19:03:11 +0100) "
-                              "nor ISO 8601") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc if text.endswith("-0000") else BERLIN)
-    return parsed.isoformat()
+        raise RecordError(f"pubDate: {text[:60]!r} is neither an RFC 822 date (Tue, 08 Mar 2016 19:03:11 +0100) "
+                          "nor ISO 8601")
+    try:
+        local = parsedate_to_datetime(found["main"] + " -0000")  # the date and time alone, naive
+    except (TypeError, ValueError):
+        raise RecordError(f"pubDate: {text[:60]!r} is no date") from None
+    return local.replace(tzinfo=_zone(found["zone"].strip(), text)).isoformat()
+
+
+def _zone(zone: str, text: str):
+    """The tzinfo a pubDate's zone names (see _published)."""
+    if zone in ("", "-0000"):
+        return BERLIN if not zone else timezone.utc
+    parts = _ZONE.fullmatch(zone)
+    name = (parts["name"] or "") if parts else zone
+    if parts and parts["hours"] is not None and (not name or name.upper() in ("GMT", "UTC", "UT")):
+        hours, minutes = int(parts["hours"]), int(parts["minutes"] or 0)
+        if parts["sign"] and hours <= 14 and minutes < 60:
+            sign = -1 if parts["sign"] == "-" else 1
+            return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    elif parts and parts["hours"] is None and parts["sign"] is None and name.upper() in _NAMED:
+        hours = _NAMED[name.upper()]
+        return BERLIN if hours is None else timezone(timedelta(hours=hours))
+    elif "/" in zone:
+        try:
+            return ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            pass
+    raise RecordError(f"pubDate: the zone {zone[:30]!r} of {text[:60]!r} is none the hub can read "
+                      "(an offset like +0100, or UTC, GMT, CET, CEST)")
