@@ -189,7 +189,9 @@ class Fetcher:
         except requests.TooManyRedirects:
             raise FetchError(f"{url}: more than {self.session.max_redirects} redirects") from None
         except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
-            raise FetchError(f"{url}: redirected to an address that is not http(s): {exc}") from None
+            # the address asked for, or one a redirect led to (the first asked is checked by the config)
+            raise FetchError(f"{_shown(url)}: not an address the hub can fetch (or one it was redirected to is not): "
+                             f"{exc}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise _Transient(type(exc).__name__, None) from None
         with resp:

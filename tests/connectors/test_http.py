@@ -114,3 +114,10 @@ def test_local_samples_map_the_query_to_a_file_and_validate_by_mtime(tmp_path):
     assert again.not_modified and again.body == b'{"entries": []}'
     with pytest.raises(FetchError, match="no such file .*page=3&per_page=100"):
         fetcher.get(base, {"page": 3, "per_page": 100})
+
+
+def test_an_address_requests_cannot_use_is_named_as_such_not_as_a_redirect():
+    """(probe helper-46) A host that is no IDNA name was reported as 'redirected to an address that is not
+    http(s)', though nothing had redirected."""
+    with pytest.raises(FetchError, match=r"not an address the hub can fetch \(or one it was redirected to is not\)"):
+        Fetcher().get("https://\u202eevil.org/feed")
