@@ -84,6 +84,12 @@ def init_app(app) -> None:
 @bp.before_request
 def _forms():
     if request.method == "POST":
+        if request.endpoint == "dashboard.login" and not _csrf_sent():
+            # a login form kept open past its session (a stale token): the form again, fresh, not an error page
+            response = current_app.make_response(_render(
+                "admin/login.html", error="The form had expired (or came from another page): please log in again."))
+            response.status_code = 400
+            return response
         _check_csrf()
 
 
@@ -97,10 +103,15 @@ def _shared_secret(store: Storage) -> str:
         return row[0]
 
 
-def _check_csrf() -> None:
+def _csrf_sent() -> bool:
+    """True if the form carries this session's CSRF token."""
     sent = request.form.get("csrf", "").encode("utf-8", "replace")
     expected = session.get("csrf", "").encode()
-    if not expected or not hmac.compare_digest(sent, expected):
+    return bool(expected) and hmac.compare_digest(sent, expected)
+
+
+def _check_csrf() -> None:
+    if not _csrf_sent():
         abort(400, description="the form's CSRF token is missing or wrong: reload the page and try again")
 
 

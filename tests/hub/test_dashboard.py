@@ -107,3 +107,21 @@ def test_after_logout_the_session_cookie_is_refused_even_as_a_copy(dash):
     thief.set_cookie("helferhub_admin", copy, path="/admin")
     assert thief.get("/admin/").headers["Location"].startswith("/admin/login")
     assert other.get("/admin/").status_code == 200
+
+
+def test_a_login_form_kept_open_past_its_session_is_the_form_again_not_an_error(dash):
+    """(helper-42) A stale CSRF token on the login form got an error page; the reader had to find the form
+    again. It is the form, with a fresh token that logs in, and nobody is logged in by the stale one."""
+    app, tokens, _ = dash
+    client = app.test_client()
+    form = client.get("/admin/login").get_data(as_text=True)
+    stale = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    client.delete_cookie("helferhub_admin", path="/admin")  # the session ended while the form stood open
+    again = client.post("/admin/login", data={"token": tokens["operator"], "csrf": stale})
+    text = again.get_data(as_text=True)
+    assert again.status_code == 400 and again.mimetype == "text/html" and "please log in again" in text
+    assert client.get("/admin/").status_code == 302  # not logged in
+    fresh = re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+    assert fresh != stale
+    assert client.post("/admin/login", data={"token": tokens["operator"], "csrf": fresh}).status_code == 302
+    assert client.get("/admin/").status_code == 200
