@@ -613,7 +613,8 @@ class SourceSync:
     def _quarantine(self, record_id, raw, errors: list[str], now: datetime, result: SyncResult) -> None:
         self.storage.quarantine({"source": self.source.name, "record_id": record_id, "run_id": result.run_id,
                                  "errors": errors, "payload": to_json(raw), "created_at": now.isoformat()})
-        log.warning("%s: record %s quarantined: %s", self.source.name, printable(record_id, 80),
+        log.warning("%s: record %s quarantined: %s", self.source.name,
+                    printable(record_id, 80) if record_id is not None else "without a usable id",
                     printable("; ".join(errors), 500))
         result.quarantined += 1
         self.bad += 1

@@ -117,9 +117,12 @@ def test_a_list_that_shifts_during_a_full_sync_withdraws_nothing(portal, config,
     assert "unseen listings kept until the next full sync" in storage.runs("potsdam")[0]["notes"]
 
 
-def test_malformed_records_are_quarantined_and_the_rest_still_arrive(portal, config, storage):
+def test_malformed_records_are_quarantined_and_the_rest_still_arrive(portal, config, storage, caplog):
     portal.entries += [entry(7, typ="tausch"), {"titel": "ohne id"}, entry(8, erstellt=None)]
-    result, = sync(config, storage)
+    with caplog.at_level("WARNING", logger="hub.sync"):
+        result, = sync(config, storage)
+    said = [r.getMessage() for r in caplog.records if "quarantined:" in r.getMessage()]
+    assert "potsdam: record without a usable id quarantined: entry has no id" in said  # was 'record None'
     assert (result.new, result.quarantined) == (5, 3)
     rows = storage.quarantined("potsdam")
     reasons = {r["record_id"]: r["errors"] for r in rows}
