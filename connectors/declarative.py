@@ -195,9 +195,9 @@ class JsonConnector(Connector):
             return None
         spec = self.options["fields"][name]
         fmt = spec.get("format") if isinstance(spec, dict) else None
-        if name == "valid_until" and ("%H" not in fmt if fmt else len(str(value)) == 10):
-            return end_of_day(str(value), name, fmt or "%Y-%m-%d")
         try:
+            if name == "valid_until" and ("%H" not in fmt if fmt else len(str(value)) == 10):
+                return end_of_day(str(value), name, fmt or "%Y-%m-%d")
             return aware(str(value), name, fmt)
         except RecordError as exc:
             raise RecordError(f"{exc} at {self.where(name)}") from None

@@ -69,6 +69,8 @@ def test_run_time_errors_name_the_path_and_the_format_they_tried(make_config):
         made.normalize({**RECORD, "created": "am 1. März"}, None)
     with pytest.raises(RecordError, match=r"id: missing \(read at path '/meta/id'\)"):
         made.record_id({**RECORD, "meta": {}})
+    with pytest.raises(RecordError, match=r"valid_until: '31\.06\.2099' is not a date .* at path 'until'"):
+        made.normalize({**RECORD, "until": "31.06.2099"}, None)  # a day-only date: its path was not named
 
 
 def test_a_path_that_never_resolves_is_reported_for_the_sync(make_config):
