@@ -121,7 +121,8 @@ def _visible(text: str) -> str:
 
 # A joiner stays only between two letters of a script that needs it, or between two symbols (emoji).
 _JOINER_OUT = re.compile(r"(?<![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])[\u200c\u200d]"
-                         r"|[\u200c\u200d](?![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])")
+                         r"|[\u200c\u200d](?![\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff\U0001f000-\U0001faff\u2600-\u27bf])"
+                         r"|(?<=\d)[\u200c\u200d]|[\u200c\u200d](?=\d)")  # nor beside a digit (Arabic-Indic ones are in the range)
 _PERCENT = re.compile(r"%(2[bB]|40|2[eE]|2[dD]|2[fF]|20|28|29|3[aA])")
 # The references that spell an address, also where a parser lost their semicolon ('&commatgmx').
 _ADDRESS_REFS = re.compile(r"(?i)&(?:(commat|#0*64|#x0*40)|(period|#0*46|#x0*2e));?")
@@ -1120,35 +1121,17 @@ def mask(text: str) -> str:
 
 
 def published(text: str) -> str:
-    """A free text as the public reads it: normalised and masked, in the characters it was written in.
-    Detection reads the NFKC form (fullwidth letters, ligatures, superscript digits are what they look
-    like); what is published keeps '65 m²', '½ Jahr', '…' and 'ª' (NFC), outside what is masked."""
+    """A free text as the public reads it: normalised and masked. A text with no contact detail keeps the
+    characters it was written in ('65 m²', '½ Jahr', '…', 'ª': NFC); detection reads the NFKC form
+    (fullwidth letters, ligatures, superscript digits are what they look like), and a text in which it
+    masks something is published in that reading, exactly as masked (mapping masks back onto the
+    other characters could leave a piece of an address beside its mask)."""
     kept = normalise(text, "NFC")
     if kept.isascii() or unicodedata.is_normalized("NFKC", kept):
         return mask(kept)  # nothing NFKC would change: detection reads the published text itself
-    # NFKC a piece at a time (each from a character that combines with nothing before it), so that
-    # each character of the view knows the piece of the published text it came from
-    view, origin, pieces = [], [], []
-    start = 0
-    for n in range(1, len(kept) + 1):
-        if n == len(kept) or not unicodedata.combining(kept[n]):
-            pieces.append((start, n))
-            start = n
-    for number, (a, b) in enumerate(pieces):
-        folded = _visible(unicodedata.normalize("NFKC", kept[a:b]))
-        view.append(folded)
-        origin += [number] * len(folded)
-    spans = _masked("".join(view))
-    if not spans:
-        return kept
-    out, last = [], 0
-    for a, b, placeholder in spans:  # each span widened to the pieces it touches, in the published text
-        first, end = max(pieces[origin[a]][0], last), pieces[origin[b - 1]][1]  # a piece two touch: the first's
-        out.append(kept[last:first])
-        out.append(placeholder)
-        last = max(last, end)
-    out.append(kept[last:])
-    return "".join(out)
+    read = normalise(text)
+    masked = mask(read)
+    return kept if masked == read else masked
 
 
 def _masked(text: str) -> list[tuple[int, int, str]]:
