@@ -6,18 +6,20 @@
   the portal documents: the sync fails), `listing_id`;
 - what it receives: `SourceSettings` (its [[sources]] entry), `Secret`, `Bearer` (its credentials);
 - how it fetches: `Fetcher` (given to it, guarded by `AddressPolicy`; `guarded_adapter` puts the same guard
-  on any requests session, e.g. the hub's webhooks), and `Connector.pages()` with
+  on any requests session, e.g. the hub's webhooks; `why_forbidden` says what kind of address the guard
+  refuses, for checks before any connection), and `Connector.pages()` with
   a paginator of `connectors.paging` (`PageNumbers`, `Offset`, `NextLink`) and `dig`;
 - helpers for mapping: `aware` and `end_of_day` (times), `tidy` and `html_to_text` (texts),
-  `detect` (language).
+  `detect` (language), `part`, `items` and `coordinate` (a value of the type it must be, or a
+  RecordError naming it).
 
 `connectors.registry` finds the installed connector types.
 """
 from __future__ import annotations
 
-from connectors.base import Connector, PayloadError, RecordError, Withheld, listing_id
+from connectors.base import Connector, PayloadError, RecordError, Withheld, coordinate, items, listing_id, part
 from connectors.dates import aware, end_of_day
-from connectors.guard import AddressPolicy, BlockedAddress, guarded_adapter
+from connectors.guard import AddressPolicy, BlockedAddress, guarded_adapter, why_forbidden
 from connectors.http import FetchError, Fetcher, NonFinite
 from connectors.language import detect
 from connectors.paging import NextLink, Offset, PageNumbers, Paginator, dig
@@ -26,4 +28,4 @@ from connectors.text import html_to_text, tidy
 
 __all__ = ["AddressPolicy", "Bearer", "BlockedAddress", "guarded_adapter", "Connector", "FetchError", "Fetcher", "NextLink", "NonFinite", "Offset", "PageNumbers",
            "Paginator", "PayloadError", "RecordError", "Secret", "SourceSettings", "Withheld", "aware", "detect", "dig",
-           "end_of_day", "html_to_text", "listing_id", "tidy"]
+           "end_of_day", "html_to_text", "listing_id", "tidy", "why_forbidden", "part", "items", "coordinate"]

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import idna
 
-from connectors.guard import why_forbidden
+from connectors import why_forbidden
 from hub import config as hub_config
 from hub.clock import utcnow
 from hub.storage import Storage
