@@ -58,6 +58,7 @@ class GoettingenConnector(Connector):
     def to_listing(self, raw) -> dict:
         """Map one event; a recurring one shows its next occurrence, a full or past one is withdrawn."""
         event = icalendar.Event.from_ical(raw["ics"])
+        _readable(event)
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             raise Withheld("cancelled")
         categories = [str(c) for prop in _all(event, "CATEGORIES") for c in prop.cats]
@@ -109,15 +110,16 @@ class GoettingenConnector(Connector):
             end = event.get("DTEND") or event.get("DURATION")
             raise RecordError(f"DTEND/DURATION: {end.to_ical().decode()[:40]!r} ends the event before its DTSTART")
         now = utcnow()
-        if "RRULE" not in event:
+        recurrences = [prop for prop in _all(event, "RRULE") if prop]  # an empty 'RRULE:' is no rule
+        if not recurrences:
             if start + duration <= now:
                 raise Withheld("past", lapsed=True)
             return start, start + duration
-        for prop in _all(event, "RRULE"):
+        for prop in recurrences:
             _walkable(prop, start, now)
         rules = rruleset()
         try:
-            for prop in _all(event, "RRULE"):
+            for prop in recurrences:
                 rules.rrule(rrulestr(prop.to_ical().decode(), dtstart=start))
             for prop in _all(event, "EXDATE"):
                 for value in prop.dts:
@@ -166,6 +168,28 @@ def _walkable(rule, start: datetime, now: datetime) -> None:
     if steps > MAX_STEPS:
         raise RecordError(f"RRULE: {rule.to_ical().decode()[:80]} from {start.isoformat()} repeats more than "
                           f"{MAX_STEPS:,} times before now: too often to find its next occurrence")
+
+
+#: The properties the hub reads a time or a rule from, and what a readable value looks like.
+_TIMES = {"DTSTART": "an iCalendar date or time (such as 20270110 or 20270110T100000)",
+          "DTEND": "an iCalendar date or time (such as 20270110 or 20270110T100000)",
+          "DURATION": "an iCalendar duration (such as PT2H)",
+          "RRULE": "a recurrence rule (such as FREQ=WEEKLY;BYDAY=TU)",
+          "RDATE": "a list of iCalendar dates or times (such as 20270110T100000,20270117T100000)",
+          "EXDATE": "a list of iCalendar dates or times (such as 20270110T100000,20270117T100000)",
+          "RECURRENCE-ID": "an iCalendar date or time (such as 20270110T100000)",
+          "LAST-MODIFIED": "an iCalendar time (such as 20270110T100000Z)",
+          "CREATED": "an iCalendar time (such as 20270110T100000Z)"}
+
+
+def _readable(event) -> None:
+    """RecordError naming the first time or rule property the calendar library could not read, and its value."""
+    for name, problem in getattr(event, "errors", ()):
+        if name in _TIMES:
+            broken = [str(p) for p in _all(event, name) if type(p).__name__ == "vBroken"]
+            value = f" {broken[0].replace(chr(92), '')[:80]!r}" if broken else ""  # a broken rule comes back with its ';' escaped
+            raise RecordError(f"{name}:{value} is not {_TIMES[name]}"
+                              + (f": {problem[0].lower()}{problem[1:]}" if name == "RRULE" else ""))
 
 
 def _all(event, name: str) -> list:

@@ -219,3 +219,24 @@ def test_an_all_day_event_without_an_end_lasts_its_day_and_an_end_before_the_sta
     assert (weekly["starts_at"], weekly["ends_at"]) == ("2016-01-12T00:00:00+01:00", "2016-01-13T00:00:00+01:00")
     assert found["verkehrt@fluechtlingshilfe-goettingen.de"] == (
         "quarantined: DTEND/DURATION: '20160116T080000' ends the event before its DTSTART")
+
+
+@responses.activate
+def test_an_empty_rule_is_no_rule_and_an_unreadable_time_or_rule_is_named_with_its_value():
+    """A German holidays calendar writes 'RRULE:' with nothing after it (quarantined as 'cannot be read (empty
+    string)'): the event is read once. A DTSTART or RRULE the calendar library cannot read was quarantined in its
+    words ('BrokenCalendarProperty: Cannot access 'dt' on broken property ...'): the hub's message names it (probe 49)."""
+    found = listings(event("feiertag", RRULE=""),
+                     event("bindestriche", DTSTART="2016-01-16"),
+                     event("manchmal", RRULE="FREQ=SOMETIMES"),
+                     event("halbes-ende", RRULE="FREQ=WEEKLY;UNTIL=2016-02"))
+    holiday = found["feiertag@fluechtlingshilfe-goettingen.de"]
+    assert (holiday["starts_at"], holiday["ends_at"]) == ("2016-01-16T10:00:00+01:00", "2016-01-16T14:00:00+01:00")
+    assert found["bindestriche@fluechtlingshilfe-goettingen.de"] == (
+        "quarantined: DTSTART: '2016-01-16' is not an iCalendar date or time (such as 20270110 or 20270110T100000)")
+    assert found["manchmal@fluechtlingshilfe-goettingen.de"] == (
+        "quarantined: RRULE: 'FREQ=SOMETIMES' is not a recurrence rule (such as FREQ=WEEKLY;BYDAY=TU): "
+        "expected frequency, got: SOMETIMES")
+    assert found["halbes-ende@fluechtlingshilfe-goettingen.de"] == (
+        "quarantined: RRULE: 'FREQ=WEEKLY;UNTIL=2016-02' is not a recurrence rule (such as FREQ=WEEKLY;BYDAY=TU): "
+        "expected time, got: 2016-02")
