@@ -118,18 +118,33 @@ class GoettingenConnector(Connector):
         for prop in recurrences:
             _walkable(prop, start, now)
         rules = rruleset()
-        try:
-            for prop in recurrences:
-                rules.rrule(rrulestr(prop.to_ical().decode(), dtstart=start))
-            for prop in _all(event, "EXDATE"):
-                for value in prop.dts:
-                    rules.exdate(_aware(value.dt))
-        except (ValueError, TypeError) as exc:
-            raise RecordError(f"RRULE: cannot be read ({exc})") from None
+        for prop in recurrences:
+            rules.rrule(_rule(prop, start))
+        for prop in _all(event, "EXDATE"):
+            for value in prop.dts:
+                rules.exdate(_aware(value.dt))
         following = rules.after(now - duration) if duration else rules.after(now, inc=True)
         if following is None:
             raise Withheld("the series has ended", lapsed=True)
         return following, following + duration
+
+
+def _rule(prop, start: datetime):
+    """One RRULE from its DTSTART, its UNTIL read as DTSTART is: a date includes that day, a floating time is Berlin's.
+
+    dateutil wants an UNTIL in UTC beside an aware DTSTART, and RFC 5545 writes it as DTSTART is written (a date
+    beside a date, a floating time beside a floating time), so it is given to dateutil aware, apart from the text."""
+    until = (prop.get("UNTIL") or [None])[0]
+    if isinstance(until, date) and not isinstance(until, datetime):
+        until = datetime.combine(until, time.max, BERLIN)
+    elif isinstance(until, datetime):
+        until = _aware(until)
+    text = icalendar.vRecur({key: value for key, value in prop.items() if key != "UNTIL"}).to_ical().decode()
+    try:
+        rule = rrulestr(text, dtstart=start)
+        return rule.replace(until=until) if until else rule
+    except (ValueError, TypeError) as exc:
+        raise RecordError(f"RRULE: {prop.to_ical().decode()[:80]!r} cannot be read ({exc})") from None
 
 
 #: Seconds a rule's FREQ steps by.

@@ -182,7 +182,7 @@ def test_a_rule_too_dense_to_walk_to_now_is_quarantined_not_walked():
     assert found["office@fluechtlingshilfe-goettingen.de"]["starts_at"].startswith("2016-01-1")  # hourly since 2000: walked
     for uid in ("counted", "over"):
         assert found[f"{uid}@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
-    assert found["day@fluechtlingshilfe-goettingen.de"].startswith("quarantined: RRULE: cannot be read")  # a date UNTIL
+    assert found["day@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"  # a date UNTIL is read
 
 
 def test_events_that_end_together_leave_together_without_a_suspicious_shrink(make_config, storage, tmp_path, monkeypatch):
@@ -240,3 +240,24 @@ def test_an_empty_rule_is_no_rule_and_an_unreadable_time_or_rule_is_named_with_i
     assert found["halbes-ende@fluechtlingshilfe-goettingen.de"] == (
         "quarantined: RRULE: 'FREQ=WEEKLY;UNTIL=2016-02' is not a recurrence rule (such as FREQ=WEEKLY;BYDAY=TU): "
         "expected time, got: 2016-02")
+
+
+@responses.activate
+def test_an_until_is_read_as_its_dtstart_is_a_date_including_its_day_a_floating_time_in_berlin():
+    """RFC 5545 writes UNTIL as DTSTART is written; dateutil refused both beside the aware DTSTART the hub makes
+    ('RRULE UNTIL values must be specified in UTC when DTSTART is timezone-aware': 33 events of probe 49's calendars)."""
+    tuesdays = dict(DTSTART=";VALUE=DATE:20151006", DTEND=None, CATEGORIES="Veranstaltung,Sprache")
+    floating = dict(DTSTART="20151006T150000", DTEND="20151006T170000", CATEGORIES="Veranstaltung,Sprache")
+    found = listings(event("bis-heute", **tuesdays, RRULE="FREQ=WEEKLY;UNTIL=20160112"),
+                     event("bis-gestern", **tuesdays, RRULE="FREQ=WEEKLY;UNTIL=20160111"),
+                     event("bis-15-uhr", **floating, RRULE="FREQ=WEEKLY;UNTIL=20160112T150000"),
+                     event("bis-halb-3", **floating, RRULE="FREQ=WEEKLY;UNTIL=20160112T143000"),
+                     event("utc", DTSTART=";TZID=Europe/Berlin:20151006T150000",
+                           DTEND=";TZID=Europe/Berlin:20151006T170000", RRULE="FREQ=WEEKLY;UNTIL=20160112T140000Z"))
+    today = found["bis-heute@fluechtlingshilfe-goettingen.de"]
+    assert (today["starts_at"], today["ends_at"]) == ("2016-01-12T00:00:00+01:00", "2016-01-13T00:00:00+01:00")
+    assert found["bis-gestern@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
+    last = found["bis-15-uhr@fluechtlingshilfe-goettingen.de"]
+    assert (last["starts_at"], last["ends_at"]) == ("2016-01-12T15:00:00+01:00", "2016-01-12T17:00:00+01:00")
+    assert found["bis-halb-3@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"  # 14:30 in Berlin
+    assert found["utc@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-12T15:00:00+01:00"
