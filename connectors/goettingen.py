@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterator
 
 import icalendar
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rrulestr
 
 from connectors.base import Connector, PayloadError, RecordError, Withheld
 from connectors.dates import BERLIN, utcnow
@@ -95,38 +95,82 @@ class GoettingenConnector(Connector):
     @staticmethod
     def next_occurrence(event) -> tuple[datetime, datetime]:
         """Start and end of the occurrence to show: the next one from now (one under way counts)."""
-        if "DTSTART" not in event:
-            raise RecordError("DTSTART: missing")
-        start = _aware(event["DTSTART"].dt)
-        if "DTEND" in event:
-            duration = _aware(event["DTEND"].dt) - start
-        elif "DURATION" in event:
-            duration = event["DURATION"].dt
-        elif not isinstance(event["DTSTART"].dt, datetime):  # RFC 5545 3.6.1: an all-day event lasts its day
-            duration = timedelta(days=1)
-        else:
-            duration = timedelta(0)
-        if duration < timedelta(0):
-            end = event.get("DTEND") or event.get("DURATION")
-            raise RecordError(f"DTEND/DURATION: {end.to_ical().decode()[:40]!r} ends the event before its DTSTART")
+        start, duration = _start_and_duration(event)
         now = utcnow()
         recurrences = [prop for prop in _all(event, "RRULE") if prop]  # an empty 'RRULE:' is no rule
-        if not recurrences:
+        dates = _rdates(event, duration)
+        if not recurrences and not dates:
             if start + duration <= now:
                 raise Withheld("past", lapsed=True)
             return start, start + duration
+        # RFC 5545 3.8.5.3: DTSTART (the first occurrence), the RRULEs' and the RDATEs' occurrences, less the EXDATEs
+        excluded = {_aware(value.dt) for prop in _all(event, "EXDATE") for value in prop.dts}
+        untils = [_until(prop) for prop in recurrences]
+        if not (untils and all(untils) and start > max(untils)):  # as recurring-ical-events: not after the rules end
+            dates.insert(0, (start, start + duration))
+        found = [(first, last) for first, last in dates if first not in excluded and _current(first, last, now)]
         for prop in recurrences:
             _walkable(prop, start, now)
-        rules = rruleset()
-        for prop in recurrences:
-            rules.rrule(_rule(prop, start))
-        for prop in _all(event, "EXDATE"):
-            for value in prop.dts:
-                rules.exdate(_aware(value.dt))
-        following = rules.after(now - duration) if duration else rules.after(now, inc=True)
-        if following is None:
+            first = _next_of_rule(_rule(prop, start), duration, now, excluded)
+            if first is not None:
+                found.append((first, first + duration))
+        if not found:
             raise Withheld("the series has ended", lapsed=True)
-        return following, following + duration
+        return min(found)
+
+
+def _start_and_duration(event) -> tuple[datetime, timedelta]:
+    """An event's DTSTART, aware, and how long it (and each of its occurrences) lasts."""
+    if "DTSTART" not in event:
+        raise RecordError("DTSTART: missing")
+    start = _aware(event["DTSTART"].dt)
+    if "DTEND" in event:
+        duration = _aware(event["DTEND"].dt) - start
+    elif "DURATION" in event:
+        duration = event["DURATION"].dt
+    elif not isinstance(event["DTSTART"].dt, datetime):  # RFC 5545 3.6.1: an all-day event lasts its day
+        duration = timedelta(days=1)
+    else:
+        duration = timedelta(0)
+    if duration < timedelta(0):
+        end = event.get("DTEND") or event.get("DURATION")
+        raise RecordError(f"DTEND/DURATION: {end.to_ical().decode()[:40]!r} ends the event before its DTSTART")
+    return start, duration
+
+
+def _rdates(event, duration: timedelta) -> list[tuple[datetime, datetime]]:
+    """Start and end of each RDATE: a date or time lasts as DTSTART does, a period (start/end or start/duration) its own."""
+    found = []
+    for prop in _all(event, "RDATE"):
+        for value in prop.dts:
+            if isinstance(value.dt, tuple):
+                first, last = value.dt
+                first = _aware(first)
+                found.append((first, first + last if isinstance(last, timedelta) else _aware(last)))
+            else:
+                found.append((_aware(value.dt), _aware(value.dt) + duration))
+    return found
+
+
+def _current(start: datetime, end: datetime, now: datetime) -> bool:
+    """Whether an occurrence is still to come or under way (one without length: from its start on)."""
+    return end > now if end > start else start >= now
+
+
+def _next_of_rule(rule, duration: timedelta, now: datetime, excluded: set) -> datetime | None:
+    """The start of a rule's first occurrence not yet over and not excluded, if any."""
+    for first in rule.xafter(now - duration, inc=not duration):
+        if first not in excluded:
+            return first
+    return None
+
+
+def _until(prop) -> datetime | None:
+    """A rule's UNTIL read as DTSTART is: a date includes that day, a floating time is Berlin's."""
+    until = (prop.get("UNTIL") or [None])[0]
+    if isinstance(until, date) and not isinstance(until, datetime):
+        return datetime.combine(until, time.max, BERLIN)
+    return _aware(until) if isinstance(until, datetime) else None
 
 
 def _rule(prop, start: datetime):
@@ -134,11 +178,7 @@ def _rule(prop, start: datetime):
 
     dateutil wants an UNTIL in UTC beside an aware DTSTART, and RFC 5545 writes it as DTSTART is written (a date
     beside a date, a floating time beside a floating time), so it is given to dateutil aware, apart from the text."""
-    until = (prop.get("UNTIL") or [None])[0]
-    if isinstance(until, date) and not isinstance(until, datetime):
-        until = datetime.combine(until, time.max, BERLIN)
-    elif isinstance(until, datetime):
-        until = _aware(until)
+    until = _until(prop)
     text = icalendar.vRecur({key: value for key, value in prop.items() if key != "UNTIL"}).to_ical().decode()
     try:
         rule = rrulestr(text, dtstart=start)

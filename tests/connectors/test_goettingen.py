@@ -261,3 +261,24 @@ def test_an_until_is_read_as_its_dtstart_is_a_date_including_its_day_a_floating_
     assert (last["starts_at"], last["ends_at"]) == ("2016-01-12T15:00:00+01:00", "2016-01-12T17:00:00+01:00")
     assert found["bis-halb-3@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"  # 14:30 in Berlin
     assert found["utc@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-12T15:00:00+01:00"
+
+
+@responses.activate
+def test_rdates_are_occurrences_and_dtstart_is_the_first():
+    """An event of 1 Nov with 'RDATE:20261215T100000,20270115T100000' was withheld as past (probe 49): RDATEs are
+    occurrences lasting as the event does (a PERIOD its own), EXDATEs leave them out; and DTSTART always counts as
+    the first occurrence (RFC 5545 3.8.5.3, as recurring-ical-events reads it), even off the rule's days."""
+    past = dict(DTSTART=";TZID=Europe/Berlin:20151101T100000", DTEND=";TZID=Europe/Berlin:20151101T120000")
+    found = listings(
+        event("termine", **past, RDATE=";TZID=Europe/Berlin:20151215T100000,20160215T100000"),
+        event("zeitraum", **past, RDATE=";VALUE=PERIOD:20160120T090000Z/PT3H"),
+        event("ausgefallen", **past, RDATE=";TZID=Europe/Berlin:20151215T100000,20160215T100000",
+              EXDATE=";TZID=Europe/Berlin:20160215T100000"),
+        event("mittwochs-zuerst", DTSTART=";TZID=Europe/Berlin:20160113T100000",
+              DTEND=";TZID=Europe/Berlin:20160113T120000", RRULE="FREQ=WEEKLY;BYDAY=MO"))
+    dates = found["termine@fluechtlingshilfe-goettingen.de"]
+    assert (dates["starts_at"], dates["ends_at"]) == ("2016-02-15T10:00:00+01:00", "2016-02-15T12:00:00+01:00")
+    period = found["zeitraum@fluechtlingshilfe-goettingen.de"]
+    assert (period["starts_at"], period["ends_at"]) == ("2016-01-20T09:00:00+00:00", "2016-01-20T12:00:00+00:00")
+    assert found["ausgefallen@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
+    assert found["mittwochs-zuerst@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-13T10:00:00+01:00"
