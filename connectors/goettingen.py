@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from calendar import monthrange
+from datetime import MAXYEAR, date, datetime, time, timedelta
 from typing import Iterator
 
 import icalendar
@@ -109,13 +110,17 @@ class GoettingenConnector(Connector):
         if not (untils and all(untils) and start > max(untils)):  # as recurring-ical-events: not after the rules end
             dates.insert(0, (start, start + duration))
         found = [(first, last) for first, last in dates if first not in excluded and _current(first, last, now)]
-        for prop in recurrences:
+        ended = True
+        for prop, until in zip(recurrences, untils):
             _walkable(prop, start, now)
-            first = _next_of_rule(_rule(prop, start), duration, now, excluded)
+            rule = _rule(prop, start)
+            first, over = _next_of_rule(rule, start, until, duration, now, excluded) if _possible(prop) else (None, True)
             if first is not None:
                 found.append((first, first + duration))
+            ended = ended and over and bool(until or prop.get("COUNT"))
         if not found:
-            raise Withheld("the series has ended", lapsed=True)
+            raise Withheld("the series has ended" if ended else
+                           f"the series does not occur in the next {HORIZON_YEARS} years", lapsed=True)
         return min(found)
 
 
@@ -157,12 +162,55 @@ def _current(start: datetime, end: datetime, now: datetime) -> bool:
     return end > now if end > start else start >= now
 
 
-def _next_of_rule(rule, duration: timedelta, now: datetime, excluded: set) -> datetime | None:
-    """The start of a rule's first occurrence not yet over and not excluded, if any."""
-    for first in rule.xafter(now - duration, inc=not duration):
+#: How far ahead a rule's next occurrence is looked for. A rule that never occurs ('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30')
+#: made dateutil search to the year 9999, 6 to 12 s a record on every sync (probe 49); one that occurs only this far
+#: ahead tells a reader nothing yet, and it comes back by itself when the time comes.
+HORIZON_YEARS = 5
+#: The Gregorian calendar repeats every 400 years (146,097 days, whole weeks): a rule moved by it occurs on the same
+#: days, weekdays and times, with Berlin's offsets of now (zoneinfo's rule after its last listed change).
+CYCLE = 400
+
+
+def _next_of_rule(rule, start: datetime, until: datetime | None, duration: timedelta, now: datetime,
+                  excluded: set) -> tuple[datetime | None, bool]:
+    """The start of a rule's first occurrence not yet over, not excluded and within HORIZON_YEARS, if any; and
+    whether the rule has no occurrences left at all.
+
+    dateutil stops looking only in the year 9999, so the search is moved by whole 400-year cycles to end there,
+    between 5 and 405 years ahead: a rule that never occurs costs at most some 0.4 s, not 6 to 12."""
+    zone = start.tzinfo
+    horizon = (now + timedelta(days=366 * HORIZON_YEARS)).astimezone(zone)
+    years = (MAXYEAR - horizon.year) // CYCLE * CYCLE
+    moved_start = _shift(start, years)
+    if moved_start is None:  # it starts after the horizon
+        return None, False
+    moved = rule.replace(dtstart=moved_start, until=_shift(until, years) if until else None)
+    limit = _shift(horizon, years)
+    for first in moved.xafter(_shift((now - duration).astimezone(zone), years), inc=not duration):
+        if first > limit:
+            return None, False
+        first = _shift(first, -years)
         if first not in excluded:
-            return first
-    return None
+            return first, False
+    return None, True
+
+
+def _possible(prop) -> bool:
+    """Whether a rule's BYMONTH and BYMONTHDAY name a day that exists (30 February does not): free to tell."""
+    try:
+        days = [int(day) for day in prop.get("BYMONTHDAY") or []]
+        months = [int(month) for month in prop.get("BYMONTH") or range(1, 13)]
+    except (TypeError, ValueError):
+        return True  # dateutil says what is wrong with it
+    return not days or any(abs(day) <= monthrange(2000, month)[1] for month in months for day in days)
+
+
+def _shift(moment: datetime, years: int) -> datetime | None:
+    """The same wall time `years` later (None past the year 9999)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return None
 
 
 def _until(prop) -> datetime | None:

@@ -282,3 +282,21 @@ def test_rdates_are_occurrences_and_dtstart_is_the_first():
     assert (period["starts_at"], period["ends_at"]) == ("2016-01-20T09:00:00+00:00", "2016-01-20T12:00:00+00:00")
     assert found["ausgefallen@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
     assert found["mittwochs-zuerst@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-13T10:00:00+01:00"
+
+
+@responses.activate
+def test_a_rule_is_searched_only_some_years_ahead():
+    """A rule that never occurs made dateutil search to the year 9999 on every sync: 6 to 12 s a record (probe 49's
+    rrule_hang.py). The next occurrence is looked for within 5 years: a series with none there is not shown (it comes
+    back by itself when one comes near); 30 February is known to be no day without a search."""
+    weekly = dict(DTSTART=";TZID=Europe/Berlin:20151006T150000", DTEND=";TZID=Europe/Berlin:20151006T170000")
+    found = listings(event("30-februar", **weekly, RRULE="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"),
+                     event("minuetlich", **weekly, RRULE="FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30"),
+                     event("widerspruch", **weekly, RRULE="FREQ=DAILY;BYDAY=MO;BYMONTHDAY=13;BYMONTH=2;BYYEARDAY=1"),
+                     event("jahrzehnt", **weekly, RRULE="FREQ=YEARLY;INTERVAL=10"),
+                     event("schaltjahr", **weekly, RRULE="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"),
+                     event("gezaehlt", **weekly, RRULE="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=3"))
+    for uid in ("30-februar", "minuetlich", "widerspruch", "jahrzehnt"):
+        assert found[f"{uid}@fluechtlingshilfe-goettingen.de"] == "withheld: the series does not occur in the next 5 years"
+    assert found["schaltjahr@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-02-29T15:00:00+01:00"
+    assert found["gezaehlt@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
