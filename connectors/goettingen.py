@@ -46,15 +46,28 @@ class GoettingenConnector(Connector):
             calendar = icalendar.Calendar.from_ical(response.body)
         except ValueError as exc:
             raise PayloadError(f"{response.url}: not a readable iCalendar ({exc})") from None
-        for event in calendar.walk("VEVENT"):
+        events = calendar.walk("VEVENT")
+        moved: dict[str, list[str]] = {}  # a series' moved or cancelled occurrences (RECURRENCE-ID), by UID
+        for event in events:
             event.pop("DTSTAMP", None)  # the export's own timestamp: it changes every night, the event does not
-            yield {"uid": str(event.get("UID") or ""), "ics": event.to_ical().decode("utf-8")}
+            if "RECURRENCE-ID" in event:
+                moved.setdefault(str(event.get("UID") or ""), []).append(event.to_ical().decode("utf-8"))
+        series = {str(event.get("UID") or "") for event in events if "RECURRENCE-ID" not in event}
+        for event in events:
+            uid = str(event.get("UID") or "")
+            raw = {"uid": uid, "ics": event.to_ical().decode("utf-8")}
+            if "RECURRENCE-ID" not in event:
+                yield {**raw, "overrides": moved[uid]} if uid in moved else raw
+            elif not uid or uid not in series:  # a moved occurrence without its series stands alone
+                yield {**raw, "recurrence_id": _all(event, "RECURRENCE-ID")[0].to_ical().decode()}
 
     def record_id(self, raw) -> str:
-        """The UID (it looks like an e-mail address but is an identifier)."""
+        """The UID (it looks like an e-mail address but is an identifier); a moved occurrence without its series
+        in the calendar is its RECURRENCE-ID and UID, as RFC 5545 names one occurrence ('20260105T100000/uid'; the
+        UID last, so the privacy gate still knows it for an identifier of the portal's domain)."""
         if not raw.get("uid"):
             raise RecordError("VEVENT has no UID")
-        return raw["uid"]
+        return f"{raw['recurrence_id']}/{raw['uid']}" if raw.get("recurrence_id") else raw["uid"]
 
     def to_listing(self, raw) -> dict:
         """Map one event; a recurring one shows its next occurrence, a full or past one is withdrawn."""
@@ -68,7 +81,7 @@ class GoettingenConnector(Connector):
             raise RecordError(f"CATEGORIES: the first value must be 'Aufruf' or 'Veranstaltung', not {categories[:1]}")
         if not tidy(str(event.get("SUMMARY", ""))):
             raise RecordError("SUMMARY: missing or empty")
-        start, end = self.next_occurrence(event)
+        start, end = self.next_occurrence(event, [icalendar.Event.from_ical(text) for text in raw.get("overrides", ())])
         needed, confirmed = _count(event, "X-HELFER-BENOETIGT"), _count(event, "X-HELFER-ZUGESAGT") or 0
         if kind == "request" and needed is not None and confirmed >= needed:
             raise Withheld(f"full: {confirmed} of {needed} helpers confirmed", lapsed=True)
@@ -94,22 +107,27 @@ class GoettingenConnector(Connector):
         }
 
     @staticmethod
-    def next_occurrence(event) -> tuple[datetime, datetime]:
-        """Start and end of the occurrence to show: the next one from now (one under way counts)."""
+    def next_occurrence(event, overrides: list | tuple = ()) -> tuple[datetime, datetime]:
+        """Start and end of the occurrence to show: the next one from now (one under way counts), with the
+        series' moved occurrences in their new place and its cancelled ones left out."""
         start, duration = _start_and_duration(event)
         now = utcnow()
         recurrences = [prop for prop in _all(event, "RRULE") if prop]  # an empty 'RRULE:' is no rule
         dates = _rdates(event, duration)
-        if not recurrences and not dates:
+        if not recurrences and not dates and not overrides:
             if start + duration <= now:
                 raise Withheld("past", lapsed=True)
             return start, start + duration
         # RFC 5545 3.8.5.3: DTSTART (the first occurrence), the RRULEs' and the RDATEs' occurrences, less the EXDATEs
         excluded = {_aware(value.dt) for prop in _all(event, "EXDATE") for value in prop.dts}
+        moved = _moved(overrides, duration)
+        excluded |= set(moved)
+        dates += [occurrence for occurrence in moved.values() if occurrence]
         untils = [_until(prop) for prop in recurrences]
         if not (untils and all(untils) and start > max(untils)):  # as recurring-ical-events: not after the rules end
             dates.insert(0, (start, start + duration))
-        found = [(first, last) for first, last in dates if first not in excluded and _current(first, last, now)]
+        found = [(first, last) for first, last in dates if (first not in excluded or (first, last) in moved.values())
+                 and _current(first, last, now)]
         ended = True
         for prop, until in zip(recurrences, untils):
             _walkable(prop, start, now)
@@ -141,6 +159,22 @@ def _start_and_duration(event) -> tuple[datetime, timedelta]:
         end = event.get("DTEND") or event.get("DURATION")
         raise RecordError(f"DTEND/DURATION: {end.to_ical().decode()[:40]!r} ends the event before its DTSTART")
     return start, duration
+
+
+def _moved(overrides, duration: timedelta) -> dict[datetime, tuple[datetime, datetime] | None]:
+    """Each moved occurrence's RECURRENCE-ID (the start it replaces) with its own start and end (None: cancelled)."""
+    moved = {}
+    for override in overrides:
+        _readable(override)
+        replaced = _aware(_all(override, "RECURRENCE-ID")[0].dt)
+        if str(override.get("STATUS", "")).upper() == "CANCELLED":
+            moved[replaced] = None
+            continue
+        first, length = _start_and_duration(override) if "DTSTART" in override else (replaced, timedelta(0))
+        if "DTEND" not in override and "DURATION" not in override:
+            length = duration  # moved, it lasts as the series does
+        moved[replaced] = (first, first + length)
+    return moved
 
 
 def _rdates(event, duration: timedelta) -> list[tuple[datetime, datetime]]:

@@ -49,12 +49,14 @@ def listings(*events: str, region: str | None = None):
     connector = make(GoettingenConnector, BASE, region=region)
     out = {}
     for raw in connector.records():
+        key = connector.record_id(raw) if raw.get("recurrence_id") else raw["uid"]
+        assert key not in out, f"{key} came twice"  # the sync quarantines a second record under one id
         try:
-            out[raw["uid"]] = connector.normalize(raw, NOW)
+            out[key] = connector.normalize(raw, NOW)
         except Withheld as exc:
-            out[raw["uid"]] = f"withheld: {exc}"
+            out[key] = f"withheld: {exc}"
         except RecordError as exc:  # quarantined by the sync
-            out[raw["uid"]] = f"quarantined: {exc}"
+            out[key] = f"quarantined: {exc}"
     return out
 
 
@@ -300,3 +302,74 @@ def test_a_rule_is_searched_only_some_years_ahead():
         assert found[f"{uid}@fluechtlingshilfe-goettingen.de"] == "withheld: the series does not occur in the next 5 years"
     assert found["schaltjahr@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-02-29T15:00:00+01:00"
     assert found["gezaehlt@fluechtlingshilfe-goettingen.de"] == "withheld: the series has ended"
+
+
+TUESDAYS = dict(DTSTART=";TZID=Europe/Berlin:20151006T150000", DTEND=";TZID=Europe/Berlin:20151006T170000",
+                RRULE="FREQ=WEEKLY;BYDAY=TU", CATEGORIES="Veranstaltung,Sprache")
+
+
+def moved(uid: str, replaces: str, **props) -> str:
+    """A moved (or cancelled) occurrence of a series, as calendar programs export it: its UID and a RECURRENCE-ID."""
+    return event(uid, RECURRENCE_ID=f";TZID=Europe/Berlin:{replaces}", **props)
+
+
+@responses.activate
+def test_a_moved_occurrence_moves_it_in_its_series_listing():
+    """A second VEVENT with the series' UID and a RECURRENCE-ID was a record of its own under the same id: a past one
+    withdrew the series as past, a future one replaced its next occurrence by the moved date (probe 49; the sync now
+    quarantines a second record under one id). The series stays one listing, at its true next occurrence."""
+    later = dict(DTSTART=";TZID=Europe/Berlin:20160201T180000", DTEND=";TZID=Europe/Berlin:20160201T190000")
+    found = listings(
+        event("vorbei", **TUESDAYS), moved("vorbei", "20160105T150000", DTSTART=";TZID=Europe/Berlin:20160106T150000",
+                                           DTEND=";TZID=Europe/Berlin:20160106T170000"),
+        event("spaeter", **TUESDAYS), moved("spaeter", "20160119T150000", **later),
+        event("heute-verlegt", **TUESDAYS), moved("heute-verlegt", "20160112T150000", **later),
+        moved("heute-abgesagt", "20160112T150000", STATUS="CANCELLED"), event("heute-abgesagt", **TUESDAYS),
+        moved("ohne-serie", "20160119T150000", **later, CATEGORIES="Veranstaltung,Sprache"))
+    ids = [f"{uid}@fluechtlingshilfe-goettingen.de" for uid in ("vorbei", "spaeter", "heute-verlegt", "heute-abgesagt")]
+    assert sorted(found) == sorted([*ids, "20160119T150000/ohne-serie@fluechtlingshilfe-goettingen.de"])
+    for uid in ("vorbei", "spaeter"):  # today's, 15:00 to 17:00 in Berlin
+        listing = found[f"{uid}@fluechtlingshilfe-goettingen.de"]
+        assert (listing["starts_at"], listing["ends_at"]) == ("2016-01-12T15:00:00+01:00", "2016-01-12T17:00:00+01:00")
+        assert listing["title"] == "Helfer für Kleiderkammer gesucht"
+    moved_today = found["heute-verlegt@fluechtlingshilfe-goettingen.de"]  # today's moved to 1 Feb: next Tuesday's is next
+    assert (moved_today["starts_at"], moved_today["ends_at"]) == ("2016-01-19T15:00:00+01:00", "2016-01-19T17:00:00+01:00")
+    assert found["heute-abgesagt@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-19T15:00:00+01:00"
+    alone = found["20160119T150000/ohne-serie@fluechtlingshilfe-goettingen.de"]
+    assert (alone["starts_at"], alone["ends_at"]) == ("2016-02-01T18:00:00+01:00", "2016-02-01T19:00:00+01:00")
+    assert alone["source"]["id"] == "20160119T150000/ohne-serie@fluechtlingshilfe-goettingen.de"
+
+
+@responses.activate
+def test_a_series_moved_to_before_its_next_occurrence_shows_the_moved_one_with_its_own_times():
+    found = listings(event("vorgezogen", **TUESDAYS),
+                     moved("vorgezogen", "20160119T150000", DTSTART=";TZID=Europe/Berlin:20160114T180000",
+                           DTEND=";TZID=Europe/Berlin:20160114T200000"),
+                     event("ohne-ende", **TUESDAYS), moved("ohne-ende", "20160112T150000",
+                                                           DTSTART=";TZID=Europe/Berlin:20160113T090000", DTEND=None))
+    early = found["vorgezogen@fluechtlingshilfe-goettingen.de"]
+    assert early["starts_at"] == "2016-01-12T15:00:00+01:00"  # today's still comes first
+    responses.reset()
+    with_today_gone = listings(event("vorgezogen", **TUESDAYS, EXDATE=";TZID=Europe/Berlin:20160112T150000"),
+                               moved("vorgezogen", "20160119T150000", DTSTART=";TZID=Europe/Berlin:20160114T180000",
+                                     DTEND=";TZID=Europe/Berlin:20160114T200000"))
+    early = with_today_gone["vorgezogen@fluechtlingshilfe-goettingen.de"]
+    assert (early["starts_at"], early["ends_at"]) == ("2016-01-14T18:00:00+01:00", "2016-01-14T20:00:00+01:00")
+    no_end = found["ohne-ende@fluechtlingshilfe-goettingen.de"]  # moved without DTEND: it lasts as the series does
+    assert (no_end["starts_at"], no_end["ends_at"]) == ("2016-01-13T09:00:00+01:00", "2016-01-13T11:00:00+01:00")
+
+
+def test_a_series_with_moved_occurrences_syncs_as_one_listing(make_config, storage, tmp_path, monkeypatch):
+    """In the sync: no second record under the series' id (RepeatedId), nothing withdrawn as past."""
+    from hub.sync import sync
+
+    (tmp_path / "goe").mkdir()
+    (tmp_path / "goe/aufrufe.ics").write_bytes(calendar(
+        event("treffen", **TUESDAYS), moved("treffen", "20160105T150000", DTSTART=";TZID=Europe/Berlin:20160106T150000", DTEND=None),
+        moved("treffen", "20160119T150000", DTSTART=";TZID=Europe/Berlin:20160120T150000", DTEND=None)))
+    config = make_config([{"name": "goe", "type": "goettingen", "url": str(tmp_path / "goe")}])
+    result, = sync(config, storage)
+    assert (result.status, result.new, result.quarantined, result.withdrawn) == ("ok", 1, 0, 0), storage.quarantined("goe")[0]["errors"]
+    monkeypatch.setattr("connectors.goettingen.utcnow", lambda: datetime(2016, 1, 12, 17, 0, tzinfo=timezone.utc))
+    result, = sync(config, storage)
+    assert (result.status, result.quarantined, result.withdrawn, storage.counts()) == ("ok", 0, 0, {"active": 1})
