@@ -188,8 +188,9 @@ class Fetcher:
             raise FetchError(f"{_shown(url)}: refused: {exc}") from None
         except requests.TooManyRedirects:
             raise FetchError(f"{url}: more than {self.session.max_redirects} redirects") from None
-        except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL) as exc:
-            # the address asked for, or one a redirect led to (the first asked is checked by the config)
+        except requests.exceptions.InvalidSchema as exc:  # the address asked for is http(s): a redirect's is not
+            raise FetchError(f"{url}: redirected to an address that is not http(s): {exc}") from None
+        except requests.exceptions.InvalidURL as exc:  # the address asked for, or one a redirect led to
             raise FetchError(f"{_shown(url)}: not an address the hub can fetch (or one it was redirected to is not): "
                              f"{exc}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
