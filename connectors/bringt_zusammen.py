@@ -75,8 +75,8 @@ class BringtZusammenConnector(Connector):
         for row in reader:
             record = {k: v for k, v in row.items() if k is not None}
             short = any(v is None for v in record.values())  # fewer cells than the header: broken off?
-            if row.get(None):  # more cells than the header: kept, for the record's quarantine
-                record[EXTRA] = row[None]
+            if any((cell or "").strip() for cell in row.get(None) or ()):  # more cells than the header (a row
+                record[EXTRA] = row[None]  # ending in ';' has one more, empty: no matter): kept, for the quarantine
             yield record
         # rows end in CRLF (portals/bringt-zusammen.md): a last row ended early (a quote never closed) or without its
         # line end was cut off, and what came after it is not gone

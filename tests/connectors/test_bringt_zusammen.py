@@ -184,6 +184,14 @@ def test_a_row_with_more_cells_than_the_header_is_quarantined_not_withdrawn(make
     assert reason.startswith("the row has 1 more cell(s) than the header") and "shifts its columns" in reason
 
 
+@responses.activate
+def test_rows_ending_in_a_separator_are_read_as_they_are():
+    """(helper-51) Excel may end every row with ';': its one empty extra cell quarantined every row."""
+    text = ";".join(COLUMNS) + "\r\n" + ";".join(ROW[c] for c in COLUMNS) + ";\r\n"  # the data rows only
+    connector, (raw,) = read(text.encode("utf-8-sig"))
+    assert connector.normalize(raw, NOW)["title"] == "Kleiderschrank für Familie"
+
+
 @pytest.mark.parametrize("written, read", [("7545", "07545"), ('="07545"', "07545"), ("07545", "07545"), ("", None)])
 def test_a_postcode_excel_wrote_as_a_number_or_a_formula_is_its_five_digits(written, read):
     listing = make(BringtZusammenConnector, BASE).normalize({**ROW, "PLZ": written, "Ort": "Gera"}, NOW)
