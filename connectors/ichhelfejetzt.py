@@ -106,8 +106,8 @@ class IchHelfeJetztConnector(Connector):
 
 
 #: An RFC 822 date and time, and what follows the time: its zone, as feeds write it.
-_RFC822 = re.compile(r"(?P<main>(?:[A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?)"
-                     r"\s*(?P<zone>.*)")
+_RFC822 = re.compile(r"(?:[A-Za-z]{3,9},?\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?\s+"
+                     r"(?P<rest>\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<zone>.*?)\s*(?:\([^()]*\))?")
 #: A zone: a name, an offset after it or alone ('+0100', '+01:00', 'GMT+1', 'UTC+01:00').
 _ZONE = re.compile(r"(?P<name>[A-Za-z][A-Za-z_/+-]*?)?\s*(?P<sign>[+-])?(?P<hours>\d{1,2})?(?::?(?P<minutes>\d{2}))?")
 #: Zone names RSS feeds use: UTC's, Berlin's (whichever of its two it says, its rules decide), RFC 822's American ones.
@@ -116,10 +116,11 @@ _NAMED = {"GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "CET": None, "MEZ": None, "CEST":
 
 
 def _published(value: object) -> str:
-    """An item's pubDate as an ISO time: RFC 822 as RSS has it, with its zone as an offset ('+0100',
-    '+01:00', 'GMT+1'), a name (UTC's, Berlin's, RFC 822's, or an IANA one like 'Europe/Berlin'), or
-    none (then the portal's: Berlin); `-0000` is UTC (RFC 5322: UTC, the local zone unknown). An
-    ISO 8601 time as some feeds write it. A zone the hub cannot read is named, never guessed."""
+    """An item's pubDate as an ISO time: RFC 822 as RSS has it (a day's or month's full name too, and a
+    comment after it: '+0100 (CET)'), with its zone as an offset ('+0100', '+01:00', 'GMT+1'), a name
+    (UTC's, Berlin's, RFC 822's, or an IANA one like 'Europe/Berlin'), or none (then the portal's:
+    Berlin); `-0000` is UTC (RFC 5322: UTC, the local zone unknown). An ISO 8601 time as some feeds
+    write it. A zone the hub cannot read is named, never guessed."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise RecordError(f"pubDate: missing ({value!r})")
@@ -129,17 +130,20 @@ def _published(value: object) -> str:
             return aware(text, "pubDate")
         raise RecordError(f"pubDate: {text[:60]!r} is neither an RFC 822 date (Tue, 08 Mar 2016 19:03:11 +0100) "
                           "nor ISO 8601")
-    try:
-        local = parsedate_to_datetime(found["main"] + " -0000")  # the date and time alone, naive
+    try:  # the date and time alone, naive; a month's full name ('March') by its first three letters
+        local = parsedate_to_datetime(f"{found['day']} {found['month'][:3]} {found['rest']} -0000")
     except (TypeError, ValueError):
         raise RecordError(f"pubDate: {text[:60]!r} is no date") from None
-    return local.replace(tzinfo=_zone(found["zone"].strip(), text)).isoformat()
+    return local.replace(tzinfo=_zone(found["zone"], text)).isoformat()
 
 
 def _zone(zone: str, text: str):
     """The tzinfo a pubDate's zone names (see _published)."""
     if zone in ("", "-0000"):
         return BERLIN if not zone else timezone.utc
+    offset_first = re.fullmatch(r"([+-]\d{4})\s+(?:GMT|UTC|UT)", zone, re.IGNORECASE)  # '+0100 GMT': the offset
+    if offset_first:
+        zone = offset_first.group(1)
     parts = _ZONE.fullmatch(zone)
     name = (parts["name"] or "") if parts else zone
     if parts and parts["hours"] is not None and (not name or name.upper() in ("GMT", "UTC", "UT")):

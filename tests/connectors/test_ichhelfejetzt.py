@@ -180,6 +180,11 @@ def test_a_feed_broken_midway_but_closed_withdraws_nothing(make_config, storage)
     ("Tue, 05 Jul 2016 19:03:11 GMT-01:30", "2016-07-05T19:03:11-01:30"),
     ("Tue, 05 Jul 2016 19:03:11 Etc/GMT", "2016-07-05T19:03:11+00:00"),
     ("Tue, 05 Jul 2016 19:03:11 EDT", "2016-07-05T19:03:11-04:00"),
+    # (helper-51) read before and quarantined by the stricter reading: a comment, full names, an offset and a name
+    ("Tue, 08 Mar 2016 19:03:11 +0100 (CET)", "2016-03-08T19:03:11+01:00"),
+    ("Tuesday, 08 Mar 2016 19:03:11 +0100", "2016-03-08T19:03:11+01:00"),
+    ("08 March 2016 19:03:11 +0100", "2016-03-08T19:03:11+01:00"),
+    ("Tue, 08 Mar 2016 19:03:11 +0100 GMT", "2016-03-08T19:03:11+01:00"),
 ])
 @responses.activate
 def test_a_pubdate_without_a_known_zone_is_the_portals_time_not_a_quarantined_item(written, read):
