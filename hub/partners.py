@@ -176,15 +176,21 @@ def registered(storage: Storage, deleted: bool = False) -> list[dict]:
             for r in storage.db["api_sources"].rows_where(where, order_by="created_at")]
 
 
-def owner_of(storage: Storage, name: str) -> str | None:
-    """The partner that registered a source, deleted or not (None: a hub.toml source, or none)."""
-    row = storage.db.execute("select partner from api_sources where name = ?", [name]).fetchone()
-    return row[0] if row else None
+def owner_of(storage: Storage, name: str, config: hub_config.Config | None = None) -> str | None:
+    """The partner that registered a source, deleted or not (None: a hub.toml source, or none). Given the
+    config, a name its file uses is the operator's, whoever registered it once."""
+    return owners(storage, config).get(name)
 
 
-def owners(storage: Storage) -> dict[str, str]:
-    """Source name -> the partner that registered it (deleted ones too)."""
-    return dict(storage.db.execute("select name, partner from api_sources").fetchall())
+def owners(storage: Storage, config: hub_config.Config | None = None) -> dict[str, str]:
+    """Source name -> the partner that registered it (deleted ones too), but the names the file of
+    `config` uses (the file wins a name: a deleted registration does not claim the operator's source)."""
+    found = dict(storage.db.execute("select name, partner from api_sources").fetchall())
+    if config is not None:
+        for source in config.sources:
+            if source.partner is None:
+                found.pop(source.name, None)
+    return found
 
 
 def check_entry(config: hub_config.Config, entry: object, where: str = "source") -> hub_config.SourceConfig:
@@ -306,7 +312,7 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
                        "choose another name"], status=409)
     now = utcnow().isoformat()
     with storage.transaction():
-        row = storage.db.execute("select partner, deleted_at from api_sources where name = ?", [source.name]).fetchone()
+        row = storage.db.execute("select partner, deleted_at, entry from api_sources where name = ?", [source.name]).fetchone()
         if row is not None and row[1] is None:
             raise Invalid([f"source.name: {source.name!r} is registered already"], status=409)
         if row is not None and row[0] != partner:
@@ -316,6 +322,9 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
             raise Invalid([f"source.name: {source.name!r} was a source of this hub before and still has its "
                            "records here; choose another name"], status=409)
         if row is not None:  # its own deleted source, registered again: what it left behind is its own
+            kept = json.loads(row[2]).get("trust")
+            if kept is not None and token.role != "operator":  # the operator's to set, and to keep (a partner
+                entry["trust"] = kept  # deleting and registering again must not end its moderation)
             storage.db["api_sources"].update(source.name, {"entry": json.dumps(entry, ensure_ascii=False),
                                                            "updated_at": now, "deleted_at": None})
         else:

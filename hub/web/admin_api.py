@@ -90,7 +90,7 @@ def _source_view(name: str, readable: bool = True) -> dict:
     entries = {e["name"]: e for e in lifecycle.overview(config, storage())}
     if name not in entries:
         _problem(404, f"no source {name!r}")
-    owner = partners.owner_of(storage(), name)
+    owner = partners.owner_of(storage(), name, current_app.config["HUB_FILE"])
     if readable and not token().may_read(owner):
         _forbidden(f"source {name!r} belongs to another partner" if owner else
                    f"source {name!r} is the operator's (an entry of hub.toml)")
@@ -105,7 +105,7 @@ def _source_view(name: str, readable: bool = True) -> dict:
 def _managed(name: str) -> None:
     """403 unless the token may change this source; 409 for a hub.toml source (the operator's file)."""
     _source_view(name)
-    owner = partners.owner_of(storage(), name)
+    owner = partners.owner_of(storage(), name, current_app.config["HUB_FILE"])
     if not token().may_manage(owner):
         _forbidden(f"source {name!r} belongs to another partner" if owner else
                    f"source {name!r} is the operator's (an entry of hub.toml)")
@@ -124,7 +124,7 @@ def whoami():
 def sources():
     """The sources this token may see (a partner: its own), with state and health."""
     who = token()
-    owners = partners.owners(storage())
+    owners = partners.owners(storage(), current_app.config["HUB_FILE"])
     shown = [e for e in lifecycle.overview(_config(), storage()) if who.may_read(owners.get(e["name"]))]
     return jsonify(sources=shown)
 
@@ -197,7 +197,10 @@ def delete(name: str):
         _problem(404, str(exc.args[0]))
     withdrawn = 0
     if purge:
-        withdrawn = lifecycle.purge(_config(), storage(), name)
+        try:
+            withdrawn = lifecycle.purge(_config(), storage(), name)
+        except lifecycle.LifecycleError as exc:
+            _problem(409, str(exc))
         with storage().transaction():
             partners.audit(storage(), token().actor, "source.purge", name, {"withdrawn": withdrawn})
     return jsonify(deleted=name, withdrawn=withdrawn)
@@ -207,7 +210,7 @@ def delete(name: str):
 def sync_now(name: str):
     """Sync the source now, in the background: 202, then its runs tell how it went."""
     _source_view(name)
-    owner = partners.owner_of(storage(), name)
+    owner = partners.owner_of(storage(), name, current_app.config["HUB_FILE"])
     if not token().may_manage(owner) and token().role != "operator":
         _forbidden(f"source {name!r} belongs to another partner")
     config = _config()
@@ -283,7 +286,7 @@ def source_listings(name: str):
 def moderation():
     """Listings awaiting review (a partner: of its own sources), with text and why they wait."""
     who = token()
-    owners = partners.owners(storage())
+    owners = partners.owners(storage(), current_app.config["HUB_FILE"])
     rows = [r for r in review.pending(storage()) if who.may_read(owners.get(r["source"]))]
     return jsonify(pending=[{"id": r["public_id"], "listing_id": r["id"], "source": r["source"],
                              "record_id": r["record_id"], "reasons": r["reasons"], "listing": r["data"]} for r in rows])
@@ -333,7 +336,7 @@ def _pair_decision(decision: str | None):
     except NotFound as exc:
         _problem(404, exc.args[0])
     if who.role == "partner":
-        owners = {partners.owner_of(storage(), r["source"]) for r in rows}
+        owners = {partners.owner_of(storage(), r["source"], current_app.config["HUB_FILE"]) for r in rows}
         if owners != {who.partner}:
             _forbidden("a partner decides only about pairs of its own listings (a moderator decides the others)")
     said = decide(storage(), a, b, decision, note, current_app.config["HUB"].dedupe, decided_by=who.actor)

@@ -204,7 +204,7 @@ def _config():
 
 
 def _visible_sources(who: partners.Token) -> list[dict]:
-    owners = partners.owners(storage())
+    owners = partners.owners(storage(), current_app.config["HUB_FILE"])
     entries = [e for e in lifecycle.overview(_config(), storage()) if who.may_read(owners.get(e["name"]))]
     for entry in entries:
         entry["manageable"] = who.may_manage(owners.get(entry["name"])) if entry["name"] in owners else who.role == "operator"
@@ -312,7 +312,7 @@ def listing(unified_id: str):
     members = [storage().listing(m) for m in explained["members"]]
     who = current()
     if who.role == "partner":  # a partner sees the clusters of its own listings only
-        owners = {partners.owner_of(storage(), m["source"]) for m in members if m}
+        owners = {partners.owner_of(storage(), m["source"], current_app.config["HUB_FILE"]) for m in members if m}
         if owners != {who.partner}:
             abort(403, description=f"{unified_id} holds listings of other partners' sources")
     row = storage().unified(unified_id)

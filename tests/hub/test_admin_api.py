@@ -289,6 +289,7 @@ def test_a_deleted_source_stays_its_partners_to_purge_read_and_register_again(hu
     client, auth, url, _, _ = hub
     assert register(client, auth["kiez"], url).status_code == 201
     assert synced(client, auth["kiez"], "kiez-portal")["new"] == 2
+    assert client.patch(f"{A}/sources/kiez-portal", json={"trust": "moderated"}, headers=auth["op"]).status_code == 200
     assert client.delete(f"{A}/sources/kiez-portal", headers=auth["kiez"]).get_json() == {
         "deleted": "kiez-portal", "withdrawn": 0}
     seen = client.get(f"{A}/sources/kiez-portal", headers=auth["kiez"])
@@ -301,7 +302,9 @@ def test_a_deleted_source_stays_its_partners_to_purge_read_and_register_again(hu
     assert client.post(f"{A}/sources/kiez-portal/pause", headers=auth["kiez"]).status_code == 409
     taken = register(client, auth["nachbar"], url)
     assert taken.status_code == 409 and "another partner" in taken.get_json()["message"]
-    assert register(client, auth["kiez"], url, interval="1h").status_code == 201  # its own again
+    assert client.patch(f"{A}/sources/kiez-portal", json={"trust": "trusted"}, headers=auth["op"]).status_code == 409
+    again = register(client, auth["kiez"], url, interval="1h")  # its own again, and still moderated (helper-51:
+    assert again.status_code == 201 and again.get_json()["entry"]["trust"] == "moderated"  # trust was dropped)
     assert client.delete(f"{A}/sources/kiez-portal", headers=auth["op"]).status_code == 200
     purged = client.delete(f"{A}/sources/kiez-portal?purge=true", headers=auth["kiez"])
     assert purged.get_json() == {"deleted": "kiez-portal", "withdrawn": 2}
@@ -334,3 +337,19 @@ def test_changes_at_the_same_time_both_hold(hub):
             thread.join()
         entry = client.get(f"{A}/sources/kiez-portal", headers=auth["op"]).get_json()["entry"]
         assert (entry["trust"], entry["interval"]) == ("moderated" if round_ % 2 else "trusted", interval), round_
+
+
+def test_a_deleted_registration_does_not_claim_a_file_source_that_took_its_name(hub):
+    """(helper-51) The file wins a name: a partner's deleted row of that name let it read the operator's
+    source, ask for its syncs, and its purge answered 500."""
+    client, auth, _, _, config = hub
+    with Storage(config.database) as storage:
+        storage.db["api_sources"].insert({"name": "file-source", "partner": "kiez", "entry": "{}",
+                                          "created_at": "2026-01-01T00:00:00", "updated_at": "2026-01-02T00:00:00",
+                                          "deleted_at": "2026-01-02T00:00:00"})
+    seen = client.get(f"{A}/sources/file-source", headers=auth["kiez"])
+    assert seen.status_code == 403 and seen.get_json()["message"] == "source 'file-source' is the operator's (an entry of hub.toml)"
+    assert client.post(f"{A}/sources/file-source/sync", headers=auth["kiez"]).status_code == 403
+    assert client.delete(f"{A}/sources/file-source?purge=true", headers=auth["kiez"]).status_code == 403
+    assert client.delete(f"{A}/sources/file-source?purge=true", headers=auth["op"]).status_code == 409
+    assert client.get(f"{A}/sources/file-source", headers=auth["op"]).get_json()["registered"] is False
