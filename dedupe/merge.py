@@ -43,10 +43,8 @@ def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Seq
     by_text = min(recent, key=lambda m: (rank(m), -len(m.get("description") or ""), -len(m.get("translations") or {})))
     by_place = min(recent, key=lambda m: (rank(m)[1], -sum(v is not None for v in m["location"].values()), rank(m)))
     by_time = min(recent, key=lambda m: (rank(m)[1], -sum(m.get(k) is not None for k in TIME), rank(m)))
-    with_org = [m for m in recent if m.get("organisation")]
-    if with_org:
-        best = min(with_org, key=lambda m: rank(m)[1])
-        with_org = [m for m in with_org if rank(m)[1] == rank(best)[1]]
+    standing = min(rank(m)[1] for m in members)  # of the best members: they alone give what is theirs to give
+    with_org = [m for m in recent if m.get("organisation") and rank(m)[1] == standing]
     doc = {"id": unified_id or cluster_id(members[0]["id"]),
            "sources": [{"portal": m["source"]["portal"], "id": m["source"]["id"], "url": m["source"].get("url"),
                         "listing_id": m["id"]} for m in sorted(members, key=lambda m: (rank(m), m["id"]))]}
@@ -54,7 +52,6 @@ def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Seq
     for key in TEXT:
         if key in by_text:
             doc[key], provenance[key] = by_text[key], by_text["id"]
-    standing = min(rank(m)[1] for m in members)  # of the best members: they alone vote and date
     for key in ("kind", "category"):  # voted on by the members of the best standing only
         votes = Counter(m[key] for m in members if rank(m)[1] == standing)
         doc[key] = max(votes, key=lambda v: (votes[v], v == by_text[key]))
@@ -64,8 +61,8 @@ def merge(members: Sequence[Mapping], unified_id: str | None = None, prefer: Seq
         if by_time.get(key) is not None:
             doc[key], provenance[key] = by_time[key], by_time["id"]
     ordered = sorted(members, key=lambda m: (rank(m), m["id"]))  # the same whatever order members come in
-    for key in UNION:
-        doc[key] = list(dict.fromkeys(v for m in ordered for v in m.get(key, [])))
+    for key in UNION:  # the words of the best standing only: a partner's copy adds no tag to another's listing
+        doc[key] = list(dict.fromkeys(v for m in ordered if rank(m)[1] == standing for v in m.get(key, [])))
     if with_org:
         best = min(with_org, key=rank)
         doc["organisation"], provenance["organisation"] = best["organisation"], best["id"]

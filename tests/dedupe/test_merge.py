@@ -59,6 +59,10 @@ def test_a_partners_copy_never_rewrites_the_fields_of_a_source_of_the_operators_
     assert (doc["published_at"], doc["updated_at"]) == (original["published_at"], original["updated_at"])
     assert doc["organisation"]["name"] == "Nachbarschaftshaus"
     assert set(doc["provenance"].values()) == {original["id"]}  # three copies outvote nothing
+    bare = {**original, "organisation": None, "tags": ["Möbel"]}  # (helper-51) nor fill or add to what it has
+    spam = {**copies[0], "tags": ["JETZT BEWERBEN"], "skills": ["Vertrieb"], "languages": ["en"]}
+    filled = merge([spam, bare], registered=registered)
+    assert "organisation" not in filled and (filled["tags"], filled["skills"], filled["languages"]) == (["Möbel"], [], [])
     assert doc["sources"][0]["portal"] == "helpto-potsdam"  # its link first; the copies' stay as sources
     assert [s["portal"] for s in doc["sources"]] == ["helpto-potsdam", *registered]
     # without registration (all from the file), the fuller and fresher member still wins, as before
