@@ -22,6 +22,7 @@ import ipaddress
 import json
 import logging
 import secrets
+import socket
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -247,14 +248,17 @@ def _host_problems(config: hub_config.Config, url: str, where: str) -> list[str]
         return [f"{where}: {url!r} is no URL ({exc})"]
     if not host:
         return [f"{where}: {url!r} names no host"]
+    name = host.rstrip(".")
     try:
-        address = ipaddress.ip_address(host)
+        address = ipaddress.ip_address(name)
     except ValueError:
+        address = _legacy_ipv4(name)
+    if address is None:
         try:
-            idna.encode(host, uts46=True)
+            idna.encode(name, uts46=True)
         except idna.IDNAError as exc:
             return [f"{where}: the host {host!r} is no valid host name ({exc})"]
-        if host == "localhost" or host.endswith(".localhost"):
+        if name.lower() == "localhost" or name.lower().endswith(".localhost"):
             address = ipaddress.ip_address("127.0.0.1")
         else:
             return []  # a name: its addresses are checked when the sync connects (they may change)
@@ -262,6 +266,16 @@ def _host_problems(config: hub_config.Config, url: str, where: str) -> list[str]
     if kind and not config.allow_private_addresses:
         return [f"{where}: {host} is a {kind} address; a registered portal must be reachable on the internet"]
     return []
+
+
+def _legacy_ipv4(host: str):
+    """An IPv4 address in a form resolvers still take ('127.1', '0x7f000001', '2130706433'), or None."""
+    if not host or any(c not in "0123456789abcdefxABCDEFX." for c in host):
+        return None
+    try:
+        return ipaddress.ip_address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def effective(config: hub_config.Config, storage: Storage) -> hub_config.Config:
