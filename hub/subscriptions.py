@@ -306,15 +306,17 @@ def _waves(config: Config, storage: Storage, now: datetime) -> int:
     now_iso = now.isoformat()
     now_utc = now_iso[:19] + "Z"
     asked = 0
-    rows = storage.db.execute("select u.id, u.data, u.status, c.last_wave_at, c.waves, c.closed_at, c.closed_why "
-                              "from unified u left join calls c on c.unified_id = u.id where (json_extract(u.data, "
-                              "'$.volunteers_needed') > 0 and u.status = 'active') or (c.unified_id is not null "
-                              "and c.closed_at is null)").fetchall()
-    for uid, data, status, last_wave, waves, closed, closed_why in rows:
+    # open calls, and shown ones needing helpers (new, or closed and may reopen: a date moved forward too)
+    rows = storage.db.execute("select u.id, u.data, u.status, c.last_wave_at, c.waves, c.closed_at, c.closed_why, "
+                              "c.unified_id is not null from unified u left join calls c on c.unified_id = u.id where "
+                              "(json_extract(u.data, '$.volunteers_needed') > 0 and u.status = 'active') or "
+                              "(c.unified_id is not null and c.closed_at is null)").fetchall()
+    for uid, data, status, last_wave, waves, closed, closed_why, known in rows:
         doc = json.loads(data)
         needed = doc.get("volunteers_needed") or 0
-        with storage.transaction():
-            storage.db.execute("insert or ignore into calls (unified_id, first_seen) values (?, ?)", [uid, now_iso])
+        if not known:  # a write (under the write lock) only for a call seen the first time, not every round
+            with storage.transaction():
+                storage.db.execute("insert or ignore into calls (unified_id, first_seen) values (?, ?)", [uid, now_iso])
         why = _closing(doc, status, needed, now)
         if why and closed:
             continue
