@@ -45,9 +45,11 @@ def _gate_chunk(listings: list[dict]) -> list[tuple[dict | None, list[str]]]:
     return [publishable(listing) for listing in listings]
 
 
-def _quiet(parent: int) -> None:
+def _quiet(parent: int, id_key: bytes | None = None) -> None:
     """A worker leaves Ctrl-C and a reload to the sync's process, which ends it when it is done; and
-    it ends when that process dies, whatever killed it (else it would wait on its queue for ever)."""
+    it ends when that process dies, whatever killed it (else it would wait on its queue for ever). It
+    gates with the sync's key for record ids' pseudonyms."""
+    privacy.use_id_key(id_key)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     end_with_parent(parent)
@@ -82,7 +84,7 @@ class Gates:
         if self.pool is None and not self.failed and self.workers > 0 and self.gated >= self.start_after:
             try:
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_quiet, initargs=(os.getpid(),))
+                                                initializer=_quiet, initargs=(os.getpid(), privacy.id_key()))
                 self.warm = self.pool.submit(_ready)  # the sync goes on in process until this is back
             except Exception as exc:  # noqa: BLE001 - no processes here (a sandbox, a limit): gate in process
                 self._fail(exc)

@@ -172,6 +172,7 @@ class SourceSync:
         extra = [sorted(source.categories.items()), sorted(source.category_words.items()), lexicon.version()]
         self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/"
                         f"privacy{privacy.VERSION}/{extra}")
+        privacy.use_id_key(storage.secret("record_id_key").encode())  # this hub's pseudonyms of masked record ids
         #: record id -> its first record's raw hash (None: not hashed): an identical repeat is harmless, another
         #: record under the same id is quarantined (counted in `repeated`)
         self.seen: dict[str, str | None] = {}

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import html
 import re
 import sys
@@ -1347,18 +1348,35 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _HEX_ID = re.compile(r"[0-9a-fA-F]{24,}")
 
 
+#: The hub's key for record ids' pseudonyms (use_id_key; None: masked ids are placeholders, as any text).
+_ID_KEY: bytes | None = None
+
+
+def use_id_key(key: bytes | None) -> None:
+    """Pseudonyms of record ids from now on keyed by `key` (the sync sets its database's; a worker gets it)."""
+    global _ID_KEY
+    _ID_KEY = key
+
+
+def id_key() -> bytes | None:
+    """The key use_id_key set, if any."""
+    return _ID_KEY
+
+
 def _record_id(value: str, host: str | None) -> str:
-    """The portal's record id as published: as it is, unless masking would change it; then a stable
-    pseudonym of it ('masked:' and 16 hex digits of its SHA-256): no contact detail, and the ids of
-    different records stay different (as '[E-Mail entfernt]' they were all one; probe helper-49)."""
+    """The portal's record id as published: as it is, unless masking would change it; then, with the hub's
+    key, a stable pseudonym ('masked:' and 16 hex digits of an HMAC-SHA256 of it: no contact detail, the ids
+    of different records stay different, and no one without the key can try numbers against it; as
+    '[E-Mail entfernt]', every Google calendar UID of a portal was one id: probe helper-49), else masked."""
     text = normalise(value)
     if _UUID.fullmatch(text) or _HEX_ID.fullmatch(text):
         return text
     if host and "@" in text and text.rsplit("@", 1)[1].lower().rstrip(".") in _domains(host):
         return text
-    if mask(text) == text:
-        return text
-    return "masked:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    masked = mask(text)
+    if masked == text or _ID_KEY is None:
+        return masked
+    return "masked:" + hmac.new(_ID_KEY, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:16]
 
 
 def _domains(host: str) -> set[str]:

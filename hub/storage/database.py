@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import sqlite3
 import time
@@ -416,6 +417,17 @@ class Storage:
     def count(self, condition: str, args: list) -> int:
         """How many unified listings match an SQL condition over `unified u`."""
         return self.db.execute(f"select count(*) from unified u where {condition}", args).fetchone()[0]
+
+    def secret(self, name: str) -> str:
+        """A random secret this database keeps under `name` in its settings (made on first use): every
+        process of the hub that opens it reads the same one."""
+        with self.transaction():
+            row = self.db.execute("select value from settings where key = ?", [name]).fetchone()
+            if row is not None:
+                return row[0]
+            value = secrets.token_hex(32)
+            self.db.execute("insert into settings (key, value) values (?, ?)", [name, value])
+            return value
 
     def generation(self) -> str:
         """This database instance and how often its unified listings were written: changes with every sync

@@ -94,13 +94,7 @@ def _forms():
 
 
 def _shared_secret(store: Storage) -> str:
-    with store.transaction():
-        row = store.db.execute("select value from settings where key = 'session_secret'").fetchone()
-        if row is None:
-            value = secrets.token_hex(32)
-            store.db.execute("insert into settings (key, value) values ('session_secret', ?)", [value])
-            return value
-        return row[0]
+    return store.secret("session_secret")
 
 
 def _csrf_sent() -> bool:

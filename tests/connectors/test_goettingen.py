@@ -373,3 +373,26 @@ def test_a_series_with_moved_occurrences_syncs_as_one_listing(make_config, stora
     monkeypatch.setattr("connectors.goettingen.utcnow", lambda: datetime(2016, 1, 12, 17, 0, tzinfo=timezone.utc))
     result, = sync(config, storage)
     assert (result.status, result.quarantined, result.withdrawn, storage.counts()) == ("ok", 0, 0, {"active": 1})
+
+
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_calendar_uids_shaped_as_addresses_are_pseudonyms_of_their_own(make_config, storage, tmp_path, monkeypatch,
+                                                                       in_workers):
+    """(probe helper-49) A Google calendar's UIDs look like addresses: masked, every listing's source id was the
+    same '[E-Mail entfernt]'. Each is a pseudonym of its own, keyed by this hub's secret, the same in the gate's
+    worker processes (a large sync) and in the next sync."""
+    from hub.sync import sync
+
+    if in_workers:
+        monkeypatch.setattr("hub.gating.START_AFTER", 0)
+        monkeypatch.setattr("hub.cpus.available", lambda: 2)
+    (tmp_path / "goe").mkdir()
+    uids = [f"{n}qk5m0aq3tnfd8b9e{n}@google.com" for n in range(3)]
+    (tmp_path / "goe/aufrufe.ics").write_bytes(calendar(*[event(f"g{n}", UID=uid, DTSTART=";TZID=Europe/Berlin:20270116T100000",
+                                                                DTEND=";TZID=Europe/Berlin:20270116T140000")
+                                                          for n, uid in enumerate(uids)]))
+    config = make_config([{"name": "goe", "type": "goettingen", "url": str(tmp_path / "goe")}])
+    assert sync(config, storage)[0].new == 3
+    ids = sorted(l["data"]["source"]["id"] for l in storage.listings_in("active"))
+    assert len(set(ids)) == 3 and all(i.startswith("masked:") for i in ids) and "google" not in str(ids)
+    assert sync(config, storage, full=True)[0].updated == 0  # stable: the next sync finds nothing changed

@@ -12,6 +12,7 @@ import responses
 from connectors import RecordError, Withheld
 from connectors.helpto import HelpToConnector
 from hub import gating
+from schema import privacy
 from hub.sync import sync
 from tests.portals import HelpToPortal, entry
 from tests.privacy_check import benign, contacts, leaks
@@ -150,6 +151,26 @@ def test_what_raises_in_a_worker_is_the_record_s_fault_as_in_process(monkeypatch
 
     monkeypatch.setattr("schema.privacy.gate", gate)
     assert gating.publishable({"title": "x"}) == (None, ["ValueError: no such field"])  # as _record words it
+
+
+def test_a_worker_gates_record_ids_with_the_syncs_key(monkeypatch):
+    """A masked record id's pseudonym is keyed by the hub's secret: a worker gets the sync's key, so a large
+    sync (gated in workers) and a small one (in process) publish the same ids."""
+    from tests.listings import doc
+
+    monkeypatch.setattr(privacy, "_ID_KEY", b"the sync's key")
+    listing = doc(1)
+    listing["source"] = {**listing["sources"][0], "id": "0qk5m0aq3tnfd8b9e@google.com", "fetched_at": "2026-11-01T09:00:00+00:00"}
+    in_process = privacy.gate(listing)["source"]["id"]
+    assert in_process.startswith("masked:")
+    gates = gating.Gates("x", start_after=0, workers=1)
+    try:
+        gates.count()
+        assert gates.pool is not None
+        done = gates.pool.submit(gating._gate_chunk, [listing]).result(timeout=120)
+    finally:
+        gates.close()
+    assert done[0][0]["source"]["id"] == in_process
 
 
 class OwnWays(HelpToConnector):

@@ -338,7 +338,8 @@ def test_every_string_of_the_record_is_gated_whatever_its_field():
     assert validate(doc) == []
 
 
-def test_a_portal_id_shaped_like_an_address_stays_only_at_the_portal_own_domain():
+def test_a_portal_id_shaped_like_an_address_stays_only_at_the_portal_own_domain(monkeypatch):
+    monkeypatch.setattr(privacy, "_ID_KEY", b"this hub's key")
     own = gate(listing(source={"portal": "g", "id": "aufruf-2231@fluechtlingshilfe-goettingen.de",
                                "url": "https://fluechtlingshilfe-goettingen.de/aufruf/2231", "fetched_at": "2026-11-01T09:00:00+00:00"}))
     other = gate(listing(source={"portal": "g", "id": "anna.k@example.net", "url": "https://p.example.org/1",
@@ -437,9 +438,15 @@ def test_a_uuid_record_id_is_kept_as_it_is():
     assert "1234567" not in phone["source"]["id"]
 
 
-def test_a_record_id_shaped_as_a_contact_becomes_a_pseudonym_of_its_own():
+def test_a_record_id_shaped_as_a_contact_becomes_a_pseudonym_of_its_own(monkeypatch):
     """(probe helper-49) Google's and other calendars' UIDs look like addresses: masked, many records of
-    one portal shared the id '[E-Mail entfernt]'; Outlook's hex UIDs came out as '[Telefon entfernt]E000…'."""
+    one portal shared the id '[E-Mail entfernt]'; Outlook's hex UIDs came out as '[Telefon entfernt]E000…'.
+    The pseudonym is keyed by the hub's secret (helper-51: unkeyed, a phone number was found again by trying
+    numbers); without a key, a masked id is a placeholder."""
+    import hashlib
+
+    monkeypatch.setattr(privacy, "_ID_KEY", b"this hub's key")
+
     def gated(rid: str) -> str:
         return gate(listing(source={"portal": "g", "id": rid, "url": "https://p.example.org/1",
                                     "fetched_at": "2026-11-01T09:00:00+00:00"}))["source"]["id"]
@@ -450,6 +457,11 @@ def test_a_record_id_shaped_as_a_contact_becomes_a_pseudonym_of_its_own():
     assert "anna" not in gated("anna.weiss@gmx.de") and "1234567" not in gated("0331 1234567")
     outlook = "040000008200E00074C5B7101A82E00800000000D0A5F6E3C5B4D901000000000000000010000000"
     assert gated(outlook) == outlook
+    assert gated("0331 1234567") != "masked:" + hashlib.sha256(b"0331 1234567").hexdigest()[:16]
+    monkeypatch.setattr(privacy, "_ID_KEY", b"another hub's key")
+    assert gated("6ep37v0k3c4@google.com") != google[0]
+    monkeypatch.setattr(privacy, "_ID_KEY", None)
+    assert gated("6ep37v0k3c4@google.com") == EMAIL_MASK
     assert gated("aufruf-1@p.example.org") == "aufruf-1@p.example.org" and gated("ihj-77120") == "ihj-77120"
 
 
