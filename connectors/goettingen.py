@@ -165,12 +165,15 @@ def _moved(overrides, duration: timedelta) -> dict[datetime, tuple[datetime, dat
     """Each moved occurrence's RECURRENCE-ID (the start it replaces) with its own start and end (None: cancelled)."""
     moved = {}
     for override in overrides:
-        _readable(override)
-        replaced = _aware(_all(override, "RECURRENCE-ID")[0].dt)
-        if str(override.get("STATUS", "")).upper() == "CANCELLED":
-            moved[replaced] = None
+        try:  # one moved occurrence the hub cannot read is left out, not its whole series (helper-52)
+            _readable(override)
+            replaced = _aware(_all(override, "RECURRENCE-ID")[0].dt)
+            if str(override.get("STATUS", "")).upper() == "CANCELLED":
+                moved[replaced] = None
+                continue
+            first, length = _start_and_duration(override) if "DTSTART" in override else (replaced, timedelta(0))
+        except (RecordError, AttributeError, TypeError, ValueError):
             continue
-        first, length = _start_and_duration(override) if "DTSTART" in override else (replaced, timedelta(0))
         if "DTEND" not in override and "DURATION" not in override:
             length = duration  # moved, it lasts as the series does
         moved[replaced] = (first, first + length)
@@ -220,12 +223,15 @@ def _next_of_rule(rule, start: datetime, until: datetime | None, duration: timed
         return None, False
     moved = rule.replace(dtstart=moved_start, until=_shift(until, years) if until else None)
     limit = _shift(horizon, years)
-    for first in moved.xafter(_shift((now - duration).astimezone(zone), years), inc=not duration):
-        if first > limit:
-            return None, False
-        first = _shift(first, -years)
-        if first not in excluded:
-            return first, False
+    try:  # an impossible rule dateutil takes but cannot walk ('BYHOUR=25'): named as the others are
+        for first in moved.xafter(_shift((now - duration).astimezone(zone), years), inc=not duration):
+            if first > limit:
+                return None, False
+            first = _shift(first, -years)
+            if first not in excluded:
+                return first, False
+    except ValueError as exc:
+        raise RecordError(f"RRULE: cannot be read ({exc})") from None
     return None, True
 
 

@@ -396,3 +396,13 @@ def test_calendar_uids_shaped_as_addresses_are_pseudonyms_of_their_own(make_conf
     ids = sorted(l["data"]["source"]["id"] for l in storage.listings_in("active"))
     assert len(set(ids)) == 3 and all(i.startswith("masked:") for i in ids) and "google" not in str(ids)
     assert sync(config, storage, full=True)[0].updated == 0  # stable: the next sync finds nothing changed
+
+
+@responses.activate
+def test_a_moved_occurrence_the_hub_cannot_read_leaves_its_series_listed_and_an_impossible_rule_is_named():
+    """(helper-52) One override with RECURRENCE-ID 'garbage' quarantined its whole series; a rule dateutil takes
+    but cannot walk ('BYHOUR=25') was quarantined with dateutil's own words."""
+    found = listings(event("serie", **TUESDAYS), moved("serie", "garbage", DTSTART=";TZID=Europe/Berlin:20160120T150000"),
+                     event("unmoeglich", DTSTART="20300101T100000Z", DTEND="20300101T110000Z", RRULE="FREQ=SECONDLY;BYHOUR=25"))
+    assert found["serie@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-12T15:00:00+01:00"
+    assert found["unmoeglich@fluechtlingshilfe-goettingen.de"].startswith("quarantined: RRULE")
