@@ -108,6 +108,10 @@ class IchHelfeJetztConnector(Connector):
 #: An RFC 822 date and time, and what follows the time: its zone, as feeds write it.
 _RFC822 = re.compile(r"(?:[A-Za-z]{3,9},?\s*)?(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?\s+"
                      r"(?P<rest>\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<zone>.*?)\s*(?:\([^()]*\))?")
+#: English months by their names, full and short ('Sept' too), as RFC 822's parser takes them (three letters).
+_MONTHS = {name: name[:3] for name in ("january", "february", "march", "april", "may", "june", "july", "august",
+                                        "september", "october", "november", "december")}
+_MONTHS.update({name[:3]: name[:3] for name in list(_MONTHS)} | {"sept": "sep"})
 #: A zone: a name, an offset after it or alone ('+0100', '+01:00', 'GMT+1', 'UTC+01:00').
 _ZONE = re.compile(r"(?P<name>[A-Za-z][A-Za-z_/+-]*?)?\s*(?P<sign>[+-])?(?P<hours>\d{1,2})?(?::?(?P<minutes>\d{2}))?")
 #: Zone names RSS feeds use: UTC's, Berlin's (whichever of its two it says, its rules decide), RFC 822's American ones.
@@ -130,8 +134,11 @@ def _published(value: object) -> str:
             return aware(text, "pubDate")
         raise RecordError(f"pubDate: {text[:60]!r} is neither an RFC 822 date (Tue, 08 Mar 2016 19:03:11 +0100) "
                           "nor ISO 8601")
+    month = found["month"].lower()
+    if month not in _MONTHS:
+        raise RecordError(f"pubDate: {text[:60]!r} names no month the hub knows ({found['month']!r})")
     try:  # the date and time alone, naive; a month's full name ('March') by its first three letters
-        local = parsedate_to_datetime(f"{found['day']} {found['month'][:3]} {found['rest']} -0000")
+        local = parsedate_to_datetime(f"{found['day']} {_MONTHS.get(month, month)} {found['rest']} -0000")
     except (TypeError, ValueError):
         raise RecordError(f"pubDate: {text[:60]!r} is no date") from None
     return local.replace(tzinfo=_zone(found["zone"], text)).isoformat()

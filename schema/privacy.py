@@ -145,6 +145,8 @@ def normalise(text: str, form: str = "NFKC") -> str:
     if not text.isascii() and _MARK_RUN.search(text):  # Unicode's normalisation sorts a run of marks in square
         text = _MARK_RUN.sub(lambda m: m.group(0)[:MARKS], text)  # time (no lone surrogate is left to trouble RE2)
     text = _visible(unicodedata.normalize(form, text))
+    if not text.isascii() and _DIGIT_MARKS.search(text):  # a mark on a digit means nothing, and split a number:
+        text = _DIGIT_MARKS.sub(lambda m: m.group(1), text)  # 'Kontakt: 0́1́7́1 2345678' was published as it was
     return _JOINER_OUT.sub("", text) if "\u200c" in text or "\u200d" in text else text
 
 
@@ -153,6 +155,7 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 #: and normalising 80,000 took 25 s: Unicode's canonical ordering sorts each run in square time).
 MARKS = 16
 _MARK_RUN = _linear(r"[\p{Mn}\p{Me}]{17,}")
+_DIGIT_MARKS = _linear(r"(\p{Nd})[\p{Mn}\p{Me}]+")
 
 
 def _unref(text: str) -> str:
@@ -1354,6 +1357,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _HEX_ID = re.compile(r"[0-9a-fA-F]{24,}")
 
 
+_PSEUDONYM = re.compile(r"masked:[0-9a-f]{16}")
 #: The hub's key for record ids' pseudonyms (use_id_key; None: masked ids are placeholders, as any text).
 _ID_KEY: bytes | None = None
 
@@ -1375,8 +1379,8 @@ def _record_id(value: str, host: str | None) -> str:
     of different records stay different, and no one without the key can try numbers against it; as
     '[E-Mail entfernt]', every Google calendar UID of a portal was one id: probe helper-49), else masked."""
     text = normalise(value)
-    if _UUID.fullmatch(text) or _HEX_ID.fullmatch(text):
-        return text
+    if _UUID.fullmatch(text) or _HEX_ID.fullmatch(text) or _PSEUDONYM.fullmatch(text):
+        return text  # (a pseudonym gated again stays itself: its digits are no phone number)
     if host and "@" in text and text.rsplit("@", 1)[1].lower().rstrip(".") in _domains(host):
         return text
     masked = mask(text)

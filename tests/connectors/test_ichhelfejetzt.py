@@ -195,6 +195,7 @@ def test_a_pubdate_without_a_known_zone_is_the_portals_time_not_a_quarantined_it
 @pytest.mark.parametrize("written, message", [
     ("gestern abend", r"pubDate: 'gestern abend' is neither an RFC 822 date .* nor ISO 8601"),
     ("2013-01-27-01", r"pubDate: '2013-01-27-01' is neither an RFC 822 date"),
+    ("Tue, 08 Mayday 2016 19:03:11 +0100", r"pubDate: .* names no month the hub knows \('Mayday'\)"),  # helper-52
     ("Tue, 05 Jul 2016 19:03:11 PT", r"pubDate: the zone 'PT' of .* is none the hub can read"),
     ("Tue, 05 Jul 2016 19:03:11 +zz:00", r"pubDate: the zone '\+zz:00' of .* is none the hub can read"),
 ])
