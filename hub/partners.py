@@ -248,17 +248,17 @@ def _host_problems(config: hub_config.Config, url: str, where: str) -> list[str]
         return [f"{where}: {url!r} is no URL ({exc})"]
     if not host:
         return [f"{where}: {url!r} names no host"]
-    name = host.rstrip(".")
+    try:  # as a resolver reads it: UTS 46 maps '。' to '.', fullwidth digits to digits
+        name = host if ":" in host else idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
+        return [f"{where}: the host {host!r} is no valid host name ({exc})"]
+    name = name.rstrip(".").lower()
     try:
         address = ipaddress.ip_address(name)
     except ValueError:
         address = _legacy_ipv4(name)
     if address is None:
-        try:
-            idna.encode(name, uts46=True)
-        except idna.IDNAError as exc:
-            return [f"{where}: the host {host!r} is no valid host name ({exc})"]
-        if name.lower() == "localhost" or name.lower().endswith(".localhost"):
+        if name in ("localhost", "localhost.localdomain") or name.endswith(".localhost"):
             address = ipaddress.ip_address("127.0.0.1")
         else:
             return []  # a name: its addresses are checked when the sync connects (they may change)

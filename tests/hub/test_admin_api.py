@@ -277,7 +277,8 @@ def test_a_portal_the_hub_may_not_reach_is_refused_at_registration(make_config, 
                       ("http://10.1.2.3", "private"), ("http://[::1]:8080", "loopback"), ("http://localhost:5000", "loopback"),
                       # (helper-51) forms a resolver takes for the same addresses
                       ("http://127.1/", "loopback"), ("http://0x7f000001/", "loopback"), ("http://2130706433/", "loopback"),
-                      ("http://localhost./", "loopback"), ("http://foo.localhost./", "loopback")):
+                      ("http://localhost./", "loopback"), ("http://foo.localhost./", "loopback"),
+                      ("http://127\u30020\u30020\u30021/", "loopback"), ("http://localhost.localdomain/", "loopback")):
         host = url.split("//")[1].split("/")[0].rsplit(":", 1)[0].strip("[]")
         assert register(client, auth, url).get_json()["problems"] == [
             f"source.url: {host} is a {kind} address; a registered portal must be reachable on the internet"], url
