@@ -410,7 +410,8 @@ _PROVIDER_NAMED = rf"(?:(?:{_FREEMAIL})\.(?:de|com|net|at|ch|me|fr|it|es|co\.uk)
 _LABELLED_USER = rf"(\p{{L}}[{_W}.\-+]{{0,62}}[{_W}])"
 _PROVIDER_LABELLED = _linear(
     rf"(?i)(?:^|[^{_W}.\-@])({_PROVIDER_NAMED})((?:[ \t]*-[ \t]*|[ \t]+)?{_ADDRESS_LABEL})?"
-    rf"([ \t]*[:=][ \t]*|[ \t]+(?:(?:ist|lautet|is)[ \t]+(?:[:=][ \t]*)?)?)[ \t]*{_LABELLED_USER}(?:$|[^{_W}@.\-]|[.\-](?:$|\s))")
+    rf"([ \t]*[:=][ \t]*|[ \t]+[-–—→][ \t]+|[ \t]*,[ \t]*|[ \t]+(?:(?:ist|lautet|is)[ \t]+(?:[:=][ \t]*)?)?)"
+    rf"[ \t]*[\"'„“‚‘«»]?{_LABELLED_USER}(?:$|[^{_W}@.\-]|[.\-](?:$|\s))")
 _PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]': as _labelled_user takes one
     rf"(?:^|[^{_W}.\-@])(\p{{L}}[{_W}.%+\-']*[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})[ \t]*[)\]]")
 _PROVIDER_NAME_SIGN = _linear(rf"(?i){_PROVIDER_NAMED}")

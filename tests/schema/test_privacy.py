@@ -1038,6 +1038,13 @@ def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected)
     ("Yahoo: Q3.2025", "Yahoo: Q3.2025"), ("Gmail: v2.1", "Gmail: v2.1"), ("Gmail: Termine_2025", "Gmail: Termine_2025"),
     ("Hotmail: Nutzung_verboten", "Hotmail: Nutzung_verboten"), ("GMX-Adresse: unbedingt angeben", "GMX-Adresse: unbedingt angeben"),
     ("Gmail: Anna.Weiss87", f"Gmail: {EMAIL_MASK}"), ("Anna.Weiss1987 (gmail)", f"{EMAIL_MASK} (gmail)"),  # helper-45
+    # other signs between the provider and the user name (stop 39's list)
+    ("Gmail - anna.weiss1987", f"Gmail - {EMAIL_MASK}"), ("Gmail → anna.weiss1987", f"Gmail → {EMAIL_MASK}"),
+    ('Gmail: "anna.weiss1987"', f'Gmail: "{EMAIL_MASK}"'), ("Gmail, anna.weiss1987", f"Gmail, {EMAIL_MASK}"),
+    ("GMX – anna_w87", f"GMX – {EMAIL_MASK}"), ("GMX-Adresse – annaweiss", f"GMX-Adresse – {EMAIL_MASK}"),
+    ("Gmail - Anleitung", "Gmail - Anleitung"), ("Gmail – 15 GB frei", "Gmail – 15 GB frei"),
+    ("GMX, web.de, Outlook: alles geht", "GMX, web.de, Outlook: alles geht"), ("Gmail, yahoo.de und web.de", "Gmail, yahoo.de und web.de"),
+    ("Outlook - Kalender 2024", "Outlook - Kalender 2024"), ("Kurs: Gmail - v2.1", "Kurs: Gmail - v2.1"), ("Gmail, anmelden", "Gmail, anmelden"),
     # kept: the providers named in ordinary sentences, versions, hosts, abbreviations, words that say how it is
     ("Gmail: anmelden", "Gmail: anmelden"), ("GMX-Konto: einrichten", "GMX-Konto: einrichten"),
     ("Outlook: Q3.2025", "Outlook: Q3.2025"), ("Outlook: Kalender.xlsx", "Outlook: Kalender.xlsx"),
