@@ -7,8 +7,8 @@ free text are left as they are), and for each one
 
 1. normalises it: NFKC, character references and percent-escapes of separators decoded,
    invisible characters, controls, lone surrogates, private-use and non-characters removed
-   (what is published keeps its compatibility characters, '65 m²', '½': NFC; detection reads NFKC,
-   and each mask covers the characters its NFKC reading came from: `published`);
+   (a text with nothing to mask keeps its compatibility characters, '65 m²', '½': NFC; detection
+   reads NFKC, and a text with a mask is published in that reading, as masked: `published`);
 2. masks it: e-mail addresses (plain, IDN, spaced, "(at)/(dot)" and their kin) and phone numbers
    (found by Google's libphonenumber through `phonenumbers`, plus own rules for what it cannot
    know: prefixed runs of digits glued to words, digits spaced one by one, digits spelled out,
