@@ -393,6 +393,12 @@ class SourceSync:
             try:
                 looked = self._look(raw, result, record_id)
             except RecordError as exc:
+                repeated = exc.record_id if isinstance(exc, RepeatedId) else None
+                if repeated is not None and self.storage.in_quarantine(self.source.name, repeated, to_json(raw)):
+                    self.bad += 1  # quarantined before as it is now: still bad, not a new quarantine row each sync
+                    self.bad_ids.append((repeated, True))
+                    result.unchanged += 1
+                    return
                 with self.storage.savepoint():
                     self._quarantine(getattr(exc, "record_id", None), raw, [str(exc)], now, result)
                 return

@@ -340,6 +340,11 @@ class Storage:
         """Keep a record that could not be used, with the reasons."""
         self._write("quarantine", {**row, "errors": json.dumps(row["errors"], ensure_ascii=False)})
 
+    def in_quarantine(self, source: str, record_id: str, payload: str) -> bool:
+        """True if this very record (its payload as quarantined) is in the quarantine already."""
+        return self.db.execute("select 1 from quarantine where source = ? and record_id = ? and payload = ? limit 1",
+                               [source, record_id, payload]).fetchone() is not None
+
     def quarantined(self, source: str | None = None, limit: int = 100) -> list[dict]:
         """The newest quarantine entries."""
         where, args = ("source = ?", [source]) if source else (None, [])

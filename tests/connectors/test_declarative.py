@@ -192,6 +192,9 @@ def test_records_under_one_id_are_quarantined_naming_it_and_the_run_says_how_man
                                "this one was not stored (each record needs an id of its own)"] for q in quarantined)
     rows, _ = storage.visible("2026-11-23T00:00:00Z", 0, 100)
     assert [r["data"]["title"] for r in rows] == ["Sofa Nummer 0"]  # the first keeps the id
+    again, = sync(config, storage, full=True)  # still so: counted as still quarantined, not quarantined again
+    assert again.quarantined == 0 and again.still_quarantined == 1 and len(storage.quarantined("partner")) == 11  # one id
+    assert "11 record(s) came under an id" in " ".join(again.notes)
 
 
 @responses.activate
