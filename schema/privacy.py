@@ -413,7 +413,8 @@ _PROVIDER_LABELLED = _linear(
     rf"([ \t]*[:=][ \t]*|[ \t]+[-–—→][ \t]+|[ \t]*,[ \t]*|[ \t]+(?:(?:ist|lautet|is)[ \t]+(?:[:=][ \t]*)?)?)"
     rf"[ \t]*[\"'„“‚‘«»]?{_LABELLED_USER}(?:$|[^{_W}@.\-]|[.\-](?:$|\s))")
 _PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]': as _labelled_user takes one
-    rf"(?:^|[^{_W}.\-@])(\p{{L}}[{_W}.%+\-']*[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})[ \t]*[)\]]")
+    rf"(?:^|[^{_W}.\-@])(\p{{L}}[{_W}.%+\-']*[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})"
+    rf"(?i:(?:[ \t]*-[ \t]*|[ \t]+){_ADDRESS_LABEL})?[ \t]*[)\]]")  # '(Gmail-Adresse)' too
 _PROVIDER_NAME_SIGN = _linear(rf"(?i){_PROVIDER_NAMED}")
 _HOST_LIKE = re.compile(rf"(?i).*\.(?:{_TLDS})")  # 'Web.de: www.web.de' names a host, no user
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}")  # 'z.B', 'u.a', 'bzw.'

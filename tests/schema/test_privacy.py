@@ -1044,7 +1044,9 @@ def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected)
     ("GMX – anna_w87", f"GMX – {EMAIL_MASK}"), ("GMX-Adresse – annaweiss", f"GMX-Adresse – {EMAIL_MASK}"),
     ("Gmail - Anleitung", "Gmail - Anleitung"), ("Gmail – 15 GB frei", "Gmail – 15 GB frei"),
     ("GMX, web.de, Outlook: alles geht", "GMX, web.de, Outlook: alles geht"), ("Gmail, yahoo.de und web.de", "Gmail, yahoo.de und web.de"),
-    ("Outlook - Kalender 2024", "Outlook - Kalender 2024"), ("Kurs: Gmail - v2.1", "Kurs: Gmail - v2.1"), ("Gmail, anmelden", "Gmail, anmelden"),
+    ("Outlook - Kalender 2024", "Outlook - Kalender 2024"),
+    ("anna.weiss1987 (Gmail-Adresse)", f"{EMAIL_MASK} (Gmail-Adresse)"), ("anna_w87 [GMX Konto]", f"{EMAIL_MASK} [GMX Konto]"),
+    ("Kurs 3-6 (Gmail-Konto)", "Kurs 3-6 (Gmail-Konto)"), ("Version 2.1 (Outlook-Konto)", "Version 2.1 (Outlook-Konto)"), ("Kurs: Gmail - v2.1", "Kurs: Gmail - v2.1"), ("Gmail, anmelden", "Gmail, anmelden"),
     # kept: the providers named in ordinary sentences, versions, hosts, abbreviations, words that say how it is
     ("Gmail: anmelden", "Gmail: anmelden"), ("GMX-Konto: einrichten", "GMX-Konto: einrichten"),
     ("Outlook: Q3.2025", "Outlook: Q3.2025"), ("Outlook: Kalender.xlsx", "Outlook: Kalender.xlsx"),
