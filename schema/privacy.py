@@ -477,8 +477,9 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
             provider, label, said, token = m.group(1).lower(), m.group(2), m.group(3).lower().split(), m.group(4)
             if "." not in provider and not label and (provider not in _PROVIDERS_ALONE or _WORD_PROVIDER.search(provider)):
                 continue  # a provider that is a word, without its domain or a word for an address: 'Outlook: Q3.2025'
-            if not said:  # after a space alone, only what looks like a user name: 'gmail anna_w87', not 'GMX Kurs.de'
-                if any(c == "_" or c.isdigit() for c in token) and _labelled_user(token, False):
+            if not said:  # after a space alone, only what looks like a user name: 'gmail anna_w87', not 'GMX Kurs.de';
+                # after a word for an address a dot does too ('GMX Adresse anna.weiss'), a plain word not ('GMX Konto wurde ...')
+                if any(c == "_" or c.isdigit() or (c == "." and bool(label)) for c in token) and _labelled_user(token, False):
                     yield m.span(4)
                 continue
             sentence = bool(label) and ("ist" in said or "is" in said) and _NOT_ADDRESS.fullmatch(label)  # 'Gmail-Konto ist nötig'

@@ -1045,6 +1045,9 @@ def test_spelled_domains_bare_calls_line_breaks_and_single_names(text, expected)
     ("Gmail - Anleitung", "Gmail - Anleitung"), ("Gmail – 15 GB frei", "Gmail – 15 GB frei"),
     ("GMX, web.de, Outlook: alles geht", "GMX, web.de, Outlook: alles geht"), ("Gmail, yahoo.de und web.de", "Gmail, yahoo.de und web.de"),
     ("Outlook - Kalender 2024", "Outlook - Kalender 2024"),
+    ("GMX Adresse anna.weiss", f"GMX Adresse {EMAIL_MASK}"), ("Gmail Konto anna.w", f"Gmail Konto {EMAIL_MASK}"),
+    ("Mein GMX Konto wurde gehackt", "Mein GMX Konto wurde gehackt"), ("GMX Konto erstellen", "GMX Konto erstellen"),
+    ("Gmail Konto z.B. privat", "Gmail Konto z.B. privat"), ("GMX Adresse Web.de", "GMX Adresse Web.de"),
     ("anna.weiss1987 (Gmail-Adresse)", f"{EMAIL_MASK} (Gmail-Adresse)"), ("anna_w87 [GMX Konto]", f"{EMAIL_MASK} [GMX Konto]"),
     ("Kurs 3-6 (Gmail-Konto)", "Kurs 3-6 (Gmail-Konto)"), ("Version 2.1 (Outlook-Konto)", "Version 2.1 (Outlook-Konto)"), ("Kurs: Gmail - v2.1", "Kurs: Gmail - v2.1"), ("Gmail, anmelden", "Gmail, anmelden"),
     # kept: the providers named in ordinary sentences, versions, hosts, abbreviations, words that say how it is
