@@ -145,8 +145,9 @@ def normalise(text: str, form: str = "NFKC") -> str:
     if not text.isascii() and _MARK_RUN.search(text):  # Unicode's normalisation sorts a run of marks in square
         text = _MARK_RUN.sub(lambda m: m.group(0)[:MARKS], text)  # time (no lone surrogate is left to trouble RE2)
     text = _visible(unicodedata.normalize(form, text))
-    if not text.isascii() and _DIGIT_MARKS.search(text):  # a mark on a digit means nothing, and split a number:
-        text = _DIGIT_MARKS.sub(lambda m: m.group(1), text)  # 'Kontakt: 0́1́7́1 2345678' was published as it was
+    if not text.isascii() and _DIGIT_MARKS.search(text):  # a mark on a digit means nothing but a break: read as a
+        text = _DIGIT_MARKS.sub(lambda m: m.group(1) + " ", text)  # space ('Kontakt: 0́1́7́1 2345678' was published
+        # as it was; spaced, its digits are a number the rules for spaced digits read, and '2014́05331 81958' stays two)
     return _JOINER_OUT.sub("", text) if "\u200c" in text or "\u200d" in text else text
 
 

@@ -546,11 +546,14 @@ def _normalise_plainly(text: str) -> str:
             kept.append(ch)
     text = privacy._INVISIBLE.sub("", unicodedata.normalize("NFKC", "".join(kept)))
     kept, after_digit = [], False
-    for ch in text:  # no mark on a digit
+    for ch in text:  # the marks on a digit read as one space
         mark = unicodedata.category(ch) in ("Mn", "Me")
-        if not (mark and after_digit):
-            kept.append(ch)
-            after_digit = unicodedata.category(ch) == "Nd"
+        if mark and after_digit:
+            if kept[-1] != " ":
+                kept.append(" ")
+            continue
+        kept.append(ch)
+        after_digit = unicodedata.category(ch) == "Nd"
     return privacy._JOINER_OUT.sub("", "".join(kept))
 
 
@@ -1130,6 +1133,7 @@ def test_a_number_right_after_another_is_read_from_its_prefix(text, expected):
     ("\u200d".join("🄰🄽🄽🄰@🄴🅇🄰🄼🄿🄻🄴.🄳🄴"), "[E-Mail entfernt]"),  # helper-51: 'ANN' and 'XAMPLE.DE' were shown
     ("Tel ٠\u200d١٥١٢٣٤٥٦٧٨٩", "Tel [Telefon entfernt]"),  # a joiner between Arabic-Indic digits hid the number
     ("Kontakt: 0\u03011\u03017\u03011 2345678", "Kontakt: [Telefon entfernt]"),  # helper-52: marks on digits hid it
+    ("s2014\u030105331 81958", "s2014 [Telefon entfernt]"), ("Zimmer 2\u0301", "Zimmer 2 "),  # a break, read as a space
 ])
 def test_what_is_published_keeps_the_characters_it_was_written_in(text, shown):
     """(probe helper-49) The gate published its NFKC reading: '65 m²' became '65 m2', '½ Jahr™' '1⁄2 JahrTM',
