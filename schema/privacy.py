@@ -1122,11 +1122,19 @@ def mask(text: str) -> str:
     """The text with every e-mail address and phone number replaced by a placeholder."""
     if not text:
         return text or ""
-    spans = _masked(text)
+    view = probe(text)
+    spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
+    spans += [(a, b, EMAIL_MASK) for a, b in _email_spans(view, text)]
+    if spans and (" " in view or "\t" in view):  # the parts of a user name before it ('anna punkt weiss ät ...')
+        spans = [(_joined_start(text, a), b, kind) for a, b, kind in spans]
+    spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
+    if any(map(str.isdigit, view)) or _maybe_spelled(view):
+        for reading in _readings(view):
+            spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(reading, messengers=False)]
     if not spans:
         return text
     out, last = [], 0
-    for a, b, placeholder in spans:
+    for a, b, placeholder in _merged(spans):
         out.append(text[last:a])
         out.append(placeholder)
         last = b
@@ -1146,20 +1154,6 @@ def published(text: str) -> str:
     read = normalise(text)
     masked = mask(read)
     return kept if masked == read else masked
-
-
-def _masked(text: str) -> list[tuple[int, int, str]]:
-    """Where mask() puts its placeholders in text: (start, end, placeholder), in order, apart."""
-    view = probe(text)
-    spans = [(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(view)] if ("@" in view or _maybe_email(view)) else []
-    spans += [(a, b, EMAIL_MASK) for a, b in _email_spans(view, text)]
-    if spans and (" " in view or "\t" in view):  # the parts of a user name before it ('anna punkt weiss ät ...')
-        spans = [(_joined_start(text, a), b, kind) for a, b, kind in spans]
-    spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
-    if any(map(str.isdigit, view)) or _maybe_spelled(view):
-        for reading in _readings(view):
-            spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(reading, messengers=False)]
-    return _merged(spans) if spans else []
 
 
 _HAS_AT_WORD = re.compile(r"(?i)[(\[{<\-_*#=\s\"'„“”‚‘’«»](?:at|ät|aet|a|bei|klammeraffe|affenschwanz|affe)[)\]}>\-_*#=\s\"'“”‘’«»]")

@@ -375,17 +375,12 @@ def test_a_series_with_moved_occurrences_syncs_as_one_listing(make_config, stora
     assert (result.status, result.quarantined, result.withdrawn, storage.counts()) == ("ok", 0, 0, {"active": 1})
 
 
-@pytest.mark.parametrize("in_workers", [False, True])
-def test_calendar_uids_shaped_as_addresses_are_pseudonyms_of_their_own(make_config, storage, tmp_path, monkeypatch,
-                                                                       in_workers):
+def test_calendar_uids_shaped_as_addresses_are_pseudonyms_of_their_own(make_config, storage, tmp_path):
     """(probe helper-49) A Google calendar's UIDs look like addresses: masked, every listing's source id was the
-    same '[E-Mail entfernt]'. Each is a pseudonym of its own, keyed by this hub's secret, the same in the gate's
-    worker processes (a large sync) and in the next sync."""
+    same '[E-Mail entfernt]'. Each is a pseudonym of its own, keyed by this hub's secret, the same in the next sync
+    (and in the gate's worker processes: tests/hub/test_gating.py)."""
     from hub.sync import sync
 
-    if in_workers:
-        monkeypatch.setattr("hub.gating.START_AFTER", 0)
-        monkeypatch.setattr("hub.cpus.available", lambda: 2)
     (tmp_path / "goe").mkdir()
     uids = [f"{n}qk5m0aq3tnfd8b9e{n}@google.com" for n in range(3)]
     (tmp_path / "goe/aufrufe.ics").write_bytes(calendar(*[event(f"g{n}", UID=uid, DTSTART=";TZID=Europe/Berlin:20270116T100000",
