@@ -10,12 +10,14 @@ from typing import Any, Mapping
 class Secret:
     """A value from the environment that never shows itself in logs, errors or reprs."""
 
-    def __init__(self, env: str, value: str):
+    def __init__(self, env: str, value: str | None):
         self.env = env
-        self._value = value
+        self._value = value  # None: the variable is not set (a command that sends nothing read the config)
 
     def reveal(self) -> str:
         """The secret itself, for the one place that sends it."""
+        if self._value is None:
+            raise LookupError(f"environment variable {self.env} is not set")
         return self._value
 
     def __repr__(self) -> str:
@@ -25,7 +27,8 @@ class Secret:
 
     def __eq__(self, other: object) -> bool:  # the same variable with the same value: a config read twice is equal
         return isinstance(other, Secret) and other.env == self.env and hmac.compare_digest(
-            other._value.encode("utf-8", "surrogatepass"), self._value.encode("utf-8", "surrogatepass"))
+            (other._value or "").encode("utf-8", "surrogatepass"), (self._value or "").encode("utf-8", "surrogatepass")
+        ) and (other._value is None) == (self._value is None)
 
     def __hash__(self) -> int:
         return hash(self.env)

@@ -7,7 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
@@ -247,13 +247,21 @@ class Config:
     dedupe: DedupeSettings = field(default_factory=lambda: DedupeSettings(threshold=0.5))
     sources: tuple[SourceConfig, ...] = ()
     path: str = DEFAULT_PATH
+    #: Secrets whose environment variable is not set or not usable, read by a command that sends none of them
+    #: (load(secrets=False)): (source name, or "mail"; the problem, as load() would name it).
+    unset_secrets: tuple[tuple[str, str], ...] = ()
 
     def secrets(self) -> list[str]:
         """Every secret value of every source and of the mail server (to scrub them from error texts)."""
-        found = [v.reveal() for s in self.sources for v in s.options.values() if isinstance(v, Secret)]
+        found = [v for s in self.sources for v in s.options.values() if isinstance(v, Secret)]
         if self.mail and isinstance(self.mail.get("password"), Secret):
-            found.append(self.mail["password"].reveal())
-        return found
+            found.append(self.mail["password"])
+        return [v.reveal() for v in found if v._value is not None]
+
+    def secret_problems(self, names: Iterable[str] | None = None) -> list[str]:
+        """The unset secrets of the sources called `names` (None: of every source and the mail server)."""
+        wanted = None if names is None else set(names)
+        return [problem for owner, problem in self.unset_secrets if wanted is None or owner in wanted]
 
     def source(self, name: str) -> SourceConfig:
         """The source called name; KeyError if there is none."""
@@ -275,8 +283,10 @@ def parse_interval(text: str) -> int:
     return seconds
 
 
-def load(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """Read and check a config file: --config, else $HELFERHUB_CONFIG, else ./hub.toml."""
+def load(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None, secrets: bool = True) -> Config:
+    """Read and check a config file: --config, else $HELFERHUB_CONFIG, else ./hub.toml. With secrets=False
+    (a command that sends nothing to a portal or mail server), a secret's variable that is not set is no
+    error: the config names it in `unset_secrets`, and revealing it raises LookupError."""
     env = os.environ if env is None else env
     path = Path(path or env.get("HELFERHUB_CONFIG") or DEFAULT_PATH)
     try:
@@ -285,13 +295,14 @@ def load(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = 
         raise ConfigError(["file not found"], path) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError([f"not valid TOML: {exc}"], path) from None
-    return from_dict(data, base_dir=path.resolve().parent, env=env, path=str(path))
+    return from_dict(data, base_dir=path.resolve().parent, env=env, path=str(path), secrets=secrets)
 
 
 def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | None = None,
-              path: str = DEFAULT_PATH) -> Config:
-    """Build a Config from parsed TOML; raise ConfigError listing every problem."""
+              path: str = DEFAULT_PATH, secrets: bool = True) -> Config:
+    """Build a Config from parsed TOML; raise ConfigError listing every problem (secrets: see load)."""
     env = os.environ if env is None else env
+    unset: list[tuple[str, str]] = []
     problems = schema_problems(STRUCTURE, data)
     if any(not p.startswith("sources[") for p in problems) and not isinstance(data.get("sources", []), list):
         raise ConfigError(problems, path)
@@ -308,7 +319,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         seen.add(raw.get("name"))
         if any(p.startswith(where + ".") or p.startswith(where + ":") for p in misshapen):
             continue  # its shape is wrong already; checking its meaning would only repeat that
-        source, found = _source(raw, where, base_dir, env)
+        source, found = _source(raw, where, base_dir, env, None if secrets else unset)
         problems += found
         if source:
             sources.append(source)
@@ -364,6 +375,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
             variable = mail["password"].get("env")
             if variable not in env:
                 problems.append(f"mail.password: environment variable {variable} is not set")
+                if not secrets:
+                    unset.append(("mail", problems.pop()))
+                    mail["password"] = Secret(variable, None)
             else:
                 mail["password"] = Secret(variable, env[variable])
     limits = dict(DEFAULT_LIMITS)
@@ -425,6 +439,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
                               parameters=parameters, growth=dedupe.get("reestimate_growth", DedupeSettings.growth)),
         sources=tuple(sources),
         path=path,
+        unset_secrets=tuple(unset),
     )
 
 
@@ -449,7 +464,9 @@ def _published_search(name: str, text: str, sources: list[str]) -> dict | str:
     return args
 
 
-def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
+def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str], unset: list | None = None):
+    """(the source, []) or (None, its problems); a secret's unusable variable is a problem, or, given a list
+    `unset` (see load's secrets=False), noted there as (name, problem) and kept as a Secret without a value."""
     from connectors import registry  # late: the registry imports connector modules
 
     problems: list[str] = []
@@ -467,16 +484,21 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str]):
     resolved = {}
     for key, value in options.items():
         if isinstance(value, dict) and set(value) == {"env"}:
-            if value["env"] not in env:
-                problems.append(f"{where}.{key}: environment variable {value['env']} is not set")
-                continue
-            secret = env[value["env"]]
-            if not secret or secret != secret.strip() or any(ord(c) < 32 or ord(c) == 127 for c in secret):
+            secret = env.get(value["env"])
+            if secret is None:
+                problem = f"{where}.{key}: environment variable {value['env']} is not set"
+            elif not secret or secret != secret.strip() or any(ord(c) < 32 or ord(c) == 127 for c in secret):
                 # the value itself is never shown: it is a secret
-                problems.append(f"{where}.{key}: environment variable {value['env']} is empty or holds spaces, "
-                                "line breaks or control characters at its ends or inside (a copied newline?)")
+                problem = (f"{where}.{key}: environment variable {value['env']} is empty or holds spaces, "
+                           "line breaks or control characters at its ends or inside (a copied newline?)")
+            else:
+                problem = None
+            if problem and unset is None:
+                problems.append(problem)
                 continue
-            value = Secret(value["env"], secret)
+            if problem:
+                unset.append((raw["name"], problem))
+            value = Secret(value["env"], None if problem else secret)
         resolved[key] = value
     durations = {}
     for key, default in (("interval", "30m"), ("request_timeout", "2m"), ("sync_budget", "30m")):

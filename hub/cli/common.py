@@ -29,10 +29,11 @@ def open_storage(ctx: click.Context, config: hub_config.Config) -> Iterator[Stor
         yield storage
 
 
-def load_config(ctx: click.Context) -> hub_config.Config:
-    """The checked config, or exit 2 with one line per problem."""
+def load_config(ctx: click.Context, secrets: bool = True) -> hub_config.Config:
+    """The checked config, or exit 2 with one line per problem. secrets=False: for a command that sends
+    nothing to a portal or mail server, whose secrets' variables need not be set (hub_config.load)."""
     try:
-        config = hub_config.load(ctx.find_root().obj["config_path"])
+        config = hub_config.load(ctx.find_root().obj["config_path"], secrets=secrets)
     except hub_config.ConfigError as exc:
         for problem in exc.problems:
             click.echo(f"config error: {exc.path}: {problem}", err=True)

@@ -43,7 +43,7 @@ def dedupe(ctx, input_path, output_path, spec_path, threshold) -> None:
 
 
 def _with_storage(ctx, fn):
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         return fn(config, storage)
 

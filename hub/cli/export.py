@@ -39,7 +39,7 @@ def export(ctx: click.Context, fmt: str, output, **search) -> None:
     from hub.render import render, shown
     from hub.storage.snapshot import Result
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     args = {name: list(value) if isinstance(value, tuple) else [value]
             for name, value in search.items() if value not in (None, ())}
     with open_storage(ctx, config) as storage:  # sources registered by partners too, as the web's searches know them

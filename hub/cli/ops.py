@@ -25,7 +25,7 @@ def sources(ctx: click.Context, as_json: bool) -> None:
 
     from hub import lifecycle
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:  # reads only: the worker's housekeeping keeps the clocks
         entries = lifecycle.overview(config, storage)
     if as_json:
@@ -60,7 +60,7 @@ def purge(ctx: click.Context, name: str) -> None:
     """Withdraw a paused or removed source's listings now (readers get 410 for their ids)."""
     from hub import lifecycle
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         try:
             n = lifecycle.purge(config, storage, name)
@@ -80,7 +80,7 @@ def migrate(ctx: click.Context) -> None:
     """Bring the database to this hub's schema (the worker does it when it starts)."""
     from hub.storage import SCHEMA_VERSION
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config):
         pass
     click.echo(f"{config.database}: schema v{SCHEMA_VERSION}")
@@ -93,7 +93,7 @@ def publish_now(ctx: click.Context, force: bool) -> None:
     """Publish the static snapshots of the feeds now ([publish]; the worker does it after each sync)."""
     from hub import publish
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     logging.getLogger("hub.publish").setLevel(max(logging.WARNING, logging.getLogger().level))  # the line below says it
     if not config.publish_folder:
         click.echo("publishing is off: set [publish] folder in the config", err=True)
@@ -114,7 +114,7 @@ def backup(ctx: click.Context, file: str) -> None:
     """Copy the live database to FILE (SQLite's online backup API: syncs and readers go on)."""
     from hub.storage.backup import BackupError, backup as make_backup
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     try:
         info = make_backup(config.database, file)
     except BackupError as exc:
@@ -140,7 +140,7 @@ def restore(ctx: click.Context, file: str, force: bool) -> None:
     from hub.storage.backup import BackupError, inspect, restore as do_restore
     from hub.storage.leases import describe
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     try:
         inspect(file)
     except BackupError as exc:

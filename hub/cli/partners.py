@@ -26,7 +26,7 @@ def create(ctx: click.Context, partner: str, role: str | None, expires: str | No
     from hub.clock import utcnow
     from hub.config import parse_interval
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     until = None
     if expires:
         try:
@@ -52,7 +52,7 @@ def list_tokens(ctx: click.Context) -> None:
     """Every token: id, partner, role, created, expires, last used, revoked."""
     from hub import partners
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         rows = partners.tokens(storage)
     if not rows:
@@ -71,7 +71,7 @@ def revoke(ctx: click.Context, token_id: str) -> None:
     """Revoke a token by its id (from `tokens list`); it stops working at once."""
     from hub import partners
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         try:
             row = partners.revoke_token(storage, token_id, actor())
@@ -89,7 +89,7 @@ def audit(ctx: click.Context, target: str | None, limit: int) -> None:
     """The audit log: who changed what, and when, newest first."""
     from hub import partners
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         rows = partners.audit_log(storage, target, limit)
     if not rows:

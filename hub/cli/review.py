@@ -18,7 +18,7 @@ def review(ctx: click.Context, source: str | None, limit: int) -> None:
 
     import textwrap
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         rows = pending(storage, source)
     if not rows:
@@ -50,7 +50,7 @@ def _decide(decision: str):
     def command(ctx: click.Context, ids: tuple[str, ...], reason: str | None) -> None:
         from hub.review import decide
 
-        config = load_config(ctx)
+        config = load_config(ctx, secrets=False)
         if decision == "reject" and not reason:
             click.echo("reject: say why with --reason (it is kept with the decision)", err=True)
             ctx.exit(2)
@@ -83,7 +83,7 @@ def matches(ctx: click.Context, listing_id: str, limit: int, radius_km: float) -
     from hub.clock import now_utc
     from hub.matching import NotMatchable, matches as find
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         try:
             found = find(storage, listing_id, now_utc(), limit=limit, radius_km=radius_km)
@@ -125,7 +125,7 @@ def notify(ctx: click.Context) -> None:
 @click.pass_context
 def list_subscriptions(ctx: click.Context) -> None:
     """Every subscription: topic, channel, state, deliveries (addresses are shown masked)."""
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         rows = list(storage.db["subscriptions"].rows_where(order_by="created_at"))
         counts = dict(storage.db.execute("select subscription_id || ' ' || status, count(*) from deliveries "

@@ -25,7 +25,7 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
 
     from hub import partners
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)  # a source whose secret is unset holds up no other (below)
     logging.getLogger("hub.sync").setLevel(max(logging.WARNING, logging.getLogger().level))  # the lines below say it
     with open_storage(ctx, config) as storage:
         config = partners.effective(config, storage)  # sources registered by partners too
@@ -37,12 +37,24 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
     if accept_shrink and not full:
         click.echo("--accept-shrink confirms what a full sync withdraws: give --full too", err=True)
         ctx.exit(EXIT_USAGE)
+    chosen = list(names) or [s.name for s in config.sources if s.enabled]
+    lacking = config.secret_problems(chosen)  # a secret's variable unset: that source cannot sync, the others do
+    for problem in lacking:
+        click.echo(f"config error: {config.path}: {problem}", err=True)
+    if lacking and names:
+        ctx.exit(EXIT_USAGE)
+    every = not names
+    if lacking:
+        unset = {owner for owner, _ in config.unset_secrets}
+        names = tuple(n for n in chosen if n not in unset)
+        if not names:
+            ctx.exit(1)
     from hub import lifecycle
 
     with open_storage(ctx, config) as storage:
         results = run_sync(config, storage, list(names) or None, full=full, accept_shrink=accept_shrink,
                            progress=progress_line(), each=lambda result: click.echo(result.line()))
-        idle = [] if names else [e for e in lifecycle.overview(config, storage) if e["state"] in ("paused", "removed")]
+        idle = [] if not every else [e for e in lifecycle.overview(config, storage) if e["state"] in ("paused", "removed")]
     from hub import publish
 
     logging.getLogger("hub.publish").setLevel(max(logging.WARNING, logging.getLogger().level))  # the line below says it
@@ -55,7 +67,7 @@ def sync(ctx: click.Context, names: tuple[str, ...], full: bool, accept_shrink: 
         fate = (f"; its {listed} listings leave the feed at {entry['retires_at'][:16].replace('T', ' ')} UTC "
                 f"(retire_after), or now with: helferhub sources purge {entry['name']}") if entry.get("retires_at") else ""
         click.echo(f"{entry['name']}: not synced, {why}{fate}")
-    ctx.exit(0 if all(r.ok for r in results) else 1)
+    ctx.exit(0 if all(r.ok for r in results) and not lacking else 1)
 
 
 @click.command()
@@ -65,7 +77,7 @@ def runs(ctx: click.Context, limit: int) -> None:
     """Show the latest sync runs of every source, with their counts and errors."""
     from hub import partners
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     shown = 0
     from hub import lifecycle
 
@@ -92,7 +104,7 @@ def quarantine(ctx: click.Context, source: str | None, limit: int) -> None:
     """Show records that failed validation, with the reasons."""
     from hub import lifecycle
 
-    config = load_config(ctx)
+    config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         if source and source not in lifecycle.known(storage) and source not in {s.name for s in config.sources}:
             click.echo(f"quarantine: no source {source!r} (known: {', '.join(sorted(lifecycle.known(storage)))})",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,65 @@ def test_a_sources_region_is_an_official_key_the_gazetteer_knows(tmp_path):
     assert problems(tmp_path, source.format("031")) == ["sources[0].region: '031' is not an official key (AGS) of 2, 5 or 8 digits"]
     for good in ("03", "03159", "03159029"):
         assert load(write(tmp_path, source.format(good)), env={}).sources[0].region == good
+
+
+def test_a_missing_secret_stops_only_what_would_send_it(tmp_path, monkeypatch):
+    """An operator reading the quarantine or runs needs no portal's token (probe helper-53: `quarantine`
+    refused to start); a sync of every source syncs the others and names the source it could not."""
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    examples = Path(__file__).resolve().parents[2] / "examples/portals"
+    monkeypatch.delenv("PROBE_ICH_TOKEN", raising=False)
+    path = write(tmp_path, f"""
+        [hub]
+        database = "hub.db"
+
+        [[sources]]
+        name = "potsdam"
+        type = "helpto"
+        url = "{examples / 'helpto-potsdam'}"
+
+        [[sources]]
+        name = "ich"
+        type = "ichhelfejetzt"
+        url = "{examples / 'ichhelfejetzt'}"
+        token = {{ env = "PROBE_ICH_TOKEN" }}
+    """)
+    unset = f"config error: {path}: sources[1].token: environment variable PROBE_ICH_TOKEN is not set"
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--config", str(path), *args])
+
+    for reading in (["quarantine"], ["runs"], ["sources"], ["review"], ["tokens", "list"]):
+        assert run(*reading).exit_code == 0, reading
+    named = run("sync", "ich")
+    assert named.exit_code == 2 and named.stderr.splitlines() == [unset]
+    every = run("sync")
+    assert every.exit_code == 1 and every.stderr.splitlines()[0] == unset and "PROBE" not in every.stderr[len(unset):]
+    assert every.stdout.startswith("potsdam: ") and "\nich" not in every.stdout
+    assert "potsdam" in run("runs").stdout
+    assert "ich:" not in run("runs").stdout.replace("potsdam", "")
+    with pytest.raises(ConfigError) as info:  # what sends it (the worker, the web server) still checks at once
+        load(path, env={})
+    assert info.value.problems == [unset.split(": ", 2)[2]]
+    monkeypatch.setenv("PROBE_ICH_TOKEN", "t0ken")
+    assert run("sync", "ich").exit_code == 0
+
+
+def test_an_unset_secret_read_without_it_cannot_be_sent(tmp_path):
+    text = """
+        [[sources]]
+        name = "ich"
+        type = "ichhelfejetzt"
+        url = "https://ichhelfe.jetzt"
+        token = { env = "PROBE_ICH_TOKEN" }
+    """
+    config = load(write(tmp_path, text), env={}, secrets=False)
+    assert config.secret_problems() == ["sources[0].token: environment variable PROBE_ICH_TOKEN is not set"]
+    assert config.secret_problems(["other"]) == [] and config.secrets() == []
+    with pytest.raises(LookupError, match="PROBE_ICH_TOKEN is not set"):
+        config.source("ich").options["token"].reveal()
+    assert load(write(tmp_path, text), env={"PROBE_ICH_TOKEN": "x"}, secrets=False).secret_problems() == []
