@@ -53,6 +53,7 @@ class BringtZusammenConnector(Connector):
     """One municipality's export (`{base}/export/inserate.csv`)."""
 
     type = "bringt-zusammen"
+    mapping_version = 2  # 2: 'Freigegeben' in any case approves (rows withheld before are mapped again)
     categories = {
         "Kleidung": "goods", "Möbel": "goods", "Haushalt": "goods",
         "Begleitung bei Behördengängen": "counselling", "Sprachhilfe": "language", "Kinderbetreuung": "volunteering",
@@ -104,7 +105,7 @@ class BringtZusammenConnector(Connector):
             raise RecordError(f"the row ends before the column(s) {', '.join(cut)}: a row broken off (a quote "
                               "never closed, an export cut short)")
         status = (raw.get("Status") or "").strip()
-        if status != "freigegeben":
+        if status.casefold() != "freigegeben":  # 'Freigegeben', 'FREIGEGEBEN' (an edited export) approve it too
             raise Withheld(f"status {status!r}: only 'freigegeben' rows are public")
         kind = self.KINDS.get((raw.get("Art") or "").strip())
         if kind is None:

@@ -58,10 +58,17 @@ def test_columns_in_any_order_and_internal_columns_never_public():
     assert "mueller" not in str(listing) and listing["source"]["url"] == ROW["Link"]
 
 
-@pytest.mark.parametrize("status", ["in Prüfung", "abgelehnt"])
+@pytest.mark.parametrize("status", ["in Prüfung", "abgelehnt", "In Prüfung", "nicht freigegeben", ""])
 def test_only_approved_rows_are_public(status):
     with pytest.raises(Withheld, match="only 'freigegeben'"):
         make(BringtZusammenConnector, BASE).normalize({**ROW, "Status": status}, NOW)
+
+
+@pytest.mark.parametrize("status", ["Freigegeben", "FREIGEGEBEN", " freigegeben "])
+def test_approved_is_approved_in_any_case(status):
+    """A municipality's export edited by hand said 'Freigegeben': its approved rows were withheld (stop 39)."""
+    listing = make(BringtZusammenConnector, BASE).normalize({**ROW, "Status": status}, NOW)
+    assert listing["title"] == make(BringtZusammenConnector, BASE).normalize(ROW, NOW)["title"]
 
 
 @responses.activate
