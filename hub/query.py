@@ -105,8 +105,11 @@ class Query:
     args: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def search_key(self) -> str:
-        """A stable digest of what is searched for (not the page): binds cursors to their search."""
+        """A stable digest of what is searched for (not the page): binds cursors to their search. Not what a
+        format can show (`having`, render.shown): the next link of /events.ics is read by the same parse as
+        any other, and a position in the order of every listing is one in the order of those it shows."""
         filters = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("lang", "limit", "after", "args")}
+        filters["having"] = None  # (as every key was made: the cursors handed out before stay good)
         return hashlib.sha256(json.dumps(filters, sort_keys=True, default=list).encode()).hexdigest()[:12]
 
     def canonical(self) -> str:

@@ -212,6 +212,18 @@ def test_a_calendars_limit_counts_events_not_the_listings_it_cannot_show(hub):
     assert len(client.get("/listings.geojson").get_json()["features"]) == 7
     # the other formats are not narrowed
     assert len(client.get("/api/v1/listings?limit=100").get_json()["listings"]) == 11
+    # and following the next link walks them all (its cursor answered 400, 'a different search': helper-57)
+    for path, items in (("/events.ics?limit=1", lambda r: [str(e["summary"]) for e in Calendar.from_ical(r.data).walk("VEVENT")]),
+                        ("/listings.geojson?limit=2", lambda r: [f["properties"]["title"] for f in r.get_json()["features"]])):
+        seen, address = [], path
+        while address:
+            answer = client.get(address)
+            assert answer.status_code == 200, (address, answer.data[:200])
+            seen += items(answer)
+            link = answer.headers.get("Link")
+            address = link and link[1:link.index(">")].removeprefix("https://hub.example.org")
+            assert not address or address.startswith(path.split("?")[0] + "?"), link
+        assert len(seen) == len(set(seen)) == (3 if "ics" in path else 7), seen
 
 
 @pytest.mark.parametrize("gzip", [False, True])
