@@ -35,6 +35,8 @@ import numpy as np
 PRIOR_PAIRS = 5.0
 #: The generic prior: a tenth of the candidate pairs match.
 PRIOR_MATCH = 0.1
+#: Fewer candidate pairs than this at a level: its weight rests on the prior, and may not break the levels' order.
+SPARSE = 10.0
 #: EM stops when no probability and not the prior's log moves by more than this between two rounds.
 TOLERANCE = 1e-7
 
@@ -213,6 +215,22 @@ def _smoothed(counts: np.ndarray, prior: np.ndarray) -> np.ndarray:
     return counts / counts.sum()
 
 
+def _monotone(m: np.ndarray, u: np.ndarray, reached: np.ndarray) -> np.ndarray:
+    """m such that a level fewer than SPARSE pairs reached weighs no more than the better level before it
+    (a field's levels are ordered by agreement): its m/u is lowered to that level's. What it gives up is
+    left to no level (m sums to a little less than 1), so the levels the pairs reached keep their weights.
+    Without, an unreached level's weight came from the generic prior, set against far more non-matches
+    than matches: +6 for an organisation '>= 0.92' against +0.04 for 'exact', so one letter misspelt made
+    two listings one, and another municipality added +1.9 (probe helper-55). Levels many pairs reached
+    keep what they show, in any order (a copy often takes another category: 'else' may weigh more)."""
+    out = np.array(m, dtype=float)
+    for k in range(1, len(out)):
+        ceiling = out[k - 1] / u[k - 1]
+        if reached[k] < SPARSE and out[k] / u[k] > ceiling:
+            out[k] = u[k] * ceiling
+    return out
+
+
 def unique_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What np.unique(levels, axis=0, return_inverse=True, return_counts=True) gives for a matrix of
     comparison levels (small integers): the distinct rows in order, each row's, and their counts. Each
@@ -268,14 +286,16 @@ def estimate(names: list[str], level_names: list[list[str]], candidates: np.ndar
         return np.bincount(inverse, weights=one_to_one(posterior[inverse], groups), minlength=len(patterns))
 
     total = len(patterns) and float(counts.sum())
+    reached = [_counts(patterns[:, n], k, counts.astype(float)) + known_m[n] + known_u[n] for n, k in enumerate(sizes)]
     # EM starts from u as random pairs show it, m favouring the best levels, a tenth of the pairs matching.
     m, u, prior = list(m0), list(u_random), PRIOR_MATCH
     rounds, converged = 0, True
     for rounds in range(1, max_iterations + 1):
         matched = matched_of(_posterior(patterns, m, u, prior))
         unmatched = counts - matched
-        new_m = [_smoothed(_counts(patterns[:, n], k, matched) + known_m[n], m0[n]) for n, k in enumerate(sizes)]
         new_u = [_smoothed(_counts(patterns[:, n], k, unmatched) + known_u[n], u0[n]) for n, k in enumerate(sizes)]
+        new_m = [_monotone(_smoothed(_counts(patterns[:, n], k, matched) + known_m[n], m0[n]), new_u[n], reached[n])
+                 for n, k in enumerate(sizes)]
         new_prior = _clamp((float(matched.sum()) + len(together) + PRIOR_PAIRS * PRIOR_MATCH)
                            / (total + len(together) + len(apart) + PRIOR_PAIRS))
         shift = max([float(np.abs(a - b).max()) for a, b in zip(new_m + new_u, m + u)] +

@@ -60,6 +60,28 @@ def test_a_field_that_does_not_separate_gets_a_weight_near_zero():
     assert model.fields[0].weights[0] > 2.5 and model.fields[0].weights[1] < -2.5
 
 
+def test_a_level_no_pair_reached_weighs_no_more_than_the_better_level_before_it():
+    """An organisation '>= 0.92' that no candidate pair reached weighed +6 (the prior set against ten times
+    more non-matches than matches), 'exact' +0.04: one letter misspelt made two wardrobes of one family
+    centre one listing (probe helper-55). Levels pairs did reach keep their weights, in whatever order."""
+    rng = np.random.default_rng(7)
+    n = 6000
+    match = rng.random(n) < 0.1
+    levels = np.empty((n, 3), dtype=np.int8)
+    levels[:, 0] = np.where(match, rng.choice(2, n, p=[0.95, 0.05]), rng.choice(2, n, p=[0.05, 0.95])) * 3
+    levels[:, 1] = np.where(rng.random(n) < 0.3, 0, 3)  # an organisation: 'exact' or 'else', never between
+    levels[:, 2] = np.where(match, rng.choice(2, n, p=[0.6, 0.4]), rng.choice(2, n, p=[0.75, 0.25]))
+    names = [["exact", ">= 0.92", ">= 0.8", "else"], ["exact", ">= 0.92", ">= 0.8", "else"], ["same", "else"]]
+    model = estimate(["text", "organisation", "category"], names, levels, levels[:500], n, n,
+                     comparators=["text", "text", "exact"])
+    exact, close, near, other = model.fields[1].weights
+    assert model.fields[1].pairs[1:3] == [0, 0]
+    assert close <= exact + 1e-9 and near <= close + 1e-9, model.fields[1].weights
+    assert abs(exact) < 0.6  # it tells (almost) nothing here, and so does one letter less
+    same, differs = model.fields[2].weights  # a category many pairs reached: 'else' says more, and keeps it
+    assert differs > same + 0.3
+
+
 def test_perfect_copies_weeks_apart_merge_and_the_same_call_on_two_dates_does_not(engine):
     first = listing("a", "helpto-potsdam", "Schlafsofa abzugeben", SOFA, published="2026-03-01T10:00:00+01:00")
     weeks_later = listing("b", "ichhelfejetzt", "Schlafsofa abzugeben", SOFA, published="2026-04-26T10:00:00+02:00")
