@@ -18,7 +18,7 @@ DEFAULT_PATH = "hub.toml"
 #: Admin routes are limited unless [limits] says otherwise; public routes only when it says so.
 DEFAULT_LIMITS = {"admin_address": (300, 60), "admin_token": (120, 60)}
 COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "category_words",
-                      "max_shrink", "request_timeout", "sync_budget", "region", "renamed_from"}
+                      "max_shrink", "request_timeout", "sync_budget", "full_every", "region", "renamed_from"}
 _INTERVAL = re.compile(r"^(?=\d)(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$")
 MIN_INTERVAL, MAX_INTERVAL = 1, 366 * 86400
 
@@ -130,6 +130,8 @@ STRUCTURE = {
                                         "x-message": "is not a duration like '30s' or '2m'"},
                     "sync_budget": {"type": "string", "pattern": _INTERVAL.pattern,
                                     "x-message": "is not a duration like '10m' or '1h'"},
+                    "full_every": {"type": "string", "pattern": _INTERVAL.pattern,
+                                   "x-message": "is not an interval like '12h', '1d' or '7d'"},
                     "max_shrink": {"type": "number", "minimum": 0, "maximum": 1},
                     "region": {"type": "string", "pattern": "^[0-9]{2}([0-9]{3}([0-9]{3})?)?$",
                                "x-message": "is not an official key (AGS) of 2, 5 or 8 digits"},
@@ -171,6 +173,9 @@ class SourceConfig(SourceSettings):
     max_shrink: float = 0.3
     #: Seconds one sync of the source may take in all, so it cannot hold up the others.
     sync_budget: float = 1800.0
+    #: Seconds after which a sync that could ask only for changes lists everything again: what the portal
+    #: deleted is withdrawn only by a full sync (an incremental one cannot see it).
+    full_every: int = 86400
     #: The name this source had before: its records, ids and history are carried over to this name.
     renamed_from: str | None = None
     #: The partner that registered this source through the admin API (None: an entry of hub.toml).
@@ -501,7 +506,7 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str], unset
             value = Secret(value["env"], None if problem else secret)
         resolved[key] = value
     durations = {}
-    for key, default in (("interval", "30m"), ("request_timeout", "2m"), ("sync_budget", "30m")):
+    for key, default in (("interval", "30m"), ("request_timeout", "2m"), ("sync_budget", "30m"), ("full_every", "1d")):
         try:
             durations[key] = parse_interval(raw.get(key, default))
         except ValueError as exc:
@@ -526,7 +531,7 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str], unset
     return SourceConfig(
         name=raw["name"], type=raw["type"], url=url.rstrip("/"),
         interval=durations["interval"], request_timeout=durations["request_timeout"],
-        sync_budget=durations["sync_budget"], max_shrink=raw.get("max_shrink", SourceConfig.max_shrink),
+        sync_budget=durations["sync_budget"], full_every=durations["full_every"], max_shrink=raw.get("max_shrink", SourceConfig.max_shrink),
         trust=raw.get("trust", "trusted"), enabled=raw.get("enabled", True),
         options=resolved, categories=raw.get("categories", {}),
         category_words={code: tuple(words) for code, words in raw.get("category_words", {}).items()},

@@ -238,10 +238,15 @@ class SourceSync:
         self.began = time.monotonic()
         state = self.storage.state(self.source.name)
         since = None
-        if not full and self.connector.supports_since and not self.source.is_local and state.get("cursor"):
-            since = datetime.fromisoformat(state["cursor"])
-        result = SyncResult(self.source.name, "full" if since is None else "incremental")
         started = utcnow()
+        if not full and self.connector.supports_since and not self.source.is_local and state.get("cursor"):
+            last_full = self.storage.last_full_sync(self.source.name)
+            if last_full and (started - datetime.fromisoformat(last_full)).total_seconds() < self.source.full_every:
+                since = datetime.fromisoformat(state["cursor"])
+            else:  # what the portal deleted since shows only in a full listing (full_every)
+                log.info("%s: a full sync: the last one that ended ok began %s (full_every)",
+                         self.source.name, last_full or "never")
+        result = SyncResult(self.source.name, "full" if since is None else "incremental")
         self.storage.close_interrupted_runs(started.isoformat())
         result.run_id = self.storage.start_run(self.source.name, result.mode, started.isoformat())
         logs.bind(run_id=result.run_id)

@@ -170,6 +170,12 @@ class Storage:
                                                 "status": "running", "pid": os.getpid(),
                                                 "host": this_host()}).last_pk
 
+    def last_full_sync(self, source: str) -> str | None:
+        """When the source's latest full sync that ended ok began (None: none did)."""
+        row = self.db.execute("select max(started_at) from sync_runs where source = ? and mode = 'full' and status = 'ok'",
+                              [source]).fetchone()
+        return row[0] if row else None
+
     def finish_run(self, run_id: int, **fields: Any) -> None:
         """Record a sync's outcome and counts."""
         with self.transaction():

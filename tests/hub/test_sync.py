@@ -91,6 +91,43 @@ def test_an_incremental_sync_asks_for_changes_since_the_newest_entry_seen(portal
     assert storage.state("potsdam")["cursor"] == "2026-04-01T12:00:00+02:00"
 
 
+def test_scheduled_syncs_list_everything_again_after_full_every_so_deletions_leave_the_feed(portal, make_config, storage):
+    """Every scheduled sync of a portal that answers updated_since was incremental once it had a cursor:
+    an entry the portal deleted stayed in the feed for good (probe helper-54). After `full_every` (1d by
+    default) since the last full sync that ended ok, the next sync lists everything and withdraws it."""
+    from hub.scheduler import run_source
+
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE, "full_every": "12h"}])
+    assert config.source("potsdam").full_every == 12 * 3600
+    sync(config, storage)
+    gone = portal.entries.pop(2)
+    run_source(config, "potsdam")
+    assert storage.runs("potsdam")[0]["mode"] == "incremental" and gone["titel"] in visible_titles(storage)
+
+    def age_runs(hours: int) -> None:
+        with storage.transaction():
+            for run in storage.runs("potsdam", limit=100):
+                storage.db.execute("update sync_runs set started_at = ? where id = ?",
+                                   [(utcnow() - timedelta(hours=hours)).isoformat(), run["id"]])
+
+    age_runs(13)
+    run_source(config, "potsdam")
+    run = storage.runs("potsdam")[0]
+    assert (run["mode"], run["status"], run["withdrawn"]) == ("full", "ok", 1)
+    assert gone["titel"] not in visible_titles(storage)
+    run_source(config, "potsdam")  # the full one was just now: changes only again
+    assert storage.runs("potsdam")[0]["mode"] == "incremental"
+
+
+def test_a_full_sync_that_failed_does_not_count_for_full_every(portal, make_config, storage):
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE}])
+    sync(config, storage)
+    with storage.transaction():
+        storage.db.execute("update sync_runs set status = 'failed'")
+    assert sync(config, storage)[0].mode == "full"
+    assert sync(config, storage)[0].mode == "incremental"
+
+
 def test_a_full_sync_withdraws_what_disappeared_and_history_keeps_it(portal, config, storage, client_for):
     sync(config, storage)
     gone = portal.entries.pop(2)
