@@ -67,7 +67,10 @@ def overview(config: Config, storage: Storage, now: datetime | None = None) -> l
                  "last_success_at": row.get("last_success_at"), "last_error": row.get("last_error"),
                  "last_error_at": row.get("last_error_at"), "last_duration": row.get("last_duration"),
                  "next_run_at": row.get("next_run_at") if state in ("active", "degraded") else None,
-                 "listings": listed}
+                 "listings": listed, "warning": None}
+        if row.get("last_status") == "suspicious":  # it withdrew nothing, and waits for the operator to confirm
+            last = storage.runs(name, limit=1)
+            entry["warning"] = (last[0].get("notes") if last else None) or "the last sync was suspicious"
         if state in ("paused", "removed"):
             since = row.get("inactive_since")
             entry["inactive_since"] = since

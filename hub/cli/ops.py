@@ -41,6 +41,8 @@ def sources(ctx: click.Context, as_json: bool) -> None:
                 f"last success {_when(e['last_success_at'])}")
         if e["failures"]:
             line += f"; {e['failures']} failed in a row"
+        if e.get("warning"):
+            line += "; last sync suspicious"
         if e.get("next_run_at"):
             line += f"; next run {_when(e['next_run_at'])}"
         if e.get("retires_at"):
@@ -51,6 +53,8 @@ def sources(ctx: click.Context, as_json: bool) -> None:
         click.echo(line)
         if e["failures"] and e["last_error"]:
             click.echo(f"    last error ({_when(e['last_error_at'])}): {e['last_error']}")
+        if e.get("warning"):
+            click.echo(f"    suspicious ({_when(e['last_run_at'])}): {e['warning']}")
 
 
 @sources.command("purge")

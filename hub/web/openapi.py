@@ -96,7 +96,7 @@ def _media(fmt: str, schema: dict | None = None) -> dict:
 
 
 _STATUS = {"type": "object", "required": ["status", "ready"], "properties": {
-    "status": {"enum": ["ok", "degraded", "unavailable"]}, "ready": {"type": "boolean"},
+    "status": {"enum": ["ok", "degraded", "warning", "unavailable"]}, "ready": {"type": "boolean"},
     "sources": {"type": "array", "items": {"type": "object", "required": ["name", "state"], "properties": {
         "name": {"type": "string"}, "state": {"enum": ["active", "degraded", "paused", "removed"]}}}}}}
 
@@ -244,7 +244,8 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
              "404": {"description": "No such listing.", "content": {"text/html": {"schema": {"type": "string"}}}},
              "410": {"description": "Withdrawn by its portal.", "content": {"text/html": {"schema": {"type": "string"}}}}}),
         "/healthz": {"get": {"summary": "Liveness, for operators: 200 while the hub answers; the status body gives "
-                                        "overall ok or degraded, the database, and each source's state, last success, "
+                                        "overall ok, degraded (a source failing) or warning (a source's last sync "
+                                        "suspicious), the database, and each source's state, warning, last success, "
                                         "last error and next run (never cached)",
                              "parameters": [], "responses": {"200": {"description": "OK", "content": {
                                  JSON: {"schema": _STATUS}}}}}},

@@ -3,8 +3,9 @@
 - `/healthz` (liveness): 200 while the process answers, with the status body.
 - `/readyz` (readiness): 503 until the database is reachable and at this hub's schema version
   (the worker migrates it after an upgrade), then 200; the status body either way.
-- The status body: overall `ok`, or `degraded` when any source is; every source with its state
-  (active, degraded, paused, removed), last success, last error text and time, next run and
+- The status body: overall `ok`, or `degraded` when any source is, else `warning` when any source's
+  last sync was suspicious; every source with its state (active, degraded, paused, removed), its
+  warning (that sync's note), last success, last error text and time, next run and
   listing counts; the scheduler lease's holder.
 - `/metrics`: Prometheus text format through prometheus-client. Request counts and latencies are
   the process's own, summed over every gunicorn worker in multiprocess mode (when
@@ -87,6 +88,8 @@ def status(config, storage: Storage | None) -> dict:
         "expired": lease["expires_at"] < time.time()}
     if any(s["state"] == "degraded" for s in sources):
         body["status"] = "degraded"
+    elif any(s.get("warning") for s in sources):
+        body["status"] = "warning"  # a sync withheld a suspicious shrink: someone must look (it is no failure)
     return body
 
 
@@ -171,6 +174,8 @@ class DatabaseCollector:
                                     "When the source last synced successfully (Unix time)", labels=["source"])
         failures = GaugeMetricFamily("helferhub_source_consecutive_failures", "Failed syncs in a row",
                                      labels=["source"])
+        last = GaugeMetricFamily("helferhub_source_last_sync_status", "1 for how the source's last sync ended (ok, "
+                                 "suspicious: a shrink withheld until confirmed, failed)", labels=["source", "status"])
         duration = GaugeMetricFamily("helferhub_source_last_sync_duration_seconds", "How long the last sync took",
                                      labels=["source"])
         next_run = GaugeMetricFamily("helferhub_source_next_run_timestamp_seconds", "When the scheduler syncs the "
@@ -189,6 +194,9 @@ class DatabaseCollector:
             if entry["last_success_at"]:
                 success.add_metric([name], datetime.fromisoformat(entry["last_success_at"]).timestamp())
             failures.add_metric([name], entry["failures"])
+            if entry["last_status"]:
+                for each in ("ok", "suspicious", "failed"):
+                    last.add_metric([name, each], 1 if entry["last_status"] == each else 0)
             if entry["last_duration"] is not None:
                 duration.add_metric([name], entry["last_duration"])
             if entry["next_run_at"]:
@@ -197,7 +205,7 @@ class DatabaseCollector:
                 listings.add_metric([name, status_name], n)
             for outcome, n in sorted(outcomes.get(name, {}).items()):
                 records.add_metric([name, outcome], n)
-        yield from (state, success, failures, duration, next_run, listings, records)
+        yield from (state, success, failures, last, duration, next_run, listings, records)
 
     def _dedupe(self, storage: Storage):
         unified = GaugeMetricFamily("helferhub_unified_listings", "Unified listings by status", labels=["status"])

@@ -125,3 +125,17 @@ def test_a_login_form_kept_open_past_its_session_is_the_form_again_not_an_error(
     assert fresh != stale
     assert client.post("/admin/login", data={"token": tokens["operator"], "csrf": fresh}).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_suspicious_sync_shows_in_the_overview_and_on_its_page(dash, tmp_path):
+    """An export that came back empty withdrew nothing, but the overview showed the source as healthy
+    (probe helper-54): its warning stands where a last error would."""
+    app, tokens, config = dash
+    write_portal(tmp_path / "gera", [])
+    with Storage(config.database) as storage:
+        assert sync(config, storage)[0].status == "suspicious"
+    client = app.test_client()
+    login(client, tokens["operator"])
+    for page in ("/admin/", "/admin/sources/gera"):
+        text = client.get(page).get_data(as_text=True)
+        assert "uspicious" in text and "--accept-shrink" in text, page

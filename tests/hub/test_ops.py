@@ -80,6 +80,41 @@ def test_status_and_metrics_follow_a_failing_and_a_recovered_source(make_config,
     assert after[("helferhub_http_requests_total", (("endpoint", "/feed.json"), ("method", "GET"), ("status", "200")))] == before + 1
 
 
+def test_a_suspicious_sync_shows_wherever_an_operator_looks(make_config, tmp_path):
+    """A portal whose export came back empty withdrew nothing (right) but looked healthy in `sources`,
+    /healthz, /metrics and the dashboard's overview; only its own page and `runs` said so (probe helper-54)."""
+    write_portal(tmp_path / "p", [entry(n, titel=f"Sofa {n}") for n in range(1, 6)])
+    config = make_config([{"name": "p", "type": "helpto", "url": str(tmp_path / "p")}])
+    client = create_app(config).test_client()
+    with Storage(config.database) as storage:
+        sync(config, storage)
+        assert client.get("/healthz").get_json()["status"] == "ok"
+        write_portal(tmp_path / "p", [])
+        assert sync(config, storage)[0].status == "suspicious"
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "warning" and "--accept-shrink" in body["sources"][0]["warning"]
+    found = samples(client)
+    assert found[("helferhub_source_last_sync_status", (("source", "p"), ("status", "suspicious")))] == 1
+    assert found[("helferhub_source_last_sync_status", (("source", "p"), ("status", "ok")))] == 0
+    lines = _sources_lines(config, tmp_path)
+    assert "last sync suspicious" in lines[0] and lines[1].startswith("    suspicious (") and "--accept-shrink" in lines[1]
+    with Storage(config.database) as storage:
+        write_portal(tmp_path / "p", [entry(n, titel=f"Sofa {n}") for n in range(1, 6)])
+        sync(config, storage)
+    assert client.get("/healthz").get_json()["status"] == "ok"
+    assert "suspicious" not in "\n".join(_sources_lines(config, tmp_path))
+
+
+def _sources_lines(config, tmp_path) -> list[str]:
+    """`helferhub sources` on this config, as an operator reads it."""
+    path = tmp_path / "hub.toml"
+    path.write_text(f'[hub]\ndatabase = "{config.database}"\n\n[[sources]]\nname = "p"\ntype = "helpto"\n'
+                    f'url = "{tmp_path / "p"}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(path), "sources"])
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
 def test_every_request_is_in_the_access_log(client, caplog):
     with caplog.at_level(logging.INFO, logger="hub.access"):
         client.get("/feed.json?kind=offer")
