@@ -473,6 +473,8 @@ class SourceSync:
         else:
             withheld, lapsed = None, False
         outcome = "quarantined" if errors else "withheld" if withheld else "listed"
+        if stored and stored["outcome"] == "quarantined" and outcome != "quarantined":
+            self.storage.release_quarantine(source, record_id)  # usable now: the quarantine is what is still bad
         if stored and stored["hash"] == raw_hash and stored["outcome"] == outcome and outcome != "listed":
             self._count_unchanged(stored, result)  # known bad or withheld, and still the same: nothing to add
             return

@@ -343,19 +343,33 @@ class Storage:
             [source]).fetchall()))
 
     def quarantine(self, row: dict) -> None:
-        """Keep a record that could not be used, with the reasons."""
+        """Keep a record that could not be used, with the reasons: the newest of a record replaces the ones
+        before (a bad record that changed on every sync added a whole payload each time: probe helper-54)."""
+        if row.get("record_id") is not None:
+            self.release_quarantine(row["source"], row["record_id"])
+        else:  # without an id, a record is known by what it holds
+            self.db.execute("delete from quarantine where source = ? and record_id is null and payload = ?",
+                            [row["source"], row["payload"]])
         self._write("quarantine", {**row, "errors": json.dumps(row["errors"], ensure_ascii=False)})
+
+    def release_quarantine(self, source: str, record_id: str) -> None:
+        """Forget a record's quarantine (the portal sent it usable since)."""
+        self.db.execute("delete from quarantine where source = ? and record_id = ?", [source, record_id])
 
     def in_quarantine(self, source: str, record_id: str, payload: str) -> bool:
         """True if this very record (its payload as quarantined) is in the quarantine already."""
         return self.db.execute("select 1 from quarantine where source = ? and record_id = ? and payload = ? limit 1",
                                [source, record_id, payload]).fetchone() is not None
 
-    def quarantined(self, source: str | None = None, limit: int = 100) -> list[dict]:
-        """The newest quarantine entries."""
-        where, args = ("source = ?", [source]) if source else (None, [])
-        return [{**r, "errors": json.loads(r["errors"])}
-                for r in self.db["quarantine"].rows_where(where, args, order_by="id desc", limit=limit)]
+    def quarantined(self, source: str | None = None, limit: int = 100, payload_chars: int | None = None) -> list[dict]:
+        """The newest quarantine entries; with payload_chars, each payload cut to that many characters (and
+        `payload_length` says how long it is: a page of entries stays readable however large a record was)."""
+        where, args = ("where source = ?", [source]) if source else ("", [])
+        payload = "payload" if payload_chars is None else f"substr(payload, 1, {int(payload_chars)}) as payload"
+        cursor = self.db.execute(f"select id, source, record_id, run_id, errors, {payload}, created_at, length(payload) "
+                                 f"as payload_length from quarantine {where} order by id desc limit ?", [*args, limit])
+        names = [d[0] for d in cursor.description]
+        return [{**row, "errors": json.loads(row["errors"])} for row in (dict(zip(names, r)) for r in cursor)]
 
     def log_history(self, row: dict) -> None:
         """Append to a listing's history (new, updated, withdrawn, ...)."""

@@ -21,6 +21,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from hub import lifecycle, partners, review
 from hub.clock import utcnow
+from hub.web.admin_api import SHOWN_PAYLOAD
 from hub.storage import Storage
 from hub.storage.leases import holder_of
 from hub.web.db import storage
@@ -253,7 +254,7 @@ def source(name: str):
     if entry is None:
         abort(404, description=f"no source {name!r} you may see")
     return _render("admin/source.html", source=entry, runs=storage().runs(name, 30),
-                   quarantine=storage().quarantined(name, 50))
+                   quarantine=storage().quarantined(name, 50, payload_chars=SHOWN_PAYLOAD))
 
 
 @bp.get("/quarantine")
@@ -261,7 +262,7 @@ def source(name: str):
 def quarantine():
     """Quarantined records of every source the token may see, newest first."""
     names = {e["name"] for e in _visible_sources(current())}
-    rows = [r for r in storage().quarantined(None, 200) if r["source"] in names]
+    rows = [r for r in storage().quarantined(None, 200, payload_chars=SHOWN_PAYLOAD) if r["source"] in names]
     return _render("admin/quarantine.html", rows=rows)
 
 

@@ -175,6 +175,26 @@ def test_malformed_records_are_quarantined_and_the_rest_still_arrive(portal, con
     portal.entries[-1] = entry(8)  # the portal fixes one
     fixed, = sync(config, storage, full=True)
     assert (fixed.updated + fixed.new, fixed.quarantined, fixed.still_quarantined) == (1, 1, 1)
+    # and the quarantine is what is still bad: record 8 has left it (it stayed listed there: probe helper-54)
+    assert sorted(r["record_id"] or "" for r in storage.quarantined("potsdam")) == ["", "7"]
+
+
+def test_a_bad_record_that_changes_every_sync_keeps_one_entry_and_a_page_shows_it_cut(portal, config, storage,
+                                                                                      client_for):
+    """A record too long to publish whose content changed every sync added its whole payload each time
+    (the database grew 5 MB a sync), and the quarantine's page embedded every payload whole (probe helper-54)."""
+    from hub import partners
+
+    for n in range(3):
+        portal.entries[0] = entry(1, beschreibung="Deutschkurs " + "x" * 300_000 + f" Stand {n}",
+                                  aktualisiert=f"2026-05-0{n + 1}T00:00:00+02:00")
+        assert sync(config, storage, full=True)[0].quarantined == 1
+    [row] = storage.quarantined("potsdam")
+    assert row["record_id"] == "1" and "Stand 2" in row["payload"]
+    token, _ = partners.create_token(storage, "ops", "operator")
+    answer = client_for(config).get("/admin/api/v1/sources/potsdam/quarantine", headers={"Authorization": f"Bearer {token}"})
+    [shown] = answer.get_json()["quarantine"]
+    assert len(answer.data) < 50_000 and shown["payload_truncated"] and shown["payload_length"] > 300_000
 
 
 
