@@ -49,7 +49,7 @@ class HelpToConnector(Connector):
         )
         params = {"updated_since": since.isoformat()} if since else {}
         for body in self.pages(paginator, f"{self.source.url}/api/v1/entries", params):
-            yield from body["entries"]
+            yield from dig(body, "entries", kind=list)  # (a KeyError named no field: probe helper-54)
 
     def record_id(self, raw) -> str:
         """HelpTo's numeric entry id."""

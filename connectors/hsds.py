@@ -50,7 +50,7 @@ class HsdsConnector(Connector):
         )
         params = {"modified_after": since.isoformat()} if since else {}
         for body in self.pages(paginator, f"{self.source.url}/services", params):
-            yield from body["contents"]
+            yield from dig(body, "contents", kind=list)
 
     def record_id(self, raw) -> str:
         """The service's id."""

@@ -32,6 +32,21 @@ def test_pages_are_followed_until_meta_pages_even_when_the_server_clamps_per_pag
     assert portal.requests[0]["params"]["per_page"] == "100"
 
 
+@pytest.mark.parametrize("body, message", [
+    ({"data": {"entries": []}, "meta": {"pages": 1}}, "response: no entries"),
+    ({"entries": {"1": [entry(1)]}, "meta": {"pages": 1}}, "response: entries is dict, not the documented type"),
+])
+@responses.activate
+def test_a_page_of_another_shape_is_named_not_a_key_error(body, message):
+    """{"data": ...} ended the sync as "KeyError: 'entries'", and a dict of entries quarantined one
+    record without an id before the error (probe helper-54)."""
+    from connectors import PayloadError
+
+    responses.get(f"{BASE}/api/v1/entries", json=body)
+    with pytest.raises(PayloadError, match=message):
+        list(connector().records())
+
+
 @responses.activate
 def test_updated_since_is_sent_and_only_changes_come_back():
     portal = HelpToPortal([entry(1, aktualisiert="2026-03-01T08:00:00+01:00"),
