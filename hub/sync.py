@@ -284,7 +284,9 @@ class SourceSync:
             result.status, result.error = "failed", str(exc)
         except Exception as exc:  # owed unifications stay owed: the next run pays them
             log.exception("%s: unification failed", self.source.name)
-            result.status, result.error = "failed", scrub(f"unification failed: {type(exc).__name__}: {exc}", self.secrets)
+            failed = scrub(f"unification failed: {type(exc).__name__}: {exc}", self.secrets)
+            first = result.error if result.status == "failed" and result.error else None  # (the cause comes first)
+            result.status, result.error = "failed", f"{first}; then {failed}" if first else failed
         result.not_modified = self.connector.fetcher.not_modified
         for note in self.connector.sync_notes():
             result.notes.append(printable(note, 1000))

@@ -82,9 +82,15 @@ class Storage:
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolls back by itself on a full disk: that error is the one to tell
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -94,8 +100,9 @@ class Storage:
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK TO part")
-            conn.execute("RELEASE part")
+            if conn.in_transaction:  # (gone with the whole transaction if SQLite rolled it back: a full disk)
+                conn.execute("ROLLBACK TO part")
+                conn.execute("RELEASE part")
             raise
         conn.execute("RELEASE part")
 

@@ -432,3 +432,24 @@ def test_a_record_nested_too_deep_to_write_is_quarantined_and_the_rest_synced(po
     assert visible_titles(storage) == [f"Kleiderschrank abzugeben {n}" for n in (1, 3, 4, 5)]
     row = storage.quarantined("potsdam", 10)[0]
     assert row["record_id"] == "2" and "RecursionError" in json.dumps(row["payload"])  # its id was read before
+
+
+def test_a_full_disk_is_named_as_such_not_as_the_rollback_after_it(tmp_path, make_config):
+    """SQLite rolls a transaction back by itself when the disk is full: the hub's own ROLLBACK then raised
+    'cannot rollback - no transaction is active', and that was what the run, `sources` and the dashboard
+    said (probe helper-54, on a 40 MB tmpfs). The database stays whole and the next sync completes."""
+    from hub.storage import Storage
+    from tests.hub.test_scheduler import write_portal
+
+    write_portal(tmp_path / "p", [entry(n, titel=f"Sofa {n}", beschreibung="lang " * 400) for n in range(1, 400)])
+    config = make_config([{"name": "p", "type": "helpto", "url": str(tmp_path / "p")}])
+    with Storage(config.database) as storage:
+        pages = storage.db.execute("pragma page_count").fetchone()[0]
+        storage.db.execute(f"pragma max_page_count = {pages + 200}")  # a disk that fills up during the sync
+        result, = sync(config, storage)
+        assert result.status == "failed" and "database or disk is full" in result.error
+        assert "cannot rollback" not in result.error and "database or disk is full" in storage.runs("p")[0]["error"]
+        assert storage.db.execute("pragma integrity_check").fetchone() == ("ok",)
+        storage.db.execute("pragma max_page_count = 1073741823")
+        assert sync(config, storage)[0].status == "ok"
+        assert len(visible_titles(storage)) == 399
