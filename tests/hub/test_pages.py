@@ -303,3 +303,23 @@ def test_pages_carry_validators_and_a_current_copy_gets_a_304(hub):
     changed = client.get("/", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and "Neu: Kinderwagen" in changed.text
     assert "ETag" not in client.get("/?kind=nonsense").headers  # the form with its problem: not kept
+
+
+def test_pages_come_gzipped_to_a_reader_who_takes_it_with_a_tag_of_their_own(hub):
+    """The map page (286 kB in the sample federation) and the start page came uncompressed whatever the
+    reader accepted, while feeds and the API were packed (probe helper-57)."""
+    import gzip
+
+    _, app = hub
+    client = app.test_client()
+    for path in ("/", "/map", "/listings/u_0000000000000001"):
+        plain = client.get(path)
+        packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers, path
+        assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data), path
+        assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+        tag = packed.headers["ETag"]
+        assert tag != plain.headers["ETag"]
+        again = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
+        assert (again.status_code, again.data) == (304, b""), path
+        assert client.get(path, headers={"If-None-Match": tag}).status_code == 200  # not the copy it can read
