@@ -47,7 +47,10 @@ def listing(listing_id: str):
 
 
 def _moved(row: dict | None, endpoint: str):
-    """The 301 to the same answer of the listing a merged one is now part of ('?lang=en' stays), or None."""
+    """The 301 to the same answer of the listing a merged one is now part of ('?lang=en' stays), or None;
+    410 for a withdrawn listing's matches and explanation too, as for the listing (they said 404: helper-57)."""
+    if row is not None and row["status"] == "withdrawn" and endpoint != "api.listing":
+        abort(410, description=f"listing {row['id']!r} was withdrawn (by its portal, or its source left the hub)")
     if row is None or row["status"] != "merged" or not row.get("merged_into"):
         return None
     target = url_for(endpoint, listing_id=row["merged_into"])

@@ -85,6 +85,7 @@ def _page(summary: str, parameters: list, extra: dict | None = None) -> dict:
     """A page people read (text/html): a bad search answers 400 with the form and the problem named."""
     html = {"text/html": {"schema": {"type": "string"}}}
     responses = {"200": {"description": "OK", "content": html},
+                 "304": {"description": "Not Modified: the copy the reader holds (If-None-Match) is current."},
                  "400": {"description": "The search form again, naming the bad parameter.", "content": html},
                  **(extra or {})}
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
@@ -180,7 +181,7 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
             {JSON: {"schema": {"type": "object", "required": ["id", "members", "threshold", "pairs"], "properties": {
                 "id": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}},
                 "threshold": {"type": "number"}, "pairs": {"type": "array", "items": EXPLANATION}}}}},
-            [listing_id], {"301": MERGED, "404": _error("No such listing.")}),
+            [listing_id], {"301": MERGED, "404": _error("No such listing."), "410": _error("Withdrawn by its portal.")}),
         "/api/v1/listings/{listing_id}/matches": _operation(
             "Listings that could fill this one (offers for a request, requests for an offer or service), across "
             "portals: same category, near (same district or within radius_km), current, shown; best first, each "
@@ -192,7 +193,7 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                                                                       "reasons": {"type": "object"}}}}}}}},
             [listing_id, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
              {"name": "radius_km", "in": "query", "schema": {"type": "number", "minimum": 0.1, "maximum": 200}}],
-            {"301": MERGED, "404": _error("No such listing shown now.")}),
+            {"301": MERGED, "404": _error("No such listing shown now."), "410": _error("Withdrawn by its portal.")}),
         "/api/v1/subscriptions": {"post": {
             "summary": "Subscribe to a saved search or a listing's matches, by webhook (active at once; the answer "
                        "holds the signing secret, shown once) or e-mail (after its confirmation link)",

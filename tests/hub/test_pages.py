@@ -284,6 +284,10 @@ def test_a_merged_listings_matches_and_explanation_move_with_it(hub):
         assert moved.headers["Location"].endswith(f"/api/v1/listings/u_0000000000000001{tail}{query}")
         assert client.get(moved.headers["Location"].removeprefix("http://localhost")).status_code == 200, tail
     assert client.get("/api/v1/listings/u_00000000000000ff/matches").status_code == 404
+    store.set_unified_status("u_0000000000000003", "withdrawn")  # as the listing itself says (404 before: helper-57)
+    for tail in ("", "/matches", "/explain"):
+        gone = client.get(f"/api/v1/listings/u_0000000000000003{tail}")
+        assert gone.status_code == 410 and "withdrawn" in gone.get_json()["message"], tail
 
 
 def test_pages_carry_validators_and_a_current_copy_gets_a_304(hub):
