@@ -63,6 +63,15 @@ def items(raw: Mapping[str, Any], key: str, where: str | None = None) -> list:
     return value
 
 
+def texts(raw: Mapping[str, Any], *keys: str) -> None:
+    """Each of these keys of raw, where present, holds a text or a number (written as the text it is);
+    a list, an object or a truth value is a RecordError naming the key ('text: expected a text' named none)."""
+    for key in keys:
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
+            raise RecordError(f"{key}: a text was expected, not {_kind(value)}")
+
+
 def _kind(value: object) -> str:
     """What came, as a mapping's author would say it."""
     names = {dict: "an object", list: "a list", str: "a text", bool: "true or false", int: "a number", float: "a number"}

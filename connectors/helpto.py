@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from connectors.base import Connector, RecordError
+from connectors.base import Connector, RecordError, _kind, texts
 from connectors.dates import aware, end_of_day
 from connectors.paging import PageNumbers, dig
 from connectors.text import html_to_text, tidy
@@ -55,10 +55,13 @@ class HelpToConnector(Connector):
         """HelpTo's numeric entry id."""
         if not isinstance(raw, dict) or raw.get("id") in (None, ""):
             raise RecordError("entry has no id")
+        if isinstance(raw["id"], bool) or not isinstance(raw["id"], (int, str)):  # {"x": 1} became "{'x': 1}"
+            raise RecordError(f"id: a number was expected, not {_kind(raw['id'])}")
         return str(raw["id"])
 
     def to_listing(self, raw) -> dict:
         """Map one entry; `beschreibung` is HTML."""
+        texts(raw, "titel", "beschreibung", "kategorie", "unterkategorie", "sprache", "url")  # (helper-54)
         kind = self.KINDS.get(raw.get("typ"))
         if kind is None:
             raise RecordError(f"typ: {raw.get('typ')!r} is neither 'angebot' nor 'gesuch'")

@@ -119,5 +119,10 @@ def test_a_number_where_a_text_belongs_is_its_text_and_a_list_is_named():
     number is written as the text it is; a list or an object is named as what came."""
     helpto = connector()
     assert helpto.normalize(entry(1, titel=12345), NOW)["title"] == "12345"
-    with pytest.raises(ValueError, match=r"expected a text, got list \"\['Sofa'\]\""):
+    with pytest.raises(RecordError, match=r"^titel: a text was expected, not a list \(\"\['Sofa'\]\"\)$"):
         helpto.normalize(entry(1, titel=["Sofa"]), NOW)
+    with pytest.raises(RecordError, match=r"^beschreibung: a text was expected, not an object"):  # named (helper-54)
+        helpto.normalize(entry(1, beschreibung={"html": "<p>Sofa</p>"}), NOW)
+    for odd in ({"x": 1}, [7], True, 2.5):  # an id of another type was stored as its Python spelling
+        with pytest.raises(RecordError, match=r"^id: a number was expected"):
+            helpto.record_id({**entry(1), "id": odd})
