@@ -25,7 +25,10 @@ LENIENT_TYPES = {"", "application/octet-stream"}
 
 
 class FetchError(Exception):
-    """A fetch that failed for good (after retries): names the URL and what went wrong, never a secret."""
+    """A fetch that failed for good (after retries): names the URL and what went wrong, never a secret.
+    `retry_after`: the seconds the portal asked the hub to wait (Retry-After), where it asked."""
+
+    retry_after: float | None = None
 
 
 class NonFinite(float):
@@ -238,7 +241,9 @@ class Fetcher:
             asked = _retry_after_seconds(retry_after)
             if asked is not None:
                 if asked > self.max_wait:
-                    raise FetchError(f"{_shown(url)}: {why}, portal asks to retry after {asked:.0f} s")
+                    error = FetchError(f"{_shown(url)}: {why}, portal asks to retry after {_wait_said(asked)}")
+                    error.retry_after = asked  # the scheduler waits as long (at most its longest back-off)
+                    raise error
                 delay = max(delay, asked)
         if time.monotonic() + delay >= ends:
             raise FetchError(f"{_shown(url)}: {why}; no time left to retry within {self._limit(ends)}")
@@ -278,6 +283,18 @@ def _shown(url: str) -> str:
 def pause(seconds: float) -> None:
     """Wait between retries (a module function, so tests can replace it)."""
     time.sleep(seconds)
+
+
+def _wait_said(seconds: float) -> str:
+    """A wait as a person reads it: seconds up to a day, else the moment ('2299616300 s' said little)."""
+    if seconds <= 86400:
+        return f"{seconds:.0f} s"
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromtimestamp(time.time() + seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return "a moment too far ahead to say"
 
 
 def _retry_after_seconds(value: str) -> float | None:

@@ -83,8 +83,9 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
     if not source.enabled:
         return
     with _job(), Storage(config.database) as storage:
+        retry_after = None
         try:
-            SourceSync(config, storage, source).run()
+            retry_after = SourceSync(config, storage, source).run().retry_after
             failures = storage.state(source.name).get("failures") or 0
         except Exception:  # a job that raises would be logged by APScheduler without context
             log.exception("%s: scheduled sync crashed", source.name, extra={"source": name, "event": "sync.crashed"})
@@ -94,7 +95,7 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
         # Handed to a thread of its own: the job must not wait for the scheduler's job-store lock,
         # which shutdown(wait=True) holds while it waits for the running job to end (a deadlock).
         threading.Thread(target=_back_off, args=(scheduler, runtime, name, failures), daemon=True,
-                         name=f"back-off {name}").start()
+                         kwargs={"retry_after": retry_after}, name=f"back-off {name}").start()
 
 
 def housekeeping(runtime: Runtime, scheduler: BackgroundScheduler | None = None) -> None:
@@ -197,7 +198,8 @@ def _first_run(now: datetime, start_in: float | None, storage: Storage | None, n
     return max(now, due.astimezone(timezone.utc))
 
 
-def _back_off(scheduler: BackgroundScheduler, runtime: Runtime, name: str, failures: int) -> None:
+def _back_off(scheduler: BackgroundScheduler, runtime: Runtime, name: str, failures: int,
+              retry_after: float | None = None) -> None:
     """Back off while a source keeps failing; return to its interval once it succeeds.
 
     Started by the job itself, after its sync, in a thread of its own: never from a scheduler event
@@ -212,6 +214,8 @@ def _back_off(scheduler: BackgroundScheduler, runtime: Runtime, name: str, failu
     except KeyError:
         return
     delay = backoff_seconds(source.interval, failures)
+    if retry_after and failures:  # the portal said how long it wants to be left alone (within MAX_BACKOFF)
+        delay = max(delay, min(MAX_BACKOFF, int(retry_after)))
     try:
         job = scheduler.get_job(name)
         if job and job.trigger.interval.total_seconds() != delay:

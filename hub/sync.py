@@ -74,6 +74,8 @@ class SyncResult:
     still_quarantined: int = 0
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    #: Seconds the portal asked the hub to wait before it comes again (a failed run's Retry-After), if it did.
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -262,6 +264,7 @@ class SourceSync:
             self._withdraw_missing(started, result, accept_shrink)
         except Exception as exc:  # the source failed: keep its last good data, record why
             result.status, result.error = "failed", scrub(f"{type(exc).__name__}: {exc}", self.secrets)
+            result.retry_after = getattr(exc, "retry_after", None)
             log.warning("%s: sync failed: %s", self.source.name, printable(result.error, 500))
         self.gates.close()  # their memory back before the unification
         # by record id: a record the portal sent twice (its list shifted) is one record, and one

@@ -45,9 +45,16 @@ def test_connection_errors_are_retried_then_reported_with_the_url(fetcher, waits
 @responses.activate
 def test_a_retry_after_beyond_the_cap_fails_at_once(fetcher, waits):
     responses.get(URL, status=429, headers={"Retry-After": "3600"})
-    with pytest.raises(FetchError, match="portal asks to retry after 3600 s"):
+    with pytest.raises(FetchError, match="portal asks to retry after 3600 s") as info:
         fetcher.get(URL)
-    assert waits == []
+    assert waits == [] and info.value.retry_after == 3600  # for the scheduler to wait as long
+
+
+@responses.activate
+def test_a_retry_after_date_far_ahead_is_said_as_a_date_not_billions_of_seconds(fetcher, waits):
+    responses.get(URL, status=503, headers={"Retry-After": "Fri, 01 Jan 2099 00:00:00 GMT"})
+    with pytest.raises(FetchError, match=r"portal asks to retry after 2099-01-01 00:0\d UTC$"):
+        fetcher.get(URL)
 
 
 @responses.activate

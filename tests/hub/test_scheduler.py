@@ -57,6 +57,27 @@ def test_the_scheduler_keeps_the_feed_fresh_and_backs_off_a_failing_source(make_
             jobs.shutdown(wait=True)
 
 
+def test_a_portal_that_asks_to_be_left_alone_is_left_alone_that_long(make_config, tmp_path):
+    """A 503 with Retry-After 3600 failed the sync at once (right), and then the scheduler came back in
+    twice the interval regardless ('next sync in 120 s': probe helper-54); at most MAX_BACKOFF."""
+    from hub.runtime import Runtime
+
+    write_portal(tmp_path / "a", [])
+    config = make_config([{"name": "a", "type": "helpto", "url": str(tmp_path / "a"), "interval": "1m"}])
+    jobs = scheduler.build(config)
+    jobs.start(paused=True)
+    try:
+        runtime = Runtime(config)
+        scheduler._back_off(jobs, runtime, "a", failures=1, retry_after=3600)
+        assert jobs.get_job("a").trigger.interval.total_seconds() == 3600
+        scheduler._back_off(jobs, runtime, "a", failures=1, retry_after=10 ** 9)
+        assert jobs.get_job("a").trigger.interval.total_seconds() == scheduler.MAX_BACKOFF
+        scheduler._back_off(jobs, runtime, "a", failures=0)
+        assert jobs.get_job("a").trigger.interval.total_seconds() == 60
+    finally:
+        jobs.shutdown(wait=False)
+
+
 def wait_for(condition, limit: float = 30.0) -> None:
     """Poll until condition holds (a bound on waiting, not a timing assertion)."""
     deadline = time.monotonic() + limit
