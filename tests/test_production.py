@@ -114,6 +114,7 @@ def test_gunicorn_two_web_workers_and_a_worker_end_to_end(tmp_path):
     synced = [line for line in lines if line.get("event") == "sync.finished" and line.get("source") == "good"]
     assert synced and all(isinstance(line["run_id"], int) for line in synced)
     assert synced[0]["counts"]["new"] == 1 and synced[0]["status"] == "ok"
+    assert any(line.get("event") == "worker.stopping" for line in lines)  # SIGTERM is said at once (helper-54)
     access = [json.loads(line) for line in (tmp_path / "web.log").read_text().splitlines() if line.startswith("{")]
     assert any(a.get("event") == "http.request" and a["path"] == "/feed.json" and a["status"] == 200 for a in access)
 

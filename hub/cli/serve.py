@@ -116,7 +116,17 @@ def worker(ctx: click.Context, watch: bool, start_in: float | None) -> None:
     with open_storage(ctx, runtime.config):  # migrations run here, once, before any web worker needs them
         pass
     worker = Worker(runtime, start_in=start_in)
-    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+
+    def stop(*_) -> None:  # said at once: a running sync may take minutes to end (it said nothing: helper-54)
+        from hub.scheduler import active_jobs
+
+        running = active_jobs()
+        logging.getLogger("hub.scheduler").info(
+            "stopping (SIGTERM): %s", "the running sync ends first, then the scheduler lease is released" if running
+            else "the scheduler lease is released", extra={"event": "worker.stopping"})
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         worker.run()
     except KeyboardInterrupt:
