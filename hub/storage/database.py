@@ -350,18 +350,20 @@ class Storage:
             [source]).fetchall()))
 
     def quarantine(self, row: dict) -> None:
-        """Keep a record that could not be used, with the reasons: the newest of a record replaces the ones
-        before (a bad record that changed on every sync added a whole payload each time: probe helper-54)."""
+        """Keep a record that could not be used, with the reasons: it replaces what earlier syncs kept of the
+        same record (a bad record that changed on every sync added a whole payload each time: probe helper-54);
+        records of one sync under one id are each kept (each is another record the portal sent)."""
         if row.get("record_id") is not None:
-            self.release_quarantine(row["source"], row["record_id"])
+            self.release_quarantine(row["source"], row["record_id"], but_run=row.get("run_id"))
         else:  # without an id, a record is known by what it holds
             self.db.execute("delete from quarantine where source = ? and record_id is null and payload = ?",
                             [row["source"], row["payload"]])
         self._write("quarantine", {**row, "errors": json.dumps(row["errors"], ensure_ascii=False)})
 
-    def release_quarantine(self, source: str, record_id: str) -> None:
-        """Forget a record's quarantine (the portal sent it usable since)."""
-        self.db.execute("delete from quarantine where source = ? and record_id = ?", [source, record_id])
+    def release_quarantine(self, source: str, record_id: str, but_run: int | None = None) -> None:
+        """Forget a record's quarantine (the portal sent it usable since), but what run `but_run` kept."""
+        self.db.execute("delete from quarantine where source = ? and record_id = ? and run_id is not ?",
+                        [source, record_id, but_run])
 
     def in_quarantine(self, source: str, record_id: str, payload: str) -> bool:
         """True if this very record (its payload as quarantined) is in the quarantine already."""
