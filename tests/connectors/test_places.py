@@ -44,3 +44,16 @@ def test_a_town_name_alone_is_read_inside_the_region_the_portal_serves():
     assert Connector.place({"city": "Rosdorf"}, region="01")["ags"] == "01061093"  # the one in Schleswig-Holstein
     # a postcode's district decides before the region does
     assert Connector.place({"postcode": "37124", "city": "Rosdorf"}, region="01")["ags"] == "03159029"
+
+
+def test_a_quarter_the_gazetteer_does_not_know_is_in_the_region_the_portal_serves():
+    """'Connewitz' on a Leipzig-only portal was nowhere: no key, no position, so the same offer given as
+    04277 Leipzig on another portal was never compared with it (probe helper-55)."""
+    leipzig = Connector.place({"city": "Connewitz"}, region="14713000")
+    assert (leipzig["ags"], leipzig["region"], leipzig["city"], leipzig["approximate"]) == \
+        ("14713000", "Leipzig", "Connewitz", True)
+    assert Connector.place({"city": "Holtenser Berg"}, region="03159")["ags"] == "03159"  # a district: its key
+    assert Connector.place({"city": "Connewitz"})["ags"] is None  # nowhere said where the portal serves
+    assert Connector.place({"city": "Connewitz"}, region="14")["ags"] is None  # a whole state says too little
+    assert Connector.place({}, region="14713000")["ags"] is None  # no place given: none made up
+    assert Connector.place({"city": "Rosdorf"}, region="03159")["ags"] == "03159029"  # a known name still decides
