@@ -481,6 +481,24 @@ class Storage:
                                   "and valid_until_utc < ?", [now_utc]).fetchone()[0]
         return generation, max(changed[:19] + "Z", expired or "")
 
+    def changes(self, after: int, limit: int) -> list[dict]:
+        """Unified listings the hub wrote after position `after` of its write sequence, in the order it
+        wrote them (each once, as it is now), at most `limit`: id, data (parsed), status, merged_into,
+        valid_until_utc, change_seq, and `shown` (whether it was ever shown to readers)."""
+        cursor = self.db.conn.execute(
+            "select u.id, u.data, u.status, u.merged_into, u.valid_until_utc, u.change_seq, s.id is not null "
+            "from unified u indexed by unified_change_seq left join unified_shown s on s.id = u.id "
+            "where u.change_seq > ? order by u.change_seq limit ?", [after, limit])
+        return [{"id": uid, "data": _loads(data), "status": status, "merged_into": merged_into,
+                 "valid_until_utc": until, "change_seq": seq, "shown": bool(shown)}
+                for uid, data, status, merged_into, until, seq, shown in cursor.fetchall()]
+
+    def write_position(self) -> tuple[str, int]:
+        """(this database instance, the number of its latest write of a unified listing): where a
+        consumer of the changes stands once it has read everything."""
+        instance, count = self.db.execute("select instance, generation from feed_state").fetchone()
+        return instance, count
+
     def members(self, unified_id: str) -> list[str]:
         """The listing ids a unified listing is made of."""
         sql = "select listing_id from unified_members where unified_id = ? order by listing_id"

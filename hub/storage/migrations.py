@@ -192,6 +192,37 @@ def _v15(db: sqlite_utils.Database) -> None:
     db.execute("alter table api_sources add column deleted_at text")
 
 
+def _v16(db: sqlite_utils.Database) -> None:
+    """A change sequence for consumers keeping a copy (/api/v1/changes): each unified listing carries the
+    number of the hub's write that last wrote it (the write counter of v4: its `generation` counts every
+    row written), so everything written after a position is read in the order it was written. Set by
+    the same triggers that count the writes, so no code path can forget it. `unified_shown` remembers
+    which listings were ever shown: only those are told to a consumer when they leave."""
+    db.execute("alter table unified add column change_seq integer")
+    for event in ("insert", "update"):
+        db.execute(f"drop trigger unified_{event}")
+    # Rows written before: in the order of their rowids (an `insert or replace` gives the row a new
+    # one: the last written have the highest), numbered after the writes counted so far.
+    start = db.execute("select generation from feed_state where id = 1").fetchone()[0]
+    ids = [r[0] for r in db.execute("select id from unified order by rowid").fetchall()]
+    db.conn.executemany("update unified set change_seq = ? where id = ?", [(start + n, uid) for n, uid in enumerate(ids, 1)])
+    db.execute("update feed_state set generation = ?, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') where id = 1",
+               [start + len(ids)])
+    db.execute("create index unified_change_seq on unified (change_seq)")
+    db.execute("create table unified_shown (id text primary key)")
+    db.execute("insert into unified_shown select id from unified where status in ('active', 'merged', 'withdrawn')")
+    # An update of the sequence alone (the triggers' own) is no write: `new.change_seq is old.change_seq`
+    # for every other update, whichever columns it sets. (SQLite fires no trigger from itself: the
+    # stamp in unified_update does not come back to it; the one in unified_insert comes to unified_update
+    # and is left alone by that condition.)
+    stamp = ("update feed_state set generation = generation + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+             "where id = 1; update unified set change_seq = (select generation from feed_state where id = 1) "
+             "where rowid = new.rowid; insert or ignore into unified_shown (id) select new.id where new.status = 'active';")
+    db.execute(f"create trigger unified_insert after insert on unified begin {stamp} end")
+    db.execute(f"create trigger unified_update after update on unified when new.change_seq is old.change_seq "
+               f"begin {stamp} end")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15, _v16]
 SCHEMA_VERSION = len(MIGRATIONS)

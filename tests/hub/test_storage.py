@@ -36,7 +36,12 @@ def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch
 
 
 #: What each version added since, undone for every test of an older one (besides what it undoes itself).
-_ADDED = {15: ("alter table api_sources drop column deleted_at",)}
+_ADDED = {15: ("alter table api_sources drop column deleted_at",),
+          16: ("drop trigger unified_insert", "drop trigger unified_update", "drop index unified_change_seq",
+               "alter table unified drop column change_seq", "drop table unified_shown",
+               *(f"create trigger unified_{event} after {event} on unified begin update feed_state set generation = "
+                 "generation + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') where id = 1; end"
+                 for event in ("insert", "update")))}
 
 
 def _as_left_by(path, version: int, *undo: str) -> None:
@@ -330,3 +335,29 @@ def test_sources_registered_before_version_15_stay_registered_and_not_deleted(tm
     with Storage(tmp_path / "hub.db") as store:
         assert store.version() == SCHEMA_VERSION
         assert [(r["name"], r["partner"], r["deleted_at"]) for r in partners.registered(store)] == [("kiez", "alpha", None)]
+
+
+def test_listings_stored_before_version_16_are_in_the_change_sequence_and_later_writes_follow_them(tmp_path):
+    """Version 16 numbers every write of a unified listing (/api/v1/changes): the listings stored before
+    are numbered in the order they were last written, below every later write; the write counter the
+    validators use still counts each write once."""
+    from tests.listings import doc, publish
+
+    with Storage(tmp_path / "hub.db") as store:
+        publish(store, doc(1), doc(2), doc(3))
+        publish(store, doc(1, title="Angebot 1, neu"))  # written again: last
+        store.set_unified_status("u_0000000000000003", "withdrawn")  # an update keeps its place (rowid)
+    _as_left_by(tmp_path / "hub.db", 15)
+    with Storage(tmp_path / "hub.db") as store:
+        assert store.version() == SCHEMA_VERSION
+        before = store.write_position()[1]
+        order = [r["id"] for r in store.changes(0, 10)]
+        assert order == ["u_0000000000000002", "u_0000000000000003", "u_0000000000000001"]
+        assert [r["change_seq"] for r in store.changes(0, 10)][-1] == before
+        assert all(r["shown"] for r in store.changes(0, 10))
+        store.set_unified_status("u_0000000000000002", "withdrawn")
+        publish(store, doc(4))
+        assert store.write_position()[1] == before + 2  # one write each, the sequence's own stamp not counted
+        assert [r["id"] for r in store.changes(before - 1, 10)] == ["u_0000000000000001", "u_0000000000000002",
+                                                                    "u_0000000000000004"]
+        assert [r["change_seq"] for r in store.changes(before, 10)] == [before + 1, before + 2]
