@@ -65,7 +65,9 @@ FILTERS: tuple[Param, ...] = (
           "Full-text search in titles, descriptions, organisation and place. Words must all occur (each also "
           "as the start of a longer word), \"quoted words\" as a phrase; umlauts match their ae/oe/ue spellings."),
     Param("updated_since", {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]},
-          "Only listings changed at or after this time (ISO 8601; a date means its start in UTC)."),
+          "Only listings whose portal dates its last change (the listing's updated_at, the portal's time, not "
+          "the hub's) at or after this time (ISO 8601; a date means its start in UTC). Not for keeping a copy in "
+          "sync: a listing can change, arrive, merge or leave without it; /api/v1/changes tells every change."),
     Param("source", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"},
           "Only listings carried by this source (its name in the hub's config); repeat for any of several.", True),
 )

@@ -1,14 +1,17 @@
 """The JSON API (/api/v1/...). Listings take the query language of hub/query.py."""
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from exports.common import clean_tree, localized
+from exports.common import clean_tree, localized, with_uris
 from hub.clock import now_utc
 from hub.query import BadParameter
-from hub.render import etag_of
+from hub.render import etag_of, url
 from hub.web.db import storage
 from hub.web.responses import answer, public, request_query, respond
 
@@ -44,6 +47,102 @@ def listing(listing_id: str):
     body = json.dumps(clean_tree(localized(row["data"], query.lang)), ensure_ascii=False).encode("utf-8")
     return respond(lambda: body, etag=etag_of(listing_id, query.lang, generation),
                    last_modified=changed, media_type="application/json; charset=utf-8", language=query.lang)
+
+
+#: Changes per answer of /api/v1/changes unless `limit` says otherwise (at most 1000).
+CHANGES_LIMIT = 100
+
+
+@public(bp, "/api/v1/changes")
+def changes():
+    """Every unified listing the hub wrote after `since`, in the order it wrote them, each once as it is
+    now: for a consumer keeping a copy of the listings (README, "Keeping a copy")."""
+    query = request_query(CHANGES_LIMIT, only=("lang", "limit"), extra=("since",))
+    config = current_app.config["HUB"]
+    store = storage()
+    now = now_utc()
+    store.db.execute("BEGIN")  # one snapshot: the validators, the position and the changes agree
+    try:
+        generation, changed = store.feed_state(now)
+        instance, newest = store.write_position()
+        given = request.args.get("since")
+        position = _position(given, instance, newest) if given is not None else 0
+        if position is None:
+            return _gone()
+        tag = etag_of("changes", position, instance, query.canonical(), query.args, generation, changed,
+                      config.base_url)
+        headers = dict(etag=tag, last_modified=changed, media_type="application/json; charset=utf-8",
+                       language=query.lang)
+        quick = respond(None, **headers)
+        if quick is not None:
+            return quick
+        found: list[dict] = []
+        while len(found) < query.limit:
+            batch = max(query.limit - len(found), 100)  # rows readers never saw are passed over
+            rows = store.changes(position, batch)
+            for row in rows:
+                position = row["change_seq"]
+                change = _change(row, now, query.lang)
+                if change is not None:
+                    found.append(change)
+                    if len(found) == query.limit:
+                        break
+            if len(rows) < batch:
+                break
+        more = bool(store.changes(position, 1))
+    finally:
+        store.db.execute("ROLLBACK")
+    following = _since_token(instance, position)
+    path = "/api/v1/changes"
+    body = {"changes": found,
+            "meta": {"language": query.lang, "limit": query.limit, "next_since": following, "more": more},
+            "links": {"self": url(config, path, query.args),
+                      "next": url(config, path, [*((k, v) for k, v in query.args if k != "since"), ("since", following)])}}
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    return respond(lambda: data, **headers)
+
+
+def _change(row: dict, now: str, lang: str) -> dict | None:
+    """What a consumer is told of a unified listing as it is now; None: nothing (never shown to readers)."""
+    if row["status"] == "active":
+        if row["valid_until_utc"] is not None and row["valid_until_utc"] < now:
+            return {"id": row["id"], "change": "expired"}
+        return {"id": row["id"], "change": "upsert", "listing": clean_tree(with_uris(localized(row["data"], lang)))}
+    if not row["shown"]:  # waiting for review, rejected, or withdrawn or merged before anyone saw it
+        return None
+    if row["status"] == "merged" and row["merged_into"]:
+        return {"id": row["id"], "change": "merged", "merged_into": row["merged_into"]}
+    return {"id": row["id"], "change": "removed"}  # withdrawn, or back in (or out of) review
+
+
+_SINCE = re.compile(r"([0-9a-f]{16})\.([0-9]{1,18})")
+
+
+def _since_token(instance: str, position: int) -> str:
+    """The opaque `since` of a position in this database's write sequence."""
+    return base64.urlsafe_b64encode(f"{instance}.{position}".encode()).decode().rstrip("=")
+
+
+def _position(token: str, instance: str, newest: int) -> int | None:
+    """The write a `since` token stands after; 400 if damaged, 410 if it is another database's (restored
+    from a backup, or rebuilt): None, the consumer's copy must be made again from the beginning."""
+    try:
+        if len(token) > 64:
+            raise ValueError("too long")
+        found = _SINCE.fullmatch(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii"))
+        if found is None:
+            raise ValueError("not a position")
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadParameter("since", "since is damaged: use meta.next_since (or links.next) of a response as it is") from None
+    if found[1] != instance or int(found[2]) > newest:
+        return None
+    return int(found[2])
+
+
+def _gone():
+    return jsonify(error="Gone", status=410, parameter="since",
+                       message="since is from another copy of this hub's database (restored from a backup or "
+                               "rebuilt): drop your copy and page through /api/v1/changes again without since"), 410
 
 
 def _moved(row: dict | None, endpoint: str):

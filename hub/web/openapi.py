@@ -11,6 +11,7 @@ import exports
 from hub import __version__, publish
 from hub.query import FILTERS, PAGING, Param
 from hub.render import etag_of
+from hub.web.api import CHANGES_LIMIT
 from hub.web.responses import public, request_query, respond
 from schema import gazetteer, inlined
 
@@ -170,6 +171,20 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
         "/api/v1/listings/{listing_id}": _operation(
             "One unified listing", {JSON: {"schema": _ref("Listing")}}, [listing_id, *lang],
             {"301": MERGED, "404": _error("No such listing."), "410": _error("Withdrawn by its portal.")}),
+        "/api/v1/changes": _operation(
+            "Every unified listing the hub wrote after `since`, in the order it wrote them, each once as it is now: "
+            "a listing shown (upsert, with the listing), merged into another (merged, with merged_into), no longer "
+            "shown (removed: withdrawn, or held back by moderation) or past its valid_until (expired). Listings "
+            "never shown are left out. For a copy of the listings: start without since, then ask with "
+            "meta.next_since (links.next) again, at once while meta.more, later otherwise",
+            {JSON: {"schema": _ref("ChangePage")}},
+            [{"name": "since", "in": "query", "description": "Opaque: meta.next_since of an earlier answer; without "
+              "it, from the first listing the hub wrote.",
+              "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$", "maxLength": 64}},
+             {"name": "limit", "in": "query", "description": f"How many changes per answer (default {CHANGES_LIMIT}).",
+              "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}, *lang],
+            {"410": _error("`since` is from another copy of the hub's database (restored from a backup): drop "
+                           "the copy and start again without since.")}),
         "/feed.json": _operation(f"{feeds} (JSON Feed 1.1 next_url)", _media("jsonfeed", _ref("JsonFeed")), search),
         "/feed.rss": _operation(f"{feeds} (RSS 2.0, atom:link rel=next)", _media("rss"), search),
         "/feed.atom": _operation(f"{feeds} (Atom, RFC 5005 rel=next)", _media("atom"), search),
@@ -286,6 +301,27 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                                             "categories": {"type": "object", "additionalProperties": {"type": "string"}}}},
                     "links": {"type": "object", "required": ["self"],
                               "properties": {k: {"type": "string", "format": "uri"} for k in ("self", "first", "next")},
+                              "additionalProperties": False},
+                },
+            },
+            "ChangePage": {
+                "type": "object", "required": ["changes", "meta", "links"],
+                "properties": {
+                    "changes": {"type": "array", "items": {"oneOf": [
+                        {"type": "object", "required": ["id", "change", "listing"], "additionalProperties": False,
+                         "properties": {"id": {"type": "string"}, "change": {"const": "upsert"},
+                                        "listing": _ref("Listing")}},
+                        {"type": "object", "required": ["id", "change", "merged_into"], "additionalProperties": False,
+                         "properties": {"id": {"type": "string"}, "change": {"const": "merged"},
+                                        "merged_into": {"type": "string"}}},
+                        {"type": "object", "required": ["id", "change"], "additionalProperties": False,
+                         "properties": {"id": {"type": "string"}, "change": {"enum": ["removed", "expired"]}}}]}},
+                    "meta": {"type": "object", "required": ["language", "limit", "next_since", "more"],
+                             "properties": {"language": {"enum": ["de", "en", "ar"]},
+                                            "limit": {"type": "integer", "minimum": 1},
+                                            "next_since": {"type": "string"}, "more": {"type": "boolean"}}},
+                    "links": {"type": "object", "required": ["self", "next"],
+                              "properties": {k: {"type": "string", "format": "uri"} for k in ("self", "next")},
                               "additionalProperties": False},
                 },
             },

@@ -29,6 +29,8 @@ REQUESTS = [
     "/feed.json", "/feed.json?limit=1", "/feed.rss?q=angebot", "/feed.atom?ags=99", "/export.csv?dialect=plain",
     "/export.csv?dialect=excel", "/events.ics", "/listings.geojson?postcode=14", "/export/csv", "/export/pdf",
     "/openapi.json", "/healthz",
+    "/api/v1/changes", "/api/v1/changes?limit=1&lang=en", "/api/v1/changes?since=AAAA",
+    "/api/v1/changes?since=MDAwMDAwMDAwMDAwMDAwMC4x",  # another database's position: 410
 ]
 
 
