@@ -55,8 +55,8 @@ class HelpToConnector(Connector):
         """HelpTo's numeric entry id."""
         if not isinstance(raw, dict) or raw.get("id") in (None, ""):
             raise RecordError("entry has no id")
-        if isinstance(raw["id"], bool) or not isinstance(raw["id"], (int, str)):  # {"x": 1} became "{'x': 1}"
-            raise RecordError(f"id: a number was expected, not {_kind(raw['id'])}")
+        if isinstance(raw["id"], bool) or not isinstance(raw["id"], (int, float, str)):  # {"x": 1} became "{'x': 1}"
+            raise RecordError(f"id: a number or a text was expected, not {_kind(raw['id'])}")
         return str(raw["id"])
 
     def to_listing(self, raw) -> dict:

@@ -300,8 +300,8 @@ def _wait_said(seconds: float) -> str:
 def _retry_after_seconds(value: str) -> float | None:
     """Retry-After as seconds: either a number or an HTTP date."""
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # ('²' is a digit to str.isdigit)
+        return min(float(value), 1e9)  # (400 nines were infinity, which no scheduler can wait: helper-60)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -253,8 +253,8 @@ class Config:
     sources: tuple[SourceConfig, ...] = ()
     path: str = DEFAULT_PATH
     #: Secrets whose environment variable is not set or not usable, read by a command that sends none of them
-    #: (load(secrets=False)): (source name, or "mail"; the problem, as load() would name it).
-    unset_secrets: tuple[tuple[str, str], ...] = ()
+    #: (load(secrets=False)): (source name, or None for the mail server; the problem, as load() would name it).
+    unset_secrets: tuple[tuple[str | None, str], ...] = ()
 
     def secrets(self) -> list[str]:
         """Every secret value of every source and of the mail server (to scrub them from error texts)."""
@@ -381,7 +381,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
             if variable not in env:
                 problems.append(f"mail.password: environment variable {variable} is not set")
                 if not secrets:
-                    unset.append(("mail", problems.pop()))
+                    unset.append((None, problems.pop()))  # (no source's: a source may be called 'mail')
                     mail["password"] = Secret(variable, None)
             else:
                 mail["password"] = Secret(variable, env[variable])

@@ -215,7 +215,7 @@ def _back_off(scheduler: BackgroundScheduler, runtime: Runtime, name: str, failu
         return
     delay = backoff_seconds(source.interval, failures)
     if retry_after and failures:  # the portal said how long it wants to be left alone (within MAX_BACKOFF)
-        delay = max(delay, min(MAX_BACKOFF, int(retry_after)))
+        delay = max(delay, int(min(MAX_BACKOFF, retry_after)))
     try:
         job = scheduler.get_job(name)
         if job and job.trigger.interval.total_seconds() != delay:

@@ -90,6 +90,10 @@ def status(config, storage: Storage | None) -> dict:
         body["status"] = "degraded"
     elif any(s.get("warning") for s in sources):
         body["status"] = "warning"  # a sync withheld a suspicious shrink: someone must look (it is no failure)
+    for entry in sources:  # the run's note holds what the portal sent (record ids, its words): not for everyone
+        if entry.get("warning"):
+            entry["warning"] = ("the last sync withdrew nothing: the list shrank suspiciously; see `helferhub "
+                                "sources` or the dashboard, and confirm with sync --full --accept-shrink")
     return body
 
 

@@ -50,6 +50,18 @@ def test_a_retry_after_beyond_the_cap_fails_at_once(fetcher, waits):
     assert waits == [] and info.value.retry_after == 3600  # for the scheduler to wait as long
 
 
+@pytest.mark.parametrize("header", ["9" * 400, "²"])
+@responses.activate
+def test_a_retry_after_of_400_digits_or_a_superscript_is_no_crash(fetcher, waits, header):
+    """400 nines were infinity, which crashed the scheduler's back-off; '²' passed str.isdigit (helper-60)."""
+    import math
+
+    responses.get(URL, status=503, headers={"Retry-After": header})
+    with pytest.raises(FetchError) as info:
+        fetcher.get(URL)
+    assert info.value.retry_after is None or math.isfinite(info.value.retry_after)
+
+
 @responses.activate
 def test_a_retry_after_date_far_ahead_is_said_as_a_date_not_billions_of_seconds(fetcher, waits):
     responses.get(URL, status=503, headers={"Retry-After": "Fri, 01 Jan 2099 00:00:00 GMT"})

@@ -223,6 +223,23 @@ def test_a_missing_secret_stops_only_what_would_send_it(tmp_path, monkeypatch):
     assert run("sync", "ich").exit_code == 0
 
 
+def test_an_unset_mail_password_holds_up_no_source_even_one_called_mail(tmp_path):
+    text = """
+        [mail]
+        host = "smtp.example.org"
+        from = "hub@example.org"
+        password = { env = "PROBE_MAIL_PW" }
+
+        [[sources]]
+        name = "mail"
+        type = "helpto"
+        url = "https://mail.helpto.de"
+    """
+    config = load(write(tmp_path, text), env={}, secrets=False)
+    assert config.secret_problems(["mail"]) == []  # (the mail server's was taken for the source's: helper-60)
+    assert config.secret_problems() == ["mail.password: environment variable PROBE_MAIL_PW is not set"]
+
+
 def test_an_unset_secret_read_without_it_cannot_be_sent(tmp_path):
     text = """
         [[sources]]

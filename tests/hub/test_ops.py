@@ -93,6 +93,7 @@ def test_a_suspicious_sync_shows_wherever_an_operator_looks(make_config, tmp_pat
         assert sync(config, storage)[0].status == "suspicious"
     body = client.get("/healthz").get_json()
     assert body["status"] == "warning" and "--accept-shrink" in body["sources"][0]["warning"]
+    assert "5" not in body["sources"][0]["warning"]  # the note itself (the portal's words) is the operator's
     found = samples(client)
     assert found[("helferhub_source_last_sync_status", (("source", "p"), ("status", "suspicious")))] == 1
     assert found[("helferhub_source_last_sync_status", (("source", "p"), ("status", "ok")))] == 0

@@ -70,7 +70,7 @@ def test_a_portal_that_asks_to_be_left_alone_is_left_alone_that_long(make_config
         runtime = Runtime(config)
         scheduler._back_off(jobs, runtime, "a", failures=1, retry_after=3600)
         assert jobs.get_job("a").trigger.interval.total_seconds() == 3600
-        scheduler._back_off(jobs, runtime, "a", failures=1, retry_after=10 ** 9)
+        scheduler._back_off(jobs, runtime, "a", failures=1, retry_after=float("inf"))
         assert jobs.get_job("a").trigger.interval.total_seconds() == scheduler.MAX_BACKOFF
         scheduler._back_off(jobs, runtime, "a", failures=0)
         assert jobs.get_job("a").trigger.interval.total_seconds() == 60
