@@ -93,7 +93,11 @@ def number_tokens(text: str) -> list[str]:
     """The numbers a text mentions (dates, times, counts, sizes), each once and written one way:
     "09:00" and "9 Uhr" are "9"; "16:30" and "16.30 Uhr" are "16:30"; "12.12.", "12.12.2026",
     "12.12.26" and "12. Dezember" are the date "12.12." (a date ends in its dot); "1.5" and "3.11"
-    without one are plain numbers."""
+    without one are plain numbers. After them the weekdays it names (weekday_tokens)."""
+    return _numbers_only(text) + weekday_tokens(text)
+
+
+def _numbers_only(text: str) -> list[str]:
     if _may_name_a_month(text):
         text = _DAY_MONTH.sub(lambda m: f"{m.group(1)}.{_month(m.group(2))}.", text)
     out = {}
@@ -118,6 +122,51 @@ def number_tokens(text: str) -> list[str]:
             out[f"{parts[0]}.{parts[1]}."] = None
         else:
             out[".".join(parts)] = None
+    return list(out)
+
+
+#: The weekdays as number_tokens gives them (Monday first): letters, never a number's token.
+WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")
+_DAY_NAMES = [  # in any case: German (also "montags", "Montagabend"), English ("Mondays"), Arabic ("الاثنين")
+    ("montag", "monday", "اثنين", "إثنين", "أثنين"), ("dienstag", "tuesday", "ثلاثاء"),
+    ("mittwoch", "wednesday", "أربعاء", "اربعاء", "إربعاء"), ("donnerstag", "thursday", "خميس"),
+    ("freitag", "friday", "جمعة", "جمعه"), ("samstag", "sonnabend", "saturday", "سبت"),
+    ("sonntag", "sunday", "أحد", "احد")]
+_DAY_OF = {name: day for day, names in zip(WEEKDAYS, _DAY_NAMES) for name in names}
+#: Abbreviations, as written (capital first): most only before a time, a range or a list ("Fr. Müller" is
+#: Frau Müller, "So, jetzt" no Sunday); Mo, Di, Mi, Sa, Mon, Tue, Thu, Fri also before a dot or a comma.
+_DAY_SHORT = {"Mo": "mo", "Di": "di", "Mi": "mi", "Do": "do", "Fr": "fr", "Sa": "sa", "So": "so", "Mon": "mo",
+              "Tue": "di", "Tues": "di", "Wed": "mi", "Thu": "do", "Thur": "do", "Thurs": "do", "Fri": "fr",
+              "Sat": "sa", "Sun": "so"}
+_PLAIN_SHORT = ("Mo", "Di", "Mi", "Sa", "Mon", "Tue", "Tues", "Thu", "Thur", "Thurs", "Fri")
+_BEFORE_A_TIME = r"\.?\s*(?:\d|[-–—/&]|(?:und|bis|oder|ab|von|um|and|to|from)\b)|\.\s*(?:[,;)]|$)"
+_SHORT_NAMES = "|".join(sorted(_DAY_SHORT, key=len, reverse=True))
+_WEEKDAY = re.compile(
+    r"(?<!\w)(?:[وبف]?ال)(" + "|".join(n for n in _DAY_OF if not n.isascii()) + r")(?!\w)"
+    r"|\b(?i:(" + "|".join(n for n in _DAY_OF if n.isascii()) + r")(?:s|abends?|morgens?|vormittags?|nachmittags?|"
+    r"mittags?|nachts?|früh)?)\b"
+    r"|\b(" + "|".join(sorted(_PLAIN_SHORT, key=len, reverse=True)) + r")\b(?=[.,])"
+    r"|\b(" + _SHORT_NAMES + r")\b(?=" + _BEFORE_A_TIME + ")"
+    r"|(?:(?<=[-–—/&])|(?<=[-–—/&]\s))(" + _SHORT_NAMES + r")\b")  # the end of a range or list: "Mo-Fr", "Sa/So"
+#: Between two weekdays, what makes them a range ("Mo-Fr", "Montag bis Freitag", "Mon to Fri"): every day
+#: from one to the other.
+_RANGE = re.compile(r"\.?\s*(?:[-–—]|bis|to|until|through|thru|إلى|الى|حتى)\s*", re.IGNORECASE)
+
+
+def weekday_tokens(text: str) -> list[str]:
+    """The weekdays a text names, each once, as WEEKDAYS: "dienstags", "Dienstag", "Di." before a time, "Tuesday",
+    "on Tuesdays", "الثلاثاء" are all "di"; a range ("Mo-Fr", "Montag bis Freitag") names every day in it."""
+    out: dict[str, None] = {}
+    before, end = None, 0
+    for match in _WEEKDAY.finditer(text):
+        arabic, name, *short = match.groups()
+        day = _DAY_OF[arabic] if arabic else _DAY_OF[name.casefold()] if name else _DAY_SHORT[next(filter(None, short))]
+        if before is not None and _RANGE.fullmatch(text, end, match.start()):
+            first, last = WEEKDAYS.index(before), WEEKDAYS.index(day)
+            for k in range(first, last + (1 if last >= first else 8)):  # "Fr-Mo": over the weekend
+                out[WEEKDAYS[k % 7]] = None
+        out[day] = None
+        before, end = day, match.end()
     return list(out)
 
 
@@ -164,16 +213,22 @@ def _dates(tokens: frozenset) -> set[str]:
     return {token for token in tokens if token.endswith(".")}
 
 
-#: The score of two texts naming different dates and none in common: another call, another course
-#: day (the listing spec vetoes it).
+def _weekdays(tokens: frozenset) -> set[str]:
+    """The tokens that are a weekday (WEEKDAYS)."""
+    return {token for token in tokens if token in _WEEKDAY_SET}
+
+
+_WEEKDAY_SET = frozenset(WEEKDAYS)
+#: The score of two texts naming different dates and none in common, or different weekdays and none in
+#: common (and no date): another call, another course day, another route (the listing spec vetoes it).
 OTHER_DATE = 0.0
 
 
 def numbers(a: frozenset, b: frozenset) -> float:
     """1 for the same numbers; where one text mentions no number the other does not (a copy cut
     short), 0.9 if they share two or more, 0.85 if one; OTHER_DATE where both name dates and not one
-    of them is the same; otherwise between 0.05 and 0.8 by the share they have in common (another
-    time, other counts)."""
+    of them is the same, or both name weekdays and not one the same (nor a date); otherwise between
+    0.05 and 0.8 by the share they have in common (another time, other counts)."""
     if a is b or a == b:  # equal sets are often one object (the engine shares them)
         return 1.0
     shared = len(a & b)
@@ -181,6 +236,9 @@ def numbers(a: frozenset, b: frozenset) -> float:
         return 0.9 if shared >= 2 else 0.85
     dates_a, dates_b = _dates(a), _dates(b)
     if dates_a and dates_b and not dates_a & dates_b:
+        return OTHER_DATE
+    days_a, days_b = _weekdays(a), _weekdays(b)
+    if days_a and days_b and not days_a & days_b and not dates_a & dates_b:
         return OTHER_DATE
     return max(0.05, 0.8 * shared / len(a | b))
 

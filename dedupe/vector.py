@@ -6,7 +6,7 @@ from array import array
 import numpy as np
 from rapidfuzz import process
 
-from dedupe.compare import NATIVE, OTHER_DATE, TEXT_METHODS
+from dedupe.compare import NATIVE, OTHER_DATE, TEXT_METHODS, WEEKDAYS
 
 
 def text_column_scores(left: list[str], right: list[str], missing: np.ndarray, method: str) -> np.ndarray:
@@ -86,9 +86,12 @@ class TokenSets:
                                           np.frombuffer(indptr, dtype=np.int64)), shape=shape)
         dated = np.zeros(shape[1], dtype=np.int32)
         dated[[k for t, k in vocabulary.items() if t.endswith(".")]] = 1  # a day and a month (compare.number_tokens)
-        self.dated = dated
+        weekday = np.zeros(shape[1], dtype=np.int32)
+        weekday[[k for t, k in vocabulary.items() if t in WEEKDAYS]] = 1
+        self.dated, self.weekday = dated, weekday
         self.sizes = np.diff(np.frombuffer(indptr, dtype=np.int64))
         self.dates = self.present @ dated
+        self.weekdays = self.present @ weekday
 
     def _shared(self, a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         both = self.present[a].multiply(self.present[b])
@@ -108,8 +111,12 @@ class TokenSets:
                 score = np.divide(shared, union, out=np.ones(len(a)), where=union > 0)
             else:  # compare.numbers, case by case
                 score = np.maximum(0.05, np.divide(0.8 * shared, union, out=np.zeros(len(a)), where=union > 0))
-                other_date = (self.dates[a] > 0) & (self.dates[b] > 0) & (self._shared(a, b, self.dated) == 0)
-                score[other_date] = OTHER_DATE
+                shared_dates = self._shared(a, b, self.dated)
+                other_date = (self.dates[a] > 0) & (self.dates[b] > 0) & (shared_dates == 0)
+                other_day = (self.weekdays[a] > 0) & (self.weekdays[b] > 0) & (shared_dates == 0)
+                if other_day.any():
+                    other_day &= self._shared(a, b, self.weekday) == 0
+                score[other_date | other_day] = OTHER_DATE
                 inside = shared == np.minimum(la, lb)
                 score[inside] = np.where(shared[inside] >= 2, 0.9, 0.85)
                 score[inside & (la == lb)] = 1.0

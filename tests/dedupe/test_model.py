@@ -161,10 +161,10 @@ def test_estimate_writes_a_model_a_spec_loads(tmp_path):
 
 
 def test_the_numbers_a_text_mentions_are_compared_in_one_writing():
-    assert number_tokens("Samstag, 12.12. (09:00–13:00 Uhr) 2 Freiwillige") == ["12.12.", "9", "13", "2"]
+    assert number_tokens("Samstag, 12.12. (09:00–13:00 Uhr) 2 Freiwillige") == ["12.12.", "9", "13", "2", "sa"]
     assert number_tokens("ab 9 Uhr, bis 16:30") == ["9", "16:30"]  # a time is no date
     assert number_tokens("ab 16.30 Uhr") == number_tokens("ab 16:30") == ["16:30"]  # nor one written with a dot
-    assert number_tokens("am 01.01.2027, Friday, 1 January, Freitag, 1. Jan. und 1. Januar") == ["1.1."]
+    assert number_tokens("am 01.01.2027, Friday, 1 January, Freitag, 1. Jan. und 1. Januar") == ["1.1.", "fr"]
     assert number_tokens("12.12.26") == ["12.12."]
     # a decimal, a version and "24/7" are numbers, not dates
     assert number_tokens("1.5 km mit Python 3.11, 24/7") == ["1.5", "3.11", "24.7"]
@@ -204,6 +204,47 @@ def test_the_same_call_on_two_dates_written_only_in_the_text_stays_two(engine):
     assert engine.run([first, next_week]) == [["a"], ["c"]]
     fields = engine.explain(first, next_week).fields
     assert fields["numbers"]["level"] == "else" and fields["numbers"]["weight"] < -1
+
+
+TOUR = ("Die Tafel holt jeden Morgen Lebensmittel bei Supermärkten und Bäckereien ab. Für unsere Touren suchen wir "
+        "Fahrerinnen und Fahrer mit Führerschein Klasse B, die {} ab 8 Uhr etwa drei Stunden Zeit haben. Das Fahrzeug "
+        "stellen wir, eine Einweisung gibt es vor der ersten Tour.")
+
+
+def test_two_routes_on_other_weekdays_stay_two_and_one_weekday_written_otherwise_is_one(engine):
+    """helper-55: one food bank's Tuesday and Friday routes differed only in the weekday and were merged
+    (P 1.000); a weekday is compared like a date, in any of its spellings, and a copy without it is no other day."""
+    def route(lid, portal, day):
+        return listing(lid, portal, "Fahrer für Lebensmittelabholung gesucht", TOUR.format(day), postcode="04315",
+                       ags="14713000", kind="request", category="volunteering", organisation={"name": "Tafel Leipzig"})
+
+    tuesday, friday = route("a", "govolunteer", "dienstags"), route("b", "ichhelfejetzt", "freitags")
+    explained = engine.explain(tuesday, friday)
+    assert explained.fields["numbers"]["level"] == "else"
+    assert explained.reason == "numbers disagrees too much: no match whatever else agrees"
+    assert engine.run([tuesday, friday]) == [["a"], ["b"]]
+    for spelling in ("Di.", "am Dienstag", "on Tuesdays", "يوم الثلاثاء"):
+        same = route("c", "ichhelfejetzt", spelling)
+        assert engine.explain(tuesday, same).fields["numbers"]["level"] == "exact", spelling
+        assert engine.run([tuesday, same]) == [["a", "c"]], spelling
+    no_day = route("d", "ichhelfejetzt", "")  # a copy that dropped the day: inside the other, no disagreement
+    assert engine.explain(tuesday, no_day).fields["numbers"]["level"] == ">= 0.85"
+    assert engine.run([tuesday, no_day]) == [["a", "d"]]
+    weekdays = route("e", "ichhelfejetzt", "Mo.-Fr.")  # a range holds the Tuesday
+    assert engine.explain(tuesday, weekdays).reason != "numbers disagrees too much: no match whatever else agrees"
+
+
+def test_weekdays_are_read_in_their_spellings_and_not_in_other_words():
+    tokens = lambda text: [t for t in number_tokens(text) if not t[0].isdigit()]  # noqa: E731
+    assert tokens("dienstags") == tokens("Dienstag") == tokens("Di. ab 8 Uhr") == tokens("on Tuesdays") \
+        == tokens("Tue 8:00") == tokens("الثلاثاء") == ["di"]
+    assert tokens("Mo-Fr 9-12 Uhr") == tokens("Montag bis Freitag") == ["mo", "di", "mi", "do", "fr"]
+    assert tokens("Sa/So") == tokens("samstags und sonntags") == tokens("Sonnabend, Sonntag") == ["sa", "so"]
+    # a weekday's letters that are no weekday: Frau Müller, "so", an assembly, the sun
+    assert tokens("Fr. Müller hilft. So, jetzt die Montage der Möbel. Do you see the Sun?") == []
+    assert numbers(frozenset(["8", "sa"]), frozenset(["8", "so"])) == OTHER_DATE
+    assert numbers(frozenset(["12.12.", "sa"]), frozenset(["12.12.", "so"])) != OTHER_DATE  # the same date decides
+    assert numbers(frozenset(["8", "sa"]), frozenset(["8"])) == 0.85  # a copy without the day
 
 
 def test_a_position_that_is_only_a_postcodes_centre_counts_as_missing(engine):
@@ -372,7 +413,7 @@ def test_number_tokens_takes_any_text(text):
     assert len(set(tokens)) == len(tokens)
 
 
-_token = st.sampled_from(["1", "2", "9", "16:30", "12.12.", "1.5.", "24.12.", "200", "3", "x"])
+_token = st.sampled_from(["1", "2", "9", "16:30", "12.12.", "1.5.", "24.12.", "200", "3", "x", "mo", "di", "sa"])
 
 
 @settings(max_examples=200, deadline=None)
@@ -380,7 +421,8 @@ _token = st.sampled_from(["1", "2", "9", "16:30", "12.12.", "1.5.", "24.12.", "2
        st.lists(st.tuples(st.integers(-1, 11), st.integers(-1, 11)), max_size=60))
 def test_the_set_comparators_score_all_pairs_at_once_as_one_by_one(sets, picks):
     """Scoring every candidate pair at once (sparse rows of tokens) gives what compare.numbers and
-    compare.jaccard give pair by pair: the same numbers, a copy cut short, other dates, a missing side."""
+    compare.jaccard give pair by pair: the same numbers, a copy cut short, other dates or weekdays, a missing
+    side."""
     from dedupe.vector import TokenSets
 
     codes = [(a if a < len(sets) else -1, b if b < len(sets) else -1) for a, b in picks] or [(0, 0)]
