@@ -443,8 +443,9 @@ class Engine:
             out = (chars, np.array([len(v or "") for v in column]))
         elif f.comparator == "geo":
             out = np.array([v if v else (np.nan, np.nan) for v in column], dtype=np.float64).reshape(-1, 2)
-        elif f.comparator == "date":
+        elif f.comparator == "date":  # timestamps, and where a day_zone is given, the ends of the days some stand for
             out = np.array([np.nan if v is None else v for v in column], dtype=np.float64)
+            out = (out, vector.day_ends(out, f.day_zone) if f.day_zone else None)
         elif f.comparator == "words":  # the model's word frequencies, so a few records weigh as all did
             known, documents, stock = None, 0, None
             if self.model is not None and f.name in self.model.words:
@@ -489,7 +490,11 @@ class Engine:
             elif f.comparator == "geo":
                 matrix[:, n] = distances_km(column[left], column[right])
             elif f.comparator == "date":
-                matrix[:, n] = vector.date_days(column[left], column[right])
+                moments, ends = column
+                if ends is None:
+                    matrix[:, n] = vector.date_days(moments[left], moments[right])
+                else:
+                    matrix[:, n] = vector.date_days(moments[left], moments[right], ends[left], ends[right])
             else:  # set, numbers: as sparse rows of tokens
                 codes, sets = column
                 matrix[:, n] = sets.scores(codes[left], codes[right], f.comparator)

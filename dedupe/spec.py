@@ -24,6 +24,7 @@ The format (TOML; `dedupe/listing.toml` is the one for listings, README.md docum
     comparator = "text"      # text (method = ratio|token_sort|token_set|token_mean|partial|wratio), words (the
     method = "token_sort"    # words two texts share, weighted by rarity: method = cover|cosine), exact, prefix,
                              # geo (max_km), date (max_days), set, numbers (the numbers a text mentions)
+    day_zone = "Europe/Berlin"  # date only: a time at 00:00 there is a day without a time (within it: the same)
     levels = [1, 0.92, 0.8]  # probabilistic: comparison levels (similarity at least, or km/days at most)
     weight = 3.0             # weights: its weight in the weighted mean
     veto = 0.5               # optional: below this score the pair is no match, whatever else agrees
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jsonschema import Draft202012Validator
 
@@ -77,6 +79,7 @@ SCHEMA = {
                                       "items": {"type": "number", "minimum": 0}},
                            "max_km": {"type": "number", "exclusiveMinimum": 0},
                            "max_days": {"type": "number", "exclusiveMinimum": 0},
+                           "day_zone": {"type": "string", "minLength": 1},
                            "veto": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                            "missing_if": {"type": "string", "minLength": 1},
                            "equivalent": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}}}}},
@@ -107,6 +110,9 @@ class Field:
     method: str = "token_sort"
     max_km: float = 25.0
     max_days: float = 14.0
+    #: For `date`: a value at 00:00 in this time zone is a day without a time, and a time within that day
+    #: is no distance from it.
+    day_zone: str | None = None
     #: Where both records have the field and it scores below this, they are not the same.
     veto: float | None = None
     #: For `exact`: groups of values that count as equal (e.g. offer, service, event).
@@ -243,6 +249,15 @@ def _field_problems(f: dict, where: str, model: str) -> list[str]:
         problems.append(f"{where}.method: the words comparator scores by {' or '.join(WORD_METHODS)}, not {method!r}")
     elif method and f["comparator"] != "words" and method in WORD_METHODS:
         problems.append(f"{where}.method: {method!r} is a method of the words comparator, not of {f['comparator']!r}")
+    if "day_zone" in f:
+        if f["comparator"] != "date":
+            problems.append(f"{where}.day_zone: only a date comparison reads days without a time, "
+                            f"not {f['comparator']!r}")
+        else:
+            try:
+                ZoneInfo(f["day_zone"])
+            except (ValueError, ZoneInfoNotFoundError):
+                problems.append(f"{where}.day_zone: {f['day_zone']!r} is no time zone (e.g. 'Europe/Berlin')")
     levels = f.get("levels")
     if levels:
         distance = f["comparator"] in DISTANCE_UNITS

@@ -148,9 +148,34 @@ def geo_scores(km: np.ndarray, max_km: float) -> np.ndarray:
     return np.clip(1 - (km - 1) / max(max_km - 1, 1e-9), 0.0, 1.0)
 
 
-def date_days(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Days between two arrays of timestamps (NaN where missing)."""
-    return np.abs(a - b) / 86400
+def date_days(a: np.ndarray, b: np.ndarray, day_end_a: np.ndarray | None = None,
+              day_end_b: np.ndarray | None = None) -> np.ndarray:
+    """Days between two arrays of timestamps (NaN where missing). With the ends of the days some of them
+    stand for (day_ends; NaN for a time), a time within such a day is 0 days from it."""
+    days = np.abs(a - b) / 86400
+    if day_end_a is not None:
+        with np.errstate(invalid="ignore"):
+            within = ((a <= b) & (b < day_end_a)) | ((b <= a) & (a < day_end_b))
+        days[within] = 0.0
+    return days
+
+
+def day_ends(timestamps: np.ndarray, zone: str) -> np.ndarray:
+    """For each timestamp at 00:00 in the zone (a date stored without its time), the next 00:00 there;
+    NaN for every other (and a missing) one."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    out = np.full(len(timestamps), np.nan)
+    with np.errstate(invalid="ignore"):
+        whole_hours = np.flatnonzero(np.mod(timestamps, 900) == 0)  # every zone's midnight is on a quarter hour
+    for k in whole_hours.tolist():
+        local = datetime.fromtimestamp(timestamps[k], tz)
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            following = datetime.combine(local.date() + timedelta(days=1), local.time(), tz)
+            out[k] = following.timestamp()
+    return out
 
 
 def date_scores(days: np.ndarray, max_days: float) -> np.ndarray:

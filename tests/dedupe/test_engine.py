@@ -62,6 +62,41 @@ def test_events_on_different_days_are_different_events(engine):
     assert engine.explain(a, b).reason == "starts disagrees too much: no match whatever else agrees"
 
 
+REPAIR = ("Kaputter Toaster, Loch in der Jacke? Im Repair Café reparieren ehrenamtliche Tüftler zusammen mit Ihnen, "
+          "was sonst im Müll landen würde. Nächster Termin am 13.03.2027 ab 15 Uhr im Stadtteilzentrum.")
+
+
+def test_an_event_given_by_its_date_only_is_the_same_event_at_a_time_that_day(engine):
+    """helper-55: one portal gives only the date (stored as 00:00 in Berlin), the other the time: the starts
+    field vetoed the pair though the texts were one. A start at 00:00 Berlin is a day, compared by day."""
+    from connectors.dates import aware
+
+    def event(lid, portal, starts):
+        return listing(lid, portal, "Repair Café: Elektrogeräte und Textilien reparieren", REPAIR, postcode="34117",
+                       ags="06611000", kind="event", category="leisure", starts_at=aware(starts, "starts_at"))
+
+    timed, dated = event("a", "goettingen", "2027-03-13T15:00"), event("b", "govolunteer", "2027-03-13")
+    explained = engine.explain(timed, dated)
+    assert explained.fields["starts"]["level"] == "<= 0.05 days" and explained.fields["starts"]["days"] == 0
+    assert engine.run([timed, dated]) == [["a", "b"]]
+    assert engine.run([dated, event("c", "goettingen", "2027-03-13T23:30")]) == [["b", "c"]]  # late that evening
+    # near misses keep their veto: the day before or after, and two real times half a day apart
+    vetoed = "starts disagrees too much: no match whatever else agrees"
+    assert engine.explain(event("d", "goettingen", "2027-03-14T09:00"), dated).reason == vetoed
+    assert engine.explain(event("e", "goettingen", "2027-03-12T10:00"), dated).reason == vetoed
+    assert engine.explain(event("f", "goettingen", "2027-03-13T07:00"), event("g", "govolunteer", "2027-03-13T20:00")
+                          ).reason == vetoed
+    assert engine.run([dated, event("h", "goettingen", "2027-03-14")]) == [["b"], ["h"]]  # two dates without times
+
+
+def test_a_day_zone_is_checked():
+    spec = {"threshold": 0.5, "blocking": [{"fields": ["t"]}]}
+    with pytest.raises(SpecError, match=r"fields\[0\].day_zone: 'Europe/Potsdam' is no time zone"):
+        from_dict({**spec, "fields": [{"name": "t", "comparator": "date", "day_zone": "Europe/Potsdam"}]})
+    with pytest.raises(SpecError, match=r"fields\[0\].day_zone: only a date comparison reads days without a time"):
+        from_dict({**spec, "fields": [{"name": "t", "comparator": "text", "day_zone": "Europe/Berlin"}]})
+
+
 def test_weak_links_do_not_chain_unrelated_records():
     spec = from_dict({"model": "weights", "threshold": 0.6, "link_floor": 0.6, "fields": [{"name": "name", "comparator": "text",
                       "method": "ratio", "weight": 1}], "blocking": [{"fields": ["group"]}]})
