@@ -23,6 +23,10 @@ from schema.geo import distance_km
 from schema.jsontext import loads as _loads
 
 
+#: Quarantined records without an id kept per source (the newest).
+NO_ID_KEPT = 100
+
+
 class Storage:
     """One connection to the hub database (open one per thread)."""
 
@@ -355,9 +359,11 @@ class Storage:
         records of one sync under one id are each kept (each is another record the portal sent)."""
         if row.get("record_id") is not None:
             self.release_quarantine(row["source"], row["record_id"], but_run=row.get("run_id"))
-        else:  # without an id, a record is known by what it holds
-            self.db.execute("delete from quarantine where source = ? and record_id is null and payload = ?",
-                            [row["source"], row["payload"]])
+        else:  # without an id, a record is known by what it holds; of those whose content keeps changing, the
+            # newest NO_ID_KEPT are kept (each sync added one more: helper-60)
+            self.db.execute("delete from quarantine where source = ? and record_id is null and (payload = ? or id not in "
+                            "(select id from quarantine where source = ? and record_id is null and payload is not ? order by id desc "
+                            "limit ?))", [row["source"], row["payload"], row["source"], row["payload"], NO_ID_KEPT - 1])
         self._write("quarantine", {**row, "errors": json.dumps(row["errors"], ensure_ascii=False)})
 
     def release_quarantine(self, source: str, record_id: str, but_run: int | None = None) -> None:

@@ -361,3 +361,19 @@ def test_listings_stored_before_version_16_are_in_the_change_sequence_and_later_
         assert [r["id"] for r in store.changes(before - 1, 10)] == ["u_0000000000000001", "u_0000000000000002",
                                                                     "u_0000000000000004"]
         assert [r["change_seq"] for r in store.changes(before, 10)] == [before + 1, before + 2]
+
+
+def test_quarantined_records_without_an_id_are_kept_up_to_a_bound(storage):
+    """A record without an id whose content changed every sync added a row each time (helper-60): the same
+    content once, and at most NO_ID_KEPT of them, the newest."""
+    from hub.storage.database import NO_ID_KEPT
+
+    for n in range(NO_ID_KEPT + 20):
+        for _ in range(2):
+            storage.quarantine({"source": "p", "record_id": None, "run_id": n, "errors": ["entry has no id"],
+                                "payload": f'{{"titel": "ohne id {n}"}}', "created_at": "2026-12-07T10:00:00+00:00"})
+    storage.quarantine({"source": "q", "record_id": None, "run_id": 1, "errors": ["entry has no id"],
+                        "payload": "{}", "created_at": "2026-12-07T10:00:00+00:00"})
+    kept = storage.quarantined("p", limit=1000)
+    assert len(kept) == NO_ID_KEPT and kept[0]["payload"] == f'{{"titel": "ohne id {NO_ID_KEPT + 19}"}}'
+    assert len(storage.quarantined("q")) == 1  # another source's are its own
