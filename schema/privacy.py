@@ -52,7 +52,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 15
+VERSION = 16
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -559,7 +559,9 @@ _DOTTED_SIGN = re.compile(rf"(?i)[.{_BULLETS}](?:at|ät)[.{_BULLETS}]")
 # '*' too ('0151*7392*6514'); not '_', which joins a link's ids ('/aufruf/22961_5f8bfc56e18212b5')
 _RUN = _linear(r"(?:\+ ?)?\(?\d[\d \t()./\-*]*\d")
 _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
-_DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?![\d.])|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
+# A full date may end a sentence ('am 01.05.2026.'): a dot after its year, unless a digit follows it ('01.12.45.67.89'
+# is a number written with dots). Refused, the date was read as a number with its 0 prefix (probe helper-53).
+_DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?!\d|\.\d)|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
                    rf"(?:0[1-9]|[12][0-9]|3[01])(?!\d)|{_DAY}\.{_MONTH}\.(?!\d))")
 _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a dot or dash (a quick search)
 # Words right before a run that say it is a phone number ('Tel.', 'Handy:'), and the words for its number

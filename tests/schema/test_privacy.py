@@ -1166,3 +1166,18 @@ def test_a_run_of_thousands_of_combining_marks_is_cut_not_sorted_for_seconds():
     shown = clean_text(text)
     assert shown.endswith(" Kontakt: [E-Mail entfernt]") and len(shown) < 50
     assert clean_text("Zoë und Ṩ̈ bleiben") == "Zoë und Ṩ̈ bleiben"  # a few marks are as written
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Wir treffen uns am 01.05.2026.", "Wir treffen uns am 01.05.2026."),
+    ("Anmeldeschluss ist der 09.01.2027. Danach geht nichts mehr.", "Anmeldeschluss ist der 09.01.2027. Danach geht nichts mehr."),
+    ("Termin am 03.01.26. Bitte pünktlich.", "Termin am 03.01.26. Bitte pünktlich."), ("am 11.05.2026.", "am 11.05.2026."),
+    ("Abgabe bis 25.09. möglich, danach am 04.04.28.", "Abgabe bis 25.09. möglich, danach am 04.04.28."),
+    # still numbers: a digit after the dot, dots between every group
+    ("Tel. 01.12.45.67.89.", f"Tel. {PHONE_MASK}."), ("Fax 06.02.2024.12345", f"Fax {PHONE_MASK}"),
+    ("Tel. 0151.2345.6789.", f"Tel. {PHONE_MASK}."),
+])
+def test_a_date_that_ends_a_sentence_stays_a_date(text, expected):
+    """(probe helper-53) A date with a day 01-09 and a full stop after its year was read as a number with its 0 prefix:
+    'Wir treffen uns am 01.05.2026.' was published as 'Wir treffen uns am [Telefon entfernt].'."""
+    assert privacy.published(text) == expected
