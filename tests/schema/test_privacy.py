@@ -1181,3 +1181,19 @@ def test_a_date_that_ends_a_sentence_stays_a_date(text, expected):
     """(probe helper-53) A date with a day 01-09 and a full stop after its year was read as a number with its 0 prefix:
     'Wir treffen uns am 01.05.2026.' was published as 'Wir treffen uns am [Telefon entfernt].'."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Spendenkonto: DE02120300000000202051", "Spendenkonto: DE02120300000000202051"),
+    ("Spendenkonto: DE02 1203 0000 0000 2020 51.", "Spendenkonto: DE02 1203 0000 0000 2020 51."),
+    ("Spenden bitte an: DE05826097999952182011, BIC JANBDEJL7FA", "Spenden bitte an: DE05826097999952182011, BIC JANBDEJL7FA"),
+    ("IBAN: GB29 NWBK 6016 1331 9268 19", "IBAN: GB29 NWBK 6016 1331 9268 19"),
+    ("IBAN DE02 1203 0000 0000 2020 51, Tel 0151 23456789", f"IBAN DE02 1203 0000 0000 2020 51, Tel {PHONE_MASK}"),
+    # no IBAN: its check digits do not hold, a digit is missing; a number behind letters
+    ("Konto DE02120300000000202052", f"Konto DE{PHONE_MASK}"), ("IBAN DE02 1203 0000 0000 2020 5", f"IBAN DE{PHONE_MASK}"),
+    ("Tel DE0151234567890", f"Tel DE{PHONE_MASK}"),
+])
+def test_a_valid_iban_is_a_bank_account_whatever_its_check_digits_begin_with(text, expected):
+    """(probe helper-53) An IBAN whose check digits begin with 0 was read from that 0 as a phone number:
+    'Spendenkonto: DE02120300000000202051' was published as 'Spendenkonto: DE[Telefon entfernt]'."""
+    assert privacy.published(text) == expected
