@@ -1108,6 +1108,12 @@ def _count_digits(text: str, start: int, end: int) -> int:
     return sum(map(str.isdigit, text[start:end]))
 
 
+#: Three postcodes or more one space apart, five digits each, none beginning with 00: fifteen digits and more in groups of
+#: five are no German number (probe helper-53: a list was masked whole). Two may be an area code and a subscriber's
+#: number ('03641 12345'), and are read as before.
+_POSTCODES = re.compile(r"(?:0[1-9]|[1-9]\d)\d{3}(?:[ \t](?:0[1-9]|[1-9]\d)\d{3}){2,}")
+
+
 def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool = False) -> Iterator[tuple[int, int]]:
     """Spans of phone numbers in one run of digits and separators; `listed`: it follows a number found,
     with only a list's comma or 'und' between (then a number's shape makes it one: '..., 1516 7654321')."""
@@ -1118,6 +1124,8 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if len(run) > LONG_RUN:
         yield start, end
         return
+    if _POSTCODES.fullmatch(run) and not _named(text, start, end):
+        return  # postcodes one space apart ('Einsatzgebiet: 04109 04177 04315'), nothing saying phone before them
     if budget[0] > 0:
         budget[0] -= 1
         found = _numbers(run)

@@ -1197,3 +1197,18 @@ def test_a_valid_iban_is_a_bank_account_whatever_its_check_digits_begin_with(tex
     """(probe helper-53) An IBAN whose check digits begin with 0 was read from that 0 as a phone number:
     'Spendenkonto: DE02120300000000202051' was published as 'Spendenkonto: DE[Telefon entfernt]'."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Einsatzgebiet: 04109 04177 04315", "Einsatzgebiet: 04109 04177 04315"),
+    ("Einsatzgebiet PLZ 78820 16871 64862", "Einsatzgebiet PLZ 78820 16871 64862"),
+    ("Einsatzgebiet PLZ 04340 21778 25930", "Einsatzgebiet PLZ 04340 21778 25930"), ("PLZ 04109 04177 04315 04317", "PLZ 04109 04177 04315 04317"),
+    # numbers: an area code and a subscriber's (even one no subscriber has), a list a phone's word names, a group no
+    # postcode begins with
+    ("Einsatzgebiet 03641 12345", f"Einsatzgebiet {PHONE_MASK}"), ("Fragen? 01785 04922 (abends)", f"Fragen? {PHONE_MASK} (abends)"), ("Tel. 04109 04177 04315", f"Tel. {PHONE_MASK}"),
+    ("Meldet euch unter 15173 92651", f"Meldet euch unter {PHONE_MASK}"), ("PLZ 00109 04177 04315", f"PLZ {PHONE_MASK}"),
+])
+def test_postcodes_one_space_apart_are_a_list_of_places(text, expected):
+    """(probe helper-53) A list of postcodes with spaces between was read as one number from its 0 (or libphonenumber
+    found one inside it): 'Einsatzgebiet: 04109 04177 04315' was published as 'Einsatzgebiet: [Telefon entfernt]'."""
+    assert privacy.published(text) == expected
