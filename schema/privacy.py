@@ -1093,6 +1093,8 @@ _HOUSE_POSTCODE = re.compile(r"\d{1,3}[ \t]+\d{5}")
 _TOWN_AFTER = re.compile(r"[ \t]+[A-ZÄÖÜ][^\W\d_]")
 # A date in eight digits ('published on 20250315', 'Frist: 15032025')
 _COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d")
+#: Thousands in groups of three, no prefix ('368 929', '1.250.000'): before a unit (_AMOUNT_AFTER) an amount.
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}([ .])\d{3}(?:\1\d{3})*")
 _AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre|"
                            r"haushalte|tonnen|mahlzeiten|portionen|einwohner|teilnehm|meals|people|households|tons|tonnes|"
                            r"members|visitors|volunteers|uhr|tage|days)")
@@ -1129,6 +1131,8 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if budget[0] > 0:
         budget[0] -= 1
         found = _numbers(run)
+        if found and _THOUSANDS.fullmatch(run) and _AMOUNT_AFTER.match(text, end):
+            return  # an amount ('Bisher 368 929 Euro gesammelt'), though libphonenumber knows a number so written
         if found:
             yield from ((start + a, start + b) for a, b in found)
             rest = _SLASHED.match(run, found[-1][1])  # 'Tel 0151 73926514 / 1516 7654321': a second number (or ' - ')

@@ -1212,3 +1212,15 @@ def test_postcodes_one_space_apart_are_a_list_of_places(text, expected):
     """(probe helper-53) A list of postcodes with spaces between was read as one number from its 0 (or libphonenumber
     found one inside it): 'Einsatzgebiet: 04109 04177 04315' was published as 'Einsatzgebiet: [Telefon entfernt]'."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bisher 368 929 Euro gesammelt.", "Bisher 368 929 Euro gesammelt."), ("Bisher 412 350 Euro gesammelt.", "Bisher 412 350 Euro gesammelt."),
+    ("Noch 332 611 € bis zum Ziel", "Noch 332 611 € bis zum Ziel"), ("Bisher 164 240 Stück verteilt", "Bisher 164 240 Stück verteilt"),
+    # numbers: with a prefix before a unit, thousands a phone's word names with no unit after them
+    ("Tel 0368 929 Euro", f"Tel {PHONE_MASK} Euro"), ("Tel. 368 929", f"Tel. {PHONE_MASK}"),
+])
+def test_thousands_before_a_currency_or_unit_are_an_amount(text, expected):
+    """(probe helper-53) Where libphonenumber took thousands for a valid number, its finding was published before the
+    unit after them was looked at: 'Bisher 368 929 Euro gesammelt.' became 'Bisher [Telefon entfernt] Euro gesammelt.'."""
+    assert privacy.published(text) == expected
