@@ -661,6 +661,9 @@ _RUF_UNTER = re.compile(rf"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst){_REACH
                         r"(?:[ \t]+(?:der|folgender|dieser))?(?:[ \t]+(?:nummer|nr\.?))?[ \t]*$")
 _AN_AFTER = re.compile(r"(?i)(?:[ \t]+(?!(?:ab|auf|zurück)(?![^\W\d_]))[^\s.!?;]+){0,8}?[ \t]+an"
                        r"(?=[ \t]*(?:$|[.,!?;:)\n]|(?:und|oder|wenn|falls|sobald|bzw)(?![^\W\d_])))")
+# Nine digits in three groups of three, as Poland writes its numbers: thousands to _no_amount, but a number where words
+# say someone is reached right before them (_HINT_REACH) and no unit follows; not round thousands ('... 250 000').
+_THREE_GROUPS = re.compile(r"[1-9]\d\d \d{3} (?!000)\d{3}")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
 _REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
@@ -1165,6 +1168,9 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         yield start, end
         return
     before = _window(text, start)
+    if _THREE_GROUPS.fullmatch(run) and _HINT_REACH.search(before) and not _AMOUNT_AFTER.match(text, end):
+        yield start, end  # 'Meldet euch unter 530 788 526.': said to reach someone, no unit after it
+        return
     if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
             or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and not _COMPACT_DATE.fullmatch(run)
                 and _said_to_reach(text, before, end, run))) \

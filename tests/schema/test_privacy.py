@@ -1224,3 +1224,17 @@ def test_thousands_before_a_currency_or_unit_are_an_amount(text, expected):
     """(probe helper-53) Where libphonenumber took thousands for a valid number, its finding was published before the
     unit after them was looked at: 'Bisher 368 929 Euro gesammelt.' became 'Bisher [Telefon entfernt] Euro gesammelt.'."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Meldet euch unter 530 788 526.", f"Meldet euch unter {PHONE_MASK}."), ("Ruft mich gerne an: 530 788 526", f"Ruft mich gerne an: {PHONE_MASK}"),
+    ("erreichbar unter 530 788 526 (abends)", f"erreichbar unter {PHONE_MASK} (abends)"),
+    # amounts: a unit after them, no words of reaching right before, round thousands
+    ("Meldet euch unter 530 788 526 Euro", "Meldet euch unter 530 788 526 Euro"),
+    ("Meldet euch! Wir haben 530 788 526 Personen erreicht", "Meldet euch! Wir haben 530 788 526 Personen erreicht"),
+    ("Wir erreichen 530 788 526 Menschen", "Wir erreichen 530 788 526 Menschen"), ("Meldet euch unter 250 000 000", "Meldet euch unter 250 000 000"),
+])
+def test_three_groups_of_three_said_to_reach_someone_are_a_number(text, expected):
+    """(probe helper-53) A Polish number written 3-3-3 was read as thousands even where words said someone is reached
+    at it: 'Meldet euch unter 530 788 526.' was published as it was."""
+    assert privacy.published(text) == expected
