@@ -665,7 +665,9 @@ _AN_AFTER = re.compile(r"(?i)(?:[ \t]+(?!(?:ab|auf|zurück)(?![^\W\d_]))[^\s.!?;
 # say someone is reached right before them (_HINT_REACH) and no unit follows; not round thousands ('... 250 000').
 _THREE_GROUPS = re.compile(r"[1-9]\d\d \d{3} (?!000)\d{3}")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
-_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}")
+# Or a number with Russia's (and Kazakhstan's, Belarus's) trunk prefix 8, written in five groups, its area code in brackets
+# or not: '8 (914) 177-76-31', '8-914-177-76-31', '8 914 177 76 31' (probe helper-53: they were published).
+_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}|8[ \-]?(?:\(\d{3,4}\)|\d{3,4})[ \-]?\d{2,3}[ \-]\d{2}[ \-]\d{2}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
 # ...', '... oder auch ...', '... und/oder ...'): the second is one too, though nothing names it.
 _LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|,?[ \t]?(?:und/oder|oder[ \t]auch|und|oder|or|and|bzw\.?|sowie|u\.|alternativ|"

@@ -1238,3 +1238,17 @@ def test_three_groups_of_three_said_to_reach_someone_are_a_number(text, expected
     """(probe helper-53) A Polish number written 3-3-3 was read as thousands even where words said someone is reached
     at it: 'Meldet euch unter 530 788 526.' was published as it was."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ruft mich gerne an: 8 (914) 177-76-31", f"Ruft mich gerne an: {PHONE_MASK}"),
+    ("Meldet euch unter 8-914-177-76-31", f"Meldet euch unter {PHONE_MASK}"),
+    ("Ruft mich gerne an: 8 914 177 76 31", f"Ruft mich gerne an: {PHONE_MASK}"),
+    # not said to reach anyone, or a unit after it
+    ("Termine: 8 914 177 76 31", "Termine: 8 914 177 76 31"), ("Wir haben 8 914 177 76 31 Stück", "Wir haben 8 914 177 76 31 Stück"),
+])
+def test_a_number_with_the_trunk_prefix_8_in_five_groups_said_to_reach_someone(text, expected):
+    """(probe helper-53) A Russian number with its trunk prefix 8 has five groups, its area code in brackets: the shape
+    of a number said to reach someone allowed four, a bracket only first, and 'Ruft mich gerne an: 8 (914) 177-76-31'
+    was published as it was."""
+    assert privacy.published(text) == expected
