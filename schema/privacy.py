@@ -629,7 +629,12 @@ _HINT_REACH = re.compile(
     r"kontaktiert|reachable|reached|reach|call|text|contact)"
     rf"{_REACH_WORDS}{_GAP}(?:unter|at|on)(?:[ \t]+(?:der|die|folgender|dieser|meiner|unserer|the|my|our))?"
     r"(?:[ \t]+(?:nummer|nr\.?|number))?"
-    r"|(?:erreichbar|kontakt|anrufen|telefonisch)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:|anrufen"
+    r"|(?:erreichbar|kontakt|contact|anrufen|telefonisch)(?:[ \t]*\([^()\n]{1,24}\))?[ \t]*:|anrufen"
+    # (probe helper-53) 'Anrufen oder SMS an ...', 'SMS an ...', 'Call Sarah: ...'
+    rf"|(?:anrufen|anruf|sms)(?:{_GAP}(?:oder|und|bzw\.?){_GAP}(?:anrufen|anruf|sms|whats ?app)"
+    r"|[ \t]*/[ \t]*(?:anrufen|anruf|sms|whats ?app))?"
+    rf"{_GAP}(?:an|unter)"
+    rf"|(?:call|text|ring)[ \t]+(?-i:{_CAPITAL}[^\W\d_]+)(?:[ \t]+(?-i:{_CAPITAL}[^\W\d_]+))?[ \t]*:"
     r"|(?<!\bder )(?<!\bdes )(?<!\bden )(?<!\bdem )(?<!\bein )(?<!\beinen )(?<!\bguten )(?<!\bsein )(?<!\bseinen )"
     r"(?<!\bihr )(?<!\bihren )(?<!\bunser )(?<!\bunseren )(?<!\beuer )(?<!\bkein )"
     rf"(?:ruf|rufe|rufen|ruft|rufst)(?:{_GAP}[^\W\d_]+){{0,6}}{_GAP}an(?:[ \t]*:|{_GAP}unter(?:[ \t]+(?:der|folgender|dieser))?"
@@ -640,8 +645,8 @@ _HINT_REACH = re.compile(
     rf"|(?:call|phone)[ \t]*(?:{_GAP}or{_GAP}|/|&)[ \t]*(?:text|whatsapp|sms)|text[ \t]*(?:{_GAP}or{_GAP}|/)[ \t]*call"
     r"|(?:meine|unsere|my|our)(?:[ \t]+(?:neue|alte|private|new|old))?[ \t]+(?:nummer|nr\.?|number)(?:['\u2019]s)?"
     r"(?:[ \t]+(?:für|fuer|for)(?:[ \t]+[^\W\d_]+){1,2}[ \t]*:|[ \t]*:|[ \t]+(?:ist|lautet|is)(?![^\W\d_])(?:[ \t]+die)?)?"
-    r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|(?:للتواصل|للاتصال)(?:[ \t]+مع(?:[ \t]+[^\W\d_]+){1,2})?"
-    r"|(?:تواصل|تواصلوا|اتصل|اتصلوا)(?:[ \t]+\S+){0,4}[ \t]+على(?:[ \t]+الرقم)?"
+    r"|رقمي(?:[ \t]+هو)?|رقم[ \t]+(?:التواصل|الاتصال)|(?:للتواصل|للاتصال|للاستفسار|للاستفسارات)(?:[ \t]+مع(?:[ \t]+[^\W\d_]+){1,2})?"
+    r"|(?:تواصل|تواصلوا|اتصل|اتصلوا|الاتصال|التواصل|بالاتصال|بالتواصل)(?:[ \t]+\S+){0,4}[ \t]+على(?:[ \t]+الرقم)?"
     r")[\W_]{0,5}$")
 # 'über' where it says how someone is reached ('Du erreichst mich über ...', 'erreichbar über ...', 'Zu erreichen über ...',
 # '... über 7392 65148 erreichen'), only before a number in groups: 'über' is 'more than' too ('Jedes Jahr erreichen

@@ -1252,3 +1252,17 @@ def test_a_number_with_the_trunk_prefix_8_in_five_groups_said_to_reach_someone(t
     of a number said to reach someone allowed four, a bracket only first, and 'Ruft mich gerne an: 8 (914) 177-76-31'
     was published as it was."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Contact: 1517 3926514", f"Contact: {PHONE_MASK}"), ("Anrufen oder SMS an 1517 3926518", f"Anrufen oder SMS an {PHONE_MASK}"),
+    ("SMS an 1517 3926518", f"SMS an {PHONE_MASK}"), ("يرجى الاتصال على الرقم 1517 3926519", f"يرجى الاتصال على الرقم {PHONE_MASK}"),
+    ("للاستفسار ١٥١٧ ٣٩٢٦٥٢٠", f"للاستفسار {PHONE_MASK}"), ("Call Sarah: (712) 422-0297", f"Call Sarah: {PHONE_MASK}"),
+    # years, amounts and counts after the same words
+    ("Contact: 2024 2025", "Contact: 2024 2025"), ("SMS an 1234567 Mitglieder verschickt", "SMS an 1234567 Mitglieder verschickt"),
+    ("Call for papers: 2024 0815", "Call for papers: 2024 0815"), ("الاتصال على مدار 2024 2025", "الاتصال على مدار 2024 2025"),
+])
+def test_more_words_that_say_someone_is_reached(text, expected):
+    """(probe helper-53) 'Kontakt:' was read as saying a number reaches someone, 'Contact:' was not; nor 'Anrufen oder SMS
+    an', the noun الاتصال ('calling') before على, للاستفسار ('for enquiries') or 'Call Sarah:': each was published as it was."""
+    assert privacy.published(text) == expected
