@@ -1200,7 +1200,7 @@ def mask(text: str) -> str:
     spans += [(a, b, PHONE_MASK) for a, b in _messenger_spans(view)]  # they need no digit: t.me/anna, Signal @anna
     if any(map(str.isdigit, view)) or _maybe_spelled(view):
         for reading in _readings(view):
-            spans += [(a, b, PHONE_MASK) for a, b in _phone_spans(reading, messengers=False)]
+            spans += [(a, _extension_end(reading, b), PHONE_MASK) for a, b in _phone_spans(reading, messengers=False)]
     if not spans:
         return text
     out, last = [], 0
@@ -1210,6 +1210,17 @@ def mask(text: str) -> str:
         last = b
     out.append(text[last:])
     return "".join(out)
+
+
+#: An extension after a number ('+1 350-727-3900 ext. 00954', '0341 123456 Durchwahl 12', '555-0100 x12'): masked with it
+#: (probe helper-53: 'ext. 00954' was left beside the mask).
+_EXTENSION = re.compile(r"(?i)[ \t]*(?:,[ \t]*)?(?:(?:ext|extn|extension|durchwahl|dw|apparat|app|nebenstelle)\.?[ \t]*[:#]?[ \t]?|x)\d{1,6}(?![\d.,:])")
+
+
+def _extension_end(text: str, end: int) -> int:
+    """Where the number ending at `end` ends with its extension, if one follows it."""
+    extension = _EXTENSION.match(text, end)
+    return extension.end() if extension else end
 
 
 def published(text: str) -> str:

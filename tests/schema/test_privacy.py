@@ -1266,3 +1266,15 @@ def test_more_words_that_say_someone_is_reached(text, expected):
     """(probe helper-53) 'Kontakt:' was read as saying a number reaches someone, 'Contact:' was not; nor 'Anrufen oder SMS
     an', the noun الاتصال ('calling') before على, للاستفسار ('for enquiries') or 'Call Sarah:': each was published as it was."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Contact: +1 350-727-3900 ext. 00954", f"Contact: {PHONE_MASK}"), ("Tel. 0341 1234567 Durchwahl 12", f"Tel. {PHONE_MASK}"),
+    ("Call me on (712) 422-0297 x123", f"Call me on {PHONE_MASK}"),
+    # what follows a number and is none of its extensions
+    ("Tel. 0341 1234567 x 2 Stunden", f"Tel. {PHONE_MASK} x 2 Stunden"), ("Tel. 0341 1234567 extra 5", f"Tel. {PHONE_MASK} extra 5"),
+    ("Tel 0341 1234567 ext. 12.03.2025", f"Tel {PHONE_MASK} ext. 12.03.2025"), ("Maße 120 x80", "Maße 120 x80"),
+])
+def test_an_extension_is_masked_with_its_number(text, expected):
+    """(probe helper-53) 'Contact: +1 350-727-3900 ext. 00954' was published as '... [Telefon entfernt] ext. 00954'."""
+    assert privacy.published(text) == expected
