@@ -717,7 +717,7 @@ _MESSENGER = _linear(r"(?i)(?:^|[^\p{L}\p{N}_])((?:" + "|".join(_HOST_DOT.join(h
 #: Messengers' names that are no ordinary word; after those that are (_WORD_NAMES: 'Signal-Kurs @VHS'),
 #: a user name counts only after a colon or a label, or when it looks like one (_handle_spans).
 _NAMES = "|".join([r"telegramm?|threema|skype|viber|whats ?app|snapchat|wechat|weixin|"
-                   r"تلغرام|تيليجرام|تليجرام|تلجرام|واتساب|واتس اب|فايبر|سيجنال|سغنال",
+                   r"تلغرام|تيليجرام|تليجرام|تلجرام|واتساب|واتس اب|فايبر|سيجنال|سغنال|سكايب",
                    # Cyrillic names as the probe reads them (its look-alikes Latin: 'Телеграм' is 'Teлeгpam')
                    *sorted({probe(case(name)) for name in ("телеграмм", "телеграм", "вайбер", "ватсап", "вотсап", "тг")
                             for case in (str.lower, str.capitalize, str.upper)}, key=len, reverse=True)])
@@ -746,8 +746,8 @@ _HANDLE = _linear(
 _HANDLE_AFTER = _linear(  # the name after the user name: '@anna_w (Telegram)', '@anna auf Telegram'
     rf"(?i)({_AT_NAME})[ \t]*((?:\(|-|auf|bei|via|on|in|über|ueber|per)?[ \t]*\(?)({_NAMES}|{_WORD_NAMES})"
     rf"(?:-(\p{{L}}+))?(?:$|[^\p{{L}}\p{{N}}_])")
-_HANDLE_LABELLED = _linear(  # without '@', after a colon, 'ist' or a space: looked at in _handle_spans
-    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}({_LABELS}))?"
+_HANDLE_LABELLED = _linear(  # without '@', after a colon, 'ist' or a space: looked at in _handle_spans ('Skype me:' too)
+    rf"(?i){_BEFORE}({_NAMES}|{_WORD_NAMES})(?:{_SEP}{{0,4}}({_LABELS}|me|us|mich|uns))?"
     rf"([ \t\-–]*[:=]|[ \t]+(?:ist|lautet|is)[ \t]|[ \t]+)[ \t]*{_NEXT_LINE}[ \t]*(\p{{L}}[\p{{L}}\p{{N}}_.\-]{{1,30}}[\p{{L}}\p{{N}}_])")
 _SIGNAL_NAME = _linear(  # Signal's own form of a user name, a name and two digits or more: 'per Signal (anna.42)'
     rf"(?i){_BEFORE}signal(?:{_SEP}{{0,4}}(?:{_LABELS}|\p{{L}}{{1,6}})){{0,3}}"
@@ -790,6 +790,47 @@ _MONTH = re.compile(r"(?i)jan|feb|mär|maer|mar|apr|mai|may|jun|jul|aug|sep|sept
 _NO_NAME = frozenset("""folgt folgen kein keine keins egal privat bitte gerne siehe unten oben auf per bei nach über ueber
     ist wird noch später spaeter anfrage vereinbarung nicht nein ja none tbd follows private please see below
     request on upon not no yes""".split())
+# A plain user name right after a messenger's name and a colon ('Telegram: lkazakova', 'Skype: cschneider', 'DM on
+# Telegram: annaweiss', 'سكايب: qshtry'; probe helper-53: a user name needed a digit, '_' or '.'). The rule, since no
+# dictionary is at hand: after a messenger that has user names (not WhatsApp's or Viber's numbers), its name and a colon
+# with nothing between ('Telegram:', 'Telegram-Kontakt:'), one token of 4 to 32 ASCII letters in lower case that ends
+# the value (the text, its line, or a comma, stop, bracket or slash after it: 'Telegram: gerne per Mail' is a sentence),
+# and is no word: none of _NO_NAME, _HOW_IT_IS or the answers below, no German verb, participle or adjective by its
+# ending or prefix (_WORD_SHAPE). A word in capitals or with an umlaut is none ('Telegram: Gruppe', 'Signal: grün').
+_PLAIN_NAMES = re.compile(r"(?i)telegramm?|threema|skype|snapchat|wechat|weixin|signal|wire|discord|"
+                          r"تلغرام|تيليجرام|تليجرام|تلجرام|سيجنال|سغنال|سكايب|"
+                          + "|".join(sorted({probe(case(name)) for name in ("телеграмм", "телеграм")
+                                             for case in (str.lower, str.capitalize, str.upper)}, key=len, reverse=True)))
+_PLAIN_TOKEN = re.compile(r"(?=.{4,32}$)[a-z]+(?:-[a-z]+)*")
+_VALUE_END = re.compile(r"[ \t]*(?:$|[\n,;.!?()/|])")
+_ANSWERS = frozenset("""gern gerne auch ebenfalls genauso dito bald demnaechst spaeter gleich sofort jederzeit immer abends morgens
+    mittags nachts tagsueber werktags taeglich woechentlich heute morgen selten manchmal oft meist meistens klar okay sicher
+    super prima toll danke vorhanden aktiv inaktiv offen geplant vorhanden optional kostenlos gratis anonym geheim intern
+    extern offiziell ebenso beides alle jeder jede niemand keiner vielleicht eventuell evtl ggf bevorzugt ausreichend
+    moeglich unmoeglich erwuenscht gesucht benoetigt empfohlen nein doch leider noch nicht nie ohne mit dabei hier dort da
+    oben unten unbedingt bitte gruppe gruppen kanal kanaele channel channels group groups chat chats link links info infos
+    name nummer kontakt profil konto account mail email anruf anrufe nachricht nachrichten text texte admin admins team
+    orga vorstand leitung verein siehe folgt folgend folgende anfrage anfragen auf per via ueber welcome available
+    unavailable preferred same sure soon later anytime always never maybe yes none only also please thanks open closed
+    coming pending active inactive free public private secret same default here there group chat link info contact team
+    admin message messages call calls voice video both either neither mobile desktop app apps web online offline
+    gelb gruen blau weiss schwarz orange stark schwach laut leise kabel strom daily weekly monthly only mostly usually
+    rarely""".split())  # a signal's and a wire's words
+#: German words by their ending or prefix: adjectives and adverbs (-lich, -ig, -isch, -bar, -los, -sam, -haft, -weise),
+#: nouns (-ung, -heit, -keit, -schaft, -tion), verbs (-ieren, -iert), participles (ge...t, ge...en), verbs with a prefix
+#: (anfragen, beitreten, herunterladen), and English ones (-able, -ible, -tion, -ing; not -ly, which ends transliterated
+#: names too: 'kjlly').
+_WORD_SHAPE = re.compile(r"[a-z]*(?:lich|ig|isch|bar|los|sam|haft|weise|ung|heit|keit|schaft|tion|ieren|iert|able|ible|ing)"
+                         r"|ge[a-z]{3,}(?:t|en)|(?:an|auf|aus|bei|ein|mit|nach|vor|zu|ab|be|ver|er|ent|zer|her|hin|weiter|"
+                         r"zurueck|herunter)[a-z]{3,}(?:en|ern|eln)")
+
+
+def _plain_handle(name: str, token: str, text: str, end: int) -> bool:
+    """True if `token`, after a messenger's `name` and a colon and ending at `end`, is a plain user name (see above)."""
+    low = token.lower().replace("-", "")  # 'e-mail' is a word, 'hans-georghentschel' a name
+    return (bool(_PLAIN_NAMES.fullmatch(name)) and _PLAIN_TOKEN.fullmatch(token) is not None
+            and _VALUE_END.match(text, end) is not None and low not in _NO_NAME and low not in _HOW_IT_IS
+            and low not in _ANSWERS and low not in _PRONOUNS and not _WORD_SHAPE.fullmatch(low))
 
 
 #: What a text holds if any of these may be in it (one quick search; most texts hold none).
@@ -848,6 +889,9 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
         elif any(c == "_" or c.isdigit() for c in token) or (
                 name.lower() == "skype" and re.fullmatch(r"[a-z][\w\-]+\.[\w\-]{2,}[\w.\-]*", token)):  # not 'z.B.'
             yield match.start(4), match.end(4)
+        if said == ":" and (not label or not re.fullmatch(_USER_LABELS, label, re.I)) \
+                and _plain_handle(name, token, text, match.end(4)):
+            yield match.start(4), match.end(4)  # 'Telegram: lkazakova': a plain user name (_plain_handle)
     for match in _SIGNAL_NAME.finditer(text):
         if not _MONTH.fullmatch(match.group(1).split(".")[0]):  # 'Signal-Workshop Jan.2025' is a date
             yield match.start(1), match.end(1)

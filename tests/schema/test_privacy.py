@@ -1278,3 +1278,26 @@ def test_more_words_that_say_someone_is_reached(text, expected):
 def test_an_extension_is_masked_with_its_number(text, expected):
     """(probe helper-53) 'Contact: +1 350-727-3900 ext. 00954' was published as '... [Telefon entfernt] ext. 00954'."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Telegram: lkazakova", f"Telegram: {PHONE_MASK}"), ("Skype: cschneider", f"Skype: {PHONE_MASK}"),
+    ("DM on Telegram: annaweiss", f"DM on Telegram: {PHONE_MASK}"), ("سكايب: qshtry", f"سكايب: {PHONE_MASK}"),
+    ("Telegram: annaweiss (abends)", f"Telegram: {PHONE_MASK} (abends)"), ("Signal: annaweiss, Mail folgt", f"Signal: {PHONE_MASK}, Mail folgt"),
+    ("Threema/Telegram: kevingriffith", f"Threema/Telegram: {PHONE_MASK}"), ("Телеграм: jkondratev", f"Телеграм: {PHONE_MASK}"),
+    ("Skype: hans-georghentschel", f"Skype: {PHONE_MASK}"), ("Telegram: grswly", f"Telegram: {PHONE_MASK}"),
+    ("Skype me: klauslindner", f"Skype me: {PHONE_MASK}"), ("Skype me: liliana60", f"Skype me: {PHONE_MASK}"),
+    # words: answers, capitals, umlauts, verbs, participles, a sentence, no user names (WhatsApp), a space before the colon
+    ("Telegram: nein", "Telegram: nein"), ("Skype: gerne", "Skype: gerne"), ("Telegram: Gruppe", "Telegram: Gruppe"),
+    ("Telegram: ja, bitte", "Telegram: ja, bitte"), ("Telegram: gerne per Mail", "Telegram: gerne per Mail"),
+    ("Telegram: vorhanden", "Telegram: vorhanden"), ("Telegram: anfragen", "Telegram: anfragen"), ("Telegram: beitreten", "Telegram: beitreten"),
+    ("Signal: erwünscht", "Signal: erwünscht"), ("Telegram: geplant", "Telegram: geplant"), ("Telegram: gruppe", "Telegram: gruppe"),
+    ("Signal: gelb", "Signal: gelb"), ("Skype: available", "Skype: available"), ("Skype: möglich", "Skype: möglich"),
+    ("Telegram: freiwillig", "Telegram: freiwillig"), ("WhatsApp: annaweiss", "WhatsApp: annaweiss"),
+    ("Telegram : Infos folgen", "Telegram : Infos folgen"), ("Telegram: e-mail", "Telegram: e-mail"), ("Signal: täglich", "Signal: täglich"),
+    ("Telegram: weekly", "Telegram: weekly"),
+])
+def test_a_plain_user_name_right_after_a_messenger_and_its_colon(text, expected):
+    """(probe helper-53) A user name of letters alone after 'Telegram:' or 'Skype:' was published (a user name needed a
+    digit, '_' or '.'): 'Telegram: lkazakova', 'Skype: cschneider', 'سكايب: qshtry'."""
+    assert privacy.published(text) == expected
