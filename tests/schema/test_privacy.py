@@ -1301,3 +1301,14 @@ def test_a_plain_user_name_right_after_a_messenger_and_its_colon(text, expected)
     """(probe helper-53) A user name of letters alone after 'Telegram:' or 'Skype:' was published (a user name needed a
     digit, '_' or '.'): 'Telegram: lkazakova', 'Skype: cschneider', 'سكايب: qshtry'."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Artikel EAN 0267917569963", "Artikel EAN 0267917569963"),
+    ("EAN-13: 0805817020209, ISBN 978-1-264-23953-5", "EAN-13: 0805817020209, ISBN 978-1-264-23953-5"),
+    # its check digit wrong, no article's name before it
+    ("Artikel EAN 0267917569964", f"Artikel EAN {PHONE_MASK}"), ("Tel 0267917569963", f"Tel {PHONE_MASK}"),
+])
+def test_an_article_number_after_ean_or_gtin_with_its_check_digit_right(text, expected):
+    """(probe helper-53) 'Artikel EAN 0267917569963' was published as 'Artikel EAN [Telefon entfernt]'."""
+    assert privacy.published(text) == expected
