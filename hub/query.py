@@ -66,7 +66,8 @@ FILTERS: tuple[Param, ...] = (
           "as the start of a longer word), \"quoted words\" as a phrase; umlauts match their ae/oe/ue spellings."),
     Param("updated_since", {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]},
           "Only listings whose portal dates its last change (the listing's updated_at, the portal's time, not "
-          "the hub's) at or after this time (ISO 8601; a date means its start in UTC). Not for keeping a copy in "
+          "the hub's) at or after this time (ISO 8601; a date means its start in UTC, a time without an offset is "
+          "UTC too). Not for keeping a copy in "
           "sync: a listing can change, arrive, merge or leave without it; /api/v1/changes tells every change."),
     Param("source", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"},
           "Only listings carried by this source (its name in the hub's config); repeat for any of several.", True),
