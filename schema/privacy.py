@@ -561,7 +561,10 @@ _RUN = _linear(r"(?:\+ ?)?\(?\d[\d \t()./\-*]*\d")
 _DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
 # A full date may end a sentence ('am 01.05.2026.'): a dot after its year, unless a digit follows it ('01.12.45.67.89'
 # is a number written with dots). Refused, the date was read as a number with its 0 prefix (probe helper-53).
-_DATE = re.compile(rf"(?<![\d.])(?:{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})(?!\d|\.\d)|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
+# Not where a group of digits stands right before it: 'Tel.: 0341 12.11.45.' ends a number written with dots (helper-61).
+_FULL_DATE = rf"{_DAY}\.{_MONTH}\.(?:(?:19|20)\d{{2}}|\d{{2}})"
+_DATE = re.compile(rf"(?<![\d.])(?:{_FULL_DATE}(?![\d.])|(?<!\d[ \t/\-])(?<!\d[ \t]/[ \t]){_FULL_DATE}(?=\.(?!\d))"
+                   rf"|(?:19|20)\d{{2}}-(?:0[1-9]|1[0-2])-"
                    rf"(?:0[1-9]|[12][0-9]|3[01])(?!\d)|{_DAY}\.{_MONTH}\.(?!\d))")
 _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a dot or dash (a quick search)
 # Words right before a run that say it is a phone number ('Tel.', 'Handy:'), and the words for its number
@@ -634,7 +637,8 @@ _HINT_REACH = re.compile(
     rf"|(?:anrufen|anruf|sms)(?:{_GAP}(?:oder|und|bzw\.?){_GAP}(?:anrufen|anruf|sms|whats ?app)"
     r"|[ \t]*/[ \t]*(?:anrufen|anruf|sms|whats ?app))?"
     rf"{_GAP}(?:an|unter)"
-    rf"|(?:call|text|ring)[ \t]+(?-i:{_CAPITAL}[^\W\d_]+)(?:[ \t]+(?-i:{_CAPITAL}[^\W\d_]+))?[ \t]*:"
+    rf"|(?:call|text|ring)[ \t]+(?!(?:for|center|centre|version|road|größe|groesse|size|type|art|box|field|feld|color|"
+    rf"farbe|back|out|off|up)(?![^\W\d_]))(?-i:{_CAPITAL}[^\W\d_]+)(?:[ \t]+(?-i:{_CAPITAL}[^\W\d_]+))?[ \t]*:"
     r"|(?<!\bder )(?<!\bdes )(?<!\bden )(?<!\bdem )(?<!\bein )(?<!\beinen )(?<!\bguten )(?<!\bsein )(?<!\bseinen )"
     r"(?<!\bihr )(?<!\bihren )(?<!\bunser )(?<!\bunseren )(?<!\beuer )(?<!\bkein )"
     rf"(?:ruf|rufe|rufen|ruft|rufst)(?:{_GAP}[^\W\d_]+){{0,6}}{_GAP}an(?:[ \t]*:|{_GAP}unter(?:[ \t]+(?:der|folgender|dieser))?"
@@ -797,7 +801,7 @@ _NO_NAME = frozenset("""folgt folgen kein keine keins egal privat bitte gerne si
 # the value (the text, its line, or a comma, stop, bracket or slash after it: 'Telegram: gerne per Mail' is a sentence),
 # and is no word: none of _NO_NAME, _HOW_IT_IS or the answers below, no German verb, participle or adjective by its
 # ending or prefix (_WORD_SHAPE). A word in capitals or with an umlaut is none ('Telegram: Gruppe', 'Signal: grün').
-_PLAIN_NAMES = re.compile(r"(?i)telegramm?|threema|skype|snapchat|wechat|weixin|signal|wire|discord|"
+_PLAIN_NAMES = re.compile(r"(?i)telegramm?|threema|skype|snapchat|wechat|weixin|"  # (not Signal, Wire, Discord: 'Signal: good')
                           r"تلغرام|تيليجرام|تليجرام|تلجرام|سيجنال|سغنال|سكايب|"
                           + "|".join(sorted({probe(case(name)) for name in ("телеграмм", "телеграм")
                                              for case in (str.lower, str.capitalize, str.upper)}, key=len, reverse=True)))
@@ -815,7 +819,9 @@ _ANSWERS = frozenset("""gern gerne auch ebenfalls genauso dito bald demnaechst s
     coming pending active inactive free public private secret same default here there group chat link info contact team
     admin message messages call calls voice video both either neither mobile desktop app apps web online offline
     gelb gruen blau weiss schwarz orange stark schwach laut leise kabel strom daily weekly monthly only mostly usually
-    rarely""".split())  # a signal's and a wire's words
+    rarely fehlt fehlen kommt einfach schnell langsam sinnvoll nope sometimes teams zoom server montags dienstags
+    mittwochs donnerstags freitags samstags sonntags deutsch englisch german english arabic stabil dunkel hell
+    good weak strong stop green""".split())  # answers, and a signal's and a wire's words
 #: German words by their ending or prefix: adjectives and adverbs (-lich, -ig, -isch, -bar, -los, -sam, -haft, -weise),
 #: nouns (-ung, -heit, -keit, -schaft, -tion), verbs (-ieren, -iert), participles (ge...t, ge...en), verbs with a prefix
 #: (anfragen, beitreten, herunterladen), and English ones (-able, -ible, -tion, -ing; not -ly, which ends transliterated
@@ -1165,7 +1171,7 @@ _COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}([ .])\d{3}(?:\1\d{3})*")
 _AMOUNT_AFTER = re.compile(r"(?i)[ \t]*(?:€|eur\b|euro|prozent|%|stück|personen|menschen|mitglieder|besucher|km|kg|jahre|"
                            r"haushalte|tonnen|mahlzeiten|portionen|einwohner|teilnehm|meals|people|households|tons|tonnes|"
-                           r"members|visitors|volunteers|uhr|tage|days)")
+                           r"members|visitors|volunteers|uhr|tage|days|empfänger|nutzer|stimmen|pro jahr|شخص)")
 
 
 def _no_amount(text: str, run: str, end: int) -> bool:
@@ -1181,7 +1187,13 @@ def _count_digits(text: str, start: int, end: int) -> int:
 #: Three postcodes or more one space apart, five digits each, none beginning with 00: fifteen digits and more in groups of
 #: five are no German number (probe helper-53: a list was masked whole). Two may be an area code and a subscriber's
 #: number ('03641 12345'), and are read as before.
-_POSTCODES = re.compile(r"(?:0[1-9]|[1-9]\d)\d{3}(?:[ \t](?:0[1-9]|[1-9]\d)\d{3}){2,}")
+# All of them begin with 0, or none does: a group with 0 before one without is an area code and a subscriber's number,
+# which never begins with 0 ('Frau Meier 03641 12345 03641 67890' was published: helper-61).
+_POSTCODES = re.compile(r"0[1-9]\d{3}(?:[ \t]0[1-9]\d{3}){2,}|[1-9]\d{4}(?:[ \t][1-9]\d{4}){2,}")
+#: ... or any of them, right after a word for postcodes or an area ('Einsatzgebiet PLZ 04340 21778 25930').
+_MIXED_POSTCODES = re.compile(r"(?:0[1-9]|[1-9]\d)\d{3}(?:[ \t](?:0[1-9]|[1-9]\d)\d{3}){2,}")
+_PLACES_BEFORE = re.compile(r"(?i)(?:plz|postleitzahl(?:en)?|postcodes?|zip(?: codes?)?|gebiet|einsatzgebiet|orte?|"
+                            r"stadtteile?|bezirke?|gemeinden?)[ \t]*:?[ \t]*$")
 
 
 def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool = False) -> Iterator[tuple[int, int]]:
@@ -1194,12 +1206,13 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if len(run) > LONG_RUN:
         yield start, end
         return
-    if _POSTCODES.fullmatch(run) and not _named(text, start, end):
+    if (_POSTCODES.fullmatch(run) or (_MIXED_POSTCODES.fullmatch(run) and _PLACES_BEFORE.search(text, max(0, start - 40), start))) \
+            and not _named(text, start, end):
         return  # postcodes one space apart ('Einsatzgebiet: 04109 04177 04315'), nothing saying phone before them
     if budget[0] > 0:
         budget[0] -= 1
         found = _numbers(run)
-        if found and _THOUSANDS.fullmatch(run) and _AMOUNT_AFTER.match(text, end):
+        if found and _THOUSANDS.fullmatch(run) and _AMOUNT_AFTER.match(text, end) and not _named(text, start, end):
             return  # an amount ('Bisher 368 929 Euro gesammelt'), though libphonenumber knows a number so written
         if found:
             yield from ((start + a, start + b) for a, b in found)
@@ -1272,7 +1285,11 @@ def mask(text: str) -> str:
 
 #: An extension after a number ('+1 350-727-3900 ext. 00954', '0341 123456 Durchwahl 12', '555-0100 x12'): masked with it
 #: (probe helper-53: 'ext. 00954' was left beside the mask).
-_EXTENSION = re.compile(r"(?i)[ \t]*(?:,[ \t]*)?(?:(?:ext|extn|extension|durchwahl|dw|apparat|app|nebenstelle)\.?[ \t]*[:#]?[ \t]?|x)\d{1,6}(?![\d.,:])")
+# 'x' glued to the number, or spaced before two digits and more ('... 1234567 x2 pro Woche' is twice a week), 'App.' with
+# its dot ('App 2 herunterladen'):
+# helper-61.
+_EXTENSION = re.compile(r"(?i)(?:[ \t]*(?:,[ \t]*)?(?:(?:ext|extn|extension|durchwahl|dw|apparat|nebenstelle)\.?|app\.)"
+                        r"[ \t]*[:#]?[ \t]?\d{1,6}|x\d{1,6}|[ \t]x\d{2,6})(?![\d.,:])")
 
 
 def _extension_end(text: str, end: int) -> int:
