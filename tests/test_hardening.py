@@ -199,7 +199,9 @@ def test_explain_answers_only_for_listings_readers_see(make_config):
         storage.set_unified_status("u_0000000000000002", "withdrawn")
         storage.db.execute("update listings set status = 'pending' where id = 'l_0000000000000002'")
     client = create_app(config).test_client()
-    assert client.get("/api/v1/listings/u_0000000000000002/explain").status_code == 404
+    gone = client.get("/api/v1/listings/u_0000000000000002/explain")  # as the listing itself answers: gone, no more
+    assert gone.status_code == 410 and set(gone.get_json()) == {"error", "status", "message"}
+    assert client.get("/api/v1/listings/u_0000000000000002").status_code == 410
     assert client.get("/api/v1/dedupe/explain?a=u_0000000000000001&b=l_0000000000000002").status_code == 404
     shown = client.get("/api/v1/listings/u_0000000000000001/explain").get_json()
     assert "status" not in shown
