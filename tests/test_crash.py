@@ -92,9 +92,22 @@ def reference(tmp_path_factory):
     return state, count, model
 
 
+def same_as_uninterrupted(folder: Path, state: dict, model: Path, spare: Path) -> None:
+    """What the folder publishes is what an uninterrupted sync publishes. The sample calendar's series are read at
+    their next occurrence from now: when one ends between the reference's sync and this one (a Monday's 10:00-12:00
+    Berlin, at 11:00 UTC: a clean-clone CI run crossed it), that listing moves a week. Then an uninterrupted sync
+    made now, with the same model, is the reference."""
+    found = published(folder)
+    if found != state:
+        done = helferhub(config_in(spare, model), "sync")
+        assert done.returncode == 0, done.stderr
+        state = published(spare)
+    assert found == state
+
+
 @pytest.mark.parametrize("share, when", [(0.002, "after"), (0.1, "inside"), (0.35, "after"), (0.6, "inside"),
                                           (0.97, "after")])
-def test_a_sync_killed_anywhere_is_completed_by_the_next(reference, tmp_path, share, when):
+def test_a_sync_killed_anywhere_is_completed_by_the_next(reference, tmp_path, tmp_path_factory, share, when):
     state, count, model = reference
     config = config_in(tmp_path, model)
     killed = helferhub(config, "sync", env={"CRASH_AT": str(max(1, int(count * share))), "CRASH_WHEN": when})
@@ -103,11 +116,11 @@ def test_a_sync_killed_anywhere_is_completed_by_the_next(reference, tmp_path, sh
     cut_short = "running" in runs(tmp_path)  # or killed in the housekeeping before any run began
     again = helferhub(config, "sync")
     assert again.returncode == 0, again.stdout + again.stderr
-    assert published(tmp_path) == state
+    same_as_uninterrupted(tmp_path, state, model, tmp_path_factory.mktemp("now"))
     assert "running" not in runs(tmp_path) and ("interrupted" in runs(tmp_path)) == cut_short
 
 
-def test_a_sync_killed_with_sigkill_twice_is_completed_by_the_next(reference, tmp_path):
+def test_a_sync_killed_with_sigkill_twice_is_completed_by_the_next(reference, tmp_path, tmp_path_factory):
     state, _, model = reference
     config = config_in(tmp_path, model)
     for delay in (0.0, 1.5):
@@ -121,5 +134,5 @@ def test_a_sync_killed_with_sigkill_twice_is_completed_by_the_next(reference, tm
         published(tmp_path)
     again = helferhub(config, "sync")
     assert again.returncode == 0, again.stdout + again.stderr
-    assert published(tmp_path) == state
+    same_as_uninterrupted(tmp_path, state, model, tmp_path_factory.mktemp("now"))
     assert "running" not in runs(tmp_path)
