@@ -151,7 +151,7 @@ def respond(body: Callable[[], bytes | Iterable[bytes]] | None, *, etag: str, la
     if content is None and body is None:
         return None
     if content is None:
-        content = _gzip(body()) if gzip else body()
+        content = gzipped(body()) if gzip else body()
         if isinstance(content, bytes):
             RENDERED.put(tag, content)
     if isinstance(content, bytes):
@@ -217,7 +217,8 @@ def _not_modified(tag: str, modified: datetime | None) -> bool:
     return bool(since and modified and modified.replace(microsecond=0) <= since.astimezone(timezone.utc))
 
 
-def _gzip(content: bytes | Iterable[bytes]) -> bytes | Iterator[bytes]:
+def gzipped(content: bytes | Iterable[bytes]) -> bytes | Iterator[bytes]:
+    """The gzip form of a body (its pieces as they come, for a streamed one): the one the feeds, the API and the pages send."""
     if isinstance(content, bytes):
         return zlib.compress(content, 6, wbits=31)
     return _gzip_stream(content)
