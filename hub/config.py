@@ -53,6 +53,7 @@ STRUCTURE = {
                           "x-message": "is not a duration like '60s' or '2m'"},
                 "jitter": {"type": "string", "pattern": "^(0|" + _INTERVAL.pattern[1:-1] + ")$",
                            "x-message": "is not a duration like '5m' or '30s' (or 0 for none)"},
+                "syncs": {"type": "integer", "minimum": 1, "maximum": 16},
             },
         },
         "server": {
@@ -237,6 +238,9 @@ class Config:
     lease_ttl: int = 60
     #: At most this many seconds of random delay on each scheduled sync (never more than a tenth of its interval).
     jitter: int = 300
+    #: Sources the worker syncs at once ([worker] syncs), each in a thread of its own: a slow portal holds
+    #: one of them, not every other source. The notify round and housekeeping have threads of their own.
+    syncs: int = 2
     #: Subscriptions and calls ([notify]): seconds between rounds, between waves of a call, the wave size
     #: per helper still needed, failed deliveries in a row before a subscription pauses, attempts per delivery.
     notify_every: int = 60
@@ -433,6 +437,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         publish_searches=tuple(publish_searches),
         lease_ttl=max(2, durations["lease"]),
         jitter=durations["jitter"],
+        syncs=worker.get("syncs", Config.syncs),
         limits=limits,
         notify_every=durations.get("notify_every", 60),
         wave_every=durations.get("notify_wave_every", 3600),

@@ -56,6 +56,11 @@ class Runtime:
                 log.error("config reload: hub.database changed to %s; a running process keeps %s (restart to move it)",
                           new.database, self.config.database, extra={"event": "config.reload_database"})
                 new = replace(new, database=self.config.database)
+            if new.syncs != self.config.syncs:  # the scheduler's pool of sync threads is made once, at start
+                log.warning("config reload: worker.syncs changed to %d; a running worker keeps syncing %d sources "
+                            "at once (restart it to change that)", new.syncs, self.config.syncs,
+                            extra={"event": "config.reload_syncs"})
+                new = replace(new, syncs=self.config.syncs)
             self.file_config = new
             new = self._with_registered(new)
             old, self.config = self.config, new

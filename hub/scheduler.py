@@ -6,6 +6,13 @@ off while a source fails. `Worker` runs that scheduler only while it holds the d
 and takes the lease over once the holder has stopped renewing it for the lease time (it died or
 hangs). A holder that finds its lease taken stops its scheduler at once. Besides, every sync takes
 its source's own lease (`hub.sync`), so no source is ever synced twice at once, by any process.
+
+Up to `[worker] syncs` sources are synced at once, each in a thread: a portal that answers slowly
+holds its own thread, not the others' syncs. The notify round (calls for helpers) and housekeeping
+run in threads of their own, so no sync holds them either. Syncs at once are as safe as syncs of
+two processes: each batch of a sync and each re-clustering is written in one transaction under
+SQLite's write lock (BEGIN IMMEDIATE), and the re-clustering pays every unification owed so far,
+whichever sync owed it.
 """
 from __future__ import annotations
 
@@ -143,9 +150,11 @@ def build(runtime: Runtime | Config, start_in: float | None = None, storage: Sto
     each source is due after its last run (at once if it never ran); else one interval from now.
     """
     runtime = _runtime(runtime)
-    # One sync at a time: each one ends by re-clustering around what it changed, and two of those
-    # interleaving their reads and writes of the clusters could lose a merge.
-    scheduler = BackgroundScheduler(timezone=timezone.utc, executors={"default": ThreadPoolExecutor(1)})
+    # Syncs in a pool of their own (each one's re-clustering runs in one write transaction, so two of them
+    # never interleave; see above); the notify round and housekeeping never wait behind a sync.
+    scheduler = BackgroundScheduler(timezone=timezone.utc, executors={
+        "default": ThreadPoolExecutor(runtime.config.syncs), NOTIFY: ThreadPoolExecutor(1),
+        HOUSEKEEPING: ThreadPoolExecutor(1)})
     apply(scheduler, runtime, start_in=start_in, storage=storage)
     return scheduler
 
@@ -179,10 +188,10 @@ def apply(scheduler: BackgroundScheduler, runtime: Runtime, start_in: float | No
             log.info("%s: now every %d s", name, interval, extra={"source": name, "event": "schedule.changed"})
     if storage is not None and scheduler.get_job(HOUSEKEEPING) is None:
         scheduler.add_job(housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_EVERY), args=[runtime], id=HOUSEKEEPING,
-                          name="housekeeping", max_instances=1, coalesce=True, misfire_grace_time=None)
+                          name="housekeeping", executor=HOUSEKEEPING, max_instances=1, coalesce=True, misfire_grace_time=None)
     if storage is not None and scheduler.get_job(NOTIFY) is None:
         scheduler.add_job(notify_round, IntervalTrigger(seconds=config.notify_every), args=[runtime], id=NOTIFY,
-                          name="notify", max_instances=1, coalesce=True, misfire_grace_time=None, next_run_time=now)
+                          name="notify", executor=NOTIFY, max_instances=1, coalesce=True, misfire_grace_time=None, next_run_time=now)
 
 
 def _first_run(now: datetime, start_in: float | None, storage: Storage | None, name: str, interval: int):
@@ -306,7 +315,7 @@ class Worker:
         self.scheduler = build(self.runtime, start_in=self.start_in, storage=storage)
         # renames and grace periods first thing, in the executor (never in this loop, which renews the lease)
         self.scheduler.add_job(housekeeping, args=[self.runtime, self.scheduler], id="housekeeping-now",
-                               name="housekeeping", next_run_time=datetime.now(timezone.utc),
+                               name="housekeeping", executor=HOUSEKEEPING, next_run_time=datetime.now(timezone.utc),
                                misfire_grace_time=None)  # however late: behind a running sync it still runs
         self.scheduler.start()
         self._publish(storage)
@@ -325,7 +334,7 @@ class Worker:
         with Storage(new.database) as storage:
             apply(scheduler, self.runtime, storage=storage)
         scheduler.add_job(housekeeping, args=[self.runtime, scheduler], id="housekeeping-now", name="housekeeping",
-                          next_run_time=datetime.now(timezone.utc), replace_existing=True, misfire_grace_time=None)
+                          executor=HOUSEKEEPING, next_run_time=datetime.now(timezone.utc), replace_existing=True, misfire_grace_time=None)
 
     def _publish(self, storage: Storage) -> None:
         """Write each source's next run into the database, where the status page and metrics read it."""

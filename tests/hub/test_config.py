@@ -254,3 +254,18 @@ def test_an_unset_secret_read_without_it_cannot_be_sent(tmp_path):
     with pytest.raises(LookupError, match="PROBE_ICH_TOKEN is not set"):
         config.source("ich").options["token"].reveal()
     assert load(write(tmp_path, text), env={"PROBE_ICH_TOKEN": "x"}, secrets=False).secret_problems() == []
+
+
+@pytest.mark.parametrize("value, problem", [("0", "worker.syncs: 0 is less than the minimum of 1"),
+                                            ("17", "worker.syncs: 17 is greater than the maximum of 16"),
+                                            ('"2"', "worker.syncs: '2' is not of type 'integer'")])
+def test_the_syncs_a_worker_runs_at_once_are_checked(tmp_path, value, problem):
+    assert problems(tmp_path, f"[worker]\nsyncs = {value}\n") == [problem]
+
+
+def test_a_worker_syncs_two_sources_at_once_unless_told(tmp_path):
+    path = tmp_path / "hub.toml"
+    path.write_text("[worker]\nsyncs = 4\n")
+    assert load(path).syncs == 4
+    path.write_text("")
+    assert load(path).syncs == 2

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from dataclasses import replace
+from datetime import datetime, timezone
 
 import pytest
 
@@ -101,18 +104,22 @@ def test_a_job_behind_a_slow_sync_runs_late_rather_than_never(make_config, tmp_p
     assert all(job.misfire_grace_time is None and job.coalesce for job in jobs.get_jobs())
 
 
-def test_syncs_run_one_at_a_time(make_config, tmp_path, monkeypatch):
-    """Two sources due at once: the second sync starts only after the first has ended."""
+@pytest.mark.parametrize("syncs", [1, 2])
+def test_at_most_worker_syncs_sources_are_synced_at_once(make_config, tmp_path, monkeypatch, syncs):
+    """Four sources due at once: as many syncs run side by side as [worker] syncs says, never more."""
     write_portal(tmp_path / "a", [])
-    config = make_config([{"name": n, "type": "helpto", "url": str(tmp_path / "a"), "interval": "1h"}
-                          for n in ("a", "b", "c")])
+    config = replace(make_config([{"name": n, "type": "helpto", "url": str(tmp_path / "a"), "interval": "1h"}
+                                  for n in ("a", "b", "c", "d")]), syncs=syncs)
     running, most, done = [], [], []
     real_run = scheduler.SourceSync.run
 
     def run(self, *args, **kwargs):
         running.append(self.source.name)
         most.append(len(running))
-        time.sleep(0.3)  # long enough for a second worker, if there were one, to start another sync
+        deadline = time.monotonic() + 10  # until as many run as may, or long enough for one more to start
+        while len(running) < syncs and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
         try:
             return real_run(self, *args, **kwargs)
         finally:
@@ -123,12 +130,54 @@ def test_syncs_run_one_at_a_time(make_config, tmp_path, monkeypatch):
     jobs = scheduler.build(config, start_in=0)
     jobs.start()
     try:
-        wait_for(lambda: len(done) == 3)
+        wait_for(lambda: len(done) == 4)
     finally:
         jobs.shutdown(wait=True)
-    assert sorted(done) == ["a", "b", "c"] and max(most) == 1
+    assert sorted(done) == ["a", "b", "c", "d"] and max(most) == syncs
 
 
+def test_a_slow_portal_holds_neither_the_other_sources_nor_the_calls_for_helpers(make_config, tmp_path, monkeypatch):
+    """A portal that takes its time over a page (just under request_timeout, as it may) held every other
+    source's sync and the notify round behind it, for up to sync_budget: they run beside it now."""
+    from hub import subscriptions
+    from hub.runtime import Runtime
+    from tests.servers import serve
+
+    release = threading.Event()
+    asked = threading.Event()
+    body = json.dumps({"entries": [entry(7, titel="Langsamer Eintrag")],
+                       "meta": {"page": 1, "pages": 1, "total": 1}}).encode()
+
+    def slow(request):
+        asked.set()
+        release.wait(60)  # the portal answers once the test has seen what it looks for
+        return 200, {"Content-Type": "application/json"}, body
+
+    write_portal(tmp_path / "fast", [entry(1, titel="Schneller Eintrag")])
+    rounds = []
+    real_notify = subscriptions.notify
+    monkeypatch.setattr(subscriptions, "notify", lambda *a, **k: rounds.append(time.monotonic()) or real_notify(*a, **k))
+    with serve(slow) as url:
+        slow_source = {"name": "slow", "type": "helpto", "url": url, "interval": "1h", "request_timeout": "90s"}
+        config = make_config([slow_source], allow_private_addresses=True)
+        with Storage(config.database) as storage:
+            jobs = scheduler.build(config, start_in=0, storage=storage)
+            jobs.start()
+            try:
+                wait_for(asked.is_set)  # the slow portal's sync has begun; then a source is added, a round is due
+                more = make_config([slow_source, {"name": "fast", "type": "helpto", "url": str(tmp_path / "fast"),
+                                                  "interval": "1h"}], allow_private_addresses=True)
+                scheduler.apply(jobs, Runtime(more), storage=storage)
+                rounds.clear()
+                jobs.modify_job(scheduler.NOTIFY, next_run_time=datetime.now(timezone.utc))
+                wait_for(lambda: storage.listings_in("active", "fast"))  # shown, while the slow portal takes its time
+                wait_for(lambda: rounds)  # and a notify round ran meanwhile
+                assert not release.is_set() and storage.runs("slow")[0]["status"] == "running"
+                release.set()
+                wait_for(lambda: storage.listings_in("active", "slow"))
+            finally:
+                release.set()
+                jobs.shutdown(wait=True)
 def test_shutting_down_while_a_sync_runs_ends_when_the_sync_ends(make_config, tmp_path, monkeypatch):
     """shutdown(wait=True) holds the scheduler's job-store lock while it waits for the running job:
     a job that then asks the scheduler anything must not wait for that lock (it deadlocked)."""

@@ -421,3 +421,55 @@ def test_a_source_a_partner_registered_cannot_rewrite_a_file_sources_listing(por
     items = create_app(config).test_client().get("/api/v1/listings").get_json()["listings"]
     assert len(items) == 1 and "spam" not in items[0]["description"]
     assert [s["portal"] for s in items[0]["sources"]] == ["a", "c"]
+
+
+def test_sources_synced_side_by_side_leave_the_clusters_a_full_re_clustering_would_make(tmp_path):
+    """The worker syncs several sources at once ([worker] syncs): every source of the sample federation
+    synced in a thread of its own, all at once, twice, leaves every shown listing in exactly one unified
+    listing and the clusters exactly as clustering every listing again by the stored model makes them (a
+    merge lost between two syncs' re-clusterings would show as a difference)."""
+    import threading
+    from pathlib import Path
+
+    from hub import config as hub_config, unify
+    from hub.storage import Storage
+    from hub.sync import SourceSync
+
+    root = Path(__file__).resolve().parents[2]
+    config = hub_config.load(root / "hub.toml", env={})
+    config = hub_config.Config(**{**config.__dict__, "database": str(tmp_path / "hub.db")})
+    with Storage(config.database):
+        pass  # migrated before the threads open it
+    results, start = [], threading.Barrier(len(config.sources))
+
+    def one(source):
+        with Storage(config.database) as store:
+            start.wait(30)
+            results.append(SourceSync(config, store, source).run(full=True))
+
+    for _ in range(2):
+        threads = [threading.Thread(target=one, args=(s,)) for s in config.sources]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+    assert len(results) == 2 * len(config.sources) and all(r.ok for r in results), [r.error for r in results]
+
+    def clusters(store):
+        rows = store.db.execute("select m.unified_id, m.listing_id from unified_members m join unified u "
+                                "on u.id = m.unified_id where u.status = 'active'").fetchall()
+        groups: dict[str, set] = {}
+        for uid, lid in rows:
+            groups.setdefault(uid, set()).add(lid)
+        return sorted(sorted(g) for g in groups.values())
+
+    with Storage(config.database) as store:
+        shown = {r[0] for r in store.db.execute("select id from listings where status = 'active'").fetchall()}
+        assert not store.owed_unify()
+        side_by_side = clusters(store)
+        assert sorted(lid for g in side_by_side for lid in g) == sorted(shown)  # each exactly once
+        assert sum(len(g) > 1 for g in side_by_side) > 50  # the sample's cross-posts were merged
+        model = unify.stored_model(store, config.dedupe.spec)
+        with store.transaction():
+            unify.refresh(store, sorted(shown), config.dedupe, model)
+        assert clusters(store) == side_by_side

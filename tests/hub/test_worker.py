@@ -25,7 +25,7 @@ HELFERHUB = [sys.executable, "-m", "hub"]
 
 def write_config(path: Path, sources: list[dict], **worker) -> Path:
     lines = ['[hub]', f'database = "{path.parent / "hub.db"}"', '[worker]',
-             f'lease = "{worker.get("lease", "2s")}"', 'jitter = "0"']
+             f'lease = "{worker.get("lease", "2s")}"', 'jitter = "0"'] + [f"{k} = {v}" for k, v in worker.items() if k != "lease"]
     for source in sources:
         lines.append("[[sources]]")
         lines += [f"{k} = {json.dumps(v)}" for k, v in source.items()]
@@ -172,9 +172,11 @@ def test_two_workers_never_sync_a_source_twice_at_once(tmp_path):
         stop(*procs)
     done = [r for r in runs(db) if r["finished_at"]]
     assert len({r["pid"] for r in done}) == 1
-    spans = sorted((datetime.fromisoformat(r["started_at"]), datetime.fromisoformat(r["finished_at"])) for r in done)
-    for (_, end), (start, _) in zip(spans, spans[1:]):
-        assert start >= end  # one sync at a time, never two at once
+    for name in ("a", "b"):  # the two sources may be synced side by side ([worker] syncs), each once at a time
+        spans = sorted((datetime.fromisoformat(r["started_at"]), datetime.fromisoformat(r["finished_at"]))
+                       for r in done if r["source"] == name)
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert start >= end  # one sync of a source at a time, never two at once
 
 
 def test_sighup_applies_a_good_config_and_keeps_the_running_one_on_a_bad_one(tmp_path):
@@ -203,6 +205,20 @@ def test_sighup_applies_a_good_config_and_keeps_the_running_one_on_a_bad_one(tmp
         assert proc.poll() is None
     finally:
         stop(proc)
+
+
+def test_a_reload_keeps_the_syncs_at_once_the_worker_started_with_and_says_so(tmp_path, caplog):
+    """The pool of sync threads is made at start: a reload that changes [worker] syncs says that it takes
+    a restart, and the running config keeps telling what the worker does."""
+    source = {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}
+    config_path = write_config(tmp_path / "hub.toml", [source], syncs=3)
+    runtime = Runtime(hub_config.load(config_path))
+    assert runtime.config.syncs == 3
+    write_config(config_path, [source], syncs=5)
+    with caplog.at_level("WARNING", logger="hub.runtime"):
+        assert runtime.reload()
+    assert runtime.config.syncs == 3
+    assert "worker.syncs changed to 5; a running worker keeps syncing 3 sources at once (restart it" in caplog.text
 
 
 def test_the_file_watcher_reloads_a_changed_config(tmp_path):
