@@ -179,6 +179,7 @@ class SourceSync:
         #: record under the same id is quarantined (counted in `repeated`)
         self.seen: dict[str, str | None] = {}
         self.repeated: dict[str, int] = {}
+        self.unsettled = False  # a full sync that withdrew nothing unseen, as the list changed while it was read
         self.id_errors: dict[int, Exception] = {}  # by id(raw), for the batch: why its id could not be read
         self.taken = 0  # records stored (or quarantined) so far
         self.prefetched: dict[str, dict | None] = {}  # the batch's stored raw records (None: none), by id, until each is taken
@@ -576,6 +577,7 @@ class SourceSync:
             if gone and not self.connector.complete:
                 result.notes.append(f"the portal's list changed during the sync; {len(gone)} unseen "
                                     "listings kept until the next full sync")
+                self.unsettled = True  # not the full sync full_every asks for: the next scheduled one is full again
                 gone = []
         leaving = len(gone) + len(self.withholding)
         if leaving and not accept_shrink and self._suspicious(before, leaving):
@@ -654,6 +656,8 @@ class SourceSync:
         now = utcnow().isoformat()
         fields = {k: v for k, v in asdict(result).items() if k in COUNTS + ("not_modified", "status", "error")}
         notes = scrub("; ".join(result.notes), self.secrets) or None
+        if self.unsettled:
+            fields["settled"] = 0
         self.storage.finish_run(result.run_id, finished_at=now, notes=notes, **fields)
         cursor = state.get("cursor")
         completed = result.status in ("ok", "suspicious")

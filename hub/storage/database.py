@@ -182,9 +182,10 @@ class Storage:
                                                 "host": this_host()}).last_pk
 
     def last_full_sync(self, source: str) -> str | None:
-        """When the source's latest full sync that ended ok began (None: none did)."""
-        row = self.db.execute("select max(started_at) from sync_runs where source = ? and mode = 'full' and status = 'ok'",
-                              [source]).fetchone()
+        """When the source's latest full sync that ended ok began, and withdrew what it did not see (None: none
+        did; one whose list changed while it was read withdrew nothing, `settled` 0)."""
+        row = self.db.execute("select max(started_at) from sync_runs where source = ? and mode = 'full' and status = 'ok' "
+                              "and settled is not 0", [source]).fetchone()
         return row[0] if row else None
 
     def finish_run(self, run_id: int, **fields: Any) -> None:

@@ -223,6 +223,14 @@ def _v16(db: sqlite_utils.Database) -> None:
                f"begin {stamp} end")
 
 
+def _v17(db: sqlite_utils.Database) -> None:
+    """A full sync that read the portal's list while it changed (a record came twice) withdraws nothing it did
+    not see: `settled` 0 marks it, so it does not count as the full sync `full_every` asks for (null: settled,
+    as every run before)."""
+    db.execute("alter table sync_runs add column settled integer")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15, _v16]
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15, _v16,
+                               _v17]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -154,6 +154,29 @@ def test_a_list_that_shifts_during_a_full_sync_withdraws_nothing(portal, config,
     assert "unseen listings kept until the next full sync" in storage.runs("potsdam")[0]["notes"]
 
 
+def test_a_full_sync_that_withdrew_nothing_as_the_list_shifted_does_not_count_for_full_every(portal, make_config, storage):
+    """Its note promises the unseen listings leave at the next full sync; counted as the full sync of full_every,
+    every scheduled sync after it was incremental for a day, and a deleted entry stayed in the feed that long."""
+    from hub.scheduler import run_source
+
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE, "full_every": "12h"}])
+    sync(config, storage)
+    with storage.transaction():  # the last full sync that withdrew what was gone: 13 hours ago
+        storage.db.execute("update sync_runs set started_at = ?", [(utcnow() - timedelta(hours=13)).isoformat()])
+    portal.max_per_page = 2  # pages, so the list can change between them
+    gone = portal.entries.pop(0)
+    portal.on_page = lambda page: page == 2 and portal.entries.append(entry(50, aktualisiert="2027-01-01T00:00:00+01:00"))
+    result, = sync(config, storage, full=True)
+    assert result.ok and result.withdrawn == 0 and gone["titel"] in visible_titles(storage)
+    portal.on_page = None
+    run_source(config, "potsdam")  # scheduled: full again, as the note says, and it withdraws the deleted entry
+    run = storage.runs("potsdam")[0]
+    assert (run["mode"], run["status"], run["withdrawn"]) == ("full", "ok", 1)
+    assert gone["titel"] not in visible_titles(storage)
+    run_source(config, "potsdam")
+    assert storage.runs("potsdam")[0]["mode"] == "incremental"
+
+
 def test_malformed_records_are_quarantined_and_the_rest_still_arrive(portal, config, storage, caplog):
     portal.entries += [entry(7, typ="tausch"), {"titel": "ohne id"}, entry(8, erstellt=None)]
     with caplog.at_level("WARNING", logger="hub.sync"):
