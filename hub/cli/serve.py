@@ -241,4 +241,9 @@ def _serve(runtime, on_reload=None, on_stop=None) -> None:
             if own_metrics and os.getpid() == parent:  # a web process ending unwinds this too (it is a fork)
                 shutil.rmtree(own_metrics, ignore_errors=True)
     else:
-        server.serve(app, host=config.host, port=config.port, threads=config.threads, ident="helferhub")
+        try:
+            server.serve(app, host=config.host, port=config.port, threads=config.threads, ident="helferhub")
+        except OSError as exc:  # waitress binds here: a port in use was a traceback (probe helper-62)
+            raise click.ClickException(
+                f"cannot serve on {config.host}:{config.port}: {exc.strerror or exc} (another server listening "
+                f"there? [server] host and port in {config.path or 'the config'})") from None

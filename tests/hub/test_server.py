@@ -464,3 +464,22 @@ def test_a_killed_servers_metrics_folder_is_removed_by_the_next_one(tmp_path):
     finally:
         stop(second, signal.SIGTERM, 30)
     assert not glob.glob(os.path.join(tempfile.gettempdir(), f"helferhub-metrics-{second.pid}-*"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_port_in_use_is_named_and_the_command_fails(tmp_path, workers):
+    """With one web process (waitress) a port in use was a traceback ending in 'OSError: [Errno 98]', and the
+    command failed with it (it exits 2 now, as for a database it cannot open); gunicorn (several processes) names it
+    itself and exits 1."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = write_config(tmp_path / "hub.toml", port)
+        config.write_text(config.read_text().replace("workers = 2", f"workers = {workers}"))
+        done = subprocess.run([*HELFERHUB, "--config", str(config), "serve"], capture_output=True, text=True, timeout=90)
+    assert done.returncode == (2 if workers == 1 else 1)
+    assert "Traceback" not in done.stderr
+    said = f"cannot serve on 127.0.0.1:{port}: Address already in use" if workers == 1 else \
+        f"Can't connect to ('127.0.0.1', {port})"
+    assert said in done.stderr
