@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import time
+from datetime import datetime, timezone
 from urllib.parse import unquote, unquote_to_bytes
 
 from flask import Flask, jsonify
@@ -88,6 +89,9 @@ def _config_file() -> None:
             log.error("config reload: %s: %s", exc.path, problem, extra={"event": "config.reload_refused"})
         log.error("config reload: %s has %d problem(s); this web process keeps its running config", exc.path,
                   len(exc.problems), extra={"event": "config.reload_refused"})
+        # shown where operators look (/healthz, /metrics, the dashboard), not only in the log, until a good file
+        app.config["HUB_REFUSED"] = {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                     "path": str(exc.path), "problems": list(exc.problems)}
         return
     if new.database != app.config["HUB_FILE"].database:
         log.error("config reload: hub.database changed; a running web process keeps %s (restart to move it)",
@@ -95,7 +99,7 @@ def _config_file() -> None:
         from dataclasses import replace
 
         new = replace(new, database=app.config["HUB_FILE"].database)
-    app.config.update(HUB_FILE=new, HUB=new, HUB_SIGNATURE=None, HUB_LOOKED=0.0)
+    app.config.update(HUB_FILE=new, HUB=new, HUB_SIGNATURE=None, HUB_LOOKED=0.0, HUB_REFUSED=None)
     log.info("config reloaded from %s", path, extra={"event": "config.reloaded"})
 
 

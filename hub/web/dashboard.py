@@ -213,7 +213,9 @@ def _visible_sources(who: partners.Token) -> list[dict]:
 @login_required()
 def home():
     """Sources with state, last success, last error, next run, counts; sync now."""
-    return _render("admin/home.html", sources=_visible_sources(current()))
+    who = current()  # a refused config file: its problems, for operators (paths and keys of the hub's own file)
+    return _render("admin/home.html", sources=_visible_sources(who),
+                   refused=current_app.config.get("HUB_REFUSED") if who.role == "operator" else None)
 
 
 @bp.post("/sources/<name>/sync")

@@ -69,10 +69,15 @@ def readiness(path: str) -> tuple[bool, str]:
     return True, f"database schema v{version}"
 
 
-def status(config, storage: Storage | None) -> dict:
-    """The status body: overall state, the database, and every source's state and health."""
+def status(config, storage: Storage | None, refused: dict | None = None) -> dict:
+    """The status body: overall state, the database, every source's state and health, and a changed config
+    file this process refused (`refused`: when, and its problems, which only the log and the dashboard tell)."""
     ready, detail = readiness(config.database)
     body: dict = {"status": "ok", "ready": ready, "database": detail, "schema_version": SCHEMA_VERSION}
+    if refused:
+        body["config"] = {"reload_refused_at": refused["at"], "problems": len(refused["problems"]),
+                          "note": "the config file changed and was refused; the running config stays. Its problems "
+                                  "are in the log and on the dashboard"}
     if not ready or storage is None:
         body["status"] = "unavailable"
         return body
@@ -88,8 +93,8 @@ def status(config, storage: Storage | None) -> dict:
         "expired": lease["expires_at"] < time.time()}
     if any(s["state"] == "degraded" for s in sources):
         body["status"] = "degraded"
-    elif any(s.get("warning") for s in sources):
-        body["status"] = "warning"  # a sync withheld a suspicious shrink: someone must look (it is no failure)
+    elif any(s.get("warning") for s in sources) or refused:
+        body["status"] = "warning"  # a sync withheld a suspicious shrink, or a config was refused: someone must look
     for entry in sources:  # the run's note holds what the portal sent (record ids, its words): not for everyone
         if entry.get("warning"):
             entry["warning"] = ("the last sync withdrew nothing: the list shrank suspiciously; see `helferhub "
@@ -108,9 +113,9 @@ def _status_response(code: int | None = None) -> Response:
     ready, _ = readiness(config.database)
     if ready:
         with Storage(config.database, migrate=False) as storage:
-            body = status(config, storage)
+            body = status(config, storage, current_app.config.get("HUB_REFUSED"))
     else:
-        body = status(config, None)
+        body = status(config, None, current_app.config.get("HUB_REFUSED"))
     response = jsonify(body)
     response.status_code = code or 200
     response.headers["Cache-Control"] = "no-store"
@@ -146,7 +151,7 @@ def metrics():
         from prometheus_client import REGISTRY
 
         requests_text = generate_latest(REGISTRY)
-    registry.register(DatabaseCollector(current_app.config["HUB"]))
+    registry.register(DatabaseCollector(current_app.config["HUB"], current_app.config.get("HUB_REFUSED")))
     response = Response(requests_text + generate_latest(registry))
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST  # as it is: it names its charset already
     response.headers["Cache-Control"] = "no-store"
@@ -156,14 +161,19 @@ def metrics():
 class DatabaseCollector:
     """Source, sync and deduplication figures, read from the database at each scrape."""
 
-    def __init__(self, config):
+    def __init__(self, config, refused: dict | None = None):
         self.config = config
+        self.refused = refused
 
     def collect(self):
         ready, _ = readiness(self.config.database)
         up = GaugeMetricFamily("helferhub_database_ready", "1 when the database is reachable and migrated")
         up.add_metric([], 1 if ready else 0)
         yield up
+        refused = GaugeMetricFamily("helferhub_config_reload_refused", "1 while the changed config file is refused "
+                                    "(problems: see the log) and the web process runs on the config before")
+        refused.add_metric([], 1 if self.refused else 0)
+        yield refused
         if not ready:
             return
         with Storage(self.config.database, migrate=False) as storage:

@@ -139,3 +139,46 @@ def test_a_suspicious_sync_shows_in_the_overview_and_on_its_page(dash, tmp_path)
     for page in ("/admin/", "/admin/sources/gera"):
         text = client.get(page).get_data(as_text=True)
         assert "uspicious" in text and "--accept-shrink" in text, page
+
+
+def test_a_refused_config_file_shows_on_healthz_metrics_and_the_operators_dashboard(tmp_path):
+    """A hub.toml changed with a mistake is refused and the running config stays: that was said only in the
+    log, and /healthz, /metrics and the dashboard looked as if the change had been applied."""
+    import os
+
+    from hub import config as hub_config
+    from tests.hub.test_ops import samples
+
+    write_portal(tmp_path / "gera", [entry(1, titel="Sofa abzugeben")])
+    path = tmp_path / "hub.toml"
+    good = (f'[hub]\ndatabase = "{tmp_path / "hub.db"}"\n[[sources]]\nname = "gera"\ntype = "helpto"\n'
+            f'url = "{tmp_path / "gera"}"\n')
+    path.write_text(good)
+    config = hub_config.load(path)
+    with Storage(config.database) as storage:
+        sync(config, storage)
+        tokens = {role: partners.create_token(storage, role, role)[0] for role in ("partner", "operator")}
+    app = create_app(config)
+    client = app.test_client()
+    assert client.get("/healthz").get_json()["status"] == "ok"
+
+    def changed(text: str) -> None:
+        path.write_text(text)
+        os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10**9))  # a new stamp
+        app.config["HUB_FILE_LOOKED"] = 0.0  # the next request looks (every 2 s otherwise)
+
+    changed(good.replace("[[sources]]", "feed_items = 5000\n[[sources]]"))
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "warning" and health["config"]["problems"] == 1
+    assert "5000" not in str(health)  # the problems themselves: the log and the operators' dashboard
+    assert samples(client)[("helferhub_config_reload_refused", ())] == 1
+    operator, partner = app.test_client(), app.test_client()
+    login(operator, tokens["operator"])
+    login(partner, tokens["partner"])
+    assert "hub.feed_items: 5000 is greater than the maximum of 1000" in operator.get("/admin/").get_data(as_text=True)
+    assert "was refused" not in partner.get("/admin/").get_data(as_text=True)
+    changed(good.replace("[[sources]]", "feed_items = 500\n[[sources]]"))  # mended: applied, and nothing to show
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and "config" not in health
+    assert samples(client)[("helferhub_config_reload_refused", ())] == 0
+    assert "was refused" not in operator.get("/admin/").get_data(as_text=True)
