@@ -239,8 +239,9 @@ class Config:
     #: At most this many seconds of random delay on each scheduled sync (never more than a tenth of its interval).
     jitter: int = 300
     #: Sources the worker syncs at once ([worker] syncs), each in a thread of its own: a slow portal holds
-    #: one of them, not every other source. The notify round and housekeeping have threads of their own.
-    syncs: int = 2
+    #: one of them, not every other source (partners' sources: one a partner at a time, and together all
+    #: threads but one; hub.scheduler._Slots). The notify round and housekeeping have threads of their own.
+    syncs: int = 3
     #: Subscriptions and calls ([notify]): seconds between rounds, between waves of a call, the wave size
     #: per helper still needed, failed deliveries in a row before a subscription pauses, attempts per delivery.
     notify_every: int = 60

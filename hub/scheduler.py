@@ -79,8 +79,36 @@ def jitter_for(config: Config, interval: int) -> int | None:
     return seconds or None
 
 
+class _Slots:
+    """The partners whose sources this process syncs now: one sync a partner at a time, and the sources partners
+    registered together in all but one of the sync threads, so that a partner's portal that takes its time (up to
+    the hour of sync_budget a partner may set, every 5 minutes) holds neither another partner's sources nor all
+    of hub.toml's (probe helper-63: two such sources held every sync for minutes)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.busy: set[str] = set()
+
+    def take(self, partner: str, threads: int) -> bool:
+        with self.lock:
+            if partner in self.busy or len(self.busy) >= max(1, threads - 1):
+                return False
+            self.busy.add(partner)
+            return True
+
+    def give(self, partner: str) -> None:
+        with self.lock:
+            self.busy.discard(partner)
+
+
+_slots = _Slots()
+#: Seconds a registered source's due sync waits for its slot (_Slots) before it looks again.
+SLOT_RETRY = 30
+
+
 def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundScheduler | None = None) -> None:
-    """The job body: sync one source with its own connection, then set its next interval."""
+    """The job body: sync one source with its own connection, then set its next interval. Scheduled, a source a
+    partner registered waits for its slot (_Slots): it looks again in SLOT_RETRY seconds."""
     runtime = _runtime(runtime)
     config = runtime.config
     try:
@@ -89,20 +117,45 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
         return  # removed by a reload while this run waited
     if not source.enabled:
         return
-    with _job(), Storage(config.database) as storage:
-        retry_after = None
-        try:
-            retry_after = SourceSync(config, storage, source).run().retry_after
-            failures = storage.state(source.name).get("failures") or 0
-        except Exception:  # a job that raises would be logged by APScheduler without context
-            log.exception("%s: scheduled sync crashed", source.name, extra={"source": name, "event": "sync.crashed"})
-            failures = (storage.state(source.name).get("failures") or 0) + 1
-        publish.after_sync(config)
+    partner = source.partner if scheduler is not None else None
+    if partner is not None and not _slots.take(partner, config.syncs):
+        log.info("%s: waits for a sync slot (partner %s syncs another source, or the partners' sources hold all but "
+                 "one sync thread); it looks again in %d s", name, partner, SLOT_RETRY,
+                 extra={"source": name, "event": "schedule.waiting"})
+        threading.Thread(target=_look_again, args=(scheduler, name), daemon=True, name=f"slot {name}").start()
+        return
+    try:
+        with _job(), Storage(config.database) as storage:
+            retry_after = None
+            try:
+                retry_after = SourceSync(config, storage, source).run().retry_after
+                failures = storage.state(source.name).get("failures") or 0
+            except Exception:  # a job that raises would be logged by APScheduler without context
+                log.exception("%s: scheduled sync crashed", source.name, extra={"source": name, "event": "sync.crashed"})
+                failures = (storage.state(source.name).get("failures") or 0) + 1
+            publish.after_sync(config)
+    finally:
+        if partner is not None:
+            _slots.give(partner)
     if scheduler is not None:
         # Handed to a thread of its own: the job must not wait for the scheduler's job-store lock,
         # which shutdown(wait=True) holds while it waits for the running job to end (a deadlock).
         threading.Thread(target=_back_off, args=(scheduler, runtime, name, failures), daemon=True,
                          kwargs={"retry_after": retry_after}, name=f"back-off {name}").start()
+
+
+def _look_again(scheduler: BackgroundScheduler, name: str) -> None:
+    """Run a source's job again in SLOT_RETRY seconds, unless it is due sooner anyway (in a thread of its own, as
+    _back_off, for the same reason)."""
+    if scheduler.state == STATE_STOPPED:
+        return
+    try:
+        job = scheduler.get_job(name)
+        soon = datetime.now(timezone.utc) + timedelta(seconds=SLOT_RETRY)
+        if job and job.next_run_time and job.next_run_time > soon:
+            scheduler.modify_job(name, next_run_time=soon)
+    except Exception:  # noqa: BLE001 - a scheduler shutting down meanwhile
+        log.debug("%s: could not look again", name, exc_info=True)
 
 
 def housekeeping(runtime: Runtime, scheduler: BackgroundScheduler | None = None) -> None:

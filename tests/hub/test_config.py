@@ -263,9 +263,9 @@ def test_the_syncs_a_worker_runs_at_once_are_checked(tmp_path, value, problem):
     assert problems(tmp_path, f"[worker]\nsyncs = {value}\n") == [problem]
 
 
-def test_a_worker_syncs_two_sources_at_once_unless_told(tmp_path):
+def test_a_worker_syncs_three_sources_at_once_unless_told(tmp_path):
     path = tmp_path / "hub.toml"
     path.write_text("[worker]\nsyncs = 4\n")
     assert load(path).syncs == 4
     path.write_text("")
-    assert load(path).syncs == 2
+    assert load(path).syncs == 3

@@ -200,3 +200,52 @@ def test_shutting_down_while_a_sync_runs_ends_when_the_sync_ends(make_config, tm
     stopper.start()
     stopper.join(60)  # a bound on waiting, not a timing assertion: a deadlock never ends
     assert not stopper.is_alive(), "shutdown never returned"
+
+
+@pytest.mark.parametrize("syncs", [2, 3])
+def test_a_partners_slow_source_holds_neither_its_other_sources_nor_anyone_elses(make_config, tmp_path, monkeypatch,
+                                                                                 syncs):
+    """Two partners' portals that took their time (sync_budget up to an hour, every 5 minutes) held both sync
+    threads, and a third partner's new source waited minutes for its first sync (probe helper-63). A partner's
+    sources are synced one at a time, and partners' sources together leave one thread to hub.toml's."""
+    write_portal(tmp_path / "a", [])
+    config = make_config([{"name": n, "type": "helpto", "url": str(tmp_path / "a"), "interval": "1h"}
+                          for n in ("a1", "a2", "b1", "f1")])
+    owners = {"a1": "alpha", "a2": "alpha", "b1": "beta"}
+    config = replace(config, syncs=syncs, sources=tuple(replace(s, partner=owners.get(s.name)) for s in config.sources))
+    monkeypatch.setattr(scheduler, "SLOT_RETRY", 0.5, raising=False)
+    release, started, ended, waited, events = threading.Event(), [], [], [], []
+    real_run, real_again = scheduler.SourceSync.run, getattr(scheduler, "_look_again", None)
+
+    def run(self, *args, **kwargs):
+        started.append(self.source.name)
+        events.append(("start", self.source.name))
+        if self.source.name == "a1":
+            release.wait(60)  # alpha's portal takes its time
+        try:
+            return real_run(self, *args, **kwargs)
+        finally:
+            ended.append(self.source.name)
+            events.append(("end", self.source.name))
+
+    monkeypatch.setattr(scheduler.SourceSync, "run", run)
+    monkeypatch.setattr(scheduler, "_look_again", lambda s, name: waited.append(name) or real_again(s, name), raising=False)
+    jobs = scheduler.build(config)  # (each first due an interval from now)
+    jobs.start()
+    try:
+        jobs.modify_job("a1", next_run_time=datetime.now(timezone.utc))
+        wait_for(lambda: "a1" in started)  # alpha's slow sync holds a thread; then every other source is due
+        for name in ("a2", "b1", "f1"):
+            jobs.modify_job(name, next_run_time=datetime.now(timezone.utc))
+        wait_for(lambda: "f1" in ended and "a2" in waited)  # hub.toml's source beside it; alpha's other one waits
+        if syncs == 3:
+            wait_for(lambda: "b1" in ended)  # another partner's source too
+        else:  # the partners' sources have one thread of two: beta's waits for it, hub.toml's never does
+            wait_for(lambda: "b1" in waited)
+        assert "a2" not in started and not release.is_set()
+        release.set()
+        wait_for(lambda: {"a1", "a2", "b1"} <= set(ended))
+        assert events.index(("start", "a2")) > events.index(("end", "a1"))  # alpha's second source after its first
+    finally:
+        release.set()
+        jobs.shutdown(wait=True)
