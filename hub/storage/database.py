@@ -404,18 +404,24 @@ class Storage:
 
     def put_unified_many(self, items: list[tuple[dict, str, list[str], str]]) -> None:
         """put_unified() for each (doc, status, members, created_at), a few hundred per statement
-        where SQLite allows (an id given twice: the last one)."""
+        where SQLite allows (an id given twice: the last one). One stored as it is already (the same
+        document, status and members) is left as it is: re-clustering around a change writes every
+        cluster near it, and each write is a change readers are told of (the feeds' ETags, /api/v1/changes)."""
         for chunk in _chunks(list({item[0]["id"]: item for item in items}.values())):
+            chunk = self._unlike_stored([(doc, status, members, created_at, _dumps(doc))
+                                         for doc, status, members, created_at in chunk])
+            if not chunk:
+                continue
             ids = [doc["id"] for doc, *_ in chunk]
             marks = ",".join("?" * len(ids))
             self.db.conn.executemany("delete from unified_fts where rowid = ?", self.db.conn.execute(
                 f"select search_rowid from unified where id in ({marks}) and search_rowid is not null", ids).fetchall())
             rows = []
-            for doc, status, members, created_at in chunk:
+            for doc, status, members, created_at, text in chunk:
                 search_rowid = self.db.conn.execute("insert into unified_fts (id, body) values (?, ?)",
                                                     [doc["id"], search_text(doc)]).lastrowid
                 location = doc["location"]
-                rows.append((doc["id"], _dumps(doc), status, None, created_at, doc["kind"],
+                rows.append((doc["id"], text, status, None, created_at, doc["kind"],
                              doc["category"], location.get("ags"), doc["language"], as_utc(doc["published_at"]),
                              as_utc(doc["updated_at"]), as_utc(doc.get("valid_until")), location.get("postcode"),
                              location.get("lat"), location.get("lon"), search_rowid))
@@ -425,7 +431,21 @@ class Storage:
                 f"values ({', '.join('?' * 16)})", rows)
             self.db.conn.execute(f"delete from unified_members where unified_id in ({marks})", ids)
             self.db.conn.executemany("insert or replace into unified_members (listing_id, unified_id) values (?, ?)",
-                                     [(member, doc["id"]) for doc, _, members, _ in chunk for member in members])
+                                     [(member, doc["id"]) for doc, _, members, *_ in chunk for member in members])
+
+    def _unlike_stored(self, chunk: list[tuple]) -> list[tuple]:
+        """The (doc, status, members, created_at, stored text) of chunk that are not stored so already."""
+        ids = [item[0]["id"] for item in chunk]
+        stored = {uid: (text, status) for uid, text, status in self._rows_in(
+            "select id, data, status from unified where id in ({marks}) and merged_into is null", ids)}
+        if not stored:
+            return chunk
+        members: dict[str, list[str]] = {}
+        for uid, member in self._rows_in("select unified_id, listing_id from unified_members where unified_id in "
+                                         "({marks}) order by listing_id", list(stored)):
+            members.setdefault(uid, []).append(member)
+        return [item for item in chunk if stored.get(item[0]["id"]) != (item[4], item[1])
+                or members.get(item[0]["id"]) != sorted(item[2])]
 
     def created_at(self, unified_ids: list[str]) -> dict[str, str]:
         """unified id -> when it was first stored, for those of them that are stored."""

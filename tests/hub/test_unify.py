@@ -473,3 +473,28 @@ def test_sources_synced_side_by_side_leave_the_clusters_a_full_re_clustering_wou
         with store.transaction():
             unify.refresh(store, sorted(shown), config.dedupe, model)
         assert clusters(store) == side_by_side
+
+
+def test_a_change_tells_readers_of_the_listings_it_changed_and_no_others(portals, storage):
+    """Re-clustering around a changed listing wrote every cluster near it again, each one a change: the
+    cross-posted sofa beside an edited one was sent again to every consumer of /api/v1/changes, and every
+    feed's ETag changed, though nothing of it had. A unified listing stored as it is already is left alone."""
+    ps, config, _ = portals
+    ps[A].entries = [sofa(1), sofa(2, titel="Schlafsofa abzugeben, blau", beschreibung=SOFA.replace("grauer", "blauer"))]
+    ps[B].entries = [sofa(10, url="https://berlin.helpto.de/eintrag/10")]
+    sync(config, storage)
+    grey, blue = unified_of(storage, "a", 1), unified_of(storage, "a", 2)
+    assert grey == unified_of(storage, "b", 10) and blue != grey
+    client = create_app(config).test_client()
+    since = client.get("/api/v1/changes").get_json()["meta"]["next_since"]
+    etag = client.get("/feed.json").headers["ETag"]
+    assert client.get("/feed.json", headers={"If-None-Match": etag}).status_code == 304
+    ps[A].entries[1] = sofa(2, titel="Schlafsofa abzugeben, dunkelblau", beschreibung=SOFA.replace("grauer", "blauer"),
+                            aktualisiert="2026-03-05T10:00:00+01:00")
+    sync(config, storage, full=True)
+    changed = client.get("/api/v1/changes", query_string={"since": since}).get_json()["changes"]
+    assert [(c["id"], c["change"]) for c in changed] == [(blue, "upsert")]
+    assert client.get("/feed.json", headers={"If-None-Match": etag}).status_code == 200  # the blue one changed
+    etag = client.get("/feed.json").headers["ETag"]
+    sync(config, storage, full=True)  # nothing changed at all
+    assert client.get("/feed.json", headers={"If-None-Match": etag}).status_code == 304
