@@ -26,6 +26,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(os.environ.get("HELFERHUB_AXE", ROOT / ".venv/npm/node_modules/axe-core/axe.min.js"))
 SCREENSHOTS = ROOT / "var/screenshots"
 REQUIRED = os.environ.get("HELFERHUB_BROWSER_TESTS") == "required"
+#: The database behind each served site (by its address), for tests that add a listing of their own.
+DATABASES: dict[str, str] = {}
 
 playwright_api = pytest.importorskip("playwright.sync_api") if not REQUIRED else __import__("playwright.sync_api").sync_api
 if not (Path(CHROMIUM).exists() and AXE.exists()):
@@ -45,6 +47,7 @@ def site(tmp_path_factory):
         with Storage(config.database) as storage:
             assert all(r.ok for r in sync(config, storage))
         holder["app"] = create_app(config)
+        DATABASES[url] = config.database
         yield url
 
 
@@ -198,4 +201,25 @@ def test_the_pages_fit_a_phone(browser, site):
     page.goto(site + "/?lang=de")
     follow(page, page.locator("article.listing h3 a").first)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
+
+
+LONG_WORD = "Gesundheitssprechstundenberatung"  # 32 letters: wider than a 320 px phone at the heading's size
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_a_long_word_in_a_title_does_not_make_the_page_scroll_sideways(browser, site, lang):
+    """A title of one long German word made the page 393 px wide on a 320 px phone (WCAG 1.4.10: reflow)."""
+    from tests.listings import doc, publish
+
+    with Storage(DATABASES[site]) as store:
+        publish(store, doc(9001, title=f"{LONG_WORD} für Familien",
+                           description=f"Die {LONG_WORD}sstelle hilft: Krankenversicherungsangelegenheiten."))
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
+    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+    page = context.new_page()
+    for path in (f"/listings/u_{9001:016x}?lang={lang}", f"/?lang={lang}&q={LONG_WORD}"):
+        page.goto(site + path)
+        assert LONG_WORD[:12] in page.locator("main").inner_text(), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
     context.close()
