@@ -64,7 +64,7 @@ def named_query(config: Config, name: str, fmt: str, args: dict[str, list[str]] 
     """The query of a search ("" the default feed, else a name of [publish] searches; KeyError if
     there is none) in one format: the feed's page size for feeds, every match for the other formats,
     with what a reader may add (cursor, limit, lang); its links carry only those additions (the
-    search itself is in the address)."""
+    search itself is in the address), its home page (`searched`) the whole search."""
     search = {} if name == "" else dict(config.publish_searches)[name]
     args = args or {}
     for key in args:
@@ -72,7 +72,7 @@ def named_query(config: Config, name: str, fmt: str, args: dict[str, list[str]] 
             raise BadParameter(key, f"unknown parameter {key!r}: a published search takes cursor, limit and lang only")
     query = parse({**search, **args}, sources=[s.name for s in config.sources], accept_lang=accept_lang,
                   default_limit=config.feed_items if fmt in PAGED else None)
-    return replace(query, args=tuple((k, v) for k, v in query.args if k in args))
+    return replace(query, args=tuple((k, v) for k, v in query.args if k in args), searched=query.args)
 
 
 def searches(config: Config) -> dict[str, dict[str, list[str]]]:

@@ -106,12 +106,20 @@ class Query:
     having: str | None = None
     #: The arguments as given, for links to further pages.
     args: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    #: The whole search as arguments where `args` leaves some out (a published search's own filters, which its
+    #: address holds): the same search as a page people read. None: `args` is the whole search.
+    searched: tuple[tuple[str, str], ...] | None = field(default=None, compare=False)
+
+    def search_args(self) -> tuple[tuple[str, str], ...]:
+        """The whole search as arguments (with the language, without the page): a page's address for it."""
+        return tuple((k, v) for k, v in (self.args if self.searched is None else self.searched)
+                     if k not in ("cursor", "limit"))
 
     def search_key(self) -> str:
         """A stable digest of what is searched for (not the page): binds cursors to their search. Not what a
         format can show (`having`, render.shown): the next link of /events.ics is read by the same parse as
         any other, and a position in the order of every listing is one in the order of those it shows."""
-        filters = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("lang", "limit", "after", "args")}
+        filters = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("lang", "limit", "after", "args", "searched")}
         filters["having"] = None  # (as every key was made: the cursors handed out before stay good)
         return hashlib.sha256(json.dumps(filters, sort_keys=True, default=list).encode()).hexdigest()[:12]
 
@@ -119,7 +127,7 @@ class Query:
         """Everything that shapes a response, as one string (for validators); made once per query."""
         text = self.__dict__.get("_canonical")
         if text is None:
-            text = json.dumps({f.name: getattr(self, f.name) for f in fields(self) if f.name != "args"},
+            text = json.dumps({f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("args", "searched")},
                               sort_keys=True, default=list)
             object.__setattr__(self, "_canonical", text)  # a Query never changes: neither does its form
         return text

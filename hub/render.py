@@ -54,7 +54,7 @@ def meta(config: Config, result: Result, path: str, following: str | None) -> di
         "feed_url": url(config, path, query.args), "feed_id": url(config, path, filters),
         "icon_url": url(config, ICON), "favicon_url": url(config, FAVICON),
         # the same search as a page people read (a feed's alternate, a JSON Feed's home page)
-        "home_url": url(config, "/", [(k, v) for k, v in query.args if k not in ("cursor", "limit")]),
+        "home_url": url(config, "/", query.search_args()),
     }
     if query.after:
         data["first_url"] = url(config, path, query.page_args(None))

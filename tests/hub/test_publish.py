@@ -226,3 +226,22 @@ def test_a_snapshot_beside_a_database_not_ready_is_not_served(published, tmp_pat
     fresh = replace(published, database=str(tmp_path / "new.db"))
     answer = create_app(fresh, migrate=False).test_client().get("/feed.json")
     assert answer.status_code == 503 and answer.headers["Retry-After"]
+
+
+def test_a_published_searchs_feeds_link_to_the_same_search_as_a_page(published):
+    """/s/goods/feed.rss linked its readers to the start page (every listing), where /feed.rss?category=goods
+    links to /?category=goods: the published search's own filters were missing from the home link."""
+    import feedparser
+
+    root = Path(published.publish_folder) / "current"
+    live = without_snapshots(published).test_client()
+    home = f"{published.base_url}/?category=goods"
+    for body in (live.get("/s/goods/feed.json").data, (root / "s/goods/feed.json").read_bytes()):
+        assert json.loads(body)["home_page_url"] == home
+    for file in ("feed.rss", "feed.atom"):
+        for body in (live.get(f"/s/goods/{file}").data, (root / "s/goods" / file).read_bytes()):
+            assert feedparser.parse(body).feed.link == home, file
+    english = live.get("/s/goods/feed.json?lang=en&limit=2").get_json()
+    assert english["home_page_url"] == f"{published.base_url}/?category=goods&lang=en"
+    assert english["feed_url"].endswith("/s/goods/feed.json?lang=en&limit=2")  # its own links as they were
+    assert json.loads((root / "feed.json").read_bytes())["home_page_url"] == f"{published.base_url}/"
