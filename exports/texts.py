@@ -13,10 +13,12 @@ from __future__ import annotations
 import html
 import re
 from datetime import datetime
+from functools import cache
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import nh3
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from exports.common import as_html, clean, label, place, portal_name, portal_pages
@@ -44,6 +46,33 @@ SUMMARY_LENGTH = 200
 def word(key: str, lang: str) -> str:
     """One of WORDS in the reader's language (German where the language is unknown)."""
     return WORDS[key].get(lang) or WORDS[key]["de"]
+
+
+@cache
+def _locale(lang: str) -> Locale | None:
+    try:
+        return Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
+def plural(n: int, lang: str) -> str:
+    """The plural category of a count in a language, by CLDR's rules (Babel): German and English have
+    "one" and "other"; Arabic "zero", "one", "two", "few" (3-10), "many" (11-99) and "other" (100, ...)."""
+    locale = _locale(lang)
+    return locale.plural_form(n) if locale else ("one" if n == 1 else "other")
+
+
+def counted(forms: Mapping[str, str], n: int, lang: str) -> str:
+    """The form of a message for a count: the one of its plural category, else the "other" one."""
+    return forms.get(plural(n, lang)) or forms["other"]
+
+
+def language_name(code: str, lang: str) -> str:
+    """A language as the reader's language names it ("fr": Französisch, French, الفرنسية); the code
+    where CLDR knows no name for it."""
+    locale = _locale(lang)
+    return (locale.languages.get(code) if locale else None) or code
 
 
 def kind(listing: Mapping, lang: str) -> str:

@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
+from exports import texts
 from hub import matching
 from hub.clock import utcnow
 from hub.config import Config
@@ -486,16 +487,25 @@ TEXTS = {
                            "Confirm: {link}\n\nWithout confirmation we send nothing and delete the address.",
                      "ar": "طلبتَ (أو شخص يستخدم عنوانك) إعلانات جديدة من {title} عبر البريد.\nللتأكيد: {link}\n\n"
                            "دون تأكيد لن نرسل شيئاً وسنحذف العنوان."},
-    "digest_subject": {"de": "{n} neue Einträge bei {title}", "en": "{n} new listings on {title}",
-                       "ar": "{n} إعلانات جديدة على {title}"},
+    "digest_subject": {"de": {"one": "{n} neuer Eintrag bei {title}", "other": "{n} neue Einträge bei {title}"},
+                       "en": {"one": "{n} new listing on {title}", "other": "{n} new listings on {title}"},
+                       "ar": {"one": "إعلان جديد على {title}", "two": "إعلانان جديدان على {title}",
+                              "few": "{n} إعلانات جديدة على {title}", "many": "{n} إعلانًا جديدًا على {title}",
+                              "other": "{n} إعلان جديد على {title}"}},
     "call_subject": {"de": "Helfende gesucht: {what}", "en": "Helpers needed: {what}", "ar": "مطلوب متطوعون: {what}"},
-    "needed": {"de": "Noch {n} Helfende gesucht.", "en": "{n} more helpers needed.", "ar": "مطلوب {n} متطوعين آخرين."},
+    "needed": {"de": {"one": "Noch {n} helfende Person gesucht.", "other": "Noch {n} Helfende gesucht."},
+               "en": {"one": "{n} more helper needed.", "other": "{n} more helpers needed."},
+               "ar": {"one": "مطلوب متطوع واحد آخر.", "two": "مطلوب متطوعان آخران.", "few": "مطلوب {n} متطوعين آخرين.",
+                      "many": "مطلوب {n} متطوعًا آخر.", "other": "مطلوب {n} متطوع آخر."}},
     "footer": {"de": "Abo beenden: {link}", "en": "Unsubscribe: {link}", "ar": "إلغاء الاشتراك: {link}"},
 }
 
 
 def _t(key: str, lang: str, **values) -> str:
-    return TEXTS[key].get(lang, TEXTS[key]["de"]).format(**values)
+    text = TEXTS[key].get(lang, TEXTS[key]["de"])
+    if isinstance(text, dict):  # a count's message: a form per plural category (Arabic has six)
+        text = texts.counted(text, values["n"], lang)
+    return text.format(**values)
 
 
 def links(config: Config, sub: dict) -> dict:

@@ -3,6 +3,7 @@ from Accept-Language; Arabic is written right to left. Dates, times and the kind
 written as the feeds write them (exports/texts.py: Berlin time, Babel's CLDR data)."""
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import request
 
 from exports import texts
@@ -32,12 +33,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "radius_none": {"de": "nur diese Postleitzahl", "en": "this postcode only", "ar": "هذا الرمز البريدي فقط"},
     "km": {"de": "{n} km", "en": "{n} km", "ar": "{n} كم"},
     "germany": {"de": "ganz Deutschland", "en": "all of Germany", "ar": "كل ألمانيا"},
-    "found": {"de": "{n} Einträge gefunden", "en": "{n} listings found", "ar": "تم العثور على {n} إعلان"},
     "none": {"de": "Nichts gefunden. Versuchen Sie weniger Filter.", "en": "Nothing found. Try fewer filters.",
              "ar": "لم يتم العثور على شيء. جرّب عوامل تصفية أقل."},
     "next": {"de": "Ältere Einträge", "en": "Older listings", "ar": "إعلانات أقدم"},
     "first": {"de": "Zu den neuesten", "en": "Back to the newest", "ar": "العودة إلى الأحدث"},
-    "needed": {"de": "noch {n} Helfende gesucht", "en": "{n} helpers still needed", "ar": "مطلوب {n} متطوعين"},
     "helpers": {"de": "Helfende", "en": "Helpers", "ar": "المتطوعون"},
     "full": {"de": "keine Helfenden mehr gesucht", "en": "no more helpers needed", "ar": "لا حاجة لمزيد من المتطوعين"},
     "on": {"de": "auf", "en": "on", "ar": "على"},
@@ -78,6 +77,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bad": {"de": "Diese Suche geht so nicht", "en": "This search does not work", "ar": "هذا البحث غير صالح"},
 }
 
+#: Messages with a count, a form for each plural category (exports.texts.plural) the language has;
+#: "other" stands in for a category not written out.
+COUNTED: dict[str, dict[str, dict[str, str]]] = {
+    "found": {"de": {"one": "{n} Eintrag gefunden", "other": "{n} Einträge gefunden"},
+              "en": {"one": "{n} listing found", "other": "{n} listings found"},
+              "ar": {"zero": "لم يتم العثور على أي إعلان", "one": "تم العثور على إعلان واحد",
+                     "two": "تم العثور على إعلانين", "few": "تم العثور على {n} إعلانات",
+                     "many": "تم العثور على {n} إعلانًا", "other": "تم العثور على {n} إعلان"}},
+    "needed": {"de": {"one": "noch {n} helfende Person gesucht", "other": "noch {n} Helfende gesucht"},
+               "en": {"one": "{n} helper still needed", "other": "{n} helpers still needed"},
+               "ar": {"one": "مطلوب متطوع واحد", "two": "مطلوب متطوعان", "few": "مطلوب {n} متطوعين",
+                      "many": "مطلوب {n} متطوعًا", "other": "مطلوب {n} متطوع"}},
+}
+
 
 def language() -> str:
     """The reader's language: `lang` if it is one of ours, else the best of Accept-Language, else German."""
@@ -87,12 +100,31 @@ def language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or "de"
 
 
-def translate(lang: str):
+def translate(lang: str) -> Messages:
     """t(key, **values) for one language."""
-    def t(key: str, **values) -> str:
-        text = MESSAGES[key].get(lang) or MESSAGES[key]["de"]
-        return text.format(**values) if values else text
-    return t
+    return Messages(lang)
+
+
+class Messages:
+    """The messages of one language: t(key, **values) is one (of COUNTED in the form its count `n`
+    takes; a fraction, a distance, with the language's decimal sign); t.languages(codes) names languages."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, key: str, **values) -> str:
+        if key in COUNTED:
+            text = texts.counted(COUNTED[key].get(self.lang) or COUNTED[key]["de"], values["n"], self.lang)
+        else:
+            text = MESSAGES[key].get(self.lang) or MESSAGES[key]["de"]
+        return text.format(**{k: self._number(v) for k, v in values.items()}) if values else text
+
+    def _number(self, value):
+        return format_decimal(value, "0.0", locale=self.lang) if isinstance(value, float) else value
+
+    def languages(self, codes) -> str:
+        """Languages by their names in the reader's language, as a list."""
+        return ", ".join(texts.language_name(code, self.lang) for code in codes)
 
 
 def when(value: str | None, lang: str, with_time: bool = True) -> str:

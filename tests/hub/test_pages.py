@@ -42,7 +42,7 @@ def test_filters_narrow_the_results_and_empty_form_fields_are_no_filter(hub):
     _, app = hub
     client = app.test_client()
     html = client.get("/?kind=&category=language&q=&lang=en").get_data(as_text=True)
-    assert re.findall(r'<h3><a [^>]+>([^<]+)', html) == ["Deutschkurs"] and "1 listings found" in html
+    assert re.findall(r'<h3><a [^>]+>([^<]+)', html) == ["Deutschkurs"] and "1 listing found" in html
 
 
 def test_a_bad_search_is_the_form_again_with_the_problem_named(hub):
@@ -348,3 +348,44 @@ def test_the_keyboard_focus_outline_stands_out_on_every_background_of_the_pages(
     focus = re.search(r"a:focus[^{]*\{[^}]*outline:[^;}]*?(#[0-9a-fA-F]{6})", css).group(1)
     assert set(colours) == {"paper", "soft"}
     assert all(_contrast(focus, colour) >= 3 for colour in colours.values()), (focus, colours)
+
+
+@pytest.fixture
+def counted(make_config):
+    """A request for one helper with an offer 2.8 km away that could fill it; the offer is in three languages."""
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}], base_url=BASE)
+    request = doc(1, kind="request", title="Suche Kinderwagen", description="Wir suchen einen Kinderwagen.",
+                  volunteers_needed=1)
+    offer = doc(2, title="Kinderwagen zu verschenken", description="Ein Kinderwagen, gut erhalten.",
+                languages=["de", "en", "fr"], volunteers_needed=11, location={"lat": 52.4241})
+    with Storage(config.database) as store:
+        publish(store, request, offer)
+        yield create_app(config).test_client()
+
+
+def test_counts_distances_and_languages_are_written_as_each_language_writes_them(counted):
+    """"noch 1 Helfende gesucht", "2.8 km" on a German page, "km" on an Arabic one, "Sprachen: de, en, fr"."""
+    de = counted.get("/listings/u_0000000000000001?lang=de").get_data(as_text=True)
+    assert "noch 1 helfende Person gesucht" in de and "2,8 km" in de and "2.8 km" not in de
+    assert "Französisch" in counted.get("/listings/u_0000000000000002?lang=de").get_data(as_text=True)
+    en = counted.get("/listings/u_0000000000000001?lang=en").get_data(as_text=True)
+    assert "1 helper still needed" in en and "2.8 km" in en
+    assert "Languages</dt><dd>German, English, French</dd>" in counted.get("/listings/u_0000000000000002?lang=en") \
+        .get_data(as_text=True)
+    ar = counted.get("/listings/u_0000000000000001?lang=ar").get_data(as_text=True)
+    assert "مطلوب متطوع واحد" in ar and "2.8 كم" in ar and " km" not in ar
+    assert "مطلوب 11 متطوعًا" in counted.get("/listings/u_0000000000000002?lang=ar").get_data(as_text=True)
+    assert "الفرنسية" in counted.get("/listings/u_0000000000000002?lang=ar").get_data(as_text=True)
+    assert "1 listing found" in counted.get("/?lang=en&kind=request").get_data(as_text=True)
+    assert "1 Eintrag gefunden" in counted.get("/?lang=de&kind=request").get_data(as_text=True)
+    assert "تم العثور على إعلانين" in counted.get("/?lang=ar").get_data(as_text=True)
+
+
+def test_arabic_counts_take_the_form_of_each_plural_category():
+    """Arabic has six plural forms; "مطلوب 1 متطوعين" used the one of 3 to 10 for every count."""
+    from hub.web.i18n import translate
+
+    t = translate("ar")
+    assert [t("needed", n=n) for n in (1, 2, 3, 11, 100)] == [
+        "مطلوب متطوع واحد", "مطلوب متطوعان", "مطلوب 3 متطوعين", "مطلوب 11 متطوعًا", "مطلوب 100 متطوع"]
+    assert translate("de")("found", n=1) == "1 Eintrag gefunden" and translate("de")("found", n=0) == "0 Einträge gefunden"

@@ -442,3 +442,24 @@ def test_two_requests_at_once_cannot_both_take_a_webhooks_last_place(tmp_path, r
     with Storage(config.database) as storage:
         assert storage.db.execute("select count(*) from subscriptions where target = ?",
                                   [receiver.url]).fetchone()[0] == subscriptions.PER_TARGET
+
+
+@pytest.mark.parametrize("lang, count, subject, line", [
+    ("de", 1, "1 neuer Eintrag bei Helfer-Allianz", "Noch 1 helfende Person gesucht."),
+    ("en", 1, "1 new listing on Helfer-Allianz", "1 more helper needed."),
+    ("ar", 1, "إعلان جديد على Helfer-Allianz", "مطلوب متطوع واحد آخر."),
+    ("ar", 2, "إعلانان جديدان على Helfer-Allianz", "مطلوب متطوعان آخران."),
+    ("ar", 3, "3 إعلانات جديدة على Helfer-Allianz", "مطلوب 3 متطوعين آخرين."),
+    ("ar", 12, "12 إعلانًا جديدًا على Helfer-Allianz", "مطلوب 12 متطوعًا آخر."),
+])
+def test_mails_count_in_the_form_the_number_takes(tmp_path, monkeypatch, lang, count, subject, line):
+    """A digest of one listing was "1 neue Einträge", "1 إعلانات جديدة"; a call for one helper "Noch 1 Helfende"."""
+    config = hub_with(tmp_path, [], mail_port=1)
+    sent = []
+    monkeypatch.setattr(subscriptions, "_smtp", lambda config, message: sent.append(message))
+    sub = {"id": "s_x", "target": "anna@example.org", "language": lang, "unsubscribe_token": "t", "channel": "email"}
+    listing = {"id": "u_1", "title": "Sofa abzugeben", "location": {"postcode": "04109", "city": "Leipzig"}}
+    subscriptions._mail_digest(config, sub, {"kind": "digest", "listings": [listing] * count})
+    subscriptions._mail_digest(config, sub, {"kind": "call", "listings": [listing], "volunteers_needed": count})
+    digest, call = sent
+    assert digest["Subject"] == subject and line in call.get_content()
