@@ -58,15 +58,26 @@ def _clean_tree(value):
 
 def localized(listing: Mapping, lang: str) -> dict:
     """The listing in the reader's language: a translation's title and description replace the
-    original, which moves into `translations` under its own language, so nothing is lost."""
+    original, which moves into `translations` under its own language, so nothing is lost. Its
+    `language` is the one its title is in (a translation of the description alone leaves the title,
+    and the listing's language, as they were: `text_languages` tells each text's)."""
     translation = (listing.get("translations") or {}).get(lang)
     if not translation or listing.get("language") == lang:
         return dict(listing)
     others = {code: text for code, text in listing["translations"].items() if code != lang}
     others[listing["language"]] = {"title": listing["title"], "description": listing["description"]}
+    title, _ = text_languages(listing, lang)
     return {**listing, "title": translation.get("title") or listing["title"],
             "description": translation.get("description") or listing["description"],
-            "language": lang, "translations": others}
+            "language": title, "translations": others}
+
+
+def text_languages(listing: Mapping, lang: str) -> tuple[str, str]:
+    """The languages the title and the description of a listing are in when shown in `lang` (each in
+    the reader's language where it has a translation into it, else in the listing's own)."""
+    translation = (listing.get("translations") or {}).get(lang) or {}
+    own = listing.get("language")
+    return (lang if translation.get("title") else own), (lang if translation.get("description") else own)
 
 
 def label(listing: Mapping, lang: str) -> str:

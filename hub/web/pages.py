@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from exports import texts
-from exports.common import clean_url, localized, place
+from exports.common import clean_url, localized, place, text_languages
 from hub.clock import now_utc
 from hub.query import KINDS, LANGUAGES, BadParameter, Query, parse
 from hub.storage.snapshot import Result
@@ -185,5 +185,5 @@ def listing(listing_id: str):
 
     found = matches(store, listing_id, now_utc(), limit=5)
     return render_template("listing.html", **_context(lang, None, item=_item(doc, lang), item_kind=doc["kind"],
-                                                      matches=found,
+                                                      matches=found, text_language=text_languages(row["data"], lang)[1],
                                                       history=[(label, text) for _, label, text in history]))

@@ -389,3 +389,28 @@ def test_arabic_counts_take_the_form_of_each_plural_category():
     assert [t("needed", n=n) for n in (1, 2, 3, 11, 100)] == [
         "مطلوب متطوع واحد", "مطلوب متطوعان", "مطلوب 3 متطوعين", "مطلوب 11 متطوعًا", "مطلوب 100 متطوع"]
     assert translate("de")("found", n=1) == "1 Eintrag gefunden" and translate("de")("found", n=0) == "0 Einträge gefunden"
+
+
+@pytest.fixture
+def languages(make_config):
+    """An Arabic listing and a German one with its description alone translated into English."""
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}], base_url=BASE)
+    arabic = doc(1, title="دروس خصوصية في اللغة الألمانية", description="نقدم دروسًا مجانية للأطفال.", language="ar",
+                 languages=["ar", "de"], category="education")
+    german = doc(2, title="Gesundheitssprechstunde", description="Jeden Montag.", category="health",
+                 translations={"en": {"description": "Every Monday."}})
+    with Storage(config.database) as store:
+        publish(store, arabic, german)
+        yield create_app(config).test_client()
+
+
+def test_a_partly_translated_listing_labels_each_text_with_the_language_it_is_in(languages):
+    """/listings/<id>?lang=en of a listing with only its description in English said lang="en" for the
+    German title too; its feed items said `en`."""
+    page = languages.get("/listings/u_0000000000000002?lang=en").get_data(as_text=True)
+    assert '<h1 lang="de">Gesundheitssprechstunde</h1>' in page
+    assert re.search(r'<div class="description" lang="en">\s*<p>Every Monday.</p>', page)
+    (item,) = [i for i in languages.get("/feed.json?lang=en").get_json()["items"] if i["title"] == "Gesundheitssprechstunde"]
+    assert item["language"] == "de" and item["content_text"].startswith("Every Monday.")
+    atom = languages.get("/feed.atom?lang=en").get_data(as_text=True)
+    assert re.search(r'<entry xml:lang="de">(?:(?!</entry>).)*<title>Gesundheitssprechstunde</title>', atom, re.S)
