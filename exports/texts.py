@@ -75,6 +75,15 @@ def language_name(code: str, lang: str) -> str:
     return (locale.languages.get(code) if locale else None) or code
 
 
+def direction(code: str | None) -> str:
+    """The direction a language is written in, as HTML's dir says it: "rtl" (ar, fa, he, ur, ps, ckb, ...)
+    or "ltr" by CLDR's data; "auto" (the browser looks at the text) for a language it does not know."""
+    locale = _locale(code) if code else None
+    if locale is None:
+        return "auto"
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"
+
+
 def kind(listing: Mapping, lang: str) -> str:
     """The listing's kind as the reader's language names it."""
     names = KINDS.get(listing["kind"]) or {}

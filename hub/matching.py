@@ -55,6 +55,8 @@ class Match:
     reasons: dict
     #: True when the texts share what they are about; False for one that only meets the conditions
     related: bool = True
+    #: The language its title is in (pages mark it so)
+    language: str | None = None
 
     def as_dict(self) -> dict:
         """JSON-able."""
@@ -105,7 +107,8 @@ def matches(storage: Storage, unified_id: str, now_utc: str, limit: int = 10,
         data = candidate["data"]
         match = Match(candidate["id"], data["title"], data["kind"], data["category"],
                       data["location"].get("city") or data["location"].get("region"),
-                      sorted({s["portal"] for s in data.get("sources", [])}), score, candidate["distance"], reasons)
+                      sorted({s["portal"] for s in data.get("sources", [])}), score, candidate["distance"], reasons,
+                      language=data.get("language"))
         if score >= engine.spec.threshold and ((reasons.get("text") or 0) >= MIN_TEXT or
                                                (reasons.get("title") or 0) >= MIN_TITLE):
             reasons["related"] = "the texts share what they are about"

@@ -122,6 +122,11 @@ class Messages:
     def _number(self, value):
         return format_decimal(value, "0.0", locale=self.lang) if isinstance(value, float) else value
 
+    @staticmethod
+    def direction(code: str | None) -> str:
+        """dir for a text in the language `code` (a listing's title, its description): rtl, ltr or auto."""
+        return texts.direction(code)
+
     def languages(self, codes) -> str:
         """Languages by their names in the reader's language, as a list."""
         return ", ".join(texts.language_name(code, self.lang) for code in codes)

@@ -31,7 +31,7 @@ def hub(make_config):
 def test_the_start_page_lists_the_newest_first_with_the_search_as_a_form(hub):
     _, app = hub
     html = app.test_client().get("/?lang=de").get_data(as_text=True)
-    assert re.findall(r'<h3><a href="/listings/[^"]+">([^<]+)', html) == ["Sofa für Familie", "Deutschkurs",
+    assert re.findall(r'<h3 [^>]+><a href="/listings/[^"]+">([^<]+)', html) == ["Sofa für Familie", "Deutschkurs",
                                                                        "Fahrrad abzugeben"]
     assert '<html lang="de" dir="ltr">' in html and '<label for="q">' in html and 'role="search"' in html
     assert "noch 2 Helfende gesucht" in html and "Sa., 08.05.2027, 14:00 Uhr" in html  # Berlin time
@@ -42,7 +42,7 @@ def test_filters_narrow_the_results_and_empty_form_fields_are_no_filter(hub):
     _, app = hub
     client = app.test_client()
     html = client.get("/?kind=&category=language&q=&lang=en").get_data(as_text=True)
-    assert re.findall(r'<h3><a [^>]+>([^<]+)', html) == ["Deutschkurs"] and "1 listing found" in html
+    assert re.findall(r'<h3 [^>]+><a [^>]+>([^<]+)', html) == ["Deutschkurs"] and "1 listing found" in html
 
 
 def test_a_bad_search_is_the_form_again_with_the_problem_named(hub):
@@ -96,7 +96,7 @@ def test_a_raw_utf8_query_string_finds_what_the_encoded_one_finds(hub):
 def test_the_form_searches_a_radius_around_a_postcode(hub):
     _, app = hub
     client = app.test_client()
-    found = lambda html: re.findall(r'<h3><a [^>]+>([^<]+)', html)  # noqa: E731
+    found = lambda html: re.findall(r'<h3 [^>]+><a [^>]+>([^<]+)', html)  # noqa: E731
     html = client.get("/?postcode=14469&radius_km=10&lang=de").get_data(as_text=True)  # Potsdam's north, ~5 km away
     assert sorted(found(html)) == ["Deutschkurs", "Fahrrad abzugeben", "Sofa für Familie"]
     assert '<option value="10" selected>10 km</option>' in html and '<label for="radius_km">Umkreis' in html
@@ -393,23 +393,42 @@ def test_arabic_counts_take_the_form_of_each_plural_category():
 
 @pytest.fixture
 def languages(make_config):
-    """An Arabic listing and a German one with its description alone translated into English."""
+    """An Arabic listing, a German one with its description alone translated into English, and a German
+    request a German offer could fill."""
     config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}], base_url=BASE)
     arabic = doc(1, title="دروس خصوصية في اللغة الألمانية", description="نقدم دروسًا مجانية للأطفال.", language="ar",
                  languages=["ar", "de"], category="education")
     german = doc(2, title="Gesundheitssprechstunde", description="Jeden Montag.", category="health",
                  translations={"en": {"description": "Every Monday."}})
+    wanted = doc(3, kind="request", title="Suche Nachhilfe in Deutsch für Kinder", description="Nachhilfe gesucht.",
+                 category="education")
+    offer = doc(4, title="Nachhilfe in Deutsch für Kinder", description="Nachhilfe für Kinder.", category="education")
     with Storage(config.database) as store:
-        publish(store, arabic, german)
+        publish(store, arabic, german, wanted, offer)
         yield create_app(config).test_client()
+
+
+def test_each_text_of_a_listing_carries_its_own_language_and_direction(languages):
+    """Arabic text on a German page was left-aligned, its full stop misplaced; German text on an Arabic page
+    had its full stop on the wrong side: the listing's texts carried lang but no dir."""
+    arabic = languages.get("/listings/u_0000000000000001?lang=de").get_data(as_text=True)
+    assert '<h1 lang="ar" dir="rtl">دروس خصوصية في اللغة الألمانية</h1>' in arabic
+    assert re.search(r'<div class="description" lang="ar" dir="rtl">\s*<p>نقدم دروسًا مجانية للأطفال.</p>', arabic)
+    german = languages.get("/listings/u_0000000000000002?lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in german and '<h1 lang="de" dir="ltr">Gesundheitssprechstunde</h1>' in german
+    listed = languages.get("/?lang=de").get_data(as_text=True)
+    assert re.search(r'<h3 lang="ar" dir="rtl"><a [^>]+>دروس خصوصية', listed)
+    assert re.search(r'<h3 lang="de" dir="ltr"><a [^>]+>Gesundheitssprechstunde', languages.get("/?lang=ar").get_data(as_text=True))
+    matched = languages.get("/listings/u_0000000000000003?lang=ar").get_data(as_text=True)
+    assert re.search(r'<a href="/listings/u_0000000000000004\?lang=ar" lang="de" dir="ltr">Nachhilfe', matched)
 
 
 def test_a_partly_translated_listing_labels_each_text_with_the_language_it_is_in(languages):
     """/listings/<id>?lang=en of a listing with only its description in English said lang="en" for the
     German title too; its feed items said `en`."""
     page = languages.get("/listings/u_0000000000000002?lang=en").get_data(as_text=True)
-    assert '<h1 lang="de">Gesundheitssprechstunde</h1>' in page
-    assert re.search(r'<div class="description" lang="en">\s*<p>Every Monday.</p>', page)
+    assert '<h1 lang="de" dir="ltr">Gesundheitssprechstunde</h1>' in page
+    assert re.search(r'<div class="description" lang="en" dir="ltr">\s*<p>Every Monday.</p>', page)
     (item,) = [i for i in languages.get("/feed.json?lang=en").get_json()["items"] if i["title"] == "Gesundheitssprechstunde"]
     assert item["language"] == "de" and item["content_text"].startswith("Every Monday.")
     atom = languages.get("/feed.atom?lang=en").get_data(as_text=True)

@@ -223,3 +223,21 @@ def test_a_long_word_in_a_title_does_not_make_the_page_scroll_sideways(browser, 
         assert LONG_WORD[:12] in page.locator("main").inner_text(), path
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
     context.close()
+
+
+def test_an_arabic_title_on_a_german_page_reads_right_to_left(site, page):
+    """Arabic text on a German page was set left to right: left-aligned, its full stop at the wrong end."""
+    from tests.listings import doc, publish
+
+    with Storage(DATABASES[site]) as store:
+        publish(store, doc(9002, title="دروس خصوصية للأطفال.", description="نقدم دروسًا مجانية.", language="ar"))
+    page.goto(site + f"/listings/u_{9002:016x}?lang=de")
+    heading = page.locator("h1")
+    assert heading.evaluate("h => getComputedStyle(h).direction") == "rtl"
+    box, main = heading.bounding_box(), page.locator("main").bounding_box()
+    text_right = heading.evaluate("h => { const r = document.createRange(); r.selectNodeContents(h);"
+                                  " return r.getBoundingClientRect().right; }")
+    assert abs(text_right - (box["x"] + box["width"])) < 2 and box["x"] + box["width"] > main["x"] + main["width"] / 2
+    assert page.locator(".description").evaluate("d => getComputedStyle(d).direction") == "rtl"
+    assert page.locator("dl").evaluate("d => getComputedStyle(d).direction") == "ltr"  # the page's own words
+    assert serious_violations(page) == []
