@@ -18,7 +18,7 @@ import idna
 import nh3
 
 from schema import category_label
-from schema.privacy import clean_url
+from schema.privacy import EMAIL_MASK, PHONE_MASK, clean_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,13 +63,32 @@ def localized(listing: Mapping, lang: str) -> dict:
     and the listing's language, as they were: `text_languages` tells each text's)."""
     translation = (listing.get("translations") or {}).get(lang)
     if not translation or listing.get("language") == lang:
-        return dict(listing)
+        return with_masks_in(dict(listing), lang)
     others = {code: text for code, text in listing["translations"].items() if code != lang}
     others[listing["language"]] = {"title": listing["title"], "description": listing["description"]}
     title, _ = text_languages(listing, lang)
-    return {**listing, "title": translation.get("title") or listing["title"],
-            "description": translation.get("description") or listing["description"],
-            "language": title, "translations": others}
+    return with_masks_in({**listing, "title": translation.get("title") or listing["title"],
+                          "description": translation.get("description") or listing["description"],
+                          "language": title, "translations": others}, lang)
+
+
+#: The placeholders the privacy gate writes into stored text where it masked a contact detail (in
+#: German: schema/privacy.py), as the other languages say them.
+MASKS = {EMAIL_MASK: {"en": "[e-mail address removed]", "ar": "[تمت إزالة البريد الإلكتروني]"},
+         PHONE_MASK: {"en": "[phone number removed]", "ar": "[تمت إزالة رقم الهاتف]"}}
+
+
+def with_masks_in(listing: dict, lang: str) -> dict:
+    """The listing with the masks in its title and description said in the reader's language (the
+    placeholders are exact tokens of the hub's own; a translation kept in `translations` keeps its own)."""
+    for key in ("title", "description"):
+        text = listing.get(key)
+        if isinstance(text, str) and "[" in text:
+            for mask, said in MASKS.items():
+                if lang in said:
+                    text = text.replace(mask, said[lang])
+            listing[key] = text
+    return listing
 
 
 def text_languages(listing: Mapping, lang: str) -> tuple[str, str]:

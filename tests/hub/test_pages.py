@@ -433,3 +433,21 @@ def test_a_partly_translated_listing_labels_each_text_with_the_language_it_is_in
     assert item["language"] == "de" and item["content_text"].startswith("Every Monday.")
     atom = languages.get("/feed.atom?lang=en").get_data(as_text=True)
     assert re.search(r'<entry xml:lang="de">(?:(?!</entry>).)*<title>Gesundheitssprechstunde</title>', atom, re.S)
+
+
+def test_masked_contact_details_are_said_in_the_readers_language(make_config):
+    """"[Telefon entfernt]" and "[E-Mail entfernt]" stood inside English and Arabic pages and feeds."""
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}], base_url=BASE)
+    with Storage(config.database) as store:
+        publish(store, doc(1, description="Anrufen: [Telefon entfernt]. Schreiben: [E-Mail entfernt].",
+                           translations={"en": {"title": "Bicycle to give away"}}))
+        client = create_app(config).test_client()
+        english = client.get("/listings/u_0000000000000001?lang=en").get_data(as_text=True)
+        assert "Anrufen: [phone number removed]. Schreiben: [e-mail address removed]." in english
+        assert "entfernt" not in english
+        arabic = client.get("/feed.json?lang=ar").get_json()["items"][0]["content_text"]
+        assert "[تمت إزالة رقم الهاتف]" in arabic and "[تمت إزالة البريد الإلكتروني]" in arabic and "entfernt" not in arabic
+        atom = client.get("/feed.atom?lang=en").get_data(as_text=True)
+        assert "[phone number removed]" in atom and "entfernt" not in atom
+        german = client.get("/listings/u_0000000000000001?lang=de").get_data(as_text=True)
+        assert "Anrufen: [Telefon entfernt]. Schreiben: [E-Mail entfernt]." in german
