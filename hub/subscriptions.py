@@ -307,6 +307,7 @@ def _waves(config: Config, storage: Storage, now: datetime) -> int:
     now_iso = now.isoformat()
     now_utc = now_iso[:19] + "Z"
     asked = 0
+    _carry_merged_calls(storage, now_iso)
     # open calls, and shown ones needing helpers (new, or closed and may reopen: a date moved forward too)
     rows = storage.db.execute("select u.id, u.data, u.status, c.last_wave_at, c.waves, c.closed_at, c.closed_why, "
                               "c.unified_id is not null from unified u left join calls c on c.unified_id = u.id where "
@@ -347,6 +348,51 @@ def _waves(config: Config, storage: Storage, now: datetime) -> int:
                                                                          "unified_id = ?", [uid]).fetchone()[0]})
         asked += len(wave)
     return asked
+
+
+def surviving_id(storage: Storage, uid: str) -> str:
+    """The id a unified listing lives on as: itself, or (along its redirects) the one it was merged into."""
+    seen = {uid}
+    row = storage.unified(uid)
+    while row is not None and row["status"] == "merged" and row.get("merged_into") and row["merged_into"] not in seen:
+        uid = row["merged_into"]
+        seen.add(uid)
+        row = storage.unified(uid)
+    return uid
+
+
+def _carry_merged_calls(storage: Storage, now_iso: str) -> None:
+    """A call merged into another listing (a cross-post joined it) goes on as that listing: who was asked
+    for it counts as asked for the survivor, and its waves and state carry over (nobody is asked twice)."""
+    rows = storage.db.execute("select c.unified_id from calls c join unified u on u.id = c.unified_id where "
+                              "u.status = 'merged' and u.merged_into is not null and "
+                              "coalesce(c.closed_why, '') not like 'merged into %'").fetchall()
+    for (uid,) in rows:
+        into = surviving_id(storage, uid)
+        if into == uid:
+            continue
+        old = storage.db["calls"].get(uid)
+        with storage.transaction():
+            # copied, not moved: should the two split again, each still knows who was asked for it
+            storage.db.execute("insert or ignore into call_asked select ?, subscription_id, at, wave from call_asked "
+                               "where unified_id = ?", [into, uid])
+            current = storage.db.execute("select first_seen, last_wave_at, waves from calls where unified_id = ?",
+                                         [into]).fetchone()
+            if current is None:
+                storage.db.execute("insert into calls (unified_id, first_seen, last_wave_at, waves, asked, closed_at, "
+                                   "closed_why) values (?, ?, ?, ?, 0, ?, ?)",
+                                   [into, old["first_seen"], old["last_wave_at"], old["waves"], old["closed_at"],
+                                    old["closed_why"]])
+            else:
+                storage.db["calls"].update(into, {"first_seen": min(current[0], old["first_seen"]),
+                                                  "last_wave_at": max(filter(None, (current[1], old["last_wave_at"])),
+                                                                      default=None),
+                                                  "waves": max(current[2] or 0, old["waves"] or 0)})
+            storage.db.execute("update calls set asked = (select count(*) from call_asked where unified_id = ?) "
+                               "where unified_id = ?", [into, into])
+            storage.db["calls"].update(uid, {"closed_at": old["closed_at"] or now_iso, "closed_why": f"merged into {into}"})
+        log.info("call %s merged into %s: who was asked for it counts as asked for %s", uid, into, into,
+                 extra={"event": "call.merged"})
 
 
 def _closing(doc: dict, status: str, needed: int, now: datetime) -> str | None:

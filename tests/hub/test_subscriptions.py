@@ -463,3 +463,55 @@ def test_mails_count_in_the_form_the_number_takes(tmp_path, monkeypatch, lang, c
     subscriptions._mail_digest(config, sub, {"kind": "call", "listings": [listing], "volunteers_needed": count})
     digest, call = sent
     assert digest["Subject"] == subject and line in call.get_content()
+
+
+GRONE = ("Wir suchen Helfende für Aufbau, Ausschank und Abbau beim Sommerfest im Stadtteilzentrum Grone; "
+         "Getränke und Kuchen gibt es für alle.")
+
+
+def _cross_post_hub(tmp_path, request: dict, call: dict):
+    """Two portals read the same way: 'a' lists a request, 'b' a call for helpers."""
+    for name, item in (("a", request), ("b", call)):
+        (tmp_path / name).mkdir(exist_ok=True)
+        (tmp_path / name / "calls.json").write_text(json.dumps({"items": [item]}))
+    fields = {"id": "nr", "title": "titel", "description": "text", "kind": {"value": "request"},
+              "category": {"value": "volunteering"}, "published_at": "am", "postcode": "plz", "city": "ort",
+              "volunteers_needed": "noch"}
+    return hub_config.from_dict({
+        "hub": {"database": str(tmp_path / "hub.db"), "allow_private_addresses": True},
+        "notify": {"wave_factor": 1, "wave_every": "1h"},
+        "sources": [{"name": n, "type": "json", "url": str(tmp_path / n), "path": "/calls.json", "records": "items",
+                     "fields": fields} for n in ("a", "b")]}, base_dir=tmp_path, env={})
+
+
+def test_a_call_merged_with_a_cross_post_asks_nobody_again(tmp_path, receiver, caplog):
+    """Found by a probe: once a call's text was edited to match a request on another portal, the two became
+    one listing under the request's (older) id, a new call, and everyone asked for the call was asked again;
+    the call was logged as withdrawn by its portal."""
+    request = {"nr": 1, "titel": "Helfende für das Sommerfest gesucht", "text": GRONE,
+               "am": "2026-11-20T10:00:00+01:00", "plz": "37073", "ort": "Göttingen"}
+    call = {"nr": 2, "titel": "Aufsicht für die Ausstellung gesucht", "noch": 2, "plz": "37073", "ort": "Göttingen",
+            "text": "Aufsicht für die Ausstellung im Rathausfoyer, Einlass und Garderobe.",
+            "am": "2026-11-21T10:00:00+01:00"}
+    config = _cross_post_hub(tmp_path, request, call)
+    with Storage(config.database) as storage:
+        subs = [subscriptions.subscribe(config, storage, search="ags=03159", webhook=receiver.url)["id"]
+                for _ in range(2)]
+        sync(config, storage)
+        now = utcnow()
+        subscriptions.notify(config, storage, now)
+        assert sorted(_asked(receiver)) == sorted(subs)  # both asked for the call
+        (tmp_path / "b" / "calls.json").write_text(json.dumps({"items": [{**call, "titel": request["titel"],
+                                                                         "text": GRONE}]}))
+        sync(config, storage)
+        merged = storage.db.execute("select id, merged_into from unified where status = 'merged'").fetchall()
+        assert len(merged) == 1  # the call and the request are one listing now
+        caplog.set_level("INFO", logger="hub.subscriptions")
+        subscriptions.notify(config, storage, now + timedelta(hours=2))
+        later = subscriptions.subscribe(config, storage, search="ags=03159", webhook=receiver.url)["id"]
+        subscriptions.notify(config, storage, now + timedelta(hours=4))
+    assert _asked(receiver) == [*_asked(receiver)[:2], later]  # nobody twice; only the newcomer
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith(f"call {merged[0][0]} merged into {merged[0][1]}") for m in messages), messages
+    assert not any("withdrawn" in m for m in messages), messages
+
