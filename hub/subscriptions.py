@@ -259,10 +259,10 @@ def _fresh(config: Config, storage: Storage, sub: dict, now: datetime) -> list[d
         condition, args = where(query, now_utc)
         # since the subscription began and not sent yet: a listing approved later comes too, and what
         # one round leaves (200 at most per digest) the next one takes
-        rows = storage.search(f"{condition} and u.created_at > ? and coalesce(json_extract(u.data, "
-                              "'$.volunteers_needed'), 0) = 0 and u.id not in (select unified_id from "
-                              "subscription_sent where subscription_id = ?) and u.id not in (select unified_id "
-                              "from calls)",  # a call goes by waves, and a full one to nobody
+        rows = storage.search(f"{condition} and u.created_at > ? and json_extract(u.data, '$.volunteers_needed') "
+                              "is null and u.id not in (select unified_id from subscription_sent where "
+                              "subscription_id = ?) and u.id not in (select unified_id from calls)",
+                              # a call (any listing counting helpers) goes by waves, and a full one to nobody
                               [*args, sub["confirmed_at"] or sub["created_at"], sub["id"]], limit=200)
         found = [r["data"] for r in rows]
     else:

@@ -515,3 +515,18 @@ def test_a_call_merged_with_a_cross_post_asks_nobody_again(tmp_path, receiver, c
     assert any(m.startswith(f"call {merged[0][0]} merged into {merged[0][1]}") for m in messages), messages
     assert not any("withdrawn" in m for m in messages), messages
 
+
+def test_a_call_already_full_when_first_seen_is_announced_to_nobody(tmp_path, receiver):
+    """Found by a probe: a shift reported full when first synced went to every fitting subscriber as a digest."""
+    _call_portal(tmp_path / "calls", 0)
+    config = _call_hub(tmp_path)
+    with Storage(config.database) as storage:
+        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        sync(config, storage)
+        now = utcnow()
+        subscriptions.notify(config, storage, now)
+        assert receiver.got == []  # neither a call nor a digest
+        _call_portal(tmp_path / "calls", 1)  # a helper dropped out
+        sync(config, storage)
+        subscriptions.notify(config, storage, now + timedelta(hours=2))
+    assert _asked(receiver) == [first] and len(receiver.got) == 1
