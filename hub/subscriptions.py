@@ -437,6 +437,13 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
         rows = list(storage.db["subscriptions"].rows_where("id = ?", [delivery["subscription_id"]]))
         if not rows or rows[0]["status"] != "active":
             continue
+        gone = _call_gone(storage, delivery) if delivery["kind"] == "call" else None
+        if gone:  # a retry due after the call closed would ask for helpers no longer needed
+            with storage.transaction():
+                storage.db.execute("update deliveries set status = 'dropped', last_error = ? where id = ? and "
+                                   "status = 'due'", [gone, delivery["id"]])
+            log.info("delivery %s dropped: %s", delivery["id"], gone, extra={"event": "delivery.dropped"})
+            continue
         with storage.transaction():  # claimed first: whoever else looks at it now leaves it alone
             claimed = storage.db.execute("update deliveries set status = 'sending', last_attempt_at = ? "
                                          "where id = ? and status = 'due'", [now.isoformat(), delivery["id"]]).rowcount
@@ -473,6 +480,21 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
                             error, extra={"event": "subscription.paused"})
             storage.db["subscriptions"].update(sub["id"], update)
     return sent, failed
+
+
+def _call_gone(storage: Storage, delivery: dict) -> str | None:
+    """Why a call's delivery is no longer to be made (None while the call is open): it closed, or its
+    listing is no longer shown (merged ones followed to the listing they live on as)."""
+    listed = json.loads(delivery["body"]).get("listings") or []
+    if not listed:
+        return None
+    uid = surviving_id(storage, listed[0]["id"])
+    row = storage.unified(uid)
+    if row is None or row["status"] != "active":
+        return "not sent: the call is no longer shown"
+    call = storage.db.execute("select closed_why from calls where unified_id = ? and closed_at is not null",
+                              [uid]).fetchone()
+    return f"not sent: the call closed ({call[0]})" if call else None
 
 
 class DeliveryFailed(Exception):

@@ -137,7 +137,7 @@ def list_subscriptions(ctx: click.Context) -> None:
         shown = target.split("@")[0][:1] + "…@" + target.split("@")[1] if r["channel"] == "email" else \
             target.split("?")[0]
         what = f"search {r['search']!r}" if r["topic"] == "search" else f"matches of {r['listing_id']}"
-        made = ", ".join(f"{n} {status}" for status in ("delivered", "due", "failed")
+        made = ", ".join(f"{n} {status}" for status in ("delivered", "due", "failed", "dropped")
                          if (n := counts.get(f"{r['id']} {status}")))
         click.echo(f"{r['id']} {r['status']} {r['channel']} {shown}: {what}; asked for calls {r['asked_count']}x"
                    f"{'; ' + made if made else ''}{'; ' + str(r['failures']) + ' failed in a row' if r['failures'] else ''}")

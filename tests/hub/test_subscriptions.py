@@ -530,3 +530,26 @@ def test_a_call_already_full_when_first_seen_is_announced_to_nobody(tmp_path, re
         sync(config, storage)
         subscriptions.notify(config, storage, now + timedelta(hours=2))
     assert _asked(receiver) == [first] and len(receiver.got) == 1
+
+
+def test_a_call_that_closed_while_its_delivery_waited_for_a_retry_is_not_sent(tmp_path):
+    """Found by a probe: a call's delivery that failed was retried and arrived after the call was full,
+    with the count of before."""
+    failing = Receiver(statuses=[500])
+    try:
+        _call_portal(tmp_path / "calls", 1)
+        config = _call_hub(tmp_path)
+        with Storage(config.database) as storage:
+            subscriptions.subscribe(config, storage, search="ags=14713", webhook=failing.url)
+            sync(config, storage)
+            now = utcnow()
+            subscriptions.notify(config, storage, now)
+            assert len(failing.got) == 1  # asked, and the receiver failed
+            _call_portal(tmp_path / "calls", 0)  # the call is full before the retry
+            sync(config, storage)
+            subscriptions.notify(config, storage, now + timedelta(minutes=1))
+            (delivery,) = list(storage.db["deliveries"].rows)
+        assert len(failing.got) == 1  # not sent again
+        assert delivery["status"] == "dropped" and "closed (full)" in delivery["last_error"]
+    finally:
+        failing.close()
