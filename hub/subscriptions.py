@@ -596,13 +596,28 @@ def _smtp(config: Config, message: EmailMessage) -> None:
         server.send_message(message)
 
 
+class _Verbatim(str):
+    """A header sent as it is: the email package would encode a long link as an RFC 2047 word (and fold
+    it), and a mail client then finds no link to POST to for one-click unsubscribe (RFC 8058)."""
+
+    def __new__(cls, name: str, value: str):
+        if not value.isascii() or not value.isprintable():
+            raise ValueError(f"{name}: not one line of printable ASCII")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def _message(config: Config, sub: dict, subject: str, text: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config.mail["from"]
     message["To"] = sub["target"]
     message["Subject"] = " ".join(subject.split())  # a title's line breaks would break the header
     unsubscribe_link = links(config, sub)["unsubscribe"]
-    message["List-Unsubscribe"] = f"<{unsubscribe_link}>"
+    message["List-Unsubscribe"] = _Verbatim("List-Unsubscribe", f"<{unsubscribe_link}>")
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["Content-Language"] = sub["language"]
     message.set_content(text + "\n\n-- \n" + _t("footer", sub["language"], link=unsubscribe_link))

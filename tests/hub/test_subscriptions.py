@@ -69,9 +69,10 @@ def smtp():
 
     class Keep:
         def __init__(self):
-            self.messages = []
+            self.messages, self.raw = [], []
 
         async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            self.raw.append(envelope.content)
             self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
             return "250 OK"
 
@@ -553,3 +554,16 @@ def test_a_call_that_closed_while_its_delivery_waited_for_a_retry_is_not_sent(tm
         assert delivery["status"] == "dropped" and "closed (full)" in delivery["last_error"]
     finally:
         failing.close()
+
+
+def test_list_unsubscribe_arrives_as_a_plain_link_one_click_clients_can_post_to(tmp_path, smtp):
+    """Found by a probe: every mail's List-Unsubscribe came RFC 2047-encoded and folded
+    (=?utf-8?q?=3Chttps=3A//...?=), so RFC 8058 one-click unsubscribe found no link."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    with Storage(config.database) as storage:
+        sub = subscriptions.subscribe(config, storage, search="", email="anna@example.org")
+    (raw,) = handler.raw
+    link = subscriptions.links(config, sub)["unsubscribe"]
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    assert len(link) > 78  # long enough that the default policy would have encoded it
