@@ -72,10 +72,23 @@ review.command("approve")(_decide("approve"))
 review.command("reject")(_decide("reject"))
 
 
+class _Kilometres(click.FloatRange):
+    """0.1-200 km as the API takes it: click's FloatRange lets nan through (no comparison holds for it)."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number:
+            self.fail(f"{value!r} is not a number of kilometres (0.1-200)", param, ctx)
+        return number
+
+
+_KM = _Kilometres(0.1, 200)
+
+
 @click.command()
 @click.argument("listing_id")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Matches to show (as the API: 1-100).")
-@click.option("--radius-km", default=25.0, show_default=True, type=click.FloatRange(0.1, 200),
+@click.option("--radius-km", default=25.0, show_default=True, type=_KM,
               help="How far a match may be (besides the same district; as the API: 0.1-200).")
 @click.pass_context
 def matches(ctx: click.Context, listing_id: str, limit: int, radius_km: float) -> None:

@@ -78,6 +78,17 @@ def test_matches_through_the_api_the_cli_and_the_listing_page(federation):
     assert "offer: Kinderwagen zu verschenken (Leipzig; b)" in out
 
 
+def test_the_cli_refuses_a_radius_that_is_no_number_as_the_api_does(federation):
+    """Found by a probe: `helferhub matches ID --radius-km nan` answered (exit 0) where the API says 400."""
+    config, ids = federation
+    request_id = ids["Suche Kinderwagen für unser Baby"]
+    client = create_app(config).test_client()
+    for radius in ("nan", "inf"):
+        assert client.get(f"/api/v1/listings/{request_id}/matches?radius_km={radius}").status_code == 400
+        result = CliRunner().invoke(cli, ["--config", str(_toml(config)), "matches", request_id, "--radius-km", radius])
+        assert result.exit_code == 2 and "--radius-km" in result.output and "Kinderwagen" not in result.output
+
+
 def _toml(config):
     from pathlib import Path
 
