@@ -29,7 +29,7 @@ import smtplib
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import requests
 
@@ -108,11 +108,11 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
             raise SubscriptionError("listing", f"no listing {listing!r} that is shown now", 404)
     if webhook:
         _check_target(config, webhook)
+        webhook = normal_url(webhook)
     if email:
         if not config.mail:
             raise SubscriptionError("email", "this hub sends no e-mail (its operator has set no [mail] server)")
-        if len(email) > 254 or email.count("@") != 1 or any(c.isspace() for c in email) or "." not in email.split("@")[1]:
-            raise SubscriptionError("email", "not an e-mail address")
+        email = normal_address(email)
     _drop_unconfirmed(storage)
     now = utcnow().isoformat()
     row = {"id": "s_" + secrets.token_hex(8), "topic": "search" if search is not None else "matches",
@@ -128,6 +128,12 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
     if email:
         try:
             _send_confirmation(config, row)
+        except smtplib.SMTPNotSupportedError:  # the same answer on every try: say so, not "try again later"
+            with storage.transaction():
+                storage.db.execute("delete from subscriptions where id = ?", [row["id"]])
+            raise SubscriptionError("email", "an address with letters beyond ASCII before the @ needs a mail server "
+                                             "that takes them (SMTPUTF8), and this hub's does not: use another "
+                                             "address") from None
         except (OSError, smtplib.SMTPException) as exc:
             with storage.transaction():
                 storage.db.execute("delete from subscriptions where id = ?", [row["id"]])  # nothing kept unconfirmable
@@ -137,6 +143,56 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
     log.info("subscription %s made (%s by %s)", row["id"], row["topic"], row["channel"],
              extra={"event": "subscription.created"})
     return row
+
+
+#: What may stand in an address's local part besides letters beyond ASCII (RFC 5322 atext, and dots).
+_ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-.")
+
+
+def normal_address(text: str) -> str:
+    """One plain address (local@domain: no name, comment, list, quotes, spaces or control characters) as
+    the hub keeps, counts and sends to it: the domain lowercased and IDNA-encoded (a mail server without
+    SMTPUTF8 takes it); SubscriptionError otherwise."""
+    import idna
+
+    refused = SubscriptionError("email", "one plain e-mail address (like anna@example.org: no name, brackets, "
+                                         "comments or a second address)")
+    if not isinstance(text, str) or len(text) > 254 or text.count("@") != 1:
+        raise refused
+    local, domain = text.split("@")
+    if not 0 < len(local) <= 64 or local[0] == "." or local[-1] == "." or ".." in local or \
+            any(c not in _ATEXT and (c.isascii() or not c.isprintable() or c.isspace()) for c in local):
+        raise refused
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError):
+        raise refused from None
+    labels = domain.split(".")
+    if len(labels) < 2 or any(not label or not all(c.isalnum() or c == "-" for c in label) or label[0] == "-"
+                              or label[-1] == "-" for label in labels):
+        raise refused
+    return f"{local}@{domain}"
+
+
+def normal_url(url: str) -> str:
+    """A webhook URL as the hub keeps and counts it: scheme and host lowercased, no default port, no
+    fragment (never sent), dot segments resolved (as the request resolves them)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if parts.port in (None, default) else f"{host}:{parts.port}"
+    segments: list[str] = []
+    for segment in parts.path.split("/"):
+        if segment == "..":
+            if len(segments) > 1:
+                segments.pop()
+        elif segment != ".":
+            segments.append(segment)
+    if parts.path.split("/")[-1] in (".", ".."):
+        segments.append("")
+    path = "/".join(segments) or "/"
+    return urlunsplit((parts.scheme.lower(), netloc, path if path.startswith("/") else "/" + path, parts.query, ""))
 
 
 #: Subscriptions one webhook URL or e-mail address may have (active or awaiting confirmation).

@@ -69,10 +69,11 @@ def smtp():
 
     class Keep:
         def __init__(self):
-            self.messages, self.raw = [], []
+            self.messages, self.raw, self.recipients = [], [], []
 
         async def handle_DATA(self, server, session, envelope):  # noqa: N802
             self.raw.append(envelope.content)
+            self.recipients.append(list(envelope.rcpt_tos))
             self.messages.append(message_from_bytes(envelope.content, policy=email_policy))
             return "250 OK"
 
@@ -567,3 +568,49 @@ def test_list_unsubscribe_arrives_as_a_plain_link_one_click_clients_can_post_to(
     link = subscriptions.links(config, sub)["unsubscribe"]
     assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     assert len(link) > 78  # long enough that the default policy would have encoded it
+
+
+def test_only_one_plain_address_is_taken_and_the_limits_count_it_however_it_is_written(tmp_path, smtp, receiver):
+    """Found by a probe: '<flood@example.org>', '(x)flood@example.org', 'flood@example.org,' and ';' each
+    counted as another address (3 more confirmation links each), 'victim@example.org,other' went to two
+    recipients, a NUL went into RCPT; '#2' or '/LIM/../lim' made another webhook URL."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    client = create_app(config).test_client()
+
+    def subscribe(**target):
+        return client.post("/api/v1/subscriptions", json={"search": "", **target}).status_code
+
+    assert [subscribe(email="flood@example.org") for _ in range(3)] == [202] * 3
+    tricks = ["<flood@example.org>", "(x)flood@example.org", "flood@example.org,", "flood@example.org;",
+              "victim@example.org,other", "a\u0000@b.org", "Flood <flood@example.org>", "flood @example.org"]
+    assert [subscribe(email=t) for t in tricks] == [400] * len(tricks)
+    assert subscribe(email="flood@EXAMPLE.org") == 409
+    assert handler.recipients == [["flood@example.org"]] * 3  # three links to one recipient, nothing else
+    for n in range(subscriptions.PER_TARGET):
+        assert subscribe(webhook=receiver.url) == 201
+    base = receiver.url.removesuffix("/hook")
+    assert [subscribe(webhook=u) for u in (f"{receiver.url}#2", f"{base}/HOOK/../hook", f"{base}/./hook",
+                                           "HTTP" + receiver.url[4:])] == [409] * 4
+
+
+def test_an_address_at_an_international_domain_works_without_smtputf8(tmp_path, smtp):
+    """Found by a probe: anna@bücher.example got 503 'try again later' for ever from a mail server
+    without SMTPUTF8; a name beyond ASCII before the @ needs SMTPUTF8, and now says so (400)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_end_to_end import free_port
+
+    handler = smtp[0]
+    ascii_only = Controller(handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False)
+    ascii_only.start()
+    config = hub_with(tmp_path, [], mail_port=ascii_only.port)
+    client = create_app(config).test_client()
+    try:
+        made = client.post("/api/v1/subscriptions", json={"search": "", "email": "anna@Bücher.example"})
+        refused = client.post("/api/v1/subscriptions", json={"search": "", "email": "jörg@example.org"})
+    finally:
+        ascii_only.stop()
+    assert made.status_code == 202 and handler.recipients == [["anna@xn--bcher-kva.example"]]
+    assert refused.status_code == 400 and "SMTPUTF8" in refused.get_json()["message"]
+
