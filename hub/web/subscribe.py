@@ -3,11 +3,15 @@ or e-mail; the confirmation and one-click unsubscribe links (RFC 8058) of e-mail
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template_string, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub import subscriptions
 from hub.web.db import storage
 
 bp = Blueprint("subscribe", __name__, url_prefix="/api/v1/subscriptions")
+#: The most a subscription's body may take (a search is at most 2000 characters): anyone may post, and a
+#: larger body is refused by its Content-Length (or once that much has come), never read whole.
+MAX_BODY = 64 * 1024
 
 PAGE = """<!doctype html><html lang="{{ lang }}"{% if lang == 'ar' %} dir="rtl"{% endif %}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title></head>
@@ -41,7 +45,12 @@ def _page(message: str, status: int = 200, form: bool = False, confirming: bool 
 @bp.post("")
 def create():
     """Subscribe: {"search": "kind=offer&ags=14713" | "listing": "u_…", "webhook": URL | "email": address, "lang"}."""
-    body = request.get_json(silent=True)
+    request.max_content_length = MAX_BODY
+    try:
+        body = request.get_json(silent=True)
+    except RequestEntityTooLarge:
+        return jsonify(error="Content Too Large", status=413,
+                       message=f"the body takes more than {MAX_BODY // 1024} KiB, the most a subscription may"), 413
     if not isinstance(body, dict):
         return jsonify(error="Bad Request", status=400, message="send a JSON object"), 400
     unknown = sorted(set(body) - {"search", "listing", "webhook", "email", "lang"})

@@ -614,3 +614,14 @@ def test_an_address_at_an_international_domain_works_without_smtputf8(tmp_path, 
     assert made.status_code == 202 and handler.recipients == [["anna@xn--bcher-kva.example"]]
     assert refused.status_code == 400 and "SMTPUTF8" in refused.get_json()["message"]
 
+
+def test_a_huge_subscription_body_is_refused_by_its_size(tmp_path):
+    """Found by a probe: a 200 MB JSON body took a web process from 125 MB to 740 MB before it answered 400."""
+    config = hub_with(tmp_path, [])
+    client = create_app(config).test_client()
+    huge = json.dumps({"search": "q=" + "x" * (200 * 1024), "webhook": "https://hooks.example/h"})
+    answer = client.post("/api/v1/subscriptions", data=huge, content_type="application/json")
+    assert answer.status_code == 413 and "64 KiB" in answer.get_json()["message"]
+    with Storage(config.database) as storage:
+        assert list(storage.db["subscriptions"].rows) == []
+
