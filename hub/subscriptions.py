@@ -228,9 +228,9 @@ def _drop_unconfirmed(storage: Storage) -> None:
 
 
 def pending_confirmation(storage: Storage, token: str) -> bool:
-    """True if a confirmation link's token is waiting to be used."""
-    return bool(token) and storage.db.execute("select 1 from subscriptions where confirm_token = ?",
-                                              [token]).fetchone() is not None
+    """True if a confirmation link's token is waiting to be used (and has not lapsed)."""
+    return bool(token) and storage.db.execute("select 1 from subscriptions where confirm_token = ? and created_at >= ?",
+                                              [token, (utcnow() - CONFIRM_WITHIN).isoformat()]).fetchone() is not None
 
 
 def confirm(storage: Storage, token: str) -> dict:

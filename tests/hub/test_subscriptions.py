@@ -625,3 +625,17 @@ def test_a_huge_subscription_body_is_refused_by_its_size(tmp_path):
     with Storage(config.database) as storage:
         assert list(storage.db["subscriptions"].rows) == []
 
+
+def test_a_lapsed_confirmation_link_shows_no_confirm_button(tmp_path, smtp, monkeypatch):
+    """Found by a probe: a link 8 days old (links lapse after 7) still showed the confirm form, whose
+    button then answered 'unknown or used'."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    client = create_app(config).test_client()
+    assert client.post("/api/v1/subscriptions", json={"search": "", "email": "anna@example.org"}).status_code == 202
+    link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?token=\S+)",
+                     handler.messages[0].get_content()).group(1)
+    later = utcnow() + timedelta(days=8)
+    monkeypatch.setattr(subscriptions, "utcnow", lambda: later)
+    page = client.get(link)
+    assert page.status_code == 404 and 'method="post"' not in page.get_data(as_text=True)
