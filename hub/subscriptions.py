@@ -221,6 +221,23 @@ def _check_room(storage: Storage, target: str, email: bool) -> None:
                                        "unsubscribe from one first", 409)
 
 
+def resume(storage: Storage, subscription_id: str) -> int:
+    """Resume a paused subscription: its waiting deliveries go in the next round; how many wait.
+    LookupError if there is no such subscription or it is not paused."""
+    rows = list(storage.db["subscriptions"].rows_where("id = ?", [subscription_id]))
+    if not rows:
+        raise LookupError(f"no subscription {subscription_id!r}")
+    if rows[0]["status"] != "paused":
+        raise LookupError(f"subscription {subscription_id} is {rows[0]['status']}, not paused")
+    with storage.transaction():
+        storage.db["subscriptions"].update(subscription_id, {"status": "active", "failures": 0})
+        waiting = storage.db.execute("update deliveries set next_attempt_at = ? where subscription_id = ? and "
+                                     "status = 'due'", [utcnow().isoformat(), subscription_id]).rowcount
+    log.info("subscription %s resumed (%d deliveries waiting)", subscription_id, waiting,
+             extra={"event": "subscription.resumed"})
+    return waiting
+
+
 def _drop_unconfirmed(storage: Storage) -> None:
     with storage.transaction():
         storage.db.execute("delete from subscriptions where status = 'pending' and created_at < ?",
@@ -528,12 +545,18 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
                 "status": "failed" if final else "due", "attempts": attempts, "last_attempt_at": now.isoformat(),
                 "next_attempt_at": (now + timedelta(seconds=wait)).isoformat(), "last_error": error,
                 "http_status": http_status})
-            failures = sub["failures"] + 1
+            # failures of one outage count once: a round failing 5 deliveries is one failure, not a pause
+            same_outage = storage.db.execute(
+                "select 1 from deliveries where subscription_id = ? and id != ? and last_error is not null and "
+                "status in ('due', 'failed') and last_attempt_at > ?",
+                [sub["id"], delivery["id"], (now - timedelta(seconds=BACKOFF[0])).isoformat()]).fetchone()
+            failures = sub["failures"] + (0 if same_outage else 1)
             update = {"failures": failures}
             if failures >= config.pause_after:
                 update["status"] = "paused"
-                log.warning("subscription %s paused after %d failed deliveries in a row: %s", sub["id"], failures,
-                            error, extra={"event": "subscription.paused"})
+                log.warning("subscription %s paused after failures in %d rounds in a row, at least %d s apart "
+                            "(resume it with helferhub subscriptions resume %s): %s", sub["id"], failures,
+                            BACKOFF[0], sub["id"], error, extra={"event": "subscription.paused"})
             storage.db["subscriptions"].update(sub["id"], update)
     return sent, failed
 

@@ -134,10 +134,13 @@ def notify(ctx: click.Context) -> None:
                f"{counts['sent']} deliveries made, {counts['failed']} failed (retried later)")
 
 
-@click.command("subscriptions")
+@click.group("subscriptions", invoke_without_command=True)
 @click.pass_context
 def list_subscriptions(ctx: click.Context) -> None:
-    """Every subscription: topic, channel, state, deliveries (addresses are shown masked)."""
+    """Every subscription: topic, channel, state, deliveries (addresses are shown masked); `resume ID`
+    resumes a paused one."""
+    if ctx.invoked_subcommand is not None:
+        return
     config = load_config(ctx, secrets=False)
     with open_storage(ctx, config) as storage:
         rows = list(storage.db["subscriptions"].rows_where(order_by="created_at"))
@@ -154,3 +157,20 @@ def list_subscriptions(ctx: click.Context) -> None:
                          if (n := counts.get(f"{r['id']} {status}")))
         click.echo(f"{r['id']} {r['status']} {r['channel']} {shown}: {what}; asked for calls {r['asked_count']}x"
                    f"{'; ' + made if made else ''}{'; ' + str(r['failures']) + ' failed in a row' if r['failures'] else ''}")
+
+
+@list_subscriptions.command("resume")
+@click.argument("subscription_id")
+@click.pass_context
+def resume_subscription(ctx: click.Context, subscription_id: str) -> None:
+    """Resume SUBSCRIPTION_ID, paused after its deliveries failed: what waits for it goes in the next round."""
+    from hub import subscriptions
+
+    config = load_config(ctx, secrets=False)
+    with open_storage(ctx, config) as storage:
+        try:
+            waiting = subscriptions.resume(storage, subscription_id)
+        except LookupError as exc:
+            click.echo(f"subscriptions resume: {exc}", err=True)
+            ctx.exit(1)
+    click.echo(f"{subscription_id} resumed; {waiting} deliveries go in the next round")

@@ -157,7 +157,7 @@ def test_a_real_delivery_verifies_by_the_recipe_the_subscribe_answer_states(tmp_
 
 
 def test_a_failing_webhook_is_retried_with_backoff_and_paused(tmp_path):
-    failing = Receiver(statuses=[500, 500, 204, 500, 500, 500])
+    failing = Receiver(statuses=[500, 500, 204] + [500] * 10)  # down again after the third try
     try:
         config = hub_with(tmp_path, [entry(1, titel="Sofa abzugeben", ort=LEIPZIG)], pause_after=3)
         with Storage(config.database) as storage:
@@ -171,7 +171,7 @@ def test_a_failing_webhook_is_retried_with_backoff_and_paused(tmp_path):
             assert subscriptions.deliver_due(config, storage, now + timedelta(seconds=31)) == (0, 1)
             assert subscriptions.deliver_due(config, storage, now + timedelta(minutes=10)) == (1, 0)
             assert list(storage.db["deliveries"].rows)[0]["attempts"] == 3
-            for n in range(3):  # three new deliveries fail in a row: the subscription pauses
+            for n in range(3):  # three rounds a minute apart fail: the subscription pauses
                 storage.db["deliveries"].insert({"id": f"d_x{n}", "subscription_id": sub["id"], "kind": "listings",
                                                  "created_at": now.isoformat(), "body": "{}", "status": "due",
                                                  "attempts": 0, "next_attempt_at": now.isoformat()})
@@ -639,3 +639,38 @@ def test_a_lapsed_confirmation_link_shows_no_confirm_button(tmp_path, smtp, monk
     monkeypatch.setattr(subscriptions, "utcnow", lambda: later)
     page = client.get(link)
     assert page.status_code == 404 and 'method="post"' not in page.get_data(as_text=True)
+
+
+def test_one_brief_outage_does_not_pause_a_webhook_and_a_paused_one_can_be_resumed(tmp_path):
+    """Found by a probe: 5 deliveries failing in one round (about 1 s) paused the subscription at once,
+    before any retry, and nothing could resume it."""
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    failing = Receiver(statuses=[500] * 6)  # down for two rounds, then up again
+    try:
+        config = hub_with(tmp_path, [], pause_after=2)
+        (tmp_path / "hub.toml").write_text(f'[hub]\ndatabase = "{config.database}"\n')
+        with Storage(config.database) as storage:
+            sub = subscriptions.subscribe(config, storage, search="", webhook=failing.url)
+            now = utcnow()
+            for n in range(5):  # five deliveries due in one round, and the receiver is down for a moment
+                storage.db["deliveries"].insert({"id": f"d_x{n}", "subscription_id": sub["id"], "kind": "listings",
+                                                 "created_at": now.isoformat(), "body": "{}", "status": "due",
+                                                 "attempts": 0, "next_attempt_at": now.isoformat()})
+            storage.db.conn.commit()
+            assert subscriptions.deliver_due(config, storage, now) == (0, 5)
+            state = storage.db["subscriptions"].get(sub["id"])
+            assert state["status"] == "active" and state["failures"] == 1  # one outage, one failure
+            assert subscriptions.deliver_due(config, storage, now + timedelta(seconds=31)) == (0, 1)
+            assert storage.db["subscriptions"].get(sub["id"])["status"] == "paused"  # failing again at the retry
+        result = CliRunner().invoke(cli, ["--config", str(tmp_path / "hub.toml"), "subscriptions", "resume", sub["id"]])
+        assert result.exit_code == 0 and "resumed" in result.output, result.output
+        with Storage(config.database) as storage:
+            assert subscriptions.deliver_due(config, storage, utcnow() + timedelta(seconds=1)) == (5, 0)
+        assert len(failing.got) == 11  # the five, the first retry (then paused), the five after the resume
+        listing = CliRunner().invoke(cli, ["--config", str(tmp_path / "hub.toml"), "subscriptions"])
+        assert f"{sub['id']} active webhook" in listing.output and "5 delivered" in listing.output
+    finally:
+        failing.close()
