@@ -26,6 +26,8 @@ import json
 import logging
 import secrets
 import smtplib
+import socket
+import threading
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -46,6 +48,8 @@ REPLAY_WINDOW = 300
 #: Seconds before the n-th retry of a failed delivery (then the last one again).
 BACKOFF = (30, 120, 600, 1800, 3600, 6 * 3600)
 TIMEOUT = 10
+#: Seconds a webhook delivery may take in all, connecting and answering, however slowly a receiver trickles.
+DEADLINE = 10
 LANGUAGES = ("de", "en", "ar")
 
 
@@ -506,9 +510,12 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
                            [(now - timedelta(minutes=10)).isoformat()])
     due = list(storage.db["deliveries"].rows_where("status = 'due' and next_attempt_at <= ?", [now.isoformat()],
                                                    order_by="created_at"))
+    slow: set[str] = set()  # receivers that took the whole deadline this round: the rest of theirs wait
     for delivery in due:
         rows = list(storage.db["subscriptions"].rows_where("id = ?", [delivery["subscription_id"]]))
         if not rows or rows[0]["status"] != "active":
+            continue
+        if rows[0]["channel"] == "webhook" and urlsplit(rows[0]["target"]).netloc in slow:
             continue
         gone = _call_gone(storage, delivery) if delivery["kind"] == "call" else None
         if gone:  # a retry due after the call closed would ask for helpers no longer needed
@@ -527,6 +534,8 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
             status = _send(config, sub, delivery)
         except Exception as exc:  # noqa: BLE001 - whatever went wrong is recorded and retried
             error, http_status = _reason(exc, sub), getattr(exc, "status", None)
+            if isinstance(exc, ReceiverTooSlow):
+                slow.add(urlsplit(sub["target"]).netloc)
         else:
             error, http_status = None, status
         attempts = delivery["attempts"] + 1
@@ -584,6 +593,10 @@ class DeliveryFailed(Exception):
         self.status = status
 
 
+class ReceiverTooSlow(DeliveryFailed):
+    """A receiver that gave no complete answer within the deadline (its connection was cut off)."""
+
+
 def _reason(exc: Exception, sub: dict | None = None) -> str:
     """What went wrong, for the delivery log: never the subscriber's address (an SMTP refusal names it)."""
     if isinstance(exc, smtplib.SMTPException):
@@ -609,15 +622,43 @@ def _post(config: Config, sub: dict, delivery: dict) -> int:
     body = delivery["body"].encode("utf-8")
     timestamp = int(time.time())
     session = requests.Session()
-    adapter = guarded_adapter(AddressPolicy(allow_private=config.allow_private_addresses))
+    session.trust_env = False  # no proxies from the environment: the guard sees the receiver
+    opened: list[socket.socket] = []
+    adapter = guarded_adapter(AddressPolicy(allow_private=config.allow_private_addresses), on_connect=opened.append)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "helferhub-webhooks",
                "Helferhub-Timestamp": str(timestamp), "Helferhub-Signature": sign(sub["secret"], timestamp,
                                                                                   delivery["id"], body),
                "Helferhub-Delivery": delivery["id"], "Helferhub-Subscription": sub["id"]}
-    with session:
-        response = session.post(sub["target"], data=body, headers=headers, timeout=TIMEOUT, allow_redirects=False)
+    cut = threading.Event()
+
+    def cut_off() -> None:  # the deadline passed: a read blocked on a trickling receiver returns now
+        cut.set()
+        for sock in opened:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    timer = threading.Timer(DEADLINE, cut_off)
+    timer.daemon = True
+    timer.start()
+    try:
+        with session:  # the answer's body is never read: its status is all a delivery needs
+            response = session.post(sub["target"], data=body, headers=headers, timeout=min(TIMEOUT, DEADLINE),
+                                    allow_redirects=False, stream=True)
+            response.close()
+    except requests.RequestException as exc:
+        if cut.is_set() or isinstance(exc, requests.Timeout):
+            raise ReceiverTooSlow(f"no complete answer within {DEADLINE} s; cut off (its other deliveries this "
+                                  "round wait for their retry)") from None
+        raise
+    finally:
+        timer.cancel()
+    if cut.is_set():  # cut off mid-headers, http.client takes the end of the stream for their end
+        raise ReceiverTooSlow(f"no complete answer within {DEADLINE} s; cut off (its other deliveries this round "
+                              "wait for their retry)")
     if not 200 <= response.status_code < 300:
         raise DeliveryFailed(f"the receiver answered {response.status_code}", response.status_code)
     return response.status_code

@@ -674,3 +674,50 @@ def test_one_brief_outage_does_not_pause_a_webhook_and_a_paused_one_can_be_resum
         assert f"{sub['id']} active webhook" in listing.output and "5 delivered" in listing.output
     finally:
         failing.close()
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_and_holds_the_round_once(tmp_path, monkeypatch):
+    """Found by a probe: a receiver sending a header line every 5 s took 60 s per delivery (the timeout
+    bounded each read, not the answer), 200 s a round for 20 subscriptions on it."""
+    import socket as sockets
+
+    served = []
+
+    def trickle(listener):
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            served.append(conn)
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                for n in range(8):  # a header line now and then, the answer complete only after 8 of them
+                    time.sleep(0.5)
+                    conn.sendall(f"X-Wait-{n}: .\r\n".encode())
+                conn.sendall(b"Content-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+            conn.close()
+
+    listener = sockets.create_server(("127.0.0.1", 0))
+    threading.Thread(target=trickle, args=(listener,), daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    monkeypatch.setattr(subscriptions, "DEADLINE", 1, raising=False)
+    try:
+        config = hub_with(tmp_path, [])
+        with Storage(config.database) as storage:
+            for n in range(3):
+                sub = subscriptions.subscribe(config, storage, search=f"q=x{n}", webhook=url)
+                storage.db["deliveries"].insert({"id": f"d_x{n}", "subscription_id": sub["id"], "kind": "listings",
+                                                 "created_at": utcnow().isoformat(), "body": "{}", "status": "due",
+                                                 "attempts": 0, "next_attempt_at": utcnow().isoformat()})
+            storage.db.conn.commit()
+            assert subscriptions.deliver_due(config, storage, utcnow()) == (0, 1)
+            log = {d["id"]: d for d in storage.db["deliveries"].rows}
+        assert "no complete answer within 1 s" in log["d_x0"]["last_error"] and log["d_x0"]["attempts"] == 1
+        assert [log[f"d_x{n}"]["attempts"] for n in (1, 2)] == [0, 0]  # they wait for the next round
+        assert len(served) == 1  # the receiver was called once this round
+    finally:
+        listener.close()
