@@ -5,8 +5,9 @@ for helpers, asked in waves, fairly.
   `Helferhub-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<delivery>.<body>")>` with
   `Helferhub-Timestamp` (Unix seconds) and `Helferhub-Delivery` (an id: a receiver drops one it
   has seen, and any older than the replay window of 5 minutes; `verify` is the recipe).
-  Targets pass the same SSRF guard as sources. A failed POST is retried with backoff; after
-  `pause_after` failures in a row the subscription pauses (logged; the delivery log keeps each try).
+  Targets pass the same SSRF guard as sources; a POST has DEADLINE seconds in all. A failed POST is
+  retried with backoff; after failures in `pause_after` rounds in a row the subscription pauses (logged;
+  the delivery log keeps each try; `resume` ends the pause).
 - An **e-mail** subscription waits for its confirmation link (double opt-in). Every message is a
   digest of what is new since the last one, in the subscriber's language, with a one-click
   unsubscribe link (RFC 8058: `List-Unsubscribe` and `List-Unsubscribe-Post`). The address is kept
