@@ -222,6 +222,7 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                           "404": _error("No such listing shown now."),
                           "409": _error("The webhook or address has as many subscriptions (or unopened "
                                         "confirmation links) as it may."),
+                          "413": _error("The body takes more than 64 KiB."),
                           "503": _error("The confirmation could not be sent now.")}}},
         "/api/v1/subscriptions/confirm": {
             "get": {"summary": "The confirmation link's page (one button; a GET confirms nothing)",
