@@ -210,4 +210,9 @@ def _http_error(exc: HTTPException):
 
 def _server_error(exc: Exception):
     logging.getLogger(__name__).exception("unhandled error")
+    if _wants_html():  # a reader's browser: a page in their language, the details in the log only
+        try:
+            return _error_page(500, "")
+        except Exception:  # the page itself failed: the JSON below still answers
+            logging.getLogger(__name__).exception("the error page failed too")
     return jsonify(error="Internal Server Error", message="the hub failed to answer; see its log", status=500), 500

@@ -118,7 +118,7 @@ def error_page(code: int, description: str, back: str | None = None) -> tuple[st
     """An error as a page for a reader's browser (clients of the API get JSON): in the reader's language, with what
     went wrong, and a way back (to `back`, else to the listings)."""
     lang = language()
-    message = translate(lang)("no_page" if code == 404 else "refused")
+    message = translate(lang)({404: "no_page", 500: "failed"}.get(code, "refused"))
     return render_template("gone.html", **_context(lang, None, message=message, error=description, back=back)), code
 
 
@@ -181,9 +181,15 @@ def listing(listing_id: str):
             if action:
                 history.append((event["at"], when(event["at"], lang), t(action, portal=source["portal"])))
     history.sort()
-    from hub.matching import matches
+    from hub.matching import NotMatchable, matches
 
-    found = matches(store, listing_id, now_utc(), limit=5)
+    now = now_utc()
+    expired = bool(row.get("valid_until_utc")) and row["valid_until_utc"] < now
+    try:  # an expired listing is shown as the API shows it (200), saying so, and with no matches (the API: 404)
+        found = [] if expired else matches(store, listing_id, now, limit=5)
+    except NotMatchable:
+        found = []
     return render_template("listing.html", **_context(lang, None, item=_item(doc, lang), item_kind=doc["kind"],
                                                       matches=found, text_language=text_languages(row["data"], lang)[1],
+                                                      expired=expired,
                                                       history=[(label, text) for _, label, text in history]))

@@ -451,3 +451,35 @@ def test_masked_contact_details_are_said_in_the_readers_language(make_config):
         assert "[phone number removed]" in atom and "entfernt" not in atom
         german = client.get("/listings/u_0000000000000001?lang=de").get_data(as_text=True)
         assert "Anrufen: [Telefon entfernt]. Schreiben: [E-Mail entfernt]." in german
+
+
+def test_an_expired_listings_page_says_it_has_expired_as_the_api_still_shows_it(hub):
+    """It answered 500 with JSON (its matches raised for a listing not shown now): the API answers it 200."""
+    store, app = hub
+    publish(store, doc(4, title="Kinderwagen", valid_until="2026-03-02T00:00:00+01:00"))
+    client = app.test_client()
+    assert client.get("/api/v1/listings/u_0000000000000004").status_code == 200
+    for lang, said in (("de", "Dieser Eintrag ist abgelaufen (gültig bis Mo., 02.03.2026, 00:00 Uhr)."),
+                       ("en", "This listing has expired (valid until"), ("ar", "انتهت صلاحية هذا الإعلان")):
+        page = client.get(f"/listings/u_0000000000000004?lang={lang}", headers={"Accept": "text/html"})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and page.content_type.startswith("text/html")
+        assert said in html and "Kinderwagen" in html and 'class="matches"' not in html
+
+
+def test_a_failure_is_a_page_in_the_readers_language_for_a_browser(hub, monkeypatch):
+    """A reader's browser got the JSON {"error": "Internal Server Error"}; scripts keep it."""
+    _, app = hub
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr("hub.web.pages.Result.open", broken)
+    client = app.test_client()
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for lang, said in (("de", "Das hat bei uns nicht geklappt."), ("en", "Something went wrong on our side."),
+                       ("ar", "حدث خطأ من جهتنا.")):
+        page = client.get(f"/?lang={lang}", headers=browser)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 500 and page.content_type.startswith("text/html")
+        assert said in html and f'<html lang="{lang}"' in html and "disk on fire" not in html
+    assert client.get("/?lang=en", headers={"Accept": "*/*"}).get_json()["error"] == "Internal Server Error"
