@@ -29,9 +29,11 @@ DEFAULT_RADIUS_KM = 10.0
 class BadParameter(Exception):
     """A request parameter that is unknown or malformed."""
 
-    def __init__(self, name: str, message: str):
+    def __init__(self, name: str, message: str, key: str | None = None, **values):
         super().__init__(message)
         self.name = name
+        self.key = key  # the pages' message for it (hub/web/i18n.py), with values; None: the pages name the parameter
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ def _ags(value: str) -> str:
               "a regional key of 2 (state), 5 (district) or 8 (municipality) digits")
     if value[:2] not in gazetteer.STATES or (len(value) >= 5 and value[:5] not in gazetteer.districts()):
         what = "municipality: its state or district is unknown" if len(value) == 8 else "state or district"
-        raise BadParameter("ags", f"ags {value!r} is no German {what}")
+        raise BadParameter("ags", f"ags {value!r} is no German {what}", "bad_ags", value=value)
     return value
 
 
@@ -222,11 +224,12 @@ def _since(value: str) -> str:
 
 def _postcode_centre(postcode: str | None) -> tuple[float, float]:
     if not postcode or len(postcode) != 5:
-        raise BadParameter("radius_km", "radius_km needs near=lat,lon or a postcode of 5 digits to measure from")
+        raise BadParameter("radius_km", "radius_km needs near=lat,lon or a postcode of 5 digits to measure from",
+                           "bad_centre")
     centre = gazetteer.postcode_centre(postcode)
     if centre is None:
         raise BadParameter("postcode", f"postcode {postcode!r} is not a German postcode the hub knows, "
-                                       "so there is no centre to measure radius_km from")
+                                       "so there is no centre to measure radius_km from", "bad_postcode", value=postcode)
     return centre
 
 
@@ -246,7 +249,8 @@ def _radius(value: str) -> float:
     except ValueError:
         radius = math.nan
     if not 0 < radius <= MAX_RADIUS_KM:
-        raise BadParameter("radius_km", f"radius_km must be a number of kilometres above 0 up to {MAX_RADIUS_KM:g}, not {value!r}")
+        raise BadParameter("radius_km", f"radius_km must be a number of kilometres above 0 up to {MAX_RADIUS_KM:g}, "
+                                        f"not {value!r}", "bad_radius", most=f"{MAX_RADIUS_KM:g}")
     return radius
 
 
@@ -269,7 +273,7 @@ def _text_query(value: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
     exact term of its words in that order, any other word a term of its own (found as a word or the
     start of one)."""
     if len(value) > 200:
-        raise BadParameter("q", f"q is {len(value)} characters long; at most 200")
+        raise BadParameter("q", f"q is {len(value)} characters long; at most 200", "bad_q_long", n=len(value))
     terms: list[tuple[tuple[str, ...], bool]] = []
     for phrase, word in _TERM.findall(value):
         words = tuple(_WORD.findall(fold(phrase or word)))
@@ -278,7 +282,7 @@ def _text_query(value: str) -> tuple[tuple[tuple[str, ...], bool], ...]:
         elif words:
             terms.extend(((w,), False) for w in words)
     if not terms:
-        raise BadParameter("q", f"q must contain a word to search for, not {value!r}")
+        raise BadParameter("q", f"q must contain a word to search for, not {value!r}", "bad_q_word")
     return tuple(terms)
 
 

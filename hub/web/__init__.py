@@ -177,11 +177,11 @@ def _wants_html() -> bool:
     return _negotiable() and accept["text/html"] > accept["application/json"]
 
 
-def _error_page(code: int, description: str):
+def _error_page(code: int, description: str | None, problem: BadParameter | None = None):
     from flask import make_response, request
 
     back = "/admin/" if request.path.startswith("/admin") else None
-    response = make_response(*pages.error_page(code, description, back))
+    response = make_response(*pages.error_page(code, description, back, problem))
     response.vary.update(("Accept", "Accept-Language"))  # chosen by both: a cache must keep each apart
     response.headers.setdefault("Content-Language", pages.language())
     return response
@@ -189,7 +189,7 @@ def _error_page(code: int, description: str):
 
 def _bad_parameter(exc):
     if _wants_html():
-        return _error_page(400, str(exc))
+        return _error_page(400, None, exc)
     response = jsonify(error="Bad Request", parameter=exc.name, message=str(exc), status=400)
     if _negotiable():
         response.vary.add("Accept")
@@ -197,7 +197,8 @@ def _bad_parameter(exc):
 
 
 def _http_error(exc: HTTPException):
-    response = _error_page(exc.code, exc.description) if (exc.code or 500) >= 400 and _wants_html() else None
+    own = exc.description if exc.description != type(exc).description else None  # Werkzeug's is English: not shown
+    response = _error_page(exc.code, own) if (exc.code or 500) >= 400 and _wants_html() else None
     if response is None:
         response = jsonify(error=exc.name, message=exc.description, status=exc.code)
         if _negotiable():
@@ -212,7 +213,7 @@ def _server_error(exc: Exception):
     logging.getLogger(__name__).exception("unhandled error")
     if _wants_html():  # a reader's browser: a page in their language, the details in the log only
         try:
-            return _error_page(500, "")
+            return _error_page(500, None)
         except Exception:  # the page itself failed: the JSON below still answers
             logging.getLogger(__name__).exception("the error page failed too")
     return jsonify(error="Internal Server Error", message="the hub failed to answer; see its log", status=500), 500

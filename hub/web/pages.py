@@ -98,7 +98,9 @@ def _results(template: str, limit: int, **extra):
     try:
         query = _query(limit)
     except BadParameter as exc:
-        context = _context(lang, None, **_choices(lang), error=str(exc), items=[], total=0, args=request.args, **extra)
+        error, detail = explain(exc, lang)
+        context = _context(lang, None, **_choices(lang), error=error, detail=detail, items=[], total=0,
+                           args=request.args, **extra)
         return render_template(template, **context), 400
     lang = query.lang
     result = Result.open(current_app.config["HUB"].database, query, now_utc())
@@ -114,12 +116,36 @@ def _results(template: str, limit: int, **extra):
     return render_template(template, **context)
 
 
-def error_page(code: int, description: str, back: str | None = None) -> tuple[str, int]:
+#: The form's label of each search parameter, by which a page names the one at fault (others by their name).
+LABELS = {"kind": "kind", "category": "category", "ags": "region", "postcode": "postcode", "radius_km": "radius",
+          "q": "q", "lang": "language"}
+
+
+def explain(problem: BadParameter, lang: str) -> tuple[str, str | None]:
+    """A rejected parameter in the reader's language: its own message, else one naming the parameter, followed by
+    the exact English detail (the API's message) to show marked as English."""
+    t = translate(lang)
+    if problem.key:
+        return t(problem.key, **problem.values), None
+    field = t(LABELS[problem.name]) if problem.name in LABELS else problem.name
+    return t("bad_field", field=field), str(problem)
+
+
+def error_page(code: int, description: str | None, back: str | None = None,
+               problem: BadParameter | None = None) -> tuple[str, int]:
     """An error as a page for a reader's browser (clients of the API get JSON): in the reader's language, with what
-    went wrong, and a way back (to `back`, else to the listings)."""
+    went wrong, and a way back (to `back`, else to the listings). `description` is a detail of the hub's own, in
+    English (None: the status says it all); `problem` a rejected parameter."""
     lang = language()
-    message = translate(lang)({404: "no_page", 500: "failed"}.get(code, "refused"))
-    return render_template("gone.html", **_context(lang, None, message=message, error=description, back=back)), code
+    t = translate(lang)
+    message = t({404: "no_page", 500: "failed"}.get(code, "refused"))
+    if problem is not None:
+        error, detail = explain(problem, lang)
+    else:
+        error = {404: t("no_page_hint"), 405: t("no_method"), 500: None}.get(code, t("http_error", code=code))
+        detail = description or None
+    context = _context(lang, None, message=message, error=error, detail=detail, back=back)
+    return render_template("gone.html", **context), code
 
 
 @bp.after_request
@@ -162,8 +188,10 @@ def listing(listing_id: str):
     lang = language()
     asked = request.args.get("lang", "")
     if asked.strip() and asked not in LANGUAGES:  # as the start page and the API answer it (an empty field: not given)
-        problem = f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}"
-        return render_template("gone.html", **_context(lang, None, message=translate(lang)("bad"), error=problem)), 400
+        problem = BadParameter("lang", f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}")
+        error, detail = explain(problem, lang)
+        return render_template("gone.html", **_context(lang, None, message=translate(lang)("bad"), error=error,
+                                                       detail=detail)), 400
     store = storage()
     row = store.unified(listing_id)
     if row is None or row["status"] in ("pending", "rejected"):

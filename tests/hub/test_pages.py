@@ -483,3 +483,41 @@ def test_a_failure_is_a_page_in_the_readers_language_for_a_browser(hub, monkeypa
         assert page.status_code == 500 and page.content_type.startswith("text/html")
         assert said in html and f'<html lang="{lang}"' in html and "disk on fire" not in html
     assert client.get("/?lang=en", headers={"Accept": "*/*"}).get_json()["error"] == "Internal Server Error"
+
+
+def test_a_rejected_search_is_explained_in_the_pages_language(hub):
+    """German and Arabic pages showed the API's English message (`ags '17' is no German state or district`)."""
+    _, app = hub
+    client = app.test_client()
+    for path, said in (("/?ags=17&lang=ar", "«17» ليست ولاية ألمانية ولا دائرة يعرفها تحالف المساعدين."),
+                       ("/?ags=17&lang=de", "„17“ ist kein deutsches Bundesland und kein Kreis"),
+                       ("/?postcode=370&radius_km=10&lang=de", "Ein Umkreis braucht eine ganze Postleitzahl (5 Ziffern)"),
+                       ("/map?postcode=99999&radius_km=10&lang=ar", "لا يعرف تحالف المساعدين الرمز البريدي 99999"),
+                       ("/?q=%22%22&lang=de", "Der Suchbegriff muss ein Wort enthalten.")):
+        page = client.get(path)
+        alert = re.search(r'role="alert">(.*?)</div>', page.get_data(as_text=True), re.S).group(1)
+        assert page.status_code == 400 and said in alert, path
+        assert "is no German" not in alert and "needs near" not in alert and "not a German postcode" not in alert
+    # what has no words of its own is named by its field, the exact message beside it marked as English
+    html = client.get("/?kind=sofa&lang=ar").get_data(as_text=True)
+    assert "القيمة «النوع» غير صالحة" in html and '<p lang="en" dir="ltr">kind must be one of' in html
+    assert client.get("/api/v1/listings?ags=17").get_json()["message"] == "ags '17' is no German state or district"
+
+
+@pytest.mark.parametrize("lang, missing, refused", [
+    ("de", "Vielleicht ist die Adresse falsch geschrieben", "Diese Adresse lässt sich so nicht aufrufen."),
+    ("en", "The address may be mistyped", "This address cannot be used this way."),
+    ("ar", "ربما كُتب العنوان خطأً", "لا يمكن استخدام هذا العنوان بهذه الطريقة."),
+])
+def test_a_missing_page_and_a_refused_method_are_explained_in_the_readers_language(hub, lang, missing, refused):
+    """They showed Werkzeug's English ("The requested URL was not found on the server…") in every language."""
+    _, app = hub
+    client = app.test_client()
+    browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": lang}
+    for path, said, code in (("/nope", missing, 404), ("/listings/u_nope/x", missing, 404)):
+        html = client.get(path, headers=browser).get_data(as_text=True)
+        assert client.get(path, headers=browser).status_code == code and said in html
+        assert "requested URL" not in html and "spelling" not in html
+    page = client.post("/map", headers=browser)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 405 and refused in html and "not allowed" not in html and f'lang="{lang}"' in html
