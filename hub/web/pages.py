@@ -27,6 +27,8 @@ ALTERNATES = (("JSON Feed", "feeds.feed_json", "application/feed+json"),
               ("Atom", "feeds.feed_atom", "application/atom+xml"),
               ("iCalendar", "feeds.events_ics", "text/calendar"),
               ("CSV", "feeds.export_csv", "text/csv"))
+#: Listings in one page of the map's list (the map itself draws every one of the search, from its GeoJSON).
+MAP_PAGE = 500
 #: Parameters a page passes on to its feeds and to its other pages (not its own position).
 PASSED_ON = ("kind", "category", "ags", "postcode", "near", "radius_km", "q", "source", "lang")
 
@@ -179,7 +181,7 @@ def index():
 @bp.get("/map")
 def map_page():
     """The current search's listings on a map (and, for readers without it, as a list)."""
-    return _results("map.html", 500)
+    return _results("map.html", MAP_PAGE)
 
 
 @bp.get("/listings/<listing_id>")
