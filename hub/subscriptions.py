@@ -698,12 +698,20 @@ def _t(key: str, lang: str, **values) -> str:
 
 
 def links(config: Config, sub: dict) -> dict:
-    """The subscriber's confirm and unsubscribe links."""
+    """The subscriber's confirm and unsubscribe links (their pages in the subscription's language)."""
     base = config.base_url + "/api/v1/subscriptions"
-    out = {"unsubscribe": f"{base}/unsubscribe?{urlencode({'token': sub['unsubscribe_token']})}"}
+    lang = [("lang", sub["language"])] if sub.get("language") else []
+    out = {"unsubscribe": f"{base}/unsubscribe?{urlencode([('token', sub['unsubscribe_token']), *lang])}"}
     if sub.get("confirm_token"):
-        out["confirm"] = f"{base}/confirm?{urlencode({'token': sub['confirm_token']})}"
+        out["confirm"] = f"{base}/confirm?{urlencode([('token', sub['confirm_token']), *lang])}"
     return out
+
+
+def language_of(storage: Storage, token: str) -> str | None:
+    """The language of the subscription a confirm or unsubscribe token belongs to (None: no such token)."""
+    row = storage.db.execute("select language from subscriptions where confirm_token = ? or unsubscribe_token = ?",
+                             [token, token]).fetchone() if token else None
+    return row[0] if row else None
 
 
 def _smtp(config: Config, message: EmailMessage) -> None:

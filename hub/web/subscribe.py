@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, render_template_string, reque
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub import subscriptions
+from hub.query import LANGUAGES
 from hub.web.db import storage
 
 bp = Blueprint("subscribe", __name__, url_prefix="/api/v1/subscriptions")
@@ -18,28 +19,43 @@ PAGE = """<!doctype html><html lang="{{ lang }}"{% if lang == 'ar' %} dir="rtl"{
 <body><main><h1>{{ title }}</h1><p>{{ message }}</p>{% if form %}<form method="post">
 {% if one_click %}<input type="hidden" name="List-Unsubscribe" value="One-Click">{% endif %}<button type="submit">{{ button }}</button></form>{% endif %}
 </main></body></html>"""
-WORDS = {"de": ("Abo beenden", "Abo wirklich beenden?", "Ihr Abo ist beendet; Ihre Adresse ist gelöscht.",
-                "Ihr Abo ist bestätigt.", "Dieser Link ist unbekannt oder wurde schon benutzt.",
-                "Abo bestätigen", "Möchten Sie neue Einträge per E-Mail erhalten?"),
-         "en": ("Unsubscribe", "End this subscription?", "The subscription has ended; your address is deleted.",
-                "Your subscription is confirmed.", "This link is unknown or was used already.",
-                "Confirm", "Do you want new listings by e-mail?"),
-         "ar": ("إلغاء الاشتراك", "هل تريد إنهاء هذا الاشتراك؟", "انتهى الاشتراك وحُذف عنوانك.",
-                "تم تأكيد اشتراكك.", "هذا الرابط غير معروف أو استُخدم من قبل.",
-                "تأكيد", "هل تريد تلقي الإعلانات الجديدة عبر البريد؟")}
+#: The pages' words: each page its heading, message and, for a page with a form, its button.
+WORDS = {
+    "confirm_title": {"de": "Abo bestätigen", "en": "Confirm your subscription", "ar": "تأكيد الاشتراك"},
+    "confirm_ask": {"de": "Möchten Sie neue Einträge per E-Mail erhalten?", "en": "Do you want new listings by e-mail?",
+                    "ar": "هل تريد تلقي الإعلانات الجديدة عبر البريد؟"},
+    "confirm_button": {"de": "Abo bestätigen", "en": "Confirm", "ar": "تأكيد"},
+    "confirmed_title": {"de": "Abo bestätigt", "en": "Subscription confirmed", "ar": "تم تأكيد الاشتراك"},
+    "confirmed": {"de": "Ihr Abo ist bestätigt.", "en": "Your subscription is confirmed.", "ar": "تم تأكيد اشتراكك."},
+    "end_title": {"de": "Abo beenden", "en": "Unsubscribe", "ar": "إلغاء الاشتراك"},
+    "end_ask": {"de": "Abo wirklich beenden?", "en": "End this subscription?", "ar": "هل تريد إنهاء هذا الاشتراك؟"},
+    "end_button": {"de": "Abo beenden", "en": "Unsubscribe", "ar": "إلغاء الاشتراك"},
+    "ended_title": {"de": "Abo beendet", "en": "Subscription ended", "ar": "انتهى الاشتراك"},
+    "ended": {"de": "Ihr Abo ist beendet; Ihre Adresse ist gelöscht.",
+              "en": "The subscription has ended; your address is deleted.", "ar": "انتهى الاشتراك وحُذف عنوانك."},
+    "unknown_title": {"de": "Link unbekannt", "en": "Unknown link", "ar": "رابط غير معروف"},
+    "unknown": {"de": "Dieser Link ist unbekannt oder wurde schon benutzt.", "en": "This link is unknown or was used already.",
+                "ar": "هذا الرابط غير معروف أو استُخدم من قبل."},
+}
 
 
 def _lang() -> str:
-    lang = request.args.get("lang") or request.accept_languages.best_match(list(WORDS)) or "de"
-    return lang if lang in WORDS else "de"
+    """The page's language: `lang` if it is one of ours (the links carry the subscription's), else the language of
+    the subscription the link's token belongs to, else Accept-Language, else German."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    stored = subscriptions.language_of(storage(), request.args.get("token", ""))
+    if stored in LANGUAGES:
+        return stored
+    return request.accept_languages.best_match(list(LANGUAGES)) or "de"
 
 
-def _page(message: str, status: int = 200, form: bool = False, confirming: bool = False):
-    lang = _lang()
-    words = WORDS[lang]
-    button = words[5] if confirming else words[0]
-    return render_template_string(PAGE, lang=lang, title=button, message=message, form=form, button=button,
-                                  one_click=not confirming), status
+def _page(lang: str, title: str, message: str, status: int = 200, button: str | None = None, one_click: bool = False):
+    """A page of the confirm and unsubscribe links: a heading, a message, perhaps a form of one button."""
+    words = {key: texts.get(lang) or texts["de"] for key, texts in WORDS.items()}
+    return render_template_string(PAGE, lang=lang, title=words[title], message=words[message], form=bool(button),
+                                  button=words[button] if button else None, one_click=one_click), status
 
 
 @bp.post("")
@@ -80,34 +96,38 @@ def create():
 @bp.get("/confirm")
 def confirm_page():
     """The confirmation link: a page with one button (a GET confirms nothing: mail scanners open links)."""
+    lang = _lang()
     if not subscriptions.pending_confirmation(storage(), request.args.get("token", "")):
-        return _page(WORDS[_lang()][4], 404)
-    return _page(WORDS[_lang()][6], form=True, confirming=True)
+        return _page(lang, "unknown_title", "unknown", 404)
+    return _page(lang, "confirm_title", "confirm_ask", button="confirm_button")
 
 
 @bp.post("/confirm")
 def confirm():
     """Confirm an e-mail subscription (the confirmation page's button)."""
+    lang = _lang()
     try:
         subscriptions.confirm(storage(), request.args.get("token", ""))
     except LookupError:
-        return _page(WORDS[_lang()][4], 404)
-    return _page(WORDS[_lang()][3])
+        return _page(lang, "unknown_title", "unknown", 404)
+    return _page(lang, "confirmed_title", "confirmed")
 
 
 @bp.get("/unsubscribe")
 def unsubscribe_page():
     """The unsubscribe link: a page with one button (a GET never unsubscribes: mail scanners open links)."""
+    lang = _lang()
     known = storage().db.execute("select 1 from subscriptions where unsubscribe_token = ?",
                                  [request.args.get("token", "")]).fetchone()
     if not known:
-        return _page(WORDS[_lang()][4], 404)
-    return _page(WORDS[_lang()][1], form=True)
+        return _page(lang, "unknown_title", "unknown", 404)
+    return _page(lang, "end_title", "end_ask", button="end_button", one_click=True)
 
 
 @bp.post("/unsubscribe")
 def unsubscribe():
     """One-click unsubscribe (RFC 8058: a POST with List-Unsubscribe=One-Click), and the page's button."""
+    lang = _lang()  # (read before the subscription, and its language, is deleted)
     if not subscriptions.unsubscribe(storage(), request.args.get("token", "")):
-        return _page(WORDS[_lang()][4], 404)
-    return _page(WORDS[_lang()][2])
+        return _page(lang, "unknown_title", "unknown", 404)
+    return _page(lang, "ended_title", "ended")

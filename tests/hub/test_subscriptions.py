@@ -721,3 +721,50 @@ def test_a_receiver_trickling_its_answer_is_cut_off_and_holds_the_round_once(tmp
         assert len(served) == 1  # the receiver was called once this round
     finally:
         listener.close()
+
+
+def _heading(response) -> str:
+    return re.search(r"<h1>([^<]*)</h1>", response.get_data(as_text=True)).group(1)
+
+
+def test_each_page_of_the_mail_links_has_its_own_heading(tmp_path, smtp):
+    """Confirming showed the heading "Abo beenden" (unsubscribe), and so did a link that was unknown."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    client = create_app(config).test_client()
+    client.post("/api/v1/subscriptions", json={"search": "category=goods", "email": "anna@example.org", "lang": "de"})
+    link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?\S+)", handler.messages[0].get_content()).group(1)
+    assert _heading(client.get(link)) == "Abo bestätigen"
+    assert _heading(client.post(link)) == "Abo bestätigt"
+    assert _heading(client.post(link)) == "Link unbekannt" and _heading(client.get(link)) == "Link unbekannt"
+    with Storage(config.database) as storage:
+        (sub,) = storage.db["subscriptions"].rows
+    unsubscribe = subscriptions.links(config, sub)["unsubscribe"].removeprefix("https://hub.example")
+    assert _heading(client.get(unsubscribe)) == "Abo beenden"
+    assert _heading(client.post(unsubscribe)) == "Abo beendet"
+    assert _heading(client.post(unsubscribe)) == "Link unbekannt"
+    english = client.get("/api/v1/subscriptions/confirm?token=nope&lang=en")
+    assert english.status_code == 404 and _heading(english) == "Unknown link"
+
+
+def test_the_mail_links_open_their_pages_in_the_subscriptions_language(tmp_path, smtp):
+    """An Arabic subscriber's mail is Arabic, but its links opened German pages."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    client = create_app(config).test_client()
+    client.post("/api/v1/subscriptions", json={"search": "category=goods", "email": "anna@example.org", "lang": "ar"})
+    link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?\S+)", handler.messages[0].get_content()).group(1)
+    page = client.get(link, headers={"Accept-Language": "de"})
+    assert '<html lang="ar" dir="rtl">' in page.get_data(as_text=True) and _heading(page) == "تأكيد الاشتراك"
+    token = re.search(r"token=([^&\s]+)", link).group(1)
+    bare = client.get(f"/api/v1/subscriptions/confirm?token={token}")  # a link without lang, as sent before
+    assert _heading(bare) == "تأكيد الاشتراك"
+    assert _heading(client.get(f"/api/v1/subscriptions/confirm?token={token}&lang=en")) == "Confirm your subscription"
+    confirmed = client.post(link)
+    assert _heading(confirmed) == "تم تأكيد الاشتراك" and "تم تأكيد اشتراكك." in confirmed.get_data(as_text=True)
+    with Storage(config.database) as storage:
+        (sub,) = storage.db["subscriptions"].rows
+    unsubscribe = subscriptions.links(config, sub)["unsubscribe"]
+    assert "lang=ar" in unsubscribe
+    ended = client.post(unsubscribe.removeprefix("https://hub.example"), data={"List-Unsubscribe": "One-Click"})
+    assert ended.status_code == 200 and '<html lang="ar"' in ended.get_data(as_text=True)
