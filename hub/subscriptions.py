@@ -32,6 +32,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -748,9 +749,20 @@ def _message(config: Config, sub: dict, subject: str, text: str) -> EmailMessage
     unsubscribe_link = links(config, sub)["unsubscribe"]
     message["List-Unsubscribe"] = _Verbatim("List-Unsubscribe", f"<{unsubscribe_link}>")
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Content-Language"] = sub["language"]
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=_mail_domain(config))
     message.set_content(text + "\n\n-- \n" + _t("footer", sub["language"], link=unsubscribe_link))
+    message["Content-Language"] = sub["language"]  # after set_content, which drops every Content- header
     return message
+
+
+def _mail_domain(config: Config) -> str:
+    """The domain of the hub's Message-IDs: its base_url's host, else (an address or localhost: the default
+    base_url) its mail's From address's."""
+    host = urlsplit(config.base_url).hostname or ""
+    if "." in host and not host.replace(".", "").isdigit() and ":" not in host:
+        return host
+    return config.mail["from"].rpartition("@")[2] or host or "localhost"
 
 
 def _send_confirmation(config: Config, sub: dict) -> None:

@@ -768,3 +768,23 @@ def test_the_mail_links_open_their_pages_in_the_subscriptions_language(tmp_path,
     assert "lang=ar" in unsubscribe
     ended = client.post(unsubscribe.removeprefix("https://hub.example"), data={"List-Unsubscribe": "One-Click"})
     assert ended.status_code == 200 and '<html lang="ar"' in ended.get_data(as_text=True)
+
+
+def test_every_mail_says_its_language_date_and_id(tmp_path, smtp):
+    """Content-Language was dropped by set_content, and no Date or Message-ID was sent (spam filters mark such mail)."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    client = create_app(config).test_client()
+    for address, lang in (("anna@example.org", "ar"), ("ben@example.org", "en")):
+        client.post("/api/v1/subscriptions", json={"search": "category=goods", "email": address, "lang": lang})
+    arabic, english = handler.messages
+    assert arabic["Content-Language"] == "ar" and english["Content-Language"] == "en"
+    for mail in (arabic, english):
+        assert abs((mail["Date"].datetime - utcnow()).total_seconds()) < 60
+        assert re.fullmatch(r"<[^@<>\s]+@hub\.example>", mail["Message-ID"])
+    assert arabic["Message-ID"] != english["Message-ID"]
+    local = hub_config.from_dict({"hub": {"database": str(tmp_path / "other.db"), "base_url": "http://127.0.0.1:8080"},
+                                  "mail": {"host": "127.0.0.1", "from": "hub@helfer.example"}},
+                                 base_dir=tmp_path, env={})
+    sub = {"target": "c@example.org", "language": "de", "unsubscribe_token": "t"}
+    assert subscriptions._message(local, sub, "Betreff", "Text")["Message-ID"].endswith("@helfer.example>")
