@@ -539,3 +539,20 @@ def test_the_maps_list_says_how_many_there_are_and_pages_to_every_one(hub):
     assert 'rel="first"' in rest and 'rel="next"' not in rest
     german = client.get("/map?lang=de").get_data(as_text=True)
     assert "503 Einträge gefunden" in german and 'rel="next">Ältere Einträge' in german
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("de", "Sa., 08.05.2027, 14:00–16:00 Uhr"),
+    ("en", "14:00–16:00 (Berlin time)"),
+    ("ar", "–16:00"),
+])
+def test_a_listing_page_writes_an_events_time_as_the_feeds_do(hub, lang, said):
+    """It wrote the day and the zone twice ("Sat 8 May 2027, 14:00 (Berlin time) – Sat 8 May 2027, 16:00 …")."""
+    store, app = hub
+    publish(store, doc(5, title="Sommerfest", kind="event", starts_at="2027-05-08T14:00:00+02:00",
+                       ends_at="2027-05-08T16:00:00+02:00"))
+    client = app.test_client()
+    page = client.get(f"/listings/u_0000000000000005?lang={lang}").get_data(as_text=True)
+    shown = re.search(r"<dd>([^<]*16:00[^<]*)</dd>", page).group(1)
+    item = next(i for i in client.get(f"/feed.json?lang={lang}").get_json()["items"] if i["title"] == "Sommerfest")
+    assert said in shown and shown in item["content_text"] and shown.count("2027") == 1
