@@ -29,11 +29,30 @@ def reasons(storage: Storage, row: dict) -> list[str]:
     if decided and history and history[-1]["action"] == "updated":
         said.append(f"changed by the portal after it was {'rejected' if decided[-1]['action'].startswith('reject') else 'approved'} "
                     f"on {decided[-1]['at'][:10]}")
+    elif history and history[-1]["action"] == "queued":
+        said.append(f"shown before its source became moderated (queued on {history[-1]['at'][:10]})")
     elif history and history[-1]["action"] == "relisted":
         said.append("listed again by the portal after it had been withdrawn")
     else:
         said.append("new")
     return said
+
+
+def follow_trust(storage: Storage, source: str, trust: str, now: str, run_id: int | None = None) -> list[str]:
+    """Put a source's listings where its trust says (in the caller's transaction; their unification owed): a
+    moderated source's shown listings no moderator approved wait for review, a trusted source's waiting ones are
+    shown (rejected ones stay rejected). Returns the ids of those that moved."""
+    if trust == "moderated":
+        rows, status, action = storage.shown_unreviewed(source), "pending", "queued"
+        reason = "its source became moderated: shown before, it waits for review"
+    else:
+        rows, status, action, reason = storage.listings_in("pending", source), "active", "released", None
+    for row in rows:
+        storage.put_listing({**row, "status": status, "reason": reason, "updated_at": now})
+        storage.log_history({"listing_id": row["id"], "source": source, "record_id": row["record_id"],
+                             "run_id": run_id, "action": action, "at": now, "hash": row["hash"]})
+        storage.owe_unify(row["id"])
+    return [row["id"] for row in rows]
 
 
 def public_id(listing_id: str) -> str:

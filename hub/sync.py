@@ -20,7 +20,7 @@ from typing import Iterable
 import orjson
 
 from connectors import AddressPolicy, Connector, Fetcher, NonFinite, RecordError, Withheld, listing_id, registry
-from hub import __version__, gating, logs, unify
+from hub import __version__, gating, logs, review, unify
 from hub.clock import utcnow
 from hub.config import Config, SourceConfig
 from hub.storage import Storage
@@ -253,6 +253,13 @@ class SourceSync:
         self.storage.close_interrupted_runs(started.isoformat())
         result.run_id = self.storage.start_run(self.source.name, result.mode, started.isoformat())
         logs.bind(run_id=result.run_id)
+        with self.storage.transaction():  # its trust changed since the last sync: its listings follow it
+            moved = len(review.follow_trust(self.storage, self.source.name, self.source.trust, started.isoformat(),
+                                            result.run_id))
+        if moved:
+            result.notes.append(f"{moved} listing(s) shown before the source became moderated now wait for review"
+                                if self.source.trust == "moderated" else
+                                f"{moved} listing(s) waiting for review are shown: the source is trusted now")
         self.listed_before = self.storage.listed_count(self.source.name)
         deadline = time.monotonic() + self.source.sync_budget
         self.connector.fetcher.sync_deadline = deadline

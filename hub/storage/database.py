@@ -341,6 +341,16 @@ class Storage:
             where, args = where + " and source = ?", [status, source]
         return [_parsed(r) for r in self.db["listings"].rows_where(where, args, order_by="updated_at")]
 
+    def shown_unreviewed(self, source: str) -> list[dict]:
+        """A source's shown listings that no moderator approved as they are now (the last thing that
+        happened to each is not an approval): what waits for review once the source is moderated."""
+        rows = self.db.execute(
+            "select * from listings l where l.source = ? and l.status = 'active' and coalesce((select h.action "
+            "from history h where h.listing_id = l.id order by h.id desc limit 1), '') != 'approved' order by l.id",
+            [source])
+        names = [d[0] for d in rows.description]
+        return [_parsed(dict(zip(names, r))) for r in rows.fetchall()]
+
     def listed_count(self, source: str) -> int:
         """How many of a source's records have a listing shown or awaiting review (len(listed_ids(source)),
         counted in an index)."""

@@ -10,7 +10,8 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 
-from hub import lifecycle, partners, review
+from hub import lifecycle, partners, review, unify
+from hub.clock import utcnow
 from hub.storage import Storage
 from hub.storage.leases import describe, holder_of
 from hub.web.db import storage
@@ -154,7 +155,13 @@ def source(name: str):
 def change(name: str):
     """Change a registered source's entry (given keys replace, null removes one)."""
     _managed(name)
-    _changed(name, _body())
+    changes = _body()
+    _changed(name, changes)
+    if "trust" in changes:  # its listings follow at once (and at its next sync, as for a change in hub.toml)
+        with storage().transaction():
+            moved = review.follow_trust(storage(), name, _config().source(name).trust, utcnow().isoformat())
+            unify.refresh(storage(), moved, current_app.config["HUB"].dedupe)
+            storage().paid_unify(moved)
     return jsonify(_source_view(name))
 
 

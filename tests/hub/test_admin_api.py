@@ -154,6 +154,25 @@ def test_moderation_end_to_end(hub):
     assert client.get("/feed.json").get_json()["items"] == []
 
 
+def test_an_operator_moderating_a_synced_source_takes_its_listings_off_the_feed_at_once(hub):
+    """(probe helper-68) PATCH {"trust": "moderated"} left all of a synced source's listings shown."""
+    client, auth, url, portal, _ = hub
+    assert register(client, auth["kiez"], url).status_code == 201
+    synced(client, auth["kiez"], "kiez-portal")
+    assert len(client.get("/feed.json").get_json()["items"]) == 2
+    assert client.patch(f"{A}/sources/kiez-portal", json={"trust": "moderated"}, headers=auth["op"]).status_code == 200
+    assert client.get("/feed.json").get_json()["items"] == []
+    queue = client.get(f"{A}/moderation", headers=auth["mod"]).get_json()["pending"]
+    assert len(queue) == 2 and "shown before its source became moderated" in " ".join(queue[0]["reasons"])
+    assert client.get(f"/api/v1/listings/{queue[0]['id']}").status_code == 404
+    assert client.post(f"{A}/listings/{queue[0]['id']}/approve", headers=auth["mod"]).status_code == 200
+    synced(client, auth["kiez"], "kiez-portal")  # the approved one stays shown, the other waits
+    assert len(client.get("/feed.json").get_json()["items"]) == 1
+    assert len(client.get(f"{A}/moderation", headers=auth["mod"]).get_json()["pending"]) == 1
+    assert client.patch(f"{A}/sources/kiez-portal", json={"trust": None}, headers=auth["op"]).status_code == 200
+    assert len(client.get("/feed.json").get_json()["items"]) == 2  # trusted again: none waits
+
+
 def test_dedupe_decisions_are_attributed_to_the_tokens_holder(hub):
     client, auth, url, portal, config = hub
     portal.entries.append(entry(3, titel="Fahrrad abzugeben"))

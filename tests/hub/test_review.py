@@ -112,3 +112,29 @@ def test_an_approved_listing_that_joins_another_portals_listing_redirects_its_ow
     moved = client.get(f"/api/v1/listings/{waiting['public_id']}")
     assert moved.status_code == 301 and moved.headers["Location"].endswith(cluster)
     assert client.get(f"/api/v1/listings/{cluster}").status_code == 200
+
+
+def test_a_source_made_moderated_shows_none_of_its_listings_unreviewed(make_config, storage):
+    """(probe helper-68) A synced source set to moderated kept all its listings shown: only a record
+    that changed went to review, though review said nothing of it is shown unreviewed."""
+    from hub.review import decide, pending
+
+    portal = HelpToPortal([entry(1, titel="Sofa abzugeben"), entry(2, titel="Werbung für Kredite")])
+    source = {"name": "gera", "type": "helpto", "url": BASE}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        portal.register(rsps, BASE)
+        sync(make_config([source]), storage)
+        assert sorted(visible(storage)) == ["Sofa abzugeben", "Werbung für Kredite"]
+        moderated = make_config([{**source, "trust": "moderated"}])  # the operator's hub.toml says so now
+        result, = sync(moderated, storage, full=True)
+        assert visible(storage) == []
+        waiting = {r["data"]["title"]: r for r in pending(storage)}
+        assert set(waiting) == {"Sofa abzugeben", "Werbung für Kredite"}
+        assert "shown before its source became moderated" in " ".join(waiting["Sofa abzugeben"]["reasons"])
+        assert "2 listing(s) shown before the source became moderated now wait for review" in result.notes
+        decide(storage, waiting["Sofa abzugeben"]["id"], "approve")
+        sync(moderated, storage, full=True)  # an approval holds at the next syncs
+        assert visible(storage) == ["Sofa abzugeben"]
+        assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für Kredite"]
+        sync(make_config([source]), storage)  # trusted again: nothing of it waits
+        assert sorted(visible(storage)) == ["Sofa abzugeben", "Werbung für Kredite"] and pending(storage) == []
