@@ -5,6 +5,7 @@ Every route takes `Authorization: Bearer <token>` (hub/partners.py): 401 without
 """
 from __future__ import annotations
 
+import json
 import threading
 from functools import wraps
 
@@ -14,6 +15,7 @@ from hub import lifecycle, partners, review, unify
 from hub.clock import utcnow
 from hub.storage import Storage
 from hub.storage.leases import describe, holder_of
+from hub.web import bodies
 from hub.web.db import storage
 from hub.web.limits import check_token
 
@@ -73,12 +75,15 @@ def _problem(status: int, message: str, problems: list[str] | None = None):
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True)
-    if data is None and request.content_length:
-        _problem(400, "the body is not JSON (send Content-Type: application/json)")
-    if data is not None and not isinstance(data, dict):
-        _problem(400, "the body must be a JSON object")
-    return data or {}
+    try:
+        data = bodies.json_body()
+    except bodies.BadBody as exc:
+        _problem(400, str(exc))
+    if data is bodies.NO_BODY:
+        return {}
+    if not isinstance(data, dict):
+        _problem(400, f"the body must be a JSON object, not {bodies.kind_of(data)}")
+    return data
 
 
 def _config():
@@ -271,8 +276,6 @@ SHOWN_PAYLOAD = 20_000
 def quarantine(name: str):
     """The source's quarantined records: the reasons and the raw record."""
     _source_view(name)
-    import json
-
     rows = storage().quarantined(name, _limit(), payload_chars=SHOWN_PAYLOAD)
     for row in rows:
         row["payload_truncated"] = (row["payload_length"] or 0) > SHOWN_PAYLOAD  # as text, cut: see payload_length

@@ -376,3 +376,32 @@ def test_a_deleted_registration_does_not_claim_a_file_source_that_took_its_name(
     assert client.delete(f"{A}/sources/file-source?purge=true", headers=auth["kiez"]).status_code == 403
     assert client.delete(f"{A}/sources/file-source?purge=true", headers=auth["op"]).status_code == 409
     assert client.get(f"{A}/sources/file-source", headers=auth["op"]).get_json()["registered"] is False
+
+
+def test_a_body_nested_deeply_or_not_an_object_is_a_400_that_says_so(hub):
+    """(probe helper-68) 100,000 nested arrays in a registration answered 500 (RecursionError); a
+    `null` body was called "not JSON"."""
+    client, auth, url, _, _ = hub
+    json_type = {**auth["op"], "Content-Type": "application/json"}
+    for deep in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000, "[" * 40 + "]" * 40):
+        answer = client.post(f"{A}/sources", data=deep, headers=json_type)
+        assert answer.status_code == 400
+        assert answer.get_json()["message"] == "the JSON body nests arrays or objects deeper than 32 levels"
+    null = client.post(f"{A}/sources", data="null", headers=json_type)
+    assert null.status_code == 400 and null.get_json()["message"] == "the body must be a JSON object, not null"
+    listed = client.post(f"{A}/dedupe/apart", data="[1]", headers=json_type)
+    assert listed.get_json()["message"] == "the body must be a JSON object, not an array"
+    subscribed = client.post("/api/v1/subscriptions", data="[" * 100_000, headers={"Content-Type": "application/json"})
+    assert subscribed.status_code == 400 and "deeper than 32 levels" in subscribed.get_json()["message"]
+
+
+def test_a_registration_with_nan_or_infinity_is_refused(hub):
+    """(probe helper-68) `max_shrink: NaN` was registered: shrink protection off, and the source
+    answered as invalid JSON ("max_shrink":NaN)."""
+    client, auth, url, _, _ = hub
+    json_type = {**auth["kiez"], "Content-Type": "application/json"}
+    for number, word in (("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("1e999", "1e999")):
+        body = f'{{"name": "kiez-portal", "type": "helpto", "url": "{url}", "max_shrink": {number}}}'
+        answer = client.post(f"{A}/sources", data=body, headers=json_type)
+        assert answer.status_code == 400 and word in answer.get_json()["message"], answer.get_json()
+    assert client.get(f"{A}/sources/kiez-portal", headers=auth["kiez"]).status_code == 404
