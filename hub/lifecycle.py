@@ -28,8 +28,10 @@ class LifecycleError(Exception):
 
 
 def known(storage: Storage) -> set[str]:
-    """Every source name the database has state or listings of."""
-    rows = storage.db.execute("select source from source_state union select distinct source from listings").fetchall()
+    """Every source name the database has state or listings of, or a registration (deleted ones too: still
+    their partner's, to read and purge)."""
+    rows = storage.db.execute("select source from source_state union select distinct source from listings "
+                              "union select name from api_sources").fetchall()
     return {r[0] for r in rows}
 
 
@@ -53,16 +55,13 @@ def overview(config: Config, storage: Storage, now: datetime | None = None) -> l
     for source, status, n in storage.db.execute("select source, status, count(*) from listings group by source, status"):
         counts.setdefault(source, {})[status] = n
     names = [s.name for s in config.sources] + sorted(known(storage) - {s.name for s in config.sources})
+    owners = partners.owners(storage, config)  # a deleted registration is still its partner's
     out = []
     for name in names:
         row = storage.state(name)
         state = state_of(config, name, row)
         listed = counts.get(name, {})
-        try:
-            partner = config.source(name).partner
-        except KeyError:
-            partner = None
-        entry = {"name": name, "state": state, "partner": partner, "failures": row.get("failures") or 0,
+        entry = {"name": name, "state": state, "partner": owners.get(name), "failures": row.get("failures") or 0,
                  "last_run_at": row.get("last_run_at"), "last_status": row.get("last_status"),
                  "last_success_at": row.get("last_success_at"), "last_error": row.get("last_error"),
                  "last_error_at": row.get("last_error_at"), "last_duration": row.get("last_duration"),

@@ -329,10 +329,14 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
         row = storage.db.execute("select partner, deleted_at, entry from api_sources where name = ?", [source.name]).fetchone()
         if row is not None and row[1] is None:
             raise Invalid([f"source.name: {source.name!r} is registered already"], status=409)
+        if row is not None and row[0] != partner and not _has_records(storage, source.name):
+            storage.db["api_sources"].delete(source.name)  # deleted, and nothing of it left: the name is free
+            audit(storage, token.actor, "source.release", source.name, {"partner": row[0]})
+            row = None
         if row is not None and row[0] != partner:
             raise Invalid([f"source.name: {source.name!r} was registered by another partner and still has its "
                            "records here; choose another name"], status=409)
-        if row is None and storage.db.execute("select 1 from listings where source = ? limit 1", [source.name]).fetchone():
+        if row is None and _has_records(storage, source.name):
             raise Invalid([f"source.name: {source.name!r} was a source of this hub before and still has its "
                            "records here; choose another name"], status=409)
         if row is not None:  # its own deleted source, registered again: what it left behind is its own
@@ -347,6 +351,13 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
                                               "updated_at": now})
         audit(storage, token.actor, "source.register", source.name, {"entry": entry, "partner": partner})
     return source
+
+
+def _has_records(storage: Storage, name: str) -> bool:
+    """Whether the hub keeps anything a source's portal sent or its syncs did (listings, raw or quarantined
+    records, runs): another partner taking the name would read them."""
+    return any(storage.db.execute(f"select 1 from {table} where source = ? limit 1", [name]).fetchone()
+               for table in ("listings", "raw_records", "quarantine", "sync_runs"))
 
 
 def update(config: hub_config.Config, storage: Storage, token: Token, name: str, changes: dict) -> hub_config.SourceConfig:

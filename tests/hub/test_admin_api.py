@@ -405,3 +405,23 @@ def test_a_registration_with_nan_or_infinity_is_refused(hub):
         answer = client.post(f"{A}/sources", data=body, headers=json_type)
         assert answer.status_code == 400 and word in answer.get_json()["message"], answer.get_json()
     assert client.get(f"{A}/sources/kiez-portal", headers=auth["kiez"]).status_code == 404
+
+
+def test_a_source_deleted_before_its_first_sync_stays_its_partners_and_frees_its_name(hub):
+    """(probe helper-68) A source deleted before it was synced vanished (404, not listed, no purge even for
+    the operator) yet kept its name from every other partner ("still has its records here": it had none);
+    the sources it was shown in said "partner": null after the delete."""
+    client, auth, url, _, _ = hub
+    assert register(client, auth["kiez"], url).status_code == 201
+    assert client.delete(f"{A}/sources/kiez-portal", headers=auth["kiez"]).status_code == 200
+    seen = client.get(f"{A}/sources/kiez-portal", headers=auth["kiez"])
+    assert seen.status_code == 200 and seen.get_json()["deleted_at"] and seen.get_json()["partner"] == "kiez"
+    listed = {s["name"]: s for s in client.get(f"{A}/sources", headers=auth["kiez"]).get_json()["sources"]}
+    assert listed["kiez-portal"]["partner"] == "kiez" and listed["kiez-portal"]["state"] == "removed"
+    assert client.get(f"{A}/sources/kiez-portal", headers=auth["nachbar"]).status_code == 403
+    purged = client.delete(f"{A}/sources/kiez-portal?purge=true", headers=auth["op"])
+    assert purged.status_code == 200 and purged.get_json() == {"deleted": "kiez-portal", "withdrawn": 0}
+    taken = register(client, auth["nachbar"], url)  # no records of it here: the name is free
+    assert taken.status_code == 201 and taken.get_json()["partner"] == "nachbar"
+    assert client.get(f"{A}/sources/kiez-portal", headers=auth["kiez"]).status_code == 403
+    assert client.get(f"{A}/sources/kiez-portal", headers=auth["nachbar"]).get_json()["deleted_at"] is None
