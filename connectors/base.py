@@ -136,6 +136,12 @@ class Connector:
         return list(self.notes)
 
     @classmethod
+    def option_problems(cls, options: Mapping[str, Any], where: str) -> list[str]:
+        """What is wrong with the connector's own keys beyond its config_schema (checked after it, with the
+        config and a partner's registration), one message a problem naming its key; none by default."""
+        return []
+
+    @classmethod
     def auth(cls, source) -> "Bearer | None":
         """The credentials this source's requests carry (sent to its own origin only): by default a
         bearer token from its `token` option, if it has one. A connector with another scheme

@@ -14,7 +14,7 @@ from connectors.base import Connector, PayloadError, RecordError
 from connectors.dates import aware, end_of_day
 from connectors.paging import NextLink, Offset, PageNumbers, Paginator
 from connectors.text import html_to_text, tidy
-from schema.paths import read as read_path
+from schema.paths import read as read_path, steps as path_steps
 
 _PATH = {"type": "string", "minLength": 1}
 _FIELD = {
@@ -93,6 +93,18 @@ class JsonConnector(Connector):
             },
         },
     }
+
+    @classmethod
+    def option_problems(cls, options, where: str) -> list[str]:
+        """Paths with a step of digits other than 0-9 ('geo.²'): no list position, and read as one by str.isdigit."""
+        paths = [("records", options.get("records"))]
+        paths += [(f"paging.{key}", options.get("paging", {}).get(key)) for key in ("next", "pages", "total")]
+        for name, spec in options.get("fields", {}).items():
+            paths.append((f"fields.{name}", spec.get("path") if isinstance(spec, dict) else spec))
+        return [f"{where}.{key}: the path {path!r} has the step {step!r}, digits other than 0-9 "
+                "(a position in a list is written 0, 1, 2, ...)"
+                for key, path in paths if isinstance(path, str)
+                for step in path_steps(path) if step.isdigit() and not step.isascii()]
 
     @property
     def supports_since(self) -> bool:  # type: ignore[override]

@@ -491,7 +491,8 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str], unset
             problems.append(f'{where}.{key}: secrets are never written into the file; '
                             f'use {key} = {{ env = "VARIABLE" }}')
             del options[key]
-    problems += schema_problems(connector.config_schema, options, where, secret_schema=_SECRET)
+    found = schema_problems(connector.config_schema, options, where, secret_schema=_SECRET)
+    problems += found or connector.option_problems(options, where)
     resolved = {}
     for key, value in options.items():
         if isinstance(value, dict) and set(value) == {"env"}:

@@ -15,11 +15,16 @@ def read(record: Any, path: str) -> Any:
             value = value.get(part)
         elif isinstance(value, Mapping):
             value = value.get(part)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+        elif isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value):  # ('²' too is isdigit)
             value = value[int(part)]
         else:
             return None
     return value
+
+
+def steps(path: str) -> tuple[str, ...]:
+    """A path's steps, as read() takes them ("a.0.b": a, 0, b; "/a/0/b" likewise)."""
+    return _parts(path)
 
 
 @lru_cache(maxsize=4096)

@@ -204,7 +204,7 @@ def _drop_orphaned_metrics() -> None:
     for folder in Path(tempfile.gettempdir()).glob(f"{METRICS_PREFIX}*-*"):
         pid = folder.name.removeprefix(METRICS_PREFIX).split("-", 1)[0]
         try:
-            if not pid.isdigit() or folder.stat().st_uid != os.getuid():  # only this user's own
+            if not (pid.isascii() and pid.isdigit()) or folder.stat().st_uid != os.getuid():  # only this user's own
                 continue
         except OSError:
             continue

@@ -385,7 +385,7 @@ def audit():
 
 def _limit(default: int = 20) -> int:
     raw = request.args.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 1000:  # ('²' too is isdigit)
         _problem(400, f"limit: a whole number from 1 to 1000, not {raw!r}")
     return int(raw)
 

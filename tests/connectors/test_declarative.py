@@ -130,6 +130,19 @@ def test_mistakes_in_the_description_are_config_errors_with_their_key_path(make_
     assert info.value.problems == ["sources[0]: 'fields' is a required property"]
 
 
+def test_a_path_step_of_other_digits_is_a_config_error_naming_key_and_path(make_config):
+    """(probe helper-68) 'geo.²' passed the check, then every record was quarantined with a bare
+    "ValueError: invalid literal for int()" naming no field."""
+    with pytest.raises(ConfigError) as info:
+        make_config([source(fields={**FIELDS, "lat": "coords.²", "lon": "/coords/١"})])
+    assert info.value.problems == [
+        "sources[0].fields.lat: the path 'coords.²' has the step '²', digits other than 0-9 "
+        "(a position in a list is written 0, 1, 2, ...)",
+        "sources[0].fields.lon: the path '/coords/١' has the step '١', digits other than 0-9 "
+        "(a position in a list is written 0, 1, 2, ...)"]
+    assert read_path({"coords": [51.34, 12.37]}, "coords.²") is None  # read: nothing there, never a ValueError
+
+
 def test_read_path():
     doc = {"a": {"b": [10, {"c/d": 5}]}}
     assert read_path(doc, "a.b.0") == 10 and read_path(doc, "/a/b/1/c~1d") == 5

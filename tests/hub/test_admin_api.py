@@ -425,3 +425,19 @@ def test_a_source_deleted_before_its_first_sync_stays_its_partners_and_frees_its
     assert taken.status_code == 201 and taken.get_json()["partner"] == "nachbar"
     assert client.get(f"{A}/sources/kiez-portal", headers=auth["kiez"]).status_code == 403
     assert client.get(f"{A}/sources/kiez-portal", headers=auth["nachbar"]).get_json()["deleted_at"] is None
+
+
+def test_a_limit_in_other_digits_is_a_400_and_so_is_a_mapping_path_in_them(hub):
+    """(probe helper-68) ?limit=² answered 500 on runs and audit (str.isdigit takes it, int() does not);
+    a registration with the path 'geo.²' was taken and quarantined every record with a bare ValueError."""
+    client, auth, url, _, _ = hub
+    for path in (f"{A}/sources/file-source/runs?limit=%C2%B2", f"{A}/audit?limit=%C2%B2",
+                 f"{A}/sources/file-source/quarantine?limit=%D9%A1"):
+        answer = client.get(path, headers=auth["op"])
+        assert answer.status_code == 400 and answer.get_json()["message"].startswith("limit: a whole number"), path
+    entry = {"name": "kiez-json", "type": "json", "url": url, "records": "",
+             "fields": {"id": "id", "title": "t", "kind": {"value": "offer"}, "published_at": "p", "lat": "geo.²"}}
+    refused = client.post(f"{A}/sources", json=entry, headers=auth["kiez"])
+    assert refused.status_code == 400 and refused.get_json()["problems"] == [
+        "source.fields.lat: the path 'geo.²' has the step '²', digits other than 0-9 "
+        "(a position in a list is written 0, 1, 2, ...)"]
