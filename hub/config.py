@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -313,7 +314,7 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
     """Build a Config from parsed TOML; raise ConfigError listing every problem (secrets: see load)."""
     env = os.environ if env is None else env
     unset: list[tuple[str, str]] = []
-    problems = schema_problems(STRUCTURE, data)
+    problems = schema_problems(STRUCTURE, data) + non_finite_problems(data)
     if any(not p.startswith("sources[") for p in problems) and not isinstance(data.get("sources", []), list):
         raise ConfigError(problems, path)
     hub, server, dedupe = (data.get(k) if isinstance(data.get(k), dict) else {} for k in ("hub", "server", "dedupe"))
@@ -572,6 +573,21 @@ def schema_problems(schema: dict, data: Any, prefix: str = "", secret_schema: di
             problems.append(f"{where}: {error.instance!r} {error.schema['x-message']}")
         else:
             problems.append(f"{where or '(top level)'}: {error.message}")
+    return sorted(problems)
+
+
+def non_finite_problems(data: Any, prefix: str = "") -> list[str]:
+    """One 'key.path: ...' line for each NaN or infinity in data (TOML writes them nan and inf, Python's json
+    reads NaN and Infinity): a max_shrink of nan turned shrink protection off, as every comparison is false."""
+    problems, todo = [], [(prefix, data)]
+    while todo:
+        where, value = todo.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{where or '(top level)'}: {value} is not a number here (only finite numbers are)")
+        elif isinstance(value, dict):
+            todo += [(f"{where}.{k}" if where else str(k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(f"{where}[{i}]", v) for i, v in enumerate(value)]
     return sorted(problems)
 
 

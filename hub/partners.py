@@ -200,7 +200,7 @@ def check_entry(config: hub_config.Config, entry: object, where: str = "source")
         raise Invalid([f"{where}: must be a JSON object (a [[sources]] entry), not {type(entry).__name__}"])
     item = hub_config.STRUCTURE["properties"]["sources"]["items"]
     problems = [p.replace("(top level)", where, 1) if p.startswith("(top level)") else f"{where}.{p}"
-                for p in hub_config.schema_problems(item, entry)]
+                for p in hub_config.schema_problems(item, entry) + hub_config.non_finite_problems(entry)]
     if "renamed_from" in entry:
         problems.append(f"{where}.renamed_from: renames are the operator's (hub.toml); register the new name "
                         "and delete the old one")

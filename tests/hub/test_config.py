@@ -114,6 +114,13 @@ def test_broken_toml_and_missing_files_are_named(tmp_path):
     assert str(info.value) == f"{tmp_path / 'nowhere.toml'}: file not found"
 
 
+def test_nan_and_infinity_are_no_numbers_for_the_config(tmp_path):
+    """(probe helper-68) max_shrink = nan turned shrink protection off: every comparison with it is false."""
+    found = problems(tmp_path, GOOD + "max_shrink = nan\n\n[dedupe]\nthreshold = inf\n")
+    assert "sources[0].max_shrink: nan is not a number here (only finite numbers are)" in found
+    assert "dedupe.threshold: inf is not a number here (only finite numbers are)" in found
+
+
 def test_a_local_sample_path_must_exist(tmp_path):
     found = problems(tmp_path, """
         [[sources]]
