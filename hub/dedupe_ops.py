@@ -20,6 +20,10 @@ class NotFound(LookupError):
     """An id that names no listing and no unified listing."""
 
 
+class SameListing(ValueError):
+    """A pair decision that names one listing twice (its l_ and u_ ids, say)."""
+
+
 def listing_of(storage: Storage, some_id: str, public: bool = False) -> dict:
     """A listing row by its listing id, or the first member of a unified listing. With `public`,
     only a listing readers see (a pending, rejected or withdrawn one is not found: its state is
@@ -91,6 +95,9 @@ def decide(storage: Storage, a: str, b: str, decision: str | None, note: str | N
     """Keep two listings apart or together for good (decision None forgets it); re-clusters them now.
     The decision is a known pair for the next estimate of the model (`dedupe rebuild`)."""
     ra, rb = listing_of(storage, a), listing_of(storage, b)
+    if ra["id"] == rb["id"]:
+        raise SameListing(f"a and b are the same listing ({a} and {b} are both {ra['id']}): a decision needs two"
+                          if a != b else f"a and b are the same listing ({a}): a decision needs two")
     with storage.transaction():
         storage.put_override(ra["id"], rb["id"], decision, note, utcnow().isoformat(), decided_by)
         from hub import partners

@@ -74,12 +74,12 @@ def _decision(decision: str | None, help_text: str):
     @click.option("--note", default=None, help="Why (kept with the decision).")
     @click.pass_context
     def command(ctx, first: str, second: str, note: str | None) -> None:
-        from hub.dedupe_ops import NotFound, decide
+        from hub.dedupe_ops import NotFound, SameListing, decide
 
         def run(config, storage):
             try:
                 click.echo(decide(storage, first, second, decision, note, config.dedupe, decided_by=actor()))
-            except NotFound as exc:
+            except (NotFound, SameListing) as exc:
                 click.echo(exc.args[0], err=True)
                 ctx.exit(1)
 

@@ -338,7 +338,7 @@ def reject(listing_id: str):
 
 
 def _pair_decision(decision: str | None):
-    from hub.dedupe_ops import NotFound, decide, listing_of
+    from hub.dedupe_ops import NotFound, SameListing, decide, listing_of
 
     body = _body()
     a, b, note = body.get("a"), body.get("b"), body.get("note")
@@ -355,7 +355,10 @@ def _pair_decision(decision: str | None):
         owners = {partners.owner_of(storage(), r["source"], current_app.config["HUB_FILE"]) for r in rows}
         if owners != {who.partner}:
             _forbidden("a partner decides only about pairs of its own listings (a moderator decides the others)")
-    said = decide(storage(), a, b, decision, note, current_app.config["HUB"].dedupe, decided_by=who.actor)
+    try:
+        said = decide(storage(), a, b, decision, note, current_app.config["HUB"].dedupe, decided_by=who.actor)
+    except SameListing as exc:
+        _problem(400, str(exc))
     return jsonify(message=said)
 
 

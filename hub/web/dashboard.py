@@ -339,7 +339,7 @@ def split(unified_id: str):
 @login_required(("moderator", "operator"))
 def merge(unified_id: str):
     """Keep another listing (listing or unified id) together with this one."""
-    from hub.dedupe_ops import NotFound, decide as decide_pair
+    from hub.dedupe_ops import NotFound, SameListing, decide as decide_pair
 
     other = request.form.get("other", "").strip()
     members = storage().members(unified_id)
@@ -348,7 +348,7 @@ def merge(unified_id: str):
     try:
         decide_pair(storage(), members[0], other, "together", request.form.get("note", "").strip() or
                     "merged in the dashboard", current_app.config["HUB"].dedupe, decided_by=current().actor)
-    except NotFound as exc:
+    except (NotFound, SameListing) as exc:
         flash(str(exc.args[0]), "error")
         return redirect(url_for("dashboard.listing", unified_id=unified_id))
     flash(f"{other} is now kept together with {unified_id}.", "ok")

@@ -441,3 +441,16 @@ def test_a_limit_in_other_digits_is_a_400_and_so_is_a_mapping_path_in_them(hub):
     assert refused.status_code == 400 and refused.get_json()["problems"] == [
         "source.fields.lat: the path 'geo.²' has the step '²', digits other than 0-9 "
         "(a position in a list is written 0, 1, 2, ...)"]
+
+
+def test_a_listing_cannot_be_decided_against_itself(hub):
+    """(probe helper-68) {"a": "l_x", "b": "l_x"} (or its l_ and u_ ids) answered 200 and stored a self-pair."""
+    client, auth, url, _, _ = hub
+    assert register(client, auth["kiez"], url).status_code == 201
+    synced(client, auth["kiez"], "kiez-portal")
+    mine = client.get(f"{A}/sources/kiez-portal/listings", headers=auth["kiez"]).get_json()["listings"][0]
+    for route in ("apart", "together", "forget"):
+        for a, b in ((mine["listing_id"], mine["listing_id"]), (mine["listing_id"], mine["id"])):
+            answer = client.post(f"{A}/dedupe/{route}", json={"a": a, "b": b}, headers=auth["mod"])
+            assert answer.status_code == 400 and answer.get_json()["message"].startswith("a and b are the same listing")
+    assert [e for e in client.get(f"{A}/audit", headers=auth["op"]).get_json()["audit"] if e["action"].startswith("dedupe")] == []

@@ -182,3 +182,20 @@ def test_a_refused_config_file_shows_on_healthz_metrics_and_the_operators_dashbo
     assert health["status"] == "ok" and "config" not in health
     assert samples(client)[("helferhub_config_reload_refused", ())] == 0
     assert "was refused" not in operator.get("/admin/").get_data(as_text=True)
+
+
+def test_a_listing_merged_with_itself_is_refused_and_nothing_is_stored(dash):
+    """(probe helper-68) Merging a listing with itself was taken: a self-pair stored and audited."""
+    from hub.review import decide
+
+    app, tokens, config = dash
+    with Storage(config.database) as storage:
+        listing = storage.listings_in("pending")[0]["id"]
+        decide(storage, listing, "approve")
+        shown = storage.memberships([listing])[listing]
+    client = app.test_client()
+    _, csrf = login(client, tokens["operator"])
+    answer = client.post(f"/admin/listings/{shown}/merge", data={"other": listing, "csrf": csrf}, follow_redirects=True)
+    assert "a and b are the same listing" in answer.get_data(as_text=True)
+    with Storage(config.database) as storage:
+        assert storage.overrides({listing}) == []
