@@ -199,14 +199,15 @@ class SourceSync:
         self.premapped: dict[int, object] = {}  # by id(raw), for the batch: (future, index, listing) or what raised
         self.hashes: dict[int, str] = {}  # and the raw hashes computed for that
 
-    def run(self, full: bool = False, accept_shrink: bool = False, progress=None) -> SyncResult:
+    def run(self, full: bool = False, accept_shrink: bool = False, progress=None, holder: str | None = None) -> SyncResult:
         """Sync the source; other sources are never touched, whatever happens here.
 
         One sync of a source at a time, across processes: while another process syncs it (the
-        worker, or an operator's `helferhub sync`), this one is `busy` and does nothing.
+        worker, or an operator's `helferhub sync`), this one is `busy` and does nothing. `holder`: the
+        lease's holder where the caller took it already (a web request that answered "started").
         """
         # renewed between records and before the unification: it lasts one request and some margin
-        lease = Lease(self.storage, f"sync:{self.source.name}", ttl=self.source.request_timeout + 300)
+        lease = Lease(self.storage, f"sync:{self.source.name}", ttl=self.source.request_timeout + 300, holder=holder)
         if not lease.acquire():
             holder = lease.current()
             result = SyncResult(self.source.name, "none", status="busy")

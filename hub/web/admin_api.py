@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from hub import lifecycle, partners, review, unify
 from hub.clock import utcnow
 from hub.storage import Storage
-from hub.storage.leases import describe, holder_of
+from hub.storage.leases import Lease, describe, holder_of
 from hub.web import bodies
 from hub.web.db import storage
 from hub.web.limits import check_token
@@ -232,28 +232,42 @@ def sync_now(name: str):
         _problem(409, f"source {name!r} is not in the running config (removed)")
     if not chosen.enabled:
         _problem(409, f"source {name!r} is paused; resume it first")
-    busy = holder_of(storage(), f"sync:{name}")
-    import time
-
-    if busy is not None and busy["expires_at"] > time.time():
-        _problem(409, f"source {name!r} is being synced by {describe(busy)}")
     full = bool(_body().get("full"))
-    with storage().transaction():
-        partners.audit(storage(), token().actor, "source.sync", name, {"full": full})
-    start_sync(config, name, full)
+    lease = claim_sync(chosen)  # taken before answering: of a burst of requests, one starts a sync, the others 409
+    if lease is None:
+        busy = holder_of(storage(), f"sync:{name}")
+        _problem(409, f"source {name!r} is being synced by {describe(busy) if busy else 'another process'}")
+    try:
+        with storage().transaction():
+            partners.audit(storage(), token().actor, "source.sync", name, {"full": full})
+        start_sync(config, name, full, holder=lease.holder)
+    except BaseException:
+        lease.release()
+        raise
     response = jsonify(status="started", source=name, runs=url_for("admin_api.runs", name=name))
     response.status_code = 202
     response.headers["Location"] = url_for("admin_api.runs", name=name)
     return response
 
 
-def start_sync(config, name: str, full: bool = False) -> threading.Thread:
-    """Sync one source in a thread of this process (its own lease keeps it from running twice)."""
+def claim_sync(source) -> Lease | None:
+    """The source's sync lease, taken for a sync this request starts (None: it is being synced)."""
+    lease = Lease(storage(), f"sync:{source.name}", ttl=source.request_timeout + 300)
+    return lease if lease.acquire() else None
+
+
+def start_sync(config, name: str, full: bool = False, holder: str | None = None) -> threading.Thread:
+    """Sync one source in a thread of this process (its own lease keeps it from running twice; `holder`:
+    the lease claim_sync took for it, given back if the sync never begins)."""
     from hub.sync import SourceSync
 
     def work():
         with Storage(config.database) as store:
-            SourceSync(config, store, config.source(name)).run(full=full)
+            try:
+                SourceSync(config, store, config.source(name)).run(full=full, holder=holder)
+            finally:
+                if holder is not None:  # (run gave it back already, unless it failed before taking it over)
+                    Lease(store, f"sync:{name}", ttl=1, holder=holder).release()
 
     thread = threading.Thread(target=work, name=f"sync {name}", daemon=True)
     thread.start()

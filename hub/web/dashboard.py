@@ -23,7 +23,6 @@ from hub import lifecycle, partners, review
 from hub.clock import utcnow
 from hub.web.admin_api import SHOWN_PAYLOAD
 from hub.storage import Storage
-from hub.storage.leases import holder_of
 from hub.web.db import storage
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin", template_folder="templates")
@@ -222,9 +221,7 @@ def home():
 @login_required(("partner", "operator"))
 def sync_now(name: str):
     """Sync a source now (in the background)."""
-    import time
-
-    from hub.web.admin_api import start_sync
+    from hub.web.admin_api import claim_sync, start_sync
 
     who = current()
     entry = next((e for e in _visible_sources(who) if e["name"] == name), None)
@@ -235,15 +232,19 @@ def sync_now(name: str):
         source = config.source(name)
     except KeyError:
         abort(409, description=f"source {name!r} is removed")
-    busy = holder_of(storage(), f"sync:{name}")
+    lease = claim_sync(source) if source.enabled else None
     if not source.enabled:
         flash(f"{name} is paused: not synced.", "error")
-    elif busy is not None and busy["expires_at"] > time.time():
+    elif lease is None:
         flash(f"{name} is being synced right now.", "error")
     else:
-        with storage().transaction():
-            partners.audit(storage(), who.actor, "source.sync", name, {"from": "dashboard"})
-        start_sync(config, name)
+        try:
+            with storage().transaction():
+                partners.audit(storage(), who.actor, "source.sync", name, {"from": "dashboard"})
+            start_sync(config, name, holder=lease.holder)
+        except BaseException:
+            lease.release()
+            raise
         flash(f"Sync of {name} started: its runs below show how it went.", "ok")
     return redirect(url_for("dashboard.source", name=name))
 

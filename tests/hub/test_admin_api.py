@@ -454,3 +454,18 @@ def test_a_listing_cannot_be_decided_against_itself(hub):
             answer = client.post(f"{A}/dedupe/{route}", json={"a": a, "b": b}, headers=auth["mod"])
             assert answer.status_code == 400 and answer.get_json()["message"].startswith("a and b are the same listing")
     assert [e for e in client.get(f"{A}/audit", headers=auth["op"]).get_json()["audit"] if e["action"].startswith("dedupe")] == []
+
+
+def test_sync_now_answers_409_to_the_requests_that_did_not_start_it(hub, monkeypatch):
+    """(probe helper-68) Of a burst of 15 "sync now", 8 answered 202 "started" and 2 runs happened:
+    a request answered before its sync had taken the source's lease."""
+    from hub.web import admin_api
+
+    client, auth, url, _, _ = hub
+    assert register(client, auth["kiez"], url).status_code == 201
+    started = []
+    monkeypatch.setattr(admin_api, "start_sync", lambda *args, **kwargs: started.append(args))  # not begun yet
+    first = client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"])
+    second = client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"])
+    assert first.status_code == 202 and len(started) == 1
+    assert second.status_code == 409 and "is being synced by" in second.get_json()["message"]
