@@ -28,6 +28,11 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
 
 
+def article(kind: str) -> str:
+    """'a' or 'an' before a kind of address ('an unspecified address')."""
+    return "an" if kind[:1] in "aeiou" else "a"
+
+
 def why_forbidden(address: str) -> str | None:
     """The kind of address that is off limits without allow_private_addresses, or None if it is public."""
     ip = ipaddress.ip_address(address.split("%")[0])
@@ -85,7 +90,7 @@ class AddressPolicy:
             for address in addresses:
                 kind = why_forbidden(address)
                 if kind and address not in self.exceptions:
-                    raise BlockedAddress(f"{host} resolves to {address}, a {kind} address "
+                    raise BlockedAddress(f"{host} resolves to {address}, {article(kind)} {kind} address "
                                          "(set allow_private_addresses = true to allow it)")
         return addresses[0]
 

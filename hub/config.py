@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, ValidationError, validators
 
@@ -525,7 +526,9 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str], unset
     url = raw["url"]
     if "@" in url.split("://", 1)[-1].split("/", 1)[0] and "://" in url:
         problems.append(f"{where}.url: credentials in the URL are not allowed (secrets never sit in the file; "
-                        "a portal's token goes in token = {{ env = \"VARIABLE\" }})")
+                        "a portal's token goes in token = { env = \"VARIABLE\" })")
+    if url.startswith(("http://", "https://")):
+        problems += _port_problems(url, f"{where}.url")
     if not url.startswith(("http://", "https://")):
         if "://" in url:
             problems.append(f"{where}.url: only http and https URLs or local paths are allowed, not {url!r}")
@@ -545,6 +548,18 @@ def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str], unset
         category_words={code: tuple(words) for code, words in raw.get("category_words", {}).items()},
         region=region, renamed_from=raw.get("renamed_from"),
     ), []
+
+
+def _port_problems(url: str, where: str) -> list[str]:
+    """A URL's port, told when the entry is checked (99999 was taken and failed only at the sync: 'Failed to parse')."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        written = urlsplit(url).netloc.rpartition("@")[2].rpartition(":")[2]
+        return [f"{where}: the port {written[:20]!r} of {url[:200]!r} is not a port (1 to 65535)"]
+    return []
 
 
 def _known_region(key: str) -> bool:

@@ -21,6 +21,7 @@ import hmac
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import socket
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ from urllib.parse import urlsplit
 import idna
 
 from connectors import why_forbidden
+from connectors.guard import article
 from hub import config as hub_config
 from hub.clock import utcnow
 from hub.storage import Storage
@@ -91,13 +93,28 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+#: A partner's name, as a source's: isalnum() took 'аlpha' (Cyrillic а), 'Alpha', fullwidth letters and 'alpha²'
+#: beside 'alpha', names an operator could not tell apart (tokens made before keep working).
+PARTNER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}\Z")
+
+
+def partner_name_problem(partner: object) -> str | None:
+    """Why a text is no partner's name (None if it is one)."""
+    if isinstance(partner, str) and PARTNER_NAME.match(partner):
+        return None
+    shown = repr(partner) if isinstance(partner, str) else f"{type(partner).__name__} {partner!r}"
+    return (f"partner {shown[:80]}: lower-case letters a-z, digits, '-' and '_' (at most 64, the first a letter "
+            "or digit), as a source's name")
+
+
 def create_token(storage: Storage, partner: str, role: str = "partner", expires_at: datetime | None = None,
                  actor: str = "command line") -> tuple[str, dict]:
     """A new token: (the secret, shown once; its row without the hash)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    if not partner or not partner.replace("-", "").replace("_", "").replace(".", "").isalnum():
-        raise ValueError(f"partner {partner!r}: letters, digits, '-', '_' and '.' only")
+    problem = partner_name_problem(partner)
+    if problem:
+        raise ValueError(problem)
     token_id = secrets.token_hex(6)
     secret = f"{_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
     row = {"id": token_id, "partner": partner, "role": role, "hash": _hash(secret),
@@ -264,7 +281,7 @@ def _host_problems(config: hub_config.Config, url: str, where: str) -> list[str]
             return []  # a name: its addresses are checked when the sync connects (they may change)
     kind = why_forbidden(str(address))
     if kind and not config.allow_private_addresses:
-        return [f"{where}: {host} is a {kind} address; a registered portal must be reachable on the internet"]
+        return [f"{where}: {host} is {article(kind)} {kind} address; a registered portal must be reachable on the internet"]
     return []
 
 
@@ -315,6 +332,11 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
     """Register a new source for the token's partner (an operator may name another with `partner`)."""
     entry = dict(entry)
     partner = entry.pop("partner", None) if token.role == "operator" else None
+    if partner is not None:
+        known = {r[0] for r in storage.db.execute("select distinct partner from tokens").fetchall()}
+        if partner_name_problem(partner) or partner not in known:
+            raise Invalid([f"source.partner: {partner_name_problem(partner) or f'no token is held by {partner!r}'}; "
+                           "name the partner of an existing token (helferhub tokens list)"])
     partner = partner or token.partner
     if token.role == "moderator":
         raise Forbidden("a moderator token does not register sources")
@@ -322,7 +344,8 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
         raise Forbidden("trust is the operator's to set (a partner does not moderate itself)")
     source = check_entry(config, entry)
     if source.name in {s.name for s in config.sources if s.partner is None}:
-        raise Invalid([f"source.name: {source.name!r} is a source of {config.path} (the operator's file); "
+        where = config.path if token.role == "operator" else "hub.toml"  # (a partner need not know where it lives)
+        raise Invalid([f"source.name: {source.name!r} is a source of {where} (the operator's file); "
                        "choose another name"], status=409)
     now = utcnow().isoformat()
     with storage.transaction():

@@ -50,7 +50,7 @@ def test_loopback_and_private_addresses_are_refused_before_connecting():
 ])
 def test_every_kind_of_internal_address_is_refused(address, kind):
     policy = AddressPolicy(resolver=lambda host, port: ["93.184.216.34", address])
-    with pytest.raises(FetchError, match=f"a {kind} address"):
+    with pytest.raises(FetchError, match=f"{'an' if kind == 'unspecified' else 'a'} {kind} address"):
         fetcher(policy).get("http://portal.test/feed")
 
 

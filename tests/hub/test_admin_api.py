@@ -301,6 +301,8 @@ def test_a_portal_the_hub_may_not_reach_is_refused_at_registration(make_config, 
         host = url.split("//")[1].split("/")[0].rsplit(":", 1)[0].strip("[]")
         assert register(client, auth, url).get_json()["problems"] == [
             f"source.url: {host} is a {kind} address; a registered portal must be reachable on the internet"], url
+    unspecified = register(client, auth, "http://0.0.0.0:8080").get_json()["problems"]  # (helper-68: "a unspecified")
+    assert unspecified == ["source.url: 0.0.0.0 is an unspecified address; a registered portal must be reachable on the internet"]
     bad = register(client, auth, "https://\u202eevil.org").get_json()["problems"]
     assert len(bad) == 1 and bad[0].startswith("source.url: the host '\\u202eevil.org' is no valid host name")
     assert register(client, auth, "https://portal.example.org").status_code == 201  # a name: checked when synced
@@ -454,6 +456,47 @@ def test_a_listing_cannot_be_decided_against_itself(hub):
             answer = client.post(f"{A}/dedupe/{route}", json={"a": a, "b": b}, headers=auth["mod"])
             assert answer.status_code == 400 and answer.get_json()["message"].startswith("a and b are the same listing")
     assert [e for e in client.get(f"{A}/audit", headers=auth["op"]).get_json()["audit"] if e["action"].startswith("dedupe")] == []
+
+
+def test_an_operator_registers_only_for_a_partner_that_has_a_token(hub):
+    """(probe helper-68) An operator's `partner` was taken unchecked: {"x": 1}, 123, a name with a
+    right-to-left override, a partner nobody is."""
+    client, auth, url, _, _ = hub
+    for partner, said in (({"x": 1}, "dict {'x': 1}: lower-case letters a-z"), (123, "int 123: lower-case letters a-z"),
+                          ("nobody\u202eevil", "'nobody\\u202eevil': lower-case letters a-z"),
+                          ("nobody", "no token is held by 'nobody'")):
+        answer = register(client, auth["op"], url, partner=partner)
+        assert answer.status_code == 400, partner
+        assert answer.get_json()["problems"][0].startswith("source.partner: ") and said in answer.get_json()["problems"][0]
+    made = register(client, auth["op"], url, partner="nachbar")
+    assert made.status_code == 201 and made.get_json()["partner"] == "nachbar"
+
+
+def test_token_names_are_written_as_source_names_are(hub, make_config, tmp_path):
+    """(probe helper-68) 'аlpha' (a Cyrillic а), 'Alpha', fullwidth 'ａｌｐｈａ' and 'alpha²' were token
+    names beside 'alpha': partners an operator cannot tell apart."""
+    _, _, _, _, config = hub
+    with Storage(config.database) as storage:
+        for name in ("\u0430lpha", "Alpha", "\uff41\uff4c\uff50\uff48\uff41", "alpha\u00b2", "al.pha", "", "-alpha"):
+            with pytest.raises(ValueError, match="lower-case letters a-z, digits, '-' and '_'"):
+                partners.create_token(storage, name)
+        assert partners.create_token(storage, "alpha_2-b")[1]["partner"] == "alpha_2-b"
+
+
+def test_a_registration_names_a_port_out_of_range_and_a_partner_never_sees_the_config_path(hub):
+    """(probe helper-68) port 99999 was registered and failed only at the sync ("Failed to parse");
+    the 409 for a name of hub.toml told partners where the operator's file lies."""
+    client, auth, url, _, config = hub
+    for port in ("99999", "0"):
+        answer = register(client, auth["kiez"], f"http://127.0.0.1:{port}/api")
+        assert answer.status_code == 400 and answer.get_json()["problems"] == [
+            f"source.url: the port '{port}' of 'http://127.0.0.1:{port}/api' is not a port (1 to 65535)"]
+    from dataclasses import replace
+
+    client = create_app(replace(config, path="/srv/helferhub/hub.toml")).test_client()  # as loaded from its file
+    clash = register(client, auth["kiez"], url, name="file-source").get_json()["message"]
+    assert "'file-source' is a source of hub.toml (the operator's file)" in clash and "/srv/" not in clash
+    assert "/srv/helferhub/hub.toml" in register(client, auth["op"], url, name="file-source").get_json()["message"]
 
 
 def test_sync_now_answers_409_to_the_requests_that_did_not_start_it(hub, monkeypatch):

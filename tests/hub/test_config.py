@@ -114,6 +114,13 @@ def test_broken_toml_and_missing_files_are_named(tmp_path):
     assert str(info.value) == f"{tmp_path / 'nowhere.toml'}: file not found"
 
 
+def test_credentials_in_a_url_are_refused_with_the_form_a_token_takes(tmp_path):
+    """(probe helper-68) the message showed doubled braces: token = {{ env = "VARIABLE" }}."""
+    found = problems(tmp_path, GOOD.replace("https://potsdam.helpto.de/", "https://user:pw@potsdam.helpto.de/"))
+    assert found == ["sources[0].url: credentials in the URL are not allowed (secrets never sit in the file; "
+                     'a portal\'s token goes in token = { env = "VARIABLE" })']
+
+
 def test_nan_and_infinity_are_no_numbers_for_the_config(tmp_path):
     """(probe helper-68) max_shrink = nan turned shrink protection off: every comparison with it is false."""
     found = problems(tmp_path, GOOD + "max_shrink = nan\n\n[dedupe]\nthreshold = inf\n")
