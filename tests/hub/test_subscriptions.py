@@ -570,6 +570,22 @@ def test_list_unsubscribe_arrives_as_a_plain_link_one_click_clients_can_post_to(
     assert len(link) > 78  # long enough that the default policy would have encoded it
 
 
+def test_a_hub_whose_address_has_letters_beyond_ascii_sends_its_mails(tmp_path, smtp):
+    """List-Unsubscribe must be ASCII: with base_url https://hilfe-münchen.example every mail failed, a sign-up
+    answered 500 three times, kept the address pending, and then refused it (409) though nothing was ever sent
+    (review helper-71). The links go in IDNA now, and a mail that cannot be made keeps no pending address."""
+    from dataclasses import replace
+
+    handler, port = smtp
+    config = replace(hub_with(tmp_path, [], mail_port=port), base_url="https://hilfe-münchen.example/hub")
+    client = create_app(config).test_client()
+    answers = [client.post("/api/v1/subscriptions", json={"search": "", "email": f"anna{n}@example.org"}).status_code
+               for n in range(4)]
+    assert answers == [202] * 4 and len(handler.raw) == 4
+    assert b"List-Unsubscribe: <https://xn--hilfe-mnchen-jlb.example/hub/api/v1/subscriptions/unsubscribe?token=" \
+        in handler.raw[0]
+
+
 def test_only_one_plain_address_is_taken_and_the_limits_count_it_however_it_is_written(tmp_path, smtp, receiver):
     """Found by a probe: '<flood@example.org>', '(x)flood@example.org', 'flood@example.org,' and ';' each
     counted as another address (3 more confirmation links each), 'victim@example.org,other' went to two
