@@ -692,6 +692,40 @@ def test_one_brief_outage_does_not_pause_a_webhook_and_a_paused_one_can_be_resum
         failing.close()
 
 
+def test_the_hubs_own_mail_server_down_pauses_no_subscriber_and_a_refused_address_counts(tmp_path, monkeypatch):
+    """Every round of an outage of the hub's mail server counted a failure against every e-mail subscriber: after
+    five rounds (about 43 minutes) all of them were paused, one by one to resume (review helper-71). The mails
+    are retried as before; only the server refusing the address itself counts against its subscription."""
+    import smtplib
+
+    config = hub_with(tmp_path, [], mail_port=1, pause_after=2)  # nothing listens on port 1: the server is down
+    with Storage(config.database) as storage:
+        ids = []
+        for n in range(2):
+            sid = f"s_mail{n}"
+            storage.db["subscriptions"].insert({
+                "id": sid, "channel": "email", "target": f"anna{n}@example.org", "topic": "search", "search": "",
+                "listing_id": None, "language": "de", "secret": None, "status": "active", "confirm_token": None,
+                "unsubscribe_token": f"t{n}", "created_at": utcnow().isoformat(), "confirmed_at": utcnow().isoformat(),
+                "checked_at": utcnow().isoformat(), "failures": 0, "asked_count": 0, "last_asked_at": None})
+            ids.append(sid)
+        now = utcnow()
+        for n, sid in enumerate(ids):
+            storage.db["deliveries"].insert({"id": f"d_m{n}", "subscription_id": sid, "kind": "listings",
+                                             "created_at": now.isoformat(), "body": json.dumps({"kind": "listings", "listings": []}),
+                                             "status": "due", "attempts": 0, "next_attempt_at": now.isoformat()})
+        storage.db.conn.commit()
+        for minutes in (0, 1, 4, 15, 50):  # the back-off's rounds: the server stays down through all of them
+            subscriptions.deliver_due(config, storage, now + timedelta(minutes=minutes))
+        states = [storage.db["subscriptions"].get(sid) for sid in ids]
+        assert [(s["status"], s["failures"]) for s in states] == [("active", 0)] * 2
+        assert storage.db["deliveries"].get("d_m0")["attempts"] == 5  # retried all along
+        refused = smtplib.SMTPRecipientsRefused({"anna1@example.org": (550, b"no such user")})
+        monkeypatch.setattr(subscriptions, "_smtp", lambda config, message: (_ for _ in ()).throw(refused))
+        subscriptions.deliver_due(config, storage, now + timedelta(hours=2))
+        assert storage.db["subscriptions"].get(ids[1])["failures"] == 1  # the address itself refused: it counts
+
+
 def test_a_receiver_trickling_its_answer_is_cut_off_and_holds_the_round_once(tmp_path, monkeypatch):
     """Found by a probe: a receiver sending a header line every 5 s took 60 s per delivery (the timeout
     bounded each read, not the answer), 200 s a round for 20 subscriptions on it."""
