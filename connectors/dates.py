@@ -5,6 +5,7 @@ from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from connectors.base import RecordError
+from schema import YEARS, out_of_range
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -20,7 +21,19 @@ def aware(value: str | None, field: str, fmt: str | None = None) -> str | None:
         raise RecordError(f"{field}: {value!r} is not a valid time (read by {tried})") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BERLIN)
-    return parsed.isoformat()
+    return in_range(parsed, field, value).isoformat()
+
+
+def in_range(moment: datetime, field: str, value: object = None) -> datetime:
+    """An aware time as it is, or a RecordError naming the field if its year is outside schema.YEARS
+    (0001-01-01, an API's unset date, is no time at all; near year 1 or 9999 it cannot even be converted to UTC)."""
+    try:
+        out_of_range(moment)
+    except ValueError:
+        low, high = YEARS
+        raise RecordError(f"{field}: {value if value is not None else moment.isoformat()!r} is not a plausible time "
+                          f"(a listing's times lie in the years {low} to {high})") from None
+    return moment
 
 
 def end_of_day(value: str | None, field: str, fmt: str = "%Y-%m-%d") -> str | None:
@@ -31,7 +44,7 @@ def end_of_day(value: str | None, field: str, fmt: str = "%Y-%m-%d") -> str | No
         day = datetime.strptime(str(value), fmt).date()
     except ValueError:
         raise RecordError(f"{field}: {value!r} is not a date (read by the format {fmt!r})") from None
-    return datetime.combine(day, time(23, 59, 59), BERLIN).isoformat()
+    return in_range(datetime.combine(day, time(23, 59, 59), BERLIN), field, value).isoformat()
 
 
 def utcnow() -> datetime:

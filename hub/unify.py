@@ -8,6 +8,7 @@ redirects to it.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import os
@@ -23,7 +24,7 @@ from hub import cpus
 from hub.config import DedupeSettings
 from hub.orphans import end_with_parent
 from hub.storage import Storage
-from schema import validate
+from schema import out_of_range, validate
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,28 @@ def cluster_id_of(cluster: list[str], unified_id: str) -> bool:
     return any(cluster_id(m) == unified_id for m in cluster)
 
 
+TIMES = ("published_at", "updated_at", "starts_at", "ends_at", "valid_until")
+
+
+def time_problems(doc: dict) -> list[str]:
+    """Why a listing's times cannot be published, one message naming each such field ([]: none).
+    Validation refuses them before a listing is stored; one stored before it did must not stop
+    the unification of every other listing (a year-1 time cannot even be converted to UTC)."""
+    problems = []
+    for field in TIMES:
+        value = doc.get(field)
+        if value is None:
+            continue
+        try:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError("it has no time-zone offset")
+            out_of_range(moment)
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{field}: {value!r} cannot be published ({exc})")
+    return problems
+
+
 class Unifier:
     """Keeps the unified listings of one database in step with its listings."""
 
@@ -136,6 +159,7 @@ class Unifier:
     def refresh(self, changed: list[str]) -> int:
         """Re-cluster around the changed listings; returns how many unified listings were written.
         Where the model is estimated again first, every listing is clustered again."""
+        self._set_aside(changed)
         if self.engine.model is None:
             self.engine.model, prepared = _current_model(self.storage, self.settings, self.engine)
             if prepared is not None:
@@ -163,6 +187,23 @@ class Unifier:
                 written += self._retire(lid, row)
         self._redirect_own([lid for lid, row in rows.items() if row["status"] == "active"])
         return written
+
+    def _set_aside(self, listing_ids: list[str]) -> None:
+        """Withdraw each listing (active or awaiting review) whose times cannot be published, and quarantine
+        its record naming the field: its own fault, not every source's (whose unification it would fail)."""
+        now = datetime.now(timezone.utc).isoformat()
+        for lid, row in self.storage.listings(list(dict.fromkeys(listing_ids))).items():
+            problems = time_problems(row["data"]) if row["status"] in ("active", "pending") else []
+            if not problems:
+                continue
+            log.warning("%s: listing %s withdrawn: %s", row["source"], lid, "; ".join(problems))
+            self.storage.put_listing({**row, "status": "withdrawn", "reason": "; ".join(problems), "updated_at": now})
+            self.storage.log_history({"listing_id": lid, "source": row["source"], "record_id": row["record_id"],
+                                      "run_id": None, "action": "withdrawn", "at": now, "hash": row["hash"]})
+            raw = self.storage.raw(row["source"], row["record_id"])
+            self.storage.quarantine({"source": row["source"], "record_id": row["record_id"], "run_id": None,
+                                     "errors": problems, "payload": raw["payload"] if raw else json.dumps(row["data"]),
+                                     "created_at": now})
 
     def _documents(self, listing_ids: list[str]) -> Iterator[dict]:
         """The stored documents of these listings, in this order, read a batch at a time."""
@@ -284,6 +325,10 @@ class Unifier:
         uid = cluster_id(listing_id)
         current = self.storage.unified(uid)
         if current and current["status"] == "active" and self.storage.members(uid):
+            return 0
+        if time_problems(row["data"]):  # set aside: what readers had of it (if anything) is withdrawn as it was
+            if current and current["status"] not in ("withdrawn", "merged"):
+                self.storage.set_unified_status(uid, "withdrawn")
             return 0
         self._store(merge([row["data"]], uid, self.prefer, self.registered), row["status"], [])
         return 1

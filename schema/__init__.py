@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cache, partial
 from importlib import resources
 from typing import Any
@@ -14,6 +14,13 @@ from referencing import Registry, Resource
 SCHEMA_FILES = ("listing.schema.json", "unified.schema.json", "jsonfeed.schema.json")
 _formats = FormatChecker()
 
+#: The years a listing's time may fall in, in its own offset and in UTC. A volunteer listing is of
+#: the present: published since the web began, valid or taking place a few years ahead. Generous on
+#: both sides (a date typed by hand decades off still passes), but the sentinels APIs send for an
+#: unset date (.NET's 0001-01-01, 9999-12-31) are refused: they are not when anything happens, and
+#: near either end of Python's years a time cannot be converted to UTC (year 0 or 10000).
+YEARS = (1900, 2200)
+
 
 @_formats.checks("date-time", raises=ValueError)
 def _is_datetime(value: object) -> bool:
@@ -23,7 +30,19 @@ def _is_datetime(value: object) -> bool:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} has no time-zone offset")
+    out_of_range(parsed)
     return True
+
+
+def out_of_range(moment: datetime) -> None:
+    """Raise ValueError if an aware time is outside YEARS (or cannot be converted to UTC at all)."""
+    low, high = YEARS
+    try:
+        years = (moment.year, moment.astimezone(timezone.utc).year)
+    except OverflowError:
+        years = (moment.year, 0)
+    if not all(low <= year <= high for year in years):
+        raise ValueError(f"outside the years {low} to {high} a listing's time may have")
 
 
 def load_json(name: str) -> Any:
@@ -150,7 +169,13 @@ def _path(parts) -> str:
 def _message(error) -> str:
     if error.validator == "not" and error.validator_value.get("pattern"):
         return "contains an e-mail address (must be masked before publishing)"
+    if error.validator == "anyOf":  # a time or null: what is wrong with the time, not 'not valid under any'
+        telling = [e for e in error.context or () if e.validator != "type"]
+        if len(telling) == 1:
+            return _message(telling[0])
     message = error.message
+    if error.validator == "format" and error.cause is not None:  # what is wrong with the time, not only that it is
+        message = f"{message} ({error.cause})"
     if len(message) >= 300 and isinstance(error.instance, str) and repr(error.instance) in message:
         # a long value shown by its start and length, so that what is wrong with it ('is too long') stays in view
         message = message.replace(repr(error.instance), f"{error.instance[:40]!r}… ({len(error.instance):,} characters)")

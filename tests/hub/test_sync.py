@@ -476,3 +476,43 @@ def test_a_full_disk_is_named_as_such_not_as_the_rollback_after_it(tmp_path, mak
         storage.db.execute("pragma max_page_count = 1073741823")
         assert sync(config, storage)[0].status == "ok"
         assert len(visible_titles(storage)) == 399
+
+
+@pytest.mark.parametrize("field, value", [("erstellt", "0001-01-01T00:00:00"),  # .NET's DateTime.MinValue: unset
+                                          ("aktualisiert", "9999-12-31T23:00:00-05:00"),  # in UTC: year 10000
+                                          ("gueltig_bis", "0001-01-01")])
+def test_a_time_in_year_1_or_9999_quarantines_its_record_alone_and_every_source_still_syncs(
+        portal, make_config, storage, field, value):
+    """One record with an API's unset date (0001-01-01) was stored, then unification crashed converting it to UTC
+    ('OverflowError: date value out of range'): every source's sync failed, and every later one (probe 69)."""
+    other = HelpToPortal([entry(100, titel="Fahrrad abzugeben")])
+    other.register(portal.rsps, OTHER)
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE},
+                          {"name": "braunschweig", "type": "helpto", "url": OTHER}])
+    portal.entries[0] = entry(1, **{field: value})
+    first, second = sync(config, storage)
+    assert (first.status, first.new, first.quarantined, second.status) == ("ok", 4, 1, "ok")
+    [row] = storage.quarantined("potsdam")
+    assert row["errors"][0].startswith(f"{field}: {value!r} is not a plausible time") and "1900 to 2200" in row["errors"][0]
+    assert "Fahrrad abzugeben" in visible_titles(storage) and "Kleiderschrank abzugeben 3" in visible_titles(storage)
+    assert [r.status for r in sync(config, storage, full=True)] == ["ok", "ok"]
+
+
+def test_a_listing_stored_with_a_year_1_time_is_withdrawn_alone_and_unification_goes_on(portal, make_config, storage):
+    """A listing stored before its times were checked (or by a path that does not check them) must not fail
+    the unification every source's sync owes: it is withdrawn and its record quarantined, naming the field."""
+    sync(make_config([{"name": "potsdam", "type": "helpto", "url": BASE}]), storage)
+    lid = next(r["id"] for r in storage.db["listings"].rows if r["record_id"] == "1")
+    row = storage.listing(lid)
+    with storage.transaction():
+        storage.put_listing({**row, "data": {**row["data"], "starts_at": "0001-01-01T00:00:00+01:00"}})
+        storage.owe_unify(lid)
+    other = HelpToPortal([entry(100, titel="Fahrrad abzugeben")])
+    other.register(portal.rsps, OTHER)
+    config = make_config([{"name": "braunschweig", "type": "helpto", "url": OTHER}])
+    result, = sync(config, storage)
+    assert result.status == "ok", result.error
+    assert "Fahrrad abzugeben" in visible_titles(storage) and "Kleiderschrank abzugeben 1" not in visible_titles(storage)
+    assert storage.listing(lid)["status"] == "withdrawn" and "starts_at" in storage.listing(lid)["reason"]
+    [quarantined] = storage.quarantined("potsdam")
+    assert quarantined["record_id"] == "1" and quarantined["errors"][0].startswith("starts_at: '0001-01-01T00:00:00+01:00'")

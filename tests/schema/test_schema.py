@@ -38,6 +38,11 @@ def test_a_complete_listing_is_valid():
     ("description", "Schreib mir: anna@example.org", "description: contains an e-mail address"),
     ("title", "Mail anna.k@example.net", "title: contains an e-mail address"),
     ("published_at", "2026-03-01T10:15:00", "published_at: '2026-03-01T10:15:00' is not a 'date-time'"),
+    # an API's unset date (.NET's DateTime.MinValue) was stored, then failed unification for every source (probe 69)
+    ("published_at", "0001-01-01T00:00:00+01:00", "published_at: '0001-01-01T00:00:00+01:00' is not a 'date-time' "
+                                                  "(outside the years 1900 to 2200 a listing's time may have)"),
+    ("valid_until", "9999-12-31T23:00:00-05:00", "valid_until: '9999-12-31T23:00:00-05:00' is not a 'date-time' (outside"),
+    ("starts_at", "2200-12-31T23:30:00-01:00", "starts_at: '2200-12-31T23:30:00-01:00' is not a 'date-time' (outside"),
     ("location.postcode", "1448", "location.postcode: '1448' does not match"),
     ("location.street", "Karl-Marx-Str. 12", "location: Additional properties are not allowed"),
     ("title", "", "title: '' should be non-empty"),
