@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Iterator, Mapping
 
 from connectors.language import detect
 from connectors.source import Bearer
-from connectors.text import tidy
+from connectors.text import plain_text
 from schema import gazetteer, lexicon, privacy
 
 EMPTY_SCHEMA: dict = {"type": "object", "properties": {}, "additionalProperties": False}
@@ -182,8 +182,9 @@ class Connector:
                        "fetched_at": fetched_at.isoformat()},
             **fields,
         }
-        listing["title"] = tidy(listing.get("title"))
-        listing["description"] = listing.get("description") or ""
+        # plain text whatever a connector made of it: markup a portal sent where text belongs is never published
+        listing["title"] = plain_text(listing.get("title"))
+        listing["description"] = plain_text(listing.get("description"))
         if not listing.get("language"):
             listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
         listing.setdefault("languages", [])
@@ -240,7 +241,7 @@ class Connector:
     @staticmethod
     def organisation(name, url=None) -> dict | None:
         """An organisation with a name (and a web address, if it is one), or None."""
-        name = tidy(name) if isinstance(name, str) else ""
+        name = plain_text(name) if isinstance(name, str) else ""
         if not name:
             return None
         url = url if isinstance(url, str) and url.startswith(("http://", "https://")) else None

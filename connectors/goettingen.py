@@ -11,7 +11,7 @@ from dateutil.rrule import rrulestr
 
 from connectors.base import Connector, PayloadError, RecordError, Withheld
 from connectors.dates import BERLIN, utcnow
-from connectors.text import tidy
+from connectors.text import plain_text, tidy
 from schema import gazetteer
 
 CALENDAR_TYPES = ("text/calendar", "application/ics")
@@ -79,7 +79,7 @@ class GoettingenConnector(Connector):
         kind = self.KINDS.get(categories[0] if categories else "")
         if kind is None:
             raise RecordError(f"CATEGORIES: the first value must be 'Aufruf' or 'Veranstaltung', not {categories[:1]}")
-        if not tidy(str(event.get("SUMMARY", ""))):
+        if not plain_text(str(event.get("SUMMARY", ""))):
             raise RecordError("SUMMARY: missing or empty")
         start, end = self.next_occurrence(event, [icalendar.Event.from_ical(text) for text in raw.get("overrides", ())])
         needed, confirmed = _count(event, "X-HELFER-BENOETIGT"), _count(event, "X-HELFER-ZUGESAGT") or 0
@@ -93,8 +93,8 @@ class GoettingenConnector(Connector):
             "url": str(url) if url else None,
             "kind": kind,
             "category": self.category(*categories[1:]) if categories[1:] else "other",
-            "title": tidy(str(event["SUMMARY"])),
-            "description": tidy(str(event.get("DESCRIPTION", ""))),
+            "title": plain_text(str(event["SUMMARY"])),  # portals write HTML into them (RFC 5545 says text)
+            "description": plain_text(str(event.get("DESCRIPTION", ""))),
             "language": None,
             "languages": [],
             "location": {"postcode": postcode, "city": city},

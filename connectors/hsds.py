@@ -7,7 +7,7 @@ from typing import Iterator
 from connectors.base import Connector, RecordError, Withheld, items, part
 from connectors.dates import aware
 from connectors.paging import PageNumbers, dig
-from connectors.text import html_to_text, tidy
+from connectors.text import html_to_text, plain_text, tidy
 
 #: Opening times in the languages translations come in (other languages get the German line).
 DAY_NAMES = {
@@ -113,7 +113,7 @@ class HsdsConnector(Connector):
                 opening = cls.opening_times(schedules, lang.lower())
                 if description and opening:
                     description = f"{description}\n{opening}"
-                entry = {"title": tidy(text.get("name")), "description": description}
+                entry = {"title": plain_text(text.get("name")), "description": description}
                 entry = {k: v for k, v in entry.items() if v}
                 if entry:
                     out[lang.lower()] = entry

@@ -13,7 +13,7 @@ import feedparser
 
 from connectors.base import Connector, PayloadError, RecordError
 from connectors.dates import BERLIN, aware
-from connectors.text import html_to_text, tidy
+from connectors.text import html_to_text, plain_text
 
 NAMESPACE = "https://ichhelfe.jetzt/ns/1.0"
 #: The end of a whole RSS document (comments may follow it: a cache's timestamp).
@@ -79,7 +79,7 @@ class IchHelfeJetztConnector(Connector):
 
     def to_listing(self, raw) -> dict:
         """Map one item: the title's `Biete:` / `Suche:` prefix is the kind, not part of the title."""
-        title = tidy(raw.get("title"))
+        title = plain_text(raw.get("title"))  # a feed's title may be HTML (escaped, or in CDATA)
         kind = next((k for p, k in self.PREFIXES.items() if title.startswith(p)), None)
         if kind is None:
             raise RecordError(f"title: {title[:40]!r} starts with neither 'Biete:' nor 'Suche:'")

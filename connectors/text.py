@@ -31,6 +31,19 @@ def html_to_text(markup: str | None) -> str:
     return "\n".join(line for line in text.split("\n") if line)  # block ends, not blank lines
 
 
+_MARKUP = re.compile(r"(?i)<\s*/?\s*[a-z][a-z0-9:-]*(?:\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[")
+
+
+def plain_text(text: str | None) -> str:
+    """A text meant to be plain, as it is published: markup a portal put there anyway (tags, CDATA,
+    comments: an iCalendar DESCRIPTION, an RSS title with `<b>` or `<script>`) removed as html_to_text
+    removes it, links and all; a text without markup only tidied (`a < b`, `Kinder <10 Jahre` stay)."""
+    if not text:
+        return ""
+    text = _text(text, "text")
+    return html_to_text(text) if _MARKUP.search(text) else tidy(text)
+
+
 def _text(value, what: str) -> str:
     """A portal's value where a text belongs: a number as it is written ('12345'); a list, an object or a truth value
     a ValueError saying what came (a portal's type error, quarantined as the record's: 'int' object has no attribute
@@ -60,4 +73,4 @@ def mask_contacts(text: str | None) -> str:
     return clean_text(text) if text else ""
 
 
-__all__ = ["EMAIL_MASK", "PHONE_MASK", "html_to_text", "mask_contacts", "tidy"]
+__all__ = ["EMAIL_MASK", "PHONE_MASK", "html_to_text", "mask_contacts", "plain_text", "tidy"]

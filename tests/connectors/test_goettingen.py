@@ -401,3 +401,15 @@ def test_a_moved_occurrence_the_hub_cannot_read_leaves_its_series_listed_and_an_
                      event("unmoeglich", DTSTART="20300101T100000Z", DTEND="20300101T110000Z", RRULE="FREQ=SECONDLY;BYHOUR=25"))
     assert found["serie@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-12T15:00:00+01:00"
     assert found["unmoeglich@fluechtlingshilfe-goettingen.de"].startswith("quarantined: RRULE")
+
+
+@responses.activate
+def test_html_in_a_description_or_summary_is_published_as_plain_text_without_its_links():
+    """An iCalendar DESCRIPTION of HTML was published as it was: the API's description and the JSON Feed's
+    summary carried `<p>` and a `javascript:` link (probe 69, from icalendar's corpus)."""
+    event = (DOCUMENTED.replace("SUMMARY:Helfer für Kleiderkammer gesucht", "SUMMARY:<b>Helfer</b> für Kleiderkammer gesucht")
+             .replace("DESCRIPTION:Sortieren und Ausgeben von Kleiderspenden. Bitte festes Schuhwerk\n . Fragen an kleiderkammer@example.org",
+                      'DESCRIPTION:<p>Hallo</p><a href="javascript:alert(1)">x</a><script>alert(2)</script>'))
+    listing = listings(event)["aufruf-2231@fluechtlingshilfe-goettingen.de"]
+    assert listing["title"] == "Helfer für Kleiderkammer gesucht"
+    assert listing["description"] == "Hallo\nx"

@@ -243,3 +243,18 @@ def test_an_address_disguised_by_tags_is_masked_not_published_without_them(writt
     assert "example" not in listing["description"] and "gmx" not in listing["description"]
     assert "alert" not in listing["description"] and "<" not in listing["description"]
     assert listing["description"].endswith("Danke")
+
+
+@responses.activate
+@pytest.mark.parametrize("title", ["Biete: &lt;b&gt;Dolmetschen&lt;/b&gt; Arabisch",
+                                   "<![CDATA[Biete: <b>Dolmetschen</b> Arabisch]]>",
+                                   "Biete: Dolmetschen &lt;script&gt;alert(1)&lt;/script&gt;Arabisch",
+                                   "Biete: Dolmetschen &lt;iframe src=&quot;javascript:alert(1)&quot;&gt;&lt;/iframe&gt;Arabisch"])
+def test_a_title_with_markup_is_published_as_plain_text(title):
+    """Titles with `&lt;b&gt;`, CDATA `<b>`, `<script>` or `<iframe>` (feedparser's sanitize corpus) were published
+    with their tags in the API and the CSV (probe 69)."""
+    item = ITEM.format(p="ihj").replace("<title>Biete: Dolmetschen Arabisch–Deutsch bei Behördengängen</title>",
+                                        f"<title>{title}</title>")
+    listing, = listings(feed(item))
+    assert listing["title"] == "Dolmetschen Arabisch"
+
