@@ -6,8 +6,12 @@ from calendar import monthrange
 from datetime import MAXYEAR, date, datetime, time, timedelta
 from typing import Iterator
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import icalendar
 from dateutil.rrule import rrulestr
+from icalendar.timezone import tzp
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from connectors.base import Connector, PayloadError, RecordError, Withheld
 from connectors.dates import BERLIN, utcnow
@@ -15,6 +19,7 @@ from connectors.text import plain_text, tidy
 from schema import gazetteer
 
 CALENDAR_TYPES = ("text/calendar", "application/ics")
+ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")  # the properties whose times may name a TZID
 POSTCODE_CITY = re.compile(r"\b(\d{5})\s+([^,;\n]+)")
 
 
@@ -53,9 +58,16 @@ class GoettingenConnector(Connector):
             if "RECURRENCE-ID" in event:
                 moved.setdefault(str(event.get("UID") or ""), []).append(event.to_ical().decode("utf-8"))
         series = {str(event.get("UID") or "") for event in events if "RECURRENCE-ID" not in event}
+        # this calendar's own VTIMEZONEs go with each event naming them: icalendar keeps custom zones in one cache
+        # for the process, by TZID, first come first kept (another calendar's 'NYC Custom' was used: probe 69)
+        zones = {str(z.get("TZID")): z.to_ical().decode("utf-8") for z in calendar.walk("VTIMEZONE") if z.get("TZID")}
         for event in events:
             uid = str(event.get("UID") or "")
             raw = {"uid": uid, "ics": event.to_ical().decode("utf-8")}
+            used = {tzid: text for tzid, text in zones.items()
+                    if any(tzid in ics for ics in (raw["ics"], *moved.get(uid, ())))}
+            if used:
+                raw["timezones"] = used
             if "RECURRENCE-ID" not in event:
                 yield {**raw, "overrides": moved[uid]} if uid in moved else raw
             elif not uid or uid not in series:  # a moved occurrence without its series stands alone
@@ -73,6 +85,8 @@ class GoettingenConnector(Connector):
         """Map one event; a recurring one shows its next occurrence, a full or past one is withdrawn."""
         event = icalendar.Event.from_ical(raw["ics"])
         _readable(event)
+        zones = _own_zones(raw.get("timezones") or {})
+        _zoned(event, zones)
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             raise Withheld("cancelled")
         categories = [str(c) for prop in _all(event, "CATEGORIES") for c in prop.cats]
@@ -81,7 +95,14 @@ class GoettingenConnector(Connector):
             raise RecordError(f"CATEGORIES: the first value must be 'Aufruf' or 'Veranstaltung', not {categories[:1]}")
         if not plain_text(str(event.get("SUMMARY", ""))):
             raise RecordError("SUMMARY: missing or empty")
-        start, end = self.next_occurrence(event, [icalendar.Event.from_ical(text) for text in raw.get("overrides", ())])
+        overrides = [icalendar.Event.from_ical(text) for text in raw.get("overrides", ())]
+        for override in overrides:
+            try:  # one the hub cannot read is left out by next_occurrence, not its series
+                _zoned(override, zones)
+            except RecordError:
+                override.pop("DTSTART", None)
+                override.pop("RECURRENCE-ID", None)
+        start, end = self.next_occurrence(event, overrides)
         needed, confirmed = _count(event, "X-HELFER-BENOETIGT"), _count(event, "X-HELFER-ZUGESAGT") or 0
         if kind == "request" and needed is not None and confirmed >= needed:
             raise Withheld(f"full: {confirmed} of {needed} helpers confirmed", lapsed=True)
@@ -323,6 +344,56 @@ _TIMES = {"DTSTART": "an iCalendar date or time (such as 20270110 or 20270110T10
           "RECURRENCE-ID": "an iCalendar date or time (such as 20270110T100000)",
           "LAST-MODIFIED": "an iCalendar time (such as 20270110T100000Z)",
           "CREATED": "an iCalendar time (such as 20270110T100000Z)"}
+
+
+def _own_zones(texts: dict[str, str]) -> dict[str, object]:
+    """TZID -> tzinfo of the VTIMEZONEs a calendar defined itself (carried with its event)."""
+    zones = {}
+    for tzid, text in texts.items():
+        try:
+            zones[tzid] = icalendar.Timezone.from_ical(text).to_tz(tzp, lookup_tzid=False)
+        except (ValueError, KeyError, TypeError, IndexError):
+            continue  # an unreadable definition: an event naming it is quarantined for its TZID
+    return zones
+
+
+def _zone(tzid: str, zones: dict) -> object | None:
+    """The zone a TZID names: an IANA (or Windows) name the hub knows, else the calendar's own VTIMEZONE of that name."""
+    name = tzid.strip().strip("/")
+    parts = name.split("/")
+    # a globally unique TZID (RFC 5545 3.2.19: '/freeassociation.sourceforge.net/Tzfile/America/New_York') ends in the name
+    suffixes = ["/".join(parts[n:]) for n in range(1, len(parts) - 1)] if tzid.strip().startswith("/") else []
+    for candidate in (name, WINDOWS_TO_OLSON.get(name), *suffixes):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    return zones.get(tzid)
+
+
+def _zoned(event, zones: dict) -> None:
+    """Give each time written with a TZID that zone, read as _zone() reads it; one the hub cannot read is a
+    RecordError naming the property and its TZID (icalendar read it as a floating time: Berlin's, silently)."""
+    for name in ZONED:
+        for prop in _all(event, name):
+            tzid = getattr(prop, "params", {}).get("TZID")
+            if not tzid or type(prop).__name__ == "vBroken":  # one it could not read: _readable names it
+                continue
+            zone = _zone(str(tzid), zones)
+            if zone is None:
+                raise RecordError(f"{name}: TZID {str(tzid)[:60]!r} is no time zone the calendar defines or the hub knows")
+            for value in (prop.dts if hasattr(prop, "dts") else [prop]):
+                value.dt = _in_zone(value.dt, zone)
+
+
+def _in_zone(value, zone):
+    """A time (or a period's ends) as written, in zone; dates and durations stay as they are."""
+    if isinstance(value, tuple):
+        return tuple(_in_zone(v, zone) for v in value)
+    if isinstance(value, datetime):
+        return tzp.localize(value.replace(tzinfo=None), zone)
+    return value
 
 
 def _readable(event) -> None:

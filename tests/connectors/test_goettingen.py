@@ -413,3 +413,43 @@ def test_html_in_a_description_or_summary_is_published_as_plain_text_without_its
     listing = listings(event)["aufruf-2231@fluechtlingshilfe-goettingen.de"]
     assert listing["title"] == "Helfer für Kleiderkammer gesucht"
     assert listing["description"] == "Hallo\nx"
+
+
+def custom_zone(offset: str, tzid: str = "Portal Zeit") -> str:
+    return "\n".join(["BEGIN:VTIMEZONE", f"TZID:{tzid}", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+                      f"TZOFFSETFROM:{offset}", f"TZOFFSETTO:{offset}", "TZNAME:PZ", "END:STANDARD", "END:VTIMEZONE"])
+
+
+@responses.activate
+def test_each_calendar_s_own_vtimezone_applies_to_its_events_never_another_calendar_s():
+    """Two portals defining a zone of the same name with different offsets: the second was published with the
+    first one's offset (icalendar keeps custom zones per process, first come first kept), and a portal mending
+    its VTIMEZONE was not seen until a restart (probe 69)."""
+    zoned = event("zoned", DTSTART=";TZID=Portal Zeit:20160116T100000", DTEND=";TZID=Portal Zeit:20160116T120000")
+    seen = []
+    for offset in ("+0500", "-0900", "+0300"):  # portal A, portal B, portal A mended
+        responses.get(URL, body=calendar(custom_zone(offset), zoned), content_type="text/calendar")
+        connector = make(GoettingenConnector, BASE)
+        raw, = connector.records()
+        listing = connector.normalize(raw, NOW)
+        seen.append((listing["starts_at"], listing["ends_at"]))
+        responses.reset()
+    assert seen == [("2016-01-16T10:00:00+05:00", "2016-01-16T12:00:00+05:00"),
+                    ("2016-01-16T10:00:00-09:00", "2016-01-16T12:00:00-09:00"),
+                    ("2016-01-16T10:00:00+03:00", "2016-01-16T12:00:00+03:00")]
+
+
+@responses.activate
+@pytest.mark.parametrize("tzid", ["Mars/Olympus", "Portal Zeit"])
+def test_a_tzid_neither_the_calendar_nor_the_hub_knows_is_named_never_read_as_berlin_time(tzid):
+    """`DTSTART;TZID=Mars/Olympus` (or a custom zone the calendar does not define) was silently Berlin time (probe 69)."""
+    found = listings(event("mars", DTSTART=f";TZID={tzid}:20160116T100000", DTEND=f";TZID={tzid}:20160116T120000"))
+    assert found["mars@fluechtlingshilfe-goettingen.de"] == (
+        f"quarantined: DTSTART: TZID {tzid!r} is no time zone the calendar defines or the hub knows")
+
+
+@responses.activate
+def test_a_windows_tzid_is_read_as_the_zone_it_names():
+    found = listings(event("win", DTSTART=';TZID="Pacific Standard Time":20160116T100000', DTEND=None, DURATION="PT2H"))
+    assert found["win@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-16T10:00:00-08:00"
+
