@@ -16,8 +16,9 @@ from connectors.dates import BERLIN, aware
 from connectors.text import html_to_text, plain_text
 
 NAMESPACE = "https://ichhelfe.jetzt/ns/1.0"
-#: The end of a whole RSS document (comments may follow it: a cache's timestamp).
-_CLOSED = re.compile(rb"</(?:[\w.\-]+:)?rss>\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*$")
+#: The end of a whole feed, RSS 2.0's </rss>, Atom's </feed> or RSS 1.0's </rdf:RDF> (comments may follow it:
+#: a cache's timestamp).
+_CLOSED = re.compile(rb"</(?:[\w.\-]+:)?(?:rss|feed|RDF)>\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*$")
 _ITEM = re.compile(rb"<item[\s>]")
 FEED_TYPES = ("application/rss+xml", "application/xml", "text/xml")
 
@@ -64,7 +65,8 @@ class IchHelfeJetztConnector(Connector):
                 # a link relative to the feed ('/angebot/810'): the listing's only way to contact, read against the feed's URL
                 "guid": entry.get("id"), "title": entry.get("title"),
                 "link": urljoin(response.url, entry["link"]) if isinstance(entry.get("link"), str) else None,
-                "pubDate": entry.get("published"), "description": entry.get("summary"),
+                # Atom's <updated> or Dublin Core's dc:date where an entry has no published date (feedparser: updated)
+                "pubDate": entry.get("published") or entry.get("updated"), "description": entry.get("summary"),
                 "categories": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
                 "point": [point[1], point[0]] if point and len(point) == 2 else None,
                 "plz": entry.get(f"{prefix}_plz"), "ort": entry.get(f"{prefix}_ort"),

@@ -258,3 +258,43 @@ def test_a_title_with_markup_is_published_as_plain_text(title):
     listing, = listings(feed(item))
     assert listing["title"] == "Dolmetschen Arabisch"
 
+
+def atom(entries: list[str]) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+            '<id>urn:x</id><updated>2026-12-07T10:00:00Z</updated>' + "".join(entries) + "</feed>").encode()
+
+
+def rss1(entries: list[str]) -> bytes:
+    return ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            '<channel rdf:about="https://ichhelfe.jetzt/"><title>t</title><link>https://ichhelfe.jetzt/</link>'
+            '<description>d</description></channel>' + "".join(entries) + "</rdf:RDF>").encode()
+
+
+ATOM_ENTRY = ('<entry><title>Biete: Eintrag&nbsp;{n}</title><id>urn:a:{n}</id><updated>2026-12-06T10:00:00Z</updated>'
+              '<link href="https://ichhelfe.jetzt/angebot/{n}"/><summary>Fahrrad {n}</summary><category term="Fahrräder"/></entry>')
+RSS1_ITEM = ('<item rdf:about="https://ichhelfe.jetzt/angebot/{n}"><title>Biete: Eintrag&nbsp;{n}</title>'
+             '<link>https://ichhelfe.jetzt/angebot/{n}</link><dc:date>2026-12-06T10:00:00+01:00</dc:date>'
+             '<description>Fahrrad {n}</description></item>')
+
+
+@responses.activate
+@pytest.mark.parametrize("document, entry, published", [(atom, ATOM_ENTRY, "2026-12-06T10:00:00+00:00"),
+                                                        (rss1, RSS1_ITEM, "2026-12-06T10:00:00+01:00")])
+def test_an_atom_or_rss_1_feed_is_read_whole_its_entries_dated_and_what_left_withdrawn(make_config, storage,
+                                                                                       document, entry, published):
+    """A complete Atom (`</feed>`) or RSS 1.0 (`</rdf:RDF>`) document counted as cut off on every sync (only
+    `</rss>` was known), so deleted entries were never withdrawn; and entries with only Atom's <updated> or
+    dc:date were quarantined 'pubDate: missing' (probe 69)."""
+    from hub.sync import sync
+
+    config = make_config([{"name": "ihj", "type": "ichhelfejetzt", "url": BASE, "token": {"env": "T"}}], env={"T": "t"})
+    entries = [entry.format(n=n) for n in range(1, 6)]
+    responses.get(URL, body=document(entries), content_type="application/xml")
+    first, = sync(config, storage)
+    assert (first.status, first.new, first.quarantined) == ("ok", 5, 0)
+    assert {r["data"]["published_at"] for r in storage.listings_in("active")} == {published}
+    responses.replace(responses.GET, URL, body=document(entries[:4]), content_type="application/xml")
+    result, = sync(config, storage, full=True)
+    assert result.status == "ok" and result.withdrawn == 1 and storage.counts() == {"active": 4, "withdrawn": 1}
+    assert not any("cut off" in n for n in result.notes)
