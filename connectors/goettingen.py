@@ -398,6 +398,9 @@ def _in_zone(value, zone):
 
 def _readable(event) -> None:
     """RecordError naming the first time or rule property the calendar library could not read, and its value."""
+    for name in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID"):  # each once (RFC 5545): a list had no '.dt'
+        if isinstance(event.get(name), list):
+            raise RecordError(f"{name}: given {len(event[name])} times (an event has one)")
     for name, problem in getattr(event, "errors", ()):
         if name in _TIMES:
             broken = [str(p) for p in _all(event, name) if type(p).__name__ == "vBroken"]

@@ -453,3 +453,9 @@ def test_a_windows_tzid_is_read_as_the_zone_it_names():
     found = listings(event("win", DTSTART=';TZID="Pacific Standard Time":20160116T100000', DTEND=None, DURATION="PT2H"))
     assert found["win@fluechtlingshilfe-goettingen.de"]["starts_at"] == "2016-01-16T10:00:00-08:00"
 
+
+@responses.activate
+def test_an_event_with_two_dtstarts_is_quarantined_naming_dtstart():
+    """It was quarantined with "AttributeError: 'list' object has no attribute 'dt'" (probe 69)."""
+    twice = event("zweimal").replace("DTEND;", "DTSTART;TZID=Europe/Berlin:20160117T100000\nDTEND;")
+    assert listings(twice)["zweimal@fluechtlingshilfe-goettingen.de"] == "quarantined: DTSTART: given 2 times (an event has one)"
