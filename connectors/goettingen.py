@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from datetime import MAXYEAR, date, datetime, time, timedelta
+from datetime import MAXYEAR, date, datetime, time, timedelta, timezone
 from typing import Iterator
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -136,9 +136,9 @@ class GoettingenConnector(Connector):
         recurrences = [prop for prop in _all(event, "RRULE") if prop]  # an empty 'RRULE:' is no rule
         dates = _rdates(event, duration)
         if not recurrences and not dates and not overrides:
-            if start + duration <= now:
+            if _end(start, duration) <= now:
                 raise Withheld("past", lapsed=True)
-            return start, start + duration
+            return start, _end(start, duration)
         # RFC 5545 3.8.5.3: DTSTART (the first occurrence), the RRULEs' and the RDATEs' occurrences, less the EXDATEs
         excluded = {_aware(value.dt) for prop in _all(event, "EXDATE") for value in prop.dts}
         moved = _moved(overrides, duration)
@@ -146,7 +146,7 @@ class GoettingenConnector(Connector):
         dates += [occurrence for occurrence in moved.values() if occurrence]
         untils = [_until(prop) for prop in recurrences]
         if not (untils and all(untils) and start > max(untils)):  # as recurring-ical-events: not after the rules end
-            dates.insert(0, (start, start + duration))
+            dates.insert(0, (start, _end(start, duration)))
         found = [(first, last) for first, last in dates if (first not in excluded or (first, last) in moved.values())
                  and _current(first, last, now)]
         ended = True
@@ -155,7 +155,7 @@ class GoettingenConnector(Connector):
             rule = _rule(prop, start)
             first, over = _next_of_rule(rule, start, until, duration, now, excluded) if _possible(prop) else (None, True)
             if first is not None:
-                found.append((first, first + duration))
+                found.append((first, _end(first, duration)))
             ended = ended and over and bool(until or prop.get("COUNT"))
         if not found:
             raise Withheld("the series has ended" if ended else
@@ -169,17 +169,35 @@ def _start_and_duration(event) -> tuple[datetime, timedelta]:
         raise RecordError("DTSTART: missing")
     start = _aware(event["DTSTART"].dt)
     if "DTEND" in event:
-        duration = _aware(event["DTEND"].dt) - start
+        end = event["DTEND"].dt
+        if not isinstance(end, datetime) and not isinstance(event["DTSTART"].dt, datetime):  # days: on the calendar
+            duration = Nominal(days=(end - event["DTSTART"].dt).days)
+        else:  # exact time, whatever zones the two are written in (a wall-clock difference is an hour off at DST)
+            duration = _aware(end).astimezone(timezone.utc) - start.astimezone(timezone.utc)
     elif "DURATION" in event:
         duration = event["DURATION"].dt
+        duration = Nominal(duration.days, duration.seconds, duration.microseconds) if duration.days else duration
     elif not isinstance(event["DTSTART"].dt, datetime):  # RFC 5545 3.6.1: an all-day event lasts its day
-        duration = timedelta(days=1)
+        duration = Nominal(days=1)
     else:
         duration = timedelta(0)
     if duration < timedelta(0):
         end = event.get("DTEND") or event.get("DURATION")
         raise RecordError(f"DTEND/DURATION: {end.to_ical().decode()[:40]!r} ends the event before its DTSTART")
     return start, duration
+
+
+class Nominal(timedelta):
+    """A duration whose days are the calendar's (RFC 5545 3.3.6: days and weeks are nominal, an all-day event's
+    day too): a day across a change of clocks is 23 or 25 hours; its hours, minutes and seconds are exact."""
+
+
+def _end(start: datetime, duration: timedelta) -> datetime:
+    """When something starting at start and lasting duration ends: days on the wall clock (Nominal), the rest
+    exact time (PT2H from 01:30 on the night clocks go forward ends at 04:30, not 03:30)."""
+    days = timedelta(days=duration.days) if isinstance(duration, Nominal) else timedelta(0)
+    moment = start + days  # an aware datetime plus days: the same wall-clock time that many days on
+    return (moment.astimezone(timezone.utc) + (duration - days)).astimezone(moment.tzinfo)
 
 
 def _moved(overrides, duration: timedelta) -> dict[datetime, tuple[datetime, datetime] | None]:
@@ -197,7 +215,7 @@ def _moved(overrides, duration: timedelta) -> dict[datetime, tuple[datetime, dat
             continue
         if "DTEND" not in override and "DURATION" not in override:
             length = duration  # moved, it lasts as the series does
-        moved[replaced] = (first, first + length)
+        moved[replaced] = (first, _end(first, length))
     return moved
 
 
@@ -209,9 +227,9 @@ def _rdates(event, duration: timedelta) -> list[tuple[datetime, datetime]]:
             if isinstance(value.dt, tuple):
                 first, last = value.dt
                 first = _aware(first)
-                found.append((first, first + last if isinstance(last, timedelta) else _aware(last)))
+                found.append((first, _end(first, last) if isinstance(last, timedelta) else _aware(last)))
             else:
-                found.append((_aware(value.dt), _aware(value.dt) + duration))
+                found.append((_aware(value.dt), _end(_aware(value.dt), duration)))
     return found
 
 

@@ -459,3 +459,19 @@ def test_an_event_with_two_dtstarts_is_quarantined_naming_dtstart():
     """It was quarantined with "AttributeError: 'list' object has no attribute 'dt'" (probe 69)."""
     twice = event("zweimal").replace("DTEND;", "DTSTART;TZID=Europe/Berlin:20160117T100000\nDTEND;")
     assert listings(twice)["zweimal@fluechtlingshilfe-goettingen.de"] == "quarantined: DTSTART: given 2 times (an event has one)"
+
+
+@responses.activate
+def test_end_times_across_a_change_of_clocks_are_exact_time_and_days_are_calendar_days():
+    """RFC 5545: a DTEND in another zone and a DURATION in hours are exact time, days are nominal. A DTEND in UTC
+    on the night clocks go back was published an hour late, PT2H on the night they go forward an hour early (probe 69)."""
+    found = listings(
+        event("zurueck", DTSTART=";TZID=Europe/Berlin:20271031T013000", DTEND="20271031T023000Z"),
+        event("vor", DTSTART=";TZID=Europe/Berlin:20270328T013000", DTEND=None, DURATION="PT2H"),
+        event("tag", DTSTART=";VALUE=DATE:20270328", DTEND=None),
+        event("ein-tag", DTSTART=";TZID=Europe/Berlin:20270327T100000", DTEND=None, DURATION="P1D"))
+    ends = {uid.split("@")[0]: (listing["starts_at"], listing["ends_at"]) for uid, listing in found.items()}
+    assert ends == {"zurueck": ("2027-10-31T01:30:00+02:00", "2027-10-31T03:30:00+01:00"),
+                    "vor": ("2027-03-28T01:30:00+01:00", "2027-03-28T04:30:00+02:00"),
+                    "tag": ("2027-03-28T00:00:00+01:00", "2027-03-29T00:00:00+02:00"),
+                    "ein-tag": ("2027-03-27T10:00:00+01:00", "2027-03-28T10:00:00+02:00")}
