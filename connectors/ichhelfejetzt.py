@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import feedparser
 
 from connectors.base import Connector, PayloadError, RecordError
-from connectors.dates import BERLIN, aware
+from connectors.dates import BERLIN, aware, in_range
+from schema import YEARS
 from connectors.text import html_to_text, plain_text
 
 NAMESPACE = "https://ichhelfe.jetzt/ns/1.0"
@@ -143,7 +144,11 @@ def _published(value: object) -> str:
         local = parsedate_to_datetime(f"{found['day']} {_MONTHS.get(month, month)} {found['rest']} -0000")
     except (TypeError, ValueError):
         raise RecordError(f"pubDate: {text[:60]!r} is no date") from None
-    return local.replace(tzinfo=_zone(found["zone"], text)).isoformat()
+    year = found["rest"].split()[0]
+    if len(year) == 4 and int(year) != local.year:  # '0001' was read as 2001 (two digits are a year of 19xx or 20xx)
+        low, high = YEARS
+        raise RecordError(f"pubDate: {text[:60]!r} is not a plausible time (a listing's times lie in the years {low} to {high})")
+    return in_range(local.replace(tzinfo=_zone(found["zone"], text)), "pubDate", text).isoformat()
 
 
 def _zone(zone: str, text: str):

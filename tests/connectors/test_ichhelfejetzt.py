@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import responses
 
+from connectors.base import RecordError
 from connectors.http import FetchError
 from connectors.ichhelfejetzt import IchHelfeJetztConnector
 from tests.connectors.helpers import NOW, MemoryCache, make
@@ -298,3 +299,14 @@ def test_an_atom_or_rss_1_feed_is_read_whole_its_entries_dated_and_what_left_wit
     result, = sync(config, storage, full=True)
     assert result.status == "ok" and result.withdrawn == 1 and storage.counts() == {"active": 4, "withdrawn": 1}
     assert not any("cut off" in n for n in result.notes)
+
+
+@responses.activate
+def test_a_pubdate_in_year_1_is_quarantined_naming_pubdate_not_published_as_2001():
+    """`Mon, 01 Jan 0001 00:00:00 +0000` (an unset date) was read as 2001-01-01 (probe 69)."""
+    item = ITEM.format(p="ihj").replace("Tue, 08 Mar 2016 19:03:11 +0100", "Mon, 01 Jan 0001 00:00:00 +0000")
+    responses.get(URL, body=feed(item), content_type="application/rss+xml")
+    connector = make(IchHelfeJetztConnector, BASE, token="s3cret")
+    raw, = connector.records()
+    with pytest.raises(RecordError, match=r"^pubDate: 'Mon, 01 Jan 0001 00:00:00 \+0000' is not a plausible time"):
+        connector.normalize(raw, NOW)
