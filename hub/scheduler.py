@@ -104,6 +104,11 @@ class _Slots:
 _slots = _Slots()
 #: Seconds a registered source's due sync waits for its slot (_Slots) before it looks again.
 SLOT_RETRY = 30
+#: Seconds a job's statement waits for the write lock: a sync's re-clustering holds it for its whole length
+#: (a re-estimated model re-clusters every listing: minutes at a national scale), and the syncs, the notify
+#: round and housekeeping beside it wait for it rather than fail with 'database is locked' after the 30 s
+#: a web request waits (review helper-71).
+JOB_BUSY_TIMEOUT = 900
 
 
 def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundScheduler | None = None) -> None:
@@ -125,7 +130,7 @@ def run_source(runtime: Runtime | Config, name: str, scheduler: BackgroundSchedu
         threading.Thread(target=_look_again, args=(scheduler, name), daemon=True, name=f"slot {name}").start()
         return
     try:
-        with _job(), Storage(config.database) as storage:
+        with _job(), Storage(config.database, busy_timeout=JOB_BUSY_TIMEOUT) as storage:
             retry_after = None
             try:
                 retry_after = SourceSync(config, storage, source).run().retry_after
@@ -167,7 +172,7 @@ def housekeeping(runtime: Runtime, scheduler: BackgroundScheduler | None = None)
     with _job():
         for _ in range(3):  # (a config that keeps changing gets the next periodic round)
             config = runtime.config
-            with Storage(config.database) as storage:
+            with Storage(config.database, busy_timeout=JOB_BUSY_TIMEOUT) as storage:
                 lifecycle.housekeep(config, storage)  # it logs what it does
                 publish.after_sync(config)  # a listing that expired since leaves the snapshot too
                 if scheduler is not None and scheduler.state != STATE_STOPPED:
@@ -181,7 +186,7 @@ def notify_round(runtime: Runtime) -> None:
     lease of its own: two workers overlapping for a moment never send the same thing twice)."""
     from hub import subscriptions
 
-    with _job(), Storage(runtime.config.database) as storage:
+    with _job(), Storage(runtime.config.database, busy_timeout=JOB_BUSY_TIMEOUT) as storage:
         lease = Lease(storage, "notify", ttl=900)
         if not lease.acquire():
             return

@@ -30,14 +30,16 @@ NO_ID_KEPT = 100
 class Storage:
     """One connection to the hub database (open one per thread)."""
 
-    def __init__(self, path: str | Path, migrate: bool = True):
+    def __init__(self, path: str | Path, migrate: bool = True, busy_timeout: float = 30.0):
+        """busy_timeout: seconds a statement waits for another connection's write lock before 'database is
+        locked' (a worker's jobs wait longer: hub.scheduler.JOB_BUSY_TIMEOUT)."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
         conn.create_function("distance_km", 4, distance_km, deterministic=True)
         self.db = sqlite_utils.Database(conn)
         try:
-            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             if str(path) != ":memory:":
                 self._enable_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes in WAL mode, far fewer fsyncs

@@ -249,3 +249,36 @@ def test_a_partners_slow_source_holds_neither_its_other_sources_nor_anyone_elses
     finally:
         release.set()
         jobs.shutdown(wait=True)
+
+
+def test_a_sync_waits_for_a_re_clustering_beside_it_rather_than_fail_with_database_is_locked(make_config, tmp_path,
+                                                                                           monkeypatch):
+    """A sync's re-clustering holds the write lock for its whole length (minutes, where a re-estimated model
+    re-clusters a national federation); a sync beside it waited the 30 s a web request waits and crashed with
+    'database is locked' (review helper-71). A worker's jobs wait JOB_BUSY_TIMEOUT: here the lock is held for
+    3 s, longer than a job allowed 1 s waits and shorter than one allowed 20 s does."""
+    import sqlite3
+
+    write_portal(tmp_path / "b", [entry(1, titel="Fahrrad abzugeben")])
+    config = make_config([{"name": "b", "type": "helpto", "url": str(tmp_path / "b"), "interval": "1h"}])
+    with Storage(config.database):
+        pass  # migrated
+    assert scheduler.JOB_BUSY_TIMEOUT >= 600
+
+    def sync_beside_a_held_lock(allowed: float) -> dict:
+        monkeypatch.setattr(scheduler, "JOB_BUSY_TIMEOUT", allowed)
+        holder = sqlite3.connect(config.database, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")  # another sync's re-clustering
+        releaser = threading.Timer(3, lambda: holder.execute("COMMIT"))
+        releaser.start()
+        try:
+            scheduler.run_source(config, "b")
+        finally:
+            releaser.join()
+            holder.close()
+        with Storage(config.database) as storage:
+            return storage.state("b")
+
+    assert not sync_beside_a_held_lock(1).get("last_success_at")  # as before: it gave up ('scheduled sync crashed')
+    state = sync_beside_a_held_lock(20)
+    assert state["failures"] == 0 and state["last_success_at"]
