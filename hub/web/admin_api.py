@@ -10,6 +10,7 @@ import threading
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub import lifecycle, partners, review, unify
 from hub.clock import utcnow
@@ -65,7 +66,8 @@ def _forbidden(message: str):
 
 
 def _problem(status: int, message: str, problems: list[str] | None = None):
-    body = {"error": {400: "Bad Request", 404: "Not Found", 409: "Conflict"}.get(status, "Error"),
+    body = {"error": {400: "Bad Request", 404: "Not Found", 409: "Conflict",
+                      413: "Content Too Large"}.get(status, "Error"),
             "message": message, "status": status}
     if problems:
         body["problems"] = problems
@@ -74,9 +76,18 @@ def _problem(status: int, message: str, problems: list[str] | None = None):
     abort(response)
 
 
+#: Bytes of a request body the admin API reads: a registration takes at most partners.MAX_ENTRY characters
+#: as JSON, which its escapes and spaces may make up to four times as many bytes.
+MAX_BODY = 4 * partners.MAX_ENTRY
+
+
 def _body() -> dict:
+    request.max_content_length = MAX_BODY  # refused by its length, not read whole and checked (probe helper-63)
     try:
         data = bodies.json_body()
+    except RequestEntityTooLarge:
+        _problem(413, f"the body takes more than {MAX_BODY // 1024} KiB; a registered source takes at most "
+                      f"{partners.MAX_ENTRY:,} characters as JSON")
     except bodies.BadBody as exc:
         _problem(400, str(exc))
     if data is bodies.NO_BODY:
