@@ -24,6 +24,7 @@ from hub.clock import utcnow
 from hub.web.admin_api import SHOWN_PAYLOAD
 from hub.storage import Storage
 from hub.web.db import storage
+from hub.web.limits import check_token
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin", template_folder="templates")
 #: Every page and form of the dashboard, for the OpenAPI document: (path, method, summary).
@@ -141,6 +142,7 @@ def login_required(roles: tuple[str, ...] = partners.ROLES):
             who = current()
             if who is None:
                 return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+            check_token(who.id)  # the token's limit counts its dashboard too (probe helper-63: only the API's did)
             if who.role not in roles:
                 abort(403, description=f"a {who.role} token may not do this (needs: {', '.join(roles)})")
             return view(**kwargs)

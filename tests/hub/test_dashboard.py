@@ -199,3 +199,20 @@ def test_a_listing_merged_with_itself_is_refused_and_nothing_is_stored(dash):
     assert "a and b are the same listing" in answer.get_data(as_text=True)
     with Storage(config.database) as storage:
         assert storage.overrides({listing}) == []
+
+
+def test_a_tokens_dashboard_requests_count_against_its_rate_limit(tmp_path):
+    """The README promises a limit per token on /admin; only the admin API counted it, and 140 dashboard pages
+    a minute with one session all answered (probe helper-63)."""
+    from hub import config as hub_config
+
+    config = hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db")},
+                                   "limits": {"admin_token": "4/1m", "admin_address": "0"}})
+    with Storage(config.database) as storage:
+        secret, _ = partners.create_token(storage, "kiez", "operator")
+    app = create_app(config)
+    client = app.test_client()
+    login(client, secret)  # (its own request to the start page counts too)
+    codes = [client.get("/admin/").status_code for _ in range(4)]
+    assert codes[-1] == 429 and 200 in codes
+    assert client.get("/admin/api/v1/whoami", headers={"Authorization": f"Bearer {secret}"}).status_code == 429
