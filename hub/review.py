@@ -39,9 +39,18 @@ def reasons(storage: Storage, row: dict) -> list[str]:
 
 
 def follow_trust(storage: Storage, source: str, trust: str, now: str, run_id: int | None = None) -> list[str]:
-    """Put a source's listings where its trust says (in the caller's transaction; their unification owed): a
-    moderated source's shown listings no moderator approved wait for review, a trusted source's waiting ones are
-    shown (rejected ones stay rejected). Returns the ids of those that moved."""
+    """Put a source's listings where its trust says, once its trust changed (in the caller's transaction; their
+    unification owed): a moderated source's shown listings no moderator approved wait for review, a trusted
+    source's waiting ones are shown (rejected ones stay rejected). Returns the ids of those that moved.
+
+    Only on a change: run on every sync, a trusted source released a listing a moderator had rejected as soon
+    as its portal edited it (an edit sends a rejected listing back to review, whatever the trust; review
+    helper-72). A source whose trust is not known yet (new, or synced before schema 18) is taken as it is."""
+    known = storage.state(source).get("trust")
+    if known != trust:
+        storage.set_state(source, trust=trust)
+    if known is None or known == trust:
+        return []
     if trust == "moderated":
         rows, status, action = storage.shown_unreviewed(source), "pending", "queued"
         reason = "its source became moderated: shown before, it waits for review"

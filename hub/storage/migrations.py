@@ -230,7 +230,13 @@ def _v17(db: sqlite_utils.Database) -> None:
     db.execute("alter table sync_runs add column settled integer")
 
 
+def _v18(db: sqlite_utils.Database) -> None:
+    """The trust a source's listings were last put in line with (hub.review.follow_trust): they follow a change of
+    it once, not on every sync (null: not known yet, taken as it is at the next sync)."""
+    db.execute("alter table source_state add column trust text")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
 MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                               _v17]
+                               _v17, _v18]
 SCHEMA_VERSION = len(MIGRATIONS)

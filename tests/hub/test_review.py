@@ -138,3 +138,27 @@ def test_a_source_made_moderated_shows_none_of_its_listings_unreviewed(make_conf
         assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für Kredite"]
         sync(make_config([source]), storage)  # trusted again: nothing of it waits
         assert sorted(visible(storage)) == ["Sofa abzugeben", "Werbung für Kredite"] and pending(storage) == []
+
+
+def test_a_rejected_listing_edited_by_its_portal_waits_for_review_whatever_the_trust_says(make_config, storage):
+    """An edit sends a rejected listing back to review, also for a trusted source; the trust was followed on every
+    sync, and the next sync showed the rejected, edited listing without anyone deciding (review helper-72)."""
+    from hub.review import decide, pending
+
+    portal = HelpToPortal([entry(1, titel="Sofa abzugeben"), entry(2, titel="Werbung für Kredite")])
+    source = {"name": "gera", "type": "helpto", "url": BASE, "trust": "moderated"}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        portal.register(rsps, BASE)
+        sync(make_config([source]), storage)
+        waiting = {r["data"]["title"]: r["id"] for r in pending(storage)}
+        decide(storage, waiting["Sofa abzugeben"], "approve")
+        decide(storage, waiting["Werbung für Kredite"], "reject", reason="Werbung")
+        trusted = make_config([{**source, "trust": "trusted"}])
+        sync(trusted, storage)
+        assert visible(storage) == ["Sofa abzugeben"]
+        portal.entries[1] = entry(2, titel="Werbung für günstige Kredite", aktualisiert="2026-03-09T08:00:00+01:00")
+        sync(trusted, storage, full=True)
+        assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für günstige Kredite"]
+        sync(trusted, storage, full=True)  # nothing changed: it still waits for a moderator
+        assert visible(storage) == ["Sofa abzugeben"]
+        assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für günstige Kredite"]

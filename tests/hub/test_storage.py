@@ -42,7 +42,8 @@ _ADDED = {15: ("alter table api_sources drop column deleted_at",),
                *(f"create trigger unified_{event} after {event} on unified begin update feed_state set generation = "
                  "generation + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') where id = 1; end"
                  for event in ("insert", "update"))),
-          17: ("alter table sync_runs drop column settled",)}
+          17: ("alter table sync_runs drop column settled",),
+          18: ("alter table source_state drop column trust",)}
 
 
 def _as_left_by(path, version: int, *undo: str) -> None:
