@@ -187,7 +187,7 @@ def notify_round(runtime: Runtime) -> None:
     from hub import subscriptions
 
     with _job(), Storage(runtime.config.database, busy_timeout=JOB_BUSY_TIMEOUT) as storage:
-        lease = Lease(storage, "notify", ttl=900)
+        lease = Lease(storage, "notify", ttl=JOB_BUSY_TIMEOUT + 300)  # outlasts its longest wait for the write lock
         if not lease.acquire():
             return
         try:

@@ -354,6 +354,9 @@ class SourceSync:
 
     def _write_batch(self, batch: list, ids: list[str | None], now: datetime, result: SyncResult, progress) -> None:
         with self.storage.transaction():
+            # still ours once the write lock is: a worker's job waits up to 15 minutes for it (hub.scheduler.
+            # JOB_BUSY_TIMEOUT), longer than the lease lasts, and another process may have taken the source meanwhile
+            self._keep_lease(now=True)
             # what was stored of them and of their listings, in one query (a record not found is known to be
             # new: no query of its own); a new record's listing too (an id taken already?)
             wanted = [rid for rid in ids if rid is not None]
@@ -634,6 +637,7 @@ class SourceSync:
     def _unify(self) -> None:
         """Pay every owed unification (this run's, and a killed run's) in one transaction."""
         with self.storage.transaction():
+            self._keep_lease(now=True)  # (as in _write_batch)
             owed = self.storage.owed_unify()
             if owed:
                 unify.refresh(self.storage, owed, self.config.dedupe)

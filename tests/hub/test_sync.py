@@ -516,3 +516,24 @@ def test_a_listing_stored_with_a_year_1_time_is_withdrawn_alone_and_unification_
     assert storage.listing(lid)["status"] == "withdrawn" and "starts_at" in storage.listing(lid)["reason"]
     [quarantined] = storage.quarantined("potsdam")
     assert quarantined["record_id"] == "1" and quarantined["errors"][0].startswith("starts_at: '0001-01-01T00:00:00+01:00'")
+
+
+def test_a_sync_whose_lease_was_taken_while_it_waited_for_the_write_lock_writes_nothing(portal, config, storage,
+                                                                                      monkeypatch):
+    """A worker's sync waits up to 15 minutes for the write lock, longer than its source lease lasts; if another
+    process took the source meanwhile, the batch it waited with was still written beside that process's
+    (review helper-72). The lease is checked once the write lock is held."""
+    from hub.sync import SourceSync
+
+    real = SourceSync._write_batch
+
+    def taken_meanwhile(self, *args, **kwargs):
+        with storage.transaction():  # another process took the lapsed lease while this one waited
+            storage.db.execute("update leases set holder = 'another process' where name = ?",
+                               [f"sync:{self.source.name}"])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SourceSync, "_write_batch", taken_meanwhile)
+    result, = sync(config, storage)
+    assert result.status == "failed" and "lease lapsed and another process took it" in result.error
+    assert visible_titles(storage) == [] and storage.db.execute("select count(*) from listings").fetchone()[0] == 0
