@@ -557,7 +557,10 @@ def _port_problems(url: str, where: str) -> list[str]:
     except ValueError:
         port = 0
     if port == 0:
-        written = urlsplit(url).netloc.rpartition("@")[2].rpartition(":")[2]
+        try:
+            written = urlsplit(url).netloc.rpartition("@")[2].rpartition(":")[2]
+        except ValueError:  # ('http://[::1/x': no URL at all; the url's own check names it)
+            return []
         return [f"{where}: the port {written[:20]!r} of {url[:200]!r} is not a port (1 to 65535)"]
     return []
 

@@ -107,13 +107,23 @@ def partner_name_problem(partner: object) -> str | None:
             "or digit), as a source's name")
 
 
+def _known_partner(storage: Storage, partner: object, tokens_only: bool = False) -> bool:
+    """True if a token or (unless tokens_only) a registered source names this partner: names made before the rule
+    of PARTNER_NAME ('kiez.board') keep working, and their tokens can be rotated (review helper-72)."""
+    if not isinstance(partner, str):
+        return False
+    tables = ("tokens",) if tokens_only else ("tokens", "api_sources")
+    return any(storage.db.execute(f"select 1 from {table} where partner = ? limit 1", [partner]).fetchone()
+               for table in tables)
+
+
 def create_token(storage: Storage, partner: str, role: str = "partner", expires_at: datetime | None = None,
                  actor: str = "command line") -> tuple[str, dict]:
     """A new token: (the secret, shown once; its row without the hash)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     problem = partner_name_problem(partner)
-    if problem:
+    if problem and not _known_partner(storage, partner):  # a partner of before the rule gets new tokens (rotation)
         raise ValueError(problem)
     token_id = secrets.token_hex(6)
     secret = f"{_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
@@ -333,8 +343,7 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
     entry = dict(entry)
     partner = entry.pop("partner", None) if token.role == "operator" else None
     if partner is not None:
-        known = {r[0] for r in storage.db.execute("select distinct partner from tokens").fetchall()}
-        if partner_name_problem(partner) or partner not in known:
+        if not _known_partner(storage, partner, tokens_only=True):
             raise Invalid([f"source.partner: {partner_name_problem(partner) or f'no token is held by {partner!r}'}; "
                            "name the partner of an existing token (helferhub tokens list)"])
     partner = partner or token.partner

@@ -528,3 +528,26 @@ def test_sync_now_answers_409_to_the_requests_that_did_not_start_it(hub, monkeyp
     second = client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"])
     assert first.status_code == 202 and len(started) == 1
     assert second.status_code == 409 and "is being synced by" in second.get_json()["message"]
+
+
+def test_a_partner_named_before_the_name_rule_gets_new_tokens_and_sources(tmp_path):
+    """Token names took dots and capitals before; such a partner's token could then not be rotated, nor could an
+    operator register a source for it (review helper-72). Names new to the hub follow the rule."""
+    from hub import config as hub_config
+
+    config = hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db"), "allow_private_addresses": True}})
+    with Storage(config.database) as storage:
+        old = partners.create_token(storage, "placeholder")[1]["id"]
+        with storage.transaction():  # a token made before the rule
+            storage.db.execute("update tokens set partner = 'Kiez.Board' where id = ?", [old])
+        secret, row = partners.create_token(storage, "Kiez.Board")  # rotated
+        assert row["partner"] == "Kiez.Board"
+        with pytest.raises(ValueError, match="lower-case letters"):
+            partners.create_token(storage, "Neu.Board")
+        operator, _ = partners.create_token(storage, "ops", "operator")
+    client = create_app(config).test_client()
+    made = client.post(f"{A}/sources", headers={"Authorization": f"Bearer {operator}"},
+                       json={"name": "kiezboard", "type": "helpto", "url": "http://127.0.0.1:9/x",
+                             "partner": "Kiez.Board"})
+    assert made.status_code == 201, made.get_json()
+    assert client.get(f"{A}/sources/kiezboard", headers={"Authorization": f"Bearer {secret}"}).status_code == 200

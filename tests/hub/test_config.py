@@ -283,3 +283,11 @@ def test_a_worker_syncs_three_sources_at_once_unless_told(tmp_path):
     assert load(path).syncs == 4
     path.write_text("")
     assert load(path).syncs == 3
+
+
+def test_a_url_that_is_no_url_does_not_stop_the_hub_from_loading_its_config(tmp_path):
+    """The port check read the netloc of 'http://[::1/x' outside its guard: a bare ValueError stopped the hub
+    from starting, where the file had loaded before (review helper-72)."""
+    path = tmp_path / "hub.toml"
+    path.write_text('[[sources]]\nname = "a"\ntype = "helpto"\nurl = "http://[::1/x"\n')
+    assert load(path).source("a").url == "http://[::1/x"
