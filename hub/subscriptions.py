@@ -539,8 +539,7 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
             error, http_status = _reason(exc, sub), getattr(exc, "status", None)
             if isinstance(exc, ReceiverTooSlow):
                 slow.add(urlsplit(sub["target"]).netloc)
-            ours = sub["channel"] == "email" and isinstance(exc, OSError) and not isinstance(
-                exc, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError))  # (SMTPException is an OSError)
+            ours = sub["channel"] == "email" and isinstance(exc, OSError) and not _refused_for_good(exc)
         else:
             error, http_status = None, status
         attempts = delivery["attempts"] + 1
@@ -575,6 +574,17 @@ def deliver_due(config: Config, storage: Storage, now: datetime | None = None) -
                             BACKOFF[0], sub["id"], error, extra={"event": "subscription.paused"})
             storage.db["subscriptions"].update(sub["id"], update)
     return sent, failed
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    """True if the mail server refused the address or the mail with a permanent (5xx) answer: what counts
+    against a subscription. A 4xx (the hub's relay limiting it, a mailbox full for now) is retried and counts
+    as an outage of the hub's own server does: not at all (review helper-72)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, (smtplib.SMTPDataError, smtplib.SMTPSenderRefused)):
+        return exc.smtp_code >= 500
+    return False
 
 
 def _call_gone(storage: Storage, delivery: dict) -> str | None:
