@@ -32,7 +32,6 @@ from urllib.parse import urlsplit
 import idna
 
 from connectors import why_forbidden
-from connectors.guard import article
 from hub import config as hub_config
 from hub.clock import utcnow
 from hub.storage import Storage
@@ -291,7 +290,8 @@ def _host_problems(config: hub_config.Config, url: str, where: str) -> list[str]
             return []  # a name: its addresses are checked when the sync connects (they may change)
     kind = why_forbidden(str(address))
     if kind and not config.allow_private_addresses:
-        return [f"{where}: {host} is {article(kind)} {kind} address; a registered portal must be reachable on the internet"]
+        article = "an" if kind[:1] in "aeiou" else "a"  # ('an unspecified address')
+        return [f"{where}: {host} is {article} {kind} address; a registered portal must be reachable on the internet"]
     return []
 
 

@@ -16,7 +16,7 @@ from hub import lifecycle, partners, review, unify
 from hub.clock import utcnow
 from hub.storage import Storage
 from hub.storage.leases import Lease, describe, holder_of
-from hub.web import bodies
+from hub.web.bodies import NO_BODY, BadBody, json_body, kind_of
 from hub.web.db import storage
 from hub.web.limits import check_token
 
@@ -84,16 +84,16 @@ MAX_BODY = 4 * partners.MAX_ENTRY
 def _body() -> dict:
     request.max_content_length = MAX_BODY  # refused by its length, not read whole and checked (probe helper-63)
     try:
-        data = bodies.json_body()
+        data = json_body()
     except RequestEntityTooLarge:
         _problem(413, f"the body takes more than {MAX_BODY // 1024} KiB; a registered source takes at most "
                       f"{partners.MAX_ENTRY:,} characters as JSON")
-    except bodies.BadBody as exc:
+    except BadBody as exc:
         _problem(400, str(exc))
-    if data is bodies.NO_BODY:
+    if data is NO_BODY:
         return {}
     if not isinstance(data, dict):
-        _problem(400, f"the body must be a JSON object, not {bodies.kind_of(data)}")
+        _problem(400, f"the body must be a JSON object, not {kind_of(data)}")
     return data
 
 

@@ -7,7 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub import subscriptions
 from hub.query import LANGUAGES
-from hub.web import bodies
+from hub.web.bodies import BadBody, json_body
 from hub.web.db import storage
 
 bp = Blueprint("subscribe", __name__, url_prefix="/api/v1/subscriptions")
@@ -64,11 +64,11 @@ def create():
     """Subscribe: {"search": "kind=offer&ags=14713" | "listing": "u_…", "webhook": URL | "email": address, "lang"}."""
     request.max_content_length = MAX_BODY
     try:
-        body = bodies.json_body()
+        body = json_body()
     except RequestEntityTooLarge:
         return jsonify(error="Content Too Large", status=413,
                        message=f"the body takes more than {MAX_BODY // 1024} KiB, the most a subscription may"), 413
-    except bodies.BadBody as exc:
+    except BadBody as exc:
         return jsonify(error="Bad Request", status=400, message=f"send a JSON object: {exc}"), 400
     if not isinstance(body, dict):
         return jsonify(error="Bad Request", status=400, message="send a JSON object"), 400
