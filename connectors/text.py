@@ -20,7 +20,7 @@ _REFERENCE = re.compile(r"&(?!(?:lt|gt|amp|quot|#0*(?:60|62|38|34)|#[xX]0*(?:3[c
 def html_to_text(markup: str | None) -> str:
     """Plain text of an HTML fragment: tags gone, paragraphs as line breaks, entities decoded."""
     if not markup:
-        return ""
+        return _Plain("")
     markup = _text(markup, "HTML text")
     # Character references decoded first (but those that make markup): the sanitizer would drop ones
     # it does not know, and '&commat;' is an '@' a reader's browser shows.
@@ -28,20 +28,46 @@ def html_to_text(markup: str | None) -> str:
     markup = _FAKE_TAG.sub(r"(\1)", markup)  # '<at>' is no tag but an obfuscated '@': keep it as text
     marked = _LIST_ITEM.sub("\n• ", _BLOCK_END.sub("\n", markup))
     text = tidy(html.unescape(nh3.clean(marked, tags=set(), attributes={})))
-    return "\n".join(line for line in text.split("\n") if line)  # block ends, not blank lines
+    return _Plain("\n".join(line for line in text.split("\n") if line))  # block ends, not blank lines
 
 
-_MARKUP = re.compile(r"(?i)<\s*/?\s*[a-z][a-z0-9:-]*(?:\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[")
+#: HTML's elements (and the old ones portals still write): only these make a tag; `<Eingang Nord>`, `<Name>`,
+#: `a<b und b>c` are text and stay.
+_ELEMENTS = (
+    "a|abbr|acronym|address|applet|area|article|aside|audio|b|base|basefont|bdi|bdo|bgsound|big|blink|blockquote|"
+    "body|br|button|canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|dfn|dialog|dir|div|dl|"
+    "dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hgroup|hr|html|i|"
+    "iframe|img|input|ins|kbd|keygen|label|legend|li|link|main|map|mark|marquee|math|menu|meta|meter|nav|nobr|"
+    "noembed|noframes|noscript|object|ol|optgroup|option|output|p|param|picture|plaintext|pre|progress|q|rp|rt|"
+    "ruby|s|samp|script|section|select|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|"
+    "template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr|xmp")
+#: attributes as HTML writes them: name="value", name='value', name=value; a bare name only if it is one of
+#: HTML's boolean attributes (`<b und b>` is no tag with attributes `und` and `b`)
+_ATTRIBUTE = (r"""(?:[a-z_:][-\w:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+)"""
+              r"|allowfullscreen|async|autofocus|autoplay|checked|controls|defer|disabled|hidden|loop|"
+              r"multiple|muted|nomodule|novalidate|open|readonly|required|reversed|selected)")
+_MARKUP = re.compile(rf"(?i)<\s*(?:{_ELEMENTS})(?:[\s/]+{_ATTRIBUTE})*[\s/]*>|<\s*/\s*(?:{_ELEMENTS})\s*>"
+                     r"|<!--|<!\[CDATA\[")
+
+
+class _Plain(str):
+    """A text html_to_text made: its `<` and `>` are the portal's text (decoded from `&lt;`), no markup."""
 
 
 def plain_text(text: str | None) -> str:
-    """A text meant to be plain, as it is published: markup a portal put there anyway (tags, CDATA,
+    """A text meant to be plain, as it is published: markup a portal put there anyway (HTML's tags, CDATA,
     comments: an iCalendar DESCRIPTION, an RSS title with `<b>` or `<script>`) removed as html_to_text
-    removes it, links and all; a text without markup only tidied (`a < b`, `Kinder <10 Jahre` stay)."""
+    removes it, links and all; anything else in angle brackets is text and stays (`a < b`, `Kinder <10 Jahre`,
+    `Treffpunkt <Eingang Nord>`). What html_to_text made is plain already and stays as it is."""
     if not text:
         return ""
+    if isinstance(text, _Plain):
+        return str(text)
     text = _text(text, "text")
-    return html_to_text(text) if _MARKUP.search(text) else tidy(text)
+    if not _MARKUP.search(text):
+        return tidy(text)
+    # '<' that starts no markup is text: escaped, or the sanitizer would read `<Eingang Nord>` as a tag
+    return str(html_to_text(re.sub("<", lambda m: "<" if _MARKUP.match(text, m.start()) else "&lt;", text)))
 
 
 def _text(value, what: str) -> str:

@@ -415,6 +415,15 @@ def test_html_in_a_description_or_summary_is_published_as_plain_text_without_its
     assert listing["description"] == "Hallo\nx"
 
 
+@responses.activate
+def test_angle_brackets_in_a_plain_description_are_text_and_stay():
+    """(review of afee3b5) 'Treffpunkt <Eingang Nord>. Gruppen' was published as 'Treffpunkt . Gruppen'."""
+    event = DOCUMENTED.replace("DESCRIPTION:Sortieren und Ausgeben von Kleiderspenden. Bitte festes Schuhwerk\n . Fragen an kleiderkammer@example.org",
+                               "DESCRIPTION:Treffpunkt <Eingang Nord>. Gruppen ab 3 Personen (a<b und b>c)")
+    listing = listings(event)["aufruf-2231@fluechtlingshilfe-goettingen.de"]
+    assert listing["description"] == "Treffpunkt <Eingang Nord>. Gruppen ab 3 Personen (a<b und b>c)"
+
+
 def custom_zone(offset: str, tzid: str = "Portal Zeit") -> str:
     return "\n".join(["BEGIN:VTIMEZONE", f"TZID:{tzid}", "BEGIN:STANDARD", "DTSTART:19700101T000000",
                       f"TZOFFSETFROM:{offset}", f"TZOFFSETTO:{offset}", "TZNAME:PZ", "END:STANDARD", "END:VTIMEZONE"])

@@ -84,6 +84,14 @@ def test_an_entry_maps_to_a_valid_listing_with_html_stripped_and_contacts_masked
     assert listing["organisation"] == {"name": "Nachbarschaftshaus", "url": "https://n.example.org"}
 
 
+def test_an_escaped_angle_bracket_in_a_description_is_published_as_text():
+    """(review of afee3b5) '&lt;Eingang Nord&gt;' was decoded by html_to_text and then removed as a tag."""
+    raw = entry(7, titel="Bitte <Name> eintragen", beschreibung="<p>Treffpunkt &lt;Eingang Nord&gt;. Gruppen willkommen</p>")
+    listing = connector().normalize(raw, NOW)
+    assert (listing["title"], listing["description"]) == ("Bitte <Name> eintragen",
+                                                          "Treffpunkt <Eingang Nord>. Gruppen willkommen")
+
+
 @pytest.mark.parametrize("kategorie, unterkategorie, category", [
     ("Arbeit", None, "jobs"), ("Wohnen", None, "housing"), ("Sprache", None, "language"),
     ("Begleitung/Beratung", "Dolmetschen", "translation"), ("Fahrdienste/Transporte", None, "mobility"),

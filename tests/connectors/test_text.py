@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.text import EMAIL_MASK, PHONE_MASK, html_to_text, mask_contacts, tidy
+from connectors.text import EMAIL_MASK, PHONE_MASK, html_to_text, mask_contacts, plain_text, tidy
 
 
 def test_html_becomes_plain_text_with_line_breaks():
@@ -50,3 +50,24 @@ def test_the_language_of_a_text(text, language):
     from connectors.language import detect
 
     assert detect(text) == language
+
+
+@pytest.mark.parametrize("text", ["Wenn a<b und b>c", "Kinder im Alter <zehn Jahre und Jugendliche >14",
+                                  "Treffpunkt: <Eingang Nord>", "Bitte <Name> eintragen"])
+def test_plain_text_keeps_angle_brackets_that_are_no_html(text):
+    """(review of afee3b5) every '<…>' was taken for a tag: 'Wenn a<b und b>c' was published as 'Wenn ac',
+    'Bitte <Name> eintragen' as 'Bitte eintragen'; only HTML's elements, comments and CDATA are markup."""
+    assert plain_text(text) == text
+
+
+def test_plain_text_with_markup_removes_the_markup_and_keeps_the_other_brackets():
+    assert plain_text("Treffpunkt <Eingang Nord>, <b>pünktlich</b><script>alert(1)</script>") == \
+        "Treffpunkt <Eingang Nord>, pünktlich"
+
+
+@pytest.mark.parametrize("markup, text", [("<p>Treffpunkt &lt;Eingang Nord&gt;. Gruppen</p>", "Treffpunkt <Eingang Nord>. Gruppen"),
+                                          ("<p>Schreiben Sie &lt;b&gt; für fett</p>", "Schreiben Sie <b> für fett")])
+def test_what_html_to_text_decoded_is_text_and_plain_text_leaves_it(markup, text):
+    """HTML descriptions (HelpTo, HSDS, RSS) went through html_to_text and then plain_text: an escaped
+    '&lt;Eingang Nord&gt;' was decoded and then removed as a tag."""
+    assert plain_text(html_to_text(markup)) == text
