@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Iterator, Mapping
 from connectors.language import detect
 from connectors.source import Bearer
 from connectors.text import plain_text
-from schema import gazetteer, lexicon, privacy
+from schema import YEARS, gazetteer, lexicon, privacy
 
 EMPTY_SCHEMA: dict = {"type": "object", "properties": {}, "additionalProperties": False}
 #: A list longer than this many pages is taken as runaway: the sync stops there, incomplete.
@@ -183,6 +183,9 @@ class Connector:
             **fields,
         }
         # plain text whatever a connector made of it: markup a portal sent where text belongs is never published
+        for end in ("ends_at", "valid_until"):  # 9999-12-31 and the like, from a connector that reads times itself
+            if _no_end(listing.get(end)):
+                listing[end] = None
         listing["title"] = plain_text(listing.get("title"))
         listing["description"] = plain_text(listing.get("description"))
         if not listing.get("language"):
@@ -282,3 +285,13 @@ class Connector:
                 location["lat"], location["lon"] = centre or (town.lat, town.lon)
                 location["approximate"] = True
         return location
+
+
+def _no_end(value) -> bool:
+    """True for an end time (ISO 8601) after the years a listing's times lie in: a portal's "no end date"."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return datetime.fromisoformat(value).year > YEARS[1]
+    except ValueError:
+        return False  # not a time: the schema names it

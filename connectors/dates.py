@@ -10,8 +10,9 @@ from schema import YEARS, out_of_range
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def aware(value: str | None, field: str, fmt: str | None = None) -> str | None:
-    """An ISO 8601 (or `fmt`) time as an ISO string with offset; None stays None."""
+def aware(value: str | None, field: str, fmt: str | None = None, end: bool = False) -> str | None:
+    """An ISO 8601 (or `fmt`) time as an ISO string with offset; None stays None. An `end` (an event's end,
+    a 'valid until') after the years a listing's times lie in is no end: None."""
     if value in (None, ""):
         return None
     try:
@@ -21,7 +22,15 @@ def aware(value: str | None, field: str, fmt: str | None = None) -> str | None:
         raise RecordError(f"{field}: {value!r} is not a valid time (read by {tried})") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BERLIN)
+    if end and no_end(parsed):
+        return None
     return in_range(parsed, field, value).isoformat()
+
+
+def no_end(moment: datetime) -> bool:
+    """True for an end after the years a listing's times lie in: 9999-12-31, 2999-12-31, 2500-01-01 are
+    portals' way of writing "no end date", not times."""
+    return moment.year > YEARS[1]
 
 
 def in_range(moment: datetime, field: str, value: object = None) -> datetime:
@@ -37,14 +46,16 @@ def in_range(moment: datetime, field: str, value: object = None) -> datetime:
 
 
 def end_of_day(value: str | None, field: str, fmt: str = "%Y-%m-%d") -> str | None:
-    """A 'valid until' date as the last second of that day in Berlin."""
+    """A 'valid until' date as the last second of that day in Berlin; one after the years a listing's times
+    lie in (9999-12-31) means no end: None."""
     if value in (None, ""):
         return None
     try:
         day = datetime.strptime(str(value), fmt).date()
     except ValueError:
         raise RecordError(f"{field}: {value!r} is not a date (read by the format {fmt!r})") from None
-    return in_range(datetime.combine(day, time(23, 59, 59), BERLIN), field, value).isoformat()
+    moment = datetime.combine(day, time(23, 59, 59), BERLIN)
+    return None if no_end(moment) else in_range(moment, field, value).isoformat()
 
 
 def utcnow() -> datetime:

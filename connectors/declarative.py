@@ -210,7 +210,7 @@ class JsonConnector(Connector):
         try:
             if name == "valid_until" and ("%H" not in fmt if fmt else len(str(value)) == 10):
                 return end_of_day(str(value), name, fmt or "%Y-%m-%d")
-            return aware(str(value), name, fmt)
+            return aware(str(value), name, fmt, end=name in ("ends_at", "valid_until"))
         except RecordError as exc:
             raise RecordError(f"{exc} at {self.where(name)}") from None
 

@@ -73,7 +73,7 @@ class GoVolunteerConnector(Connector):
             "location": {"postcode": address.get("zip"), "city": address.get("city"),
                          "lat": address.get("lat"), "lon": address.get("lng")},
             "starts_at": shift and aware(shift["start"], "shifts.start"),
-            "ends_at": shift and aware(shift["end"], "shifts.end"),
+            "ends_at": shift and aware(shift["end"], "shifts.end", end=True),
             "volunteers_needed": 0 if status == "full" else needed,
             "published_at": updated,
             "updated_at": updated,

@@ -55,6 +55,13 @@ def test_fields_by_path_pointer_map_format_html_and_split(make_config):
                                    "ags": "14713000", "region": "Leipzig"}
 
 
+@pytest.mark.parametrize("until", ["9999-12-31", "9999-12-31T23:59:59-05:00", "2500-01-01T00:00:00Z"])
+def test_a_valid_until_far_beyond_the_years_of_a_listing_means_no_end(make_config, until):
+    """(review of 4e3d016) a portal's 9999-12-31 for "no end date" quarantined the record; now it has no end."""
+    listing = connector(make_config).normalize({**RECORD, "until": until}, datetime.now().astimezone())
+    assert validate(listing) == [] and listing["valid_until"] is None
+
+
 def test_a_value_outside_the_kind_map_is_a_record_error(make_config):
     with pytest.raises(RecordError, match="kind: 'swap' .at path 'type'. is not in its map .give, need."):
         connector(make_config).normalize({**RECORD, "type": "swap"}, None)

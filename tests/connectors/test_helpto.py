@@ -92,6 +92,20 @@ def test_an_escaped_angle_bracket_in_a_description_is_published_as_text():
                                                           "Treffpunkt <Eingang Nord>. Gruppen willkommen")
 
 
+@pytest.mark.parametrize("gueltig_bis", ["9999-12-31", "2999-12-31", "2500-01-01"])
+def test_a_valid_until_far_beyond_the_years_of_a_listing_means_no_end(gueltig_bis):
+    """(review of 4e3d016) HelpTo writes gueltig_bis = "9999-12-31" for "no end date": the whole entry was
+    quarantined, shown before; it is shown again, valid without end."""
+    listing = connector().normalize(entry(9, gueltig_bis=gueltig_bis), NOW)
+    assert validate(listing) == [] and listing["valid_until"] is None
+    assert listing["title"] == "Kleiderschrank abzugeben 9"
+
+
+def test_a_creation_date_out_of_range_still_quarantines_its_entry():
+    with pytest.raises(RecordError, match=r"^erstellt: '0001-01-01T00:00:00\+00:00' is not a plausible time"):
+        connector().normalize(entry(9, erstellt="0001-01-01T00:00:00+00:00"), NOW)
+
+
 @pytest.mark.parametrize("kategorie, unterkategorie, category", [
     ("Arbeit", None, "jobs"), ("Wohnen", None, "housing"), ("Sprache", None, "language"),
     ("Begleitung/Beratung", "Dolmetschen", "translation"), ("Fahrdienste/Transporte", None, "mobility"),
