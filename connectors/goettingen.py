@@ -16,11 +16,27 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from connectors.base import Connector, PayloadError, RecordError, Withheld
 from connectors.dates import BERLIN, utcnow
 from connectors.text import plain_text, tidy
-from schema import gazetteer
+from schema import gazetteer, out_of_range
 
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")  # the properties whose times may name a TZID
 POSTCODE_CITY = re.compile(r"\b(\d{5})\s+([^,;\n]+)")
+
+
+def _changed(event, start: datetime) -> datetime:
+    """When the event last changed: LAST-MODIFIED, else CREATED, else its start. A stamp outside the years a
+    listing's times lie in is no stamp (Outlook writes 16010101 for "unset"): it was a quarantine of the event."""
+    for name in ("LAST-MODIFIED", "CREATED"):
+        stamp = event.get(name)
+        if stamp is None or isinstance(stamp, list):
+            continue
+        moment = _aware(stamp.dt)
+        try:
+            out_of_range(moment)
+        except ValueError:
+            continue
+        return moment
+    return start
 
 
 def _aware(value) -> datetime:
@@ -107,8 +123,7 @@ class GoettingenConnector(Connector):
         if kind == "request" and needed is not None and confirmed >= needed:
             raise Withheld(f"full: {confirmed} of {needed} helpers confirmed", lapsed=True)
         postcode, city = _postcode_city(str(event.get("LOCATION", "")), self.source.region)
-        stamp = event.get("LAST-MODIFIED") or event.get("CREATED")
-        changed = _aware(stamp.dt).isoformat() if stamp else start.isoformat()
+        changed = _changed(event, start).isoformat()
         url = event.get("URL")
         return {
             "url": str(url) if url else None,

@@ -424,6 +424,17 @@ def test_angle_brackets_in_a_plain_description_are_text_and_stay():
     assert listing["description"] == "Treffpunkt <Eingang Nord>. Gruppen ab 3 Personen (a<b und b>c)"
 
 
+@responses.activate
+def test_a_change_stamp_outside_the_years_of_a_listing_is_no_stamp():
+    """(review of 4e3d016) Outlook writes LAST-MODIFIED/CREATED 16010101 for "unset": the whole event was
+    quarantined; now such a stamp is passed over as a missing one is."""
+    found = listings(event("outlook", LAST_MODIFIED="16010101T000000Z", CREATED="20160105T080000Z"),
+                     event("beide", LAST_MODIFIED="16010101T000000Z", CREATED="99991231T000000Z"))
+    assert found["outlook@fluechtlingshilfe-goettingen.de"]["updated_at"] == "2016-01-05T08:00:00+00:00"
+    both = found["beide@fluechtlingshilfe-goettingen.de"]
+    assert both["published_at"] == both["updated_at"] == both["starts_at"] == "2016-01-16T10:00:00+01:00"
+
+
 def custom_zone(offset: str, tzid: str = "Portal Zeit") -> str:
     return "\n".join(["BEGIN:VTIMEZONE", f"TZID:{tzid}", "BEGIN:STANDARD", "DTSTART:19700101T000000",
                       f"TZOFFSETFROM:{offset}", f"TZOFFSETTO:{offset}", "TZNAME:PZ", "END:STANDARD", "END:VTIMEZONE"])
