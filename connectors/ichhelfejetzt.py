@@ -20,7 +20,8 @@ NAMESPACE = "https://ichhelfe.jetzt/ns/1.0"
 #: The end of a whole feed, RSS 2.0's </rss>, Atom's </feed> or RSS 1.0's </rdf:RDF> (comments may follow it:
 #: a cache's timestamp).
 _CLOSED = re.compile(rb"</(?:[\w.\-]+:)?(?:rss|feed|RDF)>\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*$")
-_ITEM = re.compile(rb"<item[\s>]")
+#: An item's or entry's start (RSS 2.0 and 1.0's <item>, Atom's <entry>, prefixed or not): counted against those read
+_ITEM = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>/]")
 FEED_TYPES = ("application/rss+xml", "application/xml", "text/xml")
 
 

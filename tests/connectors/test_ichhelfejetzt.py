@@ -302,6 +302,25 @@ def test_an_atom_or_rss_1_feed_is_read_whole_its_entries_dated_and_what_left_wit
 
 
 @responses.activate
+def test_an_atom_feed_broken_midway_is_not_complete_and_withdraws_nothing(make_config, storage):
+    """(review of 4a1abbf) an unclosed comment in entry 2 swallowed entries 2 to 4 of an Atom feed that still ended
+    in </feed>: only `<item` was counted, never `<entry`, so the feed looked whole and a full sync withdrew the
+    entries it never read."""
+    from hub.sync import sync
+
+    config = make_config([{"name": "ihj", "type": "ichhelfejetzt", "url": BASE, "token": {"env": "T"}}], env={"T": "t"})
+    entries = [ATOM_ENTRY.format(n=n) for n in range(1, 5)]
+    responses.get(URL, body=atom(entries), content_type="application/xml")
+    first, = sync(config, storage)
+    assert (first.status, first.new) == ("ok", 4)
+    entries[1] = entries[1].replace("<summary>Fahrrad 2", "<summary>Fahrrad 2 <!-- unclosed")
+    responses.replace(responses.GET, URL, body=atom(entries), content_type="application/xml")
+    result, = sync(config, storage, full=True)
+    assert result.withdrawn == 0 and storage.counts() == {"active": 4}
+    assert any("broken" in n for n in result.notes), result.notes
+
+
+@responses.activate
 def test_a_pubdate_in_year_1_is_quarantined_naming_pubdate_not_published_as_2001():
     """`Mon, 01 Jan 0001 00:00:00 +0000` (an unset date) was read as 2001-01-01 (probe 69)."""
     item = ITEM.format(p="ihj").replace("Tue, 08 Mar 2016 19:03:11 +0100", "Mon, 01 Jan 0001 00:00:00 +0000")
