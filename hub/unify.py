@@ -24,7 +24,7 @@ from hub import cpus
 from hub.config import DedupeSettings
 from hub.orphans import end_with_parent
 from hub.storage import Storage
-from schema import out_of_range, validate
+from schema import YEARS, out_of_range, validate
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,29 @@ def cluster_id_of(cluster: list[str], unified_id: str) -> bool:
 
 
 TIMES = ("published_at", "updated_at", "starts_at", "ends_at", "valid_until")
+#: Ends a portal writes far ahead for "no end" (9999-12-31): none, as the connectors now read them.
+OPEN_ENDS = ("ends_at", "valid_until")
+
+
+def open_ended(doc: dict) -> dict | None:
+    """doc with an end after 2200 as no end (None), if it has one; else None. A listing stored so before its
+    times were checked stays shown, as such an end is read now (connectors.dates), instead of being withdrawn."""
+    fixed = None
+    for field in OPEN_ENDS:
+        value = doc.get(field)
+        try:
+            far = value is not None and datetime.fromisoformat(value).astimezone(timezone.utc).year > YEARS[1]
+        except (TypeError, ValueError, OverflowError):
+            far = False  # (then time_problems tells)
+        if far:
+            fixed = {**(fixed or doc), field: None}
+    return fixed
+
+
+def _publishable(doc: dict) -> dict:
+    """A member's document as the unified listing takes it: an end after 2200 as no end (open_ended), also
+    where the listing was not among those changed (a full clustering takes every one)."""
+    return open_ended(doc) or doc
 
 
 def time_problems(doc: dict) -> list[str]:
@@ -193,6 +216,10 @@ class Unifier:
         its record naming the field: its own fault, not every source's (whose unification it would fail)."""
         now = datetime.now(timezone.utc).isoformat()
         for lid, row in self.storage.listings(list(dict.fromkeys(listing_ids))).items():
+            fixed = open_ended(row["data"])
+            if fixed is not None:  # 'valid until 9999-12-31', stored before it was read as no end
+                row = {**row, "data": fixed}
+                self.storage.put_listing(row)
             problems = time_problems(row["data"]) if row["status"] in ("active", "pending") else []
             if not problems:
                 continue
@@ -266,8 +293,8 @@ class Unifier:
         for start in range(0, len(clusters), WRITE_BATCH):
             part = list(zip(ids[start:start + WRITE_BATCH], clusters[start:start + WRITE_BATCH]))
             members = rows([m for _, cluster in part for m in cluster])
-            self._store_many([(merge([members[m]["data"] for m in cluster], uid, self.prefer, self.registered), "active", cluster)
-                              for uid, cluster in part])
+            self._store_many([(merge([_publishable(members[m]["data"]) for m in cluster], uid, self.prefer,
+                                     self.registered), "active", cluster) for uid, cluster in part])
             if self.progress is not None:
                 self.progress("writing unified listings", start + len(part), len(clusters), "listings")
         taken = dict.fromkeys(ids)
@@ -330,7 +357,7 @@ class Unifier:
             if current and current["status"] not in ("withdrawn", "merged"):
                 self.storage.set_unified_status(uid, "withdrawn")
             return 0
-        self._store(merge([row["data"]], uid, self.prefer, self.registered), row["status"], [])
+        self._store(merge([_publishable(row["data"])], uid, self.prefer, self.registered), row["status"], [])
         return 1
 
     def _store(self, doc: dict, status: str, members: list[str]) -> None:

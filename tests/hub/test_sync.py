@@ -518,6 +518,32 @@ def test_a_listing_stored_with_a_year_1_time_is_withdrawn_alone_and_unification_
     assert quarantined["record_id"] == "1" and quarantined["errors"][0].startswith("starts_at: '0001-01-01T00:00:00+01:00'")
 
 
+def test_a_listing_stored_open_ended_before_the_year_check_stays_shown(portal, make_config, storage):
+    """A listing stored valid until 9999-12-31 (a portal's 'no end', published before times were checked) was
+    withdrawn and its record quarantined at its next unification, by the check meant for times that cannot be
+    converted at all; an unchanged record is never mapped again, so it stayed withdrawn for good."""
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE}])
+    sync(config, storage)
+    lid = next(r["id"] for r in storage.db["listings"].rows if r["record_id"] == "1")
+    row = storage.listing(lid)
+    with storage.transaction():
+        storage.put_listing({**row, "data": {**row["data"], "valid_until": "9999-12-31T23:59:59+01:00"}})
+        storage.owe_unify(lid)
+    portal.entries.append(entry(100, titel="Fahrrad abzugeben"))
+    result, = sync(config, storage, full=True)
+    assert result.status == "ok" and storage.listing(lid)["status"] == "active"
+    assert "Kleiderschrank abzugeben 1" in visible_titles(storage) and storage.quarantined("potsdam") == []
+    other = next(r["id"] for r in storage.db["listings"].rows if r["record_id"] == "2")  # not among those changed
+    row = storage.listing(other)
+    with storage.transaction():
+        storage.put_listing({**row, "data": {**row["data"], "valid_until": "9999-12-31T23:59:59+01:00"}})
+    from hub import dedupe_ops
+
+    dedupe_ops.rebuild(storage, config.dedupe)  # every listing clustered again: the unified listing is valid
+    assert storage.listing(other)["status"] == "active" and "Kleiderschrank abzugeben 2" in visible_titles(storage)
+    assert storage.unified(storage.memberships([other])[other])["data"].get("valid_until") is None
+
+
 def test_a_sync_whose_lease_was_taken_while_it_waited_for_the_write_lock_writes_nothing(portal, config, storage,
                                                                                       monkeypatch):
     """A worker's sync waits up to 15 minutes for the write lock, longer than its source lease lasts; if another
