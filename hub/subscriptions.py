@@ -730,9 +730,11 @@ def _ascii_url(url: str) -> str:
         return url
     parts = urlsplit(url)
     host = parts.hostname or ""
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:  # no IDNA name (a label too long ...): percent-encoded like the rest
+    import idna
+
+    try:  # IDNA 2008 with UTS 46, as normal_address and the partners' hosts (Python's codec is IDNA 2003: ß -> ss)
+        host = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):  # no IDNA name (a label too long ...): percent-encoded like the rest
         host = quote(host, safe="")
     netloc = host if parts.port is None else f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, netloc, quote(parts.path, safe="/%:@!$&'()*+,;=~"),
