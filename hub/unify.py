@@ -14,7 +14,7 @@ import math
 import os
 from datetime import datetime, timezone
 from functools import partial
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from dedupe import engine as dedupe_engine
 from dedupe.engine import Engine, Prepared, load_model
@@ -52,15 +52,19 @@ def use_workers(engine: Engine, count: int) -> Engine:
 
 def estimate(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> Model:
     """Estimate the model from every active listing and the operators' decisions (not stored)."""
-    return _estimate(storage, settings, Engine(settings.spec), key_names=False)[0]
+    return _estimate(storage, settings, Engine(settings.spec), key_names=False, unpublishable=[])[0]
 
 
-def _estimate(storage: Storage, settings: DedupeSettings, engine: Engine,
-              key_names: bool = True) -> tuple[Model, Prepared]:
+def _estimate(storage: Storage, settings: DedupeSettings, engine: Engine, key_names: bool = True,
+              unpublishable: list[str] | None = None) -> tuple[Model, Prepared]:
     """The model `engine` estimated (and now holds), and every active listing as it prepared them
-    (read one at a time; with their block keys' names, to store them)."""
+    (read one at a time; with their block keys' names, to store them). Listings whose times cannot be
+    published are left out, their ids added to `unpublishable`, if given."""
     use_workers(engine, storage.active_listing_count())
-    prep = engine.prepare(storage.active_listings_data(), key_names=key_names)
+    documents = storage.active_listings_data()
+    if unpublishable is not None:
+        documents = _publishable_only(documents, unpublishable)
+    prep = engine.prepare(documents, key_names=key_names)
     index = prep.index()
     decided = {"together": [], "apart": []}
     for o in storage.overrides():
@@ -74,6 +78,20 @@ def store_model(storage: Storage, model: Model) -> None:
     storage.put_dedupe_model(model.as_dict(), model.records, datetime.now(timezone.utc).isoformat())
 
 
+def _publishable_only(documents: Iterable[dict], unpublishable: list[str]) -> Iterator[dict]:
+    """The documents whose times can be published; the ids of the others are added to `unpublishable`.
+    Stored ones were validated when they were stored, but not always against today's checks: a full
+    clustering reaches listings no change did, whose unified listing would fail for every source. Only
+    a time whose year is near or outside YEARS is read (a string compare: this runs over every listing)."""
+    low, high = str(YEARS[0] + 1), str(YEARS[1] - 1)
+    for doc in documents:
+        if any(isinstance(v := doc.get(f), str) and not low <= v[:4] <= high for f in TIMES) \
+                and time_problems(_publishable(doc)):
+            unpublishable.append(doc["id"])
+            continue
+        yield doc
+
+
 def current_model(storage: Storage, settings: DedupeSettings = DedupeSettings()) -> tuple[Model, bool]:
     """The model to unify with, and whether it was estimated just now.
 
@@ -81,12 +99,14 @@ def current_model(storage: Storage, settings: DedupeSettings = DedupeSettings())
     fits the specification, or the listings have grown by `growth` since: then it is estimated
     again and stored (and every listing must be clustered again by it).
     """
-    model, prepared = _current_model(storage, settings, Engine(settings.spec))
+    model, prepared = _current_model(storage, settings, Engine(settings.spec), [])
     return model, prepared is not None
 
 
-def _current_model(storage: Storage, settings: DedupeSettings, engine: Engine) -> tuple[Model, Prepared | None]:
-    """current_model(), and where it was estimated just now (by `engine`), every active listing prepared."""
+def _current_model(storage: Storage, settings: DedupeSettings, engine: Engine,
+                   unpublishable: list[str]) -> tuple[Model, Prepared | None]:
+    """current_model(), and where it was estimated just now (by `engine`), every active listing prepared
+    but those whose times cannot be published (their ids added to `unpublishable`)."""
     spec = settings.spec
     if settings.parameters:
         return load_model(settings.parameters, spec), None
@@ -94,7 +114,7 @@ def _current_model(storage: Storage, settings: DedupeSettings, engine: Engine) -
     if model is not None and storage.active_listing_count() <= (1 + settings.growth) * model.records:
         return model, None
     before = model.records if model else None
-    model, prepared = _estimate(storage, settings, engine)
+    model, prepared = _estimate(storage, settings, engine, unpublishable=unpublishable)
     store_model(storage, model)
     log.info("deduplication model estimated from %d listings (before: %s): %d candidate pairs, prior %.3g",
              model.records, before if before is not None else "no model", model.candidates, model.prior)
@@ -184,7 +204,10 @@ class Unifier:
         Where the model is estimated again first, every listing is clustered again."""
         self._set_aside(changed)
         if self.engine.model is None:
-            self.engine.model, prepared = _current_model(self.storage, self.settings, self.engine)
+            unpublishable = []  # found by a full clustering among listings no change reached
+            self.engine.model, prepared = _current_model(self.storage, self.settings, self.engine, unpublishable)
+            self._set_aside(unpublishable)
+            changed = [*changed, *unpublishable]
             if prepared is not None:
                 return self._refresh_all(prepared, changed)
         changed = list(dict.fromkeys(changed))

@@ -544,6 +544,35 @@ def test_a_listing_stored_open_ended_before_the_year_check_stays_shown(portal, m
     assert storage.unified(storage.memberships([other])[other])["data"].get("valid_until") is None
 
 
+@pytest.mark.parametrize("path", ["rebuild", "model estimated again"])
+def test_an_unchanged_listing_stored_with_an_impossible_time_is_withdrawn_alone_in_a_full_clustering(
+        portal, make_config, storage, path):
+    """A listing stored with a time outside 1900 to 2200 (a published_at of 1850 given with an offset, stored before
+    times were checked) and not changed since failed a full clustering for every source: its unified listing was
+    invalid. It is withdrawn and its record quarantined, naming the field, and every other listing is clustered."""
+    config = make_config([{"name": "potsdam", "type": "helpto", "url": BASE}])
+    sync(config, storage)
+    lid = next(r["id"] for r in storage.db["listings"].rows if r["record_id"] == "2")
+    row = storage.listing(lid)
+    with storage.transaction():  # not owed a unification: only a full clustering reaches it
+        storage.put_listing({**row, "data": {**row["data"], "published_at": "1850-06-01T12:00:00+01:00"}})
+    if path == "rebuild":
+        from hub import dedupe_ops
+
+        dedupe_ops.rebuild(storage, config.dedupe)
+    else:
+        storage.db.execute("delete from dedupe_model")  # the next sync estimates the model again
+        portal.entries.append(entry(100, titel="Fahrrad abzugeben"))
+        result, = sync(config, storage)
+        assert result.status == "ok", result.error
+        assert "Fahrrad abzugeben" in visible_titles(storage)
+    assert storage.listing(lid)["status"] == "withdrawn" and "published_at" in storage.listing(lid)["reason"]
+    assert "Kleiderschrank abzugeben 2" not in visible_titles(storage)
+    assert {"Kleiderschrank abzugeben 1", "Kleiderschrank abzugeben 3"} <= set(visible_titles(storage))
+    [quarantined] = storage.quarantined("potsdam")
+    assert quarantined["record_id"] == "2" and quarantined["errors"][0].startswith("published_at: '1850-06-01")
+
+
 def test_a_sync_whose_lease_was_taken_while_it_waited_for_the_write_lock_writes_nothing(portal, config, storage,
                                                                                       monkeypatch):
     """A worker's sync waits up to 15 minutes for the write lock, longer than its source lease lasts; if another
