@@ -18,7 +18,7 @@ from schema import taxonomy
 
 DEFAULT_PATH = "hub.toml"
 #: Admin routes are limited unless [limits] says otherwise; public routes only when it says so.
-DEFAULT_LIMITS = {"admin_address": (300, 60), "admin_token": (120, 60)}
+DEFAULT_LIMITS = {"admin_address": (300, 60), "admin_token": (120, 60), "partner_sync": (1, 300)}
 COMMON_SOURCE_KEYS = {"name", "type", "url", "interval", "trust", "enabled", "categories", "category_words",
                       "max_shrink", "request_timeout", "sync_budget", "full_every", "region", "renamed_from"}
 _INTERVAL = re.compile(r"^(?=\d)(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,6})s)?$")
@@ -105,7 +105,7 @@ STRUCTURE = {
             "type": "object", "additionalProperties": False,
             "properties": {key: {"type": "string", "pattern": "^(0|[0-9]{1,7}/" + _INTERVAL.pattern[1:-1] + ")$",
                                  "x-message": "is not a rate like '300/1m' or '10/1s' (or '0': no limit)"}
-                           for key in ("public", "admin_address", "admin_token")},
+                           for key in ("public", "admin_address", "admin_token", "partner_sync")},
         },
         "dedupe": {
             "type": "object", "additionalProperties": False,
@@ -253,7 +253,8 @@ class Config:
     attempts: int = 6
     #: The SMTP server for e-mail subscriptions ([mail]; None: the hub sends no e-mail).
     mail: Mapping[str, Any] | None = None
-    #: Rate limits ([limits]): "public", "admin_address", "admin_token" -> (requests, seconds); absent: none.
+    #: Rate limits ([limits]): "public", "admin_address", "admin_token", "partner_sync" -> (requests, seconds);
+    #: absent: none.
     limits: Mapping[str, tuple[int, int]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     #: How listings are unified ([dedupe]).
     dedupe: DedupeSettings = field(default_factory=lambda: DedupeSettings(threshold=0.5))

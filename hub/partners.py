@@ -407,10 +407,24 @@ def update(config: hub_config.Config, storage: Storage, token: Token, name: str,
         entry = {**row["entry"], **changes}
         entry = {k: v for k, v in entry.items() if v is not None}
         source = check_entry(config, entry)
-        storage.db["api_sources"].update(name, {"entry": json.dumps(entry, ensure_ascii=False),
+        paused_by = _paused_by(token, name, row, entry, "enabled" in changes)
+        storage.db["api_sources"].update(name, {"entry": json.dumps(entry, ensure_ascii=False), "paused_by": paused_by,
                                                 "updated_at": utcnow().isoformat()})
         audit(storage, token.actor, "source.update", name, {"changes": changes})
     return source
+
+
+def _paused_by(token: Token, name: str, row: dict, entry: dict, asked: bool) -> str | None:
+    """Who has paused the source once `entry` is its entry (None: it is not paused). An operator's pause
+    is the operator's to end: its partner may change the rest, not resume it (Forbidden)."""
+    was_on, now_on = (e.get("enabled", True) is not False for e in (row["entry"], entry))
+    if now_on:
+        if not was_on and row.get("paused_by") == "operator" and token.role != "operator":
+            raise Forbidden(f"source {name!r} was paused by the operator; only the operator can resume it")
+        return None
+    if asked and (was_on or token.role == "operator"):  # (an operator's pause of a paused source makes it theirs)
+        return token.role
+    return row.get("paused_by")
 
 
 def delete(storage: Storage, token: Token, name: str) -> None:

@@ -32,8 +32,10 @@ def only_loopback(monkeypatch):
 def make_config(tmp_path):
     """Build a checked Config from keyword sections, on a database in tmp_path."""
 
-    def make(sources=(), env=None, **hub):
+    def make(sources=(), env=None, limits=None, **hub):
         data = {"hub": {"database": str(tmp_path / "hub.db"), **hub}, "sources": list(sources)}
+        if limits is not None:
+            data["limits"] = limits
         return hub_config.from_dict(data, base_dir=tmp_path, env=env or {})
 
     return make

@@ -236,7 +236,13 @@ def _v18(db: sqlite_utils.Database) -> None:
     db.execute("alter table source_state add column trust text")
 
 
+def _v19(db: sqlite_utils.Database) -> None:
+    """Who paused a registered source ('operator' or 'partner'): a partner does not resume the operator's pause
+    (null: not paused, or paused before this version, by whom is not known: its partner may resume it, as then)."""
+    db.execute("alter table api_sources add column paused_by text")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
 MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                               _v17, _v18]
+                               _v17, _v18, _v19]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,7 +18,7 @@ from hub.storage import Storage
 from hub.storage.leases import Lease, describe, holder_of
 from hub.web.bodies import NO_BODY, BadBody, json_body, kind_of
 from hub.web.db import storage
-from hub.web.limits import check_token
+from hub.web.limits import check_partner_sync, check_token
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
 PREFIX = "/admin/api/v1"
@@ -115,7 +115,7 @@ def _source_view(name: str, readable: bool = True) -> dict:
     entry["registered"] = owner is not None
     row = next((r for r in partners.registered(storage(), deleted=True) if r["name"] == name), None)
     if row is not None:
-        entry["entry"], entry["deleted_at"] = row["entry"], row["deleted_at"]
+        entry["entry"], entry["deleted_at"], entry["paused_by"] = row["entry"], row["deleted_at"], row["paused_by"]
     return entry
 
 
@@ -248,6 +248,10 @@ def sync_now(name: str):
     if lease is None:
         busy = holder_of(storage(), f"sync:{name}")
         _problem(409, f"source {name!r} is being synced by {describe(busy) if busy else 'another process'}")
+    refused = check_partner_sync(name) if token().role != "operator" else None
+    if refused is not None:
+        lease.release()
+        abort(refused)
     try:
         with storage().transaction():
             partners.audit(storage(), token().actor, "source.sync", name, {"full": full})

@@ -24,7 +24,7 @@ from hub.clock import utcnow
 from hub.web.admin_api import SHOWN_PAYLOAD
 from hub.storage import Storage
 from hub.web.db import storage
-from hub.web.limits import check_token
+from hub.web.limits import check_partner_sync, check_token
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin", template_folder="templates")
 #: Every page and form of the dashboard, for the OpenAPI document: (path, method, summary).
@@ -235,10 +235,14 @@ def sync_now(name: str):
     except KeyError:
         abort(409, description=f"source {name!r} is removed")
     lease = claim_sync(source) if source.enabled else None
+    refused = check_partner_sync(name) if lease is not None and who.role != "operator" else None
     if not source.enabled:
         flash(f"{name} is paused: not synced.", "error")
     elif lease is None:
         flash(f"{name} is being synced right now.", "error")
+    elif refused is not None:
+        lease.release()
+        flash(f"{name} is not synced: {refused.get_json()['message']}.", "error")
     else:
         try:
             with storage().transaction():

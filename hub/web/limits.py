@@ -171,7 +171,15 @@ def check_token(token_id: str) -> None:
         abort(response)
 
 
-def _hit(windows: Windows, key: tuple, limit, who: str):
+def check_partner_sync(name: str):
+    """Count a sync a partner asked for (`limits.partner_sync`, per source): the 429 to answer over it, else None.
+    A partner's source is synced at most every 5 minutes by its interval; asking for syncs must not undo that."""
+    limit = current_app.config["HUB"].limits.get("partner_sync")
+    return _hit(current_app.extensions["helferhub_limits"], ("partner-sync", name), limit, f"source {name!r}",
+                "syncs asked for by its partner")
+
+
+def _hit(windows: Windows, key: tuple, limit, who: str, what: str = "requests"):
     if not limit:
         return None
     count, seconds = limit
@@ -179,7 +187,8 @@ def _hit(windows: Windows, key: tuple, limit, who: str):
     if wait is None:
         return None
     response = jsonify(error="Too Many Requests", status=429,
-                       message=f"{who} made more than {count} requests in {seconds} s; try again in {math.ceil(wait)} s")
+                       message=f"{who} had {count} {what} in {seconds} s, as many as [limits] allows; "
+                               f"try again in {math.ceil(wait)} s")
     response.status_code = 429
     response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
     return response

@@ -23,7 +23,7 @@ def hub(make_config, tmp_path):
     """The app with a hub.toml source, a partner portal on 127.0.0.1, and tokens of every role."""
     write_portal(tmp_path / "file", [entry(1, titel="Aus der Datei")])
     config = make_config([{"name": "file-source", "type": "helpto", "url": str(tmp_path / "file")}],
-                         allow_private_addresses=True)
+                         allow_private_addresses=True, limits={"partner_sync": "0"})  # (its tests sync again and again)
     portal = HelpToPortal([entry(1, titel="Fahrrad abzugeben"), entry(2, titel="Kinderwagen zu verschenken")])
     with portal.serve() as url, Storage(config.database) as storage:
         made = {name: partners.create_token(storage, name, role)[0] for name, role in
@@ -528,6 +528,56 @@ def test_sync_now_answers_409_to_the_requests_that_did_not_start_it(hub, monkeyp
     second = client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"])
     assert first.status_code == 202 and len(started) == 1
     assert second.status_code == 409 and "is being synced by" in second.get_json()["message"]
+
+
+def test_a_partner_asks_for_a_sync_of_its_source_once_in_five_minutes_and_an_operator_at_any_time(hub):
+    """A partner could ask for a sync again as soon as the last one ended, and so keep its portal synced without
+    pause, past the 5 minutes its interval may be at least (probe helper-63)."""
+    from dataclasses import replace
+
+    from hub.config import DEFAULT_LIMITS
+    from tests.hub.test_dashboard import login
+
+    client, auth, url, _, config = hub
+    client = create_app(replace(config, limits=dict(DEFAULT_LIMITS))).test_client()  # as hub.toml sets it by default
+    assert register(client, auth["kiez"], url).status_code == 201
+    assert synced(client, auth["kiez"], "kiez-portal")["status"] == "ok"
+    again = client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"])
+    assert again.status_code == 429 and 0 < int(again.headers["Retry-After"]) <= 300
+    assert "source 'kiez-portal' had 1 syncs asked for by its partner in 300 s" in again.get_json()["message"]
+    assert synced(client, auth["op"], "kiez-portal")["status"] == "ok"  # the operator's are not counted
+    assert client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"]).status_code == 429
+    assert register(client, auth["nachbar"], url, name="nachbar-portal").status_code == 201  # counted per source
+    assert synced(client, auth["nachbar"], "nachbar-portal")["status"] == "ok"
+    runs = len(client.get(f"{A}/sources/kiez-portal/runs", headers=auth["kiez"]).get_json()["runs"])
+    _, csrf = login(client, auth["kiez"]["Authorization"].removeprefix("Bearer "))
+    page = client.post("/admin/sources/kiez-portal/sync", data={"csrf": csrf}, follow_redirects=True)
+    assert "kiez-portal is not synced: source &#39;kiez-portal&#39; had 1 syncs" in page.get_data(as_text=True)
+    assert len(client.get(f"{A}/sources/kiez-portal/runs", headers=auth["kiez"]).get_json()["runs"]) == runs
+
+
+def test_a_partner_does_not_resume_a_source_the_operator_paused(hub):
+    """A partner could resume (or PATCH `enabled`) a source the operator had paused, undoing the operator's
+    decision at once (probe helper-63). The partner's own pause stays the partner's to end."""
+    client, auth, url, _, _ = hub
+    assert register(client, auth["kiez"], url).status_code == 201
+    paused = client.post(f"{A}/sources/kiez-portal/pause", headers=auth["op"]).get_json()
+    assert paused["state"] == "paused" and paused["paused_by"] == "operator"
+    for answer in (client.post(f"{A}/sources/kiez-portal/resume", headers=auth["kiez"]),
+                   client.patch(f"{A}/sources/kiez-portal", json={"enabled": True}, headers=auth["kiez"]),
+                   client.patch(f"{A}/sources/kiez-portal", json={"enabled": None}, headers=auth["kiez"])):
+        assert answer.status_code == 403
+        assert answer.get_json()["message"] == "source 'kiez-portal' was paused by the operator; only the operator can resume it"
+    changed = client.patch(f"{A}/sources/kiez-portal", json={"interval": "2h"}, headers=auth["kiez"])
+    assert changed.status_code == 200 and changed.get_json()["state"] == "paused"  # the rest is still the partner's
+    resumed = client.post(f"{A}/sources/kiez-portal/resume", headers=auth["op"]).get_json()
+    assert resumed["state"] != "paused" and resumed["paused_by"] is None
+    assert client.post(f"{A}/sources/kiez-portal/pause", headers=auth["kiez"]).get_json()["paused_by"] == "partner"
+    assert client.post(f"{A}/sources/kiez-portal/pause", headers=auth["op"]).get_json()["paused_by"] == "operator"
+    assert client.post(f"{A}/sources/kiez-portal/resume", headers=auth["kiez"]).status_code == 403
+    assert client.post(f"{A}/sources/kiez-portal/resume", headers=auth["op"]).status_code == 200
+    assert client.post(f"{A}/sources/kiez-portal/pause", headers=auth["kiez"]).status_code == 200
+    assert client.post(f"{A}/sources/kiez-portal/resume", headers=auth["kiez"]).get_json()["state"] != "paused"
 
 
 def test_a_partner_named_before_the_name_rule_gets_new_tokens_and_sources(tmp_path):

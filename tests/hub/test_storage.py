@@ -43,7 +43,8 @@ _ADDED = {15: ("alter table api_sources drop column deleted_at",),
                  "generation + 1, changed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') where id = 1; end"
                  for event in ("insert", "update"))),
           17: ("alter table sync_runs drop column settled",),
-          18: ("alter table source_state drop column trust",)}
+          18: ("alter table source_state drop column trust",),
+          19: ("alter table api_sources drop column paused_by",)}
 
 
 def _as_left_by(path, version: int, *undo: str) -> None:
@@ -337,6 +338,20 @@ def test_sources_registered_before_version_15_stay_registered_and_not_deleted(tm
     with Storage(tmp_path / "hub.db") as store:
         assert store.version() == SCHEMA_VERSION
         assert [(r["name"], r["partner"], r["deleted_at"]) for r in partners.registered(store)] == [("kiez", "alpha", None)]
+
+
+def test_a_source_paused_before_version_19_stays_its_partners_to_resume(tmp_path):
+    """Version 19 keeps who paused a registered source: one paused before it is not known to be the operator's."""
+    from hub import partners
+
+    with Storage(tmp_path / "hub.db") as store:
+        store.db["api_sources"].insert({"name": "kiez", "partner": "alpha", "created_at": "2026-01-01T00:00:00",
+                                        "entry": '{"name": "kiez", "type": "helpto", "url": "https://kiez.example/api", '
+                                                 '"enabled": false}', "updated_at": "2026-01-01T00:00:00"})
+    _as_left_by(tmp_path / "hub.db", 18)
+    with Storage(tmp_path / "hub.db") as store:
+        assert store.version() == SCHEMA_VERSION
+        assert [(r["name"], r["paused_by"]) for r in partners.registered(store)] == [("kiez", None)]
 
 
 def test_listings_stored_before_version_16_are_in_the_change_sequence_and_later_writes_follow_them(tmp_path):
