@@ -107,8 +107,9 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
     if language not in LANGUAGES:
         raise SubscriptionError("lang", f"one of {', '.join(LANGUAGES)}, not {language!r}")
     if search is not None:
-        _check_search(config, search)
+        wanted = "search:" + _check_search(config, search)
     if listing:
+        wanted = "matches:" + listing
         row = storage.unified(listing)
         if row is None or row["status"] != "active":
             raise SubscriptionError("listing", f"no listing {listing!r} that is shown now", 404)
@@ -130,6 +131,10 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
            "checked_at": now, "failures": 0, "asked_count": 0, "last_asked_at": None}
     with storage.transaction():  # counted and added under one write lock: two at once cannot both take the last place
         _check_room(storage, webhook or email, bool(email))
+        if webhook and _same_as(storage, row, config, wanted, ("active",)):
+            raise SubscriptionError("webhook", "this webhook has this subscription already, and gets each listing "
+                                               "once; to have a new secret, end that one first (with the unsubscribe "
+                                               "link its deliveries carry)", 409)
         storage.db["subscriptions"].insert(row)
     if email:
         try:
@@ -210,14 +215,57 @@ PENDING_PER_ADDRESS = 3
 CONFIRM_WITHIN = timedelta(days=7)
 
 
+def target_key(target: str, email: bool) -> str:
+    """Whom a webhook URL or an address reaches, as the limits count it: an address without its +tag (RFC 5233:
+    anna+1@ and anna+2@ fill one mailbox), a URL without its query (?n=1 and ?n=2 reach one receiver)."""
+    if email:
+        local, _, domain = target.rpartition("@")
+        return f"{local.split('+', 1)[0].lower()}@{domain.lower()}"
+    return target.partition("?")[0]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _reaching(storage: Storage, target: str, email: bool, statuses: tuple[str, ...]) -> list[dict]:
+    """The subscriptions in these states of every target that reaches whom `target` reaches (target_key)."""
+    key = target_key(target, email)
+    if email:
+        local, _, domain = key.rpartition("@")
+        pattern = f"{_like(local)}%@{_like(domain)}"
+    else:
+        pattern = f"{_like(key)}%"
+    marks = ", ".join("?" * len(statuses))
+    rows = storage.db.execute(f"select * from subscriptions where channel = ? and lower(target) like lower(?) escape '\\' "
+                              f"and status in ({marks})", ["email" if email else "webhook", pattern, *statuses])
+    columns = [c[0] for c in rows.description]
+    return [row for row in (dict(zip(columns, r)) for r in rows.fetchall()) if target_key(row["target"], email) == key]
+
+
+def _same_as(storage: Storage, row: dict, config: Config, wanted: str, statuses: tuple[str, ...]) -> list[dict]:
+    """The other subscriptions of row's very target (in these states) for what it is for (`wanted`: its search's
+    key or its listing): every listing would reach the target twice."""
+    found = []
+    for other in _reaching(storage, row["target"], row["channel"] == "email", statuses):
+        same_target = other["target"].lower() == row["target"].lower() if row["channel"] == "email" else \
+            other["target"] == row["target"]
+        if other["id"] == row["id"] or not same_target or other["topic"] != row["topic"]:
+            continue
+        if other["topic"] == "matches" and "matches:" + (other["listing_id"] or "") == wanted:
+            found.append(other)
+        elif other["topic"] == "search" and "search:" + _search_key(config, other["search"]) == wanted:
+            found.append(other)
+    return found
+
+
 def _check_room(storage: Storage, target: str, email: bool) -> None:
     """SubscriptionError (409) where the target has as many subscriptions as it may (unconfirmed ones
-    older than CONFIRM_WITHIN dropped before)."""
+    older than CONFIRM_WITHIN dropped before); targets that reach one mailbox or receiver count together."""
     field = "email" if email else "webhook"
-    same = "lower(target) = lower(?)" if email else "target = ?"
-    counts = dict(storage.db.execute(f"select status, count(*) from subscriptions where channel = ? and {same} "
-                                     "and status in ('active', 'pending') group by status",
-                                     [field, target]).fetchall())
+    counts: dict[str, int] = {}
+    for other in _reaching(storage, target, email, ("active", "pending")):
+        counts[other["status"]] = counts.get(other["status"], 0) + 1
     if email and counts.get("pending", 0) >= PENDING_PER_ADDRESS:
         raise SubscriptionError(field, f"{PENDING_PER_ADDRESS} confirmation links were sent to this address and none "
                                        "was opened yet: open one of them (each works for "
@@ -256,18 +304,28 @@ def pending_confirmation(storage: Storage, token: str) -> bool:
                                               [token, (utcnow() - CONFIRM_WITHIN).isoformat()]).fetchone() is not None
 
 
-def confirm(storage: Storage, token: str) -> dict:
+def confirm(config: Config, storage: Storage, token: str) -> dict:
     """Confirm an e-mail subscription by its link's token; LookupError if there is none (or it is older
-    than CONFIRM_WITHIN)."""
+    than CONFIRM_WITHIN). Where the address has that very subscription already, the one confirmed is that
+    one (it would get every listing twice): the new row goes, and the one kept is returned."""
     _drop_unconfirmed(storage)
     rows = list(storage.db["subscriptions"].rows_where("confirm_token = ?", [token])) if token else []
     if not rows:
         raise LookupError("this confirmation link is unknown or was used already")
+    row = rows[0]
+    wanted = "matches:" + (row["listing_id"] or "") if row["topic"] == "matches" else \
+        "search:" + str(_search_key(config, row["search"]))
     with storage.transaction():
-        storage.db["subscriptions"].update(rows[0]["id"], {"status": "active", "confirm_token": None,
-                                                           "confirmed_at": utcnow().isoformat(),
-                                                           "checked_at": utcnow().isoformat()})
-    return rows[0]
+        kept = _same_as(storage, row, config, wanted, ("active",))
+        if kept:
+            storage.db.execute("delete from subscriptions where id = ?", [row["id"]])
+            log.info("subscription %s confirmed as %s, which it repeats", row["id"], kept[0]["id"],
+                     extra={"event": "subscription.repeated"})
+            return kept[0]
+        storage.db["subscriptions"].update(row["id"], {"status": "active", "confirm_token": None,
+                                                       "confirmed_at": utcnow().isoformat(),
+                                                       "checked_at": utcnow().isoformat()})
+    return row
 
 
 def unsubscribe(storage: Storage, token: str) -> bool:
@@ -284,13 +342,22 @@ def unsubscribe(storage: Storage, token: str) -> bool:
     return True
 
 
-def _check_search(config: Config, search: str) -> None:
+def _check_search(config: Config, search: str) -> str:
+    """The search's key (what it searches for, however written); SubscriptionError where it is not one."""
     if len(search) > 2000:
         raise SubscriptionError("search", "longer than 2000 characters")
     try:
-        parse(parse_qs(search, keep_blank_values=True), sources=[s.name for s in config.sources])
+        return parse(parse_qs(search, keep_blank_values=True), sources=[s.name for s in config.sources]).search_key()
     except BadParameter as exc:
         raise SubscriptionError(f"search.{exc.name}", str(exc)) from None
+
+
+def _search_key(config: Config, search: str | None) -> str | None:
+    """A stored subscription's search key (None where it no longer parses: a source left the config)."""
+    try:
+        return _check_search(config, search or "")
+    except SubscriptionError:
+        return None
 
 
 def _check_target(config: Config, url: str) -> None:

@@ -110,7 +110,7 @@ def confirm():
     """Confirm an e-mail subscription (the confirmation page's button)."""
     lang = _lang()
     try:
-        subscriptions.confirm(storage(), request.args.get("token", ""))
+        subscriptions.confirm(current_app.config["HUB"], storage(), request.args.get("token", ""))
     except LookupError:
         return _page(lang, "unknown_title", "unknown", 404)
     return _page(lang, "confirmed_title", "confirmed")

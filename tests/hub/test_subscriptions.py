@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import threading
@@ -84,6 +85,14 @@ def smtp():
     controller.start()
     yield handler, controller.port
     controller.stop()
+
+
+_subscribers = itertools.count()
+
+
+def someone(receiver) -> str:
+    """Another subscriber's webhook on the receiver (a target has each subscription once)."""
+    return f"{receiver.url}?subscriber={next(_subscribers)}"
 
 
 def hub_with(tmp_path, entries, mail_port=None, **notify):
@@ -267,7 +276,7 @@ def test_a_call_for_three_helpers_asks_ten_subscribers_in_waves_and_stops_when_f
     _call_portal(tmp_path / "calls", 3)
     config = _call_hub(tmp_path)
     with Storage(config.database) as storage:
-        subs = [subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url) for _ in range(10)]
+        subs = [subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver)) for _ in range(10)]
         sync(config, storage)
         now = utcnow()
         subscriptions.notify(config, storage, now)
@@ -296,7 +305,7 @@ def test_a_call_reported_full_that_needs_a_helper_again_reopens_and_asks_only_wh
     _call_portal(tmp_path / "calls", 1)
     config = _call_hub(tmp_path)
     with Storage(config.database) as storage:
-        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver))["id"]
         sync(config, storage)
         now = utcnow()
         subscriptions.notify(config, storage, now)
@@ -308,7 +317,7 @@ def test_a_call_reported_full_that_needs_a_helper_again_reopens_and_asks_only_wh
         assert call["closed_why"] == "full"
         _call_portal(tmp_path / "calls", 1)  # a helper dropped out: one is needed again
         sync(config, storage)
-        newcomer = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        newcomer = subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver))["id"]
         subscriptions.notify(config, storage, now + timedelta(hours=4))
         assert _asked(receiver) == [first, newcomer]  # the newcomer is asked, the first not twice
         asked = json.loads(receiver.got[-1][1])
@@ -319,7 +328,7 @@ def test_a_call_reported_full_that_needs_a_helper_again_reopens_and_asks_only_wh
         assert _asked(receiver) == [first, newcomer]  # every fitting subscriber was asked once: nobody again
         _call_portal(tmp_path / "calls", 0)  # full again
         sync(config, storage)
-        later = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        later = subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver))["id"]
         subscriptions.notify(config, storage, now + timedelta(hours=8))
         assert _asked(receiver) == [first, newcomer] and later  # closed again: the latest subscriber is not asked
         (call,) = list(storage.db["calls"].rows)
@@ -331,7 +340,7 @@ def test_a_call_closed_as_withdrawn_or_over_reopens_only_once_it_is_shown_and_cu
     _call_portal(tmp_path / "calls", 1, bis=ends.isoformat())
     config = _call_hub(tmp_path, valid_until="bis")
     with Storage(config.database) as storage:
-        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver))["id"]
         sync(config, storage)
         now = utcnow()
         subscriptions.notify(config, storage, now)
@@ -340,7 +349,7 @@ def test_a_call_closed_as_withdrawn_or_over_reopens_only_once_it_is_shown_and_cu
         subscriptions.notify(config, storage, now + timedelta(minutes=70))
         (call,) = list(storage.db["calls"].rows)
         assert call["closed_why"].startswith("withdrawn")
-        second = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        second = subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver))["id"]
         subscriptions.notify(config, storage, now + timedelta(minutes=80))
         assert _asked(receiver) == [first]  # withdrawn: nobody is asked, though it needs a helper
         _call_portal(tmp_path / "calls", 1, bis=ends.isoformat())  # listed again
@@ -352,7 +361,7 @@ def test_a_call_closed_as_withdrawn_or_over_reopens_only_once_it_is_shown_and_cu
         assert call["closed_why"] == "over"
         _call_portal(tmp_path / "calls", 3, bis=ends.isoformat())  # needing more helpers does not bring it back
         sync(config, storage)
-        third = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        third = subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver))["id"]
         subscriptions.notify(config, storage, ends + timedelta(hours=2))
         assert _asked(receiver) == [first, second] and third
         (call,) = list(storage.db["calls"].rows)
@@ -497,7 +506,7 @@ def test_a_call_merged_with_a_cross_post_asks_nobody_again(tmp_path, receiver, c
             "am": "2026-11-21T10:00:00+01:00"}
     config = _cross_post_hub(tmp_path, request, call)
     with Storage(config.database) as storage:
-        subs = [subscriptions.subscribe(config, storage, search="ags=03159", webhook=receiver.url)["id"]
+        subs = [subscriptions.subscribe(config, storage, search="ags=03159", webhook=someone(receiver))["id"]
                 for _ in range(2)]
         sync(config, storage)
         now = utcnow()
@@ -510,7 +519,7 @@ def test_a_call_merged_with_a_cross_post_asks_nobody_again(tmp_path, receiver, c
         assert len(merged) == 1  # the call and the request are one listing now
         caplog.set_level("INFO", logger="hub.subscriptions")
         subscriptions.notify(config, storage, now + timedelta(hours=2))
-        later = subscriptions.subscribe(config, storage, search="ags=03159", webhook=receiver.url)["id"]
+        later = subscriptions.subscribe(config, storage, search="ags=03159", webhook=someone(receiver))["id"]
         subscriptions.notify(config, storage, now + timedelta(hours=4))
     assert _asked(receiver) == [*_asked(receiver)[:2], later]  # nobody twice; only the newcomer
     messages = [r.getMessage() for r in caplog.records]
@@ -523,7 +532,7 @@ def test_a_call_already_full_when_first_seen_is_announced_to_nobody(tmp_path, re
     _call_portal(tmp_path / "calls", 0)
     config = _call_hub(tmp_path)
     with Storage(config.database) as storage:
-        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=receiver.url)["id"]
+        first = subscriptions.subscribe(config, storage, search="ags=14713", webhook=someone(receiver))["id"]
         sync(config, storage)
         now = utcnow()
         subscriptions.notify(config, storage, now)
@@ -604,10 +613,48 @@ def test_only_one_plain_address_is_taken_and_the_limits_count_it_however_it_is_w
     assert subscribe(email="flood@EXAMPLE.org") == 409
     assert handler.recipients == [["flood@example.org"]] * 3  # three links to one recipient, nothing else
     for n in range(subscriptions.PER_TARGET):
-        assert subscribe(webhook=receiver.url) == 201
+        assert client.post("/api/v1/subscriptions", json={"search": f"q=n{n}", "webhook": receiver.url}).status_code == 201
     base = receiver.url.removesuffix("/hook")
     assert [subscribe(webhook=u) for u in (f"{receiver.url}#2", f"{base}/HOOK/../hook", f"{base}/./hook",
                                            "HTTP" + receiver.url[4:])] == [409] * 4
+
+
+def test_a_target_has_each_subscription_once_and_the_limits_count_tags_and_queries_together(tmp_path, smtp, receiver):
+    """Found by probes (helper-62, helper-71): a webhook subscribed twice to one search got every listing and
+    every call for helpers twice; 'anna+1@', 'anna+2@', … each got three more confirmation links into one
+    mailbox, and '?n=1', '?n=2', … on one receiver's URL twenty more subscriptions each."""
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    client = create_app(config).test_client()
+
+    def subscribe(search, **target):
+        return client.post("/api/v1/subscriptions", json={"search": search, **target})
+
+    first = subscribe("kind=offer&q=sofa", webhook=receiver.url)
+    assert first.status_code == 201
+    for same in ("kind=offer&q=sofa", "q=sofa&kind=offer", "q=sofa&kind=offer&kind=offer&lang=en"):
+        again = subscribe(same, webhook=receiver.url)
+        assert again.status_code == 409 and "has this subscription already" in again.get_json()["message"]
+    assert subscribe("kind=request&q=sofa", webhook=receiver.url).status_code == 201  # another search
+    assert subscribe("kind=offer&q=sofa", webhook=receiver.url + "?n=1").status_code == 201  # another URL
+    assert client.post(first.get_json()["unsubscribe"].removeprefix("https://hub.example")).status_code == 200
+    assert subscribe("kind=offer&q=sofa", webhook=receiver.url).status_code == 201  # ended first: a new secret
+
+    def confirmed(n):
+        link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?token=\S+)",
+                         handler.messages[n].get_content()).group(1)
+        return client.post(link).status_code
+
+    assert subscribe("q=sofa", email="anna@example.org").status_code == 202 and confirmed(0) == 200
+    assert subscribe("q=sofa", email="Anna@example.org").status_code == 202 and confirmed(1) == 200
+    with Storage(config.database) as storage:
+        rows = storage.db.execute("select target, status from subscriptions where channel = 'email'").fetchall()
+    assert rows == [("anna@example.org", "active")]  # the second link confirmed the first subscription
+    assert confirmed(1) == 404  # (its link is used up)
+    tagged = [subscribe(f"q=tisch{n}", email=f"bert+{n}@example.org").status_code for n in range(4)]
+    assert tagged == [202, 202, 202, 409] and len(handler.messages) == 5  # three links into bert's mailbox, no more
+    made = [subscribe(f"q=bett{n}", webhook=f"{receiver.url}?n={n}").status_code for n in range(21)]
+    assert made.count(201) == subscriptions.PER_TARGET - 3 and made[-1] == 409  # three there already
 
 
 def test_an_address_at_an_international_domain_works_without_smtputf8(tmp_path, smtp):
