@@ -6,6 +6,7 @@ import os
 import secrets
 import socket
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from itertools import combinations, islice
@@ -26,6 +27,11 @@ from schema.jsontext import loads as _loads
 #: Quarantined records without an id kept per source (the newest).
 NO_ID_KEPT = 100
 
+#: Database file -> the writes left to the write transaction this process has open on it (another thread's), run as
+#: it commits (Storage.at_writers_commit). At most one connection holds a file's write lock at a time.
+_WRITING: dict[str, list[Callable[[sqlite3.Connection], None]]] = {}
+_WRITING_LOCK = threading.Lock()
+
 
 class Storage:
     """One connection to the hub database (open one per thread)."""
@@ -35,6 +41,7 @@ class Storage:
         locked' (a worker's jobs wait longer: hub.scheduler.JOB_BUSY_TIMEOUT)."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.file = os.path.realpath(path) if str(path) != ":memory:" else f":memory:{id(self)}"
         conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
         conn.create_function("distance_km", 4, distance_km, deterministic=True)
         self.db = sqlite_utils.Database(conn)
@@ -85,18 +92,47 @@ class Storage:
             yield
             return
         conn.execute("BEGIN IMMEDIATE")
+        with _WRITING_LOCK:
+            _WRITING[self.file] = []
         try:
             yield
         except BaseException:
+            self._run_left_writes(conn, None)  # (undone with the rest)
             if conn.in_transaction:  # SQLite rolls back by itself on a full disk: that error is the one to tell
                 conn.execute("ROLLBACK")
             raise
         try:
+            self._run_left_writes(conn, conn)
             conn.execute("COMMIT")
         except sqlite3.Error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def at_writers_commit(self, write: Callable[[sqlite3.Connection], None]) -> bool:
+        """Leave `write` to the write transaction another connection of this process has open on this database, to
+        run in it as it commits (True); False where none is open. While one is open no other process can write: a
+        lease this process holds cannot be taken meanwhile, and is renewed as the lock is let go (hub.storage.leases)
+        instead of waiting for it (a re-clustering holds it for minutes at a national scale)."""
+        with _WRITING_LOCK:
+            left = _WRITING.get(self.file)
+            if left is None or self.db.conn.in_transaction:
+                return False
+            left.append(write)
+            return True
+
+    def _run_left_writes(self, conn: sqlite3.Connection, into: sqlite3.Connection | None) -> None:
+        """Close this process's open write transaction to writes left for it; run them in it (into: not None)."""
+        with _WRITING_LOCK:
+            left = _WRITING.pop(self.file, [])
+        for write in left if into is not None else ():
+            try:
+                with self.savepoint():
+                    write(into)
+            except sqlite3.Error as exc:  # the transaction's own writes must not fail for a write left to it
+                import logging
+
+                logging.getLogger(__name__).warning("a write left to the transaction failed: %s", exc)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

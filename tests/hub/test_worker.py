@@ -424,3 +424,45 @@ def test_a_reload_while_housekeeping_runs_gets_its_own_round(tmp_path, monkeypat
     assert rounds == [["b"], ["b-neu"]]
     with Storage(runtime.config.database) as storage:
         assert storage.state("b-neu").get("id_namespace") == "b" and len(storage.listings_in("active", "b-neu")) == 3
+
+
+def test_a_worker_keeps_scheduling_while_its_own_re_clustering_holds_the_write_lock_past_the_lease(tmp_path, caplog):
+    """The scheduler's renewal waited for the write lock like any write: a re-clustering of this very worker that held
+    it longer than the lease time (minutes at a national scale) made the worker stop scheduling, and the lease lapse
+    for a standby, though no other process could write meanwhile. The renewal is left to that transaction now."""
+    import threading
+
+    from hub.scheduler import Worker
+
+    config_path = write_config(tmp_path / "hub.toml", [
+        {"name": "a", "type": "helpto", "url": portal(tmp_path / "a"), "interval": "1h"}], lease="2s")
+    caplog.set_level("INFO", logger="hub.scheduler")
+    worker = Worker(Runtime(hub_config.load(config_path)))
+    running = threading.Thread(target=worker.run, daemon=True)
+    running.start()
+    wait_for(lambda: worker.scheduler is not None and runs(tmp_path / "hub.db"), 30)
+    holding, standby_tried = threading.Event(), []
+
+    def re_clustering():  # a long write transaction of the worker's own process (a sync thread's)
+        with Storage(tmp_path / "hub.db") as storage, storage.transaction():
+            storage.db.execute("update feed_state set changed_at = changed_at")
+            holding.set()
+            time.sleep(6)  # three times the lease
+
+    def standby():  # another worker, waiting for the write lock to take the lease
+        with Storage(tmp_path / "hub.db", busy_timeout=60) as storage:
+            standby_tried.append(Lease(storage, "scheduler", ttl=2).acquire())
+
+    clustering = threading.Thread(target=re_clustering)
+    clustering.start()
+    assert holding.wait(10)
+    other = threading.Thread(target=standby)
+    other.start()
+    clustering.join(30)
+    other.join(60)
+    assert standby_tried == [False]  # the lease was renewed as the lock was let go: nothing to take over
+    assert worker.scheduler is not None and holder_pid(tmp_path / "hub.db") == os.getpid()
+    events = [getattr(r, "event", None) for r in caplog.records]
+    assert "lease.fenced" not in events and "lease.lost" not in events
+    worker.stop()
+    running.join(30)
