@@ -330,11 +330,15 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         if raw.get("name") in seen:
             problems.append(f"{where}.name: duplicate source name {raw['name']!r}")
         seen.add(raw.get("name"))
-        if any(p.startswith(where + ".") or p.startswith(where + ":") for p in misshapen):
-            continue  # its shape is wrong already; checking its meaning would only repeat that
-        source, found = _source(raw, where, base_dir, env, None if secrets else unset)
+        bad = {_key_of(p, where) for p in misshapen if p.startswith(where + ".") or p.startswith(where + ":")}
+        if bad & {None, "name", "type", "url"}:
+            continue  # what it is cannot be told: its other keys mean nothing yet
+        # the keys of the wrong shape are told already; the others are checked as they would be without them,
+        # so that a wrong interval does not hide a per_page the connector refuses (every problem at once)
+        source, found = _source({k: v for k, v in raw.items() if k not in bad}, where, base_dir, env,
+                                None if secrets else unset)
         problems += found
-        if source:
+        if source and not bad:
             sources.append(source)
     names = {s.name for s in sources}
     renamed: dict[str, str] = {}
@@ -476,6 +480,14 @@ def _published_search(name: str, text: str, sources: list[str]) -> dict | str:
     except BadParameter as exc:
         return f"{where}: {exc}"
     return args
+
+
+def _key_of(problem: str, where: str) -> str | None:
+    """The key of a source a problem names ('sources[2].interval: …' -> 'interval'); None: the source as a whole."""
+    rest = problem[len(where):]
+    if not rest.startswith("."):
+        return None
+    return re.split(r"[.:\[ ]", rest[1:], maxsplit=1)[0]
 
 
 def _source(raw: dict, where: str, base_dir: Path, env: Mapping[str, str], unset: list | None = None):

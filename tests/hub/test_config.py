@@ -100,11 +100,31 @@ def test_every_problem_is_reported_with_its_key_path(tmp_path):
         "sources[0].interval: 'soon' is not an interval like '30m', '2h', '1d' or '1h30m'",
         "sources[3].name: 'Bad Name' is not a source name (lower-case letters, digits, '-' and '_'; at most 64)",
         "sources[3]: 'type' is a required property",
+        "sources[0].colour: unknown key",  # (hidden by the interval's problem before: every problem at once)
         "sources[1].name: duplicate source name 'a'",
         f"sources[1].type: unknown connector type 'carrier-pigeon' (known: {KNOWN})",
         "sources[2].per_page: 500 is greater than the maximum of 100",
         "sources[2].url: only http and https URLs or local paths are allowed, not 'ftp://c.example.org'",
     ]
+
+
+def test_a_source_with_a_key_of_the_wrong_shape_has_its_other_keys_checked_too(tmp_path):
+    """A wrong interval hid that the connector refuses per_page = 500 (and an unknown key): the operator mended one,
+    and learned of the next at the next start (probe helper-54)."""
+    found = problems(tmp_path, """
+        [[sources]]
+        name = "a"
+        type = "helpto"
+        url = "https://a.helpto.de"
+        interval = "5 parsecs"
+        request_timeout = -3
+        per_page = 500
+        farbe = "rot"
+    """)
+    assert sorted(found) == ["sources[0].farbe: unknown key",
+                             "sources[0].interval: '5 parsecs' is not an interval like '30m', '2h', '1d' or '1h30m'",
+                             "sources[0].per_page: 500 is greater than the maximum of 100",
+                             "sources[0].request_timeout: -3 is not of type 'string'"]
 
 
 def test_broken_toml_and_missing_files_are_named(tmp_path):
