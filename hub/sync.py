@@ -590,6 +590,7 @@ class SourceSync:
                                     "listings kept until the next full sync")
                 self.unsettled = True  # not the full sync full_every asks for: the next scheduled one is full again
                 gone = []
+        complete = result.mode == "full" and self.connector.complete and not self.unsettled
         leaving = len(gone) + len(self.withholding)
         if leaving and not accept_shrink and self._suspicious(before, leaving):
             result.status = "suspicious"
@@ -618,6 +619,10 @@ class SourceSync:
                     result.withdrawn += 1
                 else:
                     result.withheld += 1
+            if complete:  # a record quarantined, then dropped by the portal: nothing left to mend
+                left = self.storage.release_quarantine_except(self.source.name, self.seen)
+                if left:
+                    result.notes.append(f"{left} quarantined record(s) the portal no longer lists left the quarantine")
 
     def _suspicious(self, listed: int, gone: int) -> bool:
         """A list emptied, or shrunk by more than the source's max_shrink (and by more than a

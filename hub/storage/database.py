@@ -420,6 +420,18 @@ class Storage:
         self.db.execute("delete from quarantine where source = ? and record_id = ? and run_id is not ?",
                         [source, record_id, but_run])
 
+    def release_quarantine_except(self, source: str, listed: Iterable[str]) -> int:
+        """Forget the quarantine of the source's records that are not in `listed` (a complete list of the portal's);
+        returns how many records' entries went. Those without an id stay (kept to the newest NO_ID_KEPT)."""
+        listed = set(listed)
+        ids = [rid for (rid,) in self.db.execute("select distinct record_id from quarantine where source = ? "
+                                                 "and record_id is not null", [source]) if rid not in listed]
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            self.db.execute(f"delete from quarantine where source = ? and record_id in ({', '.join('?' * len(part))})",
+                            [source, *part])
+        return len(ids)
+
     def in_quarantine(self, source: str, record_id: str, payload: str) -> bool:
         """True if this very record (its payload as quarantined) is in the quarantine already."""
         return self.db.execute("select 1 from quarantine where source = ? and record_id = ? and payload = ? limit 1",

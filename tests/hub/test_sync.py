@@ -232,6 +232,25 @@ def test_a_bad_record_sent_twice_is_one_record_still_in_quarantine(portal, confi
     assert (second.quarantined, second.still_quarantined) == (0, 1)
     assert len(storage.quarantined("potsdam")) == 1
 
+def test_a_quarantined_record_the_portal_no_longer_lists_leaves_the_quarantine_at_the_next_full_sync(
+        portal, config, storage):
+    """A record quarantined and then dropped by its portal stayed in the quarantine until the source was purged:
+    operators saw it among what to mend for ever (helper-54's note). A complete full list tells it is gone."""
+    portal.entries += [entry(7, typ="tausch"), entry(8, typ="tausch")]
+    first, = sync(config, storage)
+    assert first.quarantined == 2 and {r["record_id"] for r in storage.quarantined("potsdam")} == {"7", "8"}
+    del portal.entries[-1]  # 8 is gone
+    incremental, = sync(config, storage)
+    assert len(storage.quarantined("potsdam")) == 2  # an incremental sync does not see the whole list
+    full, = sync(config, storage, full=True)
+    assert [r["record_id"] for r in storage.quarantined("potsdam")] == ["7"]  # still sent, still bad
+    assert "1 quarantined record(s) the portal no longer lists left the quarantine" in full.notes
+    portal.entries.insert(1, portal.entries[1])  # the list shifted under the sync: not complete
+    del portal.entries[-1]
+    shifted, = sync(config, storage, full=True)
+    assert [r["record_id"] for r in storage.quarantined("potsdam")] == ["7"]
+
+
 def test_a_bad_new_version_keeps_the_last_good_listing(portal, config, storage):
     sync(config, storage)
     portal.entries[0] = entry(1, typ="??", aktualisiert="2026-05-01T00:00:00+02:00")
