@@ -370,6 +370,9 @@ class SourceSync:
                     self.taken += 1
                     if progress is not None:  # progress(label, done): a line on the operator's terminal
                         progress(self.source.name, self.taken)
+                # the counts so far, with what they count: a running sync shows how far it got, and one killed
+                # (kill -9, the OOM killer) what it stored before (it said fetched=0 new=0)
+                self.storage.count_run(result.run_id, {k: getattr(result, k) for k in COUNTS})
             finally:
                 self.premapped.clear()  # keyed by id(): never beyond the batch whose records they are
                 self.hashes.clear()

@@ -231,6 +231,11 @@ class Storage:
         with self.transaction():
             self.db["sync_runs"].update(run_id, fields)
 
+    def count_run(self, run_id: int, counts: dict[str, int]) -> None:
+        """A running sync's counts so far (inside its batch's transaction)."""
+        self.db.execute(f"update sync_runs set {', '.join(f'{k} = ?' for k in counts)} where id = ?",
+                        [*counts.values(), run_id])
+
     def close_interrupted_runs(self, now: str) -> int:
         """Close the runs still marked running whose process on this host is gone (killed or
         crashed) as interrupted; returns how many."""

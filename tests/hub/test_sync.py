@@ -251,6 +251,28 @@ def test_a_quarantined_record_the_portal_no_longer_lists_leaves_the_quarantine_a
     assert [r["record_id"] for r in storage.quarantined("potsdam")] == ["7"]
 
 
+def test_a_running_sync_shows_its_counts_so_far_and_a_killed_one_what_it_stored(portal, config, storage, monkeypatch):
+    """A sync killed outright (kill -9) showed fetched=0 new=0 though it had stored listings (helper-54's note), and a
+    long one showed nothing while it ran: the counts are written with each batch now."""
+    from hub import sync as syncing
+    from hub.storage import Storage
+
+    portal.entries[:] = [entry(n, titel=f"Eintrag {n}") for n in range(1, 2 * syncing.BATCH + 11)]
+    seen, written = [], syncing.SourceSync._write_batch
+
+    def then_look(self, *args, **kwargs):
+        written(self, *args, **kwargs)
+        with Storage(config.database) as other:  # as `helferhub runs` or the dashboard reads it meanwhile
+            row = other.runs("potsdam")[0]
+            seen.append((row["status"], row["fetched"], row["new"]))
+
+    monkeypatch.setattr(syncing.SourceSync, "_write_batch", then_look)
+    result, = sync(config, storage)
+    batch = syncing.BATCH
+    assert seen[:2] == [("running", batch, batch), ("running", 2 * batch, 2 * batch)]
+    assert (result.fetched, result.new) == (2 * batch + 10, 2 * batch + 10)
+
+
 def test_a_bad_new_version_keeps_the_last_good_listing(portal, config, storage):
     sync(config, storage)
     portal.entries[0] = entry(1, typ="??", aktualisiert="2026-05-01T00:00:00+02:00")
