@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 import requests
 
 from exports import texts
+from exports.common import localized
 from hub import matching
 from hub.clock import utcnow
 from hub.config import Config
@@ -426,7 +427,7 @@ def _queue(storage: Storage, sub: dict, kind: str, docs: list[dict], now: dateti
     """One delivery (a digest of docs) for a subscription; the listings count as sent to it."""
     delivery = "d_" + secrets.token_hex(8)
     body = {"delivery": delivery, "subscription": sub["id"], "kind": kind, "created_at": now.isoformat(),
-            "listings": [_public(doc) for doc in docs], **(extra or {})}
+            "listings": [_public(localized(doc, sub["language"])) for doc in docs], **(extra or {})}
     with storage.transaction():
         storage.db["deliveries"].insert({"id": delivery, "subscription_id": sub["id"], "kind": kind,
                                          "created_at": now.isoformat(), "body": json.dumps(body, ensure_ascii=False),
@@ -439,7 +440,8 @@ def _queue(storage: Storage, sub: dict, kind: str, docs: list[dict], now: dateti
 
 
 def _public(doc: dict) -> dict:
-    """What a subscriber receives of a listing: what the feed shows (it passed the privacy gate)."""
+    """What a subscriber receives of a listing: what the feed shows (it passed the privacy gate), in the subscription's
+    language (`localized`, before: a translation's title and text, the masks said in that language)."""
     keep = ("id", "kind", "category", "title", "description", "location", "starts_at", "ends_at", "valid_until",
             "volunteers_needed", "published_at", "updated_at", "sources", "language")
     return {k: doc.get(k) for k in keep if k in doc}

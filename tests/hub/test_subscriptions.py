@@ -891,3 +891,28 @@ def test_every_mail_says_its_language_date_and_id(tmp_path, smtp):
                                  base_dir=tmp_path, env={})
     sub = {"target": "c@example.org", "language": "de", "unsubscribe_token": "t"}
     assert subscriptions._message(local, sub, "Betreff", "Text")["Message-ID"].endswith("@helfer.example>")
+
+
+def test_a_digest_shows_each_title_in_the_subscribers_language(tmp_path, smtp, receiver):
+    """An English subscriber's digest listed titles as stored: German though an English translation was there, and
+    "[Telefon entfernt]" where the privacy gate masked a phone number (pages and feeds said both in English)."""
+    from tests.listings import doc, publish
+
+    handler, port = smtp
+    config = hub_with(tmp_path, [], mail_port=port)
+    client = create_app(config).test_client()
+    client.post("/api/v1/subscriptions", json={"search": "category=goods", "email": "anna@example.org", "lang": "en"})
+    link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?\S+)", handler.messages[0].get_content()).group(1)
+    assert client.post(link).status_code == 200
+    client.post("/api/v1/subscriptions", json={"search": "category=goods", "webhook": receiver.url, "lang": "ar"})
+    now = {"published_at": utcnow().isoformat(), "updated_at": utcnow().isoformat()}  # after the subscriptions
+    with Storage(config.database) as storage:
+        publish(storage, doc(1, title="Fahrrad abzugeben", translations={"en": {"title": "Bicycle to give away"}}, **now),
+                doc(2, title="Sofa abzugeben, Tel. [Telefon entfernt]", **now))
+        subscriptions.notify(config, storage)
+    digest = handler.messages[-1].get_content()
+    assert "* Bicycle to give away" in digest and "* Sofa abzugeben, Tel. [phone number removed]" in digest
+    assert "Fahrrad" not in digest and "entfernt" not in digest
+    (delivered,) = [json.loads(body) for _, body in receiver.got]
+    assert sorted(item["title"] for item in delivered["listings"]) == [
+        "Fahrrad abzugeben", "Sofa abzugeben, Tel. [تمت إزالة رقم الهاتف]"]
