@@ -16,7 +16,7 @@ bp = Blueprint("subscribe", __name__, url_prefix="/api/v1/subscriptions")
 MAX_BODY = 64 * 1024
 
 PAGE = """<!doctype html><html lang="{{ lang }}"{% if lang == 'ar' %} dir="rtl"{% endif %}><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }} – {{ site }}</title></head>
 <body><main><h1>{{ title }}</h1><p>{{ message }}</p>{% if form %}<form method="post">
 {% if one_click %}<input type="hidden" name="List-Unsubscribe" value="One-Click">{% endif %}<button type="submit">{{ button }}</button></form>{% endif %}
 </main></body></html>"""
@@ -53,9 +53,11 @@ def _lang() -> str:
 
 
 def _page(lang: str, title: str, message: str, status: int = 200, button: str | None = None, one_click: bool = False):
-    """A page of the confirm and unsubscribe links: a heading, a message, perhaps a form of one button."""
+    """A page of the confirm and unsubscribe links: a heading (its title, with the hub's name), a message, perhaps a
+    form of one button."""
     words = {key: texts.get(lang) or texts["de"] for key, texts in WORDS.items()}
-    return render_template_string(PAGE, lang=lang, title=words[title], message=words[message], form=bool(button),
+    return render_template_string(PAGE, lang=lang, title=words[title], site=current_app.config["HUB"].title,
+                                  message=words[message], form=bool(button),
                                   button=words[button] if button else None, one_click=one_click), status
 
 

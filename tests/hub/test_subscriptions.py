@@ -916,3 +916,12 @@ def test_a_digest_shows_each_title_in_the_subscribers_language(tmp_path, smtp, r
     (delivered,) = [json.loads(body) for _, body in receiver.got]
     assert sorted(item["title"] for item in delivered["listings"]) == [
         "Fahrrad abzugeben", "Sofa abzugeben, Tel. [تمت إزالة رقم الهاتف]"]
+
+
+def test_the_mail_links_pages_are_titled_by_what_they_are_and_whose(tmp_path):
+    """Their <title> was the heading alone ("Link unbekannt"): a tab among others did not say whose page it was."""
+    config = hub_with(tmp_path, [])
+    client = create_app(config).test_client()
+    for lang, title in (("de", "Link unbekannt"), ("en", "Unknown link"), ("ar", "رابط غير معروف")):
+        page = client.get(f"/api/v1/subscriptions/unsubscribe?token=nope&lang={lang}").get_data(as_text=True)
+        assert f"<title>{title} – {config.title}</title>" in page
