@@ -172,6 +172,7 @@ def test_the_map_shows_markers_and_the_page_works_without_tiles(site, page):
     markers = int(page.locator("#map").get_attribute("data-markers"))
     assert markers > 0 and page.locator(".leaflet-marker-icon").count() > 0
     assert any("tile.openstreetmap.org" in url for url in page.refused)  # tiles were asked for, and refused
+    assert page.locator("#map").is_visible()
     page.screenshot(path=str(SCREENSHOTS / "map-de.png"))
     assert len(results(page)) > 0  # the list works without the map
     assert serious_violations(page) == []
@@ -241,3 +242,17 @@ def test_an_arabic_title_on_a_german_page_reads_right_to_left(site, page):
     assert page.locator(".description").evaluate("d => getComputedStyle(d).direction") == "rtl"
     assert page.locator("dl").evaluate("d => getComputedStyle(d).direction") == "ltr"  # the page's own words
     assert serious_violations(page) == []
+
+
+def test_without_javascript_the_map_page_shows_no_empty_map(browser, site):
+    """Without JavaScript the map page showed a large empty box where the map would be, labelled as the map."""
+    context = browser.new_context(java_script_enabled=False)
+    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+    page = context.new_page()
+    for lang in ("de", "en", "ar"):
+        page.goto(site + f"/map?lang={lang}")
+        assert results(page), lang
+        assert not page.locator("#map").is_visible(), lang
+        assert page.locator(".note").is_visible()  # says the list below has them (axe needs JavaScript: the test
+        # of the titles runs it on the map page in each language)
+    context.close()

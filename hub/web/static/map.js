@@ -3,6 +3,7 @@
 (function () {
   var box = document.getElementById("map");
   if (!box || !window.L) { return; }
+  box.hidden = false;  // hidden for readers without JavaScript (or without Leaflet): an empty box helps no one
   var map = L.map(box).setView([51.16, 10.45], 6);
   L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
     maxZoom: 18,
