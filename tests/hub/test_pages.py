@@ -530,7 +530,7 @@ def test_the_maps_list_says_how_many_there_are_and_pages_to_every_one(hub):
     client = app.test_client()
     html = client.get("/map?lang=en").get_data(as_text=True)
     assert "503 listings found" in html and len(re.findall(r'<h3[^>]*><a href="/listings/', html)) == 500
-    assert "500 of the 500 listings on this page of the list have a place on the map." in html
+    assert "This page of the list shows 500 listings. 500 of them have a place on the map." in html
     following = re.search(r'<a href="([^"]+)" rel="next">Older listings</a>', html).group(1).replace("&amp;", "&")
     rest = client.get(following).get_data(as_text=True)
     assert following.startswith("/map?") and "lang=en" in following
@@ -556,3 +556,27 @@ def test_a_listing_page_writes_an_events_time_as_the_feeds_do(hub, lang, said):
     shown = re.search(r"<dd>([^<]*16:00[^<]*)</dd>", page).group(1)
     item = next(i for i in client.get(f"/feed.json?lang={lang}").get_json()["items"] if i["title"] == "Sommerfest")
     assert said in shown and shown in item["content_text"] and shown.count("2027") == 1
+
+
+def test_the_maps_count_of_places_takes_the_plural_form_of_each_language(hub):
+    """The map's list said "1 of the 1 listings on this page of the list have a place", and in Arabic one form for
+    every count: two numbers in one sentence, neither with its plural form."""
+    store, app = hub
+    client = app.test_client()
+    one = client.get("/map?lang=en&kind=request").get_data(as_text=True)
+    assert "This page of the list shows 1 listing. 1 of them has a place on the map." in one
+    three = client.get("/map?lang=de").get_data(as_text=True)
+    assert "Diese Seite der Liste zeigt 3 Einträge. 3 davon haben einen Ort auf der Karte." in three
+    assert "Diese Seite der Liste zeigt 1 Eintrag. 1 davon hat einen Ort auf der Karte." in \
+        client.get("/map?lang=de&kind=request").get_data(as_text=True)
+    from hub.web.i18n import translate
+
+    t = translate("ar")
+    assert [t("list_page", n=n) for n in (1, 2, 3, 11, 100)] == [
+        "تعرض هذه الصفحة من القائمة إعلانًا واحدًا.", "تعرض هذه الصفحة من القائمة إعلانين.",
+        "تعرض هذه الصفحة من القائمة 3 إعلانات.", "تعرض هذه الصفحة من القائمة 11 إعلانًا.",
+        "تعرض هذه الصفحة من القائمة 100 إعلان."]
+    assert [t("on_map", n=n) for n in (0, 1, 2)] == [
+        "لا يوجد لأي منها موقع على الخريطة.", "لواحد منها موقع على الخريطة.", "لاثنين منها موقع على الخريطة."]
+    assert "تعرض هذه الصفحة من القائمة 3 إعلانات. لـ3 منها مواقع على الخريطة." in \
+        client.get("/map?lang=ar").get_data(as_text=True)
