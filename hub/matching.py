@@ -22,6 +22,7 @@ from importlib import resources
 import numpy as np
 
 from dedupe.engine import Engine
+from exports.common import localized
 from dedupe.spec import Spec, from_dict
 from hub.storage import Storage
 from schema.geo import distance_km
@@ -74,8 +75,9 @@ def match_spec() -> Spec:
 
 
 def matches(storage: Storage, unified_id: str, now_utc: str, limit: int = 10,
-            radius_km: float = RADIUS_KM) -> list[Match]:
-    """The best matches of a shown listing, best first (NotMatchable if it is not shown)."""
+            radius_km: float = RADIUS_KM, lang: str | None = None) -> list[Match]:
+    """The best matches of a shown listing, best first (NotMatchable if it is not shown); with `lang`, each one's
+    title as a reader of that language is shown it (a translation's, masks said in it: exports.common.localized)."""
     row = storage.unified(unified_id)
     if row is None or row["status"] != "active" or (row.get("valid_until_utc") and row["valid_until_utc"] < now_utc):
         raise NotMatchable(f"no listing {unified_id!r} that is shown now")
@@ -104,7 +106,7 @@ def matches(storage: Storage, unified_id: str, now_utc: str, limit: int = 10,
         reasons["kind"] = f"{candidate['data']['kind']} for {doc['kind']}"
         reasons["category"] = doc["category"]
         reasons["near"] = candidate["near"]
-        data = candidate["data"]
+        data = candidate["data"] if lang is None else localized(candidate["data"], lang)
         match = Match(candidate["id"], data["title"], data["kind"], data["category"],
                       data["location"].get("city") or data["location"].get("region"),
                       sorted({s["portal"] for s in data.get("sources", [])}), score, candidate["distance"], reasons,

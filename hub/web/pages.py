@@ -217,7 +217,7 @@ def listing(listing_id: str):
     now = now_utc()
     expired = bool(row.get("valid_until_utc")) and row["valid_until_utc"] < now
     try:  # an expired listing is shown as the API shows it (200), saying so, and with no matches (the API: 404)
-        found = [] if expired else matches(store, listing_id, now, limit=5)
+        found = [] if expired else matches(store, listing_id, now, limit=5, lang=lang)
     except NotMatchable:
         found = []
     return render_template("listing.html", **_context(lang, None, item=_item(doc, lang), item_kind=doc["kind"],

@@ -394,7 +394,7 @@ def test_arabic_counts_take_the_form_of_each_plural_category():
 @pytest.fixture
 def languages(make_config):
     """An Arabic listing, a German one with its description alone translated into English, and a German
-    request a German offer could fill."""
+    request German offers could fill (one with its title translated into English, one with a masked phone number)."""
     config = make_config([{"name": "potsdam", "type": "helpto", "url": "https://potsdam.helpto.de"}], base_url=BASE)
     arabic = doc(1, title="دروس خصوصية في اللغة الألمانية", description="نقدم دروسًا مجانية للأطفال.", language="ar",
                  languages=["ar", "de"], category="education")
@@ -403,8 +403,12 @@ def languages(make_config):
     wanted = doc(3, kind="request", title="Suche Nachhilfe in Deutsch für Kinder", description="Nachhilfe gesucht.",
                  category="education")
     offer = doc(4, title="Nachhilfe in Deutsch für Kinder", description="Nachhilfe für Kinder.", category="education")
+    translated = doc(5, title="Nachhilfe in Deutsch für Kinder am Nachmittag", description="Nachhilfe für Kinder.",
+                     category="education", translations={"en": {"title": "German tutoring for children"}})
+    masked = doc(6, title="Nachhilfe in Deutsch für Kinder, Tel. [Telefon entfernt]", description="Nachhilfe für Kinder.",
+                 category="education")
     with Storage(config.database) as store:
-        publish(store, arabic, german, wanted, offer)
+        publish(store, arabic, german, wanted, offer, translated, masked)
         yield create_app(config).test_client()
 
 
@@ -580,3 +584,14 @@ def test_the_maps_count_of_places_takes_the_plural_form_of_each_language(hub):
         "لا يوجد لأي منها موقع على الخريطة.", "لواحد منها موقع على الخريطة.", "لاثنين منها موقع على الخريطة."]
     assert "تعرض هذه الصفحة من القائمة 3 إعلانات. لـ3 منها مواقع على الخريطة." in \
         client.get("/map?lang=ar").get_data(as_text=True)
+
+
+def test_a_listings_matches_show_their_titles_in_the_readers_language(languages):
+    """The matches on a listing's page showed each title as stored: German on an English page though a translation
+    was there, and a masked contact detail as "[Telefon entfernt]"."""
+    english = languages.get("/listings/u_0000000000000003?lang=en").get_data(as_text=True)
+    assert re.search(r'<a href="/listings/u_0000000000000005\?lang=en" lang="en" dir="ltr">German tutoring for '
+                     r'children</a>', english)
+    assert "[phone number removed]" in english and "Telefon entfernt" not in english
+    german = languages.get("/listings/u_0000000000000003?lang=de").get_data(as_text=True)
+    assert "Nachhilfe in Deutsch für Kinder, Tel. [Telefon entfernt]" in german
