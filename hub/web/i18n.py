@@ -108,6 +108,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no_page": {"de": "Diese Seite gibt es nicht.", "en": "There is no such page.", "ar": "هذه الصفحة غير موجودة."},
     "refused": {"de": "Das ging so nicht", "en": "This did not work", "ar": "لم ينجح هذا الطلب"},
     "bad": {"de": "Diese Suche geht so nicht", "en": "This search does not work", "ar": "هذا البحث غير صالح"},
+    "title_search": {"de": "Suche nach „{q}“", "en": "Search for “{q}”", "ar": "البحث عن «{q}»"},
+    "title_page": {"de": ", Seite {n}", "en": ", page {n}", "ar": "، الصفحة {n}"},
 }
 
 #: Messages with a count, a form for each plural category (exports.texts.plural) the language has;
@@ -118,7 +120,8 @@ COUNTED: dict[str, dict[str, dict[str, str]]] = {
               "ar": {"zero": "لم يتم العثور على أي إعلان", "one": "تم العثور على إعلان واحد",
                      "two": "تم العثور على إعلانين", "few": "تم العثور على {n} إعلانات",
                      "many": "تم العثور على {n} إعلانًا", "other": "تم العثور على {n} إعلان"}},
-    "list_page": {"de": {"one": "Diese Seite der Liste zeigt {n} Eintrag.", "other": "Diese Seite der Liste zeigt {n} Einträge."},
+    "list_page": {"de": {"one": "Diese Seite der Liste zeigt {n} Eintrag.",
+                         "other": "Diese Seite der Liste zeigt {n} Einträge."},
                   "en": {"one": "This page of the list shows {n} listing.",
                          "other": "This page of the list shows {n} listings."},
                   "ar": {"zero": "لا تعرض هذه الصفحة من القائمة أي إعلان.",
@@ -127,7 +130,8 @@ COUNTED: dict[str, dict[str, dict[str, str]]] = {
                          "few": "تعرض هذه الصفحة من القائمة {n} إعلانات.",
                          "many": "تعرض هذه الصفحة من القائمة {n} إعلانًا.",
                          "other": "تعرض هذه الصفحة من القائمة {n} إعلان."}},
-    "on_map": {"de": {"one": "{n} davon hat einen Ort auf der Karte.", "other": "{n} davon haben einen Ort auf der Karte."},
+    "on_map": {"de": {"one": "{n} davon hat einen Ort auf der Karte.",
+                      "other": "{n} davon haben einen Ort auf der Karte."},
                "en": {"one": "{n} of them has a place on the map.", "other": "{n} of them have a place on the map."},
                "ar": {"zero": "لا يوجد لأي منها موقع على الخريطة.", "one": "لواحد منها موقع على الخريطة.",
                       "two": "لاثنين منها موقع على الخريطة.", "few": "لـ{n} منها مواقع على الخريطة.",

@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from exports import texts
 from exports.common import clean_url, localized, place, text_languages
@@ -31,14 +32,16 @@ ALTERNATES = (("JSON Feed", "feeds.feed_json", "application/feed+json"),
 MAP_PAGE = 500
 #: Parameters a page passes on to its feeds and to its other pages (not its own position).
 PASSED_ON = ("kind", "category", "ags", "postcode", "near", "radius_km", "q", "source", "lang")
+#: Control characters (C0, DEL, C1): never echoed into a page (a NUL showed as � in the search field).
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def _query(limit: int) -> Query:
+def _query(limit: int | None) -> Query:
     """The page's search from its URL (the feeds' parameters; empty form fields count as not given)."""
     config = current_app.config["HUB"]
     args = {name: [v for v in request.args.getlist(name) if v.strip()] for name in request.args}
     return parse({k: v for k, v in args.items() if v}, sources=[s.name for s in config.sources],
-                 accept_lang=language(), default_limit=limit, max_limit=1000)
+                 accept_lang=language(), default_limit=limit, max_limit=1000, extra=("page",))
 
 
 def _passed_on(query: Query | None) -> list[tuple[str, str]]:
@@ -46,21 +49,87 @@ def _passed_on(query: Query | None) -> list[tuple[str, str]]:
     return [(k, v) for k, v in pairs if k in PASSED_ON and v.strip()]
 
 
-def _context(lang: str, query: Query | None, **extra) -> dict:
-    """What every page's template needs: the language, its direction, messages, the feeds of its search."""
+def _position(query: Query | None) -> list[tuple[str, str]]:
+    """Where in its search's results the page is (its cursor and number; nothing on the first page): links to the
+    same page in another language, and a listing's way back, keep it."""
+    if query is None or query.after is None:
+        return []
+    return [(k, v) for k, v in query.args if k == "cursor"] + [("page", str(_page_number(query)))]
+
+
+def _page_number(query: Query) -> int:
+    """The number of the page of results (its next link counts on; a cursor alone, from an API's link: 2)."""
+    if query.after is None:
+        return 1
+    given = request.args.get("page", "")
+    return int(given) if given.isdigit() and 1 < int(given) < 10**6 else 2
+
+
+def _echoed(args: MultiDict) -> MultiDict:
+    """The request's arguments as a page may echo them back: without control characters."""
+    return MultiDict([(k, CONTROLS.sub("", v)) for k, v in args.items(multi=True)])
+
+
+def _one_line(text: str) -> str:
+    """A text as a title shows it: one line, without control characters."""
+    return " ".join(CONTROLS.sub(" ", text).split())
+
+
+def _context(lang: str, query: Query | None, heading: list[str] | None = None, **extra) -> dict:
+    """What every page's template needs: the language, its direction, messages, its title (`heading`, then the
+    hub's name), the feeds of its search, and links to the same page (its search, its position) in each language."""
     config = current_app.config["HUB"]
     search = _passed_on(query)
     if not any(k == "lang" for k, _ in search):
         search.append(("lang", lang))
+    position = _position(query)
+    unlanguaged = [p for p in search if p[0] != "lang"]
     return {  # a search the hub rejected (extra's error) is offered as no feed: each would answer 400 too
         "lang": lang, "dir": "rtl" if lang in RTL else "ltr", "t": translate(lang), "title": config.title,
+        "page_title": " – ".join([*(_one_line(part) for part in heading or ()), config.title]),
         "languages": NAMES, "alternates": [] if extra.get("error") else [
             (label, url_for(endpoint) + "?" + urlencode(search), media) for label, endpoint, media in ALTERNATES],
-        "search": search, "here": request.path,
-        "switch": {code: request.path + "?" + urlencode([p for p in search if p[0] != "lang"] + [("lang", code)])
-                   for code in NAMES},
+        "search": search, "here": request.path, "carried": urlencode(search + position),
+        "switch": {code: request.path + "?" + urlencode(unlanguaged + [("lang", code)] + position) for code in NAMES},
         **extra,
     }
+
+
+def _search_title(query: Query, lang: str) -> list[str]:
+    """What a search looks for, as a page's title says it: its words, then its kinds, categories and region."""
+    t = translate(lang)
+    words = next((v for k, v in query.args if k == "q" and v.strip()), None)
+    pieces = [t("title_search", q=_one_line(words))] if words else []
+    pieces += [texts.kind({"kind": k}, lang) for k in query.kinds]
+    pieces += [category_label(c, lang) for c in query.categories]
+    if query.ags:
+        pieces.append(_region_name(query.ags))
+    return pieces
+
+
+def _region_name(ags: str) -> str:
+    if len(ags) == 2:
+        return gazetteer.STATES.get(ags, ags)
+    if len(ags) == 5:
+        district = gazetteer.districts().get(ags)
+        return district.name if district else ags
+    place = gazetteer.municipalities().get(ags)
+    return place.name if place else ags
+
+
+def _results_title(query: Query, lang: str, what: str | None) -> list[str]:
+    """The title of a page of results: the page (`what`: its message, as "map"; None: the listings), the search,
+    the page's number."""
+    t = translate(lang)
+    pieces = ([t(what)] if what else []) + _search_title(query, lang)
+    title = " · ".join(pieces or [t("listings")])
+    number = _page_number(query)
+    return [title + t("title_page", n=number) if number > 1 else title]
+
+
+def _sentence(message: str) -> str:
+    """The first sentence of a message, without its full stop: an error page's title."""
+    return message.split(". ")[0].rstrip(".")
 
 
 def _choices(lang: str) -> dict:
@@ -95,15 +164,16 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def _results(template: str, limit: int, **extra):
-    """A page of search results in a template, or the form with the problem (400)."""
+def _results(template: str, limit: int, what: str | None = None, **extra):
+    """A page of search results in a template, or the form with the problem (400). `what` is the message naming a
+    page other than the listings (its title says it)."""
     lang = language()
     try:
         query = _query(limit)
     except BadParameter as exc:
         error, detail = explain(exc, lang)
-        context = _context(lang, None, **_choices(lang), error=error, detail=detail, items=[], total=0,
-                           args=request.args, **extra)
+        context = _context(lang, None, [translate(lang)("bad")], **_choices(lang), error=error, detail=detail,
+                           items=[], total=0, args=_echoed(request.args), **extra)
         return render_template(template, **context), 400
     lang = query.lang
     result = Result.open(current_app.config["HUB"].database, query, now_utc())
@@ -113,8 +183,10 @@ def _results(template: str, limit: int, **extra):
         result.close()
     items = [_item(listing, lang) for listing in listings]
     base = _passed_on(query)
-    context = _context(lang, query, **_choices(lang), items=items, total=result.total, args=request.args,
-                       next_url=f"{request.path}?{urlencode(base + [('cursor', following)])}" if following else None,
+    after = [("cursor", following), ("page", str(_page_number(query) + 1))] if following else None
+    context = _context(lang, query, _results_title(query, lang, what), **_choices(lang), items=items,
+                       total=result.total, args=_echoed(request.args),
+                       next_url=f"{request.path}?{urlencode(base + after)}" if after else None,
                        first_url=f"{request.path}?{urlencode(base)}" if query.after else None, **extra)
     return render_template(template, **context)
 
@@ -147,7 +219,7 @@ def error_page(code: int, description: str | None, back: str | None = None,
     else:
         error = {404: t("no_page_hint"), 405: t("no_method"), 500: None}.get(code, t("http_error", code=code))
         detail = description or None
-    context = _context(lang, None, message=message, error=error, detail=detail, back=back)
+    context = _context(lang, None, [_sentence(message)], message=message, error=error, detail=detail, back=back)
     return render_template("gone.html", **context), code
 
 
@@ -182,29 +254,33 @@ def index():
 @bp.get("/map")
 def map_page():
     """The current search's listings on a map (and, for readers without it, as a list)."""
-    return _results("map.html", MAP_PAGE)
+    return _results("map.html", MAP_PAGE, "map")
 
 
 @bp.get("/listings/<listing_id>")
 def listing(listing_id: str):
-    """One unified listing: every field, every portal that carries it, its history."""
+    """One unified listing: every field, every portal that carries it, its history; its link from a page of results
+    carries that page's search and position, which its way back, its feeds and its language links keep."""
     lang = language()
+    t = translate(lang)
     asked = request.args.get("lang", "")
     if asked.strip() and asked not in LANGUAGES:  # as the start page and the API answer it (an empty field: not given)
         problem = BadParameter("lang", f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}")
         error, detail = explain(problem, lang)
-        return render_template("gone.html", **_context(lang, None, message=translate(lang)("bad"), error=error,
+        return render_template("gone.html", **_context(lang, None, [t("bad")], message=t("bad"), error=error,
                                                        detail=detail)), 400
+    query = _came_from(lang)
     store = storage()
     row = store.unified(listing_id)
     if row is None or row["status"] in ("pending", "rejected"):
-        return render_template("gone.html", **_context(lang, None, message=translate(lang)("missing"))), 404
+        return render_template("gone.html", **_context(lang, query, [_sentence(t("missing"))],
+                                                       message=t("missing"))), 404
     if row["status"] == "merged" and row.get("merged_into"):
-        return redirect(url_for("pages.listing", listing_id=row["merged_into"], **request.args), 301)
+        target = url_for("pages.listing", listing_id=row["merged_into"])
+        return redirect(target + ("?" + urlencode(list(request.args.items(multi=True))) if request.args else ""), 301)
     if row["status"] == "withdrawn":
-        return render_template("gone.html", **_context(lang, None, message=translate(lang)("gone"))), 410
+        return render_template("gone.html", **_context(lang, query, [_sentence(t("gone"))], message=t("gone"))), 410
     doc = localized(row["data"], lang)
-    t = translate(lang)
     history = []
     for source in doc["sources"]:
         for event in store.history(source.get("listing_id") or ""):
@@ -220,7 +296,17 @@ def listing(listing_id: str):
         found = [] if expired else matches(store, listing_id, now, limit=5, lang=lang)
     except NotMatchable:
         found = []
-    return render_template("listing.html", **_context(lang, None, item=_item(doc, lang), item_kind=doc["kind"],
-                                                      matches=found, text_language=text_languages(row["data"], lang)[1],
+    return render_template("listing.html", **_context(lang, query, [doc["title"]], item=_item(doc, lang),
+                                                      item_kind=doc["kind"], matches=found,
+                                                      text_language=text_languages(row["data"], lang)[1],
                                                       expired=expired,
                                                       history=[(label, text) for _, label, text in history]))
+
+
+def _came_from(lang: str) -> Query:
+    """The search (and page of it) a listing's link carries, for the way back to it; a link whose search is not one
+    the hub takes (damaged, or grown old) leads back to all listings."""
+    try:
+        return _query(None)
+    except BadParameter:
+        return parse({"lang": [lang]}, sources=(), accept_lang=lang)

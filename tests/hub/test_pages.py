@@ -562,6 +562,44 @@ def test_a_listing_page_writes_an_events_time_as_the_feeds_do(hub, lang, said):
     assert said in shown and shown in item["content_text"] and shown.count("2027") == 1
 
 
+def _title(html: str) -> str:
+    """A page's title as a browser shows it (its entities read)."""
+    import html as entities
+
+    return entities.unescape(re.search(r"<title>(.*?)</title>", html, re.S).group(1))
+
+
+def test_each_page_has_a_title_saying_what_it_is_in_the_pages_language(hub):
+    """Every page was titled "Helfer-Allianz" alone (WCAG 2.4.2): a reader with several tabs, or a screen reader
+    announcing the page, could not tell a search from a listing, a map or an error."""
+    store, app = hub
+    site = app.config["HUB"].title
+    publish(store, *(doc(n, title=f"Spende {n}") for n in range(10, 10 + app.config["HUB"].page_size)))
+    client = app.test_client()
+    seen = {}
+    for path, title, code in (
+            ("/?lang=de", "Einträge", 200),
+            ("/?lang=en&q=Sofa%20<b>%26%20Tisch</b>&kind=request&category=goods&ags=12",
+             "Search for “Sofa <b>& Tisch</b>” · Request · Donations in kind · Brandenburg", 200),
+            ("/map?lang=ar", "الخريطة", 200),
+            ("/map?lang=de&kind=offer", "Karte · Angebot", 200),
+            ("/listings/u_0000000000000003?lang=en", "Sofa für Familie", 200),
+            ("/?lang=de&kind=sofa", "Diese Suche geht so nicht", 400),
+            ("/nope?lang=en", "There is no such page", 404),
+            ("/listings/u_ffffffffffffffff?lang=ar", "هذا الإعلان غير موجود", 404)):
+        response = client.get(path, headers={"Accept": "text/html"})
+        assert response.status_code == code, path
+        seen[path] = _title(response.get_data(as_text=True))
+        assert seen[path] == f"{title} – {site}", path
+    html = client.get("/?lang=en&q=Sofa%20<b>%26%20Tisch</b>").get_data(as_text=True)
+    assert "<title>Search for “Sofa &lt;b&gt;&amp; Tisch&lt;/b&gt;” – " in html  # escaped, not markup
+    following = re.search(r'<a href="([^"]+)" rel="next">', client.get("/?lang=de").get_data(as_text=True)).group(1)
+    second = client.get(following.replace("&amp;", "&")).get_data(as_text=True)
+    assert _title(second) == f"Einträge, Seite 2 – {site}"
+    assert _title(client.get(following.replace("&amp;", "&").replace("lang=de", "lang=ar")).get_data(as_text=True)) \
+        == f"الإعلانات، الصفحة 2 – {site}"
+
+
 def test_the_maps_count_of_places_takes_the_plural_form_of_each_language(hub):
     """The map's list said "1 of the 1 listings on this page of the list have a place", and in Arabic one form for
     every count: two numbers in one sentence, neither with its plural form."""
@@ -595,3 +633,11 @@ def test_a_listings_matches_show_their_titles_in_the_readers_language(languages)
     assert "[phone number removed]" in english and "Telefon entfernt" not in english
     german = languages.get("/listings/u_0000000000000003?lang=de").get_data(as_text=True)
     assert "Nachhilfe in Deutsch für Kinder, Tel. [Telefon entfernt]" in german
+
+
+def test_a_nul_typed_into_the_search_is_not_echoed(hub):
+    """`?q=Sofa%00` put a NUL into the search field (a browser shows it as �) and into nothing else sensible."""
+    _, app = hub
+    html = app.test_client().get("/?lang=de&q=Sofa%00%07").get_data(as_text=True)
+    assert 'value="Sofa"' in html and "\x00" not in html and "\x07" not in html
+    assert _title(html).startswith("Suche nach „Sofa“")

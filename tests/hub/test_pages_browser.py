@@ -244,6 +244,68 @@ def test_an_arabic_title_on_a_german_page_reads_right_to_left(site, page):
     assert serious_violations(page) == []
 
 
+SEARCH_WORDS = {"de": "Suche nach „Sofa“", "en": "Search for “Sofa”", "ar": "البحث عن «Sofa»"}
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "ar"])
+def test_every_page_has_a_title_of_its_own_in_its_language_and_passes_axe(site, page, lang):
+    """Every page was titled "Helfer-Allianz" (WCAG 2.4.2): the tabs of a search, its second page, a listing, the
+    map and an error could not be told apart, nor could a screen reader announcing them."""
+    titles = {}
+    for path in (f"/?lang={lang}", f"/?lang={lang}&q=Sofa", f"/map?lang={lang}", f"/?lang={lang}&kind=sofa",
+                 f"/nope?lang={lang}", f"/listings/u_ffffffffffffffff?lang={lang}",
+                 f"/api/v1/subscriptions/unsubscribe?token=nope&lang={lang}"):
+        page.goto(site + path)
+        titles[path] = page.title()
+        assert serious_violations(page) == [], path
+    page.goto(site + f"/?lang={lang}")
+    follow(page, page.locator("a[rel=next]"))
+    titles["second page"] = page.title()
+    assert serious_violations(page) == []
+    opened = page.locator("article.listing h3 a").first
+    heading = opened.inner_text()
+    follow(page, opened)
+    titles["listing"] = page.title()
+    assert serious_violations(page) == []
+    assert len(set(titles.values())) == len(titles), titles
+    assert all(title.endswith(" – Helfer-Allianz") for title in titles.values()), titles
+    assert titles[f"/?lang={lang}&q=Sofa"].startswith(SEARCH_WORDS[lang])
+    assert {"de": "Seite 2", "en": "page 2", "ar": "الصفحة 2"}[lang] in titles["second page"]
+    assert titles["listing"] == f"{heading} – Helfer-Allianz"
+
+
+def test_switching_language_keeps_the_search_and_its_page(site, page):
+    """On the second page of a search, the language links led to the first page (they dropped the cursor)."""
+    page.goto(site + "/?lang=de&kind=offer")
+    follow(page, page.locator("a[rel=next]"))
+    second = results(page)
+    assert second and "Seite 2" in page.title()
+    for lang in ("en", "ar", "de"):
+        follow(page, page.locator(f"nav.languages a[hreflang={lang}]"))
+        assert page.locator("html").get_attribute("lang") == lang
+        assert results(page) == second and "kind=offer" in page.url, lang
+        assert page.locator("#kind").input_value() == "offer"
+    assert serious_violations(page) == []
+
+
+def test_a_listing_leads_back_to_the_search_and_page_it_was_opened_from(site, page):
+    """A listing's "back" link went to all listings, page 1, and its feeds were those of every listing: the search
+    the reader came from (kind=offer, page 2) was lost, in every language."""
+    page.goto(site + "/?lang=en&kind=offer")
+    follow(page, page.locator("a[rel=next]"))
+    second = results(page)
+    follow(page, page.locator("article.listing h3 a").nth(2))
+    feeds = [a.get_attribute("href") for a in page.locator("footer ul.feeds a").all()]
+    assert feeds and all("kind=offer" in href and "lang=en" in href for href in feeds)
+    assert all("kind=offer" in link.get_attribute("href") for link in page.locator("link[rel=alternate]").all())
+    follow(page, page.locator("nav.languages a[hreflang=ar]"))  # another language on the way
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert serious_violations(page) == []
+    follow(page, page.locator("main a.back"))
+    assert results(page) == second and "kind=offer" in page.url and page.locator("html").get_attribute("lang") == "ar"
+    assert page.locator("#kind").input_value() == "offer"
+
+
 def test_without_javascript_the_map_page_shows_no_empty_map(browser, site):
     """Without JavaScript the map page showed a large empty box where the map would be, labelled as the map."""
     context = browser.new_context(java_script_enabled=False)
@@ -256,3 +318,10 @@ def test_without_javascript_the_map_page_shows_no_empty_map(browser, site):
         assert page.locator(".note").is_visible()  # says the list below has them (axe needs JavaScript: the test
         # of the titles runs it on the map page in each language)
     context.close()
+
+
+def test_a_control_character_in_the_search_is_not_echoed_into_its_field(site, page):
+    """`?q=Sofa%00` showed "Sofa�" in the search field (the NUL echoed into its value) and in the title."""
+    page.goto(site + "/?lang=de&q=Sofa%00%1b")
+    assert page.locator("#q").input_value() == "Sofa"
+    assert "\ufffd" not in page.title() and page.title().startswith("Suche nach „Sofa“")
