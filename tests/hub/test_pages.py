@@ -641,3 +641,13 @@ def test_a_nul_typed_into_the_search_is_not_echoed(hub):
     html = app.test_client().get("/?lang=de&q=Sofa%00%07").get_data(as_text=True)
     assert 'value="Sofa"' in html and "\x00" not in html and "\x07" not in html
     assert _title(html).startswith("Suche nach „Sofa“")
+
+
+def test_a_merged_listings_redirect_keeps_the_search_its_link_carried(hub):
+    """The redirect kept one value of each parameter: a reader who came from kind=offer&kind=request went back to
+    offers alone."""
+    store, app = hub
+    store.set_unified_status("u_0000000000000002", "merged", "u_0000000000000001")
+    moved = app.test_client().get("/listings/u_0000000000000002?kind=offer&kind=request&lang=en")
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith("/listings/u_0000000000000001?kind=offer&kind=request&lang=en")
