@@ -22,8 +22,8 @@ from importlib import resources
 import numpy as np
 
 from dedupe.engine import Engine
-from exports.common import localized
 from dedupe.spec import Spec, from_dict
+from exports.common import localized
 from hub.storage import Storage
 from schema.geo import distance_km
 
