@@ -39,9 +39,10 @@ def run(ctx: click.Context, no_sync: bool, watch: bool) -> None:
 
     config = load_config(ctx)
     _check_proxies(ctx)
-    if not no_sync:
-        with open_storage(ctx, config) as storage:
+    with open_storage(ctx, config) as storage:  # created or migrated here, or one line saying why it cannot be
+        if not no_sync:
             run_sync(config, storage)  # each source's result is logged
+    if not no_sync:
         from hub import publish
 
         publish.after_sync(config)
@@ -93,6 +94,8 @@ def serve(ctx: click.Context, watch: bool) -> None:
     """Serve the feed only (run `helferhub worker` for the scheduler)."""
     config = load_config(ctx)
     _check_proxies(ctx)
+    with open_storage(ctx, config):  # created or migrated here, or one line saying why it cannot be
+        pass
     _serve(_runtime(config, watch))
 
 

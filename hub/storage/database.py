@@ -33,6 +33,11 @@ _WRITING: dict[str, list[Callable[[sqlite3.Connection], None]]] = {}
 _WRITING_LOCK = threading.Lock()
 
 
+class NewerSchema(sqlite3.DatabaseError):
+    """The database was migrated by a newer hub: this one would misread it, so it leaves it alone. A database
+    error, so every command says it in its one line about the database (no traceback)."""
+
+
 class Storage:
     """One connection to the hub database (open one per thread)."""
 
@@ -186,13 +191,15 @@ class Storage:
         try:
             current = self.version()
             if current > SCHEMA_VERSION:
-                raise RuntimeError(f"database schema v{current} is newer than this hub (v{SCHEMA_VERSION})")
+                raise NewerSchema(f"database schema v{current} is newer than this hub (v{SCHEMA_VERSION}): a newer "
+                                  f"hub migrated it; run that one (or restore a backup taken before that upgrade)")
             for number in range(current, SCHEMA_VERSION):
                 MIGRATIONS[number](self.db)
                 conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolls back by itself on a full disk: that error is the one to tell
+                conn.execute("ROLLBACK")
             raise
 
     # -- sources ------------------------------------------------------------------------------

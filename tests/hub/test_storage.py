@@ -5,6 +5,7 @@ import json
 import sqlite3
 
 import pytest
+import sqlite_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -185,8 +186,37 @@ def test_a_database_from_a_newer_hub_is_refused(tmp_path):
     conn = sqlite3.connect(tmp_path / "hub.db")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(RuntimeError, match="newer than this hub"):
+    with pytest.raises(sqlite3.DatabaseError, match=f"v{SCHEMA_VERSION + 1} is newer than this hub \\(v{SCHEMA_VERSION}\\)"):
         Storage(tmp_path / "hub.db")
+
+
+def test_a_migration_stopped_by_a_full_disk_says_so_and_leaves_the_database_as_it_was(tmp_path):
+    """SQLite rolls the migration back by itself when the disk is full; the hub's own ROLLBACK then failed and the
+    operator read 'cannot rollback - no transaction is active' instead of the full disk (probe helper-74)."""
+    from hub.storage.migrations import MIGRATIONS
+
+    path = tmp_path / "hub.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    db = sqlite_utils.Database(conn)
+    for migration in MIGRATIONS[:15]:  # a hub of schema 15; migration 16 writes every unified listing again
+        migration(db)
+    conn.execute("PRAGMA user_version = 15")
+    conn.executemany("insert into unified (id, data, status, kind, category, published_utc, updated_utc) "
+                     "values (?, ?, 'active', 'offer', 'goods', '2026-01-01', '2026-01-01')",
+                     [(f"u_{i:016x}", json.dumps({"title": "Sofa " * 40})) for i in range(3000)])
+    conn.commit()
+    conn.close()
+    store = Storage(path, migrate=False)
+    store.db.execute(f"PRAGMA max_page_count = {store.db.execute('PRAGMA page_count').fetchone()[0]}")  # the disk is full
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        store.migrate()
+    store.close()
+    with Storage(path, migrate=False) as store:
+        assert store.version() == 15 and store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with Storage(path) as store:  # room again: the migration runs whole
+        assert store.version() == SCHEMA_VERSION
+        assert store.db.execute("select count(*) from unified where change_seq is null").fetchone()[0] == 0
 
 
 def test_many_threads_opening_a_new_database_at_once_migrate_it_once(tmp_path):
