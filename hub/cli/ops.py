@@ -133,14 +133,13 @@ def backup(ctx: click.Context, file: str) -> None:
 @click.option("--force", is_flag=True, help="Even while a worker holds the scheduler lease.")
 @click.pass_context
 def restore(ctx: click.Context, file: str, force: bool) -> None:
-    """Replace the database's content with a backup made by `helferhub backup`.
+    """Replace the database's content with a backup made by `helferhub backup` (one of an older hub is migrated first).
 
     Stop the worker first (its syncs would write into the restored database); the web servers may
     keep running and serve the restored listings from their next request.
     """
     import time
 
-    from hub.storage import Storage
     from hub.storage.backup import BackupError, inspect, restore as do_restore
     from hub.storage.leases import describe
 
@@ -164,8 +163,6 @@ def restore(ctx: click.Context, file: str, force: bool) -> None:
     except BackupError as exc:
         click.echo(f"restore: {exc}", err=True)
         ctx.exit(1)
-    with Storage(config.database):  # a backup of an older hub is migrated now
-        pass
     click.echo(f"{config.database}: restored from {info.path} ({info.listings} listings, {info.unified} unified)")
 
 

@@ -33,7 +33,8 @@ class Info:
 
 
 def backup(database: str | Path, target: str | Path) -> Info:
-    """Copy the live database to target (written beside it first, then renamed into place)."""
+    """Copy the live database to target (written beside it first, readable by its owner only, then renamed into
+    place): it holds what the database does, subscribers' addresses and webhook secrets too."""
     database, target = Path(database), Path(target)
     if not database.exists():
         raise BackupError(f"{database}: no such database")
@@ -42,37 +43,82 @@ def backup(database: str | Path, target: str | Path) -> Info:
     if not target.parent.is_dir():  # a typo, or a backup disk not mounted: no copy quietly left on the local disk
         raise BackupError(f"{target.parent}: no such folder; create it first (or mount the disk the backups go to)")
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    source = sqlite3.connect(str(database), timeout=30)
     try:
-        copy = sqlite3.connect(str(partial))
+        _remove(partial)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # SQLite keeps the mode it finds
+        source = sqlite3.connect(str(database), timeout=30)
         try:
-            source.backup(copy)  # all pages in one step: one consistent read of the database
-            copy.execute("update sync_runs set status = 'interrupted', error = 'the backup was taken while this "
-                         "sync ran; the next sync completes what it left' where status = 'running'")
-            if _has(copy, "leases"):
-                copy.execute("delete from leases")
-            copy.commit()
-            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            _check(copy, partial)
+            _refuse_newer(source, database, "back it up with the hub that migrated it")
+            _copy(source, partial)
         finally:
-            copy.close()
-    except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"backup of {database} failed: {exc}") from exc
-    finally:
-        source.close()
-    os.replace(partial, target)
+            source.close()
+        os.replace(partial, target)
+    except BaseException as exc:
+        _remove(partial)
+        if isinstance(exc, (sqlite3.Error, OSError)):  # a full or unwritable place: nothing is left there
+            raise BackupError(f"backup of {database} into {target} failed: {exc}") from exc
+        raise
     return inspect(target)
+
+
+def _copy(source: sqlite3.Connection, partial: Path) -> None:
+    copy = sqlite3.connect(str(partial))
+    try:
+        source.backup(copy)  # all pages in one step: one consistent read of the database
+        copy.execute("update sync_runs set status = 'interrupted', error = 'the backup was taken while this "
+                     "sync ran; the next sync completes what it left' where status = 'running'")
+        if _has(copy, "leases"):
+            copy.execute("delete from leases")
+        copy.commit()
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        _check(copy, partial)
+    finally:
+        copy.close()
 
 
 def restore(backup_file: str | Path, database: str | Path) -> Info:
     """Replace the database's content with a backup's (through the backup API, so connections
-    that stay open see the restored content). The caller makes sure no worker runs meanwhile."""
-    backup_file = Path(backup_file)
+    that stay open see the restored content). The caller makes sure no worker runs meanwhile.
+
+    A backup of an older schema is migrated in a copy beside the database first: the database never
+    holds a schema older than the running web expects, and a migration that fails leaves it as it was."""
+    backup_file, database = Path(backup_file), Path(database)
     info = inspect(backup_file)
-    Path(database).parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    staged = database.with_name(database.name + ".restoring")
+    try:
+        source = backup_file
+        if info.schema_version < SCHEMA_VERSION:
+            _stage(backup_file, staged, info.schema_version)
+            source = staged
+        _write_into(source, database)
+    finally:
+        _remove(staged)
+    return info
+
+
+def _stage(backup_file: Path, staged: Path, version: int) -> None:
+    """A copy of the backup, migrated to this hub's schema."""
+    from hub.storage.database import Storage
+
+    _remove(staged)
+    try:
+        source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+        copy = sqlite3.connect(str(staged))
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+        with Storage(staged) as storage:
+            storage.db.execute("PRAGMA journal_mode = DELETE")
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(f"{backup_file}: schema v{version} could not be brought to this hub's v{SCHEMA_VERSION} "
+                          f"in {staged} ({exc}); the database was not changed") from exc
+
+
+def _write_into(source_file: Path, database: Path) -> None:
+    source = sqlite3.connect(f"file:{source_file}?mode=ro", uri=True)
     target = sqlite3.connect(str(database), timeout=30)
     try:
         source.backup(target)
@@ -87,7 +133,6 @@ def restore(backup_file: str | Path, database: str | Path) -> Info:
     finally:
         source.close()
         target.close()
-    return info
 
 
 def inspect(path: str | Path) -> Info:
@@ -99,16 +144,29 @@ def inspect(path: str | Path) -> Info:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             _check(conn, path)
+            _refuse_newer(conn, path, "restore it with the hub that made it")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             listings = conn.execute("select count(*) from listings").fetchone()[0]
             unified = conn.execute("select count(*) from unified").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:  # a hub's backup, cut short or damaged
+            raise BackupError(f"{path}: damaged (truncated or corrupted: {exc}); take another backup") from exc
         raise BackupError(f"{path}: not a hub database ({exc})") from exc
-    if version > SCHEMA_VERSION:
-        raise BackupError(f"{path}: schema v{version} is newer than this hub (v{SCHEMA_VERSION})")
     return Info(str(path), path.stat().st_size, version, listings, unified)
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path, what_to_do: str) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise BackupError(f"{path}: schema v{version} is newer than this hub (v{SCHEMA_VERSION}); {what_to_do}")
+
+
+def _remove(path: Path) -> None:
+    """A file of ours and SQLite's files beside it (a rollback journal, a WAL), if there."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _check(conn: sqlite3.Connection, path: Path) -> None:

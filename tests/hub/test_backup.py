@@ -129,3 +129,112 @@ def test_the_commands_refuse_a_limit_of_nothing_or_less(tmp_path):
                  ["matches", "u_0000000000000001", "--radius-km", "-1"], ["matches", "u_0000000000000001", "--limit", "101"]):
         result = CliRunner().invoke(cli, ["--config", str(config), *args])
         assert result.exit_code == 2 and "Invalid value for '--" in result.output, (args, result.output)
+
+
+def synced(tmp_path, entries=40):
+    write_portal(tmp_path / "portal", [entry(i, titel=f"Angebot Nummer {i} " + "x" * (i % 50)) for i in range(1, entries + 1)])
+    config = config_at(tmp_path, tmp_path / "portal")
+    assert CliRunner().invoke(cli, ["--config", str(config), "sync"]).exit_code == 0
+    return config
+
+
+def test_a_backup_to_a_full_disk_fails_naming_the_file_and_leaves_nothing_there(tmp_path):
+    """It said 'backup of hub.db failed: disk I/O error', naming the database and not the place that was full,
+    and left the copy's journal (x.db.partial-journal) behind (probe helper-74). The disk fills at 64 KiB here."""
+    import resource
+
+    config = synced(tmp_path, 300)
+    (tmp_path / "backups").mkdir()
+    target = tmp_path / "backups" / "x.db"
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))  # Python ignores SIGXFSZ: writes fail
+
+    result = subprocess.run([*HELFERHUB, "--config", str(config), "backup", str(target)], capture_output=True,
+                            text=True, timeout=120, preexec_fn=small_disk)
+    assert result.returncode == 1
+    assert f"into {target} failed:" in result.stderr and "Traceback" not in result.stderr
+    assert list((tmp_path / "backups").iterdir()) == []
+    assert published(tmp_path / "hub.db")  # the database itself is untouched
+
+
+def test_a_backup_is_readable_by_its_owner_only(tmp_path):
+    """A backup holds subscribers' e-mail addresses and webhook secrets: it was written readable by every local
+    user (0644 under the usual umask) wherever the backups went (probe helper-74)."""
+    config = synced(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(config), "backup", str(tmp_path / "b.db")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "b.db").stat().st_mode & 0o077 == 0
+
+
+def test_a_database_a_newer_hub_migrated_is_not_backed_up_and_no_file_is_left(tmp_path):
+    """The copy was written, then refused: 'backup: b.db: schema v19 is newer' with b.db left in place (probe helper-74)."""
+    from hub.storage import SCHEMA_VERSION
+
+    config = synced(tmp_path)
+    conn = sqlite3.connect(tmp_path / "hub.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    result = CliRunner().invoke(cli, ["--config", str(config), "backup", str(tmp_path / "b.db")])
+    assert result.exit_code == 1
+    assert f"schema v{SCHEMA_VERSION + 1} is newer than this hub (v{SCHEMA_VERSION})" in result.stderr
+    assert not list(tmp_path.glob("b.db*"))
+
+
+def test_an_older_backup_that_cannot_be_migrated_leaves_the_database_as_it_was(tmp_path):
+    """The backup was written into the database first and migrated there: a migration that failed left the hub's
+    database at the backup's old schema (under web processes that expect the new one) and a traceback (probe
+    helper-74). It is migrated in a copy beside the database now; only a migrated copy is written in."""
+    from hub.storage import SCHEMA_VERSION
+
+    config = synced(tmp_path)
+    assert CliRunner().invoke(cli, ["--config", str(config), "backup", str(tmp_path / "b.db")]).exit_code == 0
+    conn = sqlite3.connect(tmp_path / "b.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # its last migration will find its column there
+    conn.close()
+    with Storage(tmp_path / "hub.db") as storage:
+        storage.db.execute("delete from unified where id in (select id from unified limit 5)")
+    before = published(tmp_path / "hub.db")
+    result = CliRunner().invoke(cli, ["--config", str(config), "restore", str(tmp_path / "b.db")])
+    assert result.exit_code == 1, result.output
+    assert f"b.db: schema v{SCHEMA_VERSION - 1} could not be brought to this hub's v{SCHEMA_VERSION}" in result.stderr
+    assert "the database was not changed" in result.stderr
+    with Storage(tmp_path / "hub.db", migrate=False) as storage:
+        assert storage.version() == SCHEMA_VERSION
+    assert published(tmp_path / "hub.db") == before
+    assert sorted(p.name for p in tmp_path.glob("hub.db*")) in (["hub.db"], ["hub.db", "hub.db-shm", "hub.db-wal"])
+
+
+def test_an_older_backup_is_restored_at_this_hubs_schema(tmp_path):
+    """A backup of a hub of schema 15 (the migrations of then, and a listing): restored, it is at this hub's schema."""
+    from hub.storage import SCHEMA_VERSION
+    from hub.storage.migrations import MIGRATIONS
+    import sqlite_utils
+
+    config = synced(tmp_path)
+    old = sqlite3.connect(tmp_path / "old.db")
+    for migration in MIGRATIONS[:15]:
+        migration(sqlite_utils.Database(old))
+    old.execute("PRAGMA user_version = 15")
+    old.execute("insert into unified (id, data, status, kind, category, published_utc, updated_utc) "
+                "values ('u_0000000000000001', '{}', 'active', 'offer', 'goods', '2026-01-01', '2026-01-01')")
+    old.commit()
+    old.close()
+    result = CliRunner().invoke(cli, ["--config", str(config), "restore", str(tmp_path / "old.db")])
+    assert result.exit_code == 0, result.output
+    with Storage(tmp_path / "hub.db", migrate=False) as storage:
+        assert storage.version() == SCHEMA_VERSION
+        assert storage.db.execute("select id, change_seq is not null from unified").fetchall() == [("u_0000000000000001", 1)]
+    assert not list(tmp_path.glob("hub.db.restoring*"))
+
+
+def test_a_truncated_backup_is_called_damaged_and_nothing_is_restored(tmp_path):
+    """A backup cut short (a full disk when it was copied elsewhere) was 'not a hub database' (probe helper-74)."""
+    config = synced(tmp_path, 300)
+    assert CliRunner().invoke(cli, ["--config", str(config), "backup", str(tmp_path / "b.db")]).exit_code == 0
+    whole = (tmp_path / "b.db").read_bytes()
+    (tmp_path / "cut.db").write_bytes(whole[:len(whole) * 2 // 3])
+    before = published(tmp_path / "hub.db")
+    result = CliRunner().invoke(cli, ["--config", str(config), "restore", str(tmp_path / "cut.db")])
+    assert result.exit_code == 1 and f"{tmp_path / 'cut.db'}: damaged (truncated or corrupted" in result.stderr
+    assert published(tmp_path / "hub.db") == before
