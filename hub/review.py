@@ -45,11 +45,13 @@ def follow_trust(storage: Storage, source: str, trust: str, now: str, run_id: in
 
     Only on a change: run on every sync, a trusted source released a listing a moderator had rejected as soon
     as its portal edited it (an edit sends a rejected listing back to review, whatever the trust; review
-    helper-72). A source whose trust is not known yet (new, or synced before schema 18) is taken as it is."""
+    helper-72). A source whose trust is not known yet (new, or synced before schema 18) is read from its listings."""
     known = storage.state(source).get("trust")
     if known != trust:
         storage.set_state(source, trust=trust)
-    if known is None or known == trust:
+    if known is None:
+        known = _trust_shown(storage, source) or trust
+    if known == trust:
         return []
     if trust == "moderated":
         rows, status, action = storage.shown_unreviewed(source), "pending", "queued"
@@ -62,6 +64,18 @@ def follow_trust(storage: Storage, source: str, trust: str, now: str, run_id: in
                              "run_id": run_id, "action": action, "at": now, "hash": row["hash"]})
         storage.owe_unify(row["id"])
     return [row["id"] for row in rows]
+
+
+def _trust_shown(storage: Storage, source: str) -> str | None:
+    """The trust a source's listings are in line with, as they show it (before schema 18 every sync put them in line):
+    moderated when some wait for review and none is shown unreviewed, trusted for the other way round; None when
+    neither or both (a new source; nothing tells). Read once: the sync then keeps the trust it followed.
+
+    Taken as it was, a source made moderated in hub.toml with the upgrade to schema 18 kept all it had shown."""
+    waiting, unreviewed = storage.review_state(source)
+    if waiting == unreviewed:
+        return None
+    return "moderated" if waiting else "trusted"
 
 
 def public_id(listing_id: str) -> str:

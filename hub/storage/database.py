@@ -401,6 +401,17 @@ class Storage:
         names = [d[0] for d in rows.description]
         return [_parsed(dict(zip(names, r))) for r in rows.fetchall()]
 
+    def review_state(self, source: str) -> tuple[bool, bool]:
+        """Whether some of a source's listings wait for review, and whether some are shown that no moderator
+        approved as they are now (as shown_unreviewed, asked only whether there is one)."""
+        waiting = self.db.execute("select exists (select 1 from listings where source = ? and status = 'pending')",
+                                  [source]).fetchone()[0]
+        unreviewed = self.db.execute(
+            "select exists (select 1 from listings l where l.source = ? and l.status = 'active' and coalesce((select "
+            "h.action from history h where h.listing_id = l.id order by h.id desc limit 1), '') != 'approved')",
+            [source]).fetchone()[0]
+        return bool(waiting), bool(unreviewed)
+
     def listed_count(self, source: str) -> int:
         """How many of a source's records have a listing shown or awaiting review (len(listed_ids(source)),
         counted in an index)."""

@@ -232,7 +232,7 @@ def _v17(db: sqlite_utils.Database) -> None:
 
 def _v18(db: sqlite_utils.Database) -> None:
     """The trust a source's listings were last put in line with (hub.review.follow_trust): they follow a change of
-    it once, not on every sync (null: not known yet, taken as it is at the next sync)."""
+    it once, not on every sync (null: not known yet, read from the source's listings at its next sync)."""
     db.execute("alter table source_state add column trust text")
 
 

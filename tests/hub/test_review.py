@@ -162,3 +162,28 @@ def test_a_rejected_listing_edited_by_its_portal_waits_for_review_whatever_the_t
         sync(trusted, storage, full=True)  # nothing changed: it still waits for a moderator
         assert visible(storage) == ["Sofa abzugeben"]
         assert [r["data"]["title"] for r in pending(storage)] == ["Werbung für günstige Kredite"]
+
+
+def test_a_trust_changed_with_the_upgrade_to_schema_18_is_followed_as_one_changed_later(make_config, storage):
+    """Migration 18 leaves every source's trust unknown, and an unknown trust was taken as it is: an operator who
+    upgraded and made a source moderated in hub.toml at the same restart had all its listings stay shown, never
+    reviewed, where the same change one sync later sent them to review (probe helper-74, on a database of the hub
+    at schema 17). The trust the listings are in line with is read from them now."""
+    from hub.review import decide, pending
+
+    portal = HelpToPortal([entry(1, titel="Sofa abzugeben"), entry(2, titel="Werbung für Kredite")])
+    source = {"name": "gera", "type": "helpto", "url": BASE}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        portal.register(rsps, BASE)
+        sync(make_config([source]), storage)  # trusted, before the upgrade
+        storage.db.execute("update source_state set trust = null")  # as migration 18 leaves it
+        moderated = make_config([{**source, "trust": "moderated"}])
+        result, = sync(moderated, storage, full=True)  # the first sync after the upgrade
+        assert visible(storage) == []
+        assert "2 listing(s) shown before the source became moderated now wait for review" in result.notes
+
+        decide(storage, pending(storage)[0]["id"], "approve")  # moderated, before the upgrade
+        storage.db.execute("update source_state set trust = null")
+        result, = sync(make_config([source]), storage, full=True)  # trusted again with the upgrade
+        assert sorted(visible(storage)) == ["Sofa abzugeben", "Werbung für Kredite"] and pending(storage) == []
+        assert "1 listing(s) waiting for review are shown: the source is trusted now" in result.notes
