@@ -140,12 +140,12 @@ def restore(ctx: click.Context, file: str, force: bool) -> None:
     """
     import time
 
-    from hub.storage.backup import BackupError, inspect, restore as do_restore
+    from hub.storage.backup import BackupError, restorable, restore as do_restore
     from hub.storage.leases import describe
 
     config = load_config(ctx, secrets=False)
     try:
-        inspect(file)
+        restorable(file, config.database)
     except BackupError as exc:
         click.echo(f"restore: {exc}", err=True)
         ctx.exit(1)

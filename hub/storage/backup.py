@@ -83,7 +83,7 @@ def restore(backup_file: str | Path, database: str | Path) -> Info:
     A backup of an older schema is migrated in a copy beside the database first: the database never
     holds a schema older than the running web expects, and a migration that fails leaves it as it was."""
     backup_file, database = Path(backup_file), Path(database)
-    info = inspect(backup_file)
+    info = restorable(backup_file, database)
     database.parent.mkdir(parents=True, exist_ok=True)
     staged = database.with_name(database.name + ".restoring")
     try:
@@ -95,6 +95,15 @@ def restore(backup_file: str | Path, database: str | Path) -> Info:
     finally:
         _remove(staged)
     return info
+
+
+def restorable(backup_file: str | Path, database: str | Path) -> Info:
+    """inspect, and not the database itself: put back onto itself it would change nothing but its instance, and
+    every reader keeping a copy (/api/v1/changes) would have to start again."""
+    backup_file, database = Path(backup_file), Path(database)
+    if database.exists() and backup_file.resolve() == database.resolve():
+        raise BackupError(f"{backup_file}: that is the database itself; name a backup")
+    return inspect(backup_file)
 
 
 def _stage(backup_file: Path, staged: Path, version: int) -> None:

@@ -238,3 +238,15 @@ def test_a_truncated_backup_is_called_damaged_and_nothing_is_restored(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(config), "restore", str(tmp_path / "cut.db")])
     assert result.exit_code == 1 and f"{tmp_path / 'cut.db'}: damaged (truncated or corrupted" in result.stderr
     assert published(tmp_path / "hub.db") == before
+
+
+def test_the_database_itself_is_not_restored_onto_itself(tmp_path):
+    """`restore var/hub.db` said 'restored' and gave the database a new instance: every reader keeping a copy
+    (/api/v1/changes) was told to start again (410), for nothing (probe helper-74). backup refuses the same mistake."""
+    config = synced(tmp_path)
+    with Storage(tmp_path / "hub.db") as storage:
+        generation = storage.generation()
+    result = CliRunner().invoke(cli, ["--config", str(config), "restore", str(tmp_path / "hub.db")])
+    assert result.exit_code == 1 and f"{tmp_path / 'hub.db'}: that is the database itself" in result.stderr
+    with Storage(tmp_path / "hub.db") as storage:
+        assert storage.generation() == generation
