@@ -38,6 +38,16 @@ class NewerSchema(sqlite3.DatabaseError):
     error, so every command says it in its one line about the database (no traceback)."""
 
 
+def _create_private(path: Path) -> None:
+    """Make a new database file readable by its owner alone (0600, whatever the umask): it holds subscribers'
+    addresses, webhook secrets and token hashes, as its backups do. SQLite gives its -wal and -shm files the
+    database's permissions. An existing file is left as its operator set it."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 class Storage:
     """One connection to the hub database (open one per thread)."""
 
@@ -46,6 +56,7 @@ class Storage:
         locked' (a worker's jobs wait longer: hub.scheduler.JOB_BUSY_TIMEOUT)."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         self.file = os.path.realpath(path) if str(path) != ":memory:" else f":memory:{id(self)}"
         conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
         conn.create_function("distance_km", 4, distance_km, deterministic=True)

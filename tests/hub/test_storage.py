@@ -20,6 +20,20 @@ def test_a_new_database_is_migrated_to_the_current_version_in_wal_mode(tmp_path)
                 "http_cache", "source_state"} <= set(store.db.table_names())
 
 
+def test_a_new_database_and_its_journal_are_readable_by_their_owner_alone(tmp_path):
+    """The database holds subscribers' addresses, webhook secrets and token hashes, and was made 0644 under the usual
+    umask, readable by every user of the machine, though its backups are 0600 (helper-74's note)."""
+    import stat
+
+    with Storage(tmp_path / "hub.db") as store:
+        store.db["audit_log"].insert({"at": "2026-12-07T00:00:00+00:00", "actor": "op", "action": "x"})
+        for name in ("hub.db", "hub.db-wal", "hub.db-shm"):
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    (tmp_path / "own.db").touch(mode=0o640)  # an operator's own choice for a file that exists stays
+    with Storage(tmp_path / "own.db"):
+        assert stat.S_IMODE((tmp_path / "own.db").stat().st_mode) == 0o640
+
+
 def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch):
     Storage(tmp_path / "hub.db").close()
     calls = []
