@@ -336,9 +336,7 @@ def unsubscribe(storage: Storage, token: str) -> bool:
         return False
     sid = rows[0]["id"]
     with storage.transaction():
-        for table in ("subscription_sent", "deliveries", "call_asked"):
-            storage.db.execute(f"delete from {table} where subscription_id = ?", [sid])
-        storage.db.execute("delete from subscriptions where id = ?", [sid])
+        storage.end_subscriptions([sid], utcnow().isoformat())
     log.info("subscription %s ended by its subscriber", sid, extra={"event": "subscription.ended"})
     return True
 

@@ -86,6 +86,7 @@ def restore(backup_file: str | Path, database: str | Path) -> Info:
     info = restorable(backup_file, database)
     database.parent.mkdir(parents=True, exist_ok=True)
     staged = database.with_name(database.name + ".restoring")
+    ended = _ended(database)
     try:
         source = backup_file
         if info.schema_version < SCHEMA_VERSION:
@@ -94,7 +95,39 @@ def restore(backup_file: str | Path, database: str | Path) -> Info:
         _write_into(source, database)
     finally:
         _remove(staged)
+    if ended != ([], []):
+        _end_again(database, *ended)
     return info
+
+
+def _ended(database: Path) -> tuple[list[tuple], list[tuple]]:
+    """What was ended in the database before it is restored and must stay ended: the subscriptions their
+    subscribers ended (id, when), and the tokens revoked (id, when). A backup taken before holds them alive."""
+    if not database.exists():
+        return [], []
+    from hub.storage.database import Storage
+
+    try:
+        with Storage(database, migrate=False) as storage:
+            ended = storage.db.execute("select id, ended_at from ended_subscriptions").fetchall() \
+                if _has(storage.db.conn, "ended_subscriptions") else []
+            revoked = storage.db.execute("select id, revoked_at from tokens where revoked_at is not null").fetchall() \
+                if _has(storage.db.conn, "tokens") else []
+    except sqlite3.DatabaseError:  # a damaged database is what one restores over: nothing to carry over
+        return [], []
+    return ended, revoked
+
+
+def _end_again(database: Path, ended: list[tuple], revoked: list[tuple]) -> None:
+    """End again, in the restored database, the subscriptions and tokens ended before (the database's schema is this
+    hub's now)."""
+    from hub.storage.database import Storage
+
+    with Storage(database) as storage, storage.transaction():
+        for sid, when in ended:
+            storage.end_subscriptions([sid], when)
+        storage.db.conn.executemany("update tokens set revoked_at = ? where id = ? and revoked_at is null",
+                                    [(when, tid) for tid, when in revoked])
 
 
 def restorable(backup_file: str | Path, database: str | Path) -> Info:

@@ -454,6 +454,15 @@ class Storage:
         self.db.execute("delete from quarantine where source = ? and record_id = ? and run_id is not ?",
                         [source, record_id, but_run])
 
+    def end_subscriptions(self, ids: list[str], now: str) -> None:
+        """End these subscriptions (inside a transaction): their rows, addresses and deliveries go; their ids are
+        kept as ended, so that restoring a backup taken before does not bring them back (hub.storage.backup)."""
+        for sid in ids:
+            for table in ("subscription_sent", "deliveries", "call_asked"):
+                self.db.execute(f"delete from {table} where subscription_id = ?", [sid])
+            self.db.execute("delete from subscriptions where id = ?", [sid])
+            self.db.execute("insert or ignore into ended_subscriptions (id, ended_at) values (?, ?)", [sid, now])
+
     def release_quarantine_except(self, source: str, listed: Iterable[str]) -> int:
         """Forget the quarantine of the source's records that are not in `listed` (a complete list of the portal's);
         returns how many records' entries went. Those without an id stay (kept to the newest NO_ID_KEPT)."""

@@ -242,7 +242,13 @@ def _v19(db: sqlite_utils.Database) -> None:
     db.execute("alter table api_sources add column paused_by text")
 
 
+def _v20(db: sqlite_utils.Database) -> None:
+    """The subscriptions their subscribers ended (the id alone: the row and its address are gone): a backup taken
+    before brings them back, and a restore ends them again (hub.storage.backup)."""
+    db.execute("create table ended_subscriptions (id text primary key, ended_at text not null)")
+
+
 #: Ordered: MIGRATIONS[n] takes the schema from version n to n + 1. Only ever append.
 MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14, _v15, _v16,
-                               _v17, _v18, _v19]
+                               _v17, _v18, _v19, _v20]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 
+import pytest
 from click.testing import CliRunner
 
 from hub.cli import cli
@@ -250,3 +251,30 @@ def test_the_database_itself_is_not_restored_onto_itself(tmp_path):
     assert result.exit_code == 1 and f"{tmp_path / 'hub.db'}: that is the database itself" in result.stderr
     with Storage(tmp_path / "hub.db") as storage:
         assert storage.generation() == generation
+
+
+def test_a_restore_does_not_bring_back_subscriptions_their_subscribers_ended_nor_revoked_tokens(tmp_path):
+    """Subscriptions ended after a backup came back with it when it was restored, the subscriber's address with them,
+    and were sent to again; a token revoked since (a leaked one) worked again (probe helper-74)."""
+    from hub import partners, subscriptions
+    from hub.config import load
+
+    from dataclasses import replace
+
+    config = synced(tmp_path)
+    hub = replace(load(config), allow_private_addresses=True)  # (the receivers: on 127.0.0.1, never reached here)
+    with Storage(tmp_path / "hub.db") as storage:
+        kept = subscriptions.subscribe(hub, storage, search="q=angebot", webhook="http://127.0.0.1:9/a")
+        ended = subscriptions.subscribe(hub, storage, search="q=nummer", webhook="http://127.0.0.1:9/b")
+        secret, token = partners.create_token(storage, "kiez")
+    assert CliRunner().invoke(cli, ["--config", str(config), "backup", str(tmp_path / "b.db")]).exit_code == 0
+    with Storage(tmp_path / "hub.db") as storage:
+        assert subscriptions.unsubscribe(storage, ended["unsubscribe_token"])
+        partners.revoke_token(storage, token["id"])
+    result = CliRunner().invoke(cli, ["--config", str(config), "restore", "--force", str(tmp_path / "b.db")])
+    assert result.exit_code == 0, result.output
+    with Storage(tmp_path / "hub.db") as storage:
+        assert [r[0] for r in storage.db.execute("select id from subscriptions")] == [kept["id"]]
+        assert storage.db.execute("select count(*) from subscriptions where target like '%/b'").fetchone()[0] == 0
+        with pytest.raises(partners.TokenError):
+            partners.authenticate(storage, secret)

@@ -59,7 +59,8 @@ _ADDED = {15: ("alter table api_sources drop column deleted_at",),
                  for event in ("insert", "update"))),
           17: ("alter table sync_runs drop column settled",),
           18: ("alter table source_state drop column trust",),
-          19: ("alter table api_sources drop column paused_by",)}
+          19: ("alter table api_sources drop column paused_by",),
+          20: ("drop table ended_subscriptions",)}
 
 
 def _as_left_by(path, version: int, *undo: str) -> None:
