@@ -34,6 +34,9 @@ SHAPES = {
     # groups joined by odd signs, and a prefixed number before a long run of spaces (once quadratic)
     "odd joins": "Liste 1;2. Handy 0151|7392|6514 Nr 01" + " " * 2000 + "x ",
     "reach words": "Ruf mich\nan 7392 65148, Du erreichst mich über 7392 65148. Kontakt: Anna, 7392 65148 Call/text me 555 123 4567 ",
+    # the shapes of helper-75's probe: numbers written as only phone numbers are, numbers named as others, user names
+    "only phones": "Fragen? (712) 422-0297 8 (914) 123-45-67 6376233548337 0151_2345_6789 Art.-Nr. 01878011 NO93 8601 1117 947 "
+                   "Contact: 77 69 01 89 55 Telegram : Lkazakova Gmail: anna a.n.n.a at g.m.x dot d.e anna \u24b6 gmx.de ",
 }
 
 

@@ -52,7 +52,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 16
+VERSION = 17
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -144,6 +144,8 @@ def normalise(text: str, form: str = "NFKC") -> str:
         text = decoded
     if not text.isascii() and _MARK_RUN.search(text):  # Unicode's normalisation sorts a run of marks in square
         text = _MARK_RUN.sub(lambda m: m.group(0)[:MARKS], text)  # time (no lone surrogate is left to trouble RE2)
+    if form == "NFKC" and ("\u24b6" in text or "\u24d0" in text):
+        text = _CIRCLED_AT.sub("@", text)  # NFKC reads a circled a as an 'a', but between words it is an '@'
     text = _visible(unicodedata.normalize(form, text))
     if not text.isascii() and _DIGIT_MARKS.search(text):  # a mark on a digit means nothing but a break: read as a
         text = _DIGIT_MARKS.sub(lambda m: m.group(1) + " ", text)  # space ('Kontakt: 0́1́7́1 2345678' was published
@@ -151,6 +153,9 @@ def normalise(text: str, form: str = "NFKC") -> str:
     return _JOINER_OUT.sub("", text) if "\u200c" in text or "\u200d" in text else text
 
 
+#: A circled a between a word and the next ('anna Ⓐ gmx.de', 'annaⓐgmx.de'): an '@' drawn so (probe helper-75; NFKC made it an
+#: 'a' and the address was published). Not at a line's start, where it marks a list's item ('Ⓐ Option').
+_CIRCLED_AT = re.compile(r"(?<=[\w.\- ])[\u24b6\u24d0](?=[\w ])")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 #: At most this many combining marks in a row are kept (no script needs more; 'Zalgo' text stacks thousands,
 #: and normalising 80,000 took 25 s: Unicode's canonical ordering sorts each run in square time).
@@ -381,7 +386,7 @@ _WORD_PROVIDER = re.compile(r"(?i)(?:web|vodafone|magenta|msn|outlook|mailbox)$"
 _BRACKETED_SIGN = re.compile(r"(?i)[(\[{<][ \t]*(?:at|ät|aet|@|klammeraffe)[ \t]*[)\]}>]|[ \t][\-=][ \t]*(?:at|ät|aet)[ \t]*[\-=][ \t]")
 _USER_NAME = re.compile(r".*[._0-9]")
 #: A name and a surname written as one word, each capitalised ('AnnaWeiss bei gmx.de'): a user name as people pick them
-_CAMEL = re.compile(r"(?:[A-ZÄÖÜ][a-zäöüß]{2,}){2,3}")
+_CAMEL = re.compile(r"(?:[A-ZÄÖÜ][a-zäöüß]{2,}){2,4}")
 #: Providers named without their domain ('Mail: anna at gmail'): only these (web, live, mail are words).
 _PROVIDERS_ALONE = frozenset(_ALONE.split("|"))
 #: Providers whose domain may follow after a space instead of a dot ('anna ät gmx de'): those that are no word, and
@@ -411,11 +416,13 @@ _PROVIDER_NAMED = rf"(?:(?:{_FREEMAIL})\.(?:de|com|net|at|ch|me|fr|it|es|co\.uk)
 _LABELLED_USER = rf"(\p{{L}}[{_W}.\-+]{{0,62}}[{_W}])"
 _PROVIDER_LABELLED = _linear(
     rf"(?i)(?:^|[^{_W}.\-@])({_PROVIDER_NAMED})((?:[ \t]*-[ \t]*|[ \t]+)?{_ADDRESS_LABEL})?"
-    rf"([ \t]*[:=][ \t]*|[ \t]+[-–—→][ \t]+|[ \t]*,[ \t]*|[ \t]+(?:(?:ist|lautet|is)[ \t]+(?:[:=][ \t]*)?)?)"
+    rf"([ \t]*[)\]]?[ \t]*[:=][ \t]*|[ \t]+[-–—→][ \t]+|[ \t]*,[ \t]*|[ \t]+(?:(?:ist|lautet|is|als|as)[ \t]+(?:[:=][ \t]*)?)?)"
     rf"[ \t]*[\"'„“‚‘«»]?{_LABELLED_USER}(?:$|[^{_W}@.\-]|[.\-](?:$|\s))")
 _PROVIDER_AFTER = _linear(  # 'anna.weiss1987 (gmail)', 'anna.weiss1987 [GMX]': as _labelled_user takes one
-    rf"(?:^|[^{_W}.\-@])(\p{{L}}[{_W}.%+\-']*[{_W}])[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})"
-    rf"(?i:(?:[ \t]*-[ \t]*|[ \t]+){_ADDRESS_LABEL})?[ \t]*[)\]]")  # '(Gmail-Adresse)' too
+    rf"(?:^|[^{_W}.\-@])(\p{{L}}[{_W}.%+\-']*[{_W}])(?:[ \t]*[(\[][ \t]*(?i:{_PROVIDER_NAMED})"
+    rf"(?i:(?:[ \t]*-[ \t]*|[ \t]+){_ADDRESS_LABEL})?[ \t]*[)\]]"  # '(Gmail-Adresse)' too
+    rf"|[ \t]+[\-–—][ \t]+(?i:{_PROVIDER_NAMED})(?:$|[^{_W}@.\-]|[.\-](?:$|\s)))")  # 'anna.weiss1987 – gmail'
+
 _PROVIDER_NAME_SIGN = _linear(rf"(?i){_PROVIDER_NAMED}")
 _HOST_LIKE = re.compile(rf"(?i).*\.(?:{_TLDS})")  # 'Web.de: www.web.de' names a host, no user
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{0,2}")  # 'z.B', 'u.a', 'bzw.'
@@ -430,6 +437,11 @@ _HOW_IT_IS = frozenset("""nötig notwendig wichtig erforderlich optional freiwil
     private public hidden active inactive unbedingt zwingend immer""".split())
 
 
+_NAME_PARTS = re.compile(r"[A-ZÄÖÜ][a-zäöüß]+[._][A-ZÄÖÜ][a-zäöüß]+\d*")
+#: A name and two digits or a year of birth ('Dagmar93 (gmail)', 'Gmail: Wilhelm1987'; not 'Termine2025', 'Termine_2025').
+_NAME_AND_YEAR = re.compile(r"[A-ZÄÖÜ][a-zäöüß]{2,}(?:\d{2}|19\d{2})")
+
+
 def _labelled_user(token: str, word_label: bool) -> bool:
     """True if the word after a provider's label (or before it in brackets) is a user name: in lower case first with a
     digit, dot or underscore, or with a dot and a digit in any case ('Gmail: anna.weiss1987', 'Anna.Weiss1987
@@ -439,13 +451,36 @@ def _labelled_user(token: str, word_label: bool) -> bool:
     if _HOST_LIKE.fullmatch(token) or _ABBREVIATION.fullmatch(token) or _VERSION.fullmatch(token):
         return False
     if (token[0].islower() and any(c in "._" or c.isdigit() for c in token)) or ("." in token and any(map(str.isdigit, token))):
-        return True  # not a capitalised word with an underscore ('Gmail: Termine_2025', 'Hotmail: Nutzung_verboten')
+        return True
+    if _NAME_PARTS.fullmatch(token) or _NAME_AND_YEAR.fullmatch(token):
+        return True  # 'Gmail: Anna_Weiss', 'Anna.Weiss (gmail)': a name and a surname joined as user names are  # not a capitalised word with an underscore ('Gmail: Termine_2025', 'Hotmail: Nutzung_verboten')
     return word_label and token[0].islower() and not _NO_USER.fullmatch(token) and token.lower() not in _NO_NAME \
         and token.lower() not in _PRONOUNS and token.lower() not in _HOW_IT_IS
 
 
+#: An address whose host or top-level domain is spelled letter by letter with dots ('a.n.n.a at g.m.x dot d.e', 'anna (at)
+#: g.m.x.de'): group 2 the host, 4 the domain; a top-level domain once its dots are gone (_letter_dotted).
+_LETTERS_DOTTED = rf"\p{{L}}(?:\.\p{{L}})+"
+_LETTER_DOTTED = _linear(
+    rf"(?i)(?:^|[^{_W}.])((?:{_LETTERS_DOTTED}|{_LOCAL_PART})(?:{_WORD_AT}|{_BRACKET_AT}|{_DASH_AT}|{_STRONG_WORD_AT}|\s*@\s*)"
+    rf"({_LETTERS_DOTTED}|{_LABEL})({_ANY_DOT})({_LETTERS_DOTTED}|\p{{L}}{{2,}}))\.?(?:$|[^{_W}.])")
+_LETTER_DOT_SIGN = re.compile(r"(?<![^\W\d_])[^\W\d_]\.[^\W\d_](?![^\W\d_])")
+_TLD_SET = frozenset(_TLDS.split("|"))
+
+
+def _letter_dotted(view: str) -> Iterator[tuple[int, int]]:
+    """Spans of _LETTER_DOTTED's addresses: host or domain spelled with dots, the domain a top-level one, the host two letters
+    or more ('u.a. at d.h. dot z.B' is none: 'zb' is no domain)."""
+    for m in _LETTER_DOTTED.finditer(view):
+        host, tld = m.group(2), m.group(4)
+        if ("." in host or "." in tld) and tld.replace(".", "").lower() in _TLD_SET and len(host.replace(".", "")) >= 2:
+            yield m.span(1)
+
+
 def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
     """Spans of the addresses _EMAIL cannot see (see above), in the probe of this text."""
+    if _LETTER_DOT_SIGN.search(view):
+        yield from _letter_dotted(view)
     if "AT" in view and ("DOT" in view or "PUNKT" in view):
         yield from (m.span(1) for m in _CAPS_AT.finditer(view))
     if _DOTTED_SIGN.search(view):
@@ -478,17 +513,22 @@ def _email_spans(view: str, text: str) -> Iterator[tuple[int, int]]:
             provider, label, said, token = m.group(1).lower(), m.group(2), m.group(3).lower().split(), m.group(4)
             if "." not in provider and not label and (provider not in _PROVIDERS_ALONE or _WORD_PROVIDER.search(provider)):
                 continue  # a provider that is a word, without its domain or a word for an address: 'Outlook: Q3.2025'
-            if not said:  # after a space alone, only what looks like a user name: 'gmail anna_w87', not 'GMX Kurs.de';
+            if not said or said in (["als"], ["as"]):  # after a space alone, or 'als' ('bei Gmail als anna.w87'), only what
+                # looks like a user name: 'gmail anna_w87', not 'GMX Kurs.de';
                 # after a word for an address a dot does too ('GMX Adresse anna.weiss'), a plain word not ('GMX Konto wurde ...')
-                if any(c == "_" or c.isdigit() or (c == "." and bool(label)) for c in token) and _labelled_user(token, False):
+                if any(c == "_" or c.isdigit() or (c == "." and bool(label)) for c in token) and _labelled_user(token, False) \
+                        or said and _initial_and_surname(token):  # 'bei Gmail als xpohl'
                     yield m.span(4)
                 continue
             sentence = bool(label) and ("ist" in said or "is" in said) and _NOT_ADDRESS.fullmatch(label)  # 'Gmail-Konto ist nötig'
             if _labelled_user(token, "lautet" in said or bool(label) and not sentence):
                 yield m.span(4)
-        if "(" in view or "[" in view:
+            elif said[-1:] in ([":"], ["="], ["):"], ["]:"]) and not label and provider in _PROVIDERS_ALONE \
+                    and _plain_user(token, view, m.end(4)):
+                yield m.span(4)  # 'Gmail: anna', 'E-Mail (Gmail): anna', 'GMX: Lschulz': a user name of letters alone
+        if "(" in view or "[" in view or " " in view:
             for m in _PROVIDER_AFTER.finditer(view):
-                if _labelled_user(m.group(1), False):
+                if _labelled_user(m.group(1), False) or _plain_user(m.group(1), view, m.end(1), ends=False):
                     yield m.span(1)
 
 
@@ -540,17 +580,22 @@ def _user_name(name: str, view: str, text: str, start: int, domain: bool) -> boo
     underscore ('max_m auf gmx.de', 'a.weiss bei gmail'), or parts joined by a spelled dot; or a word in lower case
     that is no verb, small word or pronoun, or a name and surname in one word ('AnnaWeiss'; not 'im GoetheInstitut bei
     gmx'), with a domain (or what says as much) or after a word for mail ('Mail: anna at gmail')."""
-    if not any(map(str.isalpha, name)):
-        return False  # '18:00 (at) web'
-    if _USER_NAME.match(name) or _joined_start(text, start) < start:
-        return True
-    if _CAMEL.fullmatch(name):  # with a domain or after a word for mail, as a word in lower case
-        return domain or bool(_MAIL_WORD.search(view, max(0, start - MAIL_HINTED), start))
+    if not any(map(str.isalpha, name)) or (name.endswith(".") and _ABBREVIATION.fullmatch(name[:-1])):
+        return False  # '18:00 (at) web', 'z.B. bei gmx.de anmelden'
+    if _USER_NAME.match(name) or _joined_start(text, start) < start or _initial_and_surname(name):
+        return True  # ... 'xpeukert bei gmail', 'Cneal bei gmx'
+    if _CAMEL.fullmatch(name):  # with a domain or after a word for mail, as a word in lower case; or no article or
+        # preposition before it ('AnnaWeiss bei gmail'; not 'im GoetheInstitut bei gmx')
+        return domain or bool(_MAIL_WORD.search(view, max(0, start - MAIL_HINTED), start)) \
+            or not _ARTICLE_OR_PREPOSITION.search(view, max(0, start - 12), start)
     if not name[:1].islower() or name.lower() in _PRONOUNS or _NO_USER.fullmatch(name.lower()):
         return False
     return domain or bool(_MAIL_WORD.search(view, max(0, start - MAIL_HINTED), start))
 
 
+_ARTICLE_OR_PREPOSITION = re.compile(r"(?i)(?<![^\W\d_])(?:im|am|beim|vom|zum|zur|der|die|das|dem|den|des|ein|eine|einem|einer|"
+                                     r"eines|mein|meine|meinem|unser|unsere|unserem|bei|mit|von|für|in|an|auf|the|a|an|at|of)"
+                                     r"[ \t]+$")
 _DOTTED_SIGN = re.compile(rf"(?i)[.{_BULLETS}](?:at|ät)[.{_BULLETS}]")
 
 
@@ -572,8 +617,20 @@ _DATE_SIGN = re.compile(r"\d[.\-]")  # in every date _DATE finds: a digit and a 
 # 'WhatsApp-Nummer', 'Festnetznummer', 'Kontaktnummer', 'phone number', 'Phone #'; not 'Hotel-Nr.', 'Abruf-Nr.',
 # 'Signal-Nr.', 'iPhone number', 'Kundennummer'); Signal's only spelled out ('Signal-Nummer': a railway's
 # signals have numbers too).
+
+
+def _as_probed(*words: str) -> str:
+    """Cyrillic words as an alternation of what the probe reads them as, in lower case, capitalised and in capitals (its
+    look-alikes are Latin: 'Телефон' is read 'Teлeфoh', 'ЗВОНИТЕ' 'ЗBOHИTE', which no case-insensitive match ties to 'в')."""
+    return "|".join(sorted({probe(case(word)) for word in words for case in (str.lower, str.capitalize, str.upper)},
+                           key=len, reverse=True))
+
+
+#: Russian words for a phone, or for calling, right before a number ('Телефон 8 142 619 6252', 'Звоните 8 914 ...').
+_RU_PHONE_WORDS = _as_probed("телефон", "тел", "моб", "мобильный", "сотовый", "звоните", "позвоните", "звонить", "звонок")
 _HINT = re.compile(r"(?i)(?:tel|fon|phone|handy|mobil|mobile|fax|ruf|whats ?app|signal|telegram|sms|call|(?<![^\W\d_])cell|"
                    r"هاتف|هاتفي|جوال|جوالي|موبايل|موبايلي|تلفون|تلفوني|تليفون|واتس|واتساب|واتس اب)\W{0,3}$"
+                   rf"|(?<![^\W\d_])(?:{_RU_PHONE_WORDS})\.?\W{{0,3}}$"
                    r"|(?:(?<![^\W\d_])(?:tel|telefon|telefax|fax|handy|mobil|mobilfunk|festnetz|kontakt|ruf|whats ?app|telegram|"
                    r"phone|mobile|cell)|fon)[\W_]{0,4}(?:nummern?|nr|number|no|#)[\W_]{0,5}$"
                    r"|(?<![^\W\d_])signal[\W_]{0,4}nummern?[\W_]{0,5}$")
@@ -671,12 +728,14 @@ _RUF_UNTER = re.compile(rf"(?i)(?<![^\W\d_])(?:ruf|rufe|rufen|ruft|rufst){_REACH
 _AN_AFTER = re.compile(r"(?i)(?:[ \t]+(?!(?:ab|auf|zurück)(?![^\W\d_]))[^\s.!?;]+){0,8}?[ \t]+an"
                        r"(?=[ \t]*(?:$|[.,!?;:)\n]|(?:und|oder|wenn|falls|sobald|bzw)(?![^\W\d_])))")
 # Nine digits in three groups of three, as Poland writes its numbers: thousands to _no_amount, but a number where words
-# say someone is reached right before them (_HINT_REACH) and no unit follows; not round thousands ('... 250 000').
+# say someone is reached (_said_to_reach: before them, or 'unter ... melden' around them, or a name after 'Kontakt:') and no
+# unit follows; not round thousands ('... 250 000').
 _THREE_GROUPS = re.compile(r"[1-9]\d\d \d{3} (?!000)\d{3}")
 # Digits in up to four groups, no dot (not a time, a coordinate, a decimal or 1.200.000).
 # Or a number with Russia's (and Kazakhstan's, Belarus's) trunk prefix 8, written in five groups, its area code in brackets
-# or not: '8 (914) 177-76-31', '8-914-177-76-31', '8 914 177 76 31' (probe helper-53: they were published).
-_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}|8[ \-]?(?:\(\d{3,4}\)|\d{3,4})[ \-]?\d{2,3}[ \-]\d{2}[ \-]\d{2}")
+# or not: '8 (914) 177-76-31', '8-914-177-76-31', '8 914 177 76 31' (probe helper-53: they were published). Or digits in
+# pairs, as France writes them ('Contact: 77 69 01 89 55', helper-75).
+_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}|\d{2}(?: \d{2}){3,6}|8[ \-]?(?:\(\d{3,4}\)|\d{3,4})[ \-]?\d{2,3}[ \-]\d{2}[ \-]\d{2}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
 # ...', '... oder auch ...', '... und/oder ...'): the second is one too, though nothing names it.
 _LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|,?[ \t]?(?:und/oder|oder[ \t]auch|und|oder|or|and|bzw\.?|sowie|u\.|alternativ|"
@@ -821,22 +880,49 @@ _ANSWERS = frozenset("""gern gerne auch ebenfalls genauso dito bald demnaechst s
     gelb gruen blau weiss schwarz orange stark schwach laut leise kabel strom daily weekly monthly only mostly usually
     rarely fehlt fehlen kommt einfach schnell langsam sinnvoll nope sometimes teams zoom server montags dienstags
     mittwochs donnerstags freitags samstags sonntags deutsch englisch german english arabic stabil dunkel hell
-    good weak strong stop green""".split())  # answers, and a signal's and a wire's words
+    good weak strong stop green ewig""".split())  # answers, and a signal's and a wire's words
 #: German words by their ending or prefix: adjectives and adverbs (-lich, -ig, -isch, -bar, -los, -sam, -haft, -weise),
 #: nouns (-ung, -heit, -keit, -schaft, -tion), verbs (-ieren, -iert), participles (ge...t, ge...en), verbs with a prefix
 #: (anfragen, beitreten, herunterladen), and English ones (-able, -ible, -tion, -ing; not -ly, which ends transliterated
-#: names too: 'kjlly').
-_WORD_SHAPE = re.compile(r"[a-z]*(?:lich|ig|isch|bar|los|sam|haft|weise|ung|heit|keit|schaft|tion|ieren|iert|able|ible|ing)"
+#: names too: 'kjlly'). Not the endings of names: -wig, -rlos, -ssam ('ludwig', 'hedwig', 'carlos', 'bassam'; 'ewig' is an answer).
+_WORD_SHAPE = re.compile(r"[a-z]*(?:lich|(?<!w)ig|isch|bar|(?<!r)los|(?<!s)sam|haft|weise|ung|heit|keit|schaft|tion|ieren|iert|able|"
+                         r"ible|ing)"
                          r"|ge[a-z]{3,}(?:t|en)|(?:an|auf|aus|bei|ein|mit|nach|vor|zu|ab|be|ver|er|ent|zer|her|hin|weiter|"
                          r"zurueck|herunter)[a-z]{3,}(?:en|ern|eln)")
 
 
+def _initial_and_surname(token: str) -> bool:
+    """True if the token is letters alone, four or more, the first two consonants that begin no German or English word: an
+    initial before a surname, as user names are made ('lkazakova', 'Xpeukert'; not 'Gruppe', 'Schmidt', 'bzgl')."""
+    return _CAPITAL_INITIAL.fullmatch(token[:1].upper() + token[1:]) is not None and token[:2].lower() not in _ONSETS \
+        and token.lower() not in _NOT_INITIALS
+
+
+_NOT_INITIALS = frozenset("bzgl zzgl ggfs mfg lg vg".split())
+
+
 def _plain_handle(name: str, token: str, text: str, end: int) -> bool:
     """True if `token`, after a messenger's `name` and a colon and ending at `end`, is a plain user name (see above)."""
+    return bool(_PLAIN_NAMES.fullmatch(name)) and _plain_user(token, text, end)
+
+
+def _plain_user(token: str, text: str, end: int, ends: bool = True) -> bool:
+    """True if `token`, ending at `end` after a label and a colon, is a user name of letters alone: in lower case and no word
+    (see above), or capitalised with two consonants first that begin no German or English word, an initial before a
+    surname as user names are made ('Telegram: Lkazakova', 'Gmail: Mschulz'; not 'Telegram: Gruppe', 'Schmidt')."""
+    if _initial_and_surname(token):  # whatever its ending ('rreinisch', 'tbar')
+        return not ends or _VALUE_END.match(text, end) is not None
     low = token.lower().replace("-", "")  # 'e-mail' is a word, 'hans-georghentschel' a name
-    return (bool(_PLAIN_NAMES.fullmatch(name)) and _PLAIN_TOKEN.fullmatch(token) is not None
-            and _VALUE_END.match(text, end) is not None and low not in _NO_NAME and low not in _HOW_IT_IS
+    return (_PLAIN_TOKEN.fullmatch(token) is not None
+            and (not ends or _VALUE_END.match(text, end) is not None) and low not in _NO_NAME and low not in _HOW_IT_IS
             and low not in _ANSWERS and low not in _PRONOUNS and not _WORD_SHAPE.fullmatch(low))
+
+
+#: A capitalised token whose first two letters are consonants ('Lkazakova', 'Kwirth'), and the pairs of consonants that begin
+#: German and English words (and transliterated names: 'Dschamal', 'Tschechow', 'Zwetana', 'Khalid', 'Dmitri').
+_CAPITAL_INITIAL = re.compile(r"[B-DF-HJ-NP-TV-Z][b-df-hj-np-tv-z][a-z]{2,30}")
+_ONSETS = frozenset("""bl br ch cl cr dr dw fl fr gl gn gr kl kn kr pf ph pl pr ps pt sc sh sk sl sm sn sp sq st sv sw sz th tr
+    ts tw vl wr zw wh gh rh kh dj dz ds dm tj tz sr""".split())
 
 
 #: What a text holds if any of these may be in it (one quick search; most texts hold none).
@@ -895,7 +981,7 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
         elif any(c == "_" or c.isdigit() for c in token) or (
                 name.lower() == "skype" and re.fullmatch(r"[a-z][\w\-]+\.[\w\-]{2,}[\w.\-]*", token)):  # not 'z.B.'
             yield match.start(4), match.end(4)
-        if said == ":" and (not label or not re.fullmatch(_USER_LABELS, label, re.I)) \
+        if said.strip(" \t") == ":" and (not label or not re.fullmatch(_USER_LABELS, label, re.I)) \
                 and _plain_handle(name, token, text, match.end(4)):
             yield match.start(4), match.end(4)  # 'Telegram: lkazakova': a plain user name (_plain_handle)
     for match in _SIGNAL_NAME.finditer(text):
@@ -1021,12 +1107,14 @@ def _phone_spans(text: str, ids: bool = False, messengers: bool = True) -> Itera
         for a, b in _run_spans(blanked, match.start(), match.end(), budget, listed):
             last = b if _count_digits(blanked, a, b) >= 7 else -1
             yield a, b
+        if match.end() - match.start() <= LONG_RUN:
+            yield from _shaped_spans(text, blanked, match.start(), match.end(), ids)
     if _ODD_SIGN.search(blanked):
         for match in _ODD_JOINED.finditer(blanked):
             a, b = match.span()
             if 7 <= _count_digits(blanked, a, b) <= 15 and not (ids and _is_id(text, a, b)) \
                     and (_ODD_HINT.search(blanked, max(0, a - HINTED), a) or _ODD_AFTER.match(blanked, b)
-                         or _HINT_FAR.search(_window(blanked, a))) \
+                         or _HINT_FAR.search(_window(blanked, a)) or _underscored(blanked, a, b, budget)) \
                     and _no_amount(blanked, match.group(), b):
                 yield a, b
 
@@ -1042,7 +1130,10 @@ _IBAN_LENGTHS = {cc: int(n) for cc, n in (pair.split(":") for pair in """AD:24 A
     RS:22 RU:33 SA:24 SC:31 SD:18 SE:24 SI:19 SK:24 SM:27 SO:23 ST:25 SV:28 TL:23 TN:24 TR:26 UA:29 VA:22 VG:24 XK:20
     YE:30""".split())}
 #: Where one may begin: a country's two capitals and two check digits, glued to no word; the rest is read in _iban_end.
-_IBAN_START = re.compile(r"(?<![^\W_])([A-Z]{2})\d\d(?=[ \t]?[A-Z0-9])")
+# The probe reads an O beside a digit as 0 ('NO93 8601 1117 947' as 'N093 ...', 'GB93PHFO4928...' as '...PHF04928...'): a 0
+# beside a capital may be an O (_iban_valid).
+_IBAN_START = re.compile(r"(?<![^\W_])([A-Z]{2}|[A-Z]0|0[A-Z])\d\d(?=[ \t]?[A-Z0-9])")
+_ZERO_BY_LETTER = re.compile(r"(?<=[A-Z])0|0(?=[A-Z])")
 
 
 def _iban_end(text: str, start: int, length: int) -> int:
@@ -1062,15 +1153,32 @@ def _without_ibans(text: str) -> str:
     """The text with every valid IBAN (_IBAN_LENGTHS) blanked out, as dates are: none of its digits is a number's."""
     pieces, last = [], 0
     for match in _IBAN_START.finditer(text):
-        length = _IBAN_LENGTHS.get(match.group(1))
+        length = _IBAN_LENGTHS.get(match.group(1).replace("0", "O"))
         end = _iban_end(text, match.start(), length) if length and match.start() >= last else -1
         if end < 0:
             continue
         iban = "".join(c for c in text[match.start():end] if c.isalnum()).upper()
-        if int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1:
+        if any(map(_iban_valid, _as_written(iban))):
             pieces += [text[last:match.start()], "x" * (end - match.start())]
             last = end
     return "".join(pieces) + text[last:] if pieces else text
+
+
+def _as_written(iban: str) -> Iterator[str]:
+    """The IBAN as the probe read it, and with each choice of its 0s beside a capital (up to four) read as the O it may have
+    been ('GB50OZAP08851035354504' was read 'GB500ZAP0885...': its first 0 was an O, its second is a 0)."""
+    zeros = [m.start() for m in _ZERO_BY_LETTER.finditer(iban)][:4]
+    for choice in range(1 << len(zeros)):
+        chars = list(iban)
+        for bit, at in enumerate(zeros):
+            if choice >> bit & 1:
+                chars[at] = "O"
+        yield "".join(chars)
+
+
+def _iban_valid(iban: str) -> bool:
+    """True if the IBAN's check digits hold (ISO 7064, mod 97)."""
+    return int("".join(str(int(c, 36)) for c in iban[4:] + iban[:4])) % 97 == 1
 
 
 #: An article number after its name: EAN or GTIN, 13 or 8 digits ('Artikel EAN 0267917569963'); with its check digit
@@ -1114,6 +1222,21 @@ _ODD_HINT = re.compile(r"(?i)(?<![^\W\d_])(?:tel|phone|mobil|mobile|mobilfunk|fe
                        r"(?:[ \t]*\([^()\n]{1,24}\))?[\W_]{0,4}$")
 
 
+#: Groups joined by underscores alone, from a trunk prefix ('0151_2345_6789'; a link's ids join theirs so too, but
+#: not from a lone 0: '/aufruf/22961_5f8bfc56e18212b5').
+_UNDERSCORES = re.compile(r"0[1-9]\d*(?:_\d+)+")
+
+
+def _underscored(text: str, start: int, end: int, budget: list[int]) -> bool:
+    """True if text[start:end] is a number with its trunk prefix written with underscores for spaces, glued to no word,
+    which libphonenumber reads whole as a German number."""
+    run = text[start:end]
+    if not _UNDERSCORES.fullmatch(run) or text[start - 1:start].isalnum() or text[end:end + 1].isalnum() or budget[0] <= 0:
+        return False
+    budget[0] -= 1
+    return _numbers(run.replace("_", " ")) == ((0, len(run)),)
+
+
 def forget() -> None:
     """Forget the texts and numbers remembered (after a rule changed)."""
     _CLEANED.clear()
@@ -1143,8 +1266,8 @@ _UNSPACED = re.compile(r"0[1-9]\d{8,10}")  # ... a number there unspaced, though
 
 
 #: ... shaped as a phone number is: an area code of three to five digits and then a space, slash or dash, or all of it
-#: unspaced (not '05 06 07 08 09', '0815 4711').
-_AREA_FIRST = re.compile(r"\(?0[1-9]\d{1,3}\)?[ \t/\-]|0[1-9]\d{8,10}$")
+#: unspaced (not '05 06 07 08 09', '0815 4711'), or a mobile prefix split in two ('Gr. 40 01 51 2345 6789').
+_AREA_FIRST = re.compile(r"\(?0[1-9]\d{1,3}\)?[ \t/\-]|0[1-9]\d{8,10}$|01[ \t]?[5-7]\d?[ \t/\-]")
 
 
 def _number_shaped(run: str, digits: int) -> bool:
@@ -1153,6 +1276,63 @@ def _number_shaped(run: str, digits: int) -> bool:
     if run.startswith(("+", "00", "(00")):
         return 10 <= digits <= 15
     return 9 <= digits <= 13 and _AREA_FIRST.match(run) is not None
+
+
+#: Runs written as nothing but a phone number is (leaks found by probing with Faker's numbers, which no word named): the
+#: North American form with its area code in brackets, or its three groups joined by dashes or dots, the exchange not
+#: beginning with 0 or 1 ('(712) 422-0297', '(591)341-7776', '769-669-1674', '386.213.3594'); Russia's trunk 8 before an
+#: area code in brackets ('8 (914) 123-45-67', '8 (177) 603-3358'), or before a mobile's 9 unspaced ('89209416713'; spaced,
+#: only where words say so: 'Телефон 8 142 619 6252', not 'Termine: 8 914 177 76 31'); and an MSISDN, a number with its country's code
+#: unspaced, of 13 to 15 digits ('6376233548337'; not an EAN-13 with its check digit right: _no_ean).
+_SHAPED = re.compile(r"(?<![\w.,/\-+(])(?:\(\d{3}\)[ \t]?\d{3}[.\- ]\d{4}|[2-9]\d\d(?:-[2-9]\d\d-|\.[2-9]\d\d\.)\d{4}"
+                     r"|8[ \t]?\(\d{3,5}\)[ \t]?\d{1,3}(?:-\d{2}-\d{2}|[\- ]\d{4}|[ \t]\d{2}[ \t]\d{2})|[1-9]\d{12,14}"
+                     r"|89\d{9})"
+                     r"(?![\w\-/]|[.,]\d)")
+
+
+_ARTICLE_BEFORE = re.compile(r"(?i)(?<![^\W\d_])(?:ean|gtin|artikel)[\W_]{0,3}(?:13|8)?[\W_]{0,3}$")  # 'EAN 4952251348917'
+
+
+def _shaped_spans(text: str, blanked: str, start: int, end: int, ids: bool) -> Iterator[tuple[int, int]]:
+    """Numbers written as only phone numbers are (_SHAPED) in the run blanked[start:end] (the lookahead reads two characters
+    past it): not a record's id in a link, not after a word for another number, not an EAN."""
+    for match in _SHAPED.finditer(blanked, start, min(len(blanked), end + 2)):
+        a, b = match.span()
+        if not (ids and _is_id(text, a, b)) and not _other_number(blanked, a) \
+                and (not blanked[a:b].isdigit() or _bare_ok(blanked, a, b)):
+            yield a, b
+
+
+def _bare_ok(text: str, start: int, end: int) -> bool:
+    """For digits alone (an MSISDN): no EAN-13 with its check digit right, none after an article's word."""
+    return _no_ean(text[start:end]) and not _ARTICLE_BEFORE.search(text, max(0, start - HINTED), start)
+
+
+def _no_ean(digits: str) -> bool:
+    """True unless the digits are an EAN-13 whose check digit is right (weights 1 and 3 from the right)."""
+    return len(digits) != 13 or sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(reversed(digits))) % 10 != 0
+
+
+#: Words right before a run that say it is a number of another kind: an order's, an article's, a customer's, a tax number,
+#: a file's (Aktenzeichen), a register's (a false positive of probing: each was masked as a phone number). Not an EAN's: one
+#: whose check digit is wrong may be a number disguised ('Artikel EAN 0267917569964', _EAN).
+_OTHER_NUMBER = re.compile(
+    r"(?i)(?<![^\W\d_])(?:(?:bestell|referenz|ref|kunden|steuer|rechnungs|auftrags|vorgangs|mitglieds|sendungs|buchungs|"
+    r"vertrags|versicherungs|kassen|artikel|art|register|akten|ticket|order|reference|customer|invoice|tracking|"
+    r"serien|produkt|inventar|spenden|quittungs|beleg)[\W_]{0,3}(?:nummer|nr|no|number|zeichen|id)"
+    r"|aktenzeichen|kassenzeichen|az|st\.?-?nr|steuer-?id|ust-?id(?:nr)?|vr|hrb|hra)"
+    r"\.?[ \t]*[:#]?[ \t]*(?-i:\d{1,4}[ \t]+[A-Z]{1,4}[ \t]+)?$")  # a file number's court and register: 'Az. 35 F 1647/25'
+#: A decimal fraction, a coordinate's ('Koordinaten: 35.80002, 0.69554'): no prefix, one dot, four decimals or more; libphonenumber
+#: took '0.69554' for a German number (a false positive of probing).
+_DECIMAL = re.compile(r"(?:0|[1-9]\d{0,2})\.\d{4,7}")
+_OTHER_SIGNS = ("nr", "numm", "numb", "no", "zeichen", "id", "az", "vr", "hr")  # in every word _OTHER_NUMBER takes
+
+
+def _other_number(text: str, start: int) -> bool:
+    """_OTHER_NUMBER right before `start`, looked for only where one of its words' signs is (most runs have none)."""
+    low = max(0, start - HINTED)
+    window = text[low:start].lower()
+    return any(sign in window for sign in _OTHER_SIGNS) and _OTHER_NUMBER.search(text, low, start) is not None
 
 
 _YEARS = re.compile(r"(?:(?:19|20)\d\d\D{0,3})+")
@@ -1206,6 +1386,8 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if len(run) > LONG_RUN:
         yield start, end
         return
+    if _other_number(text, start) or (_DECIMAL.fullmatch(run) and not _named(text, start, end)):
+        return  # 'Art.-Nr. 01878011', 'Steuernummer 97/499/16919', 'Referenznummer: 498372590': what its word says it is
     if (_POSTCODES.fullmatch(run) or (_MIXED_POSTCODES.fullmatch(run) and _PLACES_BEFORE.search(text, max(0, start - 40), start))) \
             and not _named(text, start, end):
         return  # postcodes one space apart ('Einsatzgebiet: 04109 04177 04315'), nothing saying phone before them
@@ -1246,7 +1428,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         yield start, end
         return
     before = _window(text, start)
-    if _THREE_GROUPS.fullmatch(run) and _HINT_REACH.search(before) and not _AMOUNT_AFTER.match(text, end):
+    if _THREE_GROUPS.fullmatch(run) and _said_to_reach(text, before, end, run) and not _AMOUNT_AFTER.match(text, end):
         yield start, end  # 'Meldet euch unter 530 788 526.': said to reach someone, no unit after it
         return
     if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
@@ -1286,10 +1468,9 @@ def mask(text: str) -> str:
 #: An extension after a number ('+1 350-727-3900 ext. 00954', '0341 123456 Durchwahl 12', '555-0100 x12'): masked with it
 #: (probe helper-53: 'ext. 00954' was left beside the mask).
 # 'x' glued to the number, or spaced before two digits and more ('... 1234567 x2 pro Woche' is twice a week), 'App.' with
-# its dot ('App 2 herunterladen'):
-# helper-61.
+# its dot ('App 2 herunterladen'): helper-61. Up to eight digits after a word ('Durchwahl 1234567': a probe of helper-75's).
 _EXTENSION = re.compile(r"(?i)(?:[ \t]*(?:,[ \t]*)?(?:(?:ext|extn|extension|durchwahl|dw|apparat|nebenstelle)\.?|app\.)"
-                        r"[ \t]*[:#]?[ \t]?\d{1,6}|x\d{1,6}|[ \t]x\d{2,6})(?![\d.,:])")
+                        r"[ \t]*[:#]?[ \t]?\d{1,8}|x\d{1,6}|[ \t]x\d{2,6})(?![\d.,:])")
 
 
 def _extension_end(text: str, end: int) -> int:
