@@ -627,8 +627,9 @@ def test_letters_for_a_one_are_read_where_they_touch_a_digit_and_no_other_letter
     ("Tel.: 0151 73926514, Spendenkonto 1234567", f"Tel.: {PHONE_MASK}, Spendenkonto 1234567"),
     ("Tel 0151 73926514 Spendenkonto 1234567", f"Tel {PHONE_MASK} Spendenkonto 1234567"),
     ("Signal-Nummer 1517 3926514", "Signal-Nummer " + PHONE_MASK), ("Signal-Nr. 1517392", "Signal-Nr. 1517392"),
-    ("Position 52.1645, 10.540912", "Position 52.[Telefon entfernt], 10.540912"),
-    ("Treffpunkt 52.1645, 10.5409", "Treffpunkt 52.[Telefon entfernt], 10.5409"),  # four digits found: no list
+    # coordinates: decimals, no number (helper-75; they were '52.[Telefon entfernt], 10.540912'), and no list after them
+    ("Position 52.1645, 10.540912", "Position 52.1645, 10.540912"),
+    ("Treffpunkt 52.1645, 10.5409", "Treffpunkt 52.1645, 10.5409"),
     # the country's code without + or 00, glued to no word
     ("Erreichbar: 4915173926514", "Erreichbar: " + PHONE_MASK),
     ("Charge b6b9e5687f49 2026-09-09", "Charge b6b9e5687f49 2026-09-09"),
@@ -1502,3 +1503,20 @@ def test_coordinates_stay(lat, lon, before):
     """(probe helper-75) 'Koordinaten: 35.80002, 0.69554' was published as 'Koordinaten: 35.80002, [Telefon entfernt]'."""
     text = f"{before} Koordinaten: {lat:.5f}, {lon:.5f}"
     assert privacy.published(text) == privacy.published(before + " Koordinaten: ") + f"{lat:.5f}, {lon:.5f}"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("please ring 826 8018159 if you can help", f"please ring {PHONE_MASK} if you can help"),
+    ("Infos bei Herrn Yilmaz 503 062 611", f"Infos bei Herrn Yilmaz {PHONE_MASK}"),
+    ("Infos bei Herrn Yilmaz 7047743957", f"Infos bei Herrn Yilmaz {PHONE_MASK}"),
+    ("Fragen an Frau Weiss: 7392 65148", f"Fragen an Frau Weiss: {PHONE_MASK}"),
+    # years, amounts and counts after the same words
+    ("Infos bei Herrn Yilmaz 2024 2025", "Infos bei Herrn Yilmaz 2024 2025"),
+    ("Infos bei Frau Weiss 250 000 Euro", "Infos bei Frau Weiss 250 000 Euro"),
+    ("Anmeldung bei Caritas Leipzig 1234567 Mitglieder", "Anmeldung bei Caritas Leipzig 1234567 Mitglieder"),
+    ("Ring Road: 1234 5678", "Ring Road: 1234 5678"),
+])
+def test_please_ring_and_infos_from_a_named_person_say_someone_is_reached(text, expected):
+    """(probe helper-75, helper-61's Faker templates) 'please ring 826 8018159' and 'Infos bei Herrn Yilmaz 503 062 611'
+    were published."""
+    assert privacy.published(text) == expected
