@@ -451,9 +451,9 @@ def _labelled_user(token: str, word_label: bool) -> bool:
     if _HOST_LIKE.fullmatch(token) or _ABBREVIATION.fullmatch(token) or _VERSION.fullmatch(token):
         return False
     if (token[0].islower() and any(c in "._" or c.isdigit() for c in token)) or ("." in token and any(map(str.isdigit, token))):
-        return True
+        return True  # not a capitalised word with an underscore ('Gmail: Termine_2025', 'Hotmail: Nutzung_verboten')
     if _NAME_PARTS.fullmatch(token) or _NAME_AND_YEAR.fullmatch(token):
-        return True  # 'Gmail: Anna_Weiss', 'Anna.Weiss (gmail)': a name and a surname joined as user names are  # not a capitalised word with an underscore ('Gmail: Termine_2025', 'Hotmail: Nutzung_verboten')
+        return True  # but a name and a surname joined ('Gmail: Anna_Weiss'), or a name and two digits ('Dagmar93 (gmail)')
     return word_label and token[0].islower() and not _NO_USER.fullmatch(token) and token.lower() not in _NO_NAME \
         and token.lower() not in _PRONOUNS and token.lower() not in _HOW_IT_IS
 
