@@ -113,10 +113,12 @@ def publish_now(ctx: click.Context, force: bool) -> None:
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="Then remove all but the newest KEEP hub backups in FILE's folder (with FILE's suffix).")
 @click.pass_context
-def backup(ctx: click.Context, file: str) -> None:
+def backup(ctx: click.Context, file: str, keep: int | None) -> None:
     """Copy the live database to FILE (SQLite's online backup API: syncs and readers go on)."""
-    from hub.storage.backup import BackupError, backup as make_backup
+    from hub.storage.backup import BackupError, backup as make_backup, prune
 
     config = load_config(ctx, secrets=False)
     try:
@@ -126,6 +128,14 @@ def backup(ctx: click.Context, file: str) -> None:
         ctx.exit(1)
     click.echo(f"{info.path}: {info.bytes} bytes, schema v{info.schema_version}, {info.listings} listings, "
                f"{info.unified} unified listings")
+    if keep is not None:
+        try:
+            removed = prune(file, keep, config.database)
+        except OSError as exc:
+            click.echo(f"backup: made, but older backups could not be removed: {exc}", err=True)
+            ctx.exit(1)
+        for path in removed:
+            click.echo(f"removed the older backup {path}")
 
 
 @click.command()

@@ -61,6 +61,37 @@ def backup(database: str | Path, target: str | Path) -> Info:
     return inspect(target)
 
 
+def prune(kept: str | Path, keep: int, database: str | Path) -> list[Path]:
+    """Remove all but the newest `keep` hub backups in the folder of `kept` (a backup just made, always kept); the
+    files removed. Only files with its suffix that are hub databases (their tables tell) are counted, never the
+    database itself: old backups hold subscribers' addresses that were deleted since, kept only as long as needed."""
+    kept, database = Path(kept), Path(database)
+    candidates = []
+    for path in kept.parent.iterdir():
+        if path.suffix != kept.suffix or not path.is_file() or path.resolve() == database.resolve():
+            continue
+        if path.resolve() == kept.resolve() or _is_hub_database(path):
+            candidates.append((path.resolve() == kept.resolve(), path.stat().st_mtime, path))
+    candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)  # the one just made first, then the newest
+    removed = [path for _, _, path in candidates[keep:]]
+    for path in removed:
+        path.unlink()
+    return removed
+
+
+def _is_hub_database(path: Path) -> bool:
+    """Whether a file is a hub database (a backup), by its tables: cheap, without checking its pages."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return {"listings", "unified", "feed_state", "sync_runs"} <= names
+
+
 def _copy(source: sqlite3.Connection, partial: Path) -> None:
     copy = sqlite3.connect(str(partial))
     try:

@@ -278,3 +278,28 @@ def test_a_restore_does_not_bring_back_subscriptions_their_subscribers_ended_nor
         assert storage.db.execute("select count(*) from subscriptions where target like '%/b'").fetchone()[0] == 0
         with pytest.raises(partners.TokenError):
             partners.authenticate(storage, secret)
+
+
+def test_backup_keeps_the_newest_backups_it_is_told_to_and_removes_only_hub_backups(tmp_path):
+    """Nightly backups were never removed: the disk filled, and old ones kept the addresses of subscribers who had
+    left for ever (helper-74's note). --keep N removes all but the newest N, and nothing that is not a hub backup."""
+    import os
+
+    config = synced(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(1, 4):
+        assert CliRunner().invoke(cli, ["--config", str(config), "backup", str(folder / f"hub-0{day}.db")]).exit_code == 0
+        os.utime(folder / f"hub-0{day}.db", (day * 86400, day * 86400))
+    plain = sqlite3.connect(folder / "notes.db")  # another SQLite file, with the suffix
+    plain.execute("create table notes (text)")
+    plain.commit()
+    plain.close()
+    (folder / "readme.db").write_text("not a database")
+    (folder / "hub-00.sql").write_text("a dump: another suffix")
+    made = CliRunner().invoke(cli, ["--config", str(config), "backup", "--keep", "2", str(folder / "hub-04.db")])
+    assert made.exit_code == 0, made.output
+    assert f"removed the older backup {folder / 'hub-01.db'}" in made.output
+    assert sorted(p.name for p in folder.iterdir()) == ["hub-00.sql", "hub-03.db", "hub-04.db", "notes.db", "readme.db"]
+    refused = CliRunner().invoke(cli, ["--config", str(config), "backup", "--keep", "0", str(folder / "hub-05.db")])
+    assert refused.exit_code == 2 and not (folder / "hub-05.db").exists()
