@@ -6,6 +6,7 @@ import io
 import logging
 from datetime import datetime
 from typing import Iterator
+from urllib.parse import urljoin
 
 from connectors.base import Connector, PayloadError, RecordError, Withheld
 from connectors.dates import aware, end_of_day
@@ -115,7 +116,7 @@ class BringtZusammenConnector(Connector):
         created = aware((raw.get("Erstellt") or "").strip(), "Erstellt", "%d.%m.%Y %H:%M")
         rubrik = (raw.get("Rubrik") or "").strip()
         return {
-            "url": (raw.get("Link") or "").strip() or None,
+            "url": self._link(raw.get("Link")),
             "kind": kind,
             "category": self.category(rubrik),
             "title": tidy(raw["Titel"]),
@@ -128,6 +129,18 @@ class BringtZusammenConnector(Connector):
             "updated_at": created,
             "tags": [rubrik] if rubrik else [],
         }
+
+
+    def _link(self, cell: str | None) -> str | None:
+        """The `Link` cell as an address: one relative to the portal (`/inserat/3`, `inserat/3`) or without its scheme
+        (`//gera.example/…`, `www.gera.example/…`) resolved against the portal's own, as a browser at the export would;
+        it was dropped as no link, and readers had no way to the listing. Only for a portal on the web."""
+        link = (cell or "").strip()
+        if not link or "://" in link or not self.source.url.startswith(("http://", "https://")):
+            return link or None
+        if link.lower().startswith("www."):
+            return "https://" + link
+        return urljoin(self.source.url.rstrip("/") + "/", link)
 
 
 def _postcode(value: str | None) -> str | None:

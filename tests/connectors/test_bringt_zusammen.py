@@ -203,3 +203,20 @@ def test_rows_ending_in_a_separator_are_read_as_they_are():
 def test_a_postcode_excel_wrote_as_a_number_or_a_formula_is_its_five_digits(written, read):
     listing = make(BringtZusammenConnector, BASE).normalize({**ROW, "PLZ": written, "Ort": "Gera"}, NOW)
     assert listing["location"]["postcode"] == read
+
+
+@pytest.mark.parametrize("cell, link", [
+    ("/inserat/17", f"{BASE}/inserat/17"),
+    ("inserat/17", f"{BASE}/inserat/17"),
+    ("//gera.bringt-zusammen.de/inserat/17", f"{BASE}/inserat/17"),
+    ("www.gera.bringt-zusammen.de/inserat/17", "https://www.gera.bringt-zusammen.de/inserat/17"),
+    ("https://gera.bringt-zusammen.de/inserat/17", f"{BASE}/inserat/17"),
+    ("  ", None),
+])
+@responses.activate
+def test_a_link_relative_to_the_portal_leads_to_the_listing(cell, link):
+    """An export whose Link cells were relative to the portal ('/inserat/17', as an export from a site's own
+    pages writes them) published no link at all: readers had no way to the listing (helper-70's note)."""
+    connector, (raw,) = read(export(COLUMNS, [{**ROW, "Link": cell}], "utf-8-sig"))
+    listing = connector.normalize(raw, NOW)
+    assert validate(listing) == [] and listing["source"]["url"] == link
