@@ -358,7 +358,8 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
                        "choose another name"], status=409)
     now = utcnow().isoformat()
     with storage.transaction():
-        row = storage.db.execute("select partner, deleted_at, entry from api_sources where name = ?", [source.name]).fetchone()
+        row = storage.db.execute("select partner, deleted_at, entry, paused_by from api_sources where name = ?",
+                                 [source.name]).fetchone()
         if row is not None and row[1] is None:
             raise Invalid([f"source.name: {source.name!r} is registered already"], status=409)
         if row is not None and row[0] != partner and not _has_records(storage, source.name):
@@ -375,14 +376,26 @@ def register(config: hub_config.Config, storage: Storage, token: Token, entry: d
             kept = json.loads(row[2]).get("trust")
             if kept is not None and token.role != "operator":  # the operator's to set, and to keep (a partner
                 entry["trust"] = kept  # deleting and registering again must not end its moderation)
+            if row[3] == "operator" and token.role != "operator":  # nor the operator's pause (review helper-78)
+                entry["enabled"] = False
+                source = check_entry(config, entry)
             storage.db["api_sources"].update(source.name, {"entry": json.dumps(entry, ensure_ascii=False),
+                                                           "paused_by": _registered_pause(token, entry, row[3]),
                                                            "updated_at": now, "deleted_at": None})
         else:
             storage.db["api_sources"].insert({"name": source.name, "partner": partner,
                                               "entry": json.dumps(entry, ensure_ascii=False), "created_at": now,
-                                              "updated_at": now})
+                                              "paused_by": _registered_pause(token, entry, None), "updated_at": now})
         audit(storage, token.actor, "source.register", source.name, {"entry": entry, "partner": partner})
     return source
+
+
+def _registered_pause(token: Token, entry: dict, before: str | None) -> str | None:
+    """Who has paused a source registered (again) with `entry`: an operator's pause, its registration's or one
+    kept from before it was deleted, stays the operator's to end (None: it is not paused)."""
+    if entry.get("enabled", True) is not False:
+        return None
+    return "operator" if "operator" in (token.role, before) else token.role
 
 
 def _has_records(storage: Storage, name: str) -> bool:

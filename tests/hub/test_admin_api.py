@@ -580,6 +580,24 @@ def test_a_partner_does_not_resume_a_source_the_operator_paused(hub):
     assert client.post(f"{A}/sources/kiez-portal/resume", headers=auth["kiez"]).get_json()["state"] != "paused"
 
 
+def test_a_partner_does_not_resume_the_operators_pause_by_deleting_and_registering_again(hub):
+    """A partner deleted the source the operator had paused and registered it again: it was synced again at once,
+    the operator's pause gone (review helper-78). A source the operator registers paused is the operator's pause."""
+    client, auth, url, _, _ = hub
+    assert register(client, auth["kiez"], url).status_code == 201
+    assert client.post(f"{A}/sources/kiez-portal/pause", headers=auth["op"]).get_json()["state"] == "paused"
+    assert client.delete(f"{A}/sources/kiez-portal", headers=auth["kiez"]).status_code == 200
+    assert register(client, auth["kiez"], url, interval="2h").status_code == 201
+    view = client.get(f"{A}/sources/kiez-portal", headers=auth["kiez"]).get_json()
+    assert view["state"] == "paused" and view["paused_by"] == "operator" and view["entry"]["interval"] == "2h"
+    assert client.post(f"{A}/sources/kiez-portal/resume", headers=auth["kiez"]).status_code == 403
+    assert client.post(f"{A}/sources/kiez-portal/sync", headers=auth["kiez"]).status_code == 409
+    made = register(client, auth["op"], url, name="given-portal", partner="nachbar", enabled=False)
+    assert made.status_code == 201
+    assert client.post(f"{A}/sources/given-portal/resume", headers=auth["nachbar"]).status_code == 403
+    assert client.post(f"{A}/sources/given-portal/resume", headers=auth["op"]).get_json()["state"] != "paused"
+
+
 def test_a_partner_named_before_the_name_rule_gets_new_tokens_and_sources(tmp_path):
     """Token names took dots and capitals before; such a partner's token could then not be rotated, nor could an
     operator register a source for it (review helper-72). Names new to the hub follow the rule."""
