@@ -244,7 +244,7 @@ def _reaching(storage: Storage, target: str, email: bool, statuses: tuple[str, .
     return [row for row in (dict(zip(columns, r)) for r in rows.fetchall()) if target_key(row["target"], email) == key]
 
 
-def _same_as(storage: Storage, row: dict, config: Config, wanted: str, statuses: tuple[str, ...]) -> list[dict]:
+def _same_as(storage: Storage, row: dict, config: Config, wanted: str | None, statuses: tuple[str, ...]) -> list[dict]:
     """The other subscriptions of row's very target (in these states) for what it is for (`wanted`: its search's
     key or its listing): every listing would reach the target twice."""
     found = []
@@ -253,11 +253,18 @@ def _same_as(storage: Storage, row: dict, config: Config, wanted: str, statuses:
             other["target"] == row["target"]
         if other["id"] == row["id"] or not same_target or other["topic"] != row["topic"]:
             continue
-        if other["topic"] == "matches" and "matches:" + (other["listing_id"] or "") == wanted:
-            found.append(other)
-        elif other["topic"] == "search" and "search:" + _search_key(config, other["search"]) == wanted:
+        if wanted is not None and _wanted(config, other) == wanted:
             found.append(other)
     return found
+
+
+def _wanted(config: Config, row: dict) -> str | None:
+    """What a stored subscription is for, as _same_as compares it (None: its search no longer parses, as when a
+    source it names left the config; it is the same as no other)."""
+    if row["topic"] == "matches":
+        return "matches:" + (row["listing_id"] or "")
+    key = _search_key(config, row["search"])
+    return None if key is None else "search:" + key
 
 
 def _check_room(storage: Storage, target: str, email: bool) -> None:
@@ -314,10 +321,8 @@ def confirm(config: Config, storage: Storage, token: str) -> dict:
     if not rows:
         raise LookupError("this confirmation link is unknown or was used already")
     row = rows[0]
-    wanted = "matches:" + (row["listing_id"] or "") if row["topic"] == "matches" else \
-        "search:" + str(_search_key(config, row["search"]))
     with storage.transaction():
-        kept = _same_as(storage, row, config, wanted, ("active",))
+        kept = _same_as(storage, row, config, _wanted(config, row), ("active",))
         if kept:
             storage.db.execute("delete from subscriptions where id = ?", [row["id"]])
             log.info("subscription %s confirmed as %s, which it repeats", row["id"], kept[0]["id"],

@@ -9,6 +9,7 @@ import json
 import re
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as email_policy
@@ -925,3 +926,29 @@ def test_the_mail_links_pages_are_titled_by_what_they_are_and_whose(tmp_path):
     for lang, title in (("de", "Link unbekannt"), ("en", "Unknown link"), ("ar", "رابط غير معروف")):
         page = client.get(f"/api/v1/subscriptions/unsubscribe?token=nope&lang={lang}").get_data(as_text=True)
         assert f"<title>{title} – {config.title}</title>" in page
+
+
+def test_a_target_whose_subscription_names_a_source_that_left_still_subscribes_and_confirms(tmp_path, smtp, receiver):
+    """A subscription to source=q stayed after q left hub.toml; its target's next subscription, or its
+    address's next confirmation link, failed with a TypeError (500) as the hub compared the searches (review
+    helper-78)."""
+    handler, port = smtp
+    write_portal(tmp_path / "q", [])
+    config = hub_with(tmp_path, [], mail_port=port)
+    both = replace(config, sources=(*config.sources, replace(config.sources[0], name="q", url=str(tmp_path / "q"))))
+    with Storage(config.database) as storage:
+        subscriptions.subscribe(both, storage, search="source=q", webhook=receiver.url)
+        subscriptions.subscribe(both, storage, search="source=q", email="anna@example.org")
+        token = storage.db.execute("select confirm_token from subscriptions where channel = 'email'").fetchone()[0]
+        subscriptions.confirm(both, storage, token)
+    client = create_app(config).test_client()  # q is gone
+    made = client.post("/api/v1/subscriptions", json={"search": "source=p", "webhook": receiver.url})
+    assert made.status_code == 201
+    assert client.post("/api/v1/subscriptions", json={"search": "source=p", "email": "anna@example.org"}).status_code == 202
+    link = re.search(r"https://hub\.example(/api/v1/subscriptions/confirm\?token=\S+)",
+                     handler.messages[-1].get_content()).group(1)
+    assert client.post(link).status_code == 200
+    with Storage(config.database) as storage:
+        rows = storage.db.execute("select channel, search, status from subscriptions order by channel, search").fetchall()
+    assert rows == [("email", "source=p", "active"), ("email", "source=q", "active"),
+                    ("webhook", "source=p", "active"), ("webhook", "source=q", "active")]
