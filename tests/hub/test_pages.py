@@ -651,3 +651,19 @@ def test_a_merged_listings_redirect_keeps_the_search_its_link_carried(hub):
     moved = app.test_client().get("/listings/u_0000000000000002?kind=offer&kind=request&lang=en")
     assert moved.status_code == 301
     assert moved.headers["Location"].endswith("/listings/u_0000000000000001?kind=offer&kind=request&lang=en")
+
+
+def test_a_page_number_that_is_no_plain_number_is_not_a_server_error(hub):
+    """`page=²` (a digit to str.isdigit, not to int) or a number of 5,000 digits answered 500 on a list's second
+    page and on a listing's link carrying it (review helper-78); the page is then numbered 2, as a cursor alone is."""
+    store, app = hub
+    site = app.config["HUB"].title
+    client = app.test_client()
+    following = re.search(r'<a href="([^"]+)" rel="next">', client.get("/?lang=de&limit=1").get_data(as_text=True))
+    following = following.group(1).replace("&amp;", "&")
+    for page in ("%C2%B2", "1" * 5000, "%D9%A3"):
+        for path in (following, following.replace("/?", "/listings/u_0000000000000003?")):
+            response = client.get(path.replace("page=2", f"page={page}"))
+            assert response.status_code == 200, (page[:9], path)
+        assert _title(client.get(following.replace("page=2", f"page={page}")).get_data(as_text=True)) \
+            == f"Einträge, Seite 2 – {site}"
