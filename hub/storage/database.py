@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import socket
@@ -23,6 +24,7 @@ from hub.storage.search import ORDER, search_text, where
 from schema.geo import distance_km
 from schema.jsontext import loads as _loads
 
+log = logging.getLogger(__name__)
 
 #: Quarantined records without an id kept per source (the newest).
 NO_ID_KEPT = 100
@@ -113,23 +115,27 @@ class Storage:
         try:
             yield
         except BaseException:
-            self._run_left_writes(conn, None)  # (undone with the rest)
+            left = self._take_left_writes()
             if conn.in_transaction:  # SQLite rolls back by itself on a full disk: that error is the one to tell
                 conn.execute("ROLLBACK")
+            self._write_left_alone(left)  # (they were promised: a lease renewal must not go with the rest)
             raise
+        left = self._take_left_writes()
         try:
-            self._run_left_writes(conn, conn)
+            self._run_left_writes(left)
             conn.execute("COMMIT")
         except sqlite3.Error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self._write_left_alone(left)
             raise
 
     def at_writers_commit(self, write: Callable[[sqlite3.Connection], None]) -> bool:
         """Leave `write` to the write transaction another connection of this process has open on this database, to
         run in it as it commits (True); False where none is open. While one is open no other process can write: a
         lease this process holds cannot be taken meanwhile, and is renewed as the lock is let go (hub.storage.leases)
-        instead of waiting for it (a re-clustering holds it for minutes at a national scale)."""
+        instead of waiting for it (a re-clustering holds it for minutes at a national scale). A transaction that rolls
+        back runs them alone just after."""
         with _WRITING_LOCK:
             left = _WRITING.get(self.file)
             if left is None or self.db.conn.in_transaction:
@@ -137,18 +143,29 @@ class Storage:
             left.append(write)
             return True
 
-    def _run_left_writes(self, conn: sqlite3.Connection, into: sqlite3.Connection | None) -> None:
-        """Close this process's open write transaction to writes left for it; run them in it (into: not None)."""
+    def _take_left_writes(self) -> list[Callable[[sqlite3.Connection], None]]:
+        """Close this process's open write transaction to writes left for it; those left so far."""
         with _WRITING_LOCK:
-            left = _WRITING.pop(self.file, [])
-        for write in left if into is not None else ():
+            return _WRITING.pop(self.file, [])
+
+    def _run_left_writes(self, left: list[Callable[[sqlite3.Connection], None]]) -> None:
+        """Run writes left to this transaction in it, each undone alone if it fails (logged)."""
+        for write in left:
             try:
                 with self.savepoint():
-                    write(into)
+                    write(self.db.conn)
             except sqlite3.Error as exc:  # the transaction's own writes must not fail for a write left to it
-                import logging
+                log.warning("a write left to the transaction failed: %s", exc)
 
-                logging.getLogger(__name__).warning("a write left to the transaction failed: %s", exc)
+    def _write_left_alone(self, left: list[Callable[[sqlite3.Connection], None]]) -> None:
+        """Writes left to a transaction that was rolled back, in a transaction of their own (a failure logged)."""
+        if not left:
+            return
+        try:
+            with self.transaction():
+                self._run_left_writes(left)
+        except sqlite3.Error as exc:
+            log.warning("writes left to a transaction that was rolled back failed: %s", exc)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

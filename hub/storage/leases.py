@@ -45,14 +45,16 @@ class Lease:
     def renew(self) -> bool:
         """Push the expiry on; False if the lease is no longer ours (it lapsed and was taken). Where another thread
         of this process holds the write lock, nobody else can take the lease until it lets go, and it renews the
-        lease as it does (Storage.at_writers_commit): True without waiting for the lock."""
+        lease as it does, or, if it rolls back, just after (Storage.at_writers_commit): True if the lease is ours,
+        without waiting for the lock."""
         def renew_in(conn) -> None:
             now = time.time()
             conn.execute("update leases set heartbeat_at = ?, expires_at = ? where name = ? and holder = ?",
                          [now, now + self.ttl, self.name, self.holder])
 
-        if self.storage.at_writers_commit(renew_in):
-            return True
+        if self.storage.at_writers_commit(renew_in):  # (then no other process can write: what is read is final)
+            row = self.current()
+            return row is not None and row["holder"] == self.holder  # (a lease taken before it began is not ours)
         with self.storage.transaction():
             now = time.time()
             cursor = self.storage.db.execute("update leases set heartbeat_at = ?, expires_at = ? "

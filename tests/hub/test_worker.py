@@ -79,6 +79,31 @@ def test_a_lease_has_one_holder_until_it_lapses(storage):
     assert first.acquire()
 
 
+def test_a_renewal_left_to_another_threads_write_is_true_only_for_our_lease_and_outlives_its_rollback(tmp_path):
+    """A renewal left to this process's open write transaction said True even where another process had taken the
+    lease before that transaction began, so a worker that had lost its lease went on scheduling; and a transaction
+    that then rolled back took the renewal with it, though the scheduler counted the lease renewed (review
+    helper-78)."""
+    with Storage(tmp_path / "hub.db") as mine, Storage(tmp_path / "hub.db") as writer:
+        lost, kept = Lease(mine, "scheduler", ttl=60), Lease(mine, "notify", ttl=60)
+        assert lost.acquire() and kept.acquire()
+        with writer.transaction():  # another process took "scheduler" (it had lapsed), before the write began
+            writer.db.execute("update leases set holder = 'elsewhere:1:x', host = 'elsewhere' "
+                              "where name = 'scheduler'")
+        with mine.transaction():
+            mine.db.execute("update leases set expires_at = ? where name = 'notify'", [time.time() + 1])
+        try:
+            with writer.transaction():  # a re-clustering of another thread of this process, which then fails
+                writer.db.execute("update feed_state set changed_at = changed_at")
+                assert not lost.renew()  # not ours: the worker must stop scheduling
+                assert kept.renew()
+                raise RuntimeError("the re-clustering failed")
+        except RuntimeError:
+            pass
+        assert kept.current()["expires_at"] > time.time() + 50  # renewed though the transaction rolled back
+        assert kept.current()["holder"] == kept.holder
+
+
 def test_a_lease_of_a_dead_process_on_this_host_is_free_at_once(storage):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
