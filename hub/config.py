@@ -327,9 +327,11 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
         where = f"sources[{i}]"
         if not isinstance(raw, dict):
             continue  # reported by the schema: "sources[i]: ... is not of type 'object'"
-        if raw.get("name") in seen:
-            problems.append(f"{where}.name: duplicate source name {raw['name']!r}")
-        seen.add(raw.get("name"))
+        name = raw.get("name")
+        if isinstance(name, str):  # (a name of another type is named by the schema; a list is not even hashable)
+            if name in seen:
+                problems.append(f"{where}.name: duplicate source name {name!r}")
+            seen.add(name)
         bad = {_key_of(p, where) for p in misshapen if p.startswith(where + ".") or p.startswith(where + ":")}
         if bad & {None, "name", "type", "url"}:
             continue  # what it is cannot be told: its other keys mean nothing yet

@@ -108,6 +108,24 @@ def test_every_problem_is_reported_with_its_key_path(tmp_path):
     ]
 
 
+def test_a_source_named_by_an_array_or_a_table_is_a_problem_not_a_crash(tmp_path):
+    """name = ["a"] crashed the check with 'TypeError: unhashable type' instead of naming the key (review
+    helper-78)."""
+    found = problems(tmp_path, """
+        [[sources]]
+        name = ["a"]
+        type = "helpto"
+        url = "https://a.helpto.de"
+
+        [[sources]]
+        name = { first = "b" }
+        type = "helpto"
+        url = "https://b.helpto.de"
+    """)
+    assert sorted(found) == ["sources[0].name: ['a'] is not of type 'string'",
+                             "sources[1].name: {'first': 'b'} is not of type 'string'"]
+
+
 def test_a_source_with_a_key_of_the_wrong_shape_has_its_other_keys_checked_too(tmp_path):
     """A wrong interval hid that the connector refuses per_page = 500 (and an unknown key): the operator mended one,
     and learned of the next at the next start (probe helper-54)."""
