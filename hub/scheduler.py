@@ -401,10 +401,7 @@ class Worker:
             return
         runs = {job.id: job.next_run_time for job in scheduler.get_jobs()
                 if job.id not in (HOUSEKEEPING, NOTIFY, "housekeeping-now")}
-        with storage.transaction():
-            for name, when in runs.items():
-                if storage.state(name).get("next_run_at") != (when.isoformat() if when else None):
-                    storage.set_state(name, next_run_at=when.isoformat() if when else None)
+        storage.publish_next_runs({name: when.isoformat() if when else None for name, when in runs.items()})
 
 
 def _runtime(value: Runtime | Config) -> Runtime:

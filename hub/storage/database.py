@@ -241,6 +241,22 @@ class Storage:
         """Update a source's remembered state."""
         self.db["source_state"].upsert({"source": source, **fields}, pk="source")
 
+    def publish_next_runs(self, runs: dict[str, str | None]) -> None:
+        """Write each source's next run where it changed (the scheduler's, for the status page and metrics). Where
+        another thread of this process holds the write lock, left to its commit: the scheduler's loop, which renews
+        its lease, must not wait for the lock (at_writers_commit)."""
+        changed = [(name, when) for name, when in runs.items() if self.state(name).get("next_run_at") != when]
+        if not changed:
+            return
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.executemany("insert into source_state (source, next_run_at) values (?, ?) on conflict (source) "
+                             "do update set next_run_at = excluded.next_run_at", changed)
+
+        if not self.at_writers_commit(write):
+            with self.transaction():
+                write(self.db.conn)
+
     def cache_for(self, source: str) -> "HttpCache":
         """The conditional-GET validators and bodies of one source."""
         return HttpCache(self, source)

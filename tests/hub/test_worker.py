@@ -104,6 +104,19 @@ def test_a_renewal_left_to_another_threads_write_is_true_only_for_our_lease_and_
         assert kept.current()["holder"] == kept.holder
 
 
+def test_the_schedulers_loop_publishes_next_runs_without_waiting_for_another_threads_write_lock(tmp_path):
+    """The loop that renews the scheduler's lease wrote the sources' next runs every beat, waiting for the write lock:
+    behind a re-clustering of its own worker it waited past the lease time, stopped scheduling and let a standby take
+    over, though its renewal had been left to that transaction (review helper-78; the worker test above failed)."""
+    with Storage(tmp_path / "hub.db", busy_timeout=0.05) as loop, Storage(tmp_path / "hub.db") as writer:
+        with writer.transaction():  # a re-clustering of another thread
+            writer.db.execute("update feed_state set changed_at = changed_at")
+            loop.publish_next_runs({"a": "2026-12-07T12:00:00+00:00"})  # no 'database is locked'
+        assert loop.state("a")["next_run_at"] == "2026-12-07T12:00:00+00:00"
+        loop.publish_next_runs({"a": None})
+        assert loop.state("a")["next_run_at"] is None
+
+
 def test_a_lease_of_a_dead_process_on_this_host_is_free_at_once(storage):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
