@@ -89,10 +89,16 @@ def _context(lang: str, query: Query | None, heading: list[str] | None = None, *
         "page_title": " – ".join([*(_one_line(part) for part in heading or ()), config.title]),
         "languages": NAMES, "alternates": [] if extra.get("error") else [
             (label, url_for(endpoint) + "?" + urlencode(search), media) for label, endpoint, media in ALTERNATES],
-        "search": search, "here": request.path, "carried": urlencode(search + position),
-        "switch": {code: request.path + "?" + urlencode(unlanguaged + [("lang", code)] + position) for code in NAMES},
+        "search": search, "here": _here(), "carried": urlencode(search + position),
+        "switch": {code: _here() + "?" + urlencode(unlanguaged + [("lang", code)] + position) for code in NAMES},
         **extra,
     }
+
+
+def _here() -> str:
+    """This page's path as its own links name it: one leading slash (an error page at '/\\evil.example/x' linked its
+    languages to '/\\evil.example/x?lang=en', which a browser reads as //evil.example, another site)."""
+    return "/" + request.path.lstrip("/\\")
 
 
 def _search_title(query: Query, lang: str) -> list[str]:

@@ -667,3 +667,14 @@ def test_a_page_number_that_is_no_plain_number_is_not_a_server_error(hub):
             assert response.status_code == 200, (page[:9], path)
         assert _title(client.get(following.replace("page=2", f"page={page}")).get_data(as_text=True)) \
             == f"Einträge, Seite 2 – {site}"
+
+
+def test_an_error_pages_language_links_stay_on_the_hub(hub):
+    """The page for a missing path '/\\evil.example/x' offered its languages as '/\\evil.example/x?lang=en': a browser
+    reads '/\\' as '//', so the links led to evil.example (review helper-78)."""
+    _, app = hub
+    client = app.test_client()
+    for path in ("/\\evil.example/x", "/\\/evil.example/x"):
+        html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        links = re.findall(r'<a [^>]*href="([^"]*lang=en[^"]*)"', html)
+        assert links and all(link.startswith("/") and link[1:2] not in ("/", "\\") for link in links), links
