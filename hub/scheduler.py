@@ -236,7 +236,8 @@ def apply(scheduler: BackgroundScheduler, runtime: Runtime, start_in: float | No
         trigger = IntervalTrigger(seconds=interval, jitter=jitter_for(config, interval))
         job = scheduler.get_job(name)
         if job is None:
-            first = _first_run(now, start_in, storage, name, interval)
+            least = (config.limits.get("partner_sync") or (0, 0))[1] if source.partner is not None else 0
+            first = _first_run(now, start_in, storage, name, interval, least)
             scheduler.add_job(run_source, trigger, args=[runtime, name, scheduler], id=name, name=f"sync {name}",
                               max_instances=1, coalesce=True, misfire_grace_time=None, next_run_time=first)
             # (however late: behind a slow portal's sync it runs once when the thread is free; with a grace
@@ -252,15 +253,22 @@ def apply(scheduler: BackgroundScheduler, runtime: Runtime, start_in: float | No
                           name="notify", executor=NOTIFY, max_instances=1, coalesce=True, misfire_grace_time=None, next_run_time=now)
 
 
-def _first_run(now: datetime, start_in: float | None, storage: Storage | None, name: str, interval: int):
+def _first_run(now: datetime, start_in: float | None, storage: Storage | None, name: str, interval: int,
+               least: float = 0):
+    """When a newly scheduled source syncs first; `least`: seconds after its last sync it may sync again at the
+    soonest when it comes back (a partner's: pausing and resuming, or deleting and registering it again, must not
+    sync it at will past [limits] partner_sync; review helper-78)."""
     if start_in is not None:
         return now + timedelta(seconds=start_in)
     if storage is None:
         return None  # one interval from now
     state = storage.state(name)
     last = state.get("last_run_at")
-    if not last or state.get("inactive_since") or state.get("retired_at"):
-        return now  # never synced, or back from a pause or removal: its listings may be stale or gone
+    if not last:
+        return now  # never synced
+    if state.get("inactive_since") or state.get("retired_at"):  # back from a pause or removal: its listings may
+        soonest = datetime.fromisoformat(last) + timedelta(seconds=least)  # be stale or gone
+        return max(now, soonest.astimezone(timezone.utc))
     due = datetime.fromisoformat(last) + timedelta(seconds=interval)
     return max(now, due.astimezone(timezone.utc))
 

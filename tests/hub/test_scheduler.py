@@ -282,3 +282,29 @@ def test_a_sync_waits_for_a_re_clustering_beside_it_rather_than_fail_with_databa
     assert not sync_beside_a_held_lock(1).get("last_success_at")  # as before: it gave up ('scheduled sync crashed')
     state = sync_beside_a_held_lock(20)
     assert state["failures"] == 0 and state["last_success_at"]
+
+
+def test_a_partners_source_back_from_a_pause_syncs_no_sooner_than_partner_sync_allows(make_config):
+    """A partner pausing and resuming its source (or deleting and registering it again) had it synced at once each
+    time, every few seconds, past the 5 minutes of [limits] partner_sync its 'sync now' keeps to (review helper-78).
+    The operator's source back from a pause still syncs at once."""
+    from datetime import timedelta
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from hub.runtime import Runtime
+
+    config = make_config([{"name": "file", "type": "helpto", "url": "https://file.example/api"},
+                          {"name": "kiez", "type": "helpto", "url": "https://kiez.example/api"}])
+    config = replace(config, sources=(config.sources[0], replace(config.sources[1], partner="kiez")))
+    now = datetime.now(timezone.utc)
+    with Storage(config.database) as storage:
+        with storage.transaction():
+            for name in ("file", "kiez"):  # synced a minute ago, paused since, resumed now
+                storage.set_state(name, last_run_at=(now - timedelta(minutes=1)).isoformat(),
+                                  inactive_since=now.isoformat())
+        jobs = BackgroundScheduler(timezone=timezone.utc)
+        scheduler.apply(jobs, Runtime(config), storage=storage)
+        first = {name: jobs.get_job(name).next_run_time for name in ("file", "kiez")}
+    assert first["file"] - now < timedelta(minutes=1)
+    assert first["kiez"] - now > timedelta(minutes=3)  # 5 minutes after its last sync
