@@ -498,14 +498,18 @@ class Storage:
 
     def release_quarantine_except(self, source: str, listed: Iterable[str]) -> int:
         """Forget the quarantine of the source's records that are not in `listed` (a complete list of the portal's);
-        returns how many records' entries went. Those without an id stay (kept to the newest NO_ID_KEPT)."""
+        returns how many records' entries went. Those without an id stay (kept to the newest NO_ID_KEPT). Their raw
+        records kept as quarantined go too: one listed again unchanged would count as still in quarantine, where
+        nothing of it is any more (it is taken as new, and quarantined again)."""
         listed = set(listed)
         ids = [rid for (rid,) in self.db.execute("select distinct record_id from quarantine where source = ? "
                                                  "and record_id is not null", [source]) if rid not in listed]
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            self.db.execute(f"delete from quarantine where source = ? and record_id in ({', '.join('?' * len(part))})",
-                            [source, *part])
+            marks = ", ".join("?" * len(part))
+            self.db.execute(f"delete from quarantine where source = ? and record_id in ({marks})", [source, *part])
+            self.db.execute(f"delete from raw_records where source = ? and record_id in ({marks}) "
+                            "and outcome = 'quarantined'", [source, *part])
         return len(ids)
 
     def in_quarantine(self, source: str, record_id: str, payload: str) -> bool:

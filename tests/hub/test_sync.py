@@ -273,6 +273,20 @@ def test_a_running_sync_shows_its_counts_so_far_and_a_killed_one_what_it_stored(
     assert (result.fetched, result.new) == (2 * batch + 10, 2 * batch + 10)
 
 
+def test_a_quarantined_record_that_left_and_came_back_unchanged_is_in_the_quarantine_again(portal, config, storage):
+    """A bad record the portal dropped left the quarantine; listed again as it was, it counted as 'quarantined
+    before and unchanged since, still in quarantine: helferhub quarantine', where nothing of it was (review
+    helper-78): a bad record with no trace."""
+    portal.entries.append(entry(7, typ="tausch"))
+    sync(config, storage)
+    bad = portal.entries.pop()
+    sync(config, storage, full=True)
+    assert storage.quarantined("potsdam") == []
+    portal.entries.append(bad)  # back, as it was
+    again, = sync(config, storage, full=True)
+    assert again.quarantined == 1 and [r["record_id"] for r in storage.quarantined("potsdam")] == ["7"]
+
+
 def test_a_bad_new_version_keeps_the_last_good_listing(portal, config, storage):
     sync(config, storage)
     portal.entries[0] = entry(1, typ="??", aktualisiert="2026-05-01T00:00:00+02:00")
