@@ -246,12 +246,14 @@ def _reaching(storage: Storage, target: str, email: bool, statuses: tuple[str, .
 
 def _same_as(storage: Storage, row: dict, config: Config, wanted: str | None, statuses: tuple[str, ...]) -> list[dict]:
     """The other subscriptions of row's very target (in these states) for what it is for (`wanted`: its search's
-    key or its listing): every listing would reach the target twice."""
+    key or its listing), in its language: every listing would reach the target twice, in the same words. (In another
+    language, each delivery is another: localized, as a reader of that language is shown it.)"""
     found = []
     for other in _reaching(storage, row["target"], row["channel"] == "email", statuses):
         same_target = other["target"].lower() == row["target"].lower() if row["channel"] == "email" else \
             other["target"] == row["target"]
-        if other["id"] == row["id"] or not same_target or other["topic"] != row["topic"]:
+        if other["id"] == row["id"] or not same_target or other["topic"] != row["topic"] \
+                or other["language"] != row["language"]:
             continue
         if wanted is not None and _wanted(config, other) == wanted:
             found.append(other)
