@@ -238,7 +238,8 @@ class Unifier:
         """Withdraw each listing (active or awaiting review) whose times cannot be published, and quarantine
         its record naming the field: its own fault, not every source's (whose unification it would fail)."""
         now = datetime.now(timezone.utc).isoformat()
-        for lid, row in self.storage.listings(list(dict.fromkeys(listing_ids))).items():
+        for lid in self._to_look_at(list(dict.fromkeys(listing_ids))):
+            row = self.storage.listing(lid)
             fixed = open_ended(row["data"])
             if fixed is not None:  # 'valid until 9999-12-31', stored before it was read as no end
                 row = {**row, "data": fixed}
@@ -254,6 +255,18 @@ class Unifier:
             self.storage.quarantine({"source": row["source"], "record_id": row["record_id"], "run_id": None,
                                      "errors": problems, "payload": raw["payload"] if raw else json.dumps(row["data"]),
                                      "created_at": now})
+
+    def _to_look_at(self, listing_ids: list[str]) -> list[str]:
+        """Those of the stored listings that _set_aside must read whole (the rest it leaves as they are): an end
+        after 2200, a time that cannot be published, or a time field that is not text. Only their times are
+        read here (the whole document of every changed listing was most of a first sync's _set_aside)."""
+        found = []
+        for lid, (status, times) in self.storage.listing_times(listing_ids, TIMES).items():
+            doc = None if times is None else {f: v for f, v in zip(TIMES, times) if v is not None}
+            if doc is None or open_ended(doc) is not None or \
+                    (status in ("active", "pending") and time_problems(doc)):
+                found.append(lid)
+        return found
 
     def _documents(self, listing_ids: list[str]) -> Iterator[dict]:
         """The stored documents of these listings, in this order, read a batch at a time."""
