@@ -573,6 +573,26 @@ def test_a_listing_stored_with_a_year_1_time_is_withdrawn_alone_and_unification_
     assert quarantined["record_id"] == "1" and quarantined["errors"][0].startswith("starts_at: '0001-01-01T00:00:00+01:00'")
 
 
+@pytest.mark.parametrize("value", [True, 20261231, {"date": "2026-12-31"}])
+def test_a_listing_stored_with_a_time_that_is_no_text_is_withdrawn_naming_it_as_it_is_stored(portal, make_config,
+                                                                                              storage, value):
+    """The unification reads only the times of the listings it takes (from SQLite's JSON, where true is 1 and an
+    object is its text); one that is no text is read whole, and its quarantine names the value as stored."""
+    sync(make_config([{"name": "potsdam", "type": "helpto", "url": BASE}]), storage)
+    lid = next(r["id"] for r in storage.db["listings"].rows if r["record_id"] == "1")
+    row = storage.listing(lid)
+    with storage.transaction():
+        storage.put_listing({**row, "data": {**row["data"], "ends_at": value}})
+        storage.owe_unify(lid)
+    other = HelpToPortal([entry(100, titel="Fahrrad abzugeben")])
+    other.register(portal.rsps, OTHER)
+    result, = sync(make_config([{"name": "braunschweig", "type": "helpto", "url": OTHER}]), storage)
+    assert result.status == "ok", result.error
+    assert storage.listing(lid)["status"] == "withdrawn" and "Kleiderschrank abzugeben 1" not in visible_titles(storage)
+    [quarantined] = storage.quarantined("potsdam")
+    assert quarantined["errors"][0].startswith(f"ends_at: {value!r} cannot be published")
+
+
 def test_a_listing_stored_open_ended_before_the_year_check_stays_shown(portal, make_config, storage):
     """A listing stored valid until 9999-12-31 (a portal's 'no end', published before times were checked) was
     withdrawn and its record quarantined at its next unification, by the check meant for times that cannot be
