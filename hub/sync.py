@@ -197,6 +197,10 @@ class SourceSync:
         #: stored only then); a lapsed one (past, ended, full: connectors.Withheld) leaves at once
         self.withholding: dict[str, tuple[str, dict | None]] = {}
         self.premapped: dict[int, object] = {}  # by id(raw), for the batch: (future, index, listing) or what raised
+        #: history rows and owed unifications of the transaction under way, written together at its end (_flush): no
+        #: one reads them before, and a record undone takes its own back (_one)
+        self.history_rows: list[dict] = []
+        self.owed: list[str] = []
         self.hashes: dict[int, str] = {}  # and the raw hashes computed for that
 
     def run(self, full: bool = False, accept_shrink: bool = False, progress=None, holder: str | None = None) -> SyncResult:
@@ -370,10 +374,13 @@ class SourceSync:
                     self.taken += 1
                     if progress is not None:  # progress(label, done): a line on the operator's terminal
                         progress(self.source.name, self.taken)
+                self._flush()
                 # the counts so far, with what they count: a running sync shows how far it got, and one killed
                 # (kill -9, the OOM killer) what it stored before (it said fetched=0 new=0)
                 self.storage.count_run(result.run_id, {k: getattr(result, k) for k in COUNTS})
             finally:
+                self.history_rows.clear()  # (written with the batch, or rolled back with it)
+                self.owed.clear()
                 self.premapped.clear()  # keyed by id(): never beyond the batch whose records they are
                 self.hashes.clear()
                 self.id_errors.clear()
@@ -430,7 +437,8 @@ class SourceSync:
             if looked is None:
                 return  # unchanged: only read, nothing to undo
             known = looked[0]
-            counted = {k: getattr(result, k) for k in COUNTS}, self.bad, len(self.bad_ids)
+            counted = {k: getattr(result, k) for k in COUNTS}, self.bad, len(self.bad_ids), \
+                len(self.history_rows), len(self.owed)
             with self.storage.savepoint():
                 self._record(raw, now, result, *looked)
         except (sqlite3.OperationalError, MemoryError):
@@ -438,11 +446,13 @@ class SourceSync:
         except Exception as exc:  # a record the pipeline could not take: it alone goes to quarantine
             if type(exc) is sqlite3.DatabaseError:  # the file itself ("disk image is malformed"): the source fails
                 raise
-            if counted is not None:  # what it counted was undone with it
+            if counted is not None:  # what it counted was undone with it, and what it would have written
                 for key, value in counted[0].items():
                     setattr(result, key, value)
                 self.bad = counted[1]
                 del self.bad_ids[counted[2]:]
+                del self.history_rows[counted[3]:]
+                del self.owed[counted[4]:]
             self._quarantine(known, raw, [scrub(f"{type(exc).__name__}: {exc}", self.secrets)], now, result)
 
     def _look(self, raw, result: SyncResult, record_id: str | None = None) -> tuple[str, str, dict | None] | None:
@@ -576,7 +586,7 @@ class SourceSync:
                                   "hash": listing_hash, "data": listing, "status": status, "reason": None,
                                   "updated_at": now.isoformat()})
         self._history(listing["id"], record_id, action, now, result.run_id, listing_hash)
-        self.storage.owe_unify(listing["id"])
+        self.owed.append(listing["id"])
 
     def _withdraw_missing(self, now: datetime, result: SyncResult, accept_shrink: bool) -> None:
         """Withdraw the listings a full sync did not see and those the portal now withholds (archived, in review,
@@ -612,16 +622,21 @@ class SourceSync:
             log.warning("%s: suspicious shrink: %s", self.source.name, result.notes[-1])
             return
         with self.storage.transaction():
-            for lid in gone:
-                if self._set_withdrawn(lid, "no longer listed by the portal", now, result.run_id):
-                    result.withdrawn += 1
-            for lid, (why, row) in self.withholding.items():
-                if row is not None:
-                    self.storage.put_raw(row)
-                if self._set_withdrawn(lid, why, now, result.run_id):
-                    result.withdrawn += 1
-                else:
-                    result.withheld += 1
+            try:
+                for lid in gone:
+                    if self._set_withdrawn(lid, "no longer listed by the portal", now, result.run_id):
+                        result.withdrawn += 1
+                for lid, (why, row) in self.withholding.items():
+                    if row is not None:
+                        self.storage.put_raw(row)
+                    if self._set_withdrawn(lid, why, now, result.run_id):
+                        result.withdrawn += 1
+                    else:
+                        result.withheld += 1
+                self._flush()
+            finally:
+                self.history_rows.clear()  # (written, or rolled back with the transaction)
+                self.owed.clear()
             if complete:  # a record quarantined, then dropped by the portal: nothing left to mend
                 left = self.storage.release_quarantine_except(self.source.name, self.seen)
                 if left:
@@ -639,7 +654,7 @@ class SourceSync:
         self.heads.pop(lid, None)  # the same record again in this batch reads what it is now
         self.storage.put_listing({**row, "status": "withdrawn", "reason": reason, "updated_at": now.isoformat()})
         self._history(lid, row["record_id"], "withdrawn", now, run_id, row["hash"])
-        self.storage.owe_unify(lid)
+        self.owed.append(lid)
         return True
 
     def _unify(self) -> None:
@@ -661,8 +676,15 @@ class SourceSync:
         self.bad += 1
         self.bad_ids.append((record_id, False))
 
+    def _flush(self) -> None:
+        """Write the history rows and owed unifications noted in this transaction (in the order they were noted)."""
+        self.storage.log_history_many(self.history_rows)
+        self.storage.owe_unify_many(self.owed)
+        self.history_rows.clear()
+        self.owed.clear()
+
     def _history(self, listing_id, record_id, action, now, run_id, listing_hash) -> None:
-        self.storage.log_history({"listing_id": listing_id, "source": self.source.name, "record_id": record_id,
+        self.history_rows.append({"listing_id": listing_id, "source": self.source.name, "record_id": record_id,
                                   "run_id": run_id, "action": action, "at": now.isoformat(), "hash": listing_hash})
 
     def _track_cursor(self, updated_at: str | None) -> None:

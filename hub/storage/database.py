@@ -307,6 +307,11 @@ class Storage:
         """Note that a listing changed and its unified listing must follow (same transaction)."""
         self.db.execute("insert or ignore into unify_pending (listing_id) values (?)", [listing_id])
 
+    def owe_unify_many(self, listing_ids: Iterable[str]) -> None:
+        """owe_unify() for each of these listings, in one statement."""
+        self.db.conn.executemany("insert or ignore into unify_pending (listing_id) values (?)",
+                                 [(lid,) for lid in listing_ids])
+
     def owed_unify(self) -> list[str]:
         """Listings whose unification is owed, by this run or by one that did not finish."""
         return [r[0] for r in self.db.execute("select listing_id from unify_pending order by listing_id").fetchall()]
@@ -546,6 +551,18 @@ class Storage:
     def log_history(self, row: dict) -> None:
         """Append to a listing's history (new, updated, withdrawn, ...)."""
         self._write("history", row)
+
+    def log_history_many(self, rows: list[dict]) -> None:
+        """log_history() for each row, in this order (rows of the same keys, one statement for each run of them)."""
+        start = 0
+        while start < len(rows):
+            keys = list(rows[start])
+            end = start
+            while end < len(rows) and list(rows[end]) == keys:
+                end += 1
+            self.db.conn.executemany(f"insert or replace into history ({', '.join(keys)}) values ({', '.join('?' * len(keys))})",
+                                     [list(row.values()) for row in rows[start:end]])
+            start = end
 
     def history(self, listing_id: str) -> list[dict]:
         """What happened to a listing, oldest first."""

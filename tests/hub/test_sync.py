@@ -512,6 +512,28 @@ def test_a_record_nested_too_deep_to_write_is_quarantined_and_the_rest_synced(po
     assert row["record_id"] == "2" and "RecursionError" in json.dumps(row["payload"])  # its id was read before
 
 
+def test_a_record_that_fails_after_its_history_was_noted_leaves_no_history_and_no_listing(portal, config, storage,
+                                                                                            monkeypatch):
+    """A batch's history rows and owed unifications are written together at its end: a record undone (and
+    quarantined) takes back what it noted, as the savepoint takes back what it wrote."""
+    from hub.sync import SourceSync
+
+    real = SourceSync._history
+
+    def failing(self, listing_id, record_id, *args):
+        real(self, listing_id, record_id, *args)
+        if record_id == "2":
+            raise ValueError("the record after its history was noted")
+
+    monkeypatch.setattr(SourceSync, "_history", failing)
+    result, = sync(config, storage)
+    assert (result.status, result.new, result.quarantined) == ("ok", 4, 1), result.error
+    assert sorted(r["record_id"] for r in storage.db["history"].rows) == ["1", "3", "4", "5"]
+    assert sorted(r["record_id"] for r in storage.db["listings"].rows) == ["1", "3", "4", "5"]
+    assert visible_titles(storage) == [f"Kleiderschrank abzugeben {n}" for n in (1, 3, 4, 5)]
+    assert storage.owed_unify() == []
+
+
 def test_a_full_disk_is_named_as_such_not_as_the_rollback_after_it(tmp_path, make_config):
     """SQLite rolls a transaction back by itself when the disk is full: the hub's own ROLLBACK then raised
     'cannot rollback - no transaction is active', and that was what the run, `sources` and the dashboard
