@@ -178,7 +178,8 @@ def _results(template: str, limit: int, what: str | None = None, **extra):
         query = _query(limit)
     except BadParameter as exc:
         error, detail = explain(exc, lang)
-        context = _context(lang, None, [translate(lang)("bad")], **_choices(lang), error=error, detail=detail,
+        heading = [translate(lang)("bad")] + ([translate(lang)(what)] if what else [])  # (which page it is: the map)
+        context = _context(lang, None, heading, **_choices(lang), error=error, detail=detail,
                            items=[], total=0, args=_echoed(request.args), **extra)
         return render_template(template, **context), 400
     lang = query.lang

@@ -585,6 +585,7 @@ def test_each_page_has_a_title_saying_what_it_is_in_the_pages_language(hub):
             ("/map?lang=de&kind=offer", "Karte · Angebot", 200),
             ("/listings/u_0000000000000003?lang=en", "Sofa für Familie", 200),
             ("/?lang=de&kind=sofa", "Diese Suche geht so nicht", 400),
+            ("/map?lang=de&kind=sofa", "Diese Suche geht so nicht – Karte", 400),  # (as the list's, before)
             ("/nope?lang=en", "There is no such page", 404),
             ("/listings/u_ffffffffffffffff?lang=ar", "هذا الإعلان غير موجود", 404)):
         response = client.get(path, headers={"Accept": "text/html"})
