@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from exports.common import clean_tree, localized, with_uris
 from hub.clock import now_utc
-from hub.query import BadParameter
+from hub.query import LANGUAGES, BadParameter
 from hub.render import etag_of, url
 from hub.web.db import storage
 from hub.web.responses import answer, public, request_query, respond
@@ -160,19 +160,30 @@ def _moved(row: dict | None, endpoint: str):
     return response, 301, {"Location": target}
 
 
+def _asked_language() -> str:
+    """The language `lang` asks for, else Accept-Language, else German, as every answer takes it (BadParameter)."""
+    asked = request.args.get("lang")
+    if asked is None:
+        return request.accept_languages.best_match(LANGUAGES) or "de"
+    if asked not in LANGUAGES:
+        raise BadParameter("lang", f"lang must be one of {', '.join(LANGUAGES)}, not {asked!r}")
+    return asked
+
+
 @public(bp, "/api/v1/listings/<listing_id>/matches")
 def listing_matches(listing_id: str):
     """Listings that could fill this one, or that it could fill, across portals: best first, with reasons."""
     from hub.matching import RADIUS_KM, NotMatchable, matches
 
-    _no_parameters(("limit", "radius_km"))
+    _no_parameters(("limit", "radius_km", "lang"))
+    lang = _asked_language()
     moved = _moved(storage().unified(listing_id), "api.listing_matches")
     if moved is not None:
         return moved
     limit = _number("limit", 10, 1, 100, int)
     radius = _number("radius_km", RADIUS_KM, 0.1, 200, float)
-    try:
-        found = matches(storage(), listing_id, now_utc(), limit=limit, radius_km=radius)
+    try:  # titles as a reader of that language is shown them, as the listing's own answer (a translation, masks)
+        found = matches(storage(), listing_id, now_utc(), limit=limit, radius_km=radius, lang=lang)
     except NotMatchable as exc:
         abort(404, description=str(exc))
     return _json({"id": listing_id, "radius_km": radius, "matches": [m.as_dict() for m in found]})

@@ -207,7 +207,7 @@ def spec(base_url: str, sources: tuple[str, ...] = ()) -> dict:
                                                        "properties": {"id": {"type": "string"}, "score": {"type": "number"},
                                                                       "reasons": {"type": "object"}}}}}}}},
             [listing_id, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-             {"name": "radius_km", "in": "query", "schema": {"type": "number", "minimum": 0.1, "maximum": 200}}],
+             {"name": "radius_km", "in": "query", "schema": {"type": "number", "minimum": 0.1, "maximum": 200}}, *lang],
             {"301": MERGED, "404": _error("No such listing shown now."), "410": _error("Withdrawn by its portal.")}),
         "/api/v1/subscriptions": {"post": {
             "summary": "Subscribe to a saved search or a listing's matches, by webhook (active at once; the answer "

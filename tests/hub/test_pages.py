@@ -634,6 +634,13 @@ def test_a_listings_matches_show_their_titles_in_the_readers_language(languages)
     assert "[phone number removed]" in english and "Telefon entfernt" not in english
     german = languages.get("/listings/u_0000000000000003?lang=de").get_data(as_text=True)
     assert "Nachhilfe in Deutsch für Kinder, Tel. [Telefon entfernt]" in german
+    api = languages.get("/api/v1/listings/u_0000000000000003/matches?lang=en").get_json()  # the API's too (helper-77)
+    assert "German tutoring for children" in {m["title"] for m in api["matches"]}
+    assert "Telefon entfernt" not in str(api)
+    asked = languages.get("/api/v1/listings/u_0000000000000003/matches", headers={"Accept-Language": "en"}).get_json()
+    assert asked == api
+    refused = languages.get("/api/v1/listings/u_0000000000000003/matches?lang=fr")
+    assert refused.status_code == 400 and "lang must be one of de, en, ar" in refused.get_json()["message"]
 
 
 def test_a_nul_typed_into_the_search_is_not_echoed(hub):
