@@ -64,7 +64,8 @@ def backup(database: str | Path, target: str | Path) -> Info:
 def prune(kept: str | Path, keep: int, database: str | Path) -> list[Path]:
     """Remove all but the newest `keep` hub backups in the folder of `kept` (a backup just made, always kept); the
     files removed. Only files with its suffix that are hub databases (their tables tell) are counted, never the
-    database itself: old backups hold subscribers' addresses that were deleted since, kept only as long as needed."""
+    database itself nor any live one (in WAL mode): old backups hold subscribers' addresses that were deleted since,
+    kept only as long as needed."""
     kept, database = Path(kept), Path(database)
     candidates = []
     for path in kept.parent.iterdir():
@@ -80,7 +81,15 @@ def prune(kept: str | Path, keep: int, database: str | Path) -> list[Path]:
 
 
 def _is_hub_database(path: Path) -> bool:
-    """Whether a file is a hub database (a backup), by its tables: cheap, without checking its pages."""
+    """Whether a file is a hub backup, by its tables: cheap, without checking its pages. A file in WAL mode is a
+    live database (another hub's in the folder, say), never a backup: backups are written in rollback mode."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(20)
+    except OSError:
+        return False
+    if header[18:20] == b"\x02\x02":  # the file format's read/write versions: 2 is WAL
+        return False
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:

@@ -303,3 +303,24 @@ def test_backup_keeps_the_newest_backups_it_is_told_to_and_removes_only_hub_back
     assert sorted(p.name for p in folder.iterdir()) == ["hub-00.sql", "hub-03.db", "hub-04.db", "notes.db", "readme.db"]
     refused = CliRunner().invoke(cli, ["--config", str(config), "backup", "--keep", "0", str(folder / "hub-05.db")])
     assert refused.exit_code == 2 and not (folder / "hub-05.db").exists()
+
+
+def test_backup_keep_never_removes_another_hubs_live_database_in_the_folder(tmp_path):
+    """--keep counted every hub database with the backup's suffix in its folder, so a second hub's live database
+    there (staging.db beside prod's backups) was deleted as an 'older backup'. A live database is in WAL mode (a
+    backup never is): it is no backup, and stays."""
+    import os
+
+    config = synced(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with Storage(folder / "staging.db"):  # another hub, live, in the folder
+        pass
+    os.utime(folder / "staging.db", (86400, 86400))
+    for day in (2, 3):
+        assert CliRunner().invoke(cli, ["--config", str(config), "backup", str(folder / f"hub-0{day}.db")]).exit_code == 0
+        os.utime(folder / f"hub-0{day}.db", (day * 86400, day * 86400))
+    made = CliRunner().invoke(cli, ["--config", str(config), "backup", "--keep", "1", str(folder / "hub-04.db")])
+    assert made.exit_code == 0, made.output
+    assert (folder / "staging.db").exists(), made.output
+    assert sorted(p.name for p in folder.iterdir() if p.suffix == ".db") == ["hub-04.db", "staging.db"]
