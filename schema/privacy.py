@@ -52,7 +52,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 17
+VERSION = 18
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -1394,8 +1394,10 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if len(run) > LONG_RUN:
         yield start, end
         return
-    if _other_number(text, start) or (_DECIMAL.fullmatch(run) and not _named(text, start, end)):
+    if (_other_number(text, start) and not run.startswith(("+", "(+"))) \
+            or (_DECIMAL.fullmatch(run) and not _named(text, start, end)):
         return  # 'Art.-Nr. 01878011', 'Steuernummer 97/499/16919', 'Referenznummer: 498372590': what its word says it is
+        # (a country's code, 'Kundennummer +49 172 1234567', is a phone number's whatever word is before it)
     if (_POSTCODES.fullmatch(run) or (_MIXED_POSTCODES.fullmatch(run) and _PLACES_BEFORE.search(text, max(0, start - 40), start))) \
             and not _named(text, start, end):
         return  # postcodes one space apart ('Einsatzgebiet: 04109 04177 04315'), nothing saying phone before them

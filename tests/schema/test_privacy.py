@@ -1520,3 +1520,13 @@ def test_please_ring_and_infos_from_a_named_person_say_someone_is_reached(text, 
     """(probe helper-75, helper-61's Faker templates) 'please ring 826 8018159' and 'Infos bei Herrn Yilmaz 503 062 611'
     were published."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Aktenzeichen: +49 172 1234567", "Kundennummer +49 30 12345678",
+                                  "Bestellnummer: +43 664 1234567 anrufen", "Referenznummer (+49) 172 1234567"])
+def test_a_number_with_a_countrys_code_is_a_phone_number_whatever_word_names_it(text):
+    """(review helper-79) v17 kept a run after 'Kundennummer', 'Aktenzeichen' … as that other number, so a phone number
+    with its country's code ('+49 172 1234567') was published whole behind such a word (v16 masked it). No order, file
+    or customer number begins with '+'."""
+    published = privacy.published(text)
+    assert PHONE_MASK in published and "1234567" not in published
