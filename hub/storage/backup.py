@@ -91,7 +91,7 @@ def _is_hub_database(path: Path) -> bool:
     if header[18:20] == b"\x02\x02":  # the file format's read/write versions: 2 is WAL
         return False
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _read_only(path)
         try:
             names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
         finally:
@@ -185,7 +185,7 @@ def _stage(backup_file: Path, staged: Path, version: int) -> None:
 
     _remove(staged)
     try:
-        source = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
+        source = _read_only(backup_file)
         copy = sqlite3.connect(str(staged))
         try:
             source.backup(copy)
@@ -200,7 +200,7 @@ def _stage(backup_file: Path, staged: Path, version: int) -> None:
 
 
 def _write_into(source_file: Path, database: Path) -> None:
-    source = sqlite3.connect(f"file:{source_file}?mode=ro", uri=True)
+    source = _read_only(source_file)
     target = sqlite3.connect(str(database), timeout=30)
     try:
         source.backup(target)
@@ -223,7 +223,7 @@ def inspect(path: str | Path) -> Info:
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _read_only(path)
         try:
             _check(conn, path)
             _refuse_newer(conn, path, "restore it with the hub that made it")
@@ -258,6 +258,12 @@ def _check(conn: sqlite3.Connection, path: Path) -> None:
     missing = [t for t in _REQUIRED if not _has(conn, t)]
     if missing:
         raise BackupError(f"{path}: not a hub database (no table {', '.join(missing)})")
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The file opened read-only. Its name goes into a URI percent-encoded: a '#', '?' or '%' in it ('hub#2.db')
+    otherwise ended the name there, so another file ('hub') was read, or created empty, in its place."""
+    return sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True)
 
 
 def _has(conn: sqlite3.Connection, table: str) -> bool:

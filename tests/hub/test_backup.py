@@ -324,3 +324,19 @@ def test_backup_keep_never_removes_another_hubs_live_database_in_the_folder(tmp_
     assert made.exit_code == 0, made.output
     assert (folder / "staging.db").exists(), made.output
     assert sorted(p.name for p in folder.iterdir() if p.suffix == ".db") == ["hub-04.db", "staging.db"]
+
+
+def test_a_backup_whose_name_has_a_hash_or_a_question_mark_is_made_and_restored_from_itself(tmp_path):
+    """(review helper-79) The backup's name went into a SQLite URI as it was: 'hub#2.db' was read as 'hub', so the
+    backup was refused as 'not a hub database' beside an empty file 'hub' it created, and a restore from 'hub#2.db'
+    would have read another file called 'hub'."""
+    from hub.storage.backup import backup, restore
+
+    synced(tmp_path)
+    database = tmp_path / "hub.db"
+    for name in ("hub#2.db", "hub?2.db", "hub%41.db"):
+        info = backup(database, tmp_path / name)
+        assert info.listings == 40
+        restore(tmp_path / name, database)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("hub") and p.suffix != ".toml"
+                  and not p.name.startswith("hub.db")) == ["hub#2.db", "hub%41.db", "hub?2.db"]  # no 'hub' beside them
