@@ -185,6 +185,7 @@ def _stage(backup_file: Path, staged: Path, version: int) -> None:
 
     _remove(staged)
     try:
+        os.close(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # it holds what the backup holds
         source = _read_only(backup_file)
         copy = sqlite3.connect(str(staged))
         try:

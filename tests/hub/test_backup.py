@@ -340,3 +340,34 @@ def test_a_backup_whose_name_has_a_hash_or_a_question_mark_is_made_and_restored_
         restore(tmp_path / name, database)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("hub") and p.suffix != ".toml"
                   and not p.name.startswith("hub.db")) == ["hub#2.db", "hub%41.db", "hub?2.db"]  # no 'hub' beside them
+
+
+def test_an_older_backup_is_migrated_in_a_copy_only_its_owner_can_read(tmp_path, monkeypatch):
+    """(review helper-79) The copy an older backup is migrated in ('hub.db.restoring') was created with the umask's
+    mode (0644 mostly): every local user could read the subscribers' addresses and webhook secrets in it while it was
+    migrated, and for ever where the restore was killed before it removed the copy. It is 0600, as the backups are."""
+    import os
+    import stat
+
+    import sqlite_utils
+
+    from hub.storage import backup as backups
+    from hub.storage.migrations import MIGRATIONS
+
+    synced(tmp_path)
+    old = sqlite3.connect(tmp_path / "old.db")
+    for migration in MIGRATIONS[:15]:
+        migration(sqlite_utils.Database(old))
+    old.execute("PRAGMA user_version = 15")
+    old.commit()
+    old.close()
+    modes = []
+    write_into = backups._write_into
+    monkeypatch.setattr(backups, "_write_into", lambda source, database: (
+        modes.append(stat.S_IMODE(os.stat(source).st_mode)), write_into(source, database))[1])
+    umask = os.umask(0o022)
+    try:
+        backups.restore(tmp_path / "old.db", tmp_path / "hub.db")
+    finally:
+        os.umask(umask)
+    assert modes == [0o600]
