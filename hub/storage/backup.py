@@ -132,12 +132,21 @@ def restore(backup_file: str | Path, database: str | Path) -> Info:
         if info.schema_version < SCHEMA_VERSION:
             _stage(backup_file, staged, info.schema_version)
             source = staged
+        _create_private(database)
         _write_into(source, database)
     finally:
         _remove(staged)
     if ended != ([], []):
         _end_again(database, *ended)
     return info
+
+
+def _create_private(database: Path) -> None:
+    """A database restored where there was none is created as the hub creates one: its owner's alone (0600)."""
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _ended(database: Path) -> tuple[list[tuple], list[tuple]]:

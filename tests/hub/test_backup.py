@@ -371,3 +371,23 @@ def test_an_older_backup_is_migrated_in_a_copy_only_its_owner_can_read(tmp_path,
     finally:
         os.umask(umask)
     assert modes == [0o600]
+
+
+def test_a_backup_restored_where_there_is_no_database_makes_one_only_its_owner_can_read(tmp_path):
+    """(review helper-79) A restore onto a database not there yet (a new machine) created it with the umask's mode,
+    0644 mostly: every local user could read the subscribers' addresses, though the hub creates its database 0600."""
+    import os
+    import stat
+
+    from hub.storage.backup import backup, restore
+
+    synced(tmp_path)
+    backup(tmp_path / "hub.db", tmp_path / "b.db")
+    umask = os.umask(0o022)
+    try:
+        restore(tmp_path / "b.db", tmp_path / "new" / "hub.db")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(os.stat(tmp_path / "new" / "hub.db").st_mode) == 0o600
+    with Storage(tmp_path / "new" / "hub.db") as storage:
+        assert storage.db.execute("select count(*) from listings").fetchone()[0] == 40
