@@ -43,10 +43,11 @@ class NewerSchema(sqlite3.DatabaseError):
 def _create_private(path: Path) -> None:
     """Make a new database file readable by its owner alone (0600, whatever the umask): it holds subscribers'
     addresses, webhook secrets and token hashes, as its backups do. SQLite gives its -wal and -shm files the
-    database's permissions. An existing file is left as its operator set it."""
+    database's permissions. An existing file is left as its operator set it; a symlink's target not there yet is
+    created so (O_EXCL refuses every symlink, so the path it names is opened)."""
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
+        os.close(os.open(os.path.realpath(path), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except (FileExistsError, FileNotFoundError):  # a symlink into a folder not there: SQLite's error names it
         pass
 
 

@@ -34,6 +34,22 @@ def test_a_new_database_and_its_journal_are_readable_by_their_owner_alone(tmp_pa
         assert stat.S_IMODE((tmp_path / "own.db").stat().st_mode) == 0o640
 
 
+def test_a_new_database_behind_a_symlink_is_readable_by_its_owner_alone(tmp_path):
+    """(review helper-79) A database path that is a symlink to a file not there yet (hub.db -> /data/hub.db, set up
+    before the first run) was created by SQLite with the umask's mode, 0644 mostly: the 0600 of a new database
+    was given only where the path itself was no symlink."""
+    import os
+    import stat
+
+    (tmp_path / "hub.db").symlink_to(tmp_path / "data.db")
+    umask = os.umask(0o022)
+    try:
+        Storage(tmp_path / "hub.db").close()
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "data.db").stat().st_mode) == 0o600
+
+
 def test_later_migrations_run_once_on_an_existing_database(tmp_path, monkeypatch):
     Storage(tmp_path / "hub.db").close()
     calls = []
