@@ -183,7 +183,7 @@ def restorable(backup_file: str | Path, database: str | Path) -> Info:
     """inspect, and not the database itself: put back onto itself it would change nothing but its instance, and
     every reader keeping a copy (/api/v1/changes) would have to start again."""
     backup_file, database = Path(backup_file), Path(database)
-    if database.exists() and backup_file.resolve() == database.resolve():
+    if database.exists() and backup_file.exists() and os.path.samefile(backup_file, database):  # a hard link too
         raise BackupError(f"{backup_file}: that is the database itself; name a backup")
     return inspect(backup_file)
 

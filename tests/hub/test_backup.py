@@ -391,3 +391,17 @@ def test_a_backup_restored_where_there_is_no_database_makes_one_only_its_owner_c
     assert stat.S_IMODE(os.stat(tmp_path / "new" / "hub.db").st_mode) == 0o600
     with Storage(tmp_path / "new" / "hub.db") as storage:
         assert storage.db.execute("select count(*) from listings").fetchone()[0] == 40
+
+
+def test_a_restore_from_a_hard_link_to_the_database_is_refused_as_the_database_itself(tmp_path):
+    """(review helper-79) restore refused the database by its path only: a hard link to it ('cp -l hub.db
+    backups/latest.db') was 'restored', which changed nothing but the database's instance, so every reader keeping a
+    copy (/api/v1/changes) had to start again."""
+    import os
+
+    from hub.storage.backup import BackupError, restore
+
+    synced(tmp_path)
+    os.link(tmp_path / "hub.db", tmp_path / "latest.db")
+    with pytest.raises(BackupError, match="that is the database itself"):
+        restore(tmp_path / "latest.db", tmp_path / "hub.db")
