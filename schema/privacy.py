@@ -52,7 +52,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 18
+VERSION = 19
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -1334,6 +1334,19 @@ _OTHER_ENDS = ("nummer", "nr", "no", "number", "zeichen", "id", "az", "vr", "hrb
 _COURT_END = re.compile(r"\d[ \t]+[A-Z]{1,4}$")
 
 
+#: A German mobile number's prefix (015x, 016x, 017x), or an international one (00 and a country's code).
+_PHONE_PREFIX = re.compile(r"\(?0(?:1[5-7]|0[1-9])")
+
+
+def _phone_shaped(run: str, digits: int) -> bool:
+    """A run shaped as a German mobile number (10 to 12 digits) or as one with 00 and a country's code (at most 15): a
+    phone number, whatever word names it ('Kundennummer 0172 1234567 (das ist meine Handynummer)' was published by
+    v17, masked by v16: review helper-79). A tracking number of 20 digits after 00 is none."""
+    if not _PHONE_PREFIX.match(run):
+        return False
+    return 10 <= digits <= 12 if run.lstrip("(")[1] == "1" else 11 <= digits <= 15
+
+
 def _other_number(text: str, start: int) -> bool:
     """_OTHER_NUMBER right before `start`, looked for only where the text before ends as one of its words does (a search
     of every position before each run cost a third more on texts of many numbers)."""
@@ -1394,7 +1407,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
     if len(run) > LONG_RUN:
         yield start, end
         return
-    if (_other_number(text, start) and not run.startswith(("+", "(+"))) \
+    if (_other_number(text, start) and not run.startswith(("+", "(+")) and not _phone_shaped(run, digits)) \
             or (_DECIMAL.fullmatch(run) and not _named(text, start, end)):
         return  # 'Art.-Nr. 01878011', 'Steuernummer 97/499/16919', 'Referenznummer: 498372590': what its word says it is
         # (a country's code, 'Kundennummer +49 172 1234567', is a phone number's whatever word is before it)

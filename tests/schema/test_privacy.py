@@ -1373,7 +1373,7 @@ def test_a_number_written_as_only_a_phone_number_is(text, expected):
 @pytest.mark.parametrize("text", [
     "Referenznummer: 498372590 bitte bei der Überweisung angeben.", "Preis 97 € (Art.-Nr. 01878011)",
     "Eingetragen beim Amtsgericht Sonneberg, VR 54582, Steuernummer 97/499/16919", "St.-Nr. 201/123/45678",
-    "Bestellnummer 2024-784655, Aktenzeichen 35 F 1647/25", "Kundennummer 0151 2345 6789", "Az. 11 C 3684/25",
+    "Bestellnummer 2024-784655, Aktenzeichen 35 F 1647/25", "Az. 11 C 3684/25",
     "Rechnungs-Nr.: 0341123456", "Sendungsnummer 00340434161094012345",
     "Spenden: NO93 8601 1117 947", "IBAN NO9386011117947", "Spenden: GB93PHFO49288595568822", "GB50OZAP08851035354504",
 ])
@@ -1523,7 +1523,11 @@ def test_please_ring_and_infos_from_a_named_person_say_someone_is_reached(text, 
 
 
 @pytest.mark.parametrize("text", ["Aktenzeichen: +49 172 1234567", "Kundennummer +49 30 12345678",
-                                  "Bestellnummer: +43 664 1234567 anrufen", "Referenznummer (+49) 172 1234567"])
+                                  "Bestellnummer: +43 664 1234567 anrufen", "Referenznummer (+49) 172 1234567",
+                                  # (review helper-79) a mobile number's shape, or 00 and a country's code
+                                  "Bestellnummer 0049 172 1234567", "Kundennummer 0172 1234567 (das ist meine Handynummer)",
+                                  "Steuernummer 0172 1234567 Anrufen!", "Rechnungsnummer 0172-1234567 oder WhatsApp",
+                                  "Auftragsnummer 0172/1234567", "Vorgangsnummer 0172 1234567", "Kundennummer 0151 2345 6789"])
 def test_a_number_with_a_countrys_code_is_a_phone_number_whatever_word_names_it(text):
     """(review helper-79) v17 kept a run after 'Kundennummer', 'Aktenzeichen' … as that other number, so a phone number
     with its country's code ('+49 172 1234567') was published whole behind such a word (v16 masked it). No order, file
