@@ -19,6 +19,7 @@ import os
 import sqlite3
 import time
 from datetime import datetime
+from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -54,7 +55,9 @@ def readiness(path: str) -> tuple[bool, str]:
     if path != ":memory:" and not os.path.exists(path):
         return False, f"database {path} does not exist yet (the worker creates it)"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        # (the name percent-encoded: a '#', '?' or '%' in it ended it there, and another file was read: review helper-79)
+        uri = "file::memory:?mode=ro" if path == ":memory:" else f"{Path(path).absolute().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=5)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         finally:

@@ -27,6 +27,16 @@ def samples(client) -> dict:
             for family in text_string_to_metric_families(body) for s in family.samples}
 
 
+def test_a_database_whose_name_holds_a_hash_is_read_by_its_whole_name(tmp_path):
+    """/readyz put the database's name into a SQLite URI as it was: 'hub#2.db' was read as 'hub', which did not exist,
+    so a hub whose database was migrated was never ready (and an empty 'hub' file was left; review helper-79)."""
+    from hub.web.ops import readiness
+
+    Storage(tmp_path / "hub#2.db").close()
+    assert readiness(str(tmp_path / "hub#2.db"))[0] is True
+    assert not (tmp_path / "hub").exists()
+
+
 def test_not_ready_until_the_database_is_migrated(make_config, tmp_path):
     config = make_config()
     client = create_app(config, migrate=False).test_client()
