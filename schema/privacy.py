@@ -52,7 +52,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 19
+VERSION = 20
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -1338,6 +1338,10 @@ _COURT_END = re.compile(r"\d[ \t]+[A-Z]{1,4}$")
 _PHONE_PREFIX = re.compile(r"\(?0(?:1[5-7]|0[1-9])")
 
 
+#: A span of time of day, hours and minutes split by a dot or colon ('08.30-12.30', '9:00 – 17:30'): opening hours.
+_TIME_RANGE = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d[ \t]*[-–][ \t]*(?:[01]?\d|2[0-4])[.:][0-5]\d")
+
+
 def _phone_shaped(run: str, digits: int) -> bool:
     """A run shaped as a German mobile number (10 to 12 digits) or as one with 00 and a country's code (at most 15): a
     phone number, whatever word names it ('Kundennummer 0172 1234567 (das ist meine Handynummer)' was published by
@@ -1411,6 +1415,8 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
             or (_DECIMAL.fullmatch(run) and not _named(text, start, end)):
         return  # 'Art.-Nr. 01878011', 'Steuernummer 97/499/16919', 'Referenznummer: 498372590': what its word says it is
         # (a country's code, 'Kundennummer +49 172 1234567', is a phone number's whatever word is before it)
+    if _TIME_RANGE.fullmatch(run) and not _named(text, start, end):
+        return  # opening hours ('Öffnungszeiten: 08.30-12.30 Uhr'): libphonenumber read them as a number (review helper-79)
     if (_POSTCODES.fullmatch(run) or (_MIXED_POSTCODES.fullmatch(run) and _PLACES_BEFORE.search(text, max(0, start - 40), start))) \
             and not _named(text, start, end):
         return  # postcodes one space apart ('Einsatzgebiet: 04109 04177 04315'), nothing saying phone before them

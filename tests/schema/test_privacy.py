@@ -1534,3 +1534,16 @@ def test_a_number_with_a_countrys_code_is_a_phone_number_whatever_word_names_it(
     or customer number begins with '+'."""
     published = privacy.published(text)
     assert PHONE_MASK in published and "1234567" not in published
+
+
+@pytest.mark.parametrize("text", ["Öffnungszeiten: 08.30-12.30 Uhr", "Uhrzeit: 09.30 - 11.30 Uhr",
+                                  "Mo–Fr 8.30–12.30 und 14:00-17:30", "Ausgabe 10:00 – 12:00 Uhr"])
+def test_opening_hours_written_with_dots_or_colons_stay(text):
+    """(review helper-79) 'Öffnungszeiten: 08.30-12.30 Uhr' was published as '[Telefon entfernt] Uhr' (since v16):
+    libphonenumber read the eight digits of a span of time as a number."""
+    assert privacy.published(text) == text
+
+
+@pytest.mark.parametrize("text", ["Tel. 08.30-12.30", "Handy: 0830-1230 56"])
+def test_a_span_of_time_named_as_a_phone_is_still_masked(text):
+    assert PHONE_MASK in privacy.published(text)
