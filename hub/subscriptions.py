@@ -108,9 +108,8 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
     if language not in LANGUAGES:
         raise SubscriptionError("lang", f"one of {', '.join(LANGUAGES)}, not {language!r}")
     if search is not None:
-        wanted = "search:" + _check_search(config, search)
+        _check_search(config, search)
     if listing:
-        wanted = "matches:" + listing
         row = storage.unified(listing)
         if row is None or row["status"] != "active":
             raise SubscriptionError("listing", f"no listing {listing!r} that is shown now", 404)
@@ -132,7 +131,7 @@ def subscribe(config: Config, storage: Storage, *, search: str | None = None, li
            "checked_at": now, "failures": 0, "asked_count": 0, "last_asked_at": None}
     with storage.transaction():  # counted and added under one write lock: two at once cannot both take the last place
         _check_room(storage, webhook or email, bool(email))
-        if webhook and _same_as(storage, row, config, wanted, ("active",)):
+        if webhook and _same_as(storage, row, config, _wanted(config, row), ("active",)):
             raise SubscriptionError("webhook", "this webhook has this subscription already, and gets each listing "
                                                "once; to have a new secret, end that one first (with the unsubscribe "
                                                "link its deliveries carry)", 409)
