@@ -13,7 +13,7 @@ import math
 from datetime import datetime
 from typing import Any, ClassVar, Iterator, Mapping
 
-from connectors.language import detect
+from connectors.language import code, codes, detect
 from connectors.source import Bearer
 from connectors.text import plain_text
 from schema import YEARS, gazetteer, lexicon, privacy
@@ -117,6 +117,9 @@ class Connector:
     time_dependent: ClassVar[bool] = False
     #: Raise when `to_listing` changes, so that records the hub already has are mapped again.
     mapping_version: ClassVar[int] = 1
+    #: What mapped() does for every connector, part of each raw hash as mapping_version is (2: languages read as
+    #: ISO 639-1 codes, whatever a portal writes): a change maps every stored record once again.
+    shared_mapping: ClassVar[int] = 2
 
     def __init__(self, source, fetcher):
         self.source = source
@@ -128,12 +131,19 @@ class Connector:
         #: sync, so that a record not seen must not be taken as gone.
         self.complete = True
         self.unmapped_categories: set[str] = set()
+        #: Languages the portal named that are none this hub knows ('xx', 'Klingonisch'): left out, and said.
+        self.unknown_languages: set[str] = set()
         #: What records() noticed that the operator should know (a broken-off feed, a page repeated).
         self.notes: list[str] = []
 
     def sync_notes(self) -> list[str]:
         """What the operator should know about this sync beyond its counts (shown with the run)."""
-        return list(self.notes)
+        notes = list(self.notes)
+        if self.unknown_languages:
+            shown = ", ".join(repr(v[:40]) for v in sorted(self.unknown_languages)[:20])
+            notes.append(f"languages that name no language this hub knows, left out: {shown} (the hub reads ISO 639 "
+                         "codes, language tags such as en-GB, and languages' names in German, English and Arabic)")
+        return notes
 
     @classmethod
     def option_problems(cls, options: Mapping[str, Any], where: str) -> list[str]:
@@ -188,9 +198,16 @@ class Connector:
                 listing[end] = None
         listing["title"] = plain_text(listing.get("title"))
         listing["description"] = plain_text(listing.get("description"))
-        if not listing.get("language"):
+        # one language code whatever a portal writes ('ara', 'en-GB', 'DE', 'Arabisch'): the schema takes ISO 639-1
+        # alone in languages, and 'ara' from HSDS or 'xx' from a feed was dropped or kept as it came
+        listing["languages"], unknown = codes(listing.get("languages"))
+        named = listing.get("language")
+        listing["language"] = code(named)
+        if named not in (None, "") and listing["language"] is None:
+            unknown.append(named if isinstance(named, str) else repr(named))
+        if not listing["language"]:  # none, or none known: the text says
             listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
-        listing.setdefault("languages", [])
+        self.unknown_languages.update(v[:60] for v in unknown)
         listing["location"] = self.place(listing.get("location") or {}, getattr(self.source, "region", None))
         return listing
 

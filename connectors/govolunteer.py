@@ -68,7 +68,7 @@ class GoVolunteerConnector(Connector):
             "title": tidy(raw["name"]),
             "description": tidy(raw.get("summary")),
             "language": None,
-            "languages": _codes(raw.get("languages")),
+            "languages": raw.get("languages"),  # (read as codes by Connector.mapped)
             # address.street is the meeting point: the hub keeps postcode and city only
             "location": {"postcode": address.get("zip"), "city": address.get("city"),
                          "lat": address.get("lat"), "lon": address.get("lng")},
@@ -103,8 +103,3 @@ class GoVolunteerConnector(Connector):
         open_shifts = [p for p in parsed if p[1] > now]
         shown = open_shifts[0] if open_shifts else parsed[-1]
         return shown[3], sum(p[2] for p in open_shifts)
-
-
-def _codes(values) -> list[str]:
-    """ISO 639-1 codes from a list, deduplicated, anything else dropped."""
-    return list(dict.fromkeys(v.lower() for v in values or [] if isinstance(v, str) and len(v) == 2 and v.isalpha()))

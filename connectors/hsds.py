@@ -83,9 +83,8 @@ class HsdsConnector(Connector):
             "description": description,
             "language": "de",  # German is the original; other languages come as x_translations
             "translations": self.translations(raw.get("x_translations"), raw.get("schedules") or []),
-            "languages": list(dict.fromkeys(
-                lang["code"].lower() for lang in raw.get("languages") or []
-                if isinstance(lang, dict) and isinstance(lang.get("code"), str) and len(lang["code"]) == 2)),
+            # ISO 639-1 or 639-3 codes ('ara'), else a language's name (read as codes by Connector.mapped)
+            "languages": [lang.get("code") or lang.get("name") for lang in raw.get("languages") or [] if isinstance(lang, dict)],
             "location": {"postcode": address.get("postal_code"), "city": address.get("city"),
                          "lat": location.get("latitude"), "lon": location.get("longitude")},
             "published_at": changed,

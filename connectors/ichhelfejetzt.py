@@ -100,7 +100,7 @@ class IchHelfeJetztConnector(Connector):
             "title": title,
             "description": html_to_text(raw.get("description")),
             "language": None,
-            "languages": [c.strip().lower() for c in (raw.get("sprachen") or "").split(",") if len(c.strip()) == 2],
+            "languages": raw.get("sprachen"),  # 'ar,de' (codes as the portal writes them: Connector.mapped reads them)
             "location": {"postcode": raw.get("plz"), "city": raw.get("ort"), "lat": lat, "lon": lon},
             # an edit does not change pubDate; the hub sees edits by the content hash
             "published_at": published,

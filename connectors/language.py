@@ -45,3 +45,97 @@ def _in_main_script(text: str) -> str:
     if arabic * 2 > letters:
         return " ".join(ARABIC_RUN.findall(text))
     return re.sub(r"\s+", " ", ARABIC_SCRIPT.sub(" ", text)).strip()
+
+
+# -- the languages a portal names --------------------------------------------------------------
+
+#: ISO 639-3 codes of a variety of a language ISO 639-1 codes as a whole (a macrolanguage's members, among the
+#: languages these portals serve), where Babel's table of aliases has none: the variety is written as the language.
+_VARIETIES = {
+    "arz": "ar", "apc": "ar", "ajp": "ar", "acm": "ar", "ayl": "ar", "ary": "ar", "aeb": "ar", "afb": "ar",
+    "acw": "ar", "apd": "ar", "shu": "ar", "arq": "ar", "abv": "ar", "acx": "ar", "adf": "ar", "aec": "ar",
+    "ckb": "ku", "sdh": "ku", "lki": "ku", "pbt": "ps", "pst": "ps", "yue": "zh", "hak": "zh", "nan": "zh",
+}
+#: A portal's list of languages in one text: "ar,de", "de; en", "de / en", "de|en".
+_LIST = re.compile(r"\s*[,;/|]\s*")
+
+
+def code(value: object) -> str | None:
+    """The ISO 639-1 code of a language as a portal names it, or None if it names none this hub knows.
+
+    Taken: an ISO 639-1 code in any case ('DE'), a language tag with region or script ('en-GB', 'de_DE',
+    'zh-Hant'), an ISO 639-2 or 639-3 code ('ara', 'ger', 'deu': HSDS gives those), a variety of a language
+    ('arz', Egyptian Arabic: 'ar'; 'ckb', Sorani: 'ku'), a withdrawn code ('iw': 'he'), and a language's name in
+    German, English or Arabic, or in itself ('Arabisch', 'Persian', 'العربية', 'Türkçe')."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 60:
+        return None
+    primary = re.split(r"[-_]", text, maxsplit=1)[0].lower()
+    if primary.isascii() and primary.isalpha() and 2 <= len(primary) <= 3:
+        found = _codes().get(primary)
+        if found:
+            return found
+    return _names().get(text.casefold())
+
+
+def codes(values: object) -> tuple[list[str], list[str]]:
+    """(the ISO 639-1 codes of the languages named, each once, in order; what named none) of a portal's list
+    of languages: a list, or one text listing them ('ar, DE ,en-GB' is ['ar', 'de', 'en'])."""
+    if values is None or values == "":
+        return [], []
+    if isinstance(values, str):
+        values = [v for v in _LIST.split(values) if v.strip()]
+    elif not isinstance(values, (list, tuple)):
+        values = [values]
+    found: dict[str, None] = {}
+    unknown: list[str] = []
+    for value in values:
+        named = code(value)
+        if named:
+            found.setdefault(named)
+        elif isinstance(value, str) and value.strip():
+            unknown.append(value.strip())
+    return list(found), unknown
+
+
+#: Languages whose own name code() knows beside their names in German, English and Arabic: those of the people
+#: these portals serve and of Germany's neighbours (each costs a locale of Babel's to read once).
+AUTONYMS = CANDIDATES + ("es", "it", "pt", "pl", "ro", "bg", "hr", "sr", "bs", "sq", "el", "nl", "hu", "cs", "sk", "da",
+                         "sv", "vi", "zh", "ja", "hi", "bn", "ti", "am", "ka", "hy", "az", "ta", "ln", "sw")
+
+
+@cache
+def _codes() -> dict[str, str]:
+    """ISO 639-1, 639-2 and 639-3 codes (and withdrawn ones) to ISO 639-1 codes, from Babel's locale data (CLDR)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    two = {c for c in Locale("en").languages if len(c) == 2}
+    codes = {c: c for c in two}
+    for alias, target in get_global("language_aliases").items():
+        primary = (target or "").split("_")[0]
+        if alias.isalpha() and 2 <= len(alias) <= 3 and primary in two:
+            codes.setdefault(alias, primary)
+    for variety, language in _VARIETIES.items():
+        codes.setdefault(variety, language)
+    return codes
+
+
+@cache
+def _names() -> dict[str, str]:
+    """Languages' names, casefolded, to ISO 639-1 codes: in German, English and Arabic, and in themselves."""
+    from babel import Locale
+
+    codes = _codes()
+    names: dict[str, str] = {}
+    for reader in ("de", "en", "ar"):  # ('Zentralkurdisch', the name of 'ckb', is Kurdish as 'ckb' is)
+        for c, name in Locale(reader).languages.items():
+            if codes.get(c):
+                names.setdefault(name.casefold(), codes[c])
+    for c in AUTONYMS:
+        own = Locale(c).languages.get(c)
+        if own:
+            names.setdefault(own.casefold(), c)
+    return names

@@ -172,7 +172,7 @@ class SourceSync:
         # Part of every raw hash: a new hub, connector mapping or privacy gate maps unchanged records again.
         # the operator's category table and subject words, and the lexicon, change the mapping too
         extra = [sorted(source.categories.items()), sorted(source.category_words.items()), lexicon.version()]
-        self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}/"
+        self.mapping = (f"{__version__}/{cls.__module__}.{cls.__qualname__}/{cls.mapping_version}.{cls.shared_mapping}/"
                         f"privacy{privacy.VERSION}/{extra}")
         privacy.use_id_key(storage.secret("record_id_key").encode())  # this hub's pseudonyms of masked record ids
         #: record id -> its first record's raw hash (None: not hashed): an identical repeat is harmless, another

@@ -301,3 +301,18 @@ def test_a_kind_map_to_no_kind_is_refused_when_the_mapping_is_checked(make_confi
     assert info.value.problems == ["source.fields.kind.map.suche: 'bogus' is not one of "
                                    "['offer', 'request', 'event', 'service']"]
     make_config([source(fields={**FIELDS, "kind": {"path": "type", "map": {"give": "offer", "x": "service"}}})])
+
+
+def test_a_language_written_as_a_name_or_a_tag_is_its_code_and_an_unknown_one_is_detected_and_said(make_config):
+    """A partner's `language` of "Deutsch" or "DE" quarantined every record ("does not match '^[a-z]{2,3}...'"), though
+    the language is plain; one that names none ('Elbisch') is now left to the text, and the run's notes name it."""
+    fields = {**FIELDS, "language": "lang"}
+    mapped = connector(make_config, fields=fields)
+    now = datetime.now().astimezone()
+    for named, code in (("Deutsch", "de"), ("DE", "de"), ("en-GB", "en"), ("eng", "en")):
+        listing = mapped.normalize({**RECORD, "lang": named}, now)
+        assert validate(listing) == [] and listing["language"] == code, named
+    listing = mapped.normalize({**RECORD, "lang": "Elbisch", "langs": "Deutsch, Englisch, Sindarin"}, now)
+    assert validate(listing) == [] and listing["language"] == "en"  # the text's
+    assert listing["languages"] == ["de", "en"]
+    assert any("'Elbisch'" in note and "'Sindarin'" in note for note in mapped.sync_notes())

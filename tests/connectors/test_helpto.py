@@ -149,3 +149,10 @@ def test_a_number_where_a_text_belongs_is_its_text_and_a_list_is_named():
         with pytest.raises(RecordError, match=r"^id: a number or a text was expected"):
             helpto.record_id({**entry(1), "id": odd})
     assert helpto.record_id({**entry(1), "id": 12.0}) == "12.0"  # as before: its listing keeps its id
+
+
+@pytest.mark.parametrize("sprache", ["DE", "de-DE", "deu"])
+def test_a_language_in_capitals_or_as_a_tag_is_read_not_quarantined(sprache):
+    """`sprache` "DE" failed the schema's pattern: the whole entry went to quarantine for the case of two letters."""
+    listing = connector().normalize(entry(1, sprache=sprache), NOW)
+    assert validate(listing) == [] and (listing["language"], listing["languages"]) == ("de", ["de"])

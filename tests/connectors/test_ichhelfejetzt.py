@@ -329,3 +329,15 @@ def test_a_pubdate_in_year_1_is_quarantined_naming_pubdate_not_published_as_2001
     raw, = connector.records()
     with pytest.raises(RecordError, match=r"^pubDate: 'Mon, 01 Jan 0001 00:00:00 \+0000' is not a plausible time"):
         connector.normalize(raw, NOW)
+
+
+@responses.activate
+def test_languages_written_as_iso_639_2_tags_or_in_capitals_are_read_and_what_names_none_is_said():
+    """`ihj:sprachen` "ara, DE ,en-GB,xx" gave ['de', 'xx']: Arabic and English were dropped for not having two
+    letters, and 'xx', no language, was published as one."""
+    responses.get(URL, body=feed(ITEM.format(p="ihj").replace("ar,de", "ara, DE ,en-GB,xx")),
+                  content_type="application/rss+xml")
+    connector = make(IchHelfeJetztConnector, BASE)
+    listing, = [connector.normalize(raw, NOW) for raw in connector.records()]
+    assert validate(listing) == [] and listing["languages"] == ["ar", "de", "en"]
+    assert any("'xx'" in note and "left out" in note for note in connector.sync_notes())
