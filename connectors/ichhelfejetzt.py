@@ -66,7 +66,7 @@ class IchHelfeJetztConnector(Connector):
             yield {
                 # a link relative to the feed ('/angebot/810'): the listing's only way to contact, read against the feed's URL
                 "guid": entry.get("id"), "title": entry.get("title"),
-                "link": urljoin(response.url, entry["link"]) if isinstance(entry.get("link"), str) else None,
+                "link": _link(entry, response.url),
                 # Atom's <updated> or Dublin Core's dc:date where an entry has no published date (feedparser: updated)
                 "pubDate": entry.get("published") or entry.get("updated"), "description": entry.get("summary"),
                 "categories": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
@@ -107,6 +107,18 @@ class IchHelfeJetztConnector(Connector):
             "updated_at": published,
             "tags": [c for c in raw.get("categories") or [] if c],
         }
+
+
+def _link(entry, feed_url: str) -> str | None:
+    """The item's link, read against the feed's URL ('/angebot/810'). Where the item has none, feedparser gives its
+    guid (RSS: a guid is a permalink unless isPermaLink="false"); a guid that is no address ('ihj-77120', the attribute
+    left out) is no link: read against the feed it was https://ichhelfe.jetzt/feeds/ihj-77120, a page not there."""
+    link = entry.get("link")
+    if not isinstance(link, str):
+        return None
+    if entry.get("guidislink") and not link.lower().startswith(("http://", "https://", "/")):
+        return None
+    return urljoin(feed_url, link)
 
 
 #: An RFC 822 date and time, and what follows the time: its zone, as feeds write it.

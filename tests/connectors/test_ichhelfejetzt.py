@@ -341,3 +341,17 @@ def test_languages_written_as_iso_639_2_tags_or_in_capitals_are_read_and_what_na
     listing, = [connector.normalize(raw, NOW) for raw in connector.records()]
     assert validate(listing) == [] and listing["languages"] == ["ar", "de", "en"]
     assert any("'xx'" in note and "left out" in note for note in connector.sync_notes())
+
+
+@pytest.mark.parametrize("guid, link", [
+    ("<guid>ihj-77120</guid>", None),  # isPermaLink left out: a guid that is no address is no link
+    ("<guid>https://ichhelfe.jetzt/angebot/77120</guid>", "https://ichhelfe.jetzt/angebot/77120"),
+    ('<guid isPermaLink="true">/angebot/77120</guid>', "https://ichhelfe.jetzt/angebot/77120"),
+])
+@responses.activate
+def test_an_item_without_a_link_takes_its_guid_only_if_the_guid_is_an_address(guid, link):
+    """An item without <link> whose guid 'ihj-77120' lacked isPermaLink="false" was published with the link
+    https://ichhelfe.jetzt/feeds/ihj-77120 (the guid read against the feed's URL): a page that is not there."""
+    item = ITEM.format(p="ihj").replace("<link>https://ichhelfe.jetzt/angebot/77120</link>", "")
+    listing, = listings(feed(item.replace('<guid isPermaLink="false">ihj-77120</guid>', guid)))
+    assert validate(listing) == [] and listing["source"]["url"] == link
