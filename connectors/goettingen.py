@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 from dateutil.rrule import rrulestr
+from icalendar.parser import Contentline
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
@@ -21,6 +22,20 @@ from schema import gazetteer, out_of_range
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")  # the properties whose times may name a TZID
 POSTCODE_CITY = re.compile(r"\b(\d{5})\s+([^,;\n]+)")
+
+
+def _content_line(line: str) -> bool:
+    """True if the line is an iCalendar content line (name, parameters, ':' and a value) as icalendar reads one."""
+    try:
+        Contentline(line).parts()
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(line: str, limit: int = 60) -> str:
+    """A calendar's line fit for a note: quoted, controls escaped, cut at `limit` characters."""
+    return repr(line[:limit] + ("…" if len(line) > limit else ""))
 
 
 def _changed(event, start: datetime) -> datetime:
@@ -66,7 +81,7 @@ class GoettingenConnector(Connector):
         try:
             calendar = icalendar.Calendar.from_ical(response.body)
         except ValueError as exc:
-            raise PayloadError(f"{response.url}: not a readable iCalendar ({exc})") from None
+            calendar = self._mended(response.body, response.url, exc)
         events = calendar.walk("VEVENT")
         moved: dict[str, list[str]] = {}  # a series' moved or cancelled occurrences (RECURRENCE-ID), by UID
         for event in events:
@@ -88,6 +103,72 @@ class GoettingenConnector(Connector):
                 yield {**raw, "overrides": moved[uid]} if uid in moved else raw
             elif not uid or uid not in series:  # a moved occurrence without its series stands alone
                 yield {**raw, "recurrence_id": _all(event, "RECURRENCE-ID")[0].to_ical().decode()}
+
+    def _mended(self, body: bytes, url: str, failed: ValueError) -> icalendar.Calendar:
+        """The calendar read without what broke it, where that is outside its events: a line that is no iCalendar line
+        between them or around the calendar (a server's warning before BEGIN:VCALENDAR, a stray '<br>'), an END without
+        its BEGIN, an event left open before the next one begins. One such line failed the whole calendar, and none of
+        its events was synced. What was left out is said in the run's notes; a calendar that does not end (cut off) is
+        read as far as it goes and nothing it lacks is taken as gone. PayloadError if even so it cannot be read."""
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        lines = re.split(r"\r\n|\n|\r", text)
+        unfolded: list[tuple[int, str]] = []  # (line number, line with its continuations)
+        for number, line in enumerate(lines, 1):
+            if line[:1] in (" ", "\t") and unfolded:
+                unfolded[-1] = (unfolded[-1][0], unfolded[-1][1] + line[1:])
+            else:
+                unfolded.append((number, line))
+        kept: list[str] = []
+        open_: list[str] = []
+        began: list[int] = []  # where in `kept` each open component began
+        left_out: list[str] = []
+        ended = False
+        for number, line in unfolded:
+            if not line.strip():
+                continue
+            name, _, value = line.partition(":")
+            name, value = name.strip().upper(), value.strip().upper()
+            if name == "BEGIN" and value:
+                if open_ and open_[-1] == value:  # an event left open where the next begins: it ends there
+                    kept.append(f"END:{open_.pop()}")
+                    began.pop()
+                    left_out.append(f"line {number}: BEGIN:{value} inside an unclosed {value} (closed before it)")
+                open_.append(value)
+                began.append(len(kept))
+                kept.append(line)
+            elif name == "END" and value:
+                if value not in open_:
+                    left_out.append(f"line {number}: {_shown(line)} without its BEGIN")
+                    continue
+                while open_[-1] != value:  # what it encloses and never ended ends with it
+                    kept.append(f"END:{open_.pop()}")
+                    began.pop()
+                open_.pop()
+                began.pop()
+                kept.append(line)
+                ended = ended or (value == "VCALENDAR" and not open_)
+            elif len(open_) > 1 or _content_line(line):  # inside an event icalendar keeps what it cannot read apart
+                kept.append(line) if open_ else left_out.append(f"line {number}: {_shown(line)} outside the calendar")
+            else:
+                left_out.append(f"line {number}: {_shown(line)}")
+        if not ended:
+            self.complete = False  # cut off: what it lacks is not gone
+            left_out.append("no END:VCALENDAR (cut off?): the event it broke off in was left out, and no listing "
+                            "was withdrawn")
+            if len(open_) > 1:  # the event it broke off in is not all there: not read (its listing stays as it was)
+                del kept[began[1]:]
+                del open_[1:]
+        kept.extend(f"END:{name}" for name in reversed(open_))
+        try:
+            calendar = icalendar.Calendar.from_ical("\r\n".join(kept))
+            if calendar.name != "VCALENDAR":
+                raise ValueError(f"{calendar.name} where VCALENDAR belongs")
+        except ValueError as exc:
+            raise PayloadError(f"{url}: not a readable iCalendar ({failed}; read without the lines that broke it: {exc})") from None
+        shown = "; ".join(left_out[:5]) + (f"; and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        self.notes.append(f"{url}: the calendar is not quite iCalendar ({failed}); its events were read without "
+                          f"what broke it: {shown}")
+        return calendar
 
     def record_id(self, raw) -> str:
         """The UID (it looks like an e-mail address but is an identifier); a moved occurrence without its series

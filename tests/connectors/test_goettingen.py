@@ -495,3 +495,53 @@ def test_end_times_across_a_change_of_clocks_are_exact_time_and_days_are_calenda
                     "vor": ("2027-03-28T01:30:00+01:00", "2027-03-28T04:30:00+02:00"),
                     "tag": ("2027-03-28T00:00:00+01:00", "2027-03-29T00:00:00+02:00"),
                     "ein-tag": ("2027-03-27T10:00:00+01:00", "2027-03-28T10:00:00+02:00")}
+
+
+SECOND = DOCUMENTED.replace("aufruf-2231", "aufruf-2232").replace("/aufruf/2231", "/aufruf/2232")
+
+
+def read_body(body: bytes) -> tuple[dict, GoettingenConnector]:
+    responses.get(URL, body=body, content_type="text/calendar")
+    connector = make(GoettingenConnector, BASE)
+    return {raw["uid"]: connector.normalize(raw, NOW) for raw in connector.records()}, connector
+
+
+@pytest.mark.parametrize("broken, said", [
+    (lambda c: c.replace(b"END:VEVENT\r\nBEGIN:VEVENT", b"END:VEVENT\r\nthis line is no iCalendar\r\nBEGIN:VEVENT"),
+     "'this line is no iCalendar'"),
+    (lambda c: b"Warning: Undefined variable $tz in export.php on line 12\r\n" + c, "'Warning: Undefined variable"),
+    (lambda c: c.replace(b"END:VEVENT\r\nBEGIN:VEVENT", b"END:VEVENT\r\n<br>\r\nBEGIN:VEVENT"), "'<br>'"),
+    (lambda c: c.replace(b"PRODID:-//test//DE\r\n", b"PRODID:-//test//DE\r\nEND:VTODO\r\n"), "'END:VTODO' without its BEGIN"),
+    (lambda c: c.replace(b"END:VEVENT\r\nBEGIN:VEVENT", b"BEGIN:VEVENT", 1), "inside an unclosed VEVENT"),
+])
+@responses.activate
+def test_a_line_that_breaks_the_calendar_outside_its_events_costs_only_that_line(broken, said):
+    """One stray line between two events (or a server's warning before the calendar, an END without BEGIN, an event
+    left open) failed the whole calendar: none of its events was synced, the source stood still."""
+    body = broken(calendar(DOCUMENTED, SECOND))
+    found, connector = read_body(body)
+    assert sorted(found) == ["aufruf-2231@fluechtlingshilfe-goettingen.de", "aufruf-2232@fluechtlingshilfe-goettingen.de"]
+    assert all(validate(listing) == [] for listing in found.values())
+    assert found["aufruf-2231@fluechtlingshilfe-goettingen.de"]["title"] == "Helfer für Kleiderkammer gesucht"
+    notes = connector.sync_notes()
+    assert len(notes) == 1 and "not quite iCalendar" in notes[0] and said in notes[0], notes
+    assert connector.complete  # every event was there: one gone from it is gone
+
+
+@responses.activate
+def test_a_calendar_cut_off_is_read_as_far_as_it_goes_and_nothing_it_lacks_is_gone():
+    body = calendar(DOCUMENTED, SECOND)
+    found, connector = read_body(body[:body.rindex(b"BEGIN:VEVENT") + 60])  # cut inside the second event
+    assert list(found) == ["aufruf-2231@fluechtlingshilfe-goettingen.de"]  # (the second is not all there: left as it was)
+    assert not connector.complete and "cut off" in connector.sync_notes()[0]
+
+
+@pytest.mark.parametrize("body", [b"<html><body>Wartungsarbeiten</body></html>", b"", b"BEGIN:VEVENT\r\nUID:x"])
+@responses.activate
+def test_what_is_no_calendar_at_all_still_fails_the_sync_naming_it(body):
+    from connectors.base import PayloadError
+
+    responses.get(URL, body=body, content_type="text/calendar")
+    connector = make(GoettingenConnector, BASE)
+    with pytest.raises(PayloadError, match="not a readable iCalendar"):
+        list(connector.records())
