@@ -445,9 +445,11 @@ def _queue(storage: Storage, sub: dict, kind: str, docs: list[dict], now: dateti
 
 def _public(doc: dict) -> dict:
     """What a subscriber receives of a listing: what the feed shows (it passed the privacy gate), in the subscription's
-    language (`localized`, before: a translation's title and text, the masks said in that language)."""
+    language (`localized`, before: a translation's title and text, the masks said in that language), with the texts in
+    the other languages in `translations` (the original among them, where a translation was shown: a receiving portal
+    that shows another language lost it) and the languages help is offered in."""
     keep = ("id", "kind", "category", "title", "description", "location", "starts_at", "ends_at", "valid_until",
-            "volunteers_needed", "published_at", "updated_at", "sources", "language")
+            "volunteers_needed", "published_at", "updated_at", "sources", "language", "translations", "languages")
     return {k: doc.get(k) for k in keep if k in doc}
 
 

@@ -955,3 +955,25 @@ def test_a_target_whose_subscription_names_a_source_that_left_still_subscribes_a
         rows = storage.db.execute("select channel, search, status from subscriptions order by channel, search").fetchall()
     assert rows == [("email", "source=p", "active"), ("email", "source=q", "active"),
                     ("webhook", "source=p", "active"), ("webhook", "source=q", "active")]
+
+
+def test_a_webhook_gets_a_listing_in_its_language_with_the_original_and_other_translations_beside_it(tmp_path, receiver):
+    """A webhook's listings were localised and `translations` left out: an English original with a German translation
+    reached a default (German) webhook in German only, and a receiving portal that shows English had lost it."""
+    from tests.listings import doc, publish
+
+    config = hub_with(tmp_path, [])
+    client = create_app(config).test_client()
+    client.post("/api/v1/subscriptions", json={"search": "category=goods", "webhook": receiver.url})
+    now = {"published_at": utcnow().isoformat(), "updated_at": utcnow().isoformat()}
+    with Storage(config.database) as storage:
+        publish(storage, doc(1, title="Bicycle to give away", description="Collect in Leipzig.", language="en",
+                             languages=["en", "ar"],
+                             translations={"de": {"title": "Fahrrad abzugeben", "description": "Abholung in Leipzig."},
+                                           "ar": {"title": "دراجة للتبرع"}}, **now))
+        subscriptions.notify(config, storage)
+    (delivered,) = [json.loads(body) for _, body in receiver.got]
+    (listing,) = delivered["listings"]
+    assert (listing["title"], listing["language"]) == ("Fahrrad abzugeben", "de")
+    assert listing["translations"]["en"] == {"title": "Bicycle to give away", "description": "Collect in Leipzig."}
+    assert listing["translations"]["ar"] == {"title": "دراجة للتبرع"} and listing["languages"] == ["en", "ar"]
