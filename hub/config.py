@@ -7,6 +7,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
@@ -95,7 +96,7 @@ STRUCTURE = {
             "properties": {
                 "host": {"type": "string", "minLength": 1},
                 "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-                "from": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$"},
+                "from": {"type": "string", "minLength": 3, "maxLength": 320},  # an address, or a name and <address>
                 "starttls": {"type": "boolean"},
                 "username": {"type": "string", "minLength": 1},
                 "password": _SECRET,
@@ -284,6 +285,18 @@ class Config:
         raise KeyError(name)
 
 
+def mail_address(sender: str) -> str | None:
+    """The address of a mail's From as hub.toml gives it ('hub@example.org', or a display name with it:
+    'Helfer-Allianz Göttingen <hub@example.org>'), or None if it gives no one address."""
+    if any(ch in sender for ch in "\r\n") or not sender.isprintable():
+        return None
+    _, address = parseaddr(sender)
+    if not re.fullmatch(r"[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+", address or ""):
+        return None
+    if sender.strip() != address and not sender.rstrip().endswith(f"<{address}>"):
+        return None  # two addresses ('a@b, c@d'), or a name not written as a From header writes it
+    return address
+
 def parse_interval(text: str) -> int:
     """'1h30m' -> 5400 seconds; ValueError for anything else, and for 0 s or more than 366 days."""
     match = _INTERVAL.fullmatch(text)
@@ -390,6 +403,9 @@ def from_dict(data: dict, base_dir: Path = Path("."), env: Mapping[str, str] | N
     mail = data.get("mail") if isinstance(data.get("mail"), dict) else None
     if mail is not None and not any(p.startswith("mail") for p in misshapen):
         mail = dict(mail)
+        if isinstance(mail.get("from"), str) and mail_address(mail["from"]) is None:
+            problems.append(f"mail.from: {mail['from'][:80]!r} is not an address such as hub@example.org, nor a name "
+                            "and one: Helfer-Allianz <hub@example.org>")
         if isinstance(mail.get("password"), dict):
             variable = mail["password"].get("env")
             if variable not in env:

@@ -41,7 +41,7 @@ from exports import texts
 from exports.common import localized
 from hub import matching
 from hub.clock import utcnow
-from hub.config import Config
+from hub.config import Config, mail_address
 from hub.query import BadParameter, parse
 from hub.storage import Storage
 from hub.storage.search import where
@@ -870,7 +870,7 @@ def _mail_domain(config: Config) -> str:
     host = urlsplit(_ascii_url(config.base_url)).hostname or ""
     if "." in host and not host.replace(".", "").isdigit() and ":" not in host:
         return host
-    return config.mail["from"].rpartition("@")[2] or host or "localhost"
+    return (mail_address(config.mail["from"]) or "").rpartition("@")[2] or host or "localhost"
 
 
 def _send_confirmation(config: Config, sub: dict) -> None:

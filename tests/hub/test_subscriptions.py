@@ -977,3 +977,29 @@ def test_a_webhook_gets_a_listing_in_its_language_with_the_original_and_other_tr
     assert (listing["title"], listing["language"]) == ("Fahrrad abzugeben", "de")
     assert listing["translations"]["en"] == {"title": "Bicycle to give away", "description": "Collect in Leipzig."}
     assert listing["translations"]["ar"] == {"title": "دراجة للتبرع"} and listing["languages"] == ["en", "ar"]
+
+
+def test_mail_from_takes_a_display_name_and_the_mails_say_it(tmp_path, smtp):
+    """`from = "Helfer-Allianz Göttingen <hub@hub.example>"` was refused by the config check (a bare address only):
+    mails came from a bare address, which mail programs show as it is, not as whom it comes from."""
+    handler, port = smtp
+    write_portal(tmp_path / "p", [])
+    config = hub_config.from_dict({
+        "hub": {"database": str(tmp_path / "hub.db"), "base_url": "http://127.0.0.1:8080"},
+        "sources": [{"name": "p", "type": "helpto", "url": str(tmp_path / "p")}],
+        "mail": {"host": "127.0.0.1", "port": port, "from": "Helfer-Allianz Göttingen <hub@hub.example>"}},
+        base_dir=tmp_path, env={})
+    client = create_app(config).test_client()
+    assert client.post("/api/v1/subscriptions", json={"search": "category=goods", "email": "anna@example.org"}).status_code == 202
+    (mail,) = handler.messages
+    assert mail["From"].addresses[0].display_name == "Helfer-Allianz Göttingen"
+    assert mail["From"].addresses[0].addr_spec == "hub@hub.example"
+    assert mail["Message-ID"].endswith("@hub.example>")  # (base_url is an address: the From's domain)
+
+
+@pytest.mark.parametrize("sender", ["Helfer-Allianz", "hub@hub.example, spam@example.org", "Hub <hub@hub.example>\nBcc: x@y.z",
+                                    "hub@hub.example Helfer-Allianz"])
+def test_a_mail_from_that_is_not_one_address_is_named_at_load(tmp_path, sender):
+    with pytest.raises(hub_config.ConfigError, match=r"mail\.from: .* is not an address such as hub@example\.org"):
+        hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db")},
+                              "mail": {"host": "127.0.0.1", "from": sender}}, base_dir=tmp_path, env={})
