@@ -52,7 +52,7 @@ def _linear(pattern: str):
 EMAIL_MASK = "[E-Mail entfernt]"
 PHONE_MASK = "[Telefon entfernt]"
 #: Raise when the gate masks differently, so that stored listings are mapped again.
-VERSION = 20
+VERSION = 21
 #: Texts up to this long are remembered once cleaned (towns, regions, organisations and titles come
 #: again and again), and so are libphonenumber's findings (a portal repeats its contact numbers): at most
 #: REMEMBERED of each (a few MB). They hold what the rules below give: a test that changes a rule clears
@@ -739,7 +739,57 @@ _THREE_GROUPS = re.compile(r"[1-9]\d\d \d{3} (?!000)\d{3}")
 # Or a number with Russia's (and Kazakhstan's, Belarus's) trunk prefix 8, written in five groups, its area code in brackets
 # or not: '8 (914) 177-76-31', '8-914-177-76-31', '8 914 177 76 31' (probe helper-53: they were published). Or digits in
 # pairs, as France writes them ('Contact: 77 69 01 89 55', helper-75).
-_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}|\d{2}(?: \d{2}){3,6}|8[ \-]?(?:\(\d{3,4}\)|\d{3,4})[ \-]?\d{2,3}[ \-]\d{2}[ \-]\d{2}")
+_REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}|\d{2}(?: \d{2}){3,6}(?: \d)?|8[ \-]?(?:\(\d{3,4}\)|\d{3,4})[ \-]?\d{2,3}[ \-]\d{2}[ \-]\d{2}")
+#: Groups joined by dots, three or four, the first of four or five digits, or three, three and four ('1400.463.9436',
+#: '82601.815.908', '702.362.7218'): a number where words say someone is reached at it. A dot otherwise rules a run out (a time
+#: '08.30', a date '12.03.2024', a coordinate '52.5200', thousands '1.200.000', a version '10.2.1234', an address
+#: '192.168.1.1', sizes '120.80.2000': none is so written).
+_DOTTED = re.compile(r"\d{4,5}(?:\.\d{1,5}){2,3}|\d{3}\.\d{3}\.\d{4}")
+
+
+#: A question right before a run, asked so that the reader calls ('Fragen? 7023627218', 'Questions? …', 'Rückfragen: …',
+#: 'Вопросы? 8 142 619 6252', 'أسئلة؟ …'), ...
+_QUESTION_BEFORE = re.compile(
+    rf"(?i)(?<![^\W\d_])(?:fragen|r(?:ü|ue)ckfragen|questions|{_as_probed('вопросы')}|أسئلة|اسئلة|استفسارات)"
+    r"[ \t]*(?:[?؟][ \t]*[:\-\u2013]?|[:\-\u2013])[ \t]*$")
+#: ... or when to call, in brackets right after it ('7023627218 (abends)', '(evenings)', '(вечером)', '(ab 18 Uhr)').
+_WHEN_AFTER = re.compile(
+    r"(?i)[ \t]*\([ \t]*(?:abends|morgens|mittags|nachmittags|vormittags|tags(?:ü|ue)ber|werktags|nachts|evenings?|mornings?|"
+    rf"afternoons?|weekdays|{_as_probed('вечером', 'утром', 'днём', 'днем')}|مساء|مساءً|صباحا|صباحًا"
+    r"|(?:ab|nach|bis|after|from|before)[ \t]+\d{1,2}(?:[.:]\d\d)?[ \t]*(?:uhr|h|am|pm)?)[ \t]*\)")
+#: Single digits one space apart, each one more (or each one less) than the one before: a counting row ('Zahlen 0 1 2 3 4 5 6 7
+#: 8 9'), no number (its 0 read as a trunk prefix masked it).
+_SPACED_DIGITS = re.compile(r"\d(?:[ \t]+\d){4,}")
+
+
+def _counting(run: str) -> bool:
+    """True if the run is single digits one space apart that count up or down by one (_SPACED_DIGITS)."""
+    if _SPACED_DIGITS.fullmatch(run) is None:
+        return False
+    digits = [int(c) for c in run if c.isdigit()]
+    steps = {(b - a) % 10 for a, b in zip(digits, digits[1:])}
+    return steps == {1} or steps == {9}
+
+
+#: A Russian (Kazakh, Belarusian) address around a run of six digits: its postcode ('г. Москва, 101000, ул. Тверская 7'), which
+#: libphonenumber reads as a German number without its area code's 0 when it begins with 16, 22 or 33 to 39.
+_RU_ADDRESS = re.compile(
+    rf"(?i)(?<![^\W\d_])(?:(?:{_as_probed('г', 'ул', 'д', 'обл', 'пр', 'пер', 'кв', 'корп', 'стр', 'пос', 'р-н', 'пр-т')})\."
+    rf"|(?:{_as_probed('улица', 'проспект', 'переулок', 'область', 'город', 'индекс', 'россия', 'адрес', 'казахстан', 'беларусь')}"
+    r"|russland|russia|kasachstan|kazakhstan|belarus|wei(?:ß|ss)russland)(?![^\W\d_]))")
+_SIX_DIGITS = re.compile(r"[1-9]\d{5}")
+ADDRESS_AROUND = 40  # characters before and after a six-digit run in which _RU_ADDRESS looks (on its line)
+
+
+def _russian_postcode(text: str, start: int, end: int) -> bool:
+    """True if text[start:end] is six digits (no 0 first) with a Russian address's words around them on their line."""
+    if _SIX_DIGITS.fullmatch(text, start, end) is None:
+        return False
+    low, high = max(0, start - ADDRESS_AROUND), min(len(text), end + ADDRESS_AROUND)
+    line_start, line_end = text.rfind("\n", low, start) + 1, text.find("\n", end, high)
+    return _RU_ADDRESS.search(text, max(low, line_start), high if line_end < 0 else line_end) is not None
+
+
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
 # ...', '... oder auch ...', '... und/oder ...'): the second is one too, though nothing names it.
 _LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|,?[ \t]?(?:und/oder|oder[ \t]auch|und|oder|or|and|bzw\.?|sowie|u\.|alternativ|"
@@ -1415,6 +1465,9 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
             or (_DECIMAL.fullmatch(run) and not _named(text, start, end)):
         return  # 'Art.-Nr. 01878011', 'Steuernummer 97/499/16919', 'Referenznummer: 498372590': what its word says it is
         # (a country's code, 'Kundennummer +49 172 1234567', is a phone number's whatever word is before it)
+    if (_counting(run) or _russian_postcode(text, start, end)) and not _HINT.search(text, max(0, start - HINTED), start):
+        return  # a counting row ('0 1 2 3 4 5 6 7 8 9'), a Russian address's postcode ('г. Москва, 101000, ...'); not after a
+        # phone's word ('Тел. 382028'), looked for right before it alone (_named's words further back cost each run of a long text)
     if _TIME_RANGE.fullmatch(run) and not _named(text, start, end):
         return  # opening hours ('Öffnungszeiten: 08.30-12.30 Uhr'): libphonenumber read them as a number (review helper-79)
     if (_POSTCODES.fullmatch(run) or (_MIXED_POSTCODES.fullmatch(run) and _PLACES_BEFORE.search(text, max(0, start - 40), start))) \
@@ -1457,12 +1510,12 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         yield start, end
         return
     before = _window(text, start)
-    if _THREE_GROUPS.fullmatch(run) and _said_to_reach(text, before, end, run) and not _AMOUNT_AFTER.match(text, end):
+    if _THREE_GROUPS.fullmatch(run) and _reached(text, before, end, run) and not _AMOUNT_AFTER.match(text, end):
         yield start, end  # 'Meldet euch unter 530 788 526.': said to reach someone, no unit after it
         return
     if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
-            or (7 <= digits <= 15 and _REACH_SHAPE.fullmatch(run) and not _COMPACT_DATE.fullmatch(run)
-                and _said_to_reach(text, before, end, run))) \
+            or (7 <= digits <= 15 and (_REACH_SHAPE.fullmatch(run) or _DOTTED.fullmatch(run)) and not _COMPACT_DATE.fullmatch(run)
+                and _reached(text, before, end, run))) \
             and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
 
@@ -1661,6 +1714,20 @@ def _said_to_reach(text: str, before: str, end: int, run: str) -> bool:
                 or (_AN_AFTER.match(text, end) and _RUF_UNTER.search(before))
                 or (not run.isdigit() and (_UEBER_REACH.search(before)
                                            or (_REACH_AFTER.match(text, end) and _UEBER.search(before[-HINTED:])))))
+
+
+
+def _reached(text: str, before: str, end: int, run: str) -> bool:
+    """True if words say someone is reached at a run shaped as a number: _said_to_reach, or _asked_to_call."""
+    return _said_to_reach(text, before, end, run) or _asked_to_call(text, before, end)
+
+
+def _asked_to_call(text: str, before: str, end: int) -> bool:
+    """True if a question asked right before the run ('Fragen?') or when to call right after it ('(abends)') says the reader
+    is to call it: only for a run shaped as a number (_run_spans), not as a word that names one (a span of time stays:
+    'Sprechzeiten 08.30-12.30 (werktags)')."""
+    return bool(_QUESTION_BEFORE.search(before[-HINTED:]) or _WHEN_AFTER.match(text, end)) \
+        and not _ARTICLE_BEFORE.search(before[-HINTED:])  # 'Fragen? Artikel 4006381333931 (abends)': an EAN
 
 
 # -- the gate --------------------------------------------------------------------------------

@@ -1547,3 +1547,60 @@ def test_opening_hours_written_with_dots_or_colons_stay(text):
 @pytest.mark.parametrize("text", ["Tel. 08.30-12.30", "Handy: 0830-1230 56"])
 def test_a_span_of_time_named_as_a_phone_is_still_masked(text):
     assert PHONE_MASK in privacy.published(text)
+
+
+# -- helper-80: numbers a question or a time to call names, dotted groups, counting rows, Russian postcodes ----------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Questions? 7023627218 (evenings)", f"Questions? {PHONE_MASK} (evenings)"),
+    ("Fragen? ۷۰۲۳۶۲۷۲۱۸ (abends)", f"Fragen? {PHONE_MASK} (abends)"),  # Persian digits
+    ("Fragen? ٧٠٢٣٦٢٧٢١٨ (abends)", f"Fragen? {PHONE_MASK} (abends)"),  # Arabic-Indic digits
+    ("Fragen? 7023627218", f"Fragen? {PHONE_MASK}"), ("Ruf gern an, 7023627218 (ab 18 Uhr)", f"Ruf gern an, {PHONE_MASK} (ab 18 Uhr)"),
+    ("Fragen? 826-8018159 (abends)", f"Fragen? {PHONE_MASK} (abends)"), ("Fragen? 704/7743957 (abends)", f"Fragen? {PHONE_MASK} (abends)"),
+    ("Fragen? 6979352570421 (abends)", f"Fragen? {PHONE_MASK} (abends)"),  # an MSISDN whose EAN-13 check digit holds
+    ("Вопросы? 8 142 619 6252 (вечером)", f"Вопросы? {PHONE_MASK} (вечером)"),
+    ("Infos bei Herrn Yilmaz 17 67 69 24 70 8", f"Infos bei Herrn Yilmaz {PHONE_MASK}"),  # pairs and a last digit
+    # what stays: no question or time to call, years, amounts, counts, dates and times after the same words
+    ("Termine: 8 914 177 76 31", "Termine: 8 914 177 76 31"), ("Questions? 2024 2025 (evenings)", "Questions? 2024 2025 (evenings)"),
+    ("Fragen? 1234567 Mitglieder (abends)", "Fragen? 1234567 Mitglieder (abends)"), ("Fragen? 12.03.2024 (abends)", "Fragen? 12.03.2024 (abends)"),
+    ("Sprechzeiten 08.30-12.30 (werktags)", "Sprechzeiten 08.30-12.30 (werktags)"), ("Fragen? 1.200.000 (abends)", "Fragen? 1.200.000 (abends)"),
+    ("Kurs 2024 2025 (abends)", "Kurs 2024 2025 (abends)"), ("Ausgabe 1000-1800 (werktags)", "Ausgabe 1000-1800 (werktags)"),
+    ("4006381333931", "4006381333931"), ("Bestellnummer 7023627218 (abends)", "Bestellnummer 7023627218 (abends)"),
+])
+def test_a_question_before_a_number_or_a_time_to_call_after_it_says_someone_is_reached(text, expected):
+    """(helper-80) 'Questions? 7023627218 (evenings)', in Persian or Arabic-Indic digits too, an MSISDN whose EAN-13 check digit
+    happens to hold and 'Вопросы? 8 142 619 6252 (вечером)' were published: no word said someone is reached at them."""
+    assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Call me on 1400.463.9436", f"Call me on {PHONE_MASK}"), ("Reach us at 1753.966.3062.", f"Reach us at {PHONE_MASK}."),
+    ("Ich bin unter der Nummer 85513.137.353 erreichbar.", f"Ich bin unter der Nummer {PHONE_MASK} erreichbar."),
+    ("للتواصل: 1241.597.9237", f"للتواصل: {PHONE_MASK}"), ("Telefonnummer: 1400.463.9436", f"Telefonnummer: {PHONE_MASK}"),
+    # dots where no one is reached, or no group of four digits: times, dates, thousands, versions, coordinates, addresses
+    ("Version 1.234.5678", "Version 1.234.5678"), ("Öffnungszeiten: 08.30-12.30 Uhr", "Öffnungszeiten: 08.30-12.30 Uhr"),
+    ("Call me on 12.03.2024", "Call me on 12.03.2024"), ("Meldet euch unter 1.200.000", "Meldet euch unter 1.200.000"),
+    ("Call me on 192.168.100.1", "Call me on 192.168.100.1"), ("Version 10.2.1234 (abends)", "Version 10.2.1234 (abends)"),
+    ("Fragen? Artikel 4006381333931 (abends)", "Fragen? Artikel 4006381333931 (abends)"), ("Kontakt: 52.5200, 13.4050", "Kontakt: 52.5200, 13.4050"),
+    ("Meldet euch bis 12.03.2024 unter 08.30", "Meldet euch bis 12.03.2024 unter 08.30"), ("1400.463.9436", "1400.463.9436"),
+])
+def test_groups_joined_by_dots_where_words_say_someone_is_reached(text, expected):
+    """(helper-80) 'Call me on 1400.463.9436' was published: a dot ruled any run out of the shape of a number said to reach."""
+    assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Zahlen 0 1 2 3 4 5 6 7 8 9", "Zahlen 0 1 2 3 4 5 6 7 8 9"), ("Countdown 9 8 7 6 5 4 3 2 1 0", "Countdown 9 8 7 6 5 4 3 2 1 0"),
+    ("г. Москва, 101000, ул. Тверская 7", "г. Москва, 101000, ул. Тверская 7"),
+    ("Адрес: 382028 Москва, ул. Тверская 7", "Адрес: 382028 Москва, ул. Тверская 7"),
+    ("Russland, 350005 Krasnodar", "Russland, 350005 Krasnodar"),
+    # a number all the same: digits spaced one by one that do not count, a word for a phone, no address
+    ("Tel 0 1 2 3 4 5 6 7 8 9", f"Tel {PHONE_MASK}"), ("Zahlen 0 1 5 1 2 3 4 5 6 7 8", f"Zahlen {PHONE_MASK}"),
+    ("Тел. 382028, г. Москва", f"Тел. {PHONE_MASK}, г. Москва"), ("Rufnummer 0 1 2 3 4 5 6 7", f"Rufnummer {PHONE_MASK}"),
+])
+def test_a_counting_row_and_a_russian_postcode_are_no_number(text, expected):
+    """(helper-80) 'Zahlen 0 1 2 3 4 5 6 7 8 9' was published as 'Zahlen [Telefon entfernt]' (its 0 read as a trunk prefix), and
+    the postcode of 'г. Москва, 382028, ул. Тверская 7' masked: libphonenumber reads six digits from 16, 22 or 33-39 as a German
+    number without its area code's 0."""
+    assert privacy.published(text) == expected
