@@ -582,8 +582,8 @@ def _user_name(name: str, view: str, text: str, start: int, domain: bool) -> boo
     gmx'), with a domain (or what says as much) or after a word for mail ('Mail: anna at gmail')."""
     if not any(map(str.isalpha, name)) or (name.endswith(".") and _ABBREVIATION.fullmatch(name[:-1])):
         return False  # '18:00 (at) web', 'z.B. bei gmx.de anmelden'
-    if _USER_NAME.match(name) or _joined_start(text, start) < start or _initial_and_surname(name):
-        return True  # ... 'xpeukert bei gmail', 'Cneal bei gmx'
+    if _USER_NAME.match(name) or _joined_start(text, start) < start or _initial_and_surname(name) or _name_and_surname(name):
+        return True  # ... 'xpeukert bei gmail', 'Cneal bei gmx', 'carstenlinke bei gmail'
     if _CAMEL.fullmatch(name):  # with a domain or after a word for mail, as a word in lower case; or no article or
         # preposition before it ('AnnaWeiss bei gmail'; not 'im GoetheInstitut bei gmx')
         return domain or bool(_MAIL_WORD.search(view, max(0, start - MAIL_HINTED), start)) \
@@ -955,21 +955,85 @@ def _initial_and_surname(token: str) -> bool:
 _NOT_INITIALS = frozenset("bzgl zzgl ggfs mfg lg vg".split())
 
 
-def _plain_handle(name: str, token: str, text: str, end: int) -> bool:
+def _plain_handle(name: str, token: str, text: str, end: int, addressed: bool = False) -> bool:
     """True if `token`, after a messenger's `name` and a colon and ending at `end`, is a plain user name (see above)."""
-    return bool(_PLAIN_NAMES.fullmatch(name)) and _plain_user(token, text, end)
+    return bool(_PLAIN_NAMES.fullmatch(name)) and _plain_user(token, text, end, addressed=addressed)
 
 
-def _plain_user(token: str, text: str, end: int, ends: bool = True) -> bool:
+def _plain_user(token: str, text: str, end: int, ends: bool = True, addressed: bool = False) -> bool:
     """True if `token`, ending at `end` after a label and a colon, is a user name of letters alone: in lower case and no word
     (see above), or capitalised with two consonants first that begin no German or English word, an initial before a
-    surname as user names are made ('Telegram: Lkazakova', 'Gmail: Mschulz'; not 'Telegram: Gruppe', 'Schmidt')."""
-    if _initial_and_surname(token):  # whatever its ending ('rreinisch', 'tbar')
+    surname as user names are made ('Telegram: Lkazakova', 'Gmail: Mschulz'; not 'Telegram: Gruppe', 'Schmidt'), or a given
+    name and a surname in one word ('Telegram: Justinpeters', 'Skype: tracyfleming'). `addressed`: the words before ask to be
+    contacted there ('Skype me:', 'DM on Telegram:'), and what follows is a user name whatever its ending ('edoering')."""
+    if _initial_and_surname(token) or _name_and_surname(token):  # whatever its ending ('rreinisch', 'tbar', 'tracyfleming')
         return not ends or _VALUE_END.match(text, end) is not None
     low = token.lower().replace("-", "")  # 'e-mail' is a word, 'hans-georghentschel' a name
-    return (_PLAIN_TOKEN.fullmatch(token) is not None
+    plain = token[:1].lower() + token[1:] if addressed else token  # asked to be contacted there: 'Skype me: Edoering' too
+    return (_PLAIN_TOKEN.fullmatch(plain) is not None
             and (not ends or _VALUE_END.match(text, end) is not None) and low not in _NO_NAME and low not in _HOW_IT_IS
-            and low not in _ANSWERS and low not in _PRONOUNS and not _WORD_SHAPE.fullmatch(low))
+            and low not in _ANSWERS and low not in _PRONOUNS and (addressed or not _WORD_SHAPE.fullmatch(low)))
+
+
+#: Words before a messenger's name that ask to be contacted there ('DM on Telegram:', 'Message me on Skype:', 'Schreib mir auf
+#: Telegram:'; 'Skype me:' is the label 'me').
+_ADDRESSED_BEFORE = re.compile(r"(?i)(?<![^\W\d_])(?:dm|pm|message|msg|text|write|add|ping|reach|contact|find|schreib|schreibt|"
+                               r"schreiben|kontaktier(?:e|t|en)?|erreich(?:e|t|st|en)?|find(?:e|et|est)?)"
+                               r"(?:[ \t]+(?:me|us|mir|uns|mich))?[ \t]+(?:on|via|at|over|auf|über|ueber|per|bei|in|unter)[ \t]*$")
+_ADDRESSED_LABELS = frozenset({"me", "us", "mich", "uns"})
+
+
+#: Given names, as user names begin with them before a surname ('Michaelrichardson', 'carstenlinke', 'Justinpeters'): common names
+#: of four letters or more in Germany, the English-speaking world, Turkey, the Arab world and Eastern Europe; none that begins
+#: a German word ('Frankreich', 'Ernstfall', 'Markierung', 'Rosenweg', 'Wolfsburg', 'Georgien', 'Veranstaltung', 'Marionette',
+#: 'Marienkäfer', 'Christkind', 'Ellenbogen', 'Robinhood' are why there is no Frank, Ernst, Mark, Rose, Wolf, Georg, Vera, Mario,
+#: Marie, Chris, Ellen or Robin). A name that ends in s (Andreas, Lukas, Thomas) begins compounds as its genitive does: see
+#: _name_and_surname.
+_GIVEN_NAMES = frozenset("""
+    aaron adam adrian ahmad ahmed aisha alan albert alexander alexandra alex alexa alfred alice alina amelie amir amira andrea
+    andreas andrew angela angelika anja annika anke antje anton antonia arne arthur ayse aylin barbara beate benjamin bernd
+    bernhard bettina birgit bianca brandon brenda brian brittany carina carl carla carmen carol caroline carsten catherine
+    charles charlotte christa christian christina christine christoph christopher claudia clara conrad cornelia
+    daniel daniela david dennis denise detlef diana dieter dirk dmitri dominik donald doris dorothea dorothee edith elena
+    elias elif elisabeth elke emilia emily emine emre erika erik esther fabian fatima fatma felix finn florian
+    franziska friedrich gabriele gary gerhard gisela gregor gudrun gunter hakan hanna hannah harald hassan heike heinrich
+    helene helga helmut henrik henry hilde holger hubert hussein igor ilse ingo ingrid irina isabel isabella jacob jakob
+    james janina janine jason jennifer jens jessica joachim johann johanna johannes jonas jonathan jose joseph joshua
+    judith julia julian juliane justin jutta karim karin karina katharina katja kathrin katrin kevin khaled klara kristin
+    laura lars leonie lisa louis lucas ludwig luise lukas maik mandy manfred manuel manuela marcel marco marcus margarete
+    mariam marina marion marius marko markus marlene martin martina mathias matthew matthias maximilian
+    mehmet melanie melissa michael michaela michelle miriam mohamed mohammed monika moritz mustafa natalia natalie natascha
+    nicole niklas nikolai nikolaus nora norbert olaf oliver olga omar oskar pascal patricia patrick paula pauline peter
+    petra philipp pierre rainer ralf ralph rebecca regina reinhard renate rene richard robert roland ronald rudolf
+    ruth sabine sabrina samira samuel sandra sarah sascha sebastian sergei sergej silke simon simone sonja sophia sophie
+    stefan stefanie steffen stephan stephanie steven susanne svenja swen sylvia tanja tatjana thomas thorsten tobias
+    torsten tracy ulrich ulrike ursula ute valentin vanessa viktor viktoria walter werner wilhelm william wolfgang
+    yasmin yusuf yvonne zeynep
+""".split())
+#: Endings that make a given name and what follows a place or a thing, no surname ('Annaberg', 'Martinskirche', 'Peterplatz',
+#: 'Finnland'), and those of German nouns ('...ung', '...heit', '...chen').
+_NO_SURNAME = re.compile(r".*(?:burg|berg|dorf|stadt|feld|furt|hausen|haus|heim|reich|ruhe|platz|strasse|straße|weg|kirche|see|"
+                         r"bach|brunn|tal|thal|hof|markt|garten|park|allee|gasse|ring|damm|ufer|brücke|tor|schule|tag|nacht|fest|"
+                         r"land|hagen|haven|hafen|horn|höhe|hoehe|dom|stift|klinik|kreuz|kurs|welt|hilfe|shop|laden|buch|feier|"
+                         r"apfel|treff|team|gruppe|club|verein|zentrum|praxis|ung|heit|keit|schaft|tion|chen|lein|ität|ismus|nis|"
+                         r"tum|erei|ette)")
+_GLUED_NAME = re.compile(r"[A-ZÄÖÜa-zäöüß][a-zäöüß]{7,30}")
+
+
+def _name_and_surname(token: str) -> bool:
+    """True if the token is a given name (_GIVEN_NAMES) and a surname of four letters or more, beginning with a consonant, in
+    one word, capitalised or in lower case ('Michaelrichardson', 'carstenlinke'; not 'Markierung', 'Lisakurs'). Not where a
+    genitive's s may join them, as in the names of places and things ('Martinshorn', 'Ludwigshafen', 'Stephansdom', 'Andreaskreuz',
+    'Lukasklinik'): after a name that ends in s, or with an s first in what follows (but 'sch': 'annaschmidt')."""
+    if _GLUED_NAME.fullmatch(token) is None:
+        return False
+    low = token.lower()
+    for n in range(4, min(12, len(low) - 3)):
+        name, rest = low[:n], low[n:]
+        if name in _GIVEN_NAMES and not name.endswith("s") and rest[0] not in "aeiouäöüy" \
+                and (rest[0] != "s" or rest.startswith("sch")) and not _NO_SURNAME.fullmatch(rest):
+            return True
+    return False
 
 
 #: A capitalised token whose first two letters are consonants ('Lkazakova', 'Kwirth'), and the pairs of consonants that begin
@@ -1024,7 +1088,13 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
                 yield match.start(1), match.end(1)
     for match in _HANDLE_LABELLED.finditer(text):
         name, label, said, token = match.group(1), match.group(2), match.group(3), match.group(4)
-        if token.lower() in _NO_NAME or (not said.strip() and not any(c == "_" or c.isdigit() for c in token)):
+        if token.lower() in _NO_NAME:
+            continue
+        if not said.strip() and not any(c == "_" or c.isdigit() for c in token):
+            if label and re.fullmatch(_USER_LABELS, label, re.I) and not _PLURAL.fullmatch(label) \
+                    and name.lower() != "threema" and _plain_handle(name, token, text, match.end(4)):
+                yield match.start(4), match.end(4)  # 'Telegram : name annaweiss': a user name's label, and one after it
+                # (not Threema's: its ids are eight letters and digits, _THREEMA's; 'Threema id after')
             continue  # after a space alone, only what looks like a name: 'Telegram isabella_92', not 'Threema id after'
         if re.fullmatch(_USER_LABELS, label or "", re.I) and not (_PLURAL.fullmatch(label) and not _looks_named(token)):
             # 'Signal-Name: anna', 'Telegram-Namen: anna_w'; not 'Element-Namen: Wasserstoff', 'Telegram-IDs: nur intern'
@@ -1036,7 +1106,7 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
                 name.lower() == "skype" and re.fullmatch(r"[a-z][\w\-]+\.[\w\-]{2,}[\w.\-]*", token)):  # not 'z.B.'
             yield match.start(4), match.end(4)
         if said.strip(" \t") == ":" and (not label or not re.fullmatch(_USER_LABELS, label, re.I)) \
-                and _plain_handle(name, token, text, match.end(4)):
+                and _plain_handle(name, token, text, match.end(4), _addressed(text, match.start(1), label)):
             yield match.start(4), match.end(4)  # 'Telegram: lkazakova': a plain user name (_plain_handle)
     for match in _SIGNAL_NAME.finditer(text):
         if not _MONTH.fullmatch(match.group(1).split(".")[0]):  # 'Signal-Workshop Jan.2025' is a date
@@ -1055,6 +1125,11 @@ def _handle_spans(text: str, at: bool, named: bool) -> Iterator[tuple[int, int]]
             for match in pattern.finditer(text):
                 yield match.start(1), match.end(1)
     yield from _elsewhere(text)
+
+
+def _addressed(text: str, start: int, label: str | None) -> bool:
+    """True if the messenger's name at `start` is asked to be contacted on: 'Skype me:', 'DM on Telegram:' (_ADDRESSED_BEFORE)."""
+    return (label or "").lower() in _ADDRESSED_LABELS or _ADDRESSED_BEFORE.search(text, max(0, start - HINTED), start) is not None
 
 
 def _elsewhere(text: str) -> Iterator[tuple[int, int]]:

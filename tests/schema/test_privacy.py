@@ -1604,3 +1604,26 @@ def test_a_counting_row_and_a_russian_postcode_are_no_number(text, expected):
     the postcode of 'г. Москва, 382028, ул. Тверская 7' masked: libphonenumber reads six digits from 16, 22 or 33-39 as a German
     number without its area code's 0."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Michaelrichardson (gmail)", f"{EMAIL_MASK} (gmail)"), ("Telegram: Justinpeters", f"Telegram: {PHONE_MASK}"),
+    ("Telegram : Justinpeters", f"Telegram : {PHONE_MASK}"), ("carstenlinke bei gmail", EMAIL_MASK),
+    ("Skype: tracyfleming", f"Skype: {PHONE_MASK}"), ("Gmail: Michaelrichardson", f"Gmail: {EMAIL_MASK}"),
+    ("Skype me: edoering", f"Skype me: {PHONE_MASK}"), ("DM on Telegram: edoering", f"DM on Telegram: {PHONE_MASK}"),
+    ("Skype me: livkung", f"Skype me: {PHONE_MASK}"), ("Skype me: Edoering", f"Skype me: {PHONE_MASK}"), ("Schreib mir auf Telegram: eking", f"Schreib mir auf Telegram: {PHONE_MASK}"),
+    ("Telegram : name annaweiss", f"Telegram : name {PHONE_MASK}"), ("Telegram-Name annaweiss", f"Telegram-Name {PHONE_MASK}"),
+    # words: compounds that begin with a given name, a genitive's s, answers after 'Skype me:', a label's plural, Threema's words
+    ("Martinshorn (gmail)", "Martinshorn (gmail)"), ("Telegram: Ludwigshafen", "Telegram: Ludwigshafen"),
+    ("Andreaskreuz bei gmx.de", "Andreaskreuz bei gmx.de"), ("Telegram: Petersilie", "Telegram: Petersilie"),
+    ("Veranstaltung bei web.de", "Veranstaltung bei web.de"), ("Lisakurs (gmail)", "Lisakurs (gmail)"),
+    ("Telegram: Christkind", "Telegram: Christkind"), ("Telegram: Annaberg", "Telegram: Annaberg"),
+    ("Skype me: anytime", "Skype me: anytime"), ("DM on Telegram: Bitte", "DM on Telegram: Bitte"), ("DM on Telegram: gerne", "DM on Telegram: gerne"), ("Skype: meeting", "Skype: meeting"),
+    ("Telegram-Name oder Nummer", "Telegram-Name oder Nummer"), ("Telegram-Name folgt", "Telegram-Name folgt"),
+    ("Telegram-Namen anna", "Telegram-Namen anna"), ("Threema id after", "Threema id after"), ("Telegram : Infos folgen", "Telegram : Infos folgen"),
+])
+def test_a_given_name_and_surname_in_one_word_and_a_user_name_after_skype_me(text, expected):
+    """(helper-80) 'Michaelrichardson (gmail)', 'Telegram: Justinpeters', 'carstenlinke bei gmail' (a given name and a surname in
+    one word), 'Skype me: edoering' and 'DM on Telegram: edoering' (read as an English -ing word though the words before ask to
+    be contacted there) and 'Telegram : name annaweiss' were published."""
+    assert privacy.published(text) == expected
