@@ -790,6 +790,9 @@ def _russian_postcode(text: str, start: int, end: int) -> bool:
     return _RU_ADDRESS.search(text, max(low, line_start), high if line_end < 0 else line_end) is not None
 
 
+#: Russia's trunk 8 before ten digits spaced 3-3-4 ('8 142 619 6252'): written so only as a phone number (thousands group in threes,
+#: dates and times in twos: 'Termine: 8 914 177 76 31', 'Bisher 8 260 181 Euro' are none).
+_RU_SPACED = re.compile(r"8[ \t]\d{3}[ \t]\d{3}[ \t]\d{4}")
 # What may stand between two numbers of a list ('Telefonnummern: 1517 ... und 1516 ...', '..., alternativ:
 # ...', '... oder auch ...', '... und/oder ...'): the second is one too, though nothing names it.
 _LIST_JOIN = re.compile(r"(?i)[ \t]?(?:[,;&+]|,?[ \t]?(?:und/oder|oder[ \t]auch|und|oder|or|and|bzw\.?|sowie|u\.|alternativ|"
@@ -1585,6 +1588,9 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         yield start, end
         return
     before = _window(text, start)
+    if _RU_SPACED.fullmatch(run) and _no_amount(text, run, end):
+        yield start, end  # 'Вопросы? 8 142 619 6252': Russia's trunk 8 and ten digits in threes and a four, as only its numbers are
+        return
     if _THREE_GROUPS.fullmatch(run) and _reached(text, before, end, run) and not _AMOUNT_AFTER.match(text, end):
         yield start, end  # 'Meldet euch unter 530 788 526.': said to reach someone, no unit after it
         return

@@ -1627,3 +1627,15 @@ def test_a_given_name_and_surname_in_one_word_and_a_user_name_after_skype_me(tex
     one word), 'Skype me: edoering' and 'DM on Telegram: edoering' (read as an English -ing word though the words before ask to
     be contacted there) and 'Telegram : name annaweiss' were published."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Anna 8 142 619 6252", f"Anna {PHONE_MASK}"), ("8\u00a0142\u00a0619\u00a06252", PHONE_MASK), ("８ １４２ ６１９ ６２５２", PHONE_MASK),
+    # its trunk 8 before other groups: dates and times in twos, thousands in threes, a unit after it, a word naming another number
+    ("Termine: 8 914 177 76 31", "Termine: 8 914 177 76 31"), ("Bisher 8 260 181 Euro", "Bisher 8 260 181 Euro"),
+    ("Wir haben 8 142 619 6252 Euro", "Wir haben 8 142 619 6252 Euro"), ("Bestellnummer 8 142 619 6252", "Bestellnummer 8 142 619 6252"),
+])
+def test_russias_trunk_8_before_ten_digits_spaced_three_three_four_is_a_number(text, expected):
+    """(helper-80) 'Вопросы? 8 142 619 6252 (вечером)' was published: spaced, the trunk 8 counted only where words said phone,
+    as 'Termine: 8 914 177 76 31' must stay; its 3-3-4 grouping is a phone number's alone."""
+    assert privacy.published(text) == expected
