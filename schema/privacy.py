@@ -1797,7 +1797,6 @@ def _said_to_reach(text: str, before: str, end: int, run: str) -> bool:
                                            or (_REACH_AFTER.match(text, end) and _UEBER.search(before[-HINTED:])))))
 
 
-
 def _reached(text: str, before: str, end: int, run: str) -> bool:
     """True if words say someone is reached at a run shaped as a number: _said_to_reach, or _asked_to_call."""
     return _said_to_reach(text, before, end, run) or _asked_to_call(text, before, end)
