@@ -38,7 +38,7 @@ def entries() -> list[dict]:
     out += [entry(9000, typ="tausch"), entry(9001, titel=""), entry(9002, ort="Potsdam"),
             entry(9003, erstellt="gestern"), entry(9004, url="mailto:anna@example.org"),
             # mapped, but not what the schema takes: found by the check a worker makes
-            entry(9005, sprache="klingonisch"), entry(9006, ort={"plz": "1448", "name": "Potsdam"}), entry(9007, titel="x" * 5000)]
+            entry(9005, beschreibung="<p>" + "Regal " * 4000 + "</p>"), entry(9006, ort={"plz": "1448", "name": "Potsdam"}), entry(9007, titel="x" * 5000)]
     return out
 
 
