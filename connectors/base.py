@@ -207,7 +207,8 @@ class Connector:
             unknown.append(named if isinstance(named, str) else repr(named))
         if not listing["language"]:  # none, or none known: the text says
             listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
-        self.unknown_languages.update(v[:60] for v in unknown)
+        if unknown and len(self.unknown_languages) < 100:  # (named in the notes: a few are enough to see what is wrong)
+            self.unknown_languages.update(v[:60] for v in unknown)
         listing["location"] = self.place(listing.get("location") or {}, getattr(self.source, "region", None))
         return listing
 
