@@ -153,7 +153,6 @@ def _item(listing: dict, lang: str) -> dict:
     return {
         "id": listing["id"], "kind": texts.kind(listing, lang), "kind_code": listing["kind"], "title": listing["title"],
         "category": category_label(listing["category"], lang), "place": place(listing),
-        "starts": when(listing.get("starts_at"), lang),
         "time": texts.span(listing["starts_at"], listing.get("ends_at"), lang) if listing.get("starts_at") else "",
         "until": when(listing.get("valid_until"), lang, with_time=False),
         "published": when(listing.get("published_at"), lang), "updated": when(listing.get("updated_at"), lang),

@@ -686,3 +686,15 @@ def test_an_error_pages_language_links_stay_on_the_hub(hub):
         html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
         links = re.findall(r'<a [^>]*href="([^"]*lang=en[^"]*)"', html)
         assert links and all(link.startswith("/") and link[1:2] not in ("/", "\\") for link in links), links
+
+
+@pytest.mark.parametrize("lang, said", [("de", "Sa., 08.05.2027, 14:00–16:00 Uhr"), ("en", "14:00–16:00 (Berlin time)")])
+def test_a_result_list_shows_an_events_start_and_end_as_its_page_and_the_feeds_do(hub, lang, said):
+    """The lists showed an event's start alone ('Sa., 08.05.2027, 14:00 Uhr'): how long it lasts, which the listing's
+    page and every feed say, was missing where readers choose what to go to."""
+    store, app = hub
+    publish(store, doc(5, title="Sommerfest", kind="event", starts_at="2027-05-08T14:00:00+02:00",
+                       ends_at="2027-05-08T16:00:00+02:00"))
+    page = app.test_client().get(f"/?lang={lang}").get_data(as_text=True)
+    article = page[page.index("Sommerfest"):]
+    assert said in re.search(r'<span class="time">([^<]*)</span>', article).group(1)
