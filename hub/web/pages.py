@@ -41,7 +41,7 @@ def _query(limit: int | None) -> Query:
     config = current_app.config["HUB"]
     args = {name: [v for v in request.args.getlist(name) if v.strip()] for name in request.args}
     return parse({k: v for k, v in args.items() if v}, sources=[s.name for s in config.sources],
-                 accept_lang=language(), default_limit=limit, max_limit=1000, extra=("page",))
+                 accept_lang=language(), default_limit=limit, max_limit=1000, extra=("page", "from"))
 
 
 def _passed_on(query: Query | None) -> list[tuple[str, str]]:
@@ -82,7 +82,7 @@ def _context(lang: str, query: Query | None, heading: list[str] | None = None, *
     search = _passed_on(query)
     if not any(k == "lang" for k, _ in search):
         search.append(("lang", lang))
-    position = _position(query)
+    position = _position(query) + _origin()
     unlanguaged = [p for p in search if p[0] != "lang"]
     return {  # a search the hub rejected (extra's error) is offered as no feed: each would answer 400 too
         "lang": lang, "dir": "rtl" if lang in RTL else "ltr", "t": translate(lang), "title": config.title,
@@ -90,9 +90,16 @@ def _context(lang: str, query: Query | None, heading: list[str] | None = None, *
         "languages": NAMES, "alternates": [] if extra.get("error") else [
             (label, url_for(endpoint) + "?" + urlencode(search), media) for label, endpoint, media in ALTERNATES],
         "search": search, "here": _here(), "carried": urlencode(search + position),
+        "back_to": url_for("pages.map_page" if _origin() else "pages.index"),
         "switch": {code: _here() + "?" + urlencode(unlanguaged + [("lang", code)] + position) for code in NAMES},
         **extra,
     }
+
+
+def _origin() -> list[tuple[str, str]]:
+    """('from', 'map') on the map and on a page reached from it: a listing's way back leads to the map, not to the list
+    of the same search."""
+    return [("from", "map")] if request.endpoint == "pages.map_page" or request.args.get("from") == "map" else []
 
 
 def _here() -> str:

@@ -698,3 +698,18 @@ def test_a_result_list_shows_an_events_start_and_end_as_its_page_and_the_feeds_d
     page = app.test_client().get(f"/?lang={lang}").get_data(as_text=True)
     article = page[page.index("Sommerfest"):]
     assert said in re.search(r'<span class="time">([^<]*)</span>', article).group(1)
+
+
+def test_back_from_a_listing_reached_from_the_map_leads_to_the_map_with_its_search(hub):
+    """"Back" from a listing opened on the map led to the list of the same search: a reader who chose by place lost
+    the map. From the list, it still leads to the list."""
+    _, app = hub
+    client = app.test_client()
+    for start, back in (("/map?kind=request&lang=en", "/map?"), ("/?kind=request&lang=en", "/?")):
+        page = client.get(start).get_data(as_text=True)
+        link = re.search(r'<h3[^>]*><a href="(/listings/[^"]+)"', page).group(1).replace("&amp;", "&")
+        listing = client.get(link).get_data(as_text=True)
+        way_back = re.search(r'<a href="([^"]+)" class="back">', listing).group(1).replace("&amp;", "&")
+        assert way_back.startswith(back) and "kind=request" in way_back and "lang=en" in way_back, (start, way_back)
+        followed = client.get(way_back)
+        assert followed.status_code == 200 and "Sofa für Familie" in followed.get_data(as_text=True)
