@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from calendar import monthrange
 from datetime import MAXYEAR, date, datetime, time, timedelta, timezone
 from typing import Iterator
@@ -226,7 +227,8 @@ class GoettingenConnector(Connector):
     @staticmethod
     def next_occurrence(event, overrides: list | tuple = ()) -> tuple[datetime, datetime]:
         """Start and end of the occurrence to show: the next one from now (one under way counts), with the
-        series' moved occurrences in their new place and its cancelled ones left out."""
+        series' moved occurrences in their new place and its cancelled ones left out; from an override with
+        RANGE=THISANDFUTURE on, every occurrence is moved as it moves its own (RFC 5545 3.8.4.4)."""
         start, duration = _start_and_duration(event)
         now = utcnow()
         recurrences = [prop for prop in _all(event, "RRULE") if prop]  # an empty 'RRULE:' is no rule
@@ -237,22 +239,29 @@ class GoettingenConnector(Connector):
             return start, _end(start, duration)
         # RFC 5545 3.8.5.3: DTSTART (the first occurrence), the RRULEs' and the RDATEs' occurrences, less the EXDATEs
         excluded = {_aware(value.dt) for prop in _all(event, "EXDATE") for value in prop.dts}
-        moved = _moved(overrides, duration)
+        ranges = _ranges(overrides, start.tzinfo)
+        moved = _moved(overrides, duration, ranges)
         excluded |= set(moved)
-        dates += [occurrence for occurrence in moved.values() if occurrence]
         untils = [_until(prop) for prop in recurrences]
         if not (untils and all(untils) and start > max(untils)):  # as recurring-ical-events: not after the rules end
-            dates.insert(0, (start, _end(start, duration)))
-        found = [(first, last) for first, last in dates if (first not in excluded or (first, last) in moved.values())
-                 and _current(first, last, now)]
+            dates.insert(0, (start, duration))
+        found = [occurrence for occurrence in moved.values() if occurrence and _current(*occurrence, now)]
+        for first, length in dates:
+            shown = _placed(first, length, ranges) if first not in excluded else None
+            if shown and _current(*shown, now):
+                found.append(shown)
         ended = True
         for prop, until in zip(recurrences, untils):
-            _walkable(prop, start, now)
+            _walkable(prop, start, max([now, *(r.since for r in ranges if r.since < now + _HORIZON)]))
             rule = _rule(prop, start)
-            first, over = _next_of_rule(rule, start, until, duration, now, excluded) if _possible(prop) else (None, True)
-            if first is not None:
-                found.append((first, _end(first, duration)))
-            ended = ended and over and bool(until or prop.get("COUNT"))
+            segments = _segments(ranges, duration)
+            bounded = bool(until or prop.get("COUNT"))
+            if _possible(prop):
+                firsts, over = _next_of_rule(rule, start, until, now, excluded, segments, bounded)
+            else:
+                firsts, over = [], bounded or segments[-1].cancelled
+            found += firsts
+            ended = ended and over
         if not found:
             raise Withheld("the series has ended" if ended else
                            f"the series does not occur in the next {HORIZON_YEARS} years", lapsed=True)
@@ -296,7 +305,7 @@ def _end(start: datetime, duration: timedelta) -> datetime:
     return (moment.astimezone(timezone.utc) + (duration - days)).astimezone(moment.tzinfo)
 
 
-def _moved(overrides, duration: timedelta) -> dict[datetime, tuple[datetime, datetime] | None]:
+def _moved(overrides, duration: timedelta, ranges: list[Range] = ()) -> dict[datetime, tuple[datetime, datetime] | None]:
     """Each moved occurrence's RECURRENCE-ID (the start it replaces) with its own start and end (None: cancelled)."""
     moved = {}
     for override in overrides:
@@ -310,22 +319,106 @@ def _moved(overrides, duration: timedelta) -> dict[datetime, tuple[datetime, dat
         except (RecordError, AttributeError, TypeError, ValueError):
             continue
         if "DTEND" not in override and "DURATION" not in override:
-            length = duration  # moved, it lasts as the series does
+            in_force = _in_force(ranges, replaced, inclusive=False)  # moved, it lasts as the series does then
+            length = in_force.length if in_force and in_force.length is not None else duration
         moved[replaced] = (first, _end(first, length))
     return moved
 
 
-def _rdates(event, duration: timedelta) -> list[tuple[datetime, datetime]]:
-    """Start and end of each RDATE: a date or time lasts as DTSTART does, a period (start/end or start/duration) its own."""
+class Range:
+    """An override with RANGE=THISANDFUTURE: from the occurrence it names (since) on, each occurrence is moved by
+    the same wall-clock offset, lasts `length` if the override says how long (else as before), or is cancelled."""
+
+    def __init__(self, since: datetime, offset: timedelta = timedelta(0), length: timedelta | None = None,
+                 cancelled: bool = False):
+        self.since, self.offset, self.length, self.cancelled = since, offset, length, cancelled
+
+
+def _ranges(overrides, zone) -> list[Range]:
+    """The THISANDFUTURE overrides of a series, in the order of the occurrences they start from (one the hub
+    cannot read is left out, as a plain override is). Offsets are wall-clock time in the series' zone: a café
+    moved from 10:00 to 14:00 stays at 14:00 after the clocks change."""
+    found: dict[datetime, Range] = {}
+    for override in overrides:
+        try:
+            _readable(override)
+            prop = _all(override, "RECURRENCE-ID")[0]
+            if str(prop.params.get("RANGE", "")).upper() != "THISANDFUTURE":
+                continue
+            since = _aware(prop.dt)
+            if str(override.get("STATUS", "")).upper() == "CANCELLED":
+                found[since] = Range(since, cancelled=True)
+                continue
+            first, length = _start_and_duration(override) if "DTSTART" in override else (since, None)
+        except (RecordError, AttributeError, TypeError, ValueError):
+            continue
+        if "DTEND" not in override and "DURATION" not in override:
+            length = None
+        offset = first.astimezone(zone).replace(tzinfo=None) - since.astimezone(zone).replace(tzinfo=None)
+        found[since] = Range(since, offset, length)
+    return [found[since] for since in sorted(found)]
+
+
+def _in_force(ranges: list[Range], first: datetime, inclusive: bool = True) -> Range | None:
+    """The THISANDFUTURE override whose range an occurrence starting at `first` (as the series has it) lies in."""
+    in_force = None
+    for range_ in ranges:
+        if range_.since < first or (inclusive and range_.since == first):
+            in_force = range_
+    return in_force
+
+
+def _placed(first: datetime, length: timedelta, ranges: list[Range]) -> tuple[datetime, datetime] | None:
+    """An occurrence's start and end where the THISANDFUTURE override in force moves it (None: cancelled)."""
+    in_force = _in_force(ranges, first)
+    if in_force is None:
+        return first, _end(first, length)
+    if in_force.cancelled:
+        return None
+    begin = first.astimezone(in_force.since.tzinfo) + in_force.offset if in_force.offset else first
+    return begin, _end(begin, length if in_force.length is None else in_force.length)
+
+
+class Segment:
+    """The occurrences of a rule between two THISANDFUTURE overrides (since inclusive, before exclusive; None:
+    open), all moved by one offset and lasting one length."""
+
+    def __init__(self, since, before, offset: timedelta, length: timedelta, cancelled: bool, zone):
+        self.since, self.before, self.offset, self.length = since, before, offset, length
+        self.cancelled, self.zone = cancelled, zone
+
+    def place(self, first: datetime) -> tuple[datetime, datetime]:
+        """Where an occurrence of the segment (its start as the rule has it) takes place: start and end."""
+        begin = first.astimezone(self.zone) + self.offset if self.offset else first
+        return begin, _end(begin, self.length)
+
+
+def _segments(ranges: list[Range], duration: timedelta) -> list[Segment]:
+    """A rule's occurrences cut where each THISANDFUTURE override begins: before the first as the series has them."""
+    bounds = [None, *ranges]
+    segments = []
+    for n, range_ in enumerate(bounds):
+        before = ranges[n].since if n < len(ranges) else None
+        if range_ is None:
+            segments.append(Segment(None, before, timedelta(0), duration, False, None))
+        else:
+            length = duration if range_.length is None else range_.length
+            segments.append(Segment(range_.since, before, range_.offset, length, range_.cancelled, range_.since.tzinfo))
+    return segments
+
+
+def _rdates(event, duration: timedelta) -> list[tuple[datetime, timedelta]]:
+    """Start and length of each RDATE: a date or time lasts as DTSTART does, a period (start/end or start/duration) its own."""
     found = []
     for prop in _all(event, "RDATE"):
         for value in prop.dts:
             if isinstance(value.dt, tuple):
                 first, last = value.dt
                 first = _aware(first)
-                found.append((first, _end(first, last) if isinstance(last, timedelta) else _aware(last)))
+                length = last if isinstance(last, timedelta) else _aware(last).astimezone(timezone.utc) - first.astimezone(timezone.utc)
+                found.append((first, length))
             else:
-                found.append((_aware(value.dt), _end(_aware(value.dt), duration)))
+                found.append((_aware(value.dt), duration))
     return found
 
 
@@ -338,36 +431,63 @@ def _current(start: datetime, end: datetime, now: datetime) -> bool:
 #: made dateutil search to the year 9999, 6 to 12 s a record on every sync (probe 49); one that occurs only this far
 #: ahead tells a reader nothing yet, and it comes back by itself when the time comes.
 HORIZON_YEARS = 5
+_HORIZON = timedelta(days=366 * HORIZON_YEARS)
 #: The Gregorian calendar repeats every 400 years (146,097 days, whole weeks): a rule moved by it occurs on the same
 #: days, weekdays and times, with Berlin's offsets of now (zoneinfo's rule after its last listed change).
 CYCLE = 400
 
 
-def _next_of_rule(rule, start: datetime, until: datetime | None, duration: timedelta, now: datetime,
-                  excluded: set) -> tuple[datetime | None, bool]:
-    """The start of a rule's first occurrence not yet over, not excluded and within HORIZON_YEARS, if any; and
-    whether the rule has no occurrences left at all.
+def _next_of_rule(rule, start: datetime, until: datetime | None, now: datetime, excluded: set,
+                  segments: list[Segment], bounded: bool) -> tuple[list[tuple[datetime, datetime]], bool]:
+    """Where the first occurrence of each segment that is not yet over there (where the segment places it), not
+    excluded and within HORIZON_YEARS takes place; and whether the rule has no occurrences left (one that stops
+    of itself only where it is `bounded`, by UNTIL or COUNT). One walk of the rule serves all its segments.
 
     dateutil stops looking only in the year 9999, so the search is moved by whole 400-year cycles to end there,
     between 5 and 405 years ahead: a rule that never occurs costs at most some 0.4 s, not 6 to 12."""
     zone = start.tzinfo
-    horizon = (now + timedelta(days=366 * HORIZON_YEARS)).astimezone(zone)
+    horizon = (now + _HORIZON).astimezone(zone)
+    # an occurrence is still current if it starts after now less its length and offset (some hours' leeway for
+    # days on the wall clock and changes of clocks: each one found is checked where it takes place)
+    afters = []
+    for segment in segments:
+        after = now - segment.length - segment.offset - timedelta(hours=3)
+        afters.append(max(after, segment.since - timedelta(seconds=1)) if segment.since is not None else after)
+    open_ = {n for n, segment in enumerate(segments) if not segment.cancelled
+             and not (segment.before is not None and segment.before <= afters[n])  # over before now
+             and not (segment.since is not None and until is not None and segment.since > until)}  # the rule ends first
+    if not open_:
+        return [], True
+    after = min(afters[n] for n in open_)
+    if after > horizon:
+        return [], False
     years = (MAXYEAR - horizon.year) // CYCLE * CYCLE
     moved_start = _shift(start, years)
     if moved_start is None:  # it starts after the horizon
-        return None, False
+        return [], False
     moved = rule.replace(dtstart=moved_start, until=_shift(until, years) if until else None)
     limit = _shift(horizon, years)
+    sinces = [segment.since for segment in segments[1:]]
+    found = []
     try:  # an impossible rule dateutil takes but cannot walk ('BYHOUR=25'): named as the others are
-        for first in moved.xafter(_shift((now - duration).astimezone(zone), years), inc=not duration):
+        for first in moved.xafter(_shift(after.astimezone(zone), years)):
             if first > limit:
-                return None, False
+                return found, False
             first = _shift(first, -years)
-            if first not in excluded:
-                return first, False
+            n = bisect_right(sinces, first)  # the segment it lies in: those before are over
+            if n > max(open_):
+                return found, True
+            if n not in open_ or first in excluded or first <= afters[n]:
+                continue
+            placed = segments[n].place(first)
+            if _current(*placed, now):
+                found.append(placed)
+                open_.discard(n)
+                if not open_:
+                    return found, True
     except ValueError as exc:
         raise RecordError(f"RRULE: cannot be read ({exc})") from None
-    return None, True
+    return found, bounded
 
 
 def _possible(prop) -> bool:

@@ -545,3 +545,75 @@ def test_what_is_no_calendar_at_all_still_fails_the_sync_naming_it(body):
     connector = make(GoettingenConnector, BASE)
     with pytest.raises(PayloadError, match="not a readable iCalendar"):
         list(connector.records())
+
+
+def from_on(uid: str, replaces: str, **props) -> str:
+    """An override of one occurrence and every later one (RANGE=THISANDFUTURE), as Outlook, Apple and Nextcloud write it."""
+    return event(uid, RECURRENCE_ID=f";RANGE=THISANDFUTURE;TZID=Europe/Berlin:{replaces}", **props)
+
+
+def next_of(monkeypatch, when: datetime, *events: str) -> dict:
+    """Each listing's (start, end), or why it is not shown, as a sync at `when` has it."""
+    monkeypatch.setattr("connectors.goettingen.utcnow", lambda: when)
+    responses.reset()
+    return {uid.split("@")[0]: (found if isinstance(found, str) else (found["starts_at"], found["ends_at"]))
+            for uid, found in listings(*events).items()}
+
+
+@responses.activate
+def test_an_override_for_this_and_future_occurrences_moves_every_later_one(monkeypatch):
+    """'RECURRENCE-ID;RANGE=THISANDFUTURE' was read as one moved occurrence: a language café moved from Tuesdays
+    15:00 to 18:00 from 19 January on was shown at 15:00 again from 26 January; one moved to Wednesdays was shown
+    on Tuesdays after its first Wednesday. Each later occurrence now moves by the override's offset and lasts as
+    it says (or as the series does, if it does not say)."""
+    cafe = [event("abends", **TUESDAYS),
+            from_on("abends", "20160119T150000", DTSTART=";TZID=Europe/Berlin:20160119T180000",
+                    DTEND=";TZID=Europe/Berlin:20160119T193000"),
+            event("mittwochs", **TUESDAYS),
+            from_on("mittwochs", "20160112T150000", DTSTART=";TZID=Europe/Berlin:20160113T150000", DTEND=None)]
+    before = next_of(monkeypatch, NOW, *cafe)  # Tuesday 12 January, 13:00 in Berlin
+    assert before["abends"] == ("2016-01-12T15:00:00+01:00", "2016-01-12T17:00:00+01:00")  # not yet moved
+    assert before["mittwochs"] == ("2016-01-13T15:00:00+01:00", "2016-01-13T17:00:00+01:00")
+    first_moved = next_of(monkeypatch, datetime(2016, 1, 13, 12, tzinfo=timezone.utc), *cafe)
+    assert first_moved["abends"] == ("2016-01-19T18:00:00+01:00", "2016-01-19T19:30:00+01:00")
+    later = next_of(monkeypatch, datetime(2016, 1, 20, 12, tzinfo=timezone.utc), *cafe)
+    assert later["abends"] == ("2016-01-26T18:00:00+01:00", "2016-01-26T19:30:00+01:00")
+    assert later["mittwochs"] == ("2016-01-20T15:00:00+01:00", "2016-01-20T17:00:00+01:00")
+    under_way = next_of(monkeypatch, datetime(2016, 1, 26, 17, 45, tzinfo=timezone.utc), *cafe)  # 18:45 in Berlin
+    assert under_way["abends"] == ("2016-01-26T18:00:00+01:00", "2016-01-26T19:30:00+01:00")
+
+
+@responses.activate
+def test_several_this_and_future_overrides_each_apply_until_the_next_and_a_plain_one_replaces_one_occurrence(monkeypatch):
+    series = [event("umzug", **TUESDAYS),
+              from_on("umzug", "20160119T150000", DTSTART=";TZID=Europe/Berlin:20160119T180000",
+                      DTEND=";TZID=Europe/Berlin:20160119T200000"),
+              from_on("umzug", "20160202T150000", DTSTART=";TZID=Europe/Berlin:20160204T100000",
+                      DTEND=";TZID=Europe/Berlin:20160204T113000"),  # to Thursdays 10:00, an hour and a half
+              moved("umzug", "20160209T150000", DTSTART=";TZID=Europe/Berlin:20160210T090000", DTEND=None)]
+    at = lambda *day: next_of(monkeypatch, datetime(*day, 12, tzinfo=timezone.utc), *series)["umzug"]
+    assert at(2016, 1, 20) == ("2016-01-26T18:00:00+01:00", "2016-01-26T20:00:00+01:00")
+    assert at(2016, 1, 27) == ("2016-02-04T10:00:00+01:00", "2016-02-04T11:30:00+01:00")
+    assert at(2016, 2, 5) == ("2016-02-10T09:00:00+01:00", "2016-02-10T10:30:00+01:00")  # lasts as the series then
+    assert at(2016, 2, 11) == ("2016-02-18T10:00:00+01:00", "2016-02-18T11:30:00+01:00")
+
+
+@responses.activate
+def test_a_cancelled_this_and_future_override_ends_the_series_there(monkeypatch):
+    series = [event("bis-januar", **TUESDAYS), from_on("bis-januar", "20160119T150000", STATUS="CANCELLED"),
+              event("neu-ab-maerz", **TUESDAYS), from_on("neu-ab-maerz", "20160119T150000", STATUS="CANCELLED"),
+              from_on("neu-ab-maerz", "20160301T150000", DTSTART=";TZID=Europe/Berlin:20160301T160000", DTEND=None)]
+    assert next_of(monkeypatch, NOW, *series)["bis-januar"] == ("2016-01-12T15:00:00+01:00", "2016-01-12T17:00:00+01:00")
+    after = next_of(monkeypatch, datetime(2016, 1, 13, 12, tzinfo=timezone.utc), *series)
+    assert after["bis-januar"] == "withheld: the series has ended"
+    assert after["neu-ab-maerz"] == ("2016-03-01T16:00:00+01:00", "2016-03-01T18:00:00+01:00")  # the later one's range
+
+
+@responses.activate
+def test_an_occurrence_moved_from_on_keeps_its_new_wall_clock_time_across_a_change_of_clocks(monkeypatch):
+    series = [event("vormittags", **TUESDAYS),
+              from_on("vormittags", "20160315T150000", DTSTART=";TZID=Europe/Berlin:20160315T100000", DTEND=None),
+              event("utc", **TUESDAYS), from_on("utc", "20160315T150000", DTSTART="20160315T090000Z", DTEND=None)]
+    found = next_of(monkeypatch, datetime(2016, 3, 30, 12, tzinfo=timezone.utc), *series)  # summer time since 27 March
+    assert found["vormittags"] == ("2016-04-05T10:00:00+02:00", "2016-04-05T12:00:00+02:00")
+    assert found["utc"] == ("2016-04-05T10:00:00+02:00", "2016-04-05T12:00:00+02:00")
