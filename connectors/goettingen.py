@@ -34,6 +34,43 @@ def _content_line(line: str) -> bool:
     return True
 
 
+#: A content line (with its folded continuations) of a time property naming a TZID: name, parameters, value.
+_ZONED_LINE = re.compile(rb"^(?P<name>(?:" + b"|".join(n.encode() for n in ZONED) + rb"))(?P<params>;(?:[^:\"\r\n]|\"[^\"]*\"|\r?\n[ \t])*)"
+                         rb":(?P<value>(?:[^\r\n]|\r?\n[ \t])*)", re.IGNORECASE | re.MULTILINE)
+_TZID_PARAM = re.compile(rb";TZID=(?:\"[^\"]*\"|[^;:]*)", re.IGNORECASE)
+_TIME = re.compile(rb"\d{8}T\d{6}(Z?)")
+
+
+def _utc_as_written(body: bytes) -> bytes:
+    """The calendar with the TZID left off a time written in UTC ('DTSTART;TZID=Europe/Berlin:20260105T100000Z',
+    which RFC 5545 3.3.5 forbids but exporters write): icalendar 7 reads it as 10:00 in Berlin, an hour off in
+    winter and two in summer; the Z says UTC. Only where every time of the line ends in Z; lines keep their folds."""
+    if not isinstance(body, bytes) or not re.search(rb"TZID=", body, re.IGNORECASE):
+        return body
+
+    def utc(match: re.Match) -> bytes:
+        unfolded = re.sub(rb"\r?\n[ \t]", b"", match["value"])
+        times = _TIME.findall(unfolded)
+        if not times or not all(times) or not _TZID_PARAM.search(re.sub(rb"\r?\n[ \t]", b"", match["params"])):
+            return match[0]
+        line = match[0]
+        folds = re.findall(rb"\r?\n[ \t]", line)
+        flat = _TZID_PARAM.sub(b"", re.sub(rb"\r?\n[ \t]", b"", line), count=1)
+        if not folds:
+            return flat
+        size = -(-len(flat) // (len(folds) + 1))  # as many lines as before: a broken calendar's notes count lines
+        cuts = [0]
+        while len(cuts) <= len(folds) and cuts[-1] + size < len(flat):
+            cut = cuts[-1] + size
+            while 0x80 <= flat[cut] < 0xC0:  # not inside a character
+                cut += 1
+            cuts.append(cut)
+        chunks = [flat[a:b] for a, b in zip(cuts, [*cuts[1:], len(flat)])]
+        return chunks[0] + b"".join(fold + chunk for fold, chunk in zip(folds, chunks[1:]))
+
+    return _ZONED_LINE.sub(utc, body)
+
+
 def _shown(line: str, limit: int = 60) -> str:
     """A calendar's line fit for a note: quoted, controls escaped, cut at `limit` characters."""
     return repr(line[:limit] + ("…" if len(line) > limit else ""))
@@ -79,10 +116,11 @@ class GoettingenConnector(Connector):
     def records(self, since: datetime | None = None) -> Iterator[dict]:
         """One raw record per VEVENT: its UID and its own iCalendar text."""
         response = self.fetcher.get(f"{self.source.url}/aufrufe.ics", accept=CALENDAR_TYPES)
+        body = _utc_as_written(response.body)
         try:
-            calendar = icalendar.Calendar.from_ical(response.body)
+            calendar = icalendar.Calendar.from_ical(body)
         except ValueError as exc:
-            calendar = self._mended(response.body, response.url, exc)
+            calendar = self._mended(body, response.url, exc)
         events = calendar.walk("VEVENT")
         moved: dict[str, list[str]] = {}  # a series' moved or cancelled occurrences (RECURRENCE-ID), by UID
         for event in events:

@@ -617,3 +617,20 @@ def test_an_occurrence_moved_from_on_keeps_its_new_wall_clock_time_across_a_chan
     found = next_of(monkeypatch, datetime(2016, 3, 30, 12, tzinfo=timezone.utc), *series)  # summer time since 27 March
     assert found["vormittags"] == ("2016-04-05T10:00:00+02:00", "2016-04-05T12:00:00+02:00")
     assert found["utc"] == ("2016-04-05T10:00:00+02:00", "2016-04-05T12:00:00+02:00")
+
+
+@responses.activate
+def test_a_time_written_in_utc_is_utc_even_where_a_tzid_is_named_too(monkeypatch):
+    """'DTSTART;TZID=Europe/Berlin:20160120T090000Z' (a TZID on a UTC time: RFC 5545 forbids it, exporters write it)
+    was read by icalendar 7 as 09:00 in Berlin, an hour early; the Z wins. Times without Z keep their zone."""
+    found = next_of(monkeypatch, NOW,
+                    event("beides", DTSTART=";TZID=Europe/Berlin:20160120T090000Z", DTEND=";TZID=Europe/Berlin:20160120T110000Z"),
+                    event("gemischt", DTSTART=";TZID=Europe/Berlin:20160120T090000Z", DTEND=";TZID=Europe/Berlin:20160120T110000"),
+                    event("unbekannt", DTSTART=";TZID=Mars/Olympus:20160120T090000Z", DTEND="20160120T110000Z"),
+                    event("serie", **{**TUESDAYS, "DTSTART": ";TZID=Europe/Berlin:20151006T140000Z",
+                                      "DTEND": ";TZID=Europe/Berlin:20151006T160000Z"},
+                          EXDATE=";TZID=Europe/Berlin:20160112T140000Z"))
+    assert found["beides"] == ("2016-01-20T09:00:00+00:00", "2016-01-20T11:00:00+00:00")
+    assert found["gemischt"] == ("2016-01-20T09:00:00+00:00", "2016-01-20T10:00:00+00:00")  # 11:00 in Berlin
+    assert found["unbekannt"] == ("2016-01-20T09:00:00+00:00", "2016-01-20T11:00:00+00:00")
+    assert found["serie"] == ("2016-01-19T14:00:00+00:00", "2016-01-19T16:00:00+00:00")  # 12 January's left out
