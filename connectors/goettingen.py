@@ -367,9 +367,9 @@ class Range:
     """An override with RANGE=THISANDFUTURE: from the occurrence it names (since) on, each occurrence is moved by
     the same wall-clock offset, lasts `length` if the override says how long (else as before), or is cancelled."""
 
-    def __init__(self, since: datetime, offset: timedelta = timedelta(0), length: timedelta | None = None,
+    def __init__(self, since: datetime, zone, offset: timedelta = timedelta(0), length: timedelta | None = None,
                  cancelled: bool = False):
-        self.since, self.offset, self.length, self.cancelled = since, offset, length, cancelled
+        self.since, self.zone, self.offset, self.length, self.cancelled = since, zone, offset, length, cancelled
 
 
 def _ranges(overrides, zone) -> list[Range]:
@@ -385,7 +385,7 @@ def _ranges(overrides, zone) -> list[Range]:
                 continue
             since = _aware(prop.dt)
             if str(override.get("STATUS", "")).upper() == "CANCELLED":
-                found[since] = Range(since, cancelled=True)
+                found[since] = Range(since, zone, cancelled=True)
                 continue
             first, length = _start_and_duration(override) if "DTSTART" in override else (since, None)
         except (RecordError, AttributeError, TypeError, ValueError):
@@ -393,7 +393,7 @@ def _ranges(overrides, zone) -> list[Range]:
         if "DTEND" not in override and "DURATION" not in override:
             length = None
         offset = first.astimezone(zone).replace(tzinfo=None) - since.astimezone(zone).replace(tzinfo=None)
-        found[since] = Range(since, offset, length)
+        found[since] = Range(since, zone, offset, length)
     return [found[since] for since in sorted(found)]
 
 
@@ -413,7 +413,7 @@ def _placed(first: datetime, length: timedelta, ranges: list[Range]) -> tuple[da
         return first, _end(first, length)
     if in_force.cancelled:
         return None
-    begin = first.astimezone(in_force.since.tzinfo) + in_force.offset if in_force.offset else first
+    begin = first.astimezone(in_force.zone) + in_force.offset if in_force.offset else first
     return begin, _end(begin, length if in_force.length is None else in_force.length)
 
 
@@ -441,7 +441,7 @@ def _segments(ranges: list[Range], duration: timedelta) -> list[Segment]:
             segments.append(Segment(None, before, timedelta(0), duration, False, None))
         else:
             length = duration if range_.length is None else range_.length
-            segments.append(Segment(range_.since, before, range_.offset, length, range_.cancelled, range_.since.tzinfo))
+            segments.append(Segment(range_.since, before, range_.offset, length, range_.cancelled, range_.zone))
     return segments
 
 

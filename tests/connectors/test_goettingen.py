@@ -613,10 +613,14 @@ def test_a_cancelled_this_and_future_override_ends_the_series_there(monkeypatch)
 def test_an_occurrence_moved_from_on_keeps_its_new_wall_clock_time_across_a_change_of_clocks(monkeypatch):
     series = [event("vormittags", **TUESDAYS),
               from_on("vormittags", "20160315T150000", DTSTART=";TZID=Europe/Berlin:20160315T100000", DTEND=None),
-              event("utc", **TUESDAYS), from_on("utc", "20160315T150000", DTSTART="20160315T090000Z", DTEND=None)]
+              event("utc", **TUESDAYS), from_on("utc", "20160315T150000", DTSTART="20160315T090000Z", DTEND=None),
+              event("utc-kennung", **TUESDAYS),  # Nextcloud writes the RECURRENCE-ID in UTC
+              event("utc-kennung", RECURRENCE_ID=";RANGE=THISANDFUTURE:20160315T140000Z",
+                    DTSTART=";TZID=Europe/Berlin:20160315T100000", DTEND=None)]
     found = next_of(monkeypatch, datetime(2016, 3, 30, 12, tzinfo=timezone.utc), *series)  # summer time since 27 March
     assert found["vormittags"] == ("2016-04-05T10:00:00+02:00", "2016-04-05T12:00:00+02:00")
     assert found["utc"] == ("2016-04-05T10:00:00+02:00", "2016-04-05T12:00:00+02:00")
+    assert found["utc-kennung"] == ("2016-04-05T10:00:00+02:00", "2016-04-05T12:00:00+02:00")
 
 
 @responses.activate
