@@ -638,3 +638,80 @@ def test_a_time_written_in_utc_is_utc_even_where_a_tzid_is_named_too(monkeypatch
     assert found["gemischt"] == ("2016-01-20T09:00:00+00:00", "2016-01-20T10:00:00+00:00")  # 11:00 in Berlin
     assert found["unbekannt"] == ("2016-01-20T09:00:00+00:00", "2016-01-20T11:00:00+00:00")
     assert found["serie"] == ("2016-01-19T14:00:00+00:00", "2016-01-19T16:00:00+00:00")  # 12 January's left out
+
+
+def by_hand(start: datetime, length: int, count: int, overrides: list[dict], now: datetime):
+    """The next occurrence of a weekly series found the long way: every occurrence written out, each override
+    applied (its own at its occurrence, a THISANDFUTURE one to every later one until the next), the first current."""
+    from datetime import timedelta
+    from connectors.goettingen import BERLIN
+    by_week = {o["week"]: o for o in overrides}
+    from_on = sorted((o for o in overrides if o["range"]), key=lambda o: o["week"])
+    taking_place = []
+    for week in range(count):
+        original = start + timedelta(weeks=week)  # wall-clock time in Berlin
+        before = [o for o in from_on if o["week"] < week]
+        in_force = by_week.get(week) or (before[-1] if before else None)
+        if in_force is None:
+            taking_place.append((original, length))
+        elif not in_force["cancelled"]:
+            lasting = in_force["minutes"]
+            if lasting is None:  # as the series does then
+                lasting = before[-1]["minutes"] if before and not before[-1]["cancelled"] else None
+            taking_place.append((original + timedelta(minutes=in_force["shift"]), length if lasting is None else lasting))
+    current = []
+    for begin, minutes in taking_place:
+        begin = begin.replace(tzinfo=BERLIN)
+        end = (begin.astimezone(timezone.utc) + timedelta(minutes=minutes)).astimezone(BERLIN)
+        if (end > now) if minutes else (begin >= now):
+            current.append((begin, end))
+    return min(current) if current else None
+
+
+def weekly_with_overrides():
+    from datetime import timedelta
+    from hypothesis import strategies as st
+
+    override = st.fixed_dictionaries({"week": st.integers(0, 59), "range": st.booleans(),
+                                      "cancelled": st.sampled_from([False, False, False, True]),
+                                      "shift": st.sampled_from([0, 60, -60, 240, -300, 1440, 2880, -1440, 45, 10080]),
+                                      "minutes": st.sampled_from([None, None, 0, 30, 90, 600])})
+    return st.tuples(st.datetimes(datetime(2015, 1, 5), datetime(2016, 12, 31)).map(lambda d: d.replace(second=0, microsecond=0)),
+                     st.sampled_from([0, 60, 120]), st.sampled_from([10, 60]),
+                     st.lists(override, max_size=6, unique_by=lambda o: o["week"]), st.integers(-2000, 70 * 7 * 1440))
+
+
+def test_weekly_series_with_random_this_and_future_overrides_match_their_occurrences_written_out(monkeypatch):
+    """next_occurrence, against each occurrence of the series written out by hand with its overrides applied."""
+    import icalendar
+    from datetime import timedelta
+    from hypothesis import given, settings
+    from connectors.goettingen import BERLIN
+
+    @settings(max_examples=150, deadline=None)
+    @given(weekly_with_overrides())
+    def check(case):
+        start, length, count, overrides, minutes_on = case
+        overrides = [o for o in overrides if o["week"] < count]
+        now = (start.replace(tzinfo=BERLIN) + timedelta(minutes=minutes_on)).astimezone(timezone.utc)
+        monkeypatch.setattr("connectors.goettingen.utcnow", lambda: now)
+        at = lambda moment: f"TZID=Europe/Berlin:{moment:%Y%m%dT%H%M%S}"
+        series = icalendar.Event.from_ical("\r\n".join(
+            ["BEGIN:VEVENT", "UID:x", f"DTSTART;{at(start)}", f"DURATION:PT{length}M", f"RRULE:FREQ=WEEKLY;COUNT={count}",
+             "END:VEVENT"]))
+        written = []
+        for o in overrides:
+            replaced = start + timedelta(weeks=o["week"])
+            written.append(icalendar.Event.from_ical("\r\n".join(
+                ["BEGIN:VEVENT", "UID:x", f"RECURRENCE-ID;{'RANGE=THISANDFUTURE;' if o['range'] else ''}{at(replaced)}",
+                 f"DTSTART;{at(replaced + timedelta(minutes=o['shift']))}",
+                 *(["STATUS:CANCELLED"] if o["cancelled"] else []),
+                 *([f"DURATION:PT{o['minutes']}M"] if o["minutes"] is not None else []), "END:VEVENT"])))
+        expected = by_hand(start, length, count, overrides, now)
+        try:
+            found = GoettingenConnector.next_occurrence(series, written)
+        except Withheld as exc:
+            found = str(exc)
+        assert found == (expected or "the series has ended")
+
+    check()
