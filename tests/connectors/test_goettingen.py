@@ -644,7 +644,7 @@ def by_hand(start: datetime, length: int, count: int, overrides: list[dict], now
     """The next occurrence of a weekly series found the long way: every occurrence written out, each override
     applied (its own at its occurrence, a THISANDFUTURE one to every later one until the next), the first current."""
     from datetime import timedelta
-    from connectors.goettingen import BERLIN
+    from connectors.dates import BERLIN
     by_week = {o["week"]: o for o in overrides}
     from_on = sorted((o for o in overrides if o["range"]), key=lambda o: o["week"])
     taking_place = []
@@ -669,7 +669,6 @@ def by_hand(start: datetime, length: int, count: int, overrides: list[dict], now
 
 
 def weekly_with_overrides():
-    from datetime import timedelta
     from hypothesis import strategies as st
 
     override = st.fixed_dictionaries({"week": st.integers(0, 59), "range": st.booleans(),
@@ -686,7 +685,7 @@ def test_weekly_series_with_random_this_and_future_overrides_match_their_occurre
     import icalendar
     from datetime import timedelta
     from hypothesis import given, settings
-    from connectors.goettingen import BERLIN
+    from connectors.dates import BERLIN
 
     @settings(max_examples=150, deadline=None)
     @given(weekly_with_overrides())
