@@ -208,6 +208,9 @@ def normal_url(url: str) -> str:
 
 #: Subscriptions one webhook URL or e-mail address may have (active or awaiting confirmation).
 PER_TARGET = 20
+#: Webhook subscriptions one receiving server (scheme, host and port) may have, whatever their paths: '/hook',
+#: '/hook/' and '/hook2' are other URLs, and the hub must not be a way to send a server without end of requests.
+PER_HOST = 100
 #: Confirmation links an address may be sent before it opens one: anyone may type in any address,
 #: and the hub must not be a way to flood someone's mailbox.
 PENDING_PER_ADDRESS = 3
@@ -282,6 +285,19 @@ def _check_room(storage: Storage, target: str, email: bool) -> None:
     if sum(counts.values()) >= PER_TARGET:
         raise SubscriptionError(field, f"it has {PER_TARGET} subscriptions already, the most one {field} may have: "
                                        "unsubscribe from one first", 409)
+    if not email and len(_on_server(storage, target, ("active", "pending"))) >= PER_HOST:
+        raise SubscriptionError(field, f"its server has {PER_HOST} webhook subscriptions already, the most one receiving "
+                                       "server may have, whatever their paths: unsubscribe from one first", 409)
+
+
+def _on_server(storage: Storage, target: str, statuses: tuple[str, ...]) -> list[str]:
+    """The webhook URLs of subscriptions in these states on the server `target` is on (scheme, host, port)."""
+    server = urlsplit(target)
+    origin = f"{server.scheme}://{server.netloc}"
+    marks = ", ".join("?" * len(statuses))
+    rows = storage.db.execute(f"select target from subscriptions where channel = 'webhook' and lower(target) like "
+                              f"lower(?) escape '\\' and status in ({marks})", [_like(origin) + "%", *statuses])
+    return [url for (url,) in rows.fetchall() if urlsplit(url)[:2] == server[:2]]
 
 
 def resume(storage: Storage, subscription_id: str) -> int:

@@ -1003,3 +1003,21 @@ def test_a_mail_from_that_is_not_one_address_is_named_at_load(tmp_path, sender):
     with pytest.raises(hub_config.ConfigError, match=r"mail\.from: .* is not an address such as hub@example\.org"):
         hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db")},
                               "mail": {"host": "127.0.0.1", "from": sender}}, base_dir=tmp_path, env={})
+
+
+def test_one_receiving_server_has_at_most_per_host_webhook_subscriptions_whatever_their_paths(tmp_path, receiver, monkeypatch):
+    """The limit counted by URL: '/hook', '/hook/' and '/hook2' on one server were other receivers, 20 subscriptions
+    each, so anyone could have the hub send one server requests without end."""
+    monkeypatch.setattr(subscriptions, "PER_HOST", 5, raising=False)
+    config = hub_with(tmp_path, [])
+    client = create_app(config).test_client()
+    base = receiver.url.removesuffix("/hook")
+
+    def subscribe(path):
+        return client.post("/api/v1/subscriptions", json={"search": "kind=offer", "webhook": base + path})
+
+    assert [subscribe(f"/hook{n}").status_code for n in range(5)] == [201] * 5
+    refused = subscribe("/another/path")
+    assert refused.status_code == 409 and "its server has 5 webhook subscriptions already" in refused.get_json()["message"]
+    other_port = base.rsplit(":", 1)[0] + ":1"  # another server (port) on the same host is another receiver
+    assert client.post("/api/v1/subscriptions", json={"search": "kind=offer", "webhook": other_port + "/hook"}).status_code == 201
