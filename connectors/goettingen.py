@@ -151,6 +151,7 @@ class GoettingenConnector(Connector):
         began: list[int] = []  # where in `kept` each open component began
         left_out: list[str] = []
         ended = False
+        lost = False  # an event's BEGIN went missing, or the calendar ended inside one: what is not read is not gone
         for number, line in unfolded:
             if not line.strip():
                 continue
@@ -167,6 +168,7 @@ class GoettingenConnector(Connector):
             elif name == "END" and value:
                 if value not in open_:
                     left_out.append(f"line {number}: {_shown(line)} without its BEGIN")
+                    lost = lost or value == "VEVENT"  # an event read as the calendar's own lines
                     continue
                 while open_[-1] != value:  # what it encloses and never ended ends with it
                     kept.append(f"END:{open_.pop()}")
@@ -177,15 +179,21 @@ class GoettingenConnector(Connector):
                 ended = ended or (value == "VCALENDAR" and not open_)
             elif len(open_) > 1 or _content_line(line):  # inside an event icalendar keeps what it cannot read apart
                 kept.append(line) if open_ else left_out.append(f"line {number}: {_shown(line)} outside the calendar")
+                # an iCalendar property after END:VCALENDAR: it ended inside an event (a server's warning is not one)
+                lost = lost or (ended and not open_ and re.split("[;:]", line, maxsplit=1)[0].isupper())
             else:
                 left_out.append(f"line {number}: {_shown(line)}")
         if not ended:
             self.complete = False  # cut off: what it lacks is not gone
-            left_out.append("no END:VCALENDAR (cut off?): the event it broke off in was left out, and no listing "
-                            "was withdrawn")
+            left_out.insert(0, "no END:VCALENDAR (cut off?): the event it broke off in was left out, and no listing "
+                               "was withdrawn")
             if len(open_) > 1:  # the event it broke off in is not all there: not read (its listing stays as it was)
                 del kept[began[1]:]
                 del open_[1:]
+        if lost and ended:
+            self.complete = False
+            left_out.insert(0, "an event's BEGIN:VEVENT missing, or END:VCALENDAR inside an event: that event was left "
+                               "out or cut short, and no listing was withdrawn")  # (first: said whatever else is)
         kept.extend(f"END:{name}" for name in reversed(open_))
         try:
             calendar = icalendar.Calendar.from_ical("\r\n".join(kept))

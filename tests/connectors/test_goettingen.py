@@ -714,3 +714,24 @@ def test_weekly_series_with_random_this_and_future_overrides_match_their_occurre
         assert found == (expected or "the series has ended")
 
     check()
+
+
+@pytest.mark.parametrize("broken", [
+    lambda c: c.replace(b"BEGIN:VEVENT\r\nUID:aufruf-2232", b"UID:aufruf-2232"),  # the line lost
+    lambda c: c.replace(b"BEGIN:VEVENT\r\nUID:aufruf-2232", b"<b>Warning</b>: in export.php<br />BEGIN:VEVENT\r\nUID:aufruf-2232"),
+    lambda c: c.replace(b"UID:aufruf-2232@fluechtlingshilfe-goettingen.de\r\n",  # the calendar ended inside the event
+                        b"UID:aufruf-2232@fluechtlingshilfe-goettingen.de\r\nEND:VCALENDAR\r\n"),
+    lambda c: c.replace(b"UID:aufruf-2232@fluechtlingshilfe-goettingen.de\r\n",  # ... and then cut off
+                        b"UID:aufruf-2232@fluechtlingshilfe-goettingen.de\r\nEND:VCALENDAR\r\n")[:-60],
+])
+@responses.activate
+def test_an_event_whose_begin_was_lost_is_not_taken_as_gone(broken):
+    """An event's BEGIN:VEVENT lost (or a server's warning on its line), or an END:VCALENDAR inside an event: the
+    event was read as the calendar's own lines and left out, or cut short, while the run was complete, so its
+    listing was withdrawn (before the mending the whole calendar failed and nothing was withdrawn)."""
+    responses.get(URL, body=broken(calendar(DOCUMENTED, SECOND)), content_type="text/calendar")
+    connector = make(GoettingenConnector, BASE)
+    read = [raw["uid"] for raw in connector.records()]  # (an event cut short is quarantined by the sync)
+    assert "aufruf-2231@fluechtlingshilfe-goettingen.de" in read
+    assert not connector.complete, read
+    assert "no listing was withdrawn" in connector.sync_notes()[0]
