@@ -138,7 +138,7 @@ class GoettingenConnector(Connector):
         its BEGIN, an event left open before the next one begins. One such line failed the whole calendar, and none of
         its events was synced. What was left out is said in the run's notes; a calendar that does not end (cut off) is
         read as far as it goes and nothing it lacks is taken as gone. PayloadError if even so it cannot be read."""
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        text = body.decode("utf-8-sig", "replace") if isinstance(body, bytes) else str(body)  # (a BOM as icalendar)
         lines = re.split(r"\r\n|\n|\r", text)
         unfolded: list[tuple[int, str]] = []  # (line number, line with its continuations)
         for number, line in enumerate(lines, 1):

@@ -735,3 +735,13 @@ def test_an_event_whose_begin_was_lost_is_not_taken_as_gone(broken):
     assert "aufruf-2231@fluechtlingshilfe-goettingen.de" in read
     assert not connector.complete, read
     assert "no listing was withdrawn" in connector.sync_notes()[0]
+
+
+@responses.activate
+def test_a_calendar_with_a_byte_order_mark_is_mended_as_one_without():
+    """A calendar opening with a byte order mark (as Windows tools write it) and one stray line failed the sync:
+    the mark stood before BEGIN:VCALENDAR, so every line was taken as outside the calendar."""
+    body = b"\xef\xbb\xbf" + calendar(DOCUMENTED, SECOND).replace(b"END:VEVENT\r\nBEGIN", b"END:VEVENT\r\n<br>\r\nBEGIN")
+    found, connector = read_body(body)
+    assert sorted(found) == ["aufruf-2231@fluechtlingshilfe-goettingen.de", "aufruf-2232@fluechtlingshilfe-goettingen.de"]
+    assert connector.complete and "'<br>'" in connector.sync_notes()[0]
