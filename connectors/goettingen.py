@@ -140,12 +140,13 @@ class GoettingenConnector(Connector):
         read as far as it goes and nothing it lacks is taken as gone. PayloadError if even so it cannot be read."""
         text = body.decode("utf-8-sig", "replace") if isinstance(body, bytes) else str(body)  # (a BOM as icalendar)
         lines = re.split(r"\r\n|\n|\r", text)
-        unfolded: list[tuple[int, str]] = []  # (line number, line with its continuations)
+        parts: list[tuple[int, list[str]]] = []  # (line number, the line and its continuations)
         for number, line in enumerate(lines, 1):
-            if line[:1] in (" ", "\t") and unfolded:
-                unfolded[-1] = (unfolded[-1][0], unfolded[-1][1] + line[1:])
+            if line[:1] in (" ", "\t") and parts:
+                parts[-1][1].append(line[1:])  # (joined once: adding to a text each time took time squared)
             else:
-                unfolded.append((number, line))
+                parts.append((number, [line]))
+        unfolded = [(number, "".join(pieces)) for number, pieces in parts]
         kept: list[str] = []
         open_: list[str] = []
         began: list[int] = []  # where in `kept` each open component began
