@@ -207,8 +207,8 @@ class Connector:
             unknown.append(named if isinstance(named, str) else repr(named))
         if not listing["language"]:  # none, or none known: the text says
             listing["language"] = detect(f"{listing['title']}\n{listing['description']}")
-        if unknown and len(self.unknown_languages) < 100:  # (named in the notes: a few are enough to see what is wrong)
-            self.unknown_languages.update(v[:60] for v in unknown)
+        room = 100 - len(self.unknown_languages)  # (named in the notes: a few are enough to see what is wrong)
+        self.unknown_languages.update(v[:60] for v in unknown[:max(room, 0)])
         listing["location"] = self.place(listing.get("location") or {}, getattr(self.source, "region", None))
         return listing
 

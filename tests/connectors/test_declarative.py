@@ -316,3 +316,15 @@ def test_a_language_written_as_a_name_or_a_tag_is_its_code_and_an_unknown_one_is
     assert validate(listing) == [] and listing["language"] == "en"  # the text's
     assert listing["languages"] == ["de", "en"]
     assert any("'Elbisch'" in note and "'Sindarin'" in note for note in mapped.sync_notes())
+
+
+def test_a_record_naming_thousands_of_unknown_languages_keeps_at_most_about_a_hundred_for_the_notes(make_config):
+    """The notes name a few unknown languages, and at most about 100 were to be kept for them: one record listing
+    5,000 ('lang0, lang1, …') kept all 5,000 for the rest of the run (a list in every record, each new, grew it so)."""
+    mapped = connector(make_config)
+    now = datetime.now().astimezone()
+    for n in range(3):
+        listing = mapped.normalize({**RECORD, "langs": ", ".join(f"elb{n}x{i}" for i in range(5000)) + ", de"}, now)
+        assert validate(listing) == [] and listing["languages"] == ["de"]
+    assert len(mapped.unknown_languages) <= 100
+    assert any("'elb0x0'" in note for note in mapped.sync_notes())
