@@ -32,7 +32,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -41,7 +41,7 @@ from exports import texts
 from exports.common import localized
 from hub import matching
 from hub.clock import utcnow
-from hub.config import Config, mail_address
+from hub.config import Config, mail_from
 from hub.query import BadParameter, parse
 from hub.storage import Storage
 from hub.storage.search import where
@@ -867,7 +867,7 @@ class _Verbatim(str):
 
 def _message(config: Config, sub: dict, subject: str, text: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = config.mail["from"]
+    message["From"] = mail_from(config.mail["from"])
     message["To"] = sub["target"]
     message["Subject"] = " ".join(subject.split())  # a title's line breaks would break the header
     unsubscribe_link = links(config, sub)["unsubscribe"]
@@ -886,7 +886,7 @@ def _mail_domain(config: Config) -> str:
     host = urlsplit(_ascii_url(config.base_url)).hostname or ""
     if "." in host and not host.replace(".", "").isdigit() and ":" not in host:
         return host
-    return (mail_address(config.mail["from"]) or "").rpartition("@")[2] or host or "localhost"
+    return parseaddr(mail_from(config.mail["from"]))[1].rpartition("@")[2] or host or "localhost"
 
 
 def _send_confirmation(config: Config, sub: dict) -> None:

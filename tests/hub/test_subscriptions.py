@@ -998,7 +998,8 @@ def test_mail_from_takes_a_display_name_and_the_mails_say_it(tmp_path, smtp):
 
 
 @pytest.mark.parametrize("sender", ["Helfer-Allianz", "hub@hub.example, spam@example.org", "Hub <hub@hub.example>\nBcc: x@y.z",
-                                    "hub@hub.example Helfer-Allianz"])
+                                    "hub@hub.example Helfer-Allianz",
+                                    "Helfer-Allianz: Göttingen <hub@hub.example>"])  # a group, sent as 'Helfer-Allianz: … ;'
 def test_a_mail_from_that_is_not_one_address_is_named_at_load(tmp_path, sender):
     with pytest.raises(hub_config.ConfigError, match=r"mail\.from: .* is not an address such as hub@example\.org"):
         hub_config.from_dict({"hub": {"database": str(tmp_path / "hub.db")},
@@ -1021,3 +1022,32 @@ def test_one_receiving_server_has_at_most_per_host_webhook_subscriptions_whateve
     assert refused.status_code == 409 and "its server has 5 webhook subscriptions already" in refused.get_json()["message"]
     other_port = base.rsplit(":", 1)[0] + ":1"  # another server (port) on the same host is another receiver
     assert client.post("/api/v1/subscriptions", json={"search": "kind=offer", "webhook": other_port + "/hook"}).status_code == 201
+
+
+def test_mail_from_at_an_international_domain_and_a_name_with_a_dot_reach_a_server_without_smtputf8(tmp_path, smtp):
+    """`from = "Helfer-Allianz e.V. <hub@hilfe-göttingen.example>"`: every mail failed at a mail server without SMTPUTF8
+    (smtplib refused the sender's domain beyond ASCII), while a subscriber's such domain is sent as IDNA; the name's
+    dot went unquoted (obsolete syntax)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_end_to_end import free_port
+
+    handler = smtp[0]
+    ascii_only = Controller(handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False)
+    ascii_only.start()
+    write_portal(tmp_path / "p", [])
+    config = hub_config.from_dict({
+        "hub": {"database": str(tmp_path / "hub.db"), "base_url": "http://127.0.0.1:8080"},
+        "sources": [{"name": "p", "type": "helpto", "url": str(tmp_path / "p")}],
+        "mail": {"host": "127.0.0.1", "port": ascii_only.port, "from": "Helfer-Allianz e.V. <hub@hilfe-göttingen.example>"}},
+        base_dir=tmp_path, env={})
+    try:
+        made = create_app(config).test_client().post("/api/v1/subscriptions", json={"search": "", "email": "anna@example.org"})
+    finally:
+        ascii_only.stop()
+    assert made.status_code == 202
+    (mail,) = handler.messages
+    assert mail["From"].addresses[0].display_name == "Helfer-Allianz e.V."
+    assert mail["From"].addresses[0].addr_spec == "hub@xn--hilfe-gttingen-1pb.example"
+    assert 'From: "Helfer-Allianz e.V." <hub@xn--hilfe-gttingen-1pb.example>' in mail.as_string()
+    assert mail["Message-ID"].endswith("@xn--hilfe-gttingen-1pb.example>")
