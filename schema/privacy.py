@@ -745,6 +745,8 @@ _REACH_SHAPE = re.compile(r"\+?\(?\d+\)?(?:[ /\-*]\d+){0,3}|\d{2}(?: \d{2}){3,6}
 #: '08.30', a date '12.03.2024', a coordinate '52.5200', thousands '1.200.000', a version '10.2.1234', an address
 #: '192.168.1.1', sizes '120.80.2000': none is so written).
 _DOTTED = re.compile(r"\d{4,5}(?:\.\d{1,5}){2,3}|\d{3}\.\d{3}\.\d{4}")
+#: ... but not a date written year first ('Call me on 2026.05.01', 'Fragen? 2026.05.01 (abends)'; review helper-82).
+_DOTTED_DATE = re.compile(r"(?:19|20)\d\d\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])")
 
 
 #: A question right before a run, asked so that the reader calls ('Fragen? 7023627218', 'Questions? …', 'Rückfragen: …',
@@ -760,6 +762,8 @@ _WHEN_AFTER = re.compile(
 #: Single digits one space apart, each one more (or each one less) than the one before: a counting row ('Zahlen 0 1 2 3 4 5 6 7
 #: 8 9'), no number (its 0 read as a trunk prefix masked it).
 _SPACED_DIGITS = re.compile(r"\d(?:[ \t]+\d){4,}")
+#: Pairs one space apart (_REACH_SHAPE's pairs), for _in_a_row.
+_SPACED_PAIRS = re.compile(r"\d\d(?:[ \t]+\d\d){3,}")
 
 
 def _counting(run: str) -> bool:
@@ -769,6 +773,16 @@ def _counting(run: str) -> bool:
     digits = [int(c) for c in run if c.isdigit()]
     steps = {(b - a) % 10 for a, b in zip(digits, digits[1:])}
     return steps == {1} or steps == {9}
+
+
+def _in_a_row(run: str) -> bool:
+    """True if the run is pairs each the same step from the one before: sizes or numbers in a row ('Kleidergröße 38 40 42 44',
+    '10 20 30 40 50'), which a question before them or '(abends)' after them alone does not make a number (review helper-82)."""
+    if _SPACED_PAIRS.fullmatch(run) is None:
+        return False
+    pairs = [int(p) for p in run.split()]
+    steps = {b - a for a, b in zip(pairs, pairs[1:])}
+    return len(steps) == 1 and 0 not in steps
 
 
 #: A Russian (Kazakh, Belarusian) address around a run of six digits: its postcode ('г. Москва, 101000, ул. Тверская 7'), which
@@ -1596,6 +1610,7 @@ def _run_spans(text: str, start: int, end: int, budget: list[int], listed: bool 
         return
     if ((listed and _LISTED.fullmatch(run)) or _HINT_FAR.search(before)
             or (7 <= digits <= 15 and (_REACH_SHAPE.fullmatch(run) or _DOTTED.fullmatch(run)) and not _COMPACT_DATE.fullmatch(run)
+                and not _DOTTED_DATE.fullmatch(run)
                 and _reached(text, before, end, run))) \
             and _no_amount(text, run, end):
         yield start, end  # a number in a list, named further back or said to reach someone: not years, not an amount
@@ -1799,7 +1814,7 @@ def _said_to_reach(text: str, before: str, end: int, run: str) -> bool:
 
 def _reached(text: str, before: str, end: int, run: str) -> bool:
     """True if words say someone is reached at a run shaped as a number: _said_to_reach, or _asked_to_call."""
-    return _said_to_reach(text, before, end, run) or _asked_to_call(text, before, end)
+    return _said_to_reach(text, before, end, run) or (_asked_to_call(text, before, end) and not _in_a_row(run))
 
 
 def _asked_to_call(text: str, before: str, end: int) -> bool:

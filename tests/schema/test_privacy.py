@@ -1639,3 +1639,28 @@ def test_russias_trunk_8_before_ten_digits_spaced_three_three_four_is_a_number(t
     """(helper-80) 'Вопросы? 8 142 619 6252 (вечером)' was published: spaced, the trunk 8 counted only where words said phone,
     as 'Termine: 8 914 177 76 31' must stay; its 3-3-4 grouping is a phone number's alone."""
     assert privacy.published(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Fragen? 2026.05.01 (abends)", "Questions? The event is 2026.05.01 (evenings)", "Call me on 2026.05.01 for details",
+    "Du erreichst mich über 2025.10.01", "Fragen? 1999.12.31",
+])
+def test_a_date_written_year_first_with_dots_stays_where_someone_is_reached(text):
+    """(review helper-82) Helper-80's groups joined by dots ('Call me on 1400.463.9436') took a date written year first,
+    as many write it ('2026.05.01'), for a phone number after 'Fragen?' or 'Call me on', or before '(abends)'."""
+    assert privacy.published(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "Fragen? Kleidergröße 38 40 42 44 (abends)", "Fragen? Startnummern 12 14 16 18 20 (vormittags)",
+    "Fragen? 10 20 30 40 50 (abends)", "Fragen? 90 80 70 60", "Fragen? Hosen in 98 104 110 116 (nachmittags)",
+])
+def test_a_row_of_numbers_each_the_same_step_from_the_one_before_stays_after_a_question(text):
+    """(review helper-82) Sizes or numbers in a row ('38 40 42 44', '10 20 30 40 50') after 'Fragen?' or before '(abends)'
+    were masked as a phone number written in pairs; like a counting row, a row going by one step is no number."""
+    assert privacy.published(text) == text
+
+
+@pytest.mark.parametrize("text", ["Fragen? 77 69 01 89 55 (abends)", "Contact: 10 20 30 40 50", "Fragen? 0551 2345 6789"])
+def test_pairs_not_in_a_row_or_named_as_a_phone_are_still_masked(text):
+    assert PHONE_MASK in privacy.published(text)
