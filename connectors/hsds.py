@@ -6,6 +6,7 @@ from typing import Iterator
 
 from connectors.base import Connector, RecordError, Withheld, items, part
 from connectors.dates import aware
+from connectors.language import code
 from connectors.paging import PageNumbers, dig
 from connectors.text import html_to_text, plain_text, tidy
 
@@ -84,7 +85,7 @@ class HsdsConnector(Connector):
             "language": "de",  # German is the original; other languages come as x_translations
             "translations": self.translations(raw.get("x_translations"), raw.get("schedules") or []),
             # ISO 639-1 or 639-3 codes ('ara'), else a language's name (read as codes by Connector.mapped)
-            "languages": [lang.get("code") or lang.get("name") for lang in raw.get("languages") or [] if isinstance(lang, dict)],
+            "languages": [_language(lang) for lang in raw.get("languages") or [] if isinstance(lang, dict)],
             "location": {"postcode": address.get("postal_code"), "city": address.get("city"),
                          "lat": location.get("latitude"), "lon": location.get("longitude")},
             "published_at": changed,
@@ -138,3 +139,10 @@ class HsdsConnector(Connector):
             if text:
                 parts.append(text)
         return f"{OPENING[lang]}: {'; '.join(parts)}" if parts else ""
+
+
+def _language(entry: dict):
+    """What an HSDS language entry names: its code where the hub reads it, else its name ('{"code": "dar-X",
+    "name": "Dari"}': the name); code() is asked again by Connector.mapped."""
+    named = entry.get("code")
+    return named if code(named) or not isinstance(entry.get("name"), str) else entry["name"]

@@ -56,6 +56,14 @@ _VARIETIES = {
     "acw": "ar", "apd": "ar", "shu": "ar", "arq": "ar", "abv": "ar", "acx": "ar", "adf": "ar", "aec": "ar",
     "ckb": "ku", "sdh": "ku", "lki": "ku", "pbt": "ps", "pst": "ps", "yue": "zh", "hak": "zh", "nan": "zh",
 }
+#: Names people write for the languages of many who fled to Germany that CLDR's tables do not hold (they name the
+#: language or its variety otherwise: 'Persisch', 'Zentralkurdisch', 'Tigrinya'): Dari and Farsi are Persian,
+#: Kurmanji and Sorani Kurdish.
+_NAMES_TOO = {
+    "farsi": "fa", "dari": "fa", "persisch (farsi)": "fa", "persisch (dari)": "fa", "kurmanci": "ku", "kurmancî": "ku",
+    "kurmandschi": "ku", "kurmanji": "ku", "sorani": "ku", "soranî": "ku", "tigrinisch": "ti", "tigrinja": "ti",
+    "paschtunisch": "ps", "somalisch": "so",
+}
 #: A portal's list of languages in one text: "ar,de", "de; en", "de / en", "de|en".
 _LIST = re.compile(r"\s*[,;/|]\s*")
 
@@ -138,4 +146,6 @@ def _names() -> dict[str, str]:
         own = Locale(c).languages.get(c)
         if own:
             names.setdefault(own.casefold(), c)
+    for name, c in _NAMES_TOO.items():
+        names.setdefault(name, c)
     return names

@@ -125,6 +125,7 @@ def test_coordinates_given_as_text_and_a_postcode_as_a_number_are_read(latitude,
 def test_languages_given_as_iso_639_3_codes_or_by_name_are_kept():
     """HSDS gives "the ISO 639-1 or ISO 639-3 code": 'ara' and 'ukr' were dropped, so a service offered in Arabic
     and Ukrainian said it was offered in neither (and matching by language missed it)."""
-    languages = [{"code": "deu"}, {"code": "ara"}, {"code": "ukr"}, {"code": None, "name": "Persian"}, {"code": "ar"}]
+    languages = [{"code": "deu"}, {"code": "ara"}, {"code": "ukr"}, {"code": None, "name": "Persian"}, {"code": "ar"},
+                 {"code": "x-kmr-lat", "name": "Kurmancî"}]  # a code the hub cannot read, and a name it can
     listing = make(HsdsConnector, BASE).normalize(service(languages=languages), NOW)
-    assert validate(listing) == [] and listing["languages"] == ["de", "ar", "uk", "fa"]
+    assert validate(listing) == [] and listing["languages"] == ["de", "ar", "uk", "fa", "ku"]

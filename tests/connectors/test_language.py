@@ -31,6 +31,7 @@ def test_the_script_most_letters_are_in_decides(text, language):
     ("prs", "fa"), ("arz", "ar"), ("apc", "ar"), ("ckb", "ku"), ("kmr", "ku"), ("pbt", "ps"),  # varieties (ISO 639-3)
     ("iw", "he"), ("in", "id"),  # withdrawn ISO 639-1 codes
     ("Arabisch", "ar"), ("Persian", "fa"), ("Englisch", "en"), ("العربية", "ar"), ("الألمانية", "de"),  # in de, en, ar
+    ("Farsi", "fa"), ("Dari", "fa"), ("Kurmancî", "ku"), ("Sorani", "ku"), ("Tigrinisch", "ti"),  # not CLDR's names
     ("Deutsch", "de"), ("Türkçe", "tr"), ("Русский", "ru"), ("Українська", "uk"), ("فارسی", "fa"), ("ትግርኛ", "ti"),
 ])
 def test_a_language_however_a_portal_names_it_is_its_iso_639_1_code(named, code):
