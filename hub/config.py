@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import HeaderRegistry
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -299,21 +299,6 @@ def mail_address(sender: str) -> str | None:
     if any(group.display_name is not None for group in HeaderRegistry()("From", sender).groups):
         return None  # 'Helfer-Allianz: Göttingen <hub@…>' is a group of that name, sent as '…: … <hub@…>;'
     return address
-
-
-def mail_from(sender: str) -> str:
-    """The From header of the hub's mails for hub.toml's `from` (mail_address takes it): the name quoted where it must
-    be ('"Helfer-Allianz e.V."'), the domain in IDNA, as a mail server without SMTPUTF8 takes it (smtplib refused a
-    domain beyond ASCII, so every mail failed there)."""
-    import idna
-
-    name, address = parseaddr(sender)
-    local, _, domain = address.rpartition("@")
-    try:
-        domain = idna.encode(domain, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError):  # ('[127.0.0.1]', a name IDNA refuses): as written
-        pass
-    return str(Address(display_name=name, username=local, domain=domain))
 
 
 def parse_interval(text: str) -> int:

@@ -31,6 +31,7 @@ import socket
 import threading
 import time
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
@@ -41,7 +42,7 @@ from exports import texts
 from exports.common import localized
 from hub import matching
 from hub.clock import utcnow
-from hub.config import Config, mail_from
+from hub.config import Config
 from hub.query import BadParameter, parse
 from hub.storage import Storage
 from hub.storage.search import where
@@ -867,7 +868,7 @@ class _Verbatim(str):
 
 def _message(config: Config, sub: dict, subject: str, text: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = mail_from(config.mail["from"])
+    message["From"] = _sender(config)
     message["To"] = sub["target"]
     message["Subject"] = " ".join(subject.split())  # a title's line breaks would break the header
     unsubscribe_link = links(config, sub)["unsubscribe"]
@@ -880,13 +881,26 @@ def _message(config: Config, sub: dict, subject: str, text: str) -> EmailMessage
     return message
 
 
+def _sender(config: Config) -> str:
+    """The mails' From: hub.toml's name and address (hub.config.mail_address checked it at load), the address as the
+    hub writes one it sends to (normal_address: the domain in IDNA, which a server without SMTPUTF8 takes; smtplib
+    refused a domain beyond ASCII, so every mail failed there), the name quoted where it must be ('"Hilfe e.V."')."""
+    name, address = parseaddr(config.mail["from"])
+    try:
+        address = normal_address(address)
+    except SubscriptionError:  # ('hub@[127.0.0.1]'): as written
+        pass
+    local, _, domain = address.rpartition("@")
+    return str(Address(display_name=name, username=local, domain=domain))
+
+
 def _mail_domain(config: Config) -> str:
     """The domain of the hub's Message-IDs: its base_url's host, else (an address or localhost: the default
     base_url) its mail's From address's."""
     host = urlsplit(_ascii_url(config.base_url)).hostname or ""
     if "." in host and not host.replace(".", "").isdigit() and ":" not in host:
         return host
-    return parseaddr(mail_from(config.mail["from"]))[1].rpartition("@")[2] or host or "localhost"
+    return parseaddr(_sender(config))[1].rpartition("@")[2] or host or "localhost"
 
 
 def _send_confirmation(config: Config, sub: dict) -> None:
